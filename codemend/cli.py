@@ -1,0 +1,237 @@
+"""The one codemend command line: a name -> function map, flags generated from the typed configs.
+
+    codemend --help
+    codemend data build --out runs/data
+    codemend train --config configs/train/tiny.yaml --train.lr 3e-4
+    codemend eval --model runs/model --data runs/data
+    codemend fix path/to/file.py --model runs/model
+    codemend validate configs/train/tiny.yaml
+
+Heavy libraries (torch, transformers, datasets) are imported inside the commands, so `--help`
+answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Callable, get_origin
+
+from codemend import __version__
+from codemend.config import CONFIG_KINDS, ConfigError, DataConfig, EvalConfig, FixConfig, TrainRecipeConfig, flat_fields, load_config, to_yaml, type_label
+from codemend.errors import CodemendError
+
+EXAMPLES = {
+    "data build": """examples:
+  codemend data build --out runs/data                      # bugs injected into the stdlib
+  codemend data build --source src/ --out runs/mine --mutants_per_function 3
+  codemend data build --config configs/data/stdlib.yaml --max_functions 2000""",
+    "data operators": """examples:
+  codemend data operators            # every bug operator with its bug class""",
+    "train": """examples:
+  codemend train --config configs/train/tiny.yaml
+  codemend train --data runs/data --out runs/model --train.max_steps 300 --train.lr 1e-3
+  codemend train --config configs/train/tiny.yaml --model.arch causal --overwrite""",
+    "eval": """examples:
+  codemend eval --model runs/model --data runs/data
+  codemend eval --model runs/model --data runs/data --split validation --limit 50 --num_beams 1""",
+    "fix": """examples:
+  codemend fix examples/buggy.py --model runs/model
+  codemend fix src/mod.py --function parse_header -n 10 --format json""",
+    "validate": """examples:
+  codemend validate configs/train/tiny.yaml          # kind taken from the folder name
+  codemend validate my.yaml --kind eval""",
+}
+
+
+# ----------------------------------------------------------------------------- flags from configs
+
+
+def add_config_flags(parser: argparse.ArgumentParser, config_class: type, skip: tuple[str, ...] = ()) -> None:
+    parser.add_argument("--config", metavar="YAML", help="YAML file with any of the options below (CLI flags win over it)")
+    for name, hint, default, doc in flat_fields(config_class):
+        if name in skip:
+            continue
+        kwargs: dict = {"dest": name, "default": argparse.SUPPRESS, "metavar": _metavar(hint)}
+        if get_origin(hint) is list:
+            kwargs["nargs"] = "+"
+        if hint is bool:
+            kwargs.update(nargs="?", const="true")
+        shown = "empty" if default in ("", []) else default
+        parser.add_argument(f"--{name}", help=f"{doc} (default: {shown})", **kwargs)
+
+
+_NOT_CONFIG = {"command", "data_command", "config", "func", "quiet"}
+
+
+def _metavar(hint) -> str:
+    label = type_label(hint)
+    return "BOOL" if hint is bool else label if label.startswith("{") else label.upper()
+
+
+def overrides_from(namespace: argparse.Namespace, unknown: list[str], positional: tuple[str, ...] = ()) -> dict:
+    """Dotted overrides from parsed flags, plus unknown `--key value` pairs so the config loader can
+    report them together with every other problem (with a did-you-mean)."""
+    values = {k: v for k, v in vars(namespace).items() if k not in _NOT_CONFIG and k not in positional}
+    key = None
+    for token in unknown:
+        if token.startswith("--"):
+            key, _, value = token[2:].partition("=")
+            key = key.replace("-", "_")
+            values[key] = value if value else "true"
+        elif key is not None:
+            values[key] = token
+        else:
+            raise CodemendError(f"unexpected argument {token!r}; see --help")
+    return values
+
+
+def resolve(config_class: type, args: argparse.Namespace, unknown: list[str], positional: tuple[str, ...] = ()):
+    return load_config(config_class, args.config, overrides_from(args, unknown, positional))
+
+
+# ----------------------------------------------------------------------------- commands
+
+
+def cmd_data_build(args, unknown) -> int:
+    from codemend.data.build import build_dataset
+
+    config = resolve(DataConfig, args, unknown)
+    report = build_dataset(config)
+    print(f"wrote {config.out}: {report.files} files, {report.functions} functions, "
+          f"{sum(report.samples.values())} samples in {report.seconds} s")
+    for split, count in report.samples.items():
+        print(f"  {split:<11}{count:>8}")
+    print(f"  operators: {len(report.per_operator)}; dropped mutants: {report.dropped or 'none'}; skipped files: {report.skipped_files or 'none'}")
+    return 0
+
+
+def cmd_data_operators(args, unknown) -> int:
+    from codemend.data.operators import OPERATORS
+
+    if unknown:
+        raise CodemendError(f"unexpected arguments {' '.join(unknown)}")
+    for op in OPERATORS.values():
+        print(f"{op.name:<32}{op.family:<10}{op.bug_class}")
+    return 0
+
+
+def cmd_train(args, unknown) -> int:
+    from codemend.training.recipe import run
+
+    config = resolve(TrainRecipeConfig, args, unknown)
+    print("resolved config:\n" + "\n".join("  " + line for line in to_yaml(config).splitlines()), flush=True)
+    report = run(config)
+    last = report.losses[-1][1] if report.losses else float("nan")
+    print(f"saved {config.out}: {report.steps} steps in {report.seconds} s ({report.tokens_per_second} tokens/s), "
+          f"{report.parameters / 1e6:.2f}M parameters, last loss {last:.4f}")
+    return 0
+
+
+def cmd_eval(args, unknown) -> int:
+    from codemend.eval.split_eval import format_table, run
+
+    config = resolve(EvalConfig, args, unknown)
+    metrics = run(config)
+    print(format_table(metrics))
+    print(f"\n{metrics['samples']} samples in {metrics['seconds']} s; wrote {metrics['out']}/metrics.json")
+    return 0
+
+
+def cmd_fix(args, unknown) -> int:
+    from codemend.inference.fix import suggest_fixes
+
+    config = resolve(FixConfig, args, unknown, positional=("path",))
+    suggestions = suggest_fixes(args.path, config.model, function=config.function, n=config.n)
+    if config.format == "json":
+        print(json.dumps([s.to_dict() for s in suggestions], indent=2))
+        return 0
+    if not suggestions:
+        print(f"{args.path}: the model proposed no applicable fix")
+        return 0
+    best = suggestions[0]
+    color = config.color == "always" or (config.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    print(f"{best.file}:{best.line}: suspected bug in {best.function} (score {best.score:.3f}, {best.validation})")
+    print(colorize(best.diff) if color else best.diff, end="")
+    return 0
+
+
+def colorize(diff: str) -> str:
+    codes = {"+": "\033[32m", "-": "\033[31m", "@": "\033[36m"}
+    out = []
+    for line in diff.splitlines(keepends=True):
+        code = None if line.startswith(("+++", "---")) else codes.get(line[:1])
+        out.append(f"{code}{line.rstrip(chr(10))}\033[0m\n" if code else line)
+    return "".join(out)
+
+
+def cmd_validate(args, unknown) -> int:
+    if unknown:
+        raise CodemendError(f"unexpected arguments {' '.join(unknown)}")
+    kind = args.kind or Path(args.file).resolve().parent.name
+    if kind not in CONFIG_KINDS:
+        raise CodemendError(f"cannot tell which command {args.file} is for; pass --kind {{{','.join(CONFIG_KINDS)}}}")
+    config = load_config(CONFIG_KINDS[kind], args.file, check_paths=False)
+    print(f"{args.file}: valid {kind} config")
+    for note in getattr(config, "missing_paths", list)():
+        print(f"  note (not an error yet): {note}")
+    return 0
+
+
+# ----------------------------------------------------------------------------- parser
+
+
+def _sub(subparsers, name: str, key: str, help: str, func: Callable) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(name, help=help, description=help, epilog=EXAMPLES[key],
+                                   formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False)
+    parser.set_defaults(func=func)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="codemend", description="codemend: train LLM-based Python code debuggers and use them.", allow_abbrev=False,
+                                     epilog="run `codemend COMMAND --help` for a command's options and examples")
+    parser.add_argument("--version", action="version", version=f"codemend {__version__}")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    data = commands.add_parser("data", help="build bug datasets", description="Build and inspect bug datasets.")
+    data_commands = data.add_subparsers(dest="data_command", metavar="DATA_COMMAND", required=True)
+    add_config_flags(_sub(data_commands, "build", "data build", DataConfig.__doc__, cmd_data_build), DataConfig)
+    _sub(data_commands, "operators", "data operators", "List the bug-injection operators.", cmd_data_operators)
+
+    add_config_flags(_sub(commands, "train", "train", TrainRecipeConfig.__doc__, cmd_train), TrainRecipeConfig)
+    add_config_flags(_sub(commands, "eval", "eval", EvalConfig.__doc__, cmd_eval), EvalConfig)
+    fix = _sub(commands, "fix", "fix", FixConfig.__doc__, cmd_fix)
+    fix.add_argument("path", help="Python file to look at")
+    fix.add_argument("-n", dest="n", default=argparse.SUPPRESS, metavar="N", help="same as --n")
+    add_config_flags(fix, FixConfig)
+    validate = _sub(commands, "validate", "validate", "Load a YAML config, check every value, and report all problems at once.", cmd_validate)
+    validate.add_argument("file", help="YAML config file")
+    validate.add_argument("--kind", choices=sorted(CONFIG_KINDS), help="which command the file is for (default: its folder's name)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args, unknown)
+    except ConfigError as err:
+        print(f"codemend: {err}", file=sys.stderr)
+        return 2
+    except CodemendError as err:
+        print(f"codemend: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("codemend: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

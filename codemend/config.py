@@ -1,0 +1,545 @@
+"""Typed configs for every codemend command: defaults < YAML < CLI, unknown keys are errors.
+
+    codemend validate configs/train/tiny.yaml
+    codemend train --config configs/train/tiny.yaml --train.lr 3e-4
+
+Each config is a dataclass; the string right under a field is its documentation, which becomes
+the `--help` text. `load_config` collects every problem (unknown keys, bad types, invalid values)
+and raises one `ConfigError` naming each flag and the fix.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import difflib
+import functools
+import inspect
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+__all__ = [
+    "ConfigError",
+    "DataConfig",
+    "ModelConfig",
+    "TrainConfig",
+    "TaskConfig",
+    "TrainRecipeConfig",
+    "EvalConfig",
+    "FixConfig",
+    "CONFIG_KINDS",
+    "load_config",
+    "field_docs",
+    "flat_fields",
+    "save_run_metadata",
+]
+
+
+class ConfigError(ValueError):
+    """Every problem found in a configuration, raised once."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{len(problems)} problem(s) in the configuration:\n{lines}")
+
+
+# --------------------------------------------------------------------------------------------
+# The configs. Field docstrings are the help text: keep them one or two sentences.
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DataConfig:
+    """Build a labeled buggy->fixed dataset from Python source trees (`codemend data build`)."""
+
+    source: list[str] = field(default_factory=list)
+    """Source trees or .py files to collect functions from; empty means the running interpreter's standard library."""
+    out: str = "runs/data"
+    """Output folder: train/validation/test JSONL, a Hugging Face dataset in hf/, config.yaml and a dataset card."""
+    seed: int = 0
+    """Seed for bug-site choice and for the file-level split; same seed and sources give the same dataset."""
+    min_lines: int = 3
+    """Skip functions shorter than this many lines."""
+    max_lines: int = 40
+    """Skip functions longer than this many lines (long inputs waste a small model's context)."""
+    mutants_per_function: int = 2
+    """How many distinct bugs to inject into each function (each from a different operator or site)."""
+    max_functions: int = 0
+    """Stop after this many functions (0 means all); the choice is by sorted file order, so it is reproducible."""
+    operators: list[str] = field(default_factory=list)
+    """Bug operators to use (names from `codemend data operators`); empty means all."""
+    validation_fraction: float = 0.05
+    """Share of source files whose functions go to the validation split."""
+    test_fraction: float = 0.05
+    """Share of source files whose functions go to the test split (split by file, so nothing leaks)."""
+    workers: int = 2
+    """Processes used to parse and mutate files."""
+    overwrite: bool = False
+    """Replace an existing output folder (the old one is kept as OUT.bak-TIMESTAMP)."""
+
+    def validate(self) -> list[str]:
+        problems = []
+        if self.min_lines < 1 or self.max_lines < self.min_lines:
+            problems.append(
+                f"--min_lines {self.min_lines} / --max_lines {self.max_lines}: need 1 <= min_lines <= max_lines"
+            )
+        if self.mutants_per_function < 1:
+            problems.append("--mutants_per_function must be at least 1")
+        if self.max_functions < 0:
+            problems.append("--max_functions must be 0 (all) or positive")
+        if not (0 <= self.validation_fraction < 1 and 0 <= self.test_fraction < 1):
+            problems.append("--validation_fraction and --test_fraction must be in [0, 1)")
+        elif self.validation_fraction + self.test_fraction >= 1:
+            problems.append("--validation_fraction + --test_fraction must leave files for training (< 1)")
+        if self.workers < 1:
+            problems.append("--workers must be at least 1")
+        return problems
+
+    def missing_paths(self) -> list[str]:
+        return [f"--source {path}: no such file or folder; give an existing path" for path in self.source if not Path(path).exists()]
+
+
+@dataclass
+class TaskConfig:
+    """How a sample becomes model input and target (shared by training and inference)."""
+
+    output_format: Literal["edit", "function"] = "edit"
+    """Target the model learns: `edit` (the buggy line's number and its replacement) or `function` (the whole fixed function)."""
+    include_context: bool = True
+    """Prefix the function with its module context (imports, enclosing class)."""
+    include_trace: bool = False
+    """Add the failing test's error message to the input, when the sample has one."""
+
+    def validate(self) -> list[str]:
+        return []
+
+
+@dataclass
+class ModelConfig:
+    """Which model to train: built from scratch, or loaded from a checkpoint."""
+
+    arch: Literal["seq2seq", "causal"] = "seq2seq"
+    """Model family: `seq2seq` (T5 architecture, CodeT5-style) or `causal` (Llama architecture, decoder-only)."""
+    base: str = ""
+    """Pretrained checkpoint folder (or hub id when online) to fine-tune; empty means build a small model from scratch."""
+    vocab_size: int = 4096
+    """BPE vocabulary size of the tokenizer trained on the corpus (from scratch only)."""
+    d_model: int = 128
+    """Hidden size (from scratch only)."""
+    n_layers: int = 2
+    """Layers (per stack for seq2seq; from scratch only)."""
+    n_heads: int = 4
+    """Attention heads (from scratch only)."""
+    d_ff: int = 512
+    """Feed-forward width (from scratch only)."""
+    max_source_tokens: int = 512
+    """Longest model input in tokens; longer samples are dropped and counted, never silently cut."""
+    max_target_tokens: int = 128
+    """Longest target in tokens, EOS included; longer samples are dropped and counted."""
+
+    def validate(self) -> list[str]:
+        problems = []
+        if not self.base:
+            if self.vocab_size < 300:
+                problems.append("--model.vocab_size must be at least 300 (256 bytes + specials)")
+            if self.d_model % self.n_heads:
+                problems.append(
+                    f"--model.d_model {self.d_model} must be divisible by --model.n_heads {self.n_heads}"
+                )
+        if self.max_source_tokens < 16 or self.max_target_tokens < 4:
+            problems.append("--model.max_source_tokens must be >= 16 and --model.max_target_tokens >= 4")
+        return problems
+
+
+@dataclass
+class TrainConfig:
+    """Optimisation: AdamW, warm-up then decay, cross-entropy on the fix tokens only."""
+
+    lr: float = 1e-3
+    """Peak learning rate of AdamW."""
+    weight_decay: float = 0.01
+    """AdamW weight decay."""
+    scheduler: Literal["linear", "cosine"] = "cosine"
+    """Decay after warm-up."""
+    warmup_ratio: float = 0.05
+    """Share of the steps spent warming the learning rate up from 0."""
+    batch_size: int = 16
+    """Samples per optimizer step per device, before gradient accumulation."""
+    grad_accum: int = 1
+    """Gradient accumulation steps."""
+    max_steps: int = 300
+    """Optimizer steps to train for; the learning-rate schedule spans exactly these."""
+    max_minutes: float = 0.0
+    """Stop early after this many minutes of training (0 means no time limit); the checkpoint is still saved."""
+    grad_clip: float = 1.0
+    """Clip the gradient norm to this value (0 disables)."""
+    log_every: int = 10
+    """Log loss and learning rate every N steps."""
+    eval_every: int = 0
+    """Evaluate teacher-forced validation loss every N steps (0 disables)."""
+    threads: int = 0
+    """Torch CPU threads (0 lets torch decide)."""
+
+    def validate(self) -> list[str]:
+        problems = []
+        if self.lr <= 0:
+            problems.append(f"--train.lr {self.lr}: must be positive, e.g. --train.lr 1e-3")
+        if not 0 <= self.warmup_ratio < 1:
+            problems.append(f"--train.warmup_ratio {self.warmup_ratio}: must be in [0, 1)")
+        for name in ("batch_size", "grad_accum", "max_steps", "log_every"):
+            if getattr(self, name) < 1:
+                problems.append(f"--train.{name} must be at least 1")
+        if self.max_minutes < 0 or self.eval_every < 0 or self.grad_clip < 0:
+            problems.append("--train.max_minutes, --train.eval_every and --train.grad_clip must not be negative")
+        return problems
+
+
+@dataclass
+class TrainRecipeConfig:
+    """Train a debugger model on a dataset built by `codemend data build` (`codemend train`)."""
+
+    data: str = "runs/data"
+    """Dataset folder written by `codemend data build`."""
+    out: str = "runs/model"
+    """Checkpoint folder to write (weights, tokenizer, config.yaml, model card)."""
+    seed: int = 0
+    """Seed for model init, data order and dropout."""
+    overwrite: bool = False
+    """Replace an existing checkpoint folder (the old one is kept as OUT.bak-TIMESTAMP)."""
+    max_train_samples: int = 0
+    """Use at most this many training samples (0 means all)."""
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    task: TaskConfig = field(default_factory=TaskConfig)
+
+    def validate(self) -> list[str]:
+        return ["--max_train_samples must be 0 (all) or positive"] if self.max_train_samples < 0 else []
+
+    def missing_paths(self) -> list[str]:
+        if Path(self.data).is_dir():
+            return []
+        return [f"--data {self.data}: no such dataset folder; build one with `codemend data build --out {self.data}`"]
+
+
+@dataclass
+class EvalConfig:
+    """Score a trained model on a dataset split: exact-match fix accuracy and line localization (`codemend eval`)."""
+
+    model: str = "runs/model"
+    """Checkpoint folder written by `codemend train`."""
+    data: str = "runs/data"
+    """Dataset folder written by `codemend data build`."""
+    split: Literal["train", "validation", "test"] = "test"
+    """Which split to score."""
+    limit: int = 200
+    """Score at most this many samples (0 means all), taken in file order."""
+    num_beams: int = 4
+    """Beam width for generation (the top beam is the prediction)."""
+    batch_size: int = 16
+    """Samples generated at once."""
+    out: str = ""
+    """Where to write metrics.json and predictions.jsonl; empty means MODEL/eval-SPLIT."""
+    seed: int = 0
+    """Seed (generation is deterministic with beams; the seed covers sampling and ties)."""
+
+    def validate(self) -> list[str]:
+        problems = []
+        if self.limit < 0 or self.num_beams < 1 or self.batch_size < 1:
+            problems.append("--limit must be >= 0, --num_beams and --batch_size >= 1")
+        return problems
+
+
+@dataclass
+class FixConfig:
+    """Suggest a fix for the most suspicious bug in a Python file (`codemend fix FILE`)."""
+
+    model: str = "runs/model"
+    """Checkpoint folder written by `codemend train`."""
+    function: str = ""
+    """Only look at this function (name or Class.method); empty means every function in the file."""
+    n: int = 5
+    """Candidates generated per function (beam width)."""
+    format: Literal["text", "json"] = "text"
+    """Output format."""
+    color: Literal["auto", "always", "never"] = "auto"
+    """Colour the diff: `auto` colours only when printing to a terminal."""
+    seed: int = 0
+    """Seed (beam search is deterministic; the seed covers ties)."""
+
+    def validate(self) -> list[str]:
+        return [] if self.n >= 1 else ["--n must be at least 1"]
+
+
+CONFIG_KINDS: dict[str, type] = {
+    "data": DataConfig,
+    "train": TrainRecipeConfig,
+    "eval": EvalConfig,
+    "fix": FixConfig,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Field documentation from the source (attribute docstrings are not kept by Python at runtime).
+# --------------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def field_docs(cls: type) -> dict[str, str]:
+    """Map each field name of dataclass `cls` to the string literal written right below it."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    body = tree.body[0].body
+    docs = {}
+    for node, following in zip(body, body[1:]):
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            docs[node.target.id] = " ".join(following.value.value.split())
+    return docs
+
+
+@functools.lru_cache(maxsize=None)
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def flat_fields(cls: type, prefix: str = "") -> list[tuple[str, Any, Any, str]]:
+    """Every leaf field as (dotted name, type, default, doc), nested dataclasses flattened."""
+    rows = []
+    defaults = cls()
+    for f in dataclasses.fields(cls):
+        hint = _hints(cls)[f.name]
+        value = getattr(defaults, f.name)
+        if dataclasses.is_dataclass(hint):
+            rows.extend(flat_fields(hint, f"{prefix}{f.name}."))
+        else:
+            rows.append((prefix + f.name, hint, value, field_docs(cls).get(f.name, "")))
+    return rows
+
+
+def type_label(hint: Any) -> str:
+    origin = get_origin(hint)
+    if origin is Literal:
+        return "{" + ",".join(str(a) for a in get_args(hint)) + "}"
+    if origin is list:
+        return f"{get_args(hint)[0].__name__} ..."
+    if _is_optional(hint):
+        return type_label(_strip_optional(hint))
+    return getattr(hint, "__name__", str(hint))
+
+
+# --------------------------------------------------------------------------------------------
+# Building a config from nested dicts, collecting every problem.
+# --------------------------------------------------------------------------------------------
+
+
+def _is_optional(hint: Any) -> bool:
+    return get_origin(hint) in (typing.Union, types.UnionType) and type(None) in get_args(hint)
+
+
+def _strip_optional(hint: Any) -> Any:
+    return next(a for a in get_args(hint) if a is not type(None))
+
+
+_TRUE = {"true", "yes", "1", "on"}
+_FALSE = {"false", "no", "0", "off"}
+
+
+def _coerce(value: Any, hint: Any, flag: str) -> Any:
+    """Convert a YAML or CLI value to `hint`, raising ValueError with a message naming `flag`."""
+    if _is_optional(hint):
+        if value is None or (isinstance(value, str) and value.lower() in ("none", "null")):
+            return None
+        return _coerce(value, _strip_optional(hint), flag)
+    origin = get_origin(hint)
+    if origin is Literal:
+        choices = get_args(hint)
+        if value not in choices:
+            raise ValueError(f"{flag} {value!r}: choose one of {', '.join(map(str, choices))}")
+        return value
+    if origin is list:
+        items = value if isinstance(value, list) else [value]
+        (item_hint,) = get_args(hint)
+        return [_coerce(item, item_hint, flag) for item in items]
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in _TRUE | _FALSE:
+            return value.lower() in _TRUE
+        raise ValueError(f"{flag} {value!r}: expected true or false")
+    if hint is int:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError(f"{flag} {value!r}: expected a whole number")
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{flag} {value!r}: expected a whole number") from None
+    if hint is float:
+        if isinstance(value, bool):
+            raise ValueError(f"{flag} {value!r}: expected a number")
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{flag} {value!r}: expected a number, e.g. 3e-4") from None
+    if hint is str:
+        if isinstance(value, (dict, list)):
+            raise ValueError(f"{flag}: expected a single value, got {type(value).__name__}")
+        return str(value)
+    raise TypeError(f"unsupported config type {hint!r} for {flag}")
+
+
+def _closest(name: str, valid: list[str]) -> str:
+    match = difflib.get_close_matches(name, valid, n=1, cutoff=0.5)
+    return f"; did you mean `{match[0]}`?" if match else f"; valid keys: {', '.join(valid)}"
+
+
+def build(cls: type, values: dict, problems: list[str], prefix: str = "") -> Any:
+    """Instantiate `cls` from nested `values`; append every problem to `problems`."""
+    hints = _hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    kwargs = {}
+    for key, value in values.items():
+        flag = f"--{prefix}{key}"
+        if key not in names:
+            problems.append(f"unknown key `{prefix}{key}`{_closest(key, [prefix + n for n in names] if prefix else names)}")
+            continue
+        hint = hints[key]
+        if dataclasses.is_dataclass(hint):
+            if not isinstance(value, dict):
+                problems.append(f"{flag}: expected a section of keys under `{prefix}{key}:`")
+                continue
+            kwargs[key] = build(hint, value, problems, f"{prefix}{key}.")
+            continue
+        try:
+            kwargs[key] = _coerce(value, hint, flag)
+        except ValueError as err:
+            problems.append(str(err))
+    return cls(**kwargs)
+
+
+def _validate_all(config: Any, problems: list[str], check_paths: bool) -> None:
+    if hasattr(config, "validate"):
+        problems.extend(config.validate())
+    if check_paths and hasattr(config, "missing_paths"):
+        problems.extend(config.missing_paths())
+    for f in dataclasses.fields(config):
+        sub = getattr(config, f.name)
+        if dataclasses.is_dataclass(sub):
+            _validate_all(sub, problems, check_paths)
+
+
+def _read_yaml(path: str | os.PathLike, problems: list[str]) -> dict:
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        problems.append(f"--config {path}: no such file; pass an existing YAML file (see configs/)")
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        problems.append(f"--config {path}: malformed YAML{where}: {problem}; fix the file")
+        return {}
+    except UnicodeDecodeError:
+        problems.append(f"--config {path}: not UTF-8 text; save it as UTF-8")
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        problems.append(f"--config {path}: expected a mapping of keys at the top level, got {type(data).__name__}")
+        return {}
+    return data
+
+
+def _set_dotted(tree: dict, dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    node = tree
+    for part in parents:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node[leaf] = value
+
+
+def load_config(cls: type, yaml_path: str | None = None, overrides: dict[str, Any] | None = None, check_paths: bool = True) -> Any:
+    """Defaults < YAML file < `overrides` (dotted keys from the CLI). Raises one ConfigError.
+
+    `check_paths=False` checks keys, types and values only, not that input folders exist yet
+    (for `codemend validate`, which may run before the data is built).
+    """
+    problems: list[str] = []
+    values = _read_yaml(yaml_path, problems) if yaml_path else {}
+    for dotted, value in (overrides or {}).items():
+        _set_dotted(values, dotted, value)
+    config = build(cls, values, problems)
+    # Fields that failed to parse keep their (valid) defaults, so validating now adds no noise.
+    _validate_all(config, problems, check_paths)
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def to_dict(config: Any) -> dict:
+    return dataclasses.asdict(config)
+
+
+def to_yaml(config: Any) -> str:
+    import yaml
+
+    return yaml.safe_dump(to_dict(config), sort_keys=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Every output folder describes itself.
+# --------------------------------------------------------------------------------------------
+
+
+def git_sha() -> str:
+    """The codemend checkout's commit, or 'unknown' when not run from a git checkout."""
+    here = Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return out.stdout.strip() if out.returncode == 0 else "unknown"
+
+
+def save_run_metadata(config: Any, folder: str | os.PathLike, **extra: Any) -> None:
+    """Write config.yaml (the resolved config) and meta.json (version, git SHA, command) to `folder`."""
+    from codemend import __version__
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.yaml").write_text(
+        f"# Resolved {type(config).__name__}, written by codemend {__version__}.\n" + to_yaml(config),
+        encoding="utf-8",
+    )
+    meta = {
+        "codemend_version": __version__,
+        "git_sha": git_sha(),
+        "command": sys.argv,
+        "python": sys.version.split()[0],
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "config_class": type(config).__name__,
+        **extra,
+    }
+    (folder / "meta.json").write_text(json.dumps(meta, indent=2, default=str) + "\n", encoding="utf-8")

@@ -1,0 +1,1145 @@
+r"""Single-hunk bug-injection operators on Python functions, built on tree-sitter.
+
+    import random
+    from codemend.data.operators import OPERATORS, candidate_fixes, inject, mutate
+    src = "def f(xs):\n    return len(xs) - 1\n"
+    buggy = mutate(src, "swap_binary_operator", random.Random(0))  # '...return len(xs) + 1\n'
+    inject(src, random.Random(0), k=3)     # [(buggy_source, operator_name), ...] from 3 operators
+    candidate_fixes(buggy, lines={2})      # repair search space on line 2; contains `src`
+
+Every operator is a pure `sites(tree, source) -> list[Edit]` listing, in source order, every edit of
+its kind. An edit changes bytes inside one line, or deletes exactly one whole line, so that every
+buggy/fixed pair is a single hunk that keeps its indentation. Strings, comments, decorators,
+parameter lists, annotations and imports are never edited.
+
+Operators whose `invertible` flag is set are closed under their own rewrite (`<` -> `<=` -> `<`), so
+running them over buggy code enumerates the fix too: `candidate_fixes` is that search space.
+
+Speed matters because the data build mutates ~100k functions: a tree is walked once into an
+`_Index` (nodes grouped by type) that every operator shares, so listing the sites of all operators
+costs one walk plus a few list scans.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import keyword
+import logging
+import random
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Iterator, Sequence
+
+from codemend.data.parsing import has_error, parse
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace `source[start_byte:end_byte]` with `replacement`."""
+
+    start_byte: int
+    end_byte: int
+    replacement: bytes
+
+
+@dataclass(frozen=True)
+class Operator:
+    name: str
+    """snake_case identifier, the key in `OPERATORS` and the label stored with each sample."""
+    bug_class: str
+    """Human-readable defect class, named as in the taxonomy it comes from."""
+    family: str
+    """Taxonomy the operator mainly covers: "quixbugs", "tssb", "buglab" or "runtime"."""
+    sites: Callable[[Any, bytes], list[Edit]]
+    """(tree, source_bytes) -> every edit of this kind, in source order."""
+    invertible: bool
+    """True when the operator's own sites on the buggy code can give the original back."""
+
+
+OPERATORS: dict[str, Operator] = {}
+
+# Drop reasons counted by `inject`.
+NO_SITE, UNPARSABLE, NOOP, DUPLICATE = "no_site", "unparsable", "noop", "duplicate"
+
+
+# ----------------------------------------------------------------------------------------------
+# The shared index
+
+
+# Subtrees no operator may edit: their text is data (strings), metadata (annotations, decorators),
+# or the function's interface (parameters, imports), and mutating them makes unrealistic bugs.
+_NO_DESCEND = frozenset(
+    {
+        "string",
+        "concatenated_string",
+        "comment",
+        "decorator",
+        "parameters",
+        "lambda_parameters",
+        "type",
+        "import_statement",
+        "import_from_statement",
+        "future_import_statement",
+        "global_statement",
+        "nonlocal_statement",
+        "ERROR",
+    }
+)
+
+# Expressions that bind tighter than any operator, so they can be moved anywhere without parens.
+_ATOMS = frozenset(
+    {
+        "identifier",
+        "attribute",
+        "subscript",
+        "call",
+        "integer",
+        "float",
+        "string",
+        "concatenated_string",
+        "true",
+        "false",
+        "none",
+        "list",
+        "tuple",
+        "dictionary",
+        "set",
+        "parenthesized_expression",
+        "list_comprehension",
+        "dictionary_comprehension",
+        "set_comprehension",
+        "generator_expression",
+        "ellipsis",
+    }
+)
+
+
+class _Index:
+    """One pre-order walk of a tree: nodes grouped by type, line offsets and scope facts."""
+
+    def __init__(self, tree: Any, source: bytes) -> None:
+        self.source = source
+        self.by_type: dict[str, list[Node]] = defaultdict(list)
+        cursor = tree.walk()
+        # A cursor walk is ~3x faster than recursing through `node.children`.
+        while True:
+            node = cursor.node
+            kind = node.type
+            if kind not in _NO_DESCEND:
+                self.by_type[kind].append(node)
+                if cursor.goto_first_child():
+                    continue
+            while not cursor.goto_next_sibling():
+                if not cursor.goto_parent():
+                    return
+
+    def nodes(self, *kinds: str) -> list[Node]:
+        if len(kinds) == 1:
+            return self.by_type.get(kinds[0], [])
+        return [node for kind in kinds for node in self.by_type.get(kind, [])]
+
+    def text(self, node: Node) -> bytes:
+        return self.source[node.start_byte : node.end_byte]
+
+    @cached_property
+    def line_starts(self) -> list[int]:
+        return [0] + [match.end() for match in re.finditer(b"\n", self.source)]
+
+    def line_of(self, byte: int) -> int:
+        """1-based line number of a byte offset."""
+        return bisect.bisect_right(self.line_starts, byte)
+
+    @cached_property
+    def _scopes(self) -> list[Node]:
+        return sorted(
+            self.nodes("function_definition", "class_definition"), key=lambda n: n.start_byte
+        )
+
+    def scope_of(self, node: Node) -> Node | None:
+        """Innermost function or class definition around `node` (None at module level)."""
+        byte, innermost = node.start_byte, None
+        for scope in self._scopes:
+            if scope.start_byte > byte:
+                break
+            if byte < scope.end_byte:
+                innermost = scope
+        return innermost
+
+    @cached_property
+    def bindings(self) -> dict[int, list[tuple[int, bytes]]]:
+        """Function start byte -> [(row after which the name is bound, name)], first binding only."""
+        return _collect_bindings(self)
+
+    def names_before(self, node: Node) -> list[bytes]:
+        """Local names of the function around `node` bound on a line before `node`'s line."""
+        scope = self.scope_of(node)
+        if scope is None or scope.type != "function_definition":
+            return []
+        row = node.start_point[0]
+        return [name for bound_row, name in self.bindings.get(scope.start_byte, []) if bound_row < row]
+
+
+_last_index: tuple[Any, bytes | None, _Index | None] = (None, None, None)
+
+
+def _index(tree: Any, source: bytes) -> _Index:
+    # Callers list the sites of many operators on one tree; remember the last index so the
+    # walk happens once. The tuple is replaced whole, so a concurrent reader sees a consistent one.
+    global _last_index
+    cached_tree, cached_source, cached = _last_index
+    if cached is not None and cached_tree is tree and cached_source == source:
+        return cached
+    index = _Index(tree, source)
+    _last_index = (tree, source, index)
+    return index
+
+
+# ----------------------------------------------------------------------------------------------
+# Small helpers shared by the operators
+
+
+def _named(node: Node) -> list[Node]:
+    return [child for child in node.named_children if child.type != "comment"]
+
+
+def _replace(node: Node, replacement: bytes) -> Edit:
+    return Edit(node.start_byte, node.end_byte, replacement)
+
+
+def _as_operand(ix: _Index, node: Node) -> bytes:
+    """Text of `node`, parenthesised unless it is an atom."""
+    text = ix.text(node)
+    return text if node.type in _ATOMS else b"(" + text + b")"
+
+
+def _symmetric(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
+    """Swap table from pairs, both directions, so that every rewrite can be undone by the same table."""
+    table: dict[str, list[str]] = defaultdict(list)
+    for left, right in pairs:
+        table[left].append(right)
+        table[right].append(left)
+    return {key: tuple(values) for key, values in table.items()}
+
+
+def _call_name(ix: _Index, call: Node) -> bytes | None:
+    function = call.child_by_field_name("function")
+    return ix.text(function) if function is not None and function.type == "identifier" else None
+
+
+def _call_args(call: Node) -> list[Node] | None:
+    """Arguments of a call written with an argument list (None for `f(x for x in y)`)."""
+    arguments = call.child_by_field_name("arguments")
+    if arguments is None or arguments.type != "argument_list":
+        return None
+    return _named(arguments)
+
+
+def _is_positional(arg: Node) -> bool:
+    return arg.type not in ("keyword_argument", "list_splat", "dictionary_splat", "parenthesized_list_splat")
+
+
+def _is_call_function(node: Node) -> bool:
+    parent = node.parent
+    return parent is not None and parent.type == "call" and parent.start_byte == node.start_byte
+
+
+def _line_deletion(ix: _Index, statement: Node) -> Edit | None:
+    """Delete the whole line holding `statement`, when that leaves valid, same-shaped code."""
+    row = statement.start_point[0]
+    if statement.end_point[0] != row:
+        return None
+    parent = statement.parent
+    # The only statement of a block cannot go: the block would be empty.
+    if parent is None or parent.type not in ("block", "module") or len(_named(parent)) < 2:
+        return None
+    starts, source = ix.line_starts, ix.source
+    line_start = starts[row]
+    line_end = starts[row + 1] if row + 1 < len(starts) else len(source)
+    if source[line_start : statement.start_byte].strip():
+        return None  # shares its line with a header (`if x: y`) or a previous statement
+    rest = source[statement.end_byte : line_end].strip()
+    if rest and not rest.startswith(b"#"):
+        return None  # `a = 1; b = 2`
+    return Edit(line_start, line_end, b"")
+
+
+def _slice_bounds(node: Node) -> list[Node | None]:
+    """[start, stop, step] of a slice node; missing bounds are None."""
+    parts: list[list[Node]] = [[]]
+    for child in node.children:
+        if child.type == ":":
+            parts.append([])
+        elif child.type != "comment":
+            parts[-1].append(child)
+    return [part[0] if part else None for part in parts]
+
+
+def _is_string(node: Node) -> bool:
+    return node.type in ("string", "concatenated_string")
+
+
+# ----------------------------------------------------------------------------------------------
+# Scope facts for the variable operators
+
+_TARGET_CONTAINERS = frozenset({"pattern_list", "tuple_pattern", "list_pattern", "list_splat_pattern"})
+
+
+def _target_names(node: Node | None) -> Iterator[bytes]:
+    if node is None:
+        return
+    if node.type == "identifier":
+        yield node.text
+    elif node.type in _TARGET_CONTAINERS or node.type == "as_pattern_target":
+        for child in node.named_children:
+            yield from _target_names(child)
+
+
+def _parameter_names(parameters: Node | None) -> Iterator[bytes]:
+    for param in _named(parameters) if parameters is not None else []:
+        if param.type == "identifier":
+            yield param.text
+        elif param.type in ("default_parameter", "typed_default_parameter"):
+            yield from _target_names(param.child_by_field_name("name"))
+        elif param.type in ("typed_parameter", "list_splat_pattern", "dictionary_splat_pattern"):
+            inner = _named(param)
+            if inner and inner[0].type in ("list_splat_pattern", "dictionary_splat_pattern"):
+                inner = _named(inner[0])
+            if inner and inner[0].type == "identifier":
+                yield inner[0].text
+
+
+def _binding_sites(ix: _Index) -> Iterator[tuple[Node, int, Iterable[bytes]]]:
+    """(node whose scope binds, row after which bound, names) for every local binding."""
+    for node in ix.nodes("function_definition"):
+        params = node.child_by_field_name("parameters")
+        if params is not None:
+            yield node.child_by_field_name("body") or node, params.end_point[0], _parameter_names(params)
+    for node in ix.nodes("assignment", "augmented_assignment"):
+        yield node, node.end_point[0], _target_names(node.child_by_field_name("left"))
+    for node in ix.nodes("for_statement"):
+        left = node.child_by_field_name("left")
+        if left is not None:
+            yield node, left.end_point[0], _target_names(left)
+    for node in ix.nodes("named_expression"):
+        yield node, node.end_point[0], _target_names(node.child_by_field_name("name"))
+    for node in ix.nodes("as_pattern_target"):
+        # `except E as e` unbinds e after the handler, so only `with ... as x` counts.
+        clause = node.parent.parent if node.parent is not None else None
+        if clause is not None and clause.type != "except_clause":
+            yield node, node.end_point[0], _target_names(node)
+
+
+def _collect_bindings(ix: _Index) -> dict[int, list[tuple[int, bytes]]]:
+    first: dict[int, dict[bytes, int]] = defaultdict(dict)
+    for node, row, names in _binding_sites(ix):
+        scope = ix.scope_of(node)
+        if scope is None or scope.type != "function_definition":
+            continue
+        seen = first[scope.start_byte]
+        for name in names:
+            if name not in seen or row < seen[name]:
+                seen[name] = row
+    # Names that only make sense as themselves are never offered as a replacement.
+    return {
+        start: sorted(((row, name) for name, row in names.items() if name not in (b"self", b"cls", b"_")))
+        for start, names in first.items()
+    }
+
+
+# Parents under which an identifier is not a variable read: definitions, keyword names, attribute
+# names, binding targets and match patterns.
+_NOT_A_USE = frozenset(
+    {
+        "function_definition",
+        "class_definition",
+        "dotted_name",
+        "aliased_import",
+        "as_pattern_target",
+        "case_pattern",
+        "class_pattern",
+        "keyword_pattern",
+        "splat_pattern",
+        "pattern_list",
+        "tuple_pattern",
+        "list_pattern",
+        "list_splat_pattern",
+        "dictionary_splat_pattern",
+        "call",
+    }
+)
+
+
+def _variable_uses(ix: _Index) -> Iterator[Node]:
+    """Identifiers that read a variable (not called names, attribute or keyword names, targets)."""
+    except_spans = [
+        (value.start_byte, value.end_byte)
+        for clause in ix.nodes("except_clause")
+        if (value := clause.child_by_field_name("value")) is not None
+    ]
+    for node in ix.nodes("identifier"):
+        parent = node.parent
+        if parent is None or parent.type in _NOT_A_USE:
+            continue
+        kind, starts_parent = parent.type, parent.start_byte == node.start_byte
+        if kind == "attribute" and not starts_parent:
+            continue  # `obj.NAME`
+        if kind in ("keyword_argument", "assignment", "named_expression") and starts_parent:
+            continue  # `NAME=value`, `NAME = ...`, `(NAME := ...)`
+        if kind in ("for_statement", "for_in_clause") and parent.child_by_field_name("left") == node:
+            continue
+        if any(start <= node.start_byte < end for start, end in except_spans):
+            continue
+        yield node
+
+
+# ----------------------------------------------------------------------------------------------
+# Operator tables
+
+_COMPARISON_SWAPS = {
+    "<": ("<=", ">"),
+    "<=": ("<", ">="),
+    ">": (">=", "<"),
+    ">=": (">", "<="),
+    "==": ("!=",),
+    "!=": ("==",),
+    "is": ("is not",),
+    "is not": ("is",),
+    "in": ("not in",),
+    "not in": ("in",),
+}
+
+_BINARY_SWAPS = _symmetric(
+    [("+", "-"), ("*", "/"), ("*", "//"), ("/", "//"), ("//", "%"), ("**", "*"),
+     ("<<", ">>"), ("&", "|"), ("&", "^"), ("|", "^")]
+)
+_AUGMENTED_SWAPS = {op + "=": tuple(alt + "=" for alt in alts) for op, alts in _BINARY_SWAPS.items()}
+# `x = y` becomes one of these; each of them goes back to `=`.
+_PLAIN_TO_AUGMENTED = ("+=", "-=", "*=")
+
+_NONCOMMUTATIVE_BINARY = frozenset({"-", "/", "//", "%", "**", "<<", ">>"})
+_ORDERED_COMPARISONS = frozenset({"<", "<=", ">", ">=", "in", "not in"})
+_ARITHMETIC = frozenset({"+", "-", "*", "/", "//", "%", "**"})
+
+_METHOD_SWAPS = _symmetric(
+    [
+        ("append", "extend"), ("append", "appendleft"), ("pop", "popleft"), ("pop", "remove"),
+        ("get", "setdefault"), ("get", "pop"), ("keys", "values"), ("keys", "items"), ("values", "items"),
+        ("startswith", "endswith"), ("lower", "upper"), ("index", "find"), ("rindex", "rfind"),
+        ("find", "rfind"), ("index", "rindex"), ("strip", "lstrip"), ("strip", "rstrip"),
+        ("lstrip", "rstrip"), ("split", "rsplit"), ("remove", "discard"), ("add", "update"),
+        ("sort", "reverse"), ("isdigit", "isalpha"), ("isdigit", "isnumeric"), ("isalpha", "isalnum"),
+        ("read", "readline"), ("readline", "readlines"), ("write", "writelines"), ("encode", "decode"),
+        ("union", "intersection"), ("intersection", "difference"), ("union", "difference"),
+        ("difference", "symmetric_difference"), ("issubset", "issuperset"), ("copy", "deepcopy"),
+        ("search", "match"), ("match", "fullmatch"), ("findall", "finditer"), ("isfile", "isdir"),
+        ("exists", "isfile"), ("dirname", "basename"),
+    ]
+)
+
+_FUNCTION_SWAPS = _symmetric(
+    [
+        ("min", "max"), ("len", "sum"), ("len", "max"), ("len", "min"), ("sum", "max"), ("any", "all"),
+        ("sorted", "reversed"), ("sorted", "list"), ("isinstance", "issubclass"), ("int", "float"),
+        ("int", "round"), ("list", "tuple"), ("list", "set"), ("set", "frozenset"), ("str", "repr"),
+        ("map", "filter"), ("getattr", "hasattr"), ("chr", "ord"), ("hex", "oct"), ("bin", "hex"),
+    ]
+)
+
+# Builtins whose single argument is often what the code needed, or what it forgot to convert.
+_DROPPABLE_CALLS = frozenset(
+    {"abs", "bool", "dict", "float", "frozenset", "int", "iter", "len", "list", "max", "min",
+     "repr", "reversed", "round", "set", "sorted", "str", "sum", "tuple"}
+)
+# Swapping the arguments of these does not change the result, so it would not be a bug.
+_SYMMETRIC_CALLS = frozenset({"max", "min", "set", "frozenset"})
+
+_EXCEPTION_SWAPS = _symmetric(
+    [
+        ("KeyError", "IndexError"), ("KeyError", "AttributeError"), ("KeyError", "ValueError"),
+        ("IndexError", "ValueError"), ("IndexError", "StopIteration"), ("ValueError", "TypeError"),
+        ("TypeError", "AttributeError"), ("Exception", "ValueError"), ("OSError", "ValueError"),
+        ("FileNotFoundError", "PermissionError"), ("FileNotFoundError", "OSError"),
+        ("ImportError", "AttributeError"), ("ZeroDivisionError", "ValueError"),
+        ("ZeroDivisionError", "ArithmeticError"), ("UnicodeDecodeError", "UnicodeEncodeError"),
+        ("OverflowError", "ValueError"), ("RuntimeError", "ValueError"), ("AssertionError", "ValueError"),
+        ("LookupError", "ValueError"), ("EOFError", "StopIteration"),
+    ]
+)
+
+_PLUS_ONE_NEEDS_PARENS = frozenset(
+    {"boolean_operator", "not_operator", "comparison_operator", "conditional_expression", "lambda",
+     "named_expression"}
+)
+_LOOSE_BINARY = frozenset({"<<", ">>", "&", "|", "^"})
+_FLAG_TYPES = frozenset({"comparison_operator", "boolean_operator", "not_operator", "true", "false", "none"})
+_NOT_NEEDS_PARENS = frozenset({"boolean_operator", "conditional_expression", "lambda", "named_expression"})
+
+
+# ----------------------------------------------------------------------------------------------
+# Operators
+
+
+def _register(name: str, bug_class: str, family: str, invertible: bool) -> Callable:
+    def decorate(raw: Callable[[_Index], Iterable[Edit]]) -> Callable[[_Index], Iterable[Edit]]:
+        OPERATORS[name] = Operator(name, bug_class, family, _public_sites(raw), invertible)
+        return raw
+
+    return decorate
+
+
+def _public_sites(raw: Callable[[_Index], Iterable[Edit]]) -> Callable[[Any, bytes], list[Edit]]:
+    def sites(tree: Any, source: bytes) -> list[Edit]:
+        edits = dict.fromkeys(e for e in raw(_index(tree, source)) if _is_single_hunk(e, source))
+        return sorted(edits, key=lambda e: (e.start_byte, e.end_byte))
+
+    sites.__name__ = sites.__qualname__ = raw.__name__.lstrip("_")
+    sites.__doc__ = raw.__doc__
+    return sites
+
+
+def _is_single_hunk(edit: Edit, source: bytes) -> bool:
+    """Changes bytes inside one line, or deletes exactly one whole line; never a no-op."""
+    old = source[edit.start_byte : edit.end_byte]
+    if old == edit.replacement or b"\n" in edit.replacement:
+        return False
+    if b"\n" not in old:
+        return True
+    at_line_start = edit.start_byte == 0 or source[edit.start_byte - 1 : edit.start_byte] == b"\n"
+    return edit.replacement == b"" and at_line_start and old.count(b"\n") == 1 and old.endswith(b"\n")
+
+
+@_register("swap_comparison", "incorrect comparison operator", "quixbugs", invertible=True)
+def _swap_comparison(ix: _Index) -> Iterator[Edit]:
+    """`<`<->`<=`, `<`<->`>`, `==`<->`!=`, `is`<->`is not`, `in`<->`not in`."""
+    for node in ix.nodes("comparison_operator"):
+        for child in node.children:
+            for alternative in _COMPARISON_SWAPS.get(child.type, ()) if not child.is_named else ():
+                yield _replace(child, alternative.encode())
+
+
+@_register("swap_binary_operator", "incorrect binary operator", "buglab", invertible=True)
+def _swap_binary_operator(ix: _Index) -> Iterator[Edit]:
+    """`+`<->`-`, `*`<->`/`<->`//`<->`%`, `**`<->`*`, `<<`<->`>>`, `&`<->`|`<->`^` (not on strings)."""
+    for node in ix.nodes("binary_operator"):
+        left, op, right = (node.child_by_field_name(f) for f in ("left", "operator", "right"))
+        if op is None or _is_string(left) or _is_string(right):
+            continue  # string `+` and `%` formatting are not arithmetic
+        for alternative in _BINARY_SWAPS.get(op.type, ()):
+            yield _replace(op, alternative.encode())
+
+
+@_register("swap_boolean_operator", "incorrect boolean operator", "buglab", invertible=True)
+def _swap_boolean_operator(ix: _Index) -> Iterator[Edit]:
+    """`and`<->`or`."""
+    for node in ix.nodes("boolean_operator"):
+        op = node.child_by_field_name("operator")
+        if op is not None:
+            yield _replace(op, b"or" if op.type == "and" else b"and")
+
+
+@_register("swap_assignment_operator", "incorrect assignment operator", "quixbugs", invertible=True)
+def _swap_assignment_operator(ix: _Index) -> Iterator[Edit]:
+    """`+=`<->`-=`, `*=`<->`/=`<->`//=`, `|=`<->`&=` ... (the binary swaps, augmented)."""
+    for node in ix.nodes("augmented_assignment"):
+        op = node.child_by_field_name("operator")
+        for alternative in _AUGMENTED_SWAPS.get(op.type, ()) if op is not None else ():
+            yield _replace(op, alternative.encode())
+
+
+@_register(
+    "toggle_augmented_assignment", "augmented assignment instead of plain assignment", "buglab", invertible=True
+)
+def _toggle_augmented_assignment(ix: _Index) -> Iterator[Edit]:
+    """`x += y` -> `x = y`, and `x = y` -> `x += y` / `x -= y` / `x *= y`."""
+    for node in ix.nodes("augmented_assignment"):
+        op = node.child_by_field_name("operator")
+        if op is not None:
+            yield _replace(op, b"=")
+    for node in ix.nodes("assignment"):
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if node.child_by_field_name("type") is not None or right is None or right.type == "assignment":
+            continue
+        if left is None or left.type not in ("identifier", "attribute", "subscript"):
+            continue  # tuple targets cannot be augmented
+        if node.parent is None or node.parent.type != "expression_statement":
+            continue  # the inner `b = c` of `a = b = c`
+        equals = next((c for c in node.children if c.type == "="), None)
+        for alternative in _PLAIN_TO_AUGMENTED if equals is not None else ():
+            yield _replace(equals, alternative.encode())
+
+
+@_register("incorrect_variable", "incorrect variable", "quixbugs", invertible=True)
+def _incorrect_variable(ix: _Index) -> Iterator[Edit]:
+    """Replace a read of a local with another local of the same function bound on an earlier line.
+
+    Only locals are replaced (not globals, builtins or `self`), which keeps the operator closed:
+    the original name is always among the candidates for repairing the buggy one.
+    """
+    for node in _variable_uses(ix):
+        name, names = ix.text(node), ix.names_before(node)
+        if name not in names:
+            continue
+        for other in names:
+            if other != name:
+                yield _replace(node, other)
+
+
+@_register("swap_operands", "variable swap", "quixbugs", invertible=True)
+def _swap_operands(ix: _Index) -> Iterator[Edit]:
+    """`a - b` -> `b - a`, `i < n` -> `n < i`, for non-commutative operators only."""
+    for node in ix.nodes("binary_operator", "comparison_operator"):
+        operands = _named(node)
+        if len(operands) != 2 or any(_is_string(o) for o in operands):
+            continue
+        ops = [c.type for c in node.children if not c.is_named]
+        if len(ops) != 1 or ops[0] not in (_NONCOMMUTATIVE_BINARY | _ORDERED_COMPARISONS):
+            continue
+        left, right = operands
+        middle = ix.source[left.end_byte : right.start_byte]
+        if node.type == "binary_operator":
+            # `a - b - c` is `(a - b) - c`: moved operands keep their grouping with parens.
+            swapped = _as_operand(ix, right) + middle + _as_operand(ix, left)
+            yield Edit(left.start_byte, right.end_byte, swapped)
+        else:
+            yield Edit(left.start_byte, right.end_byte, ix.text(right) + middle + ix.text(left))
+
+
+@_register("swap_arguments", "swap arguments", "tssb", invertible=True)
+def _swap_arguments(ix: _Index) -> Iterator[Edit]:
+    """`f(a, b)` -> `f(b, a)` for two neighbouring positional arguments."""
+    for call in ix.nodes("call"):
+        args = _call_args(call)
+        if not args or len(args) < 2 or _call_name(ix, call) in _SYMMETRIC_CALLS:
+            continue
+        for first, second in zip(args, args[1:]):
+            if _is_positional(first) and _is_positional(second):
+                middle = ix.source[first.end_byte : second.start_byte]
+                yield Edit(first.start_byte, second.end_byte, ix.text(second) + middle + ix.text(first))
+
+
+@_register("off_by_one_literal", "off-by-one integer literal", "quixbugs", invertible=True)
+def _off_by_one_literal(ix: _Index) -> Iterator[Edit]:
+    """Integer literal `n` -> `n + 1` / `n - 1` (keyword values belong to `change_keyword_value`)."""
+    for node in ix.nodes("integer"):
+        text = ix.text(node)
+        if not text.isdigit() or (node.parent is not None and node.parent.type == "keyword_argument"):
+            continue
+        yield from _plus_minus_one(node, int(text))
+
+
+def _is_int_literal(node: Node) -> bool:
+    return node.type == "integer" or (node.type == "unary_operator" and _named(node)[-1].type == "integer")
+
+
+def _plus_minus_one(node: Node, value: int) -> Iterator[Edit]:
+    yield _replace(node, str(value + 1).encode())
+    if value > 0:
+        yield _replace(node, str(value - 1).encode())
+
+
+@_register("toggle_plus_one", "missing +1", "quixbugs", invertible=True)
+def _toggle_plus_one(ix: _Index) -> Iterator[Edit]:
+    """`e + 1` / `e - 1` -> `e`; in indices, slice bounds and range() args `e` -> `e + 1` / `e - 1`."""
+    for node in ix.nodes("binary_operator"):
+        left, op, right = (node.child_by_field_name(f) for f in ("left", "operator", "right"))
+        if op is not None and op.type in ("+", "-") and ix.text(right) == b"1":
+            yield _replace(node, ix.text(left))
+        elif op is not None and op.type == "+" and ix.text(left) == b"1":
+            yield _replace(node, ix.text(right))
+    for target in _index_like_expressions(ix):
+        if target.type in _FLAG_TYPES:
+            continue  # a flag used as an index (`pair[x == y]`) is not an off-by-one candidate
+        if _is_int_literal(target):
+            continue  # literals are `off_by_one_literal`'s job
+        operand = ix.text(target)
+        if target.type in _PLUS_ONE_NEEDS_PARENS or (
+            target.type == "binary_operator" and target.child_by_field_name("operator").type in _LOOSE_BINARY
+        ):
+            operand = b"(" + operand + b")"
+        yield _replace(target, operand + b" + 1")
+        yield _replace(target, operand + b" - 1")
+
+
+def _index_like_expressions(ix: _Index) -> Iterator[Node]:
+    """Subscript indices, slice bounds and positional range() arguments: where +1 bugs live."""
+    for node in ix.nodes("subscript"):
+        for sub in node.children_by_field_name("subscript"):
+            if sub.type == "slice":
+                yield from (bound for bound in _slice_bounds(sub)[:2] if bound is not None)
+            elif sub.type != "comment":
+                yield sub
+    for call in ix.nodes("call"):
+        if _call_name(ix, call) == b"range":
+            yield from (arg for arg in _call_args(call) or [] if _is_positional(arg))
+
+
+@_register("swap_numeric_literal", "change numeric literal", "tssb", invertible=False)
+def _swap_numeric_literal(ix: _Index) -> Iterator[Edit]:
+    """A number -> another number of the same kind used in the code, or 0/1/2 (0.0/1.0); not n+-1."""
+    for kind, defaults in (("integer", (b"0", b"1", b"2")), ("float", (b"0.0", b"1.0"))):
+        nodes = ix.nodes(kind)
+        pool = list(dict.fromkeys([ix.text(n) for n in nodes] + list(defaults)))
+        for node in nodes:
+            text = ix.text(node)
+            near = {str(int(text) + d).encode() for d in (-1, 1)} if text.isdigit() else set()
+            for other in pool:
+                if other != text and other not in near:
+                    yield _replace(node, other)
+
+
+@_register("swap_boolean_literal", "change boolean literal", "tssb", invertible=True)
+def _swap_boolean_literal(ix: _Index) -> Iterator[Edit]:
+    """`True`<->`False`; in `return`, `None`<->`False`."""
+    for node in ix.nodes("true", "false", "none"):
+        parent = node.parent
+        if parent is not None and parent.type == "keyword_argument":
+            continue  # `change_keyword_value`'s job
+        in_return = parent is not None and parent.type == "return_statement"
+        if node.type == "true":
+            yield _replace(node, b"False")
+        elif node.type == "false":
+            yield _replace(node, b"True")
+            if in_return:
+                yield _replace(node, b"None")
+        elif in_return:
+            yield _replace(node, b"False")
+
+
+@_register("change_keyword_value", "change keyword argument value", "tssb", invertible=True)
+def _change_keyword_value(ix: _Index) -> Iterator[Edit]:
+    """`f(flag=True)` -> `f(flag=False)`, `f(n=2)` -> `f(n=3)` / `f(n=1)`."""
+    for node in ix.nodes("keyword_argument"):
+        value = node.child_by_field_name("value")
+        if value is None:
+            continue
+        if value.type in ("true", "false"):
+            yield _replace(value, b"False" if value.type == "true" else b"True")
+        elif value.type == "integer" and ix.text(value).isdigit():
+            yield from _plus_minus_one(value, int(ix.text(value)))
+
+
+@_register("drop_condition_operand", "missing condition", "quixbugs", invertible=False)
+def _drop_condition_operand(ix: _Index) -> Iterator[Edit]:
+    """`a and b` -> `a` / `b` (and the same for `or`): a condition or clause goes missing."""
+    for node in ix.nodes("boolean_operator"):
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is not None and right is not None:
+            # Operands bind at least as tightly as the operator, so either fits where it stood.
+            yield _replace(node, ix.text(left))
+            yield _replace(node, ix.text(right))
+
+
+def _conditions(ix: _Index) -> Iterator[Node]:
+    for node in ix.nodes("if_statement", "elif_clause", "while_statement"):
+        condition = node.child_by_field_name("condition")
+        if condition is not None:
+            yield condition
+    for node in ix.nodes("conditional_expression"):
+        parts = _named(node)
+        if len(parts) == 3:
+            yield parts[1]
+
+
+@_register("toggle_not", "insert or remove not", "buglab", invertible=True)
+def _toggle_not(ix: _Index) -> Iterator[Edit]:
+    """In if/elif/while/ternary conditions: `c` -> `not c` and `not c` -> `c`."""
+    for condition in _conditions(ix):
+        if condition.type == "not_operator":
+            inner = condition.child_by_field_name("argument")
+            if inner is not None and inner.type == "parenthesized_expression" and len(_named(inner)) == 1:
+                inner = _named(inner)[0]  # undo our own `not (a and b)`
+            if inner is not None:
+                yield _replace(condition, ix.text(inner))
+        else:
+            text = ix.text(condition)
+            negated = b"not (" + text + b")" if condition.type in _NOT_NEEDS_PARENS else b"not " + text
+            yield _replace(condition, negated)
+
+
+@_register("remove_unary_operator", "change unary operator", "tssb", invertible=False)
+def _remove_unary_operator(ix: _Index) -> Iterator[Edit]:
+    """`-x` -> `x`, `~x` -> `x`, `not x` -> `x`."""
+    for node in ix.nodes("unary_operator", "not_operator"):
+        argument = node.child_by_field_name("argument")
+        if argument is not None:
+            yield _replace(node, ix.text(argument))
+
+
+@_register("incorrect_method_called", "incorrect method called", "quixbugs", invertible=True)
+def _incorrect_method_called(ix: _Index) -> Iterator[Edit]:
+    """`xs.append(y)` -> `xs.extend(y)`, `.keys()` -> `.values()`, ... from a table of look-alikes."""
+    for call in ix.nodes("call"):
+        function = call.child_by_field_name("function")
+        if function is None or function.type != "attribute":
+            continue
+        method = function.child_by_field_name("attribute")
+        for alternative in _METHOD_SWAPS.get(ix.text(method).decode(), ()) if method is not None else ():
+            yield _replace(method, alternative.encode())
+
+
+@_register("wrong_function_name", "wrong function name", "tssb", invertible=True)
+def _wrong_function_name(ix: _Index) -> Iterator[Edit]:
+    """`min(...)` -> `max(...)`, `any` -> `all`, `len` -> `sum`, ... from a table of builtins."""
+    for call in ix.nodes("call"):
+        name = _call_name(ix, call)
+        for alternative in _FUNCTION_SWAPS.get(name.decode(), ()) if name is not None else ():
+            yield _replace(call.child_by_field_name("function"), alternative.encode())
+
+
+@_register("remove_function_call", "missing function call", "quixbugs", invertible=False)
+def _remove_function_call(ix: _Index) -> Iterator[Edit]:
+    """`len(x)` -> `x`, `sorted(xs)` -> `xs`, ... for one-argument builtin calls."""
+    for call in ix.nodes("call"):
+        name = _call_name(ix, call)
+        args = _call_args(call) if name is not None and name.decode() in _DROPPABLE_CALLS else None
+        if args and len(args) == 1 and _is_positional(args[0]):
+            yield _replace(call, _as_operand(ix, args[0]))
+
+
+@_register("drop_last_argument", "same function fewer args", "tssb", invertible=False)
+def _drop_last_argument(ix: _Index) -> Iterator[Edit]:
+    """`f(a, b)` -> `f(a)`: the last argument of a call with two or more is forgotten."""
+    for call in ix.nodes("call"):
+        args = _call_args(call)
+        if args and len(args) >= 2:
+            yield Edit(args[-2].end_byte, args[-1].end_byte, b"")
+
+
+@_register("incorrect_field_dereference", "incorrect field dereference", "quixbugs", invertible=False)
+def _incorrect_field_dereference(ix: _Index) -> Iterator[Edit]:
+    """`node.left` -> `node.right` when the function reads both fields of the same object."""
+    fields: dict[tuple[int, bytes], dict[bytes, None]] = defaultdict(dict)
+    accesses = []
+    for node in ix.nodes("attribute"):
+        obj, attr = node.child_by_field_name("object"), node.child_by_field_name("attribute")
+        if obj is None or attr is None or _is_call_function(node):
+            continue  # method calls are `incorrect_method_called`'s job
+        scope = ix.scope_of(node)
+        key = (scope.start_byte if scope is not None else -1, ix.text(obj))
+        fields[key][ix.text(attr)] = None
+        accesses.append((key, attr))
+    for key, attr in accesses:
+        for other in fields[key]:
+            yield _replace(attr, other)
+
+
+@_register(
+    "attribute_subscript_confusion", "attribute access instead of subscript", "runtime", invertible=True
+)
+def _attribute_subscript_confusion(ix: _Index) -> Iterator[Edit]:
+    """`cfg.name` -> `cfg["name"]` and `cfg["name"]` -> `cfg.name` on plain names."""
+    for node in ix.nodes("attribute"):
+        obj, attr = node.child_by_field_name("object"), node.child_by_field_name("attribute")
+        if obj is None or attr is None or obj.type != "identifier" or _is_call_function(node):
+            continue
+        if ix.text(obj) not in ix.names_before(obj):
+            continue  # modules, classes and `self` are never mappings by accident; locals may be
+        yield _replace(node, ix.text(obj) + b'["' + ix.text(attr) + b'"]')
+    for node in ix.nodes("subscript"):
+        value, keys = node.child_by_field_name("value"), node.children_by_field_name("subscript")
+        if value is None or value.type != "identifier" or len(keys) != 1 or keys[0].type != "string":
+            continue
+        match = re.fullmatch(rb"""(['"])([A-Za-z_][A-Za-z0-9_]*)\1""", ix.text(keys[0]))
+        if match and not keyword.iskeyword(match.group(2).decode()):
+            yield _replace(node, ix.text(value) + b"." + match.group(2))
+
+
+@_register("wrong_exception_caught", "wrong exception type caught", "runtime", invertible=True)
+def _wrong_exception_caught(ix: _Index) -> Iterator[Edit]:
+    """`except KeyError` -> `except IndexError`, ... from a table of often-confused exceptions."""
+    for clause in ix.nodes("except_clause"):
+        value = clause.child_by_field_name("value")
+        if value is not None and value.type == "as_pattern":
+            value = _named(value)[0]
+        if value is None:
+            continue
+        names = _named(value) if value.type in ("tuple", "parenthesized_expression") else [value]
+        for name in names:
+            if name.type != "identifier":
+                continue  # `module.Error` is left alone
+            for alternative in _EXCEPTION_SWAPS.get(ix.text(name).decode(), ()):
+                yield _replace(name, alternative.encode())
+
+
+@_register("remove_return", "deleted return", "runtime", invertible=False)
+def _remove_return(ix: _Index) -> Iterator[Edit]:
+    """`return x` -> `x` (value computed and dropped), or the whole `return` line deleted."""
+    for node in ix.nodes("return_statement"):
+        values = _named(node)
+        if values:
+            yield Edit(node.start_byte, values[0].start_byte, b"")
+        deletion = _line_deletion(ix, node)
+        if deletion is not None:
+            yield deletion
+
+
+_DELETABLE_STATEMENTS = (
+    "expression_statement", "delete_statement", "raise_statement", "break_statement", "continue_statement"
+)
+_INERT_EXPRESSIONS = ("string", "concatenated_string", "ellipsis")
+
+
+@_register("missing_line", "missing line", "quixbugs", invertible=False)
+def _missing_line(ix: _Index) -> Iterator[Edit]:
+    """Delete one whole simple-statement line (not a docstring, not the only statement of a block)."""
+    for node in ix.nodes(*_DELETABLE_STATEMENTS):
+        parts = _named(node)
+        if node.type == "expression_statement" and len(parts) == 1 and parts[0].type in _INERT_EXPRESSIONS:
+            continue  # docstrings and `...` do nothing
+        deletion = _line_deletion(ix, node)
+        if deletion is not None:
+            yield deletion
+
+
+@_register("incorrect_slice", "incorrect array slice", "quixbugs", invertible=False)
+def _incorrect_slice(ix: _Index) -> Iterator[Edit]:
+    """`xs[i:j]` -> `xs[:j]` / `xs[i:]`; `xs[:j]` -> `xs[1:j]`; `xs[i:]` -> `xs[i:-1]`."""
+    for node in ix.nodes("slice"):
+        colons = [child for child in node.children if child.type == ":"]
+        bounds = _slice_bounds(node)
+        start, stop = bounds[0], bounds[1] if len(bounds) > 1 else None
+        for bound in (start, stop):
+            if bound is not None:
+                yield _replace(bound, b"")
+        if start is None and stop is not None:
+            yield Edit(colons[0].start_byte, colons[0].start_byte, b"1")
+        if stop is None and start is not None and len(colons) == 1:
+            yield Edit(colons[0].end_byte, colons[0].end_byte, b"-1")
+
+
+@_register("remove_arithmetic_operand", "missing arithmetic expression", "quixbugs", invertible=False)
+def _remove_arithmetic_operand(ix: _Index) -> Iterator[Edit]:
+    """`a * b + c` -> `a * b` / `c`: one side of an arithmetic expression goes missing."""
+    for node in ix.nodes("binary_operator"):
+        left, op, right = (node.child_by_field_name(f) for f in ("left", "operator", "right"))
+        if op is None or op.type not in _ARITHMETIC or _is_string(left) or _is_string(right):
+            continue
+        if not (op.type in ("+", "-") and ix.text(right) == b"1"):  # `toggle_plus_one` owns `x + 1`
+            yield _replace(node, ix.text(left))
+        yield _replace(node, ix.text(right))
+
+
+@_register("prepend_variable", "variable prepend", "quixbugs", invertible=False)
+def _prepend_variable(ix: _Index) -> Iterator[Edit]:
+    """`return a` / `x = a` -> `return b + a` / `x = b + a` with `b` another local bound earlier."""
+    values = [_named(n)[0] for n in ix.nodes("return_statement") if _named(n)]
+    values += [n.child_by_field_name("right") for n in ix.nodes("assignment")]
+    for value in values:
+        if value is None or value.type != "identifier":
+            continue
+        name, names = ix.text(value), ix.names_before(value)
+        if name not in names:
+            continue  # `return NotImplemented` is a constant, not a value being built up
+        for other in names:
+            if other != name:
+                yield _replace(value, other + b" + " + name)
+
+
+@_register(
+    "incorrect_data_structure_constant", "incorrect data structure constant", "quixbugs", invertible=True
+)
+def _incorrect_data_structure_constant(ix: _Index) -> Iterator[Edit]:
+    """`[]`<->`{}`, `{}`<->`set()`, and `x = 0`<->`x = 1` initialisers."""
+    for node in ix.nodes("list", "dictionary"):
+        if not _named(node):
+            yield _replace(node, b"{}" if node.type == "list" else b"[]")
+            if node.type == "dictionary":
+                yield _replace(node, b"set()")
+    for call in ix.nodes("call"):
+        if _call_name(ix, call) == b"set" and _call_args(call) == []:
+            yield _replace(call, b"{}")
+    for node in ix.nodes("assignment"):
+        right = node.child_by_field_name("right")
+        if right is not None and right.type == "integer" and ix.text(right) in (b"0", b"1"):
+            yield _replace(right, b"1" if ix.text(right) == b"0" else b"0")
+
+
+@_register("alias_instead_of_copy", "aliasing instead of copy", "runtime", invertible=False)
+def _alias_instead_of_copy(ix: _Index) -> Iterator[Edit]:
+    """`list(xs)`, `xs.copy()`, `xs[:]`, `copy.copy(xs)` -> `xs`: the copy is forgotten."""
+    copyable = ("identifier", "attribute", "subscript")
+    for call in ix.nodes("call"):
+        args, function = _call_args(call), call.child_by_field_name("function")
+        if args is None or function is None:
+            continue
+        if _call_name(ix, call) in (b"list", b"dict") and len(args) == 1 and args[0].type in copyable:
+            yield _replace(call, ix.text(args[0]))
+        elif function.type == "attribute":
+            obj, attr = function.child_by_field_name("object"), function.child_by_field_name("attribute")
+            method = ix.text(attr) if attr is not None else b""
+            if method == b"copy" and not args and obj is not None and obj.type in copyable:
+                yield _replace(call, ix.text(obj))
+            elif ix.text(obj) == b"copy" and method in (b"copy", b"deepcopy") and len(args) == 1:
+                if _is_positional(args[0]):
+                    yield _replace(call, _as_operand(ix, args[0]))
+    for node in ix.nodes("subscript"):
+        value, keys = node.child_by_field_name("value"), node.children_by_field_name("subscript")
+        if value is None or len(keys) != 1 or ix.text(keys[0]) != b":":
+            continue
+        if node.parent is not None and node.parent.type != "delete_statement":  # `del xs[:]` empties xs
+            yield _replace(node, ix.text(value))
+
+
+# ----------------------------------------------------------------------------------------------
+# Applying operators
+
+
+def apply_edit(source: bytes, edit: Edit) -> bytes:
+    return source[: edit.start_byte] + edit.replacement + source[edit.end_byte :]
+
+
+def _parse_ast(source: bytes) -> ast.AST | None:
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):  # ValueError: null bytes
+        return None
+
+
+def _ast_dump(source: bytes) -> str | None:
+    tree = _parse_ast(source)
+    return ast.dump(tree) if tree is not None else None
+
+
+def _same_ast(a: ast.AST, b: ast.AST) -> bool:
+    """Same as `ast.dump(a) == ast.dump(b)` (positions ignored), but stops at the first difference."""
+    stack: list[tuple[Any, Any]] = [(a, b)]
+    while stack:
+        x, y = stack.pop()
+        if type(x) is not type(y):
+            return False
+        if isinstance(x, ast.AST):
+            stack.extend((getattr(x, field, None), getattr(y, field, None)) for field in x._fields)
+        elif isinstance(x, list):
+            if len(x) != len(y):
+                return False
+            stack.extend(zip(x, y))
+        elif x != y:
+            return False
+    return True
+
+
+def _judge(mutant: bytes, original: ast.AST | None) -> str | None:
+    """Why a mutant must be dropped ("unparsable" / "noop"), or None when it is a real change."""
+    if has_error(parse(mutant)):
+        return UNPARSABLE
+    tree = _parse_ast(mutant)
+    if tree is None:
+        return UNPARSABLE  # tree-sitter accepts some code Python rejects, e.g. `f(x) += 1`
+    if original is not None and _same_ast(tree, original):
+        return NOOP
+    return None
+
+
+def _resolve(operator: str | Operator) -> Operator:
+    if isinstance(operator, Operator):
+        return operator
+    try:
+        return OPERATORS[operator]
+    except KeyError:
+        raise ValueError(f"unknown operator {operator!r}; choose one of: {', '.join(OPERATORS)}") from None
+
+
+def mutate(source: str, operator: str | Operator, rng: random.Random) -> str | None:
+    """Apply one randomly chosen site of `operator`; None when it has no site or the result is no bug."""
+    data = source.encode("utf-8")
+    edits = _resolve(operator).sites(parse(data), data)
+    if not edits:
+        return None
+    mutant = apply_edit(data, rng.choice(edits))
+    if _judge(mutant, _parse_ast(data)) is not None:
+        return None
+    return mutant.decode("utf-8")
+
+
+def inject(
+    source: str,
+    rng: random.Random,
+    k: int = 1,
+    operators: Sequence[str] | None = None,
+    drops: Counter | None = None,
+    tries_per_operator: int = 3,
+) -> list[tuple[str, str]]:
+    """Up to `k` distinct mutants `(buggy_source, operator_name)`, each from a different operator.
+
+    Operators are tried in a random order; each gets up to `tries_per_operator` random sites before
+    it is given up. When `drops` is given it counts why candidates were rejected: "no_site",
+    "unparsable", "noop" (same AST as the original) and "duplicate" (same text as an earlier mutant).
+    """
+    data = source.encode("utf-8")
+    tree = parse(data)
+    original = _parse_ast(data)
+    drops = drops if drops is not None else Counter()
+    names = list(operators) if operators is not None else list(OPERATORS)
+    rng.shuffle(names)
+    mutants: dict[str, str] = {}
+    for name in names:
+        if len(mutants) >= k:
+            break
+        mutant = _first_valid(data, tree, _resolve(name), original, rng, tries_per_operator, drops, mutants)
+        if mutant is not None:
+            mutants[mutant] = name
+    return list(mutants.items())
+
+
+def _first_valid(
+    data: bytes,
+    tree: Any,
+    operator: Operator,
+    original: ast.AST | None,
+    rng: random.Random,
+    tries: int,
+    drops: Counter,
+    seen: Collection[str],
+) -> str | None:
+    edits = operator.sites(tree, data)
+    if not edits:
+        drops[NO_SITE] += 1
+        return None
+    for edit in rng.sample(edits, min(tries, len(edits))):
+        mutant = apply_edit(data, edit)
+        reason = _judge(mutant, original)
+        text = mutant.decode("utf-8") if reason is None else ""
+        if reason is None and text in seen:
+            reason = DUPLICATE
+        if reason is None:
+            return text
+        drops[reason] += 1
+    return None
+
+
+def candidate_fixes(source: str, lines: Collection[int] | None = None) -> list[tuple[str, str]]:
+    """Every single-edit variant `(patched_source, operator_name)` from the invertible operators.
+
+    This is the repair search space: the inverse of the injection operators. `lines` (1-based)
+    keeps only edits that start on those lines. Variants that do not parse, or parse to the same
+    AST as `source` or as an earlier variant, are left out.
+    """
+    data = source.encode("utf-8")
+    tree = parse(data)
+    ix = _index(tree, data)
+    seen = {_ast_dump(data)}
+    wanted = set(lines) if lines is not None else None
+    candidates = []
+    for operator in OPERATORS.values():
+        if not operator.invertible:
+            continue
+        for edit in operator.sites(tree, data):
+            if wanted is not None and ix.line_of(edit.start_byte) not in wanted:
+                continue
+            patched = apply_edit(data, edit)
+            if has_error(parse(patched)):
+                continue
+            dump = _ast_dump(patched)
+            if dump is None or dump in seen:
+                continue
+            seen.add(dump)
+            candidates.append((patched.decode("utf-8"), operator.name))
+    return candidates

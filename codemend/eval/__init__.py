@@ -1,0 +1,1 @@
+"""Evaluation: metrics (one tested function each) and the runners behind `codemend eval`."""

@@ -1,0 +1,113 @@
+"""`codemend eval`: exact-match fix accuracy and line localization of a model on a dataset split.
+
+    codemend eval --model runs/model --data runs/data --split test --limit 200
+
+Writes OUT/metrics.json, OUT/predictions.jsonl and the resolved OUT/config.yaml, and returns the
+numbers for the CLI to print as a table.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import logging
+import time
+from pathlib import Path
+
+from codemend.config import EvalConfig, save_run_metadata
+from codemend.errors import CodemendError
+from codemend.eval.metrics import exact_match, topk_localization_accuracy
+from codemend.io import read_jsonl, write_jsonl
+from codemend.task import FormatError, apply_output, build_source
+from codemend.training.checkpoint import load_checkpoint
+from codemend.training.generation import generate
+
+logger = logging.getLogger(__name__)
+
+
+def load_split(config: EvalConfig) -> list[dict]:
+    path = Path(config.data) / f"{config.split}.jsonl"
+    if not path.is_file():
+        raise CodemendError(f"--data {config.data}: no {config.split}.jsonl; build a dataset with `codemend data build --out {config.data}`")
+    rows = read_jsonl(path, ("buggy", "fixed", "line"))
+    if not rows:
+        raise CodemendError(f"{path} has no samples; rebuild the dataset with more source files or a larger --test_fraction")
+    return rows[: config.limit] if config.limit else rows
+
+
+def score_prediction(sample: dict, output: str, output_format: str) -> dict:
+    """Per-sample verdicts: does the output apply, fix the bug exactly, and name the right line?"""
+    try:
+        patch = apply_output(sample["buggy"], output, output_format)
+    except FormatError as err:
+        return {"applies": False, "exact": False, "exact_normalized": False, "line": None, "error": str(err)}
+    return {
+        "applies": True,
+        "exact": exact_match(patch.patched, sample["fixed"]),
+        "exact_normalized": exact_match(patch.patched, sample["fixed"], normalize=True),
+        "line": patch.line,
+        "error": "",
+    }
+
+
+def summarize(rows: list[dict], truth_lines: list[set[int]]) -> dict:
+    n = len(rows)
+    ranked = [[r["line"]] if r["line"] is not None else [] for r in rows]
+    by_class = collections.defaultdict(list)
+    for r in rows:
+        by_class[r["bug_class"]].append(r["exact"])
+    return {
+        "samples": n,
+        "exact_match": sum(r["exact"] for r in rows) / n,
+        "exact_match_normalized": sum(r["exact_normalized"] for r in rows) / n,
+        "localization_top1": topk_localization_accuracy(ranked, truth_lines, k=1),
+        "well_formed": sum(r["applies"] for r in rows) / n,
+        "stopped_with_eos": sum(r["stopped"] for r in rows) / n,
+        "per_bug_class": {name: {"samples": len(v), "exact_match": sum(v) / len(v)} for name, v in sorted(by_class.items())},
+    }
+
+
+def run(config: EvalConfig) -> dict:
+    samples = load_split(config)
+    model, tokenizer, spec = load_checkpoint(config.model)
+    out = Path(config.out or Path(config.model) / f"eval-{config.split}")
+    sources = [
+        build_source(s["buggy"], context=s.get("context", "") if spec.include_context else "",
+                     trace=s.get("trace", "") if spec.include_trace else "")
+        for s in samples
+    ]
+    started = time.perf_counter()
+    generations = generate(model, tokenizer, sources, spec.arch, spec.max_target_tokens, num_beams=config.num_beams, batch_size=config.batch_size)
+    seconds = time.perf_counter() - started
+    rows = []
+    for sample, (best, *_rest) in zip(samples, generations):
+        verdict = score_prediction(sample, best.text, spec.output_format)
+        rows.append({"id": sample.get("id"), "operator": sample.get("operator"), "bug_class": sample.get("bug_class", "unknown"),
+                     "true_line": sample["line"], "output": best.text, "score": best.score, "stopped": best.stopped, **verdict})
+    truth = [set(range(s["line"], s.get("line_end", s["line"]) + 1)) for s in samples]
+    metrics = summarize(rows, truth)
+    metrics.update({"model": config.model, "data": config.data, "split": config.split, "seconds": round(seconds, 1),
+                    "seconds_per_sample": round(seconds / len(samples), 3)})
+    out.mkdir(parents=True, exist_ok=True)
+    write_jsonl(out / "predictions.jsonl", rows)
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    save_run_metadata(config, out)
+    metrics["out"] = str(out)
+    return metrics
+
+
+def format_table(metrics: dict) -> str:
+    lines = [
+        f"{'metric':<28}{'value':>10}",
+        f"{'samples':<28}{metrics['samples']:>10}",
+        f"{'exact-match fix accuracy':<28}{metrics['exact_match']:>10.1%}",
+        f"{'  after normalisation':<28}{metrics['exact_match_normalized']:>10.1%}",
+        f"{'line localization (top-1)':<28}{metrics['localization_top1']:>10.1%}",
+        f"{'well-formed outputs':<28}{metrics['well_formed']:>10.1%}",
+        f"{'outputs ending with EOS':<28}{metrics['stopped_with_eos']:>10.1%}",
+        "",
+        f"{'bug class':<40}{'samples':>8}{'exact':>8}",
+    ]
+    for name, row in metrics["per_bug_class"].items():
+        lines.append(f"{name[:39]:<40}{row['samples']:>8}{row['exact_match']:>8.1%}")
+    return "\n".join(lines)

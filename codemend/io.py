@@ -1,0 +1,82 @@
+"""Writing output folders safely: build under a temporary name, then rename into place.
+
+A half-written folder never looks complete, and an existing one is only replaced with
+`overwrite=True`, after it has been moved aside as a backup.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from codemend.errors import CodemendError
+
+
+def check_writable_target(out: str | os.PathLike, overwrite: bool, flag: str = "--out") -> Path:
+    """Fail early, before any work, when `out` exists and may not be replaced."""
+    out = Path(out)
+    if out.exists() and not overwrite:
+        raise CodemendError(f"{flag} {out} already exists; pick another folder or pass --overwrite (the old one is kept as a backup)")
+    if out.exists() and not out.is_dir():
+        raise CodemendError(f"{flag} {out} exists and is not a folder; pick another path")
+    return out
+
+
+@contextlib.contextmanager
+def atomic_folder(out: str | os.PathLike, overwrite: bool = False) -> Iterator[Path]:
+    """Yield a temporary sibling folder; on success move it to `out` (backing up an old `out`)."""
+    out = check_writable_target(out, overwrite)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if out.exists():
+        backup = out.parent / f"{out.name}.bak-{time.strftime('%Y%m%d-%H%M%S')}"
+        out.rename(backup)
+    tmp.rename(out)
+
+
+def write_jsonl(path: str | os.PathLike, rows: Iterable[dict]) -> int:
+    count = 0
+    with open(path, "w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def read_jsonl(path: str | os.PathLike, required: Iterable[str] = ()) -> list[dict]:
+    """Read JSONL; a malformed line or a missing field is an error naming the line and field."""
+    required = tuple(required)
+    rows = []
+    path = Path(path)
+    if not path.is_file():
+        raise CodemendError(f"{path}: no such file")
+    with open(path, encoding="utf-8", errors="strict") as handle:
+        try:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as err:
+                    raise CodemendError(f"{path}:{number}: invalid JSON ({err.msg}); fix or remove that line") from None
+                if not isinstance(row, dict):
+                    raise CodemendError(f"{path}:{number}: expected a JSON object, got {type(row).__name__}")
+                missing = [key for key in required if key not in row]
+                if missing:
+                    raise CodemendError(f"{path}:{number}: missing field(s) {', '.join(missing)}")
+                rows.append(row)
+        except UnicodeDecodeError:
+            raise CodemendError(f"{path}: not UTF-8 text") from None
+    return rows

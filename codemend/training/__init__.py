@@ -1,0 +1,1 @@
+"""Training recipes: tokenizer, model construction, fix-only loss, Trainer setup, checkpoints."""

@@ -1,0 +1,112 @@
+"""Building models from a config, and loading checkpoints with errors that say what is missing.
+
+A codemend checkpoint is a plain Hugging Face folder (`AutoModel*.from_pretrained(path)` and
+`AutoTokenizer.from_pretrained(path)` load it) plus `codemend.json`, the task format the model
+was trained with, so inference formats its input exactly as training did.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from codemend.config import ModelConfig, TaskConfig
+from codemend.errors import CodemendError
+from codemend.task import PROMPT_VERSION
+
+logger = logging.getLogger(__name__)
+
+SPEC_FILE = "codemend.json"
+WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json")
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """What inference must know to talk to a checkpoint the way it was trained."""
+
+    arch: str
+    output_format: str
+    include_context: bool
+    include_trace: bool
+    max_source_tokens: int
+    max_target_tokens: int
+    prompt_version: str = PROMPT_VERSION
+
+    @classmethod
+    def from_configs(cls, model: ModelConfig, task: TaskConfig) -> "TaskSpec":
+        return cls(model.arch, task.output_format, task.include_context, task.include_trace,
+                   model.max_source_tokens, model.max_target_tokens)
+
+    def save(self, folder: Path) -> None:
+        (Path(folder) / SPEC_FILE).write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> "TaskSpec":
+        data = json.loads((Path(folder) / SPEC_FILE).read_text(encoding="utf-8"))
+        return cls(**{key: data[key] for key in cls.__dataclass_fields__ if key in data})
+
+
+def build_scratch_model(config: ModelConfig, tokenizer, seed: int):
+    """A small randomly initialised model of `config.arch`, sized by `config`."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM, T5Config, T5ForConditionalGeneration
+
+    torch.manual_seed(seed)
+    ids = dict(pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id)
+    if config.arch == "seq2seq":
+        model_config = T5Config(
+            vocab_size=len(tokenizer), d_model=config.d_model, d_kv=config.d_model // config.n_heads,
+            d_ff=config.d_ff, num_layers=config.n_layers, num_decoder_layers=config.n_layers,
+            num_heads=config.n_heads, dropout_rate=0.0, decoder_start_token_id=tokenizer.pad_token_id,
+            feed_forward_proj="gated-gelu", tie_word_embeddings=True, bos_token_id=tokenizer.bos_token_id, **ids,
+        )
+        return T5ForConditionalGeneration(model_config)
+    model_config = LlamaConfig(
+        vocab_size=len(tokenizer), hidden_size=config.d_model, intermediate_size=config.d_ff,
+        num_hidden_layers=config.n_layers, num_attention_heads=config.n_heads, num_key_value_heads=config.n_heads,
+        max_position_embeddings=config.max_source_tokens + config.max_target_tokens,
+        bos_token_id=tokenizer.bos_token_id, tie_word_embeddings=True, **ids,
+    )
+    return LlamaForCausalLM(model_config)
+
+
+def check_checkpoint_dir(path: str | Path, need_spec: bool = True) -> Path:
+    """Raise a CodemendError that lists what is missing, what is there, and the command to fix it."""
+    folder = Path(path)
+    train_hint = f"train one with `codemend train --out {folder}` or pass --model with a folder written by `codemend train`"
+    if not folder.is_dir():
+        raise CodemendError(f"model folder {folder} does not exist; {train_hint}")
+    present = sorted(p.name for p in folder.iterdir())
+    missing = []
+    if not (folder / "config.json").is_file():
+        missing.append("config.json")
+    if not any((folder / name).is_file() for name in WEIGHT_FILES):
+        missing.append("model weights (model.safetensors)")
+    if not any((folder / name).is_file() for name in TOKENIZER_FILES):
+        missing.append("tokenizer (tokenizer.json)")
+    if need_spec and not (folder / SPEC_FILE).is_file():
+        missing.append(f"{SPEC_FILE} (the task format)")
+    if missing:
+        raise CodemendError(
+            f"model folder {folder} is incomplete: missing {', '.join(missing)}; it has: {', '.join(present) or 'nothing'}; {train_hint}"
+        )
+    return folder
+
+
+def load_checkpoint(path: str | Path):
+    """(model, tokenizer, spec) from a codemend checkpoint folder, model in eval mode."""
+    folder = check_checkpoint_dir(path)
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
+
+    try:
+        config = AutoConfig.from_pretrained(folder)
+        model_class = AutoModelForSeq2SeqLM if config.is_encoder_decoder else AutoModelForCausalLM
+        model = model_class.from_pretrained(folder)
+        tokenizer = AutoTokenizer.from_pretrained(folder)
+    except (OSError, ValueError) as err:
+        raise CodemendError(f"model folder {folder} could not be loaded ({str(err).splitlines()[0]}); retrain it or restore it from its backup") from None
+    model.eval()
+    return model, tokenizer, TaskSpec.load(folder)

@@ -1,0 +1,221 @@
+"""`codemend train`: fine-tune a debugger model on a dataset built by `codemend data build`.
+
+    codemend train --config configs/train/tiny.yaml
+    codemend train --data runs/data --out runs/model --train.max_steps 300 --train.lr 1e-3
+
+Stages, top to bottom: setup -> load_data -> build_model -> encode -> train -> save.
+Cross-entropy on the fix tokens only (see `tokenize.encode_sample`), AdamW, linear warm-up then
+linear or cosine decay, gradient clipping, length-grouped batches so little compute goes to padding.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from codemend.config import TrainRecipeConfig, save_run_metadata
+from codemend.errors import CodemendError
+from codemend.io import atomic_folder, check_writable_target, read_jsonl
+from codemend.task import build_source, build_target
+from codemend.training.checkpoint import TaskSpec, build_scratch_model
+from codemend.training.tokenize import EncodeReport, PadCollator, encode_all, train_bpe_tokenizer
+
+logger = logging.getLogger(__name__)
+
+SAMPLE_FIELDS = ("buggy", "fixed")
+TOKENIZER_TRAINING_TEXTS = 20_000  # enough for a stable BPE; more only slows the start
+
+
+@dataclass
+class TrainReport:
+    out: str
+    steps: int = 0
+    train_samples: int = 0
+    seconds: float = 0.0
+    tokens_per_second: float = 0.0
+    losses: list[tuple[int, float]] = field(default_factory=list)
+    eval_losses: list[tuple[int, float]] = field(default_factory=list)
+    encode: dict = field(default_factory=dict)
+    parameters: int = 0
+    stopped_by_time: bool = False
+
+
+# ----------------------------------------------------------------------------- stages
+
+
+def setup(config: TrainRecipeConfig) -> None:
+    import torch
+    from transformers import set_seed
+
+    check_writable_target(config.out, config.overwrite)
+    if config.train.threads:
+        torch.set_num_threads(config.train.threads)
+    set_seed(config.seed)
+
+
+def sample_to_pair(sample: dict, config: TrainRecipeConfig) -> tuple[str, str]:
+    """(model input, target) for one dataset row, in the configured task format."""
+    context = sample.get("context", "") if config.task.include_context else ""
+    trace = sample.get("trace", "") if config.task.include_trace else ""
+    source = build_source(sample["buggy"], context=context or "", trace=trace or "")
+    return source, build_target(sample["buggy"], sample["fixed"], config.task.output_format)
+
+
+def load_data(config: TrainRecipeConfig) -> dict[str, list[tuple[str, str]]]:
+    folder = Path(config.data)
+    if not (folder / "train.jsonl").is_file():
+        raise CodemendError(f"--data {folder}: no train.jsonl; build a dataset with `codemend data build --out {folder}`")
+    splits = {"train": read_jsonl(folder / "train.jsonl", SAMPLE_FIELDS)}
+    if config.train.eval_every and (folder / "validation.jsonl").is_file():
+        splits["validation"] = read_jsonl(folder / "validation.jsonl", SAMPLE_FIELDS)
+    if not splits["train"]:
+        raise CodemendError(f"--data {folder}: train.jsonl has no samples; rebuild with more --source code")
+    if config.max_train_samples:
+        splits["train"] = splits["train"][: config.max_train_samples]
+    return {name: [sample_to_pair(s, config) for s in rows] for name, rows in splits.items()}
+
+
+def build_model(config: TrainRecipeConfig, train_pairs: list[tuple[str, str]]):
+    """(model, tokenizer): from scratch with a BPE tokenizer trained on the data, or from `model.base`."""
+    if config.model.base:
+        return load_base(config)
+    texts = [text for pair in train_pairs[:TOKENIZER_TRAINING_TEXTS] for text in pair]
+    tokenizer = train_bpe_tokenizer(texts, config.model.vocab_size)
+    return build_scratch_model(config.model, tokenizer, config.seed), tokenizer
+
+
+def load_base(config: TrainRecipeConfig):
+    """A pretrained checkpoint: a local folder, or a hub id when the hub is reachable."""
+    from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
+
+    base = config.model.base
+    model_class = AutoModelForSeq2SeqLM if config.model.arch == "seq2seq" else AutoModelForCausalLM
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(base)
+        model = model_class.from_pretrained(base)
+    except OSError as err:
+        where = "the folder exists but lacks config.json, weights or tokenizer files" if Path(base).is_dir() else (
+            "it is not a local folder, and the model hub could not be reached (offline?)"
+        )
+        raise CodemendError(
+            f"--model.base {base}: cannot load ({where}: {str(err).splitlines()[0]}). Pass a local folder holding "
+            f"config.json, model.safetensors and tokenizer files, e.g. one saved with `model.save_pretrained(path)`"
+        ) from None
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    if len(tokenizer) > model.get_input_embeddings().weight.shape[0]:
+        raise CodemendError(f"--model.base {base}: tokenizer has {len(tokenizer)} tokens but the model only {model.get_input_embeddings().weight.shape[0]} embeddings; they do not belong together")
+    return model, tokenizer
+
+
+def encode(config: TrainRecipeConfig, tokenizer, pairs: dict[str, list[tuple[str, str]]]):
+    from datasets import Dataset
+
+    encoded, reports = {}, {}
+    for split, split_pairs in pairs.items():
+        if not split_pairs:
+            continue
+        rows, report = encode_all(tokenizer, split_pairs, config.model.arch, config.model.max_source_tokens, config.model.max_target_tokens, split)
+        encoded[split] = Dataset.from_list(rows)
+        reports[split] = asdict(report)
+        logger.info("%s: %d samples, %.1f%% of tokens carry loss, dropped %s", split, report.kept, 100 * report.loss_token_share, report.dropped or "none")
+    return encoded, reports
+
+
+def time_budget_callback(minutes: float):
+    """A TrainerCallback that stops training after `minutes` (0: never); the checkpoint is still saved."""
+    from transformers import TrainerCallback
+
+    class TimeBudget(TrainerCallback):
+        def __init__(self):
+            self.deadline = time.monotonic() + minutes * 60
+            self.stopped = False
+
+        def on_step_end(self, args, state, control, **kwargs):
+            if minutes and time.monotonic() > self.deadline:
+                control.should_training_stop = self.stopped = True
+            return control
+
+    return TimeBudget()
+
+
+def train(config: TrainRecipeConfig, model, tokenizer, datasets: dict, workdir: Path):
+    import torch
+    from transformers import Trainer, TrainingArguments
+
+    t = config.train
+    evaluate = bool(t.eval_every and "validation" in datasets)
+    args = TrainingArguments(
+        output_dir=str(workdir), max_steps=t.max_steps, learning_rate=t.lr, weight_decay=t.weight_decay,
+        lr_scheduler_type=t.scheduler, warmup_steps=t.warmup_ratio, per_device_train_batch_size=t.batch_size,
+        per_device_eval_batch_size=t.batch_size, gradient_accumulation_steps=t.grad_accum,
+        max_grad_norm=t.grad_clip or 0.0, logging_steps=t.log_every, save_strategy="no", report_to="none",
+        eval_strategy="steps" if evaluate else "no", eval_steps=t.eval_every or None, seed=config.seed,
+        data_seed=config.seed, train_sampling_strategy="group_by_length", remove_unused_columns=False,
+        use_cpu=not torch.cuda.is_available(), dataloader_num_workers=0, disable_tqdm=False,
+    )
+    budget = time_budget_callback(t.max_minutes)
+    # Plain Trainer for both families: the loss is the model's own cross-entropy on `labels`, and
+    # generation-based evaluation is ours (codemend eval), so Seq2SeqTrainer adds nothing here.
+    trainer = Trainer(
+        model=model, args=args, train_dataset=datasets["train"], eval_dataset=datasets.get("validation") if evaluate else None,
+        data_collator=PadCollator(tokenizer.pad_token_id), processing_class=tokenizer, callbacks=[budget],
+    )
+    started = time.perf_counter()
+    trainer.train()
+    return trainer, time.perf_counter() - started, budget.stopped
+
+
+def save(config: TrainRecipeConfig, model, tokenizer, report: TrainReport) -> None:
+    with atomic_folder(config.out, config.overwrite) as tmp:
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        TaskSpec.from_configs(config.model, config.task).save(tmp)
+        save_run_metadata(config, tmp, train=asdict(report))
+        (tmp / "train_log.json").write_text(json.dumps({"loss": report.losses, "eval_loss": report.eval_losses}) + "\n")
+        (tmp / "README.md").write_text(model_card(config, report), encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- the recipe
+
+
+def run(config: TrainRecipeConfig) -> TrainReport:
+    setup(config)
+    pairs = load_data(config)
+    model, tokenizer = build_model(config, pairs["train"])
+    datasets, encode_reports = encode(config, tokenizer, pairs)
+    report = TrainReport(out=config.out, train_samples=len(datasets["train"]), encode=encode_reports,
+                         parameters=sum(p.numel() for p in model.parameters()))
+    logger.info("model: %s, %.2fM parameters; %d training samples", type(model).__name__, report.parameters / 1e6, report.train_samples)
+    with tempfile.TemporaryDirectory(prefix="codemend-train-") as workdir:
+        trainer, seconds, report.stopped_by_time = train(config, model, tokenizer, datasets, Path(workdir))
+    history = trainer.state.log_history
+    report.steps = trainer.state.global_step
+    report.seconds = round(seconds, 1)
+    report.losses = [(h["step"], h["loss"]) for h in history if "loss" in h]
+    report.eval_losses = [(h["step"], h["eval_loss"]) for h in history if "eval_loss" in h]
+    tokens = sum(datasets["train"]["length"]) * report.steps * config.train.batch_size * config.train.grad_accum / max(len(datasets["train"]), 1)
+    report.tokens_per_second = round(tokens / max(seconds, 1e-9), 1)
+    save(config, model, tokenizer, report)
+    return report
+
+
+def model_card(config: TrainRecipeConfig, report: TrainReport) -> str:
+    last = report.losses[-1][1] if report.losses else float("nan")
+    origin = f"fine-tuned from `{config.model.base}`" if config.model.base else "trained from scratch (random init, BPE tokenizer trained on the data)"
+    return "\n".join([
+        "# codemend debugger model", "",
+        f"A {config.model.arch} model ({report.parameters / 1e6:.2f}M parameters), {origin}, on `{config.data}`.",
+        f"Task format: `{config.task.output_format}` output; see codemend.json.", "",
+        "| what | value |", "|---|---|",
+        f"| training samples | {report.train_samples} |",
+        f"| steps | {report.steps} (batch {config.train.batch_size} x accumulation {config.train.grad_accum}) |",
+        f"| training time | {report.seconds} s{' (stopped by --train.max_minutes)' if report.stopped_by_time else ''} |",
+        f"| throughput | {report.tokens_per_second} tokens/s |",
+        f"| last logged loss | {last:.4f} |", "",
+        "Evaluate it with `codemend eval --model THIS_FOLDER --data DATA`. The resolved config is in config.yaml.", "",
+    ])

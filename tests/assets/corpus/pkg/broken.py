@@ -1,0 +1,2 @@
+def not_python(:
+    return 1 +

@@ -1,0 +1,2 @@
+def latin1():
+    return "café"

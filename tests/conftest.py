@@ -1,0 +1,51 @@
+"""Shared fixtures: every cache points into a temporary folder, nothing touches the network,
+and a tiny dataset and model are built once per session from committed assets."""
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Set before transformers/datasets are imported anywhere: caches live in a throwaway folder and the
+# hubs are never asked for anything.
+_CACHE = tempfile.mkdtemp(prefix="codemend-test-cache-")
+for _name in ("HF_HOME", "HF_DATASETS_CACHE", "XDG_CACHE_HOME", "TORCHINDUCTOR_CACHE_DIR", "MPLCONFIGDIR"):
+    os.environ[_name] = os.path.join(_CACHE, _name.lower())
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_DATASETS_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["TOKENIZERS_PARALLELISM"] = "false"
+os.environ.setdefault("OMP_NUM_THREADS", "2")
+
+ASSETS = Path(__file__).parent / "assets"
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def assets() -> Path:
+    return ASSETS
+
+
+@pytest.fixture(scope="session")
+def tiny_dataset(tmp_path_factory) -> Path:
+    """A dataset built by `codemend data build` from tests/assets/corpus."""
+    from codemend.cli import main
+
+    out = tmp_path_factory.mktemp("data") / "data"
+    code = main(["-q", "data", "build", "--source", str(ASSETS / "corpus"), "--out", str(out),
+                 "--test_fraction", "0.25", "--validation_fraction", "0.25", "--workers", "1"])
+    assert code == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory, tiny_dataset) -> Path:
+    """A tiny seq2seq model trained for a few steps by `codemend train` (configs/train/tiny.yaml)."""
+    from codemend.cli import main
+
+    out = tmp_path_factory.mktemp("model") / "model"
+    code = main(["-q", "train", "--config", str(REPO / "configs/train/tiny.yaml"),
+                 "--data", str(tiny_dataset), "--out", str(out)])
+    assert code == 0
+    return out

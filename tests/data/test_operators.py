@@ -1,0 +1,260 @@
+"""Bug-injection operators: coverage, single-hunk edits, determinism, scope and invertibility.
+
+    .venv/bin/python -m pytest tests/data/test_operators.py -q
+"""
+
+from __future__ import annotations
+
+import ast
+import random
+import re
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from codemend.data.operators import (
+    OPERATORS,
+    Edit,
+    Operator,
+    apply_edit,
+    candidate_fixes,
+    inject,
+    mutate,
+)
+from codemend.data.parsing import parse
+
+FIXTURE = Path(__file__).resolve().parents[1] / "assets" / "functions.py"
+FAMILIES = {"quixbugs", "tssb", "buglab", "runtime"}
+
+
+@lru_cache(maxsize=1)
+def fixture_functions() -> dict[str, str]:
+    """name -> source of each top-level function in the fixture file (decorators included)."""
+    text = FIXTURE.read_text()
+    lines = text.splitlines(keepends=True)
+    functions = {}
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.FunctionDef):
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            functions[node.name] = "".join(lines[first - 1 : node.end_lineno])
+    return functions
+
+
+def all_mutants(operator: Operator, source: str) -> list[tuple[str, Edit]]:
+    """Every parseable mutant of `source` under `operator`, with the edit that made it."""
+    data = source.encode()
+    original = ast.dump(ast.parse(data))
+    mutants = []
+    for edit in operator.sites(parse(data), data):
+        buggy = apply_edit(data, edit)
+        try:
+            if ast.dump(ast.parse(buggy)) != original:
+                mutants.append((buggy.decode(), edit))
+        except SyntaxError:
+            pass
+    return mutants
+
+
+def changed_line(original: str, buggy: str) -> int:
+    """1-based line of the single changed (or deleted) line; fails the test otherwise."""
+    before, after = original.splitlines(), buggy.splitlines()
+    if len(before) == len(after):
+        diff = [i for i, (a, b) in enumerate(zip(before, after)) if a != b]
+        assert len(diff) == 1, f"{len(diff)} lines changed:\n{buggy}"
+        return diff[0] + 1
+    assert len(after) == len(before) - 1, f"more than one line deleted:\n{buggy}"
+    deleted = next((i for i, (a, b) in enumerate(zip(before, after)) if a != b), len(after))
+    assert before[:deleted] + before[deleted + 1 :] == after, f"not a whole-line deletion:\n{buggy}"
+    return deleted + 1
+
+
+def test_registry_shape():
+    assert len(OPERATORS) >= 24
+    for name, operator in OPERATORS.items():
+        assert operator.name == name and re.fullmatch(r"[a-z][a-z0-9_]*", name)
+        assert operator.family in FAMILIES and operator.bug_class
+    assert {o.family for o in OPERATORS.values()} == FAMILIES
+
+
+@pytest.mark.parametrize("name", list(OPERATORS))
+def test_every_operator_mutates_the_fixture(name):
+    operator = OPERATORS[name]
+    found = 0
+    for source in fixture_functions().values():
+        for buggy, _ in all_mutants(operator, source):
+            changed_line(source, buggy)  # one hunk: one changed line or one deleted line
+            assert buggy.splitlines()[0] == source.splitlines()[0] or source.startswith("@")
+            found += 1
+    assert found, f"{name} found no site in {FIXTURE.name}"
+
+
+def test_mutate_returns_parseable_distinct_code():
+    source = fixture_functions()["gcd"]
+    for seed in range(5):
+        buggy = mutate(source, "swap_comparison", random.Random(seed))
+        assert buggy is not None and buggy != source
+        ast.parse(buggy)
+    assert mutate(source, OPERATORS["swap_comparison"], random.Random(0)) is not None
+
+
+def test_mutate_without_a_site_is_none():
+    assert mutate("def f():\n    return 1\n", "wrong_exception_caught", random.Random(0)) is None
+
+
+def test_unknown_operator_names_the_choices():
+    with pytest.raises(ValueError, match="swap_comparison"):
+        mutate("def f():\n    pass\n", "no_such_operator", random.Random(0))
+
+
+def test_inject_is_deterministic_and_distinct():
+    source = fixture_functions()["lis"]
+    first = inject(source, random.Random(7), k=5)
+    assert first == inject(source, random.Random(7), k=5)
+    assert len(first) == 5
+    assert len({buggy for buggy, _ in first}) == 5 and len({name for _, name in first}) == 5
+    others = [inject(source, random.Random(seed), k=5) for seed in range(8, 12)]
+    assert any(other != first for other in others)
+    for buggy, _ in first:
+        changed_line(source, buggy)
+
+
+def test_inject_golden():
+    # Pins the whole pipeline (site order, rng use, validation). If an operator changes on
+    # purpose, update these values and say so in the commit message.
+    source = fixture_functions()["gcd"]
+    got = []
+    for buggy, name in inject(source, random.Random(0), k=3):
+        line = changed_line(source, buggy)
+        got.append((name, line, buggy.splitlines()[line - 1].strip()))
+    assert got == [
+        ("swap_numeric_literal", 2, "if b == 2:"),
+        ("incorrect_variable", 5, "return gcd(b, b % b)"),
+        ("swap_comparison", 2, "if b != 0:"),
+    ]
+
+
+def test_inject_respects_operator_subset_and_counts_drops():
+    drops: Counter = Counter()
+    source = fixture_functions()["bitcount"]
+    out = inject(source, random.Random(0), k=3, operators=["swap_comparison", "swap_boolean_operator"], drops=drops)
+    assert out == []
+    assert drops["no_site"] == 2
+
+
+def test_noop_edits_are_dropped():
+    # `(a)` -> `a` style changes would be no-ops; mutants must change the AST.
+    source = fixture_functions()["next_palindrome"]
+    original = ast.dump(ast.parse(source))
+    for seed in range(10):
+        for buggy, _ in inject(source, random.Random(seed), k=4):
+            assert ast.dump(ast.parse(buggy)) != original
+
+
+def test_protected_regions_are_never_edited():
+    source = (
+        "@register(name='x', retries=3)\n"
+        "def handler(event, limit=10, *args, flag: bool = True, **kwargs) -> int:\n"
+        '    """Return limit + 1 if event and not flag."""\n'
+        "    import os.path as osp\n"
+        "    label = f'{event.kind + 1}' + 'a < b'  # comment: x == y\n"
+        "    return len(label) + limit\n"
+    )
+    data = source.encode()
+    header_end = data.index(b"    label")  # decorator, def line, docstring, import
+    # Literals and the comment may be moved or deleted whole, never edited inside.
+    literals = [m.span() for m in re.finditer(rb"f?'[^']*'|#.*", data[header_end:])]
+    literals = [(start + header_end, end + header_end) for start, end in literals]
+    tree = parse(data)
+    edits = 0
+    for operator in OPERATORS.values():
+        for edit in operator.sites(tree, data):
+            assert edit.start_byte >= header_end, (operator.name, edit)
+            for start, end in literals:
+                assert not start < edit.start_byte < end and not start < edit.end_byte < end, (operator.name, edit)
+            edits += 1
+    assert edits > 10
+
+
+def test_missing_line_keeps_blocks_non_empty():
+    source = "def f(x):\n    if x:\n        x = 1\n    y = x\n    return y\n"
+    data = source.encode()
+    deleted = {data.count(b"\n", 0, e.start_byte) + 1 for e in OPERATORS["missing_line"].sites(parse(data), data)}
+    assert deleted == {4}  # `x = 1` is the only statement of its block; returns are remove_return's
+
+
+def bound_before(source: str, line: int) -> set[str]:
+    """Names a function binds (parameters, stores) on lines strictly before `line`, per `ast`."""
+    func = ast.parse(source).body[0]
+    names = {a.arg for a in func.args.args + func.args.kwonlyargs + func.args.posonlyargs}
+    names |= {a.arg for a in (func.args.vararg, func.args.kwarg) if a is not None}
+    for node in ast.walk(func):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.end_lineno < line:
+            names.add(node.id)
+    return names
+
+
+def test_incorrect_variable_only_uses_names_bound_earlier():
+    operator = OPERATORS["incorrect_variable"]
+    checked = 0
+    for source in fixture_functions().values():
+        data = source.encode()
+        for buggy, edit in all_mutants(operator, source):
+            line = data.count(b"\n", 0, edit.start_byte) + 1
+            new_name = edit.replacement.decode()
+            assert new_name in bound_before(source, line), (new_name, line, source)
+            old = data[edit.start_byte : edit.end_byte].decode()
+            assert old.isidentifier()
+            checked += 1
+    assert checked > 50
+
+
+def test_incorrect_variable_skips_calls_attributes_and_keywords():
+    source = "def f(a, b):\n    c = a.real\n    return g(a, key=b) + c\n"
+    data = source.encode()
+    replaced = {data[e.start_byte : e.end_byte] for e in OPERATORS["incorrect_variable"].sites(parse(data), data)}
+    assert replaced == {b"a", b"b", b"c"}
+    for edit in OPERATORS["incorrect_variable"].sites(parse(data), data):
+        assert data[edit.start_byte - 1 : edit.start_byte] != b"." and data[edit.end_byte : edit.end_byte + 1] != b"="
+
+
+INVERTIBLE_CHECKED = [
+    "swap_comparison",
+    "swap_binary_operator",
+    "off_by_one_literal",
+    "swap_boolean_literal",
+    "swap_boolean_operator",
+    "swap_assignment_operator",
+    "toggle_not",
+]
+
+
+@pytest.mark.parametrize("name", INVERTIBLE_CHECKED)
+def test_candidate_fixes_recover_the_original(name):
+    assert OPERATORS[name].invertible
+    checked = 0
+    for source in fixture_functions().values():
+        for buggy, _ in all_mutants(OPERATORS[name], source)[:4]:
+            line = changed_line(source, buggy)
+            fixes = candidate_fixes(buggy, lines={line})
+            assert (source, name) in fixes or source in [fix for fix, _ in fixes], buggy
+            checked += 1
+    assert checked
+
+
+def test_candidate_fixes_filters_lines_and_excludes_the_source():
+    source = fixture_functions()["find_first_in_sorted"]
+    everything = candidate_fixes(source)
+    on_line_5 = candidate_fixes(source, lines={5})
+    assert on_line_5 and len(on_line_5) < len(everything)
+    texts = [fix for fix, _ in everything]
+    assert source not in texts and len(texts) == len(set(texts))
+    for fix, name in on_line_5:
+        assert OPERATORS[name].invertible
+        assert changed_line(source, fix) == 5
+        ast.parse(fix)
+
+
+def test_apply_edit():
+    assert apply_edit(b"x < y", Edit(2, 3, b"<=")) == b"x <= y"

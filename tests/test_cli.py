@@ -1,0 +1,80 @@
+"""The command line: every subcommand has --help with examples, errors are one clear line."""
+
+import argparse
+import subprocess
+import sys
+
+import pytest
+
+from codemend.cli import build_parser, main
+
+
+def _subcommands(parser, prefix=()):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _subcommands(sub, prefix + (name,))
+            return
+    yield prefix
+
+
+SUBCOMMANDS = list(_subcommands(build_parser()))
+
+
+def test_all_expected_subcommands_exist():
+    assert {("data", "build"), ("data", "operators"), ("train",), ("eval",), ("fix",), ("validate",)} <= set(SUBCOMMANDS)
+
+
+@pytest.mark.parametrize("words", SUBCOMMANDS, ids=" ".join)
+def test_every_subcommand_has_help_with_examples(words, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([*words, "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "examples:" in out and f"codemend {' '.join(words)}" in out
+
+
+def test_help_is_fast_because_heavy_libraries_are_not_imported():
+    code = "import sys, codemend.cli as c; c.build_parser(); print(sorted(m for m in ('torch', 'transformers', 'datasets', 'peft', 'trl') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_python_dash_m_entry_point():
+    out = subprocess.run([sys.executable, "-m", "codemend", "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("codemend ")
+
+
+def test_unknown_flag_is_reported_with_a_suggestion(tmp_path, capsys):
+    code = main(["data", "build", "--out", str(tmp_path / "d"), "--mutant_per_function", "2"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "did you mean `mutants_per_function`" in err and "Traceback" not in err
+
+
+def test_bad_values_are_all_reported_at_once(capsys, tmp_path):
+    code = main(["train", "--data", str(tmp_path), "--train.lr", "-1", "--train.batch_size", "0", "--model.arch", "rnn"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "3 problem(s)" in err and "--train.lr" in err and "--train.batch_size" in err and "--model.arch" in err
+
+
+def test_validate_command(tmp_path, capsys):
+    good = tmp_path / "eval" / "ok.yaml"
+    good.parent.mkdir()
+    good.write_text("# ok\nlimit: 5\n")
+    assert main(["validate", str(good)]) == 0
+    bad = tmp_path / "eval" / "bad.yaml"
+    bad.write_text("limt: 5\nnum_beams: zero\n")
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean `limit`" in err and "--num_beams 'zero'" in err
+    assert main(["validate", str(tmp_path / "eval" / "ok.yaml"), "--kind", "fix"]) == 2  # limit is not a fix key
+
+
+def test_nonexistent_paths_get_one_line_errors(tmp_path, capsys):
+    assert main(["data", "build", "--source", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
+    assert main(["fix", str(tmp_path / "missing.py"), "--model", str(tmp_path)]) == 1
+    assert main(["eval", "--model", str(tmp_path / "m"), "--data", str(tmp_path / "d")]) == 1
+    err = capsys.readouterr().err
+    assert "no such file or folder" in err and "missing.py: no such file" in err and "Traceback" not in err

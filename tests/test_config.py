@@ -1,0 +1,118 @@
+"""Config precedence (defaults < YAML < CLI), unknown keys, collected problems, shipped YAML files."""
+
+from pathlib import Path
+
+import pytest
+
+from codemend.config import (
+    CONFIG_KINDS,
+    ConfigError,
+    DataConfig,
+    EvalConfig,
+    TrainRecipeConfig,
+    field_docs,
+    flat_fields,
+    load_config,
+    save_run_metadata,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def write(tmp_path, text, name="c.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_defaults_then_yaml_then_cli(tmp_path):
+    path = write(tmp_path, f"data: {tmp_path}\nseed: 3\ntrain:\n  lr: 0.002\n  batch_size: 8\n")
+    config = load_config(TrainRecipeConfig, path, {"train.lr": "3e-4"})
+    assert config.train.lr == pytest.approx(3e-4)  # CLI beats YAML
+    assert config.train.batch_size == 8  # YAML beats default
+    assert config.seed == 3
+    assert config.train.max_steps == TrainRecipeConfig().train.max_steps  # untouched default
+
+
+def test_unknown_key_names_the_closest_valid_key(tmp_path):
+    path = write(tmp_path, "train:\n  learning_rat: 0.1\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(TrainRecipeConfig, path)
+    assert "unknown key `train.learning_rat`" in str(err.value)
+    with pytest.raises(ConfigError) as err:
+        load_config(DataConfig, None, {"mutants_per_functon": "2"})
+    assert "did you mean `mutants_per_function`" in str(err.value)
+
+
+def test_all_problems_are_collected_and_raised_once(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        load_config(TrainRecipeConfig, None, {"data": str(tmp_path), "train.lr": "fast", "train.batch_size": "0.5", "model.arch": "rnn", "bogus": "1"})
+    problems = err.value.problems
+    assert len(problems) == 4
+    text = str(err.value)
+    assert "--train.lr 'fast'" in text and "--model.arch 'rnn': choose one of seq2seq, causal" in text
+
+
+def test_semantic_validation_names_the_flag(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        load_config(TrainRecipeConfig, None, {"data": str(tmp_path / "missing"), "train.lr": "-1", "model.d_model": "130"})
+    text = str(err.value)
+    assert "--train.lr -1.0" in text and "--model.d_model 130" in text and "codemend data build" in text
+
+
+def test_malformed_yaml_is_one_clear_problem(tmp_path):
+    path = write(tmp_path, "train:\n  lr: [1, 2\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(TrainRecipeConfig, path)
+    assert "malformed YAML at line" in str(err.value)
+    with pytest.raises(ConfigError, match="no such file"):
+        load_config(TrainRecipeConfig, str(tmp_path / "nope.yaml"))
+    with pytest.raises(ConfigError, match="expected a mapping"):
+        load_config(TrainRecipeConfig, write(tmp_path, "- a\n- b\n", "list.yaml"))
+
+
+def test_types_are_coerced_from_cli_strings():
+    config = load_config(DataConfig, None, {"overwrite": "true", "operators": ["a", "b"], "max_functions": "10", "test_fraction": "0.2"})
+    assert config.overwrite is True and config.operators == ["a", "b"] and config.max_functions == 10
+    assert config.test_fraction == pytest.approx(0.2)
+    with pytest.raises(ConfigError, match="expected a whole number"):
+        load_config(EvalConfig, None, {"limit": "1.5"})
+
+
+def test_every_field_is_documented():
+    for config_class in CONFIG_KINDS.values():
+        for name, _, _, doc in flat_fields(config_class):
+            assert doc, f"{config_class.__name__}.{name} has no docstring (it is the --help text)"
+    assert "Peak learning rate" in field_docs(TrainRecipeConfig.__dataclass_fields__["train"].default_factory().__class__)["lr"]
+
+
+SHIPPED = sorted((REPO / "configs").rglob("*.yaml"))
+
+
+def test_configs_folder_is_not_empty():
+    assert len(SHIPPED) >= 4
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(REPO)))
+def test_every_shipped_config_loads_and_validates(path):
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("#"), "each YAML starts with a comment saying what it is for and how to run it"
+    assert "codemend " in text.split("\n\n")[0], "the header comment names the command that uses it"
+    # Configs may point at folders that only exist after earlier steps (runs/data): keys, types and
+    # values are checked here, as `codemend validate` does.
+    load_config(CONFIG_KINDS[path.parent.name], str(path), check_paths=False)
+
+
+def test_output_folder_saves_resolved_config_and_metadata(tmp_path):
+    import json
+
+    import yaml
+
+    config = load_config(EvalConfig, None, {"limit": "7"})
+    save_run_metadata(config, tmp_path / "out")
+    saved = yaml.safe_load((tmp_path / "out" / "config.yaml").read_text())
+    assert saved["limit"] == 7
+    meta = json.loads((tmp_path / "out" / "meta.json").read_text())
+    assert meta["codemend_version"] and meta["git_sha"] and meta["config_class"] == "EvalConfig"
+    # The saved config loads back to the same config.
+    assert load_config(EvalConfig, str(tmp_path / "out" / "config.yaml")) == config

@@ -1,0 +1,44 @@
+"""Output folders are written atomically and never replaced without a backup."""
+
+import pytest
+
+from codemend.errors import CodemendError
+from codemend.io import atomic_folder, read_jsonl, write_jsonl
+
+
+def test_failed_write_leaves_nothing_that_looks_complete(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError):
+        with atomic_folder(out) as tmp:
+            (tmp / "half.txt").write_text("x")
+            raise RuntimeError("disk full")
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_existing_folder_needs_overwrite_and_is_backed_up(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.txt").write_text("precious")
+    with pytest.raises(CodemendError, match="already exists"):
+        with atomic_folder(out):
+            pass
+    with atomic_folder(out, overwrite=True) as tmp:
+        (tmp / "new.txt").write_text("new")
+    assert (out / "new.txt").exists() and not (out / "old.txt").exists()
+    backups = [p for p in tmp_path.iterdir() if p.name.startswith("out.bak-")]
+    assert len(backups) == 1 and (backups[0] / "old.txt").read_text() == "precious"
+
+
+def test_read_jsonl_names_the_bad_line_and_field(tmp_path):
+    path = tmp_path / "x.jsonl"
+    write_jsonl(path, [{"a": 1}, {"a": 2}])
+    assert [r["a"] for r in read_jsonl(path, ("a",))] == [1, 2]
+    path.write_text('{"a": 1}\n{"a": \n')
+    with pytest.raises(CodemendError, match=r"x.jsonl:2: invalid JSON"):
+        read_jsonl(path)
+    path.write_text('{"a": 1}\n{"b": 2}\n')
+    with pytest.raises(CodemendError, match=r"x.jsonl:2: missing field\(s\) a"):
+        read_jsonl(path, ("a",))
+    path.write_bytes(b'{"a": "\xff"}\n')
+    with pytest.raises(CodemendError, match="not UTF-8"):
+        read_jsonl(path)

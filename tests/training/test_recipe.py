@@ -1,0 +1,79 @@
+"""`codemend train` on tiny models: checkpoints load through the Auto classes, every parameter
+learns, both model families work, pretrained folders fine-tune, bad checkpoints fail clearly."""
+
+import json
+
+import pytest
+import torch
+
+from codemend.cli import main
+from codemend.config import TrainRecipeConfig, load_config
+from codemend.errors import CodemendError
+from codemend.training.checkpoint import build_scratch_model, load_checkpoint
+
+REPO_TINY = "configs/train/tiny.yaml"
+
+
+def test_checkpoint_loads_with_auto_classes(tiny_model):
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    model = AutoModelForSeq2SeqLM.from_pretrained(tiny_model)
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    assert model.config.vocab_size == len(tokenizer)
+    assert json.loads((tiny_model / "codemend.json").read_text())["output_format"] == "edit"
+
+
+def test_every_trainable_parameter_changed(tiny_model):
+    from transformers import AutoTokenizer
+
+    config = load_config(TrainRecipeConfig, str(tiny_model / "config.yaml"), check_paths=False)
+    initial = build_scratch_model(config.model, AutoTokenizer.from_pretrained(tiny_model), config.seed)
+    trained, _, _ = load_checkpoint(tiny_model)
+    trained_params = dict(trained.named_parameters())
+    for name, param in initial.named_parameters():
+        if param.requires_grad:
+            assert not torch.equal(param, trained_params[name]), f"{name} did not change"
+
+
+def test_causal_family_trains_and_generates(tiny_dataset, tmp_path):
+    out = tmp_path / "causal"
+    assert main(["-q", "train", "--config", "configs/train/causal-tiny.yaml", "--data", str(tiny_dataset), "--out", str(out)]) == 0
+    model, tokenizer, spec = load_checkpoint(out)
+    assert spec.arch == "causal" and type(model).__name__ == "LlamaForCausalLM"
+    assert main(["-q", "eval", "--model", str(out), "--data", str(tiny_dataset), "--limit", "3", "--num_beams", "2", "--out", str(tmp_path / "e")]) == 0
+    assert json.loads((tmp_path / "e" / "metrics.json").read_text())["samples"] == 3
+
+
+def test_fine_tune_from_a_local_pretrained_folder(tiny_model, tiny_dataset, tmp_path):
+    out = tmp_path / "tuned"
+    args = ["-q", "train", "--config", REPO_TINY, "--data", str(tiny_dataset), "--out", str(out),
+            "--model.base", str(tiny_model), "--train.max_steps", "2"]
+    assert main(args) == 0
+    assert "fine-tuned from" in (out / "README.md").read_text()
+
+
+def test_missing_base_and_incomplete_checkpoint_fail_clearly(tiny_model, tiny_dataset, tmp_path, capsys):
+    args = ["train", "--config", REPO_TINY, "--data", str(tiny_dataset), "--out", str(tmp_path / "x"), "--model.base", "org/not-here"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "--model.base org/not-here: cannot load" in err and "local folder" in err
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text((tiny_model / "config.json").read_text())
+    with pytest.raises(CodemendError, match=r"missing model weights .*tokenizer.*codemend.json.*it has: config.json"):
+        load_checkpoint(broken)
+
+
+def test_time_budget_stops_training_early_and_still_saves(tiny_dataset, tmp_path):
+    out = tmp_path / "timed"
+    assert main(["-q", "train", "--config", REPO_TINY, "--data", str(tiny_dataset), "--out", str(out),
+                 "--train.max_steps", "500", "--train.max_minutes", "0.0001"]) == 0
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["train"]["stopped_by_time"] and meta["train"]["steps"] < 500
+
+
+def test_existing_checkpoint_is_kept_without_overwrite(tiny_model, tiny_dataset, capsys):
+    before = (tiny_model / "model.safetensors").read_bytes()
+    assert main(["train", "--config", REPO_TINY, "--data", str(tiny_dataset), "--out", str(tiny_model)]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert (tiny_model / "model.safetensors").read_bytes() == before
