@@ -22,7 +22,21 @@ from pathlib import Path
 from typing import Callable, get_origin
 
 from codemend import __version__
-from codemend.config import CONFIG_KINDS, ConfigError, DataConfig, EvalConfig, FixConfig, TrainRecipeConfig, flat_fields, load_config, to_yaml, type_label
+from codemend.config import (
+    CONFIG_KINDS,
+    ConfigError,
+    DataConfig,
+    EvalConfig,
+    ExportConfig,
+    FixConfig,
+    ImportConfig,
+    MineConfig,
+    TrainRecipeConfig,
+    flat_fields,
+    load_config,
+    to_yaml,
+    type_label,
+)
 from codemend.errors import CodemendError
 
 EXAMPLES = {
@@ -30,6 +44,16 @@ EXAMPLES = {
   codemend data build --out runs/data                      # bugs injected into the stdlib
   codemend data build --source src/ --out runs/mine --mutants_per_function 3
   codemend data build --config configs/data/stdlib.yaml --max_functions 2000""",
+    "data mine": """examples:
+  codemend data mine --repo path/to/checkout --out runs/mined
+  codemend data mine --repo . --rev v1.0..main --max_changed_lines 3 --out runs/mined-small""",
+    "data import": """examples:
+  codemend data import pairs.jsonl --format pairs --out runs/imported
+  codemend data import data/train.buggy-fixed.buggy --format codexglue --out runs/codexglue
+  codemend data import tssb.jsonl.gz --format tssb --out runs/tssb""",
+    "data export": """examples:
+  codemend data export runs/data --format pairs --out exports/pairs
+  codemend data export runs/data --format codexglue --splits train test --out exports/cx""",
     "data operators": """examples:
   codemend data operators            # every bug operator with its bug class""",
     "train": """examples:
@@ -107,6 +131,38 @@ def cmd_data_build(args, unknown) -> int:
     for split, count in report.samples.items():
         print(f"  {split:<11}{count:>8}")
     print(f"  operators: {len(report.per_operator)}; dropped mutants: {report.dropped or 'none'}; skipped files: {report.skipped_files or 'none'}")
+    return 0
+
+
+def cmd_data_mine(args, unknown) -> int:
+    from codemend.data.mining import mine_repository
+
+    config = resolve(MineConfig, args, unknown)
+    report = mine_repository(config)
+    print(f"wrote {config.out}: {report.commits_scanned} commits scanned, {report.fix_commits} looked like fixes, "
+          f"{sum(report.samples.values())} samples in {report.seconds} s")
+    for split, count in report.samples.items():
+        print(f"  {split:<11}{count:>8}")
+    print(f"  dropped: {report.dropped or 'none'}; skipped file versions: {report.skipped_files or 'none'}")
+    return 0
+
+
+def cmd_data_import(args, unknown) -> int:
+    from codemend.data.importers import import_dataset
+
+    config = resolve(ImportConfig, args, unknown)
+    report = import_dataset(config)
+    print(f"wrote {config.out}: {report.counts} -> {sum(report.samples.values())} samples {report.samples}; "
+          f"dropped: {report.dropped or 'none'}")
+    return 0
+
+
+def cmd_data_export(args, unknown) -> int:
+    from codemend.data.importers import export_dataset
+
+    config = resolve(ExportConfig, args, unknown)
+    written = export_dataset(config)
+    print(f"wrote {config.out} ({config.format}): " + ", ".join(f"{k} {v}" for k, v in written.items()))
     return 0
 
 
@@ -202,6 +258,13 @@ def build_parser() -> argparse.ArgumentParser:
     data = commands.add_parser("data", help="build bug datasets", description="Build and inspect bug datasets.")
     data_commands = data.add_subparsers(dest="data_command", metavar="DATA_COMMAND", required=True)
     add_config_flags(_sub(data_commands, "build", "data build", DataConfig.__doc__, cmd_data_build), DataConfig)
+    add_config_flags(_sub(data_commands, "mine", "data mine", MineConfig.__doc__, cmd_data_mine), MineConfig)
+    importer = _sub(data_commands, "import", "data import", ImportConfig.__doc__, cmd_data_import)
+    importer.add_argument("file", metavar="FILE", default=argparse.SUPPRESS, help="file to import (see --format)")
+    add_config_flags(importer, ImportConfig, skip=("file",))
+    exporter = _sub(data_commands, "export", "data export", ExportConfig.__doc__, cmd_data_export)
+    exporter.add_argument("data", metavar="DATA", nargs="?", default=argparse.SUPPRESS, help="dataset folder to export")
+    add_config_flags(exporter, ExportConfig, skip=("data",))
     _sub(data_commands, "operators", "data operators", "List the bug-injection operators.", cmd_data_operators)
 
     add_config_flags(_sub(commands, "train", "train", TrainRecipeConfig.__doc__, cmd_train), TrainRecipeConfig)

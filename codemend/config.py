@@ -17,6 +17,7 @@ import functools
 import inspect
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -280,11 +281,152 @@ class FixConfig:
         return [] if self.n >= 1 else ["--n must be at least 1"]
 
 
+# Words that mark a bug-fix commit. `\b` on both sides keeps "prefix", "suffix", "fixture",
+# "debug" and "errorhandler" out; "resolves #12" / "closes #12" count only with an issue number.
+DEFAULT_FIX_PATTERN = (
+    r"\b(fix(es|ed|ing)?|bug(s|fix|fixes)?|hotfix|errors?|crash(es|ed)?|issue|wrong|incorrect|"
+    r"typo|broken|regression|(resolve[sd]?|close[sd]?) #\d+)\b"
+)
+
+SPLITS = ("train", "validation", "test")
+ImportFormat = Literal["pairs", "codexglue", "tssb"]
+ExportFormat = Literal["pairs", "codexglue"]
+
+
+@dataclass
+class MineConfig:
+    """Mine real buggy->fixed function pairs from a local git history (`codemend data mine`)."""
+
+    repo: str = "."
+    """Local git checkout to read; it is never checked out or modified."""
+    out: str = "runs/mined"
+    """Output folder: train/validation/test JSONL, a Hugging Face dataset in hf/, config.yaml and a dataset card."""
+    rev: str = "HEAD"
+    """Revision or range whose history is scanned, e.g. `main` or `v1.0..main`."""
+    max_commits: int = 0
+    """Scan at most this many commits, newest first (0 means the whole history)."""
+    message_pattern: str = DEFAULT_FIX_PATTERN
+    """Regex (matched case-insensitively anywhere in the commit message) that marks a bug-fix commit."""
+    max_files_per_commit: int = 5
+    """Skip commits touching more files than this: large commits are refactors more often than fixes."""
+    max_commit_lines: int = 100
+    """Skip commits adding plus deleting more lines than this, as `git diff --numstat` counts them."""
+    max_changed_lines: int = 6
+    """Keep a function only when its single changed hunk spans at most this many lines (before or after)."""
+    min_lines: int = 3
+    """Skip functions shorter than this many lines (in the buggy version)."""
+    max_lines: int = 40
+    """Skip functions longer than this many lines (in the buggy version)."""
+    seed: int = 0
+    """Seed for the file-level split; the same history and seed give the same dataset."""
+    validation_fraction: float = 0.05
+    """Share of files whose samples go to the validation split."""
+    test_fraction: float = 0.05
+    """Share of files whose samples go to the test split (split by file, so nothing leaks)."""
+    overwrite: bool = False
+    """Replace an existing output folder (the old one is kept as OUT.bak-TIMESTAMP)."""
+
+    def validate(self) -> list[str]:
+        problems = []
+        if self.max_commits < 0:
+            problems.append("--max_commits must be 0 (all) or positive")
+        for name in ("max_files_per_commit", "max_commit_lines", "max_changed_lines"):
+            if getattr(self, name) < 1:
+                problems.append(f"--{name} must be at least 1")
+        if self.min_lines < 1 or self.max_lines < self.min_lines:
+            problems.append(
+                f"--min_lines {self.min_lines} / --max_lines {self.max_lines}: need 1 <= min_lines <= max_lines"
+            )
+        try:
+            re.compile(self.message_pattern)
+        except re.error as err:
+            problems.append(f"--message_pattern {self.message_pattern!r}: not a valid regular expression ({err})")
+        if not self.rev or self.rev.startswith("-"):
+            problems.append(f"--rev {self.rev!r}: give a revision or range such as HEAD or v1.0..main")
+        if not (0 <= self.validation_fraction < 1 and 0 <= self.test_fraction < 1):
+            problems.append("--validation_fraction and --test_fraction must be in [0, 1)")
+        elif self.validation_fraction + self.test_fraction >= 1:
+            problems.append("--validation_fraction + --test_fraction must leave files for training (< 1)")
+        return problems
+
+    def missing_paths(self) -> list[str]:
+        if Path(self.repo).is_dir():
+            return []
+        return [f"--repo {self.repo}: no such folder; give the path of a local git checkout"]
+
+
+@dataclass
+class ImportConfig:
+    """Import buggy->fixed pairs from another dataset format as a codemend dataset (`codemend data import FILE`)."""
+
+    file: str = ""
+    """File to import: pairs or TSSB-3M JSON(L) (`.gz` allowed), or a CodeXGLUE `NAME.buggy-fixed.buggy` (its `.fixed` is read too)."""
+    format: ImportFormat = "pairs"
+    """Input format: `pairs` (buggy/fixed JSONL), `codexglue` (parallel .buggy/.fixed files) or `tssb` (before/after/sstub_pattern)."""
+    out: str = "runs/imported"
+    """Output folder, in the layout `codemend data build` writes, so `codemend train --data OUT` reads it."""
+    keep_multi_hunk: bool = False
+    """Keep pairs that differ in several hunks (their edit and line are null: train them only with --task.output_format function)."""
+    seed: int = 0
+    """Seed for the split; the same input and seed give the same dataset."""
+    validation_fraction: float = 0.05
+    """Share of files (or of pairs, when records name no file) that go to the validation split."""
+    test_fraction: float = 0.05
+    """Share of files (or of pairs, when records name no file) that go to the test split."""
+    overwrite: bool = False
+    """Replace an existing output folder (the old one is kept as OUT.bak-TIMESTAMP)."""
+
+    def validate(self) -> list[str]:
+        problems = []
+        if not self.file:
+            problems.append("FILE is missing: give the file to import, e.g. `codemend data import pairs.jsonl`")
+        if not (0 <= self.validation_fraction < 1 and 0 <= self.test_fraction < 1):
+            problems.append("--validation_fraction and --test_fraction must be in [0, 1)")
+        elif self.validation_fraction + self.test_fraction >= 1:
+            problems.append("--validation_fraction + --test_fraction must leave samples for training (< 1)")
+        return problems
+
+    def missing_paths(self) -> list[str]:
+        if not self.file or self.format == "codexglue" or Path(self.file).is_file():
+            return []  # codexglue accepts a prefix; import_pairs names the missing half itself
+        return [f"FILE {self.file}: no such file"]
+
+
+@dataclass
+class ExportConfig:
+    """Write a codemend dataset as plain pairs JSONL or CodeXGLUE text files (`codemend data export DATA`)."""
+
+    data: str = "runs/data"
+    """Dataset folder written by `codemend data build`, `data mine` or `data import`."""
+    format: ExportFormat = "pairs"
+    """Output format: `pairs` (SPLIT.jsonl with buggy/fixed) or `codexglue` (SPLIT.buggy-fixed.buggy/.fixed, validation named `valid`)."""
+    out: str = "runs/export"
+    """Output folder."""
+    splits: list[str] = field(default_factory=lambda: list(SPLITS))
+    """Splits to export."""
+    overwrite: bool = False
+    """Replace an existing output folder (the old one is kept as OUT.bak-TIMESTAMP)."""
+
+    def validate(self) -> list[str]:
+        unknown = [s for s in self.splits if s not in SPLITS]
+        if unknown or not self.splits:
+            return [f"--splits {' '.join(self.splits) or '(none)'}: choose one or more of {', '.join(SPLITS)}"]
+        return []
+
+    def missing_paths(self) -> list[str]:
+        if Path(self.data).is_dir():
+            return []
+        return [f"--data {self.data}: no such dataset folder; build one with `codemend data build --out {self.data}`"]
+
+
 CONFIG_KINDS: dict[str, type] = {
     "data": DataConfig,
     "train": TrainRecipeConfig,
     "eval": EvalConfig,
     "fix": FixConfig,
+    "mine": MineConfig,
+    "import": ImportConfig,
+    "export": ExportConfig,
 }
 
 

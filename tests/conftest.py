@@ -49,3 +49,15 @@ def tiny_model(tmp_path_factory, tiny_dataset) -> Path:
                  "--data", str(tiny_dataset), "--out", str(out)])
     assert code == 0
     return out
+
+
+@pytest.fixture(scope="session")
+def causal_model(tmp_path_factory, tiny_dataset) -> Path:
+    """The decoder-only counterpart (configs/train/causal-tiny.yaml)."""
+    from codemend.cli import main
+
+    out = tmp_path_factory.mktemp("causal") / "model"
+    code = main(["-q", "train", "--config", str(REPO / "configs/train/causal-tiny.yaml"),
+                 "--data", str(tiny_dataset), "--out", str(out)])
+    assert code == 0
+    return out

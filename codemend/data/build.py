@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codemend.config import DataConfig, save_run_metadata
+from codemend.config import SPLITS, DataConfig, save_run_metadata
 from codemend.data import operators as ops
 from codemend.data.corpus import Function, extract_functions, iter_python_files, stdlib_root
 from codemend.errors import CodemendError
@@ -31,7 +31,6 @@ from codemend.task import compute_edit, render_edit, unified_diff
 
 logger = logging.getLogger(__name__)
 
-SPLITS = ("train", "validation", "test")
 
 
 @dataclass
@@ -194,7 +193,8 @@ def build_dataset(config: DataConfig) -> BuildReport:
     return report
 
 
-def write_outputs(folder: Path, by_split: dict[str, list[dict]], report: BuildReport, config: DataConfig) -> None:
+def write_outputs(folder: Path, by_split: dict[str, list[dict]], report: BuildReport, config, card: str | None = None) -> None:
+    """Splits as JSONL and a Hugging Face DatasetDict, stats.json, the dataset card, the resolved config."""
     import datasets
     from datasets import Dataset, DatasetDict
 
@@ -204,7 +204,7 @@ def write_outputs(folder: Path, by_split: dict[str, list[dict]], report: BuildRe
     DatasetDict({name: Dataset.from_list(rows) for name, rows in by_split.items() if rows}).save_to_disk(str(folder / "hf"))
     stats = {key: value for key, value in report.__dict__.items() if key != "out"}
     (folder / "stats.json").write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
-    (folder / "README.md").write_text(dataset_card(by_split, report, config), encoding="utf-8")
+    (folder / "README.md").write_text(card or dataset_card(by_split, report, config), encoding="utf-8")
     save_run_metadata(config, folder)
 
 

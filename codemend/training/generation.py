@@ -67,3 +67,62 @@ def _one(tokenizer, ids: list[int], transition: list[float]) -> Generation:
     scores = transition[:length]
     text = tokenizer.decode(ids[:length], skip_special_tokens=True)
     return Generation(text=text, score=sum(scores) / max(len(scores), 1), stopped=stopped)
+
+
+def score_targets(model, tokenizer, source: str, targets: list[str], arch: str, batch_size: int = 64) -> list[float]:
+    """Mean log-probability per token (EOS included) of each target given one source.
+
+    This ranks candidate fixes that did not come from the model (e.g. the inverse of the bug
+    operators). The source is encoded once: the encoder output (seq2seq) or the prompt's key/value
+    cache (causal) is shared by every candidate, so 50 candidates cost little more than one.
+    """
+    import torch
+
+    if not targets:
+        return []
+    encoded = [tokenizer(t, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id] for t in targets]
+    input_ids, attention_mask = _encode_batch(tokenizer, [source], arch)
+    scores: list[float] = []
+    with torch.inference_mode():
+        if arch == "seq2seq":
+            encoder_out = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask)
+        else:
+            prompt = model(input_ids=input_ids, attention_mask=attention_mask, use_cache=True)
+        for start in range(0, len(encoded), batch_size):
+            chunk = encoded[start : start + batch_size]
+            labels = _pad(chunk, -100)
+            if arch == "seq2seq":
+                hidden = encoder_out.last_hidden_state.expand(len(chunk), -1, -1)
+                logits = model(encoder_outputs=(hidden,), attention_mask=attention_mask.expand(len(chunk), -1),
+                               labels=labels).logits
+            else:
+                logits = _causal_continuation_logits(model, prompt, input_ids, attention_mask, chunk, tokenizer.pad_token_id)
+            logprobs = torch.log_softmax(logits.float(), dim=-1)
+            mask = labels != -100
+            picked = logprobs.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1) * mask
+            scores.extend((picked.sum(-1) / mask.sum(-1)).tolist())
+    return scores
+
+
+def _pad(rows: list[list[int]], value: int):
+    import torch
+
+    width = max(map(len, rows))
+    return torch.tensor([r + [value] * (width - len(r)) for r in rows])
+
+
+def _causal_continuation_logits(model, prompt, input_ids, attention_mask, chunk: list[list[int]], pad_id: int):
+    """Logits predicting each target token, reusing the prompt's cache for the whole chunk."""
+    import copy
+
+    import torch
+
+    n, width = len(chunk), max(map(len, chunk))
+    cache = copy.deepcopy(prompt.past_key_values)  # the forward pass appends to it
+    cache.batch_repeat_interleave(n)
+    # The first target token is predicted by the prompt's last position; the rest by the target's own.
+    body = _pad([ids[:-1] if len(ids) > 1 else [pad_id] for ids in chunk], pad_id)
+    mask = torch.cat([attention_mask.expand(n, -1), torch.ones(n, body.shape[1], dtype=attention_mask.dtype)], dim=1)
+    out = model(input_ids=body, attention_mask=mask, past_key_values=cache, use_cache=True)
+    first = prompt.logits[:, -1:, :].expand(n, -1, -1)
+    return torch.cat([first, out.logits], dim=1)[:, :width, :]

@@ -35,9 +35,8 @@ def test_every_trainable_parameter_changed(tiny_model):
             assert not torch.equal(param, trained_params[name]), f"{name} did not change"
 
 
-def test_causal_family_trains_and_generates(tiny_dataset, tmp_path):
-    out = tmp_path / "causal"
-    assert main(["-q", "train", "--config", "configs/train/causal-tiny.yaml", "--data", str(tiny_dataset), "--out", str(out)]) == 0
+def test_causal_family_trains_and_generates(causal_model, tiny_dataset, tmp_path):
+    out = causal_model
     model, tokenizer, spec = load_checkpoint(out)
     assert spec.arch == "causal" and type(model).__name__ == "LlamaForCausalLM"
     assert main(["-q", "eval", "--model", str(out), "--data", str(tiny_dataset), "--limit", "3", "--num_beams", "2", "--out", str(tmp_path / "e")]) == 0

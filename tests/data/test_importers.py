@@ -1,0 +1,154 @@
+"""`codemend data import` / `export`: each format read and labeled, round trips, errors naming line and field."""
+
+import gzip
+import json
+
+import pytest
+
+from codemend.data.importers import (
+    ExportConfig,
+    export_codexglue,
+    export_dataset,
+    export_pairs,
+    import_pairs,
+    import_to_dataset,
+)
+from codemend.errors import CodemendError
+from codemend.task import apply_output
+
+BUGGY = "def last(xs):\n    return xs[len(xs)]\n"
+FIXED = "def last(xs):\n    return xs[len(xs) - 1]\n"
+TWO_HUNKS = ("def f(a, b):\n    x = a\n    y = b\n    return x + y\n", "def f(a, b):\n    x = b\n    y = b\n    return x - y\n")
+
+
+def _write_jsonl(path, rows):
+    path.write_text("".join((row if isinstance(row, str) else json.dumps(row)) + "\n" for row in rows))
+    return path
+
+
+def test_pairs_are_labeled_like_injected_bugs(tmp_path):
+    path = _write_jsonl(tmp_path / "pairs.jsonl", [
+        {"buggy": BUGGY, "fixed": FIXED, "id": 7, "context": "import os"},
+        "",
+        {"buggy": TWO_HUNKS[0], "fixed": TWO_HUNKS[1], "file": "pkg/f.py"},
+        {"buggy": BUGGY, "fixed": BUGGY},
+    ])
+    samples, counts = import_pairs(path, "pairs")
+    assert counts == {"records": 3, "single_hunk": 1, "not_single_hunk": 1, "identical": 1}
+    first, second = samples
+    assert (first["id"], first["file"], first["context"], first["line"], first["line_end"]) == ("7", "pairs.jsonl:1", "import os", 2, 2)
+    assert first["edit"] == "replace 2\n    return xs[len(xs) - 1]" and first["operator"] == "imported"
+    assert apply_output(first["buggy"], first["edit"], "edit").patched == FIXED
+    assert "-    return xs[len(xs)]" in first["diff"]
+    assert (second["id"], second["file"], second["edit"], second["line"]) == ("pairs.jsonl:3", "pkg/f.py", None, None)
+
+
+def test_pairs_may_be_one_json_array_with_line_numbers_kept(tmp_path):
+    path = tmp_path / "pairs.json"
+    path.write_text('[\n  {"buggy": "a\\n", "fixed": "b\\n"},\n  {"buggy": "a\\n",\n   "fixed": 3}\n]\n')
+    with pytest.raises(CodemendError, match=r"pairs.json:3: field `fixed` must be a string, got a number"):
+        import_pairs(path, "pairs")
+
+
+def test_codexglue_parallel_files(tmp_path):
+    (tmp_path / "train.buggy-fixed.buggy").write_text("public int f ( ) { return 0 ; }\nint g ( ) { }\n")
+    (tmp_path / "train.buggy-fixed.fixed").write_text("public int f ( ) { return 1 ; }\nint g ( ) { return 2 ; }\n")
+    for given in ("train.buggy-fixed.buggy", "train.buggy-fixed.fixed", "train.buggy-fixed"):
+        samples, counts = import_pairs(tmp_path / given, "codexglue")
+        assert counts["records"] == 2 and counts["single_hunk"] == 2
+    assert samples[0]["fixed"] == "public int f ( ) { return 1 ; }" and samples[0]["edit"].startswith("replace 1\n")
+    assert samples[1]["file"] == "train.buggy-fixed.buggy:2"
+
+
+def test_tssb_records_give_bug_classes_from_the_sstub_pattern(tmp_path):
+    path = tmp_path / "tssb.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write(json.dumps({"before": "x = foo(a)\n", "after": "x = foo(a, b)\n", "sstub_pattern": "SAME_FUNCTION_MORE_ARGS",
+                                 "project": "someone/proj", "file_path": "src/m.py", "commit_sha": "abc123"}) + "\n")
+    (sample,), counts = import_pairs(path, "tssb")
+    assert (sample["operator"], sample["bug_class"]) == ("tssb:SAME_FUNCTION_MORE_ARGS", "same function more args")
+    assert (sample["file"], sample["commit"], sample["line"]) == ("someone/proj/src/m.py", "abc123", 1)
+
+
+def test_round_trips_through_both_exporters(tmp_path):
+    rows = [{"buggy": BUGGY, "fixed": FIXED, "id": "a"},
+            {"buggy": "def g(s):\n    return s.split('\\\\n')\n", "fixed": "def g(s):\n    return s.split('\\n')\n", "id": "b"}]
+    pairs = _write_jsonl(tmp_path / "in.jsonl", rows)
+    samples, _ = import_pairs(pairs, "pairs")
+    assert export_pairs(samples, tmp_path / "out" / "pairs.jsonl") == 2
+    again, _ = import_pairs(tmp_path / "out" / "pairs.jsonl", "pairs")
+    assert again == samples
+    assert export_codexglue(samples, tmp_path / "cx" / "test.buggy-fixed") == 2
+    assert len((tmp_path / "cx" / "test.buggy-fixed.buggy").read_text().splitlines()) == 2  # one sample per line
+    from_codexglue, _ = import_pairs(tmp_path / "cx" / "test.buggy-fixed.buggy", "codexglue")
+    assert [(s["buggy"], s["fixed"], s["edit"]) for s in from_codexglue] == [(s["buggy"], s["fixed"], s["edit"]) for s in samples]
+
+
+@pytest.mark.parametrize("lines, expected", [
+    (['{"buggy": "a", "fixed": "b"}', '{"buggy": "a", "fixed": "b"', ], r"in.jsonl:2: invalid JSON"),
+    (['{"buggy": "a"}'], r"in.jsonl:1: missing field `fixed`"),
+    (['{"buggy": "a", "fixed": "b"}', "", '{"buggy": 12, "fixed": "b"}'], r"in.jsonl:3: field `buggy` must be a string, got a number"),
+    (['{"buggy": "a", "fixed": "b", "context": null}'], r"in.jsonl:1: field `context` must be a string, got null"),
+    (['["a", "b"]', '{"buggy": "a", "fixed": "b"}'], r"in.jsonl:2: invalid JSON \(Extra data.*read as one JSON array"),
+    ([], r"in.jsonl: empty file"),
+])
+def test_pair_errors_name_line_and_field(tmp_path, lines, expected):
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(line + "\n" for line in lines))
+    with pytest.raises(CodemendError, match=expected):
+        import_pairs(path, "pairs")
+
+
+def test_every_bad_record_is_reported_at_once(tmp_path):
+    path = _write_jsonl(tmp_path / "in.jsonl", [{"fixed": "b"}, "{oops", {"buggy": "a", "fixed": []}])
+    with pytest.raises(CodemendError) as info:
+        import_pairs(path, "pairs")
+    message = str(info.value)
+    assert "in.jsonl:1: missing field `buggy`" in message and "in.jsonl:2: invalid JSON" in message
+    assert "in.jsonl:3: field `fixed` must be a string, got an array" in message
+
+
+def test_tssb_and_codexglue_errors(tmp_path):
+    path = _write_jsonl(tmp_path / "t.jsonl", [{"before": "a", "after": "b"}])
+    with pytest.raises(CodemendError, match=r"t.jsonl:1: missing field `sstub_pattern`"):
+        import_pairs(path, "tssb")
+    (tmp_path / "x.buggy").write_text("a\nb\nc\n")
+    with pytest.raises(CodemendError, match=r"x.fixed: no such file"):
+        import_pairs(tmp_path / "x.buggy", "codexglue")
+    (tmp_path / "x.fixed").write_text("a\nb\n")
+    with pytest.raises(CodemendError, match=r"x.buggy has 3 lines but .*x.fixed has 2"):
+        import_pairs(tmp_path / "x.buggy", "codexglue")
+    (tmp_path / "x.fixed").write_text("a\n\nd\n")
+    with pytest.raises(CodemendError, match=r"x.fixed:2: empty `fixed` line"):
+        import_pairs(tmp_path / "x.buggy", "codexglue")
+    (tmp_path / "y.buggy").write_text("")
+    (tmp_path / "y.fixed").write_text("")
+    with pytest.raises(CodemendError, match=r"y.buggy: empty file"):
+        import_pairs(tmp_path / "y.buggy", "codexglue")
+    (tmp_path / "bad.jsonl").write_bytes(b'{"buggy": "caf\xe9", "fixed": "b"}\n')
+    with pytest.raises(CodemendError, match=r"bad.jsonl: not UTF-8"):
+        import_pairs(tmp_path / "bad.jsonl", "pairs")
+
+
+def test_import_writes_a_trainable_dataset_and_export_reads_it_back(tmp_path):
+    rows = [{"buggy": BUGGY.replace("last", f"last{i}"), "fixed": FIXED.replace("last", f"last{i}")} for i in range(12)]
+    rows += [{"buggy": TWO_HUNKS[0], "fixed": TWO_HUNKS[1]}, rows[0]]
+    path = _write_jsonl(tmp_path / "in.jsonl", rows)
+    report = import_to_dataset(path, "pairs", tmp_path / "data", test_fraction=0.25, validation_fraction=0.25)
+    assert report.dropped == {"not_single_hunk": 1, "duplicate": 1}
+    assert sum(report.samples.values()) == 12 and all(report.samples.values())
+    data = tmp_path / "data"
+    for split in ("train", "validation", "test"):
+        for line in open(data / f"{split}.jsonl"):
+            row = json.loads(line)
+            assert apply_output(row["buggy"], row["edit"], "edit").patched == row["fixed"]
+    assert (data / "hf").is_dir() and "ImportConfig" in (data / "config.yaml").read_text()
+    assert "imported dataset" in (data / "README.md").read_text()
+    with pytest.raises(CodemendError, match="already exists"):
+        import_to_dataset(path, "pairs", data)
+
+    written = export_dataset(ExportConfig(data=str(data), format="codexglue", out=str(tmp_path / "cx")))
+    assert written == report.samples
+    assert (tmp_path / "cx" / "valid.buggy-fixed.fixed").is_file()
+    back, counts = import_pairs(tmp_path / "cx" / "train.buggy-fixed.buggy", "codexglue")
+    assert counts["single_hunk"] == report.samples["train"]
