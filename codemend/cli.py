@@ -64,7 +64,9 @@ EXAMPLES = {
   codemend eval --model runs/model --data runs/data
   codemend eval --model runs/model --data runs/data --split validation --limit 50 --num_beams 1""",
     "fix": """examples:
-  codemend fix examples/buggy.py --model runs/model
+  codemend fix examples/buggy_stats.py --model runs/model
+  codemend fix src/mod.py --test_cmd "pytest -q tests/test_mod.py" --apply
+  codemend fix src/ --changed_since main --format sarif > codemend.sarif
   codemend fix src/mod.py --function parse_header -n 10 --format json""",
     "validate": """examples:
   codemend validate configs/train/tiny.yaml          # kind taken from the folder name
@@ -199,30 +201,40 @@ def cmd_eval(args, unknown) -> int:
 
 
 def cmd_fix(args, unknown) -> int:
-    from codemend.inference.fix import suggest_fixes
+    from codemend.inference.debugger import Debugger
+    from codemend.inference.fix import files_to_fix, fix_path
+    from codemend.inference.formats import as_json, as_sarif, as_text
 
     config = resolve(FixConfig, args, unknown, positional=("path",))
-    suggestions = suggest_fixes(args.path, config.model, function=config.function, n=config.n)
+    files_to_fix(Path(args.path))  # a missing path fails before the model loads
+    debugger = None if config.model.lower() == "none" else Debugger.load(config.model)
+    reports = fix_path(args.path, debugger, function=config.function, line=config.line, test_cmd=config.test_cmd,
+                       n=config.n, use_operators=config.operators, changed_since=config.changed_since, timeout_s=config.timeout)
+    suggestions = sorted((s for r in reports for s in r.result.suggestions), key=lambda s: (s.validation != "plausible", -s.score))
+    notes = [f"{r.path}: {note}" for r in reports for note in r.result.notes]
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
     if config.format == "json":
-        print(json.dumps([s.to_dict() for s in suggestions], indent=2))
-        return 0
-    if not suggestions:
-        print(f"{args.path}: the model proposed no applicable fix")
-        return 0
-    best = suggestions[0]
-    color = config.color == "always" or (config.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-    print(f"{best.file}:{best.line}: suspected bug in {best.function} (score {best.score:.3f}, {best.validation})")
-    print(colorize(best.diff) if color else best.diff, end="")
+        print(as_json(suggestions, notes))
+    elif config.format == "sarif":
+        print(as_sarif([(r.path, r.text, r.result.suggestions[: config.top]) for r in reports]))
+    elif not suggestions:
+        print(f"{args.path}: no applicable fix found")
+    else:
+        color = config.color == "always" or (config.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+        print(as_text(suggestions, color, config.top), end="")
+    return _apply_best(reports, config.force) if config.apply else 0
+
+
+def _apply_best(reports, force: bool) -> int:
+    from codemend.inference.fix import apply_fix
+
+    for report in reports:
+        if report.result.suggestions:
+            best = report.result.suggestions[0]
+            backup = apply_fix(report, best, force=force)
+            print(f"applied the {best.validation} fix to {report.path} (backup: {backup})", file=sys.stderr)
     return 0
-
-
-def colorize(diff: str) -> str:
-    codes = {"+": "\033[32m", "-": "\033[31m", "@": "\033[36m"}
-    out = []
-    for line in diff.splitlines(keepends=True):
-        code = None if line.startswith(("+++", "---")) else codes.get(line[:1])
-        out.append(f"{code}{line.rstrip(chr(10))}\033[0m\n" if code else line)
-    return "".join(out)
 
 
 def cmd_validate(args, unknown) -> int:
@@ -270,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_flags(_sub(commands, "train", "train", TrainRecipeConfig.__doc__, cmd_train), TrainRecipeConfig)
     add_config_flags(_sub(commands, "eval", "eval", EvalConfig.__doc__, cmd_eval), EvalConfig)
     fix = _sub(commands, "fix", "fix", FixConfig.__doc__, cmd_fix)
-    fix.add_argument("path", help="Python file to look at")
+    fix.add_argument("path", help="Python file or folder to look at")
     fix.add_argument("-n", dest="n", default=argparse.SUPPRESS, metavar="N", help="same as --n")
     add_config_flags(fix, FixConfig)
     validate = _sub(commands, "validate", "validate", "Load a YAML config, check every value, and report all problems at once.", cmd_validate)

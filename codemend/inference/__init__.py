@@ -1,10 +1,21 @@
-"""Localize and repair bugs with a trained debugger model (the Python API behind `codemend fix`).
+"""Localize, repair and validate bugs with a trained debugger model (the API behind `codemend fix`).
 
-    from codemend.inference import suggest_fixes
-    for s in suggest_fixes("buggy.py", model_dir="runs/model"):
-        print(s.line, s.score, s.diff)
+    from codemend.inference import Debugger, Tests, repair, localize
+    debugger = Debugger.load("runs/model")
+    result = repair(source, debugger=debugger, tests=Tests(test_code="assert mean([1, 3]) == 2"))
+    for s in result.suggestions[:3]:
+        print(s.validation, s.line, s.score, s.diff)
 """
 
-from codemend.inference.fix import Suggestion, suggest_fixes
+from codemend.inference.debugger import Candidate, Debugger
+from codemend.inference.localize import LineRanking
+from codemend.inference.repair import RepairResult, Suggestion, Tests, repair
 
-__all__ = ["Suggestion", "suggest_fixes"]
+
+def localize(source: str, *, debugger: Debugger | None, function: str = "", tests: Tests | None = None, n: int = 10) -> list[tuple[str, LineRanking]]:
+    """(function name, line ranking in the function's own numbering) for each function looked at."""
+    result = repair(source, debugger=debugger, function=function, tests=tests, n=n, use_operators=False, max_validate=0)
+    return [(report.function, report.ranking) for report in result.functions]
+
+
+__all__ = ["Candidate", "Debugger", "LineRanking", "RepairResult", "Suggestion", "Tests", "localize", "repair"]

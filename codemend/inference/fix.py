@@ -1,122 +1,163 @@
-"""Suggest fixes for the functions of a Python file with a trained debugger model.
+"""`codemend fix PATH`: suggestions for a file, a folder, or the functions changed since a git revision.
 
-    from codemend.inference import suggest_fixes
-    suggestions = suggest_fixes("src/mod.py", model_dir="runs/model")
-    print(suggestions[0].diff)
+    codemend fix src/mod.py --model runs/model
+    codemend fix src/mod.py --test-cmd "pytest -q tests/test_mod.py" --apply
+    codemend fix src/ --changed_since main --format sarif > codemend.sarif
 
-Every function is read by the model; each candidate edit is applied with the shared task format
-(`codemend.task.apply_output`), candidates that do not parse or change nothing are dropped, and
-the suggestions are ranked by the model's confidence. Nothing is written to the user's file.
+Nothing of the user's is written unless `--apply` succeeds: the best plausible fix is written
+atomically after a backup, and only if the file did not change since it was read.
 """
 
 from __future__ import annotations
 
-import ast
-import difflib
+import hashlib
 import logging
-from dataclasses import asdict, dataclass
+import os
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-from codemend.data.corpus import Function, decode_source, extract_functions
+from codemend.data.corpus import decode_source, iter_python_files
 from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
-from codemend.task import FormatError, apply_output, build_source
-from codemend.training.checkpoint import load_checkpoint
-from codemend.training.generation import generate
+from codemend.inference.debugger import Debugger
+from codemend.inference.repair import RepairResult, Suggestion, Tests, repair, select_functions
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass
-class Suggestion:
-    file: str
-    function: str
-    line: int  # suspected line, 1-based in the file
-    score: float  # mean token log-probability of the model's edit (higher: more confident)
-    diff: str  # unified diff against the whole file
-    patched_source: str  # the whole file with the fix applied
-    model_output: str
-    validation: str = "not validated"  # "plausible" / "failing" once tests ran (see the inference issue)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+class FileReport:
+    path: str
+    text: str
+    digest: str  # of the bytes read, to refuse --apply if the file changed since
+    result: RepairResult
 
 
-def read_source(path: str | Path) -> str:
-    """The file's text, or a CodemendError that says what is wrong with it."""
+def read_source(path: str | Path) -> tuple[str, str]:
+    """(text, digest) of a Python file, or a CodemendError that says what is wrong with it."""
     path = Path(path)
     if not path.exists():
         raise CodemendError(f"{path}: no such file")
-    if path.is_dir():
-        raise CodemendError(f"{path} is a folder; pass one Python file")
-    text = decode_source(path.read_bytes())
+    data = path.read_bytes()
+    text = decode_source(data)
     if text is None:
         raise CodemendError(f"{path}: not UTF-8 text (binary or another encoding); convert it to UTF-8 first")
     if not text.strip():
         raise CodemendError(f"{path} is empty: nothing to fix")
-    return text
+    return text, hashlib.sha256(data).hexdigest()
 
 
-def select_functions(text: str, path: str, name: str = "") -> list[Function]:
+def check_functions(text: str, path: str, function: str, line: int) -> None:
+    """Fail clearly when there is nothing to look at (and say where the file stops parsing)."""
+    from codemend.data.corpus import extract_functions
+
     functions, _ = extract_functions(text.encode("utf-8"), path)
     if not functions:
-        line = first_error_line(parse(text))
-        where = f"; it does not parse (first syntax error near line {line})" if line else ""
+        error_line = first_error_line(parse(text))
+        where = f"; it does not parse (first syntax error near line {error_line}), so look there" if error_line else ""
         raise CodemendError(f"{path}: no function to look at{where}")
-    if not name:
-        return functions
-    chosen = [f for f in functions if name in (f.name, f.name.rsplit(".", 1)[-1])]
-    if not chosen:
-        close = difflib.get_close_matches(name, [f.name for f in functions], n=3)
+    if function and not select_functions(text, path, function):
+        import difflib
+
+        close = difflib.get_close_matches(function, [f.name for f in functions], n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else f"; it has: {', '.join(f.name for f in functions[:10])}"
-        raise CodemendError(f"--function {name}: no such function in {path}{hint}")
-    return chosen
+        raise CodemendError(f"--function {function}: no such function in {path}{hint}")
+    if line and not select_functions(text, path, line=line):
+        raise CodemendError(f"--line {line}: no function of {path} contains that line")
 
 
-def _indent(code: str, indent: str) -> list[str]:
-    return [(indent + line if line.strip() else line) for line in code.splitlines(keepends=True)]
-
-
-def _patch_file(text: str, func: Function, patched_function: str) -> str:
-    lines = text.splitlines(keepends=True)
-    new = _indent(patched_function, func.indent)
-    if new and not new[-1].endswith("\n") and func.end_line < len(lines):
-        new[-1] += "\n"
-    return "".join(lines[: func.start_line - 1] + new + lines[func.end_line :])
-
-
-def _parses(code: str) -> bool:
+def changed_lines(path: Path, rev: str) -> set[int]:
+    """Lines of `path` added or changed since git revision `rev`."""
     try:
-        ast.parse(code)
-    except SyntaxError:
-        return False
-    return True
+        out = subprocess.run(["git", "diff", "--unified=0", rev, "--", path.name], cwd=path.parent,
+                             capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise CodemendError(f"--changed_since {rev}: could not run git ({err})") from None
+    if out.returncode != 0:
+        raise CodemendError(f"--changed_since {rev}: git diff failed: {out.stderr.strip().splitlines()[0] if out.stderr.strip() else 'unknown error'}")
+    lines = set()
+    for match in re.finditer(r"^@@ -\S+ \+(\d+)(?:,(\d+))? @@", out.stdout, flags=re.M):
+        start, count = int(match.group(1)), int(match.group(2) or 1)
+        lines.update(range(start, start + max(count, 1)))
+    return lines
 
 
-def suggest_fixes(path: str | Path, model_dir: str | Path, function: str = "", n: int = 5) -> list[Suggestion]:
-    """Ranked suggestions, at most one per function, the most suspicious first."""
-    text = read_source(path)
-    functions = select_functions(text, str(path), function)
-    model, tokenizer, spec = load_checkpoint(model_dir)
-    sources = [build_source(f.code, context=f.context if spec.include_context else "") for f in functions]
-    generations = generate(model, tokenizer, sources, spec.arch, spec.max_target_tokens, num_beams=n, num_return=n)
-    suggestions = []
-    for func, candidates in zip(functions, generations):
-        for candidate in candidates:
-            suggestion = _to_suggestion(text, str(path), func, candidate, spec.output_format)
-            if suggestion is not None:
-                suggestions.append(suggestion)
-                break
-    return sorted(suggestions, key=lambda s: -s.score)
+def files_to_fix(path: Path) -> list[Path]:
+    if path.is_dir():
+        files = [file for _, file in iter_python_files([path])]
+        if not files:
+            raise CodemendError(f"{path}: no .py files in this folder")
+        return files
+    if not path.exists():
+        raise CodemendError(f"{path}: no such file or folder")
+    return [path]
 
 
-def _to_suggestion(text: str, path: str, func: Function, candidate, output_format: str) -> Suggestion | None:
+def make_tests(path: Path, test_cmd: str, timeout_s: float) -> Tests | None:
+    """Tests for `path`: `test_cmd` runs from the current folder (the project root) in a copy of it."""
+    if not test_cmd:
+        return None
+    from codemend.sandbox import Limits
+
+    root = Path.cwd().resolve()
     try:
-        patch = apply_output(func.code, candidate.text, output_format)
-    except FormatError:
-        return None
-    if patch.patched.strip() == func.code.strip() or not _parses(patch.patched):
-        return None
-    patched_file = _patch_file(text, func, patch.patched)
-    diff = "".join(difflib.unified_diff(text.splitlines(keepends=True), patched_file.splitlines(keepends=True), f"a/{path}", f"b/{path}"))
-    return Suggestion(path, func.name, func.start_line + patch.line - 1, candidate.score, diff, patched_file, candidate.text)
+        target = str(path.resolve().relative_to(root))
+    except ValueError:
+        raise CodemendError(f"{path} is outside the current folder {root}; run `codemend fix` from the project root so --test_cmd runs there") from None
+    return Tests(command=test_cmd, tree=str(root), target=target, limits=Limits(wall_s=timeout_s, memory_mb=2048))
+
+
+def changed_functions(text: str, path: Path, rev: str) -> list[str]:
+    lines = changed_lines(path, rev)
+    return [f.name for f in select_functions(text, str(path)) if any(f.start_line <= n <= f.end_line for n in lines)]
+
+
+def fix_path(path: str | Path, debugger: Debugger | None, *, function: str = "", line: int = 0, test_cmd: str = "",
+             n: int = 10, use_operators: bool = True, changed_since: str = "", timeout_s: float = 60.0) -> list[FileReport]:
+    """Repair every file under `path` (only the functions touched since `changed_since`, when given)."""
+    reports = []
+    files = files_to_fix(Path(path))
+    for file in files:
+        text, digest = read_source(file)
+        if len(files) == 1:
+            check_functions(text, str(file), function, line)
+        names = changed_functions(text, file, changed_since) if changed_since else [function]
+        tests = make_tests(file, test_cmd, timeout_s)
+        merged = RepairResult([], [])
+        for name in names:
+            result = repair(text, debugger=debugger, path=str(file), function=name, line=line, tests=tests, n=n, use_operators=use_operators)
+            merged.suggestions += result.suggestions
+            merged.functions += result.functions
+            merged.notes += [note for note in result.notes if note not in merged.notes]
+            merged.baseline = result.baseline
+        merged.suggestions.sort(key=lambda s: (s.validation != "plausible", -s.score))
+        reports.append(FileReport(str(file), text, digest, merged))
+    return reports
+
+
+def apply_fix(report: FileReport, suggestion: Suggestion, force: bool = False) -> Path:
+    """Write `suggestion` over the file atomically, after a backup; return the backup's path.
+
+    Refuses an unvalidated or failing fix unless `force`, and a file that changed since it was read.
+    """
+    if suggestion.validation != "plausible" and not force:
+        raise CodemendError(f"refusing to apply a fix that is {suggestion.validation}; give --test_cmd so it can be validated, or pass --force")
+    path = Path(report.path)
+    current = hashlib.sha256(path.read_bytes()).hexdigest()
+    if current != report.digest:
+        raise CodemendError(f"{path} changed since it was read; nothing written. Run codemend fix again")
+    backup = path.with_name(path.name + ".codemend.bak")
+    backup.write_bytes(path.read_bytes())
+    descriptor, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+            handle.write(suggestion.patched_source)
+        os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return backup

@@ -1,0 +1,139 @@
+"""A loaded debugger model, kept warm between calls: propose fixes, score candidates, read surprise.
+
+    debugger = Debugger.load("runs/model")
+    candidates = debugger.propose(code, context="import os", n=10)
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codemend.task import FormatError, apply_output, build_source, compute_edit, number_lines, render_edit
+from codemend.training.checkpoint import TaskSpec, load_checkpoint
+from codemend.training.generation import generate, score_targets
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Candidate:
+    """One proposed fix of one function."""
+
+    patched: str  # the whole patched function
+    line: int  # edited line, 1-based in the buggy function
+    target: str  # what the model would write for this fix (edit or whole function)
+    origin: set[str] = field(default_factory=set)  # {"model"}, {"operator"} or both
+    operator: str = ""  # the bug operator whose inverse produced it, if any
+    score: float = -math.inf  # model's mean log-probability of `target` (higher: more likely)
+    status: str = "not validated"  # sandbox verdict once validated: passed / failed / error / timeout / ...
+    detail: str = ""  # first failure line, when validation failed
+
+
+class Debugger:
+    def __init__(self, model, tokenizer, spec: TaskSpec, path: str = ""):
+        self.model, self.tokenizer, self.spec, self.path = model, tokenizer, spec, path
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Debugger":
+        model, tokenizer, spec = load_checkpoint(path)
+        return cls(model, tokenizer, spec, str(path))
+
+    def source(self, code: str, context: str = "", trace: str = "") -> str:
+        """The model input for a function, formatted exactly as in training."""
+        return build_source(code, context if self.spec.include_context else "", trace if self.spec.include_trace else "")
+
+    def target_for(self, code: str, patched: str) -> str | None:
+        """What this model would have to write to produce `patched` (None if not one edit)."""
+        if self.spec.output_format == "function":
+            return patched.rstrip("\n")
+        edit = compute_edit(code, patched)
+        return render_edit(edit) if edit else None
+
+    def propose(self, code: str, context: str = "", trace: str = "", n: int = 10) -> list[Candidate]:
+        """Up to `n` distinct, parseable, non-trivial fixes from beam search, best first."""
+        (beams,) = generate(self.model, self.tokenizer, [self.source(code, context, trace)], self.spec.arch,
+                            self.spec.max_target_tokens, num_beams=n, num_return=n)
+        candidates = []
+        for beam in beams:
+            try:
+                patch = apply_output(code, beam.text, self.spec.output_format)
+            except FormatError:
+                continue
+            if patch.patched.strip() != code.strip() and parses(patch.patched):
+                candidates.append(Candidate(patch.patched, patch.line, beam.text, {"model"}, score=beam.score))
+        return candidates
+
+    def score(self, code: str, candidates: list[Candidate], context: str = "", trace: str = "") -> None:
+        """Set every candidate's score to the model's likelihood of writing it (one shared prefix)."""
+        scores = score_targets(self.model, self.tokenizer, self.source(code, context, trace),
+                               [c.target for c in candidates], self.spec.arch)
+        for candidate, value in zip(candidates, scores):
+            candidate.score = value
+
+    def token_surprise(self, code: str) -> list[TokenSurprise]:
+        """Per-token surprise (-log p) of the function's text under the model.
+
+        Needs a decoder-only model (it reads the numbered function as a language model would);
+        returns [] for seq2seq models, which have no such reading.
+        """
+        if self.spec.arch != "causal":
+            return []
+        return causal_token_surprise(self.model, self.tokenizer, code)
+
+    def line_surprise(self, code: str) -> dict[int, float]:
+        """Naturalness: mean token surprise per line (1-based); {} for seq2seq models."""
+        per_line: dict[int, list[float]] = {}
+        for token in self.token_surprise(code):
+            if token.text.strip():
+                per_line.setdefault(token.line, []).append(token.surprise)
+        return {line: sum(values) / len(values) for line, values in per_line.items()}
+
+
+@dataclass(frozen=True)
+class TokenSurprise:
+    line: int  # 1-based line in the function
+    start: int  # column where the token starts (0-based)
+    end: int  # column after it
+    text: str
+    surprise: float  # -log p(token | everything before it)
+
+
+def causal_token_surprise(model, tokenizer, code: str) -> list[TokenSurprise]:
+    """Read `code` (numbered, as in the model's input) and map each token's surprise back to the code."""
+    import torch
+
+    numbered = number_lines(code)
+    encoded = tokenizer(numbered, add_special_tokens=False, return_offsets_mapping=True)
+    ids = [tokenizer.bos_token_id] + encoded["input_ids"]
+    with torch.inference_mode():
+        logits = model(input_ids=torch.tensor([ids])).logits[0, :-1].float()
+    surprise = -torch.log_softmax(logits, -1).gather(-1, torch.tensor(ids[1:]).unsqueeze(-1)).squeeze(-1)
+    # Offsets are in the numbered text: line k's code starts after its "k| " prefix.
+    starts, position = [], 0
+    for number, line in enumerate(code.splitlines(), start=1):
+        prefix = len(f"{number}| ")
+        starts.append((position, position + prefix, len(line)))
+        position += prefix + len(line) + 1
+    tokens = []
+    for (begin, end), value in zip(encoded["offset_mapping"], surprise.tolist()):
+        for number, (line_start, code_start, length) in enumerate(starts, start=1):
+            if line_start <= begin < code_start + length + 1:
+                if end <= code_start:
+                    break  # the "k| " line-number prefix is ours, not the user's code
+                col = max(begin - code_start, 0)
+                tokens.append(TokenSurprise(number, col, max(min(end - code_start, length), col), numbered[begin:end], value))
+                break
+    return tokens
+
+
+def parses(code: str) -> bool:
+    import ast
+
+    try:
+        ast.parse(code)
+    except (SyntaxError, ValueError):
+        return False
+    return True

@@ -1,0 +1,70 @@
+"""Suggestions as people and tools read them: coloured text, JSON, and SARIF 2.1.0."""
+
+from __future__ import annotations
+
+import json
+from typing import Sequence
+
+from codemend import __version__
+from codemend.inference.repair import Suggestion
+from codemend.task import compute_edit
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+RULE_ID = "codemend/suspected-bug"
+
+
+def colorize(diff: str) -> str:
+    codes = {"+": "\033[32m", "-": "\033[31m", "@": "\033[36m"}
+    out = []
+    for line in diff.splitlines(keepends=True):
+        code = None if line.startswith(("+++", "---")) else codes.get(line[:1])
+        out.append(f"{code}{line.rstrip(chr(10))}\033[0m\n" if code else line)
+    return "".join(out)
+
+
+def as_text(suggestions: Sequence[Suggestion], color: bool, top: int) -> str:
+    blocks = []
+    for rank, s in enumerate(suggestions[:top], start=1):
+        origin = f", from {s.origin}" + (f" ({s.operator})" if s.operator else "")
+        detail = f"\n    {s.detail}" if s.detail and s.validation != "plausible" else ""
+        header = f"#{rank} {s.file}:{s.line}: suspected bug in {s.function} (score {s.score:.3f}, {s.validation}{origin}){detail}"
+        blocks.append(header + "\n" + (colorize(s.diff) if color else s.diff))
+    return "\n".join(blocks)
+
+
+def as_json(suggestions: Sequence[Suggestion], notes: Sequence[str] = ()) -> str:
+    return json.dumps({"notes": list(notes), "suggestions": [s.to_dict() for s in suggestions]}, indent=2)
+
+
+def _replacement(original: str, s: Suggestion) -> dict | None:
+    edit = compute_edit(original, s.patched_source)
+    if edit is None:
+        return None
+    if edit.kind == "insert":
+        region = {"startLine": edit.start, "startColumn": 1, "endLine": edit.start, "endColumn": 1}
+    else:
+        region = {"startLine": edit.start, "endLine": edit.end}
+    text = "".join(line + "\n" for line in edit.new_lines)
+    return {"deletedRegion": region, "insertedContent": {"text": text}}
+
+
+def as_sarif(reports: Sequence[tuple[str, str, Sequence[Suggestion]]]) -> str:
+    """SARIF 2.1.0 with one result per suggestion: (path, original text, suggestions) per file."""
+    results = []
+    for path, original, suggestions in reports:
+        for s in suggestions:
+            result = {
+                "ruleId": RULE_ID,
+                "level": "warning" if s.validation == "plausible" else "note",
+                "message": {"text": f"Suspected bug in {s.function} (score {s.score:.3f}, {s.validation})."},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": path}, "region": {"startLine": s.line}}}],
+                "properties": {"score": s.score, "validation": s.validation, "origin": s.origin, "operator": s.operator},
+            }
+            replacement = _replacement(original, s)
+            if replacement:
+                result["fixes"] = [{"description": {"text": f"codemend fix ({s.validation})"},
+                                    "artifactChanges": [{"artifactLocation": {"uri": path}, "replacements": [replacement]}]}]
+            results.append(result)
+    driver = {"name": "codemend", "version": __version__, "informationUri": "https://pypi.org/project/codemend/",
+              "rules": [{"id": RULE_ID, "shortDescription": {"text": "A line the debugger model suspects of a bug, with a proposed fix."}}]}
+    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": results}]}, indent=2)

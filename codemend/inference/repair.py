@@ -1,0 +1,240 @@
+"""Localize, repair and validate: the pipeline behind `codemend fix` and the benchmark runner.
+
+    from codemend.inference import Debugger, Tests, repair
+    result = repair(source, debugger=Debugger.load("runs/model"), tests=Tests(test_code="assert f(2) == 3"))
+    best = result.suggestions[0]          # plausible fixes first, then by model score
+
+Per function: the model proposes fixes (beam search); localization combines where those point,
+Ochiai over per-test coverage (with tests) and per-line surprise (causal models); the inverse of
+the bug operators adds candidates at the most suspicious lines; the model scores every candidate;
+with tests, candidates run in the sandbox and the ones that pass come first.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import difflib
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from codemend.data.corpus import Function, extract_functions
+from codemend.inference.candidates import merge, operator_candidates
+from codemend.inference.debugger import Candidate, Debugger
+from codemend.inference.localize import LineRanking, combine, model_signal
+from codemend.sandbox import Limits, RunResult, SandboxPool, run_command, run_tests, scaled_timeout
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Tests:
+    """How a candidate is checked: benchmark-style `test_code`, or a `command` run in a copy of `tree`."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    test_code: str = ""  # executed after the (patched) module in its namespace; fails by raising
+    command: str = ""  # e.g. "pytest -q tests/test_x.py", run from the root of a copy of `tree`
+    tree: str = ""  # project root copied for `command`
+    target: str = ""  # the repaired file, relative to `tree`
+    limits: Limits = field(default_factory=lambda: Limits(wall_s=10.0))
+
+    def run(self, module_text: str, limits: Limits | None = None) -> RunResult:
+        limits = limits or self.limits
+        if self.test_code:
+            return run_tests(module_text, self.test_code, limits=limits)
+        return run_command(self.command, tree=Path(self.tree), limits=limits, overlay={self.target: module_text})
+
+
+@dataclass
+class Suggestion:
+    file: str
+    function: str
+    line: int  # suspected line, 1-based in the file
+    score: float  # the model's mean log-probability of the fix (higher: more likely)
+    diff: str  # unified diff against the whole file
+    patched_source: str  # the whole file with the fix applied
+    model_output: str  # what the model writes for this fix
+    validation: str = "not validated"  # plausible / failing / error / timeout / memory / crash / not validated
+    origin: str = "model"  # model, operator, or model+operator
+    operator: str = ""
+    detail: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class FunctionReport:
+    function: str
+    start_line: int
+    ranking: LineRanking
+    candidates: list[Candidate]
+
+
+@dataclass
+class RepairResult:
+    suggestions: list[Suggestion]
+    functions: list[FunctionReport]
+    baseline: RunResult | None = None  # the tests on the unchanged code
+    notes: list[str] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- per function
+
+
+def _sbfl_lines(func: Function, file_scores: dict[int, float]) -> dict[int, float]:
+    """File-line Ochiai scores mapped to the function's own 1-based numbering."""
+    return {line - func.start_line + 1: score for line, score in file_scores.items()
+            if func.start_line <= line <= func.end_line}
+
+
+def localize_function(func: Function, model_candidates: list[Candidate], debugger: Debugger | None,
+                      sbfl: dict[int, float]) -> LineRanking:
+    signals = {}
+    if model_candidates:
+        signals["model"] = model_signal(model_candidates)
+    if sbfl:
+        signals["sbfl"] = _sbfl_lines(func, sbfl)
+    if debugger is not None:
+        surprise = debugger.line_surprise(func.code)
+        if surprise:
+            signals["naturalness"] = surprise
+    return combine(signals, func.code.count("\n") or 1)
+
+
+def repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int, float], trace: str = "",
+                    n: int = 10, line: int = 0, use_operators: bool = True, top_lines: int = 3) -> FunctionReport:
+    """Candidates for one function, scored by the model and ordered best first."""
+    proposed = debugger.propose(func.code, func.context, trace, n) if debugger else []
+    ranking = localize_function(func, proposed, debugger, sbfl)
+    if line:
+        lines = [line - func.start_line + 1]
+    elif ranking.signals:
+        lines = ranking.top(top_lines)
+    else:
+        lines = None  # no signal at all: every line is a suspect
+    found = operator_candidates(func.code, debugger, lines) if use_operators else []
+    candidates = merge([proposed, found])
+    if debugger is not None and candidates:
+        debugger.score(func.code, [c for c in candidates if c.target], func.context, trace)
+    candidates.sort(key=lambda c: -c.score)
+    return FunctionReport(func.name, func.start_line, ranking, candidates)
+
+
+# ----------------------------------------------------------------------------- whole file
+
+
+def patch_file(text: str, func: Function, patched_function: str) -> str:
+    """The file with `func` replaced by `patched_function`, re-indented to where it stood."""
+    lines = text.splitlines(keepends=True)
+    new = [(func.indent + line if line.strip() else line) for line in patched_function.splitlines(keepends=True)]
+    if new and not new[-1].endswith("\n") and func.end_line < len(lines):
+        new[-1] += "\n"
+    return "".join(lines[: func.start_line - 1] + new + lines[func.end_line :])
+
+
+def to_suggestion(text: str, path: str, func: Function, candidate: Candidate) -> Suggestion:
+    patched = patch_file(text, func, candidate.patched)
+    diff = "".join(difflib.unified_diff(text.splitlines(keepends=True), patched.splitlines(keepends=True), f"a/{path}", f"b/{path}"))
+    status = {"passed": "plausible", "failed": "failing"}.get(candidate.status, candidate.status)
+    return Suggestion(path, func.name, func.start_line + candidate.line - 1, candidate.score, diff, patched,
+                      candidate.target, status, "+".join(sorted(candidate.origin)), candidate.operator, candidate.detail)
+
+
+def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough: int = 0, workers: int = 2) -> int:
+    """Run the tests on suggestions in rank order, `workers` at a time, in the sandbox.
+
+    Stops once `enough` plausible fixes are found (0: validate all); returns how many ran.
+    """
+    ran = plausible = 0
+    pool = SandboxPool(workers=workers, limits=limits) if tests.test_code else None
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as executor:
+            for start in range(0, len(suggestions), 2 * workers):
+                chunk = suggestions[start : start + 2 * workers]
+                if pool is not None:
+                    results = pool.map_tests([(s.patched_source, tests.test_code) for s in chunk])
+                else:
+                    results = list(executor.map(lambda s: tests.run(s.patched_source, limits), chunk))
+                for suggestion, result in zip(chunk, results):
+                    suggestion.validation = {"passed": "plausible", "failed": "failing"}.get(result.status, result.status)
+                    suggestion.detail = result.detail
+                    plausible += result.status == "passed"
+                ran += len(chunk)
+                if enough and plausible >= enough:
+                    break
+    finally:
+        if pool is not None:
+            pool.close()
+    return ran
+
+
+def select_functions(text: str, path: str, function: str = "", line: int = 0) -> list[Function]:
+    functions, _ = extract_functions(text.encode("utf-8"), path)
+    if function:
+        functions = [f for f in functions if function in (f.name, f.name.rsplit(".", 1)[-1])]
+    if line:
+        functions = [f for f in functions if f.start_line <= line <= f.end_line][-1:]  # innermost
+    return functions
+
+
+def suspicious_functions(functions: list[Function], sbfl: dict[int, float], keep: int = 3) -> list[Function]:
+    """With coverage, only the functions holding the most suspicious lines are worth the model's time."""
+    if not sbfl:
+        return functions
+    best = {f.name: max((s for line, s in sbfl.items() if f.start_line <= line <= f.end_line), default=0.0) for f in functions}
+    ranked = sorted((f for f in functions if best[f.name] > 0), key=lambda f: -best[f.name])
+    return ranked[:keep] or functions
+
+
+def repair(text: str, *, debugger: Debugger | None, path: str = "<memory>", function: str = "", line: int = 0,
+           tests: Tests | None = None, n: int = 10, use_operators: bool = True, top_lines: int = 3,
+           max_validate: int = 60, enough_plausible: int = 3, use_sbfl: bool = True) -> RepairResult:
+    """Ranked suggestions for `text` (one module); plausible ones first when tests are given."""
+    result = RepairResult([], [])
+    functions = select_functions(text, path, function, line)
+    limits, trace, sbfl = (tests.limits if tests else None), "", {}
+    if tests:
+        result.baseline = tests.run(text)
+        if result.baseline.status == "passed":
+            result.notes.append("the tests pass on the original code: there is nothing to validate fixes against")
+        else:
+            trace = result.baseline.detail
+            limits = _scaled_limits(tests.limits, result.baseline)
+            sbfl = file_sbfl(text, tests) if use_sbfl else {}
+    for func in suspicious_functions(functions, sbfl):
+        report = repair_function(func, debugger, sbfl=sbfl, trace=trace, n=n, line=line,
+                                 use_operators=use_operators, top_lines=top_lines)
+        result.functions.append(report)
+        result.suggestions.extend(to_suggestion(text, path, func, c) for c in report.candidates)
+    result.suggestions.sort(key=lambda s: -s.score)
+    if tests and result.baseline.status != "passed" and result.suggestions and max_validate > 0:
+        validate(result.suggestions[:max_validate], tests, limits, enough=enough_plausible)
+        result.suggestions.sort(key=lambda s: (s.validation != "plausible", -s.score))
+    return result
+
+
+def _scaled_limits(limits: Limits, baseline: RunResult) -> Limits:
+    """Scale the wall clock from the original code's own run: a slow machine should not turn a
+    correct fix into a timeout, and a hanging original must not set the limit."""
+    if baseline.status in ("passed", "failed", "error"):
+        from dataclasses import replace
+
+        return replace(limits, wall_s=min(limits.wall_s, scaled_timeout(baseline.duration_s, factor=3.0, floor_s=2.0)))
+    return limits
+
+
+def file_sbfl(text: str, tests: Tests) -> dict[int, float]:
+    """Ochiai suspiciousness per file line, from per-test coverage (empty when unavailable)."""
+    from codemend.inference import sbfl
+
+    try:
+        if tests.test_code:
+            coverage = sbfl.coverage_for_benchmark(text, tests.test_code, limits=tests.limits)
+        else:
+            coverage = sbfl.coverage_for_command(tests.tree, tests.command, tests.target, overlay={tests.target: text}, limits=tests.limits)
+    except ValueError as err:
+        logger.warning("no per-test coverage (%s); localizing without it", err)
+        return {}
+    return sbfl.ochiai(coverage)

@@ -1,0 +1,482 @@
+"""The sandbox against real broken and hostile candidates: right status, nothing outside harmed.
+
+    pytest tests/test_sandbox.py -m sandbox -q
+
+Protections that need root (dedicated uid, read-only mounts) are skipped, with the reason, when
+the tests do not run as root.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import socket
+import stat
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from codemend import sandbox
+from codemend.sandbox import Limits, SandboxPool, run_command, run_python, run_tests, scaled_timeout
+
+pytestmark = pytest.mark.sandbox
+
+SMALL = Limits(wall_s=2, memory_mb=512)
+QUICK_TIMEOUT = Limits(wall_s=1, memory_mb=512)
+IS_ROOT = os.geteuid() == 0
+needs_root = pytest.mark.skipif(not IS_ROOT, reason="dedicated uid and read-only mounts need root")
+
+ADD = "def add(a, b):\n    return a + b\n"
+
+
+def leftover_pids(result: sandbox.RunResult) -> list[int]:
+    """Live processes still running as the run's dedicated uid (read from result.isolation).
+
+    Keyed on the run's own uid rather than the whole sandbox uid range, so that someone else's
+    sandbox runs on the same machine at the same time cannot make this fail.
+    """
+    uids = [int(item[4:]) for item in result.isolation.split(",") if item.startswith("uid=")]
+    assert uids, f"no dedicated uid in {result.isolation!r}"
+    pids = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            status = Path(f"/proc/{name}/status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        uid = int(fields.get("Uid", "0").split()[0])
+        zombie = fields.get("State", "").strip().startswith(("Z", "X"))
+        if uid == uids[0] and not zombie:
+            pids.append(int(name))
+    return pids
+
+
+def assert_next_run_works() -> None:
+    result = run_tests(ADD, "assert add(1, 2) == 3\n", limits=SMALL)
+    assert result.status == "passed", result
+
+
+@pytest.fixture()
+def world_visible_dir():
+    """A directory the sandbox uid can enter and read (0755), but not write: a user's project."""
+    path = Path(tempfile.mkdtemp(prefix="codemend-canary-"))
+    path.chmod(0o755)
+    yield path
+    for child in path.iterdir():
+        child.unlink()
+    path.rmdir()
+
+
+# ------------------------------------------------------------------ verdicts of ordinary code
+
+
+def test_passing_code_passes():
+    result = run_tests(ADD, "assert add(1, 2) == 3\nprint('ok')\n", limits=SMALL)
+    assert result.status == "passed"
+    assert result.returncode == 0
+    assert result.stdout == "ok\n"
+
+
+def test_failing_assert_is_failed_with_the_failing_line():
+    result = run_tests(ADD, "assert add(1, 2) == 3\nassert add(2, 2) == 5\n", limits=SMALL)
+    assert result.status == "failed"
+    assert result.detail.startswith("AssertionError at <tests> line 2")
+    assert "assert add(2, 2) == 5" in result.detail
+
+
+def test_exception_is_error():
+    result = run_tests("def add(a, b):\n    return a + c\n", "assert add(1, 2) == 3\n", limits=SMALL)
+    assert result.status == "error"
+    assert result.detail.startswith("NameError")
+    assert "<candidate> line 2" in result.detail
+
+
+@pytest.mark.parametrize("module_code, test_code", [("def add(a, b) return a\n", "pass\n"), (ADD, "assert add(1,\n")])
+def test_syntax_error_is_error(module_code, test_code):
+    result = run_tests(module_code, test_code, limits=SMALL)
+    assert result.status == "error"
+    assert result.detail.startswith("SyntaxError")
+
+
+def test_run_python_statuses_and_files():
+    files = {"helper.py": "VALUE = 41\n", "data/input.txt": "hello\n"}
+    code = "import helper\nprint(helper.VALUE + 1, open('data/input.txt').read().strip())\n"
+    ok = run_python(code, limits=SMALL, files=files)
+    assert (ok.status, ok.stdout) == ("passed", "42 hello\n")
+    assert run_python("assert 1 == 2\n", limits=SMALL).status == "failed"
+    assert run_python("raise KeyError('k')\n", limits=SMALL).status == "error"
+    exit_two = run_python("import sys\nsys.exit(2)\n", limits=SMALL)
+    assert (exit_two.status, exit_two.returncode) == ("failed", 2)
+    assert run_python("import sys\nsys.exit(0)\n", limits=SMALL).status == "passed"
+
+
+def test_environment_is_scrubbed_and_points_into_the_sandbox(monkeypatch):
+    monkeypatch.setenv("CODEMEND_TEST_SECRET", "do-not-leak")
+    code = "import os, json\nprint(json.dumps({'env': dict(os.environ), 'cwd': os.getcwd()}))\n"
+    result = run_python(code, limits=SMALL)
+    assert result.status == "passed", result
+    import json
+
+    seen = json.loads(result.stdout)
+    assert "CODEMEND_TEST_SECRET" not in seen["env"]
+    assert seen["env"]["HOME"] == seen["cwd"] == seen["env"]["TMPDIR"]
+    assert seen["env"]["PYTHONHASHSEED"] == "0"
+    assert os.path.basename(os.path.dirname(seen["cwd"])).startswith(sandbox._RUN_PREFIX)
+
+
+def test_stdin_is_closed():
+    result = run_python("import sys\nprint(repr(sys.stdin.read()))\n", limits=SMALL)
+    assert (result.status, result.stdout) == ("passed", "''\n")
+
+
+# ------------------------------------------------------------------ hostile and broken candidates
+
+
+def test_infinite_loop_times_out():
+    result = run_tests("while True:\n    pass\n", "pass\n", limits=QUICK_TIMEOUT)
+    assert result.status == "timeout"
+    assert result.returncode is None
+    assert result.duration_s < 5
+    assert_next_run_works()
+
+
+def test_cpu_limit_stops_busy_threads_before_the_wall_clock():
+    spin = "lambda: [0 for _ in iter(int, 1)]"
+    code = f"import threading\nfor _ in range(2):\n    threading.Thread(target={spin}).start()\n"
+    result = run_python(code, limits=Limits(wall_s=6, cpu_s=1, memory_mb=512))
+    assert result.status == "timeout"
+    assert "CPU" in result.detail or "wall-clock" in result.detail
+
+
+def test_fork_bomb_is_contained_and_leaves_no_process():
+    bomb = textwrap.dedent(
+        """
+        import os
+        while True:
+            try:
+                if os.fork() == 0:
+                    os.setsid()  # leave the process group, as a daemonising bomb would
+            except OSError:
+                pass
+        """
+    )
+    result = run_tests(bomb, "pass\n", limits=QUICK_TIMEOUT)
+    assert result.status in ("timeout", "error", "crash")
+    if IS_ROOT:
+        assert leftover_pids(result) == []
+    assert_next_run_works()
+
+
+def test_allocating_50_gb_is_memory():
+    result = run_tests("x = bytearray(50 * 1024**3)\n", "pass\n", limits=SMALL)
+    assert result.status == "memory"
+    grow = "chunks = []\nwhile True:\n    chunks.append(bytearray(10 * 1024**2))\n"
+    growing = run_tests(grow, "pass\n", limits=SMALL)
+    assert growing.status == "memory"
+    assert_next_run_works()
+
+
+def test_writing_10_gb_stops_at_the_file_size_limit():
+    limits = Limits(wall_s=5, memory_mb=512, max_file_mb=8)
+    write = "block = b'x' * 2**20\nwith open('big.bin', 'wb') as f:\n    for _ in range(10 * 1024):\n"
+    write += "        f.write(block)\n"
+    result = run_tests(write, "pass\n", limits=limits)
+    assert result.status in ("error", "crash")
+    assert "File too large" in result.detail or "SIGXFSZ" in result.detail
+    report_size = "except OSError:\n    pass\nprint(os.path.getsize('big.bin'))\n"
+    measured = run_python("import os\ntry:\n" + textwrap.indent(write, "    ") + report_size, limits=limits)
+    assert measured.status == "passed", measured
+    assert int(measured.stdout) <= 8 * 2**20
+
+
+@needs_root
+def test_deleting_files_outside_the_sandbox_fails(tmp_path, world_visible_dir):
+    canaries = [tmp_path / "canary.txt", world_visible_dir / "canary.txt"]
+    for canary in canaries:
+        canary.write_text("alive")
+        canary.chmod(0o644)
+    attack = textwrap.dedent(
+        f"""
+        import os, shutil
+        targets = {[str(c) for c in canaries]!r}
+        for target in targets:
+            for attempt in (os.remove, lambda p: open(p, 'w').write('pwned'), lambda p: os.chmod(p, 0)):
+                try:
+                    attempt(target)
+                except OSError:
+                    pass
+            shutil.rmtree(os.path.dirname(target), ignore_errors=True)
+        shutil.rmtree('..', ignore_errors=True)                    # the run directory's parent
+        shutil.rmtree(os.path.expanduser('~'), ignore_errors=True)  # its own HOME
+        for name in os.listdir('/tmp'):
+            shutil.rmtree(os.path.join('/tmp', name), ignore_errors=True)
+        """
+    )
+    result = run_tests(attack, "pass\n", limits=SMALL)
+    assert result.status in ("passed", "error")
+    for canary in canaries:
+        assert canary.read_text() == "alive"
+        assert stat.S_IMODE(canary.stat().st_mode) == 0o644
+    assert_next_run_works()
+
+
+@needs_root
+def test_private_file_outside_the_sandbox_is_unreadable(world_visible_dir):
+    secret = world_visible_dir / "secret.txt"
+    secret.write_text("the-secret-value")
+    secret.chmod(0o600)
+    result = run_tests(f"print(open({str(secret)!r}).read())\n", "pass\n", limits=SMALL)
+    assert result.status == "error"
+    assert "PermissionError" in result.detail
+    assert "the-secret-value" not in result.stdout + result.stderr
+
+
+@pytest.fixture()
+def tcp_server():
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.settimeout(0.3)
+    yield server
+    server.close()
+
+
+def test_network_connection_fails(tcp_server):
+    port = tcp_server.getsockname()[1]
+    code = f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=1)\nprint('connected')\n"
+    result = run_tests(code, "pass\n", limits=SMALL)
+    assert result.status == "error", result
+    assert "connected" not in result.stdout
+    with pytest.raises(socket.timeout):
+        tcp_server.accept()
+    if sandbox.network_isolation_available():
+        assert "netns" in result.isolation.split(",")
+    else:
+        assert "socket-guard" in result.isolation.split(",")
+
+
+def test_network_allowed_when_asked(tcp_server):
+    port = tcp_server.getsockname()[1]
+    code = f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=1).close()\n"
+    result = run_python(code, limits=Limits(wall_s=2, memory_mb=512, network=True))
+    assert result.status == "passed", result
+    tcp_server.accept()[0].close()
+
+
+def test_killing_the_parent_does_not_hurt_the_caller():
+    result = run_tests("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n", "pass\n", limits=SMALL)
+    if IS_ROOT:
+        assert result.status == "error"
+        assert "PermissionError" in result.detail
+    assert_next_run_works()  # and this test process is obviously still alive
+
+
+def test_writes_after_chdir_never_land_outside(tmp_path):
+    names = [f"codemend-escape-{os.getpid()}-{i}" for i in range(3)]
+    attack = textwrap.dedent(
+        f"""
+        import os
+        print(os.getcwd())
+        names = {names!r}
+        for directory, name in zip(('/tmp', '..', '/var/tmp'), names):
+            try:
+                os.chdir(directory)
+                open(name, 'w').write('escaped')
+            except OSError:
+                pass
+        """
+    )
+    result = run_tests(attack, "pass\n", limits=SMALL)
+    assert result.status == "passed", result
+    assert not os.path.exists(os.path.join("/tmp", names[0]))
+    assert not os.path.exists(os.path.join("/var/tmp", names[2]))
+    run_dir = os.path.dirname(result.stdout.strip())
+    assert os.path.basename(run_dir).startswith(sandbox._RUN_PREFIX)
+    assert not os.path.exists(run_dir)  # `..` was the run directory, and it is gone
+
+
+def test_printing_1_gb_is_truncated_without_hanging():
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    code = "import sys\nline = 'x' * 2**20\nfor _ in range(1024):\n    sys.stdout.write(line)\n"
+    result = run_tests(code, "pass\n", limits=Limits(wall_s=10, memory_mb=512, max_output_bytes=4096))
+    assert result.status in ("error", "passed")
+    assert result.duration_s < 10
+    assert len(result.stdout) == 4096
+    assert "truncated" in result.detail
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before < 100 * 1024  # KiB
+
+
+def test_os_exit_nonzero_is_crash_with_its_status():
+    code = "import os\nos._exit(3)\n"
+    for result in (run_python(code, limits=SMALL), run_tests(code, "pass\n", limits=SMALL)):
+        assert (result.status, result.returncode) == ("crash", 3)
+
+
+def test_segfault_is_crash():
+    result = run_tests("import ctypes\nctypes.string_at(0)\n", "pass\n", limits=SMALL)
+    assert result.status == "crash"
+    assert result.returncode == -11
+    assert "SIGSEGV" in result.detail
+
+
+# ------------------------------------------------------------------ candidates gaming the verdict
+
+CHEATS = {
+    "sys.exit(0) before the tests": ("import sys\nsys.exit(0)\n", "assert False\n"),
+    "os._exit(0) before the tests": ("import os\nos._exit(0)\n", "assert False\n"),
+    "os._exit(0) from a function the tests call": ("import os\ndef add(a, b):\n    os._exit(0)\n", "assert add(1, 2) == 3\n"),
+    "SystemExit(0) during the tests": ("import sys\ndef add(a, b):\n    sys.exit(0)\n", "assert add(1, 2) == 3\n"),
+    "patched unittest assertions": (
+        "import unittest\nunittest.TestCase.assertEqual = lambda *a, **k: None\ndef add(a, b):\n    return 0\n",
+        "import unittest\nunittest.TestCase().assertEqual(add(1, 2), 3)\n",
+    ),
+    "patched builtins": ("import builtins\nbuiltins.len = lambda x: 3\n", "assert len([1]) == 3\n"),
+    "trace function rewriting the tests' locals": (
+        "import sys\ndef add(a, b):\n    return 0\ndef rewrite(frame, event, arg):\n"
+        "    if event == 'line' and frame.f_code.co_name == 'check' and 'r' in frame.f_locals:\n"
+        "        frame.f_locals['r'] = 3\n    return rewrite\nsys.settrace(rewrite)\n",
+        "def check():\n    r = add(1, 2)\n    assert r == 3\ncheck()\n",
+    ),
+    "fake output": ("print('PASSED: all tests passed')\n", "assert 1 == 2\n"),
+    "forged verdicts on every fd, then exit 0": (
+        "import json, os\nrecord = json.dumps({'kind': 'verdict', 'status': 'passed', 'token': '0' * 32, 'detail': ''})\n"
+        "for fd in range(3, 64):\n    try:\n        os.write(fd, (record + '\\n').encode())\n    except OSError:\n        pass\n"
+        "os._exit(0)\n",
+        "assert False\n",
+    ),
+    "atexit hook": ("import atexit, os\natexit.register(lambda: os._exit(0))\n", "assert False\n"),
+}
+
+
+@pytest.mark.parametrize("name", list(CHEATS))
+def test_cheating_candidates_do_not_pass(name):
+    module_code, test_code = CHEATS[name]
+    result = run_tests(module_code, test_code, limits=SMALL)
+    assert result.status != "passed", (name, result)
+
+
+# ------------------------------------------------------------------ run_command
+
+
+@pytest.fixture()
+def project(tmp_path) -> Path:
+    tree = tmp_path / "project"
+    (tree / "pkg").mkdir(parents=True)
+    (tree / "pkg" / "__init__.py").write_text("")
+    (tree / "pkg" / "calc.py").write_text("def double(x):\n    return x + x + 1\n")
+    (tree / "check.py").write_text(
+        "import os\nfrom pkg.calc import double\nassert not os.path.exists('.git'), '.git was copied'\n"
+        "assert double(2) == 4, double(2)\nprint('all good')\n"
+    )
+    (tree / ".git").mkdir()
+    (tree / ".git" / "config").write_text("[core]\n")
+    return tree
+
+
+def snapshot(tree: Path) -> dict[str, str]:
+    return {str(p.relative_to(tree)): p.read_text() for p in sorted(tree.rglob("*")) if p.is_file()}
+
+
+def test_run_command_overlay_fixes_copy_and_never_touches_the_tree(project):
+    before = snapshot(project)
+    broken = run_command(["python", "check.py"], tree=project, limits=SMALL)
+    assert broken.status == "failed"
+    assert broken.returncode == 1
+    fixed = run_command("python check.py", tree=project, limits=SMALL, overlay={"pkg/calc.py": "def double(x):\n    return 2 * x\n"})
+    assert fixed.status == "passed", fixed
+    assert fixed.stdout == "all good\n"
+    assert snapshot(project) == before
+
+
+def test_run_command_limits_and_errors(project):
+    assert run_command(["sleep", "30"], tree=project, limits=QUICK_TIMEOUT).status == "timeout"
+    missing = run_command(["no-such-program-xyz"], tree=project, limits=SMALL)
+    assert missing.status == "error"
+    assert "no-such-program-xyz" in missing.detail
+    assert run_command("python -c 'import sys; sys.exit(3)'", tree=project, limits=SMALL).returncode == 3
+    with pytest.raises(ValueError, match="escapes"):
+        run_command(["true"], tree=project, overlay={"../evil.py": "x"})
+    with pytest.raises(ValueError, match="relative"):
+        run_command(["true"], tree=project, overlay={"/etc/evil.py": "x"})
+
+
+def test_run_command_refuses_overlays_through_symlinks_out_of_the_tree(project, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (project / "linked").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(ValueError, match="symlink"):
+        run_command(["true"], tree=project, overlay={"linked/evil.py": "x"})
+    with pytest.raises(ValueError, match="symlink"):
+        run_command(["true"], tree=project, overlay={"linked/new/evil.py": "x"})
+    assert list(outside.iterdir()) == []
+
+
+# ------------------------------------------------------------------ pool, helpers, limits
+
+
+POOL_CASES = [
+    (ADD, "assert add(1, 2) == 3\n"),
+    (ADD, "assert add(1, 2) == 4\n"),
+    (ADD, "raise ValueError('boom')\n"),
+    ("def add(a, b) return\n", "pass\n"),
+    ("import sys\nsys.exit(0)\n", "assert False\n"),
+    ("import os\nos._exit(3)\n", "pass\n"),
+    ("x = bytearray(50 * 1024**3)\n", "pass\n"),
+    ("import ctypes\nctypes.string_at(0)\n", "pass\n"),
+    ("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n", "pass\n"),
+    ("print(sorted({'b', 'a'}), list({'x', 'y', 'z', 'w'}))\n", "pass\n"),
+    ("while True:\n    pass\n", "pass\n"),
+]
+
+
+def test_pool_gives_the_same_verdicts_as_run_tests():
+    fresh = [run_tests(m, t, limits=QUICK_TIMEOUT) for m, t in POOL_CASES]
+    with SandboxPool(workers=2, limits=QUICK_TIMEOUT) as pool:
+        pooled = pool.map_tests(POOL_CASES)
+        assert pool.run_tests(ADD, "assert add(1, 2) == 3\n", timeout_s=2).status == "passed"
+    assert [r.status for r in pooled] == [r.status for r in fresh]
+    assert [r.detail for r in pooled] == [r.detail for r in fresh]
+    assert [r.returncode for r in pooled] == [r.returncode for r in fresh]
+    assert [r.stdout for r in pooled] == [r.stdout for r in fresh]
+    if IS_ROOT:
+        assert all(leftover_pids(r) == [] for r in pooled + fresh if "uid=" in r.isolation)
+
+
+def test_pool_contains_a_fork_bomb_and_keeps_working():
+    bomb = "import os\nwhile True:\n    try:\n        os.fork() or os.setsid()\n    except OSError:\n        pass\n"
+    with SandboxPool(workers=1, limits=QUICK_TIMEOUT) as pool:
+        result = pool.run_tests(bomb, "pass\n")
+        assert result.status == "timeout"
+        if IS_ROOT:
+            assert leftover_pids(result) == []
+        assert pool.run_tests(ADD, "assert add(1, 2) == 3\n").status == "passed"
+
+
+def test_scaled_timeout():
+    assert scaled_timeout(0.1) == 1.0
+    assert scaled_timeout(3.0) == 6.0
+    assert scaled_timeout(3.0, factor=3, floor_s=20) == 20
+    with pytest.raises(ValueError):
+        scaled_timeout(-1)
+    with pytest.raises(ValueError):
+        scaled_timeout(1, factor=0.5)
+
+
+def test_limits_validation_names_every_bad_field():
+    with pytest.raises(ValueError, match="wall_s.*memory_mb"):
+        Limits(wall_s=0, memory_mb=1)
+    assert Limits(wall_s=2.5).effective_cpu_s == 4  # the wall clock fires first for one thread
+    assert Limits(wall_s=9, cpu_s=0.5).effective_cpu_s == 1
+
+
+def test_isolation_is_reported():
+    assert isinstance(sandbox.network_isolation_available(), bool)
+    report = sandbox.isolation_report()
+    assert set(report) >= {"network", "filesystem", "user"}
+    if IS_ROOT and sys.platform.startswith("linux"):
+        assert report["user"].startswith("dedicated uid")
