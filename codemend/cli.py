@@ -27,6 +27,7 @@ from codemend.config import (
     ConfigError,
     DataConfig,
     EvalConfig,
+    ExplainConfig,
     ExportConfig,
     FixConfig,
     ImportConfig,
@@ -61,6 +62,10 @@ EXAMPLES = {
   codemend train --data runs/data --out runs/model --train.max_steps 300 --train.lr 1e-3
   codemend train --config configs/train/tiny.yaml --model.arch causal --overwrite""",
     "eval": """examples:
+  codemend eval --benchmark builtin --model runs/model --out runs/bench
+  codemend eval --benchmark builtin:handwritten --model none --n 20
+  codemend eval --benchmark builtin --predictions other_system.jsonl --out runs/other
+  codemend eval compare runs/bench runs/other --out runs/compare
   codemend eval --model runs/model --data runs/data
   codemend eval --model runs/model --data runs/data --split validation --limit 50 --num_beams 1""",
     "fix": """examples:
@@ -68,6 +73,9 @@ EXAMPLES = {
   codemend fix src/mod.py --test_cmd "pytest -q tests/test_mod.py" --apply
   codemend fix src/ --changed_since main --format sarif > codemend.sarif
   codemend fix src/mod.py --function parse_header -n 10 --format json""",
+    "explain": """examples:
+  codemend explain examples/buggy_stats.py --model runs/model --out explain.html
+  codemend explain src/mod.py --model none --test_cmd "pytest -q tests/test_mod.py" --out explain.html""",
     "validate": """examples:
   codemend validate configs/train/tiny.yaml          # kind taken from the folder name
   codemend validate my.yaml --kind eval""",
@@ -191,12 +199,35 @@ def cmd_train(args, unknown) -> int:
 
 
 def cmd_eval(args, unknown) -> int:
+    if unknown[:1] == ["compare"]:
+        return cmd_eval_compare(unknown[1:])
+    config = resolve(EvalConfig, args, unknown)
+    if config.benchmark:
+        from codemend.eval.benchmark_runner import run as run_benchmark
+        from codemend.eval.report import markdown
+
+        metrics = run_benchmark(config)
+        print(markdown(metrics))
+        print(f"wrote {metrics['out']}/report.md, metrics.json, results.jsonl and plots ({metrics['seconds']} s)")
+        return 0
     from codemend.eval.split_eval import format_table, run
 
-    config = resolve(EvalConfig, args, unknown)
     metrics = run(config)
     print(format_table(metrics))
     print(f"\n{metrics['samples']} samples in {metrics['seconds']} s; wrote {metrics['out']}/metrics.json")
+    return 0
+
+
+def cmd_eval_compare(words: list[str]) -> int:
+    from codemend.eval.report import compare
+
+    parser = argparse.ArgumentParser(prog="codemend eval compare", description="Compare two benchmark runs side by side.")
+    parser.add_argument("a", help="first run folder (written by codemend eval --benchmark)")
+    parser.add_argument("b", help="second run folder")
+    parser.add_argument("--out", default="runs/compare", help="where compare.md and compare.png go (default: runs/compare)")
+    args = parser.parse_args(words)
+    print(compare(args.a, args.b, args.out))
+    print(f"wrote {args.out}/compare.md and compare.png")
     return 0
 
 
@@ -234,6 +265,22 @@ def _apply_best(reports, force: bool) -> int:
             best = report.result.suggestions[0]
             backup = apply_fix(report, best, force=force)
             print(f"applied the {best.validation} fix to {report.path} (backup: {backup})", file=sys.stderr)
+    return 0
+
+
+def cmd_explain(args, unknown) -> int:
+    from codemend.inference.debugger import Debugger
+    from codemend.inference.explain import explain_page, token_surprise_for, write_explain
+    from codemend.inference.fix import fix_path
+
+    config = resolve(ExplainConfig, args, unknown, positional=("path",))
+    if Path(args.path).is_dir():
+        raise CodemendError(f"{args.path} is a folder; `codemend explain` takes one Python file")
+    debugger = None if config.model.lower() == "none" else Debugger.load(config.model)
+    (report,) = fix_path(args.path, debugger, function=config.function, test_cmd=config.test_cmd, n=config.n, timeout_s=config.timeout)
+    surprise = token_surprise_for(debugger, report.path, report.text, report.result) if debugger else {}
+    write_explain(config.out, explain_page(report.path, report.text, report.result, surprise, top=config.top))
+    print(f"wrote {config.out}")
     return 0
 
 
@@ -285,6 +332,9 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("path", help="Python file or folder to look at")
     fix.add_argument("-n", dest="n", default=argparse.SUPPRESS, metavar="N", help="same as --n")
     add_config_flags(fix, FixConfig)
+    explain = _sub(commands, "explain", "explain", ExplainConfig.__doc__, cmd_explain)
+    explain.add_argument("path", help="Python file to explain")
+    add_config_flags(explain, ExplainConfig)
     validate = _sub(commands, "validate", "validate", "Load a YAML config, check every value, and report all problems at once.", cmd_validate)
     validate.add_argument("file", help="YAML config file")
     validate.add_argument("--kind", choices=sorted(CONFIG_KINDS), help="which command the file is for (default: its folder's name)")

@@ -2,9 +2,9 @@
 
     codemend explain src/mod.py --model runs/model --test_cmd "pytest -q tests/test_mod.py" --out explain.html
 
-    from codemend.inference.explain import explain_page, write_explain
-    result = repair(text, debugger=debugger, tests=tests)
-    surprise = {r.function: debugger.token_surprise(code_of(r)) for r in result.functions}
+    from codemend.inference.explain import explain_page, token_surprise_for, write_explain
+    result = repair(text, debugger=debugger, path="src/mod.py", tests=tests)
+    surprise = token_surprise_for(debugger, "src/mod.py", text, result)  # {} unless the model is causal
     write_explain("explain.html", explain_page("src/mod.py", text, result, surprise))
 
 For each function looked at, the page shows its code as a heat map of the combined
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from codemend.data.corpus import extract_functions
-from codemend.inference.debugger import TokenSurprise
+from codemend.inference.debugger import Debugger, TokenSurprise
 from codemend.inference.localize import DEFAULT_WEIGHTS, LineRanking
 from codemend.inference.repair import FunctionReport, RepairResult, Suggestion
 
@@ -99,7 +99,13 @@ def line_views(ranking: LineRanking, code_lines: Sequence[str], start_line: int)
     return views
 
 
-def function_code(text: str, path: str, report: FunctionReport, functions: Mapping[tuple[str, int], str]) -> str:
+def function_codes(path: str, text: str) -> dict[tuple[str, int], str]:
+    """(name, start line) -> the function's dedented code, for every function in the file."""
+    functions, _ = extract_functions(text.encode("utf-8"), path)
+    return {(f.name, f.start_line): f.code for f in functions}
+
+
+def function_code(text: str, report: FunctionReport, functions: Mapping[tuple[str, int], str]) -> str:
     """The function's (dedented) code, as the model and the ranking saw it.
 
     Falls back to the file's lines from `start_line` when the function cannot be re-extracted
@@ -328,7 +334,7 @@ h2 small { color: #59636e; font-weight: normal; font-size: 13px; }
 nav ul, .notes { margin: 6px 0; } .note { color: #9a6700; }
 table { border-collapse: collapse; } th { text-align: left; font-weight: 600; color: #59636e; padding: 2px 8px; border-bottom: 1px solid #d1d9e0; }
 table.code td { padding: 0 8px; white-space: pre; vertical-align: top; }
-table.code td.ln, table.code td.score, table.code td.sig { color: #59636e; text-align: right; font-size: 12px; }
+table.code td.ln, table.code td.score, table.code td.sig { color: #424a53; text-align: right; font-size: 12px; }
 table.code td.sig.lead { color: #1f2328; font-weight: 700; } th.off, td.off { color: #b0b7be !important; }
 table.code td.src { min-width: 480px; } table.code tr.line:hover { outline: 1px solid #8c959f; }
 tr.line:target { outline: 2px solid #0969da; }
@@ -355,11 +361,10 @@ def explain_page(path: str, text: str, result: RepairResult, token_surprise: Map
     `top` suggestions are shown per function, in the result's order (plausible first, then score).
     """
     token_surprise = token_surprise or {}
-    extracted, _ = extract_functions(text.encode("utf-8"), path)
-    functions = {(f.name, f.start_line): f.code for f in extracted}
+    functions = function_codes(path, text)
     taken: set[str] = set()
     anchors = [slug(report.function, taken) for report in result.functions]
-    sections = [render_function(path, report, function_code(text, path, report, functions),
+    sections = [render_function(path, report, function_code(text, report, functions),
                                 [s for s in result.suggestions if s.function == report.function],
                                 token_surprise.get(report.function, []), anchor, top)
                 for report, anchor in zip(result.functions, anchors)]
@@ -372,6 +377,17 @@ def explain_page(path: str, text: str, result: RepairResult, token_surprise: Map
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>codemend explain: {escape(path)}</title><style>{STYLE}</style></head>\n<body>\n'
             f'{render_header(path, result)}\n<nav><ul>{nav}</ul></nav>\n{render_legend()}\n{body}\n</body></html>\n')
+
+
+def token_surprise_for(debugger: Debugger, path: str, text: str, result: RepairResult) -> dict[str, list[TokenSurprise]]:
+    """Each reported function's per-token surprise under `debugger` (empty for seq2seq models)."""
+    functions = function_codes(path, text)
+    surprise = {}
+    for report in result.functions:
+        tokens = debugger.token_surprise(function_code(text, report, functions))
+        if tokens:
+            surprise[report.function] = tokens
+    return surprise
 
 
 def write_explain(path_out: str | Path, html: str) -> None:

@@ -100,7 +100,9 @@ def load_checkpoint(path: str | Path):
     """(model, tokenizer, spec) from a codemend checkpoint folder, model in eval mode."""
     folder = check_checkpoint_dir(path)
     from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # a per-call "Loading weights" bar is noise in a CLI
     try:
         config = AutoConfig.from_pretrained(folder)
         model_class = AutoModelForSeq2SeqLM if config.is_encoder_decoder else AutoModelForCausalLM

@@ -1,0 +1,344 @@
+"""The built-in executable bug benchmark: small programs with tests, and bugs that the tests catch.
+
+    from codemend.data.benchmark import list_programs, load_benchmark, load_program, summary
+    items = load_benchmark("builtin")               # operator-injected + hand-written bugs
+    items = load_benchmark("builtin:handwritten")   # bugs none of our operators make
+    items = load_benchmark("runs/mine.jsonl")       # any file in the same format
+    code, tests = load_program("binary_search")     # a base program and its asserts
+    summary(items)                                  # counts per source and bug type
+
+    python bench/make_builtin_benchmark.py          # regenerate the operator-injected part
+
+Shipped as package data:
+
+* `benchmark_programs/NAME.py`: one correct program each, then a line `# --- tests ---`, then
+  plain asserts. The entry point is the last top-level function or class of the program.
+* `benchmark_handwritten.jsonl`: realistic bugs written by hand (mutable defaults, late-binding
+  closures, wrong loop structure, ...), each needing a fix that no single operator edit gives.
+* `benchmark_operator.jsonl`: `build_operator_items(seed=0)`, mutants from
+  `codemend.data.operators.inject` kept only when the program's tests fail on them.
+
+The JSONL format, one object per line: `id`, `buggy_code` (a whole module), `test_code` (run after
+the module in the same namespace; it fails by raising), `entry_point`, `bug_type`, `timeout_s`
+(required) and `fixed_code`, `source` ("operator" or "handwritten"), `operator`, `program`,
+`bug_line` (1-based line of the bug in buggy_code; for a missing line, the line before which it is
+missing) (optional).
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import json
+import logging
+import random
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from codemend.errors import CodemendError
+
+logger = logging.getLogger(__name__)
+
+BENCHMARK_FIELDS = ("id", "buggy_code", "test_code", "entry_point", "bug_type", "timeout_s")
+OPTIONAL_FIELDS = ("fixed_code", "source", "operator", "program", "bug_line")
+
+DATA_DIR = Path(__file__).resolve().parent
+PROGRAMS_DIR = DATA_DIR / "benchmark_programs"
+BUILTIN_FILES = {
+    "handwritten": DATA_DIR / "benchmark_handwritten.jsonl",
+    "operator": DATA_DIR / "benchmark_operator.jsonl",
+}
+TESTS_MARKER = "# --- tests ---"
+DEFAULT_TIMEOUT_S = 5.0
+# Verdicts that count as "the tests caught the mutant". A timeout or a memory kill also fails the
+# tests, but whether it happens depends on the machine and its load, so such items would not be
+# reproducible: they are dropped (and counted) instead.
+CAUGHT = frozenset({"failed", "error"})
+
+
+@dataclass
+class BenchmarkItem:
+    """One buggy module with the tests that expose its bug."""
+
+    id: str
+    buggy_code: str
+    test_code: str
+    entry_point: str
+    bug_type: str
+    timeout_s: float
+    fixed_code: str | None = None
+    source: str = ""
+    """"operator" (injected by codemend.data.operators) or "handwritten"."""
+    operator: str = ""
+    """Operator name, for operator-injected items."""
+    program: str = ""
+    """Name of the base program in benchmark_programs/."""
+    bug_line: int | None = None
+    """1-based line of the bug in buggy_code; for a missing line, the line before which it is missing."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ----------------------------------------------------------------------------------------------
+# Reading and writing
+
+
+# Expected JSON types per field; bool is excluded from the numbers explicitly because in Python
+# `isinstance(True, int)` holds and `"timeout_s": true` is surely a mistake.
+_FIELD_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "id": ((str,), "a string"),
+    "buggy_code": ((str,), "a string"),
+    "test_code": ((str,), "a string"),
+    "entry_point": ((str,), "a string"),
+    "bug_type": ((str,), "a string"),
+    "timeout_s": ((int, float), "a positive number"),
+    "fixed_code": ((str, type(None)), "a string or null"),
+    "source": ((str,), "a string"),
+    "operator": ((str,), "a string"),
+    "program": ((str,), "a string"),
+    "bug_line": ((int, type(None)), "a positive integer or null"),
+}
+_MAX_PROBLEMS_SHOWN = 20
+
+
+def _field_problems(row: dict[str, Any]) -> list[str]:
+    problems = [f"missing field {name!r}" for name in BENCHMARK_FIELDS if name not in row]
+    for name, (types, wanted) in _FIELD_TYPES.items():
+        if name not in row:
+            continue
+        value = row[name]
+        ok = isinstance(value, types) and not isinstance(value, bool)
+        if ok and name == "timeout_s":
+            ok = value > 0
+        if ok and name == "bug_line" and value is not None:
+            ok = value >= 1
+        if ok and name == "id":
+            ok = bool(value)
+        if not ok:
+            problems.append(f"field {name!r} must be {wanted}, got {json.dumps(value)[:40]}")
+    return problems
+
+
+def _item_from_row(row: dict[str, Any]) -> BenchmarkItem:
+    # Unknown keys are ignored so that files written by a newer codemend still load.
+    known = {name: row[name] for name in BENCHMARK_FIELDS + OPTIONAL_FIELDS if name in row}
+    known["timeout_s"] = float(known["timeout_s"])
+    return BenchmarkItem(**known)
+
+
+def _read_rows(path: Path, problems: list[str]) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, object) for every non-blank line; problems are appended, not raised."""
+    if not path.is_file():
+        raise CodemendError(f"{path}: no such benchmark file; pass 'builtin', 'builtin:handwritten', "
+                            "'builtin:operator' or the path of a JSONL file")
+    rows = []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CodemendError(f"{path}: not UTF-8 text") from None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            problems.append(f"{path}:{number}: invalid JSON ({err.msg} at column {err.colno})")
+            continue
+        if not isinstance(row, dict):
+            problems.append(f"{path}:{number}: expected a JSON object, got {type(row).__name__}")
+            continue
+        problems.extend(f"{path}:{number}: {problem}" for problem in _field_problems(row))
+        rows.append((number, row))
+    return rows
+
+
+def _resolve_paths(path_or_name: str) -> list[Path]:
+    if path_or_name == "builtin":
+        return [BUILTIN_FILES["handwritten"], BUILTIN_FILES["operator"]]
+    if path_or_name.startswith("builtin:"):
+        part = path_or_name.split(":", 1)[1]
+        if part not in BUILTIN_FILES:
+            raise CodemendError(f"unknown built-in benchmark {path_or_name!r}; choose 'builtin', "
+                                + ", ".join(f"'builtin:{name}'" for name in BUILTIN_FILES))
+        return [BUILTIN_FILES[part]]
+    return [Path(path_or_name)]
+
+
+def load_benchmark(path_or_name: str) -> list[BenchmarkItem]:
+    """Items of a benchmark: "builtin", "builtin:handwritten", "builtin:operator" or a JSONL path.
+
+    Every problem in the file(s) is collected first (invalid JSON, missing field, wrong type,
+    duplicated id), then one CodemendError names each with its file and line.
+    """
+    problems: list[str] = []
+    items: list[BenchmarkItem] = []
+    first_seen: dict[str, str] = {}
+    for path in _resolve_paths(str(path_or_name)):
+        for number, row in _read_rows(path, problems):
+            item_id = row.get("id")
+            if isinstance(item_id, str):
+                where = f"{path}:{number}"
+                if item_id in first_seen:
+                    problems.append(f"{where}: duplicate id {item_id!r} (first on {first_seen[item_id]})")
+                    continue
+                first_seen[item_id] = where
+            if not _field_problems(row):
+                items.append(_item_from_row(row))
+    if problems:
+        shown = problems[:_MAX_PROBLEMS_SHOWN]
+        more = len(problems) - len(shown)
+        raise CodemendError(f"invalid benchmark {path_or_name} ({len(problems)} problem(s)):\n  "
+                            + "\n  ".join(shown) + (f"\n  ... and {more} more" if more else ""))
+    return items
+
+
+def save_benchmark(items: Iterable[BenchmarkItem], path: str | Path) -> None:
+    """Write items as JSONL (one object per line, fields in a fixed order); parents are created."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        for item in items:
+            handle.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
+
+
+# ----------------------------------------------------------------------------------------------
+# Base programs
+
+
+def list_programs() -> list[str]:
+    """Names of the built-in base programs, sorted."""
+    return sorted(path.stem for path in PROGRAMS_DIR.glob("*.py"))
+
+
+def load_program(name: str) -> tuple[str, str]:
+    """(module code, test code) of a built-in program, split at the `# --- tests ---` line."""
+    path = PROGRAMS_DIR / f"{name}.py"
+    if not path.is_file():
+        close = difflib.get_close_matches(name, list_programs(), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; see list_programs()"
+        raise CodemendError(f"no built-in benchmark program {name!r}{hint}")
+    return split_program(path.read_text(encoding="utf-8"), str(path))
+
+
+def split_program(text: str, where: str = "<program>") -> tuple[str, str]:
+    """Split a program file into (module code, test code) at its marker line."""
+    lines = text.splitlines(keepends=True)
+    marker = [i for i, line in enumerate(lines) if line.strip() == TESTS_MARKER]
+    if len(marker) != 1:
+        raise CodemendError(f"{where}: expected exactly one line {TESTS_MARKER!r}, found {len(marker)}")
+    code = "".join(lines[: marker[0]]).rstrip() + "\n"
+    tests = "".join(lines[marker[0] + 1 :]).strip("\n") + "\n"
+    return code, tests
+
+
+def entry_point(code: str) -> str:
+    """The last top-level function or class of a module: by convention, the one under test."""
+    names = [
+        node.name
+        for node in ast.parse(code).body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    ]
+    if not names:
+        raise CodemendError("program defines no top-level function or class")
+    return names[-1]
+
+
+def first_changed_line(fixed: str, buggy: str) -> int | None:
+    """1-based line of buggy where it first differs from fixed (for a deletion: the next line)."""
+    matcher = difflib.SequenceMatcher(a=fixed.splitlines(), b=buggy.splitlines(), autojunk=False)
+    for tag, _, _, j1, _ in matcher.get_opcodes():
+        if tag != "equal":
+            return j1 + 1
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
+# Building the operator-injected items
+
+
+def build_operator_items(
+    seed: int = 0, per_program: int = 3, programs: Iterable[str] | None = None, wall_s: float = 5.0
+) -> tuple[list[BenchmarkItem], dict[str, int]]:
+    """Inject bugs into every program; keep up to `per_program` mutants per program that fail its tests.
+
+    Deterministic for a given seed (each program gets its own seeded generator, so adding a
+    program does not change the others' mutants). Returns the items and drop counts: inject's
+    reasons ("no_site", "noop", ...), "survived" (tests still pass), the verdicts dropped as
+    machine-dependent ("timeout", "memory", "crash") and "reference_failed" (whole programs).
+    """
+    from codemend.data.operators import OPERATORS, inject
+    from codemend.sandbox import Limits, run_tests
+
+    limits = Limits(wall_s=wall_s)
+    drops: Counter = Counter()
+    items: list[BenchmarkItem] = []
+    names = list(programs) if programs is not None else list_programs()
+    for done, name in enumerate(names, start=1):
+        code, tests = load_program(name)
+        reference = run_tests(code, tests, limits=limits)
+        if reference.status != "passed":
+            logger.warning("program %s fails its own tests (%s: %s); skipped", name, reference.status, reference.detail)
+            drops["reference_failed"] += 1
+            continue
+        rng = random.Random(f"{seed}:{name}")
+        # Ask for a mutant from every operator (in a seeded random order) and test them in that
+        # order until enough are caught, so survivors are replaced by the next operator's mutant.
+        candidates = inject(code, rng, k=len(OPERATORS), drops=drops)
+        kept = 0
+        for buggy, operator in candidates:
+            if kept >= per_program:
+                break
+            status = run_tests(buggy, tests, limits=limits).status
+            if status not in CAUGHT:
+                drops["survived" if status == "passed" else status] += 1
+                continue
+            items.append(_operator_item(name, code, tests, buggy, operator, OPERATORS[operator].bug_class))
+            kept += 1
+        logger.info("benchmark: %d/%d programs, %d items", done, len(names), len(items))
+    return items, dict(sorted(drops.items()))
+
+
+def _operator_item(program: str, fixed: str, tests: str, buggy: str, operator: str, bug_class: str) -> BenchmarkItem:
+    return BenchmarkItem(
+        id=f"op/{program}/{operator}",
+        buggy_code=buggy,
+        test_code=tests,
+        entry_point=entry_point(fixed),
+        bug_type=bug_class,
+        timeout_s=DEFAULT_TIMEOUT_S,
+        fixed_code=fixed,
+        source="operator",
+        operator=operator,
+        program=program,
+        bug_line=first_changed_line(fixed, buggy),
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Reporting
+
+
+def summary(items: Iterable[BenchmarkItem]) -> dict[str, Any]:
+    """Counts: items, distinct programs, per source and per bug type (most common first)."""
+    items = list(items)
+    per_source = Counter(item.source or "unknown" for item in items)
+    per_bug_type = Counter(item.bug_type for item in items)
+    return {
+        "items": len(items),
+        "programs": len({item.program for item in items if item.program}),
+        "per_source": dict(per_source.most_common()),
+        "per_bug_type": dict(per_bug_type.most_common()),
+    }
+
+
+def format_summary(items: Iterable[BenchmarkItem], title: str = "benchmark") -> str:
+    """A plain-text table of `summary(items)`, for `codemend data benchmark --list`."""
+    counts = summary(items)
+    lines = [f"{title}: {counts['items']} items on {counts['programs']} programs"]
+    lines += [f"  {source:<48}{count:>6}" for source, count in counts["per_source"].items()]
+    lines.append("bug types:")
+    lines += [f"  {bug_type:<48}{count:>6}" for bug_type, count in counts["per_bug_type"].items()]
+    return "\n".join(lines)

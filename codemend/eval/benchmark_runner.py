@@ -1,0 +1,257 @@
+"""`codemend eval --benchmark`: run a debugger on an executable bug benchmark and validate its fixes.
+
+    codemend eval --benchmark builtin --model runs/model --out runs/bench
+    codemend eval --benchmark bugs.jsonl --model none            # operator candidates + tests only
+    codemend eval --benchmark builtin --predictions preds.jsonl   # score another system's fixes
+
+Per item: the reference fix must pass the tests (else the item is flagged broken and not counted)
+and its measured runtime sets the time limit (2x, never under 1 s); the buggy code must fail them.
+The model's candidates are ranked before any test runs; the top `n` are validated in the sandbox.
+plausible@k = a plausible fix among the first k; correct = plausible and equivalent to the
+reference. Verdicts are cached per (model, item, candidate) in OUT/cache.jsonl and finished items
+in OUT/items.jsonl, so a rerun after a crash continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import hashlib
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from codemend.config import EvalConfig, save_run_metadata
+from codemend.data.benchmark import BenchmarkItem, load_benchmark
+from codemend.errors import CodemendError
+from codemend.eval.metrics import ast_equivalent, exact_match
+from codemend.eval.report import summarize, write_report
+from codemend.sandbox import Limits, SandboxPool, run_tests, scaled_timeout
+
+logger = logging.getLogger(__name__)
+
+VERDICT_LIMITS = Limits(wall_s=10.0, memory_mb=1024)
+
+
+@dataclass
+class Candidate:
+    patched: str
+    status: str = "not validated"
+    detail: str = ""
+    score: float = 0.0
+    origin: str = ""
+    line: int | None = None
+
+
+@dataclass
+class ItemResult:
+    id: str
+    bug_type: str
+    source: str
+    state: str  # "scored", "broken" (reference fails its tests), "not_failing" (buggy code passes)
+    bug_line: int | None = None
+    timeout_s: float = 0.0
+    ranked_lines: list[int] = field(default_factory=list)  # combined localization, file lines
+    signal_lines: dict[str, list[int]] = field(default_factory=dict)  # each signal's own ranking
+    candidates: list[Candidate] = field(default_factory=list)
+    plausible: list[bool] = field(default_factory=list)
+    correct: list[bool] = field(default_factory=list)
+    note: str = ""
+
+
+class VerdictCache:
+    """Sandbox verdicts keyed by (model, item, candidate), appended to a JSONL file as they come."""
+
+    def __init__(self, path: Path, model_key: str):
+        self.path, self.model_key, self.entries = path, model_key, {}
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    row = json.loads(line)
+                    self.entries[row["key"]] = (row["status"], row.get("detail", ""))
+                except (json.JSONDecodeError, KeyError):
+                    continue  # a line cut by a crash: recompute that verdict
+
+    def key(self, item_id: str, code: str) -> str:
+        return hashlib.sha256(f"{self.model_key}\x00{item_id}\x00{code}".encode()).hexdigest()
+
+    def get(self, item_id: str, code: str) -> tuple[str, str] | None:
+        return self.entries.get(self.key(item_id, code))
+
+    def put(self, item_id: str, code: str, status: str, detail: str) -> None:
+        key = self.key(item_id, code)
+        self.entries[key] = (status, detail)
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"key": key, "status": status, "detail": detail}) + "\n")
+
+
+def model_key(model: str) -> str:
+    """Identifies the model's weights, so a cache never mixes two models' verdicts."""
+    if model.lower() == "none":
+        return "none"
+    digest = hashlib.sha256()
+    for name in ("model.safetensors", "codemend.json"):
+        path = Path(model) / name
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def is_correct(patched: str, reference: str | None) -> bool:
+    """Equivalent to the reference fix: same code after normalisation, or the same AST."""
+    return bool(reference) and (exact_match(patched, reference, normalize=True) or ast_equivalent(patched, reference))
+
+
+def check_item(item: BenchmarkItem) -> tuple[str, float, str]:
+    """(state, time limit, note): run the reference (when given) and the buggy code once."""
+    limit = item.timeout_s
+    if item.fixed_code is not None:
+        reference = run_tests(item.fixed_code, item.test_code, limits=dataclasses.replace(VERDICT_LIMITS, wall_s=max(item.timeout_s, 1.0)))
+        if reference.status != "passed":
+            return "broken", limit, f"the reference fix does not pass its tests ({reference.status}: {reference.detail})"
+        limit = scaled_timeout(reference.duration_s, factor=2.0, floor_s=1.0)
+    buggy = run_tests(item.buggy_code, item.test_code, limits=dataclasses.replace(VERDICT_LIMITS, wall_s=limit))
+    if buggy.status == "passed":
+        return "not_failing", limit, "the tests pass on the buggy code: nothing to repair"
+    return "scored", limit, buggy.detail
+
+
+def validate_candidates(item: BenchmarkItem, candidates: list[Candidate], limit: float, pool: SandboxPool,
+                        cache: VerdictCache, workers: int = 2) -> None:
+    """Sandbox verdicts for every candidate (from the cache when known), with the item's time limit."""
+    todo = []
+    for candidate in candidates:
+        cached = cache.get(item.id, candidate.patched)
+        if cached:
+            candidate.status, candidate.detail = cached
+        else:
+            todo.append(candidate)
+    if not todo:
+        return
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as executor:
+        results = list(executor.map(lambda c: pool.run_tests(c.patched, item.test_code, timeout_s=limit), todo))
+    for candidate, result in zip(todo, results):
+        candidate.status, candidate.detail = result.status, result.detail
+        cache.put(item.id, candidate.patched, result.status, result.detail)
+
+
+def model_candidates(item: BenchmarkItem, debugger, config: EvalConfig, limit: float) -> tuple[list[Candidate], list[int], dict]:
+    """Ranked candidates (before any validation), the combined line ranking and each signal's.
+
+    The tests feed localization (coverage) and the model's input (the failing test's error), as
+    they would for a user with tests; validation happens after ranking, in `validate_candidates`.
+    """
+    from codemend.inference.repair import Tests, repair
+
+    tests = Tests(test_code=item.test_code, limits=dataclasses.replace(VERDICT_LIMITS, wall_s=limit))
+    result = repair(item.buggy_code, debugger=debugger, path=item.id, tests=tests, n=config.n,
+                    use_operators=config.operators, max_validate=0)
+    candidates = [Candidate(s.patched_source, score=s.score, origin=s.origin, line=s.line) for s in result.suggestions[: config.n]]
+    combined, by_signal = [], {}
+    for report in result.functions:
+        offset = report.start_line - 1
+        combined += [(offset + line, score) for line, score in report.ranking.ranked]
+        for name, scores in report.ranking.signals.items():
+            by_signal.setdefault(name, []).extend((offset + line, score) for line, score in scores.items())
+    ranked = lambda pairs: [line for line, _ in sorted(pairs, key=lambda kv: (-kv[1], kv[0]))]  # noqa: E731
+    return candidates, ranked(combined), {name: ranked(pairs) for name, pairs in by_signal.items()}
+
+
+def evaluate_item(item: BenchmarkItem, debugger, config: EvalConfig, pool: SandboxPool, cache: VerdictCache,
+                  predictions: dict[str, list[str]] | None) -> ItemResult:
+    state, limit, note = check_item(item)
+    result = ItemResult(item.id, item.bug_type, item.source, state, item.bug_line, round(limit, 3), note=note)
+    if state != "scored":
+        return result
+    if predictions is not None:
+        result.candidates = [Candidate(code) for code in predictions.get(item.id, [])[: config.n]]
+    else:
+        result.candidates, result.ranked_lines, result.signal_lines = model_candidates(item, debugger, config, limit)
+    validate_candidates(item, result.candidates, limit, pool, cache, config.workers)
+    result.plausible = [c.status == "passed" for c in result.candidates]
+    result.correct = [p and is_correct(c.patched, item.fixed_code) for p, c in zip(result.plausible, result.candidates)]
+    return result
+
+
+def load_predictions(path: str, known: set[str]) -> dict[str, list[str]]:
+    """{id: ranked candidate modules} from JSONL lines {"id", "candidates": [...]} or {"id", "prediction": "..."}."""
+    from codemend.io import read_jsonl
+
+    rows = read_jsonl(path, ("id",))
+    if not rows:
+        raise CodemendError(f"--predictions {path} is empty; write one JSON object per line with `id` and `candidates`")
+    predictions, unknown = {}, []
+    for number, row in enumerate(rows, start=1):
+        candidates = row.get("candidates", [row["prediction"]] if "prediction" in row else None)
+        if not isinstance(candidates, list) or not all(isinstance(c, str) for c in candidates):
+            raise CodemendError(f"{path}: record {number} (id {row['id']}): `candidates` must be a list of strings (or give `prediction`)")
+        if row["id"] not in known:
+            unknown.append(str(row["id"]))
+            continue
+        predictions[row["id"]] = candidates
+    if unknown:
+        logger.warning("%d prediction(s) for ids not in the benchmark, ignored: %s", len(unknown), ", ".join(unknown[:5]))
+    return predictions
+
+
+def _finished(path: Path, key: str) -> dict[str, ItemResult]:
+    done = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if row.pop("run_key", None) == key:
+                row["candidates"] = [Candidate(**c) for c in row["candidates"]]
+                done[row["id"]] = ItemResult(**row)
+    return done
+
+
+def run(config: EvalConfig) -> dict:
+    items = load_benchmark(config.benchmark)
+    if config.limit:
+        items = items[: config.limit]
+    out = Path(config.out or "runs/eval-benchmark")
+    out.mkdir(parents=True, exist_ok=True)
+    predictions = load_predictions(config.predictions, {i.id for i in items}) if config.predictions else None
+    debugger = None
+    if predictions is None and config.model.lower() != "none":
+        from codemend.inference.debugger import Debugger
+
+        debugger = Debugger.load(config.model)
+    key = model_key(config.model) if predictions is None else "predictions:" + hashlib.sha256(Path(config.predictions).read_bytes()).hexdigest()[:16]
+    run_key = f"{key}:{config.n}:{config.operators}"
+    cache = VerdictCache(out / "cache.jsonl", run_key)
+    done = _finished(out / "items.jsonl", run_key)
+    results, started = [], time.perf_counter()
+    with SandboxPool(workers=config.workers, limits=VERDICT_LIMITS) as pool:
+        for index, item in enumerate(items, start=1):
+            if item.id not in done:
+                done[item.id] = evaluate_item(item, debugger, config, pool, cache, predictions)
+                with open(out / "items.jsonl", "a", encoding="utf-8") as handle:
+                    handle.write(json.dumps({"run_key": run_key, **asdict(done[item.id])}) + "\n")
+                logger.info("[%d/%d] %s: %s", index, len(items), item.id, _verdict(done[item.id]))
+            results.append(done[item.id])
+    metrics = summarize(results, n=config.n, seed=config.seed)
+    metrics.update({"benchmark": config.benchmark, "model": config.model, "predictions": config.predictions,
+                    "seconds": round(time.perf_counter() - started, 1), "isolation": _isolation()})
+    write_report(out, metrics, results)
+    save_run_metadata(config, out)
+    metrics["out"] = str(out)
+    return metrics
+
+
+def _verdict(result: ItemResult) -> str:
+    if result.state != "scored":
+        return result.state
+    first = next((rank for rank, ok in enumerate(result.plausible, start=1) if ok), None)
+    return f"plausible@{first}" if first else "no plausible fix"
+
+
+def _isolation() -> dict:
+    from codemend.sandbox import isolation_report
+
+    return isolation_report()

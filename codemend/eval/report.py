@@ -1,0 +1,214 @@
+"""Benchmark numbers people read: headline metrics with 95% bootstrap intervals, per-class tables,
+a Markdown report, metrics.json, per-item results and PNG plots; `compare` puts two runs side by side.
+
+    codemend eval compare runs/bench-a runs/bench-b --out runs/compare
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import logging
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Sequence
+
+from codemend.eval.metrics import bootstrap_ci, pass_at_k, patch_outcomes, topk_localization_accuracy
+
+logger = logging.getLogger(__name__)
+
+KS = (1, 5, 10)
+HEADLINE = ("plausible@1", "plausible@5", "plausible@10", "correct@1", "correct@1_validated", "pass@1", "pass@5", "pass@10", "localization@1", "localization@5")
+
+
+def _pass_at(n: int, c: int, k: int) -> float:
+    """Unbiased pass@k; with fewer than k candidates it is whether any passed."""
+    return pass_at_k(n, c, k) if n >= k else float(c > 0)
+
+
+def item_values(result) -> dict[str, float]:
+    """Per-item 0/1 (or fractional pass@k) values, averaged into the headline numbers."""
+    n, c = len(result.candidates), sum(result.plausible)
+    values = {f"plausible@{k}": float(any(result.plausible[:k])) for k in KS}
+    values.update({f"pass@{k}": _pass_at(n, c, k) if n else 0.0 for k in KS})
+    values["correct@1"] = float(bool(result.correct[:1]) and result.correct[0])
+    # What a user sees after validation: the first plausible candidate, if any.
+    first = next((i for i, ok in enumerate(result.plausible) if ok), None)
+    values["correct@1_validated"] = float(first is not None and result.correct[first])
+    return values
+
+
+def _with_ci(values: Sequence[float], seed: int) -> dict:
+    if not values:
+        return {"value": None, "ci95": None}
+    low, high = bootstrap_ci(values, seed=seed)
+    return {"value": sum(values) / len(values), "ci95": [low, high]}
+
+
+def summarize(results: Sequence, n: int, seed: int = 0) -> dict:
+    scored = [r for r in results if r.state == "scored"]
+    per_item = [item_values(r) for r in scored]
+    metrics: dict = {
+        "items": len(results), "scored": len(scored),
+        "broken": [r.id for r in results if r.state == "broken"],
+        "not_failing": [r.id for r in results if r.state == "not_failing"],
+        "candidates_per_item": n,
+    }
+    headline = {name: _with_ci([v[name] for v in per_item], seed) for name in HEADLINE if not name.startswith("localization")}
+    located = [r for r in scored if r.bug_line and r.ranked_lines]
+    for k in (1, 3, 5):
+        if located:
+            hits = [float(topk_localization_accuracy([r.ranked_lines], [r.bug_line], k=k)) for r in located]
+            headline[f"localization@{k}"] = _with_ci(hits, seed)
+    metrics["localization_by_signal"] = localization_by_signal(located)
+    shown = [(any(r.plausible), values["correct@1_validated"] == 1.0) for r, values in zip(scored, per_item)]
+    if shown:
+        metrics["patch_outcomes"] = patch_outcomes([p for p, _ in shown], [c for _, c in shown])
+    metrics["headline"] = headline
+    metrics["per_bug_class"] = _grouped(scored, per_item, lambda r: r.bug_type)
+    metrics["per_source"] = _grouped(scored, per_item, lambda r: r.source or "unknown")
+    metrics["pass_at_k_curve"] = {k: sum(_pass_at(len(r.candidates), sum(r.plausible), k) if r.candidates else 0.0 for r in scored) / max(len(scored), 1) for k in range(1, n + 1)}
+    if located:
+        metrics["localization_curve"] = {k: topk_localization_accuracy([r.ranked_lines for r in located], [r.bug_line for r in located], k=k) for k in range(1, 11)}
+    return metrics
+
+
+def localization_by_signal(located: Sequence) -> dict:
+    """Top-1/3/5 line accuracy of each localization signal alone and of their combination."""
+    table = {}
+    names = sorted({name for r in located for name in r.signal_lines} | {"combined"})
+    for name in names:
+        rows = [r for r in located if name == "combined" or r.signal_lines.get(name)]
+        if not rows:
+            continue
+        ranked = [r.ranked_lines if name == "combined" else r.signal_lines[name] for r in rows]
+        table[name] = {"items": len(rows), **{f"top{k}": topk_localization_accuracy(ranked, [r.bug_line for r in rows], k=k) for k in (1, 3, 5)}}
+    return table
+
+
+def _grouped(scored, per_item, key) -> dict:
+    groups = collections.defaultdict(list)
+    for result, values in zip(scored, per_item):
+        groups[key(result)].append(values)
+    return {name: {"items": len(rows), **{m: sum(r[m] for r in rows) / len(rows) for m in ("plausible@1", "plausible@10", "correct@1")}}
+            for name, rows in sorted(groups.items())}
+
+
+def _fmt(entry: dict) -> str:
+    if entry.get("value") is None:
+        return "n/a"
+    low, high = entry["ci95"]
+    return f"{entry['value']:.1%} [{low:.1%}, {high:.1%}]"
+
+
+def markdown(metrics: dict) -> str:
+    lines = [
+        "# codemend benchmark report", "",
+        f"Benchmark `{metrics.get('benchmark')}`, model `{metrics.get('model')}`"
+        + (f", predictions `{metrics['predictions']}`" if metrics.get("predictions") else "") + ".",
+        f"{metrics['scored']} items scored of {metrics['items']}; broken (reference fails its tests, not counted): "
+        f"{len(metrics['broken'])}; tests already pass on the buggy code (not counted): {len(metrics['not_failing'])}.",
+        f"Sandbox isolation: {metrics.get('isolation', {}).get('network', 'unknown')} network; {metrics.get('isolation', {}).get('filesystem', '')}.", "",
+        "| metric | value [95% bootstrap CI] |", "|---|---|",
+        *[f"| {name} | {_fmt(entry)} |" for name, entry in metrics["headline"].items()], "",
+    ]
+    if "patch_outcomes" in metrics:
+        outcomes = metrics["patch_outcomes"]
+        rate = lambda v: f"{v:.1%}" if v == v else "n/a"  # noqa: E731 - NaN when nothing is plausible
+        lines += [f"Patch outcomes (the first plausible fix per item): plausible {rate(outcomes['plausible_rate'])}, "
+                  f"correct {rate(outcomes['correct_rate'])}, overfitting (plausible but not correct, of plausible) "
+                  f"{rate(outcomes['overfitting_rate'])}.", ""]
+    if metrics.get("localization_by_signal"):
+        lines += ["| localization signal | items | top-1 | top-3 | top-5 |", "|---|---|---|---|---|"]
+        lines += [f"| {name} | {row['items']} | {row['top1']:.1%} | {row['top3']:.1%} | {row['top5']:.1%} |"
+                  for name, row in metrics["localization_by_signal"].items()]
+        lines.append("")
+    for title, key in (("bug class", "per_bug_class"), ("source", "per_source")):
+        lines += [f"| {title} | items | plausible@1 | plausible@10 | correct@1 |", "|---|---|---|---|---|"]
+        lines += [f"| {name} | {row['items']} | {row['plausible@1']:.1%} | {row['plausible@10']:.1%} | {row['correct@1']:.1%} |" for name, row in metrics[key].items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_report(out: Path, metrics: dict, results: Sequence) -> None:
+    out = Path(out)
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2, default=str) + "\n", encoding="utf-8")
+    (out / "report.md").write_text(markdown(metrics), encoding="utf-8")
+    with open(out / "results.jsonl", "w", encoding="utf-8") as handle:
+        for result in results:
+            handle.write(json.dumps(asdict(result)) + "\n")
+    plot_report(out, metrics)
+
+
+def _pyplot():
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_report(out: Path, metrics: dict) -> None:
+    plt = _pyplot()
+    classes = metrics["per_bug_class"]
+    if classes:
+        fig, ax = plt.subplots(figsize=(8, max(3, 0.3 * len(classes))))
+        names = list(classes)
+        ax.barh(names, [classes[c]["plausible@10"] for c in names], color="#4a90d9", label="plausible@10")
+        ax.barh(names, [classes[c]["plausible@1"] for c in names], color="#1f4e79", label="plausible@1")
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("share of items")
+        ax.legend(loc="lower right")
+        fig.tight_layout()
+        fig.savefig(out / "per_bug_class.png", dpi=100)
+        plt.close(fig)
+    for name, key, xlabel in (("pass_at_k.png", "pass_at_k_curve", "k (candidates)"), ("localization_topk.png", "localization_curve", "k (lines)")):
+        curve = metrics.get(key)
+        if not curve:
+            continue
+        fig, ax = plt.subplots(figsize=(5, 3.5))
+        ax.plot([int(k) for k in curve], list(curve.values()), marker="o")
+        ax.set_ylim(0, 1)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(key.replace("_curve", "").replace("_", " "))
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        fig.savefig(out / name, dpi=100)
+        plt.close(fig)
+
+
+def compare(a: str | Path, b: str | Path, out: str | Path) -> str:
+    """Side-by-side headline numbers of two benchmark runs (Markdown + PNG); returns the Markdown."""
+    runs = []
+    for folder in (Path(a), Path(b)):
+        path = folder / "metrics.json"
+        if not path.is_file():
+            from codemend.errors import CodemendError
+
+            raise CodemendError(f"{folder}: no metrics.json; pass two folders written by `codemend eval --benchmark`")
+        runs.append(json.loads(path.read_text(encoding="utf-8")))
+    names = [name for name in runs[0]["headline"] if name in runs[1]["headline"]]
+    lines = [f"| metric | {a} | {b} | difference |", "|---|---|---|---|"]
+    for name in names:
+        va, vb = runs[0]["headline"][name]["value"], runs[1]["headline"][name]["value"]
+        diff = f"{vb - va:+.1%}" if va is not None and vb is not None else "n/a"
+        lines.append(f"| {name} | {_fmt(runs[0]['headline'][name])} | {_fmt(runs[1]['headline'][name])} | {diff} |")
+    text = "\n".join(lines) + "\n"
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "compare.md").write_text(text, encoding="utf-8")
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4))
+    width = 0.4
+    for offset, (label, run) in zip((-width / 2, width / 2), ((str(a), runs[0]), (str(b), runs[1]))):
+        ax.bar([i + offset for i in range(len(names))], [run["headline"][n]["value"] or 0 for n in names], width, label=label)
+    ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
+    ax.set_ylim(0, 1)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out / "compare.png", dpi=100)
+    plt.close(fig)
+    return text
