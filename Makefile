@@ -26,12 +26,17 @@ demo: $(STAMP)
 	$(CODEMEND) train --config configs/train/demo.yaml --data $(DEMO)/data --out $(DEMO)/model --overwrite
 	$(CODEMEND) eval --model $(DEMO)/model --data $(DEMO)/data --limit 100
 	@echo
-	@echo "== codemend fix examples/buggy_stats.py (the bug: '<' should be '>' on line 18) =="
-	$(CODEMEND) fix examples/buggy_stats.py --model $(DEMO)/model --color never
+	@echo "== codemend fix buggy_stats.py, without tests (the model's ranking alone) =="
+	cd examples && ../$(CODEMEND) fix buggy_stats.py --model ../$(DEMO)/model --color never --top 2
 	@echo
-	@echo "NOTE: this demo model was trained from scratch for a few CPU minutes. Measured here, such a"
-	@echo "model fixes (almost) nothing yet: the numbers above show the pipeline works, not that the"
-	@echo "model is useful. A pretrained-based default model is the training issue's job."
+	@echo "== the same, validating candidates with examples/test_buggy_stats.py in the sandbox =="
+	cd examples && ../$(CODEMEND) fix buggy_stats.py --model ../$(DEMO)/model --color never --top 1 \
+		--test_cmd "python -m pytest -q -p no:cacheprovider test_buggy_stats.py"
+	@echo
+	@echo "NOTE: the demo model was trained from scratch for a few CPU minutes. Measured here, such a"
+	@echo "model fixes nothing by itself (exact match above: 0%). The plausible fix comes from the"
+	@echo "inverse of the bug operators, validated by the tests. A pretrained-based default model"
+	@echo "is the training issue's job."
 
 test: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider

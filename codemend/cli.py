@@ -55,6 +55,9 @@ EXAMPLES = {
     "data export": """examples:
   codemend data export runs/data --format pairs --out exports/pairs
   codemend data export runs/data --format codexglue --splits train test --out exports/cx""",
+    "data benchmark": """examples:
+  codemend data benchmark --list                     # the built-in executable benchmark
+  codemend data benchmark --list --name builtin:handwritten""",
     "data operators": """examples:
   codemend data operators            # every bug operator with its bug class""",
     "train": """examples:
@@ -173,6 +176,15 @@ def cmd_data_export(args, unknown) -> int:
     config = resolve(ExportConfig, args, unknown)
     written = export_dataset(config)
     print(f"wrote {config.out} ({config.format}): " + ", ".join(f"{k} {v}" for k, v in written.items()))
+    return 0
+
+
+def cmd_data_benchmark(args, unknown) -> int:
+    from codemend.data.benchmark import format_summary, load_benchmark
+
+    if unknown:
+        raise CodemendError(f"unexpected arguments {' '.join(unknown)}; see --help")
+    print(format_summary(load_benchmark(args.name), title=args.name, show_programs=args.list))
     return 0
 
 
@@ -324,6 +336,9 @@ def build_parser() -> argparse.ArgumentParser:
     exporter = _sub(data_commands, "export", "data export", ExportConfig.__doc__, cmd_data_export)
     exporter.add_argument("data", metavar="DATA", nargs="?", default=argparse.SUPPRESS, help="dataset folder to export")
     add_config_flags(exporter, ExportConfig, skip=("data",))
+    bench = _sub(data_commands, "benchmark", "data benchmark", "Show the built-in executable bug benchmark (or a benchmark JSONL).", cmd_data_benchmark)
+    bench.add_argument("--list", action="store_true", help="list every program, not only the counts")
+    bench.add_argument("--name", default="builtin", help="builtin, builtin:operator, builtin:handwritten, or a JSONL path (default: builtin)")
     _sub(data_commands, "operators", "data operators", "List the bug-injection operators.", cmd_data_operators)
 
     add_config_flags(_sub(commands, "train", "train", TrainRecipeConfig.__doc__, cmd_train), TrainRecipeConfig)
@@ -356,6 +371,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("codemend: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `codemend ... | head` closed the pipe: not an error
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

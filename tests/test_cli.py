@@ -22,7 +22,7 @@ SUBCOMMANDS = list(_subcommands(build_parser()))
 
 
 def test_all_expected_subcommands_exist():
-    assert {("data", "build"), ("data", "mine"), ("data", "import"), ("data", "export"), ("data", "operators"), ("train",), ("eval",), ("fix",), ("explain",), ("validate",)} <= set(SUBCOMMANDS)
+    assert {("data", "build"), ("data", "mine"), ("data", "import"), ("data", "export"), ("data", "benchmark"), ("data", "operators"), ("train",), ("eval",), ("fix",), ("explain",), ("validate",)} <= set(SUBCOMMANDS)
 
 
 @pytest.mark.parametrize("words", SUBCOMMANDS, ids=" ".join)

@@ -266,8 +266,9 @@ def build_operator_items(
 
     Deterministic for a given seed (each program gets its own seeded generator, so adding a
     program does not change the others' mutants). Returns the items and drop counts: inject's
-    reasons ("no_site", "noop", ...), "survived" (tests still pass), the verdicts dropped as
-    machine-dependent ("timeout", "memory", "crash") and "reference_failed" (whole programs).
+    reasons ("no_site", "noop", ...; every operator is asked on every program, so "no_site" is
+    large), "survived" (tests still pass), the verdicts dropped as machine-dependent ("timeout",
+    "memory", "crash") and "reference_failed" (whole programs whose own tests fail).
     """
     from codemend.data.operators import OPERATORS, inject
     from codemend.sandbox import Limits, run_tests
@@ -334,11 +335,16 @@ def summary(items: Iterable[BenchmarkItem]) -> dict[str, Any]:
     }
 
 
-def format_summary(items: Iterable[BenchmarkItem], title: str = "benchmark") -> str:
-    """A plain-text table of `summary(items)`, for `codemend data benchmark --list`."""
+def format_summary(items: Iterable[BenchmarkItem], title: str = "benchmark", show_programs: bool = False) -> str:
+    """A plain-text table of `summary(items)` (and the program names), for `codemend data benchmark --list`."""
+    items = list(items)
     counts = summary(items)
     lines = [f"{title}: {counts['items']} items on {counts['programs']} programs"]
     lines += [f"  {source:<48}{count:>6}" for source, count in counts["per_source"].items()]
     lines.append("bug types:")
     lines += [f"  {bug_type:<48}{count:>6}" for bug_type, count in counts["per_bug_type"].items()]
+    if show_programs:
+        per_program = Counter(item.program for item in items if item.program)
+        lines.append("programs (items):")
+        lines += [f"  {program:<48}{per_program[program]:>6}" for program in sorted(per_program)]
     return "\n".join(lines)

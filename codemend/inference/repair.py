@@ -13,8 +13,10 @@ with tests, candidates run in the sandbox and the ones that pass come first.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import difflib
 import logging
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -78,6 +80,22 @@ class RepairResult:
     functions: list[FunctionReport]
     baseline: RunResult | None = None  # the tests on the unchanged code
     notes: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # where the time went, by stage
+
+
+class Stopwatch:
+    """Adds the time spent in `with watch("stage"):` blocks to `seconds[stage]`."""
+
+    def __init__(self, seconds: dict[str, float]):
+        self.seconds = seconds
+
+    @contextlib.contextmanager
+    def __call__(self, stage: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - started
 
 
 # ----------------------------------------------------------------------------- per function
@@ -90,34 +108,40 @@ def _sbfl_lines(func: Function, file_scores: dict[int, float]) -> dict[int, floa
 
 
 def localize_function(func: Function, model_candidates: list[Candidate], debugger: Debugger | None,
-                      sbfl: dict[int, float]) -> LineRanking:
+                      sbfl: dict[int, float], watch: Stopwatch) -> LineRanking:
     signals = {}
     if model_candidates:
         signals["model"] = model_signal(model_candidates)
     if sbfl:
         signals["sbfl"] = _sbfl_lines(func, sbfl)
     if debugger is not None:
-        surprise = debugger.line_surprise(func.code)
+        with watch("naturalness"):
+            surprise = debugger.line_surprise(func.code)
         if surprise:
             signals["naturalness"] = surprise
     return combine(signals, func.code.count("\n") or 1)
 
 
 def repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int, float], trace: str = "",
-                    n: int = 10, line: int = 0, use_operators: bool = True, top_lines: int = 3) -> FunctionReport:
+                    n: int = 10, line: int = 0, use_operators: bool = True, top_lines: int = 3,
+                    watch: Stopwatch | None = None) -> FunctionReport:
     """Candidates for one function, scored by the model and ordered best first."""
-    proposed = debugger.propose(func.code, func.context, trace, n) if debugger else []
-    ranking = localize_function(func, proposed, debugger, sbfl)
+    watch = watch or Stopwatch({})
+    with watch("generation"):
+        proposed = debugger.propose(func.code, func.context, trace, n) if debugger else []
+    ranking = localize_function(func, proposed, debugger, sbfl, watch)
     if line:
         lines = [line - func.start_line + 1]
     elif ranking.signals:
         lines = ranking.top(top_lines)
     else:
         lines = None  # no signal at all: every line is a suspect
-    found = operator_candidates(func.code, debugger, lines) if use_operators else []
-    candidates = merge([proposed, found])
+    with watch("operator_candidates"):
+        found = operator_candidates(func.code, debugger, lines) if use_operators else []
+        candidates = merge([proposed, found])
     if debugger is not None and candidates:
-        debugger.score(func.code, [c for c in candidates if c.target], func.context, trace)
+        with watch("ranking"):
+            debugger.score(func.code, [c for c in candidates if c.target], func.context, trace)
     candidates.sort(key=lambda c: -c.score)
     return FunctionReport(func.name, func.start_line, ranking, candidates)
 
@@ -193,24 +217,28 @@ def repair(text: str, *, debugger: Debugger | None, path: str = "<memory>", func
            max_validate: int = 60, enough_plausible: int = 3, use_sbfl: bool = True) -> RepairResult:
     """Ranked suggestions for `text` (one module); plausible ones first when tests are given."""
     result = RepairResult([], [])
+    watch = Stopwatch(result.seconds)
     functions = select_functions(text, path, function, line)
     limits, trace, sbfl = (tests.limits if tests else None), "", {}
     if tests:
-        result.baseline = tests.run(text)
+        with watch("baseline_tests"):
+            result.baseline = tests.run(text)
         if result.baseline.status == "passed":
             result.notes.append("the tests pass on the original code: there is nothing to validate fixes against")
         else:
             trace = result.baseline.detail
             limits = _scaled_limits(tests.limits, result.baseline)
-            sbfl = file_sbfl(text, tests) if use_sbfl else {}
+            with watch("sbfl"):
+                sbfl = file_sbfl(text, tests) if use_sbfl else {}
     for func in suspicious_functions(functions, sbfl):
         report = repair_function(func, debugger, sbfl=sbfl, trace=trace, n=n, line=line,
-                                 use_operators=use_operators, top_lines=top_lines)
+                                 use_operators=use_operators, top_lines=top_lines, watch=watch)
         result.functions.append(report)
         result.suggestions.extend(to_suggestion(text, path, func, c) for c in report.candidates)
     result.suggestions.sort(key=lambda s: -s.score)
     if tests and result.baseline.status != "passed" and result.suggestions and max_validate > 0:
-        validate(result.suggestions[:max_validate], tests, limits, enough=enough_plausible)
+        with watch("validation"):
+            validate(result.suggestions[:max_validate], tests, limits, enough=enough_plausible)
         result.suggestions.sort(key=lambda s: (s.validation != "plausible", -s.score))
     return result
 

@@ -260,3 +260,18 @@ def test_the_page_renders_in_headless_chromium(page, tmp_path):
     assert ">plausible</span>" in dom and ">failing</span>" in dom
     assert "&lt;/script&gt;" in dom  # still text after the browser parsed it
     assert shot.stat().st_size > 10_000
+
+
+@pytest.mark.sandbox
+def test_explain_command_writes_a_page(tmp_path, monkeypatch):
+    from codemend.cli import main
+
+    (tmp_path / "stats.py").write_text("def max_index(items):\n    best = 0\n    for i in range(1, len(items)):\n        if items[i] < items[best]:\n            best = i\n    return best\n")
+    (tmp_path / "test_stats.py").write_text("from stats import max_index\n\n\ndef test_max():\n    assert max_index([3, 9, 2]) == 1\n")
+    monkeypatch.chdir(tmp_path)
+    import sys
+
+    assert main(["-q", "explain", "stats.py", "--model", "none", "--test_cmd", f"{sys.executable} -m pytest -q -p no:cacheprovider test_stats.py", "--out", "page.html"]) == 0
+    page = (tmp_path / "page.html").read_text()
+    assert 'data-function="max_index"' in page and 'data-validation="plausible"' in page
+    assert main(["explain", str(tmp_path), "--model", "none"]) == 1  # a folder is refused with a message

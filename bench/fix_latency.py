@@ -1,0 +1,102 @@
+"""Latency of `repair` (model warm) and of the whole `codemend fix` process (cold), with and without
+test validation, over buggy functions of the built-in benchmark; and where the time goes.
+
+    .venv/bin/python bench/fix_latency.py --model runs/demo/model --items 30
+
+Prints a table (median and p95 seconds per setting), the ratios against the warm no-test
+baseline measured in the same run, and the per-stage breakdown of the warm runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def warm_runs(items, model: str, with_tests: bool, n: int) -> tuple[list[float], dict[str, float], float]:
+    """Seconds per item for repair() with the model already loaded; summed stage times; load time."""
+    from codemend.inference.debugger import Debugger
+    from codemend.inference.repair import Tests, repair
+
+    started = time.perf_counter()
+    debugger = None if model == "none" else Debugger.load(model)
+    load_seconds = time.perf_counter() - started
+    latencies, stages = [], {}
+    for item in items:
+        tests = Tests(test_code=item.test_code) if with_tests else None
+        started = time.perf_counter()
+        result = repair(item.buggy_code, debugger=debugger, tests=tests, n=n)
+        latencies.append(time.perf_counter() - started)
+        for stage, seconds in result.seconds.items():
+            stages[stage] = stages.get(stage, 0.0) + seconds
+    return latencies, stages, load_seconds
+
+
+def cold_runs(items, model: str, with_tests: bool, n: int) -> list[float]:
+    """Seconds per item for a fresh `codemend fix` process (imports + model load + repair)."""
+    latencies = []
+    for item in items:
+        with tempfile.TemporaryDirectory() as folder:
+            Path(folder, "candidate.py").write_text(item.buggy_code)
+            body = "".join(f"    {line}\n" for line in item.test_code.splitlines()) or "    pass\n"
+            Path(folder, "test_candidate.py").write_text(f"from candidate import *\n\n\ndef test_item():\n{body}")
+            command = [sys.executable, "-m", "codemend", "-q", "fix", "candidate.py", "--model", str(Path(model).resolve()) if model != "none" else "none", "--n", str(n), "--format", "json"]
+            if with_tests:
+                command += ["--test_cmd", f"{sys.executable} -m pytest -q -p no:cacheprovider test_candidate.py"]
+            started = time.perf_counter()
+            subprocess.run(command, cwd=folder, capture_output=True, check=False)
+            latencies.append(time.perf_counter() - started)
+    return latencies
+
+
+def import_seconds() -> float:
+    code = "import time; t = time.perf_counter(); import codemend.inference.fix, codemend.training.checkpoint, transformers, torch; print(time.perf_counter() - t)"
+    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", default="runs/demo/model", help="checkpoint folder, or none")
+    parser.add_argument("--benchmark", default="builtin:operator", help="executable benchmark to take buggy functions from")
+    parser.add_argument("--items", type=int, default=30)
+    parser.add_argument("--n", type=int, default=10, help="model candidates per function")
+    parser.add_argument("--cold-items", type=int, default=10, help="items for the (slow) cold-process rows")
+    args = parser.parse_args()
+
+    from codemend.data.benchmark import load_benchmark
+
+    items = load_benchmark(args.benchmark)[: args.items]
+    rows = {}
+    warm, stages, load_seconds = warm_runs(items, args.model, False, args.n)
+    rows["repair, warm, no tests"] = warm
+    rows["repair, warm, with tests"], test_stages, _ = warm_runs(items, args.model, True, args.n)
+    rows["codemend fix, cold, no tests"] = cold_runs(items[: args.cold_items], args.model, False, args.n)
+    rows["codemend fix, cold, with tests"] = cold_runs(items[: args.cold_items], args.model, True, args.n)
+
+    print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(f"command: {' '.join(sys.argv)}")
+    print(f"model: {args.model}; benchmark: {args.benchmark}; {len(items)} items ({args.cold_items} for cold rows)\n")
+    baseline = statistics.median(rows["repair, warm, no tests"])
+    print(f"{'setting':<34}{'items':>6}{'median s':>10}{'p95 s':>10}{'x baseline':>12}")
+    for name, values in rows.items():
+        print(f"{name:<34}{len(values):>6}{statistics.median(values):>10.2f}{percentile(values, 0.95):>10.2f}{statistics.median(values) / baseline:>12.2f}")
+    print(f"\nwhere the time goes (cold): imports {import_seconds():.2f} s, model load {load_seconds:.2f} s")
+    for title, totals, count in (("warm, no tests", stages, len(items)), ("warm, with tests", test_stages, len(items))):
+        parts = ", ".join(f"{stage} {seconds / count:.3f} s" for stage, seconds in sorted(totals.items(), key=lambda kv: -kv[1]))
+        print(f"per item ({title}): {parts}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,272 @@
+"""The built-in executable bug benchmark: programs, hand-written and injected bugs, and the loader.
+
+    .venv/bin/python -m pytest tests/data/test_benchmark.py -q
+    .venv/bin/python -m pytest tests/data/test_benchmark.py -q -m slow   # every operator item in the sandbox
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from codemend.data.benchmark import (
+    BENCHMARK_FIELDS,
+    BenchmarkItem,
+    entry_point,
+    first_changed_line,
+    format_summary,
+    list_programs,
+    load_benchmark,
+    load_program,
+    save_benchmark,
+    split_program,
+    summary,
+)
+from codemend.data.operators import OPERATORS, apply_edit, candidate_fixes
+from codemend.data.parsing import parse
+from codemend.errors import CodemendError
+
+
+@lru_cache(maxsize=None)
+def builtin(name: str = "builtin") -> tuple[BenchmarkItem, ...]:
+    return tuple(load_benchmark(name))
+
+
+def run_in_process(code: str, tests: str) -> None:
+    """Benchmark semantics: the module, then its tests, in one fresh namespace; raises on failure."""
+    namespace: dict = {"__name__": "__benchmark__"}
+    exec(compile(code, "<module>", "exec"), namespace)
+    exec(compile(tests, "<tests>", "exec"), namespace)
+
+
+def passes_in_subprocess(code: str, tests: str, timeout_s: float) -> bool:
+    """For buggy code, which may loop or recurse without end: a separate interpreter with a timeout."""
+    try:
+        result = subprocess.run([sys.executable, "-c", code + "\n" + tests], capture_output=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        return False
+    return result.returncode == 0
+
+
+def squeeze(code: str) -> str:
+    return "".join(code.split())
+
+
+# ----------------------------------------------------------------------------------------------
+# Base programs
+
+
+def test_there_are_at_least_60_programs():
+    assert len(list_programs()) >= 60
+
+
+@pytest.mark.parametrize("name", list_programs())
+def test_program_reference_passes_its_tests(name):
+    code, tests = load_program(name)
+    assert "# --- tests ---" not in code and tests.strip()
+    assert entry_point(code) in code
+    assert 5 <= len(code.splitlines()) <= 45, "programs are 5-40 lines of code (plus a docstring)"
+    assert tests.count("assert") >= 6, "each program needs enough asserts to catch most mutants"
+    run_in_process(code, tests)
+
+
+def test_entry_point_is_the_last_top_level_definition():
+    assert entry_point(load_program("merge_sort")[0]) == "merge_sort"
+    assert entry_point(load_program("bank_account")[0]) == "BankAccount"
+    assert entry_point(load_program("lcm")[0]) == "lcm"
+
+
+def test_load_program_unknown_name_suggests_close_ones():
+    with pytest.raises(CodemendError, match="binary_search"):
+        load_program("binary_serch")
+
+
+def test_split_program_needs_exactly_one_marker():
+    assert split_program("def f():\n    return 1\n# --- tests ---\nassert f() == 1\n") == (
+        "def f():\n    return 1\n", "assert f() == 1\n")
+    with pytest.raises(CodemendError, match="exactly one"):
+        split_program("def f():\n    return 1\n")
+
+
+# ----------------------------------------------------------------------------------------------
+# Hand-written bugs
+
+
+HANDWRITTEN = builtin("builtin:handwritten")
+
+
+def test_builtin_benchmark_size():
+    items = builtin()
+    assert len({item.program for item in items}) >= 60
+    assert sum(item.source == "handwritten" for item in items) >= 30
+    assert len({item.id for item in items}) == len(items)
+    assert {item.source for item in items} == {"handwritten", "operator"}
+
+
+@pytest.mark.parametrize("item", HANDWRITTEN, ids=[item.id for item in HANDWRITTEN])
+def test_handwritten_item_fails_buggy_and_passes_fixed(item):
+    assert item.source == "handwritten" and item.bug_type.startswith("handwritten: ")
+    code, tests = load_program(item.program)
+    assert item.fixed_code == code and item.test_code == tests, "regenerate the item after editing its program"
+    assert item.entry_point == entry_point(code)
+    assert item.bug_line == first_changed_line(item.fixed_code, item.buggy_code)
+    run_in_process(item.fixed_code, item.test_code)
+    assert not passes_in_subprocess(item.buggy_code, item.test_code, item.timeout_s)
+
+
+def test_handwritten_bugs_are_out_of_the_operators_reach():
+    """No single operator edit makes the bug, and the repair search space does not hold the fix."""
+    reachable = []
+    for item in HANDWRITTEN:
+        fixed = item.fixed_code.encode()
+        tree = parse(fixed)
+        made_by_operator = any(
+            apply_edit(fixed, edit).decode() == item.buggy_code
+            for operator in OPERATORS.values()
+            for edit in operator.sites(tree, fixed)
+        )
+        # Compared with whitespace removed rather than by AST: as fast as text equality, blind to
+        # re-indentation, and parsing the thousands of candidates would triple the test's time.
+        fixed_tokens = squeeze(item.fixed_code)
+        fixable = any(squeeze(candidate) == fixed_tokens for candidate, _ in candidate_fixes(item.buggy_code))
+        if made_by_operator or fixable:
+            reachable.append(item.id)
+    assert not reachable, f"single-operator bugs among the hand-written ones: {reachable}"
+
+
+# ----------------------------------------------------------------------------------------------
+# Operator-injected bugs
+
+
+OPERATOR_ITEMS = builtin("builtin:operator")
+
+
+def test_operator_items_are_consistent_with_their_programs():
+    programs = set(list_programs())
+    for item in OPERATOR_ITEMS:
+        assert item.program in programs and item.operator in OPERATORS, item.id
+        code, tests = load_program(item.program)
+        assert (item.fixed_code, item.test_code) == (code, tests), f"{item.id}: rerun bench/make_builtin_benchmark.py"
+        assert item.bug_type == OPERATORS[item.operator].bug_class
+        assert item.bug_line == first_changed_line(code, item.buggy_code) is not None
+        assert item.entry_point == entry_point(code)
+    assert len({item.program for item in OPERATOR_ITEMS}) >= 60
+
+
+@pytest.mark.sandbox
+def test_shipped_operator_items_match_a_fresh_build():
+    """Each program has its own seeded generator, so a build of two programs reproduces their items."""
+    from codemend.data.benchmark import build_operator_items
+
+    programs = ["binary_search", "word_wrap"]
+    items, drops = build_operator_items(seed=0, per_program=3, programs=programs)
+    shipped = [item for item in OPERATOR_ITEMS if item.program in programs]
+    assert [item.to_dict() for item in items] == [item.to_dict() for item in shipped]
+    assert all(isinstance(count, int) for count in drops.values())
+
+
+@pytest.mark.slow
+@pytest.mark.sandbox
+def test_every_operator_item_fails_in_the_sandbox():
+    from codemend.sandbox import Limits, SandboxPool
+
+    with SandboxPool(workers=2, limits=Limits(wall_s=5)) as pool:
+        results = pool.map_tests([(item.buggy_code, item.test_code) for item in OPERATOR_ITEMS])
+    survivors = [item.id for item, result in zip(OPERATOR_ITEMS, results) if result.status not in ("failed", "error")]
+    assert not survivors
+
+
+# ----------------------------------------------------------------------------------------------
+# Loader
+
+
+def _row(**overrides) -> dict:
+    row = {"id": "x", "buggy_code": "def f():\n    return 2\n", "test_code": "assert f() == 1\n",
+           "entry_point": "f", "bug_type": "wrong literal", "timeout_s": 2.0}
+    row.update(overrides)
+    return row
+
+
+def _write(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_save_and_load_round_trip(tmp_path):
+    items = list(builtin())[:3] + [BenchmarkItem(**_row())]
+    save_benchmark(items, tmp_path / "sub" / "bench.jsonl")
+    assert load_benchmark(str(tmp_path / "sub" / "bench.jsonl")) == items
+
+
+def test_minimal_items_get_defaults(tmp_path):
+    path = _write(tmp_path / "b.jsonl", [json.dumps(_row(timeout_s=3, extra="ignored")), ""])
+    (item,) = load_benchmark(str(path))
+    assert item.timeout_s == 3.0 and item.fixed_code is None and item.bug_line is None and item.source == ""
+
+
+def test_malformed_json_names_file_and_line(tmp_path):
+    path = _write(tmp_path / "b.jsonl", [json.dumps(_row()), '{"id": "y",'])
+    with pytest.raises(CodemendError, match=r"b\.jsonl:2: invalid JSON"):
+        load_benchmark(str(path))
+
+
+def test_missing_field_names_line_and_field(tmp_path):
+    row = _row(id="y")
+    del row["test_code"]
+    path = _write(tmp_path / "b.jsonl", [json.dumps(_row()), json.dumps(row)])
+    with pytest.raises(CodemendError, match=r"b\.jsonl:2: missing field 'test_code'"):
+        load_benchmark(str(path))
+
+
+@pytest.mark.parametrize("field, value", [("timeout_s", "5"), ("timeout_s", True), ("timeout_s", 0),
+                                          ("bug_line", 0), ("id", 7), ("fixed_code", 1)])
+def test_wrong_type_names_line_and_field(tmp_path, field, value):
+    path = _write(tmp_path / "b.jsonl", [json.dumps(_row(**{field: value}))])
+    with pytest.raises(CodemendError, match=rf"b\.jsonl:1: field '{field}' must be"):
+        load_benchmark(str(path))
+
+
+def test_duplicate_id_names_both_lines(tmp_path):
+    path = _write(tmp_path / "b.jsonl", [json.dumps(_row()), json.dumps(_row(id="z")), json.dumps(_row())])
+    with pytest.raises(CodemendError, match=r"b\.jsonl:3: duplicate id 'x' \(first on .*b\.jsonl:1\)"):
+        load_benchmark(str(path))
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    path = _write(tmp_path / "b.jsonl", ["not json", json.dumps(_row(entry_point=None))])
+    with pytest.raises(CodemendError) as error:
+        load_benchmark(str(path))
+    assert "b.jsonl:1: invalid JSON" in str(error.value) and "b.jsonl:2: field 'entry_point'" in str(error.value)
+
+
+def test_unknown_builtin_part_and_missing_file():
+    with pytest.raises(CodemendError, match="builtin:handwritten"):
+        load_benchmark("builtin:nope")
+    with pytest.raises(CodemendError, match="no such benchmark file"):
+        load_benchmark("does/not/exist.jsonl")
+
+
+def test_required_fields_are_the_documented_ones():
+    assert BENCHMARK_FIELDS == ("id", "buggy_code", "test_code", "entry_point", "bug_type", "timeout_s")
+
+
+def test_summary_counts_sources_and_bug_types():
+    counts = summary(builtin())
+    assert counts["items"] == len(builtin())
+    assert counts["per_source"]["handwritten"] == len(HANDWRITTEN)
+    assert counts["per_source"]["operator"] == len(OPERATOR_ITEMS)
+    assert sum(counts["per_bug_type"].values()) == counts["items"]
+    assert f"{counts['items']} items on {counts['programs']} programs" in format_summary(builtin())
+
+
+def test_first_changed_line():
+    fixed = "a\nb\nc\n"
+    assert first_changed_line(fixed, "a\nB\nc\n") == 2
+    assert first_changed_line(fixed, "a\nc\n") == 2  # a missing line: the line before which it is missing
+    assert first_changed_line(fixed, "a\nb\nx\nc\n") == 3
+    assert first_changed_line(fixed, fixed) is None

@@ -1,0 +1,87 @@
+"""`codemend eval --benchmark`: verdicts, broken items, resume from the cache, determinism,
+scoring other systems' predictions, reports and comparisons."""
+
+import json
+
+import pytest
+
+from codemend.cli import main
+
+pytestmark = pytest.mark.sandbox
+
+
+def _run(assets, out, *extra):
+    return main(["-q", "eval", "--benchmark", str(assets / "bench_small.jsonl"), "--model", "none", "--out", str(out), *extra])
+
+
+def _verdicts(out):
+    return [(r["id"], r["state"], [c["status"] for c in r["candidates"]]) for r in map(json.loads, open(out / "results.jsonl"))]
+
+
+@pytest.fixture(scope="module")
+def first_run(assets, tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench") / "a"
+    assert _run(assets, out) == 0
+    return out
+
+
+def test_items_are_scored_flagged_and_reported(first_run):
+    metrics = json.loads((first_run / "metrics.json").read_text())
+    assert metrics["items"] == 4 and metrics["scored"] == 2
+    assert metrics["broken"] == ["mean/broken-reference"] and metrics["not_failing"] == ["mean/not-failing"]
+    assert metrics["headline"]["plausible@10"]["value"] == 1.0  # both bugs are inverse-operator fixable
+    assert metrics["headline"]["correct@1_validated"]["value"] == 1.0
+    low, high = metrics["headline"]["plausible@1"]["ci95"]
+    assert 0 <= low <= metrics["headline"]["plausible@1"]["value"] <= high <= 1
+    for name in ("report.md", "results.jsonl", "config.yaml", "per_bug_class.png", "pass_at_k.png"):
+        assert (first_run / name).exists(), name
+    assert "| incorrect comparison operator |" in (first_run / "report.md").read_text()
+
+
+def test_rerun_continues_from_the_cache_with_identical_verdicts(first_run, assets):
+    cache_before = (first_run / "cache.jsonl").read_text()
+    verdicts_before = _verdicts(first_run)
+    assert _run(assets, first_run) == 0
+    assert (first_run / "cache.jsonl").read_text() == cache_before  # nothing re-run
+    assert _verdicts(first_run) == verdicts_before
+
+
+def test_three_fresh_runs_give_identical_verdicts(first_run, assets, tmp_path):
+    runs = [first_run]
+    for name in ("b", "c"):
+        assert _run(assets, tmp_path / name) == 0
+        runs.append(tmp_path / name)
+    assert _verdicts(runs[0]) == _verdicts(runs[1]) == _verdicts(runs[2])
+
+
+def test_predictions_from_another_system(assets, tmp_path, caplog):
+    items = {json.loads(line)["id"]: json.loads(line) for line in open(assets / "bench_small.jsonl")}
+    preds = tmp_path / "preds.jsonl"
+    preds.write_text(
+        json.dumps({"id": "max_index/swap", "candidates": [items["max_index/swap"]["buggy_code"], items["max_index/swap"]["fixed_code"]]}) + "\n"
+        + json.dumps({"id": "mean/binop", "prediction": items["mean/binop"]["buggy_code"]}) + "\n"
+        + json.dumps({"id": "no/such-id", "prediction": "x = 1"}) + "\n"
+    )
+    assert _run(assets, tmp_path / "p", "--predictions", str(preds)) == 0
+    metrics = json.loads((tmp_path / "p" / "metrics.json").read_text())
+    assert metrics["headline"]["plausible@1"]["value"] == 0.0
+    assert metrics["headline"]["plausible@10"]["value"] == 0.5
+    assert "no/such-id" in caplog.text
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    assert _run(assets, tmp_path / "e", "--predictions", str(empty)) == 1
+
+
+def test_compare_two_runs(first_run, assets, tmp_path, capsys):
+    assert _run(assets, tmp_path / "no-ops", "--operators", "false") == 0
+    capsys.readouterr()
+    assert main(["eval", "compare", str(first_run), str(tmp_path / "no-ops"), "--out", str(tmp_path / "cmp")]) == 0
+    text = (tmp_path / "cmp" / "compare.md").read_text()
+    assert "| plausible@10 |" in text and (tmp_path / "cmp" / "compare.png").stat().st_size > 1000
+
+
+def test_malformed_benchmark_line_is_named(tmp_path, capsys):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "buggy_code": "x", "test_code": "", "entry_point": "f", "bug_type": "t", "timeout_s": 1}\n{"id": \n')
+    assert main(["eval", "--benchmark", str(bad), "--model", "none", "--out", str(tmp_path / "o")]) == 1
+    assert "bad.jsonl" in capsys.readouterr().err
