@@ -147,9 +147,21 @@ class ModelConfig:
     """Longest model input in tokens; longer samples are dropped and counted, never silently cut."""
     max_target_tokens: int = 128
     """Longest target in tokens, EOS included; longer samples are dropped and counted."""
+    lora: bool = False
+    """Train a LoRA adapter (peft) instead of every weight; the saved checkpoint holds the merged weights and the adapter in adapter/."""
+    lora_r: int = 8
+    """LoRA rank."""
+    lora_alpha: int = 16
+    """LoRA scaling numerator (the update is scaled by alpha / r)."""
+    lora_dropout: float = 0.05
+    """Dropout on the LoRA branch."""
+    lora_target_modules: list[str] = field(default_factory=list)
+    """Module names to adapt (e.g. q v for T5, q_proj v_proj for Llama); empty means peft's default for the architecture."""
 
     def validate(self) -> list[str]:
         problems = []
+        if self.lora and (self.lora_r < 1 or self.lora_alpha < 1 or not 0 <= self.lora_dropout < 1):
+            problems.append("--model.lora_r and --model.lora_alpha must be >= 1 and --model.lora_dropout in [0, 1)")
         if not self.base:
             if self.vocab_size < 300:
                 problems.append("--model.vocab_size must be at least 300 (256 bytes + specials)")

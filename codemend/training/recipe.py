@@ -41,7 +41,9 @@ class TrainReport:
     eval_losses: list[tuple[int, float]] = field(default_factory=list)
     encode: dict = field(default_factory=dict)
     parameters: int = 0
+    trainable_parameters: int = 0
     stopped_by_time: bool = False
+    lora_merge_max_diff: float | None = None
 
 
 # ----------------------------------------------------------------------------- stages
@@ -86,6 +88,17 @@ def build_model(config: TrainRecipeConfig, train_pairs: list[tuple[str, str]]):
     texts = [text for pair in train_pairs[:TOKENIZER_TRAINING_TEXTS] for text in pair]
     tokenizer = train_bpe_tokenizer(texts, config.model.vocab_size)
     return build_scratch_model(config.model, tokenizer, config.seed), tokenizer
+
+
+def maybe_add_lora(config: TrainRecipeConfig, model):
+    if not config.model.lora:
+        return model
+    from codemend.training.lora import add_lora
+
+    model = add_lora(model, config.model)
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    logger.info("LoRA: %d trainable parameters (%.2f%% of the model)", trainable, 100 * trainable / sum(p.numel() for p in model.parameters()))
+    return model
 
 
 def load_base(config: TrainRecipeConfig):
@@ -170,8 +183,13 @@ def train(config: TrainRecipeConfig, model, tokenizer, datasets: dict, workdir: 
     return trainer, time.perf_counter() - started, budget.stopped
 
 
-def save(config: TrainRecipeConfig, model, tokenizer, report: TrainReport) -> None:
+def save(config: TrainRecipeConfig, model, tokenizer, report: TrainReport, sample_batch: dict) -> None:
     with atomic_folder(config.out, config.overwrite) as tmp:
+        if config.model.lora:
+            from codemend.training.lora import merge_with_parity
+
+            model.save_pretrained(tmp / "adapter")  # before merging: merging consumes the adapter
+            model, report.lora_merge_max_diff = merge_with_parity(model, sample_batch)
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         TaskSpec.from_configs(config.model, config.task).save(tmp)
@@ -188,8 +206,10 @@ def run(config: TrainRecipeConfig) -> TrainReport:
     pairs = load_data(config)
     model, tokenizer = build_model(config, pairs["train"])
     datasets, encode_reports = encode(config, tokenizer, pairs)
+    model = maybe_add_lora(config, model)
     report = TrainReport(out=config.out, train_samples=len(datasets["train"]), encode=encode_reports,
-                         parameters=sum(p.numel() for p in model.parameters()))
+                         parameters=sum(p.numel() for p in model.parameters()),
+                         trainable_parameters=sum(p.numel() for p in model.parameters() if p.requires_grad))
     logger.info("model: %s, %.2fM parameters; %d training samples", type(model).__name__, report.parameters / 1e6, report.train_samples)
     with tempfile.TemporaryDirectory(prefix="codemend-train-") as workdir:
         trainer, seconds, report.stopped_by_time = train(config, model, tokenizer, datasets, Path(workdir))
@@ -200,7 +220,8 @@ def run(config: TrainRecipeConfig) -> TrainReport:
     report.eval_losses = [(h["step"], h["eval_loss"]) for h in history if "eval_loss" in h]
     tokens = sum(datasets["train"]["length"]) * report.steps * config.train.batch_size * config.train.grad_accum / max(len(datasets["train"]), 1)
     report.tokens_per_second = round(tokens / max(seconds, 1e-9), 1)
-    save(config, model, tokenizer, report)
+    sample_batch = PadCollator(tokenizer.pad_token_id)([datasets["train"][i] for i in range(min(2, len(datasets["train"])))])
+    save(config, model, tokenizer, report, {k: v for k, v in sample_batch.items() if k != "length"})
     return report
 
 

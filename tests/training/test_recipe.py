@@ -76,3 +76,19 @@ def test_existing_checkpoint_is_kept_without_overwrite(tiny_model, tiny_dataset,
     assert main(["train", "--config", REPO_TINY, "--data", str(tiny_dataset), "--out", str(tiny_model)]) == 1
     assert "already exists" in capsys.readouterr().err
     assert (tiny_model / "model.safetensors").read_bytes() == before
+
+
+def test_lora_trains_an_adapter_and_saves_merged_weights_with_parity(tiny_dataset, tmp_path, capsys):
+    out = tmp_path / "lora"
+    assert main(["-q", "train", "--config", REPO_TINY, "--data", str(tiny_dataset), "--out", str(out),
+                 "--model.lora", "true", "--model.lora_target_modules", "q", "v", "--train.max_steps", "3"]) == 0
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["train"]["trainable_parameters"] < meta["train"]["parameters"] / 2
+    assert meta["train"]["lora_merge_max_diff"] < 1e-4
+    assert (out / "adapter" / "adapter_config.json").is_file()
+    model, _, _ = load_checkpoint(out)  # merged weights load as a plain model
+    assert not any("lora" in name for name, _ in model.named_parameters())
+    assert main(["train", "--config", REPO_TINY, "--data", str(tiny_dataset), "--out", str(tmp_path / "bad"),
+                 "--model.lora", "true", "--model.lora_target_modules", "q_proj"]) == 1
+    err = capsys.readouterr().err
+    assert "q_proj not in this model" in err and "its linear layers are:" in err
