@@ -212,7 +212,8 @@ def cmd_train(args, unknown) -> int:
 
 def cmd_eval(args, unknown) -> int:
     if unknown[:1] == ["compare"]:
-        return cmd_eval_compare(unknown[1:])
+        # `--out` belongs to eval's own flags too, so argparse has already taken it.
+        return cmd_eval_compare(unknown[1:] + (["--out", args.out] if "out" in vars(args) else []))
     config = resolve(EvalConfig, args, unknown)
     if config.benchmark:
         from codemend.eval.benchmark_runner import run as run_benchmark

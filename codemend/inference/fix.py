@@ -128,7 +128,9 @@ def fix_path(path: str | Path, debugger: Debugger | None, *, function: str = "",
         tests = make_tests(file, test_cmd, timeout_s)
         merged = RepairResult([], [])
         for name in names:
-            result = repair(text, debugger=debugger, path=str(file), function=name, line=line, tests=tests, n=n, use_operators=use_operators)
+            # One plausible fix answers the user; validating more only costs test runs.
+            result = repair(text, debugger=debugger, path=str(file), function=name, line=line, tests=tests, n=n,
+                            use_operators=use_operators, enough_plausible=1)
             merged.suggestions += result.suggestions
             merged.functions += result.functions
             merged.notes += [note for note in result.notes if note not in merged.notes]

@@ -24,7 +24,11 @@ class LineRanking:
     signals: dict[str, dict[int, float]] = field(default_factory=dict)  # raw per-signal scores
 
     def top(self, k: int) -> list[int]:
-        return [line for line, _ in self.ranked[:k]]
+        """The k most suspicious lines, plus any tied with the k-th (a tie is no reason to drop a line)."""
+        if len(self.ranked) <= k:
+            return [line for line, _ in self.ranked]
+        cutoff = self.ranked[k - 1][1]
+        return [line for line, score in self.ranked if score >= cutoff and (score > 0 or line in dict(self.ranked[:k]))]
 
     def signal_ranking(self, name: str) -> list[int]:
         scores = self.signals.get(name, {})

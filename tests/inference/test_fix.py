@@ -1,10 +1,17 @@
-"""`codemend fix`: model outputs become whole-file diffs; bad files fail with one clear line."""
+"""`codemend fix`: repair with and without a model, validation by tests, --apply safety, formats."""
+
+import json
+import subprocess
+import sys
 
 import pytest
 
+from codemend.cli import main
 from codemend.errors import CodemendError
-from codemend.inference.fix import _to_suggestion, read_source, select_functions
-from codemend.training.generation import Generation
+from codemend.inference.debugger import Candidate
+from codemend.inference.fix import FileReport, apply_fix, changed_functions, check_functions, read_source
+from codemend.inference.formats import as_sarif
+from codemend.inference.repair import Tests, repair, select_functions, to_suggestion
 
 SOURCE = '''import math
 
@@ -17,23 +24,112 @@ class Stats:
                 best = i
         return best
 '''
+TESTS = "s = Stats()\nassert s.max_index([3, 9, 2]) == 1\nassert s.max_index([5]) == 0\nassert s.max_index([1, 2, 7]) == 2\n"
+FIXED = SOURCE.replace("items[i] < items", "items[i] > items")
 
 
-def test_an_edit_becomes_a_diff_against_the_real_file():
+def test_a_candidate_becomes_a_diff_against_the_real_file():
     (func,) = select_functions(SOURCE, "s.py", "max_index")
-    candidate = Generation(text="replace 4\n        if items[i] > items[best]:", score=-0.1, stopped=True)
-    suggestion = _to_suggestion(SOURCE, "s.py", func, candidate, "edit")
+    patched = func.code.replace("items[i] < items", "items[i] > items")
+    suggestion = to_suggestion(SOURCE, "s.py", func, Candidate(patched, 4, "replace 4\n        if items[i] > items[best]:", {"model"}))
     assert suggestion.line == 8 and suggestion.function == "Stats.max_index"
-    assert "-            if items[i] < items[best]:" in suggestion.diff
-    assert "+            if items[i] > items[best]:" in suggestion.diff
-    assert "@@ -5,6 +5,6 @@" in suggestion.diff
-    assert suggestion.patched_source == SOURCE.replace("items[i] < items", "items[i] > items")
+    assert "-            if items[i] < items[best]:" in suggestion.diff and "@@ -5,6 +5,6 @@" in suggestion.diff
+    assert suggestion.patched_source == FIXED
 
 
-@pytest.mark.parametrize("text", ["replace 99\n    x", "nonsense", "replace 4\n    if items[i] <", "replace 4\n        if items[i] < items[best]:"])
-def test_unusable_outputs_are_dropped(text):
+@pytest.mark.sandbox
+def test_operator_candidates_validated_by_tests_put_the_plausible_fix_first():
+    result = repair(SOURCE, debugger=None, tests=Tests(test_code=TESTS))
+    assert result.baseline.status == "failed"
+    best = result.suggestions[0]
+    assert best.validation == "plausible" and best.patched_source == FIXED and best.line == 8
+    assert best.origin == "operator" and best.operator == "swap_comparison"
+
+
+@pytest.mark.sandbox
+def test_tests_that_pass_on_the_original_are_reported(tmp_path):
+    result = repair(FIXED, debugger=None, tests=Tests(test_code=TESTS))
+    assert result.notes and "nothing to validate" in result.notes[0]
+    assert all(s.validation == "not validated" for s in result.suggestions)
+
+
+@pytest.mark.sandbox
+def test_hanging_tests_are_contained():
+    from codemend.sandbox import Limits
+
+    result = repair(SOURCE, debugger=None, tests=Tests(test_code="while True:\n    pass\n", limits=Limits(wall_s=1.0)), max_validate=2)
+    assert result.baseline.status == "timeout"
+    assert {s.validation for s in result.suggestions[:2]} == {"timeout"}
+
+
+def test_model_candidates_come_from_the_checkpoint(tiny_model):
+    from codemend.inference.debugger import Debugger
+
+    debugger = Debugger.load(tiny_model)
+    result = repair(SOURCE, debugger=debugger, n=3)
+    assert result.functions and result.suggestions
+    assert all(s.score <= 0 for s in result.suggestions)  # every candidate scored by the model
+    assert "model" in result.functions[0].ranking.signals or not any("model" in s.origin for s in result.suggestions)
+
+
+@pytest.mark.sandbox
+def test_cli_fix_with_test_command_then_apply_with_backup(tmp_path, monkeypatch, capsys):
+    (tmp_path / "stats.py").write_text(SOURCE)
+    (tmp_path / "test_stats.py").write_text("from stats import Stats\n\ndef test_max():\n" + "".join(f"    {line}\n" for line in TESTS.splitlines()))
+    monkeypatch.chdir(tmp_path)
+    args = ["fix", "stats.py", "--model", "none", "--test_cmd", f"{sys.executable} -m pytest -q -p no:cacheprovider test_stats.py", "--color", "never"]
+    assert main(args + ["--format", "json", "--apply"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["suggestions"][0]["validation"] == "plausible"
+    assert (tmp_path / "stats.py").read_text() == FIXED
+    assert (tmp_path / "stats.py.codemend.bak").read_text() == SOURCE
+
+
+def test_nothing_is_written_without_apply(tmp_path, monkeypatch, capsys):
+    (tmp_path / "stats.py").write_text(SOURCE)
+    monkeypatch.chdir(tmp_path)
+    assert main(["fix", "stats.py", "--model", "none", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["suggestions"]
+    assert (tmp_path / "stats.py").read_text() == SOURCE and sorted(p.name for p in tmp_path.iterdir()) == ["stats.py"]
+
+
+def test_apply_refuses_unvalidated_and_changed_files(tmp_path):
+    path = tmp_path / "s.py"
+    path.write_text(SOURCE)
+    text, digest = read_source(path)
+    (func,) = select_functions(text, str(path))
+    suggestion = to_suggestion(text, str(path), func, Candidate(func.code.replace("<", ">"), 4, "", {"operator"}))
+    report = FileReport(str(path), text, digest, None)
+    with pytest.raises(CodemendError, match="not validated"):
+        apply_fix(report, suggestion)
+    path.write_text(SOURCE + "\n# edited meanwhile\n")
+    with pytest.raises(CodemendError, match="changed since it was read"):
+        apply_fix(report, suggestion, force=True)
+    assert path.read_text().endswith("# edited meanwhile\n") and not (tmp_path / "s.py.codemend.bak").exists()
+
+
+def test_sarif_output_is_valid_2_1_0_with_a_fix():
     (func,) = select_functions(SOURCE, "s.py")
-    assert _to_suggestion(SOURCE, "s.py", func, Generation(text, 0.0, True), "edit") is None
+    suggestion = to_suggestion(SOURCE, "s.py", func, Candidate(func.code.replace("items[i] < items", "items[i] > items"), 4, "", {"operator"}))
+    sarif = json.loads(as_sarif([("s.py", SOURCE, [suggestion])]))
+    assert sarif["version"] == "2.1.0" and sarif["$schema"].endswith("sarif-2.1.0.json")
+    (result,) = sarif["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 8
+    (replacement,) = result["fixes"][0]["artifactChanges"][0]["replacements"]
+    assert replacement["deletedRegion"] == {"startLine": 8, "endLine": 8}
+    assert replacement["insertedContent"]["text"] == "            if items[i] > items[best]:\n"
+
+
+def test_changed_since_selects_touched_functions(tmp_path):
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tmp_path)]
+    (tmp_path / "m.py").write_text("def a(x):\n    return x + 1\n\n\ndef b(x):\n    return x * 2\n")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(git + ["add", "."], check=True)
+    subprocess.run(git + ["commit", "-qm", "init"], check=True)
+    (tmp_path / "m.py").write_text("def a(x):\n    return x + 1\n\n\ndef b(x):\n    return x * 3\n")
+    assert changed_functions((tmp_path / "m.py").read_text(), tmp_path / "m.py", "HEAD") == ["b"]
+    with pytest.raises(CodemendError, match="--changed_since nope"):
+        changed_functions("", tmp_path / "m.py", "nope")
 
 
 def test_bad_files_and_names_fail_clearly(tmp_path):
@@ -46,6 +142,8 @@ def test_bad_files_and_names_fail_clearly(tmp_path):
     with pytest.raises(CodemendError, match="not UTF-8"):
         read_source(tmp_path / "bin.py")
     with pytest.raises(CodemendError, match="did you mean Stats.max_index"):
-        select_functions(SOURCE, "s.py", "max_indx")
+        check_functions(SOURCE, "s.py", "max_indx", 0)
     with pytest.raises(CodemendError, match="does not parse .*line 1"):
-        select_functions("def broken(:\n    return\n", "b.py")
+        check_functions("def broken(:\n    return\n", "b.py", "", 0)
+    with pytest.raises(CodemendError, match="--line 2: no function"):
+        check_functions(SOURCE, "s.py", "", 2)
