@@ -1,199 +1,451 @@
 """Spectrum-based fault localization: per-test line coverage with coverage.py, Ochiai suspiciousness.
 
-    coverages = coverage_for_benchmark(module_code, test_code)
-    scores = ochiai(coverages)          # {line: suspiciousness}, higher is more suspicious
+    from codemend.inference.sbfl import coverage_for_benchmark, coverage_for_command, ochiai, rank_lines
+    coverages = coverage_for_benchmark(module_code, test_code)        # one TestCoverage per assert
+    coverages = coverage_for_command("repo", "pytest -q tests/test_x.py", "pkg/x.py")  # one per test id
+    rank_lines(ochiai(coverages))[:3]   # [(line, suspiciousness), ...], most suspicious first
 
-Everything that runs code goes through the sandbox; coverage.py measures inside it (with dynamic
-contexts, one per test), and a driver prints the result behind a per-run token on stdout.
+Tests: `pytest tests/inference/test_sbfl.py`.
+
+Everything that runs code goes through `codemend.sandbox`. Inside it a driver script measures
+the target file with coverage.py (one dynamic context per test) and streams one record per test
+to stdout behind a random token; the code under test has its stdout sent to stderr, so nothing it
+prints can be mistaken for a record. Streaming means a run killed at the wall clock still gives
+the tests that finished, plus the one in progress as a failure.
 """
 
 from __future__ import annotations
 
+import ast
 import json
+import logging
 import math
+import re
 import secrets
 import shlex
 import sys
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Collection, Mapping, Sequence
+from typing import Any, Literal
 
-from codemend.sandbox import Limits, run_command, run_python
+from codemend.sandbox import Limits, RunResult, run_command, run_python
 
-COVERAGE_OUTPUT_BYTES = 8 * 1024 * 1024  # per-test line lists of a big test suite
+logger = logging.getLogger(__name__)
+
+COVERAGE_OUTPUT_BYTES = 16 * 1024 * 1024
+"""Captured stdout for coverage runs: per-test line lists of a large suite need more than the default."""
+COVERAGE_SLOWDOWN = 2.0
+"""Line tracing slows Python code down; the sandbox wall clock is scaled by this (plus start-up)."""
+BENCHMARK_STARTUP_S = 2.0
+COMMAND_STARTUP_S = 5.0  # pytest start-up and collection on top of the interpreter and coverage.py
+BENCHMARK_FILE = "candidate.py"
+"""Name of the module under test inside the sandbox; it shows up in error messages."""
 
 
 @dataclass(frozen=True)
 class TestCoverage:
-    __test__ = False  # not a pytest class
+    """What one test did to the target file."""
+
+    __test__ = False  # not a pytest test class, despite the name
 
     name: str
     passed: bool
-    lines: frozenset[int]  # executed lines of the target file, 1-based
-    error: str = ""  # first line of the failure, "" when passed
+    lines: frozenset[int]
+    """Executed lines of the target file, 1-based, in that file's numbering."""
+    error: str = ""
+    """First line of the failure (exception type and message); "" when passed."""
+
+
+# ----------------------------------------------------------------------------- Ochiai
 
 
 def ochiai(coverages: Sequence[TestCoverage]) -> dict[int, float]:
-    """line -> ef / sqrt((ef + nf) * (ef + ep)); lines covered by no test are absent."""
-    failing = sum(not c.passed for c in coverages)
-    executed_fail: dict[int, int] = {}
-    executed_pass: dict[int, int] = {}
+    """line -> ef / sqrt((ef + nf) * (ef + ep)) over the covered lines.
+
+    ef/ep: failing/passing tests that execute the line; ef + nf is the number of failing tests.
+    0 when no failing test covers a line; lines no test covers are absent.
+    """
+    total_failed = sum(1 for coverage in coverages if not coverage.passed)
+    failed_at: dict[int, int] = {}
+    passed_at: dict[int, int] = {}
     for coverage in coverages:
-        counts = executed_pass if coverage.passed else executed_fail
+        counts = passed_at if coverage.passed else failed_at
         for line in coverage.lines:
             counts[line] = counts.get(line, 0) + 1
     scores = {}
-    for line in set(executed_fail) | set(executed_pass):
-        ef, ep = executed_fail.get(line, 0), executed_pass.get(line, 0)
-        denominator = math.sqrt(failing * (ef + ep))
-        scores[line] = ef / denominator if denominator else 0.0
+    for line in failed_at.keys() | passed_at.keys():
+        ef, ep = failed_at.get(line, 0), passed_at.get(line, 0)
+        scores[line] = ef / math.sqrt(total_failed * (ef + ep)) if ef else 0.0
     return scores
 
 
 def rank_lines(scores: Mapping[int, float], restrict_to: Collection[int] | None = None) -> list[tuple[int, float]]:
-    items = [(line, score) for line, score in scores.items() if restrict_to is None or line in restrict_to]
-    return sorted(items, key=lambda kv: (-kv[1], kv[0]))
+    """(line, score) sorted by score descending, then line ascending; only `restrict_to` lines if given."""
+    keep = None if restrict_to is None else set(restrict_to)
+    items = [(line, score) for line, score in scores.items() if keep is None or line in keep]
+    return sorted(items, key=lambda item: (-item[1], item[0]))
 
 
-# ----------------------------------------------------------------------------- benchmark format
+# ----------------------------------------------------------------------------- the sandboxed drivers
 
-_BENCHMARK_DRIVER = r'''
-import ast, json, os, signal, sys
+# Shared by both drivers. CONFIG is defined above this text (a literal, or from sys.argv).
+_DRIVER_COMMON = r'''
+import builtins, os, re, signal, sys, types
 import coverage
 
-TOKEN, PER_TEST_S = sys.argv[1], float(sys.argv[2])
-target = os.path.abspath("candidate.py")
-module_code = open(target, encoding="utf-8").read()
-test_code = open("tests_source.py", encoding="utf-8").read()
+_OUT = os.dup(1)
+os.dup2(2, 1)  # the code under test prints to stderr: stdout carries only our records
 
-def alarm(signum, frame):
-    raise TimeoutError(f"test took longer than {PER_TEST_S:.1f} s")
 
-signal.signal(signal.SIGALRM, alarm)
-cov = coverage.Coverage(data_file=None, include=[target], branch=False)
-namespace = {"__name__": "__main__", "__file__": target}
+def emit(**record):
+    data = (CONFIG["token"] + json.dumps(record) + "\n").encode("utf-8", "replace")
+    while data:
+        data = data[os.write(_OUT, data):]
+
+
+class Tracker:
+    """One coverage.py session on the target file; `lines(context)` pauses it to read a context."""
+
+    def __init__(self, target):
+        self.target = os.path.realpath(target)
+        self.measured = None
+        self.cov = coverage.Coverage(data_file=None, config_file=False, include=[self.target], branch=False)
+        self.cov.set_option("run:disable_warnings", ["no-data-collected", "module-not-imported",
+                                                     "module-not-measured", "already-imported"])
+        self.cov.start()
+
+    def switch(self, context):
+        self.cov.switch_context(context)
+
+    def lines(self, context):
+        self.cov.stop()
+        try:
+            data = self.cov.get_data()
+            if self.measured is None:
+                self.measured = next((f for f in data.measured_files() if os.path.realpath(f) == self.target), None)
+            if self.measured is None:
+                return []
+            data.set_query_contexts(["^" + re.escape(context) + "$"])
+            found = data.lines(self.measured) or []
+            data.set_query_contexts(None)
+            return sorted(found)
+        finally:
+            self.cov.start()
+
+    def close(self):
+        self.cov.stop()
+
+
+def target_line(exc, target):
+    """Innermost line of the target file in the exception's traceback (0 if none)."""
+    if isinstance(exc, SyntaxError) and exc.filename and os.path.realpath(exc.filename) == target:
+        return exc.lineno or 0
+    line, tb = 0, exc.__traceback__
+    while tb is not None:
+        if os.path.realpath(tb.tb_frame.f_code.co_filename) == target:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def describe(exc, target, shown_as):
+    try:
+        text = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+        message = text.strip().splitlines()[0][:300] if text.strip() else ""
+    except BaseException:
+        message = "<unprintable>"
+    head = type(exc).__name__ + (": " + message if message else "")
+    line = target_line(exc, target)
+    return head + (f" ({shown_as} line {line})" if line else "")
+'''
+
+_BENCHMARK_MAIN = r'''
+import ast
+
+TARGET = os.path.realpath(CONFIG["module_file"])
+
+
+class Alarm:
+    """SIGALRM while a test runs, repeating in case the code swallows the first TimeoutError."""
+
+    def __init__(self, seconds):
+        self.seconds, self.armed = seconds, False
+        signal.signal(signal.SIGALRM, self.fire)
+
+    def fire(self, signum, frame):
+        if self.armed:
+            raise TimeoutError(f"test still running after {self.seconds:g} s")
+
+    def __enter__(self):
+        self.armed = True
+        signal.setitimer(signal.ITIMER_REAL, self.seconds, 0.25)
+
+    def __exit__(self, *exc_info):
+        self.armed = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
 
 def run(context, code):
-    cov.start()
-    cov.switch_context(context)
-    signal.setitimer(signal.ITIMER_REAL, PER_TEST_S)
+    """Run `code` in the shared namespace under `context`: (error or "", lines it executed)."""
+    tracker.switch(context)
+    error = ""
     try:
-        exec(code, namespace)
-        return ""
-    except BaseException as err:
-        return f"{type(err).__name__}: {err}".splitlines()[0][:300]
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        cov.stop()
+        with alarm:
+            exec(code(), namespace)
+    except BaseException as exc:
+        error = describe(exc, TARGET, CONFIG["module_file"])
+    return error, set(tracker.lines(context))
 
-results, setup_contexts, setup_error = [], [], ""
-import_error = run("import", compile(module_code, target, "exec"))
-if not import_error:
-    for statement in ast.parse(test_code).body:
-        code = compile(ast.Module([statement], []), "<tests>", "exec")
-        is_test = isinstance(statement, ast.Assert) or (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call))
-        if not is_test:
-            context = f"setup{len(setup_contexts)}"
-            setup_contexts.append(context)
-            setup_error = setup_error or run(context, code)
+
+def run_tests(plan, shared):
+    statements = ast.parse(test_code).body
+    setup_error = ""
+    for index, (statement, (kind, name)) in enumerate(zip(statements, plan)):
+        if setup_error:
+            if kind == "test":
+                emit(event="test", name=name, passed=False, error=setup_error, lines=sorted(shared))
             continue
-        name = f"test{len(results) + 1}@line{statement.lineno}"
-        error = setup_error or run(name, code)
-        results.append({"name": name, "error": error, "setup": list(setup_contexts)})
-data = cov.get_data()
-by_context = {}
-for line, contexts in data.contexts_by_lineno(target).items():
-    for context in contexts:
-        by_context.setdefault(context, []).append(line)
-out = {"import_error": import_error, "tests": []}
-for test in results:
-    lines = set(by_context.get(test["name"], []))
-    for context in test["setup"]:
-        lines |= set(by_context.get(context, []))
-    out["tests"].append({"name": test["name"], "passed": not test["error"], "error": test["error"], "lines": sorted(lines)})
-print(TOKEN + json.dumps(out), flush=True)
+        emit(event="begin", name=name)
+        compiled = lambda: compile(ast.Module([statement], type_ignores=[]), "<tests>", "exec")
+        error, lines = run(name, compiled)
+        if kind == "test":
+            emit(event="test", name=name, passed=not error, error=error, lines=sorted(shared | lines))
+            continue
+        shared |= lines
+        if error and not any(later == "test" for later, _ in plan[index + 1:]):
+            emit(event="test", name=name, passed=False, error=error, lines=sorted(shared))
+            return
+        emit(event="end", name=name)
+        if error:
+            setup_error = f"{error} [in {name}]"
+
+
+with open(CONFIG["module_file"], encoding="utf-8") as handle:
+    module_code = handle.read()
+with open(CONFIG["tests_file"], encoding="utf-8") as handle:
+    test_code = handle.read()
+# As in sandbox.run_tests: a fresh __main__ module (pickle and dataclasses need it in sys.modules).
+module = types.ModuleType("__main__")
+module.__dict__["__builtins__"] = builtins
+sys.modules["__main__"] = module
+namespace = module.__dict__
+builtins_before = dict(vars(builtins))
+alarm = Alarm(CONFIG["per_test_s"])
+tracker = Tracker(TARGET)
+emit(event="begin", name="import")
+import_error, import_lines = run("import", lambda: compile(module_code, TARGET, "exec"))
+for name_ in [name_ for name_ in vars(builtins) if name_ not in builtins_before]:
+    delattr(builtins, name_)  # as sandbox.run_tests does: the tests see clean builtins
+for name_, value_ in builtins_before.items():
+    setattr(builtins, name_, value_)
+if import_error:
+    emit(event="test", name="import", passed=False, error=import_error, lines=sorted(import_lines))
+else:
+    emit(event="end", name="import")
+    run_tests(CONFIG["plan"], import_lines)
+tracker.close()
+emit(event="done")
 '''
 
-
-def _parse_driver_output(stdout: str, token: str, what: str) -> dict:
-    for line in stdout.splitlines():
-        if line.startswith(token):
-            return json.loads(line[len(token) :])
-    raise ValueError(f"no coverage came back from {what} (its output was cut or it was killed)")
+_COMMAND_MAIN = r'''
+TARGET = os.path.realpath(CONFIG["target"])
+OUTSIDE = "<outside tests>"
 
 
-def coverage_for_benchmark(module_code: str, test_code: str, *, limits: Limits | None = None) -> list[TestCoverage]:
-    """Per-test coverage of `module_code`; each top-level assert (or call) of `test_code` is a test.
-
-    Other top-level statements are shared setup, run in order; a setup failure fails the tests
-    after it. A module that cannot even run gives one failing test with its error.
-    """
-    limits = replace(limits or Limits(wall_s=10.0), max_output_bytes=COVERAGE_OUTPUT_BYTES)
-    token = "CODEMEND-COVERAGE-" + secrets.token_hex(8) + ":"
-    per_test = max(1.0, limits.wall_s / 4)
-    driver = _BENCHMARK_DRIVER.replace("sys.argv[1], float(sys.argv[2])", f"{token!r}, {per_test!r}")
-    result = run_python(driver, limits=limits, files={"candidate.py": module_code, "tests_source.py": test_code})
-    try:
-        payload = _parse_driver_output(result.stdout, token, "the benchmark tests")
-    except ValueError:
-        return [TestCoverage("tests", False, frozenset(), f"{result.status}: {result.detail}")]
-    if payload["import_error"]:
-        return [TestCoverage("import", False, frozenset(), payload["import_error"])]
-    return [TestCoverage(t["name"], t["passed"], frozenset(t["lines"]), t["error"]) for t in payload["tests"]]
+def set_sys_path():
+    """sys.path as the user's own command would have it (this driver runs as `python -c`)."""
+    first = {"pytest": [], "pytest-module": [""], "module": [""],
+             "script": [os.path.dirname(os.path.abspath(CONFIG["program"]))]}[CONFIG["kind"]]
+    extra = [os.path.abspath(p) for p in CONFIG["env"].get("PYTHONPATH", "").split(os.pathsep) if p]
+    sys.path[:] = first + extra + sys.path[1:]
 
 
-# ----------------------------------------------------------------------------- pytest commands
+def crash_message(report):
+    """pytest's one-line summary of a failure; for collection errors the final `E   ...` line."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    text = crash.message if crash is not None else str(report.longrepr)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    raised = [line[1:].strip() for line in lines if line.startswith("E ")]
+    return (raised[-1] if raised else lines[0] if lines else "failed")[:300]
 
-_PYTEST_DRIVER = r'''
-import json, os, sys
-import coverage, pytest
 
-TOKEN, TARGET = sys.argv[1], os.path.abspath(sys.argv[2])
-cov = coverage.Coverage(data_file=None, include=[TARGET], branch=False)
-outcomes, errors = {}, {}
+class PerTestCoverage:
+    """pytest plugin: one coverage context per test id, one record per finished test."""
 
-class PerTestContexts:
-    def pytest_runtest_setup(self, item):
-        cov.switch_context(item.nodeid)
+    def __init__(self):
+        self.shared, self.errors, self.skipped, self.raised = set(), {}, set(), {}
+        self.collect_errors, self.reported = [], False
+        tracker.switch(OUTSIDE)
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.collect_errors.append((report.nodeid or "<collection>", "collection error: " + crash_message(report)))
+
+    def pytest_collection_finish(self, session):
+        # Module-level lines ran at import time, on behalf of every test.
+        self.shared = set(tracker.lines(OUTSIDE))
+        self.report_collect_errors()
+
+    def report_collect_errors(self):
+        if not self.reported:
+            self.reported = True
+            for name, error in self.collect_errors:
+                emit(event="test", name=name, passed=False, error=error, lines=sorted(self.shared))
+
+    def pytest_runtest_logstart(self, nodeid, location):
+        emit(event="begin", name=nodeid)
+        tracker.switch(nodeid)
+
+    def pytest_runtest_makereport(self, item, call):
+        # The exception itself: its type name and the innermost target line (pytest's summary has neither).
+        if call.excinfo is not None:
+            self.raised[(item.nodeid, call.when)] = describe(call.excinfo.value, TARGET, CONFIG["target"])
 
     def pytest_runtest_logreport(self, report):
-        passed = outcomes.get(report.nodeid, True) and not report.failed
-        outcomes[report.nodeid] = passed
-        if report.failed and report.nodeid not in errors:
-            errors[report.nodeid] = str(report.longreprtext).strip().splitlines()[-1][:300] if report.longreprtext else "failed"
+        if report.failed:
+            prefix = "" if report.when == "call" else f"error in {report.when}: "
+            message = self.raised.pop((report.nodeid, report.when), None) or crash_message(report)
+            self.errors.setdefault(report.nodeid, prefix + message)
+        elif report.skipped:
+            self.skipped.add(report.nodeid)  # skip and xfail: no verdict on the code
 
-cov.start()
-cov.switch_context("collect")
-pytest.main(sys.argv[3:] + ["-p", "no:cacheprovider", "-q"], plugins=[PerTestContexts()])
-cov.stop()
-by_context = {}
-for line, contexts in cov.get_data().contexts_by_lineno(TARGET).items():
-    for context in contexts:
-        by_context.setdefault(context, []).append(line)
-tests = [{"name": n, "passed": ok, "error": errors.get(n, ""), "lines": sorted(by_context.get(n, []))} for n, ok in outcomes.items()]
-print(TOKEN + json.dumps({"tests": tests}), flush=True)
+    def pytest_runtest_logfinish(self, nodeid, location):
+        lines = sorted(self.shared | set(tracker.lines(nodeid)))
+        tracker.switch(OUTSIDE)
+        if nodeid in self.errors:
+            emit(event="test", name=nodeid, passed=False, error=self.errors[nodeid], lines=lines)
+        elif nodeid in self.skipped:
+            emit(event="end", name=nodeid)
+        else:
+            emit(event="test", name=nodeid, passed=True, error="", lines=lines)
+
+
+def run_pytest():
+    import pytest
+
+    args = list(CONFIG["args"])
+    if "no:cacheprovider" not in args:
+        args += ["-p", "no:cacheprovider"]  # the copy is thrown away; do not spend time on a cache
+    plugin = PerTestCoverage()
+    exit_code = pytest.main(args, plugins=[plugin])
+    plugin.report_collect_errors()
+    return int(exit_code)
+
+
+def run_program():
+    import runpy
+
+    name = CONFIG["name"]
+    emit(event="begin", name=name)
+    tracker.switch(name)
+    sys.argv = [CONFIG["program"], *CONFIG["args"]]
+    status, error = 0, ""
+    try:
+        if CONFIG["kind"] == "module":
+            runpy.run_module(CONFIG["program"], run_name="__main__", alter_sys=True)
+        else:
+            runpy.run_path(CONFIG["program"], run_name="__main__")
+    except SystemExit as exc:
+        status = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
+        error = "" if status == 0 else f"SystemExit({exc.code!r})"
+    except BaseException as exc:
+        status, error = 1, describe(exc, TARGET, CONFIG["target"])
+    lines = tracker.lines(name)
+    emit(event="test", name=name, passed=status == 0, error=error, lines=lines)
+    return status
+
+
+os.environ.update(CONFIG["env"])
+set_sys_path()
+if CONFIG["kind"].startswith("pytest"):
+    import pytest  # before measuring starts: its import is not the target's business
+tracker = Tracker(TARGET)
+exit_code = run_pytest() if CONFIG["kind"].startswith("pytest") else run_program()
+tracker.close()
+emit(event="done", exit_code=exit_code)
 '''
 
 
-def pytest_arguments(command: str) -> list[str]:
-    """The arguments of a pytest command ("pytest ARGS", "python -m pytest ARGS"); ValueError otherwise."""
-    argv = shlex.split(command)
-    if argv and Path(argv[0]).name in ("pytest", "py.test"):
-        return argv[1:]
-    if len(argv) >= 3 and Path(argv[0]).name.startswith("python") and argv[1:3] == ["-m", "pytest"]:
-        return argv[3:]
-    raise ValueError(f"per-test coverage needs a pytest command (pytest ... or python -m pytest ...), got {command!r}")
+def _benchmark_driver(config: Mapping[str, Any]) -> str:
+    return f"import json\nCONFIG = json.loads({json.dumps(config)!r})\n" + _DRIVER_COMMON + _BENCHMARK_MAIN
 
 
-def coverage_for_command(tree: str | Path, command: str, target_file: str, *, overlay: Mapping[str, str] | None = None,
-                         limits: Limits | None = None) -> list[TestCoverage]:
-    """Per-test coverage of `target_file` (relative to `tree`) under a pytest command, in a sandboxed copy."""
-    args = pytest_arguments(command)
-    limits = replace(limits or Limits(wall_s=60.0), max_output_bytes=COVERAGE_OUTPUT_BYTES)
-    token = "CODEMEND-COVERAGE-" + secrets.token_hex(8) + ":"
-    files = dict(overlay or {})
-    files[".codemend_coverage_driver.py"] = _PYTEST_DRIVER
-    argv = [sys.executable, ".codemend_coverage_driver.py", token, target_file, *args]
-    result = run_command(argv, tree=Path(tree), limits=limits, overlay=files)
-    payload = _parse_driver_output(result.stdout, token, f"`{command}`")
-    return [TestCoverage(t["name"], t["passed"], frozenset(t["lines"]), t["error"]) for t in payload["tests"]]
+def _command_driver() -> str:
+    return "import json, sys\nCONFIG = json.loads(sys.argv[1])\n" + _DRIVER_COMMON + _COMMAND_MAIN
+
+
+# ----------------------------------------------------------------------------- reading records back
+
+
+@dataclass
+class _Records:
+    tests: list[TestCoverage] = field(default_factory=list)
+    in_progress: str | None = None
+    """A test that began and never reported: the run was killed (or exited) during it."""
+    done: dict[str, Any] | None = None
+
+
+def _read_records(result: RunResult, token: str, limits: Limits, what: str) -> _Records:
+    """Parse the driver's records; ValueError when the output was cut (the records would be partial)."""
+    cut = "stdout truncated" in result.detail or len(result.stdout.encode("utf-8", "replace")) >= limits.max_output_bytes
+    if cut:
+        raise ValueError(
+            f"coverage records of {what} exceeded {limits.max_output_bytes} bytes of output and were cut; "
+            "pass limits with a larger max_output_bytes"
+        )
+    records = _Records()
+    for line in result.stdout.splitlines():
+        if not line.startswith(token):
+            continue
+        record = json.loads(line[len(token):])
+        event = record.get("event")
+        if event == "begin":
+            records.in_progress = record["name"]
+        elif event == "end":
+            records.in_progress = None
+        elif event == "test":
+            records.in_progress = None
+            records.tests.append(TestCoverage(record["name"], bool(record["passed"]), frozenset(record["lines"]), record["error"]))
+        elif event == "done":
+            records.done = record
+    return records
+
+
+def _finish(records: _Records, result: RunResult, what: str) -> list[TestCoverage]:
+    """The tests that reported, plus the one a killed run was in (failed, no lines)."""
+    if records.done is not None:
+        return records.tests
+    if records.in_progress is None and not records.tests:
+        raise ValueError(f"no coverage came back from {what}: {result.status}: {result.detail}; "
+                         f"stderr ends with: {result.stderr[-500:].strip()!r}")
+    tests = list(records.tests)
+    if records.in_progress is not None:
+        tests.append(TestCoverage(records.in_progress, False, frozenset(), _stopped_because(result)))
+    logger.warning("coverage run of %s stopped early (%s: %s); kept %d finished test(s)",
+                   what, result.status, result.detail, len(records.tests))
+    return tests
+
+
+def _stopped_because(result: RunResult) -> str:
+    if result.status in ("timeout", "memory", "crash"):
+        return f"{result.status}: {result.detail}"
+    # The process ended on its own in the middle of a test: os._exit or an exit from a thread.
+    return f"the process exited (status {result.returncode}) during this test" + (f": {result.detail}" if result.detail else "")
+
+
+def _coverage_limits(limits: Limits, startup_s: float) -> Limits:
+    """The caller's limits, with room for tracing overhead and for the records on stdout."""
+    scale = lambda seconds: COVERAGE_SLOWDOWN * seconds + startup_s  # noqa: E731
+    return replace(
+        limits,
+        wall_s=scale(limits.wall_s),
+        cpu_s=None if limits.cpu_s is None else scale(limits.cpu_s),
+        max_output_bytes=max(limits.max_output_bytes, COVERAGE_OUTPUT_BYTES),
+        # the stdout file must be able to outgrow max_output_bytes, or a cut is a SIGXFSZ crash
+        max_file_mb=max(limits.max_file_mb, 2 * COVERAGE_OUTPUT_BYTES // (1024 * 1024)),
+    )
+
+
+def _new_token() -> str:
+    return f"@@codemend-coverage-{secrets.token_hex(8)}@@"
