@@ -167,7 +167,7 @@ def _resolve_paths(path_or_name: str) -> list[Path]:
     return [Path(path_or_name)]
 
 
-def load_benchmark(path_or_name: str) -> list[BenchmarkItem]:
+def load_benchmark(path_or_name: str, strict: bool = True, problems_out: list[str] | None = None) -> list[BenchmarkItem]:
     """Items of a benchmark: "builtin", "builtin:handwritten", "builtin:operator" or a JSONL path.
 
     Every problem in the file(s) is collected first (invalid JSON, missing field, wrong type,
@@ -187,6 +187,13 @@ def load_benchmark(path_or_name: str) -> list[BenchmarkItem]:
                 first_seen[item_id] = where
             if not _field_problems(row):
                 items.append(_item_from_row(row))
+    if problems and not strict:
+        # A long run should not die on one bad line: skip it, say which, and go on.
+        for problem in problems:
+            logger.warning("skipped: %s", problem)
+        if problems_out is not None:
+            problems_out.extend(problems)
+        return items
     if problems:
         shown = problems[:_MAX_PROBLEMS_SHOWN]
         more = len(problems) - len(shown)

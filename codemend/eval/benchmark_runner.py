@@ -211,7 +211,10 @@ def _finished(path: Path, key: str) -> dict[str, ItemResult]:
 
 
 def run(config: EvalConfig) -> dict:
-    items = load_benchmark(config.benchmark)
+    skipped: list[str] = []
+    items = load_benchmark(config.benchmark, strict=False, problems_out=skipped)
+    if not items:
+        raise CodemendError(f"--benchmark {config.benchmark}: no usable item ({len(skipped)} line(s) skipped: {'; '.join(skipped[:3])})")
     if config.limit:
         items = items[: config.limit]
     out = Path(config.out or "runs/eval-benchmark")
@@ -235,8 +238,8 @@ def run(config: EvalConfig) -> dict:
                     handle.write(json.dumps({"run_key": run_key, **asdict(done[item.id])}) + "\n")
                 logger.info("[%d/%d] %s: %s", index, len(items), item.id, _verdict(done[item.id]))
             results.append(done[item.id])
-    metrics = summarize(results, n=config.n, seed=config.seed)
-    metrics.update({"benchmark": config.benchmark, "model": config.model, "predictions": config.predictions,
+    metrics = summarize(results, n=config.n, seed=config.seed, references={i.id: (i.buggy_code, i.fixed_code or "") for i in items})
+    metrics.update({"benchmark": config.benchmark, "model": config.model, "predictions": config.predictions, "skipped_lines": skipped,
                     "seconds": round(time.perf_counter() - started, 1), "isolation": _isolation()})
     write_report(out, metrics, results)
     save_run_metadata(config, out)

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Sequence
 
-from codemend.eval.metrics import bootstrap_ci, pass_at_k, patch_outcomes, topk_localization_accuracy
+from codemend.eval.metrics import bootstrap_ci, corpus_bleu, pass_at_k, patch_outcomes, topk_localization_accuracy
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,8 @@ def _with_ci(values: Sequence[float], seed: int) -> dict:
     return {"value": sum(values) / len(values), "ci95": [low, high]}
 
 
-def summarize(results: Sequence, n: int, seed: int = 0) -> dict:
+def summarize(results: Sequence, n: int, seed: int = 0, references: dict[str, tuple[str, str]] | None = None) -> dict:
+    """Headline numbers with bootstrap CIs; `references` maps id -> (buggy, fixed) for the BLEU side column."""
     scored = [r for r in results if r.state == "scored"]
     per_item = [item_values(r) for r in scored]
     metrics: dict = {
@@ -66,6 +67,12 @@ def summarize(results: Sequence, n: int, seed: int = 0) -> dict:
     if shown:
         metrics["patch_outcomes"] = patch_outcomes([p for p, _ in shown], [c for _, c in shown])
     metrics["headline"] = headline
+    if references:
+        with_ref = [r for r in scored if references.get(r.id, ("", ""))[1]]
+        top1 = [r.candidates[0].patched if r.candidates else references[r.id][0] for r in with_ref]
+        if with_ref:
+            metrics["bleu_top1"] = corpus_bleu(top1, [references[r.id][1] for r in with_ref])
+            metrics["bleu_copy_input_baseline"] = corpus_bleu([references[r.id][0] for r in with_ref], [references[r.id][1] for r in with_ref])
     metrics["per_bug_class"] = _grouped(scored, per_item, lambda r: r.bug_type)
     metrics["per_source"] = _grouped(scored, per_item, lambda r: r.source or "unknown")
     metrics["pass_at_k_curve"] = {k: sum(_pass_at(len(r.candidates), sum(r.plausible), k) if r.candidates else 0.0 for r in scored) / max(len(scored), 1) for k in range(1, n + 1)}
@@ -109,10 +116,14 @@ def markdown(metrics: dict) -> str:
         + (f", predictions `{metrics['predictions']}`" if metrics.get("predictions") else "") + ".",
         f"{metrics['scored']} items scored of {metrics['items']}; broken (reference fails its tests, not counted): "
         f"{len(metrics['broken'])}; tests already pass on the buggy code (not counted): {len(metrics['not_failing'])}.",
-        f"Sandbox isolation: {metrics.get('isolation', {}).get('network', 'unknown')} network; {metrics.get('isolation', {}).get('filesystem', '')}.", "",
+        f"Sandbox isolation: {metrics.get('isolation', {}).get('network', 'unknown')} network; {metrics.get('isolation', {}).get('filesystem', '')}.",
+        *([f"Skipped benchmark lines ({len(metrics['skipped_lines'])}): " + "; ".join(metrics["skipped_lines"][:5])] if metrics.get("skipped_lines") else []),
+        "",
         "| metric | value [95% bootstrap CI] |", "|---|---|",
         *[f"| {name} | {_fmt(entry)} |" for name, entry in metrics["headline"].items()], "",
     ]
+    if "bleu_top1" in metrics:
+        lines += [f"BLEU of the top-1 candidate (side column only): {metrics['bleu_top1']:.1f}; copying the buggy input scores {metrics['bleu_copy_input_baseline']:.1f}.", ""]
     if "patch_outcomes" in metrics:
         outcomes = metrics["patch_outcomes"]
         rate = lambda v: f"{v:.1%}" if v == v else "n/a"  # noqa: E731 - NaN when nothing is plausible

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from codemend.config import EvalConfig, save_run_metadata
 from codemend.errors import CodemendError
-from codemend.eval.metrics import exact_match, topk_localization_accuracy
+from codemend.eval.metrics import corpus_bleu, exact_match, topk_localization_accuracy
 from codemend.io import read_jsonl, write_jsonl
 from codemend.task import FormatError, apply_output, build_source
 from codemend.training.checkpoint import load_checkpoint
@@ -40,9 +40,10 @@ def score_prediction(sample: dict, output: str, output_format: str) -> dict:
     try:
         patch = apply_output(sample["buggy"], output, output_format)
     except FormatError as err:
-        return {"applies": False, "exact": False, "exact_normalized": False, "line": None, "error": str(err)}
+        return {"applies": False, "exact": False, "exact_normalized": False, "line": None, "error": str(err), "patched": sample["buggy"]}
     return {
         "applies": True,
+        "patched": patch.patched,
         "exact": exact_match(patch.patched, sample["fixed"]),
         "exact_normalized": exact_match(patch.patched, sample["fixed"], normalize=True),
         "line": patch.line,
@@ -86,6 +87,9 @@ def run(config: EvalConfig) -> dict:
                      "true_line": sample["line"], "output": best.text, "score": best.score, "stopped": best.stopped, **verdict})
     truth = [set(range(s["line"], s.get("line_end", s["line"]) + 1)) for s in samples]
     metrics = summarize(rows, truth)
+    # BLEU is a side column only: copying the buggy input already scores high, so print that too.
+    metrics["bleu"] = corpus_bleu([r["patched"] for r in rows], [s["fixed"] for s in samples])
+    metrics["bleu_copy_input_baseline"] = corpus_bleu([s["buggy"] for s in samples], [s["fixed"] for s in samples])
     metrics.update({"model": config.model, "data": config.data, "split": config.split, "seconds": round(seconds, 1),
                     "seconds_per_sample": round(seconds / len(samples), 3)})
     out.mkdir(parents=True, exist_ok=True)
@@ -105,6 +109,8 @@ def format_table(metrics: dict) -> str:
         f"{'line localization (top-1)':<28}{metrics['localization_top1']:>10.1%}",
         f"{'well-formed outputs':<28}{metrics['well_formed']:>10.1%}",
         f"{'outputs ending with EOS':<28}{metrics['stopped_with_eos']:>10.1%}",
+        f"{'BLEU (side column)':<28}{metrics['bleu']:>10.1f}",
+        f"{'  copy-the-input baseline':<28}{metrics['bleu_copy_input_baseline']:>10.1f}",
         "",
         f"{'bug class':<40}{'samples':>8}{'exact':>8}",
     ]

@@ -142,6 +142,11 @@ def repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int
     if debugger is not None and candidates:
         with watch("ranking"):
             debugger.score(func.code, [c for c in candidates if c.target], func.context, trace)
+    else:
+        # No model: the more suspicious the edited line, the likelier the fix (ties keep operator order).
+        line_score = dict(ranking.ranked)
+        for candidate in candidates:
+            candidate.score = line_score.get(candidate.line, 0.0)
     candidates.sort(key=lambda c: -c.score)
     return FunctionReport(func.name, func.start_line, ranking, candidates)
 

@@ -80,8 +80,15 @@ def test_compare_two_runs(first_run, assets, tmp_path, capsys):
     assert "| plausible@10 |" in text and (tmp_path / "cmp" / "compare.png").stat().st_size > 1000
 
 
-def test_malformed_benchmark_line_is_named(tmp_path, capsys):
+def test_bad_benchmark_lines_are_named_and_skipped_and_the_run_goes_on(assets, tmp_path, caplog):
+    good = (assets / "bench_small.jsonl").read_text().splitlines()
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"id": "a", "buggy_code": "x", "test_code": "", "entry_point": "f", "bug_type": "t", "timeout_s": 1}\n{"id": \n')
-    assert main(["eval", "--benchmark", str(bad), "--model", "none", "--out", str(tmp_path / "o")]) == 1
-    assert "bad.jsonl" in capsys.readouterr().err
+    bad.write_text("\n".join([good[0], '{"id": ', '{"id": "x", "buggy_code": "y"}', good[0], good[1]]) + "\n")
+    assert main(["-q", "eval", "--benchmark", str(bad), "--model", "none", "--out", str(tmp_path / "o")]) == 0
+    metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
+    assert metrics["items"] == 2  # the two valid, distinct items ran
+    skipped = " ".join(metrics["skipped_lines"])
+    assert "bad.jsonl:2: invalid JSON" in skipped and "bad.jsonl:3: missing field" in skipped and "duplicate id" in skipped
+    nothing = tmp_path / "nothing.jsonl"
+    nothing.write_text('{"id": \n')
+    assert main(["eval", "--benchmark", str(nothing), "--model", "none", "--out", str(tmp_path / "n")]) == 1

@@ -1,71 +1,355 @@
-"""Ochiai from per-test coverage measured by coverage.py inside the sandbox."""
+"""Spectrum-based fault localization: Ochiai by hand, per-test coverage measured in the sandbox.
 
+    pytest tests/inference/test_sbfl.py            # all (the sandbox ones take a few seconds)
+    pytest tests/inference/test_sbfl.py -m "not sandbox"
+"""
+
+import itertools
 import math
-import sys
+import random
+import time
 
 import pytest
 
-from codemend.inference.sbfl import TestCoverage, coverage_for_benchmark, coverage_for_command, ochiai, pytest_arguments, rank_lines
-from codemend.sandbox import Limits
+from codemend.inference import sbfl
+from codemend.inference.sbfl import (
+    TestCoverage,
+    coverage_for_benchmark,
+    coverage_for_command,
+    ochiai,
+    parse_test_command,
+    plan_benchmark_tests,
+    rank_lines,
+)
+from codemend.sandbox import Limits, RunResult
 
-BUGGY = "def max_index(items):\n    best = 0\n    for i in range(1, len(items)):\n        if items[i] < items[best]:\n            best = i\n    return best\n"
-TESTS = "assert max_index([3, 9, 2]) == 1\nassert max_index([5]) == 0\nassert max_index([1, 2, 7]) == 2\n"
+# `<` where `>` belongs, on line 4.
+MAX_INDEX = (
+    "def max_index(items):\n"  # 1
+    "    best = 0\n"  # 2
+    "    for i in range(1, len(items)):\n"  # 3
+    "        if items[i] < items[best]:\n"  # 4  <- bug
+    "            best = i\n"  # 5
+    "    return best\n"  # 6
+)
+MAX_INDEX_TESTS = (
+    "assert max_index([3, 9, 2]) == 1\n"  # fails: lines 1-6
+    "assert max_index([5]) == 0\n"  # passes: 1, 2, 3, 6
+    "assert max_index([1, 2, 7]) == 2\n"  # fails: 1, 2, 3, 4, 6
+    "assert max_index([4, 4]) == 0\n"  # passes: 1, 2, 3, 4, 6
+    "assert max_index([2, 1]) == 0\n"  # fails: 1-6
+    "assert max_index([]) == 0\n"  # passes: 1, 2, 3, 6
+)
+# `hi = mid` where `hi = mid - 1` belongs, on line 8: searching below the middle can loop forever
+# or miss; the tests keep it finite.
+BINARY_SEARCH = (
+    "def search(items, target):\n"  # 1
+    "    lo, hi = 0, len(items) - 1\n"  # 2
+    "    while lo <= hi:\n"  # 3
+    "        mid = (lo + hi) // 2\n"  # 4
+    "        if items[mid] < target:\n"  # 5
+    "            lo = mid + 1\n"  # 6
+    "        elif items[mid] > target:\n"  # 7
+    "            hi = mid - 2\n"  # 8  <- bug
+    "        else:\n"  # 9
+    "            return mid\n"  # 10
+    "    return -1\n"  # 11
+)
+BINARY_SEARCH_TESTS = (
+    "data = [1, 3, 5, 7, 9, 11, 13]\n"
+    "assert search(data, 7) == 3\n"  # the middle: found at once
+    "assert search(data, 11) == 5\n"  # right, then found
+    "assert search(data, 20) == -1\n"  # right only, not found
+    "assert search(data, 0) == -1\n"  # left through the bug; missing anyway, so it passes
+    "assert search(data, 5) == 2\n"  # left: hi = 3 - 2 skips index 2: fails
+    "assert search(data, 9) == 4\n"  # right, then left past index 4: fails
+)
+
+# ----------------------------------------------------------------------------- Ochiai, by hand
 
 
-def test_ochiai_hand_computed():
+def cov(name, passed, lines):
+    return TestCoverage(name, passed, frozenset(lines), "" if passed else "AssertionError")
+
+
+def test_ochiai_two_failing_three_passing_by_hand():
     tests = [
-        TestCoverage("f1", False, frozenset({1, 2, 3})),
-        TestCoverage("f2", False, frozenset({1, 3})),
-        TestCoverage("p1", True, frozenset({1, 2})),
-        TestCoverage("p2", True, frozenset({1})),
-        TestCoverage("p3", True, frozenset({1, 4})),
+        cov("f1", False, {1, 2, 3}),
+        cov("f2", False, {1, 3, 5}),
+        cov("p1", True, {1, 2}),
+        cov("p2", True, {1}),
+        cov("p3", True, {1, 4}),
     ]
     scores = ochiai(tests)
-    assert scores[3] == pytest.approx(1.0)  # covered by every failing test and no passing one
-    assert scores[1] == pytest.approx(2 / math.sqrt(2 * 5))
-    assert scores[2] == pytest.approx(1 / math.sqrt(2 * 2))
-    assert scores[4] == 0.0 and 5 not in scores
-    assert rank_lines(scores)[0] == (3, pytest.approx(1.0))
-    assert all(v == 0 for v in ochiai([TestCoverage("p", True, frozenset({1, 2}))]).values())
+    assert set(scores) == {1, 2, 3, 4, 5}  # line 6 and beyond: covered by nothing, absent
+    assert scores[1] == pytest.approx(2 / math.sqrt(2 * 5))  # ef=2 ep=3: 0.6325
+    assert scores[2] == pytest.approx(1 / math.sqrt(2 * 2))  # ef=1 ep=1: 0.5
+    assert scores[3] == pytest.approx(1.0)  # every failing test, no passing one
+    assert scores[4] == 0.0  # passing tests only
+    assert scores[5] == pytest.approx(1 / math.sqrt(2 * 1))  # one of two failing tests only: 0.7071
+    assert [line for line, _ in rank_lines(scores)] == [3, 5, 1, 2, 4]
 
 
-@pytest.mark.sandbox
-def test_benchmark_coverage_ranks_the_buggy_line_first():
-    coverages = coverage_for_benchmark(BUGGY, TESTS)
-    assert [c.passed for c in coverages] == [False, True, False]
-    assert "AssertionError" in coverages[0].error
-    assert rank_lines(ochiai(coverages))[0][0] == 4
+def test_ochiai_without_failing_tests_is_zero_everywhere():
+    scores = ochiai([cov("p1", True, {1, 2}), cov("p2", True, {2, 3})])
+    assert scores == {1: 0.0, 2: 0.0, 3: 0.0}
+    assert ochiai([]) == {}
 
 
-@pytest.mark.sandbox
-def test_import_errors_and_hanging_tests_are_contained():
-    (only,) = coverage_for_benchmark("raise RuntimeError('boom')\n", TESTS)
-    assert not only.passed and "RuntimeError: boom" in only.error
-    looping = BUGGY + "\n\ndef spin():\n    while True:\n        pass\n"
-    coverages = coverage_for_benchmark(looping, "assert max_index([5]) == 0\nassert spin() == 1\n", limits=Limits(wall_s=4))
-    assert [c.passed for c in coverages] == [True, False] and "TimeoutError" in coverages[1].error
+def test_ochiai_lines_of_failing_tests_only():
+    # Covered by the one failing test and no passing one: 1.0, the maximum.
+    assert ochiai([cov("f", False, {7}), cov("p", True, {8})]) == {7: 1.0, 8: 0.0}
+    # All tests failing: a line every test covers is 1.0, a line half of them cover 1/sqrt(2).
+    scores = ochiai([cov("f1", False, {1, 2}), cov("f2", False, {1})])
+    assert scores == {1: pytest.approx(1.0), 2: pytest.approx(1 / math.sqrt(2))}
 
 
-@pytest.mark.sandbox
-def test_pytest_command_coverage_per_test_and_tree_untouched(tmp_path):
-    (tmp_path / "stats.py").write_text(BUGGY)
-    (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "test_stats.py").write_text(
-        "import sys, os\nsys.path.insert(0, os.path.dirname(os.path.dirname(__file__)))\nfrom stats import max_index\n\n"
-        "def test_single():\n    assert max_index([5]) == 0\n\n"
-        "def test_middle():\n    assert max_index([3, 9, 2]) == 1\n\n"
-        "def test_first():\n    assert max_index([4, 4]) == 0\n"
+def test_ochiai_matches_the_textbook_formula_on_random_spectra():
+    rng = random.Random(0)
+    for _ in range(200):
+        tests = [cov(f"t{i}", rng.random() < 0.6, {line for line in range(1, 9) if rng.random() < 0.5}) for i in range(rng.randint(1, 7))]
+        scores = ochiai(tests)
+        for line in range(1, 9):
+            ef = sum(1 for t in tests if not t.passed and line in t.lines)
+            nf = sum(1 for t in tests if not t.passed and line not in t.lines)
+            ep = sum(1 for t in tests if t.passed and line in t.lines)
+            if ef + ep == 0:
+                assert line not in scores
+            else:
+                expected = ef / math.sqrt((ef + nf) * (ef + ep)) if ef else 0.0
+                assert scores[line] == pytest.approx(expected)
+                assert 0.0 <= scores[line] <= 1.0
+
+
+def test_rank_lines_sorts_by_score_then_line_and_restricts():
+    scores = {9: 0.5, 2: 0.5, 4: 1.0, 1: 0.0}
+    assert rank_lines(scores) == [(4, 1.0), (2, 0.5), (9, 0.5), (1, 0.0)]
+    assert rank_lines(scores, restrict_to=[1, 9, 30]) == [(9, 0.5), (1, 0.0)]
+    assert rank_lines({}) == []
+
+
+# ----------------------------------------------------------------------------- splitting tests, commands
+
+
+def test_plan_splits_benchmark_tests_into_setup_and_tests():
+    code = (
+        "import math\n"
+        "def helper(x):\n    assert x\n    return x\n"  # a def holding an assert is still setup
+        "data = [1, 2]\n"
+        "assert helper(1) == 1\n"
+        "check(data)\n"
+        "for x in data:\n    assert helper(x)\n"
+        "'a docstring'\n"
+        "assert helper(2) == 2; assert True\n"
     )
-    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
-    coverages = coverage_for_command(tmp_path, f"{sys.executable} -m pytest -q tests/test_stats.py", "stats.py")
-    outcome = {c.name.split("::")[-1]: c.passed for c in coverages}
-    assert outcome == {"test_single": True, "test_middle": False, "test_first": True}
-    assert rank_lines(ochiai(coverages))[0][0] in (4, 5)
-    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    assert plan_benchmark_tests(code) == [
+        ("setup", "setup@line1"),
+        ("setup", "setup@line2"),
+        ("setup", "setup@line5"),
+        ("test", "test1@line6"),
+        ("test", "test2@line7"),
+        ("test", "test3@line8"),
+        ("setup", "setup@line10"),
+        ("test", "test4@line11"),
+        ("test", "test5@line11"),
+    ]
+    with pytest.raises(ValueError, match="does not parse"):
+        plan_benchmark_tests("assert (\n")
 
 
-def test_only_pytest_commands_have_per_test_coverage():
-    assert pytest_arguments("pytest -q tests") == ["-q", "tests"]
-    assert pytest_arguments("python3 -m pytest -x") == ["-x"]
-    with pytest.raises(ValueError, match="needs a pytest command"):
-        pytest_arguments("make test")
+def test_parse_test_command_understands_pytest_and_python():
+    assert parse_test_command("pytest -q tests/test_x.py").kind == "pytest"
+    assert parse_test_command("pytest -q tests/test_x.py").args == ("-q", "tests/test_x.py")
+    assert parse_test_command("python -m pytest -x tests").args == ("-x", "tests")
+    assert parse_test_command("/usr/bin/python3.11 -m pytest").kind == "pytest-module"
+    env_command = parse_test_command("PYTHONPATH=src python3 -m pytest 'tests/test a.py'")
+    assert env_command.env == {"PYTHONPATH": "src"} and env_command.args == ("tests/test a.py",)
+    script = parse_test_command("python run_checks.py --fast")
+    assert (script.kind, script.program, script.args) == ("script", "run_checks.py", ("--fast",))
+    assert parse_test_command("python -m unittest discover").kind == "module"
+    for command in ("make test", "tox -e py311", "cd src && pytest", "python -c 'print(1)'", ""):
+        with pytest.raises(ValueError, match="per-test coverage needs pytest"):
+            parse_test_command(command)
+
+
+def test_command_target_must_exist(tmp_path):
+    (tmp_path / "mod.py").write_text("x = 1\n")
+    with pytest.raises(ValueError, match="neither a file"):
+        coverage_for_command(tmp_path, "pytest -q", "missing.py")
+    with pytest.raises(ValueError, match="needs pytest"):
+        coverage_for_command(tmp_path, "make test", "mod.py")
+
+
+def test_a_killed_run_keeps_the_finished_tests_and_fails_the_running_one():
+    token = "@@tok@@"
+    stdout = "".join(
+        f"{token}{record}\n"
+        for record in (
+            '{"event": "begin", "name": "t::a"}',
+            '{"event": "test", "name": "t::a", "passed": true, "error": "", "lines": [1, 2]}',
+            '{"event": "begin", "name": "t::skipped"}',
+            '{"event": "end", "name": "t::skipped"}',
+            '{"event": "begin", "name": "t::hangs"}',
+        )
+    )
+    result = RunResult("timeout", None, stdout + "not a record\n", "", 7.0, "wall-clock limit of 7 s exceeded")
+    records = sbfl._read_records(result, token, Limits(), "`pytest`")
+    tests = sbfl._finish(records, result, "`pytest`")
+    assert tests == [
+        TestCoverage("t::a", True, frozenset({1, 2})),
+        TestCoverage("t::hangs", False, frozenset(), "timeout: wall-clock limit of 7 s exceeded"),
+    ]
+    nothing = RunResult("crash", -9, "", "Fatal Python error\n", 0.1, "killed by SIGKILL")
+    with pytest.raises(ValueError, match="no coverage came back.*SIGKILL"):
+        sbfl._finish(sbfl._read_records(nothing, token, Limits(), "`pytest`"), nothing, "`pytest`")
+
+
+# ----------------------------------------------------------------------------- benchmark format, in the sandbox
+
+BODY = range(2, 7)  # max_index's body lines, the ones a fix would touch
+
+
+@pytest.mark.sandbox
+def test_benchmark_coverage_is_per_assert_and_ranks_the_buggy_line_first():
+    started = time.perf_counter()
+    coverages = coverage_for_benchmark(MAX_INDEX, MAX_INDEX_TESTS)
+    elapsed = time.perf_counter() - started
+    assert [c.name for c in coverages] == [f"test{i}@line{i}" for i in range(1, 7)]
+    assert [c.passed for c in coverages] == [False, True, False, True, False, True]
+    assert [sorted(c.lines) for c in coverages] == [
+        [1, 2, 3, 4, 5, 6], [1, 2, 3, 6], [1, 2, 3, 4, 6], [1, 2, 3, 4, 6], [1, 2, 3, 4, 5, 6], [1, 2, 3, 6],
+    ]
+    assert coverages[0].error == "AssertionError" and coverages[1].error == ""
+    scores = ochiai(coverages)
+    # line 4: ef=3 ep=1 -> 3/sqrt(3*4); line 5: ef=2 ep=0 -> 2/sqrt(3*2); 1, 2, 3, 6: 3/sqrt(3*6)
+    assert scores[4] == pytest.approx(math.sqrt(3) / 2) and scores[5] == pytest.approx(math.sqrt(2 / 3))
+    assert rank_lines(scores, restrict_to=BODY)[0][0] == 4
+    assert elapsed < 10, f"one coverage_for_benchmark call took {elapsed:.1f} s"
+
+
+@pytest.mark.sandbox
+def test_benchmark_coverage_ranks_an_off_by_one_in_binary_search_first():
+    coverages = coverage_for_benchmark(BINARY_SEARCH, BINARY_SEARCH_TESTS)
+    assert [c.passed for c in coverages] == [True, True, True, True, False, False]
+    assert 8 in coverages[4].lines and 8 not in coverages[0].lines  # the setup adds no lines of its own
+    # line 8: ef=2 ep=1 -> 2/sqrt(2*3); `return -1` (11) and `lo = mid + 1` (6): ef=2 ep=2
+    assert rank_lines(ochiai(coverages), restrict_to=range(2, 12))[0] == (8, pytest.approx(math.sqrt(2 / 3)))
+
+
+@pytest.mark.sandbox
+def test_a_module_that_fails_at_import_is_one_failing_test():
+    (only,) = coverage_for_benchmark("LIMIT = 3\nraise RuntimeError('boom')\n", MAX_INDEX_TESTS)
+    assert (only.name, only.passed, only.lines) == ("import", False, frozenset({1, 2}))
+    assert only.error == "RuntimeError: boom (candidate.py line 2)"
+    (syntax,) = coverage_for_benchmark("def f(:\n    pass\n", "assert f()\n")
+    assert not syntax.passed and syntax.error.startswith("SyntaxError")
+
+
+@pytest.mark.sandbox
+def test_a_setup_failure_fails_the_tests_after_it():
+    tests = "xs = [3, 9, 2]\nassert max_index([5]) == 0\nys = max_index(None)\nassert max_index(xs) == 1\nassert max_index([]) == 0\n"
+    coverages = coverage_for_benchmark(MAX_INDEX, tests)
+    assert [(c.name, c.passed) for c in coverages] == [("test1@line2", True), ("test2@line4", False), ("test3@line5", False)]
+    assert coverages[1].error == coverages[2].error
+    assert coverages[1].error.startswith("TypeError: object of type 'NoneType' has no len() (candidate.py line 3)")
+    assert coverages[1].lines == {1, 2, 3}  # what the failed setup ran, on behalf of the tests after it
+    (last,) = coverage_for_benchmark(MAX_INDEX, "ys = max_index(None)\n")
+    assert (last.name, last.passed) == ("setup@line1", False)  # nothing after it: the failure still counts
+
+
+@pytest.mark.sandbox
+def test_looping_tests_are_contained_failures_not_hangs():
+    looping = MAX_INDEX + (
+        "\n\ndef spin():\n    while True:\n        pass\n"  # 9-11
+        "\n\ndef stubborn():\n    while True:\n        try:\n            sum(range(10000))\n"  # 14-17
+        "        except BaseException:\n            pass\n"  # swallows the per-test TimeoutError
+    )
+    tests = "assert max_index([5]) == 0\nassert spin() == 1\nassert max_index([2, 1]) == 0\nassert stubborn()\nassert True\n"
+    started = time.perf_counter()
+    coverages = coverage_for_benchmark(looping, tests, limits=Limits(wall_s=0.5))
+    assert time.perf_counter() - started < 8
+    # spin() fails at the per-test limit and the tests after it still run; stubborn() outlasts the
+    # whole run's wall clock: the tests that finished are kept, the one running fails, the rest are unknown.
+    assert [(c.name, c.passed) for c in coverages] == [
+        ("test1@line1", True), ("test2@line2", False), ("test3@line3", False), ("test4@line4", False),
+    ]
+    assert coverages[1].error.startswith("TimeoutError")
+    assert coverages[1].error.endswith(("(candidate.py line 10)", "(candidate.py line 11)"))  # inside spin()
+    assert {1, 9, 10, 11} <= coverages[1].lines
+    assert coverages[2].error == "AssertionError"
+    assert coverages[3].error.startswith("timeout: wall-clock limit")
+
+
+@pytest.mark.sandbox
+def test_the_code_under_test_cannot_garble_the_records(monkeypatch):
+    noisy = "import sys\nprint('{\"event\": \"done\"}')\ndef f():\n    sys.stdout.write('x' * 200000)\n    return 1\n"
+    coverages = coverage_for_benchmark(noisy, "assert f() == 1\nassert f() == 2, 'two'\n")
+    assert [(c.passed, c.error) for c in coverages] == [(True, ""), (False, "AssertionError: two")]
+    # Records that do not fit in the captured output are an error, not a silently shorter list.
+    monkeypatch.setattr(sbfl, "COVERAGE_OUTPUT_BYTES", 300)
+    with pytest.raises(ValueError, match="were cut"):
+        coverage_for_benchmark(MAX_INDEX, MAX_INDEX_TESTS, limits=Limits(max_output_bytes=300))
+
+
+# ----------------------------------------------------------------------------- test commands, in the sandbox
+
+CLAMP_FIXED = "def clamp(x, low, high):\n    if x < low:\n        return low\n    if x > high:\n        return high\n    return x\n"
+CLAMP_BUGGY = CLAMP_FIXED.replace("return high", "return low")  # line 5
+CLAMP_TESTS = (
+    "import pytest\n\nfrom mod import clamp\n\n\n"
+    "def test_inside():\n    assert clamp(5, 0, 10) == 5\n\n\n"
+    "def test_below():\n    assert clamp(-1, 0, 10) == 0\n\n\n"
+    "def test_above():\n    assert clamp(11, 0, 10) == 10\n\n\n"
+    "@pytest.mark.skip(reason='not today')\ndef test_skipped():\n    assert clamp(0, 0, 0) == 0\n"
+)
+
+
+def snapshot(root):
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+@pytest.fixture
+def clamp_repo(tmp_path):
+    (tmp_path / "mod.py").write_text(CLAMP_FIXED)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_mod.py").write_text(CLAMP_TESTS)
+    (tmp_path / "check.py").write_text("import sys\nfrom mod import clamp\nsys.exit(0 if clamp(11, 0, 10) == 10 else 3)\n")
+    return tmp_path
+
+
+@pytest.mark.sandbox
+def test_pytest_command_coverage_per_test_with_the_tree_untouched(clamp_repo):
+    before = snapshot(clamp_repo)
+    started = time.perf_counter()
+    # The buggy module comes in as an overlay, as a candidate fix would: the tree keeps the fixed one.
+    coverages = coverage_for_command(clamp_repo, "python -m pytest -q tests/test_mod.py", "mod.py",
+                                     overlay={"mod.py": CLAMP_BUGGY}, limits=Limits(wall_s=10))
+    elapsed = time.perf_counter() - started
+    by_name = {c.name: c for c in coverages}
+    assert list(by_name) == ["tests/test_mod.py::test_inside", "tests/test_mod.py::test_below", "tests/test_mod.py::test_above"]
+    assert [c.passed for c in coverages] == [True, True, False]  # the skipped test is left out
+    assert [sorted(c.lines) for c in coverages] == [[1, 2, 4, 6], [1, 2, 3], [1, 2, 4, 5]]
+    assert by_name["tests/test_mod.py::test_above"].error == "AssertionError: assert 0 == 10"
+    scores = ochiai(coverages)
+    assert rank_lines(scores) == [(5, 1.0), (4, pytest.approx(1 / math.sqrt(2))), (1, pytest.approx(1 / math.sqrt(3))),
+                                  (2, pytest.approx(1 / math.sqrt(3))), (3, 0.0), (6, 0.0)]
+    assert snapshot(clamp_repo) == before
+    assert elapsed < 20, f"one coverage_for_command call took {elapsed:.1f} s"
+
+
+@pytest.mark.sandbox
+def test_a_python_script_command_is_one_test(clamp_repo):
+    before = snapshot(clamp_repo)
+    (only,) = coverage_for_command(clamp_repo, "python check.py", "mod.py", overlay={"mod.py": CLAMP_BUGGY})
+    assert (only.name, only.passed, only.error) == ("python check.py", False, "SystemExit(3)")
+    assert only.lines == {1, 2, 4, 5}
+    assert snapshot(clamp_repo) == before
+
+
+@pytest.mark.sandbox
+def test_a_collection_error_is_a_failing_test(clamp_repo):
+    # Bare `pytest` does not put the current directory on sys.path: `from mod import clamp` fails,
+    # as it would for the user.
+    (only,) = coverage_for_command(clamp_repo, "pytest -q tests", "mod.py")
+    assert (only.name, only.passed) == ("tests/test_mod.py", False)
+    assert only.error == "collection error: ModuleNotFoundError: No module named 'mod'"
