@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from codemend.inference import sbfl
+from codemend import testcov as sbfl  # the measuring internals live in codemend.testcov
 from codemend.inference.sbfl import (
     TestCoverage,
     coverage_for_benchmark,

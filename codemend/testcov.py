@@ -1,0 +1,597 @@
+"""Per-test line coverage measured with coverage.py inside the sandbox.
+
+Shared by fault localization (codemend.inference.sbfl) and by the data pipeline (keeping only
+injected bugs that tests catch), so it imports nothing of ours but the sandbox.
+
+    from codemend.inference.sbfl import coverage_for_benchmark, coverage_for_command, ochiai, rank_lines
+    coverages = coverage_for_benchmark(module_code, test_code)        # one TestCoverage per assert
+    coverages = coverage_for_command("repo", "pytest -q tests/test_x.py", "pkg/x.py")  # one per test id
+    rank_lines(ochiai(coverages))[:3]   # [(line, suspiciousness), ...], most suspicious first
+
+Tests: `pytest tests/inference/test_sbfl.py`.
+
+Everything that runs code goes through `codemend.sandbox`. Inside it a driver script measures
+the target file with coverage.py (one dynamic context per test) and streams one record per test
+to stdout behind a random token; the code under test has its stdout sent to stderr, so nothing it
+prints can be mistaken for a record. Streaming means a run killed at the wall clock still gives
+the tests that finished, plus the one in progress as a failure.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import logging
+import math
+import re
+import secrets
+import shlex
+import sys
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from codemend.sandbox import Limits, RunResult, run_command, run_python
+
+logger = logging.getLogger(__name__)
+
+COVERAGE_OUTPUT_BYTES = 16 * 1024 * 1024
+"""Captured stdout for coverage runs: per-test line lists of a large suite need more than the default."""
+COVERAGE_SLOWDOWN = 2.0
+"""Line tracing slows Python code down; the sandbox wall clock is scaled by this (plus start-up)."""
+BENCHMARK_STARTUP_S = 2.0
+COMMAND_STARTUP_S = 5.0  # pytest start-up and collection on top of the interpreter and coverage.py
+BENCHMARK_FILE = "candidate.py"
+"""Name of the module under test inside the sandbox; it shows up in error messages."""
+
+
+@dataclass(frozen=True)
+class TestCoverage:
+    """What one test did to the target file."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    name: str
+    passed: bool
+    lines: frozenset[int]
+    """Executed lines of the target file, 1-based, in that file's numbering."""
+    error: str = ""
+    """First line of the failure (exception type and message); "" when passed."""
+
+
+# ----------------------------------------------------------------------------- the sandboxed drivers
+
+# Shared by both drivers. CONFIG is defined above this text (a literal, or from sys.argv).
+_DRIVER_COMMON = r'''
+import builtins, os, re, signal, sys, types
+import coverage
+
+_OUT = os.dup(1)
+os.dup2(2, 1)  # the code under test prints to stderr: stdout carries only our records
+
+
+def emit(**record):
+    data = (CONFIG["token"] + json.dumps(record) + "\n").encode("utf-8", "replace")
+    while data:
+        data = data[os.write(_OUT, data):]
+
+
+class Tracker:
+    """One coverage.py session on the target file; `lines(context)` pauses it to read a context."""
+
+    def __init__(self, target):
+        self.target = os.path.realpath(target)
+        self.measured = None
+        self.cov = coverage.Coverage(data_file=None, config_file=False, include=[self.target], branch=False)
+        self.cov.set_option("run:disable_warnings", ["no-data-collected", "module-not-imported",
+                                                     "module-not-measured", "already-imported"])
+        self.cov.start()
+
+    def switch(self, context):
+        self.cov.switch_context(context)
+
+    def lines(self, context):
+        self.cov.stop()
+        try:
+            data = self.cov.get_data()
+            if self.measured is None:
+                self.measured = next((f for f in data.measured_files() if os.path.realpath(f) == self.target), None)
+            if self.measured is None:
+                return []
+            data.set_query_contexts(["^" + re.escape(context) + "$"])
+            found = data.lines(self.measured) or []
+            data.set_query_contexts(None)
+            return sorted(found)
+        finally:
+            self.cov.start()
+
+    def close(self):
+        self.cov.stop()
+
+
+def target_line(exc, target):
+    """Innermost line of the target file in the exception's traceback (0 if none)."""
+    if isinstance(exc, SyntaxError) and exc.filename and os.path.realpath(exc.filename) == target:
+        return exc.lineno or 0
+    line, tb = 0, exc.__traceback__
+    while tb is not None:
+        if os.path.realpath(tb.tb_frame.f_code.co_filename) == target:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def describe(exc, target, shown_as):
+    try:
+        text = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+        message = text.strip().splitlines()[0][:300] if text.strip() else ""
+    except BaseException:
+        message = "<unprintable>"
+    head = type(exc).__name__ + (": " + message if message else "")
+    line = target_line(exc, target)
+    return head + (f" ({shown_as} line {line})" if line else "")
+'''
+
+_BENCHMARK_MAIN = r'''
+import ast
+
+TARGET = os.path.realpath(CONFIG["module_file"])
+
+
+class Alarm:
+    """SIGALRM while a test runs, repeating in case the code swallows the first TimeoutError."""
+
+    def __init__(self, seconds):
+        self.seconds, self.armed = seconds, False
+        signal.signal(signal.SIGALRM, self.fire)
+
+    def fire(self, signum, frame):
+        if self.armed:
+            raise TimeoutError(f"test still running after {self.seconds:g} s")
+
+    def __enter__(self):
+        self.armed = True
+        signal.setitimer(signal.ITIMER_REAL, self.seconds, 0.25)
+
+    def __exit__(self, *exc_info):
+        self.armed = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def run(context, code):
+    """Run `code` in the shared namespace under `context`: (error or "", lines it executed)."""
+    tracker.switch(context)
+    error = ""
+    try:
+        with alarm:
+            exec(code(), namespace)
+    except BaseException as exc:
+        error = describe(exc, TARGET, CONFIG["module_file"])
+    return error, set(tracker.lines(context))
+
+
+def run_tests(plan, shared):
+    statements = ast.parse(test_code).body
+    setup_error = ""
+    for index, (statement, (kind, name)) in enumerate(zip(statements, plan)):
+        if setup_error:
+            if kind == "test":
+                emit(event="test", name=name, passed=False, error=setup_error, lines=sorted(shared))
+            continue
+        emit(event="begin", name=name)
+        compiled = lambda: compile(ast.Module([statement], type_ignores=[]), "<tests>", "exec")
+        error, lines = run(name, compiled)
+        if kind == "test":
+            emit(event="test", name=name, passed=not error, error=error, lines=sorted(shared | lines))
+            continue
+        shared |= lines
+        if error and not any(later == "test" for later, _ in plan[index + 1:]):
+            emit(event="test", name=name, passed=False, error=error, lines=sorted(shared))
+            return
+        emit(event="end", name=name)
+        if error:
+            setup_error = f"{error} [in {name}]"
+
+
+with open(CONFIG["module_file"], encoding="utf-8") as handle:
+    module_code = handle.read()
+with open(CONFIG["tests_file"], encoding="utf-8") as handle:
+    test_code = handle.read()
+# As in sandbox.run_tests: a fresh __main__ module (pickle and dataclasses need it in sys.modules).
+module = types.ModuleType("__main__")
+module.__dict__["__builtins__"] = builtins
+sys.modules["__main__"] = module
+namespace = module.__dict__
+builtins_before = dict(vars(builtins))
+alarm = Alarm(CONFIG["per_test_s"])
+tracker = Tracker(TARGET)
+emit(event="begin", name="import")
+import_error, import_lines = run("import", lambda: compile(module_code, TARGET, "exec"))
+for name_ in [name_ for name_ in vars(builtins) if name_ not in builtins_before]:
+    delattr(builtins, name_)  # as sandbox.run_tests does: the tests see clean builtins
+for name_, value_ in builtins_before.items():
+    setattr(builtins, name_, value_)
+if import_error:
+    emit(event="test", name="import", passed=False, error=import_error, lines=sorted(import_lines))
+else:
+    emit(event="end", name="import")
+    run_tests(CONFIG["plan"], import_lines)
+tracker.close()
+emit(event="done")
+'''
+
+_COMMAND_MAIN = r'''
+TARGET = os.path.realpath(CONFIG["target"])
+OUTSIDE = "<outside tests>"
+
+
+def set_sys_path():
+    """sys.path as the user's own command would have it (this driver runs as `python -c`)."""
+    first = {"pytest": [], "pytest-module": [""], "module": [""],
+             "script": [os.path.dirname(os.path.abspath(CONFIG["program"]))]}[CONFIG["kind"]]
+    extra = [os.path.abspath(p) for p in CONFIG["env"].get("PYTHONPATH", "").split(os.pathsep) if p]
+    sys.path[:] = first + extra + sys.path
+
+
+def crash_message(report):
+    """pytest's one-line summary of a failure; for collection errors the final `E   ...` line."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    text = crash.message if crash is not None else str(report.longrepr)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    raised = [line[1:].strip() for line in lines if line.startswith("E ")]
+    return (raised[-1] if raised else lines[0] if lines else "failed")[:300]
+
+
+class PerTestCoverage:
+    """pytest plugin: one coverage context per test id, one record per finished test."""
+
+    def __init__(self):
+        self.shared, self.errors, self.skipped, self.raised = set(), {}, set(), {}
+        self.collect_errors, self.reported = [], False
+        tracker.switch(OUTSIDE)
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.collect_errors.append((report.nodeid or "<collection>", "collection error: " + crash_message(report)))
+
+    def pytest_collection_finish(self, session):
+        # Module-level lines ran at import time, on behalf of every test.
+        self.shared = set(tracker.lines(OUTSIDE))
+        self.report_collect_errors()
+
+    def report_collect_errors(self):
+        if not self.reported:
+            self.reported = True
+            for name, error in self.collect_errors:
+                emit(event="test", name=name, passed=False, error=error, lines=sorted(self.shared))
+
+    def pytest_runtest_logstart(self, nodeid, location):
+        emit(event="begin", name=nodeid)
+        tracker.switch(nodeid)
+
+    def pytest_runtest_makereport(self, item, call):
+        # The exception itself: its type name and the innermost target line (pytest's summary has neither).
+        if call.excinfo is not None:
+            self.raised[(item.nodeid, call.when)] = describe(call.excinfo.value, TARGET, CONFIG["target"])
+
+    def pytest_runtest_logreport(self, report):
+        if report.failed:
+            prefix = "" if report.when == "call" else f"error in {report.when}: "
+            message = self.raised.pop((report.nodeid, report.when), None) or crash_message(report)
+            self.errors.setdefault(report.nodeid, prefix + message)
+        elif report.skipped:
+            self.skipped.add(report.nodeid)  # skip and xfail: no verdict on the code
+
+    def pytest_runtest_logfinish(self, nodeid, location):
+        lines = sorted(self.shared | set(tracker.lines(nodeid)))
+        tracker.switch(OUTSIDE)
+        if nodeid in self.errors:
+            emit(event="test", name=nodeid, passed=False, error=self.errors[nodeid], lines=lines)
+        elif nodeid in self.skipped:
+            emit(event="end", name=nodeid)
+        else:
+            emit(event="test", name=nodeid, passed=True, error="", lines=lines)
+
+
+def run_pytest():
+    import pytest
+
+    args = list(CONFIG["args"])
+    if "no:cacheprovider" not in args:
+        args += ["-p", "no:cacheprovider"]  # the copy is thrown away; do not spend time on a cache
+    plugin = PerTestCoverage()
+    exit_code = pytest.main(args, plugins=[plugin])
+    plugin.report_collect_errors()
+    return int(exit_code)
+
+
+def run_program():
+    import runpy
+
+    name = CONFIG["name"]
+    emit(event="begin", name=name)
+    tracker.switch(name)
+    sys.argv = [CONFIG["program"], *CONFIG["args"]]
+    status, error = 0, ""
+    try:
+        if CONFIG["kind"] == "module":
+            runpy.run_module(CONFIG["program"], run_name="__main__", alter_sys=True)
+        else:
+            runpy.run_path(CONFIG["program"], run_name="__main__")
+    except SystemExit as exc:
+        status = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
+        error = "" if status == 0 else f"SystemExit({exc.code!r})"
+    except BaseException as exc:
+        status, error = 1, describe(exc, TARGET, CONFIG["target"])
+    lines = tracker.lines(name)
+    emit(event="test", name=name, passed=status == 0, error=error, lines=lines)
+    return status
+
+
+os.environ.update(CONFIG["env"])
+set_sys_path()
+if CONFIG["kind"].startswith("pytest"):
+    import pytest  # before measuring starts: its import is not the target's business
+tracker = Tracker(TARGET)
+exit_code = run_pytest() if CONFIG["kind"].startswith("pytest") else run_program()
+tracker.close()
+emit(event="done", exit_code=exit_code)
+'''
+
+
+def _benchmark_driver(config: Mapping[str, Any]) -> str:
+    return f"import json\nCONFIG = json.loads({json.dumps(config)!r})\n" + _DRIVER_COMMON + _BENCHMARK_MAIN
+
+
+def _command_driver() -> str:
+    # `python -c` puts "" (the tree) first on sys.path: a tree with its own json.py or coverage/
+    # must not replace ours. set_sys_path() puts back what the user's command would have.
+    unshadow = "import sys\nif sys.path and sys.path[0] == '':\n    del sys.path[0]\n"
+    return unshadow + "import json\nCONFIG = json.loads(sys.argv[1])\n" + _DRIVER_COMMON + _COMMAND_MAIN
+
+
+# ----------------------------------------------------------------------------- reading records back
+
+
+@dataclass
+class _Records:
+    tests: list[TestCoverage] = field(default_factory=list)
+    in_progress: str | None = None
+    """A test that began and never reported: the run was killed (or exited) during it."""
+    done: dict[str, Any] | None = None
+
+
+def _read_records(result: RunResult, token: str, limits: Limits, what: str) -> _Records:
+    """Parse the driver's records; ValueError when the output was cut (the records would be partial)."""
+    # The sandbox cuts stdout to exactly max_output_bytes; records are ASCII (json.dumps) and the
+    # code under test writes to stderr, so a full-length stdout means a cut one.
+    if len(result.stdout.encode("utf-8", "replace")) >= limits.max_output_bytes:
+        raise ValueError(
+            f"coverage records of {what} exceeded {limits.max_output_bytes} bytes of output and were cut; "
+            "pass limits with a larger max_output_bytes"
+        )
+    records = _Records()
+    for line in result.stdout.splitlines():
+        if not line.startswith(token):
+            continue
+        record = json.loads(line[len(token):])
+        event = record.get("event")
+        if event == "begin":
+            records.in_progress = record["name"]
+        elif event == "end":
+            records.in_progress = None
+        elif event == "test":
+            records.in_progress = None
+            records.tests.append(TestCoverage(record["name"], bool(record["passed"]), frozenset(record["lines"]), record["error"]))
+        elif event == "done":
+            records.done = record
+    return records
+
+
+def _finish(records: _Records, result: RunResult, what: str) -> list[TestCoverage]:
+    """The tests that reported, plus the one a killed run was in (failed, no lines)."""
+    if records.done is not None:
+        return records.tests
+    if records.in_progress is None and not records.tests:
+        raise ValueError(f"no coverage came back from {what}: {result.status}: {result.detail}; "
+                         f"stderr ends with: {result.stderr[-500:].strip()!r}")
+    tests = list(records.tests)
+    if records.in_progress is not None:
+        tests.append(TestCoverage(records.in_progress, False, frozenset(), _stopped_because(result)))
+    logger.warning("coverage run of %s stopped early (%s: %s); kept %d finished test(s)",
+                   what, result.status, result.detail, len(records.tests))
+    return tests
+
+
+def _stopped_because(result: RunResult) -> str:
+    if result.status in ("timeout", "memory", "crash"):
+        return f"{result.status}: {result.detail}"
+    # The process ended on its own in the middle of a test: os._exit or an exit from a thread.
+    return f"the process exited (status {result.returncode}) during this test" + (f": {result.detail}" if result.detail else "")
+
+
+def _coverage_limits(limits: Limits, startup_s: float) -> Limits:
+    """The caller's limits, with room for tracing overhead and for the records on stdout."""
+    scale = lambda seconds: COVERAGE_SLOWDOWN * seconds + startup_s  # noqa: E731
+    return replace(
+        limits,
+        wall_s=scale(limits.wall_s),
+        cpu_s=None if limits.cpu_s is None else scale(limits.cpu_s),
+        max_output_bytes=max(limits.max_output_bytes, COVERAGE_OUTPUT_BYTES),
+        # the stdout file must be able to outgrow max_output_bytes, or a cut is a SIGXFSZ crash
+        max_file_mb=max(limits.max_file_mb, 2 * COVERAGE_OUTPUT_BYTES // (1024 * 1024)),
+    )
+
+
+def _new_token() -> str:
+    return f"@@codemend-coverage-{secrets.token_hex(8)}@@"
+
+
+# ----------------------------------------------------------------------------- benchmark format
+
+
+def _contains_assert(node: ast.AST) -> bool:
+    """An `assert` in this statement's own code (not inside a def, class or lambda it defines)."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.Assert):
+            return True
+        if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)) and _contains_assert(child):
+            return True
+    return False
+
+
+def _is_test_statement(statement: ast.stmt) -> bool:
+    if isinstance(statement, ast.Assert):
+        return True
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        return True  # check(candidate), unittest.main(), ...
+    # `for x, y in cases: assert f(x) == y` is a test too: as setup its failure would fail nothing
+    compound = (ast.For, ast.AsyncFor, ast.While, ast.If, ast.With, ast.AsyncWith, ast.Try)
+    return isinstance(statement, compound) and _contains_assert(statement)
+
+
+def plan_benchmark_tests(test_code: str) -> list[tuple[Literal["test", "setup"], str]]:
+    """(kind, name) per top-level statement of `test_code`: asserts and calls are tests, the rest setup.
+
+    Names are `test{k}@line{n}` (k counts tests from 1, n is the statement's first line) and
+    `setup@line{n}`. ValueError when `test_code` does not parse.
+    """
+    try:
+        statements = ast.parse(test_code).body
+    except SyntaxError as err:
+        raise ValueError(f"test code does not parse: {err.msg} (line {err.lineno})") from err
+    plan: list[tuple[Literal["test", "setup"], str]] = []
+    count = 0
+    for statement in statements:
+        if _is_test_statement(statement):
+            count += 1
+            plan.append(("test", f"test{count}@line{statement.lineno}"))
+        else:
+            plan.append(("setup", f"setup@line{statement.lineno}"))
+    return plan
+
+
+def coverage_for_benchmark(module_code: str, test_code: str, *, limits: Limits | None = None) -> list[TestCoverage]:
+    """Per-test coverage of `module_code` under executable-benchmark tests.
+
+    `test_code` runs after `module_code` in the same namespace. Each top-level assert (or call,
+    or loop/if/with/try holding an assert) is one test, run even when an earlier one failed; the
+    other statements are shared setup, and a failing setup fails every test after it with its
+    error. Each test's lines include the module's import-time lines and the setup before it.
+    A module that fails at import gives the single failing test "import".
+
+    `limits.wall_s` is per test (a test still running then fails with TimeoutError); the whole run
+    gets COVERAGE_SLOWDOWN x that plus start-up. ValueError when `test_code` does not parse or no
+    coverage comes back at all.
+    """
+    plan = plan_benchmark_tests(test_code)
+    base = limits or Limits()
+    run_limits = _coverage_limits(base, BENCHMARK_STARTUP_S)
+    token = _new_token()
+    config = {"token": token, "per_test_s": base.wall_s, "plan": plan,
+              "module_file": BENCHMARK_FILE, "tests_file": "tests_source.py"}
+    result = run_python(_benchmark_driver(config), limits=run_limits,
+                        files={BENCHMARK_FILE: module_code, "tests_source.py": test_code})
+    records = _read_records(result, token, run_limits, "the benchmark tests")
+    tests = _finish(records, result, "the benchmark tests")
+    logger.debug("benchmark coverage: %d test(s) in %.2f s", len(tests), result.duration_s)
+    return tests
+
+
+# ----------------------------------------------------------------------------- test commands
+
+
+@dataclass(frozen=True)
+class TestCommand:
+    """A user's test command, understood well enough to run it under coverage.py."""
+
+    __test__ = False
+
+    kind: Literal["pytest", "pytest-module", "script", "module"]
+    """pytest = `pytest ARGS`, pytest-module = `python -m pytest ARGS`, script = `python FILE ARGS`,
+    module = `python -m MODULE ARGS` (the last two are one test: the whole command)."""
+    args: tuple[str, ...]
+    program: str = ""
+    """The script path or module name (script and module kinds)."""
+    env: Mapping[str, str] = field(default_factory=dict)
+    """Leading `NAME=value` assignments of the command."""
+
+
+def parse_test_command(command: str) -> TestCommand:
+    """Split "pytest ARGS", "python[3] -m pytest ARGS", "python FILE ARGS" or "python -m MODULE ARGS".
+
+    Leading `NAME=value` assignments become environment variables. ValueError for anything else
+    (shell syntax, make, tox, ...): per-test coverage needs pytest.
+    """
+    argv = shlex.split(command)
+    env = {}
+    while argv and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", argv[0]):
+        name, value = argv.pop(0).split("=", 1)
+        env[name] = value
+    program = Path(argv[0]).name if argv else ""
+    if program in ("pytest", "py.test"):
+        return TestCommand("pytest", tuple(argv[1:]), env=env)
+    if re.fullmatch(r"python(\d+(\.\d+)*)?", program):
+        rest = argv[1:]
+        if rest[:2] == ["-m", "pytest"]:
+            return TestCommand("pytest-module", tuple(rest[2:]), env=env)
+        if len(rest) >= 2 and rest[0] == "-m":
+            return TestCommand("module", tuple(rest[2:]), program=rest[1], env=env)
+        if rest and not rest[0].startswith("-"):
+            return TestCommand("script", tuple(rest[1:]), program=rest[0], env=env)
+    raise ValueError(
+        f"per-test coverage needs pytest: use 'pytest ARGS' or 'python -m pytest ARGS' "
+        f"('python FILE ...' and 'python -m MODULE ...' run as a single test); got {command!r}"
+    )
+
+
+def _relative_target(tree: Path, target_file: str, overlay: Mapping[str, str]) -> str:
+    path = Path(target_file)
+    if path.is_absolute():
+        try:
+            path = path.resolve().relative_to(tree.resolve())
+        except ValueError:
+            raise ValueError(f"target_file {target_file} is not inside the tree {tree}") from None
+    relative = path.as_posix()
+    if not (tree / relative).is_file() and relative not in overlay:
+        raise ValueError(f"target_file {relative!r} is neither a file in {tree} nor in the overlay")
+    return relative
+
+
+def coverage_for_command(
+    tree: str | Path,
+    command: str,
+    target_file: str,
+    *,
+    overlay: Mapping[str, str] | None = None,
+    limits: Limits | None = None,
+) -> list[TestCoverage]:
+    """Per-test coverage of `target_file` (relative to `tree`) under a test command, in a sandboxed copy.
+
+    pytest commands give one TestCoverage per test id ("tests/test_x.py::test_a"); skipped and
+    xfailed tests are left out, a collection error is a failing test named after its file.
+    `python FILE ...` / `python -m MODULE ...` give one test, the whole command (passed iff it
+    exits 0). The command runs with this interpreter (sys.executable), whatever `python` it names.
+    `tree` is never modified; `overlay` files are written over the copy. ValueError for other
+    commands, for pytest usage errors, and when no coverage comes back.
+    """
+    tree = Path(tree)
+    overlay = dict(overlay or {})
+    parsed = parse_test_command(command)
+    target = _relative_target(tree, target_file, overlay)
+    run_limits = _coverage_limits(limits or Limits(wall_s=60.0), COMMAND_STARTUP_S)
+    token = _new_token()
+    config = {"token": token, "kind": parsed.kind, "args": list(parsed.args), "program": parsed.program,
+              "env": dict(parsed.env), "target": target, "name": command}
+    argv = [sys.executable, "-c", _command_driver(), json.dumps(config)]
+    result = run_command(argv, tree=tree, limits=run_limits, overlay=overlay)
+    records = _read_records(result, token, run_limits, f"`{command}`")
+    exit_code = (records.done or {}).get("exit_code")
+    if parsed.kind.startswith("pytest") and exit_code in (3, 4):  # internal error, usage error
+        raise ValueError(f"pytest could not run `{command}` (exit {exit_code}): {result.stderr[-500:].strip()}")
+    tests = _finish(records, result, f"`{command}`")
+    if not tests:
+        logger.warning("`%s` ran no tests: no coverage to localize with", command)
+    logger.debug("command coverage: %d test(s) in %.2f s", len(tests), result.duration_s)
+    return tests
