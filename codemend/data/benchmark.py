@@ -266,6 +266,20 @@ def first_changed_line(fixed: str, buggy: str) -> int | None:
 # Building the operator-injected items
 
 
+# The operators the shipped items were built with, pinned so that adding an operator to the
+# registry does not silently change the benchmark (its numbers must stay comparable).
+BENCHMARK_OPERATORS = (
+    "swap_comparison", "swap_binary_operator", "swap_boolean_operator", "swap_assignment_operator",
+    "toggle_augmented_assignment", "incorrect_variable", "swap_operands", "swap_arguments",
+    "off_by_one_literal", "toggle_plus_one", "swap_numeric_literal", "swap_boolean_literal",
+    "change_keyword_value", "drop_condition_operand", "toggle_not", "remove_unary_operator",
+    "incorrect_method_called", "wrong_function_name", "remove_function_call", "drop_last_argument",
+    "incorrect_field_dereference", "attribute_subscript_confusion", "wrong_exception_caught",
+    "remove_return", "missing_line", "incorrect_slice", "remove_arithmetic_operand",
+    "prepend_variable", "incorrect_data_structure_constant", "alias_instead_of_copy",
+)
+
+
 def build_operator_items(
     seed: int = 0, per_program: int = 3, programs: Iterable[str] | None = None, wall_s: float = 5.0
 ) -> tuple[list[BenchmarkItem], dict[str, int]]:
@@ -294,7 +308,7 @@ def build_operator_items(
         rng = random.Random(f"{seed}:{name}")
         # Ask for a mutant from every operator (in a seeded random order) and test them in that
         # order until enough are caught, so survivors are replaced by the next operator's mutant.
-        candidates = inject(code, rng, k=len(OPERATORS), drops=drops)
+        candidates = inject(code, rng, k=len(BENCHMARK_OPERATORS), operators=BENCHMARK_OPERATORS, drops=drops)
         kept = 0
         for buggy, operator in candidates:
             if kept >= per_program:

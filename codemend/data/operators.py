@@ -748,6 +748,49 @@ def _conditions(ix: _Index) -> Iterator[Node]:
             yield parts[1]
 
 
+@_register("add_condition_operand", "extra condition (less specific if)", "tssb", invertible=False)
+def _add_condition_operand(ix: _Index) -> Iterator[Edit]:
+    """`if a < b:` -> `if a < b and n:`: a condition narrowed by a local name bound before it.
+
+    The fix is TSSB-3M's "less specific if" (dropping a conjunct); its mirror, dropping one, is
+    `drop_condition_operand`.
+    """
+    for condition in _conditions(ix):
+        names = [name for name in ix.names_before(condition) if name not in ix.text(condition)]
+        if names:
+            operand = ix.text(condition)
+            wrapped = b"(" + operand + b")" if condition.type in ("boolean_operator", "conditional_expression", "lambda") else operand
+            yield _replace(condition, wrapped + b" and " + names[-1])
+
+
+# Optional arguments whose addition is a classic bug: the fix removes the argument (TSSB-3M
+# "same function less args").
+_EXTRA_ARGUMENTS = {
+    "enumerate": b"1", "round": b"2", "int": b"2", "sorted": b"reverse=True", "range": b"2",
+    "pop": b"0", "split": b'","', "strip": b'" "', "get": b"0", "index": b"1",
+}
+
+
+@_register("add_extra_argument", "same function more args", "tssb", invertible=False)
+def _add_extra_argument(ix: _Index) -> Iterator[Edit]:
+    """`enumerate(xs)` -> `enumerate(xs, 1)`, `xs.pop()` -> `xs.pop(0)`, `round(x)` -> `round(x, 2)`."""
+    for call in ix.nodes("call"):
+        function, arguments = call.child_by_field_name("function"), call.child_by_field_name("arguments")
+        if function is None or arguments is None or arguments.type != "argument_list":
+            continue
+        name = ix.text(function.child_by_field_name("attribute") if function.type == "attribute" else function)
+        extra = _EXTRA_ARGUMENTS.get(name.decode(errors="replace"))
+        args = _named(arguments)
+        if extra is None or len(args) > 1 or any(a.type in ("keyword_argument", "list_splat", "dictionary_splat") for a in args):
+            continue
+        if name in (b"pop", b"split", b"strip") and args:
+            continue  # only the no-argument forms: `xs.pop()`, `s.split()`
+        if name not in (b"pop", b"split", b"strip") and not args:
+            continue
+        close = arguments.end_byte - 1  # the `)`
+        yield Edit(close, close, (b", " if args else b"") + extra)
+
+
 @_register("toggle_not", "insert or remove not", "buglab", invertible=True)
 def _toggle_not(ix: _Index) -> Iterator[Edit]:
     """In if/elif/while/ternary conditions: `c` -> `not c` and `not c` -> `c`."""

@@ -71,7 +71,7 @@ def changed_line(original: str, buggy: str) -> int:
 
 
 def test_registry_shape():
-    assert len(OPERATORS) >= 24
+    assert len(OPERATORS) >= 32
     for name, operator in OPERATORS.items():
         assert operator.name == name and re.fullmatch(r"[a-z][a-z0-9_]*", name)
         assert operator.family in FAMILIES and operator.bug_class
@@ -128,10 +128,10 @@ def test_inject_golden():
     for buggy, name in inject(source, random.Random(0), k=3):
         line = changed_line(source, buggy)
         got.append((name, line, buggy.splitlines()[line - 1].strip()))
-    assert got == [
-        ("swap_numeric_literal", 2, "if b == 2:"),
-        ("incorrect_variable", 5, "return gcd(b, b % b)"),
-        ("swap_comparison", 2, "if b != 0:"),
+    assert got == [  # updated when add_condition_operand and add_extra_argument joined the registry
+        ("swap_arguments", 5, "return gcd(a % b, b)"),
+        ("prepend_variable", 3, "return b + a"),
+        ("incorrect_variable", 5, "return gcd(a, a % b)"),
     ]
 
 
@@ -258,3 +258,11 @@ def test_candidate_fixes_filters_lines_and_excludes_the_source():
 
 def test_apply_edit():
     assert apply_edit(b"x < y", Edit(2, 3, b"<=")) == b"x <= y"
+
+
+def test_extra_condition_and_extra_argument_bugs():
+    source = "def f(xs, n):\n    total = 0\n    for i, x in enumerate(xs):\n        if x > n:\n            total += x\n    last = xs.pop()\n    return total\n"
+    conditions = {buggy.splitlines()[3].strip() for buggy, _ in all_mutants(OPERATORS["add_condition_operand"], source)}
+    assert "if x > n and i:" in conditions
+    arguments = {changed_line(source, buggy) for buggy, _ in all_mutants(OPERATORS["add_extra_argument"], source)}
+    assert arguments == {3, 6}  # enumerate(xs, 1) and xs.pop(0)
