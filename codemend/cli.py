@@ -44,7 +44,8 @@ EXAMPLES = {
     "data build": """examples:
   codemend data build --out runs/data                      # bugs injected into the stdlib
   codemend data build --source src/ --out runs/mine --mutants_per_function 3
-  codemend data build --config configs/data/stdlib.yaml --max_functions 2000""",
+  codemend data build --config configs/data/stdlib.yaml --max_functions 2000
+  codemend data build --repo path/to/project --test_cmd "pytest -q tests" --out runs/validated --timeout 60""",
     "data mine": """examples:
   codemend data mine --repo path/to/checkout --out runs/mined
   codemend data mine --repo . --rev v1.0..main --max_changed_lines 3 --out runs/mined-small""",
@@ -135,6 +136,8 @@ def resolve(config_class: type, args: argparse.Namespace, unknown: list[str], po
 
 
 def cmd_data_build(args, unknown) -> int:
+    if "repo" in vars(args) or "test_cmd" in vars(args):
+        return cmd_data_build_validated(args, unknown)
     from codemend.data.build import build_dataset
 
     config = resolve(DataConfig, args, unknown)
@@ -144,6 +147,18 @@ def cmd_data_build(args, unknown) -> int:
     for split, count in report.samples.items():
         print(f"  {split:<11}{count:>8}")
     print(f"  operators: {len(report.per_operator)}; dropped mutants: {report.dropped or 'none'}; skipped files: {report.skipped_files or 'none'}")
+    return 0
+
+
+def cmd_data_build_validated(args, unknown) -> int:
+    from codemend.data.validated import ValidatedDataConfig, build_validated_dataset
+
+    config = resolve(ValidatedDataConfig, args, unknown)
+    report = build_validated_dataset(config)
+    print(f"wrote {config.out}: {report.baseline_tests} tests ({report.baseline_passed} passing at baseline), "
+          f"{report.covered_functions} covered functions, mutants {report.mutants}, {sum(report.samples.values())} samples in {report.seconds} s")
+    for split, count in report.samples.items():
+        print(f"  {split:<11}{count:>8}")
     return 0
 
 
@@ -329,7 +344,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     data = commands.add_parser("data", help="build bug datasets", description="Build and inspect bug datasets.")
     data_commands = data.add_subparsers(dest="data_command", metavar="DATA_COMMAND", required=True)
-    add_config_flags(_sub(data_commands, "build", "data build", DataConfig.__doc__, cmd_data_build), DataConfig)
+    build = _sub(data_commands, "build", "data build", DataConfig.__doc__, cmd_data_build)
+    add_config_flags(build, DataConfig)
+    build.add_argument("--repo", dest="repo", default=argparse.SUPPRESS, metavar="PATH",
+                       help="Execution-validated bugs: inject only into functions the tests of this repository cover, "
+                            "keep a mutant only if a passing test now fails (needs --test_cmd; --timeout sets the per-run limit)")
+    build.add_argument("--test_cmd", dest="test_cmd", default=argparse.SUPPRESS, metavar="CMD",
+                       help='With --repo: the pytest command run from the repository root, e.g. "pytest -q tests"')
     add_config_flags(_sub(data_commands, "mine", "data mine", MineConfig.__doc__, cmd_data_mine), MineConfig)
     importer = _sub(data_commands, "import", "data import", ImportConfig.__doc__, cmd_data_import)
     importer.add_argument("file", metavar="FILE", default=argparse.SUPPRESS, help="file to import (see --format)")

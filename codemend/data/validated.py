@@ -1,0 +1,326 @@
+"""Execution-validated bugs: keep an injected bug only if the repository's own tests catch it.
+
+    from codemend.data.validated import ValidatedDataConfig, build_validated_dataset
+    report = build_validated_dataset(ValidatedDataConfig(repo="myproject", test_cmd="pytest -q tests", out="runs/vdata"))
+
+    codemend data build --repo myproject --test_cmd "pytest -q tests" --out runs/vdata   # once the CLI is wired
+
+Tests: `pytest tests/data/test_validated.py`.
+
+Stages: `baseline` (the test command once, under coverage.py, per source file: which passing
+tests run which lines), `covered_functions` (functions a passing test enters), `mutate` (bugs
+from `build.function_samples`), `validate_mutants` (each mutant written over a throwaway copy,
+only the tests that cover its function re-run, in `workers` threads), then `assign_splits` and
+`write_outputs` as in `build`. A mutant is kept iff a test that passed at baseline now fails; its
+sample also carries that test's id (`failing_test`) and a short `trace` (test id and error line),
+which DeepDebug found worth several points as model input. Every run goes through the sandbox on
+a copy: the user's tree is never written.
+"""
+
+from __future__ import annotations
+
+import ast
+import collections
+import concurrent.futures
+import logging
+import random
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codemend.config import SPLITS
+from codemend.data.build import BuildReport, _dedupe, assign_splits, function_samples, write_outputs
+from codemend.data.corpus import Function, extract_functions, iter_python_files
+from codemend.errors import CodemendError
+from codemend.io import atomic_folder, check_writable_target
+from codemend.sandbox import Limits, run_command
+from codemend.testcov import TestCoverage, coverage_for_command, parse_test_command
+
+logger = logging.getLogger(__name__)
+
+MAX_TRACE_CHARS = 400
+_FAILED_LINE = re.compile(r"^(?:FAILED|ERROR) (\S+?)(?: - (.*))?$")
+
+
+@dataclass
+class ValidatedDataConfig:
+    """Build a buggy->fixed dataset from one repository, keeping only bugs its tests catch."""
+
+    repo: str = ""
+    """The repository (a folder) whose functions get bugs; it is copied for every run and never modified."""
+    test_cmd: str = "pytest -q"
+    """The repository's test command, run from its root: `pytest ARGS` or `python -m pytest ARGS`."""
+    out: str = "runs/validated-data"
+    """Output folder: train/validation/test JSONL, a Hugging Face dataset in hf/, stats.json, config.yaml."""
+    seed: int = 0
+    """Seed for the choice of functions, bug sites and the file-level split."""
+    mutants_per_function: int = 3
+    """Bugs to try per covered function (only those a test catches are kept)."""
+    max_functions: int = 0
+    """Mutate at most this many covered functions, a seeded random choice (0 means all)."""
+    min_lines: int = 3
+    """Skip functions shorter than this many lines."""
+    max_lines: int = 40
+    """Skip functions longer than this many lines."""
+    timeout: float = 60.0
+    """Seconds one run of the test command may take (the baseline gets extra for coverage tracing)."""
+    workers: int = 2
+    """Test runs at once (each is its own sandboxed process)."""
+    validation_fraction: float = 0.05
+    """Share of source files whose functions go to the validation split."""
+    test_fraction: float = 0.05
+    """Share of source files whose functions go to the test split (split by file, so nothing leaks)."""
+    operators: list[str] = field(default_factory=list)
+    """Bug operators to use (names from `codemend data operators`); empty means all."""
+    overwrite: bool = False
+    """Replace an existing output folder (the old one is kept as OUT.bak-TIMESTAMP)."""
+
+    def validate(self) -> list[str]:
+        problems = []
+        if not self.repo:
+            problems.append("--repo is required: the folder of the project whose tests validate the bugs")
+        try:
+            parsed = parse_test_command(self.test_cmd)
+            if not parsed.kind.startswith("pytest"):
+                problems.append(f"--test_cmd {self.test_cmd!r}: per-test coverage needs pytest; use 'pytest ARGS' or 'python -m pytest ARGS'")
+        except ValueError as err:
+            problems.append(f"--test_cmd: {err}")
+        if self.min_lines < 1 or self.max_lines < self.min_lines:
+            problems.append(f"--min_lines {self.min_lines} / --max_lines {self.max_lines}: need 1 <= min_lines <= max_lines")
+        if self.mutants_per_function < 1:
+            problems.append("--mutants_per_function must be at least 1")
+        if self.max_functions < 0:
+            problems.append("--max_functions must be 0 (all) or positive")
+        if not self.timeout > 0:
+            problems.append(f"--timeout {self.timeout}: must be > 0 seconds")
+        if self.workers < 1:
+            problems.append("--workers must be at least 1")
+        if not (0 <= self.validation_fraction < 1 and 0 <= self.test_fraction < 1):
+            problems.append("--validation_fraction and --test_fraction must be in [0, 1)")
+        elif self.validation_fraction + self.test_fraction >= 1:
+            problems.append("--validation_fraction + --test_fraction must leave files for training (< 1)")
+        return problems
+
+    def missing_paths(self) -> list[str]:
+        if self.repo and not Path(self.repo).is_dir():
+            return [f"--repo {self.repo}: no such folder; give the root of the project to test"]
+        return []
+
+
+@dataclass
+class ValidatedReport(BuildReport):
+    baseline_tests: int = 0
+    baseline_passed: int = 0
+    covered_functions: int = 0
+    mutants: dict[str, int] = field(default_factory=dict)
+    """tried, kept (a test caught it), survived (all tests still pass), timeouts, errors."""
+
+
+@dataclass(frozen=True)
+class _Target:
+    function: Function
+    tests: tuple[str, ...]
+    """Ids of the baseline-passing tests that run this function's body."""
+
+
+# ----------------------------------------------------------------------------- stages
+
+
+def is_test_file(relative: str) -> bool:
+    path = Path(relative)
+    name = path.name
+    return ("tests" in path.parts[:-1] or "test" in path.parts[:-1] or name == "conftest.py"
+            or name.startswith("test_") or name.endswith("_test.py"))
+
+
+def baseline(config: ValidatedDataConfig, files: list[str]) -> dict[str, list[TestCoverage]]:
+    """Run the tests once per source file under coverage.py; CodemendError if they hang or never pass."""
+    limits = Limits(wall_s=config.timeout)
+    coverage: dict[str, list[TestCoverage]] = {}
+    for relative in files:
+        try:
+            tests = coverage_for_command(config.repo, config.test_cmd, relative, limits=limits)
+        except ValueError as err:
+            if "timeout" in str(err):
+                raise CodemendError(_hang_message(config, 0, "")) from None
+            raise CodemendError(f"--test_cmd {config.test_cmd!r} could not run at baseline: {err}") from None
+        stuck = [t for t in tests if t.error.startswith("timeout")]
+        if stuck:
+            raise CodemendError(_hang_message(config, len(tests) - len(stuck), stuck[0].name))
+        coverage[relative] = tests
+    tests = next(iter(coverage.values()), [])
+    passed = sum(t.passed for t in tests)
+    if not passed:
+        raise CodemendError(
+            f"the tests never pass at baseline: {len(tests)} tests, 0 passed; fix them first "
+            f"(--test_cmd {config.test_cmd!r} in {config.repo})"
+        )
+    return coverage
+
+
+def _hang_message(config: ValidatedDataConfig, finished: int, stuck: str) -> str:
+    where = f", still running {stuck}" if stuck else ""
+    return (f"the tests did not finish within --timeout {config.timeout:g} s at baseline "
+            f"({finished} tests finished{where}); raise --timeout or deselect the hanging test in --test_cmd")
+
+
+def covered_functions(config: ValidatedDataConfig, coverage: dict[str, list[TestCoverage]]) -> tuple[list[_Target], int]:
+    """Functions whose body a passing test executes, with those tests; also the number of functions seen."""
+    targets, seen = [], 0
+    for relative, tests in coverage.items():
+        data = (Path(config.repo) / relative).read_bytes()
+        functions, _ = extract_functions(data, relative, config.min_lines, config.max_lines)
+        seen += len(functions)
+        for func in functions:
+            body = _body_lines(func)
+            covering = tuple(t.name for t in tests if t.passed and t.lines & body)
+            if covering:
+                targets.append(_Target(func, covering))
+    return targets, seen
+
+
+def _body_lines(func: Function) -> frozenset[int]:
+    """Lines of the function's body in its file: the `def` line (and default values) run at import
+    time on behalf of every test, so only the body says that a test entered the function."""
+    try:
+        statements = ast.parse(func.code).body[0].body
+    except (SyntaxError, IndexError, AttributeError):
+        return frozenset(range(func.start_line + 1, func.end_line + 1))
+    first = statements[0]
+    if len(statements) > 1 and isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+        first = statements[1]  # a docstring is never executed
+    return frozenset(range(func.start_line + first.lineno - 1, func.end_line + 1))
+
+
+def choose(targets: list[_Target], config: ValidatedDataConfig) -> list[_Target]:
+    if not config.max_functions or len(targets) <= config.max_functions:
+        return targets
+    chosen = random.Random(config.seed).sample(range(len(targets)), config.max_functions)
+    return [targets[i] for i in sorted(chosen)]
+
+
+def validate_mutant(config: ValidatedDataConfig, target: _Target, sample: dict, source: str) -> tuple[str, dict]:
+    """Run the covering tests on the file with this mutant: ("kept", sample + trace) or another outcome."""
+    mutated = patch_file(source, target.function, sample["buggy"])
+    result = run_command(_rerun_argv(config, target.tests), tree=Path(config.repo),
+                         limits=Limits(wall_s=config.timeout), overlay={target.function.file: mutated})
+    if result.status == "timeout":
+        return "timeouts", sample
+    if result.status == "passed":
+        return "survived", sample
+    failure = _first_failure(result.stdout, set(target.tests))
+    if result.status != "failed" or failure is None:
+        logger.debug("mutant %s: %s %s", sample["id"], result.status, result.detail)
+        return "errors", sample
+    name, message = failure
+    trace = f"{name}: {message}" if message else name
+    return "kept", {**sample, "trace": trace[:MAX_TRACE_CHARS], "failing_test": name, "validated": True}
+
+
+def _rerun_argv(config: ValidatedDataConfig, test_ids: tuple[str, ...]) -> list[str]:
+    """The user's pytest options with only these test ids (their own paths would re-run everything)."""
+    parsed = parse_test_command(config.test_cmd)
+    repo = Path(config.repo)
+    options = [a for a in parsed.args if a.startswith("-") or not (repo / a.split("::")[0]).exists()]
+    # `pytest ARGS` does not put the repository root on sys.path; `python -m pytest` does (-P undoes it).
+    unshadow = ["-P"] if parsed.kind == "pytest" and sys.version_info >= (3, 11) else []
+    argv = [sys.executable, *unshadow, "-m", "pytest", *options, "-p", "no:cacheprovider", "-rfE", "--tb=short", *test_ids]
+    if parsed.env:
+        argv = ["/usr/bin/env", *[f"{k}={v}" for k, v in parsed.env.items()], *argv]
+    return argv
+
+
+def _first_failure(stdout: str, allowed: set[str]) -> tuple[str, str] | None:
+    """(test id, error line) of the first FAILED/ERROR line of pytest's short summary naming one of `allowed`."""
+    for line in stdout.splitlines():
+        match = _FAILED_LINE.match(line.strip())
+        if match and match.group(1) in allowed:
+            return match.group(1), (match.group(2) or "").strip()
+    return None
+
+
+def patch_file(text: str, func: Function, patched_function: str) -> str:
+    """The file with `func` replaced by `patched_function`, re-indented to where it stood
+    (as `inference.repair.patch_file`; copied because data imports no other stage)."""
+    lines = text.splitlines(keepends=True)
+    new = [(func.indent + line if line.strip() else line) for line in patched_function.splitlines(keepends=True)]
+    if new and not new[-1].endswith("\n") and func.end_line < len(lines):
+        new[-1] += "\n"
+    return "".join(lines[: func.start_line - 1] + new + lines[func.end_line :])
+
+
+def validate_mutants(config: ValidatedDataConfig, targets: list[_Target], drops: collections.Counter) -> tuple[list[dict], dict[str, int]]:
+    sources = {t.function.file: (Path(config.repo) / t.function.file).read_text(encoding="utf-8") for t in targets}
+    jobs = [(target, sample) for target in targets for sample in function_samples(target.function, config, drops)]
+    outcomes: collections.Counter = collections.Counter(tried=len(jobs), kept=0, survived=0, timeouts=0, errors=0)
+    kept: list[dict] = []
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=config.workers) as executor:
+        futures = [executor.submit(validate_mutant, config, t, s, sources[t.function.file]) for t, s in jobs]
+        for done, future in enumerate(futures, start=1):
+            outcome, sample = future.result()
+            outcomes[outcome] += 1
+            if outcome == "kept":
+                kept.append(sample)
+            if done % 20 == 0 or done == len(futures):
+                rate = done / max(time.perf_counter() - started, 1e-9)
+                logger.info("validated %d/%d mutants (%d kept, %.1f/s)", done, len(futures), outcomes["kept"], rate)
+    return kept, dict(outcomes)
+
+
+# ----------------------------------------------------------------------------- the recipe
+
+
+def build_validated_dataset(config: ValidatedDataConfig) -> ValidatedReport:
+    problems = config.validate() + config.missing_paths()
+    if problems:
+        raise CodemendError("; ".join(problems))
+    check_writable_target(config.out, config.overwrite)
+    started = time.perf_counter()
+    files = [str(path.relative_to(root)) for root, path in iter_python_files([config.repo])]
+    files = [f for f in files if not is_test_file(f)]
+    if not files:
+        raise CodemendError(f"--repo {config.repo}: no .py source files outside the tests; point --repo at a Python project")
+    report = ValidatedReport(out=config.out, files=len(files))
+    coverage = baseline(config, files)
+    first = next(iter(coverage.values()))
+    report.baseline_tests, report.baseline_passed = len(first), sum(t.passed for t in first)
+    report.timings["baseline"] = round(time.perf_counter() - started, 2)
+    targets, report.functions = covered_functions(config, coverage)
+    report.covered_functions = len(targets)
+    if not targets:
+        raise CodemendError(f"no function of {config.min_lines}-{config.max_lines} lines in {len(files)} source file(s) "
+                            f"is run by a passing test of {config.test_cmd!r}; add tests or widen --min_lines/--max_lines")
+    drops: collections.Counter = collections.Counter()
+    validating = time.perf_counter()
+    samples, report.mutants = validate_mutants(config, choose(targets, config), drops)
+    report.timings["validate"] = round(time.perf_counter() - validating, 2)
+    samples = _dedupe(sorted(samples, key=lambda s: (s["file"], s["start_line"], s["id"])), drops)
+    report.dropped = dict(drops)
+    if not samples:
+        raise CodemendError(f"none of {report.mutants['tried']} mutants of {len(targets)} covered functions made a test fail "
+                            f"({report.mutants}); add assertions to the tests or raise --mutants_per_function")
+    assignment = assign_splits(sorted({s["file"] for s in samples}), config)
+    by_split = {name: [s for s in samples if assignment[s["file"]] == name] for name in SPLITS}
+    report.samples = {name: len(rows) for name, rows in by_split.items()}
+    report.per_operator = dict(sorted(collections.Counter(s["operator"] for s in samples).items()))
+    report.seconds = round(time.perf_counter() - started, 2)
+    with atomic_folder(config.out, config.overwrite) as tmp:
+        write_outputs(tmp, by_split, report, config, card=dataset_card(report, config))
+    return report
+
+
+def dataset_card(report: ValidatedReport, config: ValidatedDataConfig) -> str:
+    mutants = report.mutants
+    return "\n".join([
+        "# codemend execution-validated bug dataset", "",
+        f"Built from {config.repo} with `{config.test_cmd}` and seed {config.seed}: {report.files} source files, "
+        f"{report.baseline_passed}/{report.baseline_tests} tests passing at baseline, "
+        f"{report.covered_functions} of {report.functions} functions covered by a passing test.", "",
+        f"Mutants tried {mutants.get('tried', 0)}, kept {mutants.get('kept', 0)} (a covering test failed), "
+        f"survived {mutants.get('survived', 0)}, timed out {mutants.get('timeouts', 0)}, errors {mutants.get('errors', 0)}.",
+        "Each sample carries `failing_test` and `trace` (the test id and its error line). Splits are by file.", "",
+        "| split | samples |", "|---|---|", *[f"| {name} | {count} |" for name, count in report.samples.items()], "",
+    ])

@@ -1,0 +1,168 @@
+"""Execution-validated bugs: only covered functions, only caught mutants, traces, the user's tree untouched."""
+
+import json
+
+import pytest
+
+from codemend.data.corpus import extract_functions
+from codemend.data.validated import (
+    ValidatedDataConfig,
+    _body_lines,
+    _first_failure,
+    build_validated_dataset,
+    is_test_file,
+)
+from codemend.errors import CodemendError
+
+MODULE = '''\
+def add(a, b):
+    total = a + b
+    return total
+
+
+def clamp(x, low, high):
+    if x < low:
+        return low
+    if x > high:
+        return high
+    return x
+
+
+def count_even(items):
+    n = 0
+    for item in items:
+        if item % 2 == 0:
+            n += 1
+    return n
+
+
+def unused(text):
+    words = text.split()
+    return len(words) * 2
+'''
+
+TESTS = '''\
+from mod import add, clamp, count_even
+
+
+def test_add():
+    assert add(2, 3) == 5
+    assert add(-1, 1) == 0
+
+
+def test_clamp():
+    assert clamp(5, 0, 10) == 5
+    assert clamp(-3, 0, 10) == 0
+    assert clamp(30, 0, 10) == 10
+
+
+def test_count_even():
+    assert count_even([1, 2, 3, 4, 6]) == 3
+'''
+TEST_IDS = {f"tests/test_mod.py::test_{name}" for name in ("add", "clamp", "count_even")}
+SAMPLE_KEYS = ("id", "file", "function", "start_line", "end_line", "context", "buggy", "fixed", "operator",
+               "bug_class", "line", "line_end", "edit", "diff", "seed", "trace", "failing_test", "validated")
+
+
+def _repo(tmp_path, tests=TESTS):
+    repo = tmp_path / "repo"
+    (repo / "tests").mkdir(parents=True)
+    (repo / "mod.py").write_text(MODULE)
+    (repo / "tests" / "test_mod.py").write_text(tests)
+    return repo
+
+
+def _snapshot(folder):
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _config(repo, out, **overrides):
+    values = dict(repo=str(repo), test_cmd="python -m pytest -q tests", out=str(out), mutants_per_function=2,
+                  workers=2, timeout=20, validation_fraction=0, test_fraction=0)
+    return ValidatedDataConfig(**{**values, **overrides})
+
+
+@pytest.mark.sandbox
+def test_only_covered_functions_get_caught_bugs_and_the_repo_is_untouched(tmp_path):
+    repo = _repo(tmp_path)
+    before = _snapshot(repo)
+    report = build_validated_dataset(_config(repo, tmp_path / "out"))
+    assert _snapshot(repo) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "repo"]  # no temporary folder left
+
+    rows = [json.loads(line) for line in open(tmp_path / "out" / "train.jsonl")]
+    assert rows and {row["function"] for row in rows} <= {"add", "clamp", "count_even"}
+    for row in rows:
+        assert all(key in row for key in SAMPLE_KEYS), set(SAMPLE_KEYS) - set(row)
+        assert row["validated"] is True and row["failing_test"] in TEST_IDS
+        assert row["trace"].startswith(row["failing_test"]) and len(row["trace"]) < 400
+        assert "assert" in row["trace"] or "Error" in row["trace"]
+        assert row["buggy"] != row["fixed"]
+
+    stats = json.loads((tmp_path / "out" / "stats.json").read_text())
+    assert stats["baseline_tests"] == 3 and stats["baseline_passed"] == 3
+    assert stats["covered_functions"] == 3 and stats["functions"] == 4
+    mutants = stats["mutants"]
+    assert mutants["kept"] == len(rows) + report.dropped.get("duplicate", 0)
+    assert mutants["tried"] == mutants["kept"] + mutants["survived"] + mutants["timeouts"] + mutants["errors"]
+
+
+@pytest.mark.sandbox
+def test_tests_that_never_pass_are_a_clear_error_with_a_count(tmp_path):
+    repo = _repo(tmp_path, tests=TESTS.replace("== 5", "== 6").replace("== 3\n", "== 4\n").replace("== 10\n", "== 11\n"))
+    before = _snapshot(repo)
+    with pytest.raises(CodemendError, match=r"never pass at baseline: 3 tests, 0 passed; fix them first"):
+        build_validated_dataset(_config(repo, tmp_path / "out"))
+    assert _snapshot(repo) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["repo"]
+
+
+@pytest.mark.sandbox
+def test_a_hanging_test_is_a_clear_error_naming_the_timeout(tmp_path):
+    repo = _repo(tmp_path, tests=TESTS + "\n\ndef test_hangs():\n    while True:\n        pass\n")
+    before = _snapshot(repo)
+    with pytest.raises(CodemendError, match=r"did not finish within --timeout 3 s at baseline \(\d+ tests finished, still running tests/test_mod.py::test_hangs\)"):
+        build_validated_dataset(_config(repo, tmp_path / "out", timeout=3))
+    assert _snapshot(repo) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["repo"]
+
+
+def test_config_problems_name_the_flag(tmp_path):
+    problems = ValidatedDataConfig(repo="", test_cmd="make test", workers=0, timeout=0, mutants_per_function=0).validate()
+    text = " ".join(problems)
+    for flag in ("--repo", "--test_cmd", "--workers", "--timeout", "--mutants_per_function"):
+        assert flag in text, flag
+    assert ValidatedDataConfig(repo=str(tmp_path / "nope")).missing_paths()
+    assert ValidatedDataConfig(repo=str(tmp_path)).missing_paths() == []
+
+
+def test_a_function_counts_as_covered_by_its_body_not_its_def_line():
+    (func,), _ = extract_functions(b'x = 1\n\n\ndef f(a):\n    """Doc."""\n    b = a\n    return b\n', "m.py")
+    assert _body_lines(func) == {6, 7}
+
+
+def test_the_first_failure_comes_from_the_short_summary():
+    stdout = "F.\n=== short test summary info ===\nFAILED t.py::test_a - assert 1 == 2\nFAILED t.py::test_b - boom\n"
+    assert _first_failure(stdout, {"t.py::test_a", "t.py::test_b"}) == ("t.py::test_a", "assert 1 == 2")
+    assert _first_failure(stdout, {"t.py::test_b"}) == ("t.py::test_b", "boom")
+    assert _first_failure("1 passed\n", {"t.py::test_a"}) is None
+
+
+def test_test_files_are_not_mutated():
+    assert all(map(is_test_file, ["tests/test_x.py", "pkg/test_y.py", "pkg/y_test.py", "conftest.py", "test/helpers.py"]))
+    assert not any(map(is_test_file, ["pkg/mod.py", "testing_utils.py", "contest.py"]))
+
+
+@pytest.mark.sandbox
+def test_data_build_with_repo_dispatches_to_the_validated_build(tmp_path, capsys):
+    from codemend.cli import main
+
+    repo = _repo(tmp_path)
+    args = ["data", "build", "--repo", str(repo), "--test_cmd", "python -m pytest -q tests", "--out", str(tmp_path / "out"),
+            "--mutants_per_function", "2", "--test_fraction", "0", "--validation_fraction", "0"]
+    assert main(args) == 0
+    assert "covered functions" in capsys.readouterr().out
+    rows = (tmp_path / "out" / "train.jsonl").read_text().splitlines()
+    assert rows and '"validated": true' in rows[0]
+    assert main(["data", "build", "--repo", str(repo), "--tset_cmd", "x", "--out", str(tmp_path / "o2")]) == 2
+    assert "did you mean `test_cmd`" in capsys.readouterr().err
