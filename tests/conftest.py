@@ -39,25 +39,21 @@ def tiny_dataset(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory, tiny_dataset) -> Path:
-    """A tiny seq2seq model trained for a few steps by `codemend train` (configs/train/tiny.yaml)."""
+def _train(tmp_path_factory, config: str, dataset: Path) -> Path:
     from codemend.cli import main
 
     out = tmp_path_factory.mktemp("model") / "model"
-    code = main(["-q", "train", "--config", str(REPO / "configs/train/tiny.yaml"),
-                 "--data", str(tiny_dataset), "--out", str(out)])
-    assert code == 0
+    assert main(["-q", "train", "--config", str(REPO / config), "--data", str(dataset), "--out", str(out)]) == 0
     return out
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory, tiny_dataset) -> Path:
+    """A tiny seq2seq model trained for a few steps by `codemend train` (configs/train/tiny.yaml)."""
+    return _train(tmp_path_factory, "configs/train/tiny.yaml", tiny_dataset)
 
 
 @pytest.fixture(scope="session")
 def causal_model(tmp_path_factory, tiny_dataset) -> Path:
     """The decoder-only counterpart (configs/train/causal-tiny.yaml)."""
-    from codemend.cli import main
-
-    out = tmp_path_factory.mktemp("causal") / "model"
-    code = main(["-q", "train", "--config", str(REPO / "configs/train/causal-tiny.yaml"),
-                 "--data", str(tiny_dataset), "--out", str(out)])
-    assert code == 0
-    return out
+    return _train(tmp_path_factory, "configs/train/causal-tiny.yaml", tiny_dataset)
