@@ -44,5 +44,10 @@ test: $(STAMP)
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider -m slow
 
+bench: $(STAMP)
+	$(PY) bench/data_build.py
+	$(PY) bench/sandbox_throughput.py --n 200
+	$(PY) bench/fix_latency.py --model $(DEMO)/model --items 30
+
 clean:
 	rm -rf runs .pytest_cache

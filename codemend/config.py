@@ -73,7 +73,7 @@ class DataConfig:
     """Skip functions shorter than this many lines."""
     max_lines: int = 40
     """Skip functions longer than this many lines (long inputs waste a small model's context)."""
-    mutants_per_function: int = 2
+    mutants_per_function: int = 3
     """How many distinct bugs to inject into each function (each from a different operator or site)."""
     max_functions: int = 0
     """Stop after this many functions (0 means all); the choice is by sorted file order, so it is reproducible."""
@@ -85,6 +85,12 @@ class DataConfig:
     """Share of source files whose functions go to the test split (split by file, so nothing leaks)."""
     workers: int = 2
     """Processes used to parse and mutate files."""
+    near_dup_threshold: float = 0.9
+    """Keep one function of each family of near-copies (Jaccard of token 3-grams >= this, by MinHash LSH) and drop the others' samples; 0 disables."""
+    benchmark: list[str] = field(default_factory=lambda: ["builtin"])
+    """Benchmark files (JSONL) or `builtin` whose programs must not appear in the training data; empty skips the check."""
+    contamination: Literal["refuse", "report", "drop"] = "drop"
+    """Functions matching a --benchmark function (same tokens, or Jaccard >= --near_dup_threshold): `refuse` to build, `report` them (contamination.json, card), or `drop` them and report."""
     overwrite: bool = False
     """Replace an existing output folder (the old one is kept as OUT.bak-TIMESTAMP)."""
 
@@ -104,10 +110,16 @@ class DataConfig:
             problems.append("--validation_fraction + --test_fraction must leave files for training (< 1)")
         if self.workers < 1:
             problems.append("--workers must be at least 1")
+        if not 0 <= self.near_dup_threshold <= 1:
+            problems.append(f"--near_dup_threshold {self.near_dup_threshold}: must be in [0, 1] (0 disables near-duplicate removal)")
         return problems
 
     def missing_paths(self) -> list[str]:
-        return [f"--source {path}: no such file or folder; give an existing path" for path in self.source if not Path(path).exists()]
+        missing = [f"--source {path}: no such file or folder; give an existing path" for path in self.source if not Path(path).exists()]
+        return missing + [
+            f"--benchmark {path}: no such file; give a benchmark JSONL or `builtin`"
+            for path in self.benchmark if not path.startswith("builtin") and not Path(path).is_file()
+        ]
 
 
 @dataclass

@@ -3,10 +3,16 @@
     codemend data build --out runs/data                       # the running interpreter's stdlib
     codemend data build --source src/ --out runs/mydata --mutants_per_function 3
 
+    codemend data build --out runs/data --benchmark builtin   # and drop functions copied from the benchmark
+
 Writes OUT/{train,validation,test}.jsonl, a Hugging Face DatasetDict in OUT/hf, OUT/stats.json,
-a dataset card OUT/README.md, and the resolved OUT/config.yaml. Each sample carries the buggy
-and fixed function, the operator and bug class, the buggy line span, the compact edit, a unified
-diff, provenance and its seed.
+a dataset card OUT/README.md, and the resolved OUT/config.yaml (and OUT/contamination.json with
+--benchmark). Each sample carries the buggy and fixed function, the operator and bug class, the
+buggy line span, the compact edit, a unified diff, provenance and its seed.
+
+Stages: `collect` (parse and mutate files in worker processes, which also compute each
+function's MinHash signature), `drop_near_duplicates` and `check_contamination` (per function,
+before splitting), `_dedupe` (exact duplicate samples), `assign_splits` (by file), `write_outputs`.
 """
 
 from __future__ import annotations
@@ -21,16 +27,24 @@ import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 from codemend.config import SPLITS, DataConfig, save_run_metadata
 from codemend.data import operators as ops
 from codemend.data.corpus import Function, extract_functions, iter_python_files, stdlib_root
 from codemend.errors import CodemendError
 from codemend.io import atomic_folder, check_writable_target, write_jsonl
-from codemend.task import compute_edit, render_edit, unified_diff
+from codemend.task import LineEdit, compute_edit, render_edit
+
+if TYPE_CHECKING:
+    import numpy as np
 
 logger = logging.getLogger(__name__)
 
+# Files per task sent to a worker: small, so that the load stays balanced to the end (a few files
+# hold hundreds of functions each).
+CHUNKSIZE = 2
+MAX_MATCHES_SHOWN = 5
 
 
 @dataclass
@@ -43,6 +57,10 @@ class BuildReport:
     dropped: dict[str, int] = field(default_factory=dict)
     per_operator: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    hygiene: dict[str, float] = field(default_factory=dict)
+    """Near-duplicate and benchmark-contamination counts (functions; the samples are in `dropped`)."""
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds per stage."""
 
 
 def stable_seed(*parts: object) -> int:
@@ -78,23 +96,75 @@ def function_samples(func: Function, config: DataConfig, drops: collections.Coun
             "line": edit.start,
             "line_end": max(edit.start, edit.end),
             "edit": render_edit(edit),
-            "diff": unified_diff(buggy, func.code, func.file, first_line=func.start_line),
+            "diff": single_hunk_diff(buggy, func.code, edit, func.file, first_line=func.start_line),
             "seed": seed,
         })
     return samples
 
 
-def _process_file(job: tuple[str, str, DataConfig]) -> tuple[str, list[Function], list[dict], str | None, dict]:
+class FileResult(NamedTuple):
+    """What a worker sends back for one file: counts, samples and signatures (the parent needs
+    nothing else of the parsed functions)."""
+
+    file: str
+    functions: int
+    samples: list[dict]
+    skipped: str | None
+    drops: dict[str, int]
+    signatures: np.ndarray | None  # one MinHash row per function that gave samples, in order
+
+
+def single_hunk_diff(buggy: str, fixed: str, edit: LineEdit, path: str, first_line: int = 1, context: int = 3) -> str:
+    """`task.unified_diff(buggy, fixed, path, first_line)`, built from the edit `compute_edit` found.
+
+    The same text (a test checks), without running difflib's matcher a second time: that second
+    pass was ~8% of a worker's time.
+    """
+    old, new = buggy.splitlines(keepends=True), fixed.splitlines(keepends=True)
+    i1, i2 = edit.start - 1, edit.end  # for an insert, end == start - 1: an empty range
+    j2 = i1 + len(edit.new_lines)  # one hunk, so both sides share the i1 lines before it
+    a1, a2 = max(0, i1 - context), min(len(old), i2 + context)
+    b2 = j2 + (a2 - i2)
+    lines = [f"--- a/{path}\n", f"+++ b/{path}\n",
+             f"@@ -{_unified_range(a1, a2, first_line)} +{_unified_range(a1, b2, first_line)} @@\n"]
+    lines += [" " + line for line in old[a1:i1]]
+    lines += ["-" + line for line in old[i1:i2]]
+    lines += ["+" + line for line in new[i1:j2]]
+    lines += [" " + line for line in old[i2:a2]]
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def _unified_range(start: int, stop: int, first_line: int) -> str:
+    """difflib's `_format_range_unified`, with line numbers counted from `first_line`."""
+    beginning, length = start + first_line, stop - start
+    if length == 1:
+        return str(beginning)
+    return f"{beginning - 1 if not length else beginning},{length}"
+
+
+def _needs_signatures(config: DataConfig) -> bool:
+    return config.near_dup_threshold > 0 or bool(config.benchmark)
+
+
+def _process_file(job: tuple[str, str, DataConfig]) -> FileResult:
     root, path, config = job
     relative = str(Path(path).relative_to(root)) if Path(path) != Path(root) else Path(path).name
     try:
         data = Path(path).read_bytes()
     except OSError:
-        return relative, [], [], "unreadable", {}
+        return FileResult(relative, 0, [], "unreadable", {}, None)
     functions, skipped = extract_functions(data, relative, config.min_lines, config.max_lines)
     drops: collections.Counter = collections.Counter()
-    samples = [s for func in functions for s in function_samples(func, config, drops)]
-    return relative, functions, samples, skipped, dict(drops)
+    per_function = [function_samples(func, config, drops) for func in functions]
+    signatures = None
+    if _needs_signatures(config):
+        from codemend.data.hygiene import signatures as minhash_signatures
+
+        # Here rather than in the parent: hashing spreads over the workers instead of adding a
+        # serial step after them.
+        signatures = minhash_signatures([func.code for func, rows in zip(functions, per_function) if rows])
+    samples = [s for rows in per_function for s in rows]
+    return FileResult(relative, len(functions), samples, skipped, dict(drops), signatures)
 
 
 def assign_splits(files: list[str], config: DataConfig) -> dict[str, str]:
@@ -129,8 +199,12 @@ def _dedupe(samples: list[dict], drops: collections.Counter) -> list[dict]:
     return kept
 
 
-def collect(config: DataConfig) -> tuple[list[dict], BuildReport]:
-    """Parse and mutate every file (in `config.workers` processes), in sorted file order."""
+def collect(config: DataConfig) -> tuple[list[dict], BuildReport, np.ndarray | None]:
+    """Parse and mutate every file (in `config.workers` processes), in sorted file order.
+
+    Returns the samples, the report, and one MinHash signature per function that gave samples
+    (in sample order; None when neither near-duplicate removal nor a benchmark check is on).
+    """
     roots = config.source or [str(stdlib_root())]
     for root in roots:
         if not Path(root).exists():
@@ -141,19 +215,118 @@ def collect(config: DataConfig) -> tuple[list[dict], BuildReport]:
     report = BuildReport(out=config.out, files=len(jobs))
     skipped, drops = collections.Counter(), collections.Counter()
     samples: list[dict] = []
+    signature_parts = []
+    if _needs_signatures(config):
+        from codemend.data.hygiene import prepare
+
+        prepare()  # before the fork, so that no worker imports datasketch (and scipy) again
     # fork: workers inherit the parsed grammar and config instead of re-importing them.
     context = multiprocessing.get_context("fork")
     with context.Pool(config.workers) if config.workers > 1 else _Serial() as pool:
-        for _, functions, file_samples, skip, file_drops in pool.imap(_process_file, jobs, chunksize=8):
-            if skip:
-                skipped[skip] += 1
-            drops.update(file_drops)
-            report.functions += len(functions)
-            samples.extend(file_samples)
+        for result in pool.imap(_process_file, jobs, chunksize=CHUNKSIZE):
+            if result.skipped:
+                skipped[result.skipped] += 1
+            drops.update(result.drops)
+            report.functions += result.functions
+            samples.extend(result.samples)
+            if result.signatures is not None:
+                signature_parts.append(result.signatures)
             if config.max_functions and report.functions >= config.max_functions:
                 break
     report.skipped_files, report.dropped = dict(skipped), dict(drops)
-    return samples, report
+    return samples, report, _stack(signature_parts) if _needs_signatures(config) else None
+
+
+def _stack(parts: list[np.ndarray]) -> np.ndarray:
+    import numpy as np
+
+    from codemend.data.hygiene import DEFAULT_NUM_PERM
+
+    return np.concatenate(parts) if parts else np.zeros((0, DEFAULT_NUM_PERM), dtype=np.uint32)
+
+
+def group_by_function(samples: list[dict]) -> list[list[dict]]:
+    """Samples of one function are adjacent (collect keeps file and function order): split them there."""
+    groups: list[list[dict]] = []
+    key = None
+    for sample in samples:
+        if (sample["file"], sample["start_line"]) != key:
+            key = (sample["file"], sample["start_line"])
+            groups.append([])
+        groups[-1].append(sample)
+    return groups
+
+
+def drop_near_duplicates(
+    groups: list[list[dict]], signatures: np.ndarray | None, config: DataConfig, drops: collections.Counter
+) -> tuple[list[list[dict]], np.ndarray | None, int]:
+    """Keep the first function (in sorted file order) of each family of near-copies, with its samples.
+
+    Copies would otherwise land in different splits and let a model pass the test split by
+    memory; the stdlib has many (vendored helpers, test boilerplate, Python 2/3 twins).
+    """
+    if config.near_dup_threshold <= 0 or not groups:
+        return groups, signatures, 0
+    from codemend.data.hygiene import near_duplicate_groups
+
+    representative = near_duplicate_groups([g[0]["fixed"] for g in groups], config.near_dup_threshold, precomputed=signatures)
+    keep = [i for i, r in enumerate(representative) if r == i]
+    drops["near_duplicate"] += sum(len(g) for i, g in enumerate(groups) if representative[i] != i)
+    kept_signatures = signatures[keep] if signatures is not None else None
+    return [groups[i] for i in keep], kept_signatures, len(groups) - len(keep)
+
+
+def benchmark_functions(names: Sequence[str]) -> dict[str, list[str]]:
+    """Every function of the benchmarks' fixed and buggy programs -> where it occurs ("NAME:ID:part:function").
+
+    A program without a function that parses is compared whole.
+    """
+    from codemend.data.benchmark import load_benchmark
+
+    found: dict[str, list[str]] = {}
+    for name in names:
+        for item in load_benchmark(name):
+            for part, code in (("fixed", item.fixed_code), ("buggy", item.buggy_code)):
+                if not code:
+                    continue
+                functions, _ = extract_functions(code.encode("utf-8"), item.id, 1, 10_000)
+                for function_name, function_code in [(f.name, f.code) for f in functions] or [("<module>", code)]:
+                    found.setdefault(function_code, []).append(f"{name}:{item.id}:{part}:{function_name}")
+    return found
+
+
+def check_contamination(
+    groups: list[list[dict]],
+    signatures: np.ndarray | None,
+    benchmark: dict[str, list[str]],
+    config: DataConfig,
+    drops: collections.Counter,
+) -> tuple[list[list[dict]], list[dict]]:
+    """Find corpus functions that copy a benchmark function; refuse, report or drop them (--contamination)."""
+    from codemend.data.hygiene import contamination
+
+    bench_codes = list(benchmark)
+    hits = contamination([g[0]["fixed"] for g in groups], bench_codes, config.near_dup_threshold, precomputed=signatures)
+    matches = [
+        {"file": groups[i][0]["file"], "function": groups[i][0]["function"], "start_line": groups[i][0]["start_line"],
+         "jaccard": score, "benchmark": benchmark[bench_codes[j]]}
+        for i, j, score in hits
+    ]
+    if matches and config.contamination == "refuse":
+        shown = "; ".join(
+            f"{m['file']}::{m['function']} (line {m['start_line']}) ~ {', '.join(m['benchmark'][:3])} (Jaccard {m['jaccard']})"
+            for m in matches[:MAX_MATCHES_SHOWN]
+        )
+        raise CodemendError(
+            f"{len({(m['file'], m['start_line']) for m in matches})} corpus function(s) copy benchmark programs "
+            f"(--benchmark {' '.join(config.benchmark)}): {shown}; pass --contamination drop to leave them out, "
+            "--contamination report to list them in contamination.json, or remove their files from --source"
+        )
+    if config.contamination == "drop":
+        bad = {i for i, _, _ in hits}
+        drops["contaminated"] += sum(len(groups[i]) for i in bad)
+        groups = [g for i, g in enumerate(groups) if i not in bad]
+    return groups, matches
 
 
 class _Serial:
@@ -172,13 +345,18 @@ class _Serial:
 def build_dataset(config: DataConfig) -> BuildReport:
     check_writable_target(config.out, config.overwrite)
     started = time.perf_counter()
-    samples, report = collect(config)
+    # Before the expensive part, so that a bad --benchmark fails at once.
+    benchmark = benchmark_functions(config.benchmark) if config.benchmark else {}
+    collected = time.perf_counter()
+    samples, report, signatures = collect(config)
+    report.timings["collect"] = round(time.perf_counter() - collected, 2)
     if report.functions == 0:
         raise CodemendError(
             f"found {report.files} .py file(s) but no functions of {config.min_lines}-{config.max_lines} lines "
             f"(skipped files: {report.skipped_files or 'none'}); widen --min_lines/--max_lines or point --source elsewhere"
         )
     drops = collections.Counter(report.dropped)
+    samples, matches = _hygiene(samples, signatures, benchmark, config, drops, report)
     samples = _dedupe(samples, drops)
     if not samples:
         raise CodemendError(f"{report.functions} functions gave no bug samples (dropped: {dict(drops)}); try more --operators")
@@ -188,9 +366,39 @@ def build_dataset(config: DataConfig) -> BuildReport:
     report.samples = {name: len(rows) for name, rows in by_split.items()}
     report.per_operator = dict(sorted(collections.Counter(s["operator"] for s in samples).items()))
     report.seconds = round(time.perf_counter() - started, 2)
+    written = time.perf_counter()
     with atomic_folder(config.out, config.overwrite) as tmp:
-        write_outputs(tmp, by_split, report, config)
+        write_outputs(tmp, by_split, report, config, card=dataset_card(by_split, report, config, matches))
+        if config.benchmark:
+            _write_contamination(tmp / "contamination.json", matches, config)
+    report.timings["write"] = round(time.perf_counter() - written, 2)
     return report
+
+
+def _hygiene(
+    samples: list[dict], signatures: np.ndarray | None, benchmark: dict[str, list[str]],
+    config: DataConfig, drops: collections.Counter, report: BuildReport,
+) -> tuple[list[dict], list[dict]]:
+    """Near-duplicate removal, then the contamination check, per function; returns samples and matches."""
+    started = time.perf_counter()
+    groups = group_by_function(samples)
+    if signatures is not None and len(signatures) != len(groups):
+        raise RuntimeError(f"internal error: {len(signatures)} signatures for {len(groups)} functions")
+    groups, signatures, near = drop_near_duplicates(groups, signatures, config, drops)
+    report.hygiene = {"near_dup_threshold": config.near_dup_threshold, "near_duplicate_functions": near}
+    matches: list[dict] = []
+    if config.benchmark:
+        groups, matches = check_contamination(groups, signatures, benchmark, config, drops)
+        contaminated = {(m["file"], m["start_line"]) for m in matches}
+        report.hygiene.update(benchmark_functions=len(benchmark), contaminated_functions=len(contaminated))
+    report.timings["hygiene"] = round(time.perf_counter() - started, 2)
+    return [s for rows in groups for s in rows], matches
+
+
+def _write_contamination(path: Path, matches: list[dict], config: DataConfig) -> None:
+    payload = {"benchmark": config.benchmark, "mode": config.contamination,
+               "near_dup_threshold": config.near_dup_threshold, "matches": matches}
+    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
 
 
 def write_outputs(folder: Path, by_split: dict[str, list[dict]], report: BuildReport, config, card: str | None = None) -> None:
@@ -201,14 +409,32 @@ def write_outputs(folder: Path, by_split: dict[str, list[dict]], report: BuildRe
     datasets.disable_progress_bars()
     for name, rows in by_split.items():
         write_jsonl(folder / f"{name}.jsonl", rows)
-    DatasetDict({name: Dataset.from_list(rows) for name, rows in by_split.items() if rows}).save_to_disk(str(folder / "hf"))
+    splits = {name: _to_dataset(rows, folder / f"{name}.jsonl") for name, rows in by_split.items() if rows}
+    DatasetDict(splits).save_to_disk(str(folder / "hf"))
     stats = {key: value for key, value in report.__dict__.items() if key != "out"}
     (folder / "stats.json").write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
     (folder / "README.md").write_text(card or dataset_card(by_split, report, config), encoding="utf-8")
     save_run_metadata(config, folder)
 
 
-def dataset_card(by_split: dict[str, list[dict]], report: BuildReport, config: DataConfig) -> str:
+def _to_dataset(rows: list[dict], jsonl: Path):
+    """`Dataset.from_list(rows)`, at a third of the cost: pyarrow converts the rows, and the
+    fingerprint is the hash of the split's JSONL rather than `datasets` hashing the whole table."""
+    import pyarrow as pa
+    from datasets import Dataset
+
+    try:
+        table = pa.Table.from_pylist(rows)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return Dataset.from_list(rows)  # mixed column types, which `datasets` knows how to widen
+    digest = hashlib.blake2b(digest_size=8)
+    with open(jsonl, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return Dataset(table, fingerprint=digest.hexdigest())
+
+
+def dataset_card(by_split: dict[str, list[dict]], report: BuildReport, config: DataConfig, matches: Sequence[dict] = ()) -> str:
     rows = [s for split in by_split.values() for s in split]
     classes = collections.Counter(s["bug_class"] for s in rows)
     lengths = collections.Counter(min(s["fixed"].count("\n") // 10 * 10, 40) for s in rows)
@@ -228,5 +454,29 @@ def dataset_card(by_split: dict[str, list[dict]], report: BuildReport, config: D
         "", "| function length (lines) | samples |", "|---|---|",
         *[f"| {low}-{low + 9}{'+' if low == 40 else ''} | {count} |" for low, count in sorted(lengths.items())],
         "", f"Dropped mutants: {report.dropped or 'none'}. Skipped files: {report.skipped_files or 'none'}.", "",
+        *_hygiene_card(report, config, matches),
     ]
     return "\n".join(lines)
+
+
+def _hygiene_card(report: BuildReport, config: DataConfig, matches: Sequence[dict]) -> list[str]:
+    hygiene, dropped = report.hygiene, report.dropped
+    if config.near_dup_threshold > 0:
+        lines = [f"Near-duplicates: {hygiene.get('near_duplicate_functions', 0)} function(s) "
+                 f"({dropped.get('near_duplicate', 0)} samples) left out as near-copies of an earlier function "
+                 f"(MinHash LSH, Jaccard >= {config.near_dup_threshold} on token 3-grams).", ""]
+    else:
+        lines = ["Near-duplicates: not checked (--near_dup_threshold 0).", ""]
+    if not config.benchmark:
+        return lines + ["Benchmark contamination: not checked (no --benchmark).", ""]
+    found = hygiene.get("contaminated_functions", 0)
+    action = {"drop": f"dropped ({dropped.get('contaminated', 0)} samples)", "report": "kept and listed"}
+    outcome = f"{found} corpus function(s) matched, {action.get(config.contamination, '')}" if found else "no corpus function matched"
+    how = f"exact copies or Jaccard >= {config.near_dup_threshold}" if config.near_dup_threshold > 0 else "exact copies"
+    checked = f"{', '.join(config.benchmark)} ({hygiene.get('benchmark_functions', 0)} functions, {how})"
+    lines += [f"Benchmark contamination against {checked}: {outcome}; see contamination.json.", ""]
+    if matches:
+        lines += ["| function | benchmark | Jaccard |", "|---|---|---|",
+                  *[f"| {m['file']}::{m['function']} | {', '.join(m['benchmark'][:3])} | {m['jaccard']} |" for m in matches[:20]],
+                  *([f"| ... {len(matches) - 20} more | | |"] if len(matches) > 20 else []), ""]
+    return lines
