@@ -73,6 +73,8 @@ class DataConfig:
     """Skip functions shorter than this many lines."""
     max_lines: int = 40
     """Skip functions longer than this many lines (long inputs waste a small model's context)."""
+    max_tokens: int = 0
+    """Skip functions of more than this many tokens (words and punctuation); 0 means no token limit."""
     mutants_per_function: int = 3
     """How many distinct bugs to inject into each function (each from a different operator or site)."""
     max_functions: int = 0
@@ -102,6 +104,8 @@ class DataConfig:
             )
         if self.mutants_per_function < 1:
             problems.append("--mutants_per_function must be at least 1")
+        if self.max_tokens < 0:
+            problems.append("--max_tokens must be 0 (no limit) or positive")
         if self.max_functions < 0:
             problems.append("--max_functions must be 0 (all) or positive")
         if not (0 <= self.validation_fraction < 1 and 0 <= self.test_fraction < 1):

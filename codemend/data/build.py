@@ -85,6 +85,7 @@ def function_samples(func: Function, config: DataConfig, drops: collections.Coun
         samples.append({
             "id": f"{func.file}::{func.name}::{func.start_line}::{index}",
             "file": func.file,
+            "module": func.module,
             "function": func.name,
             "start_line": func.start_line,
             "end_line": func.end_line,
@@ -154,6 +155,8 @@ def _process_file(job: tuple[str, str, DataConfig]) -> FileResult:
     except OSError:
         return FileResult(relative, 0, [], "unreadable", {}, None)
     functions, skipped = extract_functions(data, relative, config.min_lines, config.max_lines)
+    if config.max_tokens:
+        functions = [f for f in functions if f.n_tokens <= config.max_tokens]
     drops: collections.Counter = collections.Counter()
     per_function = [function_samples(func, config, drops) for func in functions]
     signatures = None

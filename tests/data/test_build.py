@@ -1,6 +1,7 @@
 """`codemend data build`: corpus collection, labels, file-level splits, determinism, bad input."""
 
 import json
+import re
 
 import pytest
 
@@ -104,3 +105,10 @@ def test_generated_files_are_skipped_and_modules_named():
     assert skipped == ([], "generated")
     (func,), _ = extract_functions(b"def f(a):\n    return a + 1\n", "pkg/sub/mod.py", 1, 40)
     assert func.module == "pkg.sub.mod" and func.n_tokens == 10
+
+
+def test_token_limit_filters_functions_and_samples_name_their_module(tmp_path, assets):
+    build_dataset(_config(tmp_path / "small", assets, max_tokens="25"))
+    rows = _rows(tmp_path / "small" / "data")
+    assert rows and all(len(re.findall(r"\w+|[^\w\s]", r["fixed"])) <= 25 for r in rows)
+    assert {r["module"] for r in rows} <= {"pkg.numbers", "pkg.strings", "pkg.lists", "pkg.records"}
