@@ -163,3 +163,12 @@ def extract_functions(
     if has_error(tree) and not functions:
         return [], "unparsable"
     return functions, None
+
+
+def replace_function(text: str, func: Function, patched_function: str) -> str:
+    """The file `text` with `func` replaced by `patched_function`, re-indented to where it stood."""
+    lines = text.splitlines(keepends=True)
+    new = [(func.indent + line if line.strip() else line) for line in patched_function.splitlines(keepends=True)]
+    if new and not new[-1].endswith("\n") and func.end_line < len(lines):
+        new[-1] += "\n"
+    return "".join(lines[: func.start_line - 1] + new + lines[func.end_line :])

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from codemend.config import SPLITS
 from codemend.data.build import BuildReport, _dedupe, assign_splits, function_samples, write_outputs
-from codemend.data.corpus import Function, extract_functions, iter_python_files
+from codemend.data.corpus import Function, extract_functions, iter_python_files, replace_function
 from codemend.errors import CodemendError
 from codemend.io import atomic_folder, check_writable_target
 from codemend.sandbox import Limits, run_command
@@ -203,7 +203,7 @@ def choose(targets: list[_Target], config: ValidatedDataConfig) -> list[_Target]
 
 def validate_mutant(config: ValidatedDataConfig, target: _Target, sample: dict, source: str) -> tuple[str, dict]:
     """Run the covering tests on the file with this mutant: ("kept", sample + trace) or another outcome."""
-    mutated = patch_file(source, target.function, sample["buggy"])
+    mutated = replace_function(source, target.function, sample["buggy"])
     result = run_command(_rerun_argv(config, target.tests), tree=Path(config.repo),
                          limits=Limits(wall_s=config.timeout), overlay={target.function.file: mutated})
     if result.status == "timeout":
@@ -239,16 +239,6 @@ def _first_failure(stdout: str, allowed: set[str]) -> tuple[str, str] | None:
         if match and match.group(1) in allowed:
             return match.group(1), (match.group(2) or "").strip()
     return None
-
-
-def patch_file(text: str, func: Function, patched_function: str) -> str:
-    """The file with `func` replaced by `patched_function`, re-indented to where it stood
-    (as `inference.repair.patch_file`; copied because data imports no other stage)."""
-    lines = text.splitlines(keepends=True)
-    new = [(func.indent + line if line.strip() else line) for line in patched_function.splitlines(keepends=True)]
-    if new and not new[-1].endswith("\n") and func.end_line < len(lines):
-        new[-1] += "\n"
-    return "".join(lines[: func.start_line - 1] + new + lines[func.end_line :])
 
 
 def validate_mutants(config: ValidatedDataConfig, targets: list[_Target], drops: collections.Counter) -> tuple[list[dict], dict[str, int]]:

@@ -30,9 +30,6 @@ class LineRanking:
         cutoff = self.ranked[k - 1][1]
         return [line for line, score in self.ranked if score >= cutoff and (score > 0 or line in dict(self.ranked[:k]))]
 
-    def signal_ranking(self, name: str) -> list[int]:
-        scores = self.signals.get(name, {})
-        return [line for line, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 def model_signal(candidates: Sequence[Candidate]) -> dict[int, float]:

@@ -20,7 +20,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from codemend.data.corpus import Function, extract_functions
+from codemend.data.corpus import Function, extract_functions, replace_function
 from codemend.inference.candidates import merge, operator_candidates
 from codemend.inference.debugger import Candidate, Debugger
 from codemend.inference.localize import LineRanking, combine, model_signal
@@ -154,17 +154,8 @@ def repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int
 # ----------------------------------------------------------------------------- whole file
 
 
-def patch_file(text: str, func: Function, patched_function: str) -> str:
-    """The file with `func` replaced by `patched_function`, re-indented to where it stood."""
-    lines = text.splitlines(keepends=True)
-    new = [(func.indent + line if line.strip() else line) for line in patched_function.splitlines(keepends=True)]
-    if new and not new[-1].endswith("\n") and func.end_line < len(lines):
-        new[-1] += "\n"
-    return "".join(lines[: func.start_line - 1] + new + lines[func.end_line :])
-
-
 def to_suggestion(text: str, path: str, func: Function, candidate: Candidate) -> Suggestion:
-    patched = patch_file(text, func, candidate.patched)
+    patched = replace_function(text, func, candidate.patched)
     diff = "".join(difflib.unified_diff(text.splitlines(keepends=True), patched.splitlines(keepends=True), f"a/{path}", f"b/{path}"))
     status = {"passed": "plausible", "failed": "failing"}.get(candidate.status, candidate.status)
     return Suggestion(path, func.name, func.start_line + candidate.line - 1, candidate.score, diff, patched,
