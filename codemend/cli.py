@@ -217,11 +217,14 @@ def cmd_train(args, unknown) -> int:
     from codemend.training.recipe import run
 
     config = resolve(TrainRecipeConfig, args, unknown)
-    print("resolved config:\n" + "\n".join("  " + line for line in to_yaml(config).splitlines()), flush=True)
+    main_process = os.environ.get("RANK", "0") == "0"  # under torchrun/accelerate, print once
+    if main_process:
+        print("resolved config:\n" + "\n".join("  " + line for line in to_yaml(config).splitlines()), flush=True)
     report = run(config)
     last = report.losses[-1][1] if report.losses else float("nan")
-    print(f"saved {config.out}: {report.steps} steps in {report.seconds} s ({report.tokens_per_second} tokens/s), "
-          f"{report.parameters / 1e6:.2f}M parameters, last loss {last:.4f}")
+    if main_process:
+        print(f"saved {config.out}: {report.steps} steps in {report.seconds} s ({report.tokens_per_second} tokens/s), "
+              f"{report.parameters / 1e6:.2f}M parameters, last loss {last:.4f}")
     return 0
 
 

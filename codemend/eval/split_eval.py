@@ -18,7 +18,7 @@ from codemend.config import EvalConfig, save_run_metadata
 from codemend.errors import CodemendError
 from codemend.eval.metrics import corpus_bleu, exact_match, topk_localization_accuracy
 from codemend.io import read_jsonl, write_jsonl
-from codemend.task import FormatError, apply_output, build_source
+from codemend.task import FormatError, apply_output, build_source, compute_edit
 from codemend.training.checkpoint import load_checkpoint
 from codemend.training.generation import generate
 
@@ -51,7 +51,18 @@ def score_prediction(sample: dict, output: str, output_format: str) -> dict:
     }
 
 
-def summarize(rows: list[dict], truth_lines: list[set[int]]) -> dict:
+def truth_lines(sample: dict) -> set[int]:
+    """The sample's buggy lines (1-based, in the buggy function); empty when the fix is not one hunk.
+
+    Rows without `line` (imported pairs) get it from the diff, as the dataset builder would.
+    """
+    if sample.get("line") is not None:
+        return set(range(sample["line"], (sample.get("line_end") or sample["line"]) + 1))
+    edit = compute_edit(sample["buggy"], sample["fixed"])
+    return set(range(edit.start, max(edit.start, edit.end) + 1)) if edit else set()
+
+
+def summarize(rows: list[dict], truth: list[set[int]]) -> dict:
     n = len(rows)
     ranked = [[r["line"]] if r["line"] is not None else [] for r in rows]
     by_class = collections.defaultdict(list)
@@ -61,7 +72,7 @@ def summarize(rows: list[dict], truth_lines: list[set[int]]) -> dict:
         "samples": n,
         "exact_match": sum(r["exact"] for r in rows) / n,
         "exact_match_normalized": sum(r["exact_normalized"] for r in rows) / n,
-        "localization_top1": topk_localization_accuracy(ranked, truth_lines, k=1),
+        "localization_top1": topk_localization_accuracy(ranked, truth, k=1),
         "well_formed": sum(r["applies"] for r in rows) / n,
         "stopped_with_eos": sum(r["stopped"] for r in rows) / n,
         "per_bug_class": {name: {"samples": len(v), "exact_match": sum(v) / len(v)} for name, v in sorted(by_class.items())},
@@ -85,7 +96,7 @@ def run(config: EvalConfig) -> dict:
         verdict = score_prediction(sample, best.text, spec.output_format)
         rows.append({"id": sample.get("id"), "operator": sample.get("operator"), "bug_class": sample.get("bug_class", "unknown"),
                      "true_line": sample["line"], "output": best.text, "score": best.score, "stopped": best.stopped, **verdict})
-    truth = [set(range(s["line"], s.get("line_end", s["line"]) + 1)) for s in samples]
+    truth = [truth_lines(s) for s in samples]
     metrics = summarize(rows, truth)
     # BLEU is a side column only: copying the buggy input already scores high, so print that too.
     metrics["bleu"] = corpus_bleu([r["patched"] for r in rows], [s["fixed"] for s in samples])

@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 SPEC_FILE = "codemend.json"
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json")
+ADAPTER_DIR = "adapter"  # where `codemend train --model.lora true` saves the LoRA adapter
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,12 @@ class TaskSpec:
     max_source_tokens: int
     max_target_tokens: int
     prompt_version: str = PROMPT_VERSION
+    base: str = ""  # the pretrained base an adapter-only checkpoint is merged onto at load time
 
     @classmethod
     def from_configs(cls, model: ModelConfig, task: TaskConfig) -> "TaskSpec":
         return cls(model.arch, task.output_format, task.include_context, task.include_trace,
-                   model.max_source_tokens, model.max_target_tokens)
+                   model.max_source_tokens, model.max_target_tokens, base=model.base)
 
     def save(self, folder: Path) -> None:
         (Path(folder) / SPEC_FILE).write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
@@ -81,10 +83,11 @@ def check_checkpoint_dir(path: str | Path, need_spec: bool = True) -> Path:
         raise CodemendError(f"model folder {folder} does not exist; {train_hint}")
     present = sorted(p.name for p in folder.iterdir())
     missing = []
-    if not (folder / "config.json").is_file():
-        missing.append("config.json")
-    if not any((folder / name).is_file() for name in WEIGHT_FILES):
-        missing.append("model weights (model.safetensors)")
+    if not is_adapter_only(folder):
+        if not (folder / "config.json").is_file():
+            missing.append("config.json")
+        if not any((folder / name).is_file() for name in WEIGHT_FILES):
+            missing.append("model weights (model.safetensors)")
     if not any((folder / name).is_file() for name in TOKENIZER_FILES):
         missing.append("tokenizer (tokenizer.json)")
     if need_spec and not (folder / SPEC_FILE).is_file():
@@ -103,12 +106,53 @@ def load_checkpoint(path: str | Path):
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # a per-call "Loading weights" bar is noise in a CLI
+    spec = TaskSpec.load(folder)
     try:
-        config = AutoConfig.from_pretrained(folder)
-        model_class = AutoModelForSeq2SeqLM if config.is_encoder_decoder else AutoModelForCausalLM
-        model = model_class.from_pretrained(folder)
+        if is_adapter_only(folder):
+            model = load_merged_adapter(folder, spec)
+        else:
+            config = AutoConfig.from_pretrained(folder)
+            model_class = AutoModelForSeq2SeqLM if config.is_encoder_decoder else AutoModelForCausalLM
+            model = model_class.from_pretrained(folder)
         tokenizer = AutoTokenizer.from_pretrained(folder)
     except (OSError, ValueError) as err:
         raise CodemendError(f"model folder {folder} could not be loaded ({str(err).splitlines()[0]}); retrain it or restore it from its backup") from None
     model.eval()
-    return model, tokenizer, TaskSpec.load(folder)
+    return model, tokenizer, spec
+
+
+def is_adapter_only(folder: Path) -> bool:
+    """A checkpoint holding a LoRA adapter and the name of its base, but no full weights."""
+    return (folder / ADAPTER_DIR / "adapter_config.json").is_file() and not any((folder / n).is_file() for n in WEIGHT_FILES)
+
+
+def load_merged_adapter(folder: Path, spec: TaskSpec):
+    """The base with the adapter merged in; the merged weights are cached, keyed by the adapter's hash.
+
+    The first load imports peft (~13 s) and merges; later loads read the cached merge (~0.3 s).
+    """
+    import hashlib
+    import os
+    import shutil
+
+    from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM
+
+    from codemend.training.bases import cache_root, resolve_base
+
+    model_class = AutoModelForSeq2SeqLM if spec.arch == "seq2seq" else AutoModelForCausalLM
+    weights = folder / ADAPTER_DIR / "adapter_model.safetensors"
+    digest = hashlib.sha256(weights.read_bytes() + spec.base.encode()).hexdigest()[:16]
+    merged = cache_root() / "merged" / digest
+    if (merged / "model.safetensors").is_file():
+        return model_class.from_pretrained(merged)
+    if not spec.base:
+        raise CodemendError(f"model folder {folder} holds only a LoRA adapter and {SPEC_FILE} names no base to merge it onto; retrain with --model.lora_save_merged true")
+    from peft import PeftModel
+
+    logger.info("merging the adapter in %s onto %s (first use only; cached in %s)", folder, spec.base, merged)
+    model = PeftModel.from_pretrained(model_class.from_pretrained(resolve_base(spec.base)), folder / ADAPTER_DIR).merge_and_unload()
+    partial = merged.with_name(f"{digest}.partial-{os.getpid()}")
+    model.save_pretrained(partial)
+    shutil.rmtree(merged, ignore_errors=True)
+    os.rename(partial, merged)
+    return model

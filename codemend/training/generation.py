@@ -41,6 +41,8 @@ def generate(model, tokenizer, sources: list[str], arch: str, max_new_tokens: in
     results: list[list[Generation]] = []
     for start in range(0, len(sources), batch_size):
         input_ids, attention_mask = _encode_batch(tokenizer, sources[start : start + batch_size], arch)
+        # The model may be on a GPU (evaluation during training); the batch is built on the CPU.
+        input_ids, attention_mask = input_ids.to(model.device), attention_mask.to(model.device)
         with torch.inference_mode():
             out = model.generate(
                 input_ids=input_ids, attention_mask=attention_mask, max_new_tokens=max_new_tokens,

@@ -4,6 +4,8 @@
     codemend train --data runs/data --out runs/model --train.max_steps 300 --train.lr 1e-3
 
 Stages, top to bottom: setup -> load_data -> build_model -> encode -> train -> save.
+Checkpoints every --train.save_every steps go to OUT.partial/ so `--resume` continues a killed run
+exactly; under torchrun/accelerate only the main process writes files (see resume.py).
 Cross-entropy on the fix tokens only (see `tokenize.encode_sample`), AdamW, linear warm-up then
 linear or cosine decay, gradient clipping, length-grouped batches so little compute goes to padding.
 """
@@ -12,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,8 +22,11 @@ from codemend.config import TrainRecipeConfig, save_run_metadata
 from codemend.errors import CodemendError
 from codemend.io import atomic_folder, check_writable_target, read_jsonl
 from codemend.task import build_source, build_target
+from codemend.training import resume
+from codemend.training.callbacks import TrainingMonitor
+from codemend.training.card import model_card
 from codemend.training.checkpoint import TaskSpec, build_scratch_model
-from codemend.training.tokenize import EncodeReport, PadCollator, encode_all, train_bpe_tokenizer
+from codemend.training.tokenize import EncodeReport, PadCollator, encode_all
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +48,11 @@ class TrainReport:
     trainable_parameters: int = 0
     stopped_by_time: bool = False
     lora_merge_max_diff: float | None = None
+    device: str = ""
+    eval_samples: int = 0  # validation samples decoded at each evaluation
+    gen_evals: list[tuple[int, float, float]] = field(default_factory=list)  # (step, exact match, localization)
+    best_step: int | None = None  # the evaluation whose weights were saved
+    best_metrics: dict = field(default_factory=dict)
 
 
 # ----------------------------------------------------------------------------- stages
@@ -67,7 +76,8 @@ def sample_to_pair(sample: dict, config: TrainRecipeConfig) -> tuple[str, str]:
     return source, build_target(sample["buggy"], sample["fixed"], config.task.output_format)
 
 
-def load_data(config: TrainRecipeConfig) -> dict[str, list[tuple[str, str]]]:
+def load_rows(config: TrainRecipeConfig) -> dict[str, list[dict]]:
+    """Dataset rows per split: train, and validation when evaluating."""
     folder = Path(config.data)
     if not (folder / "train.jsonl").is_file():
         raise CodemendError(f"--data {folder}: no train.jsonl; build a dataset with `codemend data build --out {folder}`")
@@ -78,7 +88,13 @@ def load_data(config: TrainRecipeConfig) -> dict[str, list[tuple[str, str]]]:
         raise CodemendError(f"--data {folder}: train.jsonl has no samples; rebuild with more --source code")
     if config.max_train_samples:
         splits["train"] = splits["train"][: config.max_train_samples]
-    return {name: [sample_to_pair(s, config) for s in rows] for name, rows in splits.items()}
+    return splits
+
+
+def load_data(config: TrainRecipeConfig, rows: dict[str, list[dict]] | None = None) -> dict[str, list[tuple[str, str]]]:
+    """(model input, target) pairs per split, from `rows` (read by `load_rows` when not given)."""
+    rows = load_rows(config) if rows is None else rows
+    return {name: [sample_to_pair(s, config) for s in split] for name, split in rows.items()}
 
 
 def build_model(config: TrainRecipeConfig, train_pairs: list[tuple[str, str]]):
@@ -86,7 +102,7 @@ def build_model(config: TrainRecipeConfig, train_pairs: list[tuple[str, str]]):
     if config.model.base:
         return load_base(config)
     texts = [text for pair in train_pairs[:TOKENIZER_TRAINING_TEXTS] for text in pair]
-    tokenizer = train_bpe_tokenizer(texts, config.model.vocab_size)
+    tokenizer = resume.scratch_tokenizer(config, texts)  # trained once, kept in OUT.partial for --resume
     return build_scratch_model(config.model, tokenizer, config.seed), tokenizer
 
 
@@ -105,7 +121,9 @@ def load_base(config: TrainRecipeConfig):
     """A pretrained checkpoint: a local folder, or a hub id when the hub is reachable."""
     from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
 
-    base = config.model.base
+    from codemend.training.bases import resolve_base
+
+    base = resolve_base(config.model.base)  # a named base (e.g. smollm2-135m) becomes its cached folder
     model_class = AutoModelForSeq2SeqLM if config.model.arch == "seq2seq" else AutoModelForCausalLM
     try:
         tokenizer = AutoTokenizer.from_pretrained(base)
@@ -120,6 +138,11 @@ def load_base(config: TrainRecipeConfig):
         ) from None
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
+    if tokenizer.bos_token_id is None:
+        # Causal prompts start with BOS (encode_sample, generation). Tokenizers without one (Qwen2)
+        # separate documents with EOS in pretraining, so EOS is the natural start; it is saved with
+        # the tokenizer, so inference starts prompts the same way.
+        tokenizer.bos_token = tokenizer.eos_token
     if len(tokenizer) > model.get_input_embeddings().weight.shape[0]:
         raise CodemendError(f"--model.base {base}: tokenizer has {len(tokenizer)} tokens but the model only {model.get_input_embeddings().weight.shape[0]} embeddings; they do not belong together")
     return model, tokenizer
@@ -149,52 +172,73 @@ def time_budget_callback(minutes: float):
             self.stopped = False
 
         def on_step_end(self, args, state, control, **kwargs):
-            if minutes and time.monotonic() > self.deadline:
+            if minutes and agreed(time.monotonic() > self.deadline, args.device):
                 control.should_training_stop = self.stopped = True
             return control
 
     return TimeBudget()
 
 
-def train(config: TrainRecipeConfig, model, tokenizer, datasets: dict, workdir: Path):
+def agreed(flag: bool, device) -> bool:
+    """`flag` if any rank raises it: ranks whose clocks disagree must still stop at the same step."""
     import torch
-    from transformers import Trainer, TrainingArguments
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized()):
+        return flag
+    value = torch.tensor([int(flag)], device=device)
+    dist.all_reduce(value, op=dist.ReduceOp.MAX)
+    return bool(value.item())
+
+
+def train(config: TrainRecipeConfig, model, tokenizer, datasets: dict, resume_from: str | None = None, callbacks: list = ()):
+    import torch
+
+    from codemend.training.trainers import build_trainer
 
     t = config.train
     evaluate = bool(t.eval_every and "validation" in datasets)
-    args = TrainingArguments(
-        output_dir=str(workdir), max_steps=t.max_steps, learning_rate=t.lr, weight_decay=t.weight_decay,
+    # Rows are read in an order fixed by the seed (resume.fixed_order), so a resumed run reads what
+    # the uninterrupted one would have: the Trainer then only needs to skip the batches already seen.
+    global_batch = t.batch_size * t.grad_accum * resume.ranks().num_processes
+    datasets = {**datasets, "train": resume.fixed_order(datasets["train"], config.seed, global_batch, t.max_steps)}
+    args_kwargs = dict(  # TrainingArguments for both families; build_trainer adds --train.precision
+        **resume.trainer_arguments(config), max_steps=t.max_steps, learning_rate=t.lr, weight_decay=t.weight_decay,
         lr_scheduler_type=t.scheduler, warmup_steps=t.warmup_ratio, per_device_train_batch_size=t.batch_size,
         per_device_eval_batch_size=t.batch_size, gradient_accumulation_steps=t.grad_accum,
-        max_grad_norm=t.grad_clip or 0.0, logging_steps=t.log_every, save_strategy="no", report_to="none",
+        max_grad_norm=t.grad_clip or 0.0, logging_steps=t.log_every, report_to="none",
         eval_strategy="steps" if evaluate else "no", eval_steps=t.eval_every or None, seed=config.seed,
-        data_seed=config.seed, train_sampling_strategy="group_by_length", remove_unused_columns=False,
+        data_seed=config.seed, train_sampling_strategy="sequential", remove_unused_columns=False,
         use_cpu=not torch.cuda.is_available(), dataloader_num_workers=0, disable_tqdm=False,
     )
     budget = time_budget_callback(t.max_minutes)
-    # Plain Trainer for both families: the loss is the model's own cross-entropy on `labels`, and
-    # generation-based evaluation is ours (codemend eval), so Seq2SeqTrainer adds nothing here.
-    trainer = Trainer(
-        model=model, args=args, train_dataset=datasets["train"], eval_dataset=datasets.get("validation") if evaluate else None,
-        data_collator=PadCollator(tokenizer.pad_token_id), processing_class=tokenizer, callbacks=[budget],
-    )
+    # SFTTrainer for causal models, a token-normalised Trainer for seq2seq (see trainers.py).
+    trainer = build_trainer(config, model, tokenizer, datasets, args_kwargs, callbacks=[budget, *callbacks])
     started = time.perf_counter()
-    trainer.train()
+    trainer.train(resume_from_checkpoint=resume_from)
     return trainer, time.perf_counter() - started, budget.stopped
 
 
-def save(config: TrainRecipeConfig, model, tokenizer, report: TrainReport, sample_batch: dict) -> None:
-    with atomic_folder(config.out, config.overwrite) as tmp:
+def save(config: TrainRecipeConfig, model, tokenizer, report: TrainReport, sample_batch: dict, monitor: TrainingMonitor | None = None) -> None:
+    """Write the checkpoint folder atomically; a full disk is a CodemendError and leaves OUT as it was."""
+    partial = resume.partial_folder(config)
+    hint = f"the training checkpoints are in {partial}: free space and rerun the same command with --resume" if config.train.save_every else ""
+    with atomic_folder(config.out, config.overwrite, disk_full_hint=hint) as tmp:
         if config.model.lora:
             from codemend.training.lora import merge_with_parity
 
             model.save_pretrained(tmp / "adapter")  # before merging: merging consumes the adapter
             model, report.lora_merge_max_diff = merge_with_parity(model, sample_batch)
-        model.save_pretrained(tmp)
+        if not config.model.lora or config.model.lora_save_merged:
+            model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         TaskSpec.from_configs(config.model, config.task).save(tmp)
         save_run_metadata(config, tmp, train=asdict(report))
-        (tmp / "train_log.json").write_text(json.dumps({"loss": report.losses, "eval_loss": report.eval_losses}) + "\n")
+        series = {"loss": report.losses, "eval_loss": report.eval_losses,
+                  "generation_eval": [{"step": s, "exact_match": e, "localization": loc} for s, e, loc in report.gen_evals]}
+        (tmp / "train_log.json").write_text(json.dumps(series) + "\n")
+        if monitor is not None:
+            monitor.save_into(tmp, report)  # tensorboard/ and curves.png
         (tmp / "README.md").write_text(model_card(config, report), encoding="utf-8")
 
 
@@ -203,7 +247,12 @@ def save(config: TrainRecipeConfig, model, tokenizer, report: TrainReport, sampl
 
 def run(config: TrainRecipeConfig) -> TrainReport:
     setup(config)
-    pairs = load_data(config)
+    resume_from = resume.prepare(config)
+    ranks = resume.ranks()
+    if ranks.num_processes > 1:
+        logger.info("data parallel: world size %d (%s)", ranks.num_processes, ranks.distributed_type)
+    rows = load_rows(config)
+    pairs = load_data(config, rows)
     model, tokenizer = build_model(config, pairs["train"])
     datasets, encode_reports = encode(config, tokenizer, pairs)
     model = maybe_add_lora(config, model)
@@ -211,32 +260,22 @@ def run(config: TrainRecipeConfig) -> TrainReport:
                          parameters=sum(p.numel() for p in model.parameters()),
                          trainable_parameters=sum(p.numel() for p in model.parameters() if p.requires_grad))
     logger.info("model: %s, %.2fM parameters; %d training samples", type(model).__name__, report.parameters / 1e6, report.train_samples)
-    with tempfile.TemporaryDirectory(prefix="codemend-train-") as workdir:
-        trainer, seconds, report.stopped_by_time = train(config, model, tokenizer, datasets, Path(workdir))
+    # Decodes validation samples at each evaluation, keeps the best weights, writes TensorBoard logs.
+    monitor = TrainingMonitor.for_run(config, rows.get("validation", []), lambda row: sample_to_pair(row, config), tokenizer)
+    trainer, seconds, report.stopped_by_time = train(config, model, tokenizer, datasets, resume_from, monitor.callbacks())
     history = trainer.state.log_history
     report.steps = trainer.state.global_step
     report.seconds = round(seconds, 1)
     report.losses = [(h["step"], h["loss"]) for h in history if "loss" in h]
     report.eval_losses = [(h["step"], h["eval_loss"]) for h in history if "eval_loss" in h]
-    tokens = sum(datasets["train"]["length"]) * report.steps * config.train.batch_size * config.train.grad_accum / max(len(datasets["train"]), 1)
+    tokens = sum(datasets["train"]["length"]) * report.steps * config.train.batch_size * config.train.grad_accum * ranks.num_processes / max(len(datasets["train"]), 1)
     report.tokens_per_second = round(tokens / max(seconds, 1e-9), 1)
+    monitor.fill_report(report, history)
     sample_batch = PadCollator(tokenizer.pad_token_id)([datasets["train"][i] for i in range(min(2, len(datasets["train"])))])
-    save(config, model, tokenizer, report, {k: v for k, v in sample_batch.items() if k != "length"})
+    # The logged loss is already averaged over ranks, so every rank must print the same number here.
+    logger.info("rank %d final loss %s", ranks.process_index, report.losses[-1][1] if report.losses else "none")
+    if ranks.is_main_process:
+        save(config, model, tokenizer, report, {k: v for k, v in sample_batch.items() if k != "length"}, monitor)
+    resume.finish(config)  # waits for the main process to have saved
     return report
 
-
-def model_card(config: TrainRecipeConfig, report: TrainReport) -> str:
-    last = report.losses[-1][1] if report.losses else float("nan")
-    origin = f"fine-tuned from `{config.model.base}`" if config.model.base else "trained from scratch (random init, BPE tokenizer trained on the data)"
-    return "\n".join([
-        "# codemend debugger model", "",
-        f"A {config.model.arch} model ({report.parameters / 1e6:.2f}M parameters), {origin}, on `{config.data}`.",
-        f"Task format: `{config.task.output_format}` output; see codemend.json.", "",
-        "| what | value |", "|---|---|",
-        f"| training samples | {report.train_samples} |",
-        f"| steps | {report.steps} (batch {config.train.batch_size} x accumulation {config.train.grad_accum}) |",
-        f"| training time | {report.seconds} s{' (stopped by --train.max_minutes)' if report.stopped_by_time else ''} |",
-        f"| throughput | {report.tokens_per_second} tokens/s |",
-        f"| last logged loss | {last:.4f} |", "",
-        "Evaluate it with `codemend eval --model THIS_FOLDER --data DATA`. The resolved config is in config.yaml.", "",
-    ])

@@ -27,7 +27,7 @@ from codemend.data.benchmark import (
     split_program,
     summary,
 )
-from codemend.data.operators import OPERATORS, apply_edit, candidate_fixes
+from codemend.data.operators import OPERATORS, REPAIR_TEMPLATES, apply_edit, candidate_fixes
 from codemend.data.parsing import parse
 from codemend.errors import CodemendError
 
@@ -133,8 +133,10 @@ def test_handwritten_bugs_are_out_of_the_operators_reach():
         # Compared with whitespace removed rather than by AST: as fast as text equality, blind to
         # re-indentation, and parsing the thousands of candidates would triple the test's time.
         fixed_tokens = squeeze(item.fixed_code)
-        fixable = any(squeeze(candidate) == fixed_tokens for candidate, _ in candidate_fixes(item.buggy_code))
-        if made_by_operator or fixable:
+        fixed_by = [name for candidate, name in candidate_fixes(item.buggy_code) if squeeze(candidate) == fixed_tokens]
+        # A repair-only template may reach a hand-written bug (that is what templates are for);
+        # the injection operators' own inverses must not, or the bug is an operator bug in disguise.
+        if made_by_operator or [name for name in fixed_by if name not in REPAIR_TEMPLATES]:
             reachable.append(item.id)
     assert not reachable, f"single-operator bugs among the hand-written ones: {reachable}"
 

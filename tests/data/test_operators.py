@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from codemend.data.operators import (
+    REPAIR_ONLY_OPERATORS,
+    REPAIR_TEMPLATES,
     OPERATORS,
     Edit,
     Operator,
@@ -251,7 +253,7 @@ def test_candidate_fixes_filters_lines_and_excludes_the_source():
     texts = [fix for fix, _ in everything]
     assert source not in texts and len(texts) == len(set(texts))
     for fix, name in on_line_5:
-        assert OPERATORS[name].invertible
+        assert name in REPAIR_TEMPLATES or OPERATORS[name].invertible or name in REPAIR_ONLY_OPERATORS
         assert changed_line(source, fix) == 5
         ast.parse(fix)
 
@@ -266,3 +268,25 @@ def test_extra_condition_and_extra_argument_bugs():
     assert "if x > n and i:" in conditions
     arguments = {changed_line(source, buggy) for buggy, _ in all_mutants(OPERATORS["add_extra_argument"], source)}
     assert arguments == {3, 6}  # enumerate(xs, 1) and xs.pop(0)
+
+
+@pytest.mark.parametrize("injector", ["remove_return", "add_extra_argument", "add_condition_operand", "prepend_variable"])
+def test_repair_space_undoes_operators_that_are_not_their_own_inverse(injector):
+    """Their bugs are fixed by another operator's sites or a repair template (see REPAIR_ONLY_OPERATORS)."""
+    assert not OPERATORS[injector].invertible
+    source = "def f(xs, n):\n    total = 0\n    for i, x in enumerate(xs):\n        if x > n:\n            total += x\n    last = xs.pop()\n    return total\n"
+    mutants = all_mutants(OPERATORS[injector], source)
+    assert mutants
+    for buggy, _ in mutants:
+        if buggy.count("\n") != source.count("\n"):
+            continue  # a deleted line is not in the space (only a model can write it back)
+        fixes = [fix for fix, _ in candidate_fixes(buggy)]
+        assert any(ast.dump(ast.parse(fix)) == ast.dump(ast.parse(source)) for fix in fixes), buggy
+
+
+def test_add_argument_and_add_return_templates():
+    buggy = "def g(a, b):\n    c = a * 2\n    h(c)\n"
+    fixes = {fix.splitlines()[2].strip(): name for fix, name in candidate_fixes(buggy)}
+    assert fixes["return h(c)"] == "add_return"
+    assert fixes["h(c, a)"] == fixes["h(c, b)"] == "add_argument"
+    assert "h(c, c)" not in fixes  # an argument already passed is not passed twice

@@ -1,0 +1,215 @@
+"""Training throughput of `codemend train` next to a plain transformers Trainer on the same model and data.
+
+    python bench/train_throughput.py                       # seq2seq, demo.yaml sizes, 30 steps each, stdlib data
+    python bench/train_throughput.py --arch causal --steps 50 --batch-size 8 --data runs/data
+
+In one run, from the same model initialisation and the same encoded rows, it trains:
+
+* codemend: the recipe's own `train` stage (`recipe.train`: rows in a seeded length-grouped order,
+  `PadCollator`, the trainer from `trainers.build_trainer`);
+* baseline: a plain `transformers.Trainer` with `DataCollatorForSeq2Seq` padding random batches
+  to their longest row (no length grouping): what a first Trainer script does;
+
+for --steps optimizer steps of --batch-size rows each (the same number of samples), with the same
+TrainingArguments values otherwise (lr, schedule, clipping, precision). A forward pre-hook on the
+model counts the tokens each training batch really holds (encoder + decoder tokens for seq2seq)
+and the padded positions computed, the same way for both.
+
+Prints the machine (CPU count, torch threads, load average), the command, and a table: real
+tokens/s, the share of computed positions that were padding, and achieved FLOP/s as 6 x parameters
+x real tokens, against this machine's fp32 matmul peak measured in the same run (a large
+torch.matmul). For seq2seq the 6 x parameters x tokens rule is an approximation (an encoder token
+passes through the encoder's weights only, a decoder token through the decoder's), so read its
+FLOP share as an upper bound. Target: codemend / baseline real tokens/s >= 1.3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Sequence
+
+from codemend.config import TrainRecipeConfig, load_config
+
+REPO = Path(__file__).resolve().parents[1]
+TARGET_RATIO = 1.3
+IGNORE_INDEX = -100
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--arch", choices=["seq2seq", "causal"], default="seq2seq")
+    parser.add_argument("--steps", type=int, default=30, help="optimizer steps for each of the two runs")
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--data", default="", help="dataset folder; default: build one from 3000 stdlib functions in a temporary folder")
+    parser.add_argument("--config", default=str(REPO / "configs/train/demo.yaml"), help="train config giving the model sizes and optimiser")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: the config's --train.threads, else torch's default)")
+    parser.add_argument("--matmul-size", type=int, default=2048, help="side of the square fp32 matmul timed for the peak")
+    return parser.parse_args(argv)
+
+
+class TokenCounter:
+    """Forward pre-hook: real (non-padding) tokens, computed positions and start time of every training batch.
+
+    The first batch is left out of the rates: it pays the start-up (thread pools, lazy
+    initialisation), which would otherwise weigh on a short run.
+    """
+
+    def __init__(self):
+        self.batches: list[tuple[float, float, int, int]] = []  # (wall time, CPU time, real tokens, computed positions)
+        self.end = self.end_cpu = 0.0
+
+    def __call__(self, module, args, kwargs):
+        if not module.training or "input_ids" not in kwargs:
+            return
+        mask, labels = kwargs["attention_mask"], kwargs.get("labels")
+        real, computed = int(mask.sum()), mask.numel()
+        if module.config.is_encoder_decoder and labels is not None:  # the decoder's tokens are work too
+            real, computed = real + int((labels != IGNORE_INDEX).sum()), computed + labels.numel()
+        self.batches.append((time.perf_counter(), time.process_time(), real, computed))
+
+    def stop(self) -> None:
+        self.end, self.end_cpu = time.perf_counter(), time.process_time()
+
+    @property
+    def steady(self) -> tuple[float, float, int, int]:
+        """(wall s, CPU s, real tokens, computed positions) from the second batch's start to the end of training."""
+        rest = self.batches[1:]
+        return self.end - rest[0][0], self.end_cpu - rest[0][1], sum(b[2] for b in rest), sum(b[3] for b in rest)
+
+
+def build_data(folder: Path) -> Path:
+    from codemend.cli import main
+
+    out = folder / "data"
+    print(f"building a dataset: codemend data build --max_functions 3000 --out {out}", flush=True)
+    if main(["-q", "data", "build", "--max_functions", "3000", "--out", str(out)]) != 0:
+        raise SystemExit("data build failed")
+    return out
+
+
+def bench_config(args: argparse.Namespace, data: Path, out: Path) -> TrainRecipeConfig:
+    overrides = {"data": str(data), "out": str(out), "model.arch": args.arch, "train.batch_size": args.batch_size,
+                 "train.grad_accum": 1, "train.max_steps": args.steps, "train.max_minutes": 0, "train.eval_every": 0,
+                 "train.save_every": 0, "train.log_every": args.steps}
+    return load_config(TrainRecipeConfig, args.config, overrides=overrides)
+
+
+def run_codemend(config: TrainRecipeConfig, model, tokenizer, datasets: dict) -> tuple[float, TokenCounter]:
+    from codemend.training import recipe
+
+    counter = TokenCounter()
+    hook = model.register_forward_pre_hook(counter, with_kwargs=True)
+    _, seconds, _ = recipe.train(config, model, tokenizer, {"train": datasets["train"]})
+    counter.stop()
+    hook.remove()
+    return seconds, counter
+
+
+def run_baseline(config: TrainRecipeConfig, model, tokenizer, datasets: dict, workdir: Path) -> tuple[float, TokenCounter]:
+    import torch
+    from transformers import DataCollatorForSeq2Seq, Trainer, TrainingArguments
+
+    from codemend.training.trainers import precision_kwargs
+
+    t = config.train
+    args = TrainingArguments(
+        output_dir=str(workdir), max_steps=t.max_steps, learning_rate=t.lr, weight_decay=t.weight_decay,
+        lr_scheduler_type=t.scheduler, warmup_steps=t.warmup_ratio, per_device_train_batch_size=t.batch_size,
+        max_grad_norm=t.grad_clip or 0.0, logging_steps=t.log_every, save_strategy="no", report_to="none",
+        seed=config.seed, data_seed=config.seed, use_cpu=not torch.cuda.is_available(), dataloader_num_workers=0,
+        disable_tqdm=True, **precision_kwargs(t.precision),
+    )
+    collator = DataCollatorForSeq2Seq(tokenizer, padding="longest", label_pad_token_id=IGNORE_INDEX)
+    trainer = Trainer(model=model, args=args, train_dataset=datasets["train"].remove_columns("length"), data_collator=collator)
+    counter = TokenCounter()
+    hook = model.register_forward_pre_hook(counter, with_kwargs=True)
+    started = time.perf_counter()
+    trainer.train()
+    counter.stop()
+    seconds = counter.end - started
+    hook.remove()
+    return seconds, counter
+
+
+def matmul_peak(size: int) -> tuple[float, str]:
+    """FLOP/s of a square fp32 matmul on the training device: the ceiling to compare training with."""
+    import torch
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    a, b = torch.randn(size, size, device=device), torch.randn(size, size, device=device)
+    torch.matmul(a, b)  # warm-up: allocation, thread pool
+    reps, started = 5, time.perf_counter()
+    for _ in range(reps):
+        torch.matmul(a, b)
+    if device == "cuda":
+        torch.cuda.synchronize()
+    return 2 * size**3 * reps / (time.perf_counter() - started), device
+
+
+def print_table(rows: list[tuple[str, float, TokenCounter]], parameters: int, peak: float) -> dict[str, float]:
+    print(f"| {'run':<58} | {'batches':>7} | {'real tokens':>11} | {'padding':>7} | {'total s':>7} | {'timed s':>7} | {'CPU s':>7} | "
+          f"{'real tok/s':>10} | {'tok/CPU-s':>9} | {'GFLOP/s':>7} | {'of peak':>7} |")
+    print(f"|{'-' * 60}|{'-' * 9}|{'-' * 13}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 12}|{'-' * 11}|{'-' * 9}|{'-' * 9}|")
+    rates = {}
+    for name, total, counter in rows:
+        seconds, cpu, real, computed = counter.steady
+        rate = real / seconds
+        flops = 6 * parameters * rate
+        rates[name] = (rate, real / max(cpu, 1e-9))
+        print(f"| {name:<58} | {len(counter.batches):>7} | {real:>11,} | {1 - real / max(computed, 1):>7.1%} | {total:>7.1f} | {seconds:>7.1f} | "
+              f"{cpu:>7.1f} | {rate:>10,.0f} | {rates[name][1]:>9,.0f} | {flops / 1e9:>7.2f} | {flops / peak:>7.1%} |")
+    print("(real tokens, padding, timed s, CPU s and the rates leave out each run's first batch, which pays the start-up;")
+    print(" tokens per CPU-second is the steadier figure when other processes share the cores)")
+    return rates
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    import torch
+
+    from codemend.training import recipe
+
+    with tempfile.TemporaryDirectory(prefix="codemend-bench-train-") as tmp:
+        data = Path(args.data) if args.data else build_data(Path(tmp))
+        config = bench_config(args, data, Path(tmp) / "model")
+        recipe.setup(config)  # seeds, and the config's --train.threads
+        if args.threads:
+            torch.set_num_threads(args.threads)
+        print(f"machine: {platform.platform()} | python {platform.python_version()} | cpus {os.cpu_count()} | torch "
+              f"{torch.__version__}, {torch.get_num_threads()} threads | cuda {torch.cuda.is_available()} | "
+              f"load average at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(f"command: {' '.join([sys.executable, *sys.argv])}")
+        peak, device = matmul_peak(args.matmul_size)
+
+        pairs = recipe.load_data(config)
+        model, tokenizer = recipe.build_model(config, pairs["train"])
+        datasets, _ = recipe.encode(config, tokenizer, pairs)
+        baseline_model = copy.deepcopy(model)  # the same initial weights for both runs
+        parameters = sum(p.numel() for p in model.parameters())
+        print(f"model: {config.model.arch} {type(model).__name__}, {parameters / 1e6:.2f}M parameters (d_model {config.model.d_model}, "
+              f"{config.model.n_layers} layers); {len(datasets['train'])} training rows; {args.steps} steps x batch {args.batch_size} each; "
+              f"precision {config.train.precision}; {device} fp32 matmul peak {peak / 1e9:.1f} GFLOP/s ({args.matmul_size}^2)")
+
+        ours = run_codemend(config, model, tokenizer, datasets)
+        theirs = run_baseline(config, baseline_model, tokenizer, datasets, Path(tmp) / "baseline")
+    print()
+    names = ("codemend: length-grouped order, PadCollator, build_trainer", "baseline: Trainer, random batches, DataCollatorForSeq2Seq")
+    rates = print_table([(names[0], *ours), (names[1], *theirs)], parameters, peak)
+    ratio = rates[names[0]][0] / rates[names[1]][0]
+    cpu_ratio = rates[names[0]][1] / rates[names[1]][1]
+    print()
+    print(f"real tokens/s, codemend / baseline: {ratio:.2f}x (target >= {TARGET_RATIO}) -> {'met' if ratio >= TARGET_RATIO else 'NOT met'}; "
+          f"per CPU-second: {cpu_ratio:.2f}x; load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print("FLOP/s = 6 x parameters x real tokens / s" + (" (seq2seq: an approximation, an upper bound)" if config.model.arch == "seq2seq" else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

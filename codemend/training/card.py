@@ -1,0 +1,93 @@
+"""The model card (README.md) that `codemend train` writes beside the weights.
+
+    from codemend.training.card import model_card
+    text = model_card(config, report)   # config: TrainRecipeConfig, report: recipe.TrainReport
+
+It says what the model is, the command and settings that made it, where the time went, and how
+well it decoded the validation samples (final and best evaluation), with the curves.
+"""
+
+from __future__ import annotations
+
+import math
+import shlex
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from codemend.config import TrainRecipeConfig
+
+if TYPE_CHECKING:
+    from codemend.training.recipe import TrainReport
+
+
+def model_card(config: TrainRecipeConfig, report: TrainReport) -> str:
+    sections = [_intro(config, report), _command(), _settings(config, report), _results(report),
+                ["![training curves](curves.png)", "", _footer()]]
+    return "\n".join(line for section in sections for line in section) + "\n"
+
+
+def _intro(config: TrainRecipeConfig, report: TrainReport) -> list[str]:
+    origin = f"fine-tuned from `{config.model.base}`" if config.model.base else "trained from scratch (random init, BPE tokenizer trained on the data)"
+    return [
+        "# codemend debugger model", "",
+        f"A {config.model.arch} model ({report.parameters / 1e6:.2f}M parameters), {origin}, on `{config.data}`.",
+        f"Task format: `{config.task.output_format}` output; see codemend.json.", "",
+    ]
+
+
+def _command() -> list[str]:
+    return ["## How it was made", "", "```bash", command_line(sys.argv), "```", ""]
+
+
+def command_line(argv: list[str]) -> str:
+    """`argv` as one shell-quoted line; `python -m codemend` shows as `codemend`, as typed most often."""
+    program = "codemend" if argv and Path(argv[0]).name in ("codemend", "__main__.py") else (argv[:1] or ["codemend"])[0]
+    return shlex.join([program, *argv[1:]])
+
+
+def _settings(config: TrainRecipeConfig, report: TrainReport) -> list[str]:
+    m, t = config.model, config.train
+    validation = report.encode.get("validation", {}).get("kept", 0)
+    stopped = " (stopped by --train.max_minutes)" if report.stopped_by_time else ""
+    rows = [
+        ("data", f"`{config.data}`: {report.train_samples} training samples, {validation} validation samples"
+                 + (f" ({report.eval_samples} decoded at each evaluation)" if report.eval_samples else "")),
+        ("model", f"{m.arch}, {'base `' + m.base + '`' if m.base else 'from scratch'}, "
+                  f"{report.trainable_parameters / 1e6:.2f}M of {report.parameters / 1e6:.2f}M parameters trained"),
+        ("LoRA", f"rank {m.lora_r}, alpha {m.lora_alpha}, targets {', '.join(m.lora_target_modules) or 'peft default'}" if m.lora else "no (full fine-tuning)"),
+        ("optimiser", f"AdamW, lr {t.lr:g}, {t.scheduler} decay after {t.warmup_ratio:.0%} warm-up, weight decay {t.weight_decay:g}"),
+        ("batch", f"{t.batch_size} x accumulation {t.grad_accum} = {t.batch_size * t.grad_accum} samples per step"),
+        ("steps", f"{report.steps} of {t.max_steps}{stopped}"),
+        ("training time", f"{report.seconds} s, {report.tokens_per_second} tokens/s"),
+        ("device", report.device or "unknown"),
+    ]
+    return ["## Settings", "", "| what | value |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows), ""]
+
+
+def _results(report: TrainReport) -> list[str]:
+    last_loss = report.losses[-1][1] if report.losses else math.nan
+    lines = ["## Results", "", f"Last logged training loss: {last_loss:.4f}.", ""]
+    if not report.gen_evals:
+        return lines + ["No evaluation by decoding during training (set --train.eval_every and --train.eval_samples).", ""]
+    step, exact, localization = report.gen_evals[-1]
+    final_loss = dict(report.eval_losses).get(step)
+    best = report.best_metrics
+    lines += [
+        f"Greedy decoding of {report.eval_samples} validation samples; the saved weights are those of the best "
+        f"evaluation (exact match, then localization, then lower validation loss).", "",
+        f"| metric | final (step {step}) | best, saved (step {report.best_step}) |", "|---|---|---|",
+        f"| exact match | {exact:.1%} | {best.get('exact_match', math.nan):.1%} |",
+        f"| line localization (top-1) | {localization:.1%} | {best.get('localization', math.nan):.1%} |",
+        f"| validation loss | {_number(final_loss)} | {_number(best.get('eval_loss'))} |", "",
+    ]
+    return lines
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
+def _footer() -> str:
+    return ("Evaluate it with `codemend eval --model THIS_FOLDER --data DATA`. The resolved config is in config.yaml; "
+            "losses and evaluations per step are in train_log.json and, for `tensorboard --logdir THIS_FOLDER/tensorboard`, in tensorboard/.")

@@ -1,0 +1,242 @@
+"""Resuming an interrupted `codemend train` exactly, and running it on several processes.
+
+    codemend train --config configs/train/demo.yaml --out runs/model             # killed at step 250
+    codemend train --config configs/train/demo.yaml --out runs/model --resume    # continues from step 200
+    torchrun --nproc_per_node 2 -m codemend train --config configs/train/demo.yaml   # data parallel
+
+While a run trains, everything needed to continue it lives in OUT.partial/ beside the output:
+the resolved config.yaml, the tokenizer of a from-scratch model (retraining a BPE on resume could
+merge differently) and the Trainer's checkpoint-N folders (weights, optimizer, scheduler, RNG
+states, trainer_state.json), every --train.save_every steps, the last two kept. It is a plain
+folder, not a temporary one, so it survives a SIGKILL. A successful run writes OUT atomically and
+then removes OUT.partial.
+
+Resuming is exact: the rows are read in an order fixed by the seed alone (`fixed_order`), the
+Trainer skips the batches already seen and restores the RNG states, so the losses after the
+checkpoint are the ones the uninterrupted run logs.
+
+Under torchrun/accelerate every rank runs the same recipe; only the main process writes files
+(OUT.partial/config.yaml, the tokenizer, the checkpoint, the card) and the others wait for it at
+a barrier (`ranks().wait_for_everyone()`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import shutil
+from pathlib import Path
+
+from codemend.config import TrainRecipeConfig, save_run_metadata, to_yaml
+from codemend.errors import CodemendError
+
+logger = logging.getLogger(__name__)
+
+PARTIAL_SUFFIX = ".partial"
+TOKENIZER_DIR = "tokenizer"
+CHECKPOINT_PREFIX = "checkpoint-"  # what the Trainer names its checkpoint folders
+KEEP_CHECKPOINTS = 2
+# Fields that may change between an interrupted run and its resumption without changing the result.
+MAY_DIFFER = ("resume", "overwrite", "train.max_minutes", "train.save_every")
+
+
+def partial_folder(config: TrainRecipeConfig) -> Path:
+    out = Path(config.out)
+    return out.with_name(out.name + PARTIAL_SUFFIX)
+
+
+def ranks():
+    """The accelerate process state: rank, world size and a barrier; one process when not launched distributed."""
+    import torch
+    from accelerate import PartialState
+
+    # The same `cpu` choice TrainingArguments makes later, so the process group it finds is this one.
+    return PartialState(cpu=not torch.cuda.is_available())
+
+
+# ----------------------------------------------------------------------------- the partial folder
+
+
+def prepare(config: TrainRecipeConfig) -> str | None:
+    """Check and set up OUT.partial; return the checkpoint to resume from (None: start at step 0).
+
+    Every rank checks before the main process changes anything, so all ranks reach the same verdict.
+    """
+    folder = partial_folder(config)
+    state = ranks()
+    checkpoint = None
+    if config.resume:
+        if not folder.is_dir():
+            raise CodemendError(f"--resume: there is no interrupted run to resume ({folder} does not exist); run without --resume to start one")
+        check_same_config(folder, config)
+        check_same_world_size(folder, state.num_processes)
+        checkpoint = latest_checkpoint(folder)
+    elif folder.exists() and not config.overwrite and latest_checkpoint(folder):
+        # Only a checkpoint is worth protecting: a folder without one (a run stopped by a bad
+        # flag before its first save) holds nothing that starting again does not recreate.
+        raise CodemendError(
+            f"{folder} holds an interrupted run of --out {config.out} (last saved: {Path(latest_checkpoint(folder)).name}); "
+            f"pass --resume to continue it or --overwrite to discard it and start again"
+        )
+    state.wait_for_everyone()
+    if state.is_main_process:
+        if config.resume:
+            remove_incomplete_checkpoints(folder)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            save_run_metadata(config, folder, world_size=state.num_processes)
+    state.wait_for_everyone()
+    if config.resume:
+        where = f"from {checkpoint}" if checkpoint else "from step 0 (no complete checkpoint was saved yet)"
+        logger.log(logging.INFO if checkpoint else logging.WARNING, "resuming %s %s", folder, where)
+    return checkpoint
+
+
+def finish(config: TrainRecipeConfig) -> None:
+    """After the final checkpoint is in place: the partial folder has served its purpose."""
+    state = ranks()
+    state.wait_for_everyone()
+    if state.is_main_process:
+        shutil.rmtree(partial_folder(config), ignore_errors=True)
+
+
+def check_same_config(folder: Path, config: TrainRecipeConfig) -> None:
+    """Raise a CodemendError naming every field where `config` differs from the one that started the run."""
+    import yaml
+
+    saved_file = folder / "config.yaml"
+    if not saved_file.is_file():
+        raise CodemendError(f"--resume: {folder} has no config.yaml, so it is not a resumable run; rerun without --resume and with --overwrite")
+    saved = _flatten(yaml.safe_load(saved_file.read_text(encoding="utf-8")) or {})
+    current = _flatten(yaml.safe_load(to_yaml(config)))  # through YAML, so both sides have the same types
+    differing = [
+        f"{key} {saved.get(key, '(absent)')} vs {current.get(key, '(absent)')}"
+        for key in sorted(set(saved) | set(current))
+        if key not in MAY_DIFFER and saved.get(key) != current.get(key)
+    ]
+    if differing:
+        raise CodemendError(
+            f"--resume: the resume folder {folder} was written by a different config: {'; '.join(differing)} "
+            f"(saved vs now); rerun without --resume (with --overwrite to discard it) or with the same config"
+        )
+
+
+def check_same_world_size(folder: Path, world_size: int) -> None:
+    """The row order and each rank's share of it depend on the number of processes."""
+    try:
+        started = json.loads((folder / "meta.json").read_text(encoding="utf-8")).get("world_size", 1)
+    except (OSError, ValueError):
+        return  # an older partial folder: nothing recorded to compare against
+    if started != world_size:
+        raise CodemendError(
+            f"--resume: the run in {folder} was started with {started} process(es), this one has {world_size}; "
+            f"resume it with the same launcher settings (e.g. torchrun --nproc_per_node {started})"
+        )
+
+
+def _flatten(tree: dict, prefix: str = "") -> dict:
+    flat = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+# ----------------------------------------------------------------------------- checkpoints
+
+
+def checkpoint_step(path: Path) -> int | None:
+    suffix = path.name[len(CHECKPOINT_PREFIX):]
+    return int(suffix) if path.name.startswith(CHECKPOINT_PREFIX) and suffix.isdigit() else None
+
+
+def is_complete(checkpoint: Path) -> bool:
+    """True when the Trainer finished writing `checkpoint`.
+
+    The Trainer writes a checkpoint in place, not atomically: weights, optimizer, scheduler and RNG
+    state first, trainer_state.json last. A readable trainer_state.json for the folder's own step
+    therefore means everything before it was written.
+    """
+    try:
+        state = json.loads((checkpoint / "trainer_state.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(state, dict) and state.get("global_step") == checkpoint_step(checkpoint)
+
+
+def checkpoints(folder: Path) -> list[Path]:
+    """checkpoint-N folders in `folder`, newest (highest N) first."""
+    found = [path for path in folder.glob(f"{CHECKPOINT_PREFIX}*") if path.is_dir() and checkpoint_step(path) is not None]
+    return sorted(found, key=checkpoint_step, reverse=True)
+
+
+def latest_checkpoint(folder: Path) -> str | None:
+    return next((str(path) for path in checkpoints(folder) if is_complete(path)), None)
+
+
+def remove_incomplete_checkpoints(folder: Path) -> None:
+    for path in checkpoints(folder):
+        if not is_complete(path):
+            logger.warning("removing %s: the run was killed while writing it", path)
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def trainer_arguments(config: TrainRecipeConfig) -> dict:
+    """TrainingArguments keywords for the periodic checkpoints in OUT.partial and for data parallelism."""
+    every = config.train.save_every
+    settings = dict(
+        output_dir=str(partial_folder(config)), save_strategy="steps" if every else "no", save_total_limit=KEEP_CHECKPOINTS,
+        # Every trainable parameter gets a gradient in these models, so DDP need not search for unused ones each step.
+        ddp_find_unused_parameters=False,
+    )
+    return {**settings, "save_steps": every} if every else settings
+
+
+# ----------------------------------------------------------------------------- what must not change on resume
+
+
+def scratch_tokenizer(config: TrainRecipeConfig, texts: list[str]):
+    """The BPE tokenizer of a from-scratch run: trained once, kept in OUT.partial, reloaded on resume.
+
+    Every process loads it from disk (the main one trains it first), so all ranks, and a resumed
+    run, use the very same vocabulary.
+    """
+    from transformers import AutoTokenizer
+
+    from codemend.training.tokenize import train_bpe_tokenizer
+
+    folder = partial_folder(config) / TOKENIZER_DIR
+    state = ranks()
+    # Missing only when the run was stopped before it saved any checkpoint: training it again is safe.
+    if state.is_main_process and not folder.is_dir():
+        unfinished = folder.with_name(TOKENIZER_DIR + ".tmp")  # renamed into place once complete
+        shutil.rmtree(unfinished, ignore_errors=True)
+        train_bpe_tokenizer(texts, config.model.vocab_size).save_pretrained(unfinished)
+        unfinished.rename(folder)
+    state.wait_for_everyone()
+    return AutoTokenizer.from_pretrained(folder)
+
+
+def fixed_order(dataset, seed: int, global_batch: int, steps: int):
+    """`dataset` repeated and shuffled for `steps` optimizer steps of `global_batch` rows, read front to back.
+
+    Each pass is a length-grouped shuffle (rows of similar length share a batch, so little compute
+    goes to padding) drawn from a generator seeded with seed + pass. The order is thus a function
+    of the seed alone, so a resumed run, which skips the batches already seen, reads what the
+    uninterrupted run reads. (The Trainer's own length-grouped sampler shuffles from the global RNG
+    at the start of each epoch, which a run resumed mid-epoch cannot reproduce.)
+    """
+    import torch
+    from transformers.trainer_pt_utils import get_length_grouped_indices
+
+    lengths = list(dataset["length"])
+    passes = max(1, math.ceil(steps * global_batch / len(lengths)))
+    order = []
+    for index in range(passes):
+        generator = torch.Generator().manual_seed(seed + index)
+        order.extend(get_length_grouped_indices(lengths, global_batch, generator=generator))
+    return dataset.select(order)

@@ -1,0 +1,154 @@
+"""Evaluation by decoding during training: logged series, TensorBoard events, curves, model card,
+and the best-weights logic (which evaluation wins, and that its weights are the ones saved)."""
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from codemend.cli import main
+from codemend.config import TrainRecipeConfig, load_config
+from codemend.training import recipe
+from codemend.training.callbacks import (
+    GenerationEvaluator, GenEval, choose_eval_samples, generation_eval_callback, is_improvement, open_tensorboard,
+    trainable_state,
+)
+from codemend.training.card import command_line, model_card
+
+REPO = Path(__file__).resolve().parents[2]
+TINY = str(REPO / "configs/train/tiny.yaml")
+
+
+@pytest.fixture(scope="module")
+def run_with_evals(tiny_dataset, tmp_path_factory):
+    """(checkpoint folder, argv): 8 tiny steps, validation loss and 4 decoded samples every 4 steps."""
+    out = tmp_path_factory.mktemp("gen-eval") / "model"
+    argv = ["train", "--config", TINY, "--data", str(tiny_dataset), "--out", str(out),
+            "--train.eval_every", "4", "--train.max_steps", "8", "--train.eval_samples", "4"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "argv", ["codemend", *argv])  # what the model card quotes
+        assert main(["-q", *argv]) == 0
+    return out, ["codemend", *argv]
+
+
+def test_train_log_has_a_decoded_evaluation_at_each_eval_step(run_with_evals):
+    out, _ = run_with_evals
+    log = json.loads((out / "train_log.json").read_text())
+    assert [e["step"] for e in log["generation_eval"]] == [4, 8]
+    assert all(0 <= e[key] <= 1 for e in log["generation_eval"] for key in ("exact_match", "localization"))
+    assert [step for step, _ in log["eval_loss"]] == [4, 8]
+    train = json.loads((out / "meta.json").read_text())["train"]
+    assert train["best_step"] in (4, 8) and set(train["best_metrics"]) == {"exact_match", "localization", "eval_loss"}
+
+
+def test_tensorboard_events_hold_loss_and_decoded_metrics(run_with_evals):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    out, _ = run_with_evals
+    events = list((out / "tensorboard").glob("events.out.tfevents.*"))
+    assert events, "no TensorBoard event file in OUT/tensorboard"
+    accumulator = EventAccumulator(str(out / "tensorboard")).Reload()
+    assert {"train/loss", "eval/loss", "eval/exact_match", "eval/localization"} <= set(accumulator.Tags()["scalars"])
+    assert [e.step for e in accumulator.Scalars("eval/exact_match")] == [4, 8]
+
+
+def test_curves_png_and_model_card(run_with_evals):
+    out, argv = run_with_evals
+    assert (out / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    card = (out / "README.md").read_text()
+    assert command_line(argv) in card and "--train.eval_samples 4" in card
+    assert "| exact match |" in card and "| line localization (top-1) |" in card and "](curves.png)" in card
+    assert "4 decoded at each evaluation" in card and "CPU" in card
+
+
+def test_card_without_decoding_says_so():
+    config = TrainRecipeConfig()
+    card = model_card(config, recipe.TrainReport(out="x", losses=[(1, 2.0)]))
+    assert "No evaluation by decoding" in card and "| exact match |" not in card
+
+
+def test_improvement_orders_exact_then_localization_then_lower_loss():
+    best = GenEval(4, exact_match=0.5, localization=0.5, eval_loss=2.0)
+    assert is_improvement(best, None)
+    assert is_improvement(GenEval(8, 0.75, 0.0, 9.0), best)  # exact match first
+    assert not is_improvement(GenEval(8, 0.25, 1.0, 0.1), best)
+    assert is_improvement(GenEval(8, 0.5, 0.75, 9.0), best)  # then localization
+    assert is_improvement(GenEval(8, 0.5, 0.5, 1.5), best)  # then lower validation loss
+    assert not is_improvement(GenEval(8, 0.5, 0.5, 2.0), best)  # a full tie keeps the earlier one
+    assert not is_improvement(GenEval(8, 0.5, 0.5, float("nan")), best)  # no usable loss never wins a tie
+    assert not is_improvement(GenEval(8, 0.5, 0.5, None), best)
+
+
+def test_record_snapshots_only_improvements_and_restores_them():
+    model = torch.nn.Sequential(torch.nn.Linear(3, 3), torch.nn.Linear(3, 1))
+    model[1].weight.requires_grad_(False)  # frozen, like a LoRA base: not copied
+    evaluator = GenerationEvaluator([{}], ["src"], arch="seq2seq", output_format="edit", max_new_tokens=4)
+    assert evaluator.record(GenEval(4, 0.5, 0.5), model)
+    at_step_4 = {k: v.clone() for k, v in evaluator.best_state.items()}
+    assert "1.weight" not in at_step_4 and "0.weight" in at_step_4
+    with torch.no_grad():
+        model[0].weight.add_(1.0)
+    assert not evaluator.record(GenEval(8, 0.25, 1.0), model)
+    assert evaluator.best.step == 4 and not evaluator.restore_best(model, current_step=4)
+    assert evaluator.restore_best(model, current_step=8)
+    assert torch.equal(model[0].weight, at_step_4["0.weight"])
+
+
+def test_eval_subset_is_fixed_needs_a_buggy_line_and_fits():
+    rows = [{"buggy": "a\n", "fixed": "b\n", "line": 1, "id": i} for i in range(10)]
+    rows[3] = {"buggy": "a\n", "fixed": "a\n", "line": None, "id": 3}  # no edit: no line to localize
+    picked = choose_eval_samples(rows, 4, seed=0, fits=lambda row: row["id"] != 5)
+    assert picked == choose_eval_samples(rows, 4, seed=0, fits=lambda row: row["id"] != 5)
+    ids = [row["id"] for row in picked]
+    assert len(ids) == 4 and ids == sorted(ids) and not {3, 5} & set(ids)
+    assert len(choose_eval_samples(rows, 100, seed=0)) == 9
+
+
+def test_missing_tensorboard_warns_and_returns_no_writer(monkeypatch, tmp_path, caplog):
+    monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)  # makes the import fail
+    with caplog.at_level(logging.WARNING, logger="codemend.training.callbacks"):
+        assert open_tensorboard(tmp_path / "tb") is None
+    assert "pip install tensorboard" in caplog.text
+
+
+class ScriptedEvaluator(GenerationEvaluator):
+    """Scores come from a script instead of decoding; the weights at each evaluation are kept for the test."""
+
+    def __init__(self, script, **kwargs):
+        super().__init__(**kwargs)
+        self.script, self.weights = iter(script), {}
+
+    def score(self, model, tokenizer):
+        return next(self.script)
+
+    def record(self, result, model):
+        self.weights[result.step] = trainable_state(model)
+        return super().record(result, model)
+
+
+def test_saved_checkpoint_holds_the_best_evaluations_weights(tiny_dataset, tmp_path):
+    from safetensors.torch import load_file
+
+    config = load_config(TrainRecipeConfig, TINY, check_paths=False)
+    config.data, config.out = str(tiny_dataset), str(tmp_path / "best")
+    config.train.max_steps, config.train.eval_every = 4, 2
+    rows = recipe.load_rows(config)
+    pairs = recipe.load_data(config, rows)
+    model, tokenizer = recipe.build_model(config, pairs["train"])
+    datasets, _ = recipe.encode(config, tokenizer, {"train": pairs["train"]})  # no validation loss: decode in on_step_end
+    evaluator = ScriptedEvaluator([(0.5, 0.5), (0.25, 1.0)], samples=rows["validation"][:1], sources=["unused"],
+                                  arch="seq2seq", output_format="edit", max_new_tokens=8)
+    trainer, _, _ = recipe.train(config, model, tokenizer, datasets, callbacks=[generation_eval_callback(evaluator, every=2)])
+    assert [r.step for r in evaluator.results] == [2, 4] and evaluator.best.step == 2
+    assert [h["step"] for h in trainer.state.log_history if "eval_exact_match" in h] == [2, 4]
+    report = recipe.TrainReport(out=config.out, steps=4)
+    recipe.save(config, model, tokenizer, report, {})
+    saved = load_file(tmp_path / "best" / "model.safetensors")
+    best, last = evaluator.weights[2], evaluator.weights[4]
+    compared = [name for name in best if name in saved]
+    assert len(compared) >= len(best) - 1  # at most a tied embedding is stored under another name
+    assert all(torch.equal(saved[name], best[name]) for name in compared)
+    assert any(not torch.equal(best[name], last[name]) for name in compared), "training did not change the weights"

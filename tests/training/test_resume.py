@@ -1,0 +1,156 @@
+"""`codemend train --resume`: a run killed with SIGKILL continues from its newest complete checkpoint
+and ends exactly where the uninterrupted run ends; a changed config, a missing or a leftover partial
+folder fail clearly; a half-written checkpoint is never resumed from; the data order is fixed by the seed."""
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from codemend.cli import main
+from codemend.config import TrainRecipeConfig, load_config
+from codemend.training import resume
+
+REPO = Path(__file__).resolve().parents[2]
+TINY = str(REPO / "configs/train/tiny.yaml")
+# 30 training rows in batches of 4: checkpoint-12 lies in the middle of the second pass over the
+# data, where resuming with the Trainer's own length-grouped sampler reads other rows (it reshuffles
+# from the global RNG). 16 more steps leave the kill time to land before the run ends.
+KILL_AT, STEPS = 12, 28
+
+
+def train_args(data: Path, out: Path, *extra: str) -> list[str]:
+    return ["train", "--config", TINY, "--data", str(data), "--out", str(out), "--train.max_steps", str(STEPS),
+            "--train.save_every", "4", "--train.log_every", "1", *extra]
+
+
+def logged_losses(out: Path) -> dict[int, float]:
+    return {step: loss for step, loss in json.loads((out / "train_log.json").read_text())["loss"]}
+
+
+@pytest.mark.slow
+def test_a_killed_run_resumes_exactly_where_it_stopped(tiny_dataset, tmp_path):
+    out = tmp_path / "killed"
+    partial = tmp_path / "killed.partial"
+    log = tmp_path / "killed.log"
+    with open(log, "w") as handle:
+        proc = subprocess.Popen([sys.executable, "-m", "codemend", "-q", *train_args(tiny_dataset, out)],
+                                cwd=REPO, stdout=handle, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 300
+        while not resume.is_complete(partial / f"checkpoint-{KILL_AT}"):
+            assert proc.poll() is None, f"the run ended before checkpoint-{KILL_AT} was written:\n{log.read_text()[-3000:]}"
+            assert time.monotonic() < deadline, f"no checkpoint-{KILL_AT} after 300 s"
+            time.sleep(0.01)
+    finally:
+        proc.kill()  # SIGKILL: no handler, no cleanup runs
+        proc.wait()
+    assert not out.exists(), "the run finished before it was killed; the test proves nothing"
+    resumed_from = resume.checkpoint_step(Path(resume.latest_checkpoint(partial)))
+    assert KILL_AT <= resumed_from < STEPS
+    # What a kill in the middle of writing the next checkpoint leaves behind: no trainer_state.json.
+    torn = partial / f"checkpoint-{STEPS + 4}"
+    torn.mkdir(exist_ok=True)
+    (torn / "model.safetensors").write_bytes(b"half a file")
+
+    assert main(["-q", *train_args(tiny_dataset, out), "--resume"]) == 0
+    assert not partial.exists()
+    whole = tmp_path / "whole"
+    assert main(["-q", *train_args(tiny_dataset, whole)]) == 0
+
+    expected, got = logged_losses(whole), logged_losses(out)
+    assert sorted(got) == list(range(1, STEPS + 1))
+    for step in range(resumed_from + 1, STEPS + 1):
+        assert got[step] == pytest.approx(expected[step], rel=1e-4), f"step {step}"
+    from safetensors.torch import load_file
+
+    final, reference = load_file(out / "model.safetensors"), load_file(whole / "model.safetensors")
+    assert final.keys() == reference.keys()
+    for name, tensor in reference.items():
+        torch.testing.assert_close(final[name], tensor, rtol=1e-4, atol=1e-6, msg=name)
+
+
+def tiny_config(data: Path, out: Path, **overrides) -> TrainRecipeConfig:
+    return load_config(TrainRecipeConfig, TINY, {"data": str(data), "out": str(out), **overrides})
+
+
+def test_resume_needs_the_partial_folder_and_the_same_config(tiny_dataset, tmp_path, capsys):
+    out = tmp_path / "model"
+    assert main(["train", "--config", TINY, "--data", str(tiny_dataset), "--out", str(out), "--resume"]) == 1
+    assert f"no interrupted run to resume ({out}.partial does not exist); run without --resume" in capsys.readouterr().err
+
+    assert resume.prepare(tiny_config(tiny_dataset, out)) is None  # what a run does before training
+    assert (tmp_path / "model.partial" / "config.yaml").is_file()
+    changed = ["train", "--config", TINY, "--data", str(tiny_dataset), "--out", str(out), "--resume",
+               "--train.lr", "0.002", "--model.d_model", "64"]
+    assert main(changed) == 1
+    err = capsys.readouterr().err
+    assert "was written by a different config: model.d_model 32 vs 64; train.lr 0.003 vs 0.002" in err
+    assert "rerun without --resume" in err
+    meta = tmp_path / "model.partial" / "meta.json"
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "world_size": 2}))
+    assert main(["train", "--config", TINY, "--data", str(tiny_dataset), "--out", str(out), "--resume"]) == 1
+    assert "was started with 2 process(es), this one has 1" in capsys.readouterr().err
+    # A new time budget or checkpoint interval does not change what is computed.
+    resume.check_same_config(tmp_path / "model.partial", tiny_config(tiny_dataset, out, **{"train.max_minutes": 5, "train.save_every": 7, "resume": True}))
+
+
+def test_a_leftover_partial_folder_needs_resume_or_overwrite(tiny_dataset, tmp_path, capsys):
+    out = tmp_path / "model"
+    partial = tmp_path / "model.partial"
+    resume.prepare(tiny_config(tiny_dataset, out))
+    write_checkpoint(partial, 4, json.dumps({"global_step": 4}))
+    assert main(["train", "--config", TINY, "--data", str(tiny_dataset), "--out", str(out)]) == 1
+    assert f"{partial} holds an interrupted run of --out {out} (last saved: checkpoint-4); pass --resume" in capsys.readouterr().err
+    assert (partial / "checkpoint-4").is_dir()  # refused, so nothing was discarded
+    assert resume.prepare(tiny_config(tiny_dataset, out, overwrite=True)) is None
+    assert sorted(p.name for p in partial.iterdir()) == ["config.yaml", "meta.json"]
+
+
+def test_a_partial_folder_without_a_checkpoint_is_simply_replaced(tiny_dataset, tmp_path):
+    # What a run stopped by bad input before its first checkpoint leaves: nothing worth keeping.
+    partial = tmp_path / "model.partial"
+    resume.prepare(tiny_config(tiny_dataset, tmp_path / "model", **{"train.lr": 0.1}))
+    assert resume.prepare(tiny_config(tiny_dataset, tmp_path / "model")) is None
+    assert "lr: 0.003" in (partial / "config.yaml").read_text()
+
+
+def write_checkpoint(folder: Path, step: int, state: str | None) -> Path:
+    path = folder / f"checkpoint-{step}"
+    path.mkdir(parents=True)
+    (path / "model.safetensors").write_bytes(b"weights")
+    if state is not None:
+        (path / "trainer_state.json").write_text(state)
+    return path
+
+
+def test_an_incomplete_checkpoint_is_never_resumed_from(tmp_path):
+    write_checkpoint(tmp_path, 4, json.dumps({"global_step": 4}))
+    write_checkpoint(tmp_path, 8, json.dumps({"global_step": 8}))
+    write_checkpoint(tmp_path, 12, '{"global_step": 1')  # killed while writing the state itself
+    write_checkpoint(tmp_path, 16, None)  # killed while writing weights or optimizer
+    write_checkpoint(tmp_path, 20, json.dumps({"global_step": 16}))  # not this folder's state
+    (tmp_path / "checkpoint-x").mkdir()
+    assert resume.latest_checkpoint(tmp_path) == str(tmp_path / "checkpoint-8")
+    resume.remove_incomplete_checkpoints(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint-4", "checkpoint-8", "checkpoint-x"]
+
+
+def test_the_data_order_depends_on_the_seed_only_and_groups_lengths():
+    from datasets import Dataset
+
+    lengths = [(37 * i) % 200 + 1 for i in range(400)]
+    rows = Dataset.from_list([{"id": i, "length": n} for i, n in enumerate(lengths)])
+    order = resume.fixed_order(rows, seed=0, global_batch=4, steps=150)
+    assert len(order) >= 600
+    assert order["id"] == resume.fixed_order(rows, seed=0, global_batch=4, steps=150)["id"]
+    assert order["id"] != resume.fixed_order(rows, seed=1, global_batch=4, steps=150)["id"]
+    assert sorted(order["id"][:400]) == list(range(400))  # each pass reads every row once
+    assert order["id"][:400] != order["id"][400:800]  # and each pass is shuffled anew
+    # Length grouping: the rows of a batch have similar lengths (a random batch of 4 spans ~120).
+    batches = [order["length"][i:i + 4] for i in range(0, 400, 4)]
+    assert sum(max(b) - min(b) for b in batches) / len(batches) < 10
