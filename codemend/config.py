@@ -291,7 +291,7 @@ class EvalConfig:
     """Score a model: on a dataset split (exact match, localization) or on an executable bug benchmark (plausible@k, pass@k) (`codemend eval`)."""
 
     model: str = "runs/model"
-    """Checkpoint folder written by `codemend train`; with --benchmark, `none` scores operator candidates alone."""
+    """Checkpoint folder written by `codemend train`, or `default` (the model shipped with codemend); with --benchmark, `none` scores operator candidates alone."""
     data: str = "runs/data"
     """Dataset folder written by `codemend data build` (split mode, when --benchmark is empty)."""
     split: Literal["train", "validation", "test"] = "test"
@@ -309,7 +309,9 @@ class EvalConfig:
     limit: int = 200
     """Score at most this many samples or items (0 means all), in file order."""
     num_beams: int = 4
-    """Beam width for generation in split mode (the top beam is the prediction)."""
+    """Beam width for generation in split mode (the top beam is the prediction); with --mode repair, the beams added to the candidates (1: none, the inverse-operator candidates only)."""
+    mode: Literal["generate", "repair"] = "generate"
+    """Split mode: `generate` scores the model's top beam alone; `repair` scores what `codemend fix` would suggest first without tests (--n beams plus the inverse-operator candidates, ranked by the model)."""
     batch_size: int = 16
     """Samples generated at once (split mode)."""
     out: str = ""
@@ -335,8 +337,8 @@ class EvalConfig:
 class FixConfig:
     """Suggest fixes for a Python file, a folder, or the functions changed since a git revision (`codemend fix PATH`)."""
 
-    model: str = "runs/model"
-    """Checkpoint folder written by `codemend train`; `none` uses no model (operator candidates ranked by tests and coverage only)."""
+    model: str = "default"
+    """`default` (the model shipped with codemend), a checkpoint folder written by `codemend train`, or `none` (no model: operator candidates ranked by tests and coverage only)."""
     function: str = ""
     """Only look at this function (name or Class.method); empty means every function."""
     line: int = 0
@@ -380,8 +382,8 @@ class FixConfig:
 class ExplainConfig:
     """Write an HTML page explaining where codemend thinks the bug is and why (`codemend explain PATH`)."""
 
-    model: str = "runs/model"
-    """Checkpoint folder written by `codemend train`; `none` uses tests and operator candidates only."""
+    model: str = "default"
+    """`default` (the model shipped with codemend), a checkpoint folder written by `codemend train`, or `none` (tests and operator candidates only)."""
     function: str = ""
     """Only look at this function (name or Class.method); empty means every function in the file."""
     test_cmd: str = ""

@@ -10,7 +10,7 @@ import pytest
 # Set before transformers/datasets are imported anywhere: caches live in a throwaway folder and the
 # hubs are never asked for anything.
 _CACHE = tempfile.mkdtemp(prefix="codemend-test-cache-")
-for _name in ("HF_HOME", "HF_DATASETS_CACHE", "XDG_CACHE_HOME", "TORCHINDUCTOR_CACHE_DIR", "MPLCONFIGDIR"):
+for _name in ("HF_HOME", "HF_DATASETS_CACHE", "XDG_CACHE_HOME", "TORCHINDUCTOR_CACHE_DIR", "MPLCONFIGDIR", "CODEMEND_CACHE"):
     os.environ[_name] = os.path.join(_CACHE, _name.lower())
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_DATASETS_OFFLINE"] = "1"

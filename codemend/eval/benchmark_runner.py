@@ -91,9 +91,11 @@ def model_key(model: str) -> str:
     """Identifies the model's weights, so a cache never mixes two models' verdicts."""
     if model.lower() == "none":
         return "none"
+    from codemend.training.checkpoint import model_folder
+
     digest = hashlib.sha256()
-    for name in ("model.safetensors", "codemend.json"):
-        path = Path(model) / name
+    for name in ("model.safetensors", "adapter/adapter_model.safetensors", "codemend.json"):
+        path = model_folder(model) / name
         if path.is_file():
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -82,33 +82,72 @@ def summarize(rows: list[dict], truth: list[set[int]]) -> dict:
 def run(config: EvalConfig) -> dict:
     samples = load_split(config)
     model, tokenizer, spec = load_checkpoint(config.model)
-    out = Path(config.out or Path(config.model) / f"eval-{config.split}")
-    sources = [
-        build_source(s["buggy"], context=s.get("context", "") if spec.include_context else "",
-                     trace=s.get("trace", "") if spec.include_trace else "")
-        for s in samples
-    ]
+    # Never write into the installed package: the shipped model's results go under runs/.
+    home = Path("runs/default-model") if config.model == "default" else Path(config.model)
+    out = Path(config.out or home / f"eval-{config.split}{'-repair' if config.mode == 'repair' else ''}")
     started = time.perf_counter()
-    generations = generate(model, tokenizer, sources, spec.arch, spec.max_target_tokens, num_beams=config.num_beams, batch_size=config.batch_size)
+    if config.mode == "repair":
+        rows = repair_rows(samples, model, tokenizer, spec, config)
+    else:
+        rows = generate_rows(samples, model, tokenizer, spec, config)
     seconds = time.perf_counter() - started
-    rows = []
-    for sample, (best, *_rest) in zip(samples, generations):
-        verdict = score_prediction(sample, best.text, spec.output_format)
-        rows.append({"id": sample.get("id"), "operator": sample.get("operator"), "bug_class": sample.get("bug_class", "unknown"),
-                     "true_line": sample["line"], "output": best.text, "score": best.score, "stopped": best.stopped, **verdict})
     truth = [truth_lines(s) for s in samples]
     metrics = summarize(rows, truth)
     # BLEU is a side column only: copying the buggy input already scores high, so print that too.
     metrics["bleu"] = corpus_bleu([r["patched"] for r in rows], [s["fixed"] for s in samples])
     metrics["bleu_copy_input_baseline"] = corpus_bleu([s["buggy"] for s in samples], [s["fixed"] for s in samples])
-    metrics.update({"model": config.model, "data": config.data, "split": config.split, "seconds": round(seconds, 1),
-                    "seconds_per_sample": round(seconds / len(samples), 3)})
+    metrics.update({"model": config.model, "data": config.data, "split": config.split, "mode": config.mode,
+                    "seconds": round(seconds, 1), "seconds_per_sample": round(seconds / len(samples), 3)})
     out.mkdir(parents=True, exist_ok=True)
     write_jsonl(out / "predictions.jsonl", rows)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     save_run_metadata(config, out)
     metrics["out"] = str(out)
     return metrics
+
+
+def generate_rows(samples: list[dict], model, tokenizer, spec, config: EvalConfig) -> list[dict]:
+    """The model's top beam per sample, scored."""
+    sources = [
+        build_source(s["buggy"], context=s.get("context", "") if spec.include_context else "",
+                     trace=s.get("trace", "") if spec.include_trace else "")
+        for s in samples
+    ]
+    generations = generate(model, tokenizer, sources, spec.arch, spec.max_target_tokens, num_beams=config.num_beams, batch_size=config.batch_size)
+    rows = []
+    for sample, (best, *_rest) in zip(samples, generations):
+        verdict = score_prediction(sample, best.text, spec.output_format)
+        rows.append({"id": sample.get("id"), "operator": sample.get("operator"), "bug_class": sample.get("bug_class", "unknown"),
+                     "true_line": sample["line"], "output": best.text, "score": best.score, "stopped": best.stopped, **verdict})
+    return rows
+
+
+def repair_rows(samples: list[dict], model, tokenizer, spec, config: EvalConfig) -> list[dict]:
+    """What `codemend fix` would suggest first for each sample, without tests, scored.
+
+    The localization verdict is the top line of the combined line ranking, the fix verdict the
+    top candidate; a function with no candidate at all counts as a miss on both.
+    """
+    from codemend.data.corpus import Function
+    from codemend.inference.debugger import Debugger
+    from codemend.inference.repair import repair_function
+
+    debugger = Debugger(model, tokenizer, spec, config.model)
+    rows = []
+    for sample in samples:
+        code = sample["buggy"]
+        func = Function(code, sample.get("function", "f"), sample.get("file", ""), 1, code.count("\n"), sample.get("context", ""), "")
+        report = repair_function(func, debugger, sbfl={}, n=config.num_beams if config.num_beams > 1 else 0)
+        best = report.candidates[0] if report.candidates else None
+        patched = best.patched if best else code
+        row = {"id": sample.get("id"), "operator": sample.get("operator"), "bug_class": sample.get("bug_class", "unknown"),
+               "true_line": sample["line"], "output": best.target if best else "", "score": best.score if best else None,
+               "stopped": True, "applies": best is not None, "patched": patched,
+               "exact": exact_match(patched, sample["fixed"]), "exact_normalized": exact_match(patched, sample["fixed"], normalize=True),
+               "line": report.ranking.ranked[0][0] if report.ranking.ranked else None, "error": "" if best else "no candidate",
+               "origin": "+".join(sorted(best.origin)) if best else ""}
+        rows.append(row)
+    return rows
 
 
 def format_table(metrics: dict) -> str:

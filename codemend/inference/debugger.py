@@ -35,6 +35,7 @@ class Candidate:
 class Debugger:
     def __init__(self, model, tokenizer, spec: TaskSpec, path: str = ""):
         self.model, self.tokenizer, self.spec, self.path = model, tokenizer, spec, path
+        self._last_reading = None  # (code, naturalness.Reading) of the last function read
 
     @classmethod
     def load(cls, path: str | Path) -> "Debugger":
@@ -67,11 +68,35 @@ class Debugger:
         return candidates
 
     def score(self, code: str, candidates: list[Candidate], context: str = "", trace: str = "") -> None:
-        """Set every candidate's score to the model's likelihood of writing it (one shared prefix)."""
-        scores = score_targets(self.model, self.tokenizer, self.source(code, context, trace),
-                               [c.target for c in candidates], self.spec.arch)
-        for candidate, value in zip(candidates, scores):
-            candidate.score = value
+        """Set every candidate's score: the model's likelihood of writing it (one shared prefix), plus,
+        for causal models with a tuned `naturalness_weight`, how much more natural the edited lines read."""
+        scores = self.edit_scores(code, candidates, context, trace)
+        weight = self.spec.naturalness_weight if self.spec.arch == "causal" else 0.0
+        deltas = self.naturalness(code, candidates) if weight else [0.0] * len(candidates)
+        for candidate, value, delta in zip(candidates, scores, deltas):
+            candidate.score = value + weight * delta
+
+    def edit_scores(self, code: str, candidates: list[Candidate], context: str = "", trace: str = "") -> list[float]:
+        """Mean log-probability per token of each candidate's target given the buggy function."""
+        return score_targets(self.model, self.tokenizer, self.source(code, context, trace),
+                             [c.target for c in candidates], self.spec.arch)
+
+    def naturalness(self, code: str, candidates: list[Candidate]) -> list[float]:
+        """log p(edited window) - log p(original window) per candidate; [] for seq2seq models."""
+        if self.spec.arch != "causal":
+            return []
+        from codemend.inference.naturalness import naturalness_deltas
+
+        return naturalness_deltas(self.model, self.tokenizer, code, [c.patched for c in candidates], reading=self._reading(code))
+
+    def _reading(self, code: str):
+        """The model's line-by-line reading of `code`, kept for the last function: scoring candidates
+        and localizing by surprise share one forward pass."""
+        from codemend.inference.naturalness import read
+
+        if self._last_reading is None or self._last_reading[0] != code:
+            self._last_reading = (code, read(self.model, self.tokenizer, code))
+        return self._last_reading[1]
 
     def token_surprise(self, code: str) -> list[TokenSurprise]:
         """Per-token surprise (-log p) of the function's text under the model.
@@ -84,12 +109,12 @@ class Debugger:
         return causal_token_surprise(self.model, self.tokenizer, code)
 
     def line_surprise(self, code: str) -> dict[int, float]:
-        """Naturalness: mean token surprise per line (1-based); {} for seq2seq models."""
-        per_line: dict[int, list[float]] = {}
-        for token in self.token_surprise(code):
-            if token.text.strip():
-                per_line.setdefault(token.line, []).append(token.surprise)
-        return {line: sum(values) / len(values) for line, values in per_line.items()}
+        """Naturalness: mean surprise of each line's non-blank tokens (1-based); {} for seq2seq models."""
+        if self.spec.arch != "causal":
+            return {}
+        from codemend.inference.naturalness import line_surprise
+
+        return line_surprise(self.tokenizer, self._reading(code))
 
 
 @dataclass(frozen=True)

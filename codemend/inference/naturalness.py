@@ -16,6 +16,8 @@ from __future__ import annotations
 import copy
 import math
 from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
 
 from codemend.task import compute_edit
 
@@ -25,20 +27,60 @@ def line_tokens(tokenizer, lines: list[str]) -> list[list[int]]:
     return [tokenizer(line + "\n", add_special_tokens=False)["input_ids"] for line in lines]
 
 
-def naturalness_deltas(model, tokenizer, buggy: str, patched: list[str], batch_size: int = 32) -> list[float]:
-    """log p(window | prefix) of each patched version minus that of the buggy code (-inf if not one edit)."""
+def start_token(tokenizer) -> int:
+    """What the first line is read after: BOS, or EOS for tokenizers without one (Qwen's document separator)."""
+    for token in (tokenizer.bos_token_id, tokenizer.eos_token_id, tokenizer.pad_token_id):
+        if token is not None:
+            return token
+    return 0
+
+
+@dataclass
+class Reading:
+    """One forward pass over a function, tokenized line by line: reused by every candidate."""
+
+    lines: list[str]
+    per_line: list[list[int]]  # token ids of each line (newline included)
+    starts: list[int]  # position of each line's first token (position 0 is the start token), plus the end
+    token_logp: list[float]  # log p of each position's token given everything before it (0.0 at position 0)
+    output: Any  # the model output: logits and key/value cache
+    logprobs: Any  # log-softmax of the logits, [positions, vocab]
+
+
+def read(model, tokenizer, code: str) -> Reading:
     import torch
 
-    old_lines = buggy.splitlines()
-    per_line = line_tokens(tokenizer, old_lines)
-    starts = [1]  # position of each line's first token; position 0 is BOS
+    lines = code.splitlines()
+    per_line = line_tokens(tokenizer, lines)
+    starts = [1]
     for ids in per_line:
         starts.append(starts[-1] + len(ids))
-    ids = [tokenizer.bos_token_id] + [t for line in per_line for t in line]
+    ids = [start_token(tokenizer)] + [t for line in per_line for t in line]
     with torch.inference_mode():
         out = model(input_ids=torch.tensor([ids]), use_cache=True)
     logprobs = torch.log_softmax(out.logits[0].float(), -1)
-    token_logp = [0.0] + [logprobs[i - 1, ids[i]].item() for i in range(1, len(ids))]
+    picked = logprobs[:-1].gather(-1, torch.tensor(ids[1:]).unsqueeze(-1)).squeeze(-1).tolist()
+    return Reading(lines, per_line, starts, [0.0] + picked, out, logprobs)
+
+
+def line_surprise(tokenizer, reading: Reading) -> dict[int, float]:
+    """Mean surprise (-log p) of each line's non-blank tokens, 1-based: the naturalness localization signal."""
+    result = {}
+    for number, ids in enumerate(reading.per_line, start=1):
+        start = reading.starts[number - 1]
+        values = [-reading.token_logp[start + i] for i, token in enumerate(ids) if tokenizer.decode([token]).strip()]
+        if values:
+            result[number] = sum(values) / len(values)
+    return result
+
+
+def naturalness_deltas(model, tokenizer, buggy: str, patched: list[str], batch_size: int = 32, reading: Reading | None = None) -> list[float]:
+    """log p(window | prefix) of each patched version minus that of the buggy code (-inf if not one edit)."""
+    import torch
+
+    reading = reading or read(model, tokenizer, buggy)
+    old_lines, per_line, starts, token_logp = reading.lines, reading.per_line, reading.starts, reading.token_logp
+    out, logprobs = reading.output, reading.logprobs
 
     deltas = [-math.inf] * len(patched)
     groups: dict[int, list[tuple[int, list[int], float]]] = defaultdict(list)
@@ -72,7 +114,7 @@ def _continuation_logp(model, full, full_logprobs, prefix_len: int, continuation
     import torch
 
     n, width = len(continuations), max(map(len, continuations))
-    cache = copy.deepcopy(full.past_key_values)
+    cache = copy.deepcopy(full.cache)
     removed = cache.get_seq_length() - prefix_len
     if removed:
         cache.crop(-removed)  # transformers 5: a negative count removes that many trailing tokens
@@ -80,7 +122,7 @@ def _continuation_logp(model, full, full_logprobs, prefix_len: int, continuation
     body = torch.tensor([c + [pad_id] * (width - len(c)) for c in continuations])
     mask = torch.cat([torch.ones(n, prefix_len, dtype=torch.long),
                       torch.tensor([[1] * len(c) + [0] * (width - len(c)) for c in continuations])], dim=1)
-    logits = model(input_ids=body, attention_mask=mask, past_key_values=cache, use_cache=True).logits.float()
+    logits = model(input_ids=body, attention_mask=mask, cache=cache, use_cache=True).logits.float()
     logprobs = torch.log_softmax(logits, -1)
     scores = []
     for row, tokens in enumerate(continuations):

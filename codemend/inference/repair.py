@@ -128,21 +128,23 @@ def repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int
     """Candidates for one function, scored by the model and ordered best first."""
     watch = watch or Stopwatch({})
     with watch("generation"):
-        proposed = debugger.propose(func.code, func.context, trace, n) if debugger else []
-    ranking = localize_function(func, proposed, debugger, sbfl, watch)
+        proposed = debugger.propose(func.code, func.context, trace, n) if debugger and n > 0 else []
     if line:
         lines = [line - func.start_line + 1]
-    elif ranking.signals:
-        lines = ranking.top(top_lines)
+    elif debugger is not None:
+        lines = None  # the model scores the whole space (median ~25 candidates): cheap next to a wrong guess
     else:
-        lines = None  # no signal at all: every line is a suspect
+        pre = localize_function(func, [], None, sbfl, watch)
+        lines = pre.top(top_lines) if pre.signals else None
     with watch("operator_candidates"):
         found = operator_candidates(func.code, debugger, lines) if use_operators else []
         candidates = merge([proposed, found])
     if debugger is not None and candidates:
         with watch("ranking"):
             debugger.score(func.code, [c for c in candidates if c.target], func.context, trace)
-    else:
+    # Localize from every scored candidate (beams and operator inverses alike), not the beams alone.
+    ranking = localize_function(func, candidates if debugger is not None else [], debugger, sbfl, watch)
+    if debugger is None:
         # No model: the more suspicious the edited line, the likelier the fix (ties keep operator order).
         line_score = dict(ranking.ranked)
         for candidate in candidates:

@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 SPEC_FILE = "codemend.json"
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json")
+DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "default"  # package data: a LoRA adapter on smollm2-135m
 ADAPTER_DIR = "adapter"  # where `codemend train --model.lora true` saves the LoRA adapter
 
 
@@ -36,11 +37,16 @@ class TaskSpec:
     max_target_tokens: int
     prompt_version: str = PROMPT_VERSION
     base: str = ""  # the pretrained base an adapter-only checkpoint is merged onto at load time
+    # Candidate score = edit log-likelihood + this x naturalness delta (causal models; 0: edit only).
+    # Tuned on a validation split by bench/tune_ranking.py, which writes it here.
+    naturalness_weight: float = 0.0
 
     @classmethod
     def from_configs(cls, model: ModelConfig, task: TaskConfig) -> "TaskSpec":
+        # A base folder is recorded as an absolute path: inference may run from another directory.
+        base = str(Path(model.base).resolve()) if model.base and Path(model.base).is_dir() else model.base
         return cls(model.arch, task.output_format, task.include_context, task.include_trace,
-                   model.max_source_tokens, model.max_target_tokens, base=model.base)
+                   model.max_source_tokens, model.max_target_tokens, base=base)
 
     def save(self, folder: Path) -> None:
         (Path(folder) / SPEC_FILE).write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
@@ -75,9 +81,14 @@ def build_scratch_model(config: ModelConfig, tokenizer, seed: int):
     return LlamaForCausalLM(model_config)
 
 
+def model_folder(path: str | Path) -> Path:
+    """`default` names the model shipped inside the package; anything else is a folder path."""
+    return DEFAULT_MODEL if str(path) == "default" else Path(path)
+
+
 def check_checkpoint_dir(path: str | Path, need_spec: bool = True) -> Path:
     """Raise a CodemendError that lists what is missing, what is there, and the command to fix it."""
-    folder = Path(path)
+    folder = model_folder(path)
     train_hint = f"train one with `codemend train --out {folder}` or pass --model with a folder written by `codemend train`"
     if not folder.is_dir():
         raise CodemendError(f"model folder {folder} does not exist; {train_hint}")
@@ -137,7 +148,7 @@ def load_merged_adapter(folder: Path, spec: TaskSpec):
 
     from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM
 
-    from codemend.training.bases import cache_root, resolve_base
+    from codemend.training.bases import cache_root
 
     model_class = AutoModelForSeq2SeqLM if spec.arch == "seq2seq" else AutoModelForCausalLM
     weights = folder / ADAPTER_DIR / "adapter_model.safetensors"
@@ -150,9 +161,26 @@ def load_merged_adapter(folder: Path, spec: TaskSpec):
     from peft import PeftModel
 
     logger.info("merging the adapter in %s onto %s (first use only; cached in %s)", folder, spec.base, merged)
-    model = PeftModel.from_pretrained(model_class.from_pretrained(resolve_base(spec.base)), folder / ADAPTER_DIR).merge_and_unload()
+    model = PeftModel.from_pretrained(_load_base(folder, spec, model_class), folder / ADAPTER_DIR).merge_and_unload()
     partial = merged.with_name(f"{digest}.partial-{os.getpid()}")
     model.save_pretrained(partial)
-    shutil.rmtree(merged, ignore_errors=True)
-    os.rename(partial, merged)
+    shutil.rmtree(merged, ignore_errors=True)  # an incomplete leftover (a complete one returned early)
+    try:
+        os.rename(partial, merged)
+    except OSError:  # another process cached the same merge first
+        shutil.rmtree(partial, ignore_errors=True)
     return model
+
+
+def _load_base(folder: Path, spec: TaskSpec, model_class):
+    """The base an adapter-only checkpoint names; an error saying so when it has moved or is gone."""
+    from codemend.training.bases import resolve_base
+
+    try:
+        return model_class.from_pretrained(resolve_base(spec.base))
+    except (OSError, ValueError) as err:  # a missing folder reads as an invalid hub id (a ValueError)
+        raise CodemendError(
+            f"model folder {folder} holds only a LoRA adapter, and its base {spec.base} (named in {SPEC_FILE}) cannot be loaded "
+            f"({str(err).splitlines()[0]}); put the base back there, set \"base\" in {SPEC_FILE} to where it is now, "
+            f"or retrain with --model.lora_save_merged true to save the full weights"
+        ) from None

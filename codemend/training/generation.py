@@ -120,11 +120,11 @@ def _causal_continuation_logits(model, prompt, input_ids, attention_mask, chunk:
     import torch
 
     n, width = len(chunk), max(map(len, chunk))
-    cache = copy.deepcopy(prompt.past_key_values)  # the forward pass appends to it
+    cache = copy.deepcopy(prompt.cache)  # the forward pass appends to it
     cache.batch_repeat_interleave(n)
     # The first target token is predicted by the prompt's last position; the rest by the target's own.
     body = _pad([ids[:-1] if len(ids) > 1 else [pad_id] for ids in chunk], pad_id)
     mask = torch.cat([attention_mask.expand(n, -1), torch.ones(n, body.shape[1], dtype=attention_mask.dtype)], dim=1)
-    out = model(input_ids=body, attention_mask=mask, past_key_values=cache, use_cache=True)
+    out = model(input_ids=body, attention_mask=mask, cache=cache, use_cache=True)
     first = prompt.logits[:, -1:, :].expand(n, -1, -1)
     return torch.cat([first, out.logits], dim=1)[:, :width, :]

@@ -12,3 +12,26 @@ def test_truth_lines_from_the_sample_or_from_the_diff():
     assert truth_lines({"buggy": BUGGY, "fixed": fixed, "line": None}) == {4}  # imported pair: from the diff
     two_hunks = fixed.replace("b = a", "b = -a")  # lines 2 and 4: two hunks
     assert truth_lines({"buggy": BUGGY, "fixed": two_hunks}) == set()
+
+
+def test_repair_mode_scores_the_top_suggestion_of_the_repair_pipeline(causal_model, tiny_dataset, tmp_path):
+    """--mode repair: the prediction is repair_function's best candidate; verdicts follow from it."""
+    import json
+
+    from codemend.cli import main
+    from codemend.eval.metrics import exact_match
+    from codemend.io import read_jsonl
+
+    out = tmp_path / "eval"
+    assert main(["-q", "eval", "--model", str(causal_model), "--data", str(tiny_dataset), "--mode", "repair",
+                 "--num_beams", "1", "--limit", "6", "--out", str(out)]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["mode"] == "repair" and metrics["samples"] == 6
+    rows = read_jsonl(out / "predictions.jsonl")
+    samples = {s["id"]: s for s in read_jsonl(tiny_dataset / "test.jsonl")}
+    for row in rows:
+        fixed = samples[row["id"]]["fixed"]
+        assert row["exact_normalized"] == exact_match(row["patched"], fixed, normalize=True)
+        assert row["applies"] == (row["patched"] != samples[row["id"]]["buggy"])
+        assert row["origin"] in ("", "operator")  # no beams were asked for
+    assert metrics["exact_match_normalized"] == sum(r["exact_normalized"] for r in rows) / 6

@@ -1,0 +1,106 @@
+"""Tune how a causal model ranks repair candidates: edit likelihood + w x naturalness delta.
+
+    python bench/tune_ranking.py --model runs/default/model --data runs/data --split validation --n 150 [--write]
+
+For each sample of a validation split (never a benchmark: benchmarks are for evaluation only),
+every inverse-operator candidate of the buggy function is scored twice by the model: the mean
+log-probability of writing its edit (Debugger.edit_scores) and the naturalness delta of its edited
+lines (Debugger.naturalness). The script prints top-1 exact match and top-1 line localization of
+the candidate ranking for each weight w, and with --write stores the best w in the checkpoint's
+codemend.json, where `codemend fix` and `codemend eval` read it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import sys
+import time
+from pathlib import Path
+
+WEIGHTS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, None)  # None: naturalness alone
+
+
+def score_samples(debugger, rows: list[dict]) -> list[dict]:
+    """Per sample: candidates' edit scores, naturalness deltas, and which candidate is the true fix."""
+    from codemend.eval.metrics import exact_match
+    from codemend.inference.candidates import operator_candidates
+    from codemend.task import compute_edit
+
+    scored = []
+    for row in rows:
+        candidates = [c for c in operator_candidates(row["buggy"], debugger) if c.target]
+        if not candidates:
+            scored.append({"edit": [], "nat": [], "hit": [], "line_ok": []})
+            continue
+        truth = compute_edit(row["buggy"], row["fixed"])
+        scored.append({
+            "edit": debugger.edit_scores(row["buggy"], candidates, row.get("context", "")),
+            "nat": debugger.naturalness(row["buggy"], candidates),
+            "hit": [exact_match(c.patched, row["fixed"], normalize=True) for c in candidates],
+            "line_ok": [truth is not None and c.line == truth.start for c in candidates],
+        })
+    return scored
+
+
+def accuracy(scored: list[dict], weight: float | None) -> tuple[float, float]:
+    """(top-1 exact, top-1 line) of the ranking edit + weight x naturalness (naturalness alone if None)."""
+    exact = line = 0
+    for sample in scored:
+        if not sample["hit"]:
+            continue
+        values = [n if weight is None else e + weight * n for e, n in zip(sample["edit"], sample["nat"])]
+        best = max(range(len(values)), key=values.__getitem__)
+        exact += sample["hit"][best]
+        line += sample["line_ok"][best]
+    return exact / len(scored), line / len(scored)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--split", default="validation", choices=("train", "validation"))
+    parser.add_argument("--n", type=int, default=150)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--write", action="store_true", help="store the best weight in MODEL/codemend.json")
+    args = parser.parse_args()
+
+    import torch
+
+    from codemend.inference.debugger import Debugger
+    from codemend.io import read_jsonl
+
+    torch.manual_seed(args.seed)
+    rows = read_jsonl(Path(args.data) / f"{args.split}.jsonl", ("buggy", "fixed"))
+    random.Random(args.seed).shuffle(rows)
+    rows = rows[: args.n]
+    debugger = Debugger.load(args.model)
+    started = time.perf_counter()
+    scored = score_samples(debugger, rows)
+    seconds = time.perf_counter() - started
+    in_space = sum(any(s["hit"]) for s in scored) / len(scored)
+
+    print(f"# {' '.join(sys.argv)}")
+    print(f"# {platform.node()} {platform.processor() or platform.machine()}, torch threads {torch.get_num_threads()}; "
+          f"{len(rows)} {args.split} samples, {seconds / len(rows):.2f} s per sample; true fix in the candidate space: {in_space:.1%}")
+    print(f"{'weight':>10} {'top-1 exact':>12} {'top-1 line':>11}")
+    results = {}
+    for weight in WEIGHTS:
+        results[weight] = accuracy(scored, weight)
+        label = "nat only" if weight is None else f"{weight:g}"
+        print(f"{label:>10} {results[weight][0]:>12.1%} {results[weight][1]:>11.1%}")
+    best = max((w for w in WEIGHTS if w is not None), key=lambda w: results[w])
+    print(f"best weight: {best:g}")
+    if args.write:
+        spec_file = Path(args.model) / "codemend.json"
+        spec = json.loads(spec_file.read_text(encoding="utf-8"))
+        spec["naturalness_weight"] = best
+        spec_file.write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote naturalness_weight {best:g} into {spec_file}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""naturalness_deltas (one cached pass, candidates batched on the shared prefix) equals the slow
+definition: full forward passes, no cache, one candidate at a time."""
+
+import math
+
+import pytest
+
+from codemend.inference.naturalness import line_tokens, naturalness_deltas
+from codemend.task import compute_edit
+
+BUGGY = "def mean(xs):\n    total = 0\n    for x in xs:\n        total += x\n    return total / len(xs)\n"
+CANDIDATES = {
+    "replace": BUGGY.replace("total += x", "total -= x"),
+    "replace, longer": BUGGY.replace("total += x", "total = total + x * 1"),
+    "replace two lines": BUGGY.replace("    for x in xs:\n        total += x\n", "    total = sum(xs)\n"),
+    "replace first line": BUGGY.replace("def mean(xs):", "def average(values):"),
+    "delete": BUGGY.replace("    total = 0\n", ""),
+    "insert": BUGGY.replace("    return", "    print(total)\n    return"),
+    "insert at top": "import math\n" + BUGGY,
+    "edit last line": BUGGY.replace("/ len(xs)", "/ max(len(xs), 1)"),
+    "delete last line": BUGGY.replace("    return total / len(xs)\n", ""),
+    "append a line": BUGGY + "print(mean([1]))\n",
+    "two hunks": BUGGY.replace("total = 0", "total = 1").replace("/ len", "// len"),
+    "unchanged": BUGGY,
+}
+
+
+@pytest.fixture(scope="module")
+def model_and_tokenizer():
+    """A tiny random Llama whose weights are large enough that log-probabilities differ by token."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from codemend.training.tokenize import train_bpe_tokenizer
+
+    tokenizer = train_bpe_tokenizer([BUGGY, *CANDIDATES.values()] * 3, vocab_size=300)
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=256, initializer_range=0.3,
+                         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
+    return LlamaForCausalLM(config).eval(), tokenizer
+
+
+def window_logp(model, prefix: list[int], window: list[int]) -> float:
+    """log p(window | prefix) from one uncached forward pass over prefix + window."""
+    import torch
+
+    ids = prefix + window
+    with torch.no_grad():
+        logprobs = torch.log_softmax(model(input_ids=torch.tensor([ids]), use_cache=False).logits[0].double(), -1)
+    return sum(logprobs[i - 1, ids[i]].item() for i in range(len(prefix), len(ids)))
+
+
+def reference_delta(model, tokenizer, buggy: str, patched: str, start: int | None = None) -> float:
+    edit = compute_edit(buggy, patched)
+    if edit is None:
+        return -math.inf
+    old = buggy.splitlines()
+    first, after = edit.start - 1, edit.end  # 0-based: first edited line, the line after the edit
+    flat = lambda lines: [t for ids in line_tokens(tokenizer, lines) for t in ids]  # noqa: E731
+    prefix = [tokenizer.bos_token_id if start is None else start] + flat(old[:first])
+    following = old[after : after + 1]
+    return window_logp(model, prefix, flat([*edit.new_lines, *following])) - window_logp(model, prefix, flat(old[first : after + 1]))
+
+
+@pytest.mark.parametrize("batch_size", [32, 2])
+def test_every_delta_equals_the_uncached_reference(model_and_tokenizer, batch_size):
+    model, tokenizer = model_and_tokenizer
+    names, patched = list(CANDIDATES), list(CANDIDATES.values())
+    deltas = naturalness_deltas(model, tokenizer, BUGGY, patched, batch_size=batch_size)
+    assert len(deltas) == len(patched)
+    for name, text, delta in zip(names, patched, deltas):
+        expected = reference_delta(model, tokenizer, BUGGY, text)
+        if expected == -math.inf:
+            assert delta == -math.inf, name
+        else:
+            assert delta == pytest.approx(expected, abs=1e-4), name
+    # Not a vacuous equality: the scores differ between candidates and only the multi-hunk ones are -inf.
+    finite = [d for d in deltas if d != -math.inf]
+    assert len(finite) == len(patched) - 2 and len({round(d, 3) for d in finite}) == len(finite)
+
+
+def test_the_edit_kinds_are_the_ones_the_cases_claim():
+    kinds = {name: getattr(compute_edit(BUGGY, text), "kind", None) for name, text in CANDIDATES.items()}
+    assert kinds["replace"] == kinds["edit last line"] == kinds["replace two lines"] == "replace"
+    assert kinds["delete"] == kinds["delete last line"] == "delete"
+    assert kinds["insert"] == kinds["insert at top"] == kinds["append a line"] == "insert"
+    assert kinds["two hunks"] is None and kinds["unchanged"] is None
+
+
+def test_a_tokenizer_without_bos_reads_the_first_line_after_eos(model_and_tokenizer):
+    """Qwen-style tokenizers have no BOS token: the function is read after EOS instead of failing."""
+    import copy
+
+    model, tokenizer = model_and_tokenizer
+    no_bos = copy.deepcopy(tokenizer)
+    no_bos.bos_token = None
+    assert no_bos.bos_token_id is None and no_bos.eos_token_id != tokenizer.bos_token_id
+    patched = [CANDIDATES["replace first line"], CANDIDATES["insert at top"], CANDIDATES["edit last line"]]
+    deltas = naturalness_deltas(model, no_bos, BUGGY, patched)
+    expected = [reference_delta(model, no_bos, BUGGY, text, start=no_bos.eos_token_id) for text in patched]
+    assert deltas == pytest.approx(expected, abs=1e-4)
