@@ -3,7 +3,8 @@
     python bench/tune_ranking.py --model runs/default/model --data runs/data --split validation --n 150 [--write]
 
 For each sample of a validation split (never a benchmark: benchmarks are for evaluation only),
-every inverse-operator candidate of the buggy function is scored twice by the model: the mean
+every inverse-operator candidate of the buggy function (functions with more than
+repair.MAX_SCORED candidates count as misses: repair narrows those by line first) is scored twice by the model: the mean
 log-probability of writing its edit (Debugger.edit_scores) and the naturalness delta of its edited
 lines (Debugger.naturalness). The script prints top-1 exact match and top-1 line localization of
 the candidate ranking for each weight w, and with --write stores the best w in the checkpoint's
@@ -27,12 +28,13 @@ def score_samples(debugger, rows: list[dict]) -> list[dict]:
     """Per sample: candidates' edit scores, naturalness deltas, and which candidate is the true fix."""
     from codemend.eval.metrics import exact_match
     from codemend.inference.candidates import operator_candidates
+    from codemend.inference.repair import MAX_SCORED
     from codemend.task import compute_edit
 
     scored = []
     for row in rows:
         candidates = [c for c in operator_candidates(row["buggy"], debugger) if c.target]
-        if not candidates:
+        if not candidates or len(candidates) > MAX_SCORED:  # repair narrows such spaces by line first
             scored.append({"edit": [], "nat": [], "hit": [], "line_ok": []})
             continue
         truth = compute_edit(row["buggy"], row["fixed"])
@@ -47,12 +49,17 @@ def score_samples(debugger, rows: list[dict]) -> list[dict]:
 
 def accuracy(scored: list[dict], weight: float | None) -> tuple[float, float]:
     """(top-1 exact, top-1 line) of the ranking edit + weight x naturalness (naturalness alone if None)."""
+    from codemend.inference.debugger import SHORTLIST
+
     exact = line = 0
     for sample in scored:
         if not sample["hit"]:
             continue
-        values = [n if weight is None else e + weight * n for e, n in zip(sample["edit"], sample["nat"])]
-        best = max(range(len(values)), key=values.__getitem__)
+        if weight is None:
+            best = max(range(len(sample["nat"])), key=sample["nat"].__getitem__)
+        else:  # as Debugger.score: the SHORTLIST best by edit likelihood, re-ranked with naturalness
+            short = sorted(range(len(sample["edit"])), key=lambda i: -sample["edit"][i])[:SHORTLIST]
+            best = max(short, key=lambda i: sample["edit"][i] + weight * sample["nat"][i])
         exact += sample["hit"][best]
         line += sample["line_ok"][best]
     return exact / len(scored), line / len(scored)

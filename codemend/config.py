@@ -307,7 +307,7 @@ class EvalConfig:
     workers: int = 2
     """With --benchmark: sandbox processes validating candidates in parallel."""
     limit: int = 200
-    """Score at most this many samples or items (0 means all), in file order."""
+    """Score at most this many samples or items (0 means all): split samples evenly spread over the split, benchmark items in file order."""
     num_beams: int = 4
     """Beam width for generation in split mode (the top beam is the prediction); with --mode repair, the beams added to the candidates (1: none, the inverse-operator candidates only)."""
     mode: Literal["generate", "repair"] = "generate"

@@ -32,7 +32,15 @@ def load_split(config: EvalConfig) -> list[dict]:
     rows = read_jsonl(path, ("buggy", "fixed", "line"))
     if not rows:
         raise CodemendError(f"{path} has no samples; rebuild the dataset with more source files or a larger --test_fraction")
-    return rows[: config.limit] if config.limit else rows
+    return spread(rows, config.limit)
+
+
+def spread(rows: list, limit: int) -> list:
+    """At most `limit` rows evenly spread over the split (0: all): splits are ordered by file, so the
+    first `limit` rows would all come from a handful of modules."""
+    if not limit or len(rows) <= limit:
+        return rows
+    return [rows[i * len(rows) // limit] for i in range(limit)]
 
 
 def score_prediction(sample: dict, output: str, output_format: str) -> dict:

@@ -28,6 +28,8 @@ from codemend.sandbox import Limits, RunResult, SandboxPool, run_command, run_te
 
 logger = logging.getLogger(__name__)
 
+MAX_SCORED = 64  # above this many inverse-operator candidates, only the most suspicious lines' are scored
+
 
 @dataclass
 class Tests:
@@ -138,7 +140,13 @@ def repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int
         lines = pre.top(top_lines) if pre.signals else None
     with watch("operator_candidates"):
         found = operator_candidates(func.code, debugger, lines) if use_operators else []
-        candidates = merge([proposed, found])
+    if debugger is not None and lines is None and len(found) > MAX_SCORED:
+        # A long function's space (p90 ~130 candidates) would cost the model seconds to read: keep
+        # the candidates on the lines that coverage and the model's own surprise point at.
+        pre = localize_function(func, [], debugger, sbfl, watch)
+        keep = set(pre.top(2 * top_lines))
+        found = [c for c in found if c.line in keep]
+    candidates = merge([proposed, found])
     if debugger is not None and candidates:
         with watch("ranking"):
             debugger.score(func.code, [c for c in candidates if c.target], func.context, trace)

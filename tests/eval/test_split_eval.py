@@ -35,3 +35,12 @@ def test_repair_mode_scores_the_top_suggestion_of_the_repair_pipeline(causal_mod
         assert row["applies"] == (row["patched"] != samples[row["id"]]["buggy"])
         assert row["origin"] in ("", "operator")  # no beams were asked for
     assert metrics["exact_match_normalized"] == sum(r["exact_normalized"] for r in rows) / 6
+
+
+def test_spread_takes_evenly_spaced_rows_in_order():
+    from codemend.eval.split_eval import spread
+
+    rows = list(range(10))
+    assert spread(rows, 0) == rows and spread(rows, 20) == rows
+    assert spread(rows, 5) == [0, 2, 4, 6, 8]
+    assert spread(rows, 3) == [0, 3, 6]
