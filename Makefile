@@ -30,9 +30,9 @@ demo: $(STAMP)
 	$(CODEMEND) train --config configs/train/demo.yaml --data $(DEMO)/data --out $(DEMO)/model --overwrite
 	$(CODEMEND) eval --model $(DEMO)/model --data $(DEMO)/data --limit 100
 	@echo
-	@echo "== the shipped default model (SmolLM2-135M + LoRA adapter) on 30 bugs of the built-in benchmark =="
+	@echo "== the shipped default model (SmolLM2-135M + LoRA adapter) on 10 bugs of the built-in benchmark =="
 	@echo "   (first use converts the base and merges the adapter into ~/.cache/codemend, ~1 min, once)"
-	$(CODEMEND) eval --benchmark builtin:operator --model default --limit 30 --out $(DEMO)/bench-default
+	$(CODEMEND) eval --benchmark builtin:operator --model default --limit 10 --out $(DEMO)/bench-default
 	@echo
 	@echo "== codemend fix buggy_stats.py with the shipped model, without tests (its ranking alone) =="
 	cd examples && ../$(CODEMEND) fix buggy_stats.py --color never --top 2
