@@ -35,10 +35,10 @@ demo: $(STAMP)
 	$(CODEMEND) eval --benchmark builtin:operator --model default --limit 10 --out $(DEMO)/bench-default
 	@echo
 	@echo "== codemend fix buggy_stats.py with the shipped model, without tests (its ranking alone) =="
-	cd examples && ../$(CODEMEND) fix buggy_stats.py --color never --top 2
+	cd examples && ../$(CODEMEND) fix buggy_stats.py --color never --top 2 -n 0
 	@echo
 	@echo "== the same, validating candidates with examples/test_buggy_stats.py in the sandbox =="
-	cd examples && ../$(CODEMEND) fix buggy_stats.py --color never --top 1 \
+	cd examples && ../$(CODEMEND) fix buggy_stats.py --color never --top 1 -n 0 \
 		--test_cmd "python -m pytest -q -p no:cacheprovider test_buggy_stats.py"
 	@echo
 	@echo "NOTE: the demo model above was trained from scratch for a few CPU minutes to show the"
