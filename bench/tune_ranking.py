@@ -49,7 +49,7 @@ def score_samples(debugger, rows: list[dict]) -> list[dict]:
 
 def accuracy(scored: list[dict], weight: float | None) -> tuple[float, float]:
     """(top-1 exact, top-1 line) of the ranking edit + weight x naturalness (naturalness alone if None)."""
-    from codemend.inference.debugger import SHORTLIST
+    from codemend.inference.debugger import rerank, shortlist_of
 
     exact = line = 0
     for sample in scored:
@@ -57,9 +57,10 @@ def accuracy(scored: list[dict], weight: float | None) -> tuple[float, float]:
             continue
         if weight is None:
             best = max(range(len(sample["nat"])), key=sample["nat"].__getitem__)
-        else:  # as Debugger.score: the SHORTLIST best by edit likelihood, re-ranked with naturalness
-            short = sorted(range(len(sample["edit"])), key=lambda i: -sample["edit"][i])[:SHORTLIST]
-            best = max(short, key=lambda i: sample["edit"][i] + weight * sample["nat"][i])
+        else:  # exactly as Debugger.score ranks
+            short = shortlist_of(sample["edit"])
+            scores = rerank(sample["edit"], {i: sample["nat"][i] for i in short}, weight)
+            best = max(range(len(scores)), key=scores.__getitem__)
         exact += sample["hit"][best]
         line += sample["line_ok"][best]
     return exact / len(scored), line / len(scored)

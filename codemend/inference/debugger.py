@@ -35,6 +35,21 @@ class Candidate:
 SHORTLIST = 8  # candidates re-ranked by naturalness (see Debugger.score)
 
 
+def shortlist_of(edit: list[float], size: int = SHORTLIST) -> list[int]:
+    """Indices of the `size` candidates with the best edit likelihood, best first."""
+    return sorted(range(len(edit)), key=lambda i: -edit[i])[:size]
+
+
+def rerank(edit: list[float], deltas: dict[int, float], weight: float) -> list[float]:
+    """Final candidate scores: the shortlisted (indices in `deltas`) get edit + weight x naturalness delta
+    and stay ahead of the rest, which keep their edit-likelihood order below the shortlist's worst."""
+    if not weight or not deltas:
+        return list(edit)
+    scores = {i: edit[i] + weight * delta for i, delta in deltas.items()}
+    lowest, floor = min(scores.values()), min(edit[i] for i in deltas)
+    return [scores[i] if i in scores else lowest - (floor - value) - 1e-6 for i, value in enumerate(edit)]
+
+
 class Debugger:
     def __init__(self, model, tokenizer, spec: TaskSpec, path: str = ""):
         self.model, self.tokenizer, self.spec, self.path = model, tokenizer, spec, path
@@ -75,20 +90,12 @@ class Debugger:
         models with a tuned `naturalness_weight`, the `shortlist` best by that score are re-ranked by
         likelihood + weight x naturalness delta and stay ahead of the rest (reading every candidate's
         lines costs ~4 ms per token on 2 CPU cores for a 135M model: the shortlist bounds it)."""
-        for candidate, value in zip(candidates, self.edit_scores(code, candidates, context, trace)):
-            candidate.score = value
+        edit = self.edit_scores(code, candidates, context, trace)
         weight = self.spec.naturalness_weight if self.spec.arch == "causal" else 0.0
-        if not weight or not candidates:
-            return
-        ranked = sorted(candidates, key=lambda c: -c.score)
-        short, rest = ranked[:shortlist], ranked[shortlist:]
-        floor = min((c.score for c in short), default=0.0)
-        for candidate, delta in zip(short, self.naturalness(code, short)):
-            candidate.score += weight * delta
-        # Keep the shortlist ahead: the rest fall below its worst re-ranked score, in their own order.
-        lowest = min(c.score for c in short)
-        for candidate in rest:
-            candidate.score = lowest - (floor - candidate.score) - 1e-6
+        short = shortlist_of(edit, shortlist) if weight else []
+        deltas = dict(zip(short, self.naturalness(code, [candidates[i] for i in short])))
+        for candidate, value in zip(candidates, rerank(edit, deltas, weight)):
+            candidate.score = value
 
     def edit_scores(self, code: str, candidates: list[Candidate], context: str = "", trace: str = "") -> list[float]:
         """Mean log-probability per token of each candidate's target given the buggy function."""

@@ -100,3 +100,14 @@ def test_a_tokenizer_without_bos_reads_the_first_line_after_eos(model_and_tokeni
     deltas = naturalness_deltas(model, no_bos, BUGGY, patched)
     expected = [reference_delta(model, no_bos, BUGGY, text, start=no_bos.eos_token_id) for text in patched]
     assert deltas == pytest.approx(expected, abs=1e-4)
+
+
+def test_rerank_reorders_only_the_shortlist_and_keeps_it_ahead():
+    from codemend.inference.debugger import rerank, shortlist_of
+
+    edit = [-1.0, -3.0, -2.0, -4.0]
+    short = shortlist_of(edit, 2)
+    assert short == [0, 2]
+    scores = rerank(edit, {0: 0.0, 2: 20.0}, weight=0.1)
+    assert scores[2] > scores[0] > scores[1] > scores[3]  # naturalness lifts 2 over 0; the rest stay below
+    assert rerank(edit, {}, weight=0.1) == edit and rerank(edit, {0: 5.0}, weight=0.0) == edit
