@@ -175,11 +175,15 @@ class ModelConfig:
     """Module names to adapt (e.g. q v for T5, q_proj v_proj for Llama); empty means peft's default for the architecture."""
     lora_save_merged: bool = True
     """Save the merged full weights beside the adapter; false saves only the adapter (small enough to ship), which inference merges onto `base` (cached after the first load)."""
+    lora_init: str = ""
+    """Continue training an existing LoRA adapter instead of a fresh one: a checkpoint folder holding adapter/ (`default`: the shipped model) or an adapter folder; its rank and target modules must match. The optimizer starts afresh; pass a new --seed to see other samples."""
 
     def validate(self) -> list[str]:
         problems = []
         if self.lora and (self.lora_r < 1 or self.lora_alpha < 1 or not 0 <= self.lora_dropout < 1):
             problems.append("--model.lora_r and --model.lora_alpha must be >= 1 and --model.lora_dropout in [0, 1)")
+        if self.lora_init and not (self.lora and self.base):
+            problems.append("--model.lora_init continues a LoRA adapter: it needs --model.lora true and the --model.base it adapts")
         if self.lora and not self.lora_save_merged and not self.base:
             problems.append("--model.lora_save_merged false needs --model.base: an adapter alone is useless without the base it adapts")
         if not self.base:

@@ -506,8 +506,11 @@ def _public_sites(raw: Callable[[_Index], Iterable[Edit]]) -> Callable[[Any, byt
 
 
 def _is_single_hunk(edit: Edit, source: bytes) -> bool:
-    """Changes bytes inside one line, or deletes exactly one whole line; never a no-op."""
+    """Changes bytes inside one line, deletes exactly one whole line, or inserts one after a line's
+    end; never a no-op."""
     old = source[edit.start_byte : edit.end_byte]
+    if old == b"" and edit.replacement.startswith(b"\n") and edit.replacement.count(b"\n") == 1:
+        return source[edit.start_byte : edit.start_byte + 1] in (b"\n", b"")
     if old == edit.replacement or b"\n" in edit.replacement:
         return False
     if b"\n" not in old:
@@ -1207,10 +1210,60 @@ def _drop_only_argument(ix: _Index) -> Iterator[Edit]:
                 yield _replace(args[0], b"")
 
 
+_FINAL_RETURN_NAMES = 3  # the last locals assigned at the function's top level: accumulators like `result`
+
+
+def _add_final_return(ix: _Index) -> Iterator[Edit]:
+    """A function that falls off its end gets `return x`, x a local its body assigns at top level:
+    undoes remove_return's deleted `return result` line (repair only; not for generators)."""
+    for func in ix.nodes("function_definition"):
+        body = func.child_by_field_name("body")
+        statements = _named(body) if body is not None else []
+        if not statements or statements[-1].type in ("return_statement", "raise_statement") or _is_generator(ix, func):
+            continue
+        assigned = [ix.text(target) for statement in statements if statement.type == "expression_statement"
+                    for assignment in _named(statement) if assignment.type in ("assignment", "augmented_assignment")
+                    if (target := assignment.child_by_field_name("left")) is not None and target.type == "identifier"]
+        end = ix.source.find(b"\n", statements[-1].end_byte)
+        end = len(ix.source) if end < 0 else end
+        indent = b" " * statements[0].start_point[1]
+        for name in list(dict.fromkeys(reversed(assigned)))[:_FINAL_RETURN_NAMES]:
+            yield Edit(end, end, b"\n" + indent + b"return " + name)
+
+
+def _is_generator(ix: _Index, func: Node) -> bool:
+    return any(func.start_byte <= node.start_byte < func.end_byte and ix.scope_of(node) == func for node in ix.nodes("yield"))
+
+
+def _wrap_in_call(ix: _Index) -> Iterator[Edit]:
+    """`b` -> `set(b)`, `"inf"` -> `float("inf")`: a variable or string wrapped in a one-argument builtin
+    that the same function already calls (undoes remove_function_call; repair only)."""
+    called: dict[int, set[bytes]] = defaultdict(set)
+    for call in ix.nodes("call"):
+        name, scope, args = _call_name(ix, call), ix.scope_of(call), _call_args(call)
+        if name is not None and name.decode() in _DROPPABLE_CALLS and scope is not None and args and len(args) == 1:
+            called[scope.start_byte].add(name)
+    if not called:
+        return
+    for node in [*_variable_uses(ix), *ix.nodes("string")]:
+        scope = ix.scope_of(node)
+        if scope is None or (node.type == "string" and _is_docstring(node)):
+            continue
+        for name in sorted(called.get(scope.start_byte, ())):
+            yield _replace(node, name + b"(" + ix.text(node) + b")")
+
+
+def _is_docstring(node: Node) -> bool:
+    parent = node.parent
+    return parent is not None and parent.type == "expression_statement" and len(_named(parent)) == 1
+
+
 REPAIR_TEMPLATES = {
     "add_return": _public_sites(_add_return),
+    "add_final_return": _public_sites(_add_final_return),
     "add_argument": _public_sites(_add_argument),
     "drop_only_argument": _public_sites(_drop_only_argument),
+    "wrap_in_call": _public_sites(_wrap_in_call),
 }
 
 

@@ -59,3 +59,32 @@ def combine(signals: Mapping[str, Mapping[int, float]], n_lines: int, weights: M
                 combined[line] += weights.get(name, 1.0) * value
     ranked = sorted(combined.items(), key=lambda kv: (-kv[1], kv[0]))
     return LineRanking(ranked, {name: dict(scores) for name, scores in signals.items()})
+
+
+LINE_FLOOR = 0.01  # share of the top line's suspicion every line keeps: no signal rules a line out
+
+
+def factored_scores(scores: Sequence[float], lines: Sequence[int], line_scores: Mapping[int, float],
+                    prior: float = 1.0) -> list[float]:
+    """log p(function) + log p(line) + log p(candidate | line), one value per candidate.
+
+    p(line) is the combined localization score normalised over the function's lines (each line keeps
+    at least LINE_FLOOR of the top line's score: a fix may insert a line no test executed);
+    p(candidate | line) is a softmax of the model's scores among the candidates at that line, so
+    coverage decides where and the model decides what. `prior` is the function's share of the file's
+    suspicion. Unscored candidates (-inf) stay -inf.
+    """
+    top = max(line_scores.values(), default=0.0)
+    floor = LINE_FLOOR * top if top > 0 else 1.0
+    weight = {line: max(value, floor) for line, value in line_scores.items()}
+    for line in lines:
+        weight.setdefault(line, floor)
+    total = sum(weight.values())
+    by_line: dict[int, list[float]] = {}
+    for score, line in zip(scores, lines):
+        if math.isfinite(score):
+            by_line.setdefault(line, []).append(score)
+    log_norm = {line: max(values) + math.log(sum(math.exp(v - max(values)) for v in values)) for line, values in by_line.items()}
+    base = math.log(max(prior, LINE_FLOOR))
+    return [base + math.log(weight[line] / total) + score - log_norm[line] if math.isfinite(score) else -math.inf
+            for score, line in zip(scores, lines)]

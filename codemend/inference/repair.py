@@ -23,7 +23,7 @@ from pathlib import Path
 from codemend.data.corpus import Function, extract_functions, replace_function
 from codemend.inference.candidates import merge, operator_candidates
 from codemend.inference.debugger import Candidate, Debugger
-from codemend.inference.localize import LineRanking, combine, model_signal
+from codemend.inference.localize import LineRanking, combine, factored_scores, model_signal
 from codemend.sandbox import Limits, RunResult, SandboxPool, run_command, run_tests, scaled_timeout
 
 logger = logging.getLogger(__name__)
@@ -109,6 +109,13 @@ def _sbfl_lines(func: Function, file_scores: dict[int, float]) -> dict[int, floa
             if func.start_line <= line <= func.end_line}
 
 
+def _function_share(func: Function, file_scores: dict[int, float]) -> float:
+    """The function's most suspicious line relative to the file's: how likely the bug is in it at all."""
+    top = max(file_scores.values(), default=0.0)
+    mine = max(_sbfl_lines(func, file_scores).values(), default=0.0)
+    return mine / top if top > 0 else 1.0
+
+
 def localize_function(func: Function, model_candidates: list[Candidate], debugger: Debugger | None,
                       sbfl: dict[int, float], watch: Stopwatch) -> LineRanking:
     signals = {}
@@ -157,6 +164,13 @@ def repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int
         line_score = dict(ranking.ranked)
         for candidate in candidates:
             candidate.score = line_score.get(candidate.line, 0.0)
+    elif "sbfl" in ranking.signals:
+        # The failing tests say where to look, the model what to write there (see factored_scores).
+        last = func.code.count("\n") or 1  # a line inserted past the end belongs to the last line's suspicion
+        factored = factored_scores([c.score for c in candidates], [min(c.line, last) for c in candidates], dict(ranking.ranked),
+                                   prior=_function_share(func, sbfl))
+        for candidate, value in zip(candidates, factored):
+            candidate.score = value
     candidates.sort(key=lambda c: -c.score)
     return FunctionReport(func.name, func.start_line, ranking, candidates)
 

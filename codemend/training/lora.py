@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from codemend.config import ModelConfig
 from codemend.errors import CodemendError
@@ -33,6 +34,8 @@ def add_lora(model, config: ModelConfig):
         raise CodemendError(
             f"--model.lora_target_modules: {', '.join(missing)} not in this model; its linear layers are: {', '.join(available)}"
         )
+    if config.lora_init:
+        return continue_adapter(model, config)
     task = TaskType.SEQ_2_SEQ_LM if config.arch == "seq2seq" else TaskType.CAUSAL_LM
     lora = LoraConfig(task_type=task, r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
                       target_modules=config.lora_target_modules or None)
@@ -40,6 +43,36 @@ def add_lora(model, config: ModelConfig):
         return get_peft_model(model, lora)
     except ValueError as err:
         raise CodemendError(f"--model.lora_target_modules: {err}; name some of: {', '.join(available)}") from None
+
+
+def adapter_folder(path: str) -> Path:
+    """The folder holding adapter_config.json: `path` itself, or its adapter/ (a codemend checkpoint)."""
+    from codemend.training.checkpoint import model_folder
+
+    folder = model_folder(path)
+    for candidate in (folder, folder / "adapter"):
+        if (candidate / "adapter_config.json").is_file():
+            return candidate
+    raise CodemendError(f"--model.lora_init {path}: no adapter_config.json in {folder} or {folder / 'adapter'}; "
+                        f"point it at a checkpoint trained with --model.lora true (or its adapter/ folder)")
+
+
+def continue_adapter(model, config: ModelConfig):
+    """The model wrapped with the trainable adapter saved in `config.lora_init`, checked against the config."""
+    import json
+
+    from peft import PeftModel
+
+    folder = adapter_folder(config.lora_init)
+    saved = json.loads((folder / "adapter_config.json").read_text())
+    problems = [f"--model.{key} {ours} (the adapter has {theirs})" for key, ours, theirs in
+                (("lora_r", config.lora_r, saved.get("r")), ("lora_alpha", config.lora_alpha, saved.get("lora_alpha")),
+                 ("lora_target_modules", sorted(config.lora_target_modules), sorted(saved.get("target_modules") or [])))
+                if ours != theirs]
+    if problems:
+        raise CodemendError(f"--model.lora_init {config.lora_init}: the adapter does not match the config: {'; '.join(problems)}")
+    logger.info("continuing the LoRA adapter in %s", folder)
+    return PeftModel.from_pretrained(model, str(folder), is_trainable=True)
 
 
 def merge_with_parity(peft_model, batch: dict):

@@ -9,7 +9,8 @@ the resolved config.yaml, the tokenizer of a from-scratch model (retraining a BP
 merge differently) and the Trainer's checkpoint-N folders (weights, optimizer, scheduler, RNG
 states, trainer_state.json), every --train.save_every steps, the last two kept. It is a plain
 folder, not a temporary one, so it survives a SIGKILL. A successful run writes OUT atomically and
-then removes OUT.partial.
+then removes OUT.partial. While it trains, the main process holds an OS lock on OUT.lock: a second
+run into the same --out is refused instead of wiping the first one's OUT.partial.
 
 Resuming is exact: the rows are read in an order fixed by the seed alone (`fixed_order`), the
 Trainer skips the batches already seen and restores the RNG states, so the losses after the
@@ -46,6 +47,51 @@ def partial_folder(config: TrainRecipeConfig) -> Path:
     return out.with_name(out.name + PARTIAL_SUFFIX)
 
 
+def lock_file(config: TrainRecipeConfig) -> Path:
+    out = Path(config.out)
+    return out.with_name(out.name + ".lock")
+
+
+_held_locks: dict[Path, object] = {}  # open lock files of this process: the OS lock lives as long as the handle
+
+
+def hold_lock(config: TrainRecipeConfig) -> None:
+    """Refuse a second run into the same --out while one trains (it would wipe the first's OUT.partial).
+
+    An flock, not a marker file: the OS drops it when the process dies, even by SIGKILL, so an
+    interrupted run never leaves a stale lock behind and `--resume` always gets through.
+    """
+    import fcntl
+    import os
+
+    path = lock_file(config)
+    if path in _held_locks:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        owner = handle.read().strip() or "another process"
+        handle.close()
+        raise CodemendError(f"another `codemend train` ({owner}) is writing to --out {config.out} right now; "
+                            f"wait for it to finish, or pass a different --out") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}\n")
+    handle.flush()
+    _held_locks[path] = handle
+
+
+def release_lock(config: TrainRecipeConfig) -> None:
+    path = lock_file(config)
+    handle = _held_locks.pop(path, None)
+    if handle is not None:
+        path.unlink(missing_ok=True)
+        handle.close()
+
+
 def ranks():
     """The accelerate process state: rank, world size and a barrier; one process when not launched distributed."""
     import torch
@@ -65,6 +111,8 @@ def prepare(config: TrainRecipeConfig) -> str | None:
     """
     folder = partial_folder(config)
     state = ranks()
+    if state.is_main_process:
+        hold_lock(config)
     checkpoint = None
     if config.resume:
         if not folder.is_dir():
@@ -100,6 +148,7 @@ def finish(config: TrainRecipeConfig) -> None:
     state.wait_for_everyone()
     if state.is_main_process:
         shutil.rmtree(partial_folder(config), ignore_errors=True)
+        release_lock(config)
 
 
 def check_same_config(folder: Path, config: TrainRecipeConfig) -> None:

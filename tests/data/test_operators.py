@@ -26,6 +26,7 @@ from codemend.data.operators import (
     mutate,
 )
 from codemend.data.parsing import parse
+from codemend.task import compute_edit
 
 FIXTURE = Path(__file__).resolve().parents[1] / "assets" / "functions.py"
 FAMILIES = {"quixbugs", "tssb", "buglab", "runtime"}
@@ -290,3 +291,23 @@ def test_add_argument_and_add_return_templates():
     assert fixes["return h(c)"] == "add_return"
     assert fixes["h(c, a)"] == fixes["h(c, b)"] == "add_argument"
     assert "h(c, c)" not in fixes  # an argument already passed is not passed twice
+
+
+def test_add_final_return_and_wrap_in_call_templates():
+    buggy = 'def g(a, b):\n    """Doc."""\n    left, right = set(a), b\n    out = []\n    for x in left:\n        out.append(x)\n'
+    fixes = {fix: name for fix, name in candidate_fixes(buggy)}
+    assert fixes[buggy + "    return out\n"] == "add_final_return"
+    assert fixes[buggy.replace("set(a), b", "set(a), set(b)")] == "wrap_in_call"
+    wrapped = [fix for fix, name in fixes.items() if name == "wrap_in_call"]
+    assert all('"""Doc."""' in fix for fix in wrapped)  # docstrings are never wrapped
+    assert not any("len(" in fix for fix in wrapped)  # only builtins the function already calls
+    # A function that already ends in return, or a generator, gets no final return.
+    assert "add_final_return" not in {name for _, name in candidate_fixes("def h(xs):\n    n = len(xs)\n    return n\n")}
+    assert "add_final_return" not in {name for _, name in candidate_fixes("def h(xs):\n    n = 0\n    for x in xs:\n        yield x\n")}
+
+
+def test_the_final_return_becomes_an_insert_edit():
+    buggy = "def g(xs):\n    total = 0\n    for x in xs:\n        total += x\n"
+    (fix,) = [fix for fix, name in candidate_fixes(buggy) if name == "add_final_return"]
+    edit = compute_edit(buggy, fix)
+    assert (edit.kind, edit.start, edit.new_lines) == ("insert", 5, ("    return total",))

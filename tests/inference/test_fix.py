@@ -1,6 +1,7 @@
 """`codemend fix`: repair with and without a model, validation by tests, --apply safety, formats."""
 
 import json
+import math
 import subprocess
 import sys
 
@@ -70,6 +71,19 @@ def test_model_candidates_come_from_the_checkpoint(tiny_model):
     assert result.functions and result.suggestions
     assert all(s.score <= 0 for s in result.suggestions)  # every candidate scored by the model
     assert "model" in result.functions[0].ranking.signals or not any("model" in s.origin for s in result.suggestions)
+
+
+@pytest.mark.sandbox
+def test_with_tests_the_model_ranks_within_the_lines_coverage_points_at(tiny_model):
+    from codemend.inference.debugger import Debugger
+
+    result = repair(SOURCE, debugger=Debugger.load(tiny_model), tests=Tests(test_code=TESTS), n=0, max_validate=0)
+    (report,) = result.functions
+    assert "sbfl" in report.ranking.signals
+    # Scores are log p(line) + log p(fix | line): a distribution over the candidates' lines.
+    mass = sum(math.exp(s.score) for s in result.suggestions)
+    assert 0.0 < mass <= 1.0 + 1e-6
+    assert report.ranking.signals["sbfl"].get(result.suggestions[0].line - report.start_line + 1, 0.0) > 0
 
 
 @pytest.mark.sandbox

@@ -133,3 +133,41 @@ def test_a_relative_base_folder_is_recorded_as_an_absolute_path(tmp_path, monkey
     assert spec.base == str(tmp_path.resolve() / "bases" / "mine")  # still found after `cd elsewhere`
     for name in ("smollm2-135m", "Qwen/Qwen2.5-Coder-0.5B"):  # named bases and hub ids stay as they are
         assert TaskSpec.from_configs(ModelConfig(arch="causal", base=name), TaskConfig()).base == name
+
+
+def test_lora_init_continues_the_saved_adapter(adapter_checkpoint, tiny_base):
+    import torch
+    from safetensors.torch import load_file
+    from transformers import AutoModelForCausalLM
+
+    from codemend.training.lora import add_lora
+
+    config = load_config(TrainRecipeConfig, CAUSAL_TINY, {
+        "model.base": str(tiny_base), "model.lora": True, "model.lora_target_modules": ["q_proj", "v_proj"],
+        "model.lora_init": str(adapter_checkpoint)}, check_paths=False)
+    model = add_lora(AutoModelForCausalLM.from_pretrained(tiny_base), config.model)
+    saved = load_file(adapter_checkpoint / "adapter" / "adapter_model.safetensors")
+    mine = {name: p for name, p in model.named_parameters() if "lora_" in name}
+    assert len(mine) == len(saved) and all(p.requires_grad for p in mine.values())
+    for name, tensor in saved.items():
+        (match,) = [p for key, p in mine.items() if key.replace(".default", "") == name]
+        assert torch.equal(match.detach(), tensor)
+    assert any(tensor.abs().sum() > 0 for name, tensor in saved.items() if "lora_B" in name)  # trained, not a fresh init
+
+
+def test_lora_init_must_match_the_adapter(adapter_checkpoint, tiny_base, tmp_path):
+    from transformers import AutoModelForCausalLM
+
+    from codemend.training.lora import add_lora
+
+    def attempt(**overrides):
+        values = {"model.base": str(tiny_base), "model.lora": True, "model.lora_target_modules": ["q_proj", "v_proj"],
+                  "model.lora_init": str(adapter_checkpoint), **overrides}
+        add_lora(AutoModelForCausalLM.from_pretrained(tiny_base), load_config(TrainRecipeConfig, CAUSAL_TINY, values, check_paths=False).model)
+
+    with pytest.raises(CodemendError, match=r"--model.lora_r 4 \(the adapter has 8\)"):
+        attempt(**{"model.lora_r": 4})
+    with pytest.raises(CodemendError, match="no adapter_config.json"):
+        attempt(**{"model.lora_init": str(tmp_path)})
+    with pytest.raises(ConfigError, match="--model.lora_init continues a LoRA adapter"):
+        load_config(TrainRecipeConfig, CAUSAL_TINY, {"model.lora_init": str(adapter_checkpoint)}, check_paths=False)

@@ -119,6 +119,29 @@ def test_a_partial_folder_without_a_checkpoint_is_simply_replaced(tiny_dataset, 
     assert "lr: 0.003" in (partial / "config.yaml").read_text()
 
 
+def test_a_second_run_into_the_same_out_is_refused_while_the_first_trains(tiny_dataset, tmp_path, capsys):
+    out, partial = tmp_path / "model", tmp_path / "model.partial"
+    resume.prepare(tiny_config(tiny_dataset, out))  # a run that saved checkpoint-4, then was killed
+    resume.release_lock(tiny_config(tiny_dataset, out))
+    write_checkpoint(partial, 4, json.dumps({"global_step": 4}))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time, types\nfrom codemend.training import resume\n"
+         f"resume.hold_lock(types.SimpleNamespace(out={str(out)!r}))\nprint('held', flush=True)\ntime.sleep(120)\n"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert main(["train", "--config", TINY, "--data", str(tiny_dataset), "--out", str(out), "--overwrite"]) == 1
+        err = capsys.readouterr().err
+        assert f"another `codemend train` (pid {holder.pid}) is writing to --out {out}" in err
+        assert (partial / "checkpoint-4").is_dir()  # --overwrite did not get to wipe the running run's folder
+    finally:
+        holder.kill()  # SIGKILL: the OS drops the lock with the process, no stale lock is left
+        holder.wait()
+    assert resume.prepare(tiny_config(tiny_dataset, out, resume=True)).endswith("checkpoint-4")
+    resume.release_lock(tiny_config(tiny_dataset, out))
+    assert not resume.lock_file(tiny_config(tiny_dataset, out)).exists()
+
+
 def write_checkpoint(folder: Path, step: int, state: str | None) -> Path:
     path = folder / f"checkpoint-{step}"
     path.mkdir(parents=True)

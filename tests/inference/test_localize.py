@@ -1,0 +1,46 @@
+"""Line localization: combining signals, and ranking candidates by p(line) x p(candidate | line)."""
+
+import math
+
+import pytest
+
+from codemend.inference.debugger import Candidate
+from codemend.inference.localize import LINE_FLOOR, combine, factored_scores, model_signal
+
+
+def test_model_signal_is_the_softmax_mass_of_each_line():
+    candidates = [Candidate("", 2, "", score=math.log(3)), Candidate("", 2, "", score=0.0), Candidate("", 5, "", score=0.0),
+                  Candidate("", 7, "", score=-math.inf)]
+    assert model_signal(candidates) == pytest.approx({2: 0.8, 5: 0.2})
+
+
+def test_combine_scales_each_signal_by_its_maximum_and_weights_them():
+    ranking = combine({"sbfl": {1: 0.5, 2: 1.0}, "model": {1: 0.9, 3: 0.1}}, 3, weights={"sbfl": 1.0, "model": 2.0})
+    assert ranking.ranked == [(1, pytest.approx(2.5)), (2, pytest.approx(1.0)), (3, pytest.approx(2 * 0.1 / 0.9))]
+    assert ranking.top(1) == [1]
+
+
+def test_coverage_decides_the_line_and_the_model_the_fix_at_it():
+    # The model slightly prefers the edit at line 9, but the failing tests point at line 4.
+    scores, lines = [-1.0, -1.2, -1.4, -0.9], [4, 4, 4, 9]
+    factored = factored_scores(scores, lines, {4: 1.0, 9: 0.1})
+    order = sorted(range(4), key=lambda i: -factored[i])
+    assert order == [0, 1, 2, 3]
+    # Per line the model's order is kept, and the probabilities are a distribution over the candidates.
+    assert sum(math.exp(v) for v in factored) == pytest.approx(1.0)
+    assert math.exp(factored[3]) == pytest.approx(0.1 / 1.1)
+
+
+def test_unsuspicious_lines_keep_a_floor_and_unscored_candidates_stay_last():
+    factored = factored_scores([-1.0, -2.0, -math.inf], [4, 12, 4], {4: 1.0, 5: 0.0}, prior=0.5)
+    assert factored[2] == -math.inf
+    # Line 12 is not in the ranking (an inserted line past the end): it gets the floor, not zero.
+    total = 1.0 + 2 * LINE_FLOOR
+    assert math.exp(factored[1]) == pytest.approx(0.5 * LINE_FLOOR / total)
+    assert math.exp(factored[0]) == pytest.approx(0.5 * 1.0 / total)
+
+
+def test_a_less_suspicious_function_ranks_its_fixes_lower():
+    same = ([-1.0], [3], {3: 1.0})
+    assert factored_scores(*same, prior=1.0)[0] > factored_scores(*same, prior=0.2)[0]
+    assert factored_scores(*same, prior=0.0)[0] == pytest.approx(math.log(LINE_FLOOR))
