@@ -116,3 +116,14 @@ def test_output_folder_saves_resolved_config_and_metadata(tmp_path):
     assert meta["codemend_version"] and meta["git_sha"] and meta["config_class"] == "EvalConfig"
     # The saved config loads back to the same config.
     assert load_config(EvalConfig, str(tmp_path / "out" / "config.yaml")) == config
+
+
+def test_fix_and_explain_share_their_repair_options_and_help():
+    from codemend.config import ExplainConfig, FixConfig, field_docs
+
+    assert load_config(ExplainConfig, None, {"n": 0}).n == 0  # explain without beams, as fix allows
+    assert field_docs(FixConfig)["model"] == field_docs(ExplainConfig)["model"] != ""
+    assert field_docs(ExplainConfig)["top"] == "Suggestions shown per function."  # a redeclared field keeps its own help
+    assert field_docs(FixConfig)["top"] == "How many suggestions to print."
+    with pytest.raises(ConfigError, match="--timeout must be positive"):
+        load_config(ExplainConfig, None, {"timeout": 0})
