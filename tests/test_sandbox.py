@@ -217,7 +217,9 @@ def test_deleting_files_outside_the_sandbox_fails(tmp_path, world_visible_dir):
             shutil.rmtree(os.path.join('/tmp', name), ignore_errors=True)
         """
     )
-    result = run_tests(attack, "pass\n", limits=SMALL)
+    # Walking a busy /tmp (a clone with its .venv, say) through read-only mounts takes seconds: the
+    # attack must finish, not time out, for the canaries' survival to mean anything.
+    result = run_tests(attack, "pass\n", limits=Limits(wall_s=60, memory_mb=512))
     assert result.status in ("passed", "error")
     for canary in canaries:
         assert canary.read_text() == "alive"
