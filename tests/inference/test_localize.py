@@ -44,3 +44,13 @@ def test_a_less_suspicious_function_ranks_its_fixes_lower():
     same = ([-1.0], [3], {3: 1.0})
     assert factored_scores(*same, prior=1.0)[0] > factored_scores(*same, prior=0.2)[0]
     assert factored_scores(*same, prior=0.0)[0] == pytest.approx(math.log(LINE_FLOOR))
+
+
+def test_a_function_shares_the_suspicion_of_its_most_suspicious_line():
+    from codemend.inference.repair import _function_share, select_functions
+
+    text = "def f(x):\n    return x + 1\n\n\ndef g(y):\n    return y * 2\n"
+    f, g = select_functions(text, "m.py")
+    ochiai = {2: 0.5, 6: 1.0, 1: 0.2}
+    assert (_function_share(f, ochiai), _function_share(g, ochiai)) == (0.5, 1.0)
+    assert _function_share(f, {}) == 1.0  # no coverage: no reason to prefer a function
