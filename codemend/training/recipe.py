@@ -212,11 +212,11 @@ def train(config: TrainRecipeConfig, model, tokenizer, datasets: dict, resume_fr
         use_cpu=not torch.cuda.is_available(), dataloader_num_workers=0, disable_tqdm=False,
     )
     budget = time_budget_callback(t.max_minutes)
+    clock = resume.elapsed_clock(before=resume.previous_seconds(resume_from))  # a resumed run counts its predecessors' time
     # SFTTrainer for causal models, a token-normalised Trainer for seq2seq (see trainers.py).
-    trainer = build_trainer(config, model, tokenizer, datasets, args_kwargs, callbacks=[budget, *callbacks])
-    started = time.perf_counter()
+    trainer = build_trainer(config, model, tokenizer, datasets, args_kwargs, callbacks=[budget, clock, *callbacks])
     trainer.train(resume_from_checkpoint=resume_from)
-    return trainer, time.perf_counter() - started, budget.stopped
+    return trainer, clock.total(), budget.stopped
 
 
 def save(config: TrainRecipeConfig, model, tokenizer, report: TrainReport, sample_batch: dict, monitor: TrainingMonitor | None = None) -> None:

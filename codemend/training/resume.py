@@ -38,6 +38,7 @@ PARTIAL_SUFFIX = ".partial"
 TOKENIZER_DIR = "tokenizer"
 CHECKPOINT_PREFIX = "checkpoint-"  # what the Trainer names its checkpoint folders
 KEEP_CHECKPOINTS = 2
+ELAPSED_FILE = "codemend_elapsed.json"  # training seconds up to a checkpoint, summed over interrupted runs
 # Fields that may change between an interrupted run and its resumption without changing the result.
 MAY_DIFFER = ("resume", "overwrite", "train.max_minutes", "train.save_every")
 
@@ -289,3 +290,41 @@ def fixed_order(dataset, seed: int, global_batch: int, steps: int):
         generator = torch.Generator().manual_seed(seed + index)
         order.extend(get_length_grouped_indices(lengths, global_batch, generator=generator))
     return dataset.select(order)
+
+
+# ----------------------------------------------------------------------------- elapsed time across runs
+
+
+def previous_seconds(checkpoint: str | None) -> float:
+    """Training seconds spent before `checkpoint` by the runs that led to it (0 when unknown)."""
+    if not checkpoint:
+        return 0.0
+    path = Path(checkpoint) / ELAPSED_FILE
+    try:
+        return float(json.loads(path.read_text())["seconds"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0.0
+
+
+def elapsed_clock(before: float):
+    """A TrainerCallback that stamps each checkpoint with the training time up to it (`before` + this
+    run's), so a resumed run's card and meta.json report the whole run, not only its last process."""
+    import time
+
+    from transformers import TrainerCallback
+
+    class ElapsedClock(TrainerCallback):
+        def __init__(self):
+            self.started = time.perf_counter()
+
+        def total(self) -> float:
+            return before + time.perf_counter() - self.started
+
+        def on_save(self, args, state, control, **kwargs):
+            if state.is_world_process_zero:
+                folder = Path(args.output_dir) / f"{CHECKPOINT_PREFIX}{state.global_step}"
+                if folder.is_dir():
+                    (folder / ELAPSED_FILE).write_text(json.dumps({"step": state.global_step, "seconds": round(self.total(), 1)}))
+            return control
+
+    return ElapsedClock()

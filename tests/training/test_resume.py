@@ -177,3 +177,19 @@ def test_the_data_order_depends_on_the_seed_only_and_groups_lengths():
     # Length grouping: the rows of a batch have similar lengths (a random batch of 4 spans ~120).
     batches = [order["length"][i:i + 4] for i in range(0, 400, 4)]
     assert sum(max(b) - min(b) for b in batches) / len(batches) < 10
+
+
+def test_a_resumed_run_counts_the_training_time_of_the_runs_before_it(tmp_path):
+    from types import SimpleNamespace
+
+    checkpoint = write_checkpoint(tmp_path, 8, json.dumps({"global_step": 8}))
+    assert resume.previous_seconds(str(checkpoint)) == 0.0  # a checkpoint from before stamps: unknown, not an error
+    assert resume.previous_seconds(None) == 0.0
+    clock = resume.elapsed_clock(before=100.0)
+    clock.on_save(SimpleNamespace(output_dir=str(tmp_path)), SimpleNamespace(global_step=8, is_world_process_zero=True), None)
+    stamped = resume.previous_seconds(str(checkpoint))
+    assert 100.0 <= stamped < 160.0
+    # The run resumed from it starts its own clock at the stamped total.
+    assert resume.elapsed_clock(before=stamped).total() >= stamped
+    (checkpoint / resume.ELAPSED_FILE).write_text("not json")
+    assert resume.previous_seconds(str(checkpoint)) == 0.0
