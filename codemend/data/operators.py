@@ -1247,13 +1247,14 @@ def _wrap_in_call(ix: _Index) -> Iterator[Edit]:
         return
     for node in [*_variable_uses(ix), *ix.nodes("string")]:
         scope = ix.scope_of(node)
-        if scope is None or (node.type == "string" and _is_docstring(node)):
+        if scope is None or (node.type == "string" and _is_string_statement(node)):
             continue
         for name in sorted(called.get(scope.start_byte, ())):
             yield _replace(node, name + b"(" + ix.text(node) + b")")
 
 
-def _is_docstring(node: Node) -> bool:
+def _is_string_statement(node: Node) -> bool:
+    """A string standing alone as a statement (a docstring): wrapping it in a call changes nothing."""
     parent = node.parent
     return parent is not None and parent.type == "expression_statement" and len(_named(parent)) == 1
 

@@ -68,7 +68,7 @@ def continue_adapter(model, config: ModelConfig):
     problems = [f"--model.{key} {ours} (the adapter has {theirs})" for key, ours, theirs in
                 (("lora_r", config.lora_r, saved.get("r")), ("lora_alpha", config.lora_alpha, saved.get("lora_alpha")),
                  ("lora_target_modules", sorted(config.lora_target_modules), sorted(saved.get("target_modules") or [])))
-                if ours != theirs]
+                if ours != theirs and not (key == "lora_target_modules" and not ours)]  # empty: whatever the adapter targets
     if problems:
         raise CodemendError(f"--model.lora_init {config.lora_init}: the adapter does not match the config: {'; '.join(problems)}")
     logger.info("continuing the LoRA adapter in %s", folder)

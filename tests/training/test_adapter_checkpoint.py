@@ -167,6 +167,7 @@ def test_lora_init_must_match_the_adapter(adapter_checkpoint, tiny_base, tmp_pat
 
     with pytest.raises(CodemendError, match=r"--model.lora_r 4 \(the adapter has 8\)"):
         attempt(**{"model.lora_r": 4})
+    attempt(**{"model.lora_target_modules": []})  # empty means "the adapter's own", not a mismatch
     with pytest.raises(CodemendError, match="no adapter_config.json"):
         attempt(**{"model.lora_init": str(tmp_path)})
     with pytest.raises(ConfigError, match="--model.lora_init continues a LoRA adapter"):
