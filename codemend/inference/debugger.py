@@ -13,7 +13,7 @@ from pathlib import Path
 
 from codemend.task import FormatError, apply_output, build_source, compute_edit, number_lines, render_edit
 from codemend.training.checkpoint import TaskSpec, load_checkpoint
-from codemend.training.generation import generate, score_targets
+from codemend.training.generation import generate_from, read_prompt, score_targets
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ class Debugger:
     def __init__(self, model, tokenizer, spec: TaskSpec, path: str = ""):
         self.model, self.tokenizer, self.spec, self.path = model, tokenizer, spec, path
         self._last_reading = None  # (code, naturalness.Reading) of the last function read
+        self._last_prompt = None  # (source, generation.Prompt) of the last function proposed for or scored
 
     @classmethod
     def load(cls, path: str | Path) -> "Debugger":
@@ -73,8 +74,8 @@ class Debugger:
 
     def propose(self, code: str, context: str = "", trace: str = "", n: int = 10) -> list[Candidate]:
         """Up to `n` distinct, parseable, non-trivial fixes from beam search, best first."""
-        (beams,) = generate(self.model, self.tokenizer, [self.source(code, context, trace)], self.spec.arch,
-                            self.spec.max_target_tokens, num_beams=n, num_return=n)
+        beams = generate_from(self.model, self.tokenizer, self._prompt(self.source(code, context, trace)), self.spec.arch,
+                              self.spec.max_target_tokens, num_beams=n, num_return=n)
         candidates = []
         for beam in beams:
             try:
@@ -99,8 +100,9 @@ class Debugger:
 
     def edit_scores(self, code: str, candidates: list[Candidate], context: str = "", trace: str = "") -> list[float]:
         """Mean log-probability per token of each candidate's target given the buggy function."""
-        return score_targets(self.model, self.tokenizer, self.source(code, context, trace),
-                             [c.target for c in candidates], self.spec.arch)
+        source = self.source(code, context, trace)
+        return score_targets(self.model, self.tokenizer, source, [c.target for c in candidates], self.spec.arch,
+                             prompt=self._prompt(source))
 
     def naturalness(self, code: str, candidates: list[Candidate]) -> list[float]:
         """log p(edited window) - log p(original window) per candidate; [] for seq2seq models."""
@@ -109,6 +111,12 @@ class Debugger:
         from codemend.inference.naturalness import naturalness_deltas
 
         return naturalness_deltas(self.model, self.tokenizer, code, [c.patched for c in candidates], reading=self._reading(code))
+
+    def _prompt(self, source: str):
+        """The model's reading of a task source, kept for the last one: proposing and scoring share it."""
+        if self._last_prompt is None or self._last_prompt[0] != source:
+            self._last_prompt = (source, read_prompt(self.model, self.tokenizer, source, self.spec.arch))
+        return self._last_prompt[1]
 
     def _reading(self, code: str):
         """The model's line-by-line reading of `code`, kept for the last function: scoring candidates

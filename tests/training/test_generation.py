@@ -1,14 +1,16 @@
-"""Candidate scoring with a shared prefix must equal scoring each (source, target) pair alone."""
+"""Candidate scoring with a shared prefix must equal scoring each (source, target) pair alone, and
+generating from a prompt read once must equal generating from scratch."""
 
 import pytest
 import torch
 
 from codemend.training.checkpoint import load_checkpoint
-from codemend.training.generation import generate, score_targets
+from codemend.training.generation import generate, generate_from, prefix_groups, read_prompt, score_targets
 from codemend.training.tokenize import encode_sample
 
 SOURCE = "### buggy:\n1| def f(a):\n2|     return a + 1\n"
-TARGETS = ["replace 2\n    return a - 1", "delete 2", "replace 2\n    return a"]
+TARGETS = ["replace 2\n    return a - 1", "delete 2", "replace 2\n    return a", "replace 2\n    return a - 2",
+           "replace 2\n    return a + 2", "replace 1\ndef f(b):", "insert 3\n    pass", "replace 2\n    return a - 1"]
 
 
 def _one_by_one(model, tokenizer, arch):
@@ -24,8 +26,22 @@ def _one_by_one(model, tokenizer, arch):
 @pytest.mark.parametrize("which", ["tiny_model", "causal_model"])
 def test_shared_prefix_scores_equal_separate_scores(which, request):
     model, tokenizer, spec = load_checkpoint(request.getfixturevalue(which))
-    fast = score_targets(model, tokenizer, SOURCE, TARGETS, spec.arch, batch_size=2)
-    assert fast == pytest.approx(_one_by_one(model, tokenizer, spec.arch), abs=1e-4)
+    expected = _one_by_one(model, tokenizer, spec.arch)
+    for batch_size in (2, 64):  # groups and members split over several reads, and all in one
+        fast = score_targets(model, tokenizer, SOURCE, TARGETS, spec.arch, batch_size=batch_size)
+        assert fast == pytest.approx(expected, abs=1e-4)
+
+
+def test_prefix_groups_share_only_what_members_share_and_read_fewer_tokens():
+    rows = [[5, 6, 7, 1], [5, 6, 8, 1], [5, 6, 7, 9, 1], [2, 1], [1], [5, 6, 7, 1]]
+    groups = prefix_groups(rows)
+    assert sorted(i for _, members in groups for i in members) == list(range(len(rows)))
+    for shared, members in groups:
+        for i in members:
+            assert rows[i][: len(shared)] == shared and len(rows[i]) > len(shared)  # the last token stays own
+    read = sum(1 + len(shared) + sum(len(rows[i]) - 1 - len(shared) for i in members) for shared, members in groups)
+    assert read < sum(map(len, rows))
+    assert prefix_groups([]) == []
 
 
 @pytest.mark.parametrize("which", ["tiny_model", "causal_model"])
@@ -34,3 +50,16 @@ def test_generate_returns_ranked_beams(which, request):
     (beams,) = generate(model, tokenizer, [SOURCE], spec.arch, max_new_tokens=8, num_beams=3, num_return=3)
     assert len(beams) == 3
     assert all(-100 < b.score <= 0 for b in beams)
+
+
+@pytest.mark.parametrize("which", ["tiny_model", "causal_model"])
+def test_generating_from_a_prompt_read_once_equals_generating_afresh(which, request):
+    model, tokenizer, spec = load_checkpoint(request.getfixturevalue(which))
+    (afresh,) = generate(model, tokenizer, [SOURCE], spec.arch, max_new_tokens=8, num_beams=3, num_return=3)
+    prompt = read_prompt(model, tokenizer, SOURCE, spec.arch)
+    for _ in range(2):  # the prompt stays reusable after a generation
+        again = generate_from(model, tokenizer, prompt, spec.arch, max_new_tokens=8, num_beams=3, num_return=3)
+        assert [b.text for b in again] == [b.text for b in afresh]
+        assert [b.score for b in again] == pytest.approx([b.score for b in afresh], abs=1e-4)
+    scored = score_targets(model, tokenizer, SOURCE, TARGETS, spec.arch, prompt=prompt)
+    assert scored == pytest.approx(score_targets(model, tokenizer, SOURCE, TARGETS, spec.arch), abs=1e-5)
