@@ -1,5 +1,9 @@
 """Latency of `repair` (model warm) and of the whole `codemend fix` process (cold), with and without
-test validation, over buggy functions of the built-in benchmark; and where the time goes.
+test validation, over buggy modules of the built-in benchmark; and where the time goes.
+
+A module holds one to five functions, and without tests every one is read: the "buggy function
+only" row is `repair(..., function=NAME)` (`codemend fix --function NAME`) on the function that holds
+the bug, the per-function latency.
 
     .venv/bin/python bench/fix_latency.py --model runs/demo/model --items 30
 
@@ -25,23 +29,30 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def warm_runs(items, model: str, with_tests: bool, n: int) -> tuple[list[float], dict[str, float], float]:
-    """Seconds per item for repair() with the model already loaded; summed stage times; load time."""
-    from codemend.inference.debugger import Debugger
+def buggy_function(item) -> str:
+    """Name of the function that differs between the item's buggy and fixed code ("" if unknown)."""
+    from codemend.data.corpus import extract_functions
+
+    if not item.fixed_code:
+        return ""
+    fixed = {f.name: f.code for f in extract_functions(item.fixed_code.encode())[0]}
+    return next((f.name for f in extract_functions(item.buggy_code.encode())[0] if fixed.get(f.name) != f.code), "")
+
+
+def warm_runs(items, debugger, with_tests: bool, n: int, one_function: bool = False) -> tuple[list[float], dict[str, float]]:
+    """Seconds per item for repair() with the model already loaded; summed stage times."""
     from codemend.inference.repair import Tests, repair
 
-    started = time.perf_counter()
-    debugger = None if model == "none" else Debugger.load(model)
-    load_seconds = time.perf_counter() - started
     latencies, stages = [], {}
     for item in items:
         tests = Tests(test_code=item.test_code) if with_tests else None
+        function = buggy_function(item) if one_function else ""
         started = time.perf_counter()
-        result = repair(item.buggy_code, debugger=debugger, tests=tests, n=n)
+        result = repair(item.buggy_code, debugger=debugger, tests=tests, n=n, function=function)
         latencies.append(time.perf_counter() - started)
         for stage, seconds in result.seconds.items():
             stages[stage] = stages.get(stage, 0.0) + seconds
-    return latencies, stages, load_seconds
+    return latencies, stages
 
 
 def cold_runs(items, model: str, with_tests: bool, n: int) -> list[float]:
@@ -78,10 +89,15 @@ def main() -> None:
     from codemend.data.benchmark import load_benchmark
 
     items = load_benchmark(args.benchmark)[: args.items]
+    from codemend.inference.debugger import Debugger
+
+    started = time.perf_counter()
+    debugger = None if args.model == "none" else Debugger.load(args.model)
+    load_seconds = time.perf_counter() - started
     rows = {}
-    warm, stages, load_seconds = warm_runs(items, args.model, False, args.n)
-    rows["repair, warm, no tests"] = warm
-    rows["repair, warm, with tests"], test_stages, _ = warm_runs(items, args.model, True, args.n)
+    rows["repair, warm, no tests"], stages = warm_runs(items, debugger, False, args.n)
+    rows["  buggy function only"], function_stages = warm_runs(items, debugger, False, args.n, one_function=True)
+    rows["repair, warm, with tests"], test_stages = warm_runs(items, debugger, True, args.n)
     rows["codemend fix, cold, no tests"] = cold_runs(items[: args.cold_items], args.model, False, args.n)
     rows["codemend fix, cold, with tests"] = cold_runs(items[: args.cold_items], args.model, True, args.n)
 
@@ -93,7 +109,8 @@ def main() -> None:
     for name, values in rows.items():
         print(f"{name:<34}{len(values):>6}{statistics.median(values):>10.2f}{percentile(values, 0.95):>10.2f}{statistics.median(values) / baseline:>12.2f}")
     print(f"\nwhere the time goes (cold): imports {import_seconds():.2f} s, model load {load_seconds:.2f} s")
-    for title, totals, count in (("warm, no tests", stages, len(items)), ("warm, with tests", test_stages, len(items))):
+    for title, totals, count in (("warm, no tests", stages, len(items)), ("warm, buggy function only", function_stages, len(items)),
+                                 ("warm, with tests", test_stages, len(items))):
         parts = ", ".join(f"{stage} {seconds / count:.3f} s" for stage, seconds in sorted(totals.items(), key=lambda kv: -kv[1]))
         print(f"per item ({title}): {parts}")
 

@@ -28,7 +28,7 @@ from codemend.data.benchmark import BenchmarkItem, load_benchmark
 from codemend.errors import CodemendError
 from codemend.eval.metrics import ast_equivalent, exact_match
 from codemend.eval.report import summarize, write_report
-from codemend.sandbox import Limits, SandboxPool, run_tests, scaled_timeout
+from codemend.sandbox import Limits, RunResult, SandboxPool, run_tests, scaled_timeout
 
 logger = logging.getLogger(__name__)
 
@@ -106,18 +106,18 @@ def is_correct(patched: str, reference: str | None) -> bool:
     return bool(reference) and (exact_match(patched, reference, normalize=True) or ast_equivalent(patched, reference))
 
 
-def check_item(item: BenchmarkItem) -> tuple[str, float, str]:
-    """(state, time limit, note): run the reference (when given) and the buggy code once."""
+def check_item(item: BenchmarkItem) -> tuple[str, float, str, RunResult | None]:
+    """(state, time limit, note, the buggy code's run): run the reference (when given) and the buggy code once."""
     limit = item.timeout_s
     if item.fixed_code is not None:
         reference = run_tests(item.fixed_code, item.test_code, limits=dataclasses.replace(VERDICT_LIMITS, wall_s=max(item.timeout_s, 1.0)))
         if reference.status != "passed":
-            return "broken", limit, f"the reference fix does not pass its tests ({reference.status}: {reference.detail})"
+            return "broken", limit, f"the reference fix does not pass its tests ({reference.status}: {reference.detail})", None
         limit = scaled_timeout(reference.duration_s, factor=2.0, floor_s=1.0)
     buggy = run_tests(item.buggy_code, item.test_code, limits=dataclasses.replace(VERDICT_LIMITS, wall_s=limit))
     if buggy.status == "passed":
-        return "not_failing", limit, "the tests pass on the buggy code: nothing to repair"
-    return "scored", limit, buggy.detail
+        return "not_failing", limit, "the tests pass on the buggy code: nothing to repair", buggy
+    return "scored", limit, buggy.detail, buggy
 
 
 def validate_candidates(item: BenchmarkItem, candidates: list[Candidate], limit: float, pool: SandboxPool,
@@ -139,7 +139,8 @@ def validate_candidates(item: BenchmarkItem, candidates: list[Candidate], limit:
         cache.put(item.id, candidate.patched, result.status, result.detail)
 
 
-def model_candidates(item: BenchmarkItem, debugger, config: EvalConfig, limit: float) -> tuple[list[Candidate], list[int], dict]:
+def model_candidates(item: BenchmarkItem, debugger, config: EvalConfig, limit: float,
+                     baseline: RunResult | None = None) -> tuple[list[Candidate], list[int], dict]:
     """Ranked candidates (before any validation), the combined line ranking and each signal's.
 
     The tests feed localization (coverage) and the model's input (the failing test's error), as
@@ -149,7 +150,7 @@ def model_candidates(item: BenchmarkItem, debugger, config: EvalConfig, limit: f
 
     tests = Tests(test_code=item.test_code, limits=dataclasses.replace(VERDICT_LIMITS, wall_s=limit))
     result = repair(item.buggy_code, debugger=debugger, path=item.id, tests=tests, n=config.n,
-                    use_operators=config.operators, max_validate=0)
+                    use_operators=config.operators, max_validate=0, baseline=baseline)
     candidates = [Candidate(s.patched_source, score=s.score, origin=s.origin, line=s.line) for s in result.suggestions[: config.n]]
     combined, by_signal = [], {}
     for report in result.functions:
@@ -163,14 +164,14 @@ def model_candidates(item: BenchmarkItem, debugger, config: EvalConfig, limit: f
 
 def evaluate_item(item: BenchmarkItem, debugger, config: EvalConfig, pool: SandboxPool, cache: VerdictCache,
                   predictions: dict[str, list[str]] | None) -> ItemResult:
-    state, limit, note = check_item(item)
+    state, limit, note, buggy = check_item(item)
     result = ItemResult(item.id, item.bug_type, item.source, state, item.bug_line, round(limit, 3), note=note)
     if state != "scored":
         return result
     if predictions is not None:
         result.candidates = [Candidate(code) for code in predictions.get(item.id, [])[: config.n]]
     else:
-        result.candidates, result.ranked_lines, result.signal_lines = model_candidates(item, debugger, config, limit)
+        result.candidates, result.ranked_lines, result.signal_lines = model_candidates(item, debugger, config, limit, buggy)
     validate_candidates(item, result.candidates, limit, pool, cache, config.workers)
     result.plausible = [c.status == "passed" for c in result.candidates]
     result.correct = [p and is_correct(c.patched, item.fixed_code) for p, c in zip(result.plausible, result.candidates)]

@@ -234,15 +234,19 @@ def suspicious_functions(functions: list[Function], sbfl: dict[int, float], keep
 
 def repair(text: str, *, debugger: Debugger | None, path: str = "<memory>", function: str = "", line: int = 0,
            tests: Tests | None = None, n: int = 10, use_operators: bool = True, top_lines: int = 3,
-           max_validate: int = 60, enough_plausible: int = 3, use_sbfl: bool = True) -> RepairResult:
-    """Ranked suggestions for `text` (one module); plausible ones first when tests are given."""
+           max_validate: int = 60, enough_plausible: int = 3, use_sbfl: bool = True,
+           baseline: RunResult | None = None) -> RepairResult:
+    """Ranked suggestions for `text` (one module); plausible ones first when tests are given.
+
+    `baseline`: the tests' run on `text`, when the caller has already run them (not run again).
+    """
     result = RepairResult([], [])
     watch = Stopwatch(result.seconds)
     functions = select_functions(text, path, function, line)
     limits, trace, sbfl = (tests.limits if tests else None), "", {}
     if tests:
         with watch("baseline_tests"):
-            result.baseline = tests.run(text)
+            result.baseline = baseline or tests.run(text)
         if result.baseline.status == "passed":
             result.notes.append("the tests pass on the original code: there is nothing to validate fixes against")
         else:

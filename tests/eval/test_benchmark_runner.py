@@ -92,3 +92,26 @@ def test_bad_benchmark_lines_are_named_and_skipped_and_the_run_goes_on(assets, t
     nothing = tmp_path / "nothing.jsonl"
     nothing.write_text('{"id": \n')
     assert main(["eval", "--benchmark", str(nothing), "--model", "none", "--out", str(tmp_path / "n")]) == 1
+
+
+def test_each_item_runs_its_buggy_code_once_before_repair(assets, tmp_path, monkeypatch):
+    """The runner's own check of the buggy code is the baseline repair uses (it was run twice)."""
+    import importlib
+
+    runner = importlib.import_module("codemend.eval.benchmark_runner")
+    repair = importlib.import_module("codemend.inference.repair")  # the package exports a function of that name
+
+    buggy = {json.loads(line)["buggy_code"] for line in open(assets / "bench_small.jsonl")}
+    runs = []
+
+    def spy(real):
+        def run_tests(code, *args, **kwargs):
+            if code in buggy:
+                runs.append(code)
+            return real(code, *args, **kwargs)
+        return run_tests
+
+    monkeypatch.setattr(runner, "run_tests", spy(runner.run_tests))
+    monkeypatch.setattr(repair, "run_tests", spy(repair.run_tests))
+    assert _run(assets, tmp_path / "once") == 0
+    assert runs and len(runs) == len(set(runs))  # every buggy module checked, none twice
