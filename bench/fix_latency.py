@@ -55,6 +55,11 @@ def warm_runs(items, debugger, with_tests: bool, n: int, one_function: bool = Fa
     return latencies, stages
 
 
+def _model_argument(model: str) -> str:
+    """A folder as an absolute path (the process runs elsewhere); a name (`default`, `none`) as given."""
+    return str(Path(model).resolve()) if Path(model).exists() else model
+
+
 def cold_runs(items, model: str, with_tests: bool, n: int) -> list[float]:
     """Seconds per item for a fresh `codemend fix` process (imports + model load + repair)."""
     latencies = []
@@ -63,12 +68,14 @@ def cold_runs(items, model: str, with_tests: bool, n: int) -> list[float]:
             Path(folder, "candidate.py").write_text(item.buggy_code)
             body = "".join(f"    {line}\n" for line in item.test_code.splitlines()) or "    pass\n"
             Path(folder, "test_candidate.py").write_text(f"from candidate import *\n\n\ndef test_item():\n{body}")
-            command = [sys.executable, "-m", "codemend", "-q", "fix", "candidate.py", "--model", str(Path(model).resolve()) if model != "none" else "none", "--n", str(n), "--format", "json"]
+            command = [sys.executable, "-m", "codemend", "-q", "fix", "candidate.py", "--model", _model_argument(model), "--n", str(n), "--format", "json"]
             if with_tests:
                 command += ["--test_cmd", f"{sys.executable} -m pytest -q -p no:cacheprovider test_candidate.py"]
             started = time.perf_counter()
-            subprocess.run(command, cwd=folder, capture_output=True, check=False)
+            done = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
             latencies.append(time.perf_counter() - started)
+            if done.returncode != 0:  # a failed run's time measures nothing
+                raise SystemExit(f"codemend fix failed (exit {done.returncode}): {done.stderr.strip()[-500:]}")
     return latencies
 
 

@@ -1259,12 +1259,73 @@ def _is_string_statement(node: Node) -> bool:
     return parent is not None and parent.type == "expression_statement" and len(_named(parent)) == 1
 
 
+_SLICE_NAMES = 3  # the most recently bound locals offered as a missing slice bound
+
+
+def _restore_slice_bound(ix: _Index) -> Iterator[Edit]:
+    """`xs[:i + n]` -> `xs[i:i + n]`, `xs[:]` -> `xs[1:]` / `xs[:n]`, `xs[i:]` -> `xs[i:n]`: a bound that
+    went missing comes back as 1, a name the other bound reads, or a recent local (undoes incorrect_slice's
+    dropped bounds; repair only)."""
+    for node in ix.nodes("slice"):
+        colons = [child for child in node.children if child.type == ":"]
+        bounds = _slice_bounds(node)
+        if len(colons) != 1:
+            continue
+        start, stop = bounds[0], bounds[1]
+        recent = list(dict.fromkeys(reversed(ix.names_before(node))))[:_SLICE_NAMES]
+        if start is None:
+            read = [ix.text(n) for n in _identifiers_in(stop)] if stop is not None else []
+            for value in dict.fromkeys([b"1", *read] if stop is not None else [b"1"]):
+                yield Edit(colons[0].start_byte, colons[0].start_byte, value)
+        if stop is None:
+            for value in recent:
+                yield Edit(colons[0].end_byte, colons[0].end_byte, value)
+
+
+def _identifiers_in(node: Node) -> Iterator[Node]:
+    if node.type == "identifier":
+        yield node
+    for child in node.children:
+        if node.type != "call" or child != node.child_by_field_name("function"):
+            yield from _identifiers_in(child)
+
+
+def _negate_condition_operand(ix: _Index) -> Iterator[Edit]:
+    """`if stack or x:` -> `if not stack or x:`: one operand of an and/or condition negated (undoes
+    remove_unary_operator inside conditions, where toggle_not only negates the whole; repair only)."""
+    for condition in _conditions(ix):
+        if condition.type != "boolean_operator":
+            continue
+        for side in ("left", "right"):
+            operand = condition.child_by_field_name(side)
+            if operand is not None and operand.type in ("identifier", "attribute", "call", "subscript"):
+                yield Edit(operand.start_byte, operand.start_byte, b"not ")
+
+
+def _copy_instead_of_alias(ix: _Index) -> Iterator[Edit]:
+    """`merged = base` -> `merged = dict(base)` / `list(base)` / `base.copy()` when `base` is a parameter:
+    undoes alias_instead_of_copy (repair only)."""
+    for assignment in ix.nodes("assignment"):
+        left, right = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")
+        if left is None or right is None or left.type != "identifier" or right.type != "identifier":
+            continue
+        scope = ix.scope_of(assignment)
+        parameters = scope.child_by_field_name("parameters") if scope is not None and scope.type == "function_definition" else None
+        if ix.text(right) in set(_parameter_names(parameters)):
+            name = ix.text(right)
+            for copied in (b"list(" + name + b")", b"dict(" + name + b")", name + b".copy()"):
+                yield _replace(right, copied)
+
+
 REPAIR_TEMPLATES = {
     "add_return": _public_sites(_add_return),
     "add_final_return": _public_sites(_add_final_return),
     "add_argument": _public_sites(_add_argument),
     "drop_only_argument": _public_sites(_drop_only_argument),
     "wrap_in_call": _public_sites(_wrap_in_call),
+    "restore_slice_bound": _public_sites(_restore_slice_bound),
+    "negate_condition_operand": _public_sites(_negate_condition_operand),
+    "copy_instead_of_alias": _public_sites(_copy_instead_of_alias),
 }
 
 

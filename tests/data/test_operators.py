@@ -306,6 +306,23 @@ def test_add_final_return_and_wrap_in_call_templates():
     assert "add_final_return" not in {name for _, name in candidate_fixes("def h(xs):\n    n = 0\n    for x in xs:\n        yield x\n")}
 
 
+def test_slice_bound_negated_operand_and_copy_templates():
+    def fixes_of(buggy: str, name: str) -> set[str]:
+        return {fix for fix, operator in candidate_fixes(buggy) if operator == name}
+
+    chunks = "def chunks(items, size):\n    return [items[:i + size] for i in range(0, len(items), size)]\n"
+    assert chunks.replace("[:i + size]", "[i:i + size]") in fixes_of(chunks, "restore_slice_bound")
+    head = "def head(ranked, n):\n    return ranked[:]\n"
+    assert {head.replace("[:]", "[1:]"), head.replace("[:]", "[:n]")} <= fixes_of(head, "restore_slice_bound")
+    assert not fixes_of("def f(xs, i, j):\n    return xs[i:j]\n", "restore_slice_bound")  # nothing missing
+    balanced = "def ok(stack):\n    if stack or stack.pop() != 1:\n        return False\n"
+    assert balanced.replace("if stack or", "if not stack or") in fixes_of(balanced, "negate_condition_operand")
+    merge = "def merge(base, extra):\n    merged = base\n    merged.update(extra)\n    return merged\n"
+    assert merge.replace("= base", "= dict(base)") in fixes_of(merge, "copy_instead_of_alias")
+    local = "def f(a):\n    b = 1\n    c = b\n    return c\n"
+    assert not fixes_of(local, "copy_instead_of_alias")  # only parameters are copied
+
+
 def test_the_final_return_becomes_an_insert_edit():
     buggy = "def g(xs):\n    total = 0\n    for x in xs:\n        total += x\n"
     (fix,) = [fix for fix, name in candidate_fixes(buggy) if name == "add_final_return"]
