@@ -45,9 +45,20 @@ def rerank(edit: list[float], deltas: dict[int, float], weight: float) -> list[f
     and stay ahead of the rest, which keep their edit-likelihood order below the shortlist's worst."""
     if not weight or not deltas:
         return list(edit)
-    scores = {i: edit[i] + weight * delta for i, delta in deltas.items()}
-    lowest, floor = min(scores.values()), min(edit[i] for i in deltas)
-    return [scores[i] if i in scores else lowest - (floor - value) - 1e-6 for i, value in enumerate(edit)]
+    return promote(edit, {i: edit[i] + weight * delta for i, delta in deltas.items()})
+
+
+def promote(base: list[float], better: dict[int, float]) -> list[float]:
+    """The indices in `better` take its (better-informed) scores and stay ahead of the rest, which keep
+    their `base` order, shifted below the promoted's worst."""
+    if not better:
+        return list(base)
+    lowest, floor = min(better.values()), min(base[i] for i in better)
+    return [better[i] if i in better else lowest - (floor - value) - 1e-6 for i, value in enumerate(base)]
+
+
+FULLY_READ = 24  # candidates whose whole target the model reads (see Debugger.edit_scores)
+QUICK_TOKENS = 3  # how far past its first own token a candidate is read in the quick pass
 
 
 class Debugger:
@@ -99,10 +110,22 @@ class Debugger:
             candidate.score = value
 
     def edit_scores(self, code: str, candidates: list[Candidate], context: str = "", trace: str = "") -> list[float]:
-        """Mean log-probability per token of each candidate's target given the buggy function."""
+        """Mean log-probability per token of each candidate's target given the buggy function.
+
+        A space larger than FULLY_READ is read in two passes: every target up to QUICK_TOKENS past where
+        it first differs from the others, then the FULLY_READ best of that quick pass to their end
+        (they rank first). Long functions hold hundreds of candidates whose lines' tails cost most of
+        the reading; on 17 held-out stdlib functions the two passes kept the full reading's top
+        candidate in 17 and 8.9 of its top 10, at less than half the time.
+        """
         source = self.source(code, context, trace)
-        return score_targets(self.model, self.tokenizer, source, [c.target for c in candidates], self.spec.arch,
-                             prompt=self._prompt(source))
+        targets, prompt = [c.target for c in candidates], self._prompt(source)
+        score = lambda texts, **quick: score_targets(self.model, self.tokenizer, source, texts, self.spec.arch, prompt=prompt, **quick)  # noqa: E731
+        if len(targets) <= FULLY_READ or self.spec.arch != "causal":
+            return score(targets)
+        quick = score(targets, own_tokens=QUICK_TOKENS)
+        best = shortlist_of(quick, FULLY_READ)
+        return promote(quick, dict(zip(best, score([targets[i] for i in best]))))
 
     def naturalness(self, code: str, candidates: list[Candidate]) -> list[float]:
         """log p(edited window) - log p(original window) per candidate; [] for seq2seq models."""

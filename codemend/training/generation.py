@@ -116,13 +116,19 @@ def _one(tokenizer, ids: list[int], transition: list[float]) -> Generation:
     return Generation(text=text, score=sum(scores) / max(len(scores), 1), stopped=stopped)
 
 
-def score_targets(model, tokenizer, source: str, targets: list[str], arch: str, batch_size: int = 32, prompt: Prompt | None = None) -> list[float]:
+def score_targets(model, tokenizer, source: str, targets: list[str], arch: str, batch_size: int = 32,
+                  prompt: Prompt | None = None, own_tokens: int = 0, tokens_per_read: int = 512) -> list[float]:
     """Mean log-probability per token (EOS included) of each target given one source.
 
     This ranks candidate fixes that did not come from the model (e.g. the inverse of the bug
     operators). The source is read once (`prompt`, when the caller already has it) and shared by
     every candidate; for causal models, candidates that begin alike (the same edited line) also read
-    their shared beginning once, so the model reads each candidate's own tokens only.
+    their shared beginning once, so the model reads each candidate's own tokens only, packed
+    `tokens_per_read` at a time (seq2seq models: `batch_size` targets at a time).
+
+    `own_tokens` > 0: a quick read that stops `own_tokens` tokens after where each target first
+    differs from every other (the mean is over the tokens read): most of a long space can be told
+    apart there, at a fraction of the cost.
     """
     import torch
 
@@ -130,12 +136,24 @@ def score_targets(model, tokenizer, source: str, targets: list[str], arch: str, 
         return []
     prompt = prompt or read_prompt(model, tokenizer, source, arch)
     rows = [tokenizer(t, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id] for t in targets]
+    if own_tokens > 0:
+        rows = [row[: unique + own_tokens] for row, unique in zip(rows, _unique_from(rows))]
     with torch.inference_mode():
         if arch == "seq2seq":
             sums = _seq2seq_sums(model, prompt, rows, batch_size)
         else:
-            sums = _causal_sums(model, prompt, rows, tokenizer.pad_token_id, batch_size)
+            sums = _causal_sums(model, prompt, rows, tokens_per_read)
     return [total / len(row) for total, row in zip(sums, rows)]
+
+
+def _unique_from(rows: list[list[int]]) -> list[int]:
+    """For each row, the position of its first token that no other row shares with it (its length if none)."""
+    order = sorted(range(len(rows)), key=lambda i: rows[i])
+    unique = [0] * len(rows)
+    for k, i in enumerate(order):
+        near = [_common_length(rows[i], rows[j]) for j in (order[k - 1] if k else None, order[k + 1] if k + 1 < len(order) else None) if j is not None]
+        unique[i] = min(len(rows[i]), max(near, default=0) + 1)
+    return unique
 
 
 def _seq2seq_sums(model, prompt: Prompt, rows: list[list[int]], batch_size: int) -> list[float]:
@@ -158,35 +176,6 @@ def _picked_logprobs(logits, labels):
     return picked * (labels != -100)
 
 
-def prefix_groups(rows: list[list[int]]) -> list[tuple[list[int], list[int]]]:
-    """(shared beginning, member indices) of token rows, grouped to read the fewest tokens.
-
-    Rows are sorted; a group is a run of neighbours that reads its common beginning once (one row) and
-    then each member's rest. The cheapest split into runs is found exactly (n is a few hundred at most).
-    A row's last token is always its own.
-    """
-    order = sorted(range(len(rows)), key=lambda i: rows[i])
-    own = [rows[i][:-1] for i in order]
-    best = [0.0] + [float("inf")] * len(order)  # best[j]: fewest tokens to read the first j rows
-    cut = [0] * (len(order) + 1)
-    for end in range(1, len(order) + 1):
-        common, lengths = len(own[end - 1]), 0
-        for begin in range(end - 1, -1, -1):
-            common = min(common, _common_length(own[begin], own[end - 1]))
-            lengths += len(own[begin])
-            cost = best[begin] + 1 + lengths - (end - begin - 1) * common
-            if cost < best[end]:
-                best[end], cut[end] = cost, begin
-    groups: list[tuple[list[int], list[int]]] = []
-    end = len(order)
-    while end:
-        begin = cut[end]
-        common = min(_common_length(own[begin], own[k]) for k in range(begin, end))
-        groups.append((own[begin][:common], order[begin:end]))
-        end = begin
-    return groups[::-1]
-
-
 def _common_length(a: list[int], b: list[int]) -> int:
     length = 0
     while length < min(len(a), len(b)) and a[length] == b[length]:
@@ -194,54 +183,102 @@ def _common_length(a: list[int], b: list[int]) -> int:
     return length
 
 
-def _causal_sums(model, prompt: Prompt, rows: list[list[int]], pad_id: int, batch_size: int) -> list[float]:
-    """Summed log-probabilities of causal targets in two reads: each group's shared beginning (one row per
-    group, on the prompt's cache), then each member's own rest (on its group's cache)."""
+@dataclass
+class TokenTrie:
+    """Target rows merged by shared beginnings: node i holds `token[i]` after its `parent[i]` (-1: the
+    prompt's last token), at `depth[i]` (1 for a row's first token); `paths[r]` are row r's nodes."""
+
+    token: list[int]
+    parent: list[int]
+    depth: list[int]
+    paths: list[list[int]]
+
+    @classmethod
+    def of(cls, rows: list[list[int]]) -> "TokenTrie":
+        trie, children = cls([], [], [], []), {}
+        for row in rows:
+            node, path = -1, []
+            for token in row:
+                key = (node, token)
+                if key not in children:
+                    children[key] = len(trie.token)
+                    trie.token.append(token)
+                    trie.parent.append(node)
+                    trie.depth.append(1 if node < 0 else trie.depth[node] + 1)
+                node = children[key]
+                path.append(node)
+            trie.paths.append(path)
+        return trie
+
+    def read_order(self, budget: int) -> list[list[int]]:
+        """The nodes the model must read (those with children), depth first, in chunks of about `budget`
+        (the packed attention grows with its square); a chunk starts with the ancestors of its first
+        node, re-read, so that each chunk holds every node's ancestors before it."""
+        children: dict[int, list[int]] = {}
+        for node, parent in enumerate(self.parent):
+            children.setdefault(parent, []).append(node)
+        chunks: list[list[int]] = [[]]
+        stack = list(reversed(children.get(-1, [])))
+        while stack:
+            node = stack.pop()
+            if node not in children:
+                continue  # a leaf is predicted by its parent, never read
+            if len(chunks[-1]) >= budget:
+                chunks.append(self.ancestors(node))
+            chunks[-1].append(node)
+            stack.extend(reversed(children[node]))
+        return chunks
+
+    def ancestors(self, node: int) -> list[int]:
+        """`node`'s ancestors, root side first (the prompt's last token not included)."""
+        chain = []
+        while self.parent[node] >= 0:
+            node = self.parent[node]
+            chain.append(node)
+        return chain[::-1]
+
+
+def _causal_sums(model, prompt: Prompt, rows: list[list[int]], budget: int = 512) -> list[float]:
+    """Summed log-probabilities of causal targets, every distinct beginning read once: the targets form
+    a trie read as one packed sequence on the prompt's cache, each token attending to the prompt and
+    to its own ancestors only (a custom 4D attention mask), in chunks of about `budget` tokens."""
     import copy
 
     import torch
 
-    sums = [0.0] * len(rows)
-    last, past = int(prompt.input_ids[0, -1]), prompt.attention_mask[:, :-1]
-    groups = prefix_groups(rows)
-    for start in range(0, len(groups), batch_size):
-        chunk = groups[start : start + batch_size]
-        cache = copy.deepcopy(prompt.state)  # reading appends to it; the prompt stays reusable
-        cache.batch_repeat_interleave(len(chunk))
-        # Position j of a group's row predicts shared[j]; its last position each member's first own token.
-        heads = [[last] + shared for shared, _ in chunk]
-        logits, head_mask = _read_on(model, cache, past.expand(len(chunk), -1), heads, pad_id)
-        logprobs = logits.float().log_softmax(-1)
-        for g, (shared, members) in enumerate(chunk):
-            common = float(logprobs[g, range(len(shared)), shared].sum()) if shared else 0.0
-            for i in members:
-                sums[i] = common + float(logprobs[g, len(shared), rows[i][len(shared)]])
-        rest = [(g, i) for g, (shared, members) in enumerate(chunk) for i in members if len(rows[i]) > len(shared) + 1]
-        rest.sort(key=lambda gi: len(rows[gi[1]]) - len(chunk[gi[0]][0]))  # alike lengths batch with little padding
-        for first in range(0, len(rest), batch_size):
-            part = rest[first : first + batch_size]
-            index = torch.tensor([g for g, _ in part], device=head_mask.device)
-            own = copy.deepcopy(cache)
-            own.batch_select_indices(index)
-            bodies = [rows[i][len(chunk[g][0]) : -1] for g, i in part]
-            labels = _pad([rows[i][len(chunk[g][0]) + 1 :] for g, i in part], -100).to(head_mask.device)
-            mask = torch.cat([past.expand(len(part), -1), head_mask[index]], dim=1)
-            logits, _ = _read_on(model, own, mask, bodies, pad_id)
-            for r, value in enumerate(_picked_logprobs(logits, labels).sum(-1).tolist()):
-                sums[part[r][1]] += value
-    return sums
+    trie = TokenTrie.of(rows)
+    logprob = [0.0] * len(trie.token)
+    last, past = prompt.input_ids[0, -1:], prompt.attention_mask.shape[1] - 1
+    for chunk in trie.read_order(budget) or [[]]:
+        column = {-1: 0, **{node: k + 1 for k, node in enumerate(chunk)}}
+        ids = torch.cat([last, torch.tensor([trie.token[n] for n in chunk], dtype=last.dtype, device=last.device)])
+        positions = past + torch.tensor([0] + [trie.depth[n] for n in chunk], device=last.device)
+        logits = model(input_ids=ids[None], position_ids=positions[None], cache=copy.deepcopy(prompt.state), use_cache=True,
+                       attention_mask=_tree_mask(trie, chunk, column, past, model.dtype, last.device)).logits[0].float()
+        normalizer = torch.logsumexp(logits, dim=-1)
+        read = [n for n in range(len(trie.token)) if trie.parent[n] in column]  # each chunk re-reads the root's children alike
+        rows_at = torch.tensor([column[trie.parent[n]] for n in read], device=logits.device)
+        values = logits[rows_at, torch.tensor([trie.token[n] for n in read], device=logits.device)] - normalizer[rows_at]
+        for n, value in zip(read, values.tolist()):
+            logprob[n] = value
+    return [sum(logprob[n] for n in path) for path in trie.paths]
 
 
-def _read_on(model, cache, past_mask, rows: list[list[int]], pad_id: int):
-    """Logits of `rows` (right-padded) read after what `cache` holds; `past_mask` marks its real tokens,
-    which is also where each row's positions continue from. Returns (logits, the rows' own mask)."""
+def _tree_mask(trie: TokenTrie, chunk: list[int], column: dict[int, int], past: int, dtype, device):
+    """[1, 1, 1 + len(chunk), past + 1 + len(chunk)] additive mask: every packed token sees the prompt,
+    the prompt's last token and its own ancestors (and itself), nothing else."""
     import torch
 
-    ids = _pad(rows, pad_id).to(past_mask.device)
-    own = torch.tensor([[1] * len(r) + [0] * (ids.shape[1] - len(r)) for r in rows], dtype=past_mask.dtype, device=past_mask.device)
-    positions = past_mask.sum(-1, keepdim=True) + torch.arange(ids.shape[1], device=past_mask.device)
-    out = model(input_ids=ids, attention_mask=torch.cat([past_mask, own], dim=1), position_ids=positions, cache=cache, use_cache=True)
-    return out.logits, own
+    size = 1 + len(chunk)
+    allowed = torch.zeros(size, size, dtype=torch.bool)
+    allowed[:, 0] = True
+    for node in chunk:
+        k = column[node]
+        allowed[k] = allowed[column[trie.parent[node]]]
+        allowed[k, k] = True
+    allowed = torch.cat([torch.ones(size, past, dtype=torch.bool), allowed], dim=1)
+    mask = torch.zeros(allowed.shape, dtype=dtype).masked_fill(~allowed, torch.finfo(dtype).min)
+    return mask[None, None].to(device)
 
 
 def _pad(rows: list[list[int]], value: int):

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from codemend.training.checkpoint import load_checkpoint
-from codemend.training.generation import generate, generate_from, prefix_groups, read_prompt, score_targets
+from codemend.training.generation import TokenTrie, generate, generate_from, read_prompt, score_targets
 from codemend.training.tokenize import encode_sample
 
 SOURCE = "### buggy:\n1| def f(a):\n2|     return a + 1\n"
@@ -27,21 +27,27 @@ def _one_by_one(model, tokenizer, arch):
 def test_shared_prefix_scores_equal_separate_scores(which, request):
     model, tokenizer, spec = load_checkpoint(request.getfixturevalue(which))
     expected = _one_by_one(model, tokenizer, spec.arch)
-    for batch_size in (2, 64):  # groups and members split over several reads, and all in one
-        fast = score_targets(model, tokenizer, SOURCE, TARGETS, spec.arch, batch_size=batch_size)
+    for size in (2, 512):  # causal: packed over several reads, and in one
+        fast = score_targets(model, tokenizer, SOURCE, TARGETS, spec.arch, batch_size=size, tokens_per_read=size)
         assert fast == pytest.approx(expected, abs=1e-4)
 
 
-def test_prefix_groups_share_only_what_members_share_and_read_fewer_tokens():
+def test_token_trie_reads_each_shared_beginning_once():
     rows = [[5, 6, 7, 1], [5, 6, 8, 1], [5, 6, 7, 9, 1], [2, 1], [1], [5, 6, 7, 1]]
-    groups = prefix_groups(rows)
-    assert sorted(i for _, members in groups for i in members) == list(range(len(rows)))
-    for shared, members in groups:
-        for i in members:
-            assert rows[i][: len(shared)] == shared and len(rows[i]) > len(shared)  # the last token stays own
-    read = sum(1 + len(shared) + sum(len(rows[i]) - 1 - len(shared) for i in members) for shared, members in groups)
-    assert read < sum(map(len, rows))
-    assert prefix_groups([]) == []
+    trie = TokenTrie.of(rows)
+    for row, path in zip(rows, trie.paths):
+        assert [trie.token[n] for n in path] == row
+        assert [trie.depth[n] for n in path] == list(range(1, len(row) + 1))
+        assert all(trie.parent[n] == (path[k - 1] if k else -1) for k, n in enumerate(path))
+    assert trie.paths[0] == trie.paths[5]  # equal rows are one path
+    inner = {p for p in trie.parent if p >= 0}
+    assert len(inner) < sum(map(len, rows)) - len(rows)  # fewer reads than tokens
+    for budget in (1, 2, 100):
+        chunks = trie.read_order(budget)
+        assert {n for chunk in chunks for n in chunk} == inner  # every node with children; no leaf
+        for chunk in chunks:  # every node's ancestors come before it in its chunk
+            assert all(set(trie.ancestors(n)) <= set(chunk[: chunk.index(n)]) for n in chunk)
+    assert len(trie.read_order(100)) == 1
 
 
 @pytest.mark.parametrize("which", ["tiny_model", "causal_model"])
