@@ -111,3 +111,28 @@ def test_rerank_reorders_only_the_shortlist_and_keeps_it_ahead():
     scores = rerank(edit, {0: 0.0, 2: 20.0}, weight=0.1)
     assert scores[2] > scores[0] > scores[1] > scores[3]  # naturalness lifts 2 over 0; the rest stay below
     assert rerank(edit, {}, weight=0.1) == edit and rerank(edit, {0: 5.0}, weight=0.0) == edit
+
+
+def test_a_large_space_is_read_in_two_passes_and_the_fully_read_rank_first(causal_model):
+    from codemend.inference import debugger as module
+    from codemend.inference.candidates import operator_candidates
+    from codemend.inference.debugger import FULLY_READ, QUICK_TOKENS, Debugger
+    from codemend.training.generation import score_targets
+
+    code = "def f(a, b, c, d):\n    x = a + b * c - d\n    y = x // 2 + a % 3\n    if x < y and a > b:\n        return x - y\n    return y + d\n"
+    debugger = Debugger.load(causal_model)
+    candidates = operator_candidates(code, debugger)
+    assert len(candidates) > FULLY_READ
+    scores = debugger.edit_scores(code, candidates)
+    source = debugger.source(code)
+    targets = [c.target for c in candidates]
+    full = score_targets(debugger.model, debugger.tokenizer, source, targets, "causal")
+    quick = score_targets(debugger.model, debugger.tokenizer, source, targets, "causal", own_tokens=QUICK_TOKENS)
+    assert quick != pytest.approx(full, abs=1e-3)  # the quick pass reads less
+    ranked = sorted(range(len(scores)), key=lambda i: -scores[i])
+    top, rest = ranked[:FULLY_READ], ranked[FULLY_READ:]
+    assert set(top) == set(sorted(range(len(quick)), key=lambda i: -quick[i])[:FULLY_READ])  # the quick pass's best
+    assert [scores[i] for i in top] == pytest.approx([full[i] for i in top], abs=1e-5)  # read to the end
+    assert min(scores[i] for i in top) > max(scores[i] for i in rest)
+    assert rest == sorted(rest, key=lambda i: -quick[i])  # the rest keep the quick pass's order
+    assert module.promote([3.0, 1.0, 2.0], {}) == [3.0, 1.0, 2.0]
