@@ -249,7 +249,7 @@ def _causal_sums(model, prompt: Prompt, rows: list[list[int]], budget: int = 512
     trie = TokenTrie.of(rows)
     logprob = [0.0] * len(trie.token)
     last, past = prompt.input_ids[0, -1:], prompt.attention_mask.shape[1] - 1
-    for chunk in trie.read_order(budget) or [[]]:
+    for chunk in trie.read_order(budget):  # at least one chunk, empty when every target is one token
         column = {-1: 0, **{node: k + 1 for k, node in enumerate(chunk)}}
         ids = torch.cat([last, torch.tensor([trie.token[n] for n in chunk], dtype=last.dtype, device=last.device)])
         positions = past + torch.tensor([0] + [trie.depth[n] for n in chunk], device=last.device)
