@@ -5,7 +5,7 @@ A module holds one to five functions, and without tests every one is read: the "
 only" row is `repair(..., function=NAME)` (`codemend fix --function NAME`) on the function that holds
 the bug, the per-function latency.
 
-    .venv/bin/python bench/fix_latency.py --model runs/demo/model --items 30
+    .venv/bin/python bench/fix_latency.py --model default --items 30 --cold-items 10
 
 Prints a table (median and p95 seconds per setting), the ratios against the warm no-test
 baseline measured in the same run, and the per-stage breakdown of the warm runs.
@@ -94,10 +94,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from codemend.data.benchmark import load_benchmark
-
-    items = load_benchmark(args.benchmark)[: args.items]
     from codemend.inference.debugger import Debugger
 
+    items = load_benchmark(args.benchmark)[: args.items]
     started = time.perf_counter()
     debugger = None if args.model == "none" else Debugger.load(args.model)
     load_seconds = time.perf_counter() - started

@@ -1283,6 +1283,7 @@ def _restore_slice_bound(ix: _Index) -> Iterator[Edit]:
 
 
 def _identifiers_in(node: Node) -> Iterator[Node]:
+    """The names `node` reads, not the names of functions it calls."""
     if node.type == "identifier":
         yield node
     for child in node.children:

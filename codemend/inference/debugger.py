@@ -115,12 +115,15 @@ class Debugger:
         A space larger than FULLY_READ is read in two passes: every target up to QUICK_TOKENS past where
         it first differs from the others, then the FULLY_READ best of that quick pass to their end
         (they rank first). Long functions hold hundreds of candidates whose lines' tails cost most of
-        the reading; on 17 held-out stdlib functions the two passes kept the full reading's top
-        candidate in 17 and 8.9 of its top 10, at less than half the time.
+        the reading; on 100 held-out stdlib bugs the two passes gave the same top-1 fix as the full
+        reading for all 100, in 2.05 instead of 3.0 s per function.
         """
         source = self.source(code, context, trace)
         targets, prompt = [c.target for c in candidates], self._prompt(source)
-        score = lambda texts, **quick: score_targets(self.model, self.tokenizer, source, texts, self.spec.arch, prompt=prompt, **quick)  # noqa: E731
+
+        def score(texts: list[str], own_tokens: int = 0) -> list[float]:
+            return score_targets(self.model, self.tokenizer, source, texts, self.spec.arch, prompt=prompt, own_tokens=own_tokens)
+
         if len(targets) <= FULLY_READ or self.spec.arch != "causal":
             return score(targets)
         quick = score(targets, own_tokens=QUICK_TOKENS)
