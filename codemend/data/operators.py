@@ -1272,13 +1272,12 @@ def _restore_slice_bound(ix: _Index) -> Iterator[Edit]:
         if len(colons) != 1:
             continue
         start, stop = bounds[0], bounds[1]
-        recent = list(dict.fromkeys(reversed(ix.names_before(node))))[:_SLICE_NAMES]
         if start is None:
             read = [ix.text(n) for n in _identifiers_in(stop)] if stop is not None else []
-            for value in dict.fromkeys([b"1", *read] if stop is not None else [b"1"]):
+            for value in dict.fromkeys([b"1", *read]):
                 yield Edit(colons[0].start_byte, colons[0].start_byte, value)
         if stop is None:
-            for value in recent:
+            for value in list(dict.fromkeys(reversed(ix.names_before(node))))[:_SLICE_NAMES]:
                 yield Edit(colons[0].end_byte, colons[0].end_byte, value)
 
 

@@ -246,7 +246,7 @@ def repair(text: str, *, debugger: Debugger | None, path: str = "<memory>", func
     limits, trace, sbfl = (tests.limits if tests else None), "", {}
     if tests:
         with watch("baseline_tests"):
-            result.baseline = baseline or tests.run(text)
+            result.baseline = baseline if baseline is not None else tests.run(text)
         if result.baseline.status == "passed":
             result.notes.append("the tests pass on the original code: there is nothing to validate fixes against")
         else:

@@ -137,23 +137,13 @@ def score_targets(model, tokenizer, source: str, targets: list[str], arch: str, 
     prompt = prompt or read_prompt(model, tokenizer, source, arch)
     rows = [tokenizer(t, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id] for t in targets]
     if own_tokens > 0:
-        rows = [row[: unique + own_tokens] for row, unique in zip(rows, _unique_from(rows))]
+        rows = [row[: unique + own_tokens] for row, unique in zip(rows, TokenTrie.of(rows).own_from())]
     with torch.inference_mode():
         if arch == "seq2seq":
             sums = _seq2seq_sums(model, prompt, rows, batch_size)
         else:
             sums = _causal_sums(model, prompt, rows, tokens_per_read)
     return [total / len(row) for total, row in zip(sums, rows)]
-
-
-def _unique_from(rows: list[list[int]]) -> list[int]:
-    """For each row, the position of its first token that no other row shares with it (its length if none)."""
-    order = sorted(range(len(rows)), key=lambda i: rows[i])
-    unique = [0] * len(rows)
-    for k, i in enumerate(order):
-        near = [_common_length(rows[i], rows[j]) for j in (order[k - 1] if k else None, order[k + 1] if k + 1 < len(order) else None) if j is not None]
-        unique[i] = min(len(rows[i]), max(near, default=0) + 1)
-    return unique
 
 
 def _seq2seq_sums(model, prompt: Prompt, rows: list[list[int]], batch_size: int) -> list[float]:
@@ -174,13 +164,6 @@ def _picked_logprobs(logits, labels):
     logits = logits.float()
     picked = logits.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1) - torch.logsumexp(logits, dim=-1)
     return picked * (labels != -100)
-
-
-def _common_length(a: list[int], b: list[int]) -> int:
-    length = 0
-    while length < min(len(a), len(b)) and a[length] == b[length]:
-        length += 1
-    return length
 
 
 @dataclass
@@ -209,6 +192,15 @@ class TokenTrie:
                 path.append(node)
             trie.paths.append(path)
         return trie
+
+    def own_from(self) -> list[int]:
+        """For each row, how many of its tokens lead up to and include its first one no other row shares
+        (its length when an equal row exists)."""
+        through = [0] * len(self.token)
+        for path in self.paths:
+            for node in path:
+                through[node] += 1
+        return [next((k + 1 for k, node in enumerate(path) if through[node] == 1), len(path)) for path in self.paths]
 
     def read_order(self, budget: int) -> list[list[int]]:
         """The nodes the model must read (those with children), depth first, in chunks of about `budget`

@@ -48,6 +48,8 @@ def test_token_trie_reads_each_shared_beginning_once():
         for chunk in chunks:  # every node's ancestors come before it in its chunk
             assert all(set(trie.ancestors(n)) <= set(chunk[: chunk.index(n)]) for n in chunk)
     assert len(trie.read_order(100)) == 1
+    # Where each row stops sharing: [5, 6, 7, 1] has an equal twin, [1] and [2, 1] are alone from the start.
+    assert trie.own_from() == [4, 3, 4, 1, 1, 4]
 
 
 @pytest.mark.parametrize("which", ["tiny_model", "causal_model"])
