@@ -141,8 +141,10 @@ def score_targets(model, tokenizer, source: str, targets: list[str], arch: str, 
     with torch.inference_mode():
         if arch == "seq2seq":
             sums = _seq2seq_sums(model, prompt, rows, batch_size)
-        else:
+        elif getattr(model.config, "_attn_implementation", "eager") in TREE_MASK_ATTENTION:
             sums = _causal_sums(model, prompt, rows, tokens_per_read)
+        else:
+            sums = _causal_sums_by_row(model, prompt, rows, tokens_per_read)
     return [total / len(row) for total, row in zip(sums, rows)]
 
 
@@ -230,6 +232,9 @@ class TokenTrie:
         return chain[::-1]
 
 
+TREE_MASK_ATTENTION = ("eager", "sdpa")  # kernels that take the custom 4D mask `_causal_sums` packs a trie with
+
+
 def _causal_sums(model, prompt: Prompt, rows: list[list[int]], budget: int = 512) -> list[float]:
     """Summed log-probabilities of causal targets, every distinct beginning read once: the targets form
     a trie read as one packed sequence on the prompt's cache, each token attending to the prompt and
@@ -254,6 +259,34 @@ def _causal_sums(model, prompt: Prompt, rows: list[list[int]], budget: int = 512
         for n, value in zip(read, values.tolist()):
             logprob[n] = value
     return [sum(logprob[n] for n in path) for path in trie.paths]
+
+
+def _causal_sums_by_row(model, prompt: Prompt, rows: list[list[int]], budget: int = 512) -> list[float]:
+    """`_causal_sums` for attention kernels that take no custom mask (flash attention): each target is
+    its own row on a copy of the prompt's cache, right-padded, about `budget` tokens per batch."""
+    import copy
+
+    import torch
+
+    last, past = prompt.input_ids[0, -1:].tolist(), prompt.attention_mask.shape[1] - 1
+    sums: list[float] = []
+    start = 0
+    while start < len(rows):
+        width = max(len(rows[start]), 1)
+        stop = start + 1
+        while stop < len(rows) and (stop - start + 1) * max(width, len(rows[stop])) <= budget:
+            width, stop = max(width, len(rows[stop])), stop + 1
+        batch = rows[start:stop]
+        ids = torch.tensor([last + row[:-1] + [0] * (width - len(row)) for row in batch], device=model.device)
+        mask = torch.tensor([[1] * (past + len(row)) + [0] * (width - len(row)) for row in batch], device=model.device)
+        positions = (past + torch.arange(width, device=model.device)).expand(len(batch), -1)
+        cache = copy.deepcopy(prompt.state)
+        cache.batch_repeat_interleave(len(batch))
+        logits = model(input_ids=ids, attention_mask=mask, position_ids=positions, cache=cache, use_cache=True).logits
+        labels = _pad(batch, -100).to(model.device)
+        sums.extend(_picked_logprobs(logits, labels).sum(-1).tolist())
+        start = stop
+    return sums
 
 
 def _tree_mask(trie: TokenTrie, chunk: list[int], column: dict[int, int], past: int, dtype, device):

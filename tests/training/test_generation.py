@@ -32,6 +32,17 @@ def test_shared_prefix_scores_equal_separate_scores(which, request):
         assert fast == pytest.approx(expected, abs=1e-4)
 
 
+def test_row_by_row_scoring_for_kernels_without_custom_masks(causal_model, monkeypatch):
+    # Flash attention takes no 4D mask: there each target is scored on its own copy of the prompt's cache.
+    from codemend.training import generation
+
+    model, tokenizer, spec = load_checkpoint(causal_model)
+    expected = _one_by_one(model, tokenizer, spec.arch)
+    monkeypatch.setattr(generation, "TREE_MASK_ATTENTION", ())
+    for budget in (1, 40, 512):  # one row per batch, a few, all at once
+        assert score_targets(model, tokenizer, SOURCE, TARGETS, spec.arch, tokens_per_read=budget) == pytest.approx(expected, abs=1e-4)
+
+
 def test_token_trie_reads_each_shared_beginning_once():
     rows = [[5, 6, 7, 1], [5, 6, 8, 1], [5, 6, 7, 9, 1], [2, 1], [1], [5, 6, 7, 1]]
     trie = TokenTrie.of(rows)
