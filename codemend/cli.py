@@ -264,12 +264,15 @@ def cmd_eval_compare(words: list[str]) -> int:
 
 def cmd_fix(args, unknown) -> int:
     from codemend.inference.debugger import Debugger
-    from codemend.inference.fix import files_to_fix, fix_path
+    from codemend.inference.fix import files_to_fix, fix_path, load_in_background
     from codemend.inference.formats import as_json, as_sarif, as_text
 
     config = resolve(FixConfig, args, unknown, positional=("path",))
     files_to_fix(Path(args.path))  # a missing path fails before the model loads
-    debugger = None if config.model.lower() == "none" else Debugger.load(config.model)
+    if config.model.lower() == "none":
+        debugger = None
+    else:  # with tests, the model loads while they run
+        debugger = load_in_background(config.model) if config.test_cmd else Debugger.load(config.model)
     reports = fix_path(args.path, debugger, function=config.function, line=config.line, test_cmd=config.test_cmd,
                        n=config.n, use_operators=config.operators, changed_since=config.changed_since, timeout_s=config.timeout)
     suggestions = sorted((s for r in reports for s in r.result.suggestions), key=lambda s: (s.validation != "plausible", -s.score))

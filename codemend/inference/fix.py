@@ -10,6 +10,7 @@ atomically after a backup, and only if the file did not change since it was read
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import logging
 import os
@@ -24,6 +25,7 @@ from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
 from codemend.inference.repair import RepairResult, Suggestion, Tests, repair, select_functions
+from codemend.training.checkpoint import check_checkpoint_dir
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +117,30 @@ def changed_functions(text: str, path: Path, rev: str) -> list[str]:
     return [f.name for f in select_functions(text, str(path)) if any(f.start_line <= n <= f.end_line for n in lines)]
 
 
-def fix_path(path: str | Path, debugger: Debugger | None, *, function: str = "", line: int = 0, test_cmd: str = "",
+def load_in_background(model: str) -> concurrent.futures.Future:
+    """Start loading a debugger in a thread and return its Future (for `repair`).
+
+    With tests, the baseline run and the coverage run are subprocesses that take seconds, and so do
+    transformers' imports and the model's weights: started first, the load overlaps them. The folder
+    is checked here, so a missing model fails at once, not after the tests.
+    """
+    import threading
+
+    check_checkpoint_dir(model)
+    future: concurrent.futures.Future = concurrent.futures.Future()
+
+    def load() -> None:
+        try:
+            future.set_result(Debugger.load(model))
+        except BaseException as err:  # handed to whoever waits for the model
+            future.set_exception(err)
+
+    # A daemon thread: an early error (say, no such function) must not wait for the load to exit.
+    threading.Thread(target=load, name="codemend-model-load", daemon=True).start()
+    return future
+
+
+def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | None, *, function: str = "", line: int = 0, test_cmd: str = "",
              n: int = 10, use_operators: bool = True, changed_since: str = "", timeout_s: float = 60.0) -> list[FileReport]:
     """Repair every file under `path` (only the functions touched since `changed_since`, when given)."""
     reports = []

@@ -232,13 +232,15 @@ def suspicious_functions(functions: list[Function], sbfl: dict[int, float], keep
     return ranked[:keep] or functions
 
 
-def repair(text: str, *, debugger: Debugger | None, path: str = "<memory>", function: str = "", line: int = 0,
+def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, path: str = "<memory>", function: str = "", line: int = 0,
            tests: Tests | None = None, n: int = 10, use_operators: bool = True, top_lines: int = 3,
            max_validate: int = 60, enough_plausible: int = 3, use_sbfl: bool = True,
            baseline: RunResult | None = None) -> RepairResult:
     """Ranked suggestions for `text` (one module); plausible ones first when tests are given.
 
-    `baseline`: the tests' run on `text`, when the caller has already run them (not run again).
+    `debugger` may still be loading (a Future, see `fix.load_in_background`): it is waited for after
+    the tests' baseline and coverage runs, which it overlaps. `baseline`: the tests' run on `text`,
+    when the caller has already run them (not run again).
     """
     result = RepairResult([], [])
     watch = Stopwatch(result.seconds)
@@ -254,6 +256,9 @@ def repair(text: str, *, debugger: Debugger | None, path: str = "<memory>", func
             limits = _scaled_limits(tests.limits, result.baseline)
             with watch("sbfl"):
                 sbfl = file_sbfl(text, tests) if use_sbfl else {}
+    if isinstance(debugger, concurrent.futures.Future):
+        with watch("model_load"):
+            debugger = debugger.result()
     for func in suspicious_functions(functions, sbfl):
         report = repair_function(func, debugger, sbfl=sbfl, trace=trace, n=n, line=line,
                                  use_operators=use_operators, top_lines=top_lines, watch=watch)

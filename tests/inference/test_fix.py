@@ -1,5 +1,6 @@
 """`codemend fix`: repair with and without a model, validation by tests, --apply safety, formats."""
 
+import concurrent.futures
 import json
 import math
 import subprocess
@@ -87,6 +88,32 @@ def test_with_tests_the_model_ranks_within_the_lines_coverage_points_at(tiny_mod
 
 
 @pytest.mark.sandbox
+def test_a_model_still_loading_is_awaited_after_the_tests_ran(tiny_model):
+    from codemend.inference.fix import load_in_background
+
+    order = []
+
+    class RecordedTests(Tests):
+        def run(self, module_text, limits=None):
+            order.append("tests")
+            return super().run(module_text, limits)
+
+    class Loading(concurrent.futures.Future):
+        def result(self, timeout=None):
+            order.append("model")
+            return super().result(timeout)
+
+    loading = Loading()
+    loading.set_result(load_in_background(str(tiny_model)).result(timeout=120))
+    result = repair(SOURCE, debugger=loading, tests=RecordedTests(test_code=TESTS), n=2, max_validate=0)
+    assert order[:2] == ["tests", "model"]  # the baseline ran while the model could still load
+    assert "model_load" in result.seconds and result.functions
+    assert all(s.score <= 0 for s in result.suggestions)  # the loaded model scored them
+    with pytest.raises(CodemendError, match="does not exist"):  # checked at once, not after the tests
+        load_in_background(str(tiny_model) + "-missing")
+
+
+@pytest.mark.sandbox
 def test_cli_fix_with_test_command_then_apply_with_backup(tmp_path, monkeypatch, capsys):
     (tmp_path / "stats.py").write_text(SOURCE)
     (tmp_path / "test_stats.py").write_text("from stats import Stats\n\ndef test_max():\n" + "".join(f"    {line}\n" for line in TESTS.splitlines()))
@@ -97,6 +124,20 @@ def test_cli_fix_with_test_command_then_apply_with_backup(tmp_path, monkeypatch,
     assert payload["suggestions"][0]["validation"] == "plausible"
     assert (tmp_path / "stats.py").read_text() == FIXED
     assert (tmp_path / "stats.py.codemend.bak").read_text() == SOURCE
+
+
+@pytest.mark.sandbox
+def test_cli_fix_with_a_model_and_a_test_command(tmp_path, monkeypatch, capsys, tiny_model):
+    # The model loads in a thread while the baseline and coverage runs go (load_in_background).
+    (tmp_path / "stats.py").write_text(SOURCE)
+    (tmp_path / "test_stats.py").write_text("from stats import Stats\n\ndef test_max():\n" + "".join(f"    {line}\n" for line in TESTS.splitlines()))
+    monkeypatch.chdir(tmp_path)
+    args = ["fix", "stats.py", "--model", str(tiny_model), "-n", "2", "--format", "json",
+            "--test_cmd", f"{sys.executable} -m pytest -q -p no:cacheprovider test_stats.py"]
+    assert main(args) == 0
+    (best, *_) = json.loads(capsys.readouterr().out)["suggestions"]
+    assert best["validation"] == "plausible" and best["patched_source"] == FIXED
+    assert (tmp_path / "stats.py").read_text() == SOURCE
 
 
 def test_nothing_is_written_without_apply(tmp_path, monkeypatch, capsys):
