@@ -270,23 +270,29 @@ def _causal_sums_by_row(model, prompt: Prompt, rows: list[list[int]], budget: in
 
     last, past = prompt.input_ids[0, -1:].tolist(), prompt.attention_mask.shape[1] - 1
     sums: list[float] = []
-    start = 0
-    while start < len(rows):
-        width = max(len(rows[start]), 1)
-        stop = start + 1
-        while stop < len(rows) and (stop - start + 1) * max(width, len(rows[stop])) <= budget:
-            width, stop = max(width, len(rows[stop])), stop + 1
-        batch = rows[start:stop]
+    for batch in _padded_batches(rows, budget):
+        width = max(map(len, batch))
         ids = torch.tensor([last + row[:-1] + [0] * (width - len(row)) for row in batch], device=model.device)
         mask = torch.tensor([[1] * (past + len(row)) + [0] * (width - len(row)) for row in batch], device=model.device)
         positions = (past + torch.arange(width, device=model.device)).expand(len(batch), -1)
         cache = copy.deepcopy(prompt.state)
         cache.batch_repeat_interleave(len(batch))
         logits = model(input_ids=ids, attention_mask=mask, position_ids=positions, cache=cache, use_cache=True).logits
-        labels = _pad(batch, -100).to(model.device)
-        sums.extend(_picked_logprobs(logits, labels).sum(-1).tolist())
-        start = stop
+        sums.extend(_picked_logprobs(logits, _pad(batch, -100).to(model.device)).sum(-1).tolist())
     return sums
+
+
+def _padded_batches(rows: list[list[int]], budget: int):
+    """Consecutive runs of `rows` whose padded size (rows x longest row) stays within `budget`
+    (a row longer than that goes alone)."""
+    batch: list[list[int]] = []
+    for row in rows:
+        if batch and (len(batch) + 1) * max(len(row), *map(len, batch)) > budget:
+            yield batch
+            batch = []
+        batch.append(row)
+    if batch:
+        yield batch
 
 
 def _tree_mask(trie: TokenTrie, chunk: list[int], column: dict[int, int], past: int, dtype, device):
