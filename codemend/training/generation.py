@@ -271,13 +271,12 @@ def _causal_sums_by_row(model, prompt: Prompt, rows: list[list[int]], budget: in
     last, past = prompt.input_ids[0, -1:].tolist(), prompt.attention_mask.shape[1] - 1
     sums: list[float] = []
     for batch in _padded_batches(rows, budget):
-        width = max(map(len, batch))
-        ids = torch.tensor([last + row[:-1] + [0] * (width - len(row)) for row in batch], device=model.device)
-        mask = torch.tensor([[1] * (past + len(row)) + [0] * (width - len(row)) for row in batch], device=model.device)
-        positions = (past + torch.arange(width, device=model.device)).expand(len(batch), -1)
+        ids = _pad([last + row[:-1] for row in batch], 0).to(model.device)  # the mask hides the padding
+        seen = torch.cat([torch.ones(len(batch), past, dtype=torch.long), _pad([[1] * len(row) for row in batch], 0)], dim=1)
+        positions = (past + torch.arange(ids.shape[1], device=model.device)).expand(len(batch), -1)
         cache = copy.deepcopy(prompt.state)
         cache.batch_repeat_interleave(len(batch))
-        logits = model(input_ids=ids, attention_mask=mask, position_ids=positions, cache=cache, use_cache=True).logits
+        logits = model(input_ids=ids, attention_mask=seen.to(model.device), position_ids=positions, cache=cache, use_cache=True).logits
         sums.extend(_picked_logprobs(logits, _pad(batch, -100).to(model.device)).sum(-1).tolist())
     return sums
 
@@ -286,11 +285,13 @@ def _padded_batches(rows: list[list[int]], budget: int):
     """Consecutive runs of `rows` whose padded size (rows x longest row) stays within `budget`
     (a row longer than that goes alone)."""
     batch: list[list[int]] = []
+    width = 0
     for row in rows:
-        if batch and (len(batch) + 1) * max(len(row), *map(len, batch)) > budget:
+        if batch and (len(batch) + 1) * max(width, len(row)) > budget:
             yield batch
-            batch = []
+            batch, width = [], 0
         batch.append(row)
+        width = max(width, len(row))
     if batch:
         yield batch
 
