@@ -115,14 +115,16 @@ def overrides_from(namespace: argparse.Namespace, unknown: list[str], positional
     """Dotted overrides from parsed flags, plus unknown `--key value` pairs so the config loader can
     report them together with every other problem (with a did-you-mean)."""
     values = {k: v for k, v in vars(namespace).items() if k not in _NOT_CONFIG and k not in positional}
-    key = None
+    key, given = None, 0  # the flag being read and how many values it has had
     for token in unknown:
         if token.startswith("--"):
             key, _, value = token[2:].partition("=")
-            key = key.replace("-", "_")
+            key, given = key.replace("-", "_"), int(bool(value))
             values[key] = value if value else "true"
         elif key is not None:
-            values[key] = token
+            # Several values make a list (a list option); a scalar option then reports the list as its problem.
+            values[key] = token if not given else (values[key] if isinstance(values[key], list) else [values[key]]) + [token]
+            given += 1
         else:
             raise CodemendError(f"unexpected argument {token!r}; see --help")
     return values
@@ -262,17 +264,23 @@ def cmd_eval_compare(words: list[str]) -> int:
     return 0
 
 
-def cmd_fix(args, unknown) -> int:
+def _debugger_for(model: str, test_cmd: str):
+    """None for `--model none`; with tests, a Future: the model loads while they run."""
     from codemend.inference.debugger import Debugger
-    from codemend.inference.fix import files_to_fix, fix_path, load_in_background
+    from codemend.inference.fix import load_in_background
+
+    if model.lower() == "none":
+        return None
+    return load_in_background(model) if test_cmd else Debugger.load(model)
+
+
+def cmd_fix(args, unknown) -> int:
+    from codemend.inference.fix import files_to_fix, fix_path
     from codemend.inference.formats import as_json, as_sarif, as_text
 
     config = resolve(FixConfig, args, unknown, positional=("path",))
     files_to_fix(Path(args.path))  # a missing path fails before the model loads
-    if config.model.lower() == "none":
-        debugger = None
-    else:  # with tests, the model loads while they run
-        debugger = load_in_background(config.model) if config.test_cmd else Debugger.load(config.model)
+    debugger = _debugger_for(config.model, config.test_cmd)
     reports = fix_path(args.path, debugger, function=config.function, line=config.line, test_cmd=config.test_cmd,
                        n=config.n, use_operators=config.operators, changed_since=config.changed_since, timeout_s=config.timeout)
     suggestions = sorted((s for r in reports for s in r.result.suggestions), key=lambda s: (s.validation != "plausible", -s.score))
@@ -303,15 +311,19 @@ def _apply_best(reports, force: bool) -> int:
 
 
 def cmd_explain(args, unknown) -> int:
-    from codemend.inference.debugger import Debugger
+    import concurrent.futures
+
     from codemend.inference.explain import explain_page, token_surprise_for, write_explain
-    from codemend.inference.fix import fix_path
+    from codemend.inference.fix import files_to_fix, fix_path
 
     config = resolve(ExplainConfig, args, unknown, positional=("path",))
     if Path(args.path).is_dir():
         raise CodemendError(f"{args.path} is a folder; `codemend explain` takes one Python file")
-    debugger = None if config.model.lower() == "none" else Debugger.load(config.model)
+    files_to_fix(Path(args.path))  # a missing path fails before the model loads
+    debugger = _debugger_for(config.model, config.test_cmd)
     (report,) = fix_path(args.path, debugger, function=config.function, test_cmd=config.test_cmd, n=config.n, timeout_s=config.timeout)
+    if isinstance(debugger, concurrent.futures.Future):
+        debugger = debugger.result()  # loaded by now: repair waited for it
     surprise = token_surprise_for(debugger, report.path, report.text, report.result) if debugger else {}
     write_explain(config.out, explain_page(report.path, report.text, report.result, surprise, top=config.top))
     print(f"wrote {config.out}")
@@ -357,6 +369,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "keep a mutant only if a passing test now fails (needs --test_cmd; --timeout sets the per-run limit)")
     build.add_argument("--test_cmd", dest="test_cmd", default=argparse.SUPPRESS, metavar="CMD",
                        help='With --repo: the pytest command run from the repository root, e.g. "pytest -q tests"')
+    build.add_argument("--include", dest="include", nargs="+", default=argparse.SUPPRESS, metavar="GLOB",
+                       help="With --repo: mutate only the source files matching these globs (relative to --repo); "
+                            "each gets its own coverage run of the tests at baseline")
     add_config_flags(_sub(data_commands, "mine", "data mine", MineConfig.__doc__, cmd_data_mine), MineConfig)
     importer = _sub(data_commands, "import", "data import", ImportConfig.__doc__, cmd_data_import)
     importer.add_argument("file", metavar="FILE", default=argparse.SUPPRESS, help="file to import (see --format)")

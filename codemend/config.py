@@ -308,6 +308,8 @@ class EvalConfig:
     """With --benchmark: candidates per item, validated by the item's tests (the k of plausible@k goes up to this)."""
     operators: bool = True
     """With --benchmark: add the inverse of the bug operators as candidates (the ablation turns it off)."""
+    traces: bool = True
+    """With --benchmark: give a model trained with traces the tests' first failure as input (the ablation turns it off; models trained without traces never get it)."""
     workers: int = 2
     """With --benchmark: sandbox processes validating candidates in parallel."""
     limit: int = 200

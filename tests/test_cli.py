@@ -52,6 +52,15 @@ def test_unknown_flag_is_reported_with_a_suggestion(tmp_path, capsys):
     assert "did you mean `mutants_per_function`" in err and "Traceback" not in err
 
 
+def test_an_unregistered_flag_keeps_all_its_values():
+    from codemend.cli import overrides_from
+
+    values = overrides_from(argparse.Namespace(out="o"), ["--timeout", "3", "--include", "a/*.py", "b.py", "c.py", "--overwrite", "--seed=2"])
+    assert values == {"out": "o", "timeout": "3", "include": ["a/*.py", "b.py", "c.py"], "overwrite": "true", "seed": "2"}
+    args = build_parser().parse_args(["data", "build", "--repo", "r", "--include", "pkg/*.py", "x.py", "--out", "o"])
+    assert args.include == ["pkg/*.py", "x.py"]
+
+
 def test_bad_values_are_all_reported_at_once(capsys, tmp_path):
     code = main(["train", "--data", str(tmp_path), "--train.lr", "-1", "--train.batch_size", "0", "--model.arch", "rnn"])
     assert code == 2

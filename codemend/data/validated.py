@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import collections
 import concurrent.futures
+import fnmatch
 import logging
 import random
 import re
@@ -74,6 +75,8 @@ class ValidatedDataConfig:
     """Share of source files whose functions go to the test split (split by file, so nothing leaks)."""
     operators: list[str] = field(default_factory=list)
     """Bug operators to use (names from `codemend data operators`); empty means all."""
+    include: list[str] = field(default_factory=list)
+    """Source files to mutate, as glob patterns relative to --repo (`pkg/core/*.py`); empty means every .py file outside the tests. Each file gets its own coverage run of --test_cmd at baseline: in a large project, name the files the command tests."""
     overwrite: bool = False
     """Replace an existing output folder (the old one is kept as OUT.bak-TIMESTAMP)."""
 
@@ -133,6 +136,17 @@ def is_test_file(relative: str) -> bool:
     name = path.name
     return ("tests" in path.parts[:-1] or "test" in path.parts[:-1] or name == "conftest.py"
             or name.startswith("test_") or name.endswith("_test.py"))
+
+
+def included(files: list[str], patterns: list[str]) -> list[str]:
+    """The files (paths relative to the repository) that match one of the glob patterns (all when none)."""
+    if not patterns:
+        return files
+    chosen = [f for f in files if any(fnmatch.fnmatchcase(Path(f).as_posix(), p) for p in patterns)]
+    if not chosen:
+        raise CodemendError(f"--include {' '.join(patterns)}: no source file matches (of {len(files)} outside the tests, "
+                            f"e.g. {Path(files[0]).as_posix()}); patterns are globs relative to --repo")
+    return chosen
 
 
 def baseline(config: ValidatedDataConfig, files: list[str]) -> dict[str, list[TestCoverage]]:
@@ -273,6 +287,7 @@ def build_validated_dataset(config: ValidatedDataConfig) -> ValidatedReport:
     files = [f for f in files if not is_test_file(f)]
     if not files:
         raise CodemendError(f"--repo {config.repo}: no .py source files outside the tests; point --repo at a Python project")
+    files = included(files, config.include)
     report = ValidatedReport(out=config.out, files=len(files))
     coverage = baseline(config, files)
     first = next(iter(coverage.values()))

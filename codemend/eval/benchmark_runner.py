@@ -150,7 +150,7 @@ def model_candidates(item: BenchmarkItem, debugger, config: EvalConfig, limit: f
 
     tests = Tests(test_code=item.test_code, limits=dataclasses.replace(VERDICT_LIMITS, wall_s=limit))
     result = repair(item.buggy_code, debugger=debugger, path=item.id, tests=tests, n=config.n,
-                    use_operators=config.operators, max_validate=0, baseline=baseline)
+                    use_operators=config.operators, max_validate=0, baseline=baseline, use_trace=config.traces)
     candidates = [Candidate(s.patched_source, score=s.score, origin=s.origin, line=s.line) for s in result.suggestions[: config.n]]
     combined, by_signal = [], {}
     for report in result.functions:
@@ -229,7 +229,7 @@ def run(config: EvalConfig) -> dict:
 
         debugger = Debugger.load(config.model)
     key = model_key(config.model) if predictions is None else "predictions:" + hashlib.sha256(Path(config.predictions).read_bytes()).hexdigest()[:16]
-    run_key = f"{key}:{config.n}:{config.operators}"
+    run_key = f"{key}:{config.n}:{config.operators}" + ("" if config.traces else ":no-traces")
     cache = VerdictCache(out / "cache.jsonl", run_key)
     done = _finished(out / "items.jsonl", run_key)
     results, started = [], time.perf_counter()

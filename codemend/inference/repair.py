@@ -235,12 +235,13 @@ def suspicious_functions(functions: list[Function], sbfl: dict[int, float], keep
 def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, path: str = "<memory>", function: str = "", line: int = 0,
            tests: Tests | None = None, n: int = 10, use_operators: bool = True, top_lines: int = 3,
            max_validate: int = 60, enough_plausible: int = 3, use_sbfl: bool = True,
-           baseline: RunResult | None = None) -> RepairResult:
+           baseline: RunResult | None = None, use_trace: bool = True) -> RepairResult:
     """Ranked suggestions for `text` (one module); plausible ones first when tests are given.
 
     `debugger` may still be loading (a Future, see `fix.load_in_background`): it is waited for after
     the tests' baseline and coverage runs, which it overlaps. `baseline`: the tests' run on `text`,
-    when the caller has already run them (not run again).
+    when the caller has already run them (not run again). `use_trace`: give a model trained with
+    traces the tests' first failure as input (False for the traces ablation).
     """
     result = RepairResult([], [])
     watch = Stopwatch(result.seconds)
@@ -252,7 +253,7 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
         if result.baseline.status == "passed":
             result.notes.append("the tests pass on the original code: there is nothing to validate fixes against")
         else:
-            trace = result.baseline.detail
+            trace = result.baseline.detail if use_trace else ""
             limits = _scaled_limits(tests.limits, result.baseline)
             with watch("sbfl"):
                 sbfl = file_sbfl(text, tests) if use_sbfl else {}

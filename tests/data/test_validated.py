@@ -9,6 +9,7 @@ from codemend.data.validated import (
     ValidatedDataConfig,
     _body_lines,
     _first_failure,
+    included,
     build_validated_dataset,
     is_test_file,
 )
@@ -146,6 +147,14 @@ def test_the_first_failure_comes_from_the_short_summary():
     assert _first_failure(stdout, {"t.py::test_a", "t.py::test_b"}) == ("t.py::test_a", "assert 1 == 2")
     assert _first_failure(stdout, {"t.py::test_b"}) == ("t.py::test_b", "boom")
     assert _first_failure("1 passed\n", {"t.py::test_a"}) is None
+
+
+def test_include_globs_choose_the_files_to_mutate():
+    files = ["pkg/core.py", "pkg/sub/graph.py", "pkg/io.py", "setup.py"]
+    assert included(files, []) == files
+    assert included(files, ["pkg/sub/*.py", "pkg/io.py"]) == ["pkg/sub/graph.py", "pkg/io.py"]
+    with pytest.raises(CodemendError, match=r"--include lib/\*.py: no source file matches \(of 4 outside the tests"):
+        included(files, ["lib/*.py"])
 
 
 def test_test_files_are_not_mutated():

@@ -275,3 +275,20 @@ def test_explain_command_writes_a_page(tmp_path, monkeypatch):
     page = (tmp_path / "page.html").read_text()
     assert 'data-function="max_index"' in page and 'data-validation="plausible"' in page
     assert main(["explain", str(tmp_path), "--model", "none"]) == 1  # a folder is refused with a message
+
+
+@pytest.mark.sandbox
+def test_explain_with_a_model_and_tests_loads_it_while_they_run(tmp_path, monkeypatch, causal_model):
+    import sys
+
+    from codemend.cli import main
+
+    (tmp_path / "stats.py").write_text("def max_index(items):\n    best = 0\n    for i in range(1, len(items)):\n        if items[i] < items[best]:\n            best = i\n    return best\n")
+    (tmp_path / "test_stats.py").write_text("from stats import max_index\n\n\ndef test_max():\n    assert max_index([3, 9, 2]) == 1\n")
+    monkeypatch.chdir(tmp_path)
+    command = f"{sys.executable} -m pytest -q -p no:cacheprovider test_stats.py"
+    assert main(["-q", "explain", "stats.py", "--model", str(causal_model), "--test_cmd", command, "--out", "page.html"]) == 0
+    page = (tmp_path / "page.html").read_text()
+    assert 'data-validation="plausible"' in page  # the tests ran and validated
+    assert page.count('class="tok" data-surprise=') > 10  # the loaded model read every line
+    assert main(["explain", "missing.py", "--model", str(causal_model), "--test_cmd", command]) == 1

@@ -88,6 +88,24 @@ def test_with_tests_the_model_ranks_within_the_lines_coverage_points_at(tiny_mod
 
 
 @pytest.mark.sandbox
+@pytest.mark.parametrize("use_trace", [True, False])
+def test_the_tests_first_failure_reaches_a_model_trained_with_traces(tiny_model, use_trace):
+    import dataclasses
+
+    from codemend.inference.debugger import Debugger
+
+    debugger = Debugger.load(tiny_model)
+    debugger.spec = dataclasses.replace(debugger.spec, include_trace=True)
+    sources = []
+    original = debugger.source
+    debugger.source = lambda code, context="", trace="": sources.append(original(code, context, trace)) or sources[-1]
+    repair(SOURCE, debugger=debugger, tests=Tests(test_code=TESTS), n=2, max_validate=0, use_trace=use_trace)
+    assert sources  # the model read the function
+    # The baseline's first failure is an AssertionError in the tests; the ablation leaves it out.
+    assert all(("### error:\nAssertionError" in s) == use_trace for s in sources)
+
+
+@pytest.mark.sandbox
 def test_a_model_still_loading_is_awaited_after_the_tests_ran(tiny_model):
     from codemend.inference.fix import load_in_background
 
