@@ -502,6 +502,25 @@ def coverage_for_benchmark(module_code: str, test_code: str, *, limits: Limits |
 # ----------------------------------------------------------------------------- test commands
 
 
+MAX_TRACE_CHARS = 400
+_FAILED_LINE = re.compile(r"^(?:FAILED|ERROR) (\S+?)(?: - (.*))?$")
+
+
+def first_failure(stdout: str, allowed: set[str] | None = None) -> tuple[str, str] | None:
+    """(test id, error line) of the first FAILED/ERROR line of pytest's short summary (pytest prints
+    it by default; -rfE forces it), among the `allowed` ids when given."""
+    for line in stdout.splitlines():
+        match = _FAILED_LINE.match(line.strip())
+        if match and (allowed is None or match.group(1) in allowed):
+            return match.group(1), (match.group(2) or "").strip()
+    return None
+
+
+def failure_trace(test_id: str, message: str) -> str:
+    """The failing test as a model reads it (`### error:`), the same in training data and at repair time."""
+    return (f"{test_id}: {message}" if message else test_id)[:MAX_TRACE_CHARS]
+
+
 @dataclass(frozen=True)
 class TestCommand:
     """A user's test command, understood well enough to run it under coverage.py."""

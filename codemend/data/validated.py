@@ -25,7 +25,6 @@ import concurrent.futures
 import fnmatch
 import logging
 import random
-import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -37,12 +36,10 @@ from codemend.data.corpus import Function, extract_functions, iter_python_files,
 from codemend.errors import CodemendError
 from codemend.io import atomic_folder, check_writable_target
 from codemend.sandbox import Limits, run_command
-from codemend.testcov import TestCoverage, coverage_for_command, parse_test_command
+from codemend.testcov import TestCoverage, coverage_for_command, failure_trace, first_failure, parse_test_command
 
 logger = logging.getLogger(__name__)
 
-MAX_TRACE_CHARS = 400
-_FAILED_LINE = re.compile(r"^(?:FAILED|ERROR) (\S+?)(?: - (.*))?$")
 
 
 @dataclass
@@ -152,8 +149,8 @@ def included(files: list[str], patterns: list[str]) -> list[str]:
 def baseline(config: ValidatedDataConfig, files: list[str]) -> dict[str, list[TestCoverage]]:
     """Run the tests once per source file under coverage.py; CodemendError if they hang or never pass."""
     limits = Limits(wall_s=config.timeout)
-    coverage: dict[str, list[TestCoverage]] = {}
-    for relative in files:
+
+    def measure(relative: str) -> list[TestCoverage]:
         try:
             tests = coverage_for_command(config.repo, config.test_cmd, relative, limits=limits)
         except ValueError as err:
@@ -163,7 +160,11 @@ def baseline(config: ValidatedDataConfig, files: list[str]) -> dict[str, list[Te
         stuck = [t for t in tests if t.error.startswith("timeout")]
         if stuck:
             raise CodemendError(_hang_message(config, len(tests) - len(stuck), stuck[0].name))
-        coverage[relative] = tests
+        return tests
+
+    # One run per file (coverage.py measures one target file per run), `workers` at a time.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=config.workers) as pool:
+        coverage = dict(zip(files, pool.map(measure, files)))
     tests = next(iter(coverage.values()), [])
     passed = sum(t.passed for t in tests)
     if not passed:
@@ -224,13 +225,11 @@ def validate_mutant(config: ValidatedDataConfig, target: _Target, sample: dict, 
         return "timeouts", sample
     if result.status == "passed":
         return "survived", sample
-    failure = _first_failure(result.stdout, set(target.tests))
+    failure = first_failure(result.stdout, set(target.tests))
     if result.status != "failed" or failure is None:
         logger.debug("mutant %s: %s %s", sample["id"], result.status, result.detail)
         return "errors", sample
-    name, message = failure
-    trace = f"{name}: {message}" if message else name
-    return "kept", {**sample, "trace": trace[:MAX_TRACE_CHARS], "failing_test": name, "validated": True}
+    return "kept", {**sample, "trace": failure_trace(*failure), "failing_test": failure[0], "validated": True}
 
 
 def _rerun_argv(config: ValidatedDataConfig, test_ids: tuple[str, ...]) -> list[str]:
@@ -244,15 +243,6 @@ def _rerun_argv(config: ValidatedDataConfig, test_ids: tuple[str, ...]) -> list[
     if parsed.env:
         argv = ["/usr/bin/env", *[f"{k}={v}" for k, v in parsed.env.items()], *argv]
     return argv
-
-
-def _first_failure(stdout: str, allowed: set[str]) -> tuple[str, str] | None:
-    """(test id, error line) of the first FAILED/ERROR line of pytest's short summary naming one of `allowed`."""
-    for line in stdout.splitlines():
-        match = _FAILED_LINE.match(line.strip())
-        if match and match.group(1) in allowed:
-            return match.group(1), (match.group(2) or "").strip()
-    return None
 
 
 def validate_mutants(config: ValidatedDataConfig, targets: list[_Target], drops: collections.Counter) -> tuple[list[dict], dict[str, int]]:

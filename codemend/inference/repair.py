@@ -25,6 +25,7 @@ from codemend.inference.candidates import merge, operator_candidates
 from codemend.inference.debugger import Candidate, Debugger
 from codemend.inference.localize import LineRanking, combine, factored_scores, model_signal
 from codemend.sandbox import Limits, RunResult, SandboxPool, run_command, run_tests, scaled_timeout
+from codemend.testcov import failure_trace, first_failure
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,13 @@ class Tests:
         if self.test_code:
             return run_tests(module_text, self.test_code, limits=limits)
         return run_command(self.command, tree=Path(self.tree), limits=limits, overlay={self.target: module_text})
+
+    def trace(self, failed: RunResult) -> str:
+        """The failure a model trained with traces reads: for a pytest command, the first failing test
+        and its error from pytest's short summary, as in validated training data (`failure_trace`);
+        otherwise the run's first failure line."""
+        failure = first_failure(failed.stdout) if self.command else None
+        return failure_trace(*failure) if failure else failed.detail
 
 
 @dataclass
@@ -253,7 +261,7 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
         if result.baseline.status == "passed":
             result.notes.append("the tests pass on the original code: there is nothing to validate fixes against")
         else:
-            trace = result.baseline.detail if use_trace else ""
+            trace = tests.trace(result.baseline) if use_trace else ""
             limits = _scaled_limits(tests.limits, result.baseline)
             with watch("sbfl"):
                 sbfl = file_sbfl(text, tests) if use_sbfl else {}

@@ -8,12 +8,12 @@ from codemend.data.corpus import extract_functions
 from codemend.data.validated import (
     ValidatedDataConfig,
     _body_lines,
-    _first_failure,
     included,
     build_validated_dataset,
     is_test_file,
 )
 from codemend.errors import CodemendError
+from codemend.testcov import failure_trace, first_failure
 
 MODULE = '''\
 def add(a, b):
@@ -144,9 +144,12 @@ def test_a_function_counts_as_covered_by_its_body_not_its_def_line():
 
 def test_the_first_failure_comes_from_the_short_summary():
     stdout = "F.\n=== short test summary info ===\nFAILED t.py::test_a - assert 1 == 2\nFAILED t.py::test_b - boom\n"
-    assert _first_failure(stdout, {"t.py::test_a", "t.py::test_b"}) == ("t.py::test_a", "assert 1 == 2")
-    assert _first_failure(stdout, {"t.py::test_b"}) == ("t.py::test_b", "boom")
-    assert _first_failure("1 passed\n", {"t.py::test_a"}) is None
+    assert first_failure(stdout, {"t.py::test_a", "t.py::test_b"}) == ("t.py::test_a", "assert 1 == 2")
+    assert first_failure(stdout, {"t.py::test_b"}) == ("t.py::test_b", "boom")
+    assert first_failure(stdout) == ("t.py::test_a", "assert 1 == 2")
+    assert first_failure("1 passed\n", {"t.py::test_a"}) is None
+    assert failure_trace("t.py::test_a", "assert 1 == 2") == "t.py::test_a: assert 1 == 2"
+    assert failure_trace("t.py::test_a", "") == "t.py::test_a" and len(failure_trace("t", "x" * 1000)) == 400
 
 
 def test_include_globs_choose_the_files_to_mutate():
