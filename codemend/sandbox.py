@@ -412,6 +412,9 @@ def _child_env(work: str) -> dict[str, str]:
         # glibc reserves 64 MiB of address space per thread arena; without a cap a few threads
         # would trip RLIMIT_AS long before they use real memory.
         "MALLOC_ARENA_MAX": "2",
+        # pytest cuts its short summary ("FAILED id - error") at the terminal width, dropping the error
+        # of a long test id; the error is what a trace gives the model (`testcov.first_failure`).
+        "COLUMNS": "1000",
         "OMP_NUM_THREADS": "1",
         "OPENBLAS_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",

@@ -90,12 +90,14 @@ def test_with_tests_the_model_ranks_within_the_lines_coverage_points_at(tiny_mod
 @pytest.mark.sandbox
 def test_a_pytest_commands_trace_names_the_failing_test_as_training_data_does(tmp_path):
     (tmp_path / "stats.py").write_text(SOURCE)
-    (tmp_path / "test_stats.py").write_text("from stats import Stats\n\ndef test_max():\n" + "".join(f"    {line}\n" for line in TESTS.splitlines()))
+    name = "test_the_index_of_the_largest_item_is_returned_even_when_the_id_is_wider_than_a_terminal"
+    (tmp_path / "test_stats.py").write_text(f"from stats import Stats\n\ndef {name}():\n" + "".join(f"    {line}\n" for line in TESTS.splitlines()))
     tests = Tests(command=f"{sys.executable} -m pytest -q -p no:cacheprovider test_stats.py", tree=str(tmp_path), target="stats.py")
     failed = tests.run(SOURCE)
     assert failed.status == "failed"
-    # Not the run's summary ("1 failed in 0.1s"): the test id and its error, as `codemend data build --repo` writes them.
-    assert tests.trace(failed).startswith("test_stats.py::test_max: assert ")
+    # Not the run's summary ("1 failed in 0.1s"): the test id and its error, as `codemend data build --repo`
+    # writes them, error included although the id alone is wider than pytest's default 80 columns.
+    assert tests.trace(failed).startswith(f"test_stats.py::{name}: assert ")
     benchmark = Tests(test_code=TESTS)
     assert benchmark.trace(benchmark.run(SOURCE)).startswith("AssertionError at <tests> line 2")
 
