@@ -122,8 +122,11 @@ def overrides_from(namespace: argparse.Namespace, unknown: list[str], positional
             key, given = key.replace("-", "_"), int(bool(value))
             values[key] = value if value else "true"
         elif key is not None:
-            # Several values make a list (a list option); a scalar option then reports the list as its problem.
-            values[key] = token if not given else (values[key] if isinstance(values[key], list) else [values[key]]) + [token]
+            if not given:
+                values[key] = token
+            else:  # several values make a list (a list option); a scalar option reports the list as its problem
+                previous = values[key]
+                values[key] = (previous if isinstance(previous, list) else [previous]) + [token]
             given += 1
         else:
             raise CodemendError(f"unexpected argument {token!r}; see --help")

@@ -41,7 +41,6 @@ from codemend.testcov import TestCoverage, coverage_for_command, failure_trace, 
 logger = logging.getLogger(__name__)
 
 
-
 @dataclass
 class ValidatedDataConfig:
     """Build a buggy->fixed dataset from one repository, keeping only bugs its tests catch."""
