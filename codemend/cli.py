@@ -228,7 +228,8 @@ def cmd_train(args, unknown) -> int:
     report = run(config)
     last = report.losses[-1][1] if report.losses else float("nan")
     if main_process:
-        print(f"saved {config.out}: {report.steps} steps in {report.seconds} s ({report.tokens_per_second} tokens/s), "
+        print(f"saved {config.out}: {report.steps} steps ({report.data_passes:g} passes over {report.train_samples} samples) "
+              f"in {report.seconds} s ({report.tokens_per_second} tokens/s), "
               f"{report.parameters / 1e6:.2f}M parameters, last loss {last:.4f}")
     return 0
 

@@ -39,6 +39,9 @@ class TrainReport:
     out: str
     steps: int = 0
     train_samples: int = 0
+    # Samples read / training samples. The Trainer's logged "epoch" is not this: it counts passes over
+    # the order resume.fixed_order hands it, which already holds every pass the steps need.
+    data_passes: float = 0.0
     seconds: float = 0.0
     tokens_per_second: float = 0.0
     losses: list[tuple[int, float]] = field(default_factory=list)
@@ -268,7 +271,9 @@ def run(config: TrainRecipeConfig) -> TrainReport:
     report.seconds = round(seconds, 1)
     report.losses = [(h["step"], h["loss"]) for h in history if "loss" in h]
     report.eval_losses = [(h["step"], h["eval_loss"]) for h in history if "eval_loss" in h]
-    tokens = sum(datasets["train"]["length"]) * report.steps * config.train.batch_size * config.train.grad_accum * ranks.num_processes / max(len(datasets["train"]), 1)
+    passes = report.steps * config.train.batch_size * config.train.grad_accum * ranks.num_processes / max(report.train_samples, 1)
+    report.data_passes = round(passes, 3)
+    tokens = sum(datasets["train"]["length"]) * passes
     report.tokens_per_second = round(tokens / max(seconds, 1e-9), 1)
     monitor.fill_report(report, history)
     sample_batch = PadCollator(tokenizer.pad_token_id)([datasets["train"][i] for i in range(min(2, len(datasets["train"])))])

@@ -49,6 +49,10 @@ def test_fine_tune_from_a_local_pretrained_folder(tiny_model, tiny_dataset, tmp_
             "--model.base", str(tiny_model), "--train.max_steps", "2"]
     assert main(args) == 0
     assert "fine-tuned from" in (out / "README.md").read_text()
+    # 2 steps x 4 samples: the passes over the data, not the Trainer's "epoch" over its repeated order.
+    train = json.loads((out / "meta.json").read_text())["train"]
+    assert train["data_passes"] == pytest.approx(2 * 4 / train["train_samples"], abs=1e-3) and train["data_passes"] > 0
+    assert f"{train['data_passes']:g} passes over the training samples" in (out / "README.md").read_text()
 
 
 def test_missing_base_and_incomplete_checkpoint_fail_clearly(tiny_model, tiny_dataset, tmp_path, capsys):
