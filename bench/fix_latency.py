@@ -8,7 +8,8 @@ the bug, the per-function latency.
     .venv/bin/python bench/fix_latency.py --model default --items 30 --cold-items 10
 
 Prints a table (median and p95 seconds per setting), the ratios against the warm no-test
-baseline measured in the same run, and the per-stage breakdown of the warm runs.
+baseline measured in the same run, and the per-stage breakdown of the warm runs. With a precision
+other than float32 (auto is bfloat16), the buggy-function row is also measured with float32 weights.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def _model_argument(model: str) -> str:
     return str(Path(model).resolve()) if Path(model).exists() else model
 
 
-def cold_runs(items, model: str, with_tests: bool, n: int) -> list[float]:
+def cold_runs(items, model: str, with_tests: bool, n: int, precision: str) -> list[float]:
     """Seconds per item for a fresh `codemend fix` process (imports + model load + repair)."""
     latencies = []
     for item in items:
@@ -68,7 +69,7 @@ def cold_runs(items, model: str, with_tests: bool, n: int) -> list[float]:
             Path(folder, "candidate.py").write_text(item.buggy_code)
             body = "".join(f"    {line}\n" for line in item.test_code.splitlines()) or "    pass\n"
             Path(folder, "test_candidate.py").write_text(f"from candidate import *\n\n\ndef test_item():\n{body}")
-            command = [sys.executable, "-m", "codemend", "-q", "fix", "candidate.py", "--model", _model_argument(model), "--n", str(n), "--format", "json"]
+            command = [sys.executable, "-m", "codemend", "-q", "fix", "candidate.py", "--model", _model_argument(model), "--n", str(n), "--format", "json", "--precision", precision]
             if with_tests:
                 command += ["--test_cmd", f"{sys.executable} -m pytest -q -p no:cacheprovider test_candidate.py"]
             started = time.perf_counter()
@@ -91,6 +92,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=30)
     parser.add_argument("--n", type=int, default=10, help="model candidates per function")
     parser.add_argument("--cold-items", type=int, default=10, help="items for the (slow) cold-process rows")
+    parser.add_argument("--precision", default="auto", choices=("auto", "float32", "bfloat16"), help="the model's weights (auto: bfloat16)")
     args = parser.parse_args()
 
     from codemend.data.benchmark import load_benchmark
@@ -98,18 +100,20 @@ def main() -> None:
 
     items = load_benchmark(args.benchmark)[: args.items]
     started = time.perf_counter()
-    debugger = None if args.model == "none" else Debugger.load(args.model)
+    debugger = None if args.model == "none" else Debugger.load(args.model, args.precision)
     load_seconds = time.perf_counter() - started
     rows = {}
     rows["repair, warm, no tests"], stages = warm_runs(items, debugger, False, args.n)
     rows["  buggy function only"], function_stages = warm_runs(items, debugger, False, args.n, one_function=True)
     rows["repair, warm, with tests"], test_stages = warm_runs(items, debugger, True, args.n)
-    rows["codemend fix, cold, no tests"] = cold_runs(items[: args.cold_items], args.model, False, args.n)
-    rows["codemend fix, cold, with tests"] = cold_runs(items[: args.cold_items], args.model, True, args.n)
+    if debugger is not None and args.precision != "float32":  # the same functions with float32 weights
+        rows["  buggy function only, float32"], _ = warm_runs(items, Debugger.load(args.model, "float32"), False, args.n, one_function=True)
+    rows["codemend fix, cold, no tests"] = cold_runs(items[: args.cold_items], args.model, False, args.n, args.precision)
+    rows["codemend fix, cold, with tests"] = cold_runs(items[: args.cold_items], args.model, True, args.n, args.precision)
 
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"command: {' '.join(sys.argv)}")
-    print(f"model: {args.model}; benchmark: {args.benchmark}; {len(items)} items ({args.cold_items} for cold rows)\n")
+    print(f"model: {args.model} ({args.precision}); benchmark: {args.benchmark}; {len(items)} items ({args.cold_items} for cold rows)\n")
     baseline = statistics.median(rows["repair, warm, no tests"])
     print(f"{'setting':<34}{'items':>6}{'median s':>10}{'p95 s':>10}{'x baseline':>12}")
     for name, values in rows.items():

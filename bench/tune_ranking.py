@@ -74,6 +74,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=150)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--write", action="store_true", help="store the best weight in MODEL/codemend.json")
+    parser.add_argument("--precision", default="auto", choices=("auto", "float32", "bfloat16"), help="the model's weights (auto: bfloat16, as `codemend fix` loads it)")
     args = parser.parse_args()
 
     import torch
@@ -85,7 +86,7 @@ def main() -> None:
     rows = read_jsonl(Path(args.data) / f"{args.split}.jsonl", ("buggy", "fixed"))
     random.Random(args.seed).shuffle(rows)
     rows = rows[: args.n]
-    debugger = Debugger.load(args.model)
+    debugger = Debugger.load(args.model, args.precision)
     started = time.perf_counter()
     scored = score_samples(debugger, rows)
     seconds = time.perf_counter() - started

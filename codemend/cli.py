@@ -268,14 +268,14 @@ def cmd_eval_compare(words: list[str]) -> int:
     return 0
 
 
-def _debugger_for(model: str, test_cmd: str):
+def _debugger_for(model: str, test_cmd: str, precision: str):
     """None for `--model none`; with tests, a Future: the model loads while they run."""
     from codemend.inference.debugger import Debugger
     from codemend.inference.fix import load_in_background
 
     if model.lower() == "none":
         return None
-    return load_in_background(model) if test_cmd else Debugger.load(model)
+    return load_in_background(model, precision) if test_cmd else Debugger.load(model, precision)
 
 
 def cmd_fix(args, unknown) -> int:
@@ -284,7 +284,7 @@ def cmd_fix(args, unknown) -> int:
 
     config = resolve(FixConfig, args, unknown, positional=("path",))
     files_to_fix(Path(args.path))  # a missing path fails before the model loads
-    debugger = _debugger_for(config.model, config.test_cmd)
+    debugger = _debugger_for(config.model, config.test_cmd, config.precision)
     reports = fix_path(args.path, debugger, function=config.function, line=config.line, test_cmd=config.test_cmd,
                        n=config.n, use_operators=config.operators, changed_since=config.changed_since, timeout_s=config.timeout)
     suggestions = sorted((s for r in reports for s in r.result.suggestions), key=lambda s: (s.validation != "plausible", -s.score))
@@ -324,7 +324,7 @@ def cmd_explain(args, unknown) -> int:
     if Path(args.path).is_dir():
         raise CodemendError(f"{args.path} is a folder; `codemend explain` takes one Python file")
     files_to_fix(Path(args.path))  # a missing path fails before the model loads
-    debugger = _debugger_for(config.model, config.test_cmd)
+    debugger = _debugger_for(config.model, config.test_cmd, config.precision)
     (report,) = fix_path(args.path, debugger, function=config.function, test_cmd=config.test_cmd, n=config.n, timeout_s=config.timeout)
     if isinstance(debugger, concurrent.futures.Future):
         debugger = debugger.result()  # loaded by now: repair waited for it

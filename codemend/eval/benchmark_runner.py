@@ -227,9 +227,9 @@ def run(config: EvalConfig) -> dict:
     if predictions is None and config.model.lower() != "none":
         from codemend.inference.debugger import Debugger
 
-        debugger = Debugger.load(config.model)
+        debugger = Debugger.load(config.model, config.precision)
     key = model_key(config.model) if predictions is None else "predictions:" + hashlib.sha256(Path(config.predictions).read_bytes()).hexdigest()[:16]
-    run_key = f"{key}:{config.n}:{config.operators}" + ("" if config.traces else ":no-traces")
+    run_key = f"{key}:{config.n}:{config.operators}" + ("" if config.traces else ":no-traces") + _precision_key(config)
     cache = VerdictCache(out / "cache.jsonl", run_key)
     done = _finished(out / "items.jsonl", run_key)
     results, started = [], time.perf_counter()
@@ -248,6 +248,13 @@ def run(config: EvalConfig) -> dict:
     save_run_metadata(config, out)
     metrics["out"] = str(out)
     return metrics
+
+
+def _precision_key(config: EvalConfig) -> str:
+    """Runs in bfloat16 (auto) rank their candidates apart from float32 runs, which keep the old keys."""
+    if config.precision == "float32" or config.predictions or config.model.lower() == "none":
+        return ""
+    return ":bfloat16"
 
 
 def _verdict(result: ItemResult) -> str:

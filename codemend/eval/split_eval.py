@@ -89,7 +89,7 @@ def summarize(rows: list[dict], truth: list[set[int]]) -> dict:
 
 def run(config: EvalConfig) -> dict:
     samples = load_split(config)
-    model, tokenizer, spec = load_checkpoint(config.model)
+    model, tokenizer, spec = load_checkpoint(config.model, config.precision)
     # Never write into the installed package: the shipped model's results go under runs/.
     home = Path("runs/default-model") if config.model == "default" else Path(config.model)
     out = Path(config.out or home / f"eval-{config.split}{'-repair' if config.mode == 'repair' else ''}")

@@ -68,8 +68,9 @@ class Debugger:
         self._last_prompt = None  # (source, generation.Prompt) of the last function proposed for or scored
 
     @classmethod
-    def load(cls, path: str | Path) -> "Debugger":
-        model, tokenizer, spec = load_checkpoint(path)
+    def load(cls, path: str | Path, precision: str = "auto") -> "Debugger":
+        """The checkpoint at `path` with its weights in `precision` (auto: bfloat16; see checkpoint.inference_options)."""
+        model, tokenizer, spec = load_checkpoint(path, precision)
         return cls(model, tokenizer, spec, str(path))
 
     def source(self, code: str, context: str = "", trace: str = "") -> str:

@@ -117,7 +117,7 @@ def changed_functions(text: str, path: Path, rev: str) -> list[str]:
     return [f.name for f in select_functions(text, str(path)) if any(f.start_line <= n <= f.end_line for n in lines)]
 
 
-def load_in_background(model: str) -> concurrent.futures.Future:
+def load_in_background(model: str, precision: str = "auto") -> concurrent.futures.Future:
     """Start loading a debugger in a thread and return its Future (for `repair`).
 
     With tests, the baseline run and the coverage run are subprocesses that take seconds, and so do
@@ -131,7 +131,7 @@ def load_in_background(model: str) -> concurrent.futures.Future:
 
     def load() -> None:
         try:
-            future.set_result(Debugger.load(model))
+            future.set_result(Debugger.load(model, precision))
         except BaseException as err:  # handed to whoever waits for the model
             future.set_exception(err)
 

@@ -42,6 +42,7 @@ class TrainReport:
     # Samples read / training samples. The Trainer's logged "epoch" is not this: it counts passes over
     # the order resume.fixed_order hands it, which already holds every pass the steps need.
     data_passes: float = 0.0
+    processes: int = 1  # data-parallel processes, each reading batch x accumulation rows per step
     seconds: float = 0.0
     tokens_per_second: float = 0.0
     losses: list[tuple[int, float]] = field(default_factory=list)
@@ -263,7 +264,7 @@ def run(config: TrainRecipeConfig) -> TrainReport:
     model, tokenizer = build_model(config, pairs["train"])
     datasets, encode_reports = encode(config, tokenizer, pairs)
     model = maybe_add_lora(config, model)
-    report = TrainReport(out=config.out, train_samples=len(datasets["train"]), encode=encode_reports,
+    report = TrainReport(out=config.out, train_samples=len(datasets["train"]), encode=encode_reports, processes=ranks.num_processes,
                          parameters=sum(p.numel() for p in model.parameters()),
                          trainable_parameters=sum(p.numel() for p in model.parameters() if p.requires_grad))
     logger.info("model: %s, %.2fM parameters; %d training samples", type(model).__name__, report.parameters / 1e6, report.train_samples)

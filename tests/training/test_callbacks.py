@@ -70,6 +70,13 @@ def test_card_without_decoding_says_so():
     assert "No evaluation by decoding" in card and "| exact match |" not in card
 
 
+def test_card_batch_counts_every_process():
+    config = TrainRecipeConfig()
+    config.train.batch_size, config.train.grad_accum = 4, 2
+    card = model_card(config, recipe.TrainReport(out="x", processes=2))
+    assert "| batch | 4 x accumulation 2 x 2 processes = 16 samples per step |" in card
+
+
 def test_improvement_orders_exact_then_localization_then_lower_loss():
     best = GenEval(4, exact_match=0.5, localization=0.5, eval_loss=2.0)
     assert is_improvement(best, None)

@@ -35,7 +35,9 @@ def test_two_cpu_processes_train_one_checkpoint(tiny_dataset, tmp_path):
     assert finals["0"] == finals["1"]  # the logged loss is averaged over both ranks
     train_log = json.loads((out / "train_log.json").read_text())
     assert train_log["loss"][-1] == [6, pytest.approx(float(finals["0"]))]
-    assert json.loads((out / "meta.json").read_text())["train"]["steps"] == 6
+    meta = json.loads((out / "meta.json").read_text())["train"]
+    assert meta["steps"] == 6 and meta["processes"] == 2
+    assert "x 2 processes = " in (out / "README.md").read_text()  # the card's samples per step count both ranks
     model, _, spec = load_checkpoint(out)
     assert spec.arch == "seq2seq" and sum(p.numel() for p in model.parameters()) > 0
     # One writer: no second temporary folder, backup or partial folder from rank 1, and nothing in the cwd.
