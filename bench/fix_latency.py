@@ -9,7 +9,7 @@ the bug, the per-function latency.
 
 Prints a table (median and p95 seconds per setting), the ratios against the warm no-test
 baseline measured in the same run, and the per-stage breakdown of the warm runs. With a precision
-other than float32 (auto is bfloat16), the buggy-function row is also measured with float32 weights.
+other than fp32 (auto is bf16), the buggy-function row is also measured with fp32 weights.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=30)
     parser.add_argument("--n", type=int, default=10, help="model candidates per function")
     parser.add_argument("--cold-items", type=int, default=10, help="items for the (slow) cold-process rows")
-    parser.add_argument("--precision", default="auto", choices=("auto", "float32", "bfloat16"), help="the model's weights (auto: bfloat16)")
+    parser.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16"), help="the model's weights (auto: bf16)")
     args = parser.parse_args()
 
     from codemend.data.benchmark import load_benchmark
@@ -106,8 +106,8 @@ def main() -> None:
     rows["repair, warm, no tests"], stages = warm_runs(items, debugger, False, args.n)
     rows["  buggy function only"], function_stages = warm_runs(items, debugger, False, args.n, one_function=True)
     rows["repair, warm, with tests"], test_stages = warm_runs(items, debugger, True, args.n)
-    if debugger is not None and args.precision != "float32":  # the same functions with float32 weights
-        rows["  buggy function only, float32"], _ = warm_runs(items, Debugger.load(args.model, "float32"), False, args.n, one_function=True)
+    if debugger is not None and args.precision != "fp32":  # the same functions with fp32 weights
+        rows["  buggy function only, fp32"], _ = warm_runs(items, Debugger.load(args.model, "fp32"), False, args.n, one_function=True)
     rows["codemend fix, cold, no tests"] = cold_runs(items[: args.cold_items], args.model, False, args.n, args.precision)
     rows["codemend fix, cold, with tests"] = cold_runs(items[: args.cold_items], args.model, True, args.n, args.precision)
 

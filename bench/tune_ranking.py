@@ -74,7 +74,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=150)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--write", action="store_true", help="store the best weight in MODEL/codemend.json")
-    parser.add_argument("--precision", default="auto", choices=("auto", "float32", "bfloat16"), help="the model's weights (auto: bfloat16, as `codemend fix` loads it)")
+    parser.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16"), help="the model's weights (auto: bf16, as `codemend fix` loads it)")
     args = parser.parse_args()
 
     import torch

@@ -24,12 +24,12 @@ def test_build_train_eval_fix(tiny_dataset, tiny_model, tmp_path, capsys, assets
     assert metrics["samples"] == sum(1 for _ in open(tiny_dataset / "test.jsonl"))
     assert 0 <= metrics["exact_match"] <= 1 and 0 <= metrics["localization_top1"] <= 1
     assert (out / "predictions.jsonl").exists() and (out / "config.yaml").exists()
-    assert "precision: auto" in (out / "config.yaml").read_text()  # bfloat16 weights, saved with the run
+    assert "precision: auto" in (out / "config.yaml").read_text()  # bf16 weights, saved with the run
 
     assert main(["-q", "fix", str(assets / "corpus" / "pkg" / "numbers.py"), "--model", str(tiny_model), "-n", "2"]) == 0
     printed = capsys.readouterr().out
     # A few-step model rarely proposes an applicable edit; either way the command answers plainly.
     assert "suspected bug in" in printed or "proposed no applicable fix" in printed
     fix = ["-q", "fix", str(assets / "corpus" / "pkg" / "numbers.py"), "--model", str(tiny_model), "-n", "2", "--format", "json"]
-    assert main([*fix, "--precision", "float32"]) == 0
+    assert main([*fix, "--precision", "fp32"]) == 0
     assert "suggestions" in json.loads(capsys.readouterr().out)

