@@ -521,6 +521,22 @@ def failure_trace(test_id: str, message: str) -> str:
     return (f"{test_id}: {message}" if message else test_id)[:MAX_TRACE_CHARS]
 
 
+_SANDBOX_FAILURE = re.compile(r"^(?P<error>.+?) at (?P<where><(?:tests|candidate)> line \d+)(?:: (?P<source>.*))?$")
+
+
+def sandbox_failure_trace(detail: str) -> str:
+    """A sandboxed test code's failure (`sandbox.run_tests` detail: "AssertionError at <tests> line 3:
+    assert f(1) == 2") in the form pytest traces take, the failing line standing for the test id:
+    "<tests> line 3: assert f(1) == 2" for a bare assert, as pytest's summary gives it, and
+    "<tests> line 3: ValueError: bad" for any other error."""
+    match = _SANDBOX_FAILURE.match(detail)
+    if not match:
+        return detail[:MAX_TRACE_CHARS]
+    error, source = match["error"], match["source"] or ""
+    message = source if error == "AssertionError" and source.startswith("assert") else error
+    return failure_trace(match["where"], message)
+
+
 @dataclass(frozen=True)
 class TestCommand:
     """A user's test command, understood well enough to run it under coverage.py."""

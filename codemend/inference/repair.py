@@ -25,7 +25,7 @@ from codemend.inference.candidates import merge, operator_candidates
 from codemend.inference.debugger import Candidate, Debugger
 from codemend.inference.localize import LineRanking, combine, factored_scores, model_signal
 from codemend.sandbox import Limits, RunResult, SandboxPool, run_command, run_tests, scaled_timeout
-from codemend.testcov import failure_trace, first_failure
+from codemend.testcov import failure_trace, first_failure, sandbox_failure_trace
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +53,10 @@ class Tests:
     def trace(self, failed: RunResult) -> str:
         """The failure a model trained with traces reads: for a pytest command, the first failing test
         and its error from pytest's short summary, as in validated training data (`failure_trace`);
-        otherwise the run's first failure line."""
-        failure = first_failure(failed.stdout) if self.command else None
+        for test code, its failing line and error in the same form; otherwise the run's first failure line."""
+        if not self.command:
+            return sandbox_failure_trace(failed.detail)
+        failure = first_failure(failed.stdout)
         return failure_trace(*failure) if failure else failed.detail
 
 

@@ -13,7 +13,7 @@ from codemend.data.validated import (
     is_test_file,
 )
 from codemend.errors import CodemendError
-from codemend.testcov import failure_trace, first_failure
+from codemend.testcov import failure_trace, first_failure, sandbox_failure_trace
 
 MODULE = '''\
 def add(a, b):
@@ -150,6 +150,16 @@ def test_the_first_failure_comes_from_the_short_summary():
     assert first_failure("1 passed\n", {"t.py::test_a"}) is None
     assert failure_trace("t.py::test_a", "assert 1 == 2") == "t.py::test_a: assert 1 == 2"
     assert failure_trace("t.py::test_a", "") == "t.py::test_a" and len(failure_trace("t", "x" * 1000)) == 400
+
+
+def test_sandboxed_test_code_failures_read_like_pytest_traces():
+    # The failing line stands for the test id; a bare assert reads as pytest's summary gives it.
+    assert sandbox_failure_trace("AssertionError at <tests> line 3: assert f(1) == 2") == "<tests> line 3: assert f(1) == 2"
+    assert sandbox_failure_trace("AssertionError: too big at <tests> line 4: assert x < 3, 'too big'") == "<tests> line 4: AssertionError: too big"
+    assert sandbox_failure_trace("ZeroDivisionError: division by zero at <candidate> line 7: return a / b") == \
+        "<candidate> line 7: ZeroDivisionError: division by zero"
+    assert sandbox_failure_trace("MemoryError") == "MemoryError"  # no location: the detail as it is
+    assert len(sandbox_failure_trace("AssertionError at <tests> line 1: assert " + "x" * 1000)) == 400
 
 
 def test_include_globs_choose_the_files_to_mutate():

@@ -98,8 +98,8 @@ def test_a_pytest_commands_trace_names_the_failing_test_as_training_data_does(tm
     # Not the run's summary ("1 failed in 0.1s"): the test id and its error, as `codemend data build --repo`
     # writes them, error included although the id alone is wider than pytest's default 80 columns.
     assert tests.trace(failed).startswith(f"test_stats.py::{name}: assert ")
-    benchmark = Tests(test_code=TESTS)
-    assert benchmark.trace(benchmark.run(SOURCE)).startswith("AssertionError at <tests> line 2")
+    benchmark = Tests(test_code=TESTS)  # test code: its failing line stands for the test id, in the same form
+    assert benchmark.trace(benchmark.run(SOURCE)) == "<tests> line 2: assert s.max_index([3, 9, 2]) == 1"
 
 
 @pytest.mark.sandbox
@@ -116,8 +116,8 @@ def test_the_tests_first_failure_reaches_a_model_trained_with_traces(tiny_model,
     debugger.source = lambda code, context="", trace="": sources.append(original(code, context, trace)) or sources[-1]
     repair(SOURCE, debugger=debugger, tests=Tests(test_code=TESTS), n=2, max_validate=0, use_trace=use_trace)
     assert sources  # the model read the function
-    # The baseline's first failure is an AssertionError in the tests; the ablation leaves it out.
-    assert all(("### error:\nAssertionError" in s) == use_trace for s in sources)
+    # The baseline's first failure is the tests' first assert, read in pytest's trace form; the ablation leaves it out.
+    assert all(("### error:\n<tests> line 2: assert s.max_index([3, 9, 2]) == 1" in s) == use_trace for s in sources)
 
 
 @pytest.mark.sandbox
