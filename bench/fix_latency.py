@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from codemend.training.checkpoint import PRECISIONS
+
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
@@ -92,7 +94,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=30)
     parser.add_argument("--n", type=int, default=10, help="model candidates per function")
     parser.add_argument("--cold-items", type=int, default=10, help="items for the (slow) cold-process rows")
-    parser.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16"), help="the model's weights (auto: bf16)")
+    parser.add_argument("--precision", default="auto", choices=PRECISIONS, help="the model's weights (auto: bf16)")
     args = parser.parse_args()
 
     from codemend.data.benchmark import load_benchmark

@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+from codemend.training.checkpoint import PRECISIONS
+
 WEIGHTS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, None)  # None: naturalness alone
 
 
@@ -74,7 +76,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=150)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--write", action="store_true", help="store the best weight in MODEL/codemend.json")
-    parser.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16"), help="the model's weights (auto: bf16, as `codemend fix` loads it)")
+    parser.add_argument("--precision", default="auto", choices=PRECISIONS, help="the model's weights (auto: bf16, as `codemend fix` loads it)")
     args = parser.parse_args()
 
     import torch

@@ -248,6 +248,10 @@ class TrainConfig:
             problems.append(f"--train.save_every {self.save_every}: must be 0 (no resumable checkpoints) or positive")
         return problems
 
+    def samples_per_step(self, processes: int) -> int:
+        """Rows one optimizer step reads over `processes` data-parallel processes."""
+        return self.batch_size * self.grad_accum * processes
+
     def precision_problems(self) -> list[str]:
         if self.precision not in ("bf16", "fp16"):
             return []

@@ -58,7 +58,7 @@ def _settings(config: TrainRecipeConfig, report: TrainReport) -> list[str]:
         ("LoRA", f"rank {m.lora_r}, alpha {m.lora_alpha}, targets {', '.join(m.lora_target_modules) or 'peft default'}" if m.lora else "no (full fine-tuning)"),
         ("optimiser", f"AdamW, lr {t.lr:g}, {t.scheduler} decay after {t.warmup_ratio:.0%} warm-up, weight decay {t.weight_decay:g}"),
         ("batch", f"{t.batch_size} x accumulation {t.grad_accum} x {report.processes} process{'es' if report.processes > 1 else ''}"
-                  f" = {t.batch_size * t.grad_accum * report.processes} samples per step"),
+                  f" = {t.samples_per_step(report.processes)} samples per step"),
         ("steps", f"{report.steps} of {t.max_steps}{stopped}: {report.data_passes:g} passes over the training samples"),
         ("training time", f"{report.seconds} s, {report.tokens_per_second} tokens/s"),
         ("device", report.device or "unknown"),

@@ -195,11 +195,6 @@ def agreed(flag: bool, device) -> bool:
     return bool(value.item())
 
 
-def samples_per_step(config: TrainRecipeConfig) -> int:
-    """Rows one optimizer step reads, over all data-parallel processes."""
-    return config.train.batch_size * config.train.grad_accum * resume.ranks().num_processes
-
-
 def train(config: TrainRecipeConfig, model, tokenizer, datasets: dict, resume_from: str | None = None, callbacks: list = ()):
     import torch
 
@@ -209,7 +204,7 @@ def train(config: TrainRecipeConfig, model, tokenizer, datasets: dict, resume_fr
     evaluate = bool(t.eval_every and "validation" in datasets)
     # Rows are read in an order fixed by the seed (resume.fixed_order), so a resumed run reads what
     # the uninterrupted one would have: the Trainer then only needs to skip the batches already seen.
-    datasets = {**datasets, "train": resume.fixed_order(datasets["train"], config.seed, samples_per_step(config), t.max_steps)}
+    datasets = {**datasets, "train": resume.fixed_order(datasets["train"], config.seed, t.samples_per_step(resume.ranks().num_processes), t.max_steps)}
     args_kwargs = dict(  # TrainingArguments for both families; build_trainer adds --train.precision
         **resume.trainer_arguments(config), max_steps=t.max_steps, learning_rate=t.lr, weight_decay=t.weight_decay,
         lr_scheduler_type=t.scheduler, warmup_steps=t.warmup_ratio, per_device_train_batch_size=t.batch_size,
@@ -276,7 +271,7 @@ def run(config: TrainRecipeConfig) -> TrainReport:
     report.seconds = round(seconds, 1)
     report.losses = [(h["step"], h["loss"]) for h in history if "loss" in h]
     report.eval_losses = [(h["step"], h["eval_loss"]) for h in history if "eval_loss" in h]
-    passes = report.steps * samples_per_step(config) / max(report.train_samples, 1)
+    passes = report.steps * config.train.samples_per_step(report.processes) / max(report.train_samples, 1)
     report.data_passes = round(passes, 3)
     tokens = sum(datasets["train"]["length"]) * passes
     report.tokens_per_second = round(tokens / max(seconds, 1e-9), 1)
