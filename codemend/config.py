@@ -295,6 +295,7 @@ class TrainRecipeConfig:
 
 
 Precision = Literal["auto", "fp32", "bf16"]  # model weights at inference (training.checkpoint.inference_options)
+VALIDATION_BUDGET = 60  # candidates `fix` validates at most, and `eval --benchmark` by default (--validate_top)
 
 
 @dataclass
@@ -313,6 +314,8 @@ class EvalConfig:
     """With --benchmark: score another system's fixes from this JSONL ({"id", "candidates": [module, ...]}) instead of a model."""
     n: int = 10
     """With --benchmark: candidates per item, validated by the item's tests (the k of plausible@k goes up to this)."""
+    validate_top: int = VALIDATION_BUDGET
+    """With --benchmark: when none of the first --n is plausible, go on validating down the ranking to this many candidates and stop at the first plausible one, as `codemend fix` does with tests (reported as plausible_validated / correct@1_validated: what a user with tests is shown first)."""
     operators: bool = True
     """With --benchmark: add the inverse of the bug operators as candidates (the ablation turns it off)."""
     traces: bool = True
@@ -338,6 +341,8 @@ class EvalConfig:
         problems = []
         if self.limit < 0 or self.num_beams < 1 or self.batch_size < 1 or self.n < 1 or self.workers < 1:
             problems.append("--limit must be >= 0; --num_beams, --batch_size, --n and --workers >= 1")
+        if self.validate_top < self.n:
+            problems.append(f"--validate_top ({self.validate_top}) must be at least --n ({self.n}): the first --n candidates are always validated")
         if self.predictions and not self.benchmark:
             problems.append("--predictions needs --benchmark (the items whose tests score them)")
         return problems

@@ -7,8 +7,10 @@
 Per item: the reference fix must pass the tests (else the item is flagged broken and not counted)
 and its measured runtime sets the time limit (2x, never under 1 s); the buggy code must fail them.
 The model's candidates are ranked before any test runs; the top `n` are validated in the sandbox.
-plausible@k = a plausible fix among the first k; correct = plausible and equivalent to the
-reference. Verdicts are cached per (model, item, candidate) in OUT/cache.jsonl and finished items
+plausible@k = a plausible fix among the first k of that ranking; correct = plausible and equivalent
+to the reference. When none of the top `n` is plausible, validation goes on down the ranking (up to
+`validate_top`) to the first plausible candidate, as `codemend fix` does with tests:
+plausible_validated and correct@1_validated score what such a user is shown first. Verdicts are cached per (model, item, candidate) in OUT/cache.jsonl and finished items
 in OUT/items.jsonl, so a rerun after a crash continues where it stopped.
 """
 
@@ -139,6 +141,18 @@ def validate_candidates(item: BenchmarkItem, candidates: list[Candidate], limit:
         cache.put(item.id, candidate.patched, result.status, result.detail)
 
 
+def validate_until_plausible(item: BenchmarkItem, candidates: list[Candidate], n: int, limit: float, pool: SandboxPool,
+                             cache: VerdictCache, workers: int = 2) -> list[Candidate]:
+    """Validate the first `n` (plausible@k reads them all), then the rest in rank order, a few at a
+    time, up to the first plausible one; returns the validated candidates, in rank order."""
+    validate_candidates(item, candidates[:n], limit, pool, cache, workers)
+    done = n
+    while done < len(candidates) and not any(c.status == "passed" for c in candidates[:done]):
+        validate_candidates(item, candidates[done : done + 2 * workers], limit, pool, cache, workers)
+        done += 2 * workers
+    return candidates[:done]
+
+
 def model_candidates(item: BenchmarkItem, debugger, config: EvalConfig, limit: float,
                      baseline: RunResult | None = None) -> tuple[list[Candidate], list[int], dict]:
     """Ranked candidates (before any validation), the combined line ranking and each signal's.
@@ -151,7 +165,7 @@ def model_candidates(item: BenchmarkItem, debugger, config: EvalConfig, limit: f
     tests = Tests(test_code=item.test_code, limits=dataclasses.replace(VERDICT_LIMITS, wall_s=limit))
     result = repair(item.buggy_code, debugger=debugger, path=item.id, tests=tests, n=config.n,
                     use_operators=config.operators, max_validate=0, baseline=baseline, use_trace=config.traces)
-    candidates = [Candidate(s.patched_source, score=s.score, origin=s.origin, line=s.line) for s in result.suggestions[: config.n]]
+    candidates = [Candidate(s.patched_source, score=s.score, origin=s.origin, line=s.line) for s in result.suggestions[: config.validate_top]]
     combined, by_signal = [], {}
     for report in result.functions:
         offset = report.start_line - 1
@@ -169,10 +183,10 @@ def evaluate_item(item: BenchmarkItem, debugger, config: EvalConfig, pool: Sandb
     if state != "scored":
         return result
     if predictions is not None:
-        result.candidates = [Candidate(code) for code in predictions.get(item.id, [])[: config.n]]
+        result.candidates = [Candidate(code) for code in predictions.get(item.id, [])[: config.validate_top]]
     else:
         result.candidates, result.ranked_lines, result.signal_lines = model_candidates(item, debugger, config, limit, buggy)
-    validate_candidates(item, result.candidates, limit, pool, cache, config.workers)
+    result.candidates = validate_until_plausible(item, result.candidates, config.n, limit, pool, cache, config.workers)
     result.plausible = [c.status == "passed" for c in result.candidates]
     result.correct = [p and is_correct(c.patched, item.fixed_code) for p, c in zip(result.plausible, result.candidates)]
     return result
@@ -229,7 +243,7 @@ def run(config: EvalConfig) -> dict:
 
         debugger = Debugger.load(config.model, config.precision)
     key = model_key(config.model) if predictions is None else "predictions:" + hashlib.sha256(Path(config.predictions).read_bytes()).hexdigest()[:16]
-    run_key = f"{key}:{config.n}:{config.operators}" + ("" if config.traces else ":no-traces") + _precision_key(config)
+    run_key = f"{key}:{config.n}:{config.operators}" + ("" if config.traces else ":no-traces") + _precision_key(config) + f":v{config.validate_top}"
     cache = VerdictCache(out / "cache.jsonl", run_key)
     done = _finished(out / "items.jsonl", run_key)
     results, started = [], time.perf_counter()
@@ -243,7 +257,7 @@ def run(config: EvalConfig) -> dict:
             results.append(done[item.id])
     metrics = summarize(results, n=config.n, seed=config.seed, references={i.id: (i.buggy_code, i.fixed_code or "") for i in items})
     metrics.update({"benchmark": config.benchmark, "model": config.model, "predictions": config.predictions, "skipped_lines": skipped,
-                    "seconds": round(time.perf_counter() - started, 1), "isolation": _isolation()})
+                    "seconds": round(time.perf_counter() - started, 1), "isolation": _isolation(), "validate_top": config.validate_top})
     write_report(out, metrics, results)
     save_run_metadata(config, out)
     metrics["out"] = str(out)

@@ -19,7 +19,7 @@ from codemend.eval.metrics import bootstrap_ci, corpus_bleu, pass_at_k, patch_ou
 logger = logging.getLogger(__name__)
 
 KS = (1, 5, 10)
-HEADLINE = ("plausible@1", "plausible@5", "plausible@10", "correct@1", "correct@1_validated", "pass@1", "pass@5", "pass@10", "localization@1", "localization@5")
+HEADLINE = ("plausible@1", "plausible@5", "plausible@10", "correct@1", "plausible_validated", "correct@1_validated", "pass@1", "pass@5", "pass@10", "localization@1", "localization@5")
 
 
 def _pass_at(n: int, c: int, k: int) -> float:
@@ -27,14 +27,19 @@ def _pass_at(n: int, c: int, k: int) -> float:
     return pass_at_k(n, c, k) if n >= k else float(c > 0)
 
 
-def item_values(result) -> dict[str, float]:
-    """Per-item 0/1 (or fractional pass@k) values, averaged into the headline numbers."""
-    n, c = len(result.candidates), sum(result.plausible)
-    values = {f"plausible@{k}": float(any(result.plausible[:k])) for k in KS}
-    values.update({f"pass@{k}": _pass_at(n, c, k) if n else 0.0 for k in KS})
+def item_values(result, n: int) -> dict[str, float]:
+    """Per-item 0/1 (or fractional pass@k) values, averaged into the headline numbers.
+
+    plausible@k and pass@k read the ranking's first `n` candidates; the `_validated` values read
+    every validated one (validation went past `n` only when none of the first `n` was plausible).
+    """
+    ranked = result.plausible[:n]
+    values = {f"plausible@{k}": float(any(ranked[:k])) for k in KS}
+    values.update({f"pass@{k}": _pass_at(len(ranked), sum(ranked), k) if ranked else 0.0 for k in KS})
     values["correct@1"] = float(bool(result.correct[:1]) and result.correct[0])
-    # What a user sees after validation: the first plausible candidate, if any.
+    # What a user with tests is shown first: the first plausible candidate, if any.
     first = next((i for i, ok in enumerate(result.plausible) if ok), None)
+    values["plausible_validated"] = float(first is not None)
     values["correct@1_validated"] = float(first is not None and result.correct[first])
     return values
 
@@ -49,7 +54,7 @@ def _with_ci(values: Sequence[float], seed: int) -> dict:
 def summarize(results: Sequence, n: int, seed: int = 0, references: dict[str, tuple[str, str]] | None = None) -> dict:
     """Headline numbers with bootstrap CIs; `references` maps id -> (buggy, fixed) for the BLEU side column."""
     scored = [r for r in results if r.state == "scored"]
-    per_item = [item_values(r) for r in scored]
+    per_item = [item_values(r, n) for r in scored]
     metrics: dict = {
         "items": len(results), "scored": len(scored),
         "broken": [r.id for r in results if r.state == "broken"],
@@ -75,7 +80,7 @@ def summarize(results: Sequence, n: int, seed: int = 0, references: dict[str, tu
             metrics["bleu_copy_input_baseline"] = corpus_bleu([references[r.id][0] for r in with_ref], [references[r.id][1] for r in with_ref])
     metrics["per_bug_class"] = _grouped(scored, per_item, lambda r: r.bug_type)
     metrics["per_source"] = _grouped(scored, per_item, lambda r: r.source or "unknown")
-    metrics["pass_at_k_curve"] = {k: sum(_pass_at(len(r.candidates), sum(r.plausible), k) if r.candidates else 0.0 for r in scored) / max(len(scored), 1) for k in range(1, n + 1)}
+    metrics["pass_at_k_curve"] = {k: sum(_pass_at(len(r.plausible[:n]), sum(r.plausible[:n]), k) if r.plausible else 0.0 for r in scored) / max(len(scored), 1) for k in range(1, n + 1)}
     if located:
         metrics["localization_curve"] = {k: topk_localization_accuracy([r.ranked_lines for r in located], [r.bug_line for r in located], k=k) for k in range(1, 11)}
     return metrics
@@ -98,7 +103,7 @@ def _grouped(scored, per_item, key) -> dict:
     groups = collections.defaultdict(list)
     for result, values in zip(scored, per_item):
         groups[key(result)].append(values)
-    return {name: {"items": len(rows), **{m: sum(r[m] for r in rows) / len(rows) for m in ("plausible@1", "plausible@10", "correct@1")}}
+    return {name: {"items": len(rows), **{m: sum(r[m] for r in rows) / len(rows) for m in ("plausible@1", "plausible@10", "correct@1", "plausible_validated")}}
             for name, rows in sorted(groups.items())}
 
 
@@ -118,6 +123,9 @@ def markdown(metrics: dict) -> str:
         f"{len(metrics['broken'])}; tests already pass on the buggy code (not counted): {len(metrics['not_failing'])}.",
         f"Sandbox isolation: {metrics.get('isolation', {}).get('network', 'unknown')} network; {metrics.get('isolation', {}).get('filesystem', '')}.",
         *([f"Skipped benchmark lines ({len(metrics['skipped_lines'])}): " + "; ".join(metrics["skipped_lines"][:5])] if metrics.get("skipped_lines") else []),
+        f"plausible@k, correct@1 and pass@k read the ranking's first {metrics['candidates_per_item']} candidates, before any test runs; "
+        f"plausible_validated and correct@1_validated read the first plausible one found by validating down the ranking"
+        + (f" (at most {metrics['validate_top']} candidates), what `codemend fix` with tests shows first." if metrics.get("validate_top") else "."),
         "",
         "| metric | value [95% bootstrap CI] |", "|---|---|",
         *[f"| {name} | {_fmt(entry)} |" for name, entry in metrics["headline"].items()], "",
@@ -136,8 +144,9 @@ def markdown(metrics: dict) -> str:
                   for name, row in metrics["localization_by_signal"].items()]
         lines.append("")
     for title, key in (("bug class", "per_bug_class"), ("source", "per_source")):
-        lines += [f"| {title} | items | plausible@1 | plausible@10 | correct@1 |", "|---|---|---|---|---|"]
-        lines += [f"| {name} | {row['items']} | {row['plausible@1']:.1%} | {row['plausible@10']:.1%} | {row['correct@1']:.1%} |" for name, row in metrics[key].items()]
+        lines += [f"| {title} | items | plausible@1 | plausible@10 | correct@1 | plausible after validation |", "|---|---|---|---|---|---|"]
+        lines += [f"| {name} | {row['items']} | {row['plausible@1']:.1%} | {row['plausible@10']:.1%} | {row['correct@1']:.1%} | {row.get('plausible_validated', float('nan')):.1%} |"
+                  for name, row in metrics[key].items()]
         lines.append("")
     return "\n".join(lines)
 

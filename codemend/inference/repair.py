@@ -20,6 +20,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from codemend.config import VALIDATION_BUDGET
 from codemend.data.corpus import Function, extract_functions, replace_function
 from codemend.inference.candidates import merge, operator_candidates
 from codemend.inference.debugger import Candidate, Debugger
@@ -244,7 +245,7 @@ def suspicious_functions(functions: list[Function], sbfl: dict[int, float], keep
 
 def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, path: str = "<memory>", function: str = "", line: int = 0,
            tests: Tests | None = None, n: int = 10, use_operators: bool = True, top_lines: int = 3,
-           max_validate: int = 60, enough_plausible: int = 3, use_sbfl: bool = True,
+           max_validate: int = VALIDATION_BUDGET, enough_plausible: int = 3, use_sbfl: bool = True,
            baseline: RunResult | None = None, use_trace: bool = True) -> RepairResult:
     """Ranked suggestions for `text` (one module); plausible ones first when tests are given.
 

@@ -81,6 +81,28 @@ def test_predictions_from_another_system(assets, tmp_path, caplog):
     assert _run(assets, tmp_path / "e", "--predictions", str(empty)) == 1
 
 
+def test_validation_goes_down_the_ranking_only_until_the_first_plausible_fix(assets, tmp_path, capsys):
+    """plausible@k reads the first --n; past them, validation stops at the first plausible fix
+    (what `fix` shows first), which is what plausible_validated scores."""
+    item = json.loads(open(assets / "bench_small.jsonl").readline())
+    wrong = [item["buggy_code"].replace("best = 0", f"best = {k}") for k in (1, 2, 3, 4)]
+    ranked = wrong[:3] + [item["fixed_code"], wrong[3], item["fixed_code"].replace("    return", "    pass\n    return")]
+    preds = tmp_path / "preds.jsonl"
+    preds.write_text(json.dumps({"id": item["id"], "candidates": ranked}) + "\n")
+    assert _run(assets, tmp_path / "v", "--predictions", str(preds), "--n", "2", "--validate_top", "5", "--workers", "1") == 0
+    metrics = json.loads((tmp_path / "v" / "metrics.json").read_text())
+    headline = {name: entry["value"] for name, entry in metrics["headline"].items()}
+    scored = metrics["scored"]  # the other items have no predictions: nothing plausible
+    assert headline["plausible@10"] == 0.0 and headline["pass@1"] == 0.0  # the fix is 4th, past --n 2
+    assert headline["plausible_validated"] == headline["correct@1_validated"] == 1 / scored
+    row = next(r for r in map(json.loads, open(tmp_path / "v" / "results.jsonl")) if r["id"] == item["id"])
+    assert [c["status"] == "passed" for c in row["candidates"]] == [False, False, False, True]  # 2, then 2 per round, then stop
+    assert "plausible_validated" in (tmp_path / "v" / "report.md").read_text()
+    capsys.readouterr()
+    assert main(["-q", "eval", "--benchmark", str(assets / "bench_small.jsonl"), "--n", "5", "--validate_top", "4"]) == 2
+    assert "--validate_top (4) must be at least --n (5)" in capsys.readouterr().err
+
+
 def test_compare_two_runs(first_run, assets, tmp_path, capsys):
     assert _run(assets, tmp_path / "no-ops", "--operators", "false") == 0
     capsys.readouterr()
