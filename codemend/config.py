@@ -296,6 +296,7 @@ class TrainRecipeConfig:
 
 Precision = Literal["auto", "fp32", "bf16"]  # model weights at inference (training.checkpoint.inference_options)
 VALIDATION_BUDGET = 60  # candidates `fix` validates at most, and `eval --benchmark` by default (--validate_top)
+WIDE_BUDGET = 200  # edits of the wide repair space tried by tests when no ranked candidate passes (--wide)
 
 
 @dataclass
@@ -332,6 +333,8 @@ class EvalConfig:
     """Samples generated at once (split mode)."""
     precision: Precision = "auto"
     """Weights of the model at inference: auto is bf16 (bfloat16; on a 2-core CPU 1.8x faster than fp32 at the same accuracy)."""
+    wide: int = WIDE_BUDGET
+    """With --benchmark: when validation finds no plausible fix among the ranked candidates, try up to this many edits of the wide repair space by tests, as `codemend fix` does (0: off)."""
     out: str = ""
     """Output folder; empty means MODEL/eval-SPLIT (split mode) or runs/eval-benchmark (benchmark mode)."""
     seed: int = 0
@@ -341,6 +344,8 @@ class EvalConfig:
         problems = []
         if self.limit < 0 or self.num_beams < 1 or self.batch_size < 1 or self.n < 1 or self.workers < 1:
             problems.append("--limit must be >= 0; --num_beams, --batch_size, --n and --workers >= 1")
+        if self.wide < 0:
+            problems.append(f"--wide {self.wide}: must be >= 0 (0 turns the wide search off)")
         if self.validate_top < self.n:
             problems.append(f"--validate_top ({self.validate_top}) must be at least --n ({self.n}): the first --n candidates are always validated")
         if self.predictions and not self.benchmark:
@@ -371,11 +376,15 @@ class RepairOptions:
     """How many suggestions to print."""
     precision: Precision = "auto"
     """Weights of the model at inference: auto is bf16 (bfloat16; on a 2-core CPU 1.8x faster than fp32 at the same accuracy)."""
+    wide: int = WIDE_BUDGET
+    """With --test_cmd, when none of the ranked candidates passes: try up to this many edits of the wide repair space (a missing operand, call, guard, default or return; the usual edits at more lines) at the most suspicious lines, by tests alone (0: off)."""
 
     def validate(self) -> list[str]:
         problems = []
         if self.n < 0 or self.top < 1:
             problems.append("--n must be at least 0 (0: no beam search, inverse-operator candidates only) and --top at least 1")
+        if self.wide < 0:
+            problems.append(f"--wide {self.wide}: must be >= 0 (0 turns the wide search off)")
         if self.timeout <= 0:
             problems.append("--timeout must be positive (seconds)")
         return problems

@@ -133,10 +133,9 @@ class _Index:
         while True:
             node = cursor.node
             kind = node.type
-            if kind not in _NO_DESCEND:
-                self.by_type[kind].append(node)
-                if cursor.goto_first_child():
-                    continue
+            self.by_type[kind].append(node)  # strings are sites too (wrapped whole), never their insides
+            if kind not in _NO_DESCEND and cursor.goto_first_child():
+                continue
             while not cursor.goto_next_sibling():
                 if not cursor.goto_parent():
                     return
@@ -1329,22 +1328,136 @@ REPAIR_TEMPLATES = {
 }
 
 
-def repair_sites(tree: Any, data: bytes) -> Iterator[tuple[str, Edit]]:
-    """(name, edit) for every edit in the repair space, operator by operator."""
+# ----------------------------------------------------------------------------------------------
+# The wide repair space: edits that undo the operators whose inverse has to guess what went missing
+# (an operand, a call, a guard, a default). Each line gets dozens of them, too many for the model to
+# rank at every line, so they are only tried, by tests, once the ranked space has no plausible fix.
+
+_WIDE_NAMES = 4  # the most recently bound locals offered as a missing operand or guard
+_WIDE_CALLS = (b"len", b"sorted", b"sum", b"float", b"int", b"str", b"list", b"set", b"tuple", b"abs", b"max", b"min")
+_DEFAULTS = {b"get": (b"0", b"None", b"[]", b"\"\"", b"float(\"inf\")"), b"setdefault": (b"[]", b"{}", b"set()", b"0"),
+             b"pop": (b"None",), b"getattr": (b"None",), b"next": (b"None",)}
+
+
+def _add_arithmetic_operand(ix: _Index) -> Iterator[Edit]:
+    """`i` -> `i + size` / `i - size` / `i * size`, `a - b` -> `a - b + c`: an operand that went missing
+    comes back as a recent local (undoes remove_arithmetic_operand when the dropped side was a name)."""
+    sites = [*_variable_uses(ix), *ix.nodes("integer")]
+    sites += [n for n in ix.nodes("binary_operator") if _is_arithmetic(n) and not (n.parent is not None and _is_arithmetic(n.parent))]
+    for node in sites:
+        parent = node.parent
+        if parent is None or (parent.type in ("attribute", "call") and parent.start_byte == node.start_byte):
+            continue  # `x.attr`, `f(...)`: a name being used, not an operand
+        own = {ix.text(n) for n in _identifiers_in(node)}
+        names = [n for n in dict.fromkeys(reversed(ix.names_before(node))) if n not in own][:_WIDE_NAMES]
+        tight = parent.type in ("binary_operator", "unary_operator", "not_operator") or (
+            parent.type == "subscript" and parent.child_by_field_name("value") == node)
+        for name in names:
+            for op in (b" + ", b" - ", b" * "):
+                added = ix.text(node) + op + name
+                yield _replace(node, b"(" + added + b")" if tight else added)
+
+
+def _is_arithmetic(node: Node) -> bool:
+    op = node.child_by_field_name("operator") if node.type == "binary_operator" else None
+    return op is not None and op.type in _ARITHMETIC
+
+
+def _wrap_in_any_call(ix: _Index) -> Iterator[Edit]:
+    """`items` -> `len(items)`, `"inf"` -> `float("inf")`, `xs[:k]` -> `sum(xs[:k])`: wrap_in_call with
+    the common one-argument builtins, whether or not the function calls them (undoes remove_function_call)."""
+    sites = [*_variable_uses(ix), *ix.nodes("string")]
+    sites += [n for n in ix.nodes("attribute", "subscript") if n.parent is None or n.parent.type not in ("call", "attribute", "subscript")]
+    for node in sites:
+        if node.type == "string" and _is_string_statement(node):
+            continue
+        if node.parent is not None and node.parent.type in ("attribute", "call", "subscript") and node.parent.start_byte == node.start_byte:
+            continue  # `xs.append`, `f(...)`, `xs[i]`: wrap the whole, not its head
+        for name in _WIDE_CALLS:
+            yield _replace(node, name + b"(" + ix.text(node) + b")")
+
+
+def _add_default_argument(ix: _Index) -> Iterator[Edit]:
+    """`d.get(k)` -> `d.get(k, 0)`, `d.setdefault(k)` -> `d.setdefault(k, [])`: a lookup's forgotten
+    default (undoes drop_last_argument on the calls whose last argument is a default)."""
+    for call in ix.nodes("call"):
+        function, args = call.child_by_field_name("function"), _call_args(call)
+        if function is None or not args or not all(_is_positional(arg) for arg in args):
+            continue
+        name = ix.text(function.child_by_field_name("attribute") if function.type == "attribute" else function)
+        if len(args) == 1 or (name == b"getattr" and len(args) == 2):
+            for default in _DEFAULTS.get(name, ()):
+                yield Edit(args[-1].end_byte, args[-1].end_byte, b", " + default)
+
+
+def _add_guard(ix: _Index) -> Iterator[Edit]:
+    """`if xs[i] > v:` -> `if i < len(xs) and xs[i] > v:` / `if xs and ...`, `if n & (n - 1) == 0` ->
+    `if n > 0 and ...`: a condition gets back a guard on what it reads (undoes drop_condition_operand)."""
+    for condition in _conditions(ix):
+        text, guards = ix.text(condition), []
+        for node in _subscripts_in(condition):
+            value, index = node.child_by_field_name("value"), node.child_by_field_name("subscript")
+            if value is not None:
+                guards.append(ix.text(value))
+                if index is not None and index.type != "slice":
+                    guards.append(ix.text(index) + b" < len(" + ix.text(value) + b")")
+        names = [ix.text(n) for n in _identifiers_in(condition)]
+        for name in list(dict.fromkeys(names))[:_WIDE_NAMES]:
+            guards += [name, name + b" > 0", name + b" is not None"]
+        body = b"(" + text + b")" if condition.type in ("boolean_operator", "conditional_expression", "lambda") else text
+        for guard in dict.fromkeys(guards):
+            if guard != text:
+                yield _replace(condition, guard + b" and " + body)
+
+
+def _subscripts_in(node: Node) -> Iterator[Node]:
+    if node.type == "subscript":
+        yield node
+    for child in node.children:
+        yield from _subscripts_in(child)
+
+
+def _return_any_local(ix: _Index) -> Iterator[Edit]:
+    """A function that falls off its end returns one of its locals, tuple targets included
+    (add_final_return offers the last few simple assignments only)."""
+    for func in ix.nodes("function_definition"):
+        body = func.child_by_field_name("body")
+        statements = _named(body) if body is not None else []
+        if not statements or statements[-1].type in ("return_statement", "raise_statement") or _is_generator(ix, func):
+            continue
+        end = ix.source.find(b"\n", statements[-1].end_byte)
+        end = len(ix.source) if end < 0 else end
+        indent = b" " * statements[0].start_point[1]
+        for name in list(dict.fromkeys(reversed(ix.names_before(statements[-1]))))[: 2 * _WIDE_NAMES]:
+            yield Edit(end, end, b"\n" + indent + b"return " + name)
+
+
+WIDE_TEMPLATES = {
+    "add_arithmetic_operand": _public_sites(_add_arithmetic_operand),
+    "wrap_in_any_call": _public_sites(_wrap_in_any_call),
+    "add_default_argument": _public_sites(_add_default_argument),
+    "add_guard": _public_sites(_add_guard),
+    "return_any_local": _public_sites(_return_any_local),
+}
+
+
+def repair_sites(tree: Any, data: bytes, wide: bool = False) -> Iterator[tuple[str, Edit]]:
+    """(name, edit) for every edit in the repair space, operator by operator (`wide`: then the wide space's)."""
     for operator in OPERATORS.values():
         if operator.invertible or operator.name in REPAIR_ONLY_OPERATORS:
             yield from ((operator.name, edit) for edit in operator.sites(tree, data))
-    for name, sites in REPAIR_TEMPLATES.items():
+    for name, sites in (REPAIR_TEMPLATES | (WIDE_TEMPLATES if wide else {})).items():
         yield from ((name, edit) for edit in sites(tree, data))
 
 
-def candidate_fixes(source: str, lines: Collection[int] | None = None) -> list[tuple[str, str]]:
+def candidate_fixes(source: str, lines: Collection[int] | None = None, wide: bool = False) -> list[tuple[str, str]]:
     """Every single-edit variant `(patched_source, operator_name)` in the repair space.
 
     This is the repair search space: the inverse of the injection operators (the invertible
-    ones, the operators in REPAIR_ONLY_OPERATORS and the templates in REPAIR_TEMPLATES). `lines`
-    (1-based) keeps only edits that start on those lines. Variants that do not parse, or parse to
-    the same AST as `source` or as an earlier variant, are left out.
+    ones, the operators in REPAIR_ONLY_OPERATORS and the templates in REPAIR_TEMPLATES; `wide`
+    adds WIDE_TEMPLATES, for validation by tests). `lines` (1-based) keeps only edits that start on
+    those lines. Variants that do not parse, or parse to the same AST as `source` or as an earlier
+    variant, are left out.
     """
     data = source.encode("utf-8")
     tree = parse(data)
@@ -1352,7 +1465,7 @@ def candidate_fixes(source: str, lines: Collection[int] | None = None) -> list[t
     seen = {_ast_dump(data)}
     wanted = set(lines) if lines is not None else None
     candidates = []
-    for name, edit in repair_sites(tree, data):
+    for name, edit in repair_sites(tree, data, wide):
         if wanted is not None and ix.line_of(edit.start_byte) not in wanted:
             continue
         patched = apply_edit(data, edit)

@@ -154,8 +154,9 @@ def validate_until_plausible(item: BenchmarkItem, candidates: list[Candidate], n
 
 
 def model_candidates(item: BenchmarkItem, debugger, config: EvalConfig, limit: float,
-                     baseline: RunResult | None = None) -> tuple[list[Candidate], list[int], dict]:
-    """Ranked candidates (before any validation), the combined line ranking and each signal's.
+                     baseline: RunResult | None = None) -> tuple[list[Candidate], list[int], dict, list]:
+    """Ranked candidates (before any validation), the combined line ranking, each signal's, and the
+    per-function reports (what `wide_candidates` searches from).
 
     The tests feed localization (coverage) and the model's input (the failing test's error), as
     they would for a user with tests; validation happens after ranking, in `validate_candidates`.
@@ -173,7 +174,18 @@ def model_candidates(item: BenchmarkItem, debugger, config: EvalConfig, limit: f
         for name, scores in report.ranking.signals.items():
             by_signal.setdefault(name, []).extend((offset + line, score) for line, score in scores.items())
     ranked = lambda pairs: [line for line, _ in sorted(pairs, key=lambda kv: (-kv[1], kv[0]))]  # noqa: E731
-    return candidates, ranked(combined), {name: ranked(pairs) for name, pairs in by_signal.items()}
+    return candidates, ranked(combined), {name: ranked(pairs) for name, pairs in by_signal.items()}, result.functions
+
+
+def wide_candidates(item: BenchmarkItem, reports: list, validated: list[Candidate], budget: int) -> list[Candidate]:
+    """The wide repair space past the validated candidates, as `repair` tries it (`wide_suggestions`)."""
+    from codemend.inference.candidates import normal_key
+    from codemend.inference.repair import wide_suggestions
+
+    tried = {normal_key(c.patched) for c in validated}
+    floor = min((c.score for c in validated), default=0.0)
+    return [Candidate(s.patched_source, score=s.score, origin=s.origin, line=s.line)
+            for s in wide_suggestions(item.buggy_code, item.id, reports, tried, floor)[:budget]]
 
 
 def evaluate_item(item: BenchmarkItem, debugger, config: EvalConfig, pool: SandboxPool, cache: VerdictCache,
@@ -185,8 +197,11 @@ def evaluate_item(item: BenchmarkItem, debugger, config: EvalConfig, pool: Sandb
     if predictions is not None:
         result.candidates = [Candidate(code) for code in predictions.get(item.id, [])[: config.validate_top]]
     else:
-        result.candidates, result.ranked_lines, result.signal_lines = model_candidates(item, debugger, config, limit, buggy)
+        result.candidates, result.ranked_lines, result.signal_lines, reports = model_candidates(item, debugger, config, limit, buggy)
     result.candidates = validate_until_plausible(item, result.candidates, config.n, limit, pool, cache, config.workers)
+    if predictions is None and config.wide and not any(c.status == "passed" for c in result.candidates):
+        more = wide_candidates(item, reports, result.candidates, config.wide)
+        result.candidates += validate_until_plausible(item, more, 0, limit, pool, cache, config.workers)
     result.plausible = [c.status == "passed" for c in result.candidates]
     result.correct = [p and is_correct(c.patched, item.fixed_code) for p, c in zip(result.plausible, result.candidates)]
     return result
@@ -243,7 +258,7 @@ def run(config: EvalConfig) -> dict:
 
         debugger = Debugger.load(config.model, config.precision)
     key = model_key(config.model) if predictions is None else "predictions:" + hashlib.sha256(Path(config.predictions).read_bytes()).hexdigest()[:16]
-    run_key = f"{key}:{config.n}:{config.operators}" + ("" if config.traces else ":no-traces") + _precision_key(config) + f":v{config.validate_top}"
+    run_key = f"{key}:{config.n}:{config.operators}" + ("" if config.traces else ":no-traces") + _precision_key(config) + f":v{config.validate_top}" + (f":w{config.wide}" if config.wide else "")
     cache = VerdictCache(out / "cache.jsonl", run_key)
     done = _finished(out / "items.jsonl", run_key)
     results, started = [], time.perf_counter()

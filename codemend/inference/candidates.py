@@ -27,7 +27,7 @@ def operator_candidates(code: str, debugger: Debugger | None, lines: Collection[
     return candidates
 
 
-def _key(code: str) -> str:
+def normal_key(code: str) -> str:
     """Candidates equal after normalisation (formatting, comments) are one candidate."""
     try:
         return ast.dump(ast.parse(code))
@@ -40,7 +40,7 @@ def merge(groups: Iterable[list[Candidate]]) -> list[Candidate]:
     merged: dict[str, Candidate] = {}
     for group in groups:
         for candidate in group:
-            key = _key(candidate.patched)
+            key = normal_key(candidate.patched)
             if key in merged:
                 kept = merged[key]
                 kept.origin |= candidate.origin

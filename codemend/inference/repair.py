@@ -20,9 +20,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from codemend.config import VALIDATION_BUDGET
+from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET
 from codemend.data.corpus import Function, extract_functions, replace_function
-from codemend.inference.candidates import merge, operator_candidates
+from codemend.data.operators import candidate_fixes
+from codemend.inference.candidates import merge, normal_key, operator_candidates
 from codemend.inference.debugger import Candidate, Debugger
 from codemend.inference.localize import LineRanking, combine, factored_scores, model_signal
 from codemend.sandbox import Limits, RunResult, SandboxPool, run_command, run_tests, scaled_timeout
@@ -85,6 +86,7 @@ class FunctionReport:
     start_line: int
     ranking: LineRanking
     candidates: list[Candidate]
+    func: Function | None = field(default=None, repr=False)  # the function itself, for the wide search
 
 
 @dataclass
@@ -183,7 +185,7 @@ def repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int
         for candidate, value in zip(candidates, factored):
             candidate.score = value
     candidates.sort(key=lambda c: -c.score)
-    return FunctionReport(func.name, func.start_line, ranking, candidates)
+    return FunctionReport(func.name, func.start_line, ranking, candidates, func)
 
 
 # ----------------------------------------------------------------------------- whole file
@@ -225,6 +227,33 @@ def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough
     return ran
 
 
+WIDE_LINES = 5  # the most suspicious lines per function the wide space is tried at
+
+
+def wide_suggestions(text: str, path: str, reports: list[FunctionReport], tried: set[str], floor: float = 0.0) -> list[Suggestion]:
+    """The wide repair space (`candidate_fixes(wide=True)`, which holds the usual one) at each
+    function's most suspicious lines: the best line of every function first, then the second, ...
+    `tried`: `normal_key`s of the patched files already validated, left out (and added to).
+
+    They are not scored by the model (dozens per line); their scores sit under `floor` (the lowest
+    ranked score) in that order, and only tests decide whether one is shown.
+    """
+    found: list[Suggestion] = []
+    for rank in range(WIDE_LINES):
+        for report in reports:
+            lines = report.ranking.top(WIDE_LINES)[:WIDE_LINES]
+            if report.func is None or rank >= len(lines):
+                continue
+            for patched, operator in candidate_fixes(report.func.code, lines=[lines[rank]], wide=True):
+                candidate = Candidate(patched, lines[rank], "", {"wide"}, operator=operator)
+                candidate.score = floor - 1.0 - 1e-3 * len(found)
+                suggestion = to_suggestion(text, path, report.func, candidate)
+                if normal_key(suggestion.patched_source) not in tried:
+                    tried.add(normal_key(suggestion.patched_source))
+                    found.append(suggestion)
+    return found
+
+
 def select_functions(text: str, path: str, function: str = "", line: int = 0) -> list[Function]:
     functions, _ = extract_functions(text.encode("utf-8"), path)
     if function:
@@ -246,8 +275,11 @@ def suspicious_functions(functions: list[Function], sbfl: dict[int, float], keep
 def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, path: str = "<memory>", function: str = "", line: int = 0,
            tests: Tests | None = None, n: int = 10, use_operators: bool = True, top_lines: int = 3,
            max_validate: int = VALIDATION_BUDGET, enough_plausible: int = 3, use_sbfl: bool = True,
-           baseline: RunResult | None = None, use_trace: bool = True) -> RepairResult:
+           baseline: RunResult | None = None, use_trace: bool = True, wide: int = WIDE_BUDGET) -> RepairResult:
     """Ranked suggestions for `text` (one module); plausible ones first when tests are given.
+
+    With tests, when none of the first `max_validate` ranked suggestions passes, up to `wide` edits
+    of the wide repair space (`wide_suggestions`) are tried by the tests and added.
 
     `debugger` may still be loading (a Future, see `fix.load_in_background`): it is waited for after
     the tests' baseline and coverage runs, which it overlaps. `baseline`: the tests' run on `text`,
@@ -277,9 +309,17 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
         result.functions.append(report)
         result.suggestions.extend(to_suggestion(text, path, func, c) for c in report.candidates)
     result.suggestions.sort(key=lambda s: -s.score)
-    if tests and result.baseline.status != "passed" and result.suggestions and max_validate > 0:
+    if tests and result.baseline.status != "passed" and max_validate > 0:
         with watch("validation"):
             validate(result.suggestions[:max_validate], tests, limits, enough=enough_plausible)
+        # Not after a hanging or crashing original: each of hundreds of edits could cost the time limit.
+        if wide > 0 and result.baseline.status in ("failed", "error") and not any(s.validation == "plausible" for s in result.suggestions):
+            with watch("wide_search"):
+                floor = min((s.score for s in result.suggestions), default=0.0)
+                tried = {normal_key(s.patched_source) for s in result.suggestions if s.validation != "not validated"}
+                more = wide_suggestions(text, path, result.functions, tried, floor)[:wide]
+                validate(more, tests, limits, enough=enough_plausible)
+                result.suggestions += [s for s in more if s.validation != "not validated"]
         result.suggestions.sort(key=lambda s: (s.validation != "plausible", -s.score))
     return result
 

@@ -293,6 +293,26 @@ def test_add_argument_and_add_return_templates():
     assert "h(c, c)" not in fixes  # an argument already passed is not passed twice
 
 
+@pytest.mark.parametrize("template, buggy, fixed", [
+    ("add_arithmetic_operand", "def g(items, size):\n    out = []\n    for i in range(0, len(items), size):\n        out.append(items[i:i])\n    return out\n",
+     "items[i:i + size]"),
+    ("wrap_in_any_call", "def h(items):\n    lo, hi = 0, items\n    return hi - lo\n", "lo, hi = 0, len(items)"),
+    ("wrap_in_any_call", 'def k(best):\n    return best if best != "inf" else -1\n', 'best != float("inf")'),
+    ("add_default_argument", "def c(words):\n    counts = {}\n    for w in words:\n        counts[w] = counts.get(w) + 1\n    return counts\n",
+     "counts.get(w, 0) + 1"),
+    ("add_guard", "def m(window, values, value):\n    while values[window[-1]] <= value:\n        window.pop()\n    return window\n",
+     "while window and values[window[-1]] <= value:"),
+    ("add_guard", "def r(text, i, value):\n    if text[i + 1] > value:\n        return 1\n    return 0\n", "if i + 1 < len(text) and text[i + 1] > value:"),
+    ("return_any_local", "def s(items):\n    lo, hi = 0, len(items)\n    while lo < hi:\n        lo += 1\n", "\n    return lo\n"),
+])
+def test_wide_templates_reach_what_the_usual_space_cannot(template, buggy, fixed):
+    """The wide space undoes operators whose inverse must guess what went missing; the usual space does not hold these."""
+    wide = {fix: name for fix, name in candidate_fixes(buggy, wide=True)}
+    assert [name for fix, name in wide.items() if fixed in fix] == [template]
+    assert not any(fixed in fix for fix, _ in candidate_fixes(buggy))
+    assert {fix for fix, _ in candidate_fixes(buggy)} <= set(wide)  # the usual space is part of it
+
+
 def test_add_final_return_and_wrap_in_call_templates():
     buggy = 'def g(a, b):\n    """Doc."""\n    left, right = set(a), b\n    out = []\n    for x in left:\n        out.append(x)\n'
     fixes = {fix: name for fix, name in candidate_fixes(buggy)}
