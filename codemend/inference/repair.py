@@ -72,7 +72,7 @@ class Suggestion:
     patched_source: str  # the whole file with the fix applied
     model_output: str  # what the model writes for this fix
     validation: str = "not validated"  # plausible / failing / error / timeout / memory / crash / not validated
-    origin: str = "model"  # model, operator, or model+operator
+    origin: str = "model"  # model, operator, model+operator, or wide (the wide space, tried by tests only)
     operator: str = ""
     detail: str = ""
 
@@ -318,6 +318,7 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
                 floor = min((s.score for s in result.suggestions), default=0.0)
                 tried = {normal_key(s.patched_source) for s in result.suggestions if s.validation != "not validated"}
                 more = wide_suggestions(text, path, result.functions, tried, floor)[:wide]
+                logger.info("%s: no ranked candidate passes the tests; trying %d edits of the wide space (--wide 0 skips this)", path, len(more))
                 validate(more, tests, limits, enough=enough_plausible)
                 result.suggestions += [s for s in more if s.validation != "not validated"]
         result.suggestions.sort(key=lambda s: (s.validation != "plausible", -s.score))

@@ -103,6 +103,22 @@ def test_validation_goes_down_the_ranking_only_until_the_first_plausible_fix(ass
     assert "--validate_top (4) must be at least --n (5)" in capsys.readouterr().err
 
 
+def test_the_wide_space_is_tried_after_the_ranking_as_fix_does(tmp_path):
+    buggy = "def span(items):\n    lo, hi = 0, items\n    return hi - lo\n"
+    item = {"id": "span/len", "buggy_code": buggy, "fixed_code": buggy.replace("0, items", "0, len(items)"),
+            "test_code": "assert span([4, 5, 6]) == 3\nassert span([]) == 0\n", "bug_type": "missing function call",
+            "entry_point": "span", "timeout_s": 5.0}
+    bench = tmp_path / "bench.jsonl"
+    bench.write_text(json.dumps(item) + "\n")
+    values = {}
+    for wide in ("0", "200"):
+        out = tmp_path / f"w{wide}"
+        assert main(["-q", "eval", "--benchmark", str(bench), "--model", "none", "--out", str(out), "--wide", wide]) == 0
+        values[wide] = {name: entry["value"] for name, entry in json.loads((out / "metrics.json").read_text())["headline"].items()}
+    assert values["0"]["plausible_validated"] == 0.0 and values["200"]["plausible@10"] == 0.0
+    assert values["200"]["plausible_validated"] == values["200"]["correct@1_validated"] == 1.0
+
+
 def test_compare_two_runs(first_run, assets, tmp_path, capsys):
     assert _run(assets, tmp_path / "no-ops", "--operators", "false") == 0
     capsys.readouterr()
