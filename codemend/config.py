@@ -297,6 +297,7 @@ class TrainRecipeConfig:
 Precision = Literal["auto", "fp32", "bf16"]  # model weights at inference (training.checkpoint.inference_options)
 VALIDATION_BUDGET = 60  # candidates `fix` validates at most, and `eval --benchmark` by default (--validate_top)
 WIDE_BUDGET = 200  # edits of the wide repair space tried by tests when no ranked candidate passes (--wide)
+WIDE_SECONDS = 60.0  # ... for at most this long (--wide_seconds): a pytest command costs ~1 s a run
 
 
 @dataclass
@@ -378,6 +379,8 @@ class RepairOptions:
     """Weights of the model at inference: auto is bf16 (bfloat16; on a 2-core CPU 1.8x faster than fp32 at the same accuracy)."""
     wide: int = WIDE_BUDGET
     """With --test_cmd, when none of the ranked candidates passes: try up to this many edits of the wide repair space (a missing operand, call, guard, default or return; the usual edits at more lines) at the most suspicious lines, by tests alone (0: off)."""
+    wide_seconds: float = WIDE_SECONDS
+    """Stop starting new test runs of the wide search after this many seconds."""
 
     def validate(self) -> list[str]:
         problems = []
@@ -385,6 +388,8 @@ class RepairOptions:
             problems.append("--n must be at least 0 (0: no beam search, inverse-operator candidates only) and --top at least 1")
         if self.wide < 0:
             problems.append(f"--wide {self.wide}: must be >= 0 (0 turns the wide search off)")
+        if self.wide_seconds <= 0:
+            problems.append(f"--wide_seconds {self.wide_seconds}: must be positive (--wide 0 turns the wide search off)")
         if self.timeout <= 0:
             problems.append("--timeout must be positive (seconds)")
         return problems

@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from codemend.config import WIDE_BUDGET
+from codemend.config import WIDE_BUDGET, WIDE_SECONDS
 from codemend.data.corpus import decode_source, iter_python_files
 from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
@@ -143,7 +143,7 @@ def load_in_background(model: str, precision: str = "auto") -> concurrent.future
 
 def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | None, *, function: str = "", line: int = 0, test_cmd: str = "",
              n: int = 10, use_operators: bool = True, changed_since: str = "", timeout_s: float = 60.0,
-             wide: int = WIDE_BUDGET) -> list[FileReport]:
+             wide: int = WIDE_BUDGET, wide_seconds: float = WIDE_SECONDS) -> list[FileReport]:
     """Repair every file under `path` (only the functions touched since `changed_since`, when given)."""
     reports = []
     files = files_to_fix(Path(path))
@@ -157,7 +157,8 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
         for name in names:
             # One plausible fix answers the user; validating more only costs test runs.
             result = repair(text, debugger=debugger, path=str(file), function=name, line=line, tests=tests, n=n,
-                            use_operators=use_operators, enough_plausible=1, wide=wide)
+                            use_operators=use_operators, enough_plausible=1, wide=wide,
+                            wide_seconds=wide_seconds)
             merged.suggestions += result.suggestions
             merged.functions += result.functions
             merged.notes += [note for note in result.notes if note not in merged.notes]

@@ -20,7 +20,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET
+from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
 from codemend.data.corpus import Function, extract_functions, replace_function
 from codemend.data.operators import candidate_fixes
 from codemend.inference.candidates import merge, normal_key, operator_candidates
@@ -199,12 +199,15 @@ def to_suggestion(text: str, path: str, func: Function, candidate: Candidate) ->
                       candidate.target, status, "+".join(sorted(candidate.origin)), candidate.operator, candidate.detail)
 
 
-def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough: int = 0, workers: int = 2) -> int:
+def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough: int = 0, workers: int = 2,
+             seconds: float = 0.0) -> int:
     """Run the tests on suggestions in rank order, `workers` at a time, in the sandbox.
 
-    Stops once `enough` plausible fixes are found (0: validate all); returns how many ran.
+    Stops once `enough` plausible fixes are found (0: validate all), or starts no more runs after
+    `seconds` (0: no limit); returns how many ran.
     """
     ran = plausible = 0
+    deadline = time.monotonic() + seconds if seconds > 0 else float("inf")
     pool = SandboxPool(workers=workers, limits=limits) if tests.test_code else None
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as executor:
@@ -219,7 +222,7 @@ def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough
                     suggestion.detail = result.detail
                     plausible += result.status == "passed"
                 ran += len(chunk)
-                if enough and plausible >= enough:
+                if (enough and plausible >= enough) or time.monotonic() > deadline:
                     break
     finally:
         if pool is not None:
@@ -275,11 +278,13 @@ def suspicious_functions(functions: list[Function], sbfl: dict[int, float], keep
 def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, path: str = "<memory>", function: str = "", line: int = 0,
            tests: Tests | None = None, n: int = 10, use_operators: bool = True, top_lines: int = 3,
            max_validate: int = VALIDATION_BUDGET, enough_plausible: int = 3, use_sbfl: bool = True,
-           baseline: RunResult | None = None, use_trace: bool = True, wide: int = WIDE_BUDGET) -> RepairResult:
+           baseline: RunResult | None = None, use_trace: bool = True, wide: int = WIDE_BUDGET,
+           wide_seconds: float = WIDE_SECONDS) -> RepairResult:
     """Ranked suggestions for `text` (one module); plausible ones first when tests are given.
 
     With tests, when none of the first `max_validate` ranked suggestions passes, up to `wide` edits
-    of the wide repair space (`wide_suggestions`) are tried by the tests and added.
+    of the wide repair space (`wide_suggestions`) are tried by the tests for at most `wide_seconds`,
+    and those that pass are added.
 
     `debugger` may still be loading (a Future, see `fix.load_in_background`): it is waited for after
     the tests' baseline and coverage runs, which it overlaps. `baseline`: the tests' run on `text`,
@@ -318,9 +323,12 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
                 floor = min((s.score for s in result.suggestions), default=0.0)
                 tried = {normal_key(s.patched_source) for s in result.suggestions if s.validation != "not validated"}
                 more = wide_suggestions(text, path, result.functions, tried, floor)[:wide]
-                logger.info("%s: no ranked candidate passes the tests; trying %d edits of the wide space (--wide 0 skips this)", path, len(more))
-                validate(more, tests, limits, enough=enough_plausible)
-                result.suggestions += [s for s in more if s.validation != "not validated"]
+                logger.info("%s: no ranked candidate passes the tests; trying up to %d edits of the wide space for at most %.0f s "
+                            "(--wide 0 skips this)", path, len(more), wide_seconds)
+                ran = validate(more, tests, limits, enough=enough_plausible, seconds=wide_seconds)
+                result.suggestions += [s for s in more if s.validation == "plausible"]
+                if ran < len(more) and not any(s.validation == "plausible" for s in more):
+                    result.notes.append(f"the wide search stopped after {ran} of {len(more)} edits ({wide_seconds:.0f} s; --wide_seconds)")
         result.suggestions.sort(key=lambda s: (s.validation != "plausible", -s.score))
     return result
 

@@ -60,6 +60,10 @@ def test_the_wide_space_is_tried_by_tests_only_when_no_ranked_candidate_passes()
     assert best.origin == "wide" and best.operator == "wrap_in_any_call" and "wide_search" in result.seconds
     ranked = [s for s in result.suggestions if s.origin != "wide"]
     assert best.score < min(s.score for s in ranked)  # under every ranked candidate: only the tests put it first
+    assert not any(s.origin == "wide" and s.validation != "plausible" for s in result.suggestions)  # failing ones are not shown
+    # Out of time after the first round of runs (2 workers x 2): the search stops and says so.
+    hurried = repair(source, debugger=None, tests=Tests(test_code="assert span([4, 5, 6]) == 42\n"), wide_seconds=1e-9)
+    assert any(note.startswith("the wide search stopped after 4 of") for note in hurried.notes)
     # A ranked candidate that passes ends the search before the wide space is tried.
     assert "wide_search" not in repair(SOURCE, debugger=None, tests=Tests(test_code=TESTS)).seconds
 
