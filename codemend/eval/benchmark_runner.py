@@ -9,9 +9,11 @@ and its measured runtime sets the time limit (2x, never under 1 s); the buggy co
 The model's candidates are ranked before any test runs; the top `n` are validated in the sandbox.
 plausible@k = a plausible fix among the first k of that ranking; correct = plausible and equivalent
 to the reference. When none of the top `n` is plausible, validation goes on down the ranking (up to
-`validate_top`) to the first plausible candidate, as `codemend fix` does with tests:
-plausible_validated and correct@1_validated score what such a user is shown first. Verdicts are cached per (model, item, candidate) in OUT/cache.jsonl and finished items
-in OUT/items.jsonl, so a rerun after a crash continues where it stopped.
+`validate_top`), then through the wide repair space (up to `wide` edits), to the first plausible
+candidate, as `codemend fix` does with tests: plausible_validated and correct@1_validated score
+what such a user is shown first. Verdicts are cached per (model, item, candidate) in
+OUT/cache.jsonl and finished items in OUT/items.jsonl, so a rerun after a crash continues where it
+stopped.
 """
 
 from __future__ import annotations
@@ -272,7 +274,8 @@ def run(config: EvalConfig) -> dict:
             results.append(done[item.id])
     metrics = summarize(results, n=config.n, seed=config.seed, references={i.id: (i.buggy_code, i.fixed_code or "") for i in items})
     metrics.update({"benchmark": config.benchmark, "model": config.model, "predictions": config.predictions, "skipped_lines": skipped,
-                    "seconds": round(time.perf_counter() - started, 1), "isolation": _isolation(), "validate_top": config.validate_top})
+                    "seconds": round(time.perf_counter() - started, 1), "isolation": _isolation(),
+                    "validate_top": config.validate_top, "wide": config.wide})
     write_report(out, metrics, results)
     save_run_metadata(config, out)
     metrics["out"] = str(out)
