@@ -293,7 +293,7 @@ def cmd_fix(args, unknown) -> int:
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     if config.format == "json":
-        print(as_json(suggestions, notes))
+        print(as_json(suggestions[: config.top], notes))
     elif config.format == "sarif":
         print(as_sarif([(r.path, r.text, r.result.suggestions[: config.top]) for r in reports]))
     elif not suggestions:

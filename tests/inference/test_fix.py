@@ -197,7 +197,9 @@ def test_nothing_is_written_without_apply(tmp_path, monkeypatch, capsys):
     (tmp_path / "stats.py").write_text(SOURCE)
     monkeypatch.chdir(tmp_path)
     assert main(["fix", "stats.py", "--model", "none", "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)["suggestions"]
+    assert len(json.loads(capsys.readouterr().out)["suggestions"]) == 3  # --top, as for text and SARIF
+    assert main(["fix", "stats.py", "--model", "none", "--format", "json", "--top", "1"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["suggestions"]) == 1
     assert (tmp_path / "stats.py").read_text() == SOURCE and sorted(p.name for p in tmp_path.iterdir()) == ["stats.py"]
 
 
