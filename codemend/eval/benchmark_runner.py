@@ -187,7 +187,7 @@ def wide_candidates(item: BenchmarkItem, reports: list, validated: list[Candidat
     tried = {normal_key(c.patched) for c in validated}
     floor = min((c.score for c in validated), default=0.0)
     return [Candidate(s.patched_source, score=s.score, origin=s.origin, line=s.line)
-            for s in wide_suggestions(item.buggy_code, item.id, reports, tried, floor)[:budget]]
+            for s in wide_suggestions(item.buggy_code, item.id, reports, tried, floor, limit=budget)]
 
 
 def evaluate_item(item: BenchmarkItem, debugger, config: EvalConfig, pool: SandboxPool, cache: VerdictCache,

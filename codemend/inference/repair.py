@@ -233,10 +233,11 @@ def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough
 WIDE_LINES = 5  # the most suspicious lines per function the wide space is tried at
 
 
-def wide_suggestions(text: str, path: str, reports: list[FunctionReport], tried: set[str], floor: float = 0.0) -> list[Suggestion]:
-    """The wide repair space (`candidate_fixes(wide=True)`, which holds the usual one) at each
-    function's most suspicious lines: the best line of every function first, then the second, ...
-    `tried`: `normal_key`s of the patched files already validated, left out (and added to).
+def wide_suggestions(text: str, path: str, reports: list[FunctionReport], tried: set[str], floor: float = 0.0,
+                     limit: int = WIDE_BUDGET) -> list[Suggestion]:
+    """The first `limit` edits of the wide repair space (`candidate_fixes(wide=True)`, which holds the
+    usual one) at each function's most suspicious lines: the best line of every function first, then
+    the second, ... `tried`: `normal_key`s of the patched files already validated, left out (and added to).
 
     They are not scored by the model (dozens per line); their scores sit under `floor` (the lowest
     ranked score) in that order, and only tests decide whether one is shown.
@@ -254,6 +255,8 @@ def wide_suggestions(text: str, path: str, reports: list[FunctionReport], tried:
                 if normal_key(suggestion.patched_source) not in tried:
                     tried.add(normal_key(suggestion.patched_source))
                     found.append(suggestion)
+                if len(found) >= limit:
+                    return found
     return found
 
 
@@ -322,7 +325,7 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
             with watch("wide_search"):
                 floor = min((s.score for s in result.suggestions), default=0.0)
                 tried = {normal_key(s.patched_source) for s in result.suggestions if s.validation != "not validated"}
-                more = wide_suggestions(text, path, result.functions, tried, floor)[:wide]
+                more = wide_suggestions(text, path, result.functions, tried, floor, limit=wide)
                 logger.info("%s: no ranked candidate passes the tests; trying up to %d edits of the wide space for at most %.0f s "
                             "(--wide 0 skips this)", path, len(more), wide_seconds)
                 ran = validate(more, tests, limits, enough=enough_plausible, seconds=wide_seconds)
