@@ -1215,19 +1215,26 @@ _FINAL_RETURN_NAMES = 3  # the last locals assigned at the function's top level:
 def _add_final_return(ix: _Index) -> Iterator[Edit]:
     """A function that falls off its end gets `return x`, x a local its body assigns at top level:
     undoes remove_return's deleted `return result` line (repair only; not for generators)."""
+    for statements, append in _falling_off_the_end(ix):
+        assigned = [ix.text(target) for statement in statements if statement.type == "expression_statement"
+                    for assignment in _named(statement) if assignment.type in ("assignment", "augmented_assignment")
+                    if (target := assignment.child_by_field_name("left")) is not None and target.type == "identifier"]
+        for name in list(dict.fromkeys(reversed(assigned)))[:_FINAL_RETURN_NAMES]:
+            yield append(b"return " + name)
+
+
+def _falling_off_the_end(ix: _Index) -> Iterator[tuple[list[Node], Callable[[bytes], Edit]]]:
+    """(body statements, a maker of the edit that appends a statement to the body) for every
+    function, not a generator, whose last statement is neither a return nor a raise."""
     for func in ix.nodes("function_definition"):
         body = func.child_by_field_name("body")
         statements = _named(body) if body is not None else []
         if not statements or statements[-1].type in ("return_statement", "raise_statement") or _is_generator(ix, func):
             continue
-        assigned = [ix.text(target) for statement in statements if statement.type == "expression_statement"
-                    for assignment in _named(statement) if assignment.type in ("assignment", "augmented_assignment")
-                    if (target := assignment.child_by_field_name("left")) is not None and target.type == "identifier"]
         end = ix.source.find(b"\n", statements[-1].end_byte)
         end = len(ix.source) if end < 0 else end
         indent = b" " * statements[0].start_point[1]
-        for name in list(dict.fromkeys(reversed(assigned)))[:_FINAL_RETURN_NAMES]:
-            yield Edit(end, end, b"\n" + indent + b"return " + name)
+        yield statements, lambda line, end=end, indent=indent: Edit(end, end, b"\n" + indent + line)
 
 
 def _is_generator(ix: _Index, func: Node) -> bool:
@@ -1244,12 +1251,16 @@ def _wrap_in_call(ix: _Index) -> Iterator[Edit]:
             called[scope.start_byte].add(name)
     if not called:
         return
-    for node in [*_variable_uses(ix), *ix.nodes("string")]:
+    for node in _wrappable(ix):
         scope = ix.scope_of(node)
-        if scope is None or (node.type == "string" and _is_string_statement(node)):
-            continue
-        for name in sorted(called.get(scope.start_byte, ())):
+        for name in sorted(called.get(scope.start_byte, ())) if scope is not None else ():
             yield _replace(node, name + b"(" + ix.text(node) + b")")
+
+
+def _wrappable(ix: _Index) -> Iterator[Node]:
+    """Variable reads and strings (not docstrings): what a dropped one-argument call leaves behind."""
+    yield from _variable_uses(ix)
+    yield from (node for node in ix.nodes("string") if not _is_string_statement(node))
 
 
 def _is_string_statement(node: Node) -> bool:
@@ -1366,11 +1377,9 @@ def _is_arithmetic(node: Node) -> bool:
 def _wrap_in_any_call(ix: _Index) -> Iterator[Edit]:
     """`items` -> `len(items)`, `"inf"` -> `float("inf")`, `xs[:k]` -> `sum(xs[:k])`: wrap_in_call with
     the common one-argument builtins, whether or not the function calls them (undoes remove_function_call)."""
-    sites = [*_variable_uses(ix), *ix.nodes("string")]
+    sites = [*_wrappable(ix)]
     sites += [n for n in ix.nodes("attribute", "subscript") if n.parent is None or n.parent.type not in ("call", "attribute", "subscript")]
     for node in sites:
-        if node.type == "string" and _is_string_statement(node):
-            continue
         if node.parent is not None and node.parent.type in ("attribute", "call", "subscript") and node.parent.start_byte == node.start_byte:
             continue  # `xs.append`, `f(...)`, `xs[i]`: wrap the whole, not its head
         for name in _WIDE_CALLS:
@@ -1420,16 +1429,9 @@ def _subscripts_in(node: Node) -> Iterator[Node]:
 def _return_any_local(ix: _Index) -> Iterator[Edit]:
     """A function that falls off its end returns one of its locals, tuple targets included
     (add_final_return offers the last few simple assignments only)."""
-    for func in ix.nodes("function_definition"):
-        body = func.child_by_field_name("body")
-        statements = _named(body) if body is not None else []
-        if not statements or statements[-1].type in ("return_statement", "raise_statement") or _is_generator(ix, func):
-            continue
-        end = ix.source.find(b"\n", statements[-1].end_byte)
-        end = len(ix.source) if end < 0 else end
-        indent = b" " * statements[0].start_point[1]
+    for statements, append in _falling_off_the_end(ix):
         for name in list(dict.fromkeys(reversed(ix.names_before(statements[-1]))))[: 2 * _WIDE_NAMES]:
-            yield Edit(end, end, b"\n" + indent + b"return " + name)
+            yield append(b"return " + name)
 
 
 WIDE_TEMPLATES = {

@@ -252,8 +252,9 @@ def wide_suggestions(text: str, path: str, reports: list[FunctionReport], tried:
                 candidate = Candidate(patched, lines[rank], "", {"wide"}, operator=operator)
                 candidate.score = floor - 1.0 - 1e-3 * len(found)
                 suggestion = to_suggestion(text, path, report.func, candidate)
-                if normal_key(suggestion.patched_source) not in tried:
-                    tried.add(normal_key(suggestion.patched_source))
+                key = normal_key(suggestion.patched_source)
+                if key not in tried:
+                    tried.add(key)
                     found.append(suggestion)
                 if len(found) >= limit:
                     return found
@@ -323,17 +324,22 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
         # Not after a hanging or crashing original: each of hundreds of edits could cost the time limit.
         if wide > 0 and result.baseline.status in ("failed", "error") and not any(s.validation == "plausible" for s in result.suggestions):
             with watch("wide_search"):
-                floor = min((s.score for s in result.suggestions), default=0.0)
-                tried = {normal_key(s.patched_source) for s in result.suggestions if s.validation != "not validated"}
-                more = wide_suggestions(text, path, result.functions, tried, floor, limit=wide)
-                logger.info("%s: no ranked candidate passes the tests; trying up to %d edits of the wide space for at most %.0f s "
-                            "(--wide 0 skips this)", path, len(more), wide_seconds)
-                ran = validate(more, tests, limits, enough=enough_plausible, seconds=wide_seconds)
-                result.suggestions += [s for s in more if s.validation == "plausible"]
-                if ran < len(more) and not any(s.validation == "plausible" for s in more):
-                    result.notes.append(f"the wide search stopped after {ran} of {len(more)} edits ({wide_seconds:.0f} s; --wide_seconds)")
+                wide_search(text, path, result, tests, limits, wide, wide_seconds, enough_plausible)
         result.suggestions.sort(key=lambda s: (s.validation != "plausible", -s.score))
     return result
+
+
+def wide_search(text: str, path: str, result: RepairResult, tests: Tests, limits: Limits, budget: int, seconds: float, enough: int) -> None:
+    """Try the wide space's edits (`wide_suggestions`) by tests; add those that pass to `result`."""
+    floor = min((s.score for s in result.suggestions), default=0.0)
+    tried = {normal_key(s.patched_source) for s in result.suggestions if s.validation != "not validated"}
+    more = wide_suggestions(text, path, result.functions, tried, floor, limit=budget)
+    logger.info("%s: no ranked candidate passes the tests; trying up to %d edits of the wide space for at most %.0f s "
+                "(--wide 0 skips this)", path, len(more), seconds)
+    ran = validate(more, tests, limits, enough=enough, seconds=seconds)
+    result.suggestions += [s for s in more if s.validation == "plausible"]
+    if ran < len(more) and not any(s.validation == "plausible" for s in more):
+        result.notes.append(f"the wide search stopped after {ran} of {len(more)} edits ({seconds:.0f} s; --wide_seconds)")
 
 
 def _scaled_limits(limits: Limits, baseline: RunResult) -> Limits:
