@@ -1,3 +1,3 @@
-from codemend.cli import main
+from codemend.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import Callable, get_origin
 
@@ -425,5 +426,37 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+# Inference commands leave nothing that needs the interpreter's teardown (their pools and temporary
+# folders are closed, the model loader is a daemon thread).
+QUICK_EXIT = ("fix", "explain")
+
+
+def entry() -> None:
+    """The `codemend` command (and `python -m codemend`): `main`, then, after an inference command, a quick exit.
+
+    A process that imported torch and transformers spends ~1.1 s tearing its modules down at exit
+    (measured on a 13 s cold `codemend fix`); the exit handlers (logging, temporary folders) still run.
+    """
+    argv = sys.argv[1:]
+    code = main(argv)
+    command = next((word for word in argv if not word.startswith("-")), "")
+    if command in QUICK_EXIT and all(t.daemon or t is threading.main_thread() for t in threading.enumerate()):
+        quick_exit(code)
+    raise SystemExit(code)
+
+
+def quick_exit(code: int) -> None:
+    """Flush, run the exit handlers, and end the process without tearing its modules down."""
+    import atexit
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: nothing more can reach it
+            pass
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()

@@ -1,6 +1,7 @@
 """The command line: every subcommand has --help with examples, errors are one clear line."""
 
 import argparse
+import json
 import subprocess
 import sys
 
@@ -43,6 +44,20 @@ def test_help_is_fast_because_heavy_libraries_are_not_imported():
 def test_python_dash_m_entry_point():
     out = subprocess.run([sys.executable, "-m", "codemend", "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("codemend ")
+
+
+def test_inference_commands_exit_quickly_with_their_output_and_exit_code_intact(tmp_path):
+    """`fix` and `explain` end with os._exit after flushing and running the exit handlers: the whole
+    JSON report must still arrive, and a failure must keep its exit status and message."""
+    source = tmp_path / "buggy.py"
+    source.write_text("def total(xs):\n    s = 0\n    for x in xs:\n        s -= x\n    return s\n")
+    run = [sys.executable, "-m", "codemend", "-q", "fix", str(source), "--model", "none", "--format", "json"]
+    done = subprocess.run(run, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["suggestions"] and all(s["function"] == "total" for s in report["suggestions"])
+    missing = subprocess.run([sys.executable, "-m", "codemend", "fix", str(tmp_path / "gone.py")], capture_output=True, text=True, check=False)
+    assert missing.returncode == 1 and "gone.py" in missing.stderr and "Traceback" not in missing.stderr
 
 
 def test_unknown_flag_is_reported_with_a_suggestion(tmp_path, capsys):
