@@ -7,7 +7,8 @@ every inverse-operator candidate of the buggy function (functions with more than
 repair.MAX_SCORED candidates count as misses: repair narrows those by line first) is scored twice by the model: the mean
 log-probability of writing its edit (Debugger.edit_scores) and the naturalness delta of its edited
 lines (Debugger.naturalness). The script prints top-1 exact match and top-1 line localization of
-the candidate ranking for each weight w, and with --write stores the best w in the checkpoint's
+the candidate ranking for each weight w, then for the best w how many of the candidates with the best edit
+likelihood naturalness should re-rank (Debugger.score's SHORTLIST), and with --write stores the best w in the checkpoint's
 codemend.json, where `codemend fix` and `codemend eval` read it.
 """
 
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from codemend.training.checkpoint import PRECISIONS
 
+SHORTLISTS = (2, 3, 4, 6, 8, 16)
 WEIGHTS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, None)  # None: naturalness alone
 
 
@@ -49,9 +51,10 @@ def score_samples(debugger, rows: list[dict]) -> list[dict]:
     return scored
 
 
-def accuracy(scored: list[dict], weight: float | None) -> tuple[float, float]:
-    """(top-1 exact, top-1 line) of the ranking edit + weight x naturalness (naturalness alone if None)."""
-    from codemend.inference.debugger import rerank, shortlist_of
+def accuracy(scored: list[dict], weight: float | None, shortlist: int = 0) -> tuple[float, float]:
+    """(top-1 exact, top-1 line) of the ranking edit + weight x naturalness (naturalness alone if None)
+    on the `shortlist` best by edit likelihood (0: Debugger.score's SHORTLIST)."""
+    from codemend.inference.debugger import SHORTLIST, rerank, shortlist_of
 
     exact = line = 0
     for sample in scored:
@@ -60,7 +63,7 @@ def accuracy(scored: list[dict], weight: float | None) -> tuple[float, float]:
         if weight is None:
             best = max(range(len(sample["nat"])), key=sample["nat"].__getitem__)
         else:  # exactly as Debugger.score ranks
-            short = shortlist_of(sample["edit"])
+            short = shortlist_of(sample["edit"], shortlist or SHORTLIST)
             scores = rerank(sample["edit"], {i: sample["nat"][i] for i in short}, weight)
             best = max(range(len(scores)), key=scores.__getitem__)
         exact += sample["hit"][best]
@@ -105,6 +108,11 @@ def main() -> None:
         print(f"{label:>10} {results[weight][0]:>12.1%} {results[weight][1]:>11.1%}")
     best = max((w for w in WEIGHTS if w is not None), key=lambda w: results[w])
     print(f"best weight: {best:g}")
+    # Naturalness costs a read of each shortlisted candidate's lines: the shortest list that ranks as well is best.
+    print(f"{'shortlist':>10} {'top-1 exact':>12} {'top-1 line':>11}   (weight {best:g})")
+    for size in SHORTLISTS:
+        exact, line = accuracy(scored, best, size)
+        print(f"{size:>10} {exact:>12.1%} {line:>11.1%}")
     if args.write:
         spec_file = Path(args.model) / "codemend.json"
         spec = json.loads(spec_file.read_text(encoding="utf-8"))
