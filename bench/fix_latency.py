@@ -15,6 +15,7 @@ other than fp32 (auto is bf16), the buggy-function row is also measured with fp3
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -82,9 +83,23 @@ def cold_runs(items, model: str, with_tests: bool, n: int, precision: str) -> li
     return latencies
 
 
-def import_seconds() -> float:
-    code = "import time; t = time.perf_counter(); import codemend.inference.fix, codemend.training.checkpoint, transformers, torch; print(time.perf_counter() - t)"
-    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+def cold_stages(model: str, precision: str, runs: int = 3) -> dict[str, float]:
+    """Median seconds, in fresh processes as `codemend fix` starts, of the imports a model load needs
+    (transformers resolves its modeling modules lazily: they are imported here, not left to the load)
+    and of loading the model itself."""
+    code = (
+        "import json, sys, time\n"
+        "started = time.perf_counter()\n"
+        "import torch, transformers, transformers.modeling_utils, codemend.inference.fix\n"
+        "from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer\n"
+        "imported = time.perf_counter()\n"
+        "from codemend.inference.debugger import Debugger\n"
+        "Debugger.load(sys.argv[1], sys.argv[2])\n"
+        "print(json.dumps({'imports': imported - started, 'model load': time.perf_counter() - imported}))\n"
+    )
+    samples = [json.loads(subprocess.run([sys.executable, "-c", code, _model_argument(model), precision], capture_output=True,
+                                         text=True, check=True).stdout.strip().splitlines()[-1]) for _ in range(runs)]
+    return {stage: statistics.median(s[stage] for s in samples) for stage in samples[0]}
 
 
 def main() -> None:
@@ -101,9 +116,7 @@ def main() -> None:
     from codemend.inference.debugger import Debugger
 
     items = load_benchmark(args.benchmark)[: args.items]
-    started = time.perf_counter()
-    debugger = None if args.model == "none" else Debugger.load(args.model, args.precision)
-    load_seconds = time.perf_counter() - started
+    debugger = None if args.model == "none" else Debugger.load(args.model, args.precision)  # a first load fills the caches
     rows = {}
     rows["repair, warm, no tests"], stages = warm_runs(items, debugger, False, args.n)
     rows["  buggy function only"], function_stages = warm_runs(items, debugger, False, args.n, one_function=True)
@@ -120,7 +133,9 @@ def main() -> None:
     print(f"{'setting':<34}{'items':>6}{'median s':>10}{'p95 s':>10}{'x baseline':>12}")
     for name, values in rows.items():
         print(f"{name:<34}{len(values):>6}{statistics.median(values):>10.2f}{percentile(values, 0.95):>10.2f}{statistics.median(values) / baseline:>12.2f}")
-    print(f"\nwhere the time goes (cold): imports {import_seconds():.2f} s, model load {load_seconds:.2f} s")
+    if debugger is not None:
+        parts = ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in cold_stages(args.model, args.precision).items())
+        print(f"\nwhere the time goes (cold, median of 3 fresh processes): {parts}")
     for title, totals, count in (("warm, no tests", stages, len(items)), ("warm, buggy function only", function_stages, len(items)),
                                  ("warm, with tests", test_stages, len(items))):
         parts = ", ".join(f"{stage} {seconds / count:.3f} s" for stage, seconds in sorted(totals.items(), key=lambda kv: -kv[1]))
