@@ -7,7 +7,7 @@ every inverse-operator candidate of the buggy function (functions with more than
 repair.MAX_SCORED candidates count as misses: repair narrows those by line first) is scored twice by the model: the mean
 log-probability of writing its edit (Debugger.edit_scores) and the naturalness delta of its edited
 lines (Debugger.naturalness). The script prints top-1 exact match and top-1 line localization of
-the candidate ranking for each weight w, then for the best w how many of the candidates with the best edit
+the candidate ranking for each weight w, then, at the checkpoint's own w, how many of the candidates with the best edit
 likelihood naturalness should re-rank (Debugger.score's SHORTLIST), and with --write stores the best w in the checkpoint's
 codemend.json, where `codemend fix` and `codemend eval` read it.
 """
@@ -109,9 +109,10 @@ def main() -> None:
     best = max((w for w in WEIGHTS if w is not None), key=lambda w: results[w])
     print(f"best weight: {best:g}")
     # Naturalness costs a read of each shortlisted candidate's lines: the shortest list that ranks as well is best.
-    print(f"{'shortlist':>10} {'top-1 exact':>12} {'top-1 line':>11}   (weight {best:g})")
+    weight = debugger.spec.naturalness_weight or best  # the weight `fix` uses now
+    print(f"{'shortlist':>10} {'top-1 exact':>12} {'top-1 line':>11}   (weight {weight:g})")
     for size in SHORTLISTS:
-        exact, line = accuracy(scored, best, size)
+        exact, line = accuracy(scored, weight, size)
         print(f"{size:>10} {exact:>12.1%} {line:>11.1%}")
     if args.write:
         spec_file = Path(args.model) / "codemend.json"
