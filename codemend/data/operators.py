@@ -1253,7 +1253,9 @@ def _wrap_in_call(ix: _Index) -> Iterator[Edit]:
         return
     for node in _wrappable(ix):
         scope = ix.scope_of(node)
-        for name in sorted(called.get(scope.start_byte, ())) if scope is not None else ():
+        if scope is None:
+            continue
+        for name in sorted(called.get(scope.start_byte, ())):
             yield _replace(node, name + b"(" + ix.text(node) + b")")
 
 
@@ -1377,7 +1379,7 @@ def _is_arithmetic(node: Node) -> bool:
 def _wrap_in_any_call(ix: _Index) -> Iterator[Edit]:
     """`items` -> `len(items)`, `"inf"` -> `float("inf")`, `xs[:k]` -> `sum(xs[:k])`: wrap_in_call with
     the common one-argument builtins, whether or not the function calls them (undoes remove_function_call)."""
-    sites = [*_wrappable(ix)]
+    sites = list(_wrappable(ix))
     sites += [n for n in ix.nodes("attribute", "subscript") if n.parent is None or n.parent.type not in ("call", "attribute", "subscript")]
     for node in sites:
         if node.parent is not None and node.parent.type in ("attribute", "call", "subscript") and node.parent.start_byte == node.start_byte:

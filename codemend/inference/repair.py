@@ -243,19 +243,19 @@ def wide_suggestions(text: str, path: str, reports: list[FunctionReport], tried:
     ranked score) in that order, and only tests decide whether one is shown.
     """
     found: list[Suggestion] = []
+    lines = [(report, report.ranking.top(WIDE_LINES)[:WIDE_LINES]) for report in reports if report.func is not None]
     for rank in range(WIDE_LINES):
-        for report in reports:
-            lines = report.ranking.top(WIDE_LINES)[:WIDE_LINES]
-            if report.func is None or rank >= len(lines):
+        for report, top in lines:
+            if rank >= len(top):
                 continue
-            for patched, operator in candidate_fixes(report.func.code, lines=[lines[rank]], wide=True):
-                candidate = Candidate(patched, lines[rank], "", {"wide"}, operator=operator)
-                candidate.score = floor - 1.0 - 1e-3 * len(found)
-                suggestion = to_suggestion(text, path, report.func, candidate)
-                key = normal_key(suggestion.patched_source)
-                if key not in tried:
-                    tried.add(key)
-                    found.append(suggestion)
+            for patched, operator in candidate_fixes(report.func.code, lines=[top[rank]], wide=True):
+                # Keyed before the diff is made: most of a line's edits repeat one already tried.
+                key = normal_key(replace_function(text, report.func, patched))
+                if key in tried:
+                    continue
+                tried.add(key)
+                candidate = Candidate(patched, top[rank], "", {"wide"}, operator=operator, score=floor - 1.0 - 1e-3 * len(found))
+                found.append(to_suggestion(text, path, report.func, candidate))
                 if len(found) >= limit:
                     return found
     return found
