@@ -15,6 +15,7 @@ from typing import get_args
 
 from codemend.config import ModelConfig, Precision, TaskConfig
 from codemend.errors import CodemendError
+from codemend.training.attention import use_grouped_attention
 from codemend.task import PROMPT_VERSION
 
 logger = logging.getLogger(__name__)
@@ -118,7 +119,8 @@ def inference_options(precision: str) -> dict:
     auto is bf16 (bfloat16): on this project's 2-core AVX2 CPU (no native bf16) it halves the weight reads
     that bound decoding; the shipped model repaired 100 held-out stdlib bugs 1.8x faster with the same
     accuracy (33% vs 32% top-1 exact, the same top-1 fix for 92). In bfloat16 the attention is eager:
-    torch's CPU flash-attention kernel ran the same beams 3.8x slower in bfloat16 than in float32.
+    torch's CPU flash-attention kernel ran the same beams 3.8x slower in bfloat16 than in float32;
+    `load_checkpoint` then switches models that share key/value heads to `attention.grouped_query_attention`.
     """
     import torch
 
@@ -149,6 +151,8 @@ def load_checkpoint(path: str | Path, precision: str = "fp32"):
         tokenizer = AutoTokenizer.from_pretrained(folder)
     except (OSError, ValueError) as err:
         raise CodemendError(f"model folder {folder} could not be loaded ({str(err).splitlines()[0]}); retrain it or restore it from its backup") from None
+    if options.get("attn_implementation") == "eager":
+        use_grouped_attention(model)
     model.eval()
     return model, tokenizer, spec
 

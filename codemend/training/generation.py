@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from codemend.training import attention
 from codemend.training.tokenize import causal_prompt
 
 
@@ -236,7 +237,7 @@ class TokenTrie:
         return chain[::-1]
 
 
-TREE_MASK_ATTENTION = ("eager", "sdpa")  # kernels that take the custom 4D mask `_causal_sums` packs a trie with
+TREE_MASK_ATTENTION = ("eager", "sdpa", attention.NAME)  # kernels that take the custom 4D mask `_causal_sums` packs a trie with
 
 
 def _causal_sums(model, prompt: Prompt, rows: list[list[int]], budget: int = 512) -> list[float]:
