@@ -65,3 +65,15 @@ def test_models_without_shared_heads_keep_their_kernel(gqa_pair):
                          num_key_value_heads=2, attn_implementation="eager")
     model = LlamaForCausalLM(config)
     assert not use_grouped_attention(model) and model.config._attn_implementation == "eager"
+
+
+def test_bfloat16_checkpoints_that_share_heads_load_grouped(gqa_pair, tmp_path):
+    from codemend.training.checkpoint import TaskSpec, load_checkpoint
+
+    eager, _, tokenizer = gqa_pair
+    eager.save_pretrained(tmp_path)
+    tokenizer.save_pretrained(tmp_path)
+    TaskSpec("causal", "edit", True, False, 256, 64).save(tmp_path)
+    model = load_checkpoint(tmp_path, "auto")[0]
+    assert model.dtype == torch.bfloat16 and model.config._attn_implementation == NAME
+    assert load_checkpoint(tmp_path, "fp32")[0].config._attn_implementation != NAME  # float32 keeps transformers' choice

