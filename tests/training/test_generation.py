@@ -72,6 +72,28 @@ def test_generate_returns_ranked_beams(which, request):
 
 
 @pytest.mark.parametrize("which", ["tiny_model", "causal_model"])
+def test_beam_scores_are_the_mean_log_probability_of_their_tokens(which, request):
+    # generate takes beam search's own scores; they must equal the mean of the per-token scores
+    # transformers rebuilds step by step, up to and including EOS.
+    from codemend.training.generation import _encode_batch
+
+    model, tokenizer, spec = load_checkpoint(request.getfixturevalue(which))
+    (beams,) = generate(model, tokenizer, [SOURCE], spec.arch, max_new_tokens=12, num_beams=4, num_return=4)
+    input_ids, attention_mask = _encode_batch(tokenizer, [SOURCE], spec.arch)
+    out = model.generate(input_ids=input_ids, attention_mask=attention_mask, max_new_tokens=12, num_beams=4, num_return_sequences=4,
+                         do_sample=False, early_stopping=True, output_scores=True, return_dict_in_generate=True,
+                         pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id)
+    per_token = model.compute_transition_scores(out.sequences, out.scores, out.beam_indices)
+    generated = out.sequences[:, 1:] if spec.arch == "seq2seq" else out.sequences[:, input_ids.shape[1]:]
+    expected = []
+    for ids, scores in zip(generated.tolist(), per_token.tolist()):
+        length = ids.index(tokenizer.eos_token_id) + 1 if tokenizer.eos_token_id in ids else len(ids)
+        expected.append(sum(scores[:length]) / length)
+    assert [b.score for b in beams] == pytest.approx(expected, abs=1e-5)
+    assert len({round(b.score, 4) for b in beams}) > 1
+
+
+@pytest.mark.parametrize("which", ["tiny_model", "causal_model"])
 def test_generating_from_a_prompt_read_once_equals_generating_afresh(which, request):
     model, tokenizer, spec = load_checkpoint(request.getfixturevalue(which))
     (afresh,) = generate(model, tokenizer, [SOURCE], spec.arch, max_new_tokens=8, num_beams=3, num_return=3)
