@@ -13,7 +13,7 @@ from pathlib import Path
 
 from codemend.task import FormatError, apply_output, build_source, compute_edit, number_lines, render_edit
 from codemend.training.checkpoint import TaskSpec, load_checkpoint
-from codemend.training.generation import generate_from, read_prompt, score_targets
+from codemend.training.generation import generate_from, read_prompt, score_targets, token_logprobs
 
 logger = logging.getLogger(__name__)
 
@@ -192,8 +192,8 @@ def causal_token_surprise(model, tokenizer, code: str) -> list[TokenSurprise]:
     encoded = tokenizer(numbered, add_special_tokens=False, return_offsets_mapping=True)
     ids = [tokenizer.bos_token_id] + encoded["input_ids"]
     with torch.inference_mode():
-        logits = model(input_ids=torch.tensor([ids])).logits[0, :-1].float()
-    surprise = -torch.log_softmax(logits, -1).gather(-1, torch.tensor(ids[1:]).unsqueeze(-1)).squeeze(-1)
+        logits = model(input_ids=torch.tensor([ids])).logits[0, :-1]
+    surprise = -token_logprobs(logits, torch.tensor(ids[1:]))
     # Offsets are in the numbered text: line k's code starts after its "k| " prefix.
     starts, position = [], 0
     for number, line in enumerate(code.splitlines(), start=1):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from codemend.task import compute_edit
+from codemend.training.generation import log_normalizers, token_logprobs
 
 
 def line_tokens(tokenizer, lines: list[str]) -> list[list[int]]:
@@ -44,7 +45,7 @@ class Reading:
     starts: list[int]  # position of each line's first token (position 0 is the start token), plus the end
     token_logp: list[float]  # log p of each position's token given everything before it (0.0 at position 0)
     output: Any  # the model output: logits and key/value cache
-    logprobs: Any  # log-softmax of the logits, [positions, vocab]
+    normalizers: Any  # log-sum-exp of each position's logits, [positions]
 
 
 def read(model, tokenizer, code: str) -> Reading:
@@ -58,9 +59,10 @@ def read(model, tokenizer, code: str) -> Reading:
     ids = [start_token(tokenizer)] + [t for line in per_line for t in line]
     with torch.inference_mode():
         out = model(input_ids=torch.tensor([ids]), use_cache=True)
-    logprobs = torch.log_softmax(out.logits[0].float(), -1)
-    picked = logprobs[:-1].gather(-1, torch.tensor(ids[1:]).unsqueeze(-1)).squeeze(-1).tolist()
-    return Reading(lines, per_line, starts, [0.0] + picked, out, logprobs)
+    logits = out.logits[0]
+    normalizers = log_normalizers(logits)
+    picked = (logits[:-1].gather(-1, torch.tensor(ids[1:]).unsqueeze(-1)).squeeze(-1).float() - normalizers[:-1]).tolist()
+    return Reading(lines, per_line, starts, [0.0] + picked, out, normalizers)
 
 
 def line_surprise(tokenizer, reading: Reading) -> dict[int, float]:
@@ -80,7 +82,7 @@ def naturalness_deltas(model, tokenizer, buggy: str, patched: list[str], batch_s
 
     reading = reading or read(model, tokenizer, buggy)
     old_lines, per_line, starts, token_logp = reading.lines, reading.per_line, reading.starts, reading.token_logp
-    out, logprobs = reading.output, reading.logprobs
+    out, normalizers = reading.output, reading.normalizers
 
     deltas = [-math.inf] * len(patched)
     groups: dict[int, list[tuple[int, list[int], float]]] = defaultdict(list)
@@ -103,13 +105,13 @@ def naturalness_deltas(model, tokenizer, buggy: str, patched: list[str], batch_s
         for prefix_len, members in groups.items():
             for chunk_start in range(0, len(members), batch_size):
                 chunk = members[chunk_start : chunk_start + batch_size]
-                scores = _continuation_logp(model, out, logprobs, prefix_len, [m[1] for m in chunk], tokenizer.pad_token_id or 0)
+                scores = _continuation_logp(model, out, normalizers, prefix_len, [m[1] for m in chunk], tokenizer.pad_token_id or 0)
                 for (index, _, old_score), score in zip(chunk, scores):
                     deltas[index] = score - old_score
     return deltas
 
 
-def _continuation_logp(model, full, full_logprobs, prefix_len: int, continuations: list[list[int]], pad_id: int) -> list[float]:
+def _continuation_logp(model, full, full_normalizers, prefix_len: int, continuations: list[list[int]], pad_id: int) -> list[float]:
     """Sum of log p of each continuation after the first `prefix_len` tokens of the buggy function."""
     import torch
 
@@ -122,12 +124,11 @@ def _continuation_logp(model, full, full_logprobs, prefix_len: int, continuation
     body = torch.tensor([c + [pad_id] * (width - len(c)) for c in continuations])
     mask = torch.cat([torch.ones(n, prefix_len, dtype=torch.long),
                       torch.tensor([[1] * len(c) + [0] * (width - len(c)) for c in continuations])], dim=1)
-    logits = model(input_ids=body, attention_mask=mask, cache=cache, use_cache=True).logits.float()
-    logprobs = torch.log_softmax(logits, -1)
+    logits = model(input_ids=body, attention_mask=mask, cache=cache, use_cache=True).logits
+    following = token_logprobs(logits[:, :-1], body[:, 1:]).tolist()  # log p of each token after a row's first
+    before = full.logits[0, prefix_len - 1].float()  # the prefix's last position predicts every row's first token
     scores = []
     for row, tokens in enumerate(continuations):
-        # The first new token is predicted by the prefix's last position, the rest by the row's own.
-        total = full_logprobs[prefix_len - 1, tokens[0]].item()
-        total += sum(logprobs[row, i - 1, tokens[i]].item() for i in range(1, len(tokens)))
-        scores.append(total)
+        total = (before[tokens[0]] - full_normalizers[prefix_len - 1]).item()
+        scores.append(total + sum(following[row][: len(tokens) - 1]))
     return scores

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from codemend.training.checkpoint import load_checkpoint
-from codemend.training.generation import TokenTrie, generate, generate_from, read_prompt, score_targets
+from codemend.training.generation import TokenTrie, generate, generate_from, log_normalizers, read_prompt, score_targets, token_logprobs
 from codemend.training.tokenize import encode_sample
 
 SOURCE = "### buggy:\n1| def f(a):\n2|     return a + 1\n"
@@ -125,3 +125,16 @@ def test_unknown_precision_is_a_clear_error(tiny_model):
 
     with pytest.raises(CodemendError, match="--precision fp16: choose one of auto, fp32, bf16"):
         load_checkpoint(tiny_model, "fp16")
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_token_logprobs_equal_log_softmax_in_float32(dtype):
+    torch.manual_seed(0)
+    logits = (torch.randn(3, 21, 50) * 4).to(dtype)  # 63 positions: blocks of 8 and a short last one
+    tokens = torch.randint(0, 50, (3, 21))
+    expected = torch.log_softmax(logits.float(), -1).gather(-1, tokens.unsqueeze(-1)).squeeze(-1)
+    got = token_logprobs(logits, tokens)
+    assert got.dtype == torch.float32 and got.shape == tokens.shape
+    assert torch.allclose(got, expected, atol=1e-5)
+    assert torch.equal(log_normalizers(logits.reshape(-1, 50)), torch.logsumexp(logits.reshape(-1, 50).float(), -1))
+    assert log_normalizers(logits[0, :0]).shape == (0,) and token_logprobs(logits[:, :0], tokens[:, :0]).shape == (3, 0)
