@@ -15,8 +15,8 @@ from typing import get_args
 
 from codemend.config import ModelConfig, Precision, TaskConfig
 from codemend.errors import CodemendError
-from codemend.training.attention import use_grouped_attention
 from codemend.task import PROMPT_VERSION
+from codemend.training.attention import use_grouped_attention
 
 logger = logging.getLogger(__name__)
 
