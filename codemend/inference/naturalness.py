@@ -61,7 +61,7 @@ def read(model, tokenizer, code: str) -> Reading:
         out = model(input_ids=torch.tensor([ids]), use_cache=True)
     logits = out.logits[0]
     normalizers = log_normalizers(logits)
-    picked = (logits[:-1].gather(-1, torch.tensor(ids[1:]).unsqueeze(-1)).squeeze(-1).float() - normalizers[:-1]).tolist()
+    picked = token_logprobs(logits[:-1], torch.tensor(ids[1:]), normalizers[:-1]).tolist()
     return Reading(lines, per_line, starts, [0.0] + picked, out, normalizers)
 
 

@@ -119,17 +119,19 @@ def _mean_logprobs(model, tokenizer, out, generated, num_beams: int) -> list[flo
     transition = model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)
     means = []
     for ids, scores in zip(generated.tolist(), transition.tolist()):
-        length = ids.index(tokenizer.eos_token_id) + 1 if tokenizer.eos_token_id in ids else len(ids)
+        length = _length(ids, tokenizer.eos_token_id)
         means.append(sum(scores[:length]) / max(length, 1))
     return means
 
 
+def _length(ids: list[int], eos: int) -> int:
+    """Tokens generated up to and including the first EOS (all of them when none ended)."""
+    return ids.index(eos) + 1 if eos in ids else len(ids)
+
+
 def _one(tokenizer, ids: list[int], score: float) -> Generation:
-    eos = tokenizer.eos_token_id
-    stopped = eos in ids
-    length = ids.index(eos) + 1 if stopped else len(ids)
-    text = tokenizer.decode(ids[:length], skip_special_tokens=True)
-    return Generation(text=text, score=score, stopped=stopped)
+    text = tokenizer.decode(ids[: _length(ids, tokenizer.eos_token_id)], skip_special_tokens=True)
+    return Generation(text=text, score=score, stopped=tokenizer.eos_token_id in ids)
 
 
 def score_targets(model, tokenizer, source: str, targets: list[str], arch: str, batch_size: int = 32,
@@ -181,11 +183,12 @@ def _picked_logprobs(logits, labels):
     return picked * (labels != -100)
 
 
-def token_logprobs(logits, tokens):
+def token_logprobs(logits, tokens, normalizers=None):
     """log p(tokens[..., i] | position i) in float32, from `logits` [..., vocab] of any dtype and `tokens`
-    of their shape without the vocabulary."""
+    of their shape without the vocabulary; `normalizers`: their `log_normalizers`, when already known."""
     flat = logits.reshape(-1, logits.shape[-1])
-    picked = flat.gather(-1, tokens.reshape(-1, 1)).squeeze(-1).float() - log_normalizers(flat)
+    normalizers = log_normalizers(flat) if normalizers is None else normalizers.reshape(-1)
+    picked = flat.gather(-1, tokens.reshape(-1, 1)).squeeze(-1).float() - normalizers
     return picked.reshape(tokens.shape)
 
 

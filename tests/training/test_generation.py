@@ -137,4 +137,5 @@ def test_token_logprobs_equal_log_softmax_in_float32(dtype):
     assert got.dtype == torch.float32 and got.shape == tokens.shape
     assert torch.allclose(got, expected, atol=1e-5)
     assert torch.equal(log_normalizers(logits.reshape(-1, 50)), torch.logsumexp(logits.reshape(-1, 50).float(), -1))
+    assert torch.equal(token_logprobs(logits, tokens, log_normalizers(logits.reshape(-1, 50)).reshape(3, 21)), got)
     assert log_normalizers(logits[0, :0]).shape == (0,) and token_logprobs(logits[:, :0], tokens[:, :0]).shape == (3, 0)
