@@ -300,6 +300,11 @@ WIDE_BUDGET = 200  # edits of the wide repair space tried by tests when no ranke
 WIDE_SECONDS = 60.0  # ... for at most this long (--wide_seconds): a pytest command costs ~1 s a run
 
 
+def wide_problems(wide: int) -> list[str]:
+    """The check of --wide, which `fix` and `eval --benchmark` both take (one wide search, `repair.wide_search`)."""
+    return [f"--wide {wide}: must be >= 0 (0 turns the wide search off)"] if wide < 0 else []
+
+
 @dataclass
 class EvalConfig:
     """Score a model: on a dataset split (exact match, localization) or on an executable bug benchmark (plausible@k, pass@k) (`codemend eval`)."""
@@ -345,8 +350,7 @@ class EvalConfig:
         problems = []
         if self.limit < 0 or self.num_beams < 1 or self.batch_size < 1 or self.n < 1 or self.workers < 1:
             problems.append("--limit must be >= 0; --num_beams, --batch_size, --n and --workers >= 1")
-        if self.wide < 0:
-            problems.append(f"--wide {self.wide}: must be >= 0 (0 turns the wide search off)")
+        problems += wide_problems(self.wide)
         if self.validate_top < self.n:
             problems.append(f"--validate_top ({self.validate_top}) must be at least --n ({self.n}): the first --n candidates are always validated")
         if self.predictions and not self.benchmark:
@@ -386,8 +390,7 @@ class RepairOptions:
         problems = []
         if self.n < 0 or self.top < 1:
             problems.append("--n must be at least 0 (0: no beam search, inverse-operator candidates only) and --top at least 1")
-        if self.wide < 0:
-            problems.append(f"--wide {self.wide}: must be >= 0 (0 turns the wide search off)")
+        problems += wide_problems(self.wide)
         if self.wide_seconds <= 0:
             problems.append(f"--wide_seconds {self.wide_seconds}: must be positive (--wide 0 turns the wide search off)")
         if self.timeout <= 0:

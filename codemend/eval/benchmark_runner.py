@@ -145,14 +145,15 @@ def validate_candidates(item: BenchmarkItem, candidates: list[Candidate], limit:
 
 def validate_until_plausible(item: BenchmarkItem, candidates: list[Candidate], n: int, limit: float, pool: SandboxPool,
                              cache: VerdictCache, workers: int = 2) -> list[Candidate]:
-    """Validate the first `n` (plausible@k reads them all), then the rest in rank order, a few at a
-    time, up to the first plausible one; returns the validated candidates, in rank order."""
-    validate_candidates(item, candidates[:n], limit, pool, cache, workers)
-    done = n
-    while done < len(candidates) and not any(c.status == "passed" for c in candidates[:done]):
-        validate_candidates(item, candidates[done : done + 2 * workers], limit, pool, cache, workers)
-        done += 2 * workers
-    return candidates[:done]
+    """Validate the first `n` (plausible@k reads them all), then the rest in rank order, as `fix`
+    does (`in_rank_order`), up to the first plausible one; returns the validated candidates, in rank order."""
+    from codemend.inference.repair import in_rank_order
+
+    def run(start: int, stop: int) -> int:
+        validate_candidates(item, candidates[start:stop], limit, pool, cache, workers)
+        return sum(c.status == "passed" for c in candidates[start:stop])
+
+    return candidates[: in_rank_order(len(candidates), run, 2 * workers, first=n, enough=1)]
 
 
 def model_candidates(item: BenchmarkItem, debugger, config: EvalConfig, limit: float,

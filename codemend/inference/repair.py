@@ -19,6 +19,7 @@ import logging
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
 from codemend.data.corpus import Function, extract_functions, replace_function
@@ -199,6 +200,24 @@ def to_suggestion(text: str, path: str, func: Function, candidate: Candidate) ->
                       candidate.target, status, "+".join(sorted(candidate.origin)), candidate.operator, candidate.detail)
 
 
+def in_rank_order(total: int, run: Callable[[int, int], int], chunk: int, *, first: int = 0, enough: int = 0,
+                  seconds: float = 0.0) -> int:
+    """Validate ranked candidates [0, total) in order: `run(start, stop)` validates that slice and
+    returns how many of it pass. The first `first` run together (plausible@k reads them all), then
+    `chunk` at a time until `enough` have passed (0: all run), starting no more after `seconds` (0: no
+    limit). Returns how many ran. `fix` and the benchmark both validate through this one loop.
+    """
+    ran = passed = 0
+    deadline = time.monotonic() + seconds if seconds > 0 else float("inf")
+    while ran < total:
+        stop = min(total, first if ran < first else ran + chunk)
+        passed += run(ran, stop)
+        ran = stop
+        if ran >= first and ((enough and passed >= enough) or time.monotonic() > deadline):
+            break
+    return ran
+
+
 def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough: int = 0, workers: int = 2,
              seconds: float = 0.0) -> int:
     """Run the tests on suggestions in rank order, `workers` at a time, in the sandbox.
@@ -206,28 +225,26 @@ def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough
     Stops once `enough` plausible fixes are found (0: validate all), or starts no more runs after
     `seconds` (0: no limit); returns how many ran.
     """
-    ran = plausible = 0
-    deadline = time.monotonic() + seconds if seconds > 0 else float("inf")
     pool = SandboxPool(workers=workers, limits=limits) if tests.test_code else None
+    executor = concurrent.futures.ThreadPoolExecutor(max_workers=workers)
+
+    def run(start: int, stop: int) -> int:
+        chunk = suggestions[start:stop]
+        if pool is not None:
+            results = pool.map_tests([(s.patched_source, tests.test_code) for s in chunk])
+        else:
+            results = list(executor.map(lambda s: tests.run(s.patched_source, limits), chunk))
+        for suggestion, result in zip(chunk, results):
+            suggestion.validation = {"passed": "plausible", "failed": "failing"}.get(result.status, result.status)
+            suggestion.detail = result.detail
+        return sum(result.status == "passed" for result in results)
+
     try:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as executor:
-            for start in range(0, len(suggestions), 2 * workers):
-                chunk = suggestions[start : start + 2 * workers]
-                if pool is not None:
-                    results = pool.map_tests([(s.patched_source, tests.test_code) for s in chunk])
-                else:
-                    results = list(executor.map(lambda s: tests.run(s.patched_source, limits), chunk))
-                for suggestion, result in zip(chunk, results):
-                    suggestion.validation = {"passed": "plausible", "failed": "failing"}.get(result.status, result.status)
-                    suggestion.detail = result.detail
-                    plausible += result.status == "passed"
-                ran += len(chunk)
-                if (enough and plausible >= enough) or time.monotonic() > deadline:
-                    break
+        return in_rank_order(len(suggestions), run, 2 * workers, enough=enough, seconds=seconds)
     finally:
+        executor.shutdown()
         if pool is not None:
             pool.close()
-    return ran
 
 
 WIDE_LINES = 5  # the most suspicious lines per function the wide space is tried at

@@ -99,8 +99,9 @@ def test_validation_goes_down_the_ranking_only_until_the_first_plausible_fix(ass
     assert [c["status"] == "passed" for c in row["candidates"]] == [False, False, False, True]  # 2, then 2 per round, then stop
     assert "plausible_validated" in (tmp_path / "v" / "report.md").read_text()
     capsys.readouterr()
-    assert main(["-q", "eval", "--benchmark", str(assets / "bench_small.jsonl"), "--n", "5", "--validate_top", "4"]) == 2
-    assert "--validate_top (4) must be at least --n (5)" in capsys.readouterr().err
+    assert main(["-q", "eval", "--benchmark", str(assets / "bench_small.jsonl"), "--n", "5", "--validate_top", "4", "--wide", "-1"]) == 2
+    err = capsys.readouterr().err  # both problems, in one error
+    assert "--validate_top (4) must be at least --n (5)" in err and "--wide -1: must be >= 0" in err
 
 
 def test_the_wide_space_is_tried_after_the_ranking_as_fix_does(tmp_path):

@@ -13,7 +13,7 @@ from codemend.errors import CodemendError
 from codemend.inference.debugger import Candidate
 from codemend.inference.fix import FileReport, apply_fix, changed_functions, check_functions, read_source
 from codemend.inference.formats import as_sarif
-from codemend.inference.repair import Tests, repair, select_functions, to_suggestion
+from codemend.inference.repair import Tests, in_rank_order, repair, select_functions, to_suggestion
 
 SOURCE = '''import math
 
@@ -37,6 +37,34 @@ def test_a_candidate_becomes_a_diff_against_the_real_file():
     assert suggestion.line == 8 and suggestion.function == "Stats.max_index"
     assert "-            if items[i] < items[best]:" in suggestion.diff and "@@ -5,6 +5,6 @@" in suggestion.diff
     assert suggestion.patched_source == FIXED
+
+
+@pytest.mark.parametrize(
+    ("passing", "first", "enough", "slices"),
+    [
+        ({5}, 0, 1, [(0, 4), (4, 8)]),  # in chunks of 4 up to the chunk holding the first pass
+        ({5}, 10, 1, [(0, 10)]),  # plausible@10 reads all of the first 10, even past a pass
+        ({7}, 6, 1, [(0, 6), (6, 10)]),  # ... then goes on, a chunk at a time
+        ({0}, 1, 1, [(0, 1)]),  # fewer first than a chunk: exactly those
+        ({0, 9}, 0, 2, [(0, 4), (4, 8), (8, 11)]),  # two wanted; the last chunk is cut at the end
+        (set(), 0, 0, [(0, 4), (4, 8), (8, 11)]),  # enough=0: all run
+    ],
+)
+def test_candidates_are_validated_in_rank_order_until_enough_pass(passing, first, enough, slices):
+    calls = []
+
+    def run(start, stop):
+        calls.append((start, stop))
+        return len(passing & set(range(start, stop)))
+
+    ran = in_rank_order(11, run, 4, first=first, enough=enough)
+    assert calls == slices and ran == slices[-1][1]
+
+
+def test_validation_in_rank_order_starts_nothing_after_its_time():
+    calls = []
+    assert in_rank_order(11, lambda a, b: calls.append((a, b)) or 0, 4, first=6, seconds=1e-9) == 6
+    assert calls == [(0, 6)]  # the first `first` run whatever the clock says: plausible@k needs them
 
 
 @pytest.mark.sandbox
@@ -257,3 +285,10 @@ def test_bad_files_and_names_fail_clearly(tmp_path):
         check_functions("def broken(:\n    return\n", "b.py", "", 0)
     with pytest.raises(CodemendError, match="--line 2: no function"):
         check_functions(SOURCE, "s.py", "", 2)
+
+
+def test_bad_fix_options_are_named_together(tmp_path, capsys):
+    (tmp_path / "s.py").write_text(SOURCE)
+    assert main(["-q", "fix", str(tmp_path / "s.py"), "--model", "none", "--wide", "-1", "--wide_seconds", "0", "--top", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "--wide -1: must be >= 0" in err and "--wide_seconds 0.0: must be positive" in err and "--top at least 1" in err
