@@ -446,15 +446,22 @@ def entry() -> None:
 
 
 def quick_exit(code: int) -> None:
-    """Flush, run the exit handlers, and end the process without tearing its modules down."""
+    """Flush, run the exit handlers, and end the process without tearing its modules down.
+
+    Python has no public call for "run the atexit handlers now"; where `atexit._run_exitfuncs` is
+    missing (another interpreter or version), this exits the usual way instead.
+    """
     import atexit
 
+    run_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if run_handlers is None:
+        raise SystemExit(code)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe or stream: nothing more can reach it
             pass
-    atexit._run_exitfuncs()
+    run_handlers()
     os._exit(code)
 
 

@@ -60,6 +60,25 @@ def test_inference_commands_exit_quickly_with_their_output_and_exit_code_intact(
     assert missing.returncode == 1 and "gone.py" in missing.stderr and "Traceback" not in missing.stderr
 
 
+QUICK_EXIT_SCRIPT = """
+import atexit, sys
+from codemend.cli import quick_exit
+if sys.argv[1] == "no-private-api":
+    del atexit._run_exitfuncs
+atexit.register(lambda: open(sys.argv[2], "w").write("handler ran"))
+print("unflushed output", end="")
+quick_exit(3)
+"""
+
+
+@pytest.mark.parametrize("python", ["cpython", "no-private-api"])
+def test_quick_exit_runs_the_exit_handlers_and_keeps_the_code(tmp_path, python):
+    marker = tmp_path / "marker"
+    done = subprocess.run([sys.executable, "-c", QUICK_EXIT_SCRIPT, python, str(marker)], capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (3, "unflushed output", "")
+    assert marker.read_text() == "handler ran"
+
+
 def test_unknown_flag_is_reported_with_a_suggestion(tmp_path, capsys):
     code = main(["data", "build", "--out", str(tmp_path / "d"), "--mutant_per_function", "2"])
     assert code == 2
