@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import get_args
 
@@ -58,6 +58,23 @@ class TaskSpec:
     def load(cls, folder: Path) -> "TaskSpec":
         data = json.loads((Path(folder) / SPEC_FILE).read_text(encoding="utf-8"))
         return cls(**{key: data[key] for key in cls.__dataclass_fields__ if key in data})
+
+
+def spec_for_training(model: ModelConfig, task: TaskConfig) -> TaskSpec:
+    """The spec a training run saves: from its configs, keeping the ranking weight tuned for the
+    adapter it continues (`--model.lora_init`), which a fresh run would reset to 0."""
+    spec = TaskSpec.from_configs(model, task)
+    if not model.lora_init:
+        return spec
+    folder = model_folder(model.lora_init)
+    for candidate in (folder, folder.parent) if folder.name == "adapter" else (folder,):
+        if (candidate / SPEC_FILE).is_file():
+            weight = TaskSpec.load(candidate).naturalness_weight
+            if weight:
+                logger.info("kept naturalness_weight %g from %s (tuned for the adapter this run continues; "
+                            "re-tune with bench/tune_ranking.py --write)", weight, candidate)
+            return replace(spec, naturalness_weight=weight)
+    return spec
 
 
 def build_scratch_model(config: ModelConfig, tokenizer, seed: int):

@@ -25,7 +25,7 @@ from codemend.task import build_source, build_target
 from codemend.training import resume
 from codemend.training.callbacks import TrainingMonitor
 from codemend.training.card import model_card
-from codemend.training.checkpoint import TaskSpec, build_scratch_model
+from codemend.training.checkpoint import build_scratch_model, spec_for_training
 from codemend.training.tokenize import EncodeReport, PadCollator, encode_all
 
 logger = logging.getLogger(__name__)
@@ -235,7 +235,7 @@ def save(config: TrainRecipeConfig, model, tokenizer, report: TrainReport, sampl
         if not config.model.lora or config.model.lora_save_merged:
             model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
-        TaskSpec.from_configs(config.model, config.task).save(tmp)
+        spec_for_training(config.model, config.task).save(tmp)
         save_run_metadata(config, tmp, train=asdict(report))
         series = {"loss": report.losses, "eval_loss": report.eval_losses,
                   "generation_eval": [{"step": s, "exact_match": e, "localization": loc} for s, e, loc in report.gen_evals]}

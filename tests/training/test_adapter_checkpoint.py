@@ -135,6 +135,23 @@ def test_a_relative_base_folder_is_recorded_as_an_absolute_path(tmp_path, monkey
         assert TaskSpec.from_configs(ModelConfig(arch="causal", base=name), TaskConfig()).base == name
 
 
+def test_a_continued_adapter_keeps_its_tuned_ranking_weight(tmp_path):
+    from dataclasses import replace
+
+    from codemend.config import ModelConfig, TaskConfig
+    from codemend.training.checkpoint import spec_for_training
+
+    model, task = ModelConfig(arch="causal", base="smollm2-135m", lora=True), TaskConfig()
+    tuned = tmp_path / "tuned"
+    (tuned / "adapter").mkdir(parents=True)
+    replace(TaskSpec.from_configs(model, task), naturalness_weight=0.05).save(tuned)
+    for init in (tuned, tuned / "adapter"):  # the checkpoint folder, or its adapter/ inside it
+        assert spec_for_training(replace(model, lora_init=str(init)), task).naturalness_weight == 0.05
+    (tmp_path / "bare").mkdir()  # an adapter saved by peft alone: nothing tuned to keep
+    assert spec_for_training(replace(model, lora_init=str(tmp_path / "bare")), task).naturalness_weight == 0.0
+    assert spec_for_training(model, task).naturalness_weight == 0.0  # a fresh adapter starts untuned
+
+
 def test_lora_init_continues_the_saved_adapter(adapter_checkpoint, tiny_base):
     import torch
     from safetensors.torch import load_file
