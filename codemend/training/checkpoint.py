@@ -67,7 +67,7 @@ def spec_for_training(model: ModelConfig, task: TaskConfig) -> TaskSpec:
     if not model.lora_init:
         return spec
     folder = model_folder(model.lora_init)
-    for candidate in (folder, folder.parent) if folder.name == "adapter" else (folder,):
+    for candidate in (folder, folder.parent) if folder.name == ADAPTER_DIR else (folder,):
         if (candidate / SPEC_FILE).is_file():
             weight = TaskSpec.load(candidate).naturalness_weight
             if weight:

@@ -293,7 +293,8 @@ def _causal_sums(model, prompt: Prompt, rows: list[list[int]], budget: int = 512
         read = [n for n in range(len(trie.token)) if trie.parent[n] in column]  # each chunk re-reads the root's children alike
         rows_at = torch.tensor([column[trie.parent[n]] for n in read], device=logits.device)
         tokens = torch.tensor([trie.token[n] for n in read], device=logits.device)
-        values = logits[rows_at, tokens].float() - log_normalizers(logits)[rows_at]
+        used, where = rows_at.unique(return_inverse=True)  # leaves (each candidate's EOS) predict nothing read
+        values = logits[rows_at, tokens].float() - log_normalizers(logits[used])[where]
         for n, value in zip(read, values.tolist()):
             logprob[n] = value
     return [sum(logprob[n] for n in path) for path in trie.paths]
