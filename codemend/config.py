@@ -230,6 +230,10 @@ class TrainConfig:
     """Save a resumable checkpoint every N steps into OUT.partial/ (the last 2 are kept; 0 disables); see --resume."""
     threads: int = 0
     """Torch CPU threads (0 lets torch decide)."""
+    rank_weight: float = 0.0
+    """Weight of a listwise ranking loss beside the fix's cross-entropy: the true fix against up to --train.rank_negatives other inverse-operator candidates of its function, scored as `fix` ranks them (causal models; 0: cross-entropy only)."""
+    rank_negatives: int = 8
+    """Other candidate fixes per sample for --train.rank_weight, picked at random (seeded) from the function's inverse-operator edits."""
     precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
     """Floating point for training: `auto` is bf16 mixed precision on CUDA GPUs that support it, fp16 on other CUDA GPUs, fp32 on CPU; bf16 and fp16 need a CUDA GPU."""
 
@@ -246,6 +250,8 @@ class TrainConfig:
             problems.append("--train.max_minutes, --train.eval_every, --train.eval_samples and --train.grad_clip must not be negative")
         if self.save_every < 0:
             problems.append(f"--train.save_every {self.save_every}: must be 0 (no resumable checkpoints) or positive")
+        if self.rank_weight < 0 or self.rank_negatives < 1:
+            problems.append("--train.rank_weight must not be negative (0 turns the ranking loss off) and --train.rank_negatives must be at least 1")
         return problems
 
     def samples_per_step(self, processes: int) -> int:
@@ -286,7 +292,10 @@ class TrainRecipeConfig:
     task: TaskConfig = field(default_factory=TaskConfig)
 
     def validate(self) -> list[str]:
-        return ["--max_train_samples must be 0 (all) or positive"] if self.max_train_samples < 0 else []
+        problems = ["--max_train_samples must be 0 (all) or positive"] if self.max_train_samples < 0 else []
+        if self.train.rank_weight and self.model.arch != "causal":
+            problems.append("--train.rank_weight needs --model.arch causal (the ranking loss reads candidates as a causal trie); set it to 0 for seq2seq")
+        return problems
 
     def missing_paths(self) -> list[str]:
         if Path(self.data).is_dir():

@@ -47,6 +47,7 @@ class TrainReport:
     tokens_per_second: float = 0.0
     losses: list[tuple[int, float]] = field(default_factory=list)
     eval_losses: list[tuple[int, float]] = field(default_factory=list)
+    ranking: list[tuple[int, float, float]] = field(default_factory=list)  # --train.rank_weight: (step, ranking loss, share of fixes scored first)
     encode: dict = field(default_factory=dict)
     parameters: int = 0
     trainable_parameters: int = 0
@@ -152,7 +153,9 @@ def load_base(config: TrainRecipeConfig):
     return model, tokenizer
 
 
-def encode(config: TrainRecipeConfig, tokenizer, pairs: dict[str, list[tuple[str, str]]]):
+def encode(config: TrainRecipeConfig, tokenizer, pairs: dict[str, list[tuple[str, str]]], samples: dict[str, list[dict]] | None = None):
+    """Token rows per split; with --train.rank_weight each keeps its sample's `buggy` and `fixed` code,
+    from which the ranking collator draws the other candidates (`samples`: the rows `pairs` came from)."""
     from datasets import Dataset
 
     encoded, reports = {}, {}
@@ -160,6 +163,8 @@ def encode(config: TrainRecipeConfig, tokenizer, pairs: dict[str, list[tuple[str
         if not split_pairs:
             continue
         rows, report = encode_all(tokenizer, split_pairs, config.model.arch, config.model.max_source_tokens, config.model.max_target_tokens, split)
+        if config.train.rank_weight:
+            rows = [{**row, "buggy": samples[split][row["sample"]]["buggy"], "fixed": samples[split][row["sample"]]["fixed"]} for row in rows]
         encoded[split] = Dataset.from_list(rows)
         reports[split] = asdict(report)
         logger.info("%s: %d samples, %.1f%% of tokens carry loss, dropped %s", split, report.kept, 100 * report.loss_token_share, report.dropped or "none")
@@ -237,7 +242,7 @@ def save(config: TrainRecipeConfig, model, tokenizer, report: TrainReport, sampl
         tokenizer.save_pretrained(tmp)
         spec_for_training(config.model, config.task).save(tmp)
         save_run_metadata(config, tmp, train=asdict(report))
-        series = {"loss": report.losses, "eval_loss": report.eval_losses,
+        series = {"loss": report.losses, "eval_loss": report.eval_losses, "ranking": report.ranking,
                   "generation_eval": [{"step": s, "exact_match": e, "localization": loc} for s, e, loc in report.gen_evals]}
         (tmp / "train_log.json").write_text(json.dumps(series) + "\n")
         if monitor is not None:
@@ -257,7 +262,7 @@ def run(config: TrainRecipeConfig) -> TrainReport:
     rows = load_rows(config)
     pairs = load_data(config, rows)
     model, tokenizer = build_model(config, pairs["train"])
-    datasets, encode_reports = encode(config, tokenizer, pairs)
+    datasets, encode_reports = encode(config, tokenizer, pairs, rows)
     model = maybe_add_lora(config, model)
     report = TrainReport(out=config.out, train_samples=len(datasets["train"]), encode=encode_reports, processes=ranks.num_processes,
                          parameters=sum(p.numel() for p in model.parameters()),
@@ -271,6 +276,7 @@ def run(config: TrainRecipeConfig) -> TrainReport:
     report.seconds = round(seconds, 1)
     report.losses = [(h["step"], h["loss"]) for h in history if "loss" in h]
     report.eval_losses = [(h["step"], h["eval_loss"]) for h in history if "eval_loss" in h]
+    report.ranking = [(h["step"], h["rank_loss"], h["fix_ranked_first"]) for h in history if "rank_loss" in h]
     passes = report.steps * config.train.samples_per_step(report.processes) / max(report.train_samples, 1)
     report.data_passes = round(passes, 3)
     tokens = sum(datasets["train"]["length"]) * passes

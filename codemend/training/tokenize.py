@@ -79,14 +79,16 @@ class EncodeReport:
 
 
 def encode_all(tokenizer, pairs: list[tuple[str, str]], arch: str, max_source_tokens: int, max_target_tokens: int, split: str) -> tuple[list[dict], EncodeReport]:
-    """Encode every (source, target) pair; raise when none survive, report what was dropped."""
+    """Encode every (source, target) pair; raise when none survive, report what was dropped. Each row
+    keeps its pair's index as `sample`."""
     rows, dropped = [], collections.Counter()
     loss_tokens = total_tokens = 0
-    for source, target in pairs:
+    for index, (source, target) in enumerate(pairs):
         row = encode_sample(tokenizer, source, target, arch, max_source_tokens, max_target_tokens)
         if isinstance(row, str):
             dropped[row] += 1
             continue
+        row["sample"] = index
         loss_tokens += sum(label != IGNORE_INDEX for label in row["labels"])
         total_tokens += len(row["input_ids"]) + (len(row["labels"]) if arch == "seq2seq" else 0)
         rows.append(row)

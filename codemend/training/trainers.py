@@ -14,6 +14,8 @@ and batch 2 x accumulation 2 take the same step.
   padding-free batches stay off: TRL documents padding-free as needing FlashAttention, and on
   SDPA/eager one flattened row of B sequences costs attention over B times the tokens, so
   length-grouped batches waste less here.
+  With `--train.rank_weight` > 0, a subclass adds the listwise ranking loss of `ranking.py` in
+  `compute_loss`, on batches `ranking.RankCollator` packs (the fix and other candidates per sample).
 * seq2seq: a transformers `Trainer` whose `compute_loss` sums the token losses itself. T5's own
   loss is a per-micro-batch mean that ignores `num_items_in_batch`, while `Trainer` (seeing that
   T5's forward takes `**kwargs`) assumes it does not and skips dividing by the accumulation
@@ -56,6 +58,12 @@ def build_trainer(config: TrainRecipeConfig, model, tokenizer, datasets: dict, a
         model=model, train_dataset=datasets["train"], eval_dataset=datasets.get("validation") if evaluate else None,
         data_collator=PadCollator(tokenizer.pad_token_id), processing_class=tokenizer, callbacks=callbacks,
     )
+    if config.model.arch == "causal" and config.train.rank_weight:
+        from codemend.training.ranking import RankCollator
+
+        check_rank_attention(model)
+        collator = RankCollator(tokenizer, config.task.output_format, config.train.rank_negatives, config.model.max_target_tokens, config.seed)
+        return ranking_trainer_class()(rank_weight=config.train.rank_weight, args=sft_config(kwargs), **{**common, "data_collator": collator})
     if config.model.arch == "causal":
         from trl import SFTTrainer
 
@@ -118,3 +126,55 @@ def token_mean_trainer_class():
             return (loss, outputs) if return_outputs else loss
 
     return TokenMeanTrainer
+
+
+def check_rank_attention(model) -> None:
+    """The ranking loss reads each sample's candidates through a custom 4D mask, which flash attention ignores."""
+    from codemend.errors import CodemendError
+    from codemend.training.ranking import RANK_ATTENTION
+
+    kernel = getattr(model.config, "_attn_implementation", "eager")
+    if kernel not in RANK_ATTENTION:
+        raise CodemendError(f"--train.rank_weight needs an attention kernel that takes a custom mask ({', '.join(RANK_ATTENTION)}); "
+                            f"the model uses {kernel}: load it with attn_implementation='sdpa' or set --train.rank_weight 0")
+
+
+def ranking_trainer_class():
+    """TRL's SFTTrainer whose loss adds `rank_weight` x the listwise ranking loss (ranking.py) to the fix's
+    cross-entropy; it logs the ranking loss and how often the fix scores first among its candidates."""
+    from trl import SFTTrainer
+
+    class RankingSFTTrainer(SFTTrainer):
+        # The fix term divides by the tokens of the whole accumulated batch, the ranking term by its samples.
+        loss_is_scaled_for_ga = True
+
+        def __init__(self, *args, rank_weight: float, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.rank_weight = rank_weight
+
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            import torch
+
+            from codemend.training.ranking import additive_mask, node_logprobs, rank_losses
+
+            # Only positions that predict a trie node need logits: from the shortest prompt's last token on.
+            first = int(inputs["node_source"].min())
+            width = inputs["input_ids"].shape[1]
+            dtype = self.accelerator.unwrap_model(model).dtype
+            outputs = model(input_ids=inputs["input_ids"], position_ids=inputs["position_ids"], use_cache=False,
+                            attention_mask=additive_mask(inputs["tree_mask"], dtype), logits_to_keep=width - first)
+            logprobs = node_logprobs(outputs.logits, {**inputs, "node_source": inputs["node_source"] - first})
+            fix_nll, fix_tokens, rank, first_count = rank_losses(logprobs, inputs["paths"])
+            steps = self.current_gradient_accumulation_steps if model.training else 1
+            count = num_items_in_batch if num_items_in_batch is not None else fix_tokens * steps
+            fix_loss = fix_nll / torch.as_tensor(count, device=fix_nll.device).clamp(min=1)
+            if self.args.average_tokens_across_devices and num_items_in_batch is not None:
+                fix_loss = fix_loss * self.accelerator.num_processes  # the count spans every rank; DDP averages gradients
+            samples = len(inputs["paths"])
+            loss = fix_loss + self.rank_weight * rank / (samples * steps)
+            mode = "train" if model.training else "eval"
+            self._metrics[mode]["rank_loss"].append(rank.item() / samples)
+            self._metrics[mode]["fix_ranked_first"].append(first_count.item() / samples)
+            return (loss, outputs) if return_outputs else loss
+
+    return RankingSFTTrainer
