@@ -46,12 +46,14 @@ def negative_targets(buggy: str, fixed: str, output_format: str, k: int, seed: i
 
 @dataclass
 class Packed:
-    """One sample as a packed row: `ids`, `positions` and `allowed` (which earlier tokens each token
-    sees); node i of `trie` sits at column prompt + i and is predicted from column `source[i]`."""
+    """One sample as a packed row: `ids` at `positions`; the prompt (its first `prompt_length` columns)
+    reads causally, node i of `trie` sits at column prompt_length + i, sees the prompt and the nodes
+    in `sees[i]` (its ancestors and itself), and is predicted from column `source[i]`."""
 
     ids: list[int]
     positions: list[int]
-    allowed: list[list[int]]  # per column, the columns it attends to
+    prompt_length: int
+    sees: list[list[int]]
     source: list[int]
     trie: TokenTrie
 
@@ -61,13 +63,12 @@ def pack(prompt: list[int], targets: list[list[int]]) -> Packed:
     each candidate's EOS has a column too (its output is unused; the cost is one token per candidate)."""
     trie = TokenTrie.of(targets)
     start = len(prompt)
-    ids = prompt + trie.token
-    positions = list(range(start)) + [start - 1 + depth for depth in trie.depth]
-    allowed = [list(range(column + 1)) for column in range(start)]
+    sees: list[list[int]] = []
     for node, parent in enumerate(trie.parent):  # parents come before their children
-        allowed.append((list(range(start)) if parent < 0 else allowed[start + parent]) + [start + node])
+        sees.append(([] if parent < 0 else sees[parent]) + [node])
     source = [start - 1 if parent < 0 else start + parent for parent in trie.parent]
-    return Packed(ids, positions, allowed, source, trie)
+    positions = list(range(start)) + [start - 1 + depth for depth in trie.depth]
+    return Packed(prompt + trie.token, positions, start, sees, source, trie)
 
 
 class RankCollator:
@@ -95,8 +96,11 @@ class RankCollator:
         mask = torch.zeros(len(packs), width, width, dtype=torch.bool)
         paths = torch.full((len(packs), candidates, depth), -1, dtype=torch.long)
         for b, p in enumerate(packs):
-            for column, seen in enumerate(p.allowed):
-                mask[b, column, seen] = True
+            start = p.prompt_length
+            mask[b, :start, :start] = torch.ones(start, start, dtype=torch.bool).tril()
+            mask[b, start : len(p.ids), :start] = True
+            for node, seen in enumerate(p.sees):
+                mask[b, start + node, [start + n for n in seen]] = True
             mask[b, range(len(p.ids), width), range(len(p.ids), width)] = True  # padding sees itself: no empty softmax
             for c, path in enumerate(p.trie.paths):
                 paths[b, c, : len(path)] = torch.tensor(path)
