@@ -31,17 +31,20 @@ def negative_targets(buggy: str, fixed: str, output_format: str, k: int, seed: i
     ones on every run with `seed` (and after `--resume`), whatever order samples come in."""
     from codemend.data.operators import candidate_fixes
     from codemend.inference.candidates import normal_key
-    from codemend.task import build_target
+    from codemend.task import FormatError, build_target
 
     seen = {normal_key(fixed), normal_key(buggy)}
     others = []
     for patched, _ in candidate_fixes(buggy):
         key = normal_key(patched)
-        if key not in seen:
-            seen.add(key)
-            others.append(patched)
-    picked = random.Random(f"{seed}\0{buggy}\0{fixed}").sample(others, min(k, len(others)))
-    return [build_target(buggy, patched, output_format) for patched in picked]
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            others.append(build_target(buggy, patched, output_format))
+        except FormatError:  # an edit the diff sees as two hunks (a line made equal to its neighbour)
+            continue
+    return random.Random(f"{seed}\0{buggy}\0{fixed}").sample(others, min(k, len(others)))
 
 
 @dataclass

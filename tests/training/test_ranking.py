@@ -77,6 +77,15 @@ def test_negatives_are_other_candidates_and_the_same_on_every_call():
     assert any(negative_targets(buggy, fixed, "edit", 5, seed=s) != picked for s in (1, 2, 3))
 
 
+def test_candidates_the_compact_edit_cannot_express_are_skipped():
+    # Making line 2 equal to line 3 reads, to the diff, as a deletion and an insertion: two hunks.
+    buggy = "def __init__(self, name, eof):\n    self.name = name\n    self.name = eof\n"
+    fixed = "def __init__(self, name, eof):\n    self.name = name\n    self.eof = eof\n"
+    picked = negative_targets(buggy, fixed, "edit", 1000, seed=0)
+    assert picked and build_target(buggy, fixed, "edit") not in picked
+    assert all(text.startswith(("replace ", "insert ", "delete ")) for text in picked)
+
+
 def test_packed_reading_gives_the_scores_fix_ranks_by_and_the_fixs_plain_cross_entropy(tokenizer):
     _, model = tiny_causal(tokenizer)
     model.eval()
