@@ -20,10 +20,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from codemend.training.generation import TREE_MASK_ATTENTION, TokenTrie
+from codemend.training.generation import TokenTrie
 from codemend.training.tokenize import IGNORE_INDEX
-
-RANK_ATTENTION = TREE_MASK_ATTENTION  # kernels that take a custom 4D mask, as candidate scoring needs
 
 
 def negative_targets(buggy: str, fixed: str, output_format: str, k: int, seed: int) -> list[str]:

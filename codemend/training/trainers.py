@@ -131,11 +131,11 @@ def token_mean_trainer_class():
 def check_rank_attention(model) -> None:
     """The ranking loss reads each sample's candidates through a custom 4D mask, which flash attention ignores."""
     from codemend.errors import CodemendError
-    from codemend.training.ranking import RANK_ATTENTION
+    from codemend.training.generation import TREE_MASK_ATTENTION
 
     kernel = getattr(model.config, "_attn_implementation", "eager")
-    if kernel not in RANK_ATTENTION:
-        raise CodemendError(f"--train.rank_weight needs an attention kernel that takes a custom mask ({', '.join(RANK_ATTENTION)}); "
+    if kernel not in TREE_MASK_ATTENTION:
+        raise CodemendError(f"--train.rank_weight needs an attention kernel that takes a custom mask ({', '.join(TREE_MASK_ATTENTION)}); "
                             f"the model uses {kernel}: load it with attn_implementation='sdpa' or set --train.rank_weight 0")
 
 
