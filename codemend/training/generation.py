@@ -261,6 +261,22 @@ class TokenTrie:
             stack.extend(reversed(children[node]))
         return chunks
 
+    def visibility(self, chunk: list[int], column: dict[int, int]):
+        """[1 + len(chunk)]² bool: what each packed token may attend to. Column 0 is the prompt's last
+        token (`column[-1]`), node n of `chunk` sits at `column[n]` and sees column 0, its ancestors and
+        itself: the one rule both scoring (`_causal_sums`) and the ranking loss's training rows use.
+        `chunk` lists every node after its parent (or the parent is at column 0)."""
+        import torch
+
+        size = 1 + len(chunk)
+        allowed = torch.zeros(size, size, dtype=torch.bool)
+        allowed[:, 0] = True
+        for node in chunk:
+            k = column[node]
+            allowed[k] = allowed[column[self.parent[node]]]
+            allowed[k, k] = True
+        return allowed
+
     def ancestors(self, node: int) -> list[int]:
         """`node`'s ancestors, root side first (the prompt's last token not included)."""
         chain = []
@@ -336,18 +352,12 @@ def _padded_batches(rows: list[list[int]], budget: int):
 
 
 def _tree_mask(trie: TokenTrie, chunk: list[int], column: dict[int, int], past: int, dtype, device):
-    """[1, 1, 1 + len(chunk), past + 1 + len(chunk)] additive mask: every packed token sees the prompt,
-    the prompt's last token and its own ancestors (and itself), nothing else."""
+    """[1, 1, 1 + len(chunk), past + 1 + len(chunk)] additive mask: `TokenTrie.visibility` after
+    `past` prompt columns every packed token sees."""
     import torch
 
-    size = 1 + len(chunk)
-    allowed = torch.zeros(size, size, dtype=torch.bool)
-    allowed[:, 0] = True
-    for node in chunk:
-        k = column[node]
-        allowed[k] = allowed[column[trie.parent[node]]]
-        allowed[k, k] = True
-    allowed = torch.cat([torch.ones(size, past, dtype=torch.bool), allowed], dim=1)
+    allowed = trie.visibility(chunk, column)
+    allowed = torch.cat([torch.ones(len(allowed), past, dtype=torch.bool), allowed], dim=1)
     mask = torch.zeros(allowed.shape, dtype=dtype).masked_fill(~allowed, torch.finfo(dtype).min)
     return mask[None, None].to(device)
 

@@ -21,7 +21,7 @@ import random
 from dataclasses import dataclass
 
 from codemend.training.generation import TokenTrie
-from codemend.training.tokenize import IGNORE_INDEX
+from codemend.training.tokenize import IGNORE_INDEX, PadCollator
 
 
 def negative_targets(buggy: str, fixed: str, output_format: str, k: int, seed: int) -> list[str]:
@@ -48,15 +48,24 @@ def negative_targets(buggy: str, fixed: str, output_format: str, k: int, seed: i
 @dataclass
 class Packed:
     """One sample as a packed row: `ids` at `positions`; the prompt (its first `prompt_length` columns)
-    reads causally, node i of `trie` sits at column prompt_length + i, sees the prompt and the nodes
-    in `sees[i]` (its ancestors and itself), and is predicted from column `source[i]`."""
+    reads causally, node i of `trie` sits at column prompt_length + i, sees the prompt, its ancestors
+    and itself (`mask`), and is predicted from column `source[i]`."""
 
     ids: list[int]
     positions: list[int]
     prompt_length: int
-    sees: list[list[int]]
     source: list[int]
     trie: TokenTrie
+
+    def mask(self):
+        """[len(ids)]² bool: the prompt causal, then `TokenTrie.visibility` with the prompt's last token
+        as the root, every node also seeing the rest of the prompt."""
+        import torch
+
+        start, nodes = self.prompt_length, len(self.trie.token)
+        allowed = torch.ones(len(self.ids), len(self.ids), dtype=torch.bool).tril()
+        allowed[start - 1 :, start - 1 :] = self.trie.visibility(list(range(nodes)), {-1: 0, **{n: n + 1 for n in range(nodes)}})
+        return allowed
 
 
 def pack(prompt: list[int], targets: list[list[int]]) -> Packed:
@@ -64,12 +73,9 @@ def pack(prompt: list[int], targets: list[list[int]]) -> Packed:
     each candidate's EOS has a column too (its output is unused; the cost is one token per candidate)."""
     trie = TokenTrie.of(targets)
     start = len(prompt)
-    sees: list[list[int]] = []
-    for node, parent in enumerate(trie.parent):  # parents come before their children
-        sees.append(([] if parent < 0 else sees[parent]) + [node])
     source = [start - 1 if parent < 0 else start + parent for parent in trie.parent]
     positions = list(range(start)) + [start - 1 + depth for depth in trie.depth]
-    return Packed(prompt + trie.token, positions, start, sees, source, trie)
+    return Packed(prompt + trie.token, positions, start, source, trie)
 
 
 class RankCollator:
@@ -97,16 +103,11 @@ class RankCollator:
         mask = torch.zeros(len(packs), width, width, dtype=torch.bool)
         paths = torch.full((len(packs), candidates, depth), -1, dtype=torch.long)
         for b, p in enumerate(packs):
-            start = p.prompt_length
-            mask[b, :start, :start] = torch.ones(start, start, dtype=torch.bool).tril()
-            mask[b, start : len(p.ids), :start] = True
-            for node, seen in enumerate(p.sees):
-                mask[b, start + node, [start + n for n in seen]] = True
+            mask[b, : len(p.ids), : len(p.ids)] = p.mask()
             mask[b, range(len(p.ids), width), range(len(p.ids), width)] = True  # padding sees itself: no empty softmax
             for c, path in enumerate(p.trie.paths):
                 paths[b, c, : len(path)] = torch.tensor(path)
         pad = self.tokenizer.pad_token_id
-        label_width = max(len(f["labels"]) for f in features)
         return {
             "input_ids": torch.tensor([p.ids + [pad] * (width - len(p.ids)) for p in packs]),
             "position_ids": torch.tensor([p.positions + [0] * (width - len(p.ids)) for p in packs]),
@@ -115,7 +116,7 @@ class RankCollator:
             "node_source": torch.tensor([p.source + [p.source[0]] * (nodes - len(p.source)) for p in packs]),
             "node_token": torch.tensor([p.trie.token + [pad] * (nodes - len(p.trie.token)) for p in packs]),
             "paths": paths,
-            "labels": torch.tensor([f["labels"] + [IGNORE_INDEX] * (label_width - len(f["labels"])) for f in features]),
+            "labels": PadCollator(pad)([{k: f[k] for k in ("input_ids", "labels")} for f in features])["labels"],
         }
 
     def pack_feature(self, feature: dict) -> Packed:
