@@ -39,7 +39,7 @@ SIGNALS = ("model", "sbfl", "naturalness")  # the page's column order; unknown s
 WHY_ROWS = 5  # lines explained in the "why this line" table
 
 SIGNAL_HELP = {
-    "model": "where the model's own proposed fixes edit, weighted by their probability (needs --model)",
+    "model": "how likely the model's best fix at the line is, among all its candidate fixes (needs --model)",
     "sbfl": "Ochiai suspiciousness from per-test coverage: lines run mostly by failing tests (needs failing tests)",
     "naturalness": "mean token surprise of the line under the model (needs a causal, decoder-only model)",
 }

@@ -8,10 +8,18 @@ from codemend.inference.debugger import Candidate
 from codemend.inference.localize import LINE_FLOOR, combine, factored_scores, model_signal
 
 
-def test_model_signal_is_the_softmax_mass_of_each_line():
+def test_model_signal_is_the_probability_of_each_lines_best_candidate():
     candidates = [Candidate("", 2, "", score=math.log(3)), Candidate("", 2, "", score=0.0), Candidate("", 5, "", score=0.0),
                   Candidate("", 7, "", score=-math.inf)]
-    assert model_signal(candidates) == pytest.approx({2: 0.8, 5: 0.2})
+    assert model_signal(candidates) == pytest.approx({2: 0.6, 5: 0.2})
+
+
+def test_many_weak_candidates_on_a_line_do_not_outrank_the_models_favourite():
+    # Line 3 holds the single most likely fix; line 7 has six weaker ones whose summed mass is larger.
+    candidates = [Candidate("", 3, "", score=math.log(0.4))] + [Candidate("", 7, "", score=math.log(0.1)) for _ in range(6)]
+    signal = model_signal(candidates)
+    assert signal[3] > signal[7]
+    assert combine({"model": signal}, 8).top(1) == [3]
 
 
 def test_combine_scales_each_signal_by_its_maximum_and_weights_them():
