@@ -343,7 +343,7 @@ class EvalConfig:
     num_beams: int = 4
     """Beam width for generation in split mode (the top beam is the prediction); with --mode repair, the beams added to the candidates (1: none, the inverse-operator candidates only)."""
     mode: Literal["generate", "repair"] = "generate"
-    """Split mode: `generate` scores the model's top beam alone; `repair` scores what `codemend fix` would suggest first without tests (--n beams plus the inverse-operator candidates, ranked by the model)."""
+    """Split mode: `generate` scores the model's top beam alone; `repair` scores what `codemend fix` would suggest first without tests (--num_beams beams, where 1 means none, plus the inverse-operator candidates, ranked by the model; `fix` adds 10 beams)."""
     batch_size: int = 16
     """Samples generated at once (split mode)."""
     precision: Precision = "auto"
