@@ -234,6 +234,8 @@ class TrainConfig:
     """Weight of a listwise ranking loss beside the fix's cross-entropy: the true fix against up to --train.rank_negatives other inverse-operator candidates of its function, scored as `fix` ranks them (causal models; 0: cross-entropy only)."""
     rank_negatives: int = 8
     """Other candidate fixes per sample for --train.rank_weight, picked at random (seeded) from the function's inverse-operator edits."""
+    workers: int = 0
+    """Processes that build batches beside training (0: the training process itself). Batches are the same either way; with --train.rank_weight each sample's negatives cost ~23 ms of CPU, which a GPU step outpaces: give it 4 or more there."""
     precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
     """Floating point for training: `auto` is bf16 mixed precision on CUDA GPUs that support it, fp16 on other CUDA GPUs, fp32 on CPU; bf16 and fp16 need a CUDA GPU."""
 
@@ -246,8 +248,8 @@ class TrainConfig:
         for name in ("batch_size", "grad_accum", "max_steps", "log_every"):
             if getattr(self, name) < 1:
                 problems.append(f"--train.{name} must be at least 1")
-        if self.max_minutes < 0 or self.eval_every < 0 or self.grad_clip < 0 or self.eval_samples < 0:
-            problems.append("--train.max_minutes, --train.eval_every, --train.eval_samples and --train.grad_clip must not be negative")
+        if self.max_minutes < 0 or self.eval_every < 0 or self.grad_clip < 0 or self.eval_samples < 0 or self.workers < 0:
+            problems.append("--train.max_minutes, --train.eval_every, --train.eval_samples, --train.grad_clip and --train.workers must not be negative")
         if self.save_every < 0:
             problems.append(f"--train.save_every {self.save_every}: must be 0 (no resumable checkpoints) or positive")
         if self.rank_weight < 0 or self.rank_negatives < 1:

@@ -217,7 +217,7 @@ def train(config: TrainRecipeConfig, model, tokenizer, datasets: dict, resume_fr
         max_grad_norm=t.grad_clip or 0.0, logging_steps=t.log_every, report_to="none",
         eval_strategy="steps" if evaluate else "no", eval_steps=t.eval_every or None, seed=config.seed,
         data_seed=config.seed, train_sampling_strategy="sequential", remove_unused_columns=False,
-        use_cpu=not torch.cuda.is_available(), dataloader_num_workers=0, disable_tqdm=False,
+        use_cpu=not torch.cuda.is_available(), dataloader_num_workers=t.workers, disable_tqdm=False,
     )
     budget = time_budget_callback(t.max_minutes)
     clock = resume.elapsed_clock(before=resume.previous_seconds(resume_from))  # a resumed run counts its predecessors' time

@@ -173,6 +173,21 @@ def test_gradient_accumulation_takes_the_same_step_with_the_ranking_loss(tokeniz
         assert torch.allclose(updates[1][name], big, rtol=1e-3, atol=1e-6 * big.abs().max().item()), name
 
 
+def test_batches_built_in_worker_processes_take_the_same_step(tokenizer, tmp_path):
+    # --train.workers: each worker draws its samples' negatives, seeded by the sample alone.
+    config, initial, datasets = ranking_setup(tokenizer, weight=1.0)
+    updates = []
+    for workers in (0, 2):
+        model = copy.deepcopy(initial)
+        args = {**train_args(tmp_path / str(workers)), "dataloader_num_workers": workers}
+        build_trainer(config, model, tokenizer, datasets, args, callbacks=[]).train()
+        start = dict(initial.named_parameters())
+        updates.append({name: p.detach() - start[name] for name, p in model.named_parameters()})
+    for name, update in updates[0].items():
+        assert update.abs().max() > 0, f"{name} did not move"
+        assert torch.equal(updates[1][name], update), name
+
+
 def test_ranking_loss_is_a_config_error_for_seq2seq_and_when_negative():
     with pytest.raises(ConfigError) as err:
         load_config(TrainRecipeConfig, overrides={"model.arch": "seq2seq", "train.rank_weight": 0.5, "train.rank_negatives": 0}, check_paths=False)
@@ -198,7 +213,7 @@ def test_codemend_train_with_the_ranking_loss_logs_how_often_the_fix_ranks_first
     out = tmp_path / "ranked"
     assert main(["-q", "train", "--config", "configs/train/causal-tiny.yaml", "--data", str(tiny_dataset), "--out", str(out),
                  "--train.rank_weight", "1", "--train.rank_negatives", "3", "--train.max_steps", "4",
-                 "--train.eval_every", "2", "--train.eval_samples", "2"]) == 0
+                 "--train.eval_every", "2", "--train.eval_samples", "2", "--train.workers", "1"]) == 0
     log = json.loads((out / "train_log.json").read_text())
     assert [step for step, _, _ in log["ranking"]] == [2, 4]
     assert all(loss > 0 and 0 <= first <= 1 for _, loss, first in log["ranking"])
