@@ -40,7 +40,7 @@ CHECKPOINT_PREFIX = "checkpoint-"  # what the Trainer names its checkpoint folde
 KEEP_CHECKPOINTS = 2
 ELAPSED_FILE = "codemend_elapsed.json"  # training seconds up to a checkpoint, summed over interrupted runs
 # Fields that may change between an interrupted run and its resumption without changing the result.
-MAY_DIFFER = ("resume", "overwrite", "train.max_minutes", "train.save_every")
+MAY_DIFFER = ("resume", "overwrite", "train.max_minutes", "train.save_every", "train.workers")
 
 
 def partial_folder(config: TrainRecipeConfig) -> Path:

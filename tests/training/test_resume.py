@@ -95,8 +95,8 @@ def test_resume_needs_the_partial_folder_and_the_same_config(tiny_dataset, tmp_p
     meta.write_text(json.dumps({**json.loads(meta.read_text()), "world_size": 2}))
     assert main(["train", "--config", TINY, "--data", str(tiny_dataset), "--out", str(out), "--resume"]) == 1
     assert "was started with 2 process(es), this one has 1" in capsys.readouterr().err
-    # A new time budget or checkpoint interval does not change what is computed.
-    resume.check_same_config(tmp_path / "model.partial", tiny_config(tiny_dataset, out, **{"train.max_minutes": 5, "train.save_every": 7, "resume": True}))
+    # A new time budget, checkpoint interval or number of batch workers does not change what is computed.
+    resume.check_same_config(tmp_path / "model.partial", tiny_config(tiny_dataset, out, **{"train.max_minutes": 5, "train.save_every": 7, "train.workers": 2, "resume": True}))
 
 
 def test_a_leftover_partial_folder_needs_resume_or_overwrite(tiny_dataset, tmp_path, capsys):
