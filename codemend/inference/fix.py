@@ -142,7 +142,7 @@ def load_in_background(model: str, precision: str = "auto") -> concurrent.future
 
 
 def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | None, *, function: str = "", line: int = 0, test_cmd: str = "",
-             n: int = 10, use_operators: bool = True, changed_since: str = "", timeout_s: float = 60.0,
+             n: int | None = None, use_operators: bool = True, changed_since: str = "", timeout_s: float = 60.0,
              wide: int = WIDE_BUDGET, wide_seconds: float = WIDE_SECONDS) -> list[FileReport]:
     """Repair every file under `path` (only the functions touched since `changed_since`, when given)."""
     reports = []

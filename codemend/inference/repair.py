@@ -33,6 +33,7 @@ from codemend.testcov import failure_trace, first_failure, sandbox_failure_trace
 logger = logging.getLogger(__name__)
 
 MAX_SCORED = 64  # above this many inverse-operator candidates, only the most suspicious lines' are scored
+BEAMS_WITH_TESTS = 10  # beams per function when tests validate them (see model_beams)
 
 
 @dataclass
@@ -296,8 +297,20 @@ def suspicious_functions(functions: list[Function], sbfl: dict[int, float], keep
     return ranked[:keep] or functions
 
 
+def model_beams(n: int | None, has_tests: bool) -> int:
+    """Beams a repair asks of the model: `n` when given; else BEAMS_WITH_TESTS with tests and none without.
+
+    Without tests nothing checks a beam, and a beam is the model's own likeliest edit, so a wrong one
+    outranks the true fix among the candidates (shipped model, 150 validation bugs: top-1 exact 27.3%
+    with 10 beams, 42.7% without; README). With tests, beams add reach and validation sorts them.
+    """
+    if n is not None:
+        return n
+    return BEAMS_WITH_TESTS if has_tests else 0
+
+
 def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, path: str = "<memory>", function: str = "", line: int = 0,
-           tests: Tests | None = None, n: int = 10, use_operators: bool = True, top_lines: int = 3,
+           tests: Tests | None = None, n: int | None = None, use_operators: bool = True, top_lines: int = 3,
            max_validate: int = VALIDATION_BUDGET, enough_plausible: int = 3, use_sbfl: bool = True,
            baseline: RunResult | None = None, use_trace: bool = True, wide: int = WIDE_BUDGET,
            wide_seconds: float = WIDE_SECONDS) -> RepairResult:
@@ -310,8 +323,10 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     `debugger` may still be loading (a Future, see `fix.load_in_background`): it is waited for after
     the tests' baseline and coverage runs, which it overlaps. `baseline`: the tests' run on `text`,
     when the caller has already run them (not run again). `use_trace`: give a model trained with
-    traces the tests' first failure as input (False for the traces ablation).
+    traces the tests' first failure as input (False for the traces ablation). `n`: beams per
+    function (`model_beams` decides when None).
     """
+    n = model_beams(n, tests is not None)
     result = RepairResult([], [])
     watch = Stopwatch(result.seconds)
     functions = select_functions(text, path, function, line)

@@ -13,7 +13,7 @@ from codemend.errors import CodemendError
 from codemend.inference.debugger import Candidate
 from codemend.inference.fix import FileReport, apply_fix, changed_functions, check_functions, read_source
 from codemend.inference.formats import as_sarif
-from codemend.inference.repair import Tests, in_rank_order, repair, select_functions, to_suggestion
+from codemend.inference.repair import BEAMS_WITH_TESTS, Tests, in_rank_order, model_beams, repair, select_functions, to_suggestion
 
 SOURCE = '''import math
 
@@ -166,6 +166,33 @@ def test_the_tests_first_failure_reaches_a_model_trained_with_traces(tiny_model,
     assert sources  # the model read the function
     # The baseline's first failure is the tests' first assert, read in pytest's trace form; the ablation leaves it out.
     assert all(("### error:\n<tests> line 2: assert s.max_index([3, 9, 2]) == 1" in s) == use_trace for s in sources)
+
+
+def test_beams_by_default_only_where_tests_check_them():
+    assert model_beams(None, has_tests=False) == 0
+    assert model_beams(None, has_tests=True) == BEAMS_WITH_TESTS == 10
+    assert model_beams(3, has_tests=False) == 3 and model_beams(0, has_tests=True) == 0
+
+
+@pytest.mark.sandbox
+def test_fix_asks_the_model_for_beams_only_with_tests_unless_n_is_given(tiny_model):
+    from codemend.inference.debugger import Debugger
+
+    debugger = Debugger.load(tiny_model)
+    asked = []
+    original = debugger.propose
+    debugger.propose = lambda code, context, trace, n: asked.append(n) or original(code, context, trace, n)
+    repair(SOURCE, debugger=debugger)
+    repair(SOURCE, debugger=debugger, n=2)
+    repair(SOURCE, debugger=debugger, tests=Tests(test_code=TESTS), max_validate=0, wide=0)
+    assert asked == [2, BEAMS_WITH_TESTS]  # the first call, without tests, asked for no beams
+
+
+def test_fix_n_minus_one_leaves_the_beams_to_repair():
+    from codemend.config import FixConfig, load_config
+
+    assert load_config(FixConfig, overrides={}, check_paths=False).beams() is None
+    assert load_config(FixConfig, overrides={"n": 4}, check_paths=False).beams() == 4
 
 
 @pytest.mark.sandbox
