@@ -44,10 +44,11 @@ def model_signal(candidates: Sequence[Candidate]) -> dict[int, float]:
     if not scored:
         return {}
     top = max(c.score for c in scored)
-    total = sum(math.exp(c.score - top) for c in scored)
+    weights = [math.exp(c.score - top) for c in scored]
+    total = sum(weights)
     best: dict[int, float] = {}
-    for candidate in scored:
-        best[candidate.line] = max(best.get(candidate.line, 0.0), math.exp(candidate.score - top) / total)
+    for candidate, weight in zip(scored, weights):
+        best[candidate.line] = max(best.get(candidate.line, 0.0), weight / total)
     return best
 
 
