@@ -7,6 +7,9 @@ the bug, the per-function latency.
 
     .venv/bin/python bench/fix_latency.py --model default --items 30 --cold-items 10
 
+By default each row asks the model for the beams `codemend fix` asks for (`-n -1`: 10 with tests,
+none without); `--n N` asks for N beams in every row.
+
 Prints a table (median and p95 seconds per setting), the ratios against the warm no-test
 baseline measured in the same run, and the per-stage breakdown of the warm runs. With a precision
 other than fp32 (auto is bf16), the buggy-function row is also measured with fp32 weights.
@@ -52,7 +55,7 @@ def warm_runs(items, debugger, with_tests: bool, n: int, one_function: bool = Fa
         tests = Tests(test_code=item.test_code) if with_tests else None
         function = buggy_function(item) if one_function else ""
         started = time.perf_counter()
-        result = repair(item.buggy_code, debugger=debugger, tests=tests, n=n, function=function)
+        result = repair(item.buggy_code, debugger=debugger, tests=tests, n=None if n < 0 else n, function=function)
         latencies.append(time.perf_counter() - started)
         for stage, seconds in result.seconds.items():
             stages[stage] = stages.get(stage, 0.0) + seconds
@@ -107,7 +110,7 @@ def main() -> None:
     parser.add_argument("--model", default="runs/demo/model", help="checkpoint folder, or none")
     parser.add_argument("--benchmark", default="builtin:operator", help="executable benchmark to take buggy functions from")
     parser.add_argument("--items", type=int, default=30)
-    parser.add_argument("--n", type=int, default=10, help="model candidates per function")
+    parser.add_argument("--n", type=int, default=-1, help="model beams per function (-1: as `codemend fix`: 10 with tests, none without)")
     parser.add_argument("--cold-items", type=int, default=10, help="items for the (slow) cold-process rows")
     parser.add_argument("--precision", default="auto", choices=PRECISIONS, help="the model's weights (auto: bf16)")
     args = parser.parse_args()
@@ -128,7 +131,8 @@ def main() -> None:
 
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"command: {' '.join(sys.argv)}")
-    print(f"model: {args.model} ({args.precision}); benchmark: {args.benchmark}; {len(items)} items ({args.cold_items} for cold rows)\n")
+    beams = "as codemend fix: 10 with tests, none without" if args.n < 0 else str(args.n)
+    print(f"model: {args.model} ({args.precision}); beams: {beams}; benchmark: {args.benchmark}; {len(items)} items ({args.cold_items} for cold rows)\n")
     baseline = statistics.median(rows["repair, warm, no tests"])
     print(f"{'setting':<34}{'items':>6}{'median s':>10}{'p95 s':>10}{'x baseline':>12}")
     for name, values in rows.items():
