@@ -30,7 +30,7 @@ def test_shipped_model_ranks_the_true_fix_of_an_operator_bug_in_its_top_two():
     debugger = Debugger.load("default")
     assert debugger.model.config._attn_implementation == NAME  # SmolLM2 shares 3 key/value heads among 9
     result = repair(buggy, debugger=debugger, n=0)
-    # Stages 5 and 6 put `result = x` first here (a known miss, in the model card): the ranking loss learnt
+    # Stages 5 to 7 put `result = x` first here (a known miss, in the model card): the ranking loss learnt
     # how often the operators turn `=` into `-=`. A miswired model ranks its 14 candidates at random.
     top = [s.patched_source for s in result.suggestions[:2]]
     assert any("result += x" in patched for patched in top), top
