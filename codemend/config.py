@@ -346,6 +346,8 @@ class EvalConfig:
     """Beam width for generation in split mode (the top beam is the prediction); with --mode repair, the beams added to the candidates (1: none, the inverse-operator candidates only)."""
     mode: Literal["generate", "repair"] = "generate"
     """Split mode: `generate` scores the model's top beam alone; `repair` scores what `codemend fix` would suggest first without tests (--num_beams beams, where 1 means none, plus the inverse-operator candidates, ranked by the model; `fix` adds 10 beams only with --test_cmd)."""
+    naturalness_weight: float = -1.0
+    """With --mode repair: the weight of the naturalness re-ranking (-1: the model's own, in its codemend.json). Confirms a weight picked by bench/tune_ranking.py on the full evaluation before it is written into the model."""
     batch_size: int = 16
     """Samples generated at once (split mode)."""
     precision: Precision = "auto"
@@ -366,6 +368,10 @@ class EvalConfig:
             problems.append(f"--validate_top ({self.validate_top}) must be at least --n ({self.n}): the first --n candidates are always validated")
         if self.predictions and not self.benchmark:
             problems.append("--predictions needs --benchmark (the items whose tests score them)")
+        if self.naturalness_weight < 0 and self.naturalness_weight != -1:
+            problems.append(f"--naturalness_weight {self.naturalness_weight}: must be >= 0, or -1 for the model's own")
+        elif self.naturalness_weight >= 0 and (self.benchmark or self.mode != "repair"):
+            problems.append("--naturalness_weight applies to --mode repair on a split (not to --benchmark or --mode generate)")
         return problems
 
     def missing_paths(self) -> list[str]:

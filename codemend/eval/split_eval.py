@@ -12,6 +12,7 @@ import collections
 import json
 import logging
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from codemend.config import EvalConfig, save_run_metadata
@@ -140,6 +141,8 @@ def repair_rows(samples: list[dict], model, tokenizer, spec, config: EvalConfig)
     from codemend.inference.debugger import Debugger
     from codemend.inference.repair import repair_function
 
+    if config.naturalness_weight >= 0:
+        spec = replace(spec, naturalness_weight=config.naturalness_weight)
     debugger = Debugger(model, tokenizer, spec, config.model)
     rows = []
     for sample in samples:

@@ -44,3 +44,27 @@ def test_spread_takes_evenly_spaced_rows_in_order():
     assert spread(rows, 0) == rows and spread(rows, 20) == rows
     assert spread(rows, 5) == [0, 2, 4, 6, 8]
     assert spread(rows, 3) == [0, 3, 6]
+
+
+def test_repair_mode_takes_a_naturalness_weight_over_the_models_own(causal_model, tiny_dataset, tmp_path):
+    """--naturalness_weight replaces the checkpoint's weight in the ranking: a huge weight changes the scores."""
+    from codemend.cli import main
+    from codemend.io import read_jsonl
+
+    scores = {}
+    for weight in ("0", "1000"):
+        out = tmp_path / weight
+        assert main(["-q", "eval", "--model", str(causal_model), "--data", str(tiny_dataset), "--mode", "repair",
+                     "--num_beams", "1", "--limit", "4", "--naturalness_weight", weight, "--out", str(out)]) == 0
+        assert f"naturalness_weight: {float(weight)}" in (out / "config.yaml").read_text()
+        scores[weight] = [row["score"] for row in read_jsonl(out / "predictions.jsonl")]
+    assert scores["0"] != scores["1000"]
+
+
+def test_naturalness_weight_is_checked_against_the_mode():
+    from codemend.config import EvalConfig
+
+    assert EvalConfig(mode="repair", naturalness_weight=0.2).validate() == []
+    assert any("-1 for the model's own" in p for p in EvalConfig(mode="repair", naturalness_weight=-0.5).validate())
+    assert any("--mode repair" in p for p in EvalConfig(naturalness_weight=0.2).validate())
+    assert any("--mode repair" in p for p in EvalConfig(mode="repair", benchmark="builtin", naturalness_weight=0.2).validate())
