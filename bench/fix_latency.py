@@ -55,7 +55,7 @@ def warm_runs(items, debugger, with_tests: bool, n: int, one_function: bool = Fa
         tests = Tests(test_code=item.test_code) if with_tests else None
         function = buggy_function(item) if one_function else ""
         started = time.perf_counter()
-        result = repair(item.buggy_code, debugger=debugger, tests=tests, n=None if n < 0 else n, function=function)
+        result = repair(item.buggy_code, debugger=debugger, tests=tests, n=n, function=function)
         latencies.append(time.perf_counter() - started)
         for stage, seconds in result.seconds.items():
             stages[stage] = stages.get(stage, 0.0) + seconds

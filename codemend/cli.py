@@ -287,7 +287,7 @@ def cmd_fix(args, unknown) -> int:
     files_to_fix(Path(args.path))  # a missing path fails before the model loads
     debugger = _debugger_for(config.model, config.test_cmd, config.precision)
     reports = fix_path(args.path, debugger, function=config.function, line=config.line, test_cmd=config.test_cmd,
-                       n=config.beams(), use_operators=config.operators, changed_since=config.changed_since, timeout_s=config.timeout,
+                       n=config.n, use_operators=config.operators, changed_since=config.changed_since, timeout_s=config.timeout,
                        wide=config.wide, wide_seconds=config.wide_seconds)
     suggestions = sorted((s for r in reports for s in r.result.suggestions), key=lambda s: (s.validation != "plausible", -s.score))
     notes = [f"{r.path}: {note}" for r in reports for note in r.result.notes]
@@ -327,7 +327,7 @@ def cmd_explain(args, unknown) -> int:
         raise CodemendError(f"{args.path} is a folder; `codemend explain` takes one Python file")
     files_to_fix(Path(args.path))  # a missing path fails before the model loads
     debugger = _debugger_for(config.model, config.test_cmd, config.precision)
-    (report,) = fix_path(args.path, debugger, function=config.function, test_cmd=config.test_cmd, n=config.beams(), timeout_s=config.timeout,
+    (report,) = fix_path(args.path, debugger, function=config.function, test_cmd=config.test_cmd, n=config.n, timeout_s=config.timeout,
                          wide=config.wide, wide_seconds=config.wide_seconds)
     if isinstance(debugger, concurrent.futures.Future):
         debugger = debugger.result()  # loaded by now: repair waited for it

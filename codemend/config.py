@@ -414,10 +414,6 @@ class RepairOptions:
             problems.append("--timeout must be positive (seconds)")
         return problems
 
-    def beams(self) -> int | None:
-        """--n for `repair`: None lets it decide by whether tests are given."""
-        return None if self.n < 0 else self.n
-
 
 @dataclass
 class FixConfig(RepairOptions):

@@ -298,13 +298,14 @@ def suspicious_functions(functions: list[Function], sbfl: dict[int, float], keep
 
 
 def model_beams(n: int | None, has_tests: bool) -> int:
-    """Beams a repair asks of the model: `n` when given; else BEAMS_WITH_TESTS with tests and none without.
+    """Beams a repair asks of the model: `n` when given (>= 0); for None or -1 (`fix -n -1`, its default),
+    BEAMS_WITH_TESTS with tests and none without.
 
     Without tests nothing checks a beam, and a beam is the model's own likeliest edit, so a wrong one
     outranks the true fix among the candidates (shipped model, 150 validation bugs: top-1 exact 27.3%
     with 10 beams, 42.7% without; README). With tests, beams add reach and validation sorts them.
     """
-    if n is not None:
+    if n is not None and n >= 0:
         return n
     return BEAMS_WITH_TESTS if has_tests else 0
 
@@ -324,7 +325,7 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     the tests' baseline and coverage runs, which it overlaps. `baseline`: the tests' run on `text`,
     when the caller has already run them (not run again). `use_trace`: give a model trained with
     traces the tests' first failure as input (False for the traces ablation). `n`: beams per
-    function (`model_beams` decides when None).
+    function (`model_beams` decides when None or -1).
     """
     n = model_beams(n, tests is not None)
     result = RepairResult([], [])

@@ -191,8 +191,9 @@ def test_fix_asks_the_model_for_beams_only_with_tests_unless_n_is_given(tiny_mod
 def test_fix_n_minus_one_leaves_the_beams_to_repair():
     from codemend.config import FixConfig, load_config
 
-    assert load_config(FixConfig, overrides={}, check_paths=False).beams() is None
-    assert load_config(FixConfig, overrides={"n": 4}, check_paths=False).beams() == 4
+    default = load_config(FixConfig, overrides={}, check_paths=False).n
+    assert model_beams(default, has_tests=False) == 0 and model_beams(default, has_tests=True) == BEAMS_WITH_TESTS
+    assert model_beams(load_config(FixConfig, overrides={"n": 4}, check_paths=False).n, has_tests=True) == 4
 
 
 @pytest.mark.sandbox
