@@ -62,3 +62,16 @@ def test_a_function_shares_the_suspicion_of_its_most_suspicious_line():
     ochiai = {2: 0.5, 6: 1.0, 1: 0.2}
     assert (_function_share(f, ochiai), _function_share(g, ochiai)) == (0.5, 1.0)
     assert _function_share(f, {}) == 1.0  # no coverage: no reason to prefer a function
+
+
+def test_narrowing_a_large_space_fills_its_budget_past_lines_without_candidates():
+    from codemend.inference.localize import LineRanking
+    from codemend.inference.repair import on_suspicious_lines
+
+    # Lines 1-2 (say, comments) rank first and hold nothing; lines 3, 5 and 6 hold 2, 3 and 4 candidates.
+    found = [Candidate("", line, "") for line in (3, 3, 5, 5, 5, 6, 6, 6, 6)]
+    ranking = LineRanking([(1, 0.9), (2, 0.8), (6, 0.5), (5, 0.4), (3, 0.1), (4, 0.05)])
+    assert [c.line for c in on_suspicious_lines(found, ranking, min_lines=2, budget=6)] == [5, 5, 5, 6, 6, 6, 6]
+    assert [c.line for c in on_suspicious_lines(found, ranking, min_lines=2, budget=0)] == []
+    # The top lines are kept whatever the budget: it only adds lines.
+    assert [c.line for c in on_suspicious_lines(found, ranking, min_lines=4, budget=1)] == [5, 5, 5, 6, 6, 6, 6]
