@@ -293,6 +293,24 @@ def test_add_argument_and_add_return_templates():
     assert "h(c, c)" not in fixes  # an argument already passed is not passed twice
 
 
+def test_complete_short_call_gives_a_call_that_needs_more_arguments_a_value_from_the_function():
+    def completions(buggy: str) -> set[str]:
+        return {fix for fix, operator in candidate_fixes(buggy) if operator == "complete_short_call"}
+
+    header = "def test_header(self):\n    h = make('this is a test', 'subject')\n    self.assertEqual(h.name)\n    self.assertEqual(str(h), 'x')\n"
+    found = completions(header)
+    assert header.replace("(h.name)", "(h.name, 'subject')") in found  # a literal used elsewhere
+    assert header.replace("(h.name)", "(h.name, str(h))") in found  # a small expression
+    assert not any(f"(h.name, {label})" in fix for fix in found for label in ("name", "test_header", "self", "h.name", "str"))
+    kinds = "def f(x, kind):\n    if isinstance(x):\n        return x\n    return kind(x)\n"
+    assert kinds.replace("isinstance(x)", "isinstance(x, kind(x))") in completions(kinds)
+    assert not any("isinstance(x, x)" in fix for fix in completions(kinds))  # not what it already passes
+    # Calls that have what their callee needs, keyword calls, and callees we cannot know get nothing.
+    assert not completions("def f(x, y):\n    self.assertEqual(x, y)\n    g(x)\n    return isinstance(x, int)\n")
+    assert not completions("def f(x):\n    return getattr(x, default=None)\n")
+    assert not completions("def f(x, y):\n    return x.replace(y)\n")
+
+
 @pytest.mark.parametrize("template, buggy, fixed", [
     ("add_arithmetic_operand", "def g(items, size):\n    out = []\n    for i in range(0, len(items), size):\n        out.append(items[i:i])\n    return out\n",
      "items[i:i + size]"),
