@@ -3,18 +3,17 @@
     python bench/tune_ranking.py --model runs/default/model --data runs/data --split validation --n 150 [--write]
 
 For each sample of a validation split (never a benchmark: benchmarks are for evaluation only),
-every inverse-operator candidate of the buggy function (functions with more than
-repair.MAX_SCORED candidates count as misses: repair narrows those by line first) is scored twice by the model: the mean
+every inverse-operator candidate of the buggy function (above repair.MAX_SCORED candidates, those
+on the most suspicious lines, as repair keeps them: repair.scored_space) is scored twice by the model: the mean
 log-probability of writing its edit (Debugger.edit_scores) and the naturalness delta of its edited
 lines (Debugger.naturalness). The script prints top-1 exact match and top-1 line localization of
 the candidate ranking for each weight w, then, at the checkpoint's own w, how many of the candidates with the best edit
 likelihood naturalness should re-rank (Debugger.score's SHORTLIST), and with --write stores the best w in the checkpoint's
 codemend.json, where `codemend fix` and `codemend eval` read it.
 
-Its count differs from the full evaluation (spaces over MAX_SCORED are misses here): before --write,
-confirm a new weight with `codemend eval --mode repair --naturalness_weight W` on the same split
-(stage 7: 0.5 led here by 2 of 150 bugs; there, on 300 validation bugs, 0.2 fixed 4 that 0.05 missed
-and missed 9 that 0.05 fixed, so 0.05 stayed).
+Before --write, confirm a new weight with `codemend eval --mode repair --naturalness_weight W` on more
+of the split (stage 7: 0.5 led here by 2 of 150 bugs when spaces over MAX_SCORED still counted as
+misses; on 300 validation bugs, 0.2 fixed 4 that 0.05 missed and missed 9 that 0.05 fixed, so 0.05 stayed).
 """
 
 from __future__ import annotations
@@ -36,14 +35,16 @@ WEIGHTS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, None)  # None: natural
 def score_samples(debugger, rows: list[dict]) -> list[dict]:
     """Per sample: candidates' edit scores, naturalness deltas, and which candidate is the true fix."""
     from codemend.eval.metrics import exact_match
+    from codemend.eval.split_eval import sample_function
     from codemend.inference.candidates import operator_candidates
-    from codemend.inference.repair import MAX_SCORED
+    from codemend.inference.repair import scored_space
     from codemend.task import compute_edit
 
     scored = []
     for row in rows:
-        candidates = [c for c in operator_candidates(row["buggy"], debugger) if c.target]
-        if not candidates or len(candidates) > MAX_SCORED:  # repair narrows such spaces by line first
+        func = sample_function(row)
+        candidates = [c for c in scored_space(func, operator_candidates(func.code, debugger), debugger, {}) if c.target]
+        if not candidates:
             scored.append({"edit": [], "nat": [], "hit": [], "line_ok": []})
             continue
         truth = compute_edit(row["buggy"], row["fixed"])

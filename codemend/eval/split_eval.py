@@ -131,13 +131,20 @@ def generate_rows(samples: list[dict], model, tokenizer, spec, config: EvalConfi
     return rows
 
 
+def sample_function(sample: dict):
+    """A dataset sample's buggy function as the repair pipeline takes one (a whole file holds it, from line 1)."""
+    from codemend.data.corpus import Function
+
+    code = sample["buggy"]
+    return Function(code, sample.get("function", "f"), sample.get("file", ""), 1, code.count("\n"), sample.get("context", ""), "")
+
+
 def repair_rows(samples: list[dict], model, tokenizer, spec, config: EvalConfig) -> list[dict]:
     """What `codemend fix` would suggest first for each sample, without tests, scored.
 
     The localization verdict is the top line of the combined line ranking, the fix verdict the
     top candidate; a function with no candidate at all counts as a miss on both.
     """
-    from codemend.data.corpus import Function
     from codemend.inference.debugger import Debugger
     from codemend.inference.repair import repair_function
 
@@ -146,11 +153,10 @@ def repair_rows(samples: list[dict], model, tokenizer, spec, config: EvalConfig)
     debugger = Debugger(model, tokenizer, spec, config.model)
     rows = []
     for sample in samples:
-        code = sample["buggy"]
-        func = Function(code, sample.get("function", "f"), sample.get("file", ""), 1, code.count("\n"), sample.get("context", ""), "")
+        func = sample_function(sample)
         report = repair_function(func, debugger, sbfl={}, n=config.num_beams if config.num_beams > 1 else 0)
         best = report.candidates[0] if report.candidates else None
-        patched = best.patched if best else code
+        patched = best.patched if best else func.code
         row = {"id": sample.get("id"), "operator": sample.get("operator"), "bug_class": sample.get("bug_class", "unknown"),
                "true_line": sample["line"], "output": best.target if best else "", "score": best.score if best else None,
                "stopped": True, "applies": best is not None, "patched": patched,

@@ -147,6 +147,15 @@ def localize_function(func: Function, model_candidates: list[Candidate], debugge
     return combine(signals, func.code.count("\n") or 1)
 
 
+def scored_space(func: Function, found: list[Candidate], debugger: Debugger, sbfl: dict[int, float],
+                 watch: Stopwatch | None = None, top_lines: int = 3) -> list[Candidate]:
+    """The candidates the model scores: all of them, or, above MAX_SCORED, those on the lines that coverage
+    and the model's own surprise point at (a long function's space, p90 ~130, would take seconds to read)."""
+    if len(found) <= MAX_SCORED:
+        return found
+    return on_suspicious_lines(found, localize_function(func, [], debugger, sbfl, watch or Stopwatch({})), 2 * top_lines)
+
+
 def on_suspicious_lines(found: list[Candidate], ranking: LineRanking, min_lines: int, budget: int = MAX_SCORED) -> list[Candidate]:
     """The candidates on the `min_lines` most suspicious lines, then on the next most suspicious lines
     while fewer than `budget` are kept: the lines ranked first may hold no candidate at all (a comment,
@@ -179,10 +188,8 @@ def repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int
         lines = pre.top(top_lines) if pre.signals else None
     with watch("operator_candidates"):
         found = operator_candidates(func.code, debugger, lines) if use_operators else []
-    if debugger is not None and lines is None and len(found) > MAX_SCORED:
-        # A long function's space (p90 ~130 candidates) would cost the model seconds to read: keep
-        # the candidates on the lines that coverage and the model's own surprise point at.
-        found = on_suspicious_lines(found, localize_function(func, [], debugger, sbfl, watch), 2 * top_lines)
+    if debugger is not None and lines is None:
+        found = scored_space(func, found, debugger, sbfl, watch, top_lines)
     candidates = merge([proposed, found])
     if debugger is not None and candidates:
         with watch("ranking"):
