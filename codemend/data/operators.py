@@ -1238,9 +1238,7 @@ def _complete_short_call(ix: _Index) -> Iterator[Edit]:
 def _values_near(ix: _Index, call: Node, exclude: set[bytes]) -> list[bytes]:
     """Distinct one-line values (names, literals, attributes, small expressions) of the function around `call`,
     nearest first; not the call, its callee, what holds it, or `self`."""
-    scope = call.parent
-    while scope is not None and scope.type != "function_definition":
-        scope = scope.parent
+    scope = ix.scope_of(call)
     start, end = (scope.start_byte, scope.end_byte) if scope is not None else (0, len(ix.source))
     # Parameters are not indexed (no operator edits them), but they are values a call can take.
     parameters = scope.child_by_field_name("parameters") if scope is not None else None
