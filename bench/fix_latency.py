@@ -12,7 +12,7 @@ none without); `--n N` asks for N beams in every row.
 
 Prints a table (median and p95 seconds per setting), the ratios against the warm no-test
 baseline measured in the same run, and the per-stage breakdown of the warm runs. With a precision
-other than fp32 (auto is bf16), the buggy-function row is also measured with fp32 weights.
+other than fp32 (auto is bf16 where this CPU is faster in it), the buggy-function row is also measured with fp32 weights.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from codemend.training.checkpoint import PRECISIONS
+from codemend.training.checkpoint import PRECISIONS, matmul_seconds, resolve_precision
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -112,7 +112,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=30)
     parser.add_argument("--n", type=int, default=-1, help="model beams per function (-1: as `codemend fix`: 10 with tests, none without)")
     parser.add_argument("--cold-items", type=int, default=10, help="items for the (slow) cold-process rows")
-    parser.add_argument("--precision", default="auto", choices=PRECISIONS, help="the model's weights (auto: bf16)")
+    parser.add_argument("--precision", default="auto", choices=PRECISIONS, help="the model's weights (auto: bf16 where faster on this CPU, else fp32)")
     args = parser.parse_args()
 
     from codemend.data.benchmark import load_benchmark
@@ -124,7 +124,7 @@ def main() -> None:
     rows["repair, warm, no tests"], stages = warm_runs(items, debugger, False, args.n)
     rows["  buggy function only"], function_stages = warm_runs(items, debugger, False, args.n, one_function=True)
     rows["repair, warm, with tests"], test_stages = warm_runs(items, debugger, True, args.n)
-    if debugger is not None and args.precision != "fp32":  # the same functions with fp32 weights
+    if debugger is not None and resolve_precision(args.precision) == "bf16":  # the same functions with fp32 weights
         rows["  buggy function only, fp32"], _ = warm_runs(items, Debugger.load(args.model, "fp32"), False, args.n, one_function=True)
     rows["codemend fix, cold, no tests"] = cold_runs(items[: args.cold_items], args.model, False, args.n, args.precision)
     rows["codemend fix, cold, with tests"] = cold_runs(items[: args.cold_items], args.model, True, args.n, args.precision)
@@ -132,7 +132,8 @@ def main() -> None:
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"command: {' '.join(sys.argv)}")
     beams = "as codemend fix: 10 with tests, none without" if args.n < 0 else str(args.n)
-    print(f"model: {args.model} ({args.precision}); beams: {beams}; benchmark: {args.benchmark}; {len(items)} items ({args.cold_items} for cold rows)\n")
+    probe = ", ".join(f"{name} {1e3 * t:.2f} ms" for name, t in matmul_seconds().items())
+    print(f"model: {args.model} ({args.precision}: {resolve_precision(args.precision)}; a (10x576) @ (576x1536) product: {probe}); beams: {beams}; benchmark: {args.benchmark}; {len(items)} items ({args.cold_items} for cold rows)\n")
     baseline = statistics.median(rows["repair, warm, no tests"])
     print(f"{'setting':<34}{'items':>6}{'median s':>10}{'p95 s':>10}{'x baseline':>12}")
     for name, values in rows.items():

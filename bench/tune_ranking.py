@@ -85,7 +85,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=150)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--write", action="store_true", help="store the best weight in MODEL/codemend.json")
-    parser.add_argument("--precision", default="auto", choices=PRECISIONS, help="the model's weights (auto: bf16, as `codemend fix` loads it)")
+    parser.add_argument("--precision", default="auto", choices=PRECISIONS, help="the model's weights (auto: bf16 where faster on this CPU, else fp32, as `codemend fix` loads it)")
     args = parser.parse_args()
 
     import torch

@@ -276,18 +276,24 @@ def run(config: EvalConfig) -> dict:
     metrics = summarize(results, n=config.n, seed=config.seed, references={i.id: (i.buggy_code, i.fixed_code or "") for i in items})
     metrics.update({"benchmark": config.benchmark, "model": config.model, "predictions": config.predictions, "skipped_lines": skipped,
                     "seconds": round(time.perf_counter() - started, 1), "isolation": _isolation(),
-                    "validate_top": config.validate_top, "wide": config.wide})
+                    "validate_top": config.validate_top, "wide": config.wide, "precision": _weights_precision(config)})
     write_report(out, metrics, results)
     save_run_metadata(config, out)
     metrics["out"] = str(out)
     return metrics
 
 
+def _weights_precision(config: EvalConfig) -> str:
+    """What the model's weights were loaded in ("" with no model)."""
+    from codemend.training.checkpoint import resolve_precision
+
+    return "" if config.predictions or config.model.lower() == "none" else resolve_precision(config.precision)
+
+
 def _precision_key(config: EvalConfig) -> str:
-    """Runs in bf16 (auto) rank their candidates apart from fp32 runs, which keep the old keys."""
-    if config.precision == "fp32" or config.predictions or config.model.lower() == "none":
-        return ""
-    return ":bf16"
+    """Runs whose weights are bf16 rank their candidates apart from fp32 runs, which keep the old keys
+    (`auto` is keyed by what it resolves to on this machine)."""
+    return ":bf16" if _weights_precision(config) == "bf16" else ""
 
 
 def _verdict(result: ItemResult) -> str:

@@ -7,6 +7,7 @@ was trained with, so inference formats its input exactly as training did.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from dataclasses import asdict, dataclass, replace
@@ -133,19 +134,55 @@ def check_checkpoint_dir(path: str | Path, need_spec: bool = True) -> Path:
 def inference_options(precision: str) -> dict:
     """`from_pretrained` keywords for inference in `precision` (auto, fp32 or bf16) on the CPU.
 
-    auto is bf16 (bfloat16): on this project's 2-core AVX2 CPU (no native bf16) it halves the weight reads
-    that bound decoding; the shipped model repaired 100 held-out stdlib bugs 1.8x faster with the same
-    accuracy (33% vs 32% top-1 exact, the same top-1 fix for 92). In bfloat16 the attention is eager:
-    torch's CPU flash-attention kernel ran the same beams 3.8x slower in bfloat16 than in float32;
+    bf16 (bfloat16) halves the weight reads that bound decoding where the CPU multiplies bfloat16
+    matrices fast: on the 2-core AVX2 machine of 2026-12-02 the shipped model repaired 100 held-out stdlib bugs
+    1.8x faster than in float32 with the same accuracy (33% vs 32% top-1 exact, the same top-1 fix for 92).
+    On a 2-core AVX2 AMD EPYC machine the same bfloat16 products ran 12-40x slower than float32: `auto`
+    measures which is faster here (`resolve_precision`). In bfloat16 the attention is eager: torch's CPU
+    flash-attention kernel ran the same beams 3.8x slower in bfloat16 than in float32;
     `load_checkpoint` then switches models that share key/value heads to `attention.grouped_query_attention`.
     """
     import torch
 
-    if precision not in PRECISIONS:
-        raise CodemendError(f"--precision {precision}: choose one of {', '.join(PRECISIONS)}")
-    if precision == "fp32":
+    if resolve_precision(precision) == "fp32":
         return {"dtype": torch.float32}
     return {"dtype": torch.bfloat16, "attn_implementation": "eager"}
+
+
+def resolve_precision(precision: str) -> str:
+    """fp32 or bf16 for a `--precision` value: `auto` is whichever multiplies matrices faster on this CPU."""
+    if precision not in PRECISIONS:
+        raise CodemendError(f"--precision {precision}: choose one of {', '.join(PRECISIONS)}")
+    if precision != "auto":
+        return precision
+    return faster_precision(matmul_seconds())
+
+
+def faster_precision(seconds: dict[str, float]) -> str:
+    """bf16 if its measured products took less time than fp32's, else fp32 (as trained: the safe side)."""
+    return "bf16" if seconds["bf16"] < seconds["fp32"] else "fp32"
+
+
+@functools.lru_cache(maxsize=1)
+def matmul_seconds(rows: int = 10, repeats: int = 3) -> dict[str, float]:
+    """Best-of-`repeats` seconds of a (rows x 576) @ (576 x 1536) product, SmolLM2-135M's MLP shape at
+    10 beams, in float32 and in bfloat16 (a few ms where bf16 is fast, ~60 ms where it is slow; once per process)."""
+    import time
+
+    import torch
+
+    seconds = {}
+    for name, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
+        a, b = torch.randn(rows, 576, dtype=dtype), torch.randn(576, 1536, dtype=dtype)
+        a @ b  # the first product sets up the kernel
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            a @ b
+            times.append(time.perf_counter() - started)
+        seconds[name] = min(times)
+    logger.info("auto precision: a bf16 product took %.2f ms, fp32 %.2f ms", 1e3 * seconds["bf16"], 1e3 * seconds["fp32"])
+    return seconds
 
 
 def load_checkpoint(path: str | Path, precision: str = "fp32"):

@@ -50,7 +50,11 @@ def test_bf16_runs_never_reuse_fp32_results():
     from codemend.config import EvalConfig
     from codemend.eval.benchmark_runner import _precision_key
 
-    assert _precision_key(EvalConfig(model="m")) == _precision_key(EvalConfig(model="m", precision="bf16")) == ":bf16"
+    from codemend.training.checkpoint import resolve_precision
+
+    assert _precision_key(EvalConfig(model="m", precision="bf16")) == ":bf16"
+    # auto is keyed by what it loads on this machine
+    assert _precision_key(EvalConfig(model="m")) == (":bf16" if resolve_precision("auto") == "bf16" else "")
     assert _precision_key(EvalConfig(model="m", precision="fp32")) == ""  # the key runs before --precision had
     assert _precision_key(EvalConfig(model="none")) == ""  # no model, nothing ranked by weights
 

@@ -116,16 +116,30 @@ def test_generating_from_a_prompt_read_once_equals_generating_afresh(which, requ
 
 @pytest.mark.parametrize("which", ["tiny_model", "causal_model"])
 def test_bfloat16_inference_scores_like_float32(which, request):
-    # auto (bfloat16, eager attention) is what `codemend fix` loads: its packed scoring must still
-    # read each target like the float32 model reading it alone, to bfloat16's precision.
+    # bf16 (eager attention) is what `codemend fix` loads where bfloat16 is fast: its packed scoring must
+    # still read each target like the float32 model reading it alone, to bfloat16's precision.
     expected = _one_by_one(*load_checkpoint(request.getfixturevalue(which))[:2], "seq2seq" if which == "tiny_model" else "causal")
-    model, tokenizer, spec = load_checkpoint(request.getfixturevalue(which), "auto")
+    model, tokenizer, spec = load_checkpoint(request.getfixturevalue(which), "bf16")
     assert {p.dtype for p in model.parameters()} == {torch.bfloat16}
     assert model.config._attn_implementation == "eager"  # torch's CPU flash attention is slow in bfloat16
     scores = score_targets(model, tokenizer, SOURCE, TARGETS, spec.arch)
     assert scores == pytest.approx(expected, abs=0.02)  # measured: 0.006 (seq2seq), 0.0003 (causal)
     (beams,) = generate(model, tokenizer, [SOURCE], spec.arch, max_new_tokens=8, num_beams=3, num_return=3)
     assert len(beams) == 3 and all(-100 < b.score <= 0 for b in beams)
+
+
+def test_auto_precision_loads_the_weights_in_whichever_dtype_multiplies_faster_here(tiny_model):
+    from codemend.training.checkpoint import matmul_seconds, faster_precision, resolve_precision
+
+    assert faster_precision({"fp32": 0.0006, "bf16": 0.015}) == "fp32"  # measured on an AVX2 AMD EPYC
+    assert faster_precision({"fp32": 0.002, "bf16": 0.001}) == "bf16"
+    assert faster_precision({"fp32": 0.001, "bf16": 0.001}) == "fp32"  # a tie keeps the weights as trained
+    seconds = matmul_seconds()
+    assert set(seconds) == {"fp32", "bf16"} and all(0 < s < 10 for s in seconds.values())
+    chosen = faster_precision(seconds)
+    assert resolve_precision("auto") == chosen and resolve_precision("fp32") == "fp32" and resolve_precision("bf16") == "bf16"
+    model, _, _ = load_checkpoint(tiny_model, "auto")
+    assert {p.dtype for p in model.parameters()} == {torch.bfloat16 if chosen == "bf16" else torch.float32}
 
 
 def test_unknown_precision_is_a_clear_error(tiny_model):
