@@ -11,8 +11,9 @@ By default each row asks the model for the beams `codemend fix` asks for (`-n -1
 none without); `--n N` asks for N beams in every row.
 
 Prints a table (median and p95 seconds per setting), the ratios against the warm no-test
-baseline measured in the same run, and the per-stage breakdown of the warm runs. With a precision
-other than fp32 (auto is bf16 where this CPU is faster in it), the buggy-function row is also measured with fp32 weights.
+baseline measured in the same run, and the per-stage breakdown of the warm runs. When the weights load
+in bf16 (`--precision bf16`, or auto where this CPU multiplies bf16 faster), the buggy-function row is
+also measured with fp32 weights; the header prints auto's probe either way.
 """
 
 from __future__ import annotations

@@ -49,7 +49,6 @@ def test_rerun_continues_from_the_cache_with_identical_verdicts(first_run, asset
 def test_bf16_runs_never_reuse_fp32_results():
     from codemend.config import EvalConfig
     from codemend.eval.benchmark_runner import _precision_key
-
     from codemend.training.checkpoint import resolve_precision
 
     assert _precision_key(EvalConfig(model="m", precision="bf16")) == ":bf16"
