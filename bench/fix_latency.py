@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from codemend.training.checkpoint import PRECISIONS, matmul_seconds, resolve_precision
+from codemend.training.checkpoint import PRECISIONS, matmul_seconds, inference_precision
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -125,7 +125,7 @@ def main() -> None:
     rows["repair, warm, no tests"], stages = warm_runs(items, debugger, False, args.n)
     rows["  buggy function only"], function_stages = warm_runs(items, debugger, False, args.n, one_function=True)
     rows["repair, warm, with tests"], test_stages = warm_runs(items, debugger, True, args.n)
-    if debugger is not None and resolve_precision(args.precision) == "bf16":  # the same functions with fp32 weights
+    if debugger is not None and inference_precision(args.precision) == "bf16":  # the same functions with fp32 weights
         rows["  buggy function only, fp32"], _ = warm_runs(items, Debugger.load(args.model, "fp32"), False, args.n, one_function=True)
     rows["codemend fix, cold, no tests"] = cold_runs(items[: args.cold_items], args.model, False, args.n, args.precision)
     rows["codemend fix, cold, with tests"] = cold_runs(items[: args.cold_items], args.model, True, args.n, args.precision)
@@ -134,7 +134,7 @@ def main() -> None:
     print(f"command: {' '.join(sys.argv)}")
     beams = "as codemend fix: 10 with tests, none without" if args.n < 0 else str(args.n)
     probe = ", ".join(f"{name} {1e3 * t:.2f} ms" for name, t in matmul_seconds().items())
-    print(f"model: {args.model} ({args.precision}: {resolve_precision(args.precision)}; a (10x576) @ (576x1536) product: {probe}); beams: {beams}; benchmark: {args.benchmark}; {len(items)} items ({args.cold_items} for cold rows)\n")
+    print(f"model: {args.model} ({args.precision}: {inference_precision(args.precision)}; a (10x576) @ (576x1536) product: {probe}); beams: {beams}; benchmark: {args.benchmark}; {len(items)} items ({args.cold_items} for cold rows)\n")
     baseline = statistics.median(rows["repair, warm, no tests"])
     print(f"{'setting':<34}{'items':>6}{'median s':>10}{'p95 s':>10}{'x baseline':>12}")
     for name, values in rows.items():

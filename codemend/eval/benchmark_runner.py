@@ -285,9 +285,9 @@ def run(config: EvalConfig) -> dict:
 
 def _weights_precision(config: EvalConfig) -> str:
     """What the model's weights were loaded in ("" with no model)."""
-    from codemend.training.checkpoint import resolve_precision
+    from codemend.training.checkpoint import inference_precision
 
-    return "" if config.predictions or config.model.lower() == "none" else resolve_precision(config.precision)
+    return "" if config.predictions or config.model.lower() == "none" else inference_precision(config.precision)
 
 
 def _precision_key(config: EvalConfig) -> str:

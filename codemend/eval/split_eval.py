@@ -20,7 +20,7 @@ from codemend.errors import CodemendError
 from codemend.eval.metrics import corpus_bleu, exact_match, topk_localization_accuracy
 from codemend.io import read_jsonl, write_jsonl
 from codemend.task import FormatError, apply_output, build_source, compute_edit
-from codemend.training.checkpoint import load_checkpoint, resolve_precision
+from codemend.training.checkpoint import load_checkpoint, inference_precision
 from codemend.training.generation import generate
 
 logger = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def run(config: EvalConfig) -> dict:
     # BLEU is a side column only: copying the buggy input already scores high, so print that too.
     metrics["bleu"] = corpus_bleu([r["patched"] for r in rows], [s["fixed"] for s in samples])
     metrics["bleu_copy_input_baseline"] = corpus_bleu([s["buggy"] for s in samples], [s["fixed"] for s in samples])
-    metrics.update({"model": config.model, "precision": resolve_precision(config.precision), "data": config.data, "split": config.split, "mode": config.mode,
+    metrics.update({"model": config.model, "precision": inference_precision(config.precision), "data": config.data, "split": config.split, "mode": config.mode,
                     "seconds": round(seconds, 1), "seconds_per_sample": round(seconds / len(samples), 3)})
     out.mkdir(parents=True, exist_ok=True)
     write_jsonl(out / "predictions.jsonl", rows)

@@ -71,7 +71,7 @@ class Debugger:
 
     @classmethod
     def load(cls, path: str | Path, precision: str = "auto") -> "Debugger":
-        """The checkpoint at `path` with its weights in `precision` (auto: bf16 where this CPU is faster in it, else fp32; see checkpoint.resolve_precision)."""
+        """The checkpoint at `path` with its weights in `precision` (auto: bf16 where this CPU is faster in it, else fp32; see checkpoint.inference_precision)."""
         model, tokenizer, spec = load_checkpoint(path, precision)
         return cls(model, tokenizer, spec, str(path))
 

@@ -138,19 +138,20 @@ def inference_options(precision: str) -> dict:
     matrices fast: on the 2-core AVX2 machine of 2026-12-02 the shipped model repaired 100 held-out stdlib bugs
     1.8x faster than in float32 with the same accuracy (33% vs 32% top-1 exact, the same top-1 fix for 92).
     On a 2-core AVX2 AMD EPYC machine the same bfloat16 products ran 12-40x slower than float32: `auto`
-    measures which is faster here (`resolve_precision`). In bfloat16 the attention is eager: torch's CPU
+    measures which is faster here (`inference_precision`). In bfloat16 the attention is eager: torch's CPU
     flash-attention kernel ran the same beams 3.8x slower in bfloat16 than in float32;
     `load_checkpoint` then switches models that share key/value heads to `attention.grouped_query_attention`.
     """
     import torch
 
-    if resolve_precision(precision) == "fp32":
+    if inference_precision(precision) == "fp32":
         return {"dtype": torch.float32}
     return {"dtype": torch.bfloat16, "attn_implementation": "eager"}
 
 
-def resolve_precision(precision: str) -> str:
-    """fp32 or bf16 for a `--precision` value: `auto` is whichever multiplies matrices faster on this CPU."""
+def inference_precision(precision: str) -> str:
+    """fp32 or bf16 for an inference `--precision` value: `auto` is whichever multiplies matrices faster on this
+    CPU (training resolves its own `--train.precision` in `trainers.resolve_precision`)."""
     if precision not in PRECISIONS:
         raise CodemendError(f"--precision {precision}: choose one of {', '.join(PRECISIONS)}")
     if precision != "auto":

@@ -49,11 +49,11 @@ def test_rerun_continues_from_the_cache_with_identical_verdicts(first_run, asset
 def test_bf16_runs_never_reuse_fp32_results():
     from codemend.config import EvalConfig
     from codemend.eval.benchmark_runner import _precision_key
-    from codemend.training.checkpoint import resolve_precision
+    from codemend.training.checkpoint import inference_precision
 
     assert _precision_key(EvalConfig(model="m", precision="bf16")) == ":bf16"
     # auto is keyed by what it loads on this machine
-    assert _precision_key(EvalConfig(model="m")) == (":bf16" if resolve_precision("auto") == "bf16" else "")
+    assert _precision_key(EvalConfig(model="m")) == (":bf16" if inference_precision("auto") == "bf16" else "")
     assert _precision_key(EvalConfig(model="m", precision="fp32")) == ""  # the key runs before --precision had
     assert _precision_key(EvalConfig(model="none")) == ""  # no model, nothing ranked by weights
 

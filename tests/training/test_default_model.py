@@ -25,12 +25,12 @@ def test_shipped_model_is_a_complete_adapter_checkpoint_under_40_mb():
 def test_shipped_model_ranks_the_true_fix_of_an_operator_bug_in_its_top_two():
     from codemend.inference import Debugger, repair
     from codemend.training.attention import NAME
-    from codemend.training.checkpoint import resolve_precision
+    from codemend.training.checkpoint import inference_precision
 
     buggy = "def total(xs):\n    result = 0\n    for x in xs:\n        result -= x\n    return result\n"
     debugger = Debugger.load("default")  # auto: bf16 where this CPU is faster in it, else fp32
     grouped = debugger.model.config._attn_implementation == NAME  # SmolLM2 shares 3 key/value heads among 9
-    assert grouped == (resolve_precision("auto") == "bf16")  # float32 keeps transformers' SDPA
+    assert grouped == (inference_precision("auto") == "bf16")  # float32 keeps transformers' SDPA
     result = repair(buggy, debugger=debugger, n=0)
     # Stages 5 to 7 put `result = x` first here (a known miss, in the model card): the ranking loss learnt
     # how often the operators turn `=` into `-=`. A miswired model ranks its 14 candidates at random.

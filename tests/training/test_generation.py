@@ -129,7 +129,7 @@ def test_bfloat16_inference_scores_like_float32(which, request):
 
 
 def test_auto_precision_loads_the_weights_in_whichever_dtype_multiplies_faster_here(tiny_model):
-    from codemend.training.checkpoint import matmul_seconds, faster_precision, resolve_precision
+    from codemend.training.checkpoint import faster_precision, inference_precision, matmul_seconds
 
     assert faster_precision({"fp32": 0.0006, "bf16": 0.015}) == "fp32"  # measured on an AVX2 AMD EPYC
     assert faster_precision({"fp32": 0.002, "bf16": 0.001}) == "bf16"
@@ -137,7 +137,7 @@ def test_auto_precision_loads_the_weights_in_whichever_dtype_multiplies_faster_h
     seconds = matmul_seconds()
     assert set(seconds) == {"fp32", "bf16"} and all(0 < s < 10 for s in seconds.values())
     chosen = faster_precision(seconds)
-    assert resolve_precision("auto") == chosen and resolve_precision("fp32") == "fp32" and resolve_precision("bf16") == "bf16"
+    assert inference_precision("auto") == chosen and inference_precision("fp32") == "fp32" and inference_precision("bf16") == "bf16"
     model, _, _ = load_checkpoint(tiny_model, "auto")
     assert {p.dtype for p in model.parameters()} == {torch.bfloat16 if chosen == "bf16" else torch.float32}
 
