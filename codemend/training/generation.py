@@ -39,8 +39,17 @@ def read_prompt(model, tokenizer, source: str, arch: str) -> Prompt:
             state = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask)
         else:
             # The last token is left out: generation must feed at least one token to get its first logits.
-            state = model(input_ids=input_ids[:, :-1], attention_mask=attention_mask[:, :-1], use_cache=True).cache
+            state = model(input_ids=input_ids[:, :-1], attention_mask=attention_mask[:, :-1], use_cache=True, **_fewest_logits(model)).cache
     return Prompt(input_ids, attention_mask, state)
+
+
+def _fewest_logits(model) -> dict:
+    """Reading a prompt needs its cache, not its logits: where the model can skip them, one position's
+    instead of every position's (the vocabulary projection of a 150-token prompt cost SmolLM2 ~0.15 s
+    of a ~0.6 s reading on 2 CPU cores)."""
+    import inspect
+
+    return {"logits_to_keep": 1} if "logits_to_keep" in inspect.signature(model.forward).parameters else {}
 
 
 def _encode_batch(tokenizer, sources: list[str], arch: str):

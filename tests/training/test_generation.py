@@ -161,3 +161,20 @@ def test_token_logprobs_equal_log_softmax_in_float32(dtype):
     assert torch.equal(log_normalizers(logits.reshape(-1, 50)), torch.logsumexp(logits.reshape(-1, 50).float(), -1))
     assert torch.equal(token_logprobs(logits, tokens, log_normalizers(logits.reshape(-1, 50)).reshape(3, 21)), got)
     assert log_normalizers(logits[0, :0]).shape == (0,) and token_logprobs(logits[:, :0], tokens[:, :0]).shape == (3, 0)
+
+
+def test_reading_a_causal_prompt_computes_one_position_of_logits_and_the_same_cache(causal_model):
+    import torch
+
+    model, tokenizer, spec = load_checkpoint(causal_model)
+    shapes = []
+    hook = model.register_forward_hook(lambda module, args, output: shapes.append(tuple(output.logits.shape)))
+    try:
+        prompt = read_prompt(model, tokenizer, SOURCE, spec.arch)
+    finally:
+        hook.remove()
+    assert len(shapes) == 1 and shapes[0][1] == 1  # the vocabulary projection of the last position only
+    with torch.inference_mode():
+        full = model(input_ids=prompt.input_ids[:, :-1], attention_mask=prompt.attention_mask[:, :-1], use_cache=True).cache
+    for ours, theirs in zip(prompt.state.layers, full.layers):
+        assert torch.equal(ours.keys, theirs.keys) and torch.equal(ours.values, theirs.values)
