@@ -13,7 +13,7 @@ from pathlib import Path
 
 from codemend.task import FormatError, apply_output, build_source, compute_edit, number_lines, render_edit
 from codemend.training.checkpoint import TaskSpec, load_checkpoint
-from codemend.training.generation import generate_from, read_prompt, score_targets, token_logprobs
+from codemend.training.generation import TrieReading, generate_from, read_prompt, score_targets, token_logprobs
 
 logger = logging.getLogger(__name__)
 
@@ -123,9 +123,10 @@ class Debugger:
         """
         source = self.source(code, context, trace)
         targets, prompt = [c.target for c in candidates], self._prompt(source)
+        reading = TrieReading()  # the second pass reads on from the first one's packed cache, not afresh
 
         def score(texts: list[str], own_tokens: int = 0) -> list[float]:
-            return score_targets(self.model, self.tokenizer, source, texts, self.spec.arch, prompt=prompt, own_tokens=own_tokens)
+            return score_targets(self.model, self.tokenizer, source, texts, self.spec.arch, prompt=prompt, own_tokens=own_tokens, reading=reading)
 
         if len(targets) <= FULLY_READ or self.spec.arch != "causal":
             return score(targets)

@@ -144,7 +144,8 @@ def _one(tokenizer, ids: list[int], score: float) -> Generation:
 
 
 def score_targets(model, tokenizer, source: str, targets: list[str], arch: str, batch_size: int = 32,
-                  prompt: Prompt | None = None, own_tokens: int = 0, tokens_per_read: int = 512) -> list[float]:
+                  prompt: Prompt | None = None, own_tokens: int = 0, tokens_per_read: int = 512,
+                  reading: TrieReading | None = None) -> list[float]:
     """Mean log-probability per token (EOS included) of each target given one source.
 
     This ranks candidate fixes that did not come from the model (e.g. the inverse of the bug
@@ -156,6 +157,10 @@ def score_targets(model, tokenizer, source: str, targets: list[str], arch: str, 
     `own_tokens` > 0: a quick read that stops `own_tokens` tokens after where each target first
     differs from every other (the mean is over the tokens read): most of a long space can be told
     apart there, at a fraction of the cost.
+
+    `reading`: an empty `TrieReading` the first call fills and a later call on the same prompt
+    extends (causal models): reading some targets to their end after a quick read then reads only
+    the tokens the quick read did not.
     """
     import torch
 
@@ -169,7 +174,7 @@ def score_targets(model, tokenizer, source: str, targets: list[str], arch: str, 
         if arch == "seq2seq":
             sums = _seq2seq_sums(model, prompt, rows, batch_size)
         elif getattr(model.config, "_attn_implementation", "eager") in TREE_MASK_ATTENTION:
-            sums = _causal_sums(model, prompt, rows, tokens_per_read)
+            sums = _causal_sums(model, prompt, rows, tokens_per_read, reading)
         else:
             sums = _causal_sums_by_row(model, prompt, rows, tokens_per_read)
     return [total / len(row) for total, row in zip(sums, rows)]
@@ -227,20 +232,28 @@ class TokenTrie:
 
     @classmethod
     def of(cls, rows: list[list[int]]) -> "TokenTrie":
-        trie, children = cls([], [], [], []), {}
+        trie = cls([], [], [], [])
+        trie.add(rows)
+        return trie
+
+    def add(self, rows: list[list[int]]) -> list[list[int]]:
+        """Merge more rows in (new nodes numbered after the existing ones); their paths."""
+        children = {(parent, token): node for node, (parent, token) in enumerate(zip(self.parent, self.token))}
+        added = []
         for row in rows:
             node, path = -1, []
             for token in row:
                 key = (node, token)
                 if key not in children:
-                    children[key] = len(trie.token)
-                    trie.token.append(token)
-                    trie.parent.append(node)
-                    trie.depth.append(1 if node < 0 else trie.depth[node] + 1)
+                    children[key] = len(self.token)
+                    self.token.append(token)
+                    self.parent.append(node)
+                    self.depth.append(1 if node < 0 else self.depth[node] + 1)
                 node = children[key]
                 path.append(node)
-            trie.paths.append(path)
-        return trie
+            added.append(path)
+        self.paths.extend(added)
+        return added
 
     def own_from(self) -> list[int]:
         """For each row, how many of its tokens lead up to and include its first one no other row shares
@@ -298,7 +311,19 @@ class TokenTrie:
 TREE_MASK_ATTENTION = ("eager", "sdpa", attention.NAME)  # kernels that take the custom 4D mask `_causal_sums` packs a trie with
 
 
-def _causal_sums(model, prompt: Prompt, rows: list[list[int]], budget: int = 512) -> list[float]:
+@dataclass
+class TrieReading:
+    """What a one-chunk `_causal_sums` read leaves for a later read of the same targets' continuations:
+    its trie, each node's log-probability, the packed columns of the nodes it read, and the cache
+    (the prompt's, then those columns)."""
+
+    trie: TokenTrie | None = None
+    logprob: list[float] | None = None
+    column: dict[int, int] | None = None
+    cache: Any = None
+
+
+def _causal_sums(model, prompt: Prompt, rows: list[list[int]], budget: int = 512, reading: TrieReading | None = None) -> list[float]:
     """Summed log-probabilities of causal targets, every distinct beginning read once: the targets form
     a trie read as one packed sequence on the prompt's cache, each token attending to the prompt and
     to its own ancestors only (a custom 4D attention mask), in chunks of about `budget` tokens."""
@@ -306,23 +331,75 @@ def _causal_sums(model, prompt: Prompt, rows: list[list[int]], budget: int = 512
 
     import torch
 
+    if reading is not None and reading.trie is not None:
+        extended = _extend_reading(model, prompt, reading, rows)
+        if extended is not None:
+            return extended
     trie = TokenTrie.of(rows)
     logprob = [0.0] * len(trie.token)
     last, past = prompt.input_ids[0, -1:], prompt.attention_mask.shape[1] - 1
-    for chunk in trie.read_order(budget):  # at least one chunk, empty when every target is one token
+    chunks = trie.read_order(budget)
+    for chunk in chunks:  # at least one chunk, empty when every target is one token
         column = {-1: 0, **{node: k + 1 for k, node in enumerate(chunk)}}
         ids = torch.cat([last, torch.tensor([trie.token[n] for n in chunk], dtype=last.dtype, device=last.device)])
         positions = past + torch.tensor([0] + [trie.depth[n] for n in chunk], device=last.device)
-        logits = model(input_ids=ids[None], position_ids=positions[None], cache=copy.deepcopy(prompt.state), use_cache=True,
+        cache = copy.deepcopy(prompt.state)
+        logits = model(input_ids=ids[None], position_ids=positions[None], cache=cache, use_cache=True,
                        attention_mask=_tree_mask(trie, chunk, column, past, model.dtype, last.device)).logits[0]
         read = [n for n in range(len(trie.token)) if trie.parent[n] in column]  # each chunk re-reads the root's children alike
-        rows_at = torch.tensor([column[trie.parent[n]] for n in read], device=logits.device)
-        tokens = torch.tensor([trie.token[n] for n in read], device=logits.device)
-        used, where = rows_at.unique(return_inverse=True)  # leaves (each candidate's EOS) predict nothing read
-        values = logits[rows_at, tokens].float() - log_normalizers(logits[used])[where]
-        for n, value in zip(read, values.tolist()):
-            logprob[n] = value
+        _store_logprobs(logprob, trie, read, [column[trie.parent[n]] for n in read], logits)
+    if reading is not None:
+        single = len(chunks) == 1
+        reading.trie, reading.logprob = (trie, logprob) if single else (None, None)
+        reading.column, reading.cache = (column, cache) if single else (None, None)
     return [sum(logprob[n] for n in path) for path in trie.paths]
+
+
+def _store_logprobs(logprob: list[float], trie: TokenTrie, nodes: list[int], rows: list[int], logits) -> None:
+    """log p(node's token) for each node, from the row of `logits` that read its parent."""
+    import torch
+
+    rows_at = torch.tensor(rows, device=logits.device, dtype=torch.long)
+    tokens = torch.tensor([trie.token[n] for n in nodes], device=logits.device, dtype=torch.long)
+    used, where = rows_at.unique(return_inverse=True)  # leaves (each candidate's EOS) predict nothing read
+    values = logits[rows_at, tokens].float() - log_normalizers(logits[used])[where]
+    for n, value in zip(nodes, values.tolist()):
+        logprob[n] = value
+
+
+def _extend_reading(model, prompt: Prompt, reading: TrieReading, rows: list[list[int]]) -> list[float] | None:
+    """`_causal_sums` of `rows` on top of an earlier reading: only the nodes it did not read are read,
+    packed after its columns, each attending to the prompt and its ancestors wherever they were read.
+    None when a new token would need the logits of a node read earlier (they are not kept): a quick
+    read stops inside each target's own tokens, so its continuations hang from its leaves."""
+    import torch
+
+    trie, logprob, column = reading.trie, list(reading.logprob), dict(reading.column)
+    paths = trie.add(rows)
+    new = range(len(logprob), len(trie.token))
+    if any(trie.parent[n] in column for n in new):
+        return None
+    parents = {trie.parent[n] for n in range(len(trie.token))}
+    chunk = sorted((n for n in parents if n >= 0 and n not in column), key=lambda n: trie.depth[n])
+    if chunk:
+        past, width = prompt.attention_mask.shape[1] - 1, len(column)
+        for k, node in enumerate(chunk):
+            column[node] = width + k
+        allowed = torch.zeros(len(chunk), past + width + len(chunk), dtype=torch.bool)
+        allowed[:, : past + 1] = True
+        for k, node in enumerate(chunk):
+            allowed[k, [past + column[a] for a in trie.ancestors(node)] + [past + column[node]]] = True
+        mask = torch.zeros(allowed.shape, dtype=model.dtype).masked_fill(~allowed, torch.finfo(model.dtype).min)
+        device = prompt.input_ids.device
+        logits = model(input_ids=torch.tensor([[trie.token[n] for n in chunk]], device=device), use_cache=True,
+                       position_ids=(past + torch.tensor([[trie.depth[n] for n in chunk]])).to(device),
+                       cache=reading.cache, attention_mask=mask[None, None].to(device)).logits[0]
+        logprob.extend([0.0] * len(new))
+        _store_logprobs(logprob, trie, list(new), [column[trie.parent[n]] - width for n in new], logits)
+    else:
+        logprob.extend([0.0] * len(new))
+    reading.logprob, reading.column = logprob, column
+    return [sum(logprob[n] for n in path) for path in paths]
 
 
 def _causal_sums_by_row(model, prompt: Prompt, rows: list[list[int]], budget: int = 512) -> list[float]:

@@ -178,3 +178,41 @@ def test_reading_a_causal_prompt_computes_one_position_of_logits_and_the_same_ca
         full = model(input_ids=prompt.input_ids[:, :-1], attention_mask=prompt.attention_mask[:, :-1], use_cache=True).cache
     for ours, theirs in zip(prompt.state.layers, full.layers):
         assert torch.equal(ours.keys, theirs.keys) and torch.equal(ours.values, theirs.values)
+
+
+def _input_lengths(model):
+    lengths = []
+    return lengths, model.register_forward_hook(lambda module, args, kwargs, output: lengths.append(kwargs["input_ids"].shape[1]), with_kwargs=True)
+
+
+def test_reading_on_from_a_quick_read_scores_like_reading_afresh_and_reads_only_new_tokens(causal_model):
+    from codemend.training.generation import TrieReading
+
+    model, tokenizer, spec = load_checkpoint(causal_model)
+    expected = _one_by_one(model, tokenizer, spec.arch)
+    prompt = read_prompt(model, tokenizer, SOURCE, spec.arch)
+    reading = TrieReading()
+    score_targets(model, tokenizer, SOURCE, TARGETS, spec.arch, prompt=prompt, own_tokens=1, reading=reading)
+    assert reading.trie is not None
+    best = [0, 3, 4, 6]
+    lengths, hook = _input_lengths(model)
+    try:
+        extended = score_targets(model, tokenizer, SOURCE, [TARGETS[i] for i in best], spec.arch, prompt=prompt, reading=reading)
+        afresh = score_targets(model, tokenizer, SOURCE, [TARGETS[i] for i in best], spec.arch, prompt=prompt)
+    finally:
+        hook.remove()
+    assert extended == pytest.approx([expected[i] for i in best], abs=1e-4)
+    assert extended == pytest.approx(afresh, abs=1e-5)
+    assert lengths[0] < lengths[1]  # the extension read fewer tokens than a fresh packed read
+
+
+@pytest.mark.parametrize("first, budget", [(["delete 2"], 512), (TARGETS, 2)])
+def test_a_reading_that_cannot_be_extended_is_read_afresh(causal_model, first, budget):
+    # A new first token needs the prompt's logits, which are not kept; a reading in several chunks keeps nothing.
+    from codemend.training.generation import TrieReading
+
+    model, tokenizer, spec = load_checkpoint(causal_model)
+    expected = _one_by_one(model, tokenizer, spec.arch)
+    reading = TrieReading()
+    score_targets(model, tokenizer, SOURCE, first, spec.arch, own_tokens=1, tokens_per_read=budget, reading=reading)
+    assert score_targets(model, tokenizer, SOURCE, TARGETS, spec.arch, reading=reading) == pytest.approx(expected, abs=1e-4)
