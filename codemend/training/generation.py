@@ -378,7 +378,7 @@ def _extend_reading(model, prompt: Prompt, reading: TrieReading, rows: list[list
     paths = trie.add(rows)
     new = range(len(logprob), len(trie.token))
     if any(trie.parent[n] in column for n in new):
-        return None
+        return None  # the caller reads afresh and replaces this reading, whose trie now holds the rows
     parents = {trie.parent[n] for n in range(len(trie.token))}
     chunk = sorted((n for n in parents if n >= 0 and n not in column), key=lambda n: trie.depth[n])
     if chunk:
@@ -396,8 +396,6 @@ def _extend_reading(model, prompt: Prompt, reading: TrieReading, rows: list[list
                        cache=reading.cache, attention_mask=mask[None, None].to(device)).logits[0]
         logprob.extend([0.0] * len(new))
         _store_logprobs(logprob, trie, list(new), [column[trie.parent[n]] - width for n in new], logits)
-    else:
-        logprob.extend([0.0] * len(new))
     reading.logprob, reading.column = logprob, column
     return [sum(logprob[n] for n in path) for path in paths]
 
