@@ -241,6 +241,25 @@ def join(files: Path, out: Path) -> Path:
     return out
 
 
+IMAGE_NEEDS = {"torch": "its own CUDA build (2.13 is pinned here)", "pyarrow": ">=24 (datasets 5.2)", "fsspec": "<=2026.9.0 (datasets 5.2)",
+               "huggingface-hub": ">=1.31 (transformers 5.24)", "tokenizers": ">=0.23.1,<0.24", "safetensors": ">=0.8",
+               "accelerate": ">=1.10.1 (trl)", "pandas": "any (trl, datasets)"}
+
+
+def image_versions() -> str:
+    """The device image's versions of what the kit's wheels rely on without carrying it (read at call 1, so a
+    wheel can be added to the kit before the last call)."""
+    from importlib import metadata
+
+    found = []
+    for name, need in IMAGE_NEEDS.items():
+        try:
+            found.append(f"{name} {metadata.version(name)} (needs {need})")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} MISSING (needs {need})")
+    return "; ".join(found)
+
+
 def print_plan(manifest: dict, kit: Path, tree: int, budget: int) -> None:
     print(f"tree {tree / MIB:.1f} MiB + a part of at most {budget / MIB:.1f} MiB per call (limit {CALL_LIMIT // MIB} MiB)")
     for name, entry in manifest["files"].items():
@@ -287,6 +306,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "check":
         problems = check_part(args.kit, args.part)
         print("\n".join(problems) or f"part {args.part}: every chunk here and whole")
+        print("image:", image_versions())
         sys.exit(1 if problems else 0)
     elif args.command == "unpack":
         files = unpack(args.kit, args.kit / "files")

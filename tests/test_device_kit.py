@@ -157,3 +157,10 @@ def test_restoring_over_an_existing_dataset_keeps_it_and_refuses_a_different_one
         kit.restore_data(files, data)
     assert (data / "train.jsonl").read_text() == '{"buggy": "mine"}\n'
     assert not list(data.glob(".*.restoring"))
+
+
+def test_the_first_call_reports_the_image_versions_the_wheels_rely_on(kit, monkeypatch):
+    monkeypatch.setattr(kit, "IMAGE_NEEDS", {"pyyaml": ">=6", "codemend-no-such-package": ">=1"})
+    report = kit.image_versions()
+    assert report.startswith("pyyaml 6.") and "(needs >=6)" in report
+    assert "codemend-no-such-package MISSING (needs >=1)" in report
