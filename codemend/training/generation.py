@@ -345,7 +345,7 @@ def _causal_sums(model, prompt: Prompt, rows: list[list[int]], budget: int = 512
         positions = past + torch.tensor([0] + [trie.depth[n] for n in chunk], device=last.device)
         cache = copy.deepcopy(prompt.state)
         logits = model(input_ids=ids[None], position_ids=positions[None], cache=cache, use_cache=True,
-                       attention_mask=_tree_mask(trie, chunk, column, past, model.dtype, last.device)).logits[0]
+                       attention_mask=_tree_mask(trie.visibility(chunk, column), past, model.dtype, last.device)).logits[0]
         read = [n for n in range(len(trie.token)) if trie.parent[n] in column]  # each chunk re-reads the root's children alike
         _store_logprobs(logprob, trie, read, [column[trie.parent[n]] for n in read], logits)
     if reading is not None:
@@ -385,15 +385,14 @@ def _extend_reading(model, prompt: Prompt, reading: TrieReading, rows: list[list
         past, width = prompt.attention_mask.shape[1] - 1, len(column)
         for k, node in enumerate(chunk):
             column[node] = width + k
-        allowed = torch.zeros(len(chunk), past + width + len(chunk), dtype=torch.bool)
-        allowed[:, : past + 1] = True
+        allowed = torch.zeros(len(chunk), width + len(chunk), dtype=torch.bool)  # the same rule as TokenTrie.visibility
+        allowed[:, 0] = True
         for k, node in enumerate(chunk):
-            allowed[k, [past + column[a] for a in trie.ancestors(node)] + [past + column[node]]] = True
-        mask = torch.zeros(allowed.shape, dtype=model.dtype).masked_fill(~allowed, torch.finfo(model.dtype).min)
+            allowed[k, [column[a] for a in trie.ancestors(node)] + [column[node]]] = True
         device = prompt.input_ids.device
         logits = model(input_ids=torch.tensor([[trie.token[n] for n in chunk]], device=device), use_cache=True,
                        position_ids=(past + torch.tensor([[trie.depth[n] for n in chunk]])).to(device),
-                       cache=reading.cache, attention_mask=mask[None, None].to(device)).logits[0]
+                       cache=reading.cache, attention_mask=_tree_mask(allowed, past, model.dtype, device)).logits[0]
         logprob.extend([0.0] * len(new))
         _store_logprobs(logprob, trie, list(new), [column[trie.parent[n]] - width for n in new], logits)
     reading.logprob, reading.column = logprob, column
@@ -435,15 +434,20 @@ def _padded_batches(rows: list[list[int]], budget: int):
         yield batch
 
 
-def _tree_mask(trie: TokenTrie, chunk: list[int], column: dict[int, int], past: int, dtype, device):
-    """[1, 1, 1 + len(chunk), past + 1 + len(chunk)] additive mask: `TokenTrie.visibility` after
-    `past` prompt columns every packed token sees."""
+def _tree_mask(allowed, past: int, dtype, device):
+    """[1, 1, packed tokens, past + packed columns] additive mask: what each packed token may see among the
+    packed columns (`TokenTrie.visibility`), after `past` prompt columns every packed token sees."""
     import torch
 
-    allowed = trie.visibility(chunk, column)
     allowed = torch.cat([torch.ones(len(allowed), past, dtype=torch.bool), allowed], dim=1)
-    mask = torch.zeros(allowed.shape, dtype=dtype).masked_fill(~allowed, torch.finfo(dtype).min)
-    return mask[None, None].to(device)
+    return additive_mask(allowed[None], dtype).to(device)
+
+
+def additive_mask(allowed, dtype):
+    """The model's [batch, 1, queries, keys] additive attention mask from a bool [batch, queries, keys] one."""
+    import torch
+
+    return torch.zeros(allowed.shape, dtype=dtype, device=allowed.device).masked_fill(~allowed, torch.finfo(dtype).min)[:, None]
 
 
 def _pad(rows: list[list[int]], value: int):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from codemend.training.generation import TokenTrie
+from codemend.training.generation import TokenTrie, additive_mask  # noqa: F401 (the trainer's mask, shared with scoring)
 from codemend.training.tokenize import IGNORE_INDEX, PadCollator
 
 
@@ -156,10 +156,3 @@ def node_logprobs(logits, batch: dict):
 
     at = logits.gather(1, batch["node_source"][..., None].expand(-1, -1, logits.shape[-1]))
     return torch.log_softmax(at.float(), dim=-1).gather(-1, batch["node_token"][..., None]).squeeze(-1)
-
-
-def additive_mask(allowed, dtype):
-    """The model's [batch, 1, width, width] additive attention mask from a bool `tree_mask`."""
-    import torch
-
-    return torch.zeros(allowed.shape, dtype=dtype, device=allowed.device).masked_fill(~allowed, torch.finfo(dtype).min)[:, None]
