@@ -8,7 +8,8 @@ score is log p(edited window) - log p(original window), where the window is the 
 plus the line after them (so deletions and insertions are scored too), each read after the
 unchanged lines before it. The function is tokenized line by line, so every line starts on a
 token boundary: one forward pass over the buggy function gives the original windows and a
-key/value cache that every candidate at the same line reuses for its prefix.
+key/value cache on which every candidate's window is read, all packed in one sequence (each window
+sees its own prefix only; windows at one line read their shared beginning once).
 """
 
 from __future__ import annotations
@@ -76,16 +77,17 @@ def line_surprise(tokenizer, reading: Reading) -> dict[int, float]:
     return result
 
 
-def naturalness_deltas(model, tokenizer, buggy: str, patched: list[str], batch_size: int = 32, reading: Reading | None = None) -> list[float]:
+def naturalness_deltas(model, tokenizer, buggy: str, patched: list[str], tokens_per_read: int = 512, reading: Reading | None = None) -> list[float]:
     """log p(window | prefix) of each patched version minus that of the buggy code (-inf if not one edit)."""
     import torch
 
+    from codemend.training.generation import TREE_MASK_ATTENTION
+
     reading = reading or read(model, tokenizer, buggy)
     old_lines, per_line, starts, token_logp = reading.lines, reading.per_line, reading.starts, reading.token_logp
-    out, normalizers = reading.output, reading.normalizers
 
     deltas = [-math.inf] * len(patched)
-    groups: dict[int, list[tuple[int, list[int], float]]] = defaultdict(list)
+    windows: list[tuple[int, int, list[int], float]] = []  # (candidate, prefix length, window's new tokens, old window's log p)
     for index, text in enumerate(patched):
         edit = compute_edit(buggy, text)
         if edit is None:
@@ -99,16 +101,126 @@ def naturalness_deltas(model, tokenizer, buggy: str, patched: list[str], batch_s
         if not new_ids:  # deleting the last lines: nothing left to read in the window
             deltas[index] = -old_score
             continue
-        groups[starts[first]].append((index, new_ids, old_score))
+        windows.append((index, starts[first], new_ids, old_score))
 
     with torch.inference_mode():
-        for prefix_len, members in groups.items():
-            for chunk_start in range(0, len(members), batch_size):
-                chunk = members[chunk_start : chunk_start + batch_size]
-                scores = _continuation_logp(model, out, normalizers, prefix_len, [m[1] for m in chunk], tokenizer.pad_token_id or 0)
-                for (index, _, old_score), score in zip(chunk, scores):
-                    deltas[index] = score - old_score
+        if getattr(model.config, "_attn_implementation", "eager") in TREE_MASK_ATTENTION:
+            scores = _packed_window_logps(model, reading, [(prefix, ids) for _, prefix, ids, _ in windows], tokens_per_read)
+        else:
+            scores = _window_logps_by_row(model, reading, [(prefix, ids) for _, prefix, ids, _ in windows], tokenizer.pad_token_id or 0)
+    for (index, _, _, old_score), score in zip(windows, scores):
+        deltas[index] = score - old_score
     return deltas
+
+
+@dataclass
+class _WindowTrie:
+    """The windows read after one prefix, merged by shared beginnings: `nodes` are the ones read (those
+    with children), `members` the windows' indices in the caller's list, in the trie's row order."""
+
+    prefix: int
+    members: list[int]
+    trie: Any
+    nodes: list[int]
+
+
+def _packed_window_logps(model, reading: Reading, windows: list[tuple[int, list[int]]], budget: int) -> list[float]:
+    """Sum of log p of each window's tokens after its prefix (the first `prefix` tokens of the reading).
+
+    Every window read in one packed sequence on the reading's cache, windows after one prefix merged
+    into a trie (candidates at one line share their line's beginning): each packed token attends to its
+    own prefix's cache columns and its trie ancestors only (the rule of `TokenTrie.visibility`), about
+    `budget` tokens per forward pass. A window's first token is predicted by the reading's own logits.
+    """
+    from codemend.training.generation import TokenTrie
+
+    by_prefix: dict[int, list[int]] = defaultdict(list)
+    for i, (prefix, _) in enumerate(windows):
+        by_prefix[prefix].append(i)
+    groups = []
+    for prefix, members in by_prefix.items():
+        trie = TokenTrie.of([windows[i][1] for i in members])
+        groups.append(_WindowTrie(prefix, members, trie, trie.read_order(len(trie.token) + 1)[0]))
+    sums = [0.0] * len(windows)
+    for pack in _packs(groups, budget):
+        logits, row = _read_pack(model, reading, pack), 0
+        for group in pack:
+            for i, total in zip(group.members, _window_sums(group, reading.output.logits[0], logits, row)):
+                sums[i] = total
+            row += len(group.nodes)
+    return sums
+
+
+def _window_sums(group: _WindowTrie, before, logits, row: int) -> list[float]:
+    """Each window's summed log p, in the trie's row order: first tokens from the reading's logits `before`
+    (at the prefix's last position), the others from the packed `logits` of their parents (the group's
+    read nodes are packed rows `row`, `row` + 1, ...)."""
+    from codemend.training.generation import store_logprobs
+
+    trie = group.trie
+    logprob = [0.0] * len(trie.token)
+    first = [n for n in range(len(trie.token)) if trie.parent[n] < 0]
+    store_logprobs(logprob, trie, first, [group.prefix - 1] * len(first), before)
+    column = {n: row + k for k, n in enumerate(group.nodes)}
+    deeper = [n for n in range(len(trie.token)) if trie.parent[n] >= 0]
+    if deeper:  # none when every window of the group is one token (then `logits` may be None)
+        store_logprobs(logprob, trie, deeper, [column[trie.parent[n]] for n in deeper], logits)
+    return [sum(logprob[n] for n in path) for path in trie.paths]
+
+
+def _packs(groups: list[_WindowTrie], budget: int) -> list[list[_WindowTrie]]:
+    """Consecutive groups whose read nodes add up to about `budget` (a larger group goes alone)."""
+    packs: list[list[_WindowTrie]] = [[]]
+    size = 0
+    for group in groups:
+        if packs[-1] and size + len(group.nodes) > budget:
+            packs.append([])
+            size = 0
+        packs[-1].append(group)
+        size += len(group.nodes)
+    return packs
+
+
+def _read_pack(model, reading: Reading, pack: list[_WindowTrie]):
+    """The model's logits [packed nodes, vocabulary] for the read nodes of `pack`'s tries, packed in order
+    on a copy of the reading's cache (None when no node needs reading: every window one token long)."""
+    import torch
+
+    from codemend.training.generation import additive_mask
+
+    ids = [g.trie.token[n] for g in pack for n in g.nodes]
+    if not ids:
+        return None
+    cache = copy.deepcopy(reading.output.cache)
+    past = cache.get_seq_length()
+    allowed = torch.zeros(len(ids), past + len(ids), dtype=torch.bool)
+    positions, row = [], 0
+    for group in pack:
+        size = len(group.nodes)
+        own = group.trie.visibility(group.nodes, {-1: 0, **{n: k + 1 for k, n in enumerate(group.nodes)}})
+        allowed[row : row + size, : group.prefix] = True  # the unchanged lines before the window, not after
+        allowed[row : row + size, past + row : past + row + size] = own[:, 1:]  # column 0 is the prefix's last token
+        positions += [group.prefix + group.trie.depth[n] - 1 for n in group.nodes]
+        row += size
+    device = reading.output.logits.device
+    return model(input_ids=torch.tensor([ids], device=device), position_ids=torch.tensor([positions], device=device),
+                 cache=cache, use_cache=True, attention_mask=additive_mask(allowed[None], model.dtype).to(device)).logits[0]
+
+
+def _window_logps_by_row(model, reading: Reading, windows: list[tuple[int, list[int]]], pad_id: int, batch_size: int = 32) -> list[float]:
+    """`_packed_window_logps` for attention kernels that take no custom mask (flash attention): the windows
+    after one prefix are right-padded rows on a copy of the reading's cache cropped to that prefix."""
+    by_prefix: dict[int, list[int]] = defaultdict(list)
+    for i, (prefix, _) in enumerate(windows):
+        by_prefix[prefix].append(i)
+    sums = [0.0] * len(windows)
+    for prefix, members in by_prefix.items():
+        for start in range(0, len(members), batch_size):
+            chunk = members[start : start + batch_size]
+            scores = _continuation_logp(model, reading.output, reading.normalizers, prefix, [windows[i][1] for i in chunk], pad_id)
+            for i, score in zip(chunk, scores):
+                sums[i] = score
+    return sums
 
 
 def _continuation_logp(model, full, full_normalizers, prefix_len: int, continuations: list[list[int]], pad_id: int) -> list[float]:

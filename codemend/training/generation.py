@@ -283,20 +283,18 @@ class TokenTrie:
             stack.extend(reversed(children[node]))
         return chunks
 
-    def visibility(self, chunk: list[int], column: dict[int, int]):
-        """[1 + len(chunk)]² bool: what each packed token may attend to. Column 0 is the prompt's last
-        token (`column[-1]`), node n of `chunk` sits at `column[n]` and sees column 0, its ancestors and
-        itself: the one rule both scoring (`_causal_sums`) and the ranking loss's training rows use.
-        `chunk` lists every node after its parent (or the parent is at column 0)."""
+    def visibility(self, nodes: list[int], column: dict[int, int]):
+        """[len(nodes), 1 + the last column] bool: what each packed node may attend to. Column 0 is the prompt's
+        last token (`column[-1]`; -1 in `nodes` is its own row), node n sits at `column[n]` and sees column 0,
+        its ancestors' columns and its own: the one rule that scoring (`_causal_sums`, and `_extend_reading`
+        for nodes packed after an earlier read's columns) and the ranking loss's training rows use."""
         import torch
 
-        size = 1 + len(chunk)
-        allowed = torch.zeros(size, size, dtype=torch.bool)
+        allowed = torch.zeros(len(nodes), 1 + max(column.values()), dtype=torch.bool)
         allowed[:, 0] = True
-        for node in chunk:
-            k = column[node]
-            allowed[k] = allowed[column[self.parent[node]]]
-            allowed[k, k] = True
+        for k, node in enumerate(nodes):
+            if node >= 0:
+                allowed[k, [column[n] for n in self.ancestors(node) + [node]]] = True
         return allowed
 
     def ancestors(self, node: int) -> list[int]:
@@ -345,9 +343,9 @@ def _causal_sums(model, prompt: Prompt, rows: list[list[int]], budget: int = 512
         positions = past + torch.tensor([0] + [trie.depth[n] for n in chunk], device=last.device)
         cache = copy.deepcopy(prompt.state)
         logits = model(input_ids=ids[None], position_ids=positions[None], cache=cache, use_cache=True,
-                       attention_mask=_tree_mask(trie.visibility(chunk, column), past, model.dtype, last.device)).logits[0]
+                       attention_mask=_tree_mask(trie.visibility([-1, *chunk], column), past, model.dtype, last.device)).logits[0]
         read = [n for n in range(len(trie.token)) if trie.parent[n] in column]  # each chunk re-reads the root's children alike
-        _store_logprobs(logprob, trie, read, [column[trie.parent[n]] for n in read], logits)
+        store_logprobs(logprob, trie, read, [column[trie.parent[n]] for n in read], logits)
     if reading is not None:
         single = len(chunks) == 1
         reading.trie, reading.logprob = (trie, logprob) if single else (None, None)
@@ -355,7 +353,7 @@ def _causal_sums(model, prompt: Prompt, rows: list[list[int]], budget: int = 512
     return [sum(logprob[n] for n in path) for path in trie.paths]
 
 
-def _store_logprobs(logprob: list[float], trie: TokenTrie, nodes: list[int], rows: list[int], logits) -> None:
+def store_logprobs(logprob: list[float], trie: TokenTrie, nodes: list[int], rows: list[int], logits) -> None:
     """log p(node's token) for each node, from the row of `logits` that read its parent."""
     import torch
 
@@ -385,16 +383,13 @@ def _extend_reading(model, prompt: Prompt, reading: TrieReading, rows: list[list
         past, width = prompt.attention_mask.shape[1] - 1, len(column)
         for k, node in enumerate(chunk):
             column[node] = width + k
-        allowed = torch.zeros(len(chunk), width + len(chunk), dtype=torch.bool)  # the same rule as TokenTrie.visibility
-        allowed[:, 0] = True
-        for k, node in enumerate(chunk):
-            allowed[k, [column[a] for a in trie.ancestors(node)] + [column[node]]] = True
+        allowed = trie.visibility(chunk, column)
         device = prompt.input_ids.device
         logits = model(input_ids=torch.tensor([[trie.token[n] for n in chunk]], device=device), use_cache=True,
                        position_ids=(past + torch.tensor([[trie.depth[n] for n in chunk]])).to(device),
                        cache=reading.cache, attention_mask=_tree_mask(allowed, past, model.dtype, device)).logits[0]
         logprob.extend([0.0] * len(new))
-        _store_logprobs(logprob, trie, list(new), [column[trie.parent[n]] - width for n in new], logits)
+        store_logprobs(logprob, trie, list(new), [column[trie.parent[n]] - width for n in new], logits)
     reading.logprob, reading.column = logprob, column
     return [sum(logprob[n] for n in path) for path in paths]
 

@@ -64,7 +64,7 @@ class Packed:
 
         start, nodes = self.prompt_length, len(self.trie.token)
         allowed = torch.ones(len(self.ids), len(self.ids), dtype=torch.bool).tril()
-        allowed[start - 1 :, start - 1 :] = self.trie.visibility(list(range(nodes)), {-1: 0, **{n: n + 1 for n in range(nodes)}})
+        allowed[start - 1 :, start - 1 :] = self.trie.visibility([-1, *range(nodes)], {-1: 0, **{n: n + 1 for n in range(nodes)}})
         return allowed
 
 

@@ -63,11 +63,17 @@ def reference_delta(model, tokenizer, buggy: str, patched: str, start: int | Non
     return window_logp(model, prefix, flat([*edit.new_lines, *following])) - window_logp(model, prefix, flat(old[first : after + 1]))
 
 
-@pytest.mark.parametrize("batch_size", [32, 2])
-def test_every_delta_equals_the_uncached_reference(model_and_tokenizer, batch_size):
+@pytest.mark.parametrize("tokens_per_read", [512, 4, 0])
+def test_every_delta_equals_the_uncached_reference(model_and_tokenizer, tokens_per_read, monkeypatch):
+    """Packed in one read, in several (a budget of 4 tokens: a read per line), and row by row as for
+    attention kernels that take no custom mask (0 here)."""
+    from codemend.training import generation
+
     model, tokenizer = model_and_tokenizer
+    if not tokens_per_read:
+        monkeypatch.setattr(generation, "TREE_MASK_ATTENTION", ())
     names, patched = list(CANDIDATES), list(CANDIDATES.values())
-    deltas = naturalness_deltas(model, tokenizer, BUGGY, patched, batch_size=batch_size)
+    deltas = naturalness_deltas(model, tokenizer, BUGGY, patched, tokens_per_read=tokens_per_read)
     assert len(deltas) == len(patched)
     for name, text, delta in zip(names, patched, deltas):
         expected = reference_delta(model, tokenizer, BUGGY, text)
@@ -136,3 +142,30 @@ def test_a_large_space_is_read_in_two_passes_and_the_fully_read_rank_first(causa
     assert min(scores[i] for i in top) > max(scores[i] for i in rest)
     assert rest == sorted(rest, key=lambda i: -quick[i])  # the rest keep the quick pass's order
     assert module.promote([3.0, 1.0, 2.0], {}) == [3.0, 1.0, 2.0]
+
+
+def test_windows_at_one_line_share_their_beginning_in_one_read(model_and_tokenizer):
+    """Two fixes of the same line read their common beginning once, and all windows go in one forward
+    pass after the function's reading."""
+    from codemend.inference.naturalness import read
+
+    model, tokenizer = model_and_tokenizer
+    patched = [BUGGY.replace("total += x", "total -= x"), BUGGY.replace("total += x", "total *= x"), CANDIDATES["delete"]]
+    flat = lambda lines: [t for ids in line_tokens(tokenizer, lines) for t in ids]  # noqa: E731
+    windows = [flat(text.splitlines()[3:5]) for text in patched[:2]] + [flat(["    for x in xs:"])]  # edited line + the next
+    assert windows[0][0] == windows[1][0]  # the same beginning
+    reading = read(model, tokenizer, BUGGY)
+    lengths, forward = [], model.forward
+
+    def counting(*args, **kwargs):
+        lengths.append(kwargs["input_ids"].shape[1])
+        return forward(*args, **kwargs)
+
+    model.forward = counting
+    try:
+        deltas = naturalness_deltas(model, tokenizer, BUGGY, patched, reading=reading)
+    finally:
+        del model.forward
+    assert len(lengths) == 1  # one pass for all three windows
+    assert lengths[0] < sum(len(w) - 1 for w in windows)  # a window's last token predicts nothing: never read
+    assert deltas == pytest.approx([reference_delta(model, tokenizer, BUGGY, text) for text in patched], abs=1e-4)

@@ -65,10 +65,12 @@ def test_token_trie_reads_each_shared_beginning_once():
 
 def test_trie_visibility_is_root_ancestors_and_self():
     trie = TokenTrie.of([[5, 6], [5, 7]])  # nodes: 0 = 5, 1 = 6 and 2 = 7 both after node 0
-    allowed = trie.visibility([0, 1, 2], {-1: 0, 0: 1, 1: 2, 2: 3})
+    allowed = trie.visibility([-1, 0, 1, 2], {-1: 0, 0: 1, 1: 2, 2: 3})
     assert allowed.int().tolist() == [[1, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0], [1, 1, 0, 1]]  # siblings never see each other
     # A later chunk re-reads node 0 at its own column; node 2 sees it there.
-    assert trie.visibility([0, 2], {-1: 0, 0: 1, 2: 2}).int().tolist() == [[1, 0, 0], [1, 1, 0], [1, 1, 1]]
+    assert trie.visibility([-1, 0, 2], {-1: 0, 0: 1, 2: 2}).int().tolist() == [[1, 0, 0], [1, 1, 0], [1, 1, 1]]
+    # Nodes packed after an earlier read's columns (reading on): rows for them alone, as wide as every column.
+    assert trie.visibility([2], {-1: 0, 0: 1, 1: 2, 2: 3}).int().tolist() == [[1, 1, 0, 1]]
 
 
 @pytest.mark.parametrize("which", ["tiny_model", "causal_model"])
