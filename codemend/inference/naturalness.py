@@ -84,24 +84,17 @@ def naturalness_deltas(model, tokenizer, buggy: str, patched: list[str], tokens_
     from codemend.training.generation import TREE_MASK_ATTENTION
 
     reading = reading or read(model, tokenizer, buggy)
-    old_lines, per_line, starts, token_logp = reading.lines, reading.per_line, reading.starts, reading.token_logp
-
     deltas = [-math.inf] * len(patched)
     windows: list[tuple[int, int, list[int], float]] = []  # (candidate, prefix length, window's new tokens, old window's log p)
     for index, text in enumerate(patched):
         edit = compute_edit(buggy, text)
         if edit is None:
             continue
-        first = edit.start - 1  # 0-based first edited line (for an insert: the line it goes before)
-        after = edit.end  # 0-based index of the line after the edit
-        window_end = min(after + 1, len(old_lines))
-        old_score = sum(token_logp[starts[first] : starts[window_end]])
-        new_ids = [t for ids_ in line_tokens(tokenizer, list(edit.new_lines)) for t in ids_]
-        new_ids += per_line[after] if after < len(old_lines) else []
-        if not new_ids:  # deleting the last lines: nothing left to read in the window
+        prefix, new_ids, old_score = _window(tokenizer, reading, edit)
+        if new_ids:
+            windows.append((index, prefix, new_ids, old_score))
+        else:  # the new window is the old one's beginning (deleting the last lines): nothing left to read
             deltas[index] = -old_score
-            continue
-        windows.append((index, starts[first], new_ids, old_score))
 
     with torch.inference_mode():
         if getattr(model.config, "_attn_implementation", "eager") in TREE_MASK_ATTENTION:
@@ -111,6 +104,23 @@ def naturalness_deltas(model, tokenizer, buggy: str, patched: list[str], tokens_
     for (index, _, _, old_score), score in zip(windows, scores):
         deltas[index] = score - old_score
     return deltas
+
+
+def _window(tokenizer, reading: Reading, edit) -> tuple[int, list[int], float]:
+    """Where a candidate's window starts in the reading, its tokens from there, and the old window's log p
+    from there. The window is the edited lines plus the line after; the tokens it shares with the old
+    window's beginning have the same log p in both (the same tokens after the same prefix) and cancel
+    in the delta, so the window starts after them, read on the reading's cache."""
+    lines, per_line, starts = reading.lines, reading.per_line, reading.starts
+    first = edit.start - 1  # 0-based first edited line (for an insert: the line it goes before)
+    after = edit.end  # 0-based index of the line after the edit
+    window_end = min(after + 1, len(lines))
+    new_ids = [t for ids in line_tokens(tokenizer, list(edit.new_lines)) for t in ids]
+    new_ids += per_line[after] if after < len(lines) else []
+    old_ids = [t for ids in per_line[first:window_end] for t in ids]
+    same = next((k for k, (a, b) in enumerate(zip(new_ids, old_ids)) if a != b), min(len(new_ids), len(old_ids)))
+    prefix = starts[first] + same
+    return prefix, new_ids[same:], sum(reading.token_logp[prefix : starts[window_end]])
 
 
 @dataclass

@@ -144,16 +144,18 @@ def test_a_large_space_is_read_in_two_passes_and_the_fully_read_rank_first(causa
     assert module.promote([3.0, 1.0, 2.0], {}) == [3.0, 1.0, 2.0]
 
 
-def test_windows_at_one_line_share_their_beginning_in_one_read(model_and_tokenizer):
-    """Two fixes of the same line read their common beginning once, and all windows go in one forward
-    pass after the function's reading."""
+def test_a_window_is_read_from_where_it_leaves_the_old_one_all_in_one_pass(model_and_tokenizer):
+    """A window's tokens equal to the old window's beginning cancel in the delta and are not read; a
+    window's last token predicts nothing and is not read either; all windows go in one forward pass."""
     from codemend.inference.naturalness import read
 
     model, tokenizer = model_and_tokenizer
     patched = [BUGGY.replace("total += x", "total -= x"), BUGGY.replace("total += x", "total *= x"), CANDIDATES["delete"]]
     flat = lambda lines: [t for ids in line_tokens(tokenizer, lines) for t in ids]  # noqa: E731
-    windows = [flat(text.splitlines()[3:5]) for text in patched[:2]] + [flat(["    for x in xs:"])]  # edited line + the next
-    assert windows[0][0] == windows[1][0]  # the same beginning
+    old = [flat(BUGGY.splitlines()[3:5])] * 2 + [flat(BUGGY.splitlines()[1:3])]
+    new = [flat(text.splitlines()[3:5]) for text in patched[:2]] + [flat(["    for x in xs:"])]  # edited line + the next
+    shared = [next(k for k, (a, b) in enumerate(zip(n, o)) if a != b) for n, o in zip(new, old)]
+    assert shared[0] > 0 and shared[1] > 0  # "        total" is the same before and after
     reading = read(model, tokenizer, BUGGY)
     lengths, forward = [], model.forward
 
@@ -166,6 +168,7 @@ def test_windows_at_one_line_share_their_beginning_in_one_read(model_and_tokeniz
         deltas = naturalness_deltas(model, tokenizer, BUGGY, patched, reading=reading)
     finally:
         del model.forward
-    assert len(lengths) == 1  # one pass for all three windows
-    assert lengths[0] < sum(len(w) - 1 for w in windows)  # a window's last token predicts nothing: never read
+    assert len(lengths) == 1
+    # Fewer still where the new windows share a token after leaving the old one (" " before "-" and "*").
+    assert lengths[0] <= sum(len(n) - k - 1 for n, k in zip(new, shared)) < sum(len(n) - 1 for n in new)
     assert deltas == pytest.approx([reference_delta(model, tokenizer, BUGGY, text) for text in patched], abs=1e-4)
