@@ -8,8 +8,9 @@ score is log p(edited window) - log p(original window), where the window is the 
 plus the line after them (so deletions and insertions are scored too), each read after the
 unchanged lines before it. The function is tokenized line by line, so every line starts on a
 token boundary: one forward pass over the buggy function gives the original windows and a
-key/value cache on which every candidate's window is read, all packed in one sequence (each window
-sees its own prefix only; windows at one line read their shared beginning once).
+key/value cache on which every candidate's window is read, all packed in one sequence: each window
+from where it leaves the buggy one (the tokens before cancel in the delta), seeing its own prefix
+only, and windows that leave it at the same token and go on alike read their common tokens once.
 """
 
 from __future__ import annotations
@@ -123,6 +124,14 @@ def _window(tokenizer, reading: Reading, edit) -> tuple[int, list[int], float]:
     return prefix, new_ids[same:], sum(reading.token_logp[prefix : starts[window_end]])
 
 
+def _by_prefix(windows: list[tuple[int, list[int]]]) -> dict[int, list[int]]:
+    """The windows' indices grouped by where they start (their prefix length)."""
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i, (prefix, _) in enumerate(windows):
+        groups[prefix].append(i)
+    return groups
+
+
 @dataclass
 class _WindowTrie:
     """The windows read after one prefix, merged by shared beginnings: `nodes` are the ones read (those
@@ -138,17 +147,14 @@ def _packed_window_logps(model, reading: Reading, windows: list[tuple[int, list[
     """Sum of log p of each window's tokens after its prefix (the first `prefix` tokens of the reading).
 
     Every window read in one packed sequence on the reading's cache, windows after one prefix merged
-    into a trie (candidates at one line share their line's beginning): each packed token attends to its
+    into a trie (fixes that leave the buggy line at the same token often go on alike): each packed token attends to its
     own prefix's cache columns and its trie ancestors only (the rule of `TokenTrie.visibility`), about
     `budget` tokens per forward pass. A window's first token is predicted by the reading's own logits.
     """
     from codemend.training.generation import TokenTrie
 
-    by_prefix: dict[int, list[int]] = defaultdict(list)
-    for i, (prefix, _) in enumerate(windows):
-        by_prefix[prefix].append(i)
     groups = []
-    for prefix, members in by_prefix.items():
+    for prefix, members in _by_prefix(windows).items():
         trie = TokenTrie.of([windows[i][1] for i in members])
         groups.append(_WindowTrie(prefix, members, trie, trie.read_order(len(trie.token) + 1)[0]))
     sums = [0.0] * len(windows)
@@ -220,11 +226,8 @@ def _read_pack(model, reading: Reading, pack: list[_WindowTrie]):
 def _window_logps_by_row(model, reading: Reading, windows: list[tuple[int, list[int]]], pad_id: int, batch_size: int = 32) -> list[float]:
     """`_packed_window_logps` for attention kernels that take no custom mask (flash attention): the windows
     after one prefix are right-padded rows on a copy of the reading's cache cropped to that prefix."""
-    by_prefix: dict[int, list[int]] = defaultdict(list)
-    for i, (prefix, _) in enumerate(windows):
-        by_prefix[prefix].append(i)
     sums = [0.0] * len(windows)
-    for prefix, members in by_prefix.items():
+    for prefix, members in _by_prefix(windows).items():
         for start in range(0, len(members), batch_size):
             chunk = members[start : start + batch_size]
             scores = _continuation_logp(model, reading.output, reading.normalizers, prefix, [windows[i][1] for i in chunk], pad_id)
