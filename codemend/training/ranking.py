@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from codemend.training.generation import TokenTrie, additive_mask  # noqa: F401 (the trainer's mask, shared with scoring)
+from codemend.training.generation import TokenTrie
 from codemend.training.tokenize import IGNORE_INDEX, PadCollator
 
 

@@ -155,7 +155,8 @@ def ranking_trainer_class():
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
             import torch
 
-            from codemend.training.ranking import additive_mask, node_logprobs, rank_losses
+            from codemend.training.generation import additive_mask
+            from codemend.training.ranking import node_logprobs, rank_losses
 
             # Only positions that predict a trie node need logits: from the shortest prompt's last token on.
             first = int(inputs["node_source"].min())

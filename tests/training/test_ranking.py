@@ -92,7 +92,7 @@ def test_packed_reading_gives_the_scores_fix_ranks_by_and_the_fixs_plain_cross_e
     rows = features(tokenizer)
     batch = RankCollator(tokenizer, "edit", negatives=4, max_target_tokens=64, seed=0)(rows)
     assert batch["paths"].shape[:2] == (3, 5)  # the fix and 4 others each
-    from codemend.training.ranking import additive_mask
+    from codemend.training.generation import additive_mask
 
     with torch.no_grad():
         logits = model(input_ids=batch["input_ids"], position_ids=batch["position_ids"],
@@ -147,7 +147,7 @@ def test_the_trainer_adds_the_weighted_ranking_loss_to_the_fixs_cross_entropy(to
     batch = PadCollator(tokenizer.pad_token_id)(rows)
     cross_entropy = plain.compute_loss(model, dict(batch))
     model.eval()  # no dropout in the model; eval only so `rank_losses` is read the way training reads it
-    from codemend.training.ranking import additive_mask
+    from codemend.training.generation import additive_mask
 
     with torch.no_grad():
         packed = trainer.data_collator(rows)
