@@ -13,7 +13,9 @@ none without); `--n N` asks for N beams in every row.
 Prints a table (median and p95 seconds per setting), the ratios against the warm no-test
 baseline measured in the same run, and the per-stage breakdown of the warm runs. When the weights load
 in bf16 (`--precision bf16`, or auto where this CPU multiplies bf16 faster), the buggy-function row is
-also measured with fp32 weights; the header prints auto's probe either way.
+also measured with fp32 weights; the header prints auto's probe either way. With `--engine auto` (codemend's
+own forward pass for Llama checkpoints such as the default), the buggy-function row and the cold row without
+tests are also measured with `--engine transformers`: the baseline for what the runtime saves.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from codemend.training.checkpoint import PRECISIONS, matmul_seconds, inference_precision
+from codemend.training.checkpoint import ENGINES, PRECISIONS, matmul_seconds, inference_precision
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -68,7 +70,7 @@ def _model_argument(model: str) -> str:
     return str(Path(model).resolve()) if Path(model).exists() else model
 
 
-def cold_runs(items, model: str, with_tests: bool, n: int, precision: str) -> list[float]:
+def cold_runs(items, model: str, with_tests: bool, n: int, precision: str, engine: str) -> list[float]:
     """Seconds per item for a fresh `codemend fix` process (imports + model load + repair)."""
     latencies = []
     for item in items:
@@ -76,7 +78,7 @@ def cold_runs(items, model: str, with_tests: bool, n: int, precision: str) -> li
             Path(folder, "candidate.py").write_text(item.buggy_code)
             body = "".join(f"    {line}\n" for line in item.test_code.splitlines()) or "    pass\n"
             Path(folder, "test_candidate.py").write_text(f"from candidate import *\n\n\ndef test_item():\n{body}")
-            command = [sys.executable, "-m", "codemend", "-q", "fix", "candidate.py", "--model", _model_argument(model), "--n", str(n), "--format", "json", "--precision", precision]
+            command = [sys.executable, "-m", "codemend", "-q", "fix", "candidate.py", "--model", _model_argument(model), "--n", str(n), "--format", "json", "--precision", precision, "--engine", engine]
             if with_tests:
                 command += ["--test_cmd", f"{sys.executable} -m pytest -q -p no:cacheprovider test_candidate.py"]
             started = time.perf_counter()
@@ -87,21 +89,28 @@ def cold_runs(items, model: str, with_tests: bool, n: int, precision: str) -> li
     return latencies
 
 
-def cold_stages(model: str, precision: str, runs: int = 3) -> dict[str, float]:
+# What a model load imports under each engine (transformers resolves its modeling modules lazily: they
+# are imported here, not left to the load).
+ENGINE_IMPORTS = {
+    "auto": "import torch, tokenizers, safetensors.torch, codemend.inference.fix, codemend.inference.runtime\n",
+    "transformers": "import torch, transformers, transformers.modeling_utils, codemend.inference.fix\n"
+                    "from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer\n",
+}
+
+
+def cold_stages(model: str, precision: str, engine: str, runs: int = 3) -> dict[str, float]:
     """Median seconds, in fresh processes as `codemend fix` starts, of the imports a model load needs
-    (transformers resolves its modeling modules lazily: they are imported here, not left to the load)
-    and of loading the model itself."""
+    under `engine` and of loading the model itself."""
     code = (
         "import json, sys, time\n"
         "started = time.perf_counter()\n"
-        "import torch, transformers, transformers.modeling_utils, codemend.inference.fix\n"
-        "from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer\n"
+        + ENGINE_IMPORTS[engine] +
         "imported = time.perf_counter()\n"
         "from codemend.inference.debugger import Debugger\n"
-        "Debugger.load(sys.argv[1], sys.argv[2])\n"
+        "Debugger.load(sys.argv[1], sys.argv[2], sys.argv[3])\n"
         "print(json.dumps({'imports': imported - started, 'model load': time.perf_counter() - imported}))\n"
     )
-    samples = [json.loads(subprocess.run([sys.executable, "-c", code, _model_argument(model), precision], capture_output=True,
+    samples = [json.loads(subprocess.run([sys.executable, "-c", code, _model_argument(model), precision, engine], capture_output=True,
                                          text=True, check=True).stdout.strip().splitlines()[-1]) for _ in range(runs)]
     return {stage: statistics.median(s[stage] for s in samples) for stage in samples[0]}
 
@@ -114,34 +123,43 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=-1, help="model beams per function (-1: as `codemend fix`: 10 with tests, none without)")
     parser.add_argument("--cold-items", type=int, default=10, help="items for the (slow) cold-process rows")
     parser.add_argument("--precision", default="auto", choices=PRECISIONS, help="the model's weights (auto: bf16 where faster on this CPU, else fp32)")
+    parser.add_argument("--engine", default="auto", choices=ENGINES, help="what computes the model (auto: codemend's runtime for Llama checkpoints)")
     args = parser.parse_args()
 
     from codemend.data.benchmark import load_benchmark
     from codemend.inference.debugger import Debugger
 
     items = load_benchmark(args.benchmark)[: args.items]
-    debugger = None if args.model == "none" else Debugger.load(args.model, args.precision)  # a first load fills the caches
+    debugger = None if args.model == "none" else Debugger.load(args.model, args.precision, args.engine)  # a first load fills the caches
+    baseline_engine = args.engine == "auto" and debugger is not None  # also measure transformers' forward pass
     rows = {}
     rows["repair, warm, no tests"], stages = warm_runs(items, debugger, False, args.n)
     rows["  buggy function only"], function_stages = warm_runs(items, debugger, False, args.n, one_function=True)
     rows["repair, warm, with tests"], test_stages = warm_runs(items, debugger, True, args.n)
     if debugger is not None and inference_precision(args.precision) == "bf16":  # the same functions with fp32 weights
-        rows["  buggy function only, fp32"], _ = warm_runs(items, Debugger.load(args.model, "fp32"), False, args.n, one_function=True)
-    rows["codemend fix, cold, no tests"] = cold_runs(items[: args.cold_items], args.model, False, args.n, args.precision)
-    rows["codemend fix, cold, with tests"] = cold_runs(items[: args.cold_items], args.model, True, args.n, args.precision)
+        rows["  buggy function only, fp32"], _ = warm_runs(items, Debugger.load(args.model, "fp32", args.engine), False, args.n, one_function=True)
+    if baseline_engine:
+        transformers = Debugger.load(args.model, args.precision, "transformers")
+        rows["  buggy function only, transformers"], _ = warm_runs(items, transformers, False, args.n, one_function=True)
+    cold = items[: args.cold_items]
+    rows["codemend fix, cold, no tests"] = cold_runs(cold, args.model, False, args.n, args.precision, args.engine)
+    if baseline_engine:
+        rows["  --engine transformers"] = cold_runs(cold, args.model, False, args.n, args.precision, "transformers")
+    rows["codemend fix, cold, with tests"] = cold_runs(cold, args.model, True, args.n, args.precision, args.engine)
 
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"command: {' '.join(sys.argv)}")
     beams = "as codemend fix: 10 with tests, none without" if args.n < 0 else str(args.n)
     probe = ", ".join(f"{name} {1e3 * t:.2f} ms" for name, t in matmul_seconds().items())
-    print(f"model: {args.model} ({args.precision}: {inference_precision(args.precision)}; a (10x576) @ (576x1536) product: {probe}); beams: {beams}; benchmark: {args.benchmark}; {len(items)} items ({args.cold_items} for cold rows)\n")
+    print(f"model: {args.model} ({args.precision}: {inference_precision(args.precision)}, --engine {args.engine}; a (10x576) @ (576x1536) product: {probe}); beams: {beams}; benchmark: {args.benchmark}; {len(items)} items ({args.cold_items} for cold rows)\n")
     baseline = statistics.median(rows["repair, warm, no tests"])
     print(f"{'setting':<34}{'items':>6}{'median s':>10}{'p95 s':>10}{'x baseline':>12}")
     for name, values in rows.items():
         print(f"{name:<34}{len(values):>6}{statistics.median(values):>10.2f}{percentile(values, 0.95):>10.2f}{statistics.median(values) / baseline:>12.2f}")
     if debugger is not None:
-        parts = ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in cold_stages(args.model, args.precision).items())
-        print(f"\nwhere the time goes (cold, median of 3 fresh processes): {parts}")
+        for engine in dict.fromkeys([args.engine, "transformers"] if baseline_engine else [args.engine]):
+            parts = ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in cold_stages(args.model, args.precision, engine).items())
+            print(f"{chr(10) if engine == args.engine else ''}where the time goes (cold, --engine {engine}, median of 3 fresh processes): {parts}")
     for title, totals, count in (("warm, no tests", stages, len(items)), ("warm, buggy function only", function_stages, len(items)),
                                  ("warm, with tests", test_stages, len(items))):
         parts = ", ".join(f"{stage} {seconds / count:.3f} s" for stage, seconds in sorted(totals.items(), key=lambda kv: -kv[1]))

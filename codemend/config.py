@@ -306,6 +306,7 @@ class TrainRecipeConfig:
 
 
 Precision = Literal["auto", "fp32", "bf16"]  # model weights at inference (training.checkpoint.inference_options)
+Engine = Literal["auto", "transformers"]  # what computes the model at inference (training.checkpoint.load_checkpoint)
 VALIDATION_BUDGET = 60  # candidates `fix` validates at most, and `eval --benchmark` by default (--validate_top)
 WIDE_BUDGET = 200  # edits of the wide repair space tried by tests when no ranked candidate passes (--wide)
 WIDE_SECONDS = 60.0  # ... for at most this long (--wide_seconds): a pytest command costs ~1 s a run
@@ -352,6 +353,8 @@ class EvalConfig:
     """Samples generated at once (split mode)."""
     precision: Precision = "auto"
     """Weights of the model at inference: auto is bf16 (bfloat16) where this CPU multiplies bf16 matrices faster than fp32 (measured at load: repair ran 1.8x faster in bf16 on the 2-core AVX2 machine of 2026-12-02; bf16 products ran 12-40x slower on a 2-core AVX2 AMD EPYC), else fp32."""
+    engine: Engine = "auto"
+    """What computes the model: auto runs Llama-architecture decoder-only checkpoints such as the shipped default on codemend's own forward pass, which spares a cold process ~5 s of importing transformers (beam search still loads transformers), and everything else through transformers; transformers: always transformers."""
     wide: int = WIDE_BUDGET
     """With --benchmark: when validation finds no plausible fix among the ranked candidates, try up to this many edits of the wide repair space by tests, as `codemend fix` does (0: off)."""
     out: str = ""
@@ -398,6 +401,8 @@ class RepairOptions:
     """How many suggestions to print."""
     precision: Precision = "auto"
     """Weights of the model at inference: auto is bf16 (bfloat16) where this CPU multiplies bf16 matrices faster than fp32 (measured at load: repair ran 1.8x faster in bf16 on the 2-core AVX2 machine of 2026-12-02; bf16 products ran 12-40x slower on a 2-core AVX2 AMD EPYC), else fp32."""
+    engine: Engine = "auto"
+    """What computes the model: auto runs Llama-architecture decoder-only checkpoints such as the shipped default on codemend's own forward pass, which spares a cold process ~5 s of importing transformers (beam search still loads transformers), and everything else through transformers; transformers: always transformers."""
     wide: int = WIDE_BUDGET
     """With --test_cmd, when none of the ranked candidates passes: try up to this many edits of the wide repair space (a missing operand, call, guard, default or return; the usual edits at more lines) at the most suspicious lines, by tests alone (0: off)."""
     wide_seconds: float = WIDE_SECONDS

@@ -259,9 +259,9 @@ def run(config: EvalConfig) -> dict:
     if predictions is None and config.model.lower() != "none":
         from codemend.inference.debugger import Debugger
 
-        debugger = Debugger.load(config.model, config.precision)
+        debugger = Debugger.load(config.model, config.precision, config.engine)
     key = model_key(config.model) if predictions is None else "predictions:" + hashlib.sha256(Path(config.predictions).read_bytes()).hexdigest()[:16]
-    run_key = f"{key}:{config.n}:{config.operators}" + ("" if config.traces else ":no-traces") + _precision_key(config) + f":v{config.validate_top}" + (f":w{config.wide}" if config.wide else "")
+    run_key = f"{key}:{config.n}:{config.operators}" + ("" if config.traces else ":no-traces") + _precision_key(config) + ("" if config.engine == "auto" else f":{config.engine}") + f":v{config.validate_top}" + (f":w{config.wide}" if config.wide else "")
     cache = VerdictCache(out / "cache.jsonl", run_key)
     done = _finished(out / "items.jsonl", run_key)
     results, started = [], time.perf_counter()

@@ -90,7 +90,7 @@ def summarize(rows: list[dict], truth: list[set[int]]) -> dict:
 
 def run(config: EvalConfig) -> dict:
     samples = load_split(config)
-    model, tokenizer, spec = load_checkpoint(config.model, config.precision)
+    model, tokenizer, spec = load_checkpoint(config.model, config.precision, config.engine)
     # Never write into the installed package: the shipped model's results go under runs/.
     home = Path("runs/default-model") if config.model == "default" else Path(config.model)
     out = Path(config.out or home / f"eval-{config.split}{'-repair' if config.mode == 'repair' else ''}")
@@ -105,7 +105,7 @@ def run(config: EvalConfig) -> dict:
     # BLEU is a side column only: copying the buggy input already scores high, so print that too.
     metrics["bleu"] = corpus_bleu([r["patched"] for r in rows], [s["fixed"] for s in samples])
     metrics["bleu_copy_input_baseline"] = corpus_bleu([s["buggy"] for s in samples], [s["fixed"] for s in samples])
-    metrics.update({"model": config.model, "precision": inference_precision(config.precision), "data": config.data, "split": config.split, "mode": config.mode,
+    metrics.update({"model": config.model, "precision": inference_precision(config.precision), "engine": config.engine, "data": config.data, "split": config.split, "mode": config.mode,
                     "seconds": round(seconds, 1), "seconds_per_sample": round(seconds / len(samples), 3)})
     out.mkdir(parents=True, exist_ok=True)
     write_jsonl(out / "predictions.jsonl", rows)

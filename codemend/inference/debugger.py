@@ -70,10 +70,18 @@ class Debugger:
         self._last_prompt = None  # (source, generation.Prompt) of the last function proposed for or scored
 
     @classmethod
-    def load(cls, path: str | Path, precision: str = "auto") -> "Debugger":
-        """The checkpoint at `path` with its weights in `precision` (auto: bf16 where this CPU is faster in it, else fp32; see checkpoint.inference_precision)."""
-        model, tokenizer, spec = load_checkpoint(path, precision)
+    def load(cls, path: str | Path, precision: str = "auto", engine: str = "auto") -> "Debugger":
+        """The checkpoint at `path` with its weights in `precision` (auto: bf16 where this CPU is faster in it, else fp32;
+        see checkpoint.inference_precision), computed by `engine` (see checkpoint.load_checkpoint)."""
+        model, tokenizer, spec = load_checkpoint(path, precision, engine)
         return cls(model, tokenizer, spec, str(path))
+
+    def prepare_beams(self) -> None:
+        """Load now what `propose` needs beyond the forward pass (codemend's runtime delegates beam
+        search to transformers, whose import takes seconds): a background load calls this."""
+        prepare = getattr(self.model, "prepare_generation", None)
+        if prepare is not None:
+            prepare()
 
     def source(self, code: str, context: str = "", trace: str = "") -> str:
         """The model input for a function, formatted exactly as in training."""

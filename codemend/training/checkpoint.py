@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import get_args
 
-from codemend.config import ModelConfig, Precision, TaskConfig
+from codemend.config import Engine, ModelConfig, Precision, TaskConfig
 from codemend.errors import CodemendError
 from codemend.task import PROMPT_VERSION
 from codemend.training.attention import use_grouped_attention
@@ -27,6 +27,7 @@ TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json")
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "default"  # package data: a LoRA adapter on smollm2-135m
 ADAPTER_DIR = "adapter"  # where `codemend train --model.lora true` saves the LoRA adapter
 PRECISIONS = get_args(Precision)  # weights at inference (see inference_options)
+ENGINES = get_args(Engine)  # what computes the model at inference (see load_checkpoint)
 
 
 @dataclass(frozen=True)
@@ -187,30 +188,58 @@ def matmul_seconds(rows: int = 10, repeats: int = 3) -> dict[str, float]:
     return seconds
 
 
-def load_checkpoint(path: str | Path, precision: str = "fp32"):
+def load_checkpoint(path: str | Path, precision: str = "fp32", engine: str = "auto"):
     """(model, tokenizer, spec) from a codemend checkpoint folder, model in eval mode, its weights in
-    `precision` (see `inference_options`; training and exact comparisons keep float32)."""
-    folder = check_checkpoint_dir(path)
-    from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
-    from transformers.utils import logging as hf_logging
+    `precision` (see `inference_options`; training and exact comparisons keep float32).
 
-    hf_logging.disable_progress_bar()  # a per-call "Loading weights" bar is noise in a CLI
+    `engine` auto: a decoder-only Llama checkpoint (the shipped default) runs on codemend's own forward
+    pass (`inference.runtime`), which spares a cold process the ~5 s import of transformers' modeling
+    code; anything else, or `engine` transformers, loads through transformers' Auto classes."""
+    folder = check_checkpoint_dir(path)
+    if engine not in ENGINES:
+        raise CodemendError(f"--engine {engine}: choose one of {', '.join(ENGINES)}")
+    from safetensors import SafetensorError
+
     spec = TaskSpec.load(folder)
     options = inference_options(precision)
     try:
-        if is_adapter_only(folder):
-            model = load_merged_adapter(folder, spec, options)
-        else:
-            config = AutoConfig.from_pretrained(folder)
-            model_class = AutoModelForSeq2SeqLM if config.is_encoder_decoder else AutoModelForCausalLM
-            model = model_class.from_pretrained(folder, **options)
-        tokenizer = AutoTokenizer.from_pretrained(folder)
-    except (OSError, ValueError) as err:
+        loaded = _runtime(folder, spec, options) if engine == "auto" and spec.arch == "causal" else None
+        model, tokenizer = loaded or (_transformers_model(folder, spec, options), _transformers_tokenizer(folder))
+    except (OSError, ValueError, SafetensorError) as err:  # SafetensorError: a damaged weights file
         raise CodemendError(f"model folder {folder} could not be loaded ({str(err).splitlines()[0]}); retrain it or restore it from its backup") from None
+    return model, tokenizer, spec
+
+
+def _runtime(folder: Path, spec: TaskSpec, options: dict):
+    """(LlamaRuntime, RuntimeTokenizer) where the runtime covers the checkpoint, else None."""
+    from codemend.inference.runtime import load_runtime
+
+    weights = merged_adapter(folder, spec) if is_adapter_only(folder) else folder
+    if not (weights / "config.json").is_file():
+        return None
+    return load_runtime(folder, weights, options["dtype"], twin=functools.partial(_transformers_model, folder, spec, options))
+
+
+def _transformers_model(folder: Path, spec: TaskSpec, options: dict):
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # a per-call "Loading weights" bar is noise in a CLI
+    if is_adapter_only(folder):
+        model = load_merged_adapter(folder, spec, options)
+    else:
+        config = AutoConfig.from_pretrained(folder)
+        model_class = AutoModelForSeq2SeqLM if config.is_encoder_decoder else AutoModelForCausalLM
+        model = model_class.from_pretrained(folder, **options)
     if options.get("attn_implementation") == "eager":
         use_grouped_attention(model)
-    model.eval()
-    return model, tokenizer, spec
+    return model.eval()
+
+
+def _transformers_tokenizer(folder: Path):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(folder)
 
 
 def is_adapter_only(folder: Path) -> bool:
@@ -219,24 +248,30 @@ def is_adapter_only(folder: Path) -> bool:
 
 
 def load_merged_adapter(folder: Path, spec: TaskSpec, options: dict | None = None):
-    """The base with the adapter merged in, loaded with `from_pretrained` `options` (dtype, attention);
-    the merged float32 weights are cached, keyed by the adapter's hash.
+    """The base with the adapter merged in (`merged_adapter`), loaded with `from_pretrained` `options` (dtype, attention)."""
+    from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM
 
-    The first load imports peft (~13 s) and merges; later loads read the cached merge (~0.3 s).
+    model_class = AutoModelForSeq2SeqLM if spec.arch == "seq2seq" else AutoModelForCausalLM
+    return model_class.from_pretrained(merged_adapter(folder, spec), **(options or {}))
+
+
+def merged_adapter(folder: Path, spec: TaskSpec) -> Path:
+    """The folder of the base with the adapter in `folder` merged in, float32, cached keyed by the adapter's hash.
+
+    The first use imports peft (~13 s) and merges; later uses read the cached merge (~0.3 s).
     """
     import hashlib
 
-    from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM
-
     from codemend.training.bases import cache_root
 
-    model_class = AutoModelForSeq2SeqLM if spec.arch == "seq2seq" else AutoModelForCausalLM
     weights = folder / ADAPTER_DIR / "adapter_model.safetensors"
     digest = hashlib.sha256(weights.read_bytes() + spec.base.encode()).hexdigest()[:16]
     merged = cache_root() / "merged" / digest
     if not (merged / "model.safetensors").is_file():
-        _merge_into(merged, folder, spec, model_class)
-    return model_class.from_pretrained(merged, **(options or {}))
+        from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM
+
+        _merge_into(merged, folder, spec, AutoModelForSeq2SeqLM if spec.arch == "seq2seq" else AutoModelForCausalLM)
+    return merged
 
 
 def _merge_into(merged: Path, folder: Path, spec: TaskSpec, model_class) -> None:

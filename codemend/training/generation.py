@@ -306,7 +306,8 @@ class TokenTrie:
         return chain[::-1]
 
 
-TREE_MASK_ATTENTION = ("eager", "sdpa", attention.NAME)  # kernels that take the custom 4D mask `_causal_sums` packs a trie with
+RUNTIME_ATTENTION = "codemend_runtime"  # inference.runtime.LlamaRuntime, codemend's own forward pass
+TREE_MASK_ATTENTION = ("eager", "sdpa", attention.NAME, RUNTIME_ATTENTION)  # kernels that take the custom 4D mask `_causal_sums` packs a trie with
 
 
 @dataclass

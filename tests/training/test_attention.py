@@ -74,6 +74,6 @@ def test_bfloat16_checkpoints_that_share_heads_load_grouped(gqa_pair, tmp_path):
     eager.save_pretrained(tmp_path)
     tokenizer.save_pretrained(tmp_path)
     TaskSpec("causal", "edit", True, False, 256, 64).save(tmp_path)
-    model = load_checkpoint(tmp_path, "bf16")[0]
+    model = load_checkpoint(tmp_path, "bf16", "transformers")[0]  # (`auto` runs a Llama on codemend's runtime)
     assert model.dtype == torch.bfloat16 and model.config._attn_implementation == NAME
-    assert load_checkpoint(tmp_path, "fp32")[0].config._attn_implementation != NAME  # float32 keeps transformers' choice
+    assert load_checkpoint(tmp_path, "fp32", "transformers")[0].config._attn_implementation != NAME  # float32 keeps transformers' choice

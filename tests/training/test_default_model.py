@@ -29,10 +29,13 @@ def test_shipped_model_ranks_the_true_fix_of_an_operator_bug_in_its_top_two():
 
     buggy = "def total(xs):\n    result = 0\n    for x in xs:\n        result -= x\n    return result\n"
     debugger = Debugger.load("default")  # auto: bf16 where this CPU is faster in it, else fp32
-    grouped = debugger.model.config._attn_implementation == NAME  # SmolLM2 shares 3 key/value heads among 9
+    assert type(debugger.model).__name__ == "LlamaRuntime"  # a plain Llama: codemend's own forward pass
+    through_transformers = Debugger.load("default", engine="transformers")
+    grouped = through_transformers.model.config._attn_implementation == NAME  # SmolLM2 shares 3 key/value heads among 9
     assert grouped == (inference_precision("auto") == "bf16")  # float32 keeps transformers' SDPA
-    result = repair(buggy, debugger=debugger, n=0)
+    results = [repair(buggy, debugger=d, n=0) for d in (debugger, through_transformers)]
     # Stages 5 to 7 put `result = x` first here (a known miss, in the model card): the ranking loss learnt
     # how often the operators turn `=` into `-=`. A miswired model ranks its 14 candidates at random.
-    top = [s.patched_source for s in result.suggestions[:2]]
+    top = [s.patched_source for s in results[0].suggestions[:2]]
     assert any("result += x" in patched for patched in top), top
+    assert [s.patched_source for s in results[1].suggestions] == [s.patched_source for s in results[0].suggestions]

@@ -13,7 +13,19 @@ TARGETS = ["replace 2\n    return a - 1", "delete 2", "replace 2\n    return a",
            "replace 2\n    return a + 2", "replace 1\ndef f(b):", "insert 3\n    pass", "replace 2\n    return a - 1"]
 
 
-def _one_by_one(model, tokenizer, arch):
+MODELS = ["tiny_model", "causal_model", "causal_model:transformers"]  # causal_model runs on codemend's runtime
+
+
+def _load(request, which: str, precision: str = "fp32"):
+    """A checkpoint fixture loaded by the engine its name asks for (`NAME:transformers`, else auto)."""
+    name, _, engine = which.partition(":")
+    return load_checkpoint(request.getfixturevalue(name), precision, engine or "auto")
+
+
+def _one_by_one(path):
+    """Each target scored alone by transformers' model, with labels: what every faster reading must equal."""
+    model, tokenizer, spec = load_checkpoint(path, engine="transformers")
+    arch = spec.arch
     scores = []
     for target in TARGETS:
         row = encode_sample(tokenizer, SOURCE, target, arch, 512, 64)
@@ -23,10 +35,10 @@ def _one_by_one(model, tokenizer, arch):
     return scores
 
 
-@pytest.mark.parametrize("which", ["tiny_model", "causal_model"])
+@pytest.mark.parametrize("which", MODELS)
 def test_shared_prefix_scores_equal_separate_scores(which, request):
-    model, tokenizer, spec = load_checkpoint(request.getfixturevalue(which))
-    expected = _one_by_one(model, tokenizer, spec.arch)
+    model, tokenizer, spec = _load(request, which)
+    expected = _one_by_one(request.getfixturevalue(which.partition(":")[0]))
     for size in (2, 512):  # causal: packed over several reads, and in one
         fast = score_targets(model, tokenizer, SOURCE, TARGETS, spec.arch, batch_size=size, tokens_per_read=size)
         assert fast == pytest.approx(expected, abs=1e-4)
@@ -37,7 +49,7 @@ def test_row_by_row_scoring_for_kernels_without_custom_masks(causal_model, monke
     from codemend.training import generation
 
     model, tokenizer, spec = load_checkpoint(causal_model)
-    expected = _one_by_one(model, tokenizer, spec.arch)
+    expected = _one_by_one(causal_model)
     monkeypatch.setattr(generation, "TREE_MASK_ATTENTION", ())
     for budget in (1, 40, 512):  # one row per batch, a few, all at once
         assert score_targets(model, tokenizer, SOURCE, TARGETS, spec.arch, tokens_per_read=budget) == pytest.approx(expected, abs=1e-4)
@@ -73,21 +85,21 @@ def test_trie_visibility_is_root_ancestors_and_self():
     assert trie.visibility([2], {-1: 0, 0: 1, 1: 2, 2: 3}).int().tolist() == [[1, 1, 0, 1]]
 
 
-@pytest.mark.parametrize("which", ["tiny_model", "causal_model"])
+@pytest.mark.parametrize("which", MODELS)
 def test_generate_returns_ranked_beams(which, request):
-    model, tokenizer, spec = load_checkpoint(request.getfixturevalue(which))
+    model, tokenizer, spec = _load(request, which)
     (beams,) = generate(model, tokenizer, [SOURCE], spec.arch, max_new_tokens=8, num_beams=3, num_return=3)
     assert len(beams) == 3
     assert all(-100 < b.score <= 0 for b in beams)
 
 
-@pytest.mark.parametrize("which", ["tiny_model", "causal_model"])
+@pytest.mark.parametrize("which", MODELS)
 def test_beam_scores_are_the_mean_log_probability_of_their_tokens(which, request):
     # generate takes beam search's own scores; they must equal the mean of the per-token scores
     # transformers rebuilds step by step, up to and including EOS.
     from codemend.training.generation import _encode_batch
 
-    model, tokenizer, spec = load_checkpoint(request.getfixturevalue(which))
+    model, tokenizer, spec = _load(request, which)
     (beams,) = generate(model, tokenizer, [SOURCE], spec.arch, max_new_tokens=12, num_beams=4, num_return=4)
     input_ids, attention_mask = _encode_batch(tokenizer, [SOURCE], spec.arch)
     out = model.generate(input_ids=input_ids, attention_mask=attention_mask, max_new_tokens=12, num_beams=4, num_return_sequences=4,
@@ -103,9 +115,9 @@ def test_beam_scores_are_the_mean_log_probability_of_their_tokens(which, request
     assert len({round(b.score, 4) for b in beams}) > 1
 
 
-@pytest.mark.parametrize("which", ["tiny_model", "causal_model"])
+@pytest.mark.parametrize("which", MODELS)
 def test_generating_from_a_prompt_read_once_equals_generating_afresh(which, request):
-    model, tokenizer, spec = load_checkpoint(request.getfixturevalue(which))
+    model, tokenizer, spec = _load(request, which)
     (afresh,) = generate(model, tokenizer, [SOURCE], spec.arch, max_new_tokens=8, num_beams=3, num_return=3)
     prompt = read_prompt(model, tokenizer, SOURCE, spec.arch)
     for _ in range(2):  # the prompt stays reusable after a generation
@@ -116,14 +128,16 @@ def test_generating_from_a_prompt_read_once_equals_generating_afresh(which, requ
     assert scored == pytest.approx(score_targets(model, tokenizer, SOURCE, TARGETS, spec.arch), abs=1e-5)
 
 
-@pytest.mark.parametrize("which", ["tiny_model", "causal_model"])
+@pytest.mark.parametrize("which", MODELS)
 def test_bfloat16_inference_scores_like_float32(which, request):
     # bf16 (eager attention) is what `codemend fix` loads where bfloat16 is fast: its packed scoring must
     # still read each target like the float32 model reading it alone, to bfloat16's precision.
-    expected = _one_by_one(*load_checkpoint(request.getfixturevalue(which))[:2], "seq2seq" if which == "tiny_model" else "causal")
-    model, tokenizer, spec = load_checkpoint(request.getfixturevalue(which), "bf16")
-    assert {p.dtype for p in model.parameters()} == {torch.bfloat16}
-    assert model.config._attn_implementation == "eager"  # torch's CPU flash attention is slow in bfloat16
+    expected = _one_by_one(request.getfixturevalue(which.partition(":")[0]))
+    model, tokenizer, spec = _load(request, which, "bf16")
+    assert model.dtype == torch.bfloat16
+    if which != "causal_model":  # the runtime computes bf16 attention with the same grouped kernel itself
+        assert {p.dtype for p in model.parameters()} == {torch.bfloat16}
+        assert model.config._attn_implementation == "eager"  # torch's CPU flash attention is slow in bfloat16
     scores = score_targets(model, tokenizer, SOURCE, TARGETS, spec.arch)
     assert scores == pytest.approx(expected, abs=0.02)  # measured: 0.006 (seq2seq), 0.0003 (causal)
     (beams,) = generate(model, tokenizer, [SOURCE], spec.arch, max_new_tokens=8, num_beams=3, num_return=3)
@@ -165,10 +179,16 @@ def test_token_logprobs_equal_log_softmax_in_float32(dtype):
     assert log_normalizers(logits[0, :0]).shape == (0,) and token_logprobs(logits[:, :0], tokens[:, :0]).shape == (3, 0)
 
 
-def test_reading_a_causal_prompt_computes_one_position_of_logits_and_the_same_cache(causal_model):
+def _keys_values(cache) -> list:
+    """(keys, values) of each layer of a transformers DynamicCache or a runtime KVCache."""
+    return [(layer.keys, layer.values) for layer in cache.layers] if hasattr(cache, "layers") else list(zip(cache.keys, cache.values))
+
+
+@pytest.mark.parametrize("which", MODELS[1:])
+def test_reading_a_causal_prompt_computes_one_position_of_logits_and_the_same_cache(which, request):
     import torch
 
-    model, tokenizer, spec = load_checkpoint(causal_model)
+    model, tokenizer, spec = _load(request, which)
     shapes = []
     hook = model.register_forward_hook(lambda module, args, output: shapes.append(tuple(output.logits.shape)))
     try:
@@ -178,8 +198,8 @@ def test_reading_a_causal_prompt_computes_one_position_of_logits_and_the_same_ca
     assert len(shapes) == 1 and shapes[0][1] == 1  # the vocabulary projection of the last position only
     with torch.inference_mode():
         full = model(input_ids=prompt.input_ids[:, :-1], attention_mask=prompt.attention_mask[:, :-1], use_cache=True).cache
-    for ours, theirs in zip(prompt.state.layers, full.layers):
-        assert torch.equal(ours.keys, theirs.keys) and torch.equal(ours.values, theirs.values)
+    for (keys, values), (full_keys, full_values) in zip(_keys_values(prompt.state), _keys_values(full), strict=True):
+        assert torch.equal(keys, full_keys) and torch.equal(values, full_values)
 
 
 def _input_lengths(model):
@@ -191,7 +211,7 @@ def test_reading_on_from_a_quick_read_scores_like_reading_afresh_and_reads_only_
     from codemend.training.generation import TrieReading
 
     model, tokenizer, spec = load_checkpoint(causal_model)
-    expected = _one_by_one(model, tokenizer, spec.arch)
+    expected = _one_by_one(causal_model)
     prompt = read_prompt(model, tokenizer, SOURCE, spec.arch)
     reading = TrieReading()
     score_targets(model, tokenizer, SOURCE, TARGETS, spec.arch, prompt=prompt, own_tokens=1, reading=reading)
@@ -214,7 +234,7 @@ def test_a_reading_that_cannot_be_extended_is_read_afresh(causal_model, first, b
     from codemend.training.generation import TrieReading
 
     model, tokenizer, spec = load_checkpoint(causal_model)
-    expected = _one_by_one(model, tokenizer, spec.arch)
+    expected = _one_by_one(causal_model)
     reading = TrieReading()
     score_targets(model, tokenizer, SOURCE, first, spec.arch, own_tokens=1, tokens_per_read=budget, reading=reading)
     assert score_targets(model, tokenizer, SOURCE, TARGETS, spec.arch, reading=reading) == pytest.approx(expected, abs=1e-4)

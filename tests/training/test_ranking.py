@@ -218,5 +218,5 @@ def test_codemend_train_with_the_ranking_loss_logs_how_often_the_fix_ranks_first
     assert [step for step, _, _ in log["ranking"]] == [2, 4]
     assert all(loss > 0 and 0 <= first <= 1 for _, loss, first in log["ranking"])
     assert len(log["eval_loss"]) == 2 and len(log["generation_eval"]) == 2
-    model, _, spec = load_checkpoint(out)
+    model, _, spec = load_checkpoint(out, engine="transformers")
     assert spec.arch == "causal" and type(model).__name__ == "LlamaForCausalLM"

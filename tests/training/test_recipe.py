@@ -37,8 +37,9 @@ def test_every_trainable_parameter_changed(tiny_model):
 
 def test_causal_family_trains_and_generates(causal_model, tiny_dataset, tmp_path):
     out = causal_model
-    model, tokenizer, spec = load_checkpoint(out)
+    model, tokenizer, spec = load_checkpoint(out, engine="transformers")
     assert spec.arch == "causal" and type(model).__name__ == "LlamaForCausalLM"
+    assert type(load_checkpoint(out)[0]).__name__ == "LlamaRuntime"  # what inference runs it on by default
     assert main(["-q", "eval", "--model", str(out), "--data", str(tiny_dataset), "--limit", "3", "--num_beams", "2", "--out", str(tmp_path / "e")]) == 0
     assert json.loads((tmp_path / "e" / "metrics.json").read_text())["samples"] == 3
 

@@ -1,0 +1,341 @@
+"""codemend's own forward pass for Llama-architecture checkpoints: reading code without importing transformers.
+
+A cold `codemend fix` spent ~5 s of its ~11 s importing transformers' modeling code (it pulls in
+torch.distributed.tensor, torch._dynamo and more) to run SmolLM2-135M, the shipped default, a plain
+Llama. `LlamaRuntime` reads the same safetensors and computes the same forward pass as transformers'
+`LlamaForCausalLM` (RMSNorm, rotary positions, grouped-query attention, SwiGLU), with the calling
+convention codemend's readers use (`generation`, `naturalness`):
+
+    output = model(input_ids=ids, attention_mask=mask, position_ids=positions, cache=cache, use_cache=True)
+    output.logits, output.cache
+
+where `attention_mask` is a [batch, keys] padding mask or a [batch, 1, queries, keys] additive one (the
+packed tries of `generation.score_targets`), and `cache` a `KVCache` that deep-copies, crops and repeats
+per batch row like transformers' DynamicCache. `RuntimeTokenizer` wraps the `tokenizers` library, which
+transformers' fast tokenizers wrap too. Beam search (`generate`: only `fix` with tests asks for beams)
+loads transformers' model of the same checkpoint on first use.
+
+Checkpoints this does not cover (other architectures, scaled rotary positions, biases, tokenizer
+settings beyond the special tokens) load through transformers as before (`unsupported`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+import torch.nn.functional as F
+
+from codemend.training.attention import grouped_query_attention
+from codemend.training.generation import RUNTIME_ATTENTION, additive_mask
+
+logger = logging.getLogger(__name__)
+
+WEIGHTS = "model.safetensors"
+# tokenizer_config.json keys that do not change how text is split or decoded.
+TOKENIZER_KEYS = {"backend", "bos_token", "eos_token", "pad_token", "unk_token", "is_local", "local_files_only",
+                  "model_max_length", "tokenizer_class", "added_tokens_decoder", "clean_up_tokenization_spaces",
+                  "extra_special_tokens", "model_input_names", "padding_side", "truncation_side", "chat_template"}
+TOKENIZER_CLASSES = {"TokenizersBackend", "PreTrainedTokenizerFast", "GPT2Tokenizer", "GPT2TokenizerFast"}
+
+
+@dataclass(frozen=True)
+class RuntimeConfig:
+    """The few numbers of a Llama config.json the forward pass needs; `_attn_implementation` tells
+    codemend's readers that custom 4D masks are taken (`generation.TREE_MASK_ATTENTION`)."""
+
+    vocab_size: int
+    hidden_size: int
+    num_hidden_layers: int
+    num_attention_heads: int
+    num_key_value_heads: int
+    head_dim: int
+    rms_norm_eps: float
+    rope_theta: float
+    tie_word_embeddings: bool
+    _attn_implementation: str = RUNTIME_ATTENTION
+
+    @classmethod
+    def of(cls, config: dict) -> "RuntimeConfig":
+        heads = config["num_attention_heads"]
+        return cls(config["vocab_size"], config["hidden_size"], config["num_hidden_layers"], heads,
+                   config.get("num_key_value_heads") or heads, config.get("head_dim") or config["hidden_size"] // heads,
+                   config.get("rms_norm_eps", 1e-6), _rope(config).get("rope_theta", config.get("rope_theta", 10000.0)),
+                   config.get("tie_word_embeddings", True))
+
+
+def _rope(config: dict) -> dict:
+    """The rotary settings: `rope_parameters` (transformers 5) or the older top-level `rope_scaling`."""
+    return config.get("rope_parameters") or config.get("rope_scaling") or {}
+
+
+def unsupported(config: dict) -> list[str]:
+    """Why the runtime cannot compute this config.json's model exactly ([] when it can)."""
+    reasons = []
+    if config.get("model_type") != "llama":
+        reasons.append(f"model_type {config.get('model_type')!r} (the runtime computes llama)")
+    if _rope(config).get("rope_type", "default") != "default":
+        reasons.append(f"rope_type {_rope(config).get('rope_type')!r} (the runtime computes default rotary positions)")
+    if config.get("hidden_act", "silu") != "silu":
+        reasons.append(f"hidden_act {config.get('hidden_act')!r}")
+    reasons += [f"{key} true" for key in ("attention_bias", "mlp_bias") if config.get(key)]
+    return reasons
+
+
+def tokenizer_unsupported(settings: dict) -> list[str]:
+    """Why `RuntimeTokenizer` might split or decode text differently from transformers' tokenizer."""
+    reasons = [f"tokenizer_config.json key {key!r}" for key in sorted(set(settings) - TOKENIZER_KEYS)]
+    if settings.get("tokenizer_class", "TokenizersBackend") not in TOKENIZER_CLASSES:
+        reasons.append(f"tokenizer_class {settings['tokenizer_class']!r}")
+    if settings.get("clean_up_tokenization_spaces"):
+        reasons.append("clean_up_tokenization_spaces true")
+    return reasons
+
+
+@dataclass
+class RuntimeOutput:
+    logits: Any  # [batch, positions (or logits_to_keep), vocabulary]
+    cache: "KVCache | None"
+
+
+class KVCache:
+    """Each layer's keys and values [batch, kv_heads, positions, head_dim], grown by every forward pass."""
+
+    def __init__(self):
+        self.keys: list[Any] = []
+        self.values: list[Any] = []
+
+    def update(self, layer: int, key, value):
+        """Append this pass's keys and values to `layer`'s; all of them, for attention."""
+        if layer == len(self.keys):
+            self.keys.append(key)
+            self.values.append(value)
+        else:
+            self.keys[layer] = torch.cat([self.keys[layer], key], dim=-2)
+            self.values[layer] = torch.cat([self.values[layer], value], dim=-2)
+        return self.keys[layer], self.values[layer]
+
+    def get_seq_length(self) -> int:
+        return self.keys[0].shape[-2] if self.keys else 0
+
+    def crop(self, tokens_to_remove: int) -> None:
+        """Drop the last `-tokens_to_remove` positions (a negative count, as transformers 5's caches take it)."""
+        if tokens_to_remove > 0:
+            raise ValueError(f"crop({tokens_to_remove}): pass a negative count of positions to remove")
+        if tokens_to_remove:
+            self.keys = [k[..., :tokens_to_remove, :] for k in self.keys]
+            self.values = [v[..., :tokens_to_remove, :] for v in self.values]
+
+    def batch_repeat_interleave(self, repeats: int) -> None:
+        self.keys = [k.repeat_interleave(repeats, dim=0) for k in self.keys]
+        self.values = [v.repeat_interleave(repeats, dim=0) for v in self.values]
+
+    def to_transformers(self):
+        """The same keys and values as a transformers DynamicCache (for `generate`)."""
+        from transformers import DynamicCache
+
+        cache = DynamicCache()
+        for layer, (key, value) in enumerate(zip(self.keys, self.values)):
+            cache.update(key, value, layer)
+        return cache
+
+
+class LlamaRuntime(torch.nn.Module):
+    """transformers' LlamaForCausalLM forward pass for inference, on weights named as it names them."""
+
+    def __init__(self, config: RuntimeConfig, weights: dict[str, Any], twin: Callable[[], Any] | None = None):
+        super().__init__()
+        self.config = config
+        self.embed = weights["model.embed_tokens.weight"]
+        self.lm_head = weights["model.embed_tokens.weight"] if config.tie_word_embeddings else weights["lm_head.weight"]
+        self.norm = weights["model.norm.weight"]
+        self.layers = [_Layer.of(weights, f"model.layers.{i}.") for i in range(config.num_hidden_layers)]
+        dim = config.head_dim
+        self.inv_freq = 1.0 / (config.rope_theta ** (torch.arange(0, dim, 2, dtype=torch.float) / dim))
+        self.scaling = dim**-0.5
+        self.groups = config.num_attention_heads // config.num_key_value_heads
+        self._twin_loader, self._twin = twin, None
+
+    @property
+    def dtype(self):
+        return self.embed.dtype
+
+    @property
+    def device(self):
+        return self.embed.device
+
+    def forward(self, input_ids, attention_mask=None, position_ids=None, cache: KVCache | None = None,
+                use_cache: bool = False, logits_to_keep: int = 0) -> RuntimeOutput:
+        """Logits of every position (the last `logits_to_keep` when > 0); `cache` grows by these positions."""
+        batch, length = input_ids.shape
+        past = cache.get_seq_length() if cache is not None else 0
+        if cache is None and use_cache:
+            cache = KVCache()
+        if position_ids is None:
+            position_ids = torch.arange(past, past + length, device=input_ids.device).expand(batch, -1)
+        mask = self._mask(attention_mask, batch, length, past)
+        freqs = position_ids[..., None].float() * self.inv_freq.to(input_ids.device)
+        angles = torch.cat((freqs, freqs), dim=-1)
+        cos, sin = angles.cos().to(self.dtype)[:, None], angles.sin().to(self.dtype)[:, None]
+        hidden = F.embedding(input_ids, self.embed)
+        for index, layer in enumerate(self.layers):
+            hidden = hidden + self._attention(layer, self._norm(hidden, layer.input_norm), cos, sin, mask, cache, index)
+            normed = self._norm(hidden, layer.post_norm)
+            hidden = hidden + F.linear(F.silu(F.linear(normed, layer.gate)) * F.linear(normed, layer.up), layer.down)
+        hidden = self._norm(hidden, self.norm)
+        if logits_to_keep:
+            hidden = hidden[:, -logits_to_keep:]
+        return RuntimeOutput(F.linear(hidden, self.lm_head), cache)
+
+    def _norm(self, hidden, weight):
+        """RMSNorm, computed in float32 as transformers' LlamaRMSNorm does."""
+        as_float = hidden.float()
+        as_float = as_float * torch.rsqrt(as_float.pow(2).mean(-1, keepdim=True) + self.config.rms_norm_eps)
+        return weight * as_float.to(hidden.dtype)
+
+    def _attention(self, layer, hidden, cos, sin, mask, cache: KVCache | None, index: int):
+        batch, length, _ = hidden.shape
+        shape = (batch, length, -1, self.config.head_dim)
+        query = _rotate(F.linear(hidden, layer.q).view(shape).transpose(1, 2), cos, sin)
+        key = _rotate(F.linear(hidden, layer.k).view(shape).transpose(1, 2), cos, sin)
+        value = F.linear(hidden, layer.v).view(shape).transpose(1, 2)
+        if cache is not None:
+            key, value = cache.update(index, key, value)
+        if self.dtype == torch.bfloat16:  # as load_checkpoint runs bf16 models: eager math, one read per shared head
+            output, _ = grouped_query_attention(self, query, key, value, mask, self.scaling)
+        else:  # as transformers' default (sdpa) kernel runs float32 models
+            output = F.scaled_dot_product_attention(query, _repeat_heads(key, self.groups), _repeat_heads(value, self.groups),
+                                                    attn_mask=mask, scale=self.scaling).transpose(1, 2)
+        return F.linear(output.reshape(batch, length, -1), layer.o)
+
+    def _mask(self, attention_mask, batch: int, length: int, past: int):
+        """The additive [batch, 1, queries, keys] mask: a given 4D one as is, else causal and padding."""
+        if attention_mask is not None and attention_mask.dim() == 4:
+            return attention_mask.to(self.dtype)
+        if attention_mask is None and length == 1:
+            return None  # one new position sees everything before it
+        keys = torch.arange(past + length, device=self.device)
+        allowed = (keys[None, :] <= past + torch.arange(length, device=self.device)[:, None])[None].expand(batch, -1, -1)
+        if attention_mask is not None:
+            allowed = allowed & attention_mask[:, None, : past + length].bool()
+        return additive_mask(allowed, self.dtype)
+
+    def generate(self, **kwargs):
+        """transformers' `generate` (beam search, greedy) on transformers' model of this checkpoint."""
+        if isinstance(kwargs.get("cache"), KVCache):
+            kwargs["cache"] = kwargs["cache"].to_transformers()
+        return self._transformers().generate(**kwargs)
+
+    def compute_transition_scores(self, *args, **kwargs):
+        return self._transformers().compute_transition_scores(*args, **kwargs)
+
+    @property
+    def generation_ready(self) -> bool:
+        """Whether transformers' model for `generate` is loaded."""
+        return self._twin is not None
+
+    def prepare_generation(self) -> None:
+        """Load transformers' model for `generate` now rather than at the first beam search."""
+        self._transformers()
+
+    def _transformers(self):
+        if self._twin is None:
+            if self._twin_loader is None:
+                raise RuntimeError("this LlamaRuntime was built without a way to load its transformers model (twin=)")
+            logger.info("loading the transformers model for generation")
+            self._twin = self._twin_loader()
+        return self._twin
+
+
+@dataclass(frozen=True)
+class _Layer:
+    q: Any
+    k: Any
+    v: Any
+    o: Any
+    gate: Any
+    up: Any
+    down: Any
+    input_norm: Any
+    post_norm: Any
+
+    @classmethod
+    def of(cls, weights: dict, prefix: str) -> "_Layer":
+        get = lambda name: weights[prefix + name + ".weight"]  # noqa: E731
+        return cls(get("self_attn.q_proj"), get("self_attn.k_proj"), get("self_attn.v_proj"), get("self_attn.o_proj"),
+                   get("mlp.gate_proj"), get("mlp.up_proj"), get("mlp.down_proj"), get("input_layernorm"),
+                   get("post_attention_layernorm"))
+
+
+def _rotate(x, cos, sin):
+    """Rotary position embedding, halves rotated as transformers' `rotate_half` does."""
+    half = x.shape[-1] // 2
+    return x * cos + torch.cat((-x[..., half:], x[..., :half]), dim=-1) * sin
+
+
+def _repeat_heads(x, groups: int):
+    """[batch, kv_heads, positions, dim] -> [batch, kv_heads x groups, ...], each head repeated in place."""
+    if groups == 1:
+        return x
+    batch, heads, positions, dim = x.shape
+    return x[:, :, None].expand(batch, heads, groups, positions, dim).reshape(batch, heads * groups, positions, dim)
+
+
+class RuntimeTokenizer:
+    """The part of transformers' fast tokenizer that inference calls, on the same `tokenizers` backend."""
+
+    def __init__(self, folder: Path, settings: dict):
+        from tokenizers import Tokenizer
+
+        self.backend = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        ids = {name: self._id(settings.get(f"{name}_token")) for name in ("bos", "eos", "pad", "unk")}
+        self.bos_token_id, self.eos_token_id, self.pad_token_id, self.unk_token_id = ids["bos"], ids["eos"], ids["pad"], ids["unk"]
+
+    def _id(self, token) -> int | None:
+        content = token.get("content") if isinstance(token, dict) else token
+        return self.backend.token_to_id(content) if content else None
+
+    def __call__(self, text: str, add_special_tokens: bool = True, return_offsets_mapping: bool = False, return_tensors: str | None = None) -> dict:
+        """One text's input_ids and attention_mask (and offset_mapping): lists, or [1, n] tensors for `return_tensors="pt"`."""
+        if return_tensors not in (None, "pt"):
+            raise ValueError(f"return_tensors={return_tensors!r}: codemend's runtime tokenizer returns lists or \"pt\" tensors")
+        encoding = self.backend.encode(text, add_special_tokens=add_special_tokens)
+        out = {"input_ids": encoding.ids, "attention_mask": encoding.attention_mask}
+        if return_offsets_mapping:
+            out["offset_mapping"] = encoding.offsets
+        return {key: torch.tensor([value]) for key, value in out.items()} if return_tensors else out
+
+    def decode(self, ids, skip_special_tokens: bool = False) -> str:
+        return self.backend.decode(list(ids), skip_special_tokens=skip_special_tokens)
+
+    def __len__(self) -> int:
+        return self.backend.get_vocab_size(with_added_tokens=True)
+
+
+def load_runtime(folder: Path, weights: Path, dtype, twin: Callable[[], Any] | None = None):
+    """(LlamaRuntime, RuntimeTokenizer) for the tokenizer in `folder` and the config and weights in
+    `weights` (the same folder, or an adapter's cached merge); None, saying why at debug level, when
+    the runtime does not cover them (the caller loads through transformers)."""
+    config = json.loads((weights / "config.json").read_text(encoding="utf-8"))
+    settings_file = folder / "tokenizer_config.json"
+    settings = json.loads(settings_file.read_text(encoding="utf-8")) if settings_file.is_file() else {}
+    reasons = unsupported(config) + tokenizer_unsupported(settings)
+    if not (weights / WEIGHTS).is_file():
+        reasons.append(f"no single {WEIGHTS}")
+    if not (folder / "tokenizer.json").is_file():
+        reasons.append("no tokenizer.json")
+    if reasons:
+        logger.debug("loading %s through transformers: %s", weights, "; ".join(reasons))
+        return None
+    from safetensors.torch import load_file
+
+    tensors = {name: tensor.to(dtype) for name, tensor in load_file(str(weights / WEIGHTS)).items()}
+    try:
+        model = LlamaRuntime(RuntimeConfig.of(config), tensors, twin)
+    except KeyError as err:  # a ValueError is what load_checkpoint reports as a damaged folder
+        raise ValueError(f"{weights / WEIGHTS} has no tensor {err} (config.json describes another model)") from None
+    return model.eval(), RuntimeTokenizer(folder, settings)

@@ -1,0 +1,185 @@
+"""codemend's own Llama forward pass (`inference.runtime`) computes what transformers' LlamaForCausalLM
+computes, reads and decodes text as transformers' tokenizer does, and spares `codemend fix` the
+import of transformers; checkpoints it does not cover load through transformers."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from codemend.errors import CodemendError
+from codemend.inference.naturalness import naturalness_deltas
+from codemend.inference.runtime import KVCache, LlamaRuntime, RuntimeTokenizer, load_runtime, tokenizer_unsupported, unsupported
+from codemend.training.checkpoint import DEFAULT_MODEL, TaskSpec, load_checkpoint
+from codemend.training.generation import generate_from, read_prompt, score_targets
+
+CODE = "def mean(xs):\n    total = 0\n    for x in xs:\n        total += x\n    return total / len(xs)\n"
+FIXES = [CODE.replace("+=", "-="), CODE.replace("total = 0", "total = 1"), CODE.replace("/ len", "// len")]
+SOURCE = "### buggy:\n1| def f(a):\n2|     return a + 1\n"
+TARGETS = ["replace 2\n    return a - 1", "delete 2", "replace 2\n    return a", "insert 3\n    pass"]
+
+
+def _save_tiny_llama(folder, **overrides):
+    """A tiny random Llama (grouped-query attention, weights large enough that tokens differ) with its
+    tokenizer and task spec: a checkpoint folder as `codemend train` writes one."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from codemend.training.tokenize import train_bpe_tokenizer
+
+    tokenizer = train_bpe_tokenizer([CODE, SOURCE, *FIXES, *TARGETS] * 3, vocab_size=300)
+    torch.manual_seed(0)
+    settings = dict(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
+                    num_key_value_heads=2, max_position_embeddings=256, initializer_range=0.3, bos_token_id=tokenizer.bos_token_id,
+                    eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
+    LlamaForCausalLM(LlamaConfig(**{**settings, **overrides})).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    TaskSpec("causal", "edit", False, False, 128, 32).save(folder)
+    return folder
+
+
+@pytest.fixture(scope="module", params=[True, False], ids=["tied", "untied"])
+def checkpoint(request, tmp_path_factory):
+    return _save_tiny_llama(tmp_path_factory.mktemp("llama") / "model", tie_word_embeddings=request.param)
+
+
+def _engines(folder, precision="fp32"):
+    """(runtime, transformers) loads of one checkpoint: (model, tokenizer, spec) each."""
+    ours, theirs = load_checkpoint(folder, precision, "auto"), load_checkpoint(folder, precision, "transformers")
+    assert isinstance(ours[0], LlamaRuntime) and isinstance(ours[1], RuntimeTokenizer)
+    assert not isinstance(theirs[0], LlamaRuntime)
+    return ours, theirs
+
+
+def test_logits_and_cache_equal_transformers(checkpoint):
+    (ours, tokenizer, _), (theirs, _, _) = _engines(checkpoint)
+    ids = torch.tensor([[tokenizer.bos_token_id] + tokenizer(CODE, add_special_tokens=False)["input_ids"]])
+    head, tail = ids[:, :-4], ids[:, -4:]
+    with torch.inference_mode():
+        mine, reference = ours(input_ids=head, use_cache=True), theirs(input_ids=head, use_cache=True)
+        assert torch.allclose(mine.logits, reference.logits, atol=1e-5)
+        # Reading on from each one's cache, several tokens at once and then one.
+        on, reference_on = ours(input_ids=tail[:, :3], cache=mine.cache, use_cache=True), theirs(input_ids=tail[:, :3], cache=reference.cache, use_cache=True)
+        assert torch.allclose(on.logits, reference_on.logits, atol=1e-5)
+        last = ours(input_ids=tail[:, 3:], cache=on.cache, use_cache=True, logits_to_keep=1)
+        assert torch.allclose(last.logits, theirs(input_ids=tail[:, 3:], cache=reference_on.cache, use_cache=True).logits, atol=1e-5)
+        assert last.cache.get_seq_length() == ids.shape[1]
+        # A left-padded batch: the padding is masked, the real tokens read as alone.
+        mask = torch.tensor([[0, 0, 0] + [1] * (ids.shape[1] - 3), [1] * ids.shape[1]])
+        batch = torch.cat([torch.cat([torch.full((1, 3), tokenizer.pad_token_id), ids[:, :-3]], 1), ids])
+        padded = ours(input_ids=batch, attention_mask=mask).logits
+        real = mask.bool()  # padding positions read nothing anyone uses (transformers zeroes them)
+        assert torch.allclose(padded[real], theirs(input_ids=batch, attention_mask=mask).logits[real], atol=1e-5)
+        assert torch.allclose(padded[1], mine_full := ours(input_ids=ids).logits[0], atol=1e-5)
+        assert torch.allclose(padded[0, 3:], mine_full[:-3], atol=1e-5)
+
+
+def test_cache_crops_and_repeats_like_transformers(checkpoint):
+    (ours, tokenizer, _), (theirs, _, _) = _engines(checkpoint)
+    ids = torch.tensor([[tokenizer.bos_token_id] + tokenizer(CODE, add_special_tokens=False)["input_ids"]])
+    next_two = torch.tensor([[5, 6], [7, 8]])
+    results = []
+    with torch.inference_mode():
+        for model in (ours, theirs):
+            cache = model(input_ids=ids, use_cache=True).cache
+            cache.crop(-3)  # transformers 5's convention: a negative count of positions to remove
+            assert cache.get_seq_length() == ids.shape[1] - 3
+            cache.batch_repeat_interleave(2)
+            results.append(model(input_ids=next_two, cache=cache, use_cache=True).logits)
+    assert torch.allclose(*results, atol=1e-5)
+    with pytest.raises(ValueError, match="negative count"):
+        KVCache().crop(2)
+
+
+def test_scores_naturalness_and_beams_equal_transformers(checkpoint):
+    # The readers' own calls: packed tries with custom 4D masks, windows on a cropped cache, beam search.
+    (ours, tokenizer, spec), (theirs, their_tokenizer, _) = _engines(checkpoint)
+    results = []
+    for model, tok in ((ours, tokenizer), (theirs, their_tokenizer)):
+        prompt = read_prompt(model, tok, SOURCE, "causal")
+        beams = generate_from(model, tok, prompt, "causal", max_new_tokens=6, num_beams=3, num_return=3)
+        results.append((score_targets(model, tok, SOURCE, TARGETS, "causal", prompt=prompt),
+                        naturalness_deltas(model, tok, CODE, FIXES), [b.text for b in beams], [b.score for b in beams]))
+    (scores, deltas, texts, beam_scores), (their_scores, their_deltas, their_texts, their_beam_scores) = results
+    assert scores == pytest.approx(their_scores, abs=1e-5) and deltas == pytest.approx(their_deltas, abs=1e-4)
+    assert texts == their_texts and beam_scores == pytest.approx(their_beam_scores, abs=1e-5)
+
+
+def test_bfloat16_runtime_reads_like_transformers_in_bfloat16(checkpoint):
+    (ours, tokenizer, _), (theirs, _, _) = _engines(checkpoint, "bf16")
+    assert ours.dtype == torch.bfloat16 and all(w.dtype == torch.bfloat16 for w in (ours.embed, ours.layers[0].q))
+    ours_scores = score_targets(ours, tokenizer, SOURCE, TARGETS, "causal")
+    assert ours_scores == pytest.approx(score_targets(theirs, tokenizer, SOURCE, TARGETS, "causal"), abs=0.02)
+
+
+@pytest.mark.parametrize("folder", ["default", "trained"])
+def test_runtime_tokenizer_equals_transformers(folder, checkpoint):
+    from transformers import AutoTokenizer
+
+    path = DEFAULT_MODEL if folder == "default" else checkpoint
+    ours = RuntimeTokenizer(path, json.loads((path / "tokenizer_config.json").read_text()))
+    theirs = AutoTokenizer.from_pretrained(path)
+    assert (ours.bos_token_id, ours.eos_token_id, ours.pad_token_id, len(ours)) == (theirs.bos_token_id, theirs.eos_token_id, theirs.pad_token_id, len(theirs))
+    texts = [CODE, "  x\t= 'é' + \"ü\"  # café ☃\n", "", "\n\n", f"a{theirs.eos_token}b", "return x , y ; print( z )"]
+    for text in texts:
+        for special in (True, False):
+            mine, reference = ours(text, add_special_tokens=special, return_offsets_mapping=True), theirs(text, add_special_tokens=special, return_offsets_mapping=True)
+            assert mine["input_ids"] == reference["input_ids"] and [tuple(o) for o in mine["offset_mapping"]] == [tuple(o) for o in reference["offset_mapping"]]
+        assert torch.equal(ours(text, return_tensors="pt")["input_ids"], theirs(text, return_tensors="pt")["input_ids"])
+        ids = theirs(text)["input_ids"] + [theirs.eos_token_id]
+        for skip in (True, False):
+            assert ours.decode(ids, skip_special_tokens=skip) == theirs.decode(ids, skip_special_tokens=skip)
+
+
+def test_a_background_load_for_beams_prepares_transformers_generation(checkpoint):
+    # With tests, `fix` loads the model while they run: beam search's transformers model must load there too.
+    from codemend.inference.fix import load_in_background
+
+    assert load_in_background(str(checkpoint), "fp32", "auto", beams=True).result(timeout=300).model.generation_ready
+    assert not load_in_background(str(checkpoint), "fp32", "auto", beams=False).result(timeout=300).model.generation_ready
+
+
+def test_what_the_runtime_does_not_cover_loads_through_transformers(tmp_path):
+    assert unsupported({"model_type": "llama"}) == []
+    assert unsupported({"model_type": "qwen2"}) and unsupported({"model_type": "llama", "attention_bias": True})
+    assert unsupported({"model_type": "llama", "rope_parameters": {"rope_type": "llama3", "rope_theta": 5e5}})
+    assert unsupported({"model_type": "llama", "rope_scaling": {"rope_type": "linear", "factor": 2.0}})
+    assert unsupported({"model_type": "llama", "hidden_act": "gelu"})
+    assert tokenizer_unsupported({"tokenizer_class": "TokenizersBackend", "bos_token": "<s>"}) == []
+    assert tokenizer_unsupported({"add_prefix_space": True}) and tokenizer_unsupported({"tokenizer_class": "LlamaTokenizer"})
+    biased = _save_tiny_llama(tmp_path / "biased", attention_bias=True)
+    model, tokenizer, _ = load_checkpoint(biased, "fp32", "auto")
+    assert type(model).__name__ == "LlamaForCausalLM" and not isinstance(tokenizer, RuntimeTokenizer)
+    settings = json.loads((biased / "tokenizer_config.json").read_text())
+    plain = _save_tiny_llama(tmp_path / "plain")
+    (plain / "tokenizer_config.json").write_text(json.dumps({**settings, "add_bos_token": True}))
+    assert type(load_checkpoint(plain, "fp32", "auto")[0]).__name__ == "LlamaForCausalLM"
+
+
+@pytest.mark.parametrize("engine", ["auto", "transformers"])
+def test_damaged_weights_are_a_clear_error(engine, tmp_path):
+    folder = _save_tiny_llama(tmp_path / "model")
+    (folder / "model.safetensors").write_bytes((folder / "model.safetensors").read_bytes()[:100])
+    with pytest.raises(CodemendError, match="could not be loaded.*restore it from its backup"):
+        load_checkpoint(folder, "fp32", engine)
+
+
+def test_unknown_engine_is_a_clear_error(checkpoint):
+    with pytest.raises(CodemendError, match="--engine onnx: choose one of auto, transformers"):
+        load_checkpoint(checkpoint, "fp32", "onnx")
+
+
+@pytest.mark.parametrize("engine, imported", [("auto", False), ("transformers", True)])
+def test_fix_without_tests_does_not_import_transformers(engine, imported, checkpoint, tmp_path):
+    # The point of the runtime: a cold `codemend fix` never pays transformers' ~5 s import.
+    target = tmp_path / "stats.py"
+    target.write_text(CODE)
+    script = ("import sys\nfrom codemend.cli import main\n"
+              f"code = main(['-q', 'fix', {str(target)!r}, '--model', {str(checkpoint)!r}, '--engine', {engine!r}, '--format', 'json'])\n"
+              "print('exit', code, 'transformers imported', 'transformers' in sys.modules)\n")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=os.environ.copy(), cwd=tmp_path)
+    assert f"exit 0 transformers imported {imported}" in run.stdout, run.stderr[-2000:]
+    assert '"line"' in run.stdout  # suggestions were printed
+    assert target.read_text() == CODE
