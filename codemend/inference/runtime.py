@@ -150,6 +150,7 @@ class LlamaRuntime(torch.nn.Module):
     def __init__(self, config: RuntimeConfig, weights: dict[str, Any], twin: Callable[[], Any] | None = None):
         super().__init__()
         self.config = config
+        weights = dict(weights)  # the layers take theirs out of this copy
         self.embed = weights["model.embed_tokens.weight"]
         self.lm_head = weights["model.embed_tokens.weight"] if config.tie_word_embeddings else weights["lm_head.weight"]
         self.norm = weights["model.norm.weight"]
@@ -185,7 +186,8 @@ class LlamaRuntime(torch.nn.Module):
         for index, layer in enumerate(self.layers):
             hidden = hidden + self._attention(layer, self._norm(hidden, layer.input_norm), cos, sin, mask, cache, index)
             normed = self._norm(hidden, layer.post_norm)
-            hidden = hidden + F.linear(F.silu(F.linear(normed, layer.gate)) * F.linear(normed, layer.up), layer.down)
+            gate, up = F.linear(normed, layer.gate_up).split(layer.gate_up.shape[0] // 2, dim=-1)
+            hidden = hidden + F.linear(F.silu(gate) * up, layer.down)
         hidden = self._norm(hidden, self.norm)
         if logits_to_keep:
             hidden = hidden[:, -logits_to_keep:]
@@ -200,9 +202,10 @@ class LlamaRuntime(torch.nn.Module):
     def _attention(self, layer, hidden, cos, sin, mask, cache: KVCache | None, index: int):
         batch, length, _ = hidden.shape
         shape = (batch, length, -1, self.config.head_dim)
-        query = _rotate(F.linear(hidden, layer.q).view(shape).transpose(1, 2), cos, sin)
-        key = _rotate(F.linear(hidden, layer.k).view(shape).transpose(1, 2), cos, sin)
-        value = F.linear(hidden, layer.v).view(shape).transpose(1, 2)
+        query, key, value = F.linear(hidden, layer.qkv).split(layer.qkv_sizes, dim=-1)
+        query = _rotate(query.view(shape).transpose(1, 2), cos, sin)
+        key = _rotate(key.view(shape).transpose(1, 2), cos, sin)
+        value = value.view(shape).transpose(1, 2)
         if cache is not None:
             key, value = cache.update(index, key, value)
         if self.dtype == torch.bfloat16:  # as load_checkpoint runs bf16 models: eager math, one read per shared head
@@ -253,21 +256,23 @@ class LlamaRuntime(torch.nn.Module):
 
 @dataclass(frozen=True)
 class _Layer:
-    q: Any
-    k: Any
-    v: Any
+    """One decoder layer's weights, the query, key and value projections stacked into one matrix and the
+    gate and up projections into another: one product each instead of three and two (the same sums)."""
+
+    qkv: Any
+    qkv_sizes: tuple[int, int, int]
     o: Any
-    gate: Any
-    up: Any
+    gate_up: Any
     down: Any
     input_norm: Any
     post_norm: Any
 
     @classmethod
     def of(cls, weights: dict, prefix: str) -> "_Layer":
-        get = lambda name: weights[prefix + name + ".weight"]  # noqa: E731
-        return cls(get("self_attn.q_proj"), get("self_attn.k_proj"), get("self_attn.v_proj"), get("self_attn.o_proj"),
-                   get("mlp.gate_proj"), get("mlp.up_proj"), get("mlp.down_proj"), get("input_layernorm"),
+        get = lambda name: weights.pop(prefix + name + ".weight")  # noqa: E731 (popped: the stacked copies replace them)
+        q, k, v = get("self_attn.q_proj"), get("self_attn.k_proj"), get("self_attn.v_proj")
+        return cls(torch.cat([q, k, v]), (len(q), len(k), len(v)), get("self_attn.o_proj"),
+                   torch.cat([get("mlp.gate_proj"), get("mlp.up_proj")]), get("mlp.down_proj"), get("input_layernorm"),
                    get("post_attention_layernorm"))
 
 

@@ -109,7 +109,7 @@ def test_scores_naturalness_and_beams_equal_transformers(checkpoint):
 
 def test_bfloat16_runtime_reads_like_transformers_in_bfloat16(checkpoint):
     (ours, tokenizer, _), (theirs, _, _) = _engines(checkpoint, "bf16")
-    assert ours.dtype == torch.bfloat16 and all(w.dtype == torch.bfloat16 for w in (ours.embed, ours.layers[0].q))
+    assert ours.dtype == torch.bfloat16 and all(w.dtype == torch.bfloat16 for w in (ours.embed, ours.layers[0].qkv))
     ours_scores = score_targets(ours, tokenizer, SOURCE, TARGETS, "causal")
     assert ours_scores == pytest.approx(score_targets(theirs, tokenizer, SOURCE, TARGETS, "causal"), abs=0.02)
 
