@@ -158,7 +158,6 @@ class LlamaRuntime(torch.nn.Module):
         dim = config.head_dim
         self.inv_freq = 1.0 / (config.rope_theta ** (torch.arange(0, dim, 2, dtype=torch.float) / dim))
         self.scaling = dim**-0.5
-        self.groups = config.num_attention_heads // config.num_key_value_heads
         self._twin_loader, self._twin = twin, None
 
     @property
@@ -210,9 +209,8 @@ class LlamaRuntime(torch.nn.Module):
             key, value = cache.update(index, key, value)
         if self.dtype == torch.bfloat16:  # as load_checkpoint runs bf16 models: eager math, one read per shared head
             output, _ = grouped_query_attention(self, query, key, value, mask, self.scaling)
-        else:  # as transformers' default (sdpa) kernel runs float32 models
-            output = F.scaled_dot_product_attention(query, _repeat_heads(key, self.groups), _repeat_heads(value, self.groups),
-                                                    attn_mask=mask, scale=self.scaling).transpose(1, 2)
+        else:  # transformers' default (sdpa) kernel for float32, reading each shared head in place (the same values)
+            output = F.scaled_dot_product_attention(query, key, value, attn_mask=mask, scale=self.scaling, enable_gqa=True).transpose(1, 2)
         return F.linear(output.reshape(batch, length, -1), layer.o)
 
     def _mask(self, attention_mask, batch: int, length: int, past: int):
@@ -280,14 +278,6 @@ def _rotate(x, cos, sin):
     """Rotary position embedding, halves rotated as transformers' `rotate_half` does."""
     half = x.shape[-1] // 2
     return x * cos + torch.cat((-x[..., half:], x[..., :half]), dim=-1) * sin
-
-
-def _repeat_heads(x, groups: int):
-    """[batch, kv_heads, positions, dim] -> [batch, kv_heads x groups, ...], each head repeated in place."""
-    if groups == 1:
-        return x
-    batch, heads, positions, dim = x.shape
-    return x[:, :, None].expand(batch, heads, groups, positions, dim).reshape(batch, heads * groups, positions, dim)
 
 
 class RuntimeTokenizer:
