@@ -65,7 +65,7 @@ class RuntimeConfig:
         return cls(config["vocab_size"], config["hidden_size"], config["num_hidden_layers"], heads,
                    config.get("num_key_value_heads") or heads, config.get("head_dim") or config["hidden_size"] // heads,
                    config.get("rms_norm_eps", 1e-6), _rope(config).get("rope_theta", config.get("rope_theta", 10000.0)),
-                   config.get("tie_word_embeddings", True))
+                   config.get("tie_word_embeddings", False))  # defaults as LlamaConfig's
 
 
 def _rope(config: dict) -> dict:

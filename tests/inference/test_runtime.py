@@ -12,7 +12,7 @@ import torch
 
 from codemend.errors import CodemendError
 from codemend.inference.naturalness import naturalness_deltas
-from codemend.inference.runtime import KVCache, LlamaRuntime, RuntimeTokenizer, load_runtime, tokenizer_unsupported, unsupported
+from codemend.inference.runtime import KVCache, LlamaRuntime, RuntimeConfig, RuntimeTokenizer, tokenizer_unsupported, unsupported
 from codemend.training.checkpoint import DEFAULT_MODEL, TaskSpec, load_checkpoint
 from codemend.training.generation import generate_from, read_prompt, score_targets
 
@@ -139,6 +139,13 @@ def test_a_background_load_for_beams_prepares_transformers_generation(checkpoint
 
     assert load_in_background(str(checkpoint), "fp32", "auto", beams=True).result(timeout=300).model.generation_ready
     assert not load_in_background(str(checkpoint), "fp32", "auto", beams=False).result(timeout=300).model.generation_ready
+
+
+def test_config_json_keys_left_out_take_llama_config_defaults():
+    minimal = {"model_type": "llama", "vocab_size": 10, "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2}
+    assert RuntimeConfig.of(minimal) == RuntimeConfig(10, 8, 1, 2, 2, 4, 1e-6, 10000.0, False)  # untied, as LlamaConfig
+    rope = {"rope_parameters": {"rope_type": "default", "rope_theta": 1e5}, "num_key_value_heads": 1, "head_dim": 16}
+    assert RuntimeConfig.of({**minimal, **rope}) == RuntimeConfig(10, 8, 1, 2, 1, 16, 1e-6, 1e5, False)
 
 
 def test_what_the_runtime_does_not_cover_loads_through_transformers(tmp_path):
