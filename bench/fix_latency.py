@@ -157,9 +157,10 @@ def main() -> None:
     for name, values in rows.items():
         print(f"{name:<34}{len(values):>6}{statistics.median(values):>10.2f}{percentile(values, 0.95):>10.2f}{statistics.median(values) / baseline:>12.2f}")
     if debugger is not None:
-        for engine in dict.fromkeys([args.engine, "transformers"] if baseline_engine else [args.engine]):
+        print()
+        for engine in [args.engine, "transformers"] if baseline_engine else [args.engine]:
             parts = ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in cold_stages(args.model, args.precision, engine).items())
-            print(f"{chr(10) if engine == args.engine else ''}where the time goes (cold, --engine {engine}, median of 3 fresh processes): {parts}")
+            print(f"where the time goes (cold, --engine {engine}, median of 3 fresh processes): {parts}")
     for title, totals, count in (("warm, no tests", stages, len(items)), ("warm, buggy function only", function_stages, len(items)),
                                  ("warm, with tests", test_stages, len(items))):
         parts = ", ".join(f"{stage} {seconds / count:.3f} s" for stage, seconds in sorted(totals.items(), key=lambda kv: -kv[1]))

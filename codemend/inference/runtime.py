@@ -78,8 +78,9 @@ def unsupported(config: dict) -> list[str]:
     reasons = []
     if config.get("model_type") != "llama":
         reasons.append(f"model_type {config.get('model_type')!r} (the runtime computes llama)")
-    if _rope(config).get("rope_type", "default") != "default":
-        reasons.append(f"rope_type {_rope(config).get('rope_type')!r} (the runtime computes default rotary positions)")
+    rope_type = _rope(config).get("rope_type") or _rope(config).get("type") or "default"  # older configs say "type"
+    if rope_type != "default":
+        reasons.append(f"rope_type {rope_type!r} (the runtime computes default rotary positions)")
     if config.get("hidden_act", "silu") != "silu":
         reasons.append(f"hidden_act {config.get('hidden_act')!r}")
     reasons += [f"{key} true" for key in ("attention_bias", "mlp_bias") if config.get(key)]

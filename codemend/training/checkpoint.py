@@ -214,23 +214,14 @@ def _runtime(folder: Path, spec: TaskSpec, options: dict):
     """(LlamaRuntime, RuntimeTokenizer) where the runtime covers the checkpoint, else None."""
     from codemend.inference.runtime import load_runtime
 
-    weights = merged_adapter(folder, spec) if is_adapter_only(folder) else folder
-    if not (weights / "config.json").is_file():
-        return None
-    return load_runtime(folder, weights, options["dtype"], twin=functools.partial(_transformers_model, folder, spec, options))
+    return load_runtime(folder, weights_folder(folder, spec), options["dtype"], twin=functools.partial(_transformers_model, folder, spec, options))
 
 
 def _transformers_model(folder: Path, spec: TaskSpec, options: dict):
-    from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # a per-call "Loading weights" bar is noise in a CLI
-    if is_adapter_only(folder):
-        model = load_merged_adapter(folder, spec, options)
-    else:
-        config = AutoConfig.from_pretrained(folder)
-        model_class = AutoModelForSeq2SeqLM if config.is_encoder_decoder else AutoModelForCausalLM
-        model = model_class.from_pretrained(folder, **options)
+    model = _model_class(spec).from_pretrained(weights_folder(folder, spec), **options)
     if options.get("attn_implementation") == "eager":
         use_grouped_attention(model)
     return model.eval()
@@ -247,12 +238,16 @@ def is_adapter_only(folder: Path) -> bool:
     return (folder / ADAPTER_DIR / "adapter_config.json").is_file() and not any((folder / n).is_file() for n in WEIGHT_FILES)
 
 
-def load_merged_adapter(folder: Path, spec: TaskSpec, options: dict | None = None):
-    """The base with the adapter merged in (`merged_adapter`), loaded with `from_pretrained` `options` (dtype, attention)."""
+def _model_class(spec: TaskSpec):
     from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM
 
-    model_class = AutoModelForSeq2SeqLM if spec.arch == "seq2seq" else AutoModelForCausalLM
-    return model_class.from_pretrained(merged_adapter(folder, spec), **(options or {}))
+    return AutoModelForSeq2SeqLM if spec.arch == "seq2seq" else AutoModelForCausalLM
+
+
+def weights_folder(folder: Path, spec: TaskSpec) -> Path:
+    """Where a checkpoint's config.json and full weights are: the folder itself, or for an adapter-only
+    checkpoint its cached merge (`merged_adapter`)."""
+    return merged_adapter(folder, spec) if is_adapter_only(folder) else folder
 
 
 def merged_adapter(folder: Path, spec: TaskSpec) -> Path:
@@ -268,13 +263,11 @@ def merged_adapter(folder: Path, spec: TaskSpec) -> Path:
     digest = hashlib.sha256(weights.read_bytes() + spec.base.encode()).hexdigest()[:16]
     merged = cache_root() / "merged" / digest
     if not (merged / "model.safetensors").is_file():
-        from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM
-
-        _merge_into(merged, folder, spec, AutoModelForSeq2SeqLM if spec.arch == "seq2seq" else AutoModelForCausalLM)
+        _merge_into(merged, folder, spec)
     return merged
 
 
-def _merge_into(merged: Path, folder: Path, spec: TaskSpec, model_class) -> None:
+def _merge_into(merged: Path, folder: Path, spec: TaskSpec) -> None:
     """Merge the adapter in `folder` onto its base and save the result as `merged` (write, then rename)."""
     import os
     import shutil
@@ -284,7 +277,7 @@ def _merge_into(merged: Path, folder: Path, spec: TaskSpec, model_class) -> None
     from peft import PeftModel
 
     logger.info("merging the adapter in %s onto %s (first use only; cached in %s)", folder, spec.base, merged)
-    model = PeftModel.from_pretrained(_load_base(folder, spec, model_class), folder / ADAPTER_DIR).merge_and_unload()
+    model = PeftModel.from_pretrained(_load_base(folder, spec), folder / ADAPTER_DIR).merge_and_unload()
     partial = merged.with_name(f"{merged.name}.partial-{os.getpid()}")
     model.save_pretrained(partial)
     shutil.rmtree(merged, ignore_errors=True)  # an incomplete leftover (a complete one is never merged again)
@@ -294,12 +287,12 @@ def _merge_into(merged: Path, folder: Path, spec: TaskSpec, model_class) -> None
         shutil.rmtree(partial, ignore_errors=True)
 
 
-def _load_base(folder: Path, spec: TaskSpec, model_class):
+def _load_base(folder: Path, spec: TaskSpec):
     """The base an adapter-only checkpoint names; an error saying so when it has moved or is gone."""
     from codemend.training.bases import resolve_base
 
     try:
-        return model_class.from_pretrained(resolve_base(spec.base))
+        return _model_class(spec).from_pretrained(resolve_base(spec.base))
     except (OSError, ValueError) as err:  # a missing folder reads as an invalid hub id (a ValueError)
         raise CodemendError(
             f"model folder {folder} holds only a LoRA adapter, and its base {spec.base} (named in {SPEC_FILE}) cannot be loaded "

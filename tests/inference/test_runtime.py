@@ -153,6 +153,7 @@ def test_what_the_runtime_does_not_cover_loads_through_transformers(tmp_path):
     assert unsupported({"model_type": "qwen2"}) and unsupported({"model_type": "llama", "attention_bias": True})
     assert unsupported({"model_type": "llama", "rope_parameters": {"rope_type": "llama3", "rope_theta": 5e5}})
     assert unsupported({"model_type": "llama", "rope_scaling": {"rope_type": "linear", "factor": 2.0}})
+    assert unsupported({"model_type": "llama", "rope_scaling": {"type": "dynamic", "factor": 2.0}})  # the older spelling
     assert unsupported({"model_type": "llama", "hidden_act": "gelu"})
     assert tokenizer_unsupported({"tokenizer_class": "TokenizersBackend", "bos_token": "<s>"}) == []
     assert tokenizer_unsupported({"add_prefix_space": True}) and tokenizer_unsupported({"tokenizer_class": "LlamaTokenizer"})
