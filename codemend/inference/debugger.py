@@ -13,7 +13,7 @@ from pathlib import Path
 
 from codemend.task import FormatError, apply_output, build_source, compute_edit, number_lines, render_edit
 from codemend.training.checkpoint import TaskSpec, load_checkpoint
-from codemend.training.generation import TrieReading, generate_from, read_prompt, score_targets, token_logprobs
+from codemend.training.generation import Rider, TrieReading, generate_from, read_prompt, score_targets, token_logprobs
 
 logger = logging.getLogger(__name__)
 
@@ -131,17 +131,22 @@ class Debugger:
         in 2.05 instead of 3.0 s per function.
         """
         source = self.source(code, context, trace)
-        targets, prompt = [c.target for c in candidates], self._prompt(source)
+        targets, prompt = [c.target for c in candidates], self._prompt(source, defer=True)
         reading = TrieReading()  # the second pass reads on from the first one's packed cache, not afresh
+        rider = self._rider(code)  # the plain function, for naturalness: read in the first pass too
 
-        def score(texts: list[str], own_tokens: int = 0) -> list[float]:
-            return score_targets(self.model, self.tokenizer, source, texts, self.spec.arch, prompt=prompt, own_tokens=own_tokens, reading=reading)
+        def score(texts: list[str], own_tokens: int = 0, rider: Rider | None = None) -> list[float]:
+            return score_targets(self.model, self.tokenizer, source, texts, self.spec.arch, prompt=prompt, own_tokens=own_tokens,
+                                 reading=reading, rider=rider)
 
         if len(targets) <= FULLY_READ or self.spec.arch != "causal":
-            return score(targets)
-        quick = score(targets, own_tokens=QUICK_TOKENS)
-        best = shortlist_of(quick, FULLY_READ)
-        return promote(quick, dict(zip(best, score([targets[i] for i in best]))))
+            scores = score(targets, rider=rider)
+        else:
+            quick = score(targets, own_tokens=QUICK_TOKENS, rider=rider)
+            best = shortlist_of(quick, FULLY_READ)
+            scores = promote(quick, dict(zip(best, score([targets[i] for i in best]))))
+        self._keep_reading(code, rider)
+        return scores
 
     def naturalness(self, code: str, candidates: list[Candidate]) -> list[float]:
         """log p(edited window) - log p(original window) per candidate; [] for seq2seq models."""
@@ -151,10 +156,11 @@ class Debugger:
 
         return naturalness_deltas(self.model, self.tokenizer, code, [c.patched for c in candidates], reading=self._reading(code))
 
-    def _prompt(self, source: str):
-        """The model's reading of a task source, kept for the last one: proposing and scoring share it."""
+    def _prompt(self, source: str, defer: bool = False):
+        """The model's reading of a task source, kept for the last one: proposing and scoring share it.
+        `defer`: read with the first candidates scored on it (`generation.read_prompt`)."""
         if self._last_prompt is None or self._last_prompt[0] != source:
-            self._last_prompt = (source, read_prompt(self.model, self.tokenizer, source, self.spec.arch))
+            self._last_prompt = (source, read_prompt(self.model, self.tokenizer, source, self.spec.arch, defer=defer))
         return self._last_prompt[1]
 
     def _reading(self, code: str):
@@ -165,6 +171,21 @@ class Debugger:
         if self._last_reading is None or self._last_reading[0] != code:
             self._last_reading = (code, read(self.model, self.tokenizer, code))
         return self._last_reading[1]
+
+    def _rider(self, code: str) -> Rider | None:
+        """The function's plain text to read beside the first scoring pass, when a causal model has not read it yet."""
+        from codemend.inference.naturalness import reading_ids
+
+        if self.spec.arch != "causal" or (self._last_reading is not None and self._last_reading[0] == code):
+            return None
+        return Rider(reading_ids(self.tokenizer, code))
+
+    def _keep_reading(self, code: str, rider: Rider | None) -> None:
+        """Keep the rider's reading of `code`, when the pass read it, as `_reading` would have read it."""
+        from codemend.inference.naturalness import read
+
+        if rider is not None and rider.output is not None:
+            self._last_reading = (code, read(self.model, self.tokenizer, code, rider.output))
 
     def token_surprise(self, code: str) -> list[TokenSurprise]:
         """Per-token surprise (-log p) of the function's text under the model.

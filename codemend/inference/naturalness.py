@@ -50,7 +50,14 @@ class Reading:
     normalizers: Any  # log-sum-exp of each position's logits, [positions]
 
 
-def read(model, tokenizer, code: str) -> Reading:
+def reading_ids(tokenizer, code: str) -> list[int]:
+    """The tokens `read` reads: the start token, then the function line by line."""
+    return [start_token(tokenizer)] + [t for line in line_tokens(tokenizer, code.splitlines()) for t in line]
+
+
+def read(model, tokenizer, code: str, output: Any = None) -> Reading:
+    """The model's reading of `code`; `output`: its output on `reading_ids(tokenizer, code)` when already
+    read (logits of every position and the cache), e.g. as a `generation.Rider`."""
     import torch
 
     lines = code.splitlines()
@@ -59,12 +66,13 @@ def read(model, tokenizer, code: str) -> Reading:
     for ids in per_line:
         starts.append(starts[-1] + len(ids))
     ids = [start_token(tokenizer)] + [t for line in per_line for t in line]
-    with torch.inference_mode():
-        out = model(input_ids=torch.tensor([ids]), use_cache=True)
-    logits = out.logits[0]
+    if output is None:
+        with torch.inference_mode():
+            output = model(input_ids=torch.tensor([ids]), use_cache=True)
+    logits = output.logits[0]
     normalizers = log_normalizers(logits)
     picked = token_logprobs(logits[:-1], torch.tensor(ids[1:]), normalizers[:-1]).tolist()
-    return Reading(lines, per_line, starts, [0.0] + picked, out, normalizers)
+    return Reading(lines, per_line, starts, [0.0] + picked, output, normalizers)
 
 
 def line_surprise(tokenizer, reading: Reading) -> dict[int, float]:

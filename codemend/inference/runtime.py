@@ -131,6 +131,14 @@ class KVCache:
             self.keys = [k[..., :tokens_to_remove, :] for k in self.keys]
             self.values = [v[..., :tokens_to_remove, :] for v in self.values]
 
+    def columns(self, start: int, stop: int) -> "KVCache":
+        """A cache of positions [start, stop) only, in tensors of its own (a view would keep, and a deepcopy
+        copy, the whole of this cache's storage)."""
+        part = KVCache()
+        part.keys = [k[..., start:stop, :].clone() for k in self.keys]
+        part.values = [v[..., start:stop, :].clone() for v in self.values]
+        return part
+
     def batch_repeat_interleave(self, repeats: int) -> None:
         self.keys = [k.repeat_interleave(repeats, dim=0) for k in self.keys]
         self.values = [v.repeat_interleave(repeats, dim=0) for v in self.values]

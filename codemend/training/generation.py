@@ -19,28 +19,42 @@ class Generation:
     stopped: bool  # True when the model ended with EOS before the length limit
 
 
-@dataclass(frozen=True)
+@dataclass
 class Prompt:
     """One source read once by the model: beam search and candidate scoring both start from this reading
     instead of each re-reading the function (which costs as much as scoring ~20 candidates)."""
 
     input_ids: Any  # [1, length]
     attention_mask: Any  # [1, length]
-    state: Any  # causal: the key/value cache of every token but the last; seq2seq: the encoder's output
+    state: Any  # causal: the key/value cache of every token but the last (None until read); seq2seq: the encoder's output
 
 
-def read_prompt(model, tokenizer, source: str, arch: str) -> Prompt:
+def read_prompt(model, tokenizer, source: str, arch: str, defer: bool = False) -> Prompt:
+    """`source` encoded and read. `defer` (causal models): encoded only, read by whatever needs its
+    cache first (`prompt_state`), or together with the first targets scored on it (`_causal_sums`)."""
     import torch
 
     input_ids, attention_mask = _encode_batch(tokenizer, [source], arch)
     input_ids, attention_mask = input_ids.to(model.device), attention_mask.to(model.device)
-    with torch.inference_mode():
-        if arch == "seq2seq":
-            state = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask)
-        else:
+    prompt = Prompt(input_ids, attention_mask, None)
+    if arch == "seq2seq":
+        with torch.inference_mode():
+            prompt.state = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask)
+    elif not defer:
+        prompt_state(model, prompt)
+    return prompt
+
+
+def prompt_state(model, prompt: Prompt):
+    """A causal prompt's cache, read now if it was deferred."""
+    import torch
+
+    if prompt.state is None:
+        with torch.inference_mode():
             # The last token is left out: generation must feed at least one token to get its first logits.
-            state = model(input_ids=input_ids[:, :-1], attention_mask=attention_mask[:, :-1], use_cache=True, **_fewest_logits(model)).cache
-    return Prompt(input_ids, attention_mask, state)
+            prompt.state = model(input_ids=prompt.input_ids[:, :-1], attention_mask=prompt.attention_mask[:, :-1], use_cache=True,
+                                 **_fewest_logits(model)).cache
+    return prompt.state
 
 
 def _fewest_logits(model) -> dict:
@@ -86,7 +100,7 @@ def generate_from(model, tokenizer, prompt: Prompt, arch: str, max_new_tokens: i
     if arch == "seq2seq":
         reuse = {"encoder_outputs": copy.copy(prompt.state)}  # generate expands it to the beams itself
     else:
-        cache = copy.deepcopy(prompt.state)  # generation appends to it; the prompt stays reusable
+        cache = copy.deepcopy(prompt_state(model, prompt))  # generation appends to it; the prompt stays reusable
         cache.batch_repeat_interleave(num_beams)  # generate expands the ids to the beams, not a given cache
         reuse = {"cache": cache}
     (beams,) = _generate(model, tokenizer, arch, prompt.input_ids, prompt.attention_mask, reuse, max_new_tokens, num_beams, num_return)
@@ -145,7 +159,7 @@ def _one(tokenizer, ids: list[int], score: float) -> Generation:
 
 def score_targets(model, tokenizer, source: str, targets: list[str], arch: str, batch_size: int = 32,
                   prompt: Prompt | None = None, own_tokens: int = 0, tokens_per_read: int = 512,
-                  reading: TrieReading | None = None) -> list[float]:
+                  reading: TrieReading | None = None, rider: Rider | None = None) -> list[float]:
     """Mean log-probability per token (EOS included) of each target given one source.
 
     This ranks candidate fixes that did not come from the model (e.g. the inverse of the bug
@@ -161,6 +175,8 @@ def score_targets(model, tokenizer, source: str, targets: list[str], arch: str, 
     `reading`: an empty `TrieReading` the first call fills and a later call on the same prompt
     extends (causal models): reading some targets to their end after a quick read then reads only
     the tokens the quick read did not.
+
+    `rider`: another text read in the first forward pass (see `Rider`; causal models).
     """
     import torch
 
@@ -174,7 +190,7 @@ def score_targets(model, tokenizer, source: str, targets: list[str], arch: str, 
         if arch == "seq2seq":
             sums = _seq2seq_sums(model, prompt, rows, batch_size)
         elif getattr(model.config, "_attn_implementation", "eager") in TREE_MASK_ATTENTION:
-            sums = _causal_sums(model, prompt, rows, tokens_per_read, reading)
+            sums = _causal_sums(model, prompt, rows, tokens_per_read, reading, rider)
         else:
             sums = _causal_sums_by_row(model, prompt, rows, tokens_per_read)
     return [total / len(row) for total, row in zip(sums, rows)]
@@ -322,10 +338,23 @@ class TrieReading:
     cache: Any = None
 
 
-def _causal_sums(model, prompt: Prompt, rows: list[list[int]], budget: int = 512, reading: TrieReading | None = None) -> list[float]:
+@dataclass
+class Rider:
+    """Another text read in the same forward pass as the first chunk of targets (`_causal_sums`), on its
+    own (positions from 0, seeing only itself): one forward pass instead of two costs less on a CPU, where
+    a pass over SmolLM2's weights costs ~0.1 s however few its tokens. `output` (logits of every position
+    and the cache) once read; it stays None for a model that cannot share the pass (see `_shares_passes`)."""
+
+    ids: list[int]
+    output: Any = None
+
+
+def _causal_sums(model, prompt: Prompt, rows: list[list[int]], budget: int = 512, reading: TrieReading | None = None,
+                 rider: Rider | None = None) -> list[float]:
     """Summed log-probabilities of causal targets, every distinct beginning read once: the targets form
     a trie read as one packed sequence on the prompt's cache, each token attending to the prompt and
-    to its own ancestors only (a custom 4D attention mask), in chunks of about `budget` tokens."""
+    to its own ancestors only (a custom 4D attention mask), in chunks of about `budget` tokens. The
+    first chunk reads a deferred prompt and the `rider` in its forward pass where the model can."""
     import copy
 
     import torch
@@ -338,13 +367,17 @@ def _causal_sums(model, prompt: Prompt, rows: list[list[int]], budget: int = 512
     logprob = [0.0] * len(trie.token)
     last, past = prompt.input_ids[0, -1:], prompt.attention_mask.shape[1] - 1
     chunks = trie.read_order(budget)
-    for chunk in chunks:  # at least one chunk, empty when every target is one token
+    for index, chunk in enumerate(chunks):  # at least one chunk, empty when every target is one token
         column = {-1: 0, **{node: k + 1 for k, node in enumerate(chunk)}}
         ids = torch.cat([last, torch.tensor([trie.token[n] for n in chunk], dtype=last.dtype, device=last.device)])
         positions = past + torch.tensor([0] + [trie.depth[n] for n in chunk], device=last.device)
-        cache = copy.deepcopy(prompt.state)
-        logits = model(input_ids=ids[None], position_ids=positions[None], cache=cache, use_cache=True,
-                       attention_mask=_tree_mask(trie.visibility([-1, *chunk], column), past, model.dtype, last.device)).logits[0]
+        allowed = trie.visibility([-1, *chunk], column)
+        if index == 0 and _shares_passes(model) and (prompt.state is None or rider is not None):
+            logits, cache = _first_pass(model, prompt, ids, positions, allowed, rider)
+        else:
+            cache = copy.deepcopy(prompt_state(model, prompt))
+            logits = model(input_ids=ids[None], position_ids=positions[None], cache=cache, use_cache=True,
+                           attention_mask=_tree_mask(allowed, past, model.dtype, last.device)).logits[0]
         read = [n for n in range(len(trie.token)) if trie.parent[n] in column]  # each chunk re-reads the root's children alike
         store_logprobs(logprob, trie, read, [column[trie.parent[n]] for n in read], logits)
     if reading is not None:
@@ -352,6 +385,44 @@ def _causal_sums(model, prompt: Prompt, rows: list[list[int]], budget: int = 512
         reading.trie, reading.logprob = (trie, logprob) if single else (None, None)
         reading.column, reading.cache = (column, cache) if single else (None, None)
     return [sum(logprob[n] for n in path) for path in trie.paths]
+
+
+def _shares_passes(model) -> bool:
+    """Whether one forward pass can read a deferred prompt, a chunk of targets and a rider together and
+    hand each its part of the cache: codemend's runtime, whose cache gives out column ranges."""
+    return getattr(model.config, "_attn_implementation", "") == RUNTIME_ATTENTION
+
+
+def _first_pass(model, prompt: Prompt, ids, positions, allowed, rider: Rider | None):
+    """A first chunk's logits and cache as `_causal_sums` reads any chunk, with the prompt (when deferred)
+    before it and the rider after it in the same forward pass. The prompt's tokens see each other
+    causally, the chunk's see the prompt and what `allowed` [chunk, chunk] says, the rider's only each
+    other; the one cache is then split into the prompt's, the chunk's (the prompt's, then its own
+    columns, as a chunk read on the prompt's cache leaves it) and the rider's."""
+    import copy
+
+    import torch
+
+    past, size, extra = prompt.attention_mask.shape[1] - 1, len(ids), rider.ids if rider is not None else []
+    fresh = prompt.state is None
+    head = prompt.input_ids[0, :-1] if fresh else ids[:0]
+    rows, columns = len(head) + size + len(extra), past + size + len(extra)
+    visible = torch.zeros(rows, columns, dtype=torch.bool)
+    visible[: len(head), : len(head)] = torch.ones(len(head), len(head), dtype=torch.bool).tril()
+    visible[len(head) : len(head) + size, :past] = True
+    visible[len(head) : len(head) + size, past : past + size] = allowed
+    visible[len(head) + size :, past + size :] = torch.ones(len(extra), len(extra), dtype=torch.bool).tril()
+    device = ids.device
+    tokens = torch.cat([head, ids, torch.tensor(extra, dtype=ids.dtype, device=device)])
+    where = torch.cat([torch.arange(len(head), device=device), positions, torch.arange(len(extra), device=device)])
+    cache = None if fresh else copy.deepcopy(prompt.state)
+    out = model(input_ids=tokens[None], position_ids=where[None], cache=cache, use_cache=True, logits_to_keep=size + len(extra),
+                attention_mask=additive_mask(visible[None], model.dtype).to(device))
+    if fresh:
+        prompt.state = out.cache.columns(0, past)
+    if rider is not None:
+        rider.output = type(out)(out.logits[:, size:], out.cache.columns(past + size, columns))
+    return out.logits[0, :size], out.cache.columns(0, past + size)
 
 
 def store_logprobs(logprob: list[float], trie: TokenTrie, nodes: list[int], rows: list[int], logits) -> None:
@@ -408,7 +479,7 @@ def _causal_sums_by_row(model, prompt: Prompt, rows: list[list[int]], budget: in
         ids = _pad([last + row[:-1] for row in batch], 0).to(model.device)  # the mask hides the padding
         seen = torch.cat([torch.ones(len(batch), past, dtype=torch.long), _pad([[1] * len(row) for row in batch], 0)], dim=1)
         positions = (past + torch.arange(ids.shape[1], device=model.device)).expand(len(batch), -1)
-        cache = copy.deepcopy(prompt.state)
+        cache = copy.deepcopy(prompt_state(model, prompt))
         cache.batch_repeat_interleave(len(batch))
         logits = model(input_ids=ids, attention_mask=seen.to(model.device), position_ids=positions, cache=cache, use_cache=True).logits
         sums.extend(_picked_logprobs(logits, _pad(batch, -100).to(model.device)).sum(-1).tolist())

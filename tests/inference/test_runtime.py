@@ -107,6 +107,69 @@ def test_scores_naturalness_and_beams_equal_transformers(checkpoint):
     assert texts == their_texts and beam_scores == pytest.approx(their_beam_scores, abs=1e-5)
 
 
+def _first_and_second_pass(model, tokenizer, defer: bool, rider):
+    """A deferred (or read) prompt, a quick first pass with `rider`, then the targets read to their end."""
+    from codemend.training.generation import TrieReading
+
+    prompt, reading = read_prompt(model, tokenizer, SOURCE, "causal", defer=defer), TrieReading()
+    quick = score_targets(model, tokenizer, SOURCE, TARGETS, "causal", prompt=prompt, own_tokens=1, reading=reading, rider=rider)
+    whole = score_targets(model, tokenizer, SOURCE, TARGETS, "causal", prompt=prompt, reading=reading)
+    return prompt, quick, whole
+
+
+@pytest.mark.parametrize("engine", ["auto", "transformers"])
+def test_a_deferred_prompt_its_first_targets_and_a_rider_share_one_pass(engine, checkpoint):
+    # On a CPU each pass over the weights costs ~0.1 s however few its tokens: the runtime reads the prompt,
+    # the first targets and the plain function (for naturalness) in one pass; what each gets is unchanged.
+    from codemend.inference.naturalness import read, reading_ids
+    from codemend.training.generation import Rider
+
+    model, tokenizer, _ = load_checkpoint(checkpoint, "fp32", engine)
+    passes = []
+    hook = model.register_forward_hook(lambda *_: passes.append(1))
+    rider = Rider(reading_ids(tokenizer, CODE))
+    prompt, quick, whole = _first_and_second_pass(model, tokenizer, True, rider)
+    shared_passes = len(passes)
+    hook.remove()
+    eager, eager_quick, eager_whole = _first_and_second_pass(model, tokenizer, False, None)
+    assert quick == pytest.approx(eager_quick, abs=1e-5) and whole == pytest.approx(eager_whole, abs=1e-5)
+    # The deferred prompt's cache is the eager one's, and beam search starts from it alike.
+    assert all(torch.allclose(a, b, atol=1e-5) for a, b in zip(_layers(prompt.state), _layers(eager.state)))
+    beams = generate_from(model, tokenizer, prompt, "causal", max_new_tokens=4, num_beams=2, num_return=2)
+    assert [b.text for b in beams] == [b.text for b in generate_from(model, tokenizer, eager, "causal", max_new_tokens=4, num_beams=2, num_return=2)]
+    separate = read(model, tokenizer, CODE)
+    if engine == "transformers":  # its cache gives out no column ranges: the rider is left for a pass of its own
+        assert rider.output is None and shared_passes == 3
+        return
+    assert shared_passes == 2  # prompt, first pass and rider together; then the targets' ends
+    shared = read(model, tokenizer, CODE, rider.output)
+    assert shared.token_logp == pytest.approx(separate.token_logp, abs=1e-5)
+    assert naturalness_deltas(model, tokenizer, CODE, FIXES, reading=shared) == pytest.approx(naturalness_deltas(model, tokenizer, CODE, FIXES, reading=separate), abs=1e-5)
+
+
+def test_the_debugger_reads_a_function_for_naturalness_in_its_first_scoring_pass(checkpoint):
+    from codemend.inference.debugger import Candidate, Debugger
+
+    model, tokenizer, spec = load_checkpoint(checkpoint, "fp32", "auto")
+    debugger, reference = Debugger(model, tokenizer, spec), Debugger(*load_checkpoint(checkpoint, "fp32", "transformers"))
+    candidates = [Candidate(fix, 0, debugger.target_for(CODE, fix)) for fix in FIXES]
+    passes = []
+    hook = model.register_forward_hook(lambda *_: passes.append(1))
+    scores = debugger.edit_scores(CODE, candidates)
+    surprise = debugger.line_surprise(CODE)
+    hook.remove()
+    assert len(passes) == 1  # the prompt, every candidate (fewer than FULLY_READ) and the plain function
+    assert scores == pytest.approx(reference.edit_scores(CODE, candidates), abs=1e-5)
+    assert surprise == pytest.approx(reference.line_surprise(CODE), abs=1e-5)
+
+
+def _layers(cache):
+    """Every layer's keys and values, of either engine's cache."""
+    if isinstance(cache, KVCache):
+        return cache.keys + cache.values
+    return [layer.keys for layer in cache.layers] + [layer.values for layer in cache.layers]
+
+
 def test_bfloat16_runtime_reads_like_transformers_in_bfloat16(checkpoint):
     (ours, tokenizer, _), (theirs, _, _) = _engines(checkpoint, "bf16")
     assert ours.dtype == torch.bfloat16 and all(w.dtype == torch.bfloat16 for w in (ours.embed, ours.layers[0].qkv))
