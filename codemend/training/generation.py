@@ -406,23 +406,33 @@ def _first_pass(model, prompt: Prompt, ids, positions, allowed, rider: Rider | N
     past, size, extra = prompt.attention_mask.shape[1] - 1, len(ids), rider.ids if rider is not None else []
     fresh = prompt.state is None
     head = prompt.input_ids[0, :-1] if fresh else ids[:0]
-    rows, columns = len(head) + size + len(extra), past + size + len(extra)
-    visible = torch.zeros(rows, columns, dtype=torch.bool)
-    visible[: len(head), : len(head)] = torch.ones(len(head), len(head), dtype=torch.bool).tril()
-    visible[len(head) : len(head) + size, :past] = True
-    visible[len(head) : len(head) + size, past : past + size] = allowed
-    visible[len(head) + size :, past + size :] = torch.ones(len(extra), len(extra), dtype=torch.bool).tril()
     device = ids.device
     tokens = torch.cat([head, ids, torch.tensor(extra, dtype=ids.dtype, device=device)])
     where = torch.cat([torch.arange(len(head), device=device), positions, torch.arange(len(extra), device=device)])
+    visible = _first_pass_visibility(len(head), past, allowed, len(extra))
     cache = None if fresh else copy.deepcopy(prompt.state)
     out = model(input_ids=tokens[None], position_ids=where[None], cache=cache, use_cache=True, logits_to_keep=size + len(extra),
                 attention_mask=additive_mask(visible[None], model.dtype).to(device))
     if fresh:
         prompt.state = out.cache.columns(0, past)
     if rider is not None:
-        rider.output = type(out)(out.logits[:, size:], out.cache.columns(past + size, columns))
+        rider.output = type(out)(out.logits[:, size:], out.cache.columns(past + size, past + size + len(extra)))
     return out.logits[0, :size], out.cache.columns(0, past + size)
+
+
+def _first_pass_visibility(head: int, past: int, allowed, extra: int):
+    """[head + chunk + extra rows, past + chunk + extra columns] bool: `head` prompt tokens read in this pass
+    (0 when the prompt's `past` columns come from its cache) see each other causally, the chunk sees the
+    prompt and what `allowed` says, the `extra` rider tokens see each other causally and nothing else."""
+    import torch
+
+    size = len(allowed)
+    visible = torch.zeros(head + size + extra, past + size + extra, dtype=torch.bool)
+    visible[:head, :head] = torch.ones(head, head, dtype=torch.bool).tril()
+    visible[head : head + size, :past] = True
+    visible[head : head + size, past : past + size] = allowed
+    visible[head + size :, past + size :] = torch.ones(extra, extra, dtype=torch.bool).tril()
+    return visible
 
 
 def store_logprobs(logprob: list[float], trie: TokenTrie, nodes: list[int], rows: list[int], logits) -> None:
