@@ -50,9 +50,10 @@ class Reading:
     normalizers: Any  # log-sum-exp of each position's logits, [positions]
 
 
-def reading_ids(tokenizer, code: str) -> list[int]:
-    """The tokens `read` reads: the start token, then the function line by line."""
-    return [start_token(tokenizer)] + [t for line in line_tokens(tokenizer, code.splitlines()) for t in line]
+def reading_ids(tokenizer, code: str, per_line: list[list[int]] | None = None) -> list[int]:
+    """The tokens `read` reads: the start token, then the function line by line (`per_line`, when tokenized already)."""
+    per_line = line_tokens(tokenizer, code.splitlines()) if per_line is None else per_line
+    return [start_token(tokenizer)] + [t for line in per_line for t in line]
 
 
 def read(model, tokenizer, code: str, output: Any = None) -> Reading:
@@ -65,7 +66,7 @@ def read(model, tokenizer, code: str, output: Any = None) -> Reading:
     starts = [1]
     for ids in per_line:
         starts.append(starts[-1] + len(ids))
-    ids = [start_token(tokenizer)] + [t for line in per_line for t in line]
+    ids = reading_ids(tokenizer, code, per_line)
     if output is None:
         with torch.inference_mode():
             output = model(input_ids=torch.tensor([ids]), use_cache=True)
