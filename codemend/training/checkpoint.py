@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import math
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import get_args
@@ -160,32 +161,46 @@ def inference_precision(precision: str) -> str:
     return faster_precision(matmul_seconds())
 
 
+# bf16 must be clearly faster to be chosen: its weights are rounded, and a near-tie is noise.
+BF16_MARGIN = 0.8
+
+
 def faster_precision(seconds: dict[str, float]) -> str:
-    """bf16 if its measured products took less time than fp32's, else fp32 (as trained: the safe side)."""
-    return "bf16" if seconds["bf16"] < seconds["fp32"] else "fp32"
+    """bf16 if its measured products took under BF16_MARGIN of fp32's time, else fp32 (as trained: the safe side)."""
+    return "bf16" if seconds["bf16"] < BF16_MARGIN * seconds["fp32"] else "fp32"
 
 
 @functools.lru_cache(maxsize=1)
-def matmul_seconds(rows: int = 10, repeats: int = 3) -> dict[str, float]:
-    """Best-of-`repeats` seconds of a (rows x 576) @ (576 x 1536) product, SmolLM2-135M's MLP shape at
+def matmul_seconds(rows: int = 10, rounds: int = 5) -> dict[str, float]:
+    """Best-of-`rounds` seconds of a (rows x 576) @ (576 x 1536) product, SmolLM2-135M's MLP shape at
     10 beams, in float32 and in bfloat16 (a few ms where bf16 is fast, ~60 ms where it is slow; once per process)."""
-    import time
-
     import torch
 
-    seconds = {}
+    products = {}
     for name, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
         a, b = torch.randn(rows, 576, dtype=dtype), torch.randn(576, 1536, dtype=dtype)
         a @ b  # the first product sets up the kernel
-        times = []
-        for _ in range(repeats):
-            started = time.perf_counter()
-            a @ b
-            times.append(time.perf_counter() - started)
-        seconds[name] = min(times)
+        products[name] = functools.partial(torch.matmul, a, b)
+    seconds = interleaved_minimum(products, rounds)
     logger.info("--precision auto: %s (a product took %.2f ms in fp32, %.2f ms in bf16)", faster_precision(seconds),
                 1e3 * seconds["fp32"], 1e3 * seconds["bf16"])
     return seconds
+
+
+def interleaved_minimum(calls: dict, rounds: int, clock=None) -> dict[str, float]:
+    """Each call's fastest time over `rounds` rounds that run every call once, in turn: a burst of load
+    from another process slows both sides of a round, not all of one side's tries (under a second
+    job on 2 cores, fp32 tried three times in a row once measured 15 ms and lost to bf16)."""
+    import time
+
+    clock = clock or time.perf_counter
+    best = dict.fromkeys(calls, math.inf)
+    for _ in range(rounds):
+        for name, call in calls.items():
+            started = clock()
+            call()
+            best[name] = min(best[name], clock() - started)
+    return best
 
 
 def load_checkpoint(path: str | Path, precision: str = "fp32", engine: str = "auto"):

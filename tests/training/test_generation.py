@@ -150,12 +150,29 @@ def test_auto_precision_loads_the_weights_in_whichever_dtype_multiplies_faster_h
     assert faster_precision({"fp32": 0.0006, "bf16": 0.015}) == "fp32"  # measured on an AVX2 AMD EPYC
     assert faster_precision({"fp32": 0.002, "bf16": 0.001}) == "bf16"
     assert faster_precision({"fp32": 0.001, "bf16": 0.001}) == "fp32"  # a tie keeps the weights as trained
+    assert faster_precision({"fp32": 0.001, "bf16": 0.0009}) == "fp32"  # so does a near-tie (noise)
     seconds = matmul_seconds()
     assert set(seconds) == {"fp32", "bf16"} and all(0 < s < 10 for s in seconds.values())
     chosen = faster_precision(seconds)
     assert inference_precision("auto") == chosen and inference_precision("fp32") == "fp32" and inference_precision("bf16") == "bf16"
     model, _, _ = load_checkpoint(tiny_model, "auto")
     assert {p.dtype for p in model.parameters()} == {torch.bfloat16 if chosen == "bf16" else torch.float32}
+
+
+def test_the_precision_probe_alternates_so_a_burst_of_load_cannot_pick_the_slow_side():
+    from codemend.training.checkpoint import faster_precision, interleaved_minimum
+
+    # Another job holds the CPU for the first four timings (15 ms for fp32, 30 ms for bf16 there). Tried
+    # three times in a row, fp32 would see mostly the burst; alternated, both sides get unloaded tries.
+    durations = iter([0.015, 0.030, 0.015, 0.030, 0.0006, 0.0015, 0.0006, 0.0015, 0.0006, 0.0015])
+    now = [0.0]
+
+    def product():
+        now[0] += next(durations)
+
+    seconds = interleaved_minimum({"fp32": product, "bf16": product}, rounds=5, clock=lambda: now[0])
+    assert seconds == pytest.approx({"fp32": 0.0006, "bf16": 0.0015})
+    assert faster_precision(seconds) == "fp32"
 
 
 def test_unknown_precision_is_a_clear_error(tiny_model):
