@@ -269,15 +269,14 @@ def cmd_eval_compare(words: list[str]) -> int:
     return 0
 
 
-def _debugger_for(model: str, test_cmd: str, precision: str, engine: str, n: int):
-    """None for `--model none`; with tests, a Future: the model (and, for beams, what beam search needs) loads while they run."""
+def _debugger_for(model: str, test_cmd: str, precision: str, engine: str):
+    """None for `--model none`; with tests, a Future: the model loads while they run."""
     from codemend.inference.debugger import Debugger
     from codemend.inference.fix import load_in_background
-    from codemend.inference.repair import model_beams
 
     if model.lower() == "none":
         return None
-    return load_in_background(model, precision, engine, model_beams(n, True) > 0) if test_cmd else Debugger.load(model, precision, engine)
+    return load_in_background(model, precision, engine) if test_cmd else Debugger.load(model, precision, engine)
 
 
 def cmd_fix(args, unknown) -> int:
@@ -286,7 +285,7 @@ def cmd_fix(args, unknown) -> int:
 
     config = resolve(FixConfig, args, unknown, positional=("path",))
     files_to_fix(Path(args.path))  # a missing path fails before the model loads
-    debugger = _debugger_for(config.model, config.test_cmd, config.precision, config.engine, config.n)
+    debugger = _debugger_for(config.model, config.test_cmd, config.precision, config.engine)
     reports = fix_path(args.path, debugger, function=config.function, line=config.line, test_cmd=config.test_cmd,
                        n=config.n, use_operators=config.operators, changed_since=config.changed_since, timeout_s=config.timeout,
                        wide=config.wide, wide_seconds=config.wide_seconds)
@@ -327,7 +326,7 @@ def cmd_explain(args, unknown) -> int:
     if Path(args.path).is_dir():
         raise CodemendError(f"{args.path} is a folder; `codemend explain` takes one Python file")
     files_to_fix(Path(args.path))  # a missing path fails before the model loads
-    debugger = _debugger_for(config.model, config.test_cmd, config.precision, config.engine, config.n)
+    debugger = _debugger_for(config.model, config.test_cmd, config.precision, config.engine)
     (report,) = fix_path(args.path, debugger, function=config.function, test_cmd=config.test_cmd, n=config.n, timeout_s=config.timeout,
                          wide=config.wide, wide_seconds=config.wide_seconds)
     if isinstance(debugger, concurrent.futures.Future):

@@ -76,13 +76,6 @@ class Debugger:
         model, tokenizer, spec = load_checkpoint(path, precision, engine)
         return cls(model, tokenizer, spec, str(path))
 
-    def prepare_beams(self) -> None:
-        """Load now what `propose` needs beyond the forward pass (codemend's runtime delegates beam
-        search to transformers, whose import takes seconds): a background load calls this."""
-        prepare = getattr(self.model, "prepare_generation", None)
-        if prepare is not None:
-            prepare()
-
     def source(self, code: str, context: str = "", trace: str = "") -> str:
         """The model input for a function, formatted exactly as in training."""
         return build_source(code, context if self.spec.include_context else "", trace if self.spec.include_trace else "")

@@ -118,12 +118,11 @@ def changed_functions(text: str, path: Path, rev: str) -> list[str]:
     return [f.name for f in select_functions(text, str(path)) if any(f.start_line <= n <= f.end_line for n in lines)]
 
 
-def load_in_background(model: str, precision: str = "auto", engine: str = "auto", beams: bool = True) -> concurrent.futures.Future:
+def load_in_background(model: str, precision: str = "auto", engine: str = "auto") -> concurrent.futures.Future:
     """Start loading a debugger in a thread and return its Future (for `repair`).
 
     With tests, the baseline run and the coverage run are subprocesses that take seconds, and so do
-    the imports and the model's weights: started first, the load overlaps them, and so does, when
-    `beams` will be asked for, what beam search needs beyond the forward pass (`Debugger.prepare_beams`).
+    the imports and the model's weights: started first, the load overlaps them.
     The folder is checked here, so a missing model fails at once, not after the tests.
     """
     import threading
@@ -133,10 +132,7 @@ def load_in_background(model: str, precision: str = "auto", engine: str = "auto"
 
     def load() -> None:
         try:
-            debugger = Debugger.load(model, precision, engine)
-            if beams:
-                debugger.prepare_beams()
-            future.set_result(debugger)
+            future.set_result(Debugger.load(model, precision, engine))
         except BaseException as err:  # handed to whoever waits for the model
             future.set_exception(err)
 

@@ -12,8 +12,9 @@ convention codemend's readers use (`generation`, `naturalness`):
 where `attention_mask` is a [batch, keys] padding mask or a [batch, 1, queries, keys] additive one (the
 packed tries of `generation.score_targets`), and `cache` a `KVCache` that deep-copies, crops and repeats
 per batch row like transformers' DynamicCache. `RuntimeTokenizer` wraps the `tokenizers` library, which
-transformers' fast tokenizers wrap too. Beam search (`generate`: only `fix` with tests asks for beams)
-loads transformers' model of the same checkpoint on first use.
+transformers' fast tokenizers wrap too. Beam search on a read prompt (what `fix` asks for) is
+`generation.beam_search` on this model; only batched generation (`generation.generate`, the split
+evaluation's) loads transformers' model of the same checkpoint, on first use.
 
 Checkpoints this does not cover (other architectures, scaled rotary positions, biases, tokenizer
 settings beyond the special tokens) load through transformers as before (`unsupported`).
@@ -139,6 +140,11 @@ class KVCache:
         part.values = [v[..., start:stop, :].clone() for v in self.values]
         return part
 
+    def select(self, rows) -> None:
+        """Keep the batch rows at indices `rows` (a tensor), in that order: beam search's reordering."""
+        self.keys = [k.index_select(0, rows) for k in self.keys]
+        self.values = [v.index_select(0, rows) for v in self.values]
+
     def batch_repeat_interleave(self, repeats: int) -> None:
         self.keys = [k.repeat_interleave(repeats, dim=0) for k in self.keys]
         self.values = [v.repeat_interleave(repeats, dim=0) for v in self.values]
@@ -235,22 +241,14 @@ class LlamaRuntime(torch.nn.Module):
         return additive_mask(allowed, self.dtype)
 
     def generate(self, **kwargs):
-        """transformers' `generate` (beam search, greedy) on transformers' model of this checkpoint."""
+        """transformers' `generate` on transformers' model of this checkpoint, loaded on first use: for batches
+        of sources (`generation.generate`); one read prompt's beams are `generation.beam_search`'s."""
         if isinstance(kwargs.get("cache"), KVCache):
             kwargs["cache"] = kwargs["cache"].to_transformers()
         return self._transformers().generate(**kwargs)
 
     def compute_transition_scores(self, *args, **kwargs):
         return self._transformers().compute_transition_scores(*args, **kwargs)
-
-    @property
-    def generation_ready(self) -> bool:
-        """Whether transformers' model for `generate` is loaded."""
-        return self._twin is not None
-
-    def prepare_generation(self) -> None:
-        """Load transformers' model for `generate` now rather than at the first beam search."""
-        self._transformers()
 
     def _transformers(self):
         if self._twin is None:

@@ -97,6 +97,9 @@ def generate_from(model, tokenizer, prompt: Prompt, arch: str, max_new_tokens: i
     """`generate` for one source already read (`read_prompt`): the beams share that reading."""
     import copy
 
+    if arch == "causal" and _shares_passes(model):
+        found = beam_search(model, prompt, max_new_tokens, num_beams, min(num_return, num_beams), tokenizer.eos_token_id)
+        return [_one(tokenizer, ids, score) for ids, score in found]
     if arch == "seq2seq":
         reuse = {"encoder_outputs": copy.copy(prompt.state)}  # generate expands it to the beams itself
     else:
@@ -105,6 +108,46 @@ def generate_from(model, tokenizer, prompt: Prompt, arch: str, max_new_tokens: i
         reuse = {"cache": cache}
     (beams,) = _generate(model, tokenizer, arch, prompt.input_ids, prompt.attention_mask, reuse, max_new_tokens, num_beams, num_return)
     return beams
+
+
+def beam_search(model, prompt: Prompt, max_new_tokens: int, num_beams: int, num_return: int, eos: int) -> list[tuple[list[int], float]]:
+    """(generated ids, mean log-probability per token) of the best `num_return` beams, best first, as
+    transformers' beam search finds them with the settings of `_generate` (early stopping, length
+    penalty 1; one beam is greedy search), on codemend's runtime: its model stays the only copy of the
+    weights in memory, and `fix` with tests no longer imports transformers' modeling code for beams.
+
+    Each step reads the running beams' last tokens on their cache and looks at the 2 x `num_beams` best
+    continuations: those among the first `num_beams` that end (EOS, or the length limit) join the
+    finished beams, the best `num_beams` others run on. It stops once `num_beams` beams have ended."""
+    import copy
+
+    import torch
+
+    cache = copy.deepcopy(prompt_state(model, prompt))  # the beams append to it; the prompt stays reusable
+    past, tokens = prompt.input_ids.shape[1] - 1, prompt.input_ids[:, -1:]
+    sequences, running = [[]], torch.zeros(1)
+    finished: list[tuple[float, list[int]]] = []
+    with torch.inference_mode():
+        for step in range(max_new_tokens):
+            logits = model(input_ids=tokens, position_ids=torch.full_like(tokens, past + step), cache=cache, use_cache=True).logits[:, -1]
+            totals = (torch.log_softmax(logits.float(), dim=-1) + running[:, None]).view(-1)
+            scores, flat = totals.topk(min(2 * num_beams, totals.numel()))
+            going = []
+            for rank, (score, where) in enumerate(zip(scores.tolist(), flat.tolist())):
+                row, token = divmod(where, logits.shape[-1])
+                if token == eos or step + 1 == max_new_tokens:
+                    if rank < num_beams:
+                        finished.append((score / (step + 1), sequences[row] + [token]))
+                elif len(going) < num_beams:
+                    going.append((score, row, token))
+            finished = sorted(finished, key=lambda beam: -beam[0])[:num_beams]
+            if len(finished) == num_beams or not going:
+                break
+            sequences = [sequences[row] + [token] for _, row, token in going]
+            running = torch.tensor([score for score, _, _ in going])
+            cache.select(torch.tensor([row for _, row, _ in going], device=tokens.device))
+            tokens = torch.tensor([[token] for _, _, token in going], device=tokens.device)
+    return [(ids, score) for score, ids in finished[:num_return]]
 
 
 def _generate(model, tokenizer, arch: str, input_ids, attention_mask, reuse: dict, max_new_tokens: int, num_beams: int, num_return: int) -> list[list[Generation]]:

@@ -94,17 +94,24 @@ def test_cache_crops_and_repeats_like_transformers(checkpoint):
 
 
 def test_scores_naturalness_and_beams_equal_transformers(checkpoint):
-    # The readers' own calls: packed tries with custom 4D masks, windows on a cropped cache, beam search.
+    # The readers' own calls: packed tries with custom 4D masks, windows on a cropped cache, beam search
+    # (the runtime's own, `generation.beam_search`, against transformers' `generate`).
     (ours, tokenizer, spec), (theirs, their_tokenizer, _) = _engines(checkpoint)
     results = []
     for model, tok in ((ours, tokenizer), (theirs, their_tokenizer)):
         prompt = read_prompt(model, tok, SOURCE, "causal")
-        beams = generate_from(model, tok, prompt, "causal", max_new_tokens=6, num_beams=3, num_return=3)
+        beams = [generate_from(model, tok, prompt, "causal", max_new_tokens=length, num_beams=width, num_return=width)
+                 for width, length in ((1, 12), (3, 6), (8, 16), (8, 3))]
         results.append((score_targets(model, tok, SOURCE, TARGETS, "causal", prompt=prompt),
-                        naturalness_deltas(model, tok, CODE, FIXES), [b.text for b in beams], [b.score for b in beams]))
-    (scores, deltas, texts, beam_scores), (their_scores, their_deltas, their_texts, their_beam_scores) = results
+                        naturalness_deltas(model, tok, CODE, FIXES), beams))
+    (scores, deltas, beams), (their_scores, their_deltas, their_beams) = results
     assert scores == pytest.approx(their_scores, abs=1e-5) and deltas == pytest.approx(their_deltas, abs=1e-4)
-    assert texts == their_texts and beam_scores == pytest.approx(their_beam_scores, abs=1e-5)
+    for mine, reference in zip(beams, their_beams):
+        assert [(b.text, b.stopped) for b in mine] == [(b.text, b.stopped) for b in reference]
+        assert [b.score for b in mine] == pytest.approx([b.score for b in reference], abs=1e-4)
+    stopped = [b.stopped for found in beams for b in found]
+    assert any(stopped) and not all(stopped)  # beams that ended with EOS and beams cut at the length limit
+    assert ours._twin is None  # the runtime's beam search did not load transformers' copy of the weights
 
 
 def _first_and_second_pass(model, tokenizer, defer: bool, rider):
@@ -194,14 +201,6 @@ def test_runtime_tokenizer_equals_transformers(folder, checkpoint):
         ids = theirs(text)["input_ids"] + [theirs.eos_token_id]
         for skip in (True, False):
             assert ours.decode(ids, skip_special_tokens=skip) == theirs.decode(ids, skip_special_tokens=skip)
-
-
-def test_a_background_load_for_beams_prepares_transformers_generation(checkpoint):
-    # With tests, `fix` loads the model while they run: beam search's transformers model must load there too.
-    from codemend.inference.fix import load_in_background
-
-    assert load_in_background(str(checkpoint), "fp32", "auto", beams=True).result(timeout=300).model.generation_ready
-    assert not load_in_background(str(checkpoint), "fp32", "auto", beams=False).result(timeout=300).model.generation_ready
 
 
 def test_config_json_keys_left_out_take_llama_config_defaults():
