@@ -157,6 +157,15 @@ class RunResult:
     """What this run actually got, e.g. "netns,mount-ns,ro-root,no-new-privs,uid=2001234567"."""
 
 
+# How a run's detail begins when its code or command never ran (see never_started).
+_NOT_STARTED = ("cannot run ", "command could not be started", "sandbox setup failed: ")
+
+
+def never_started(result: RunResult) -> bool:
+    """Whether the command (or the code) never ran: no such program, not executable, or no sandbox set up."""
+    return result.status == "error" and result.detail.startswith(_NOT_STARTED)
+
+
 def scaled_timeout(reference_runtime_s: float, factor: float = 2.0, floor_s: float = 1.0) -> float:
     """Wall-clock limit for a candidate: `factor` x the reference fix's measured runtime, >= floor_s."""
     if reference_runtime_s < 0:
@@ -709,7 +718,7 @@ def _parse_records(records: str, token: str) -> tuple[dict | None, dict | None, 
         if kind == "setup" and setup is None:
             setup = record
         elif kind == "exec-error" and exec_error is None and setup is not None:
-            exec_error = str(record.get("detail", "command could not be started"))
+            exec_error = str(record.get("detail", _NOT_STARTED[1]))
         elif kind == "verdict" and verdict is None and hmac.compare_digest(str(record.get("token", "")), token):
             verdict = record
     return setup, verdict, exec_error
@@ -724,7 +733,7 @@ def _classify(
     if rc is not None and rc < 0:
         return _classify_signal(-rc, outcome, limits)
     if setup is None:
-        return "error", "sandbox setup failed: " + _last_line(outcome.stderr)
+        return "error", _NOT_STARTED[2] + _last_line(outcome.stderr)
     if mode == "command":
         return _classify_command(rc, outcome, exec_error)
     if verdict is not None:
@@ -1083,7 +1092,7 @@ def _exec_command(argv: list[str], result_fd: int) -> NoReturn:
     try:
         os.execvpe(argv[0], argv, os.environ)
     except OSError as exc:
-        _emit(result_fd, {"kind": "exec-error", "detail": f"cannot run {argv[0]!r}: {exc.strerror or exc}"})
+        _emit(result_fd, {"kind": "exec-error", "detail": f"{_NOT_STARTED[0]}{argv[0]!r}: {exc.strerror or exc}"})
     _os_exit(_COMMAND_NOT_RUN_EXIT)
 
 

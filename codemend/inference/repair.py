@@ -28,7 +28,7 @@ from codemend.data.operators import candidate_fixes
 from codemend.inference.candidates import merge, normal_key, operator_candidates
 from codemend.inference.debugger import Candidate, Debugger
 from codemend.inference.localize import LineRanking, combine, factored_scores, model_signal
-from codemend.sandbox import Limits, RunResult, SandboxPool, run_command, run_tests, scaled_timeout
+from codemend.sandbox import Limits, RunResult, SandboxPool, never_started, run_command, run_tests, scaled_timeout
 from codemend.testcov import failure_trace, first_failure, sandbox_failure_trace
 
 logger = logging.getLogger(__name__)
@@ -357,8 +357,12 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     if tests:
         with watch("baseline_tests"):
             result.baseline = baseline if baseline is not None else tests.run(text)
+        unusable = unusable_baseline(tests, result.baseline)
         if result.baseline.status == "passed":
             result.notes.append("the tests pass on the original code: there is nothing to validate fixes against")
+        elif unusable:
+            result.notes.append(f"the tests did not run on the original code ({unusable}): suggestions are not validated")
+            tests = None
         else:
             trace = tests.trace(result.baseline) if use_trace else ""
             limits = _scaled_limits(tests.limits, result.baseline)
@@ -382,6 +386,23 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
                 wide_search(text, path, result, tests, limits, wide, wide_seconds, enough_plausible)
         result.suggestions.sort(key=lambda s: (s.validation != "plausible", -s.score))
     return result
+
+
+# pytest's exit statuses for runs that tested nothing: a usage error (a test file that does not exist), no tests collected.
+PYTEST_TESTED_NOTHING = (4, 5)
+
+
+def unusable_baseline(tests: Tests, baseline: RunResult) -> str:
+    """Why the tests' run on the original code cannot judge a fix ("" when it can): the command never
+    started, or pytest tested nothing. Validating against it would fail every candidate (and then try
+    the wide space for a minute) instead of saying what is wrong."""
+    if never_started(baseline):
+        where = "; the command runs from the root of a copy of the project: give paths valid there, or absolute ones" if tests.command else ""
+        return baseline.detail + where
+    if tests.command and "pytest" in tests.command and baseline.returncode in PYTEST_TESTED_NOTHING:
+        said = [line.strip() for line in baseline.stderr.splitlines() if line.strip()]  # pytest's usage errors go there
+        return "pytest tested nothing, " + (f"exit status {baseline.returncode}: {said[-1]}" if said else baseline.detail)
+    return ""
 
 
 def wide_search(text: str, path: str, result: RepairResult, tests: Tests, limits: Limits, budget: int, seconds: float, enough: int) -> None:

@@ -104,6 +104,22 @@ def test_tests_that_pass_on_the_original_are_reported(tmp_path):
 
 
 @pytest.mark.sandbox
+@pytest.mark.parametrize("command, says", [
+    ("no-such-program-codemend -q", "cannot run 'no-such-program-codemend': No such file or directory; the command runs from the root of a copy"),
+    (f"{sys.executable} -m pytest -q -p no:cacheprovider test_missing.py", "pytest tested nothing, exit status 4: ERROR: file or directory not found: test_missing.py"),
+    (f"{sys.executable} -m pytest -q -p no:cacheprovider test_empty.py", "pytest tested nothing, exit status 5"),
+], ids=["no-such-program", "no-such-test-file", "no-tests"])
+def test_a_test_command_that_tests_nothing_is_said_and_nothing_is_validated_against_it(tmp_path, command, says):
+    # Validating against it would fail every candidate, then try the wide space for a minute.
+    (tmp_path / "stats.py").write_text(SOURCE)
+    (tmp_path / "test_empty.py").write_text("VALUE = 1\n")
+    result = repair(SOURCE, debugger=None, tests=Tests(command=command, tree=str(tmp_path), target="stats.py"))
+    assert len(result.notes) == 1 and says in result.notes[0] and result.notes[0].endswith("suggestions are not validated")
+    assert result.suggestions and all(s.validation == "not validated" for s in result.suggestions)
+    assert "validation" not in result.seconds and "wide_search" not in result.seconds
+
+
+@pytest.mark.sandbox
 def test_hanging_tests_are_contained():
     from codemend.sandbox import Limits
 
