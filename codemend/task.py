@@ -51,13 +51,17 @@ def number_lines(code: str) -> str:
 
 def build_source(buggy: str, context: str = "", trace: str = "") -> str:
     """Model input: optional module context, the numbered function, optional failing-test error."""
-    parts = []
-    if context.strip():
-        parts.append(f"### context:\n{context.rstrip()}")
-    parts.append(f"### buggy:\n{number_lines(buggy)}")
-    if trace.strip():
-        parts.append(f"### error:\n{trace.strip()}")
-    return "\n".join(parts) + "\n"
+    error = f"\n### error:\n{trace.strip()}" if trace.strip() else ""
+    return f"{_before_function(context)}{number_lines(buggy)}{error}\n"
+
+
+def function_offset(context: str = "") -> int:
+    """Where the numbered function begins in `build_source(..., context, ...)`."""
+    return len(_before_function(context))
+
+
+def _before_function(context: str) -> str:
+    return (f"### context:\n{context.rstrip()}\n" if context.strip() else "") + "### buggy:\n"
 
 
 def compute_edit(buggy: str, fixed: str) -> LineEdit | None:

@@ -11,9 +11,9 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codemend.task import FormatError, apply_output, build_source, compute_edit, number_lines, render_edit
+from codemend.task import FormatError, apply_output, build_source, compute_edit, function_offset, number_lines, render_edit
 from codemend.training.checkpoint import TaskSpec, load_checkpoint
-from codemend.training.generation import Rider, TrieReading, generate_from, read_prompt, score_targets, token_logprobs
+from codemend.training.generation import TrieReading, generate_from, prompt_state, read_prompt, score_targets, token_logprobs
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class Debugger:
     def __init__(self, model, tokenizer, spec: TaskSpec, path: str = ""):
         self.model, self.tokenizer, self.spec, self.path = model, tokenizer, spec, path
         self._last_reading = None  # (code, naturalness.Reading) of the last function read
-        self._last_prompt = None  # (source, generation.Prompt) of the last function proposed for or scored
+        self._last_prompt = None  # (source, generation.Prompt, code, naturalness.PromptLines or None) last read
 
     @classmethod
     def load(cls, path: str | Path, precision: str = "auto", engine: str = "auto") -> "Debugger":
@@ -89,7 +89,7 @@ class Debugger:
 
     def propose(self, code: str, context: str = "", trace: str = "", n: int = 10) -> list[Candidate]:
         """Up to `n` distinct, parseable, non-trivial fixes from beam search, best first."""
-        beams = generate_from(self.model, self.tokenizer, self._prompt(self.source(code, context, trace)), self.spec.arch,
+        beams = generate_from(self.model, self.tokenizer, self._prompt(code, context, trace), self.spec.arch,
                               self.spec.max_target_tokens, num_beams=n, num_return=n)
         candidates = []
         for beam in beams:
@@ -124,22 +124,18 @@ class Debugger:
         in 2.05 instead of 3.0 s per function.
         """
         source = self.source(code, context, trace)
-        targets, prompt = [c.target for c in candidates], self._prompt(source, defer=True)
+        targets, prompt = [c.target for c in candidates], self._prompt(code, context, trace, defer=True)
         reading = TrieReading()  # the second pass reads on from the first one's packed cache, not afresh
-        rider = self._rider(code)  # the plain function, for naturalness: read in the first pass too
 
-        def score(texts: list[str], own_tokens: int = 0, rider: Rider | None = None) -> list[float]:
+        def score(texts: list[str], own_tokens: int = 0) -> list[float]:
             return score_targets(self.model, self.tokenizer, source, texts, self.spec.arch, prompt=prompt, own_tokens=own_tokens,
-                                 reading=reading, rider=rider)
+                                 reading=reading)
 
         if len(targets) <= FULLY_READ or self.spec.arch != "causal":
-            scores = score(targets, rider=rider)
-        else:
-            quick = score(targets, own_tokens=QUICK_TOKENS, rider=rider)
-            best = shortlist_of(quick, FULLY_READ)
-            scores = promote(quick, dict(zip(best, score([targets[i] for i in best]))))
-        self._keep_reading(code, rider)
-        return scores
+            return score(targets)
+        quick = score(targets, own_tokens=QUICK_TOKENS)
+        best = shortlist_of(quick, FULLY_READ)
+        return promote(quick, dict(zip(best, score([targets[i] for i in best]))))
 
     def naturalness(self, code: str, candidates: list[Candidate]) -> list[float]:
         """log p(edited window) - log p(original window) per candidate; [] for seq2seq models."""
@@ -149,36 +145,45 @@ class Debugger:
 
         return naturalness_deltas(self.model, self.tokenizer, code, [c.patched for c in candidates], reading=self._reading(code))
 
-    def _prompt(self, source: str, defer: bool = False):
-        """The model's reading of a task source, kept for the last one: proposing and scoring share it.
-        `defer`: read with the first candidates scored on it (`generation.read_prompt`)."""
+    def _prompt(self, code: str, context: str = "", trace: str = "", defer: bool = False):
+        """The model's reading of a function's task source, kept for the last one: proposing, scoring and
+        naturalness share it. A causal model's reading keeps the logits of the function's lines (the
+        reading naturalness needs, `_reading`). `defer`: read with the first candidates scored on it
+        (`generation.read_prompt`)."""
+        source = self.source(code, context, trace)
         if self._last_prompt is None or self._last_prompt[0] != source:
-            self._last_prompt = (source, read_prompt(self.model, self.tokenizer, source, self.spec.arch, defer=defer))
+            layout = self._layout(code, context, source) if self.spec.arch == "causal" else None
+            logits_for = layout.logits_for if layout is not None else None
+            prompt = read_prompt(self.model, self.tokenizer, source, self.spec.arch, defer=defer, logits_for=logits_for)
+            self._last_prompt = (source, prompt, code, layout)
         return self._last_prompt[1]
 
-    def _reading(self, code: str):
-        """The model's line-by-line reading of `code`, kept for the last function: scoring candidates
-        and localizing by surprise share one forward pass."""
-        from codemend.inference.naturalness import read
+    def _layout(self, code: str, context: str, source: str):
+        """Where the function's numbered lines lie in the prompt's tokens (None where they do not start on token boundaries)."""
+        from codemend.inference.naturalness import prompt_lines
+        from codemend.training.tokenize import causal_prompt
+
+        offset = function_offset(context if self.spec.include_context else "")
+        return prompt_lines(self.tokenizer, causal_prompt(source), offset, code)
+
+    def _reading(self, code: str, context: str = ""):
+        """The model's line-by-line reading of `code`, kept for the last function: scoring candidates and
+        localizing by surprise share it. It is the task prompt's own reading of the function's lines
+        (`naturalness.read_in_prompt`: no forward pass of its own when the prompt was read to score or
+        propose); where the prompt's tokens do not start each line, the plain function's (`naturalness.read`)."""
+        from codemend.inference.naturalness import read, read_in_prompt
 
         if self._last_reading is None or self._last_reading[0] != code:
-            self._last_reading = (code, read(self.model, self.tokenizer, code))
+            if self._last_prompt is None or self._last_prompt[2] != code:
+                self._prompt(code, context)
+            _, prompt, _, layout = self._last_prompt
+            if layout is None:
+                reading = read(self.model, self.tokenizer, code)
+            else:
+                prompt_state(self.model, prompt)  # reads a deferred prompt now
+                reading = read_in_prompt(code, layout, prompt)
+            self._last_reading = (code, reading)
         return self._last_reading[1]
-
-    def _rider(self, code: str) -> Rider | None:
-        """The function's plain text to read beside the first scoring pass, when a causal model has not read it yet."""
-        from codemend.inference.naturalness import reading_ids
-
-        if self.spec.arch != "causal" or (self._last_reading is not None and self._last_reading[0] == code):
-            return None
-        return Rider(reading_ids(self.tokenizer, code))
-
-    def _keep_reading(self, code: str, rider: Rider | None) -> None:
-        """Keep the rider's reading of `code`, when the pass read it, as `_reading` would have read it."""
-        from codemend.inference.naturalness import read
-
-        if rider is not None and rider.output is not None:
-            self._last_reading = (code, read(self.model, self.tokenizer, code, rider.output))
 
     def token_surprise(self, code: str) -> list[TokenSurprise]:
         """Per-token surprise (-log p) of the function's text under the model.
@@ -190,13 +195,14 @@ class Debugger:
             return []
         return causal_token_surprise(self.model, self.tokenizer, code)
 
-    def line_surprise(self, code: str) -> dict[int, float]:
-        """Naturalness: mean surprise of each line's non-blank tokens (1-based); {} for seq2seq models."""
+    def line_surprise(self, code: str, context: str = "") -> dict[int, float]:
+        """Naturalness: mean surprise of each line's non-blank tokens (1-based), as the task prompt with
+        `context` shows the function; {} for seq2seq models."""
         if self.spec.arch != "causal":
             return {}
         from codemend.inference.naturalness import line_surprise
 
-        return line_surprise(self.tokenizer, self._reading(code))
+        return line_surprise(self.tokenizer, self._reading(code, context))
 
 
 @dataclass(frozen=True)

@@ -141,7 +141,7 @@ def localize_function(func: Function, model_candidates: list[Candidate], debugge
         signals["sbfl"] = _sbfl_lines(func, sbfl)
     if debugger is not None:
         with watch("naturalness"):
-            surprise = debugger.line_surprise(func.code)
+            surprise = debugger.line_surprise(func.code, func.context)
         if surprise:
             signals["naturalness"] = surprise
     return combine(signals, func.code.count("\n") or 1)

@@ -100,7 +100,7 @@ def tokenizer_unsupported(settings: dict) -> list[str]:
 
 @dataclass
 class RuntimeOutput:
-    logits: Any  # [batch, positions (or logits_to_keep), vocabulary]
+    logits: Any  # [batch, positions (or those logits_to_keep keeps), vocabulary]
     cache: "KVCache | None"
 
 
@@ -184,8 +184,9 @@ class LlamaRuntime(torch.nn.Module):
         return self.embed.device
 
     def forward(self, input_ids, attention_mask=None, position_ids=None, cache: KVCache | None = None,
-                use_cache: bool = False, logits_to_keep: int = 0) -> RuntimeOutput:
-        """Logits of every position (the last `logits_to_keep` when > 0); `cache` grows by these positions."""
+                use_cache: bool = False, logits_to_keep=0) -> RuntimeOutput:
+        """Logits of every position (the last `logits_to_keep` when an int > 0; those at its indices when a 1D
+        tensor, as transformers takes it); `cache` grows by these positions."""
         batch, length = input_ids.shape
         past = cache.get_seq_length() if cache is not None else 0
         if cache is None and use_cache:
@@ -203,7 +204,9 @@ class LlamaRuntime(torch.nn.Module):
             gate, up = F.linear(normed, layer.gate_up).split(layer.gate_up.shape[0] // 2, dim=-1)
             hidden = hidden + F.linear(F.silu(gate) * up, layer.down)
         hidden = self._norm(hidden, self.norm)
-        if logits_to_keep:
+        if isinstance(logits_to_keep, torch.Tensor):
+            hidden = hidden[:, logits_to_keep]
+        elif logits_to_keep:
             hidden = hidden[:, -logits_to_keep:]
         return RuntimeOutput(F.linear(hidden, self.lm_head), cache)
 

@@ -27,16 +27,19 @@ class Prompt:
     input_ids: Any  # [1, length]
     attention_mask: Any  # [1, length]
     state: Any  # causal: the key/value cache of every token but the last (None until read); seq2seq: the encoder's output
+    logits_for: range | None = None  # causal: positions whose logits the reading keeps (a function's lines, for naturalness)
+    logits: Any = None  # [len(logits_for), vocabulary] once read: row i is position logits_for[i]'s
 
 
-def read_prompt(model, tokenizer, source: str, arch: str, defer: bool = False) -> Prompt:
+def read_prompt(model, tokenizer, source: str, arch: str, defer: bool = False, logits_for: range | None = None) -> Prompt:
     """`source` encoded and read. `defer` (causal models): encoded only, read by whatever needs its
-    cache first (`prompt_state`), or together with the first targets scored on it (`_causal_sums`)."""
+    cache first (`prompt_state`), or together with the first targets scored on it (`_causal_sums`).
+    `logits_for` (causal models): positions (before the last) whose logits to keep from the reading."""
     import torch
 
     input_ids, attention_mask = _encode_batch(tokenizer, [source], arch)
     input_ids, attention_mask = input_ids.to(model.device), attention_mask.to(model.device)
-    prompt = Prompt(input_ids, attention_mask, None)
+    prompt = Prompt(input_ids, attention_mask, None, logits_for)
     if arch == "seq2seq":
         with torch.inference_mode():
             prompt.state = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask)
@@ -52,18 +55,26 @@ def prompt_state(model, prompt: Prompt):
     if prompt.state is None:
         with torch.inference_mode():
             # The last token is left out: generation must feed at least one token to get its first logits.
-            prompt.state = model(input_ids=prompt.input_ids[:, :-1], attention_mask=prompt.attention_mask[:, :-1], use_cache=True,
-                                 **_fewest_logits(model)).cache
+            out = model(input_ids=prompt.input_ids[:, :-1], attention_mask=prompt.attention_mask[:, :-1], use_cache=True,
+                        **_fewest_logits(model, prompt.logits_for))
+            prompt.state = out.cache
+            if prompt.logits_for is not None:
+                kept = len(prompt.logits_for) == out.logits.shape[1]  # else the model gave every position's
+                prompt.logits = out.logits[0] if kept else out.logits[0, prompt.logits_for.start : prompt.logits_for.stop]
     return prompt.state
 
 
-def _fewest_logits(model) -> dict:
-    """Reading a prompt needs its cache, not its logits: where the model can skip them, one position's
-    instead of every position's (the vocabulary projection of a 150-token prompt cost SmolLM2 ~0.15 s
-    of a ~0.6 s reading on 2 CPU cores)."""
+def _fewest_logits(model, rows: range | None = None) -> dict:
+    """Reading a prompt needs its cache, and the logits of `rows` only: where the model can skip the others,
+    those (the vocabulary projection of a 150-token prompt cost SmolLM2 ~0.15 s of a ~0.6 s reading on
+    2 CPU cores); none asked for, one position's."""
     import inspect
 
-    return {"logits_to_keep": 1} if "logits_to_keep" in inspect.signature(model.forward).parameters else {}
+    import torch
+
+    if "logits_to_keep" not in inspect.signature(model.forward).parameters:
+        return {}
+    return {"logits_to_keep": 1 if rows is None else torch.arange(rows.start, rows.stop)}
 
 
 def _encode_batch(tokenizer, sources: list[str], arch: str):
@@ -202,7 +213,7 @@ def _one(tokenizer, ids: list[int], score: float) -> Generation:
 
 def score_targets(model, tokenizer, source: str, targets: list[str], arch: str, batch_size: int = 32,
                   prompt: Prompt | None = None, own_tokens: int = 0, tokens_per_read: int = 512,
-                  reading: TrieReading | None = None, rider: Rider | None = None) -> list[float]:
+                  reading: TrieReading | None = None) -> list[float]:
     """Mean log-probability per token (EOS included) of each target given one source.
 
     This ranks candidate fixes that did not come from the model (e.g. the inverse of the bug
@@ -218,8 +229,6 @@ def score_targets(model, tokenizer, source: str, targets: list[str], arch: str, 
     `reading`: an empty `TrieReading` the first call fills and a later call on the same prompt
     extends (causal models): reading some targets to their end after a quick read then reads only
     the tokens the quick read did not.
-
-    `rider`: another text read in the first forward pass (see `Rider`; causal models).
     """
     import torch
 
@@ -233,7 +242,7 @@ def score_targets(model, tokenizer, source: str, targets: list[str], arch: str, 
         if arch == "seq2seq":
             sums = _seq2seq_sums(model, prompt, rows, batch_size)
         elif getattr(model.config, "_attn_implementation", "eager") in TREE_MASK_ATTENTION:
-            sums = _causal_sums(model, prompt, rows, tokens_per_read, reading, rider)
+            sums = _causal_sums(model, prompt, rows, tokens_per_read, reading)
         else:
             sums = _causal_sums_by_row(model, prompt, rows, tokens_per_read)
     return [total / len(row) for total, row in zip(sums, rows)]
@@ -381,23 +390,11 @@ class TrieReading:
     cache: Any = None
 
 
-@dataclass
-class Rider:
-    """Another text read in the same forward pass as the first chunk of targets (`_causal_sums`), on its
-    own (positions from 0, seeing only itself): one forward pass instead of two costs less on a CPU, where
-    a pass over SmolLM2's weights costs ~0.1 s however few its tokens. `output` (logits of every position
-    and the cache) once read; it stays None for a model that cannot share the pass (see `_shares_passes`)."""
-
-    ids: list[int]
-    output: Any = None
-
-
-def _causal_sums(model, prompt: Prompt, rows: list[list[int]], budget: int = 512, reading: TrieReading | None = None,
-                 rider: Rider | None = None) -> list[float]:
+def _causal_sums(model, prompt: Prompt, rows: list[list[int]], budget: int = 512, reading: TrieReading | None = None) -> list[float]:
     """Summed log-probabilities of causal targets, every distinct beginning read once: the targets form
     a trie read as one packed sequence on the prompt's cache, each token attending to the prompt and
     to its own ancestors only (a custom 4D attention mask), in chunks of about `budget` tokens. The
-    first chunk reads a deferred prompt and the `rider` in its forward pass where the model can."""
+    first chunk reads a deferred prompt in its forward pass where the model can."""
     import copy
 
     import torch
@@ -415,8 +412,8 @@ def _causal_sums(model, prompt: Prompt, rows: list[list[int]], budget: int = 512
         ids = torch.cat([last, torch.tensor([trie.token[n] for n in chunk], dtype=last.dtype, device=last.device)])
         positions = past + torch.tensor([0] + [trie.depth[n] for n in chunk], device=last.device)
         allowed = trie.visibility([-1, *chunk], column)
-        if index == 0 and _shares_passes(model) and (prompt.state is None or rider is not None):
-            logits, cache = _first_pass(model, prompt, ids, positions, allowed, rider)
+        if index == 0 and _shares_passes(model) and prompt.state is None:
+            logits, cache = _first_pass(model, prompt, ids, positions, allowed)
         else:
             cache = copy.deepcopy(prompt_state(model, prompt))
             logits = model(input_ids=ids[None], position_ids=positions[None], cache=cache, use_cache=True,
@@ -431,50 +428,44 @@ def _causal_sums(model, prompt: Prompt, rows: list[list[int]], budget: int = 512
 
 
 def _shares_passes(model) -> bool:
-    """Whether one forward pass can read a deferred prompt, a chunk of targets and a rider together and
-    hand each its part of the cache: codemend's runtime, whose cache gives out column ranges."""
+    """Whether one forward pass can read a deferred prompt and a chunk of targets together and hand each
+    its part of the cache: codemend's runtime, whose cache gives out column ranges."""
     return getattr(model.config, "_attn_implementation", "") == RUNTIME_ATTENTION
 
 
-def _first_pass(model, prompt: Prompt, ids, positions, allowed, rider: Rider | None):
-    """A first chunk's logits and cache as `_causal_sums` reads any chunk, with the prompt (when deferred)
-    before it and the rider after it in the same forward pass. The prompt's tokens see each other
-    causally, the chunk's see the prompt and what `allowed` [chunk, chunk] says, the rider's only each
-    other; the one cache is then split into the prompt's, the chunk's (the prompt's, then its own
-    columns, as a chunk read on the prompt's cache leaves it) and the rider's."""
-    import copy
-
+def _first_pass(model, prompt: Prompt, ids, positions, allowed):
+    """A first chunk's logits and cache as `_causal_sums` reads any chunk, with the deferred prompt before
+    it in the same forward pass (on a CPU a pass over SmolLM2's weights costs ~0.1 s however few its
+    tokens). The prompt's tokens see each other causally, the chunk's see the prompt and what `allowed`
+    [chunk, chunk] says; the one cache is then split into the prompt's and the chunk's (the prompt's, then
+    its own columns, as a chunk read on the prompt's cache leaves it), and the prompt keeps the logits of
+    its `logits_for` positions."""
     import torch
 
-    past, size, extra = prompt.attention_mask.shape[1] - 1, len(ids), rider.ids if rider is not None else []
-    fresh = prompt.state is None
-    head = prompt.input_ids[0, :-1] if fresh else ids[:0]
+    past, size = prompt.attention_mask.shape[1] - 1, len(ids)
     device = ids.device
-    tokens = torch.cat([head, ids, torch.tensor(extra, dtype=ids.dtype, device=device)])
-    where = torch.cat([torch.arange(len(head), device=device), positions, torch.arange(len(extra), device=device)])
-    visible = _first_pass_visibility(len(head), past, allowed, len(extra))
-    cache = None if fresh else copy.deepcopy(prompt.state)
-    out = model(input_ids=tokens[None], position_ids=where[None], cache=cache, use_cache=True, logits_to_keep=size + len(extra),
-                attention_mask=additive_mask(visible[None], model.dtype).to(device))
-    if fresh:
-        prompt.state = out.cache.columns(0, past)
-    if rider is not None:
-        rider.output = type(out)(out.logits[:, size:], out.cache.columns(past + size, past + size + len(extra)))
-    return out.logits[0, :size], out.cache.columns(0, past + size)
+    tokens = torch.cat([prompt.input_ids[0, :-1], ids])
+    where = torch.cat([torch.arange(past, device=device), positions])
+    kept = torch.arange(0) if prompt.logits_for is None else torch.arange(prompt.logits_for.start, prompt.logits_for.stop)
+    rows = torch.cat([kept, past + torch.arange(size)]).to(device)
+    out = model(input_ids=tokens[None], position_ids=where[None], use_cache=True, logits_to_keep=rows,
+                attention_mask=additive_mask(_first_pass_visibility(past, allowed)[None], model.dtype).to(device))
+    prompt.state = out.cache.columns(0, past)
+    if prompt.logits_for is not None:
+        prompt.logits = out.logits[0, : len(kept)]
+    return out.logits[0, len(kept) :], out.cache
 
 
-def _first_pass_visibility(head: int, past: int, allowed, extra: int):
-    """[head + chunk + extra rows, past + chunk + extra columns] bool: `head` prompt tokens read in this pass
-    (0 when the prompt's `past` columns come from its cache) see each other causally, the chunk sees the
-    prompt and what `allowed` says, the `extra` rider tokens see each other causally and nothing else."""
+def _first_pass_visibility(past: int, allowed):
+    """[past + chunk rows, past + chunk columns] bool: the prompt's `past` tokens see each other causally,
+    the chunk sees the prompt and what `allowed` says."""
     import torch
 
     size = len(allowed)
-    visible = torch.zeros(head + size + extra, past + size + extra, dtype=torch.bool)
-    visible[:head, :head] = torch.ones(head, head, dtype=torch.bool).tril()
-    visible[head : head + size, :past] = True
-    visible[head : head + size, past : past + size] = allowed
-    visible[head + size :, past + size :] = torch.ones(extra, extra, dtype=torch.bool).tril()
+    visible = torch.zeros(past + size, past + size, dtype=torch.bool)
+    visible[:past, :past] = torch.ones(past, past, dtype=torch.bool).tril()
+    visible[past:, :past] = True
+    visible[past:, past:] = allowed
     return visible
 
 

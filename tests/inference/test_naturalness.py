@@ -172,3 +172,65 @@ def test_a_window_is_read_from_where_it_leaves_the_old_one_all_in_one_pass(model
     # Fewer still where the new windows share a token after leaving the old one (" " before "-" and "*").
     assert lengths[0] <= sum(len(n) - k - 1 for n, k in zip(new, shared)) < sum(len(n) - 1 for n in new)
     assert deltas == pytest.approx([reference_delta(model, tokenizer, BUGGY, text) for text in patched], abs=1e-4)
+
+
+def _prompt_ids(tokenizer, code: str) -> tuple[list[int], "object"]:
+    """The task prompt's token ids for `code` (start token first) and where its numbered lines lie."""
+    from codemend.inference.naturalness import prompt_lines
+    from codemend.task import build_source, function_offset
+    from codemend.training.tokenize import causal_prompt
+
+    text = causal_prompt(build_source(code))
+    return [tokenizer.bos_token_id] + tokenizer(text, add_special_tokens=False)["input_ids"], prompt_lines(tokenizer, text, function_offset(), code)
+
+
+def reference_prompt_delta(model, tokenizer, buggy: str, patched: str) -> float:
+    """log p(window | prompt before it) in the patched function's own prompt minus in the buggy one's: each
+    prompt tokenized whole, read without a cache (the window: the edited lines and the line after)."""
+    edit = compute_edit(buggy, patched)
+    if edit is None:
+        return -math.inf
+    (old_ids, old), (new_ids, new) = _prompt_ids(tokenizer, buggy), _prompt_ids(tokenizer, patched)
+    first, after, count = edit.start - 1, edit.end, len(buggy.splitlines())
+    old_end = old.starts[min(after + 1, count)]
+    new_end = new.starts[first + len(edit.new_lines) + (1 if after < count else 0)]
+    prefix = old_ids[: old.starts[first]]
+    assert new_ids[: new.starts[first]] == prefix  # the same prompt up to the edit
+    return window_logp(model, prefix, new_ids[new.starts[first] : new_end]) - window_logp(model, prefix, old_ids[old.starts[first] : old_end])
+
+
+# A line with trailing spaces: in a prompt they stay apart from its newline (more text follows).
+TRAILING = BUGGY.replace("for x in xs:", "for x in xs:   ")
+
+
+@pytest.mark.parametrize("buggy", [BUGGY, TRAILING], ids=["plain", "trailing-spaces"])
+def test_the_prompt_reading_gives_each_window_its_delta_in_the_patched_functions_own_prompt(model_and_tokenizer, buggy):
+    """The numbered reading `Debugger` uses: windows numbered as the patched function's prompt numbers them
+    (lines after an insertion or deletion renumbered), read on the prompt's cache, no pass of their own for the old ones."""
+    import torch
+
+    from codemend.inference.naturalness import line_surprise, read_in_prompt
+    from codemend.task import build_source
+    from codemend.training.generation import read_prompt
+
+    model, tokenizer = model_and_tokenizer
+    ids, layout = _prompt_ids(tokenizer, buggy)
+    assert layout is not None and len(layout.per_line) == len(buggy.splitlines())
+    prompt = read_prompt(model, tokenizer, build_source(buggy), "causal", logits_for=layout.logits_for)
+    reading = read_in_prompt(buggy, layout, prompt)
+    patched = [text.replace(BUGGY, buggy) if BUGGY in text else text for text in CANDIDATES.values()]
+    patched += [buggy.replace("total = 0", "total = 1")]  # the window ends on the line with trailing spaces
+    deltas = naturalness_deltas(model, tokenizer, buggy, patched, reading=reading)
+    for text, delta in zip(patched, deltas):
+        expected = reference_prompt_delta(model, tokenizer, buggy, text)
+        assert delta == (-math.inf if expected == -math.inf else pytest.approx(expected, abs=1e-4))
+    assert len({round(d, 3) for d in deltas if d != -math.inf}) > len(patched) // 2  # not one value for all
+    # Line surprise: each line's code tokens (not its "k| " number) as the whole prompt read without a cache predicts them.
+    with torch.no_grad():
+        logprobs = torch.log_softmax(model(input_ids=torch.tensor([ids])).logits[0].double(), -1)
+    surprise = line_surprise(tokenizer, reading)
+    for number, line_ids in enumerate(layout.per_line, start=1):
+        start, skip = layout.starts[number - 1], layout.code_from[number - 1]
+        assert skip >= 2 and tokenizer.decode(line_ids[:skip]).strip().startswith(f"{number}|")
+        values = [-logprobs[start + i - 1, t].item() for i, t in enumerate(line_ids) if i >= skip and tokenizer.decode([t]).strip()]
+        assert surprise[number] == pytest.approx(sum(values) / len(values), abs=1e-4)

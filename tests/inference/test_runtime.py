@@ -114,47 +114,45 @@ def test_scores_naturalness_and_beams_equal_transformers(checkpoint):
     assert ours._twin is None  # the runtime's beam search did not load transformers' copy of the weights
 
 
-def _first_and_second_pass(model, tokenizer, defer: bool, rider):
-    """A deferred (or read) prompt, a quick first pass with `rider`, then the targets read to their end."""
+def _first_and_second_pass(model, tokenizer, defer: bool, logits_for: range | None):
+    """A deferred (or read) prompt keeping the logits of `logits_for`, a quick first pass, then the targets read to their end."""
     from codemend.training.generation import TrieReading
 
-    prompt, reading = read_prompt(model, tokenizer, SOURCE, "causal", defer=defer), TrieReading()
-    quick = score_targets(model, tokenizer, SOURCE, TARGETS, "causal", prompt=prompt, own_tokens=1, reading=reading, rider=rider)
+    prompt, reading = read_prompt(model, tokenizer, SOURCE, "causal", defer=defer, logits_for=logits_for), TrieReading()
+    quick = score_targets(model, tokenizer, SOURCE, TARGETS, "causal", prompt=prompt, own_tokens=1, reading=reading)
     whole = score_targets(model, tokenizer, SOURCE, TARGETS, "causal", prompt=prompt, reading=reading)
     return prompt, quick, whole
 
 
 @pytest.mark.parametrize("engine", ["auto", "transformers"])
-def test_a_deferred_prompt_its_first_targets_and_a_rider_share_one_pass(engine, checkpoint):
-    # On a CPU each pass over the weights costs ~0.1 s however few its tokens: the runtime reads the prompt,
-    # the first targets and the plain function (for naturalness) in one pass; what each gets is unchanged.
-    from codemend.inference.naturalness import read, reading_ids
-    from codemend.training.generation import Rider
-
+def test_a_deferred_prompt_and_its_first_targets_share_one_pass_and_the_prompt_keeps_the_logits_asked_for(engine, checkpoint):
+    # On a CPU each pass over the weights costs ~0.1 s however few its tokens: the runtime reads the prompt
+    # and the first targets in one pass; what each gets is unchanged, and the prompt keeps the logits of
+    # the positions asked for (a function's lines, for naturalness).
     model, tokenizer, _ = load_checkpoint(checkpoint, "fp32", engine)
+    span = range(3, 9)
     passes = []
     hook = model.register_forward_hook(lambda *_: passes.append(1))
-    rider = Rider(reading_ids(tokenizer, CODE))
-    prompt, quick, whole = _first_and_second_pass(model, tokenizer, True, rider)
+    prompt, quick, whole = _first_and_second_pass(model, tokenizer, True, span)
     shared_passes = len(passes)
     hook.remove()
-    eager, eager_quick, eager_whole = _first_and_second_pass(model, tokenizer, False, None)
+    eager, eager_quick, eager_whole = _first_and_second_pass(model, tokenizer, False, span)
     assert quick == pytest.approx(eager_quick, abs=1e-5) and whole == pytest.approx(eager_whole, abs=1e-5)
-    # The deferred prompt's cache is the eager one's, and beam search starts from it alike.
+    # The deferred prompt's cache and kept logits are the eager one's and a whole reading's, and beam search starts from it alike.
     assert all(torch.allclose(a, b, atol=1e-5) for a, b in zip(_layers(prompt.state), _layers(eager.state)))
+    with torch.inference_mode():
+        every = model(input_ids=prompt.input_ids).logits[0]
+    assert prompt.logits.shape == (len(span), every.shape[-1]) and torch.allclose(prompt.logits, every[3:9], atol=1e-4)
+    assert torch.allclose(eager.logits, every[3:9], atol=1e-4)
     beams = generate_from(model, tokenizer, prompt, "causal", max_new_tokens=4, num_beams=2, num_return=2)
     assert [b.text for b in beams] == [b.text for b in generate_from(model, tokenizer, eager, "causal", max_new_tokens=4, num_beams=2, num_return=2)]
-    separate = read(model, tokenizer, CODE)
-    if engine == "transformers":  # its cache gives out no column ranges: the rider is left for a pass of its own
-        assert rider.output is None and shared_passes == 3
-        return
-    assert shared_passes == 2  # prompt, first pass and rider together; then the targets' ends
-    shared = read(model, tokenizer, CODE, rider.output)
-    assert shared.token_logp == pytest.approx(separate.token_logp, abs=1e-5)
-    assert naturalness_deltas(model, tokenizer, CODE, FIXES, reading=shared) == pytest.approx(naturalness_deltas(model, tokenizer, CODE, FIXES, reading=separate), abs=1e-5)
+    # transformers' cache gives out no column ranges: its prompt is read in a pass of its own.
+    assert shared_passes == (3 if engine == "transformers" else 2)
 
 
 def test_the_debugger_reads_a_function_for_naturalness_in_its_first_scoring_pass(checkpoint):
+    # The task prompt's own reading of the numbered function is naturalness's: scoring a small space,
+    # its line surprise and its candidates' deltas take two passes (the prompt and every candidate; the windows).
     from codemend.inference.debugger import Candidate, Debugger
 
     model, tokenizer, spec = load_checkpoint(checkpoint, "fp32", "auto")
@@ -164,10 +162,13 @@ def test_the_debugger_reads_a_function_for_naturalness_in_its_first_scoring_pass
     hook = model.register_forward_hook(lambda *_: passes.append(1))
     scores = debugger.edit_scores(CODE, candidates)
     surprise = debugger.line_surprise(CODE)
+    deltas = debugger.naturalness(CODE, candidates)
     hook.remove()
-    assert len(passes) == 1  # the prompt, every candidate (fewer than FULLY_READ) and the plain function
+    assert len(passes) == 2
     assert scores == pytest.approx(reference.edit_scores(CODE, candidates), abs=1e-5)
-    assert surprise == pytest.approx(reference.line_surprise(CODE), abs=1e-5)
+    assert surprise == pytest.approx(reference.line_surprise(CODE), abs=1e-5) and len(surprise) == len(CODE.splitlines())
+    assert deltas == pytest.approx(reference.naturalness(CODE, candidates), abs=1e-4)
+    assert debugger._last_reading[1].numbered  # the tiny tokenizer starts every numbered line on a token boundary
 
 
 def _layers(cache):
