@@ -186,14 +186,24 @@ class Debugger:
         return self._last_reading[1]
 
     def token_surprise(self, code: str) -> list[TokenSurprise]:
-        """Per-token surprise (-log p) of the function's text under the model.
+        """Per-token surprise (-log p) of the function's text under the model: the tokens of the reading
+        naturalness uses (`_reading`), so a page's token heat and its lines' surprise agree.
 
         Needs a decoder-only model (it reads the numbered function as a language model would);
         returns [] for seq2seq models, which have no such reading.
         """
         if self.spec.arch != "causal":
             return []
-        return causal_token_surprise(self.model, self.tokenizer, code)
+        reading = self._reading(code)
+        if not reading.numbered:  # the plain reading tokenized each line on its own: read the numbered function
+            return causal_token_surprise(self.model, self.tokenizer, code)
+        tokens = []
+        for number, (line, ids, columns) in enumerate(zip(reading.lines, reading.per_line, reading.columns), start=1):
+            first = reading.starts[number - 1]
+            for i in range(reading.code_from[number - 1], len(ids)):
+                start, end = columns[i]
+                tokens.append(TokenSurprise(number, start, end, line[start:end], -reading.token_logp[first + i]))
+        return tokens
 
     def line_surprise(self, code: str, context: str = "") -> dict[int, float]:
         """Naturalness: mean surprise of each line's non-blank tokens (1-based), as the task prompt with

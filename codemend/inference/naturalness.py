@@ -60,6 +60,7 @@ class Reading:
     normalizers: Any  # log-sum-exp of each row of `logits`
     numbered: bool = False
     code_from: list[int] | None = None  # numbered: how many of each line's tokens are its "k| " number
+    columns: list[list[tuple[int, int]]] | None = None  # numbered: each token's [start, end) columns in its line's code
 
     def predicting(self, position: int) -> int:
         """The row of `logits` that predicts the token at `position`."""
@@ -91,6 +92,7 @@ class PromptLines:
     per_line: list[list[int]]
     starts: list[int]
     code_from: list[int]
+    columns: list[list[tuple[int, int]]]  # each token's [start, end) columns in its line's code (the number's: empty)
 
     @property
     def logits_for(self) -> range:
@@ -117,7 +119,10 @@ def prompt_lines(tokenizer, text: str, offset: int, code: str) -> PromptLines | 
     bounds = [token_at[start] for start in line_starts]
     per_line = [ids[a:b] for a, b in zip(bounds, bounds[1:])]
     code_from = [sum(1 for _, end in spans[a:b] if end <= start) for a, b, start in zip(bounds, bounds[1:], code_starts)]
-    return PromptLines(per_line, [b + 1 for b in bounds], code_from)  # + 1: the prompt's start token
+    lengths = [len(line) for line in code.splitlines()]
+    columns = [[(min(max(begin - start, 0), length), min(max(end - start, 0), length)) for begin, end in spans[a:b]]
+               for a, b, start, length in zip(bounds, bounds[1:], code_starts, lengths)]
+    return PromptLines(per_line, [b + 1 for b in bounds], code_from, columns)  # + 1: the prompt's start token
 
 
 def read_in_prompt(code: str, layout: PromptLines, prompt) -> Reading:
@@ -131,7 +136,7 @@ def read_in_prompt(code: str, layout: PromptLines, prompt) -> Reading:
     picked = token_logprobs(logits[:-1], ids, normalizers[:-1]).tolist()
     token_logp = [0.0] * layout.starts[0] + picked
     return Reading(code.splitlines(), layout.per_line, layout.starts, token_logp, logits, first, prompt.state, normalizers,
-                   numbered=True, code_from=layout.code_from)
+                   numbered=True, code_from=layout.code_from, columns=layout.columns)
 
 
 def line_surprise(tokenizer, reading: Reading) -> dict[int, float]:

@@ -169,6 +169,17 @@ def test_the_debugger_reads_a_function_for_naturalness_in_its_first_scoring_pass
     assert surprise == pytest.approx(reference.line_surprise(CODE), abs=1e-5) and len(surprise) == len(CODE.splitlines())
     assert deltas == pytest.approx(reference.naturalness(CODE, candidates), abs=1e-4)
     assert debugger._last_reading[1].numbered  # the tiny tokenizer starts every numbered line on a token boundary
+    # explain's token heat is that same reading (no pass of its own), mapped back to the code's columns.
+    hook = model.register_forward_hook(lambda *_: passes.append(1))
+    tokens = debugger.token_surprise(CODE)
+    hook.remove()
+    assert len(passes) == 2 and {t.line for t in tokens} == set(range(1, len(CODE.splitlines()) + 1))
+    lines = CODE.splitlines()
+    assert all(t.text == lines[t.line - 1][t.start : t.end] for t in tokens)
+    assert "".join(t.text for t in tokens if t.line == 5) == lines[4]  # every column of the line, once, in order
+    for number, value in surprise.items():  # a line's surprise is its non-blank tokens' mean
+        mine = [t.surprise for t in tokens if t.line == number and t.text.strip()]
+        assert value == pytest.approx(sum(mine) / len(mine), abs=1e-6)
 
 
 def _layers(cache):
