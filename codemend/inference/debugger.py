@@ -202,7 +202,8 @@ class Debugger:
             first = reading.starts[number - 1]
             for i in range(reading.code_from[number - 1], len(ids)):
                 start, end = columns[i]
-                tokens.append(TokenSurprise(number, start, end, line[start:end], -reading.token_logp[first + i]))
+                if line[start:end].strip():  # as line surprise: an indent's surprise is the line number's doing
+                    tokens.append(TokenSurprise(number, start, end, line[start:end], -reading.token_logp[first + i]))
         return tokens
 
     def line_surprise(self, code: str, context: str = "") -> dict[int, float]:

@@ -176,9 +176,10 @@ def test_the_debugger_reads_a_function_for_naturalness_in_its_first_scoring_pass
     assert len(passes) == 2 and {t.line for t in tokens} == set(range(1, len(CODE.splitlines()) + 1))
     lines = CODE.splitlines()
     assert all(t.text == lines[t.line - 1][t.start : t.end] for t in tokens)
-    assert "".join(t.text for t in tokens if t.line == 5) == lines[4]  # every column of the line, once, in order
-    for number, value in surprise.items():  # a line's surprise is its non-blank tokens' mean
-        mine = [t.surprise for t in tokens if t.line == number and t.text.strip()]
+    assert "".join(t.text for t in tokens if t.line == 5).strip() == lines[4].strip()  # the line's code, once, in order
+    assert all(t.text.strip() for t in tokens)  # indents and newlines are not coloured (nor counted in line surprise)
+    for number, value in surprise.items():  # a line's surprise is its tokens' mean
+        mine = [t.surprise for t in tokens if t.line == number]
         assert value == pytest.approx(sum(mine) / len(mine), abs=1e-6)
 
 
