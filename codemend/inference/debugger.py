@@ -11,9 +11,9 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codemend.task import FormatError, apply_output, build_source, compute_edit, function_offset, number_lines, render_edit
+from codemend.task import FormatError, apply_output, build_source, compute_edit, function_offset, render_edit
 from codemend.training.checkpoint import TaskSpec, load_checkpoint
-from codemend.training.generation import TrieReading, generate_from, prompt_state, read_prompt, score_targets, token_logprobs
+from codemend.training.generation import TrieReading, generate_from, prompt_state, read_prompt, score_targets
 
 logger = logging.getLogger(__name__)
 
@@ -186,25 +186,18 @@ class Debugger:
         return self._last_reading[1]
 
     def token_surprise(self, code: str) -> list[TokenSurprise]:
-        """Per-token surprise (-log p) of the function's text under the model: the tokens of the reading
+        """Per-token surprise (-log p) of the function's code under the model: the tokens of the reading
         naturalness uses (`_reading`), so a page's token heat and its lines' surprise agree.
 
-        Needs a decoder-only model (it reads the numbered function as a language model would);
-        returns [] for seq2seq models, which have no such reading.
+        Needs a decoder-only model; returns [] for seq2seq models, which have no such reading.
         """
         if self.spec.arch != "causal":
             return []
-        reading = self._reading(code)
-        if not reading.numbered:  # the plain reading tokenized each line on its own: read the numbered function
-            return causal_token_surprise(self.model, self.tokenizer, code)
-        tokens = []
-        for number, (line, ids, columns) in enumerate(zip(reading.lines, reading.per_line, reading.columns), start=1):
-            first = reading.starts[number - 1]
-            for i in range(reading.code_from[number - 1], len(ids)):
-                start, end = columns[i]
-                if line[start:end].strip():  # as line surprise: an indent's surprise is the line number's doing
-                    tokens.append(TokenSurprise(number, start, end, line[start:end], -reading.token_logp[first + i]))
-        return tokens
+        from codemend.inference.naturalness import token_surprises
+
+        lines = code.splitlines()
+        return [TokenSurprise(number, start, end, lines[number - 1][start:end], surprise)
+                for number, start, end, surprise in token_surprises(self._reading(code))]
 
     def line_surprise(self, code: str, context: str = "") -> dict[int, float]:
         """Naturalness: mean surprise of each line's non-blank tokens (1-based), as the task prompt with
@@ -213,7 +206,7 @@ class Debugger:
             return {}
         from codemend.inference.naturalness import line_surprise
 
-        return line_surprise(self.tokenizer, self._reading(code, context))
+        return line_surprise(self._reading(code, context))
 
 
 @dataclass(frozen=True)
@@ -223,34 +216,6 @@ class TokenSurprise:
     end: int  # column after it
     text: str
     surprise: float  # -log p(token | everything before it)
-
-
-def causal_token_surprise(model, tokenizer, code: str) -> list[TokenSurprise]:
-    """Read `code` (numbered, as in the model's input) and map each token's surprise back to the code."""
-    import torch
-
-    numbered = number_lines(code)
-    encoded = tokenizer(numbered, add_special_tokens=False, return_offsets_mapping=True)
-    ids = [tokenizer.bos_token_id] + encoded["input_ids"]
-    with torch.inference_mode():
-        logits = model(input_ids=torch.tensor([ids])).logits[0, :-1]
-    surprise = -token_logprobs(logits, torch.tensor(ids[1:]))
-    # Offsets are in the numbered text: line k's code starts after its "k| " prefix.
-    starts, position = [], 0
-    for number, line in enumerate(code.splitlines(), start=1):
-        prefix = len(f"{number}| ")
-        starts.append((position, position + prefix, len(line)))
-        position += prefix + len(line) + 1
-    tokens = []
-    for (begin, end), value in zip(encoded["offset_mapping"], surprise.tolist()):
-        for number, (line_start, code_start, length) in enumerate(starts, start=1):
-            if line_start <= begin < code_start + length + 1:
-                if end <= code_start:
-                    break  # the "k| " line-number prefix is ours, not the user's code
-                col = max(begin - code_start, 0)
-                tokens.append(TokenSurprise(number, col, max(min(end - code_start, length), col), numbered[begin:end], value))
-                break
-    return tokens
 
 
 def parses(code: str) -> bool:

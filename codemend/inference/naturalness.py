@@ -33,7 +33,16 @@ from codemend.training.generation import log_normalizers, token_logprobs
 
 def line_tokens(tokenizer, lines: list[str]) -> list[list[int]]:
     """Token ids of each line with its newline, tokenized on its own (lines start on token boundaries)."""
-    return [tokenizer(line + "\n", add_special_tokens=False)["input_ids"] for line in lines]
+    return [tokens for tokens, _ in _tokenized_lines(tokenizer, lines)]
+
+
+def _tokenized_lines(tokenizer, lines: list[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
+    """Each line's token ids with its newline, tokenized on its own, and each token's [start, end) columns in the line."""
+    result = []
+    for line in lines:
+        encoded = tokenizer(line + "\n", add_special_tokens=False, return_offsets_mapping=True)
+        result.append((encoded["input_ids"], [(min(b, len(line)), min(e, len(line))) for b, e in encoded["offset_mapping"]]))
+    return result
 
 
 def start_token(tokenizer) -> int:
@@ -60,7 +69,7 @@ class Reading:
     normalizers: Any  # log-sum-exp of each row of `logits`
     numbered: bool = False
     code_from: list[int] | None = None  # numbered: how many of each line's tokens are its "k| " number
-    columns: list[list[tuple[int, int]]] | None = None  # numbered: each token's [start, end) columns in its line's code
+    columns: list[list[tuple[int, int]]] | None = None  # each token's [start, end) columns in its line's code
 
     def predicting(self, position: int) -> int:
         """The row of `logits` that predicts the token at `position`."""
@@ -72,7 +81,7 @@ def read(model, tokenizer, code: str) -> Reading:
     import torch
 
     lines = code.splitlines()
-    per_line = line_tokens(tokenizer, lines)
+    per_line, columns = map(list, zip(*_tokenized_lines(tokenizer, lines))) if lines else ([], [])
     starts = [1]
     for ids in per_line:
         starts.append(starts[-1] + len(ids))
@@ -82,7 +91,7 @@ def read(model, tokenizer, code: str) -> Reading:
     logits = output.logits[0]
     normalizers = log_normalizers(logits)
     picked = token_logprobs(logits[:-1], torch.tensor(ids[1:]), normalizers[:-1]).tolist()
-    return Reading(lines, per_line, starts, [0.0] + picked, logits, 0, output.cache, normalizers)
+    return Reading(lines, per_line, starts, [0.0] + picked, logits, 0, output.cache, normalizers, columns=columns)
 
 
 @dataclass(frozen=True)
@@ -139,15 +148,25 @@ def read_in_prompt(code: str, layout: PromptLines, prompt) -> Reading:
                    numbered=True, code_from=layout.code_from, columns=layout.columns)
 
 
-def line_surprise(tokenizer, reading: Reading) -> dict[int, float]:
-    """Mean surprise (-log p) of each line's non-blank tokens, 1-based: the naturalness localization signal."""
-    result = {}
-    for number, ids in enumerate(reading.per_line, start=1):
-        start, skip = reading.starts[number - 1], reading.code_from[number - 1] if reading.code_from else 0
-        values = [-reading.token_logp[start + i] for i, token in enumerate(ids) if i >= skip and tokenizer.decode([token]).strip()]
-        if values:
-            result[number] = sum(values) / len(values)
-    return result
+def token_surprises(reading: Reading) -> list[tuple[int, int, int, float]]:
+    """(line, start column, end column, surprise) of each token of the reading that shows code (not a line's
+    "k| " number, an indent or a newline: an indent's surprise after "k| " is the number's doing)."""
+    found = []
+    for number, (line, ids, columns) in enumerate(zip(reading.lines, reading.per_line, reading.columns), start=1):
+        first, skip = reading.starts[number - 1], reading.code_from[number - 1] if reading.code_from else 0
+        for i in range(skip, len(ids)):
+            start, end = columns[i]
+            if line[start:end].strip():
+                found.append((number, start, end, -reading.token_logp[first + i]))
+    return found
+
+
+def line_surprise(reading: Reading) -> dict[int, float]:
+    """Mean surprise (-log p) of each line's code tokens (`token_surprises`), 1-based: the naturalness localization signal."""
+    per_line: dict[int, list[float]] = defaultdict(list)
+    for number, _, _, surprise in token_surprises(reading):
+        per_line[number].append(surprise)
+    return {number: sum(values) / len(values) for number, values in per_line.items()}
 
 
 def naturalness_deltas(model, tokenizer, buggy: str, patched: list[str], tokens_per_read: int = 512, reading: Reading | None = None) -> list[float]:

@@ -228,9 +228,23 @@ def test_the_prompt_reading_gives_each_window_its_delta_in_the_patched_functions
     # Line surprise: each line's code tokens (not its "k| " number) as the whole prompt read without a cache predicts them.
     with torch.no_grad():
         logprobs = torch.log_softmax(model(input_ids=torch.tensor([ids])).logits[0].double(), -1)
-    surprise = line_surprise(tokenizer, reading)
+    surprise = line_surprise(reading)
     for number, line_ids in enumerate(layout.per_line, start=1):
         start, skip = layout.starts[number - 1], layout.code_from[number - 1]
         assert skip >= 2 and tokenizer.decode(line_ids[:skip]).strip().startswith(f"{number}|")
         values = [-logprobs[start + i - 1, t].item() for i, t in enumerate(line_ids) if i >= skip and tokenizer.decode([t]).strip()]
         assert surprise[number] == pytest.approx(sum(values) / len(values), abs=1e-4)
+
+
+def test_the_plain_readings_token_surprise_maps_each_token_to_its_columns(model_and_tokenizer):
+    """The fallback reading (lines tokenized on their own) gives explain its token heat the same way."""
+    from codemend.inference.naturalness import line_surprise, read, token_surprises
+
+    model, tokenizer = model_and_tokenizer
+    reading = read(model, tokenizer, BUGGY)
+    tokens, lines = token_surprises(reading), BUGGY.splitlines()
+    assert {line for line, *_ in tokens} == set(range(1, len(lines) + 1))
+    for number, line in enumerate(lines, start=1):
+        mine = [(start, end, value) for n, start, end, value in tokens if n == number]
+        assert "".join(line[start:end] for start, end, _ in mine).strip() == line.strip()  # the code, in order
+        assert line_surprise(reading)[number] == pytest.approx(sum(v for *_, v in mine) / len(mine), abs=1e-6)
