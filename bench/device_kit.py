@@ -1,7 +1,8 @@
 """Get a GPU training run onto the lent device machine, and its checkpoint back, within the device tool's limits.
 
     python bench/device_kit.py pack --wheels WHEEL_DIR            # here: .devkit/part1 ... partN, and the calls to make
-    python3 bench/device_kit.py check --part K                     # there, calls 1..N-1: part K arrived whole
+    bash bench/device_smoke.sh                                     # there, call 1: install part 1, train a tiny model on the GPU
+    python3 bench/device_kit.py check --part K                     # there, calls 2..N-1: part K arrived whole
     bash bench/device_train.sh                                     # there, the last call: unpack, train, send back
     python bench/device_kit.py join --files FOLDER --out runs/X    # here: the checkpoint from the last call's files
 
@@ -132,31 +133,35 @@ def read_manifest(kit: Path) -> dict:
     return json.loads(found[0].read_text())
 
 
+def chunk_problem(kit: Path, chunk: dict) -> str | None:
+    """Why one chunk of the manifest is not usable on this machine, or None when it is here and whole."""
+    number, path = chunk["part"], kit / f"part{chunk['part']}" / chunk["file"]
+    if not path.is_file():
+        return f"part {number}: {chunk['file']} is missing (carry .devkit/part{number} in its call)"
+    if path.stat().st_size != chunk["bytes"] or sha256(path) != chunk["sha256"]:
+        return f"part {number}: {chunk['file']} is damaged (its size or SHA-256 differs); carry the part again"
+    return None
+
+
 def check_part(kit: Path, number: int) -> list[str]:
     """Problems with part `number` on this machine ([] when every chunk it should hold is there and whole)."""
     manifest = read_manifest(kit)
-    problems = []
-    for name, entry in manifest["files"].items():
-        for chunk in entry["chunks"]:
-            if chunk["part"] != number:
-                continue
-            path = kit / f"part{number}" / chunk["file"]
-            if not path.is_file():
-                problems.append(f"part {number}: {chunk['file']} is missing (carry .devkit/part{number} in its call)")
-            elif path.stat().st_size != chunk["bytes"] or sha256(path) != chunk["sha256"]:
-                problems.append(f"part {number}: {chunk['file']} is damaged (its size or SHA-256 differs); carry the part again")
-    return problems
+    chunks = [chunk for entry in manifest["files"].values() for chunk in entry["chunks"] if chunk["part"] == number]
+    return [problem for chunk in chunks if (problem := chunk_problem(kit, chunk))]
 
 
-def unpack(kit: Path, into: Path) -> dict[str, Path]:
-    """Reassemble every file of the kit into `into`, each checked against its SHA-256; all problems reported at once."""
+def unpack(kit: Path, into: Path, available: bool = False) -> dict[str, Path]:
+    """Reassemble every file of the kit into `into`, each checked against its SHA-256; all problems reported at once.
+    With `available`, only the files whose every chunk is here and whole (the first call's smoke test)."""
     manifest = read_manifest(kit)
     problems = [p for number in range(1, manifest["parts"] + 1) for p in check_part(kit, number)]
-    if problems:
+    if problems and not available:
         raise SystemExit("the kit is incomplete (a machine that went cold between calls keeps no part):\n  " + "\n  ".join(problems))
     into.mkdir(parents=True, exist_ok=True)
     result = {}
     for name, entry in manifest["files"].items():
+        if available and any(chunk_problem(kit, chunk) for chunk in entry["chunks"]):
+            continue
         target = into / name
         with open(target, "wb") as dst:
             for chunk in entry["chunks"]:
@@ -260,13 +265,21 @@ def image_versions() -> str:
     return "; ".join(found)
 
 
+def smallest_first(files: list[Path]) -> list[Path]:
+    """Pack order: the base model's wheel, by far the largest, goes last, so the first part holds the
+    other wheels and the data whole and the first call can install them and train a tiny model on the GPU
+    (bench/device_smoke.sh) before the remaining calls are spent."""
+    return sorted(files, key=lambda path: (path.stat().st_size, path.name))
+
+
 def print_plan(manifest: dict, kit: Path, tree: int, budget: int) -> None:
     print(f"tree {tree / MIB:.1f} MiB + a part of at most {budget / MIB:.1f} MiB per call (limit {CALL_LIMIT // MIB} MiB)")
     for name, entry in manifest["files"].items():
         print(f"  {name:<72} {entry['bytes'] / MIB:7.1f} MiB in {len(entry['chunks'])} chunk(s)")
     total = manifest["parts"]
     print(f"{total} calls, one right after the other (the machine stays warm 30 s after each):")
-    for number in range(1, total):
+    print(f"  run(command='bash bench/device_smoke.sh', carry=['{kit}/part1'], timeout_s=240)")
+    for number in range(2, total):
         print(f"  run(command='python3 bench/device_kit.py check --part {number}', carry=['{kit}/part{number}'], timeout_s=120)")
     print(f"  run(command='bash bench/device_train.sh', carry=['{kit}/part{total}'], timeout_s=600)")
     print("then: python bench/device_kit.py join --files FILES_AT --out runs/default-gpu-rank")
@@ -279,6 +292,8 @@ def main(argv: list[str] | None = None) -> None:
     pack_p.add_argument("--wheels", type=Path, required=True, help="folder of cp312 wheels (see this file's docstring)")
     pack_p.add_argument("--data", type=Path, default=Path("runs/stdlib/data"), help="the dataset the GPU config trains on")
     pack_p.add_argument("--kit", type=Path, default=Path(".devkit"), help="where the parts go (git-ignored)")
+    pack_p.add_argument("--margin", type=float, default=MARGIN / MIB,
+                        help="MiB left free in each call for files the tree gains before the calls")
     check_p = sub.add_parser("check", help="there: confirm part K arrived whole")
     check_p.add_argument("--part", type=int, required=True)
     check_p.add_argument("--kit", type=Path, default=Path(".devkit"))
@@ -287,6 +302,8 @@ def main(argv: list[str] | None = None) -> None:
     unpack_p.add_argument("--site", type=Path, default=Path("/tmp/site"))
     unpack_p.add_argument("--data", type=Path, default=Path("runs/stdlib/data"))
     unpack_p.add_argument("--no_install", action="store_true", help="reassemble and restore the data, install nothing (a dry run here)")
+    unpack_p.add_argument("--available", action="store_true",
+                          help="only the files whose parts are all here (the first call's smoke test); the rest are skipped")
     send_p = sub.add_parser("send", help="there: the checkpoint as pieces that can come back from $OUT")
     send_p.add_argument("--checkpoint", type=Path, required=True)
     send_p.add_argument("--out", type=Path, required=True)
@@ -300,8 +317,8 @@ def main(argv: list[str] | None = None) -> None:
         if not wheels:
             raise SystemExit(f"--wheels {args.wheels}: no .whl files (download them as this file's docstring says)")
         tree = tree_bytes(Path.cwd())
-        budget = CALL_LIMIT - tree - MARGIN
-        files = wheels + compressed_data(args.data, Path(".devkit-cache"))
+        budget = CALL_LIMIT - tree - int(args.margin * MIB)
+        files = smallest_first(wheels + compressed_data(args.data, Path(".devkit-cache")))
         print_plan(write_parts(files, args.kit, budget), args.kit, tree, budget)
     elif args.command == "check":
         problems = check_part(args.kit, args.part)
@@ -309,7 +326,7 @@ def main(argv: list[str] | None = None) -> None:
         print("image:", image_versions())
         sys.exit(1 if problems else 0)
     elif args.command == "unpack":
-        files = unpack(args.kit, args.kit / "files")
+        files = unpack(args.kit, args.kit / "files", available=args.available)
         restore_data(files, args.data)
         wheels = [str(path) for name, path in files.items() if name.endswith(".whl")]
         if wheels and not args.no_install:

@@ -164,3 +164,32 @@ def test_the_first_call_reports_the_image_versions_the_wheels_rely_on(kit, monke
     report = kit.image_versions()
     assert report.startswith("pyyaml 6.") and "(needs >=6)" in report
     assert "codemend-no-such-package MISSING (needs >=1)" in report
+
+
+def test_the_first_call_can_use_what_its_part_holds_whole_and_skips_the_rest(kit, tmp_path):
+    files = _files(tmp_path / "in", {"small.whl": 100, "train.jsonl.xz": 300, "base.whl": 5000})
+    manifest = kit.write_parts(kit.smallest_first(files), tmp_path / ".devkit", budget=2048)
+    assert [chunk["part"] for chunk in manifest["files"]["base.whl"]["chunks"]] == [1, 2, 3]
+    for number in (2, 3):  # only part 1 has arrived
+        for chunk in (tmp_path / ".devkit" / f"part{number}").iterdir():
+            chunk.unlink()
+    with pytest.raises(SystemExit, match="part 2: base.whl.* is missing"):
+        kit.unpack(tmp_path / ".devkit", tmp_path / "files")
+    out = kit.unpack(tmp_path / ".devkit", tmp_path / "files", available=True)
+    assert sorted(out) == ["small.whl", "train.jsonl.xz"]
+    assert out["train.jsonl.xz"].read_bytes() == files[1].read_bytes()
+
+
+def test_a_damaged_chunk_is_not_unpacked_even_for_the_first_call(kit, tmp_path):
+    files = _files(tmp_path / "in", {"a.whl": 100, "b.whl": 200})
+    kit.write_parts(files, tmp_path / ".devkit", budget=4096)
+    chunk = tmp_path / ".devkit" / "part1" / "b.whl.000000000000"
+    chunk.write_bytes(b"x" + chunk.read_bytes()[1:])
+    assert kit.check_part(tmp_path / ".devkit", 1) == [
+        "part 1: b.whl.000000000000 is damaged (its size or SHA-256 differs); carry the part again"]
+    assert sorted(kit.unpack(tmp_path / ".devkit", tmp_path / "files", available=True)) == ["a.whl"]
+
+
+def test_pack_order_puts_the_largest_file_last(kit, tmp_path):
+    files = _files(tmp_path / "in", {"llm.whl": 3000, "data.jsonl.xz": 500, "t.whl": 900, "s.whl": 10})
+    assert [path.name for path in kit.smallest_first(files)] == ["s.whl", "data.jsonl.xz", "t.whl", "llm.whl"]
