@@ -219,6 +219,24 @@ def send(checkpoint: Path, out: Path, piece: int = FILE_BACK_LIMIT - MIB, keep: 
     return pieces
 
 
+def newest_checkpoint(partial: Path, staging: Path) -> Path:
+    """What a run that failed after training can still send back: the newest complete checkpoint-N of
+    its OUT.partial folder (trainer_state.json is written last) with the run's resolved config and
+    metadata beside it, without the optimizer state (twice the adapter's size; only resuming needs it)."""
+    steps = sorted((int(path.name.split("-")[-1]), path) for path in partial.glob("checkpoint-*")
+                   if path.name.split("-")[-1].isdigit() and (path / "trainer_state.json").is_file())
+    if not steps:
+        raise SystemExit(f"{partial}: no complete checkpoint-N folder to send (the run stopped before its first save)")
+    step, newest = steps[-1]
+    target = staging / f"{partial.name.removesuffix('.partial')}-checkpoint-{step}"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(newest, target, ignore=shutil.ignore_patterns("optimizer.pt"))
+    for name in ("config.yaml", "meta.json"):
+        if (partial / name).is_file():
+            shutil.copy2(partial / name, target / f"run-{name}")
+    return target
+
+
 def join(files: Path, out: Path) -> Path:
     """Put a checkpoint sent by `send` back together: `files` holds NAME.tar.00, NAME.tar.01, ..."""
     pieces = sorted(files.glob("*.tar.[0-9][0-9]"))
@@ -306,6 +324,8 @@ def main(argv: list[str] | None = None) -> None:
                           help="only the files whose parts are all here (the first call's smoke test); the rest are skipped")
     send_p = sub.add_parser("send", help="there: the checkpoint as pieces that can come back from $OUT")
     send_p.add_argument("--checkpoint", type=Path, required=True)
+    send_p.add_argument("--partial", action="store_true",
+                        help="--checkpoint is a run's OUT.partial: send its newest checkpoint (the run failed after training)")
     send_p.add_argument("--out", type=Path, required=True)
     join_p = sub.add_parser("join", help="here: the checkpoint from the pieces that came back")
     join_p.add_argument("--files", type=Path, required=True)
@@ -334,7 +354,8 @@ def main(argv: list[str] | None = None) -> None:
                             "--no-cache-dir", "--upgrade", "--target", str(args.site), *wheels], check=True)
         print(f"unpacked {len(files)} files; data in {args.data}" + ("" if args.no_install else f"; wheels in {args.site}"))
     elif args.command == "send":
-        for piece in send(args.checkpoint, args.out):
+        checkpoint = newest_checkpoint(args.checkpoint, Path("/tmp/codemend-send")) if args.partial else args.checkpoint
+        for piece in send(checkpoint, args.out):
             print(piece)
     else:
         print(join(args.files, args.out))

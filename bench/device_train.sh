@@ -24,5 +24,9 @@ else
 fi
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>/dev/null || echo "no nvidia-smi: a dry run"
 "$PYTHON" -c "import torch, transformers, peft, trl; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), 'transformers', transformers.__version__, 'peft', peft.__version__, 'trl', trl.__version__)"
-"$PYTHON" -m codemend train --config "$CONFIG" --data "$DATA" --out "$RUN" --train.max_minutes "${MINUTES:-5}" "$@" 2>&1 | tee "$OUT/train.log"
+if ! "$PYTHON" -m codemend train --config "$CONFIG" --data "$DATA" --out "$RUN" --train.max_minutes "${MINUTES:-5}" "$@" 2>&1 | tee "$OUT/train.log"; then
+    # The lease may not allow another run: bring back what the training reached before the failure.
+    "$PYTHON" bench/device_kit.py send --partial --checkpoint "$RUN.partial" --out "$OUT"
+    exit 1
+fi
 "$PYTHON" bench/device_kit.py send --checkpoint "$RUN" --out "$OUT"

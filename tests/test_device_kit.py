@@ -193,3 +193,26 @@ def test_a_damaged_chunk_is_not_unpacked_even_for_the_first_call(kit, tmp_path):
 def test_pack_order_puts_the_largest_file_last(kit, tmp_path):
     files = _files(tmp_path / "in", {"llm.whl": 3000, "data.jsonl.xz": 500, "t.whl": 900, "s.whl": 10})
     assert [path.name for path in kit.smallest_first(files)] == ["s.whl", "data.jsonl.xz", "t.whl", "llm.whl"]
+
+
+def test_a_run_that_failed_after_training_sends_its_newest_complete_checkpoint_without_the_optimizer(kit, tmp_path):
+    partial = tmp_path / "default-gpu-rank.partial"
+    for step, complete in ((250, True), (500, True), (750, False)):  # 750: killed while writing
+        folder = partial / f"checkpoint-{step}"
+        folder.mkdir(parents=True)
+        (folder / "adapter_model.safetensors").write_bytes(b"w" * step)
+        (folder / "optimizer.pt").write_bytes(b"o" * 2 * step)
+        if complete:
+            (folder / "trainer_state.json").write_text(json.dumps({"global_step": step}))
+    (partial / "config.yaml").write_text("seed: 7\n")
+    sent = kit.newest_checkpoint(partial, tmp_path / "staging")
+    assert sent.name == "default-gpu-rank-checkpoint-500"
+    assert sorted(path.name for path in sent.iterdir()) == ["adapter_model.safetensors", "run-config.yaml", "trainer_state.json"]
+    assert len(kit.send(sent, tmp_path / "back")) == 1
+    assert (kit.join(tmp_path / "back", tmp_path / "here") / "adapter_model.safetensors").read_bytes() == b"w" * 500
+
+
+def test_a_run_that_never_saved_has_nothing_to_send(kit, tmp_path):
+    (tmp_path / "r.partial").mkdir()
+    with pytest.raises(SystemExit, match="no complete checkpoint-N"):
+        kit.newest_checkpoint(tmp_path / "r.partial", tmp_path / "staging")

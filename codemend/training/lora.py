@@ -79,6 +79,8 @@ def merge_with_parity(peft_model, batch: dict):
     """(merged plain model, max |logit difference| relative to max |logit|) — raises when merging changed the outputs."""
     import torch
 
+    device = next(peft_model.parameters()).device
+    batch = {key: value.to(device) for key, value in batch.items()}  # built on the CPU; the model may have trained on a GPU
     peft_model.eval()
     with torch.inference_mode():
         before = peft_model(**batch).logits.float()
