@@ -5,6 +5,7 @@
     python3 bench/device_kit.py check --part K                     # there, calls 2..N-1: part K arrived whole
     bash bench/device_train.sh                                     # there, the last call: unpack, train, send back
     python bench/device_kit.py join --files FOLDER --out runs/X    # here: the checkpoint from the last call's files
+    python bench/device_kit.py adopt --checkpoint runs/X --out runs/Y   # here, when only a checkpoint-N came back
 
 The device machine reaches no package index and no model hub, and one call carries at most 64 MiB,
 the repository's tracked files included (~25 MB, the shipped adapter most of it). A GPU stage of the
@@ -264,6 +265,42 @@ def join(files: Path, out: Path) -> Path:
     return out
 
 
+ADAPTER_KEYS = ("r", "lora_alpha", "target_modules", "base_model_name_or_path", "peft_type")  # what must match to swap weights
+
+
+def adopt(checkpoint: Path, model: Path, out: Path) -> Path:
+    """A codemend model folder from a Trainer checkpoint of a LoRA run that continued `model`'s adapter
+    (a run that failed after training sends one back, see newest_checkpoint): `model`'s folder (task spec,
+    tokenizer) with the checkpoint's adapter weights, and meta.json saying where they came from."""
+    theirs = json.loads((checkpoint / "adapter_config.json").read_text())
+    ours = json.loads((model / "adapter" / "adapter_config.json").read_text())
+    differ = [key for key in ADAPTER_KEYS if _comparable(theirs.get(key)) != _comparable(ours.get(key))]
+    if differ:
+        raise SystemExit(f"{checkpoint}: its adapter differs from {model}'s in {', '.join(differ)}: it did not continue that adapter")
+    if out.exists():
+        raise SystemExit(f"--out {out} exists; choose a new folder (nothing is overwritten)")
+    state = json.loads((checkpoint / "trainer_state.json").read_text())
+    staging = out.with_name(out.name + ".adopting")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(model, staging)
+    for name in ("adapter_model.safetensors", "adapter_config.json"):
+        shutil.copy2(checkpoint / name, staging / "adapter" / name)
+    meta = {"adopted_from": str(checkpoint), "step": state["global_step"], "continued": str(model),
+            "log_history": state.get("log_history", []),
+            "run_config": (checkpoint / "run-config.yaml").read_text() if (checkpoint / "run-config.yaml").is_file() else None}
+    (staging / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
+    card = staging / "README.md"
+    if card.is_file():
+        card.write_text(f"> This folder: {model} with the adapter of {checkpoint} (step {state['global_step']}); "
+                        f"the card below is {model}'s.\n\n" + card.read_text(encoding="utf-8"), encoding="utf-8")
+    staging.rename(out)
+    return out
+
+
+def _comparable(value):
+    return sorted(value) if isinstance(value, list) else value
+
+
 IMAGE_NEEDS = {"torch": "its own CUDA build (2.13 is pinned here)", "pyarrow": ">=24 (datasets 5.2)", "fsspec": "<=2026.9.0 (datasets 5.2)",
                "huggingface-hub": ">=1.31 (transformers 5.24)", "tokenizers": ">=0.23.1,<0.24", "safetensors": ">=0.8",
                "accelerate": ">=1.10.1 (trl)", "pandas": "any (trl, datasets)"}
@@ -327,6 +364,10 @@ def main(argv: list[str] | None = None) -> None:
     send_p.add_argument("--partial", action="store_true",
                         help="--checkpoint is a run's OUT.partial: send its newest checkpoint (the run failed after training)")
     send_p.add_argument("--out", type=Path, required=True)
+    adopt_p = sub.add_parser("adopt", help="here: a model folder from a sent checkpoint of a run that continued --model's adapter")
+    adopt_p.add_argument("--checkpoint", type=Path, required=True, help="a joined checkpoint-N folder")
+    adopt_p.add_argument("--model", type=Path, default=Path("codemend/models/default"), help="the model whose adapter the run continued")
+    adopt_p.add_argument("--out", type=Path, required=True)
     join_p = sub.add_parser("join", help="here: the checkpoint from the pieces that came back")
     join_p.add_argument("--files", type=Path, required=True)
     join_p.add_argument("--out", type=Path, required=True)
@@ -357,6 +398,8 @@ def main(argv: list[str] | None = None) -> None:
         checkpoint = newest_checkpoint(args.checkpoint, Path("/tmp/codemend-send")) if args.partial else args.checkpoint
         for piece in send(checkpoint, args.out):
             print(piece)
+    elif args.command == "adopt":
+        print(adopt(args.checkpoint, args.model, args.out))
     else:
         print(join(args.files, args.out))
 

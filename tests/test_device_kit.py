@@ -216,3 +216,38 @@ def test_a_run_that_never_saved_has_nothing_to_send(kit, tmp_path):
     (tmp_path / "r.partial").mkdir()
     with pytest.raises(SystemExit, match="no complete checkpoint-N"):
         kit.newest_checkpoint(tmp_path / "r.partial", tmp_path / "staging")
+
+
+def _adapter_folder(folder: Path, weights: bytes, targets: list[str], r: int = 16) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "adapter_model.safetensors").write_bytes(weights)
+    (folder / "adapter_config.json").write_text(json.dumps({"r": r, "lora_alpha": 32, "target_modules": targets, "peft_type": "LORA",
+                                                            "base_model_name_or_path": "smollm2-135m"}))
+    return folder
+
+
+def test_a_sent_checkpoint_is_adopted_into_the_model_it_continued(kit, tmp_path):
+    model = tmp_path / "default"
+    _adapter_folder(model / "adapter", b"old", ["q_proj", "v_proj"])
+    (model / "codemend.json").write_text('{"arch": "causal"}')
+    (model / "README.md").write_text("# card\n")
+    checkpoint = _adapter_folder(tmp_path / "run-checkpoint-500", b"new", ["v_proj", "q_proj"])  # order differs: same modules
+    (checkpoint / "trainer_state.json").write_text(json.dumps({"global_step": 500, "log_history": [{"loss": 1.4, "step": 20}]}))
+    out = kit.adopt(checkpoint, model, tmp_path / "adopted")
+    assert (out / "adapter" / "adapter_model.safetensors").read_bytes() == b"new"
+    assert (out / "codemend.json").read_text() == '{"arch": "causal"}'
+    assert (model / "adapter" / "adapter_model.safetensors").read_bytes() == b"old"  # the source model is untouched
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["step"] == 500 and meta["log_history"] == [{"loss": 1.4, "step": 20}]
+    assert (out / "README.md").read_text().startswith(f"> This folder: {model} with the adapter of {checkpoint} (step 500)")
+    with pytest.raises(SystemExit, match="exists"):
+        kit.adopt(checkpoint, model, out)
+
+
+def test_a_checkpoint_of_another_adapter_is_not_adopted(kit, tmp_path):
+    model = tmp_path / "default"
+    _adapter_folder(model / "adapter", b"old", ["q_proj"])
+    checkpoint = _adapter_folder(tmp_path / "ck", b"new", ["q_proj"], r=8)
+    with pytest.raises(SystemExit, match="differs from .* in r: it did not continue"):
+        kit.adopt(checkpoint, model, tmp_path / "adopted")
+    assert not (tmp_path / "adopted").exists()
