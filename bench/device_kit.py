@@ -289,12 +289,25 @@ def adopt(checkpoint: Path, model: Path, out: Path) -> Path:
             "log_history": state.get("log_history", []),
             "run_config": (checkpoint / "run-config.yaml").read_text() if (checkpoint / "run-config.yaml").is_file() else None}
     (staging / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
+    write_curves(meta["log_history"], staging)
     card = staging / "README.md"
     if card.is_file():
         card.write_text(f"> This folder: {model} with the adapter of {checkpoint} (step {state['global_step']}); "
                         f"the card below is {model}'s.\n\n" + card.read_text(encoding="utf-8"), encoding="utf-8")
     staging.rename(out)
     return out
+
+
+def write_curves(log: list[dict], folder: Path) -> None:
+    """train_log.json and curves.png as a finished run writes them, from the checkpoint's trainer log
+    (the copied model's own would describe the run before)."""
+    from codemend.training.plots import plot_curves
+
+    series = {"loss": [[e["step"], e["loss"]] for e in log if "loss" in e], "eval_loss": [],
+              "ranking": [[e["step"], e["rank_loss"], e["fix_ranked_first"]] for e in log if "rank_loss" in e],
+              "generation_eval": []}
+    (folder / "train_log.json").write_text(json.dumps(series) + "\n")
+    plot_curves(folder / "curves.png", series["loss"])
 
 
 def _comparable(value):

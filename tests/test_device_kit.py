@@ -232,13 +232,17 @@ def test_a_sent_checkpoint_is_adopted_into_the_model_it_continued(kit, tmp_path)
     (model / "codemend.json").write_text('{"arch": "causal"}')
     (model / "README.md").write_text("# card\n")
     checkpoint = _adapter_folder(tmp_path / "run-checkpoint-500", b"new", ["v_proj", "q_proj"])  # order differs: same modules
-    (checkpoint / "trainer_state.json").write_text(json.dumps({"global_step": 500, "log_history": [{"loss": 1.4, "step": 20}]}))
+    log = [{"loss": 1.4, "rank_loss": 0.8, "fix_ranked_first": 0.7, "step": 20}, {"train_runtime": 297.0, "step": 500}]
+    (checkpoint / "trainer_state.json").write_text(json.dumps({"global_step": 500, "log_history": log}))
     out = kit.adopt(checkpoint, model, tmp_path / "adopted")
     assert (out / "adapter" / "adapter_model.safetensors").read_bytes() == b"new"
     assert (out / "codemend.json").read_text() == '{"arch": "causal"}'
     assert (model / "adapter" / "adapter_model.safetensors").read_bytes() == b"old"  # the source model is untouched
     meta = json.loads((out / "meta.json").read_text())
-    assert meta["step"] == 500 and meta["log_history"] == [{"loss": 1.4, "step": 20}]
+    assert meta["step"] == 500 and meta["log_history"] == log
+    assert json.loads((out / "train_log.json").read_text()) == {"loss": [[20, 1.4]], "eval_loss": [], "ranking": [[20, 0.8, 0.7]],
+                                                                 "generation_eval": []}
+    assert (out / "curves.png").read_bytes().startswith(b"\x89PNG")
     assert (out / "README.md").read_text().startswith(f"> This folder: {model} with the adapter of {checkpoint} (step 500)")
     with pytest.raises(SystemExit, match="exists"):
         kit.adopt(checkpoint, model, out)
