@@ -32,6 +32,17 @@ class Candidate:
     detail: str = ""  # first failure line, when validation failed
 
 
+@dataclass(frozen=True)
+class PromptRead:
+    """The last function's task prompt as the model read it (Debugger._prompt): proposing, scoring and
+    the naturalness reading share it."""
+
+    source: str  # the task prompt's source (context, numbered function, trace)
+    prompt: object  # generation.Prompt
+    code: str  # the function it numbers
+    layout: object = None  # naturalness.PromptLines: where its lines lie in the prompt's tokens (causal models)
+
+
 # Candidates re-ranked by naturalness (see Debugger.score). Fewer cost less (each is a read of its
 # lines: ~0.02 s) but 4 instead of 8 ranked 1-3 points worse on 2 of 3 measurements (README).
 SHORTLIST = 8
@@ -67,7 +78,7 @@ class Debugger:
     def __init__(self, model, tokenizer, spec: TaskSpec, path: str = ""):
         self.model, self.tokenizer, self.spec, self.path = model, tokenizer, spec, path
         self._last_reading = None  # (code, naturalness.Reading) of the last function read
-        self._last_prompt = None  # (source, generation.Prompt, code, naturalness.PromptLines or None) last read
+        self._last_prompt: PromptRead | None = None
 
     @classmethod
     def load(cls, path: str | Path, precision: str = "auto", engine: str = "auto") -> "Debugger":
@@ -151,12 +162,12 @@ class Debugger:
         reading naturalness needs, `_reading`). `defer`: read with the first candidates scored on it
         (`generation.read_prompt`)."""
         source = self.source(code, context, trace)
-        if self._last_prompt is None or self._last_prompt[0] != source:
+        if self._last_prompt is None or self._last_prompt.source != source:
             layout = self._layout(code, context, source) if self.spec.arch == "causal" else None
             logits_for = layout.logits_for if layout is not None else None
             prompt = read_prompt(self.model, self.tokenizer, source, self.spec.arch, defer=defer, logits_for=logits_for)
-            self._last_prompt = (source, prompt, code, layout)
-        return self._last_prompt[1]
+            self._last_prompt = PromptRead(source, prompt, code, layout)
+        return self._last_prompt.prompt
 
     def _layout(self, code: str, context: str, source: str):
         """Where the function's numbered lines lie in the prompt's tokens (None where they do not start on token boundaries)."""
@@ -174,14 +185,14 @@ class Debugger:
         from codemend.inference.naturalness import read, read_in_prompt
 
         if self._last_reading is None or self._last_reading[0] != code:
-            if self._last_prompt is None or self._last_prompt[2] != code:
+            if self._last_prompt is None or self._last_prompt.code != code:
                 self._prompt(code, context)
-            _, prompt, _, layout = self._last_prompt
-            if layout is None:
+            read_last = self._last_prompt
+            if read_last.layout is None:
                 reading = read(self.model, self.tokenizer, code)
             else:
-                prompt_state(self.model, prompt)  # reads a deferred prompt now
-                reading = read_in_prompt(code, layout, prompt)
+                prompt_state(self.model, read_last.prompt)  # reads a deferred prompt now
+                reading = read_in_prompt(code, read_last.layout, read_last.prompt)
             self._last_reading = (code, reading)
         return self._last_reading[1]
 
