@@ -222,14 +222,14 @@ def send(checkpoint: Path, out: Path, piece: int = FILE_BACK_LIMIT - MIB, keep: 
 
 def newest_checkpoint(partial: Path, staging: Path) -> Path:
     """What a run that failed after training can still send back: the newest complete checkpoint-N of
-    its OUT.partial folder (trainer_state.json is written last) with the run's resolved config and
-    metadata beside it, without the optimizer state (twice the adapter's size; only resuming needs it)."""
-    steps = sorted((int(path.name.split("-")[-1]), path) for path in partial.glob("checkpoint-*")
-                   if path.name.split("-")[-1].isdigit() and (path / "trainer_state.json").is_file())
-    if not steps:
+    its OUT.partial folder (as `--resume` would pick it) with the run's resolved config and metadata
+    beside it, without the optimizer state (twice the adapter's size; only resuming needs it)."""
+    from codemend.training.resume import latest_checkpoint
+
+    newest = latest_checkpoint(partial) if partial.is_dir() else None
+    if newest is None:
         raise SystemExit(f"{partial}: no complete checkpoint-N folder to send (the run stopped before its first save)")
-    step, newest = steps[-1]
-    target = staging / f"{partial.name.removesuffix('.partial')}-checkpoint-{step}"
+    target = staging / f"{partial.name.removesuffix('.partial')}-{Path(newest).name}"
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(newest, target, ignore=shutil.ignore_patterns("optimizer.pt"))
     for name in ("config.yaml", "meta.json"):

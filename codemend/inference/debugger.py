@@ -10,10 +10,15 @@ import logging
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from codemend.task import FormatError, apply_output, build_source, compute_edit, function_offset, render_edit
 from codemend.training.checkpoint import TaskSpec, load_checkpoint
 from codemend.training.generation import TrieReading, generate_from, prompt_state, read_prompt, score_targets
+
+if TYPE_CHECKING:
+    from codemend.inference.naturalness import PromptLines
+    from codemend.training.generation import Prompt
 
 logger = logging.getLogger(__name__)
 
@@ -38,9 +43,9 @@ class PromptRead:
     the naturalness reading share it."""
 
     source: str  # the task prompt's source (context, numbered function, trace)
-    prompt: object  # generation.Prompt
+    prompt: Prompt
     code: str  # the function it numbers
-    layout: object = None  # naturalness.PromptLines: where its lines lie in the prompt's tokens (causal models)
+    layout: PromptLines | None = None  # where its lines lie in the prompt's tokens (causal models)
 
 
 # Candidates re-ranked by naturalness (see Debugger.score). Fewer cost less (each is a read of its
