@@ -13,6 +13,7 @@ linear or cosine decay, gradient clipping, length-grouped batches so little comp
 from __future__ import annotations
 
 import json
+import shutil
 import logging
 import time
 from dataclasses import asdict, dataclass, field
@@ -227,6 +228,16 @@ def train(config: TrainRecipeConfig, model, tokenizer, datasets: dict, resume_fr
     return trainer, clock.total(), budget.stopped
 
 
+def keep_trained_adapter(adapter: Path, partial: Path) -> Path:
+    """Move a just-saved adapter out of the output's temporary folder, which a failed save removes: the
+    minutes of training since the last checkpoint are not lost to an error in the merge check after them."""
+    kept = partial / resume.FINAL_ADAPTER
+    partial.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(kept, ignore_errors=True)
+    shutil.move(str(adapter), str(kept))
+    return kept
+
+
 def save(config: TrainRecipeConfig, model, tokenizer, report: TrainReport, sample_batch: dict, monitor: TrainingMonitor | None = None) -> None:
     """Write the checkpoint folder atomically; a full disk is a CodemendError and leaves OUT as it was."""
     partial = resume.partial_folder(config)
@@ -236,7 +247,12 @@ def save(config: TrainRecipeConfig, model, tokenizer, report: TrainReport, sampl
             from codemend.training.lora import merge_with_parity
 
             model.save_pretrained(tmp / "adapter")  # before merging: merging consumes the adapter
-            model, report.lora_merge_max_diff = merge_with_parity(model, sample_batch)
+            try:
+                model, report.lora_merge_max_diff = merge_with_parity(model, sample_batch)
+            except Exception as err:
+                kept = keep_trained_adapter(tmp / "adapter", partial)
+                again = f" (--model.lora_init {kept} continues from it, into another --out)" if config.model.base else ""
+                raise CodemendError(f"{err}; {config.out} was not written, and the trained adapter is kept in {kept}{again}") from err
         if not config.model.lora or config.model.lora_save_merged:
             model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)

@@ -38,6 +38,7 @@ PARTIAL_SUFFIX = ".partial"
 TOKENIZER_DIR = "tokenizer"
 CHECKPOINT_PREFIX = "checkpoint-"  # what the Trainer names its checkpoint folders
 KEEP_CHECKPOINTS = 2
+FINAL_ADAPTER = "final-adapter"  # where a LoRA run whose final save failed keeps its trained adapter
 ELAPSED_FILE = "codemend_elapsed.json"  # training seconds up to a checkpoint, summed over interrupted runs
 # Fields that may change between an interrupted run and its resumption without changing the result.
 MAY_DIFFER = ("resume", "overwrite", "train.max_minutes", "train.save_every", "train.workers")
@@ -121,11 +122,11 @@ def prepare(config: TrainRecipeConfig) -> str | None:
         check_same_config(folder, config)
         check_same_world_size(folder, state.num_processes)
         checkpoint = latest_checkpoint(folder)
-    elif folder.exists() and not config.overwrite and latest_checkpoint(folder):
-        # Only a checkpoint is worth protecting: a folder without one (a run stopped by a bad
-        # flag before its first save) holds nothing that starting again does not recreate.
+    elif folder.exists() and not config.overwrite and (saved := last_saved(folder)):
+        # Only training is worth protecting: a folder without a checkpoint or a kept adapter (a run
+        # stopped by a bad flag before its first save) holds nothing that starting again does not recreate.
         raise CodemendError(
-            f"{folder} holds an interrupted run of --out {config.out} (last saved: {Path(latest_checkpoint(folder)).name}); "
+            f"{folder} holds an interrupted run of --out {config.out} (last saved: {saved}); "
             f"pass --resume to continue it or --overwrite to discard it and start again"
         )
     state.wait_for_everyone()
@@ -226,6 +227,15 @@ def checkpoints(folder: Path) -> list[Path]:
 
 def latest_checkpoint(folder: Path) -> str | None:
     return next((str(path) for path in checkpoints(folder) if is_complete(path)), None)
+
+
+def last_saved(folder: Path) -> str | None:
+    """What of a run's training `folder` keeps: its newest complete checkpoint, or the adapter a failed final
+    save kept (recipe.keep_trained_adapter), named for a message; None when there is nothing."""
+    if (folder / FINAL_ADAPTER).is_dir():
+        return f"{FINAL_ADAPTER}/, the adapter at the end of training, kept when the final save failed"
+    checkpoint = latest_checkpoint(folder)
+    return Path(checkpoint).name if checkpoint else None
 
 
 def remove_incomplete_checkpoints(folder: Path) -> None:

@@ -68,6 +68,27 @@ def test_missing_base_and_incomplete_checkpoint_fail_clearly(tiny_model, tiny_da
         load_checkpoint(broken)
 
 
+def test_a_failed_final_save_keeps_the_trained_adapter_and_a_new_run_does_not_wipe_it(tiny_dataset, tmp_path, capsys, monkeypatch):
+    import codemend.training.lora as lora
+
+    def merge_fails(model, batch):  # as on a GPU once: the merge check raised after all the training
+        raise RuntimeError("Expected all tensors to be on the same device")
+
+    monkeypatch.setattr(lora, "merge_with_parity", merge_fails)
+    out = tmp_path / "lora"
+    args = ["train", "--config", REPO_TINY, "--data", str(tiny_dataset), "--out", str(out),
+            "--model.lora", "true", "--model.lora_target_modules", "q", "v", "--train.max_steps", "3", "--train.save_every", "0"]
+    assert main(args) == 1
+    kept = tmp_path / "lora.partial" / "final-adapter"
+    err = capsys.readouterr().err
+    assert "same device" in err and f"the trained adapter is kept in {kept}" in err
+    assert (kept / "adapter_model.safetensors").is_file() and (kept / "adapter_config.json").is_file()
+    assert not out.exists() and not list(tmp_path.glob(".lora.tmp-*"))
+    monkeypatch.undo()
+    assert main(args) == 1  # starting again into the same --out would remove the partial folder
+    assert "last saved: final-adapter/" in capsys.readouterr().err and kept.is_dir()
+
+
 def test_time_budget_stops_training_early_and_still_saves(tiny_dataset, tmp_path):
     out = tmp_path / "timed"
     assert main(["-q", "train", "--config", REPO_TINY, "--data", str(tiny_dataset), "--out", str(out),
