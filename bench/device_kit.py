@@ -221,12 +221,16 @@ def send(checkpoint: Path, out: Path, piece: int = FILE_BACK_LIMIT - MIB, keep: 
 
 
 def newest_checkpoint(partial: Path, staging: Path) -> Path:
-    """What a run that failed after training can still send back: the newest complete checkpoint-N of
-    its OUT.partial folder (as `--resume` would pick it) with the run's resolved config and metadata
-    beside it, without the optimizer state (twice the adapter's size; only resuming needs it)."""
-    from codemend.training.resume import latest_checkpoint
+    """What a run that failed after training can still send back from its OUT.partial folder: the adapter
+    it kept at the end of training (recipe.keep_trained_adapter) or else its newest complete checkpoint-N
+    (as `--resume` would pick it), with the run's resolved config and metadata beside it, without the
+    optimizer state (twice the adapter's size; only resuming needs it)."""
+    from codemend.training.resume import FINAL_ADAPTER, latest_checkpoint
 
-    newest = latest_checkpoint(partial) if partial.is_dir() else None
+    if (partial / FINAL_ADAPTER).is_dir():
+        newest = str(partial / FINAL_ADAPTER)
+    else:
+        newest = latest_checkpoint(partial) if partial.is_dir() else None
     if newest is None:
         raise SystemExit(f"{partial}: no complete checkpoint-N folder to send (the run stopped before its first save)")
     target = staging / f"{partial.name.removesuffix('.partial')}-{Path(newest).name}"
@@ -279,23 +283,35 @@ def adopt(checkpoint: Path, model: Path, out: Path) -> Path:
         raise SystemExit(f"{checkpoint}: its adapter differs from {model}'s in {', '.join(differ)}: it did not continue that adapter")
     if out.exists():
         raise SystemExit(f"--out {out} exists; choose a new folder (nothing is overwritten)")
-    state = json.loads((checkpoint / "trainer_state.json").read_text())
+    step, log = trained_log(checkpoint)
     staging = out.with_name(out.name + ".adopting")
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(model, staging)
     for name in ("adapter_model.safetensors", "adapter_config.json"):
         shutil.copy2(checkpoint / name, staging / "adapter" / name)
-    meta = {"adopted_from": str(checkpoint), "step": state["global_step"], "continued": str(model),
-            "log_history": state.get("log_history", []),
+    meta = {"adopted_from": str(checkpoint), "step": step, "continued": str(model), "log_history": log,
             "run_config": (checkpoint / "run-config.yaml").read_text() if (checkpoint / "run-config.yaml").is_file() else None}
     (staging / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
     write_curves(meta["log_history"], staging)
     card = staging / "README.md"
     if card.is_file():
-        card.write_text(f"> This folder: {model} with the adapter of {checkpoint} (step {state['global_step']}); "
+        card.write_text(f"> This folder: {model} with the adapter of {checkpoint} (step {step}); "
                         f"the card below is {model}'s.\n\n" + card.read_text(encoding="utf-8"), encoding="utf-8")
     staging.rename(out)
     return out
+
+
+def trained_log(checkpoint: Path) -> tuple[int, list[dict]]:
+    """(step, the trainer's log) of a checkpoint-N folder (trainer_state.json) or of an adapter kept at the
+    end of training (train_report.json), the log in the trainer's form either way."""
+    if (checkpoint / "trainer_state.json").is_file():
+        state = json.loads((checkpoint / "trainer_state.json").read_text())
+        return state["global_step"], state.get("log_history", [])
+    if not (checkpoint / "train_report.json").is_file():
+        raise SystemExit(f"{checkpoint}: neither trainer_state.json (a checkpoint-N) nor train_report.json (a kept final adapter)")
+    report = json.loads((checkpoint / "train_report.json").read_text())
+    ranking = {step: {"rank_loss": loss, "fix_ranked_first": first} for step, loss, first in report.get("ranking", [])}
+    return report["steps"], [{"step": step, "loss": loss, **ranking.get(step, {})} for step, loss in report.get("losses", [])]
 
 
 def write_curves(log: list[dict], folder: Path) -> None:

@@ -255,3 +255,20 @@ def test_a_checkpoint_of_another_adapter_is_not_adopted(kit, tmp_path):
     with pytest.raises(SystemExit, match="differs from .* in r: it did not continue"):
         kit.adopt(checkpoint, model, tmp_path / "adopted")
     assert not (tmp_path / "adopted").exists()
+
+
+def test_the_adapter_kept_at_the_end_of_training_is_sent_before_any_checkpoint_and_adopts(kit, tmp_path):
+    partial = tmp_path / "run.partial"
+    checkpoint = partial / "checkpoint-500"
+    checkpoint.mkdir(parents=True)
+    (checkpoint / "trainer_state.json").write_text(json.dumps({"global_step": 500}))
+    final = _adapter_folder(partial / "final-adapter", b"final", ["q_proj"])
+    (final / "train_report.json").write_text(json.dumps({"steps": 698, "losses": [[20, 1.6], [40, 1.5]], "ranking": [[20, 0.9, 0.7]]}))
+    sent = kit.newest_checkpoint(partial, tmp_path / "staging")
+    assert sent.name == "run-final-adapter" and (sent / "adapter_model.safetensors").read_bytes() == b"final"
+    model = tmp_path / "default"
+    _adapter_folder(model / "adapter", b"old", ["q_proj"])
+    out = kit.adopt(sent, model, tmp_path / "adopted")
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["step"] == 698
+    assert meta["log_history"] == [{"step": 20, "loss": 1.6, "rank_loss": 0.9, "fix_ranked_first": 0.7}, {"step": 40, "loss": 1.5}]

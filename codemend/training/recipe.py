@@ -228,13 +228,15 @@ def train(config: TrainRecipeConfig, model, tokenizer, datasets: dict, resume_fr
     return trainer, clock.total(), budget.stopped
 
 
-def keep_trained_adapter(adapter: Path, partial: Path) -> Path:
+def keep_trained_adapter(adapter: Path, partial: Path, report: TrainReport) -> Path:
     """Move a just-saved adapter out of the output's temporary folder, which a failed save removes: the
-    minutes of training since the last checkpoint are not lost to an error in the merge check after them."""
+    minutes of training since the last checkpoint are not lost to an error in the merge check after them.
+    The run's report (steps, losses) goes with it as train_report.json."""
     kept = partial / resume.FINAL_ADAPTER
     partial.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(kept, ignore_errors=True)
     shutil.move(str(adapter), str(kept))
+    (kept / "train_report.json").write_text(json.dumps(asdict(report), default=str) + "\n")
     return kept
 
 
@@ -250,7 +252,7 @@ def save(config: TrainRecipeConfig, model, tokenizer, report: TrainReport, sampl
             try:
                 model, report.lora_merge_max_diff = merge_with_parity(model, sample_batch)
             except Exception as err:
-                kept = keep_trained_adapter(tmp / "adapter", partial)
+                kept = keep_trained_adapter(tmp / "adapter", partial, report)
                 again = f" (--model.lora_init {kept} continues from it, into another --out)" if config.model.base else ""
                 raise CodemendError(f"{err}; {config.out} was not written, and the trained adapter is kept in {kept}{again}") from err
         if not config.model.lora or config.model.lora_save_merged:

@@ -83,6 +83,7 @@ def test_a_failed_final_save_keeps_the_trained_adapter_and_a_new_run_does_not_wi
     err = capsys.readouterr().err
     assert "same device" in err and f"the trained adapter is kept in {kept}" in err
     assert (kept / "adapter_model.safetensors").is_file() and (kept / "adapter_config.json").is_file()
+    assert json.loads((kept / "train_report.json").read_text())["steps"] == 3
     assert not out.exists() and not list(tmp_path.glob(".lora.tmp-*"))
     monkeypatch.undo()
     assert main(args) == 1  # starting again into the same --out would remove the partial folder
