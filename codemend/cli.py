@@ -227,11 +227,12 @@ def cmd_train(args, unknown) -> int:
     if main_process:
         print("resolved config:\n" + "\n".join("  " + line for line in to_yaml(config).splitlines()), flush=True)
     report = run(config)
-    last = report.losses[-1][1] if report.losses else float("nan")
+    last = (f"last loss {report.losses[-1][1]:.4f}" if report.losses
+            else f"no loss logged (--train.log_every {config.train.log_every}, more than the {report.steps} steps)")
     if main_process:
         print(f"saved {config.out}: {report.steps} steps ({report.data_passes:g} passes over {report.train_samples} samples) "
               f"in {report.seconds} s ({report.tokens_per_second} tokens/s), "
-              f"{report.parameters / 1e6:.2f}M parameters, last loss {last:.4f}")
+              f"{report.parameters / 1e6:.2f}M parameters, {last}")
     return 0
 
 

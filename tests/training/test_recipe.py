@@ -119,3 +119,10 @@ def test_lora_trains_an_adapter_and_saves_merged_weights_with_parity(tiny_datase
                  "--model.lora", "true", "--model.lora_target_modules", "q_proj"]) == 1
     err = capsys.readouterr().err
     assert "q_proj not in this model" in err and "its linear layers are:" in err
+
+
+def test_a_run_shorter_than_its_logging_interval_says_so_instead_of_a_nan_loss(tiny_dataset, tmp_path, capsys):
+    assert main(["train", "--config", REPO_TINY, "--data", str(tiny_dataset), "--out", str(tmp_path / "short"),
+                 "--train.max_steps", "1", "--train.log_every", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "no loss logged (--train.log_every 5, more than the 1 steps)" in out and "nan" not in out
