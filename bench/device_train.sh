@@ -5,7 +5,7 @@
 # CONFIG, RUN and DATA pick the recipe, the checkpoint folder and where the dataset is restored.
 # A dry run here, on the CPU, with the venv's packages instead of the kit's wheels:
 #   PYTHON=.venv/bin/python INSTALL=0 OUT=/tmp/dry/out DATA=/tmp/dry/data RUN=/tmp/dry/run \
-#     bash bench/device_train.sh --train.max_steps 2 --train.workers 0
+#     bash bench/device_train.sh --train.max_steps 2 --train.workers 0 --train.batch_size 4  # 32 needs more than 24 GiB on a CPU
 set -euo pipefail
 export PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 export HF_HOME=${HF_HOME:-/tmp/hf} CODEMEND_CACHE=${CODEMEND_CACHE:-/tmp/codemend-cache}
