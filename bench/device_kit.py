@@ -220,7 +220,7 @@ def send(checkpoint: Path, out: Path, piece: int = FILE_BACK_LIMIT - MIB, keep: 
     return pieces
 
 
-def newest_checkpoint(partial: Path, staging: Path) -> Path:
+def last_trained(partial: Path, staging: Path) -> Path:
     """What a run that failed after training can still send back from its OUT.partial folder: the adapter
     it kept at the end of training (recipe.keep_trained_adapter) or else its newest complete checkpoint-N
     (as `--resume` would pick it), with the run's resolved config and metadata beside it, without the
@@ -274,7 +274,7 @@ ADAPTER_KEYS = ("r", "lora_alpha", "target_modules", "base_model_name_or_path", 
 
 def adopt(checkpoint: Path, model: Path, out: Path) -> Path:
     """A codemend model folder from a Trainer checkpoint of a LoRA run that continued `model`'s adapter
-    (a run that failed after training sends one back, see newest_checkpoint): `model`'s folder (task spec,
+    (a run that failed after training sends one back, see last_trained): `model`'s folder (task spec,
     tokenizer) with the checkpoint's adapter weights, and meta.json saying where they came from."""
     theirs = json.loads((checkpoint / "adapter_config.json").read_text())
     ours = json.loads((model / "adapter" / "adapter_config.json").read_text())
@@ -424,7 +424,7 @@ def main(argv: list[str] | None = None) -> None:
                             "--no-cache-dir", "--upgrade", "--target", str(args.site), *wheels], check=True)
         print(f"unpacked {len(files)} files; data in {args.data}" + ("" if args.no_install else f"; wheels in {args.site}"))
     elif args.command == "send":
-        checkpoint = newest_checkpoint(args.checkpoint, Path("/tmp/codemend-send")) if args.partial else args.checkpoint
+        checkpoint = last_trained(args.checkpoint, Path("/tmp/codemend-send")) if args.partial else args.checkpoint
         for piece in send(checkpoint, args.out):
             print(piece)
     elif args.command == "adopt":

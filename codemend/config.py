@@ -354,7 +354,7 @@ class EvalConfig:
     precision: Precision = "auto"
     """Weights of the model at inference: auto is bf16 (bfloat16) where this CPU multiplies bf16 matrices clearly faster than fp32 (under 0.8x the time, measured at load: repair ran 1.8x faster in bf16 on the 2-core AVX2 machine of 2026-12-02 and ~1.8x on a 2-core AVX-512 AMD EPYC of 2026-12-04; bf16 products ran 12-40x slower on a 2-core AVX2 AMD EPYC), else fp32."""
     engine: Engine = "auto"
-    """What computes the model: auto runs Llama-architecture decoder-only checkpoints such as the shipped default on codemend's own forward pass, which spares a cold process ~5 s of importing transformers (beam search still loads transformers), and everything else through transformers; transformers: always transformers."""
+    """What computes the model: auto runs Llama-architecture decoder-only checkpoints such as the shipped default on codemend's own forward pass (beam search included), which spares a cold process ~5 s of importing transformers (only batched generation, `eval --mode generate`, still loads transformers' model), and everything else through transformers; transformers: always transformers."""
     wide: int = WIDE_BUDGET
     """With --benchmark: when validation finds no plausible fix among the ranked candidates, try up to this many edits of the wide repair space by tests, as `codemend fix` does (0: off)."""
     out: str = ""
@@ -402,7 +402,7 @@ class RepairOptions:
     precision: Precision = "auto"
     """Weights of the model at inference: auto is bf16 (bfloat16) where this CPU multiplies bf16 matrices clearly faster than fp32 (under 0.8x the time, measured at load: repair ran 1.8x faster in bf16 on the 2-core AVX2 machine of 2026-12-02 and ~1.8x on a 2-core AVX-512 AMD EPYC of 2026-12-04; bf16 products ran 12-40x slower on a 2-core AVX2 AMD EPYC), else fp32."""
     engine: Engine = "auto"
-    """What computes the model: auto runs Llama-architecture decoder-only checkpoints such as the shipped default on codemend's own forward pass, which spares a cold process ~5 s of importing transformers (beam search still loads transformers), and everything else through transformers; transformers: always transformers."""
+    """What computes the model: auto runs Llama-architecture decoder-only checkpoints such as the shipped default on codemend's own forward pass (beam search included), which spares a cold process ~5 s of importing transformers (only batched generation, `eval --mode generate`, still loads transformers' model), and everything else through transformers; transformers: always transformers."""
     wide: int = WIDE_BUDGET
     """With --test_cmd, when none of the ranked candidates passes: try up to this many edits of the wide repair space (a missing operand, call, guard, default or return; the usual edits at more lines) at the most suspicious lines, by tests alone (0: off)."""
     wide_seconds: float = WIDE_SECONDS

@@ -205,7 +205,7 @@ def test_a_run_that_failed_after_training_sends_its_newest_complete_checkpoint_w
         if complete:
             (folder / "trainer_state.json").write_text(json.dumps({"global_step": step}))
     (partial / "config.yaml").write_text("seed: 7\n")
-    sent = kit.newest_checkpoint(partial, tmp_path / "staging")
+    sent = kit.last_trained(partial, tmp_path / "staging")
     assert sent.name == "default-gpu-rank-checkpoint-500"
     assert sorted(path.name for path in sent.iterdir()) == ["adapter_model.safetensors", "run-config.yaml", "trainer_state.json"]
     assert len(kit.send(sent, tmp_path / "back")) == 1
@@ -215,7 +215,7 @@ def test_a_run_that_failed_after_training_sends_its_newest_complete_checkpoint_w
 def test_a_run_that_never_saved_has_nothing_to_send(kit, tmp_path):
     (tmp_path / "r.partial").mkdir()
     with pytest.raises(SystemExit, match="no complete checkpoint-N"):
-        kit.newest_checkpoint(tmp_path / "r.partial", tmp_path / "staging")
+        kit.last_trained(tmp_path / "r.partial", tmp_path / "staging")
 
 
 def _adapter_folder(folder: Path, weights: bytes, targets: list[str], r: int = 16) -> Path:
@@ -264,7 +264,7 @@ def test_the_adapter_kept_at_the_end_of_training_is_sent_before_any_checkpoint_a
     (checkpoint / "trainer_state.json").write_text(json.dumps({"global_step": 500}))
     final = _adapter_folder(partial / "final-adapter", b"final", ["q_proj"])
     (final / "train_report.json").write_text(json.dumps({"steps": 698, "losses": [[20, 1.6], [40, 1.5]], "ranking": [[20, 0.9, 0.7]]}))
-    sent = kit.newest_checkpoint(partial, tmp_path / "staging")
+    sent = kit.last_trained(partial, tmp_path / "staging")
     assert sent.name == "run-final-adapter" and (sent / "adapter_model.safetensors").read_bytes() == b"final"
     model = tmp_path / "default"
     _adapter_folder(model / "adapter", b"old", ["q_proj"])

@@ -13,8 +13,8 @@ linear or cosine decay, gradient clipping, length-grouped batches so little comp
 from __future__ import annotations
 
 import json
-import shutil
 import logging
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path

@@ -125,9 +125,11 @@ def prepare(config: TrainRecipeConfig) -> str | None:
     elif folder.exists() and not config.overwrite and (saved := last_saved(folder)):
         # Only training is worth protecting: a folder without a checkpoint or a kept adapter (a run
         # stopped by a bad flag before its first save) holds nothing that starting again does not recreate.
+        again = (f"--model.lora_init {folder / FINAL_ADAPTER} with another --out continues from the kept adapter; "
+                 if (folder / FINAL_ADAPTER).is_dir() and config.model.base else "")
         raise CodemendError(
             f"{folder} holds an interrupted run of --out {config.out} (last saved: {saved}); "
-            f"pass --resume to continue it or --overwrite to discard it and start again"
+            f"{again}pass --resume to continue it from its last checkpoint or --overwrite to discard it and start again"
         )
     state.wait_for_everyone()
     if state.is_main_process:
