@@ -13,6 +13,7 @@ import torch
 
 from codemend.cli import main
 from codemend.config import TrainRecipeConfig, load_config
+from codemend.errors import CodemendError
 from codemend.training import resume
 
 REPO = Path(__file__).resolve().parents[2]
@@ -109,6 +110,22 @@ def test_a_leftover_partial_folder_needs_resume_or_overwrite(tiny_dataset, tmp_p
     assert (partial / "checkpoint-4").is_dir()  # refused, so nothing was discarded
     assert resume.prepare(tiny_config(tiny_dataset, out, overwrite=True)) is None
     assert sorted(p.name for p in partial.iterdir()) == ["config.yaml", "meta.json"]
+
+
+def test_a_kept_final_adapter_of_a_based_run_names_lora_init_to_continue_it(tiny_dataset, tmp_path):
+    # --resume would restart from the last checkpoint (and its success removes the kept adapter):
+    # with a base, continuing the adapter itself is --model.lora_init into another --out.
+    out, kept = tmp_path / "model", tmp_path / "model.partial" / resume.FINAL_ADAPTER
+    based = {"model.base": str(tmp_path / "base"), "model.lora": True, "model.lora_target_modules": ["q_proj"]}
+    resume.prepare(tiny_config(tiny_dataset, out, **based))
+    kept.mkdir()
+    with pytest.raises(CodemendError) as refused:
+        resume.prepare(tiny_config(tiny_dataset, out, **based))
+    assert f"--model.lora_init {kept} with another --out continues from the kept adapter" in str(refused.value)
+    assert "pass --resume" in str(refused.value) and kept.is_dir()
+    with pytest.raises(CodemendError) as scratch:  # no base: the adapter cannot seed a fresh model
+        resume.prepare(tiny_config(tiny_dataset, out))
+    assert "--model.lora_init" not in str(scratch.value) and "last saved: final-adapter/" in str(scratch.value)
 
 
 def test_a_partial_folder_without_a_checkpoint_is_simply_replaced(tiny_dataset, tmp_path):
