@@ -321,7 +321,7 @@ def suspicious_functions(functions: list[Function], sbfl: dict[int, float], keep
 
 def model_beams(n: int | None, has_tests: bool) -> int:
     """Beams a repair asks of the model: `n` when given (>= 0); for None or -1 (`fix -n -1`, its default),
-    BEAMS_WITH_TESTS with tests and none without.
+    BEAMS_WITH_TESTS with tests that can judge a fix (`has_tests`) and none without.
 
     Without tests nothing checks a beam, and a beam is the model's own likeliest edit, so a wrong one
     outranks the true fix among the candidates (shipped model, 150 validation bugs: top-1 exact 27.3%
@@ -347,9 +347,9 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     the tests' baseline and coverage runs, which it overlaps. `baseline`: the tests' run on `text`,
     when the caller has already run them (not run again). `use_trace`: give a model trained with
     traces the tests' first failure as input (False for the traces ablation). `n`: beams per
-    function (`model_beams` decides when None or -1).
+    function (`model_beams` decides when None or -1, from whether the tests can judge a fix: not when
+    they pass on, or never ran, the original code).
     """
-    n = model_beams(n, tests is not None)
     result = RepairResult([], [])
     watch = Stopwatch(result.seconds)
     functions = select_functions(text, path, function, line)
@@ -364,10 +364,14 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
             result.notes.append(f"the tests did not run on the original code ({unusable}): suggestions are not validated")
             tests = None
         else:
+            if result.baseline.status == "timeout":
+                result.notes.append(f"the tests did not finish on the original code ({result.baseline.detail}): a fix that ends the hang "
+                                    "passes, candidates that still hang are marked timeout")
             trace = tests.trace(result.baseline) if use_trace else ""
             limits = _scaled_limits(tests.limits, result.baseline)
             with watch("sbfl"):
                 sbfl = file_sbfl(text, tests) if use_sbfl else {}
+    n = model_beams(n, tests is not None and result.baseline.status != "passed")
     if isinstance(debugger, concurrent.futures.Future):
         with watch("model_load"):
             debugger = debugger.result()

@@ -126,6 +126,7 @@ def test_hanging_tests_are_contained():
     result = repair(SOURCE, debugger=None, tests=Tests(test_code="while True:\n    pass\n", limits=Limits(wall_s=1.0)), max_validate=2)
     assert result.baseline.status == "timeout"
     assert {s.validation for s in result.suggestions[:2]} == {"timeout"}
+    assert any(note.startswith("the tests did not finish on the original code (wall-clock limit") for note in result.notes)
 
 
 def test_model_candidates_come_from_the_checkpoint(tiny_model):
@@ -202,6 +203,9 @@ def test_fix_asks_the_model_for_beams_only_with_tests_unless_n_is_given(tiny_mod
     repair(SOURCE, debugger=debugger, n=2)
     repair(SOURCE, debugger=debugger, tests=Tests(test_code=TESTS), max_validate=0, wide=0)
     assert asked == [2, BEAMS_WITH_TESTS]  # the first call, without tests, asked for no beams
+    # Tests that pass on the original cannot sort the beams out: as without tests, none are asked for.
+    repair(FIXED, debugger=debugger, tests=Tests(test_code=TESTS))
+    assert asked == [2, BEAMS_WITH_TESTS]
 
 
 def test_fix_n_minus_one_leaves_the_beams_to_repair():
