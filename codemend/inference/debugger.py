@@ -107,13 +107,14 @@ class Debugger:
         """Up to `n` distinct, parseable, non-trivial fixes from beam search, best first."""
         beams = generate_from(self.model, self.tokenizer, self._prompt(code, context, trace), self.spec.arch,
                               self.spec.max_target_tokens, num_beams=n, num_return=n)
-        candidates = []
+        candidates, dead = [], unreachable_statements(code)
         for beam in beams:
             try:
                 patch = apply_output(code, beam.text, self.spec.output_format)
             except FormatError:
                 continue
-            if patch.patched.strip() != code.strip() and parses(patch.patched):
+            # Code added after a return (`return a - b` then `a, b = a + b`) changes nothing a test can see.
+            if patch.patched.strip() != code.strip() and 0 <= unreachable_statements(patch.patched) <= dead:
                 candidates.append(Candidate(patch.patched, patch.line, beam.text, {"model"}, score=beam.score))
         return candidates
 
@@ -234,11 +235,23 @@ class TokenSurprise:
     surprise: float  # -log p(token | everything before it)
 
 
-def parses(code: str) -> bool:
+_ENDS_BLOCK = ("Return", "Raise", "Continue", "Break")
+
+
+def unreachable_statements(code: str) -> int:
+    """How many statements of `code` follow a return, raise, continue or break in their own block;
+    -1 when `code` does not parse."""
     import ast
 
     try:
-        ast.parse(code)
+        tree = ast.parse(code)
     except (SyntaxError, ValueError):
-        return False
-    return True
+        return -1
+    dead = 0
+    for node in ast.walk(tree):
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(node, name, None)
+            if isinstance(block, list):
+                ends = [i for i, statement in enumerate(block) if type(statement).__name__ in _ENDS_BLOCK]
+                dead += len(block) - ends[0] - 1 if ends else 0
+    return dead

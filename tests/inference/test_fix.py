@@ -139,6 +139,28 @@ def test_model_candidates_come_from_the_checkpoint(tiny_model):
     assert "model" in result.functions[0].ranking.signals or not any("model" in s.origin for s in result.suggestions)
 
 
+def test_beams_that_only_add_unreachable_code_are_dropped(tiny_model, monkeypatch):
+    import codemend.inference.debugger as debugger_module
+    from codemend.training.generation import Generation
+
+    code = "def add(a, b):\n    return a - b\n"
+    beams = ["insert 3\n    a, b = a + b", "replace 2\n    return a + b", "insert 2\n    a = b", "replace 2\n    return a +"]
+    monkeypatch.setattr(debugger_module, "generate_from", lambda *args, **kwargs: [Generation(t, -1.0, True) for t in beams])
+    proposed = debugger_module.Debugger.load(tiny_model).propose(code, n=4)
+    # Dead code after the return, and code that does not parse, never reach validation or the user.
+    assert [c.target for c in proposed] == ["replace 2\n    return a + b", "insert 2\n    a = b"]
+
+
+def test_unreachable_statements_counts_what_follows_a_return_raise_continue_or_break():
+    from codemend.inference.debugger import unreachable_statements
+
+    assert unreachable_statements("def f(x):\n    return x\n") == 0
+    assert unreachable_statements("def f(x):\n    return x\n    x += 1\n    print(x)\n") == 2
+    assert unreachable_statements("for x in y:\n    if x:\n        break\n        f()\n    else:\n        continue\n") == 1
+    assert unreachable_statements("try:\n    raise E\n    g()\nfinally:\n    h()\n") == 1
+    assert unreachable_statements("def f(:\n") == -1
+
+
 @pytest.mark.sandbox
 def test_with_tests_the_model_ranks_within_the_lines_coverage_points_at(tiny_model):
     from codemend.inference.debugger import Debugger
