@@ -326,7 +326,7 @@ class InferenceOptions:
     precision: Precision = "auto"
     """Weights of the model at inference: auto is bf16 (bfloat16) where this CPU multiplies bf16 matrices clearly faster than fp32 (under 0.8x the time, measured at load: repair ran 1.8x faster in bf16 on the 2-core AVX2 machine of 2026-12-02 and ~1.8x on a 2-core AVX-512 AMD EPYC of 2026-12-04; bf16 products ran 12-40x slower on a 2-core AVX2 AMD EPYC), else fp32."""
     engine: Engine = "auto"
-    """What computes the model: auto runs Llama-architecture decoder-only checkpoints such as the shipped default on codemend's own forward pass (beam search included), which spares a cold process ~5 s of importing transformers (only batched generation, `eval --mode generate`, still loads transformers' model), and everything else through transformers; transformers: always transformers."""
+    """What computes the model: auto runs Llama- and Qwen2-architecture decoder-only checkpoints such as the shipped default on codemend's own forward pass (beam search included), which spares a cold process ~5 s of importing transformers (only batched generation, `eval --mode generate`, still loads transformers' model), and everything else through transformers; transformers: always transformers."""
 
 
 @dataclass

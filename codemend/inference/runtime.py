@@ -1,4 +1,4 @@
-"""codemend's own forward pass for Llama-architecture checkpoints: reading code without importing transformers.
+"""codemend's own forward pass for Llama-architecture checkpoints (Llama, Qwen2): reading code without importing transformers.
 
 A cold `codemend fix` spent ~5 s of its ~11 s importing transformers' modeling code (it pulls in
 torch.distributed.tensor, torch._dynamo and more) to run SmolLM2-135M, the shipped default, a plain
@@ -16,8 +16,10 @@ transformers' fast tokenizers wrap too. Beam search on a read prompt (what `fix`
 `generation.beam_search` on this model; only batched generation (`generation.generate`, the split
 evaluation's) loads transformers' model of the same checkpoint, on first use.
 
-Checkpoints this does not cover (other architectures, scaled rotary positions, biases, tokenizer
-settings beyond the special tokens) load through transformers as before (`unsupported`).
+Qwen2 (Qwen2.5-Coder) is the same computation with biases on the query, key and value projections;
+Llama's optional `attention_bias` and `mlp_bias` are computed too. Checkpoints this does not cover
+(other architectures, scaled rotary positions, sliding-window layers, tokenizer settings beyond the
+special tokens, tensors it would not read) load through transformers as before (`unsupported`).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ WEIGHTS = "model.safetensors"
 TOKENIZER_KEYS = {"backend", "bos_token", "eos_token", "pad_token", "unk_token", "is_local", "local_files_only",
                   "model_max_length", "tokenizer_class", "added_tokens_decoder", "clean_up_tokenization_spaces",
                   "extra_special_tokens", "model_input_names", "padding_side", "truncation_side", "chat_template"}
-TOKENIZER_CLASSES = {"TokenizersBackend", "PreTrainedTokenizerFast", "GPT2Tokenizer", "GPT2TokenizerFast"}
+TOKENIZER_CLASSES = {"TokenizersBackend", "PreTrainedTokenizerFast", "GPT2Tokenizer", "GPT2TokenizerFast", "Qwen2Tokenizer", "Qwen2TokenizerFast"}
 
 
 @dataclass(frozen=True)
@@ -74,23 +76,28 @@ def _rope(config: dict) -> dict:
     return config.get("rope_parameters") or config.get("rope_scaling") or {}
 
 
+MODEL_TYPES = ("llama", "qwen2")
+
+
 def unsupported(config: dict) -> list[str]:
     """Why the runtime cannot compute this config.json's model exactly ([] when it can)."""
     reasons = []
-    if config.get("model_type") != "llama":
-        reasons.append(f"model_type {config.get('model_type')!r} (the runtime computes llama)")
+    if config.get("model_type") not in MODEL_TYPES:
+        reasons.append(f"model_type {config.get('model_type')!r} (the runtime computes {' and '.join(MODEL_TYPES)})")
+    if config.get("use_sliding_window") or any(kind != "full_attention" for kind in config.get("layer_types") or []):
+        reasons.append("sliding-window attention layers")
     rope_type = _rope(config).get("rope_type") or _rope(config).get("type") or "default"  # older configs say "type"
     if rope_type != "default":
         reasons.append(f"rope_type {rope_type!r} (the runtime computes default rotary positions)")
     if config.get("hidden_act", "silu") != "silu":
         reasons.append(f"hidden_act {config.get('hidden_act')!r}")
-    reasons += [f"{key} true" for key in ("attention_bias", "mlp_bias") if config.get(key)]
     return reasons
 
 
 def tokenizer_unsupported(settings: dict) -> list[str]:
     """Why `RuntimeTokenizer` might split or decode text differently from transformers' tokenizer."""
-    reasons = [f"tokenizer_config.json key {key!r}" for key in sorted(set(settings) - TOKENIZER_KEYS)]
+    unset = {key for key, value in settings.items() if key == "add_prefix_space" and not value}  # as Qwen2's tokenizer saves it: None
+    reasons = [f"tokenizer_config.json key {key!r}" for key in sorted(set(settings) - TOKENIZER_KEYS - unset)]
     if settings.get("tokenizer_class", "TokenizersBackend") not in TOKENIZER_CLASSES:
         reasons.append(f"tokenizer_class {settings['tokenizer_class']!r}")
     if settings.get("clean_up_tokenization_spaces"):
@@ -160,16 +167,20 @@ class KVCache:
 
 
 class LlamaRuntime(torch.nn.Module):
-    """transformers' LlamaForCausalLM forward pass for inference, on weights named as it names them."""
+    """transformers' LlamaForCausalLM (and Qwen2ForCausalLM, the same with biases) forward pass for inference, on weights named as it names them."""
 
     def __init__(self, config: RuntimeConfig, weights: dict[str, Any], twin: Callable[[], Any] | None = None):
         super().__init__()
         self.config = config
-        weights = dict(weights)  # the layers take theirs out of this copy
-        self.embed = weights["model.embed_tokens.weight"]
-        self.lm_head = weights["model.embed_tokens.weight"] if config.tie_word_embeddings else weights["lm_head.weight"]
-        self.norm = weights["model.norm.weight"]
+        weights = dict(weights)  # every part takes its tensors out of this copy: what is left, nothing reads
+        self.embed = weights.pop("model.embed_tokens.weight")
+        head = weights.pop("lm_head.weight", None)  # some tied checkpoints store the copy too
+        if head is None and not config.tie_word_embeddings:
+            raise KeyError("lm_head.weight")
+        self.lm_head = self.embed if config.tie_word_embeddings else head
+        self.norm = weights.pop("model.norm.weight")
         self.layers = [_Layer.of(weights, f"model.layers.{i}.") for i in range(config.num_hidden_layers)]
+        self.unread = sorted(weights)  # tensors of a computation this one is not (load_runtime falls back)
         dim = config.head_dim
         self.inv_freq = 1.0 / (config.rope_theta ** (torch.arange(0, dim, 2, dtype=torch.float) / dim))
         self.scaling = dim**-0.5
@@ -201,8 +212,8 @@ class LlamaRuntime(torch.nn.Module):
         for index, layer in enumerate(self.layers):
             hidden = hidden + self._attention(layer, self._norm(hidden, layer.input_norm), cos, sin, mask, cache, index)
             normed = self._norm(hidden, layer.post_norm)
-            gate, up = F.linear(normed, layer.gate_up).split(layer.gate_up.shape[0] // 2, dim=-1)
-            hidden = hidden + F.linear(F.silu(gate) * up, layer.down)
+            gate, up = F.linear(normed, layer.gate_up, layer.gate_up_bias).split(layer.gate_up.shape[0] // 2, dim=-1)
+            hidden = hidden + F.linear(F.silu(gate) * up, layer.down, layer.down_bias)
         hidden = self._norm(hidden, self.norm)
         if isinstance(logits_to_keep, torch.Tensor):
             hidden = hidden[:, logits_to_keep]
@@ -219,7 +230,7 @@ class LlamaRuntime(torch.nn.Module):
     def _attention(self, layer, hidden, cos, sin, mask, cache: KVCache | None, index: int):
         batch, length, _ = hidden.shape
         shape = (batch, length, -1, self.config.head_dim)
-        query, key, value = F.linear(hidden, layer.qkv).split(layer.qkv_sizes, dim=-1)
+        query, key, value = F.linear(hidden, layer.qkv, layer.qkv_bias).split(layer.qkv_sizes, dim=-1)
         query = _rotate(query.view(shape).transpose(1, 2), cos, sin)
         key = _rotate(key.view(shape).transpose(1, 2), cos, sin)
         value = value.view(shape).transpose(1, 2)
@@ -229,7 +240,7 @@ class LlamaRuntime(torch.nn.Module):
             output, _ = grouped_query_attention(self, query, key, value, mask, self.scaling)
         else:  # transformers' default (sdpa) kernel for float32, reading each shared head in place (the same values)
             output = F.scaled_dot_product_attention(query, key, value, attn_mask=mask, scale=self.scaling, enable_gqa=True).transpose(1, 2)
-        return F.linear(output.reshape(batch, length, -1), layer.o)
+        return F.linear(output.reshape(batch, length, -1), layer.o, layer.o_bias)
 
     def _mask(self, attention_mask, batch: int, length: int, past: int):
         """The additive [batch, 1, queries, keys] mask: a given 4D one as is, else causal and padding."""
@@ -266,7 +277,8 @@ class LlamaRuntime(torch.nn.Module):
 class _Layer:
     """One decoder layer's weights, the query, key and value projections stacked into one matrix and the
     gate and up projections into another: one product each instead of three and two (the same dot products;
-    for a single row the kernel may sum them in another order: logits within ~3e-5)."""
+    for a single row the kernel may sum them in another order: logits within ~3e-5). Biases, where the
+    checkpoint has them (Qwen2's query, key and value; Llama's attention_bias and mlp_bias), stacked alike."""
 
     qkv: Any
     qkv_sizes: tuple[int, int, int]
@@ -275,14 +287,33 @@ class _Layer:
     down: Any
     input_norm: Any
     post_norm: Any
+    qkv_bias: Any = None
+    o_bias: Any = None
+    gate_up_bias: Any = None
+    down_bias: Any = None
 
     @classmethod
     def of(cls, weights: dict, prefix: str) -> "_Layer":
         get = lambda name: weights.pop(prefix + name + ".weight")  # noqa: E731 (popped: the stacked copies replace them)
         q, k, v = get("self_attn.q_proj"), get("self_attn.k_proj"), get("self_attn.v_proj")
+        biases = {name: weights.pop(f"{prefix}{name}.bias", None) for name in _PROJECTIONS}
         return cls(torch.cat([q, k, v]), (len(q), len(k), len(v)), get("self_attn.o_proj"),
                    torch.cat([get("mlp.gate_proj"), get("mlp.up_proj")]), get("mlp.down_proj"), get("input_layernorm"),
-                   get("post_attention_layernorm"))
+                   get("post_attention_layernorm"), _stacked(biases, "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"),
+                   biases["self_attn.o_proj"], _stacked(biases, "mlp.gate_proj", "mlp.up_proj"), biases["mlp.down_proj"])
+
+
+_PROJECTIONS = ("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj")
+
+
+def _stacked(biases: dict, *names: str):
+    """The biases of projections stacked into one product: None when none has one; all or none must."""
+    missing = [name for name in names if biases[name] is None]
+    if len(missing) == len(names):
+        return None
+    if missing:
+        raise KeyError(f"{missing[0]}.bias")
+    return torch.cat([biases[name] for name in names])
 
 
 def _rotate(x, cos, sin):
@@ -344,4 +375,7 @@ def load_runtime(folder: Path, weights: Path, dtype, twin: Callable[[], Any] | N
         model = LlamaRuntime(RuntimeConfig.of(config), tensors, twin)
     except KeyError as err:  # a ValueError is what load_checkpoint reports as a damaged folder
         raise ValueError(f"{weights / WEIGHTS} has no tensor {err} (config.json describes another model)") from None
+    if model.unread:
+        logger.debug("loading %s through transformers: tensors the runtime would not read (%s)", weights, ", ".join(model.unread[:3]))
+        return None
     return model.eval(), RuntimeTokenizer(folder, settings)

@@ -1,6 +1,7 @@
 """codemend's own Llama forward pass (`inference.runtime`) computes what transformers' LlamaForCausalLM
-computes, reads and decodes text as transformers' tokenizer does, and spares `codemend fix` the
-import of transformers; checkpoints it does not cover load through transformers."""
+(with or without biases) and Qwen2ForCausalLM compute, reads and decodes text as transformers'
+tokenizer does, and spares `codemend fix` the import of transformers; checkpoints it does not cover
+load through transformers."""
 
 import json
 import os
@@ -22,10 +23,11 @@ SOURCE = "### buggy:\n1| def f(a):\n2|     return a + 1\n"
 TARGETS = ["replace 2\n    return a - 1", "delete 2", "replace 2\n    return a", "insert 3\n    pass"]
 
 
-def _save_tiny_llama(folder, **overrides):
-    """A tiny random Llama (grouped-query attention, weights large enough that tokens differ) with its
-    tokenizer and task spec: a checkpoint folder as `codemend train` writes one."""
-    from transformers import LlamaConfig, LlamaForCausalLM
+def _save_tiny_llama(folder, model_type="llama", **overrides):
+    """A tiny random Llama or Qwen2 (grouped-query attention, weights and biases large enough that tokens
+    differ) with its tokenizer (Qwen2's tokenizer class for Qwen2) and task spec: a checkpoint folder as
+    `codemend train` writes one."""
+    from transformers import LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
 
     from codemend.training.tokenize import train_bpe_tokenizer
 
@@ -34,15 +36,32 @@ def _save_tiny_llama(folder, **overrides):
     settings = dict(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
                     num_key_value_heads=2, max_position_embeddings=256, initializer_range=0.3, bos_token_id=tokenizer.bos_token_id,
                     eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
-    LlamaForCausalLM(LlamaConfig(**{**settings, **overrides})).save_pretrained(folder)
+    config_class, model_class = {"llama": (LlamaConfig, LlamaForCausalLM), "qwen2": (Qwen2Config, Qwen2ForCausalLM)}[model_type]
+    model = model_class(config_class(**{**settings, **overrides}))
+    with torch.no_grad():  # initialised to zero, a bias the runtime left out would go unnoticed
+        for name, parameter in model.named_parameters():
+            if name.endswith(".bias"):
+                parameter.normal_(0.0, 0.1)
+    model.save_pretrained(folder)
+    if model_type == "qwen2":
+        from transformers import Qwen2Tokenizer
+
+        trained = json.loads(tokenizer.backend_tokenizer.to_str())["model"]
+        tokenizer = Qwen2Tokenizer(vocab=trained["vocab"], merges=[tuple(m) if isinstance(m, list) else tuple(m.split(" ")) for m in trained["merges"]],
+                                   bos_token=tokenizer.bos_token, eos_token=tokenizer.eos_token, pad_token=tokenizer.pad_token, unk_token=None)
     tokenizer.save_pretrained(folder)
     TaskSpec("causal", "edit", False, False, 128, 32).save(folder)
     return folder
 
 
-@pytest.fixture(scope="module", params=[True, False], ids=["tied", "untied"])
+CHECKPOINTS = {"tied": {"tie_word_embeddings": True}, "untied": {"tie_word_embeddings": False},
+               "llama-biases": {"attention_bias": True, "mlp_bias": True},
+               "qwen2": {"model_type": "qwen2", "tie_word_embeddings": True}}  # Qwen2.5-Coder-0.5B ties its embeddings
+
+
+@pytest.fixture(scope="module", params=list(CHECKPOINTS))
 def checkpoint(request, tmp_path_factory):
-    return _save_tiny_llama(tmp_path_factory.mktemp("llama") / "model", tie_word_embeddings=request.param)
+    return _save_tiny_llama(tmp_path_factory.mktemp("llama") / "model", **CHECKPOINTS[request.param])
 
 
 def _engines(folder, precision="fp32"):
@@ -93,7 +112,7 @@ def test_cache_crops_and_repeats_like_transformers(checkpoint):
         KVCache().crop(2)
 
 
-def test_scores_naturalness_and_beams_equal_transformers(checkpoint):
+def test_scores_naturalness_and_beams_equal_transformers(checkpoint, request):
     # The readers' own calls: packed tries with custom 4D masks, windows on a cropped cache, beam search
     # (the runtime's own, `generation.beam_search`, against transformers' `generate`).
     (ours, tokenizer, spec), (theirs, their_tokenizer, _) = _engines(checkpoint)
@@ -110,7 +129,8 @@ def test_scores_naturalness_and_beams_equal_transformers(checkpoint):
         assert [(b.text, b.stopped) for b in mine] == [(b.text, b.stopped) for b in reference]
         assert [b.score for b in mine] == pytest.approx([b.score for b in reference], abs=1e-4)
     stopped = [b.stopped for found in beams for b in found]
-    assert any(stopped) and not all(stopped)  # beams that ended with EOS and beams cut at the length limit
+    if request.node.callspec.params["checkpoint"] in ("tied", "untied"):  # the others' random biases never reach EOS this soon
+        assert any(stopped) and not all(stopped)  # beams that ended with EOS and beams cut at the length limit
     assert ours._twin is None  # the runtime's beam search did not load transformers' copy of the weights
 
 
@@ -224,18 +244,25 @@ def test_config_json_keys_left_out_take_llama_config_defaults():
 
 
 def test_what_the_runtime_does_not_cover_loads_through_transformers(tmp_path):
-    assert unsupported({"model_type": "llama"}) == []
-    assert unsupported({"model_type": "qwen2"}) and unsupported({"model_type": "llama", "attention_bias": True})
+    assert unsupported({"model_type": "llama"}) == [] and unsupported({"model_type": "qwen2", "layer_types": ["full_attention"]}) == []
+    assert unsupported({"model_type": "qwen2", "layer_types": ["full_attention", "sliding_attention"]})
+    assert unsupported({"model_type": "qwen2", "use_sliding_window": True}) and unsupported({"model_type": "qwen3"})
     assert unsupported({"model_type": "llama", "rope_parameters": {"rope_type": "llama3", "rope_theta": 5e5}})
     assert unsupported({"model_type": "llama", "rope_scaling": {"rope_type": "linear", "factor": 2.0}})
     assert unsupported({"model_type": "llama", "rope_scaling": {"type": "dynamic", "factor": 2.0}})  # the older spelling
     assert unsupported({"model_type": "llama", "hidden_act": "gelu"})
     assert tokenizer_unsupported({"tokenizer_class": "TokenizersBackend", "bos_token": "<s>"}) == []
     assert tokenizer_unsupported({"add_prefix_space": True}) and tokenizer_unsupported({"tokenizer_class": "LlamaTokenizer"})
-    biased = _save_tiny_llama(tmp_path / "biased", attention_bias=True)
-    model, tokenizer, _ = load_checkpoint(biased, "fp32", "auto")
+    assert tokenizer_unsupported({"tokenizer_class": "Qwen2Tokenizer", "add_prefix_space": None}) == []
+    # A tensor the runtime would not read (a Qwen3-style query norm) means another computation.
+    from safetensors.torch import load_file, save_file
+
+    extra = _save_tiny_llama(tmp_path / "extra")
+    tensors = load_file(extra / "model.safetensors")
+    save_file({**tensors, "model.layers.0.self_attn.q_norm.weight": torch.ones(8)}, extra / "model.safetensors", metadata={"format": "pt"})
+    model, tokenizer, _ = load_checkpoint(extra, "fp32", "auto")
     assert type(model).__name__ == "LlamaForCausalLM" and not isinstance(tokenizer, RuntimeTokenizer)
-    settings = json.loads((biased / "tokenizer_config.json").read_text())
+    settings = json.loads((extra / "tokenizer_config.json").read_text())
     plain = _save_tiny_llama(tmp_path / "plain")
     (plain / "tokenizer_config.json").write_text(json.dumps({**settings, "add_bos_token": True}))
     assert type(load_checkpoint(plain, "fp32", "auto")[0]).__name__ == "LlamaForCausalLM"
