@@ -280,12 +280,22 @@ def _debugger_for(model: str, test_cmd: str, precision: str, engine: str):
     return load_in_background(model, precision, engine) if test_cmd else Debugger.load(model, precision, engine)
 
 
+def _check_before_loading(path: str, function: str, line: int) -> None:
+    """What is wrong with the path itself (missing, empty, unparsable, no such --function) is said
+    before the model loads (~1-2 s): fix_path would say it only after."""
+    from codemend.inference.fix import check_functions, files_to_fix, read_source
+
+    files = files_to_fix(Path(path))
+    if len(files) == 1:
+        check_functions(read_source(files[0])[0], str(files[0]), function, line)
+
+
 def cmd_fix(args, unknown) -> int:
-    from codemend.inference.fix import files_to_fix, fix_path
+    from codemend.inference.fix import fix_path
     from codemend.inference.formats import as_json, as_sarif, as_text
 
     config = resolve(FixConfig, args, unknown, positional=("path",))
-    files_to_fix(Path(args.path))  # a missing path fails before the model loads
+    _check_before_loading(args.path, config.function, config.line)
     debugger = _debugger_for(config.model, config.test_cmd, config.precision, config.engine)
     reports = fix_path(args.path, debugger, function=config.function, line=config.line, test_cmd=config.test_cmd,
                        n=config.n, use_operators=config.operators, changed_since=config.changed_since, timeout_s=config.timeout,
@@ -321,12 +331,12 @@ def cmd_explain(args, unknown) -> int:
     import concurrent.futures
 
     from codemend.inference.explain import explain_page, token_surprise_for, write_explain
-    from codemend.inference.fix import files_to_fix, fix_path
+    from codemend.inference.fix import fix_path
 
     config = resolve(ExplainConfig, args, unknown, positional=("path",))
     if Path(args.path).is_dir():
         raise CodemendError(f"{args.path} is a folder; `codemend explain` takes one Python file")
-    files_to_fix(Path(args.path))  # a missing path fails before the model loads
+    _check_before_loading(args.path, config.function, 0)
     debugger = _debugger_for(config.model, config.test_cmd, config.precision, config.engine)
     (report,) = fix_path(args.path, debugger, function=config.function, test_cmd=config.test_cmd, n=config.n, timeout_s=config.timeout,
                          wide=config.wide, wide_seconds=config.wide_seconds)

@@ -357,6 +357,19 @@ def test_bad_files_and_names_fail_clearly(tmp_path):
         check_functions(SOURCE, "s.py", "", 2)
 
 
+@pytest.mark.parametrize("command", ["fix", "explain"])
+def test_what_is_wrong_with_the_file_is_said_before_the_model_loads(command, tmp_path, capsys):
+    # The model folder does not exist: reaching it would be another error, after ~1-2 s of loading.
+    (tmp_path / "empty.py").write_text("\n")
+    (tmp_path / "s.py").write_text(SOURCE)
+    missing_model = str(tmp_path / "no-model")
+    assert main([command, str(tmp_path / "empty.py"), "--model", missing_model]) == 1
+    assert "empty.py is empty: nothing to fix" in capsys.readouterr().err
+    assert main([command, str(tmp_path / "s.py"), "--function", "nope", "--model", missing_model]) == 1
+    err = capsys.readouterr().err
+    assert "--function nope: no such function" in err and "no-model" not in err
+
+
 def test_bad_fix_options_are_named_together(tmp_path, capsys):
     (tmp_path / "s.py").write_text(SOURCE)
     assert main(["-q", "fix", str(tmp_path / "s.py"), "--model", "none", "--wide", "-1", "--wide_seconds", "0", "--top", "0"]) == 2
