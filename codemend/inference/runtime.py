@@ -180,7 +180,9 @@ class LlamaRuntime(torch.nn.Module):
         self.lm_head = self.embed if config.tie_word_embeddings else head
         self.norm = weights.pop("model.norm.weight")
         self.layers = [_Layer.of(weights, f"model.layers.{i}.") for i in range(config.num_hidden_layers)]
-        self.unread = sorted(weights)  # tensors of a computation this one is not (load_runtime falls back)
+        # Tensors of a computation this one is not (load_runtime falls back); rotary frequencies, which
+        # checkpoints of older transformers saved, are computed from the config here as there.
+        self.unread = sorted(name for name in weights if not name.endswith("rotary_emb.inv_freq"))
         dim = config.head_dim
         self.inv_freq = 1.0 / (config.rope_theta ** (torch.arange(0, dim, 2, dtype=torch.float) / dim))
         self.scaling = dim**-0.5

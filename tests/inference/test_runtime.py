@@ -262,6 +262,9 @@ def test_what_the_runtime_does_not_cover_loads_through_transformers(tmp_path):
     save_file({**tensors, "model.layers.0.self_attn.q_norm.weight": torch.ones(8)}, extra / "model.safetensors", metadata={"format": "pt"})
     model, tokenizer, _ = load_checkpoint(extra, "fp32", "auto")
     assert type(model).__name__ == "LlamaForCausalLM" and not isinstance(tokenizer, RuntimeTokenizer)
+    older = _save_tiny_llama(tmp_path / "older")  # as transformers < 4.31 saved Llama: rotary frequencies too
+    save_file({**tensors, "model.layers.0.self_attn.rotary_emb.inv_freq": torch.ones(4)}, older / "model.safetensors", metadata={"format": "pt"})
+    assert isinstance(load_checkpoint(older, "fp32", "auto")[0], LlamaRuntime)
     settings = json.loads((extra / "tokenizer_config.json").read_text())
     plain = _save_tiny_llama(tmp_path / "plain")
     (plain / "tokenizer_config.json").write_text(json.dumps({**settings, "add_bos_token": True}))
