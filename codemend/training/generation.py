@@ -248,6 +248,17 @@ def score_targets(model, tokenizer, source: str, targets: list[str], arch: str, 
     return [total / len(row) for total, row in zip(sums, rows)]
 
 
+def summed_logprobs(model, prompt: Prompt, rows: list[list[int]]) -> list[float]:
+    """log p(row | prompt) of each causal token row as given (no EOS added; see score_targets), rows that
+    begin alike reading their shared beginning once."""
+    import torch
+
+    with torch.inference_mode():
+        if getattr(model.config, "_attn_implementation", "eager") in TREE_MASK_ATTENTION:
+            return _causal_sums(model, prompt, rows)
+        return _causal_sums_by_row(model, prompt, rows)
+
+
 def _seq2seq_sums(model, prompt: Prompt, rows: list[list[int]], batch_size: int) -> list[float]:
     sums: list[float] = []
     for start in range(0, len(rows), batch_size):

@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from codemend.training.checkpoint import load_checkpoint
-from codemend.training.generation import TokenTrie, generate, generate_from, log_normalizers, read_prompt, score_targets, token_logprobs
+from codemend.training.generation import (TokenTrie, generate, generate_from, log_normalizers, read_prompt, score_targets, summed_logprobs,
+                                          token_logprobs)
 from codemend.training.tokenize import encode_sample
 
 SOURCE = "### buggy:\n1| def f(a):\n2|     return a + 1\n"
@@ -53,6 +54,18 @@ def test_row_by_row_scoring_for_kernels_without_custom_masks(causal_model, monke
     monkeypatch.setattr(generation, "TREE_MASK_ATTENTION", ())
     for budget in (1, 40, 512):  # one row per batch, a few, all at once
         assert score_targets(model, tokenizer, SOURCE, TARGETS, spec.arch, tokens_per_read=budget) == pytest.approx(expected, abs=1e-4)
+
+
+@pytest.mark.parametrize("which", ["causal_model", "causal_model:transformers"])
+def test_summed_logprobs_of_rows_without_eos_are_the_targets_sums_less_their_eos(which, request):
+    model, tokenizer, spec = _load(request, which)
+    prompt = read_prompt(model, tokenizer, SOURCE, spec.arch)
+    rows = [tokenizer(t, add_special_tokens=False)["input_ids"] for t in TARGETS]
+    with_eos = summed_logprobs(model, prompt, [row + [tokenizer.eos_token_id] for row in rows])
+    means = score_targets(model, tokenizer, SOURCE, TARGETS, spec.arch, prompt=prompt)
+    assert with_eos == pytest.approx([mean * (len(row) + 1) for mean, row in zip(means, rows)], abs=1e-4)
+    alone = summed_logprobs(model, prompt, rows)
+    assert all(a > b for a, b in zip(alone, with_eos))  # the EOS's own log-probability is negative
 
 
 def test_token_trie_reads_each_shared_beginning_once():
