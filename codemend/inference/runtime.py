@@ -43,6 +43,9 @@ WEIGHTS = "model.safetensors"
 TOKENIZER_KEYS = {"backend", "bos_token", "eos_token", "pad_token", "unk_token", "is_local", "local_files_only",
                   "model_max_length", "tokenizer_class", "added_tokens_decoder", "clean_up_tokenization_spaces",
                   "extra_special_tokens", "model_input_names", "padding_side", "truncation_side", "chat_template"}
+# Settings Qwen2's tokenizers save whose values here change nothing the `tokenizers` library does: no prefix space,
+# special tokens kept whole, undecodable bytes replaced (as its byte-level decoder does).
+BENIGN_TOKENIZER_SETTINGS = {"add_prefix_space": (None, False), "split_special_tokens": (False,), "errors": ("replace",)}
 TOKENIZER_CLASSES = {"TokenizersBackend", "PreTrainedTokenizerFast", "GPT2Tokenizer", "GPT2TokenizerFast", "Qwen2Tokenizer", "Qwen2TokenizerFast"}
 
 
@@ -96,8 +99,8 @@ def unsupported(config: dict) -> list[str]:
 
 def tokenizer_unsupported(settings: dict) -> list[str]:
     """Why `RuntimeTokenizer` might split or decode text differently from transformers' tokenizer."""
-    unset = {key for key, value in settings.items() if key == "add_prefix_space" and not value}  # as Qwen2's tokenizer saves it: None
-    reasons = [f"tokenizer_config.json key {key!r}" for key in sorted(set(settings) - TOKENIZER_KEYS - unset)]
+    benign = {key for key, value in settings.items() if value in BENIGN_TOKENIZER_SETTINGS.get(key, ())}
+    reasons = [f"tokenizer_config.json key {key!r}" for key in sorted(set(settings) - TOKENIZER_KEYS - benign)]
     if settings.get("tokenizer_class", "TokenizersBackend") not in TOKENIZER_CLASSES:
         reasons.append(f"tokenizer_class {settings['tokenizer_class']!r}")
     if settings.get("clean_up_tokenization_spaces"):

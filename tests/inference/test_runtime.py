@@ -48,7 +48,8 @@ def _save_tiny_llama(folder, model_type="llama", **overrides):
 
         trained = json.loads(tokenizer.backend_tokenizer.to_str())["model"]
         tokenizer = Qwen2Tokenizer(vocab=trained["vocab"], merges=[tuple(m) if isinstance(m, list) else tuple(m.split(" ")) for m in trained["merges"]],
-                                   bos_token=tokenizer.bos_token, eos_token=tokenizer.eos_token, pad_token=tokenizer.pad_token, unk_token=None)
+                                   bos_token=tokenizer.bos_token, eos_token=tokenizer.eos_token, pad_token=tokenizer.pad_token, unk_token=None,
+                                   errors="replace", split_special_tokens=False)  # as Qwen2.5-Coder's tokenizer_config.json has them
     tokenizer.save_pretrained(folder)
     TaskSpec("causal", "edit", False, False, 128, 32).save(folder)
     return folder
@@ -253,7 +254,8 @@ def test_what_the_runtime_does_not_cover_loads_through_transformers(tmp_path):
     assert unsupported({"model_type": "llama", "hidden_act": "gelu"})
     assert tokenizer_unsupported({"tokenizer_class": "TokenizersBackend", "bos_token": "<s>"}) == []
     assert tokenizer_unsupported({"add_prefix_space": True}) and tokenizer_unsupported({"tokenizer_class": "LlamaTokenizer"})
-    assert tokenizer_unsupported({"tokenizer_class": "Qwen2Tokenizer", "add_prefix_space": None}) == []
+    assert tokenizer_unsupported({"tokenizer_class": "Qwen2Tokenizer", "add_prefix_space": None, "errors": "replace", "split_special_tokens": False}) == []
+    assert tokenizer_unsupported({"errors": "strict"}) and tokenizer_unsupported({"split_special_tokens": True})
     # A tensor the runtime would not read (a Qwen3-style query norm) means another computation.
     from safetensors.torch import load_file, save_file
 
