@@ -238,25 +238,25 @@ def score_targets(model, tokenizer, source: str, targets: list[str], arch: str, 
     rows = [tokenizer(t, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id] for t in targets]
     if own_tokens > 0:
         rows = [row[: unique + own_tokens] for row, unique in zip(rows, TokenTrie.of(rows).own_from())]
-    with torch.inference_mode():
-        if arch == "seq2seq":
+    if arch == "seq2seq":
+        with torch.inference_mode():
             sums = _seq2seq_sums(model, prompt, rows, batch_size)
-        elif getattr(model.config, "_attn_implementation", "eager") in TREE_MASK_ATTENTION:
-            sums = _causal_sums(model, prompt, rows, tokens_per_read, reading)
-        else:
-            sums = _causal_sums_by_row(model, prompt, rows, tokens_per_read)
+    else:
+        sums = summed_logprobs(model, prompt, rows, tokens_per_read, reading)
     return [total / len(row) for total, row in zip(sums, rows)]
 
 
-def summed_logprobs(model, prompt: Prompt, rows: list[list[int]]) -> list[float]:
-    """log p(row | prompt) of each causal token row as given (no EOS added; see score_targets), rows that
-    begin alike reading their shared beginning once."""
+def summed_logprobs(model, prompt: Prompt, rows: list[list[int]], tokens_per_read: int = 512,
+                    reading: TrieReading | None = None) -> list[float]:
+    """log p(row | prompt) of each causal token row as given (no EOS added: score_targets adds it), rows
+    that begin alike reading their shared beginning once (`_causal_sums`; row by row for attention
+    kernels that take no custom mask)."""
     import torch
 
     with torch.inference_mode():
         if getattr(model.config, "_attn_implementation", "eager") in TREE_MASK_ATTENTION:
-            return _causal_sums(model, prompt, rows)
-        return _causal_sums_by_row(model, prompt, rows)
+            return _causal_sums(model, prompt, rows, tokens_per_read, reading)
+        return _causal_sums_by_row(model, prompt, rows, tokens_per_read)
 
 
 def _seq2seq_sums(model, prompt: Prompt, rows: list[list[int]], batch_size: int) -> list[float]:
