@@ -225,15 +225,12 @@ def last_trained(partial: Path, staging: Path) -> Path:
     it kept at the end of training (recipe.keep_trained_adapter) or else its newest complete checkpoint-N
     (as `--resume` would pick it), with the run's resolved config and metadata beside it, without the
     optimizer state (twice the adapter's size; only resuming needs it)."""
-    from codemend.training.resume import FINAL_ADAPTER, latest_checkpoint
+    from codemend.training import resume
 
-    if (partial / FINAL_ADAPTER).is_dir():
-        newest = str(partial / FINAL_ADAPTER)
-    else:
-        newest = latest_checkpoint(partial) if partial.is_dir() else None
+    newest = resume.last_trained(partial)
     if newest is None:
         raise SystemExit(f"{partial}: no complete checkpoint-N folder to send (the run stopped before its first save)")
-    target = staging / f"{partial.name.removesuffix('.partial')}-{Path(newest).name}"
+    target = staging / f"{partial.name.removesuffix('.partial')}-{newest.name}"
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(newest, target, ignore=shutil.ignore_patterns("optimizer.pt"))
     for name in ("config.yaml", "meta.json"):

@@ -253,7 +253,7 @@ def save(config: TrainRecipeConfig, model, tokenizer, report: TrainReport, sampl
                 model, report.lora_merge_max_diff = merge_with_parity(model, sample_batch)
             except Exception as err:
                 kept = keep_trained_adapter(tmp / "adapter", partial, report)
-                again = f" (--model.lora_init {kept} continues from it, into another --out)" if config.model.base else ""
+                again = f" ({resume.continue_kept_adapter(kept)})" if config.model.base else ""
                 raise CodemendError(f"{err}; {config.out} was not written, and the trained adapter is kept in {kept}{again}") from err
         if not config.model.lora or config.model.lora_save_merged:
             model.save_pretrained(tmp)

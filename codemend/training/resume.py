@@ -125,8 +125,7 @@ def prepare(config: TrainRecipeConfig) -> str | None:
     elif folder.exists() and not config.overwrite and (saved := last_saved(folder)):
         # Only training is worth protecting: a folder without a checkpoint or a kept adapter (a run
         # stopped by a bad flag before its first save) holds nothing that starting again does not recreate.
-        again = (f"--model.lora_init {folder / FINAL_ADAPTER} with another --out continues from the kept adapter; "
-                 if (folder / FINAL_ADAPTER).is_dir() and config.model.base else "")
+        again = f"{continue_kept_adapter(folder / FINAL_ADAPTER)}; " if (folder / FINAL_ADAPTER).is_dir() and config.model.base else ""
         raise CodemendError(
             f"{folder} holds an interrupted run of --out {config.out} (last saved: {saved}); "
             f"{again}pass --resume to continue it from its last checkpoint or --overwrite to discard it and start again"
@@ -231,13 +230,26 @@ def latest_checkpoint(folder: Path) -> str | None:
     return next((str(path) for path in checkpoints(folder) if is_complete(path)), None)
 
 
-def last_saved(folder: Path) -> str | None:
-    """What of a run's training `folder` keeps: its newest complete checkpoint, or the adapter a failed final
-    save kept (recipe.keep_trained_adapter), named for a message; None when there is nothing."""
+def last_trained(folder: Path) -> Path | None:
+    """The latest training a run's `folder` keeps: the adapter a failed final save kept (recipe.keep_trained_adapter),
+    else its newest complete checkpoint; None when there is neither."""
     if (folder / FINAL_ADAPTER).is_dir():
-        return f"{FINAL_ADAPTER}/, the adapter at the end of training, kept when the final save failed"
+        return folder / FINAL_ADAPTER
     checkpoint = latest_checkpoint(folder)
-    return Path(checkpoint).name if checkpoint else None
+    return Path(checkpoint) if checkpoint else None
+
+
+def last_saved(folder: Path) -> str | None:
+    """`last_trained`, named for a message."""
+    kept = last_trained(folder)
+    if kept is None:
+        return None
+    return f"{FINAL_ADAPTER}/, the adapter at the end of training, kept when the final save failed" if kept.name == FINAL_ADAPTER else kept.name
+
+
+def continue_kept_adapter(kept: Path) -> str:
+    """How to go on from an adapter a failed final save kept (runs with a base; --resume restarts from the last checkpoint)."""
+    return f"--model.lora_init {kept} with another --out continues from the kept adapter"
 
 
 def remove_incomplete_checkpoints(folder: Path) -> None:
