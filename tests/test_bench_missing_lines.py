@@ -1,20 +1,13 @@
 """bench/missing_lines.py: the probability it gives each insertion point, and the lines it has the model write there."""
 
-import importlib.util
 import math
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture(scope="module")
-def bench():
-    spec = importlib.util.spec_from_file_location("missing_lines", ROOT / "bench" / "missing_lines.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def bench(bench_script):
+    return bench_script("missing_lines")
 
 
 def test_insertion_points_get_probabilities_and_lines_are_written_there(bench, causal_model):

@@ -1,6 +1,5 @@
 """bench/device_kit.py: what a GPU stage carries to the device machine in parts, and brings back in pieces."""
 
-import importlib.util
 import json
 import lzma
 import os
@@ -9,15 +8,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture(scope="module")
-def kit():
-    spec = importlib.util.spec_from_file_location("device_kit", ROOT / "bench" / "device_kit.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def kit(bench_script):
+    return bench_script("device_kit")
 
 
 def _files(folder: Path, sizes: dict[str, int]) -> list[Path]:
