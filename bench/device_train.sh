@@ -7,23 +7,9 @@
 #   PYTHON=.venv/bin/python INSTALL=0 OUT=/tmp/dry/out DATA=/tmp/dry/data RUN=/tmp/dry/run \
 #     bash bench/device_train.sh --train.max_steps 2 --train.workers 0 --train.batch_size 4  # 32 needs more than 24 GiB on a CPU
 set -euo pipefail
-export PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
-export HF_HOME=${HF_HOME:-/tmp/hf} CODEMEND_CACHE=${CODEMEND_CACHE:-/tmp/codemend-cache}
-PYTHON=${PYTHON:-python3}
 CONFIG=${CONFIG:-configs/train/default-gpu-rank.yaml}
 RUN=${RUN:-runs/default-gpu-rank}
-DATA=${DATA:-runs/stdlib/data}
-OUT=${OUT:?the device tool sets OUT}
-mkdir -p "$OUT"
-if [ "${INSTALL:-1}" = 1 ]; then
-    "$PYTHON" bench/device_kit.py unpack --kit .devkit --site /tmp/site --data "$DATA"
-    export PYTHONPATH=/tmp/site:$PWD
-else
-    "$PYTHON" bench/device_kit.py unpack --kit .devkit --data "$DATA" --no_install
-    export PYTHONPATH=$PWD
-fi
-nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>/dev/null || echo "no nvidia-smi: a dry run"
-"$PYTHON" -c "import torch, transformers, peft, trl; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), 'transformers', transformers.__version__, 'peft', peft.__version__, 'trl', trl.__version__)"
+source bench/device_setup.sh
 if ! "$PYTHON" -m codemend train --config "$CONFIG" --data "$DATA" --out "$RUN" --train.max_minutes "${MINUTES:-5}" "$@" 2>&1 | tee "$OUT/train.log"; then
     # The lease may not allow another run: bring back what the training reached before the failure.
     "$PYTHON" bench/device_kit.py send --partial --checkpoint "$RUN.partial" --out "$OUT"
