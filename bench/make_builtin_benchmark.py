@@ -2,6 +2,11 @@
 
     .venv/bin/python bench/make_builtin_benchmark.py              # seed 0, 3 mutants per program
     .venv/bin/python bench/make_builtin_benchmark.py --check      # rebuild in memory, compare, write nothing
+    .venv/bin/python bench/make_builtin_benchmark.py --part dev --per_program 4   # the development set
+
+`--part dev` builds codemend/data/benchmark_dev.jsonl (`builtin:dev`) from the other programs in
+codemend/data/dev_programs/: ranking and template choices are made on it, so that the benchmark
+stays a measurement.
 
 Writes codemend/data/benchmark_operator.jsonl: for every program in
 codemend/data/benchmark_programs/, up to `--per_program` mutants from
@@ -19,7 +24,11 @@ import sys
 import time
 from pathlib import Path
 
-from codemend.data.benchmark import BUILTIN_FILES, build_operator_items, format_summary, load_benchmark, save_benchmark
+from codemend.data.benchmark import (
+    BUILTIN_FILES, DEV_PROGRAMS_DIR, PROGRAMS_DIR, build_operator_items, format_summary, load_benchmark, save_benchmark,
+)
+
+PARTS = {"operator": (PROGRAMS_DIR, "op"), "dev": (DEV_PROGRAMS_DIR, "dev")}  # programs folder, id prefix
 
 MAX_BYTES = 2 * 1024 * 1024  # the file is committed; keep diffs reviewable
 
@@ -28,13 +37,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--per_program", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=BUILTIN_FILES["operator"])
+    parser.add_argument("--part", choices=sorted(PARTS), default="operator", help="which item file to build")
+    parser.add_argument("--out", type=Path, default=None, help="default: the part's file in codemend/data/")
     parser.add_argument("--check", action="store_true", help="compare with --out instead of writing it")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
+    args.out = args.out or BUILTIN_FILES[args.part]
+    folder, prefix = PARTS[args.part]
     start = time.monotonic()
-    items, drops = build_operator_items(seed=args.seed, per_program=args.per_program)
+    items, drops = build_operator_items(seed=args.seed, per_program=args.per_program, folder=folder, prefix=prefix)
     print(format_summary(items, title=f"operator items (seed {args.seed})"))
     print(f"dropped: {json.dumps(drops)}")
     print(f"built in {time.monotonic() - start:.1f} s")

@@ -46,10 +46,13 @@ OPTIONAL_FIELDS = ("fixed_code", "source", "operator", "program", "bug_line")
 
 DATA_DIR = Path(__file__).resolve().parent
 PROGRAMS_DIR = DATA_DIR / "benchmark_programs"
+DEV_PROGRAMS_DIR = DATA_DIR / "dev_programs"  # other programs: the development set's, never the benchmark's
 BUILTIN_FILES = {
     "handwritten": DATA_DIR / "benchmark_handwritten.jsonl",
     "operator": DATA_DIR / "benchmark_operator.jsonl",
+    "dev": DATA_DIR / "benchmark_dev.jsonl",
 }
+IN_BUILTIN = ("handwritten", "operator")  # what "builtin" means: the dev set is for decisions, not reports
 TESTS_MARKER = "# --- tests ---"
 DEFAULT_TIMEOUT_S = 5.0
 # Verdicts that count as "the tests caught the mutant". A timeout or a memory kill also fails the
@@ -157,7 +160,7 @@ def _read_rows(path: Path, problems: list[str]) -> list[tuple[int, dict[str, Any
 
 def _resolve_paths(path_or_name: str) -> list[Path]:
     if path_or_name == "builtin":
-        return [BUILTIN_FILES["handwritten"], BUILTIN_FILES["operator"]]
+        return [BUILTIN_FILES[part] for part in IN_BUILTIN]
     if path_or_name.startswith("builtin:"):
         part = path_or_name.split(":", 1)[1]
         if part not in BUILTIN_FILES:
@@ -215,16 +218,16 @@ def save_benchmark(items: Iterable[BenchmarkItem], path: str | Path) -> None:
 # Base programs
 
 
-def list_programs() -> list[str]:
-    """Names of the built-in base programs, sorted."""
-    return sorted(path.stem for path in PROGRAMS_DIR.glob("*.py"))
+def list_programs(folder: Path = PROGRAMS_DIR) -> list[str]:
+    """Names of the built-in base programs (or the dev set's, with DEV_PROGRAMS_DIR), sorted."""
+    return sorted(path.stem for path in folder.glob("*.py"))
 
 
-def load_program(name: str) -> tuple[str, str]:
+def load_program(name: str, folder: Path = PROGRAMS_DIR) -> tuple[str, str]:
     """(module code, test code) of a built-in program, split at the `# --- tests ---` line."""
-    path = PROGRAMS_DIR / f"{name}.py"
+    path = folder / f"{name}.py"
     if not path.is_file():
-        close = difflib.get_close_matches(name, list_programs(), n=3)
+        close = difflib.get_close_matches(name, list_programs(folder), n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else "; see list_programs()"
         raise CodemendError(f"no built-in benchmark program {name!r}{hint}")
     return split_program(path.read_text(encoding="utf-8"), str(path))
@@ -281,9 +284,11 @@ BENCHMARK_OPERATORS = (
 
 
 def build_operator_items(
-    seed: int = 0, per_program: int = 3, programs: Iterable[str] | None = None, wall_s: float = 5.0
+    seed: int = 0, per_program: int = 3, programs: Iterable[str] | None = None, wall_s: float = 5.0,
+    folder: Path = PROGRAMS_DIR, prefix: str = "op",
 ) -> tuple[list[BenchmarkItem], dict[str, int]]:
-    """Inject bugs into every program; keep up to `per_program` mutants per program that fail its tests.
+    """Inject bugs into every program of `folder`; keep up to `per_program` mutants per program that
+    fail its tests. Item ids are `PREFIX/PROGRAM/OPERATOR`.
 
     Deterministic for a given seed (each program gets its own seeded generator, so adding a
     program does not change the others' mutants). Returns the items and drop counts: inject's
@@ -297,9 +302,9 @@ def build_operator_items(
     limits = Limits(wall_s=wall_s)
     drops: Counter = Counter()
     items: list[BenchmarkItem] = []
-    names = list(programs) if programs is not None else list_programs()
+    names = list(programs) if programs is not None else list_programs(folder)
     for done, name in enumerate(names, start=1):
-        code, tests = load_program(name)
+        code, tests = load_program(name, folder)
         reference = run_tests(code, tests, limits=limits)
         if reference.status != "passed":
             logger.warning("program %s fails its own tests (%s: %s); skipped", name, reference.status, reference.detail)
@@ -317,15 +322,16 @@ def build_operator_items(
             if status not in CAUGHT:
                 drops["survived" if status == "passed" else status] += 1
                 continue
-            items.append(_operator_item(name, code, tests, buggy, operator, OPERATORS[operator].bug_class))
+            items.append(_operator_item(name, code, tests, buggy, operator, OPERATORS[operator].bug_class, prefix))
             kept += 1
         logger.info("benchmark: %d/%d programs, %d items", done, len(names), len(items))
     return items, dict(sorted(drops.items()))
 
 
-def _operator_item(program: str, fixed: str, tests: str, buggy: str, operator: str, bug_class: str) -> BenchmarkItem:
+def _operator_item(program: str, fixed: str, tests: str, buggy: str, operator: str, bug_class: str,
+                   prefix: str = "op") -> BenchmarkItem:
     return BenchmarkItem(
-        id=f"op/{program}/{operator}",
+        id=f"{prefix}/{program}/{operator}",
         buggy_code=buggy,
         test_code=tests,
         entry_point=entry_point(fixed),

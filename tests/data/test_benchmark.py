@@ -16,6 +16,8 @@ import pytest
 
 from codemend.data.benchmark import (
     BENCHMARK_FIELDS,
+    DEV_PROGRAMS_DIR,
+    PROGRAMS_DIR,
     BenchmarkItem,
     entry_point,
     first_changed_line,
@@ -65,9 +67,12 @@ def test_there_are_at_least_60_programs():
     assert len(list_programs()) >= 60
 
 
-@pytest.mark.parametrize("name", list_programs())
-def test_program_reference_passes_its_tests(name):
-    code, tests = load_program(name)
+ALL_PROGRAMS = [(PROGRAMS_DIR, name) for name in list_programs()] + [(DEV_PROGRAMS_DIR, name) for name in list_programs(DEV_PROGRAMS_DIR)]
+
+
+@pytest.mark.parametrize("folder,name", ALL_PROGRAMS, ids=[f"{folder.name}/{name}" for folder, name in ALL_PROGRAMS])
+def test_program_reference_passes_its_tests(folder, name):
+    code, tests = load_program(name, folder)
     assert "# --- tests ---" not in code and tests.strip()
     assert entry_point(code) in code
     assert 5 <= len(code.splitlines()) <= 45, "programs are 5-40 lines of code (plus a docstring)"
@@ -170,6 +175,40 @@ def test_shipped_operator_items_match_a_fresh_build():
     shipped = [item for item in OPERATOR_ITEMS if item.program in programs]
     assert [item.to_dict() for item in items] == [item.to_dict() for item in shipped]
     assert all(isinstance(count, int) for count in drops.values())
+
+
+# ----------------------------------------------------------------------------------------------
+# The development set: other programs, for decisions the benchmark must not make
+
+
+DEV_ITEMS = builtin("builtin:dev")
+
+
+def test_dev_set_is_apart_from_the_benchmark():
+    assert len(list_programs(DEV_PROGRAMS_DIR)) >= 30
+    assert not set(list_programs(DEV_PROGRAMS_DIR)) & set(list_programs()), "a dev program shares a benchmark program's name"
+    benchmark_code = {squeeze(load_program(name)[0]) for name in list_programs()}
+    assert not [name for name in list_programs(DEV_PROGRAMS_DIR) if squeeze(load_program(name, DEV_PROGRAMS_DIR)[0]) in benchmark_code]
+    assert not [item.id for item in builtin() if item.id.startswith("dev/")], "`builtin` must not hold the dev set"
+    assert len(DEV_ITEMS) >= 100 and all(item.id.startswith("dev/") and item.source == "operator" for item in DEV_ITEMS)
+
+
+def test_dev_items_are_consistent_with_their_programs():
+    programs = set(list_programs(DEV_PROGRAMS_DIR))
+    for item in DEV_ITEMS:
+        assert item.program in programs and item.operator in OPERATORS, item.id
+        code, tests = load_program(item.program, DEV_PROGRAMS_DIR)
+        assert (item.fixed_code, item.test_code) == (code, tests), f"{item.id}: rerun bench/make_builtin_benchmark.py --part dev"
+        assert item.bug_line == first_changed_line(code, item.buggy_code) is not None
+
+
+@pytest.mark.sandbox
+def test_shipped_dev_items_match_a_fresh_build():
+    from codemend.data.benchmark import build_operator_items
+
+    programs = list_programs(DEV_PROGRAMS_DIR)[:2]
+    items, _ = build_operator_items(seed=0, per_program=4, programs=programs, folder=DEV_PROGRAMS_DIR, prefix="dev")
+    assert [item.to_dict() for item in items] == [item.to_dict() for item in DEV_ITEMS if item.program in programs]
 
 
 @pytest.mark.slow
