@@ -73,13 +73,15 @@ LINE_FLOOR = 0.01  # share of the top line's suspicion every line keeps: no sign
 
 def factored_scores(scores: Sequence[float], lines: Sequence[int], line_scores: Mapping[int, float],
                     prior: float = 1.0) -> list[float]:
-    """log p(function) + log p(line) + log p(candidate | line), one value per candidate.
+    """log p(function) + log p(line) + the model's score of the candidate, one value per candidate.
 
     p(line) is the combined localization score normalised over the function's lines (each line keeps
-    at least LINE_FLOOR of the top line's score: a fix may insert a line no test executed);
-    p(candidate | line) is a softmax of the model's scores among the candidates at that line, so
-    coverage decides where and the model decides what. `prior` is the function's share of the file's
-    suspicion. Unscored candidates (-inf) stay -inf.
+    at least LINE_FLOOR of the top line's score: a fix may insert a line no test executed); `prior`
+    is the function's share of the file's suspicion. The model's score is used as it is, not
+    normalised among the candidates at its line: normalised per line, a line's best candidate scored
+    as if certain however unlikely the model found it, so the first ten held the best guess of each
+    of ten lines (the development set, builtin:dev, 168 bugs: plausible@1 26.2% and @10 58.9% that
+    way, 30.4% and 63.1% this way; README). Unscored candidates (-inf) stay -inf.
     """
     top = max(line_scores.values(), default=0.0)
     floor = LINE_FLOOR * top if top > 0 else 1.0
@@ -87,11 +89,6 @@ def factored_scores(scores: Sequence[float], lines: Sequence[int], line_scores: 
     for line in lines:
         weight.setdefault(line, floor)
     total = sum(weight.values())
-    by_line: dict[int, list[float]] = {}
-    for score, line in zip(scores, lines):
-        if math.isfinite(score):
-            by_line.setdefault(line, []).append(score)
-    log_norm = {line: max(values) + math.log(sum(math.exp(v - max(values)) for v in values)) for line, values in by_line.items()}
     base = math.log(max(prior, LINE_FLOOR))
-    return [base + math.log(weight[line] / total) + score - log_norm[line] if math.isfinite(score) else -math.inf
+    return [base + math.log(weight[line] / total) + score if math.isfinite(score) else -math.inf
             for score, line in zip(scores, lines)]

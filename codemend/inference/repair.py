@@ -202,7 +202,7 @@ def repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int
         for candidate in candidates:
             candidate.score = line_score.get(candidate.line, 0.0)
     elif "sbfl" in ranking.signals:
-        # The failing tests say where to look, the model what to write there (see factored_scores).
+        # The failing tests weigh each line, the model each fix there (see factored_scores).
         last = func.code.count("\n") or 1  # a line inserted past the end belongs to the last line's suspicion
         factored = factored_scores([c.score for c in candidates], [min(c.line, last) for c in candidates], dict(ranking.ranked),
                                    prior=_function_share(func, sbfl))

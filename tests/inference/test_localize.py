@@ -1,4 +1,4 @@
-"""Line localization: combining signals, and ranking candidates by p(line) x p(candidate | line)."""
+"""Line localization: combining signals, and ranking candidates by log p(line) + the model's score."""
 
 import math
 
@@ -34,9 +34,17 @@ def test_coverage_decides_the_line_and_the_model_the_fix_at_it():
     factored = factored_scores(scores, lines, {4: 1.0, 9: 0.1})
     order = sorted(range(4), key=lambda i: -factored[i])
     assert order == [0, 1, 2, 3]
-    # Per line the model's order is kept, and the probabilities are a distribution over the candidates.
-    assert sum(math.exp(v) for v in factored) == pytest.approx(1.0)
-    assert math.exp(factored[3]) == pytest.approx(0.1 / 1.1)
+    # log p(line) + the model's own score: per line the model's order and its gaps are kept.
+    assert factored[0] == pytest.approx(math.log(1.0 / 1.1) - 1.0)
+    assert factored[3] == pytest.approx(math.log(0.1 / 1.1) - 0.9)
+    assert factored[0] - factored[1] == pytest.approx(0.2)
+
+
+def test_a_weak_guess_at_the_likeliest_line_does_not_outrank_a_strong_one_nearby():
+    # Line 4 holds one candidate the model finds unlikely; line 9, half as suspicious, one it likes.
+    # Normalised per line, line 4's only candidate would score as if certain and come first.
+    factored = factored_scores([-3.0, -0.5], [4, 9], {4: 1.0, 9: 0.5})
+    assert factored[1] > factored[0]
 
 
 def test_unsuspicious_lines_keep_a_floor_and_unscored_candidates_stay_last():
@@ -44,14 +52,14 @@ def test_unsuspicious_lines_keep_a_floor_and_unscored_candidates_stay_last():
     assert factored[2] == -math.inf
     # Line 12 is not in the ranking (an inserted line past the end): it gets the floor, not zero.
     total = 1.0 + 2 * LINE_FLOOR
-    assert math.exp(factored[1]) == pytest.approx(0.5 * LINE_FLOOR / total)
-    assert math.exp(factored[0]) == pytest.approx(0.5 * 1.0 / total)
+    assert math.exp(factored[1]) == pytest.approx(0.5 * LINE_FLOOR / total * math.exp(-2.0))
+    assert math.exp(factored[0]) == pytest.approx(0.5 * 1.0 / total * math.exp(-1.0))
 
 
 def test_a_less_suspicious_function_ranks_its_fixes_lower():
     same = ([-1.0], [3], {3: 1.0})
     assert factored_scores(*same, prior=1.0)[0] > factored_scores(*same, prior=0.2)[0]
-    assert factored_scores(*same, prior=0.0)[0] == pytest.approx(math.log(LINE_FLOOR))
+    assert factored_scores(*same, prior=0.0)[0] == pytest.approx(math.log(LINE_FLOOR) - 1.0)
 
 
 def test_a_function_shares_the_suspicion_of_its_most_suspicious_line():
