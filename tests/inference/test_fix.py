@@ -151,6 +151,24 @@ def test_beams_that_only_add_unreachable_code_are_dropped(tiny_model, monkeypatc
     assert [c.target for c in proposed] == ["replace 2\n    return a + b", "insert 2\n    a = b"]
 
 
+def test_a_fix_only_a_beam_proposes_ranks_lower_by_the_beam_penalty(tiny_model, monkeypatch):
+    import codemend.inference.debugger as debugger_module
+    from codemend.inference.repair import BEAM_PENALTY, repair_function
+    from codemend.training.generation import Generation
+
+    code = "def add(a, b):\n    return a - b\n"
+    monkeypatch.setattr(debugger_module, "generate_from", lambda *args, **kwargs: [Generation("replace 2\n    return b - a - 1", -0.1, True)])
+    debugger = debugger_module.Debugger.load(tiny_model)
+    (func,) = select_functions(code, "add.py")
+    report = repair_function(func, debugger, sbfl={}, n=1)
+    (beam,) = [c for c in report.candidates if c.origin == {"model"}]
+    # The same fix scored as if the operators had proposed it: the beam ranks exactly BEAM_PENALTY lower.
+    alone = Candidate(beam.patched, beam.line, beam.target, {"operator"})
+    debugger.score(code, [alone])
+    assert BEAM_PENALTY > 0 and beam.score == pytest.approx(alone.score - BEAM_PENALTY, abs=1e-4)
+    assert all(c.score > -math.inf for c in report.candidates if c.origin != {"model"})
+
+
 def test_unreachable_statements_counts_what_follows_a_return_raise_continue_or_break():
     from codemend.inference.debugger import unreachable_statements
 
@@ -168,9 +186,15 @@ def test_with_tests_the_model_ranks_within_the_lines_coverage_points_at(tiny_mod
     result = repair(SOURCE, debugger=Debugger.load(tiny_model), tests=Tests(test_code=TESTS), n=0, max_validate=0)
     (report,) = result.functions
     assert "sbfl" in report.ranking.signals
-    # Scores are log p(line) + log p(fix | line): a distribution over the candidates' lines.
-    mass = sum(math.exp(s.score) for s in result.suggestions)
-    assert 0.0 < mass <= 1.0 + 1e-6
+    # Scores are log p(line) + the model's mean log-probability of the fix (<= 0): never above log p(line).
+    from codemend.inference.localize import LINE_FLOOR
+
+    line_score = dict(report.ranking.ranked)
+    floor = LINE_FLOOR * max(line_score.values())
+    total = sum(max(score, floor) for score in line_score.values())
+    for suggestion in result.suggestions:
+        weight = max(line_score.get(suggestion.line - report.start_line + 1, 0.0), floor)
+        assert suggestion.score <= math.log(weight / total) + 1e-9
     assert report.ranking.signals["sbfl"].get(result.suggestions[0].line - report.start_line + 1, 0.0) > 0
 
 
