@@ -399,7 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_flags(exporter, ExportConfig, skip=("data",))
     bench = _sub(data_commands, "benchmark", "data benchmark", "Show the built-in executable bug benchmark (or a benchmark JSONL).", cmd_data_benchmark)
     bench.add_argument("--list", action="store_true", help="list every program, not only the counts")
-    bench.add_argument("--name", default="builtin", help="builtin, builtin:operator, builtin:handwritten, or a JSONL path (default: builtin)")
+    bench.add_argument("--name", default="builtin", help="builtin, builtin:operator, builtin:handwritten, builtin:dev (the development set), or a JSONL path (default: builtin)")
     _sub(data_commands, "operators", "data operators", "List the bug-injection operators.", cmd_data_operators)
 
     add_config_flags(_sub(commands, "train", "train", TrainRecipeConfig.__doc__, cmd_train), TrainRecipeConfig)

@@ -340,7 +340,7 @@ class EvalConfig(InferenceOptions):
     split: Literal["train", "validation", "test"] = "test"
     """Which split to score (split mode)."""
     benchmark: str = ""
-    """Executable bug benchmark: a JSONL file, or `builtin`, `builtin:operator`, `builtin:handwritten`; empty scores --data instead."""
+    """Executable bug benchmark: a JSONL file, or `builtin`, `builtin:operator`, `builtin:handwritten`, or `builtin:dev` (the development set, for decisions; not in `builtin`); empty scores --data instead."""
     predictions: str = ""
     """With --benchmark: score another system's fixes from this JSONL ({"id", "candidates": [module, ...]}) instead of a model."""
     n: int = 10
