@@ -307,7 +307,7 @@ class TrainRecipeConfig:
 
 Precision = Literal["auto", "fp32", "bf16"]  # model weights at inference (training.checkpoint.inference_options)
 Engine = Literal["auto", "transformers"]  # what computes the model at inference (training.checkpoint.load_checkpoint)
-VALIDATION_BUDGET = 60  # candidates `fix` validates at most, and `eval --benchmark` by default (--validate_top)
+VALIDATION_BUDGET = 60  # ranked candidates `fix` validates (then any beam ranked past them), and `eval --benchmark` by default (--validate_top)
 WIDE_BUDGET = 200  # edits of the wide repair space tried by tests when no ranked candidate passes (--wide)
 WIDE_SECONDS = 60.0  # ... for at most this long (--wide_seconds): a pytest command costs ~1 s a run
 
@@ -346,7 +346,7 @@ class EvalConfig(InferenceOptions):
     n: int = 10
     """With --benchmark: candidates per item, validated by the item's tests (the k of plausible@k goes up to this)."""
     validate_top: int = VALIDATION_BUDGET
-    """With --benchmark: when none of the first --n is plausible, go on validating down the ranking to this many candidates and stop at the first plausible one, as `codemend fix` does with tests (reported as plausible_validated / correct@1_validated: what a user with tests is shown first)."""
+    """With --benchmark: when none of the first --n is plausible, go on validating down the ranking to this many candidates (then the fixes only beams propose ranked past them) and stop at the first plausible one, as `codemend fix` does with tests (reported as plausible_validated / correct@1_validated: what a user with tests is shown first)."""
     operators: bool = True
     """With --benchmark: add the inverse of the bug operators as candidates (the ablation turns it off)."""
     traces: bool = True

@@ -9,7 +9,7 @@ and its measured runtime sets the time limit (2x, never under 1 s); the buggy co
 The model's candidates are ranked before any test runs; the top `n` are validated in the sandbox.
 plausible@k = a plausible fix among the first k of that ranking; correct = plausible and equivalent
 to the reference. When none of the top `n` is plausible, validation goes on down the ranking (up to
-`validate_top`), then through the wide repair space (up to `wide` edits), to the first plausible
+`validate_top`, then the fixes only beams propose ranked past it: `repair.to_validate`), then through the wide repair space (up to `wide` edits), to the first plausible
 candidate, as `codemend fix` does with tests: plausible_validated and correct@1_validated score
 what such a user is shown first. Verdicts are cached per (model, item, candidate) in
 OUT/cache.jsonl and finished items in OUT/items.jsonl, so a rerun after a crash continues where it
@@ -164,12 +164,12 @@ def model_candidates(item: BenchmarkItem, debugger, config: EvalConfig, limit: f
     The tests feed localization (coverage) and the model's input (the failing test's error), as
     they would for a user with tests; validation happens after ranking, in `validate_candidates`.
     """
-    from codemend.inference.repair import Tests, repair
+    from codemend.inference.repair import Tests, repair, to_validate
 
     tests = Tests(test_code=item.test_code, limits=dataclasses.replace(VERDICT_LIMITS, wall_s=limit))
     result = repair(item.buggy_code, debugger=debugger, path=item.id, tests=tests, n=config.n,
                     use_operators=config.operators, max_validate=0, baseline=baseline, use_trace=config.traces)
-    candidates = [Candidate(s.patched_source, score=s.score, origin=s.origin, line=s.line) for s in result.suggestions[: config.validate_top]]
+    candidates = [Candidate(s.patched_source, score=s.score, origin=s.origin, line=s.line) for s in to_validate(result.suggestions, config.validate_top)]
     combined, by_signal = [], {}
     for report in result.functions:
         offset = report.start_line - 1

@@ -254,6 +254,13 @@ def in_rank_order(total: int, run: Callable[[int, int], int], chunk: int, *, fir
     return ran
 
 
+def to_validate(suggestions: list[Suggestion], budget: int) -> list[Suggestion]:
+    """The first `budget` ranked suggestions, then the fixes only beams propose that rank past them:
+    BEAM_PENALTY ranks a beam lower, and with tests a beam is there for its reach (fixes no template
+    holds), so it is validated all the same (at most one run per beam)."""
+    return suggestions[:budget] + [s for s in suggestions[budget:] if s.origin == "model"]
+
+
 def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough: int = 0, workers: int = 2,
              seconds: float = 0.0) -> int:
     """Run the tests on suggestions in rank order, `workers` at a time, in the sandbox.
@@ -352,7 +359,8 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
            wide_seconds: float = WIDE_SECONDS) -> RepairResult:
     """Ranked suggestions for `text` (one module); plausible ones first when tests are given.
 
-    With tests, when none of the first `max_validate` ranked suggestions passes, up to `wide` edits
+    With tests, the first `max_validate` ranked suggestions are validated, then the fixes only beams
+    propose ranked past them (`to_validate`); when none passes, up to `wide` edits
     of the wide repair space (`wide_suggestions`) are tried by the tests for at most `wide_seconds`,
     and those that pass are added.
 
@@ -396,7 +404,7 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     result.suggestions.sort(key=lambda s: -s.score)
     if tests and result.baseline.status != "passed" and max_validate > 0:
         with watch("validation"):
-            validate(result.suggestions[:max_validate], tests, limits, enough=enough_plausible)
+            validate(to_validate(result.suggestions, max_validate), tests, limits, enough=enough_plausible)
         # Not after a hanging or crashing original: each of hundreds of edits could cost the time limit.
         if wide > 0 and result.baseline.status in ("failed", "error") and not any(s.validation == "plausible" for s in result.suggestions):
             with watch("wide_search"):

@@ -169,6 +169,15 @@ def test_a_fix_only_a_beam_proposes_ranks_lower_by_the_beam_penalty(tiny_model, 
     assert all(c.score > -math.inf for c in report.candidates if c.origin != {"model"})
 
 
+def test_beams_ranked_past_the_validation_budget_are_validated_all_the_same():
+    from codemend.inference.repair import Suggestion, to_validate
+
+    ranked = [Suggestion("f.py", "f", 1, -i, "", "", "", origin=origin)
+              for i, origin in enumerate(["operator", "model", "operator", "model+operator", "model", "operator", "model"])]
+    assert [s.score for s in to_validate(ranked, 3)] == [0, -1, -2, -4, -6]  # a beam's fix that operators also give ranks as theirs
+    assert to_validate(ranked, 10) == ranked and to_validate(ranked, 0) == [ranked[1], ranked[4], ranked[6]]
+
+
 def test_unreachable_statements_counts_what_follows_a_return_raise_continue_or_break():
     from codemend.inference.debugger import unreachable_statements
 
