@@ -13,12 +13,13 @@ to the reference. When none of the top `n` is plausible, validation goes on down
 candidate, as `codemend fix` does with tests: plausible_validated and correct@1_validated score
 what such a user is shown first. Verdicts are cached per (model, item, candidate) in
 OUT/cache.jsonl and finished items in OUT/items.jsonl, so a rerun after a crash continues where it
-stopped.
+stopped (items written by another codemend commit are reused with a warning: `_reused_from_other_code`).
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+from collections import Counter
 import dataclasses
 import hashlib
 import json
@@ -27,7 +28,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from codemend.config import EvalConfig, save_run_metadata
+from codemend.config import EvalConfig, git_sha, save_run_metadata
 from codemend.data.benchmark import BenchmarkItem, load_benchmark
 from codemend.errors import CodemendError
 from codemend.eval.metrics import ast_equivalent, exact_match
@@ -231,18 +232,33 @@ def load_predictions(path: str, known: set[str]) -> dict[str, list[str]]:
     return predictions
 
 
-def _finished(path: Path, key: str) -> dict[str, ItemResult]:
-    done = {}
+def _finished(path: Path, key: str) -> tuple[dict[str, ItemResult], dict[str, str]]:
+    """Finished items of an earlier run with the same key, and the codemend commit that wrote each."""
+    done, commits = {}, {}
     if path.is_file():
         for line in path.read_text(encoding="utf-8").splitlines():
             try:
                 row = json.loads(line)
             except json.JSONDecodeError:
                 continue
+            commit = row.pop("git_sha", "unknown")
             if row.pop("run_key", None) == key:
                 row["candidates"] = [Candidate(**c) for c in row["candidates"]]
                 done[row["id"]] = ItemResult(**row)
-    return done
+                commits[row["id"]] = commit
+    return done, commits
+
+
+def _reused_from_other_code(commits: dict[str, str], now: str, out: Path) -> dict[str, int]:
+    """Items reused from a run of other codemend code, by commit (said as a warning): the key names the
+    model and the settings, not the code, so a rerun into an old --out after a ranking change would
+    report the old ranking for those items."""
+    other = Counter(commit for commit in commits.values() if commit != now)
+    if other:
+        logger.warning("%d finished item(s) in %s were written by other codemend code (%s; now %s) and are reused as they "
+                       "are; measure this code with a new --out", sum(other.values()), out / "items.jsonl",
+                       ", ".join(f"{commit[:10]}: {count}" for commit, count in other.items()), now[:10])
+    return dict(other)
 
 
 def run(config: EvalConfig) -> dict:
@@ -263,20 +279,23 @@ def run(config: EvalConfig) -> dict:
     key = model_key(config.model) if predictions is None else "predictions:" + hashlib.sha256(Path(config.predictions).read_bytes()).hexdigest()[:16]
     run_key = f"{key}:{config.n}:{config.operators}" + ("" if config.traces else ":no-traces") + _precision_key(config) + ("" if config.engine == "auto" else f":{config.engine}") + f":v{config.validate_top}" + (f":w{config.wide}" if config.wide else "")
     cache = VerdictCache(out / "cache.jsonl", run_key)
-    done = _finished(out / "items.jsonl", run_key)
+    done, commits = _finished(out / "items.jsonl", run_key)
+    commit = git_sha()
+    reused_other_code = _reused_from_other_code(commits, commit, out)
     results, started = [], time.perf_counter()
     with SandboxPool(workers=config.workers, limits=VERDICT_LIMITS) as pool:
         for index, item in enumerate(items, start=1):
             if item.id not in done:
                 done[item.id] = evaluate_item(item, debugger, config, pool, cache, predictions)
                 with open(out / "items.jsonl", "a", encoding="utf-8") as handle:
-                    handle.write(json.dumps({"run_key": run_key, **asdict(done[item.id])}) + "\n")
+                    handle.write(json.dumps({"run_key": run_key, "git_sha": commit, **asdict(done[item.id])}) + "\n")
                 logger.info("[%d/%d] %s: %s", index, len(items), item.id, _verdict(done[item.id]))
             results.append(done[item.id])
     metrics = summarize(results, n=config.n, seed=config.seed, references={i.id: (i.buggy_code, i.fixed_code or "") for i in items})
     metrics.update({"benchmark": config.benchmark, "model": config.model, "predictions": config.predictions, "skipped_lines": skipped,
                     "seconds": round(time.perf_counter() - started, 1), "isolation": _isolation(),
-                    "validate_top": config.validate_top, "wide": config.wide, "precision": _weights_precision(config)})
+                    "validate_top": config.validate_top, "wide": config.wide, "precision": _weights_precision(config),
+                    "reused_from_other_code": reused_other_code})
     write_report(out, metrics, results)
     save_run_metadata(config, out)
     metrics["out"] = str(out)

@@ -46,6 +46,21 @@ def test_rerun_continues_from_the_cache_with_identical_verdicts(first_run, asset
     assert _verdicts(first_run) == verdicts_before
 
 
+def test_items_reused_from_other_code_are_named(first_run, assets, tmp_path, caplog):
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(first_run, old)
+    rows = [json.loads(line) for line in open(old / "items.jsonl")]
+    assert rows and all(row["git_sha"] for row in rows)  # each finished item names the code that wrote it
+    (old / "items.jsonl").write_text("".join(json.dumps({**row, "git_sha": "0123456789abcdef"}) + "\n" for row in rows))
+    with caplog.at_level("WARNING"):
+        assert _run(assets, old) == 0
+    assert "written by other codemend code (0123456789: 4" in caplog.text
+    assert json.loads((old / "metrics.json").read_text())["reused_from_other_code"] == {"0123456789abcdef": 4}
+    assert json.loads((first_run / "metrics.json").read_text())["reused_from_other_code"] == {}
+
+
 def test_bf16_runs_never_reuse_fp32_results():
     from codemend.config import EvalConfig
     from codemend.eval.benchmark_runner import _precision_key
