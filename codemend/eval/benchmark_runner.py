@@ -19,12 +19,12 @@ stopped (items written by another codemend commit are reused with a warning: `_r
 from __future__ import annotations
 
 import concurrent.futures
-from collections import Counter
 import dataclasses
 import hashlib
 import json
 import logging
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 

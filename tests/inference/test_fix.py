@@ -195,15 +195,13 @@ def test_with_tests_the_model_ranks_within_the_lines_coverage_points_at(tiny_mod
     result = repair(SOURCE, debugger=Debugger.load(tiny_model), tests=Tests(test_code=TESTS), n=0, max_validate=0)
     (report,) = result.functions
     assert "sbfl" in report.ranking.signals
-    # Scores are log p(line) + the model's mean log-probability of the fix (<= 0): never above log p(line).
-    from codemend.inference.localize import LINE_FLOOR
+    # Scores are log p(line) + the model's mean log-probability of the fix (<= 0): never above log p(line),
+    # which is factored_scores of a certain fix (score 0) at the same line.
+    from codemend.inference.localize import factored_scores
 
-    line_score = dict(report.ranking.ranked)
-    floor = LINE_FLOOR * max(line_score.values())
-    total = sum(max(score, floor) for score in line_score.values())
-    for suggestion in result.suggestions:
-        weight = max(line_score.get(suggestion.line - report.start_line + 1, 0.0), floor)
-        assert suggestion.score <= math.log(weight / total) + 1e-9
+    lines = [min(s.line - report.start_line + 1, report.func.code.count("\n")) for s in result.suggestions]
+    bounds = factored_scores([0.0] * len(lines), lines, dict(report.ranking.ranked))
+    assert all(s.score <= bound + 1e-9 for s, bound in zip(result.suggestions, bounds))
     assert report.ranking.signals["sbfl"].get(result.suggestions[0].line - report.start_line + 1, 0.0) > 0
 
 
