@@ -358,7 +358,7 @@ class EvalConfig(InferenceOptions):
     num_beams: int = 4
     """Beam width for generation in split mode (the top beam is the prediction); with --mode repair, the beams added to the candidates (1: none, the inverse-operator candidates only)."""
     mode: Literal["generate", "repair"] = "generate"
-    """Split mode: `generate` scores the model's top beam alone; `repair` scores what `codemend fix` would suggest first without tests (--num_beams beams, where 1 means none, plus the inverse-operator candidates, ranked by the model; `fix` adds 10 beams only with --test_cmd)."""
+    """Split mode: `generate` scores the model's top beam alone; `repair` scores what `codemend fix` would suggest first without tests (--num_beams beams, where 1 means none, and with beams the model's fixes placed at the first line and where a name is read before any binding; plus the inverse-operator candidates, ranked by the model; `fix` adds 10 beams only with --test_cmd)."""
     naturalness_weight: float = -1.0
     """With --mode repair: the weight of the naturalness re-ranking (-1: the model's own, in its codemend.json). Confirms a weight picked by bench/tune_ranking.py on the full evaluation before it is written into the model."""
     batch_size: int = 16

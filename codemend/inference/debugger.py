@@ -30,7 +30,7 @@ class Candidate:
     patched: str  # the whole patched function
     line: int  # edited line, 1-based in the buggy function
     target: str  # what the model would write for this fix (edit or whole function)
-    origin: set[str] = field(default_factory=set)  # {"model"}, {"operator"} or both
+    origin: set[str] = field(default_factory=set)  # {"model"} (a beam), {"placed"} (Debugger.propose_at), {"operator"}, or several
     operator: str = ""  # the bug operator whose inverse produced it, if any
     score: float = -math.inf  # model's mean log-probability of `target` (higher: more likely)
     status: str = "not validated"  # sandbox verdict once validated: passed / failed / error / timeout / ...
@@ -107,15 +107,33 @@ class Debugger:
         """Up to `n` distinct, parseable, non-trivial fixes from beam search, best first."""
         beams = generate_from(self.model, self.tokenizer, self._prompt(code, context, trace), self.spec.arch,
                               self.spec.max_target_tokens, num_beams=n, num_return=n)
+        return self._applied(code, [(beam.text, beam.score) for beam in beams])
+
+    def propose_at(self, code: str, prefixes: list[str], context: str = "", trace: str = "", n: int = 3) -> list[Candidate]:
+        """Up to `n` fixes per forced beginning of the model's output, each a place the caller chose
+        ("replace 7", or "insert 5\n    total =" to bind a name): beam search continues each. Free beams
+        put the fix at the model's likeliest line; these ask it what it would write where the tests
+        or the code point. Their origin is "placed". Needs the edit output format of a decoder-only model ([] otherwise)."""
+        if self.spec.arch != "causal" or self.spec.output_format != "edit" or n <= 0:
+            return []
+        prompt, found = self._prompt(code, context, trace), []
+        for prefix in prefixes:
+            beams = generate_from(self.model, self.tokenizer, prompt, self.spec.arch, self.spec.max_target_tokens,
+                                  num_beams=n, num_return=n, prefix=prefix)
+            found += [(prefix + beam.text, beam.score) for beam in beams]
+        return self._applied(code, found, "placed")
+
+    def _applied(self, code: str, outputs: list[tuple[str, float]], origin: str = "model") -> list[Candidate]:
+        """The outputs that apply to `code` as a parseable, non-trivial fix, as candidates from `origin`."""
         candidates, dead = [], unreachable_statements(code)
-        for beam in beams:
+        for text, score in outputs:
             try:
-                patch = apply_output(code, beam.text, self.spec.output_format)
+                patch = apply_output(code, text, self.spec.output_format)
             except FormatError:
                 continue
             # Code added after a return (`return a - b` then `a, b = a + b`) changes nothing a test can see.
             if patch.patched.strip() != code.strip() and 0 <= unreachable_statements(patch.patched) <= dead:
-                candidates.append(Candidate(patch.patched, patch.line, beam.text, {"model"}, score=beam.score))
+                candidates.append(Candidate(patch.patched, patch.line, text, {origin}, score=score))
         return candidates
 
     def score(self, code: str, candidates: list[Candidate], context: str = "", trace: str = "", shortlist: int = SHORTLIST) -> None:

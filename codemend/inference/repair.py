@@ -25,6 +25,7 @@ from typing import Callable
 from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
 from codemend.data.corpus import Function, extract_functions, replace_function
 from codemend.data.operators import candidate_fixes
+from codemend.inference import places
 from codemend.inference.candidates import merge, normal_key, operator_candidates
 from codemend.inference.debugger import Candidate, Debugger
 from codemend.inference.localize import LineRanking, combine, factored_scores, model_signal
@@ -35,6 +36,11 @@ logger = logging.getLogger(__name__)
 
 MAX_SCORED = 64  # above this many inverse-operator candidates, only the most suspicious lines' are scored
 BEAMS_WITH_TESTS = 10  # beams per function when tests validate them (see model_beams)
+# Where the model is asked for a fix besides its own beams (placed_proposals): at the line ranked first
+# (on builtin:dev, beams placed at the first 3 made 2 more bugs plausible, both at the first) and at
+# each binding place (3 more: deleted lines). PLACED_BEAMS beams each.
+PLACED_LINES = 1
+PLACED_BEAMS = 3
 # Subtracted from the ranking score of a fix only a beam proposes. A beam is the model's own likeliest
 # edit, so its likelihood is high by construction, and wrong beams outranked true fixes in the
 # inverse-operator space. With tests (development set builtin:dev, 168 bugs): plausible@1 30.4% with
@@ -43,6 +49,10 @@ BEAMS_WITH_TESTS = 10  # beams per function when tests validate them (see model_
 # Without tests (validation, 114 stdlib bugs): top-1 36.8% with no penalty, 47.4% from 3 on, 46.5% with
 # no beams.
 BEAM_PENALTY = 3.0
+# The same for a fix only placed beams propose (Debugger.propose_at). They are there for their reach: on
+# builtin:dev, plausible@1 / @10 were those without them from a penalty of 4 up (3: one item fewer in the
+# first 10; 0: 8 fewer first), and validation reaches them past the budget all the same (to_validate).
+PLACED_PENALTY = 5.0
 
 
 @dataclass
@@ -84,7 +94,8 @@ class Suggestion:
     patched_source: str  # the whole file with the fix applied
     model_output: str  # what the model writes for this fix
     validation: str = "not validated"  # plausible / failing / error / timeout / memory / crash / not validated
-    origin: str = "model"  # model, operator, model+operator, or wide (the wide space, tried by tests only)
+    origin: str = "model"  # its sources "+"-joined: model (a beam), placed (a beam at a chosen place, Debugger.propose_at),
+    # operator, or wide (the wide space, tried by tests only)
     operator: str = ""
     detail: str = ""
 
@@ -181,13 +192,27 @@ def on_suspicious_lines(found: list[Candidate], ranking: LineRanking, min_lines:
     return [c for c in found if c.line in keep]
 
 
+def placed_proposals(func: Function, proposed: list[Candidate], debugger: Debugger, sbfl: dict[int, float], trace: str,
+                     module: str | None, watch: Stopwatch, line: int = 0) -> list[Candidate]:
+    """The model's fixes at the places `places` names: `line` (in the function, when given) or else each of
+    the PLACED_LINES lines the beams, the tests' coverage and the model's surprise find most suspicious,
+    replaced; and a binding of each name read before any binding, inserted."""
+    lines = [line] if line else localize_function(func, proposed, debugger, sbfl, watch).top(PLACED_LINES)[:PLACED_LINES]
+    prefixes = places.line_prefixes(lines) + places.binding_prefixes(func.code, module)
+    return debugger.propose_at(func.code, prefixes, func.context, trace, PLACED_BEAMS)
+
+
 def repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int, float], trace: str = "",
                     n: int = 10, line: int = 0, use_operators: bool = True, top_lines: int = 3,
-                    watch: Stopwatch | None = None) -> FunctionReport:
-    """Candidates for one function, scored by the model and ordered best first."""
+                    watch: Stopwatch | None = None, placed: bool = True, module: str | None = None) -> FunctionReport:
+    """Candidates for one function, scored by the model and ordered best first. With beams (`n` > 0) and
+    `placed`, the model also writes fixes at the places `placed_proposals` picks (`module`: the text
+    of the module holding `func`, for its globals)."""
     watch = watch or Stopwatch({})
     with watch("generation"):
         proposed = debugger.propose(func.code, func.context, trace, n) if debugger and n > 0 else []
+        at_places = placed_proposals(func, proposed, debugger, sbfl, trace, module, watch, line and line - func.start_line + 1) \
+            if debugger and n > 0 and placed else []
     if line:
         lines = [line - func.start_line + 1]
     elif debugger is not None:
@@ -199,12 +224,19 @@ def repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int
         found = operator_candidates(func.code, debugger, lines) if use_operators else []
     if debugger is not None and lines is None:
         found = scored_space(func, found, debugger, sbfl, watch, top_lines)
-    candidates = merge([proposed, found])
+    candidates = merge([proposed, found, at_places])  # a placed fix another source has keeps that one's text
     if debugger is not None and candidates:
         with watch("ranking"):
-            debugger.score(func.code, [c for c in candidates if c.target], func.context, trace)
-    # Localize from every scored candidate (beams and operator inverses alike), not the beams alone.
-    ranking = localize_function(func, candidates if debugger is not None else [], debugger, sbfl, watch)
+            # Placed fixes are scored apart, as they are localized apart below: among the rest they took places
+            # in the full reading and the naturalness shortlist (Debugger.score). Scored and localized with
+            # the rest, they cost 6 of 70 dev bugs their first plausible fix, even ranked last.
+            placed_only = [c for c in candidates if c.origin == {"placed"}]
+            for group in ([c for c in candidates if c.origin != {"placed"}], placed_only):
+                debugger.score(func.code, [c for c in group if c.target], func.context, trace)
+    # Localize from every scored candidate (beams and operator inverses alike), not the beams alone; not from
+    # fixes only placed at lines already ranked first, which would rank those lines higher still.
+    pointing = [c for c in candidates if c.origin != {"placed"}] if debugger is not None else []
+    ranking = localize_function(func, pointing, debugger, sbfl, watch)
     if debugger is None:
         # No model: the more suspicious the edited line, the likelier the fix (ties keep operator order).
         line_score = dict(ranking.ranked)
@@ -219,8 +251,8 @@ def repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int
             candidate.score = value
     if debugger is not None:
         for candidate in candidates:
-            if candidate.origin == {"model"}:
-                candidate.score -= BEAM_PENALTY
+            if beam_only(candidate.origin):
+                candidate.score -= BEAM_PENALTY if "model" in candidate.origin else PLACED_PENALTY
     candidates.sort(key=lambda c: -c.score)
     return FunctionReport(func.name, func.start_line, ranking, candidates, func)
 
@@ -254,11 +286,18 @@ def in_rank_order(total: int, run: Callable[[int, int], int], chunk: int, *, fir
     return ran
 
 
+def beam_only(origin: set[str] | str) -> bool:
+    """Whether only the model's beams (free or placed) propose a fix: a Candidate's origin set, or a
+    Suggestion's "+"-joined string."""
+    origins = set(origin.split("+")) if isinstance(origin, str) else origin
+    return bool(origins) and origins <= {"model", "placed"}
+
+
 def to_validate(suggestions: list[Suggestion], budget: int) -> list[Suggestion]:
     """The first `budget` ranked suggestions, then the fixes only beams propose that rank past them:
     BEAM_PENALTY ranks a beam lower, and with tests a beam is there for its reach (fixes no template
     holds), so it is validated all the same (at most one run per beam)."""
-    return suggestions[:budget] + [s for s in suggestions[budget:] if s.origin == "model"]
+    return suggestions[:budget] + [s for s in suggestions[budget:] if beam_only(s.origin)]
 
 
 def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough: int = 0, workers: int = 2,
@@ -398,7 +437,7 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
             debugger = debugger.result()
     for func in suspicious_functions(functions, sbfl):
         report = repair_function(func, debugger, sbfl=sbfl, trace=trace, n=n, line=line,
-                                 use_operators=use_operators, top_lines=top_lines, watch=watch)
+                                 use_operators=use_operators, top_lines=top_lines, watch=watch, module=text)
         result.functions.append(report)
         result.suggestions.extend(to_suggestion(text, path, func, c) for c in report.candidates)
     result.suggestions.sort(key=lambda s: -s.score)

@@ -104,13 +104,24 @@ def generate(model, tokenizer, sources: list[str], arch: str, max_new_tokens: in
     return results
 
 
-def generate_from(model, tokenizer, prompt: Prompt, arch: str, max_new_tokens: int, num_beams: int = 1, num_return: int = 1) -> list[Generation]:
-    """`generate` for one source already read (`read_prompt`): the beams share that reading."""
+def generate_from(model, tokenizer, prompt: Prompt, arch: str, max_new_tokens: int, num_beams: int = 1, num_return: int = 1,
+                  prefix: str = "") -> list[Generation]:
+    """`generate` for one source already read (`read_prompt`): the beams share that reading.
+
+    `prefix` (causal models): the output's forced beginning (say, where the fix goes: "insert 7"); the
+    beams continue it, and each Generation's text and score are of what follows it.
+    """
     import copy
 
+    if prefix and arch != "causal":
+        raise ValueError("a forced output prefix needs a decoder-only model")
+    forced = tokenizer(prefix, add_special_tokens=False)["input_ids"] if prefix else []
     if arch == "causal" and _shares_passes(model):
-        found = beam_search(model, prompt, max_new_tokens, num_beams, min(num_return, num_beams), tokenizer.eos_token_id)
+        found = beam_search(model, prompt, max_new_tokens, num_beams, min(num_return, num_beams), tokenizer.eos_token_id, forced)
         return [_one(tokenizer, ids, score) for ids, score in found]
+    if forced:  # transformers' generate: the forced beginning joins the prompt, read afresh
+        ids = _appended(prompt.input_ids, forced)
+        prompt = Prompt(ids, ids.new_ones(ids.shape), None)
     if arch == "seq2seq":
         reuse = {"encoder_outputs": copy.copy(prompt.state)}  # generate expands it to the beams itself
     else:
@@ -121,7 +132,15 @@ def generate_from(model, tokenizer, prompt: Prompt, arch: str, max_new_tokens: i
     return beams
 
 
-def beam_search(model, prompt: Prompt, max_new_tokens: int, num_beams: int, num_return: int, eos: int) -> list[tuple[list[int], float]]:
+def _appended(ids, more: list[int]):
+    """[1, n] token ids with `more` after them."""
+    import torch
+
+    return torch.cat([ids, torch.tensor([more], dtype=ids.dtype, device=ids.device)], dim=1)
+
+
+def beam_search(model, prompt: Prompt, max_new_tokens: int, num_beams: int, num_return: int, eos: int,
+                prefix: list[int] | None = None) -> list[tuple[list[int], float]]:
     """(generated ids, mean log-probability per token) of the best `num_return` beams, best first, as
     transformers' beam search finds them with the settings of `_generate` (early stopping, length
     penalty 1; one beam is greedy search), on codemend's runtime: its model stays the only copy of the
@@ -129,13 +148,21 @@ def beam_search(model, prompt: Prompt, max_new_tokens: int, num_beams: int, num_
 
     Each step reads the running beams' last tokens on their cache and looks at the 2 x `num_beams` best
     continuations: those among the first `num_beams` that end (EOS, or the length limit) join the
-    finished beams, the best `num_beams` others run on. It stops once `num_beams` beams have ended."""
+    finished beams, the best `num_beams` others run on. It stops once `num_beams` beams have ended.
+
+    `prefix`: token ids every beam starts with (neither returned nor scored), read in one pass first."""
     import copy
 
     import torch
 
     cache = copy.deepcopy(prompt_state(model, prompt))  # the beams append to it; the prompt stays reusable
     past, tokens = prompt.input_ids.shape[1] - 1, prompt.input_ids[:, -1:]
+    if prefix:
+        tokens = _appended(tokens, prefix)
+        with torch.inference_mode():
+            model(input_ids=tokens[:, :-1], position_ids=torch.arange(past, past + len(prefix), device=tokens.device)[None],
+                  cache=cache, use_cache=True, logits_to_keep=1)
+        past, tokens = past + len(prefix), tokens[:, -1:]
     sequences, running = [[]], torch.zeros(1)
     finished: list[tuple[float, list[int]]] = []
     with torch.inference_mode():

@@ -169,13 +169,45 @@ def test_a_fix_only_a_beam_proposes_ranks_lower_by_the_beam_penalty(tiny_model, 
     assert all(c.score > -math.inf for c in report.candidates if c.origin != {"model"})
 
 
+def test_the_model_writes_fixes_at_the_suspicious_lines_and_binds_names_read_before_any_binding(causal_model, tiny_model, monkeypatch):
+    import codemend.inference.debugger as debugger_module
+    from codemend.inference.repair import PLACED_BEAMS, PLACED_LINES, repair_function
+    from codemend.training.generation import Generation
+
+    fixed = "def total_of(xs):\n    total = 0\n    for x in xs:\n        total += x\n    return total\n"
+    code = fixed.replace("    total = 0\n", "")
+    asked = []
+
+    def beams(model, tokenizer, prompt, arch, max_new_tokens, num_beams=1, num_return=1, prefix=""):
+        asked.append((prefix, num_beams))
+        if prefix.endswith("total ="):
+            return [Generation(" 0", -0.3, True), Generation(" total", -0.9, True)]
+        return [Generation("\n    return (total", -0.5, True)] if prefix else [Generation("delete 4", -0.4, True)]
+
+    monkeypatch.setattr(debugger_module, "generate_from", beams)
+    (func,) = select_functions(code, "t.py")
+    report = repair_function(func, debugger_module.Debugger.load(causal_model), sbfl={}, n=2, module=code)
+    placed = {prefix for prefix, width in asked if prefix and width == PLACED_BEAMS}
+    assert ("", 2) in asked and len([p for p in placed if p.startswith("replace ")]) == PLACED_LINES
+    assert {p for p in placed if not p.startswith("replace ")} == {"insert 3\n        total =", "insert 2\n    total ="}
+    by_code = {c.patched: c for c in report.candidates}
+    # Each place's beams become candidates; the binding before the loop is the fix.
+    assert by_code[fixed].origin == {"placed"} and by_code[fixed].target == "insert 2\n    total = 0" and by_code[fixed].line == 2
+    assert not any("(total" in c.patched for c in report.candidates)  # outputs that do not parse are dropped
+    asked.clear()
+    assert debugger_module.Debugger.load(tiny_model).propose_at(code, ["replace 2"]) == [] and asked == []  # seq2seq: no forced beginnings
+
+
 def test_beams_ranked_past_the_validation_budget_are_validated_all_the_same():
-    from codemend.inference.repair import Suggestion, to_validate
+    from codemend.inference.repair import Suggestion, beam_only, to_validate
 
     ranked = [Suggestion("f.py", "f", 1, -i, "", "", "", origin=origin)
-              for i, origin in enumerate(["operator", "model", "operator", "model+operator", "model", "operator", "model"])]
-    assert [s.score for s in to_validate(ranked, 3)] == [0, -1, -2, -4, -6]  # a beam's fix that operators also give ranks as theirs
-    assert to_validate(ranked, 10) == ranked and to_validate(ranked, 0) == [ranked[1], ranked[4], ranked[6]]
+              for i, origin in enumerate(["operator", "model", "operator", "model+operator", "model", "operator", "placed", "model+placed"])]
+    assert [s.score for s in to_validate(ranked, 3)] == [0, -1, -2, -4, -6, -7]  # a beam's fix that operators also give ranks as theirs
+    assert to_validate(ranked, 10) == ranked and to_validate(ranked, 0) == [ranked[i] for i in (1, 4, 6, 7)]
+    # One test of "only beams propose it", for candidates' origin sets and suggestions' strings alike.
+    assert beam_only({"placed"}) and beam_only({"model", "placed"}) and beam_only("model+placed") and beam_only("model")
+    assert not beam_only({"placed", "operator"}) and not beam_only("model+operator") and not beam_only(set()) and not beam_only("wide")
 
 
 def test_unreachable_statements_counts_what_follows_a_return_raise_continue_or_break():

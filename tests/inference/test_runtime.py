@@ -135,6 +135,25 @@ def test_scores_naturalness_and_beams_equal_transformers(checkpoint, request):
     assert ours._twin is None  # the runtime's beam search did not load transformers' copy of the weights
 
 
+def test_beams_after_a_forced_beginning_equal_transformers(checkpoint):
+    # The runtime reads the forced beginning onto a copy of the prompt's cache; transformers' path reads it
+    # as part of the prompt. Both continue it alike; the prompt itself stays reusable.
+    (ours, tokenizer, _), (theirs, their_tokenizer, _) = _engines(checkpoint)
+    results = []
+    for model, tok in ((ours, tokenizer), (theirs, their_tokenizer)):
+        prompt = read_prompt(model, tok, SOURCE, "causal")
+        forced = [generate_from(model, tok, prompt, "causal", max_new_tokens=8, num_beams=3, num_return=3, prefix=prefix)
+                  for prefix in ("replace 2", "insert 3\n    a =")]
+        results.append((forced, generate_from(model, tok, prompt, "causal", max_new_tokens=8, num_beams=3, num_return=3)))
+    (mine, free), (reference, their_free) = results
+    for found, expected in zip(mine, reference):
+        assert [b.text for b in found] == [b.text for b in expected]
+        assert [b.score for b in found] == pytest.approx([b.score for b in expected], abs=1e-4)
+    assert [b.text for b in free] == [b.text for b in their_free]
+    with pytest.raises(ValueError, match="decoder-only"):
+        generate_from(ours, tokenizer, read_prompt(ours, tokenizer, SOURCE, "causal"), "seq2seq", 4, prefix="replace 2")
+
+
 def _first_and_second_pass(model, tokenizer, defer: bool, logits_for: range | None):
     """A deferred (or read) prompt keeping the logits of `logits_for`, a quick first pass, then the targets read to their end."""
     from codemend.training.generation import TrieReading

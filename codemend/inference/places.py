@@ -1,0 +1,153 @@
+"""Places where the model is asked what it would write: the beginnings of its output that `Debugger.propose_at`
+forces and beam search continues.
+
+Free beams put a fix where the model itself thinks the bug is. Many fixes no inverse operator holds are
+at places the tests or the code point to: a deleted line whose variable is now read but never bound
+(`total = 0` before a loop), or an operand dropped from the line the tests blame. There the model is
+asked for the missing part: "insert 5\n    total =" (it writes the value) or "replace 9" (it writes the line).
+On the development set builtin:dev, 44 of 168 bugs had no plausible candidate among the beams and the
+inverse operators. In a first look, "replace"/"insert" beams at the 3 most suspicious lines (at the bug's
+own line: 9) held one for 7 of them, and a binding for each name read before any binding for 3 of the
+13 deleted lines. In the shipped setting (repair.placed_proposals), the lines replaced at the first 3
+lines held one for 2 (both at the first line), the bindings for 3 (README).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+
+_BUILTINS = frozenset(dir(builtins))
+_IMPLICIT = frozenset({"self", "cls"})  # read but unbound in a nested function: its method's, not a deleted line's
+MAX_BINDINGS = 6  # prefixes per function: a closure's reads of its enclosing names look unbound too
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def line_prefixes(lines: list[int]) -> list[str]:
+    """Replace each line, for the model to write. (Inserting a line before each as well held a plausible fix
+    for 1 more dev bug in the first look, at twice the time.)"""
+    return [f"replace {line}" for line in lines]
+
+
+def binding_prefixes(code: str, module: str | None = None) -> list[str]:
+    """An assignment to each name `code` reads before any binding of it, at every place it could go:
+    before the statement that first reads it and before each statement enclosing that one, innermost
+    first ("insert 5\n    total ="). `module`: the text of the module holding it, for its globals
+    (None: only names the function binds later count). [] when `code` does not parse."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return []
+    prefixes = []
+    known = module_names(module) if module is not None else None
+    for name, line in unbound_names(tree, known).items():
+        prefixes += [f"insert {start}\n{' ' * column}{name} =" for start, column in enclosing_statements(tree, line)]
+    return prefixes[:MAX_BINDINGS]
+
+
+def unbound_names(tree: ast.Module, known: set[str] | None = frozenset()) -> dict[str, int]:
+    """Names the function (the first statement of `tree`) reads with no binding before: never bound at
+    all (nor in `known`, nor a builtin; None: the module's names are not known, as after `import *`),
+    only updated (`total += x`), or first bound at or after the line that first reads it. Name -> that
+    line. Comprehension variables and names declared global or nonlocal are left out; a nested
+    function's reads of its enclosing function's names are not told apart."""
+    reads, binds = _first_lines(tree)
+    declared = {name for node in ast.walk(tree) if isinstance(node, (ast.Global, ast.Nonlocal)) for name in node.names}
+    found = {}
+    for name, line in sorted(reads.items(), key=lambda item: item[1]):
+        if name in declared or name in _IMPLICIT or line > binds.get(name, float("inf")):
+            continue
+        if name in binds or (known is not None and name not in known and name not in _BUILTINS):
+            found[name] = line
+    return found
+
+
+def _first_lines(tree: ast.AST) -> tuple[dict[str, int], dict[str, int]]:
+    """The first line each name is read on, and the first it is bound on (an update is a read, not a
+    binding; parameters, definitions and imports bind on line 0: before any read)."""
+    reads: dict[str, int] = {}
+    binds: dict[str, int] = {}
+    in_comprehension = _comprehension_variables(tree)
+    updated = {id(node.target) for node in ast.walk(tree) if isinstance(node, ast.AugAssign)}
+
+    def first(table: dict[str, int], name: str, line: int) -> None:
+        table[name] = min(table.get(name, line), line)
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and id(node) not in in_comprehension:
+            if isinstance(node.ctx, ast.Load) or id(node) in updated:
+                first(reads, node.id, node.lineno)
+            else:
+                first(binds, node.id, node.lineno)
+        for name in _defined(node):
+            first(binds, name, 0)
+    return reads, binds
+
+
+def _comprehension_variables(tree: ast.AST) -> set[int]:
+    """The Name nodes of each comprehension's own variables (`x` in `[x * k for x in xs]`; not `k` or `xs`)."""
+    found = set()
+    for comp in ast.walk(tree):
+        if isinstance(comp, _COMPREHENSIONS):
+            own = {node.id for generator in comp.generators for node in ast.walk(generator.target) if isinstance(node, ast.Name)}
+            found |= {id(node) for node in ast.walk(comp) if isinstance(node, ast.Name) and node.id in own}
+    return found
+
+
+def _defined(node: ast.AST) -> list[str]:
+    """Names `node` binds other than by assignment: parameters, definitions, imports, `except ... as`, patterns."""
+    if isinstance(node, ast.arg):
+        return [node.arg]
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return [(alias.asname or alias.name).split(".")[0] for alias in node.names]
+    if isinstance(node, ast.ExceptHandler) and node.name:
+        return [node.name]
+    if isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+        return [node.name]
+    return []
+
+
+def module_names(module: str) -> set[str] | None:
+    """The names a module binds at its top level (where a function finds its globals); None when they
+    cannot be told: it does not parse, or it imports `*`."""
+    try:
+        tree = ast.parse(module)
+    except (SyntaxError, ValueError):
+        return None
+    if any(isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names) for node in tree.body):
+        return None
+    names = set()
+    for statement in tree.body:
+        if isinstance(statement, _SCOPES):
+            names.update(_defined(statement))
+            continue
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                names.add(node.id)
+            names.update(_defined(node))
+    return names
+
+
+def enclosing_statements(tree: ast.Module, line: int) -> list[tuple[int, int]]:
+    """(first line, column) of the function's statement that holds `line` and of each statement around
+    it, innermost first: where a binding read on `line` could be inserted."""
+    found = []
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)) else []
+    while body:
+        holding = [statement for statement in body if statement.lineno <= line <= statement.end_lineno]
+        if not holding:
+            break
+        statement = holding[0]
+        found.append((statement.lineno, statement.col_offset))
+        body = next((block for block in _blocks(statement) if any(s.lineno <= line <= s.end_lineno for s in block)), [])
+    return found[::-1]
+
+
+def _blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
+    blocks = [getattr(statement, name, None) for name in ("body", "orelse", "finalbody")]
+    blocks += [handler.body for handler in getattr(statement, "handlers", [])]
+    blocks += [case.body for case in getattr(statement, "cases", [])]
+    return [block for block in blocks if isinstance(block, list) and block and isinstance(block[0], ast.stmt)]
