@@ -211,8 +211,9 @@ def repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int
     watch = watch or Stopwatch({})
     with watch("generation"):
         proposed = debugger.propose(func.code, func.context, trace, n) if debugger and n > 0 else []
-        at_places = placed_proposals(func, proposed, debugger, sbfl, trace, module, watch, line and line - func.start_line + 1) \
-            if debugger and n > 0 and placed else []
+        at_places = []
+        if debugger and n > 0 and placed:
+            at_places = placed_proposals(func, proposed, debugger, sbfl, trace, module, watch, line and line - func.start_line + 1)
     if line:
         lines = [line - func.start_line + 1]
     elif debugger is not None:
