@@ -268,16 +268,18 @@ def test_looping_tests_are_contained_failures_not_hangs():
     started = time.perf_counter()
     coverages = coverage_for_benchmark(looping, tests, limits=Limits(wall_s=0.5))
     assert time.perf_counter() - started < 8
-    # spin() fails at the per-test limit and the tests after it still run; stubborn() outlasts the
-    # whole run's wall clock: the tests that finished are kept, the one running fails, the rest are unknown.
-    assert [(c.name, c.passed) for c in coverages] == [
-        ("test1@line1", True), ("test2@line2", False), ("test3@line3", False), ("test4@line4", False),
-    ]
+    # spin() fails at the per-test limit and the tests after it still run. stubborn() swallows the
+    # TimeoutError, but the alarm repeats: either one lands outside its `try` (stubborn's test fails with
+    # it and the last test runs; seen on a loaded machine), or stubborn() outlasts the whole run's wall
+    # clock (the tests that finished are kept, the one running fails, the rest are unknown).
+    outcomes = [(c.name, c.passed) for c in coverages]
+    assert outcomes[:4] == [("test1@line1", True), ("test2@line2", False), ("test3@line3", False), ("test4@line4", False)]
+    assert outcomes[4:] in ([], [("test5@line5", True)])
     assert coverages[1].error.startswith("TimeoutError")
     assert coverages[1].error.endswith(("(candidate.py line 10)", "(candidate.py line 11)"))  # inside spin()
     assert {1, 9, 10, 11} <= coverages[1].lines
     assert coverages[2].error == "AssertionError"
-    assert coverages[3].error.startswith("timeout: wall-clock limit")
+    assert coverages[3].error.startswith("timeout: wall-clock limit" if len(coverages) == 4 else "TimeoutError")
 
 
 @pytest.mark.sandbox
