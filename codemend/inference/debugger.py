@@ -113,7 +113,8 @@ class Debugger:
         """Up to `n` fixes per forced beginning of the model's output, each a place the caller chose
         ("replace 7", or "insert 5\n    total =" to bind a name): beam search continues each. Free beams
         put the fix at the model's likeliest line; these ask it what it would write where the tests
-        or the code point. Their origin is "placed". Needs the edit output format of a decoder-only model ([] otherwise)."""
+        or the code point. Their origin is "placed". Needs the edit output format of a decoder-only
+        model ([] otherwise)."""
         if self.spec.arch != "causal" or self.spec.output_format != "edit" or n <= 0:
             return []
         prompt, found = self._prompt(code, context, trace), []

@@ -169,7 +169,7 @@ def test_a_fix_only_a_beam_proposes_ranks_lower_by_the_beam_penalty(tiny_model, 
     assert all(c.score > -math.inf for c in report.candidates if c.origin != {"model"})
 
 
-def test_the_model_writes_fixes_at_the_suspicious_lines_and_binds_names_read_before_any_binding(causal_model, tiny_model, monkeypatch):
+def test_the_model_writes_fixes_at_the_most_suspicious_line_and_binds_names_read_before_any_binding(causal_model, tiny_model, monkeypatch):
     import codemend.inference.debugger as debugger_module
     from codemend.inference.repair import PLACED_BEAMS, PLACED_LINES, repair_function
     from codemend.training.generation import Generation
