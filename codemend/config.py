@@ -846,16 +846,19 @@ def to_yaml(config: Any) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def git_sha() -> str:
-    """The codemend checkout's commit, or 'unknown' when not run from a git checkout."""
-    here = Path(__file__).resolve().parent
+def git_sha(folder: str | os.PathLike | None = None) -> str:
+    """The commit of the git checkout holding `folder` (default: the codemend package), with "+dirty"
+    when files under `folder` differ from it or are new (a run of uncommitted code must not pass for
+    a run of the commit); 'unknown' when not in a git checkout."""
+    here = str(Path(folder) if folder is not None else Path(__file__).resolve().parent)
     try:
-        out = subprocess.run(
-            ["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
-        )
+        head = subprocess.run(["git", "-C", here, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+        changed = subprocess.run(["git", "-C", here, "status", "--porcelain", "--", "."], capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.TimeoutExpired):
         return "unknown"
-    return out.stdout.strip() if out.returncode == 0 else "unknown"
+    if head.returncode != 0:
+        return "unknown"
+    return head.stdout.strip() + ("+dirty" if changed.returncode == 0 and changed.stdout.strip() else "")
 
 
 def save_run_metadata(config: Any, folder: str | os.PathLike, **extra: Any) -> None:

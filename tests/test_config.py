@@ -103,6 +103,31 @@ def test_every_shipped_config_loads_and_validates(path):
     load_config(CONFIG_KINDS[path.parent.name], str(path), check_paths=False)
 
 
+def test_git_sha_names_the_commit_and_says_when_the_code_differs_from_it(tmp_path):
+    import subprocess
+
+    from codemend.config import git_sha
+
+    repo = tmp_path / "repo"
+    (repo / "pkg").mkdir(parents=True)
+    (repo / "pkg" / "mod.py").write_text("x = 1\n")
+    (repo / "notes.md").write_text("outside the package\n")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "one"], check=True)
+    head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    assert git_sha(repo / "pkg") == head
+    (repo / "notes.md").write_text("changed, but not the package\n")
+    assert git_sha(repo / "pkg") == head
+    (repo / "pkg" / "new.py").write_text("y = 2\n")  # a new module is code the commit does not have
+    assert git_sha(repo / "pkg") == head + "+dirty"
+    (repo / "pkg" / "new.py").unlink()
+    (repo / "pkg" / "mod.py").write_text("x = 2\n")
+    assert git_sha(repo / "pkg") == head + "+dirty"
+    assert git_sha(tmp_path / "elsewhere") == "unknown"
+
+
 def test_output_folder_saves_resolved_config_and_metadata(tmp_path):
     import json
 
