@@ -68,14 +68,14 @@ def _first_lines(tree: ast.AST) -> tuple[dict[str, int], dict[str, int]]:
     binding; parameters, definitions and imports bind on line 0: before any read)."""
     reads: dict[str, int] = {}
     binds: dict[str, int] = {}
-    in_comprehension = _comprehension_variables(tree)
+    comprehension_own = _comprehension_variables(tree)
     updated = {id(node.target) for node in ast.walk(tree) if isinstance(node, ast.AugAssign)}
 
     def first(table: dict[str, int], name: str, line: int) -> None:
         table[name] = min(table.get(name, line), line)
 
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and id(node) not in in_comprehension:
+        if isinstance(node, ast.Name) and id(node) not in comprehension_own:
             if isinstance(node.ctx, ast.Load) or id(node) in updated:
                 first(reads, node.id, node.lineno)
             else:

@@ -226,18 +226,17 @@ def repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int
     if debugger is not None and lines is None:
         found = scored_space(func, found, debugger, sbfl, watch, top_lines)
     candidates = merge([proposed, found, at_places])  # a placed fix another source has keeps that one's text
+    # Fixes only placed are scored and localized apart from the rest: among them they took places in the
+    # full reading and the naturalness shortlist (Debugger.score), and placed at lines already ranked first
+    # they would rank those higher still; with the rest, they cost 6 of 70 dev bugs their first plausible
+    # fix, even ranked last.
+    rest = [c for c in candidates if c.origin != {"placed"}]
     if debugger is not None and candidates:
         with watch("ranking"):
-            # Placed fixes are scored apart, as they are localized apart below: among the rest they took places
-            # in the full reading and the naturalness shortlist (Debugger.score). Scored and localized with
-            # the rest, they cost 6 of 70 dev bugs their first plausible fix, even ranked last.
-            placed_only = [c for c in candidates if c.origin == {"placed"}]
-            for group in ([c for c in candidates if c.origin != {"placed"}], placed_only):
+            for group in (rest, [c for c in candidates if c.origin == {"placed"}]):
                 debugger.score(func.code, [c for c in group if c.target], func.context, trace)
-    # Localize from every scored candidate (beams and operator inverses alike), not the beams alone; not from
-    # fixes only placed at lines already ranked first, which would rank those lines higher still.
-    pointing = [c for c in candidates if c.origin != {"placed"}] if debugger is not None else []
-    ranking = localize_function(func, pointing, debugger, sbfl, watch)
+    # Localize from every scored candidate (beams and operator inverses alike), not the beams alone.
+    ranking = localize_function(func, rest if debugger is not None else [], debugger, sbfl, watch)
     if debugger is None:
         # No model: the more suspicious the edited line, the likelier the fix (ties keep operator order).
         line_score = dict(ranking.ranked)
