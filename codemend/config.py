@@ -14,6 +14,7 @@ import ast
 import dataclasses
 import difflib
 import functools
+import hashlib
 import inspect
 import json
 import os
@@ -847,18 +848,47 @@ def to_yaml(config: Any) -> str:
 
 
 def git_sha(folder: str | os.PathLike | None = None) -> str:
-    """The commit of the git checkout holding `folder` (default: the codemend package), with "+dirty"
-    when files under `folder` differ from it or are new (a run of uncommitted code must not pass for
-    a run of the commit); 'unknown' when not in a git checkout."""
+    """The commit of the git checkout holding `folder` (default: the codemend package), with
+    "+dirty.<digest>" when files under `folder` differ from it or are new: a run of uncommitted code
+    must not pass for a run of the commit, and two differently edited trees must not pass for each
+    other (the digest hashes the changed files' paths and contents); 'unknown' outside a checkout."""
     here = str(Path(folder) if folder is not None else Path(__file__).resolve().parent)
     try:
-        head = subprocess.run(["git", "-C", here, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
-        changed = subprocess.run(["git", "-C", here, "status", "--porcelain", "--", "."], capture_output=True, text=True, timeout=5)
+        head = subprocess.run(["git", "-C", here, "rev-parse", "HEAD", "--show-toplevel"], capture_output=True, text=True, timeout=5)
+        changed = subprocess.run(["git", "-C", here, "status", "--porcelain", "-z", "--untracked-files=all", "--", "."],
+                                 capture_output=True, timeout=5)
     except (OSError, subprocess.TimeoutExpired):
         return "unknown"
     if head.returncode != 0:
         return "unknown"
-    return head.stdout.strip() + ("+dirty" if changed.returncode == 0 and changed.stdout.strip() else "")
+    sha, top = head.stdout.split("\n")[:2]
+    paths = _changed_paths(changed.stdout) if changed.returncode == 0 else []
+    return sha + (f"+dirty.{_contents_digest(Path(top), paths)}" if paths else "")
+
+
+def _changed_paths(porcelain_z: bytes) -> list[str]:
+    """Paths (relative to the checkout's top) named by `git status --porcelain -z`, renames' sources included."""
+    entries, paths = porcelain_z.decode("utf-8", "surrogateescape").split("\0"), []
+    index = 0
+    while index < len(entries):
+        entry = entries[index]
+        if len(entry) > 3:
+            paths.append(entry[3:])
+            if entry[0] in "RC":  # a rename or copy: its source follows as an entry of its own
+                index += 1
+                paths.append(entries[index] if index < len(entries) else "")
+        index += 1
+    return sorted(set(paths))
+
+
+def _contents_digest(top: Path, paths: list[str]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        file = top / path
+        digest.update(path.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(file.read_bytes() if file.is_file() else b"<absent>")
+        digest.update(b"\0")
+    return digest.hexdigest()[:12]
 
 
 def save_run_metadata(config: Any, folder: str | os.PathLike, **extra: Any) -> None:

@@ -121,10 +121,16 @@ def test_git_sha_names_the_commit_and_says_when_the_code_differs_from_it(tmp_pat
     (repo / "notes.md").write_text("changed, but not the package\n")
     assert git_sha(repo / "pkg") == head
     (repo / "pkg" / "new.py").write_text("y = 2\n")  # a new module is code the commit does not have
-    assert git_sha(repo / "pkg") == head + "+dirty"
+    added = git_sha(repo / "pkg")
+    assert added.startswith(head + "+dirty.") and git_sha(repo / "pkg") == added  # the same tree, the same name
     (repo / "pkg" / "new.py").unlink()
     (repo / "pkg" / "mod.py").write_text("x = 2\n")
-    assert git_sha(repo / "pkg") == head + "+dirty"
+    edited = git_sha(repo / "pkg")
+    assert edited.startswith(head + "+dirty.") and edited != added
+    (repo / "pkg" / "mod.py").write_text("x = 3\n")  # edited otherwise: another name, so no run passes for the other's
+    assert git_sha(repo / "pkg") not in (edited, added, head)
+    (repo / "pkg" / "mod.py").write_text("x = 1\n")
+    assert git_sha(repo / "pkg") == head
     assert git_sha(tmp_path / "elsewhere") == "unknown"
 
 

@@ -257,8 +257,14 @@ def _reused_from_other_code(commits: dict[str, str], now: str, out: Path) -> dic
     if other:
         logger.warning("%d finished item(s) in %s were written by other codemend code (%s; now %s) and are reused as they "
                        "are; measure this code with a new --out", sum(other.values()), out / "items.jsonl",
-                       ", ".join(f"{commit[:10]}: {count}" for commit, count in other.items()), now[:10])
+                       ", ".join(f"{_short(commit)}: {count}" for commit, count in other.items()), _short(now))
     return dict(other)
+
+
+def _short(commit: str) -> str:
+    """A commit's first 10 digits with its `+dirty.<digest>` kept: two dirty trees must read apart."""
+    sha, plus, dirty = commit.partition("+")
+    return sha[:10] + plus + dirty
 
 
 def run(config: EvalConfig) -> dict:

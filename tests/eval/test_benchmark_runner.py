@@ -61,6 +61,14 @@ def test_items_reused_from_other_code_are_named(first_run, assets, tmp_path, cap
     assert json.loads((first_run / "metrics.json").read_text())["reused_from_other_code"] == {}
 
 
+def test_dirty_commits_keep_their_digest_when_shortened():
+    from codemend.eval.benchmark_runner import _short
+
+    assert _short("0123456789abcdef") == "0123456789"
+    assert _short("0123456789abcdef+dirty.a1b2c3d4e5f6") == "0123456789+dirty.a1b2c3d4e5f6"
+    assert _short("0123456789abcdef+dirty.a1b2c3d4e5f6") != _short("0123456789abcdef+dirty.ffffffffffff")
+
+
 def test_bf16_runs_never_reuse_fp32_results():
     from codemend.config import EvalConfig
     from codemend.eval.benchmark_runner import _precision_key
