@@ -1394,6 +1394,52 @@ def _copy_instead_of_alias(ix: _Index) -> Iterator[Edit]:
                 yield _replace(right, copied)
 
 
+# A lookup's usual defaults, and how many locals a function that falls off its end may return: both
+# templates have few sites (~0.4 candidates per function together), so the model ranks them.
+_DEFAULTS = {b"get": (b"0", b"None", b"[]", b"\"\"", b"float(\"inf\")"), b"setdefault": (b"[]", b"{}", b"set()", b"0"),
+             b"pop": (b"None",), b"getattr": (b"None",), b"next": (b"None",)}
+_RETURNED_NAMES = 8
+
+
+def _add_default_argument(ix: _Index) -> Iterator[Edit]:
+    """`d.get(k)` -> `d.get(k, 0)`, `d.setdefault(k)` -> `d.setdefault(k, [])`: a lookup's forgotten
+    default (undoes drop_last_argument on the calls whose last argument is a default; repair only)."""
+    for call in ix.nodes("call"):
+        function, args = call.child_by_field_name("function"), _call_args(call)
+        if function is None or not args or not all(_is_positional(arg) for arg in args):
+            continue
+        name = ix.text(function.child_by_field_name("attribute") if function.type == "attribute" else function)
+        if len(args) == 1 or (name == b"getattr" and len(args) == 2):
+            for default in _DEFAULTS.get(name, ()):
+                yield Edit(args[-1].end_byte, args[-1].end_byte, b", " + default)
+
+
+def _return_any_local(ix: _Index) -> Iterator[Edit]:
+    """A function that falls off its end returns one of its locals, tuple targets included
+    (add_final_return offers the last few simple assignments only; repair only)."""
+    for statements, append in _falling_off_the_end(ix):
+        for name in list(dict.fromkeys(reversed(ix.names_before(statements[-1]))))[:_RETURNED_NAMES]:
+            yield append(b"return " + name)
+
+
+def _wrap_in_len(ix: _Index) -> Iterator[Edit]:
+    """`parts[0] < 2` -> `len(parts[0]) < 2`, `range(items)` -> `range(len(items))`: a value where a number
+    is expected (a comparison's or arithmetic's operand, an argument of range) becomes its length. Undoes
+    remove_function_call's commonest case (len: 35 of the 84 stdlib bugs of that kind that the wide space's
+    calls fix) at ~1 candidate per function; wrapping everywhere would cost ~12 (repair only)."""
+    sites = [*_variable_uses(ix), *ix.nodes("attribute", "subscript", "call")]
+    for node in sites:
+        parent = node.parent
+        if parent is None or (parent.type in ("attribute", "call", "subscript") and parent.start_byte == node.start_byte):
+            continue  # `xs.append`, `f(...)`, `xs[i]`: the whole is the value, not its head
+        if node.type == "call" and _call_name(ix, node) == b"len":
+            continue
+        numeric = parent.type == "comparison_operator" or (parent.type == "binary_operator" and _is_arithmetic(parent))
+        in_range = parent.type == "argument_list" and parent.parent is not None and _call_name(ix, parent.parent) == b"range"
+        if numeric or in_range:
+            yield _replace(node, b"len(" + ix.text(node) + b")")
+
+
 REPAIR_TEMPLATES = {
     "add_return": _public_sites(_add_return),
     "add_final_return": _public_sites(_add_final_return),
@@ -1404,18 +1450,19 @@ REPAIR_TEMPLATES = {
     "restore_slice_bound": _public_sites(_restore_slice_bound),
     "negate_condition_operand": _public_sites(_negate_condition_operand),
     "copy_instead_of_alias": _public_sites(_copy_instead_of_alias),
+    "wrap_in_len": _public_sites(_wrap_in_len),
+    "add_default_argument": _public_sites(_add_default_argument),
+    "return_any_local": _public_sites(_return_any_local),
 }
 
 
 # ----------------------------------------------------------------------------------------------
 # The wide repair space: edits that undo the operators whose inverse has to guess what went missing
-# (an operand, a call, a guard, a default). Each line gets dozens of them, too many for the model to
+# (an operand, a call, a guard). Each line gets dozens of them, too many for the model to
 # rank at every line, so they are only tried, by tests, once the ranked space has no plausible fix.
 
 _WIDE_NAMES = 4  # the most recently bound locals offered as a missing operand or guard
 _WIDE_CALLS = (b"len", b"sorted", b"sum", b"float", b"int", b"str", b"list", b"set", b"tuple", b"abs", b"max", b"min")
-_DEFAULTS = {b"get": (b"0", b"None", b"[]", b"\"\"", b"float(\"inf\")"), b"setdefault": (b"[]", b"{}", b"set()", b"0"),
-             b"pop": (b"None",), b"getattr": (b"None",), b"next": (b"None",)}
 
 
 def _add_arithmetic_operand(ix: _Index) -> Iterator[Edit]:
@@ -1454,19 +1501,6 @@ def _wrap_in_any_call(ix: _Index) -> Iterator[Edit]:
             yield _replace(node, name + b"(" + ix.text(node) + b")")
 
 
-def _add_default_argument(ix: _Index) -> Iterator[Edit]:
-    """`d.get(k)` -> `d.get(k, 0)`, `d.setdefault(k)` -> `d.setdefault(k, [])`: a lookup's forgotten
-    default (undoes drop_last_argument on the calls whose last argument is a default)."""
-    for call in ix.nodes("call"):
-        function, args = call.child_by_field_name("function"), _call_args(call)
-        if function is None or not args or not all(_is_positional(arg) for arg in args):
-            continue
-        name = ix.text(function.child_by_field_name("attribute") if function.type == "attribute" else function)
-        if len(args) == 1 or (name == b"getattr" and len(args) == 2):
-            for default in _DEFAULTS.get(name, ()):
-                yield Edit(args[-1].end_byte, args[-1].end_byte, b", " + default)
-
-
 def _add_guard(ix: _Index) -> Iterator[Edit]:
     """`if xs[i] > v:` -> `if i < len(xs) and xs[i] > v:` / `if xs and ...`, `if n & (n - 1) == 0` ->
     `if n > 0 and ...`: a condition gets back a guard on what it reads (undoes drop_condition_operand)."""
@@ -1494,20 +1528,10 @@ def _subscripts_in(node: Node) -> Iterator[Node]:
         yield from _subscripts_in(child)
 
 
-def _return_any_local(ix: _Index) -> Iterator[Edit]:
-    """A function that falls off its end returns one of its locals, tuple targets included
-    (add_final_return offers the last few simple assignments only)."""
-    for statements, append in _falling_off_the_end(ix):
-        for name in list(dict.fromkeys(reversed(ix.names_before(statements[-1]))))[: 2 * _WIDE_NAMES]:
-            yield append(b"return " + name)
-
-
 WIDE_TEMPLATES = {
     "add_arithmetic_operand": _public_sites(_add_arithmetic_operand),
     "wrap_in_any_call": _public_sites(_wrap_in_any_call),
-    "add_default_argument": _public_sites(_add_default_argument),
     "add_guard": _public_sites(_add_guard),
-    "return_any_local": _public_sites(_return_any_local),
 }
 
 

@@ -316,12 +316,9 @@ def test_complete_short_call_gives_a_call_that_needs_more_arguments_a_value_from
      "items[i:i + size]"),
     ("wrap_in_any_call", "def h(items):\n    lo, hi = 0, items\n    return hi - lo\n", "lo, hi = 0, len(items)"),
     ("wrap_in_any_call", 'def k(best):\n    return best if best != "inf" else -1\n', 'best != float("inf")'),
-    ("add_default_argument", "def c(words):\n    counts = {}\n    for w in words:\n        counts[w] = counts.get(w) + 1\n    return counts\n",
-     "counts.get(w, 0) + 1"),
     ("add_guard", "def m(window, values, value):\n    while values[window[-1]] <= value:\n        window.pop()\n    return window\n",
      "while window and values[window[-1]] <= value:"),
     ("add_guard", "def r(text, i, value):\n    if text[i + 1] > value:\n        return 1\n    return 0\n", "if i + 1 < len(text) and text[i + 1] > value:"),
-    ("return_any_local", "def s(items):\n    lo, hi = 0, len(items)\n    while lo < hi:\n        lo += 1\n", "\n    return lo\n"),
 ])
 def test_wide_templates_reach_what_the_usual_space_cannot(template, buggy, fixed):
     """The wide space undoes operators whose inverse must guess what went missing; the usual space does not hold these."""
@@ -329,6 +326,24 @@ def test_wide_templates_reach_what_the_usual_space_cannot(template, buggy, fixed
     assert [name for fix, name in wide.items() if fixed in fix] == [template]
     assert not any(fixed in fix for fix, _ in candidate_fixes(buggy))
     assert {fix for fix, _ in candidate_fixes(buggy)} <= set(wide)  # the usual space is part of it
+
+
+@pytest.mark.parametrize("template, buggy, fixed", [
+    ("add_default_argument", "def c(words):\n    counts = {}\n    for w in words:\n        counts[w] = counts.get(w) + 1\n    return counts\n",
+     "counts.get(w, 0) + 1"),
+    ("return_any_local", "def s(items):\n    lo, hi = 0, len(items)\n    while lo < hi:\n        lo += 1\n", "\n    return lo\n"),
+    ("wrap_in_len", "def t(parts):\n    if parts[0] < 2:\n        return None\n    return parts\n", "if len(parts[0]) < 2:"),
+    ("wrap_in_len", "def u(items):\n    total = 0\n    for i in range(items):\n        total += i\n    return total\n", "range(len(items))"),
+])
+def test_repair_templates_with_few_sites_are_in_the_ranked_space(template, buggy, fixed):
+    assert [name for fix, name in candidate_fixes(buggy) if fixed in fix] == [template]
+
+
+def test_wrap_in_len_wraps_only_where_a_number_is_expected():
+    buggy = "def v(items, n):\n    first = items[0]\n    out = sorted(items)\n    if out[0] > n:\n        return first\n    return out\n"
+    wrapped = {fix for fix, name in candidate_fixes(buggy) if name == "wrap_in_len"}
+    assert wrapped == {buggy.replace("out[0] > n", "len(out[0]) > n"), buggy.replace("out[0] > n", "out[0] > len(n)")}  # not values
+    assert not any("len(len(" in fix for fix, name in candidate_fixes("def w(xs, n):\n    return len(xs) > n\n") if name == "wrap_in_len")
 
 
 def test_add_final_return_and_wrap_in_call_templates():
