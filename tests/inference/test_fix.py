@@ -78,19 +78,19 @@ def test_operator_candidates_validated_by_tests_put_the_plausible_fix_first():
 
 @pytest.mark.sandbox
 def test_the_wide_space_is_tried_by_tests_only_when_no_ranked_candidate_passes():
-    """`lo, hi = 0, items` needs `len(items)`: no usual edit fixes it, the wide space does."""
-    source = "def span(items):\n    lo, hi = 0, items\n    return hi - lo\n"
-    tests = Tests(test_code="assert span([4, 5, 6]) == 3\nassert span([]) == 0\n")
+    """`ordered = items` needs `sorted(items)`: no usual edit fixes it, the wide space does."""
+    source = "def smallest_two(items):\n    ordered = items\n    return ordered[:2]\n"
+    tests = Tests(test_code="assert smallest_two([3, 1, 2]) == [1, 2]\nassert smallest_two([]) == []\n")
     assert not any(s.validation == "plausible" for s in repair(source, debugger=None, tests=tests, wide=0).suggestions)
     result = repair(source, debugger=None, tests=tests)
     best = result.suggestions[0]
-    assert best.validation == "plausible" and "lo, hi = 0, len(items)" in best.patched_source
+    assert best.validation == "plausible" and "ordered = sorted(items)" in best.patched_source
     assert best.origin == "wide" and best.operator == "wrap_in_any_call" and "wide_search" in result.seconds
     ranked = [s for s in result.suggestions if s.origin != "wide"]
     assert best.score < min(s.score for s in ranked)  # under every ranked candidate: only the tests put it first
     assert not any(s.origin == "wide" and s.validation != "plausible" for s in result.suggestions)  # failing ones are not shown
     # Out of time after the first round of runs (2 workers x 2): the search stops and says so.
-    hurried = repair(source, debugger=None, tests=Tests(test_code="assert span([4, 5, 6]) == 42\n"), wide_seconds=1e-9)
+    hurried = repair(source, debugger=None, tests=Tests(test_code="assert smallest_two([3, 1, 2]) == 42\n"), wide_seconds=1e-9)
     assert any(note.startswith("the wide search stopped after 4 of") for note in hurried.notes)
     # A ranked candidate that passes ends the search before the wide space is tried.
     assert "wide_search" not in repair(SOURCE, debugger=None, tests=Tests(test_code=TESTS)).seconds
