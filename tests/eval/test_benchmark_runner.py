@@ -131,10 +131,10 @@ def test_validation_goes_down_the_ranking_only_until_the_first_plausible_fix(ass
 
 
 def test_the_wide_space_is_tried_after_the_ranking_as_fix_does(tmp_path):
-    buggy = "def span(items):\n    lo, hi = 0, items\n    return hi - lo\n"
-    item = {"id": "span/len", "buggy_code": buggy, "fixed_code": buggy.replace("0, items", "0, len(items)"),
-            "test_code": "assert span([4, 5, 6]) == 3\nassert span([]) == 0\n", "bug_type": "missing function call",
-            "entry_point": "span", "timeout_s": 5.0}
+    buggy = "def smallest_two(items):\n    ordered = items\n    return ordered[:2]\n"
+    item = {"id": "smallest_two/sorted", "buggy_code": buggy, "fixed_code": buggy.replace("= items", "= sorted(items)"),
+            "test_code": "assert smallest_two([3, 1, 2]) == [1, 2]\nassert smallest_two([]) == []\n", "bug_type": "missing function call",
+            "entry_point": "smallest_two", "timeout_s": 5.0}
     bench = tmp_path / "bench.jsonl"
     bench.write_text(json.dumps(item) + "\n")
     values = {}
