@@ -504,6 +504,18 @@ def _public_sites(raw: Callable[[_Index], Iterable[Edit]]) -> Callable[[Any, byt
     return sites
 
 
+def _multiline_sites(raw: Callable[[_Index], Iterable[Edit]]) -> Callable[[Any, bytes], list[Edit]]:
+    """`_public_sites` for wide templates whose edit spans lines (swapped or joined statements): the
+    wide space is validated by tests, never scored as a one-line edit by the model."""
+    def sites(tree: Any, source: bytes) -> list[Edit]:
+        edits = dict.fromkeys(e for e in raw(_index(tree, source)) if source[e.start_byte : e.end_byte] != e.replacement)
+        return sorted(edits, key=lambda e: (e.start_byte, e.end_byte))
+
+    sites.__name__ = sites.__qualname__ = raw.__name__.lstrip("_")
+    sites.__doc__ = raw.__doc__
+    return sites
+
+
 def _is_single_hunk(edit: Edit, source: bytes) -> bool:
     """Changes bytes inside one line, deletes exactly one whole line, or inserts one after a line's
     end; never a no-op."""
@@ -1528,7 +1540,103 @@ def _subscripts_in(node: Node) -> Iterator[Node]:
         yield from _subscripts_in(child)
 
 
+# Templates for mistakes people make that no bug operator makes, chosen on the development set's
+# hand-written bugs (builtin:dev-handwritten, bench/make_dev_handwritten.py): a loop written as an if,
+# a swap split into two assignments, two statements in the wrong order, list.sort()'s None used, a
+# string method's result thrown away.
+
+
+def _if_to_while(ix: _Index) -> Iterator[Edit]:
+    """`if n >= 10:` -> `while n >= 10:` for an if without elif/else: a loop written as a single check."""
+    for node in ix.nodes("if_statement"):
+        if not any(child.type in ("elif_clause", "else_clause") for child in node.children):
+            yield Edit(node.start_byte, node.start_byte + 2, b"while")
+
+
+def _statement_pairs(ix: _Index) -> Iterator[tuple[Node, Node]]:
+    """Adjacent statements of one block (not a docstring), each starting its own line."""
+    for block in ix.nodes("block", "module"):
+        statements = [node for node in _named(block) if not _is_docstring(node)]
+        for first, second in zip(statements, statements[1:]):
+            if first.next_named_sibling == second and second.start_point[0] > first.end_point[0]:
+                yield first, second
+
+
+def _is_docstring(statement: Node) -> bool:
+    parts = _named(statement) if statement.type == "expression_statement" else []
+    return len(parts) == 1 and parts[0].type in ("string", "concatenated_string")
+
+
+def _join_assignments(ix: _Index) -> Iterator[Edit]:
+    """`a = b` then `b = a % b` -> `a, b = b, a % b`: a simultaneous assignment split into two statements,
+    the second reading what the first just overwrote."""
+    for first, second in _statement_pairs(ix):
+        pair = [_named(node)[0] if node.type == "expression_statement" and len(_named(node)) == 1 else None for node in (first, second)]
+        if any(node is None or node.type != "assignment" for node in pair):
+            continue
+        (left_a, right_a), (left_b, right_b) = ((n.child_by_field_name("left"), n.child_by_field_name("right")) for n in pair)
+        if None in (left_a, right_a, left_b, right_b) or any(n.type in ("pattern_list", "tuple_pattern") for n in (left_a, left_b)):
+            continue
+        target = ix.text(left_a)
+        if target != ix.text(left_b) and any(ix.text(node) == target for node in _subtree(right_b)):
+            joined = ix.text(left_a) + b", " + ix.text(left_b) + b" = " + ix.text(right_a) + b", " + ix.text(right_b)
+            yield Edit(first.start_byte, second.end_byte, joined)
+
+
+def _subtree(node: Node) -> Iterator[Node]:
+    yield node
+    for child in node.children:
+        yield from _subtree(child)
+
+
+def _swap_statements(ix: _Index) -> Iterator[Edit]:
+    """Two adjacent statements of a block (compound ones included) trade places: a check after the
+    update it should precede, a mark set before it is read."""
+    for first, second in _statement_pairs(ix):
+        between = ix.source[first.end_byte:second.start_byte]
+        if between.strip():
+            continue  # a comment or `;` between them: not a plain pair of lines
+        yield Edit(first.start_byte, second.end_byte, ix.text(second) + between + ix.text(first))
+
+
+def _sorted_not_sort(ix: _Index) -> Iterator[Edit]:
+    """`return xs.sort()` / `ys = xs.sort(key=k)` -> `sorted(xs, key=k)`: list.sort() sorts in place and returns None."""
+    for call in ix.nodes("call"):
+        function, parent = call.child_by_field_name("function"), call.parent
+        if function is None or function.type != "attribute" or parent is None or parent.type not in ("return_statement", "assignment"):
+            continue
+        if ix.text(function.child_by_field_name("attribute")) != b"sort":
+            continue
+        arguments = ix.text(call.child_by_field_name("arguments"))[1:-1].strip()
+        target = ix.text(function.child_by_field_name("object"))
+        yield _replace(call, b"sorted(" + target + (b", " + arguments if arguments else b"") + b")")
+
+
+_RETURNS_NEW = frozenset({b"lower", b"upper", b"strip", b"lstrip", b"rstrip", b"replace", b"title", b"capitalize", b"casefold",
+                          b"swapcase", b"removeprefix", b"removesuffix", b"expandtabs", b"zfill", b"center", b"ljust", b"rjust"})
+
+
+def _keep_result(ix: _Index) -> Iterator[Edit]:
+    """`name.lower()` alone as a statement -> `name = name.lower()`: str methods return a new string, and
+    a call made for its effect changes nothing."""
+    for statement in ix.nodes("expression_statement"):
+        parts = _named(statement)
+        if len(parts) != 1 or parts[0].type != "call":
+            continue
+        function = parts[0].child_by_field_name("function")
+        if function is None or function.type != "attribute" or ix.text(function.child_by_field_name("attribute")) not in _RETURNS_NEW:
+            continue
+        target = function.child_by_field_name("object")
+        if target is not None and target.type in ("identifier", "attribute", "subscript"):
+            yield Edit(statement.start_byte, statement.start_byte, ix.text(target) + b" = ")
+
+
 WIDE_TEMPLATES = {
+    "if_to_while": _public_sites(_if_to_while),
+    "keep_result": _public_sites(_keep_result),
+    "join_assignments": _multiline_sites(_join_assignments),
+    "swap_statements": _multiline_sites(_swap_statements),
+    "sorted_not_sort": _public_sites(_sorted_not_sort),
     "add_arithmetic_operand": _public_sites(_add_arithmetic_operand),
     "wrap_in_any_call": _public_sites(_wrap_in_any_call),
     "add_guard": _public_sites(_add_guard),
