@@ -1543,7 +1543,7 @@ def _subscripts_in(node: Node) -> Iterator[Node]:
 # Templates for mistakes people make that no bug operator makes, chosen on the development set's
 # hand-written bugs (builtin:dev-handwritten, bench/make_dev_handwritten.py): a loop written as an if,
 # a swap split into two assignments, two statements in the wrong order, list.sort()'s None used, a
-# string method's result thrown away.
+# string method's result thrown away, a loop run the wrong way.
 
 
 def _if_to_while(ix: _Index) -> Iterator[Edit]:
@@ -1612,6 +1612,38 @@ def _sorted_not_sort(ix: _Index) -> Iterator[Edit]:
         yield _replace(call, b"sorted(" + target + (b", " + arguments if arguments else b"") + b")")
 
 
+def _reverse_range(ix: _Index) -> Iterator[Edit]:
+    """`for c in range(n):` <-> `for c in range(n - 1, -1, -1):` (and `range(a, b)` <-> `range(b - 1, a - 1, -1)`):
+    a loop that must visit its items the other way (an in-place update read too early or too late)."""
+    for loop in ix.nodes("for_statement"):
+        call = loop.child_by_field_name("right")
+        if call is None or call.type != "call" or _call_name(ix, call) != b"range":
+            continue
+        args = _call_args(call)
+        if not args or not all(_is_positional(arg) for arg in args) or len(args) > 3:
+            continue
+        if len(args) == 3:
+            if ix.text(args[2]) == b"-1":  # range(hi, lo, -1) -> range(lo + 1, hi + 1)
+                yield _replace(call, b"range(" + _shifted(ix, args[1], 1) + b", " + _shifted(ix, args[0], 1) + b")")
+        else:
+            start = _shifted(ix, args[0], -1) if len(args) == 2 else b"-1"
+            yield _replace(call, b"range(" + _shifted(ix, args[-1], -1) + b", " + start + b", -1)")
+
+
+def _shifted(ix: _Index, node: Node, by: int) -> bytes:
+    """`node`'s text plus `by` (+1 or -1), written as people write it: `n - 1` + 1 -> `n`, `3` - 1 -> `2`."""
+    text = ix.text(node)
+    if node.type == "integer" or (node.type == "unary_operator" and ix.text(node).lstrip(b"-").isdigit()):
+        try:
+            return str(int(text, 0) + by).encode()
+        except ValueError:
+            pass
+    undo = b" - 1" if by > 0 else b" + 1"
+    if node.type == "binary_operator" and text.endswith(undo):
+        return text[: -len(undo)]
+    return _as_operand(ix, node) + (b" + 1" if by > 0 else b" - 1")
+
+
 _RETURNS_NEW = frozenset({b"lower", b"upper", b"strip", b"lstrip", b"rstrip", b"replace", b"title", b"capitalize", b"casefold",
                           b"swapcase", b"removeprefix", b"removesuffix", b"expandtabs", b"zfill", b"center", b"ljust", b"rjust"})
 
@@ -1631,35 +1663,45 @@ def _keep_result(ix: _Index) -> Iterator[Edit]:
             yield Edit(statement.start_byte, statement.start_byte, ix.text(target) + b" = ")
 
 
-WIDE_TEMPLATES = {
+# Few sites each (~1 per line together), so the wide search tries them at every line of a function
+# before the wide templates' dozens per line at its most suspicious ones (repair.wide_suggestions).
+MISTAKE_TEMPLATES = {
     "if_to_while": _public_sites(_if_to_while),
     "keep_result": _public_sites(_keep_result),
     "join_assignments": _multiline_sites(_join_assignments),
     "swap_statements": _multiline_sites(_swap_statements),
     "sorted_not_sort": _public_sites(_sorted_not_sort),
+    "reverse_range": _public_sites(_reverse_range),
+}
+
+WIDE_TEMPLATES = {
     "add_arithmetic_operand": _public_sites(_add_arithmetic_operand),
     "wrap_in_any_call": _public_sites(_wrap_in_any_call),
     "add_guard": _public_sites(_add_guard),
 }
 
 
-def repair_sites(tree: Any, data: bytes, wide: bool = False) -> Iterator[tuple[str, Edit]]:
-    """(name, edit) for every edit in the repair space, operator by operator (`wide`: then the wide space's)."""
+def repair_sites(tree: Any, data: bytes, wide: bool = False, only: Collection[str] | None = None) -> Iterator[tuple[str, Edit]]:
+    """(name, edit) for every edit in the repair space, operator by operator (`wide`: then the mistake
+    templates' and the wide space's; `only`: just the operators and templates of these names)."""
     for operator in OPERATORS.values():
-        if operator.invertible or operator.name in REPAIR_ONLY_OPERATORS:
+        if (operator.invertible or operator.name in REPAIR_ONLY_OPERATORS) and (only is None or operator.name in only):
             yield from ((operator.name, edit) for edit in operator.sites(tree, data))
-    for name, sites in (REPAIR_TEMPLATES | (WIDE_TEMPLATES if wide else {})).items():
-        yield from ((name, edit) for edit in sites(tree, data))
+    for name, sites in (REPAIR_TEMPLATES | (MISTAKE_TEMPLATES | WIDE_TEMPLATES if wide else {})).items():
+        if only is None or name in only:
+            yield from ((name, edit) for edit in sites(tree, data))
 
 
-def candidate_fixes(source: str, lines: Collection[int] | None = None, wide: bool = False) -> list[tuple[str, str]]:
+def candidate_fixes(source: str, lines: Collection[int] | None = None, wide: bool = False,
+                    only: Collection[str] | None = None) -> list[tuple[str, str]]:
     """Every single-edit variant `(patched_source, operator_name)` in the repair space.
 
     This is the repair search space: the inverse of the injection operators (the invertible
     ones, the operators in REPAIR_ONLY_OPERATORS and the templates in REPAIR_TEMPLATES; `wide`
-    adds WIDE_TEMPLATES, for validation by tests). `lines` (1-based) keeps only edits that start on
-    those lines. Variants that do not parse, or parse to the same AST as `source` or as an earlier
-    variant, are left out.
+    adds MISTAKE_TEMPLATES and WIDE_TEMPLATES, for validation by tests). `lines` (1-based) keeps only
+    edits that start on those lines; `only`, only the operators and templates of those names.
+    Variants that do not parse, or parse to the same AST as `source` or as an earlier variant, are
+    left out.
     """
     data = source.encode("utf-8")
     tree = parse(data)
@@ -1667,7 +1709,7 @@ def candidate_fixes(source: str, lines: Collection[int] | None = None, wide: boo
     seen = {_ast_dump(data)}
     wanted = set(lines) if lines is not None else None
     candidates = []
-    for name, edit in repair_sites(tree, data, wide):
+    for name, edit in repair_sites(tree, data, wide, only):
         if wanted is not None and ix.line_of(edit.start_byte) not in wanted:
             continue
         patched = apply_edit(data, edit)
