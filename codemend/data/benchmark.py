@@ -51,6 +51,7 @@ BUILTIN_FILES = {
     "handwritten": DATA_DIR / "benchmark_handwritten.jsonl",
     "operator": DATA_DIR / "benchmark_operator.jsonl",
     "dev": DATA_DIR / "benchmark_dev.jsonl",
+    "dev-handwritten": DATA_DIR / "benchmark_dev_handwritten.jsonl",  # bench/make_dev_handwritten.py
 }
 IN_BUILTIN = ("handwritten", "operator")  # what "builtin" means: the dev set is for decisions, not reports
 TESTS_MARKER = "# --- tests ---"

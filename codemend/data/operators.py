@@ -504,6 +504,18 @@ def _public_sites(raw: Callable[[_Index], Iterable[Edit]]) -> Callable[[Any, byt
     return sites
 
 
+def _multiline_sites(raw: Callable[[_Index], Iterable[Edit]]) -> Callable[[Any, bytes], list[Edit]]:
+    """`_public_sites` for wide templates whose edit spans lines (swapped or joined statements): the
+    wide space is validated by tests, never scored as a one-line edit by the model."""
+    def sites(tree: Any, source: bytes) -> list[Edit]:
+        edits = dict.fromkeys(e for e in raw(_index(tree, source)) if source[e.start_byte : e.end_byte] != e.replacement)
+        return sorted(edits, key=lambda e: (e.start_byte, e.end_byte))
+
+    sites.__name__ = sites.__qualname__ = raw.__name__.lstrip("_")
+    sites.__doc__ = raw.__doc__
+    return sites
+
+
 def _is_single_hunk(edit: Edit, source: bytes) -> bool:
     """Changes bytes inside one line, deletes exactly one whole line, or inserts one after a line's
     end; never a no-op."""
@@ -1528,6 +1540,140 @@ def _subscripts_in(node: Node) -> Iterator[Node]:
         yield from _subscripts_in(child)
 
 
+# Templates for mistakes people make that no bug operator makes, chosen on the development set's
+# hand-written bugs (builtin:dev-handwritten, bench/make_dev_handwritten.py): a loop written as an if,
+# a swap split into two assignments, two statements in the wrong order, list.sort()'s None used, a
+# string method's result thrown away, a loop run the wrong way.
+
+
+def _if_to_while(ix: _Index) -> Iterator[Edit]:
+    """`if n >= 10:` -> `while n >= 10:` for an if without elif/else: a loop written as a single check."""
+    for node in ix.nodes("if_statement"):
+        if not any(child.type in ("elif_clause", "else_clause") for child in node.children):
+            yield Edit(node.start_byte, node.start_byte + 2, b"while")
+
+
+def _statement_pairs(ix: _Index) -> Iterator[tuple[Node, Node]]:
+    """Adjacent statements of one block (not a docstring), each starting its own line."""
+    for block in ix.nodes("block", "module"):
+        statements = [node for node in _named(block) if not _is_docstring(node)]
+        for first, second in zip(statements, statements[1:]):
+            if first.next_named_sibling == second and second.start_point[0] > first.end_point[0]:
+                yield first, second
+
+
+def _is_docstring(statement: Node) -> bool:
+    parts = _named(statement) if statement.type == "expression_statement" else []
+    return len(parts) == 1 and parts[0].type in ("string", "concatenated_string")
+
+
+def _join_assignments(ix: _Index) -> Iterator[Edit]:
+    """`a = b` then `b = a % b` -> `a, b = b, a % b`: a simultaneous assignment split into two statements,
+    the second reading what the first just overwrote."""
+    for first, second in _statement_pairs(ix):
+        pair = [_named(node)[0] if node.type == "expression_statement" and len(_named(node)) == 1 else None for node in (first, second)]
+        if any(node is None or node.type != "assignment" for node in pair):
+            continue
+        (left_a, right_a), (left_b, right_b) = ((n.child_by_field_name("left"), n.child_by_field_name("right")) for n in pair)
+        if None in (left_a, right_a, left_b, right_b) or any(n.type in ("pattern_list", "tuple_pattern") for n in (left_a, left_b)):
+            continue
+        target = ix.text(left_a)
+        if target != ix.text(left_b) and any(ix.text(node) == target for node in _subtree(right_b)):
+            joined = ix.text(left_a) + b", " + ix.text(left_b) + b" = " + ix.text(right_a) + b", " + ix.text(right_b)
+            yield Edit(first.start_byte, second.end_byte, joined)
+
+
+def _subtree(node: Node) -> Iterator[Node]:
+    yield node
+    for child in node.children:
+        yield from _subtree(child)
+
+
+def _swap_statements(ix: _Index) -> Iterator[Edit]:
+    """Two adjacent statements of a block (compound ones included) trade places: a check after the
+    update it should precede, a mark set before it is read."""
+    for first, second in _statement_pairs(ix):
+        between = ix.source[first.end_byte:second.start_byte]
+        if between.strip():
+            continue  # a comment or `;` between them: not a plain pair of lines
+        yield Edit(first.start_byte, second.end_byte, ix.text(second) + between + ix.text(first))
+
+
+def _sorted_not_sort(ix: _Index) -> Iterator[Edit]:
+    """`return xs.sort()` / `ys = xs.sort(key=k)` -> `sorted(xs, key=k)`: list.sort() sorts in place and returns None."""
+    for call in ix.nodes("call"):
+        function, parent = call.child_by_field_name("function"), call.parent
+        if function is None or function.type != "attribute" or parent is None or parent.type not in ("return_statement", "assignment"):
+            continue
+        if ix.text(function.child_by_field_name("attribute")) != b"sort":
+            continue
+        arguments = ix.text(call.child_by_field_name("arguments"))[1:-1].strip()
+        target = ix.text(function.child_by_field_name("object"))
+        yield _replace(call, b"sorted(" + target + (b", " + arguments if arguments else b"") + b")")
+
+
+def _reverse_range(ix: _Index) -> Iterator[Edit]:
+    """`for c in range(n):` <-> `for c in range(n - 1, -1, -1):` (and `range(a, b)` <-> `range(b - 1, a - 1, -1)`):
+    a loop that must visit its items the other way (an in-place update read too early or too late)."""
+    for loop in ix.nodes("for_statement"):
+        call = loop.child_by_field_name("right")
+        if call is None or call.type != "call" or _call_name(ix, call) != b"range":
+            continue
+        args = _call_args(call)
+        if not args or not all(_is_positional(arg) for arg in args) or len(args) > 3:
+            continue
+        if len(args) == 3:
+            if ix.text(args[2]) == b"-1":  # range(hi, lo, -1) -> range(lo + 1, hi + 1)
+                yield _replace(call, b"range(" + _shifted(ix, args[1], 1) + b", " + _shifted(ix, args[0], 1) + b")")
+        else:
+            start = _shifted(ix, args[0], -1) if len(args) == 2 else b"-1"
+            yield _replace(call, b"range(" + _shifted(ix, args[-1], -1) + b", " + start + b", -1)")
+
+
+def _shifted(ix: _Index, node: Node, by: int) -> bytes:
+    """`node`'s text plus `by` (+1 or -1), written as people write it: `n - 1` + 1 -> `n`, `3` - 1 -> `2`."""
+    text = ix.text(node)
+    if node.type == "integer" or (node.type == "unary_operator" and ix.text(node).lstrip(b"-").isdigit()):
+        try:
+            return str(int(text, 0) + by).encode()
+        except ValueError:
+            pass
+    undo = b" - 1" if by > 0 else b" + 1"
+    if node.type == "binary_operator" and text.endswith(undo):
+        return text[: -len(undo)]
+    return _as_operand(ix, node) + (b" + 1" if by > 0 else b" - 1")
+
+
+_RETURNS_NEW = frozenset({b"lower", b"upper", b"strip", b"lstrip", b"rstrip", b"replace", b"title", b"capitalize", b"casefold",
+                          b"swapcase", b"removeprefix", b"removesuffix", b"expandtabs", b"zfill", b"center", b"ljust", b"rjust"})
+
+
+def _keep_result(ix: _Index) -> Iterator[Edit]:
+    """`name.lower()` alone as a statement -> `name = name.lower()`: str methods return a new string, and
+    a call made for its effect changes nothing."""
+    for statement in ix.nodes("expression_statement"):
+        parts = _named(statement)
+        if len(parts) != 1 or parts[0].type != "call":
+            continue
+        function = parts[0].child_by_field_name("function")
+        if function is None or function.type != "attribute" or ix.text(function.child_by_field_name("attribute")) not in _RETURNS_NEW:
+            continue
+        target = function.child_by_field_name("object")
+        if target is not None and target.type in ("identifier", "attribute", "subscript"):
+            yield Edit(statement.start_byte, statement.start_byte, ix.text(target) + b" = ")
+
+
+# Few sites each (~1 per line together), so the wide search tries them at every line of a function
+# before the wide templates' dozens per line at its most suspicious ones (repair.wide_suggestions).
+MISTAKE_TEMPLATES = {
+    "if_to_while": _public_sites(_if_to_while),
+    "keep_result": _public_sites(_keep_result),
+    "join_assignments": _multiline_sites(_join_assignments),
+    "swap_statements": _multiline_sites(_swap_statements),
+    "sorted_not_sort": _public_sites(_sorted_not_sort),
+    "reverse_range": _public_sites(_reverse_range),
+}
+
 WIDE_TEMPLATES = {
     "add_arithmetic_operand": _public_sites(_add_arithmetic_operand),
     "wrap_in_any_call": _public_sites(_wrap_in_any_call),
@@ -1535,23 +1681,27 @@ WIDE_TEMPLATES = {
 }
 
 
-def repair_sites(tree: Any, data: bytes, wide: bool = False) -> Iterator[tuple[str, Edit]]:
-    """(name, edit) for every edit in the repair space, operator by operator (`wide`: then the wide space's)."""
+def repair_sites(tree: Any, data: bytes, wide: bool = False, only: Collection[str] | None = None) -> Iterator[tuple[str, Edit]]:
+    """(name, edit) for every edit in the repair space, operator by operator (`wide`: then the mistake
+    templates' and the wide space's; `only`: just the operators and templates of these names)."""
     for operator in OPERATORS.values():
-        if operator.invertible or operator.name in REPAIR_ONLY_OPERATORS:
+        if (operator.invertible or operator.name in REPAIR_ONLY_OPERATORS) and (only is None or operator.name in only):
             yield from ((operator.name, edit) for edit in operator.sites(tree, data))
-    for name, sites in (REPAIR_TEMPLATES | (WIDE_TEMPLATES if wide else {})).items():
-        yield from ((name, edit) for edit in sites(tree, data))
+    for name, sites in (REPAIR_TEMPLATES | (MISTAKE_TEMPLATES | WIDE_TEMPLATES if wide else {})).items():
+        if only is None or name in only:
+            yield from ((name, edit) for edit in sites(tree, data))
 
 
-def candidate_fixes(source: str, lines: Collection[int] | None = None, wide: bool = False) -> list[tuple[str, str]]:
+def candidate_fixes(source: str, lines: Collection[int] | None = None, wide: bool = False,
+                    only: Collection[str] | None = None) -> list[tuple[str, str]]:
     """Every single-edit variant `(patched_source, operator_name)` in the repair space.
 
     This is the repair search space: the inverse of the injection operators (the invertible
     ones, the operators in REPAIR_ONLY_OPERATORS and the templates in REPAIR_TEMPLATES; `wide`
-    adds WIDE_TEMPLATES, for validation by tests). `lines` (1-based) keeps only edits that start on
-    those lines. Variants that do not parse, or parse to the same AST as `source` or as an earlier
-    variant, are left out.
+    adds MISTAKE_TEMPLATES and WIDE_TEMPLATES, for validation by tests). `lines` (1-based) keeps only
+    edits that start on those lines; `only`, only the operators and templates of those names.
+    Variants that do not parse, or parse to the same AST as `source` or as an earlier variant, are
+    left out.
     """
     data = source.encode("utf-8")
     tree = parse(data)
@@ -1559,7 +1709,7 @@ def candidate_fixes(source: str, lines: Collection[int] | None = None, wide: boo
     seen = {_ast_dump(data)}
     wanted = set(lines) if lines is not None else None
     candidates = []
-    for name, edit in repair_sites(tree, data, wide):
+    for name, edit in repair_sites(tree, data, wide, only):
         if wanted is not None and ix.line_of(edit.start_byte) not in wanted:
             continue
         patched = apply_edit(data, edit)

@@ -24,7 +24,7 @@ from typing import Callable
 
 from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
 from codemend.data.corpus import Function, extract_functions, replace_function
-from codemend.data.operators import candidate_fixes
+from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes
 from codemend.inference import places
 from codemend.inference.candidates import merge, normal_key, operator_candidates
 from codemend.inference.debugger import Candidate, Debugger
@@ -335,29 +335,40 @@ WIDE_LINES = 5  # the most suspicious lines per function the wide space is tried
 def wide_suggestions(text: str, path: str, reports: list[FunctionReport], tried: set[str], floor: float = 0.0,
                      limit: int = WIDE_BUDGET) -> list[Suggestion]:
     """The first `limit` edits of the wide repair space (`candidate_fixes(wide=True)`, which holds the
-    usual one) at each function's most suspicious lines: the best line of every function first, then
-    the second, ... `tried`: `normal_key`s of the patched files already validated, left out (and added to).
+    usual one): first the mistake templates (`MISTAKE_TEMPLATES`, about one edit per line) at every line
+    of each function, then every edit at each function's WIDE_LINES most suspicious lines; both in line
+    order, the best line of every function first, then the second, ... `tried`: `normal_key`s of the
+    patched files already validated, left out (and added to).
 
     They are not scored by the model (dozens per line); their scores sit under `floor` (the lowest
     ranked score) in that order, and only tests decide whether one is shown.
     """
     found: list[Suggestion] = []
-    lines = [(report, report.ranking.top(WIDE_LINES)[:WIDE_LINES]) for report in reports if report.func is not None]
-    for rank in range(WIDE_LINES):
-        for report, top in lines:
-            if rank >= len(top):
-                continue
-            for patched, operator in candidate_fixes(report.func.code, lines=[top[rank]], wide=True):
-                # Keyed before the diff is made: most of a line's edits repeat one already tried.
-                key = normal_key(replace_function(text, report.func, patched))
-                if key in tried:
+    functions = [report for report in reports if report.func is not None]
+    tiers = [([_all_lines(report) for report in functions], MISTAKE_TEMPLATES),
+             ([report.ranking.top(WIDE_LINES)[:WIDE_LINES] for report in functions], None)]
+    for lines, only in tiers:
+        for rank in range(max((len(order) for order in lines), default=0)):
+            for report, order in zip(functions, lines):
+                if rank >= len(order):
                     continue
-                tried.add(key)
-                candidate = Candidate(patched, top[rank], "", {"wide"}, operator=operator, score=floor - 1.0 - 1e-3 * len(found))
-                found.append(to_suggestion(text, path, report.func, candidate))
-                if len(found) >= limit:
-                    return found
+                for patched, operator in candidate_fixes(report.func.code, lines=[order[rank]], wide=True, only=only):
+                    # Keyed before the diff is made: most of a line's edits repeat one already tried.
+                    key = normal_key(replace_function(text, report.func, patched))
+                    if key in tried:
+                        continue
+                    tried.add(key)
+                    candidate = Candidate(patched, order[rank], "", {"wide"}, operator=operator, score=floor - 1.0 - 1e-3 * len(found))
+                    found.append(to_suggestion(text, path, report.func, candidate))
+                    if len(found) >= limit:
+                        return found
     return found
+
+
+def _all_lines(report: FunctionReport) -> list[int]:
+    """Every line of the function, the ranked ones first in their order."""
+    ranked = [line for line, _ in report.ranking.ranked]
+    return ranked + [line for line in range(1, report.func.code.count("\n") + 2) if line not in set(ranked)]
 
 
 def select_functions(text: str, path: str, function: str = "", line: int = 0) -> list[Function]:

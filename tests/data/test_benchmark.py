@@ -202,6 +202,30 @@ def test_dev_items_are_consistent_with_their_programs():
         assert item.bug_line == first_changed_line(code, item.buggy_code) is not None
 
 
+DEV_HANDWRITTEN = builtin("builtin:dev-handwritten")
+
+
+def test_dev_handwritten_bugs_are_in_dev_programs_and_match_their_table(bench_script):
+    """The development set's hand-written bugs, on which templates for such bugs are chosen (never the benchmark's)."""
+    assert len(DEV_HANDWRITTEN) >= 10 and not [item.id for item in builtin() if item.id.startswith("devhw/")]
+    programs = set(list_programs(DEV_PROGRAMS_DIR))
+    for item in DEV_HANDWRITTEN:
+        assert item.id.startswith("devhw/") and item.source == "handwritten" and item.program in programs, item.id
+        assert (item.fixed_code, item.test_code) == load_program(item.program, DEV_PROGRAMS_DIR), "rerun bench/make_dev_handwritten.py"
+        assert item.bug_line == first_changed_line(item.fixed_code, item.buggy_code)
+        fixed = item.fixed_code.encode()
+        made = [op.name for op in OPERATORS.values() for edit in op.sites(parse(fixed), fixed) if apply_edit(fixed, edit).decode() == item.buggy_code]
+        assert not made, f"{item.id} is an operator bug ({made}), not a hand-written one"
+    table = bench_script("make_dev_handwritten").BUGS
+    assert [f"devhw/{program}/{slug}" for program, slug, *_ in table] == [item.id for item in DEV_HANDWRITTEN]
+
+
+@pytest.mark.parametrize("item", DEV_HANDWRITTEN, ids=[item.id for item in DEV_HANDWRITTEN])
+def test_dev_handwritten_item_fails_buggy_and_passes_fixed(item):
+    run_in_process(item.fixed_code, item.test_code)
+    assert not passes_in_subprocess(item.buggy_code, item.test_code, item.timeout_s)
+
+
 @pytest.mark.sandbox
 def test_shipped_dev_items_match_a_fresh_build():
     from codemend.data.benchmark import build_operator_items

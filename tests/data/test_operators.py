@@ -316,6 +316,12 @@ def test_complete_short_call_gives_a_call_that_needs_more_arguments_a_value_from
      "items[i:i + size]"),
     ("wrap_in_any_call", "def h(items):\n    lo, hi = 0, items\n    return hi - lo\n", "lo, hi = 0, len(items)"),
     ("wrap_in_any_call", 'def k(best):\n    return best if best != "inf" else -1\n', 'best != float("inf")'),
+    ("if_to_while", "def root(n):\n    if n >= 10:\n        n = sum(map(int, str(n)))\n    return n\n", "    while n >= 10:\n"),
+    ("join_assignments", "def gcd(a, b):\n    while b:\n        a = b\n        b = a % b\n    return a\n", "        a, b = b, a % b\n"),
+    ("swap_statements", "def add(seen, x):\n    seen.add(x)\n    if x in seen:\n        return False\n    return True\n",
+     "    if x in seen:\n        return False\n    seen.add(x)\n"),
+    ("keep_result", "def norm(text):\n    text.strip()\n    return text.split(',')\n", "    text = text.strip()\n"),
+    ("sorted_not_sort", "def smallest(xs, k):\n    return xs[:k].sort(reverse=False)\n", "return sorted(xs[:k], reverse=False)"),
     ("add_guard", "def m(window, values, value):\n    while values[window[-1]] <= value:\n        window.pop()\n    return window\n",
      "while window and values[window[-1]] <= value:"),
     ("add_guard", "def r(text, i, value):\n    if text[i + 1] > value:\n        return 1\n    return 0\n", "if i + 1 < len(text) and text[i + 1] > value:"),
@@ -344,6 +350,17 @@ def test_wrap_in_len_wraps_only_where_a_number_is_expected():
     wrapped = {fix for fix, name in candidate_fixes(buggy) if name == "wrap_in_len"}
     assert wrapped == {buggy.replace("out[0] > n", "len(out[0]) > n"), buggy.replace("out[0] > n", "out[0] > len(n)")}  # not values
     assert not any("len(len(" in fix for fix, name in candidate_fixes("def w(xs, n):\n    return len(xs) > n\n") if name == "wrap_in_len")
+
+
+def test_statement_templates_leave_docstrings_comments_and_tuple_targets_alone():
+    swapped = [fix for fix, name in candidate_fixes('def f(x):\n    """Doc."""\n    y = x\n    # why\n    z = y\n    return z\n', wide=True)
+               if name == "swap_statements"]
+    assert swapped == ['def f(x):\n    """Doc."""\n    y = x\n    # why\n    return z\n    z = y\n']  # not the docstring, not across the comment
+    joined = {fix for fix, name in candidate_fixes("def g(a, b):\n    a, b = b, a\n    c = a\n    d = 1\n    return c, d\n", wide=True)
+              if name == "join_assignments"}
+    assert joined == set()  # a tuple target, and `d = 1` reads nothing `c = a` wrote
+    assert not [fix for fix, name in candidate_fixes("def h(n):\n    if n:\n        n -= 1\n    else:\n        n = 0\n    return n\n", wide=True)
+                if name == "if_to_while"]  # an if with an else is a choice, not a loop
 
 
 def test_add_final_return_and_wrap_in_call_templates():

@@ -96,6 +96,25 @@ def test_the_wide_space_is_tried_by_tests_only_when_no_ranked_candidate_passes()
     assert "wide_search" not in repair(SOURCE, debugger=None, tests=Tests(test_code=TESTS)).seconds
 
 
+def test_the_wide_search_tries_mistake_templates_at_every_line_before_the_wide_templates():
+    """A statement order no localization points at (line 8 of 9, ranked last) is still among the first edits tried."""
+    from codemend.inference.localize import LineRanking
+    from codemend.inference.repair import WIDE_LINES, FunctionReport, wide_suggestions
+
+    source = ("def insert(trie, word):\n    node = trie\n    for char in word:\n        node = node.setdefault(char, {})\n"
+              "    total = len(word)\n    if total > 99:\n        raise ValueError(word)\n    node['end'] = True\n"
+              "    if node.get('end'):\n        return False\n    return True\n")
+    (func,) = select_functions(source, "t.py")
+    ranking = LineRanking([(line, 1.0 / line) for line in range(1, 8)])  # line 8 is not even ranked
+    report = FunctionReport(func.name, func.start_line, ranking, [], func)
+    tried = wide_suggestions(source, "t.py", [report], set(), limit=30)
+    swapped = source.replace("    node['end'] = True\n    if node.get('end'):\n        return False\n",
+                             "    if node.get('end'):\n        return False\n    node['end'] = True\n")
+    names = [s.operator for s in tried]
+    assert swapped in [s.patched_source for s in tried] and WIDE_LINES < 8
+    assert names.index("wrap_in_any_call") > max(i for i, name in enumerate(names) if name == "swap_statements")
+
+
 @pytest.mark.sandbox
 def test_tests_that_pass_on_the_original_are_reported(tmp_path):
     result = repair(FIXED, debugger=None, tests=Tests(test_code=TESTS))
