@@ -365,7 +365,7 @@ class EvalConfig(InferenceOptions):
     batch_size: int = 16
     """Samples generated at once (split mode)."""
     wide: int = WIDE_BUDGET
-    """With --benchmark: when validation finds no plausible fix among the ranked candidates, try up to this many edits of the wide repair space by tests, as `codemend fix` does (0: off)."""
+    """With --benchmark: when validation finds no plausible fix among the ranked candidates, try the mistake templates' edits (about one per line, at most this many) and then up to this many edits of the wide repair space by tests, as `codemend fix` does (0: off)."""
     out: str = ""
     """Output folder; empty means MODEL/eval-SPLIT (split mode) or runs/eval-benchmark (benchmark mode)."""
     seed: int = 0
@@ -409,7 +409,7 @@ class RepairOptions(InferenceOptions):
     top: int = 3
     """How many suggestions to print."""
     wide: int = WIDE_BUDGET
-    """With --test_cmd, when none of the ranked candidates passes: try up to this many edits of the wide repair space (a missing operand, call, guard, default or return; the usual edits at more lines) at the most suspicious lines, by tests alone (0: off)."""
+    """With --test_cmd, when none of the ranked candidates passes: try the edits that undo common mistakes (an if for a while, a split swap, two statements in the wrong order; about one per line, at most this many), then up to this many edits of the wide repair space (a missing operand, call or guard; the usual edits at more lines) at the most suspicious lines, by tests alone (0: off)."""
     wide_seconds: float = WIDE_SECONDS
     """Stop starting new test runs of the wide search after this many seconds."""
 

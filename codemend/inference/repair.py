@@ -20,7 +20,7 @@ import logging
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Collection
 
 from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
 from codemend.data.corpus import Function, extract_functions, replace_function
@@ -334,11 +334,12 @@ WIDE_LINES = 5  # the most suspicious lines per function the wide space is tried
 
 def wide_suggestions(text: str, path: str, reports: list[FunctionReport], tried: set[str], floor: float = 0.0,
                      limit: int = WIDE_BUDGET) -> list[Suggestion]:
-    """The first `limit` edits of the wide repair space (`candidate_fixes(wide=True)`, which holds the
-    usual one): first the mistake templates (`MISTAKE_TEMPLATES`, about one edit per line) at every line
-    of each function, then every edit at each function's WIDE_LINES most suspicious lines; both in line
-    order, the best line of every function first, then the second, ... `tried`: `normal_key`s of the
-    patched files already validated, left out (and added to).
+    """Edits of the wide repair space (`candidate_fixes(wide=True)`, which holds the usual one): first the
+    mistake templates (`MISTAKE_TEMPLATES`, about one edit per line) at every line of each function, then
+    every edit at each function's WIDE_LINES most suspicious lines; each tier in line order (the best line
+    of every function first, then the second, ...) and up to `limit` edits of its own, so the mistakes'
+    edits never crowd the wide templates' out. `tried`: `normal_key`s of the patched files already
+    validated, left out (and added to).
 
     They are not scored by the model (dozens per line); their scores sit under `floor` (the lowest
     ranked score) in that order, and only tests decide whether one is shown.
@@ -348,20 +349,28 @@ def wide_suggestions(text: str, path: str, reports: list[FunctionReport], tried:
     tiers = [([_all_lines(report) for report in functions], MISTAKE_TEMPLATES),
              ([report.ranking.top(WIDE_LINES)[:WIDE_LINES] for report in functions], None)]
     for lines, only in tiers:
-        for rank in range(max((len(order) for order in lines), default=0)):
-            for report, order in zip(functions, lines):
-                if rank >= len(order):
+        found += _wide_tier(text, path, functions, lines, only, tried, floor - 1.0 - 1e-3 * len(found), limit)
+    return found
+
+
+def _wide_tier(text: str, path: str, functions: list[FunctionReport], lines: list[list[int]], only: Collection[str] | None,
+               tried: set[str], top: float, limit: int) -> list[Suggestion]:
+    """Up to `limit` edits of `only` (None: all) at each function's `lines`, scored down from `top`."""
+    found: list[Suggestion] = []
+    for rank in range(max((len(order) for order in lines), default=0)):
+        for report, order in zip(functions, lines):
+            if rank >= len(order):
+                continue
+            for patched, operator in candidate_fixes(report.func.code, lines=[order[rank]], wide=True, only=only):
+                # Keyed before the diff is made: most of a line's edits repeat one already tried.
+                key = normal_key(replace_function(text, report.func, patched))
+                if key in tried:
                     continue
-                for patched, operator in candidate_fixes(report.func.code, lines=[order[rank]], wide=True, only=only):
-                    # Keyed before the diff is made: most of a line's edits repeat one already tried.
-                    key = normal_key(replace_function(text, report.func, patched))
-                    if key in tried:
-                        continue
-                    tried.add(key)
-                    candidate = Candidate(patched, order[rank], "", {"wide"}, operator=operator, score=floor - 1.0 - 1e-3 * len(found))
-                    found.append(to_suggestion(text, path, report.func, candidate))
-                    if len(found) >= limit:
-                        return found
+                tried.add(key)
+                candidate = Candidate(patched, order[rank], "", {"wide"}, operator=operator, score=top - 1e-3 * len(found))
+                found.append(to_suggestion(text, path, report.func, candidate))
+                if len(found) >= limit:
+                    return found
     return found
 
 

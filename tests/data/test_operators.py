@@ -363,6 +363,14 @@ def test_statement_templates_leave_docstrings_comments_and_tuple_targets_alone()
                 if name == "if_to_while"]  # an if with an else is a choice, not a loop
 
 
+def test_candidate_fixes_can_keep_only_some_operators_and_templates():
+    source = "def f(xs, n):\n    if n > 0:\n        n = n - 1\n    xs.sort()\n    return xs[n]\n"
+    picked = candidate_fixes(source, wide=True, only={"if_to_while", "swap_comparison"})
+    assert {name for _, name in picked} == {"if_to_while", "swap_comparison"}
+    everything = candidate_fixes(source, wide=True)
+    assert set(picked) <= set(everything) and len(picked) < len(everything)
+
+
 def test_add_final_return_and_wrap_in_call_templates():
     buggy = 'def g(a, b):\n    """Doc."""\n    left, right = set(a), b\n    out = []\n    for x in left:\n        out.append(x)\n'
     fixes = {fix: name for fix, name in candidate_fixes(buggy)}

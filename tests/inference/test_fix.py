@@ -113,6 +113,11 @@ def test_the_wide_search_tries_mistake_templates_at_every_line_before_the_wide_t
     names = [s.operator for s in tried]
     assert swapped in [s.patched_source for s in tried] and WIDE_LINES < 8
     assert names.index("wrap_in_any_call") > max(i for i, name in enumerate(names) if name == "swap_statements")
+    # Each tier has a budget of its own: the mistakes' edits never crowd the wide templates' out.
+    from codemend.data.operators import MISTAKE_TEMPLATES
+
+    few = [s.operator for s in wide_suggestions(source, "t.py", [report], set(), limit=4)]
+    assert len(few) == 8 and sum(name in MISTAKE_TEMPLATES for name in few) == 4
 
 
 @pytest.mark.sandbox
