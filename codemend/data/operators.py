@@ -9,7 +9,8 @@ r"""Single-hunk bug-injection operators on Python functions, built on tree-sitte
 
 Every operator is a pure `sites(tree, source) -> list[Edit]` listing, in source order, every edit of
 its kind. An edit changes bytes inside one line, or deletes exactly one whole line, so that every
-buggy/fixed pair is a single hunk that keeps its indentation. Strings, comments, decorators,
+buggy/fixed pair is a single hunk that keeps its indentation (the repair space's MISTAKE_TEMPLATES, tried
+by tests only, are the exception: they may swap or join whole statements). Strings, comments, decorators,
 parameter lists, annotations and imports are never edited.
 
 Operators whose `invertible` flag is set are closed under their own rewrite (`<` -> `<=` -> `<`), so

@@ -377,7 +377,8 @@ def _wide_tier(text: str, path: str, functions: list[FunctionReport], lines: lis
 def _all_lines(report: FunctionReport) -> list[int]:
     """Every line of the function, the ranked ones first in their order."""
     ranked = [line for line, _ in report.ranking.ranked]
-    return ranked + [line for line in range(1, report.func.code.count("\n") + 2) if line not in set(ranked)]
+    seen = set(ranked)
+    return ranked + [line for line in range(1, len(report.func.code.splitlines()) + 1) if line not in seen]
 
 
 def select_functions(text: str, path: str, function: str = "", line: int = 0) -> list[Function]:
