@@ -125,7 +125,8 @@ def markdown(metrics: dict) -> str:
         *([f"Skipped benchmark lines ({len(metrics['skipped_lines'])}): " + "; ".join(metrics["skipped_lines"][:5])] if metrics.get("skipped_lines") else []),
         f"plausible@k, correct@1 and pass@k read the ranking's first {metrics['candidates_per_item']} candidates, before any test runs; "
         f"plausible_validated and correct@1_validated read the first plausible one found by validating down the ranking"
-        + (f" (at most {metrics['validate_top']} candidates, then {metrics.get('wide', 0)} edits of the wide space), what `codemend fix` with tests shows first."
+        + (f" (at most {metrics['validate_top']} candidates, then up to {metrics.get('wide', 0)} edits of the mistake templates and"
+              f" {metrics.get('wide', 0)} of the wide space), what `codemend fix` with tests shows first."
            if metrics.get("validate_top") else "."),
         "",
         "| metric | value [95% bootstrap CI] |", "|---|---|",
