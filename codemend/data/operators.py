@@ -246,6 +246,12 @@ def _is_positional(arg: Node) -> bool:
     return arg.type not in ("keyword_argument", "list_splat", "dictionary_splat", "parenthesized_list_splat")
 
 
+def _is_head(node: Node) -> bool:
+    """`xs` of `xs.append`, `f` of `f(x)`, `xs` of `xs[i]`: the whole is the value, not this part."""
+    parent = node.parent
+    return parent is not None and parent.type in ("attribute", "call", "subscript") and parent.start_byte == node.start_byte
+
+
 def _is_call_function(node: Node) -> bool:
     parent = node.parent
     return parent is not None and parent.type == "call" and parent.start_byte == node.start_byte
@@ -495,9 +501,13 @@ def _register(name: str, bug_class: str, family: str, invertible: bool) -> Calla
     return decorate
 
 
-def _public_sites(raw: Callable[[_Index], Iterable[Edit]]) -> Callable[[Any, bytes], list[Edit]]:
+def _public_sites(raw: Callable[[_Index], Iterable[Edit]], multiline: bool = False) -> Callable[[Any, bytes], list[Edit]]:
+    """(tree, source) -> `raw`'s distinct edits in source order, each a single hunk (`multiline`: any edit
+    that changes something, for the mistake templates that swap or join statements: tried by tests
+    only, never scored as a one-line edit by the model)."""
     def sites(tree: Any, source: bytes) -> list[Edit]:
-        edits = dict.fromkeys(e for e in raw(_index(tree, source)) if _is_single_hunk(e, source))
+        keep = _changes if multiline else _is_single_hunk
+        edits = dict.fromkeys(e for e in raw(_index(tree, source)) if keep(e, source))
         return sorted(edits, key=lambda e: (e.start_byte, e.end_byte))
 
     sites.__name__ = sites.__qualname__ = raw.__name__.lstrip("_")
@@ -505,16 +515,8 @@ def _public_sites(raw: Callable[[_Index], Iterable[Edit]]) -> Callable[[Any, byt
     return sites
 
 
-def _multiline_sites(raw: Callable[[_Index], Iterable[Edit]]) -> Callable[[Any, bytes], list[Edit]]:
-    """`_public_sites` for wide templates whose edit spans lines (swapped or joined statements): the
-    wide space is validated by tests, never scored as a one-line edit by the model."""
-    def sites(tree: Any, source: bytes) -> list[Edit]:
-        edits = dict.fromkeys(e for e in raw(_index(tree, source)) if source[e.start_byte : e.end_byte] != e.replacement)
-        return sorted(edits, key=lambda e: (e.start_byte, e.end_byte))
-
-    sites.__name__ = sites.__qualname__ = raw.__name__.lstrip("_")
-    sites.__doc__ = raw.__doc__
-    return sites
+def _changes(edit: Edit, source: bytes) -> bool:
+    return source[edit.start_byte : edit.end_byte] != edit.replacement
 
 
 def _is_single_hunk(edit: Edit, source: bytes) -> bool:
@@ -1443,9 +1445,7 @@ def _wrap_in_len(ix: _Index) -> Iterator[Edit]:
     sites = [*_variable_uses(ix), *ix.nodes("attribute", "subscript", "call")]
     for node in sites:
         parent = node.parent
-        if parent is None or (parent.type in ("attribute", "call", "subscript") and parent.start_byte == node.start_byte):
-            continue  # `xs.append`, `f(...)`, `xs[i]`: the whole is the value, not its head
-        if node.type == "call" and _call_name(ix, node) == b"len":
+        if parent is None or _is_head(node) or (node.type == "call" and _call_name(ix, node) == b"len"):
             continue
         numeric = parent.type == "comparison_operator" or (parent.type == "binary_operator" and _is_arithmetic(parent))
         in_range = parent.type == "argument_list" and parent.parent is not None and _call_name(ix, parent.parent) == b"range"
@@ -1508,8 +1508,8 @@ def _wrap_in_any_call(ix: _Index) -> Iterator[Edit]:
     sites = list(_wrappable(ix))
     sites += [n for n in ix.nodes("attribute", "subscript") if n.parent is None or n.parent.type not in ("call", "attribute", "subscript")]
     for node in sites:
-        if node.parent is not None and node.parent.type in ("attribute", "call", "subscript") and node.parent.start_byte == node.start_byte:
-            continue  # `xs.append`, `f(...)`, `xs[i]`: wrap the whole, not its head
+        if _is_head(node):
+            continue
         for name in _WIDE_CALLS:
             yield _replace(node, name + b"(" + ix.text(node) + b")")
 
@@ -1535,10 +1535,13 @@ def _add_guard(ix: _Index) -> Iterator[Edit]:
 
 
 def _subscripts_in(node: Node) -> Iterator[Node]:
-    if node.type == "subscript":
-        yield node
+    return (part for part in _subtree(node) if part.type == "subscript")
+
+
+def _subtree(node: Node) -> Iterator[Node]:
+    yield node
     for child in node.children:
-        yield from _subscripts_in(child)
+        yield from _subtree(child)
 
 
 # Templates for mistakes people make that no bug operator makes, chosen on the development set's
@@ -1565,7 +1568,7 @@ def _statement_pairs(ix: _Index) -> Iterator[tuple[Node, Node]]:
 
 def _is_docstring(statement: Node) -> bool:
     parts = _named(statement) if statement.type == "expression_statement" else []
-    return len(parts) == 1 and parts[0].type in ("string", "concatenated_string")
+    return len(parts) == 1 and _is_string(parts[0])
 
 
 def _join_assignments(ix: _Index) -> Iterator[Edit]:
@@ -1582,12 +1585,6 @@ def _join_assignments(ix: _Index) -> Iterator[Edit]:
         if target != ix.text(left_b) and any(ix.text(node) == target for node in _subtree(right_b)):
             joined = ix.text(left_a) + b", " + ix.text(left_b) + b" = " + ix.text(right_a) + b", " + ix.text(right_b)
             yield Edit(first.start_byte, second.end_byte, joined)
-
-
-def _subtree(node: Node) -> Iterator[Node]:
-    yield node
-    for child in node.children:
-        yield from _subtree(child)
 
 
 def _swap_statements(ix: _Index) -> Iterator[Edit]:
@@ -1669,8 +1666,8 @@ def _keep_result(ix: _Index) -> Iterator[Edit]:
 MISTAKE_TEMPLATES = {
     "if_to_while": _public_sites(_if_to_while),
     "keep_result": _public_sites(_keep_result),
-    "join_assignments": _multiline_sites(_join_assignments),
-    "swap_statements": _multiline_sites(_swap_statements),
+    "join_assignments": _public_sites(_join_assignments, multiline=True),
+    "swap_statements": _public_sites(_swap_statements, multiline=True),
     "sorted_not_sort": _public_sites(_sorted_not_sort),
     "reverse_range": _public_sites(_reverse_range),
 }
