@@ -7,22 +7,21 @@ Each bug is a text replacement in one of codemend/data/dev_programs/ (never a be
 kind of mistake people make that no single bug operator makes (a loop written as an if, a swap
 split into two assignments, statements in the wrong order, a missing guard). Repair templates for
 such bugs are chosen on these, so that the benchmark's own hand-written bugs stay a measurement.
-Every bug must make its program's tests fail; the script checks it in a subprocess.
+Every bug must make its program's tests fail (caught as the operator items are: `sandbox.run_tests`,
+verdict failed or error).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
 from codemend.data.benchmark import (
-    BUILTIN_FILES, DEFAULT_TIMEOUT_S, DEV_PROGRAMS_DIR, BenchmarkItem, entry_point, first_changed_line, load_benchmark,
+    BUILTIN_FILES, CAUGHT, DEFAULT_TIMEOUT_S, DEV_PROGRAMS_DIR, BenchmarkItem, entry_point, first_changed_line, load_benchmark,
     load_program, save_benchmark,
 )
+from codemend.sandbox import Limits, run_tests
 
 # (program, slug, what the bug is, text of the correct program, the buggy text that replaces it)
 BUGS = [
@@ -59,26 +58,16 @@ BUGS = [
 ]
 
 
-def fails(code: str, tests: str, timeout_s: float) -> bool:
-    """The benchmark's semantics (the module, then its tests) in a fresh interpreter: True when they fail."""
-    with tempfile.TemporaryDirectory() as folder:
-        script = Path(folder) / "item.py"
-        script.write_text(code + "\n" + tests, encoding="utf-8")
-        try:
-            return subprocess.run([sys.executable, str(script)], capture_output=True, timeout=timeout_s, cwd=folder).returncode != 0
-        except subprocess.TimeoutExpired:
-            return True
-
-
 def build() -> list[BenchmarkItem]:
-    items = []
+    items, limits = [], Limits(wall_s=DEFAULT_TIMEOUT_S)
     for program, slug, what, correct, buggy_text in BUGS:
         code, tests = load_program(program, DEV_PROGRAMS_DIR)
         if code.count(correct) != 1:
             raise SystemExit(f"{program}/{slug}: the correct text must occur once in the program, found {code.count(correct)}")
         buggy = code.replace(correct, buggy_text)
-        if not fails(buggy, tests, DEFAULT_TIMEOUT_S):
-            raise SystemExit(f"{program}/{slug}: the program's tests pass on the bug; pick another")
+        verdict = run_tests(buggy, tests, limits=limits)
+        if verdict.status not in CAUGHT:
+            raise SystemExit(f"{program}/{slug}: the program's tests do not catch the bug ({verdict.status}); pick another")
         items.append(BenchmarkItem(
             id=f"devhw/{program}/{slug}", buggy_code=buggy, test_code=tests, entry_point=entry_point(code),
             bug_type=f"handwritten: {what}", timeout_s=DEFAULT_TIMEOUT_S, fixed_code=code, source="handwritten",
