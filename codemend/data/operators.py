@@ -1336,7 +1336,21 @@ def _wrap_in_call(ix: _Index) -> Iterator[Edit]:
         if scope is None:
             continue
         for name in sorted(called.get(scope.start_byte, ())):
-            yield _replace(node, name + b"(" + ix.text(node) + b")")
+            if not _sole_argument_of(ix, node, name):
+                yield _replace(node, name + b"(" + ix.text(node) + b")")
+
+
+# Builtins that, called on their own result, give it back or raise (`len(len(xs))`): never a fix.
+_NO_DOUBLE_CALLS = frozenset({"abs", "bool", "dict", "float", "frozenset", "int", "iter", "len", "list", "round", "set",
+                              "sorted", "str", "tuple"})
+
+
+def _sole_argument_of(ix: _Index, node: Node, name: bytes) -> bool:
+    """Whether `node` is already the one argument of a call to `name`, one of _NO_DOUBLE_CALLS."""
+    arguments = node.parent
+    call = arguments.parent if arguments is not None and arguments.type == "argument_list" else None
+    return (call is not None and call.type == "call" and name.decode() in _NO_DOUBLE_CALLS
+            and _call_name(ix, call) == name and len(_named(arguments)) == 1)
 
 
 def _wrappable(ix: _Index) -> Iterator[Node]:
@@ -1511,7 +1525,8 @@ def _wrap_in_any_call(ix: _Index) -> Iterator[Edit]:
         if _is_head(node):
             continue
         for name in _WIDE_CALLS:
-            yield _replace(node, name + b"(" + ix.text(node) + b")")
+            if not _sole_argument_of(ix, node, name):
+                yield _replace(node, name + b"(" + ix.text(node) + b")")
 
 
 def _add_guard(ix: _Index) -> Iterator[Edit]:
