@@ -464,6 +464,9 @@ _DROPPABLE_CALLS = frozenset(
     {"abs", "bool", "dict", "float", "frozenset", "int", "iter", "len", "list", "max", "min",
      "repr", "reversed", "round", "set", "sorted", "str", "sum", "tuple"}
 )
+# Builtins that, called on their own result, give it back or raise (`len(len(xs))`): never a fix.
+_NO_DOUBLE_CALLS = frozenset({"abs", "bool", "dict", "float", "frozenset", "int", "iter", "len", "list", "round", "set",
+                              "sorted", "str", "tuple"})
 # Swapping the arguments of these does not change the result, so it would not be a bug.
 _SYMMETRIC_CALLS = frozenset({"max", "min", "set", "frozenset"})
 
@@ -1338,11 +1341,6 @@ def _wrap_in_call(ix: _Index) -> Iterator[Edit]:
         for name in sorted(called.get(scope.start_byte, ())):
             if not _sole_argument_of(ix, node, name):
                 yield _replace(node, name + b"(" + ix.text(node) + b")")
-
-
-# Builtins that, called on their own result, give it back or raise (`len(len(xs))`): never a fix.
-_NO_DOUBLE_CALLS = frozenset({"abs", "bool", "dict", "float", "frozenset", "int", "iter", "len", "list", "round", "set",
-                              "sorted", "str", "tuple"})
 
 
 def _sole_argument_of(ix: _Index, node: Node, name: bytes) -> bool:
