@@ -1338,17 +1338,25 @@ def _wrap_in_call(ix: _Index) -> Iterator[Edit]:
         scope = ix.scope_of(node)
         if scope is None:
             continue
-        for name in sorted(called.get(scope.start_byte, ())):
-            if not _sole_argument_of(ix, node, name):
-                yield _replace(node, name + b"(" + ix.text(node) + b")")
+        yield from _wrapped(ix, node, sorted(called.get(scope.start_byte, ())))
 
 
-def _sole_argument_of(ix: _Index, node: Node, name: bytes) -> bool:
-    """Whether `node` is already the one argument of a call to `name`, one of _NO_DOUBLE_CALLS."""
+def _wrapped(ix: _Index, node: Node, names: Iterable[bytes]) -> Iterator[Edit]:
+    """`node` wrapped in a call to each of `names`: the one way the wrap templates build their edits."""
+    for name in names:
+        if not _calls_itself(ix, node, name):
+            yield _replace(node, name + b"(" + ix.text(node) + b")")
+
+
+def _calls_itself(ix: _Index, node: Node, name: bytes) -> bool:
+    """Whether wrapping `node` in `name` (one of _NO_DOUBLE_CALLS) calls it on its own result, from either
+    side: `node` is such a call (`len(xs)`), or already its one argument (`xs` of `len(xs)`)."""
+    if name.decode() not in _NO_DOUBLE_CALLS:
+        return False
     arguments = node.parent
     call = arguments.parent if arguments is not None and arguments.type == "argument_list" else None
-    return (call is not None and call.type == "call" and name.decode() in _NO_DOUBLE_CALLS
-            and _call_name(ix, call) == name and len(_named(arguments)) == 1)
+    sole = call is not None and call.type == "call" and _call_name(ix, call) == name and len(_named(arguments)) == 1
+    return sole or (node.type == "call" and _call_name(ix, node) == name)
 
 
 def _wrappable(ix: _Index) -> Iterator[Node]:
@@ -1457,12 +1465,12 @@ def _wrap_in_len(ix: _Index) -> Iterator[Edit]:
     sites = [*_variable_uses(ix), *ix.nodes("attribute", "subscript", "call")]
     for node in sites:
         parent = node.parent
-        if parent is None or _is_head(node) or (node.type == "call" and _call_name(ix, node) == b"len"):
+        if parent is None or _is_head(node):
             continue
         numeric = parent.type == "comparison_operator" or (parent.type == "binary_operator" and _is_arithmetic(parent))
         in_range = parent.type == "argument_list" and parent.parent is not None and _call_name(ix, parent.parent) == b"range"
         if numeric or in_range:
-            yield _replace(node, b"len(" + ix.text(node) + b")")
+            yield from _wrapped(ix, node, [b"len"])
 
 
 REPAIR_TEMPLATES = {
@@ -1522,9 +1530,7 @@ def _wrap_in_any_call(ix: _Index) -> Iterator[Edit]:
     for node in sites:
         if _is_head(node):
             continue
-        for name in _WIDE_CALLS:
-            if not _sole_argument_of(ix, node, name):
-                yield _replace(node, name + b"(" + ix.text(node) + b")")
+        yield from _wrapped(ix, node, _WIDE_CALLS)
 
 
 def _add_guard(ix: _Index) -> Iterator[Edit]:
