@@ -1473,6 +1473,32 @@ def _wrap_in_len(ix: _Index) -> Iterator[Edit]:
             yield from _wrapped(ix, node, [b"len"])
 
 
+# unittest assertions that compare their first two arguments, and the builtin that turns a value into
+# the kind of literal it is compared with. Of the 1,644 remove_function_call bugs of the training split,
+# 346 dropped such a call from one side of an assertion whose other side is that literal.
+_COMPARING_ASSERTIONS = frozenset({b"assertEqual", b"assertNotEqual", b"assertIn", b"assertNotIn", b"assertGreater",
+                                   b"assertGreaterEqual", b"assertLess", b"assertLessEqual", b"assertCountEqual"})
+_MATCHING_CALLS = {"integer": (b"len",), "string": (b"str", b"repr"), "concatenated_string": (b"str", b"repr"),
+                   "list": (b"list",), "set": (b"set",)}
+
+
+def _wrap_to_match(ix: _Index) -> Iterator[Edit]:
+    """`self.assertEqual(xs, 3)` -> `self.assertEqual(len(xs), 3)`, `assertEqual(cm.exception, "bad")` ->
+    `str(cm.exception)` / `repr(...)`, `assertEqual(keys, [1, 2])` -> `list(keys)`: the side of a comparing
+    assertion that is not a literal becomes the kind of value the literal on the other side is (undoes
+    remove_function_call in tests, where wrap_in_call only offers builtins the function already calls;
+    repair only)."""
+    for call in ix.nodes("call"):
+        function, args = call.child_by_field_name("function"), _call_args(call)
+        if function is None or function.type != "attribute" or not args or len(args) < 2:
+            continue
+        if ix.text(function.child_by_field_name("attribute")) not in _COMPARING_ASSERTIONS or not all(map(_is_positional, args[:2])):
+            continue
+        for value, other in ((args[0], args[1]), (args[1], args[0])):
+            if value.type in ("identifier", "attribute", "subscript", "call"):
+                yield from _wrapped(ix, value, _MATCHING_CALLS.get(other.type, ()))
+
+
 REPAIR_TEMPLATES = {
     "add_return": _public_sites(_add_return),
     "add_final_return": _public_sites(_add_final_return),
@@ -1484,6 +1510,7 @@ REPAIR_TEMPLATES = {
     "negate_condition_operand": _public_sites(_negate_condition_operand),
     "copy_instead_of_alias": _public_sites(_copy_instead_of_alias),
     "wrap_in_len": _public_sites(_wrap_in_len),
+    "wrap_to_match": _public_sites(_wrap_to_match),
     "add_default_argument": _public_sites(_add_default_argument),
     "return_any_local": _public_sites(_return_any_local),
 }

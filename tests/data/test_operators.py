@@ -340,6 +340,10 @@ def test_wide_templates_reach_what_the_usual_space_cannot(template, buggy, fixed
     ("return_any_local", "def s(items):\n    lo, hi = 0, len(items)\n    while lo < hi:\n        lo += 1\n", "\n    return lo\n"),
     ("wrap_in_len", "def t(parts):\n    if parts[0] < 2:\n        return None\n    return parts\n", "if len(parts[0]) < 2:"),
     ("wrap_in_len", "def u(items):\n    total = 0\n    for i in range(items):\n        total += i\n    return total\n", "range(len(items))"),
+    ("wrap_to_match", "def test_n(self):\n    results = run()\n    self.assertEqual(results, 1)\n", "self.assertEqual(len(results), 1)"),
+    ("wrap_to_match", "def test_m(self):\n    with self.assertRaises(E) as cm:\n        run()\n    self.assertEqual('bad', cm.exception)\n",
+     "self.assertEqual('bad', str(cm.exception))"),
+    ("wrap_to_match", "def test_k(self):\n    self.assertEqual(self.d.keys(), [1, 2])\n", "self.assertEqual(list(self.d.keys()), [1, 2])"),
 ])
 def test_repair_templates_with_few_sites_are_in_the_ranked_space(template, buggy, fixed):
     assert [name for fix, name in candidate_fixes(buggy) if fixed in fix] == [template]
@@ -350,6 +354,14 @@ def test_wrap_in_len_wraps_only_where_a_number_is_expected():
     wrapped = {fix for fix, name in candidate_fixes(buggy) if name == "wrap_in_len"}
     assert wrapped == {buggy.replace("out[0] > n", "len(out[0]) > n"), buggy.replace("out[0] > n", "out[0] > len(n)")}  # not values
     assert not any("len(len(" in fix for fix, name in candidate_fixes("def w(xs, n):\n    return len(xs) > n\n") if name == "wrap_in_len")
+
+
+def test_wrap_to_match_wraps_only_the_side_compared_with_a_literal():
+    buggy = "def test_x(self):\n    self.assertEqual(self.err, 'boom')\n    self.assertEqual(items, other)\n    self.assertTrue(size, 2)\n"
+    wrapped = {fix for fix, name in candidate_fixes(buggy) if name == "wrap_to_match"}
+    # not two names compared, not an assertion that compares nothing, never the literal itself
+    assert wrapped == {buggy.replace("self.err,", "str(self.err),"), buggy.replace("self.err,", "repr(self.err),")}
+    assert not [fix for fix, name in candidate_fixes("def test_y(self):\n    self.assertEqual(len(xs), 2)\n") if name == "wrap_to_match"]
 
 
 def test_statement_templates_leave_docstrings_comments_and_tuple_targets_alone():
