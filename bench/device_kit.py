@@ -316,13 +316,11 @@ def trained_log(checkpoint: Path) -> tuple[int, list[dict]]:
 def write_curves(log: list[dict], folder: Path) -> None:
     """train_log.json and curves.png as a finished run writes them, from the checkpoint's trainer log
     (the copied model's own would describe the run before)."""
-    from codemend.training.plots import plot_curves
+    from codemend.training.recipe import TrainReport
 
-    series = {"loss": [[e["step"], e["loss"]] for e in log if "loss" in e], "eval_loss": [],
-              "ranking": [[e["step"], e["rank_loss"], e["fix_ranked_first"]] for e in log if "rank_loss" in e],
-              "generation_eval": []}
-    (folder / "train_log.json").write_text(json.dumps(series) + "\n")
-    plot_curves(folder / "curves.png", series["loss"])
+    report = TrainReport(out=str(folder))
+    report.fill_series(log)
+    report.write_series(folder)
 
 
 def _comparable(value):

@@ -30,7 +30,6 @@ from codemend.config import TrainRecipeConfig
 from codemend.eval.metrics import topk_localization_accuracy
 from codemend.eval.split_eval import score_prediction, truth_lines
 from codemend.training.generation import generate
-from codemend.training.plots import plot_curves
 from codemend.training.tokenize import encode_sample
 
 logger = logging.getLogger(__name__)
@@ -244,14 +243,13 @@ class TrainingMonitor:
             callbacks.append(generation_eval_callback(self.evaluator, self.every, self.writer))
         return callbacks
 
-    def fill_report(self, report, log_history: list[dict]) -> None:
-        """Set the TrainReport fields this monitor owns: decoded evaluations, the best one, the device.
+    def fill_report(self, report) -> None:
+        """Set the TrainReport fields this monitor owns: the device, the decoded evaluations' size, the best one.
 
-        The series comes from the trainer's log history, which a resumed run restores from its
-        checkpoint; the best weights can only be among the evaluations of this process.
+        The evaluations' series comes from the trainer's log history (`TrainReport.fill_series`), which a
+        resumed run restores from its checkpoint; the best weights can only be among this process's.
         """
         report.device = device_description()
-        report.gen_evals = [(h["step"], h["eval_exact_match"], h["eval_localization"]) for h in log_history if "eval_exact_match" in h]
         if self.evaluator is None:
             return
         report.eval_samples = len(self.evaluator.samples)
@@ -260,13 +258,12 @@ class TrainingMonitor:
             report.best_step = best.step
             report.best_metrics = {"exact_match": best.exact_match, "localization": best.localization, "eval_loss": best.eval_loss}
 
-    def save_into(self, folder: Path, report) -> None:
-        """Move the TensorBoard logs into `folder` and draw `folder`/curves.png."""
+    def save_into(self, folder: Path) -> None:
+        """Move the TensorBoard logs into `folder`."""
         if self.writer is not None:
             self.writer.close()
             if self.tensorboard_dir.is_dir():
                 shutil.move(str(self.tensorboard_dir), str(folder / "tensorboard"))
-        plot_curves(folder / "curves.png", report.losses, report.eval_losses, report.gen_evals)
         self._scratch.cleanup()
 
 

@@ -60,6 +60,22 @@ class TrainReport:
     best_step: int | None = None  # the evaluation whose weights were saved
     best_metrics: dict = field(default_factory=dict)
 
+    def fill_series(self, history: list[dict]) -> None:
+        """The per-step series, from a Trainer's `log_history` (a resumed run's holds the steps before too)."""
+        self.losses = [(h["step"], h["loss"]) for h in history if "loss" in h]
+        self.eval_losses = [(h["step"], h["eval_loss"]) for h in history if "eval_loss" in h]
+        self.ranking = [(h["step"], h["rank_loss"], h["fix_ranked_first"]) for h in history if "rank_loss" in h]
+        self.gen_evals = [(h["step"], h["eval_exact_match"], h["eval_localization"]) for h in history if "eval_exact_match" in h]
+
+    def write_series(self, folder: Path) -> None:
+        """`folder`/train_log.json (the series as JSON) and `folder`/curves.png (them drawn)."""
+        from codemend.training.plots import plot_curves
+
+        series = {"loss": self.losses, "eval_loss": self.eval_losses, "ranking": self.ranking,
+                  "generation_eval": [{"step": s, "exact_match": e, "localization": loc} for s, e, loc in self.gen_evals]}
+        (folder / "train_log.json").write_text(json.dumps(series) + "\n")
+        plot_curves(folder / "curves.png", self.losses, self.eval_losses, self.gen_evals)
+
 
 # ----------------------------------------------------------------------------- stages
 
@@ -260,11 +276,9 @@ def save(config: TrainRecipeConfig, model, tokenizer, report: TrainReport, sampl
         tokenizer.save_pretrained(tmp)
         spec_for_training(config.model, config.task).save(tmp)
         save_run_metadata(config, tmp, train=asdict(report))
-        series = {"loss": report.losses, "eval_loss": report.eval_losses, "ranking": report.ranking,
-                  "generation_eval": [{"step": s, "exact_match": e, "localization": loc} for s, e, loc in report.gen_evals]}
-        (tmp / "train_log.json").write_text(json.dumps(series) + "\n")
+        report.write_series(tmp)
         if monitor is not None:
-            monitor.save_into(tmp, report)  # tensorboard/ and curves.png
+            monitor.save_into(tmp)  # tensorboard/
         (tmp / "README.md").write_text(model_card(config, report), encoding="utf-8")
 
 
@@ -292,14 +306,12 @@ def run(config: TrainRecipeConfig) -> TrainReport:
     history = trainer.state.log_history
     report.steps = trainer.state.global_step
     report.seconds = round(seconds, 1)
-    report.losses = [(h["step"], h["loss"]) for h in history if "loss" in h]
-    report.eval_losses = [(h["step"], h["eval_loss"]) for h in history if "eval_loss" in h]
-    report.ranking = [(h["step"], h["rank_loss"], h["fix_ranked_first"]) for h in history if "rank_loss" in h]
+    report.fill_series(history)
     passes = report.steps * config.train.samples_per_step(report.processes) / max(report.train_samples, 1)
     report.data_passes = round(passes, 3)
     tokens = sum(datasets["train"]["length"]) * passes
     report.tokens_per_second = round(tokens / max(seconds, 1e-9), 1)
-    monitor.fill_report(report, history)
+    monitor.fill_report(report)
     sample_batch = PadCollator(tokenizer.pad_token_id)([datasets["train"][i] for i in range(min(2, len(datasets["train"])))])
     # The logged loss is already averaged over ranks, so every rank must print the same number here.
     logger.info("rank %d final loss %s", ranks.process_index, report.losses[-1][1] if report.losses else "none")

@@ -64,6 +64,19 @@ def test_curves_png_and_model_card(run_with_evals):
     assert "4 decoded at each evaluation" in card and "CPU" in card
 
 
+def test_series_come_from_the_trainer_log_and_are_written_as_json_and_png(tmp_path):
+    history = [{"loss": 2.5, "rank_loss": 0.9, "fix_ranked_first": 0.5, "step": 10}, {"eval_loss": 2.6, "step": 10},
+               {"eval_exact_match": 0.25, "eval_localization": 0.5, "step": 10}, {"loss": 2.0, "step": 20}, {"train_runtime": 9.0, "step": 20}]
+    report = recipe.TrainReport(out=str(tmp_path))
+    report.fill_series(history)
+    assert report.losses == [(10, 2.5), (20, 2.0)] and report.gen_evals == [(10, 0.25, 0.5)]
+    report.write_series(tmp_path)
+    assert json.loads((tmp_path / "train_log.json").read_text()) == {
+        "loss": [[10, 2.5], [20, 2.0]], "eval_loss": [[10, 2.6]], "ranking": [[10, 0.9, 0.5]],
+        "generation_eval": [{"step": 10, "exact_match": 0.25, "localization": 0.5}]}
+    assert (tmp_path / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_card_without_decoding_says_so():
     config = TrainRecipeConfig()
     card = model_card(config, recipe.TrainReport(out="x", losses=[(1, 2.0)]))
