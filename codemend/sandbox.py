@@ -554,16 +554,17 @@ def _wait_for_exit(pid: int, result_r: int, deadline: float) -> tuple[bool, byte
     os.set_blocking(result_r, False)
     records = bytearray()
     pidfd = _pidfd(pid)
+    open_pipe = True  # once every writer has closed it, the pipe reads as ready forever: a busy loop
     try:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return True, bytes(records)
-            waitables = [result_r] + ([pidfd] if pidfd is not None else [])
+            waitables = ([result_r] if open_pipe else []) + ([pidfd] if pidfd is not None else [])
             timeout = remaining if pidfd is not None else min(remaining, 0.005)
-            ready, _, _ = select.select(waitables, [], [], timeout)
+            ready, _, _ = select.select(waitables, [], [], timeout)  # with nothing to wait on (no pidfd, pipe closed): a sleep
             if result_r in ready:
-                _drain(result_r, records)
+                open_pipe = _drain(result_r, records)
             exited = pidfd in ready if pidfd is not None else _has_exited(pid)
             if exited:
                 _drain(result_r, records)
@@ -590,18 +591,20 @@ def _has_exited(pid: int) -> bool:
     return state in (b"Z", b"X")
 
 
-def _drain(fd: int, records: bytearray) -> None:
+def _drain(fd: int, records: bytearray) -> bool:
+    """Read what `fd` holds into `records`; False once it is at end of file (every writer closed it)."""
     # A hostile child may flood the pipe: keep reading so it never blocks, keep only the head, and
     # return after 1 MiB so the caller's deadline check still runs.
     for _ in range(16):
         try:
             chunk = os.read(fd, 65536)
         except (BlockingIOError, InterruptedError):
-            return
+            return True
         if not chunk:
-            return
+            return False
         if len(records) < _MAX_RECORD_BYTES:
             records.extend(chunk[: _MAX_RECORD_BYTES - len(records)])
+    return True
 
 
 def _killpg(pgid: int) -> None:

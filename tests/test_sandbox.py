@@ -317,6 +317,31 @@ def test_printing_1_gb_is_truncated_without_hanging():
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before < 100 * 1024  # KiB
 
 
+@pytest.mark.parametrize("pidfd", [True, False])
+def test_waiting_for_a_quiet_child_does_not_spin(monkeypatch, pidfd):
+    """Once the child has closed its result pipe (end of file: always 'ready'), the parent waits on the
+    process, not in a loop that took a whole core for as long as a test command ran."""
+    import subprocess
+    import time
+
+    if not pidfd:
+        monkeypatch.setattr(sandbox, "_pidfd", lambda pid: None)
+    result_r, result_w = os.pipe()
+    os.write(result_w, b"record\n")
+    os.close(result_w)
+    child = subprocess.Popen(["sleep", "5"])
+    try:
+        cpu = time.thread_time()
+        timed_out, records = sandbox._wait_for_exit(child.pid, result_r, time.monotonic() + 1.0)
+        cpu = time.thread_time() - cpu
+    finally:
+        child.kill()
+        child.wait()
+        os.close(result_r)
+    assert timed_out and records == b"record\n"
+    assert cpu < 0.3, f"{cpu:.2f} s of CPU spent waiting 1 s"  # the busy loop spent ~1 s
+
+
 def test_os_exit_nonzero_is_crash_with_its_status():
     code = "import os\nos._exit(3)\n"
     for result in (run_python(code, limits=SMALL), run_tests(code, "pass\n", limits=SMALL)):
