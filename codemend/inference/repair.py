@@ -53,6 +53,10 @@ BEAM_PENALTY = 3.0
 # builtin:dev, plausible@1 / @10 were those without them from a penalty of 4 up (3: one item fewer in the
 # first 10; 0: 8 fewer first), and validation reaches them past the budget all the same (to_validate).
 PLACED_PENALTY = 5.0
+# After the tests hung on the original code, validation starts no more runs after this many time limits:
+# every candidate that still hangs costs a whole limit (60 s by default), and ranked 60 of them could
+# take half an hour; a fix that ends the hang passes in the tests' own time.
+HUNG_VALIDATION_LIMITS = 3
 
 
 @dataclass
@@ -446,8 +450,12 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
             tests = None
         else:
             if result.baseline.status == "timeout":
-                result.notes.append(f"the tests did not finish on the original code ({result.baseline.detail}): a fix that ends the hang "
-                                    "passes, candidates that still hang are marked timeout")
+                hung = (f"the tests did not finish on the original code ({result.baseline.detail}): a fix that ends the hang passes, "
+                        "candidates that still hang are marked timeout")
+                if max_validate > 0:
+                    hung += f", and validation starts no runs after {HUNG_VALIDATION_LIMITS * tests.limits.wall_s:g} s (--timeout sets the limit)"
+                    logger.warning("%s: %s", path, hung)  # now, not with the results: validating what still hangs takes minutes
+                result.notes.append(hung)
             trace = tests.trace(result.baseline) if use_trace else ""
             limits = _scaled_limits(tests.limits, result.baseline)
             with watch("sbfl"):
@@ -463,8 +471,12 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
         result.suggestions.extend(to_suggestion(text, path, func, c) for c in report.candidates)
     result.suggestions.sort(key=lambda s: -s.score)
     if tests and result.baseline.status != "passed" and max_validate > 0:
+        hung = result.baseline.status == "timeout"
         with watch("validation"):
-            validate(to_validate(result.suggestions, max_validate), tests, limits, enough=enough_plausible)
+            chosen = to_validate(result.suggestions, max_validate)
+            ran = validate(chosen, tests, limits, enough=enough_plausible, seconds=HUNG_VALIDATION_LIMITS * limits.wall_s if hung else 0.0)
+        if hung and ran < len(chosen) and not any(s.validation == "plausible" for s in chosen):
+            result.notes.append(f"validation stopped after {ran} of {len(chosen)} candidates, as the original code hung")
         # Not after a hanging or crashing original: each of hundreds of edits could cost the time limit.
         if wide > 0 and result.baseline.status in ("failed", "error") and not any(s.validation == "plausible" for s in result.suggestions):
             with watch("wide_search"):

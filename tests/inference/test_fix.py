@@ -153,6 +153,20 @@ def test_hanging_tests_are_contained():
     assert any(note.startswith("the tests did not finish on the original code (wall-clock limit") for note in result.notes)
 
 
+@pytest.mark.sandbox
+def test_after_a_hanging_original_validation_stops_after_a_few_limits():
+    from codemend.inference.repair import HUNG_VALIDATION_LIMITS
+    from codemend.sandbox import Limits
+
+    limits = Limits(wall_s=0.5)
+    result = repair(SOURCE, debugger=None, tests=Tests(test_code="while True:\n    pass\n", limits=limits), max_validate=40)
+    validated = [s for s in result.suggestions if s.validation != "not validated"]
+    assert {s.validation for s in validated} == {"timeout"}
+    # 2 workers, 4 candidates a chunk (2 limits), no chunk started after HUNG_VALIDATION_LIMITS limits
+    assert len(validated) <= 4 * (HUNG_VALIDATION_LIMITS // 2 + 1) < len(result.suggestions)
+    assert f"validation stopped after {len(validated)} of {len(result.suggestions)} candidates, as the original code hung" in result.notes
+
+
 def test_model_candidates_come_from_the_checkpoint(tiny_model):
     from codemend.inference.debugger import Debugger
 
