@@ -516,6 +516,26 @@ def first_failure(stdout: str, allowed: set[str] | None = None) -> tuple[str, st
     return None
 
 
+_COLLECTING = re.compile(r"^_+ ERROR collecting (?P<file>\S+) _+$")
+_SECTION_END = re.compile(r"^(_+ .* _+|=+ .* =+)$")
+
+
+def collection_errors(stdout: str) -> dict[str, str]:
+    """The test files pytest could not collect, each with its error section ("ERROR collecting FILE"
+    and the traceback under it, as pytest prints them by default); {} when there are none."""
+    errors: dict[str, list[str]] = {}
+    current = None
+    for line in stdout.splitlines():
+        match = _COLLECTING.match(line.strip())
+        if match:
+            current = errors.setdefault(match["file"], [])
+        elif current is not None and _SECTION_END.match(line.strip()):
+            current = None
+        elif current is not None:
+            current.append(line)
+    return {file: "\n".join(lines) for file, lines in errors.items()}
+
+
 def failure_trace(test_id: str, message: str) -> str:
     """The failing test as a model reads it (`### error:`), the same in training data and at repair time."""
     return (f"{test_id}: {message}" if message else test_id)[:MAX_TRACE_CHARS]

@@ -30,7 +30,7 @@ from codemend.inference.candidates import merge, normal_key, operator_candidates
 from codemend.inference.debugger import Candidate, Debugger
 from codemend.inference.localize import LineRanking, combine, factored_scores, model_signal
 from codemend.sandbox import Limits, RunResult, SandboxPool, never_started, run_command, run_tests, scaled_timeout
-from codemend.testcov import failure_trace, first_failure, sandbox_failure_trace
+from codemend.testcov import collection_errors, failure_trace, first_failure, sandbox_failure_trace
 
 logger = logging.getLogger(__name__)
 
@@ -487,6 +487,7 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
 
 # pytest's exit statuses for runs that tested nothing: a usage error (a test file that does not exist), no tests collected.
 PYTEST_TESTED_NOTHING = (4, 5)
+PYTEST_INTERRUPTED = 2  # a collection error (among others) stops the run before any test
 
 
 def unusable_baseline(tests: Tests, baseline: RunResult) -> str:
@@ -499,7 +500,19 @@ def unusable_baseline(tests: Tests, baseline: RunResult) -> str:
     if tests.command and "pytest" in tests.command and baseline.returncode in PYTEST_TESTED_NOTHING:
         said = [line.strip() for line in baseline.stderr.splitlines() if line.strip()]  # pytest's usage errors go there
         return "pytest tested nothing, " + (f"exit status {baseline.returncode}: {said[-1]}" if said else baseline.detail)
+    if tests.command and "pytest" in tests.command and baseline.returncode == PYTEST_INTERRUPTED:
+        return _collection_error(collection_errors(baseline.stdout), tests.target)
     return ""
+
+
+def _collection_error(errors: dict[str, str], target: str) -> str:
+    """Why test files that pytest could not collect make validation pointless ("" when none, or when the
+    file being fixed is in one's traceback: importing it failed, and a fix may end that)."""
+    if not errors or any(target and target in text for text in errors.values()):
+        return ""
+    file, text = next(iter(errors.items()))
+    raised = [line[1:].strip() for line in text.splitlines() if line.startswith("E ")]
+    return f"pytest could not collect {file}" + (f" ({raised[-1]})" if raised else "") + ": no fix can pass before that is fixed"
 
 
 def wide_search(text: str, path: str, result: RepairResult, tests: Tests, limits: Limits, budget: int, seconds: float, enough: int) -> None:

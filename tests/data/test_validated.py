@@ -13,7 +13,7 @@ from codemend.data.validated import (
     is_test_file,
 )
 from codemend.errors import CodemendError
-from codemend.testcov import failure_trace, first_failure, sandbox_failure_trace
+from codemend.testcov import collection_errors, failure_trace, first_failure, sandbox_failure_trace
 
 MODULE = '''\
 def add(a, b):
@@ -140,6 +140,20 @@ def test_config_problems_name_the_flag(tmp_path):
 def test_a_function_counts_as_covered_by_its_body_not_its_def_line():
     (func,), _ = extract_functions(b'x = 1\n\n\ndef f(a):\n    """Doc."""\n    b = a\n    return b\n', "m.py")
     assert _body_lines(func) == {6, 7}
+
+
+def test_collection_errors_are_each_file_with_its_section():
+    stdout = ("=========== ERRORS ===========\n"
+              "____ ERROR collecting tests/test_a.py ____\n"
+              "tests/test_a.py:1: in <module>\n    import nope\nE   ModuleNotFoundError: No module named 'nope'\n"
+              "____ ERROR collecting tests/test_b.py ____\n"
+              "src/m.py:3: in <module>\nE   ZeroDivisionError: division by zero\n"
+              "=========== short test summary info ===========\nERROR tests/test_a.py\nERROR tests/test_b.py\n")
+    errors = collection_errors(stdout)
+    assert list(errors) == ["tests/test_a.py", "tests/test_b.py"]
+    assert errors["tests/test_a.py"].endswith("E   ModuleNotFoundError: No module named 'nope'")
+    assert "src/m.py:3" in errors["tests/test_b.py"] and "ERROR tests/test_a.py" not in errors["tests/test_b.py"]
+    assert collection_errors("F.\n=== short test summary info ===\nFAILED t.py::test_a - boom\n") == {}
 
 
 def test_the_first_failure_comes_from_the_short_summary():

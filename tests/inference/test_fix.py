@@ -132,15 +132,30 @@ def test_tests_that_pass_on_the_original_are_reported(tmp_path):
     ("no-such-program-codemend -q", "cannot run 'no-such-program-codemend': No such file or directory; the command runs from the root of a copy"),
     (f"{sys.executable} -m pytest -q -p no:cacheprovider test_missing.py", "pytest tested nothing, exit status 4: ERROR: file or directory not found: test_missing.py"),
     (f"{sys.executable} -m pytest -q -p no:cacheprovider test_empty.py", "pytest tested nothing, exit status 5"),
-], ids=["no-such-program", "no-such-test-file", "no-tests"])
+    (f"{sys.executable} -m pytest -q -p no:cacheprovider test_broken.py",
+     "pytest could not collect test_broken.py (ModuleNotFoundError: No module named 'no_such_module_codemend'): no fix can pass"),
+], ids=["no-such-program", "no-such-test-file", "no-tests", "uncollectable-test-file"])
 def test_a_test_command_that_tests_nothing_is_said_and_nothing_is_validated_against_it(tmp_path, command, says):
     # Validating against it would fail every candidate, then try the wide space for a minute.
     (tmp_path / "stats.py").write_text(SOURCE)
     (tmp_path / "test_empty.py").write_text("VALUE = 1\n")
+    (tmp_path / "test_broken.py").write_text("import no_such_module_codemend\nfrom stats import Stats\n\ndef test_it():\n    assert Stats()\n")
     result = repair(SOURCE, debugger=None, tests=Tests(command=command, tree=str(tmp_path), target="stats.py"))
     assert len(result.notes) == 1 and says in result.notes[0] and result.notes[0].endswith("suggestions are not validated")
     assert result.suggestions and all(s.validation == "not validated" for s in result.suggestions)
     assert "validation" not in result.seconds and "wide_search" not in result.seconds
+
+
+@pytest.mark.sandbox
+def test_a_collection_error_in_the_file_being_fixed_is_validated_against(tmp_path):
+    # Importing stats.py fails because of its bug: a fix ends the collection error, so validation goes on.
+    source = SOURCE + "\nFIRST = Stats().max_index([3, 9, 2])\nassert FIRST == 1\n"
+    (tmp_path / "stats.py").write_text(source)
+    (tmp_path / "test_stats.py").write_text("from stats import FIRST\n\ndef test_first():\n    assert FIRST == 1\n")
+    command = f"{sys.executable} -m pytest -q -p no:cacheprovider test_stats.py"
+    result = repair(source, debugger=None, tests=Tests(command=command, tree=str(tmp_path), target="stats.py"), max_validate=20, wide=0)
+    assert result.baseline.returncode == 2 and not result.notes
+    assert result.suggestions[0].validation == "plausible" and "items[i] > items[best]" in result.suggestions[0].patched_source
 
 
 @pytest.mark.sandbox
