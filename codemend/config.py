@@ -387,9 +387,27 @@ class EvalConfig(InferenceOptions):
         return problems
 
     def missing_paths(self) -> list[str]:
-        if self.predictions and not Path(self.predictions).is_file():
-            return [f"--predictions {self.predictions}: no such file"]
+        if self.predictions:  # another system's fixes: no model is read
+            return [] if Path(self.predictions).is_file() else [f"--predictions {self.predictions}: no such file"]
+        missing = model_problems(self.model, allowed=("default", "none") if self.benchmark else ("default",))
+        if not self.benchmark and not (Path(self.data) / f"{self.split}.jsonl").is_file():
+            missing.append(f"--data {self.data}: no {self.split}.jsonl; build a dataset with `codemend data build --out {self.data}`")
+        return missing
+
+
+def model_problems(model: str, allowed: tuple[str, ...]) -> list[str]:
+    """What is wrong with --model's folder (missing, or missing files), checked with the rest of the
+    configuration so that one run lists every problem; `allowed` names that are not folders."""
+    if model in allowed:
         return []
+    from codemend.errors import CodemendError
+    from codemend.training.checkpoint import check_checkpoint_dir
+
+    try:
+        check_checkpoint_dir(model)
+    except CodemendError as err:
+        return [f"--model: {err}"]
+    return []
 
 
 @dataclass

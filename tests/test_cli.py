@@ -118,6 +118,9 @@ def test_validate_command(tmp_path, capsys):
 def test_nonexistent_paths_get_one_line_errors(tmp_path, capsys):
     assert main(["data", "build", "--source", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
     assert main(["fix", str(tmp_path / "missing.py"), "--model", str(tmp_path)]) == 1
-    assert main(["eval", "--model", str(tmp_path / "m"), "--data", str(tmp_path / "d")]) == 1
     err = capsys.readouterr().err
+    # Both of eval's inputs are checked with its configuration: one run names both.
+    assert main(["eval", "--model", str(tmp_path / "m"), "--data", str(tmp_path / "d")]) == 2
+    both = capsys.readouterr().err
+    assert f"--model: model folder {tmp_path / 'm'} does not exist" in both and f"--data {tmp_path / 'd'}: no test.jsonl" in both
     assert "no such file or folder" in err and "missing.py: no such file" in err and "Traceback" not in err
