@@ -53,6 +53,23 @@ def read_source(path: str | Path) -> tuple[str, str]:
     return text, hashlib.sha256(data).hexdigest()
 
 
+def read_in_folder(file: Path) -> tuple[str, str] | str:
+    """(text, digest) of one file of a folder, or why it is skipped: a note for a file that is not UTF-8
+    or does not parse, "" for one with nothing to fix and nothing to say (empty, like most packages'
+    `__init__.py`, or without functions). One such file does not end the run over the others."""
+    from codemend.data.corpus import extract_functions
+
+    try:
+        text, digest = read_source(file)
+    except CodemendError as err:
+        return "" if not file.read_bytes().strip() else "skipped: " + str(err).removeprefix(f"{file}: ")
+    functions, _ = extract_functions(text.encode("utf-8"), str(file))
+    if not functions:
+        error_line = first_error_line(parse(text))
+        return f"skipped: it does not parse (first syntax error near line {error_line})" if error_line else ""
+    return text, digest
+
+
 def check_functions(text: str, path: str, function: str, line: int) -> None:
     """Fail clearly when there is nothing to look at (and say where the file stops parsing)."""
     from codemend.data.corpus import extract_functions
@@ -148,9 +165,16 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
     reports = []
     files = files_to_fix(Path(path))
     for file in files:
-        text, digest = read_source(file)
         if len(files) == 1:
+            text, digest = read_source(file)
             check_functions(text, str(file), function, line)
+        else:
+            read = read_in_folder(file)
+            if isinstance(read, str):
+                if read:
+                    reports.append(FileReport(str(file), "", "", RepairResult([], [], notes=[read])))
+                continue
+            text, digest = read
         names = changed_functions(text, file, changed_since) if changed_since else [function]
         tests = make_tests(file, test_cmd, timeout_s)
         merged = RepairResult([], [])

@@ -5,13 +5,14 @@ import json
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from codemend.cli import main
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Candidate
-from codemend.inference.fix import FileReport, apply_fix, changed_functions, check_functions, read_source
+from codemend.inference.fix import FileReport, apply_fix, changed_functions, check_functions, fix_path, read_source
 from codemend.inference.formats import as_sarif
 from codemend.inference.repair import BEAMS_WITH_TESTS, Tests, in_rank_order, model_beams, repair, select_functions, to_suggestion
 
@@ -471,6 +472,22 @@ def test_bad_files_and_names_fail_clearly(tmp_path):
         check_functions("def broken(:\n    return\n", "b.py", "", 0)
     with pytest.raises(CodemendError, match="--line 2: no function"):
         check_functions(SOURCE, "s.py", "", 2)
+
+
+def test_a_folder_run_skips_files_it_cannot_fix_and_says_why(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")  # empty, as most are: nothing to say
+    (tmp_path / "pkg" / "consts.py").write_text("LIMIT = 3\n")  # no function: nothing to say
+    (tmp_path / "pkg" / "stats.py").write_text(SOURCE)
+    (tmp_path / "pkg" / "latin.py").write_bytes(b"# caf\xe9\ndef f():\n    return 1\n")
+    (tmp_path / "pkg" / "broken.py").write_text("def f(:\n    return\n")
+    reports = {Path(r.path).name: r for r in fix_path(tmp_path / "pkg", None)}
+    assert sorted(reports) == ["broken.py", "latin.py", "stats.py"]
+    assert reports["broken.py"].result.notes == ["skipped: it does not parse (first syntax error near line 1)"]
+    assert reports["latin.py"].result.notes[0].startswith("skipped: not UTF-8 text")
+    assert reports["stats.py"].result.suggestions and not reports["broken.py"].result.suggestions
+    with pytest.raises(CodemendError, match="is empty: nothing to fix"):
+        fix_path(tmp_path / "pkg" / "__init__.py", None)  # named alone, it is still an error
 
 
 @pytest.mark.parametrize("command", ["fix", "explain"])
