@@ -164,7 +164,9 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
     """Repair every file under `path` (only the functions touched since `changed_since`, when given)."""
     reports = []
     files = files_to_fix(Path(path))
-    for file in files:
+    for k, file in enumerate(files, start=1):
+        if len(files) > 1:
+            logger.info("[%d/%d] %s", k, len(files), file)  # a folder takes about a second per function
         if len(files) == 1:
             text, digest = read_source(file)
             check_functions(text, str(file), function, line)

@@ -264,6 +264,19 @@ def repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int
 # ----------------------------------------------------------------------------- whole file
 
 
+def distinct(suggestions: list[Suggestion]) -> list[Suggestion]:
+    """The first of each set of suggestions that patch the file the same way (after normalisation): a
+    nested function is repaired as itself and as part of the function around it."""
+    seen: set[str] = set()
+    kept = []
+    for suggestion in suggestions:
+        key = normal_key(suggestion.patched_source)
+        if key not in seen:
+            seen.add(key)
+            kept.append(suggestion)
+    return kept
+
+
 def to_suggestion(text: str, path: str, func: Function, candidate: Candidate) -> Suggestion:
     patched = replace_function(text, func, candidate.patched)
     diff = "".join(difflib.unified_diff(text.splitlines(keepends=True), patched.splitlines(keepends=True), f"a/{path}", f"b/{path}"))
@@ -469,7 +482,7 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
                                  use_operators=use_operators, top_lines=top_lines, watch=watch, module=text)
         result.functions.append(report)
         result.suggestions.extend(to_suggestion(text, path, func, c) for c in report.candidates)
-    result.suggestions.sort(key=lambda s: -s.score)
+    result.suggestions = distinct(sorted(result.suggestions, key=lambda s: -s.score))
     if tests and result.baseline.status != "passed" and max_validate > 0:
         hung = result.baseline.status == "timeout"
         with watch("validation"):

@@ -474,6 +474,15 @@ def test_bad_files_and_names_fail_clearly(tmp_path):
         check_functions(SOURCE, "s.py", "", 2)
 
 
+def test_a_nested_function_s_fixes_are_suggested_once():
+    # `inner` is repaired on its own and as part of `outer`: the same patched file, shown once.
+    source = "def outer(xs):\n    def inner(x):\n        return x - 1\n    return [inner(x) for x in xs]\n"
+    result = repair(source, debugger=None)
+    assert [r.function for r in result.functions] == ["outer", "inner"]
+    patched = [s.patched_source for s in result.suggestions]
+    assert len(patched) == len(set(patched)) and any("return x + 1" in p for p in patched)
+
+
 def test_a_folder_run_skips_files_it_cannot_fix_and_says_why(tmp_path):
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "__init__.py").write_text("")  # empty, as most are: nothing to say
