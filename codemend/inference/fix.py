@@ -57,26 +57,28 @@ def read_in_folder(file: Path) -> tuple[str, str] | str:
     """(text, digest) of one file of a folder, or why it is skipped: a note for a file that is not UTF-8
     or does not parse, "" for one with nothing to fix and nothing to say (empty, like most packages'
     `__init__.py`, or without functions). One such file does not end the run over the others."""
-    from codemend.data.corpus import extract_functions
-
     try:
         text, digest = read_source(file)
     except CodemendError as err:
         return "" if not file.read_bytes().strip() else "skipped: " + str(err).removeprefix(f"{file}: ")
-    functions, _ = extract_functions(text.encode("utf-8"), str(file))
+    functions, error_line = functions_of(text, str(file))
     if not functions:
-        error_line = first_error_line(parse(text))
         return f"skipped: it does not parse (first syntax error near line {error_line})" if error_line else ""
     return text, digest
 
 
-def check_functions(text: str, path: str, function: str, line: int) -> None:
-    """Fail clearly when there is nothing to look at (and say where the file stops parsing)."""
+def functions_of(text: str, path: str) -> tuple[list, int]:
+    """The file's functions and, when it has none, the line of its first syntax error (0: it parses)."""
     from codemend.data.corpus import extract_functions
 
     functions, _ = extract_functions(text.encode("utf-8"), path)
+    return functions, 0 if functions else (first_error_line(parse(text)) or 0)
+
+
+def check_functions(text: str, path: str, function: str, line: int) -> None:
+    """Fail clearly when there is nothing to look at (and say where the file stops parsing)."""
+    functions, error_line = functions_of(text, path)
     if not functions:
-        error_line = first_error_line(parse(text))
         where = f"; it does not parse (first syntax error near line {error_line}), so look there" if error_line else ""
         raise CodemendError(f"{path}: no function to look at{where}")
     if function and not select_functions(text, path, function):
@@ -165,12 +167,11 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
     reports = []
     files = files_to_fix(Path(path))
     for k, file in enumerate(files, start=1):
-        if len(files) > 1:
-            logger.info("[%d/%d] %s", k, len(files), file)  # a folder takes about a second per function
         if len(files) == 1:
             text, digest = read_source(file)
             check_functions(text, str(file), function, line)
         else:
+            logger.info("[%d/%d] %s", k, len(files), file)  # a folder takes about a second per function
             read = read_in_folder(file)
             if isinstance(read, str):
                 if read:
