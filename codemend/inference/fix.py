@@ -94,6 +94,10 @@ def check_functions(text: str, path: str, function: str, line: int) -> None:
 def changed_lines(path: Path, rev: str) -> set[int]:
     """Lines of `path` added or changed since git revision `rev`."""
     try:
+        # Outside a checkout, `git diff` compares files (--no-index) and fails on REV with a puzzling message.
+        inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=path.parent, capture_output=True, text=True, timeout=30)
+        if inside.stdout.strip() != "true":
+            raise CodemendError(f"--changed_since {rev}: {path} is not in a git checkout; drop --changed_since or run it in one")
         out = subprocess.run(["git", "diff", "--unified=0", rev, "--", path.name], cwd=path.parent,
                              capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as err:

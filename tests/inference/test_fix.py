@@ -445,7 +445,7 @@ def test_sarif_output_is_valid_2_1_0_with_a_fix():
     assert replacement["insertedContent"]["text"] == "            if items[i] > items[best]:\n"
 
 
-def test_changed_since_selects_touched_functions(tmp_path):
+def test_changed_since_selects_touched_functions(tmp_path, tmp_path_factory):
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tmp_path)]
     (tmp_path / "m.py").write_text("def a(x):\n    return x + 1\n\n\ndef b(x):\n    return x * 2\n")
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
@@ -455,6 +455,10 @@ def test_changed_since_selects_touched_functions(tmp_path):
     assert changed_functions((tmp_path / "m.py").read_text(), tmp_path / "m.py", "HEAD") == ["b"]
     with pytest.raises(CodemendError, match="--changed_since nope"):
         changed_functions("", tmp_path / "m.py", "nope")
+    plain = tmp_path_factory.mktemp("plain")  # beside tmp_path, which is now a checkout
+    (plain / "m.py").write_text("def a(x):\n    return x\n")
+    with pytest.raises(CodemendError, match="m.py is not in a git checkout; drop --changed_since"):
+        changed_functions("", plain / "m.py", "HEAD")
 
 
 def test_bad_files_and_names_fail_clearly(tmp_path):
