@@ -94,14 +94,15 @@ def check_functions(text: str, path: str, function: str, line: int) -> None:
 def changed_lines(path: Path, rev: str) -> set[int]:
     """Lines of `path` added or changed since git revision `rev`."""
     try:
-        # Outside a checkout, `git diff` compares files (--no-index) and fails on REV with a puzzling message.
-        inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=path.parent, capture_output=True, text=True, timeout=30)
-        if inside.stdout.strip() != "true":
-            raise CodemendError(f"--changed_since {rev}: {path} is not in a git checkout; drop --changed_since or run it in one")
         out = subprocess.run(["git", "diff", "--unified=0", rev, "--", path.name], cwd=path.parent,
                              capture_output=True, text=True, timeout=30)
+        # Outside a checkout, `git diff` compares files (--no-index) and fails on REV with a puzzling message.
+        inside = out.returncode == 0 or subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=path.parent,
+                                                        capture_output=True, text=True, timeout=30).stdout.strip() == "true"
     except (OSError, subprocess.TimeoutExpired) as err:
         raise CodemendError(f"--changed_since {rev}: could not run git ({err})") from None
+    if not inside:
+        raise CodemendError(f"--changed_since {rev}: {path} is not in a git checkout; drop --changed_since or run it in one")
     if out.returncode != 0:
         raise CodemendError(f"--changed_since {rev}: git diff failed: {out.stderr.strip().splitlines()[0] if out.stderr.strip() else 'unknown error'}")
     lines = set()

@@ -265,16 +265,14 @@ def repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int
 
 
 def distinct(suggestions: list[Suggestion]) -> list[Suggestion]:
-    """The first of each set of suggestions that patch the file the same way (after normalisation): a
-    nested function is repaired as itself and as part of the function around it."""
-    seen: set[str] = set()
-    kept = []
+    """The first of each set of suggestions that patch the file into the same text: a nested function is
+    repaired as itself and as part of the function around it, by the same edits. (Each function's own
+    candidates are already merged after normalisation; normalising whole files here took 13 s for the
+    3,859 suggestions of json/decoder.py without a model.)"""
+    kept: dict[str, Suggestion] = {}
     for suggestion in suggestions:
-        key = normal_key(suggestion.patched_source)
-        if key not in seen:
-            seen.add(key)
-            kept.append(suggestion)
-    return kept
+        kept.setdefault(suggestion.patched_source, suggestion)
+    return list(kept.values())
 
 
 def to_suggestion(text: str, path: str, func: Function, candidate: Candidate) -> Suggestion:
@@ -463,12 +461,12 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
             tests = None
         else:
             if result.baseline.status == "timeout":
-                hung = (f"the tests did not finish on the original code ({result.baseline.detail}): a fix that ends the hang passes, "
+                note = (f"the tests did not finish on the original code ({result.baseline.detail}): a fix that ends the hang passes, "
                         "candidates that still hang are marked timeout")
                 if max_validate > 0:
-                    hung += f", and validation starts no runs after {HUNG_VALIDATION_LIMITS * tests.limits.wall_s:g} s (--timeout sets the limit)"
-                    logger.warning("%s: %s", path, hung)  # now, not with the results: validating what still hangs takes minutes
-                result.notes.append(hung)
+                    note += f", and validation starts no runs after {HUNG_VALIDATION_LIMITS * tests.limits.wall_s:g} s (--timeout sets the limit)"
+                    logger.warning("%s: %s", path, note)  # now, not with the results: validating what still hangs takes minutes
+                result.notes.append(note)
             trace = tests.trace(result.baseline) if use_trace else ""
             limits = _scaled_limits(tests.limits, result.baseline)
             with watch("sbfl"):
