@@ -227,6 +227,8 @@ class TrainConfig:
     """Evaluate every N steps (0 disables): teacher-forced validation loss, and greedy decoding of --train.eval_samples samples; the best weights are kept."""
     eval_samples: int = 64
     """Validation samples decoded for exact match and localization at each evaluation (0: loss only)."""
+    eval_loss_samples: int = 256
+    """Validation samples whose teacher-forced loss is computed at each evaluation: a seeded subset, the same each time (0: the whole split, which on a CPU can take longer than the steps between evaluations)."""
     save_every: int = 100
     """Save a resumable checkpoint every N steps into OUT.partial/ (the last 2 are kept; 0 disables); see --resume."""
     threads: int = 0
@@ -249,8 +251,9 @@ class TrainConfig:
         for name in ("batch_size", "grad_accum", "max_steps", "log_every"):
             if getattr(self, name) < 1:
                 problems.append(f"--train.{name} must be at least 1")
-        if self.max_minutes < 0 or self.eval_every < 0 or self.grad_clip < 0 or self.eval_samples < 0 or self.workers < 0:
-            problems.append("--train.max_minutes, --train.eval_every, --train.eval_samples, --train.grad_clip and --train.workers must not be negative")
+        negative = [name for name in ("max_minutes", "eval_every", "eval_samples", "eval_loss_samples", "grad_clip", "workers") if getattr(self, name) < 0]
+        if negative:
+            problems.append(f"{', '.join('--train.' + name for name in negative)}: must not be negative")
         if self.save_every < 0:
             problems.append(f"--train.save_every {self.save_every}: must be 0 (no resumable checkpoints) or positive")
         if self.rank_weight < 0 or self.rank_negatives < 1:

@@ -60,6 +60,12 @@ def test_semantic_validation_names_the_flag(tmp_path):
     assert "--train.lr -1.0" in text and "--model.d_model 130" in text and "codemend data build" in text
 
 
+def test_negative_counts_are_named_in_one_problem(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        load_config(TrainRecipeConfig, None, {"data": str(tmp_path), "train.eval_loss_samples": "-1", "train.workers": "-2"})
+    assert "--train.eval_loss_samples, --train.workers: must not be negative" in str(err.value)
+
+
 def test_malformed_yaml_is_one_clear_problem(tmp_path):
     path = write(tmp_path, "train:\n  lr: [1, 2\n")
     with pytest.raises(ConfigError) as err:

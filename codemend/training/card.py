@@ -51,7 +51,7 @@ def _settings(config: TrainRecipeConfig, report: TrainReport) -> list[str]:
     validation = report.encode.get("validation", {}).get("kept", 0)
     stopped = " (stopped by --train.max_minutes)" if report.stopped_by_time else ""
     rows = [
-        ("data", f"`{config.data}`: {report.train_samples} training samples, {validation} validation samples"
+        ("data", f"`{config.data}`: {report.train_samples} training samples" + (f"; validation loss on {validation} samples" if validation else "")
                  + (f" ({report.eval_samples} decoded at each evaluation)" if report.eval_samples else "")),
         ("model", f"{m.arch}, {'base `' + m.base + '`' if m.base else 'from scratch'}, "
                   f"{report.trainable_parameters / 1e6:.2f}M of {report.parameters / 1e6:.2f}M parameters trained"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import shutil
 import time
 from dataclasses import asdict, dataclass, field
@@ -111,6 +112,17 @@ def load_rows(config: TrainRecipeConfig) -> dict[str, list[dict]]:
     if config.max_train_samples:
         splits["train"] = splits["train"][: config.max_train_samples]
     return splits
+
+
+def loss_rows(config: TrainRecipeConfig, rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """`rows` with validation cut to a seeded subset of --train.eval_loss_samples: the teacher-forced
+    loss of a whole split (7.6k stdlib samples, each read with its ranking negatives) would take longer
+    than the training between evaluations. Decoding picks its own samples from the whole split."""
+    n, validation = config.train.eval_loss_samples, rows.get("validation")
+    if not validation or not n or len(validation) <= n:
+        return rows
+    picked = random.Random(config.seed).sample(range(len(validation)), n)
+    return {**rows, "validation": [validation[i] for i in sorted(picked)]}
 
 
 def load_data(config: TrainRecipeConfig, rows: dict[str, list[dict]] | None = None) -> dict[str, list[tuple[str, str]]]:
@@ -292,9 +304,10 @@ def run(config: TrainRecipeConfig) -> TrainReport:
     if ranks.num_processes > 1:
         logger.info("data parallel: world size %d (%s)", ranks.num_processes, ranks.distributed_type)
     rows = load_rows(config)
-    pairs = load_data(config, rows)
+    encoded_rows = loss_rows(config, rows)
+    pairs = load_data(config, encoded_rows)
     model, tokenizer = build_model(config, pairs["train"])
-    datasets, encode_reports = encode(config, tokenizer, pairs, rows)
+    datasets, encode_reports = encode(config, tokenizer, pairs, encoded_rows)
     model = maybe_add_lora(config, model)
     report = TrainReport(out=config.out, train_samples=len(datasets["train"]), encode=encode_reports, processes=ranks.num_processes,
                          parameters=sum(p.numel() for p in model.parameters()),

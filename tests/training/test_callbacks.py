@@ -27,7 +27,7 @@ def run_with_evals(tiny_dataset, tmp_path_factory):
     """(checkpoint folder, argv): 8 tiny steps, validation loss and 4 decoded samples every 4 steps."""
     out = tmp_path_factory.mktemp("gen-eval") / "model"
     argv = ["train", "--config", TINY, "--data", str(tiny_dataset), "--out", str(out),
-            "--train.eval_every", "4", "--train.max_steps", "8", "--train.eval_samples", "4"]
+            "--train.eval_every", "4", "--train.max_steps", "8", "--train.eval_samples", "4", "--train.eval_loss_samples", "3"]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(sys, "argv", ["codemend", *argv])  # what the model card quotes
         assert main(["-q", *argv]) == 0
@@ -62,6 +62,25 @@ def test_curves_png_and_model_card(run_with_evals):
     assert command_line(argv) in card and "--train.eval_samples 4" in card
     assert "| exact match |" in card and "| line localization (top-1) |" in card and "](curves.png)" in card
     assert "4 decoded at each evaluation" in card and "CPU" in card
+    assert "validation loss on 3 samples" in card
+    assert json.loads((out / "meta.json").read_text())["train"]["encode"]["validation"]["kept"] == 3
+
+
+def test_validation_loss_reads_a_seeded_subset_and_decoding_the_whole_split():
+    config = TrainRecipeConfig()
+    config.train.eval_loss_samples = 4
+    rows = {"train": [{"n": i} for i in range(6)], "validation": [{"n": i} for i in range(10)]}
+    cut = recipe.loss_rows(config, rows)
+    assert cut["train"] is rows["train"] and len(rows["validation"]) == 10  # nothing else changes
+    numbers = [row["n"] for row in cut["validation"]]
+    assert len(numbers) == 4 and numbers == sorted(set(numbers))  # distinct rows, in dataset order
+    assert recipe.loss_rows(config, rows) == cut  # the same subset at every evaluation and on --resume
+    config.seed += 1
+    assert recipe.loss_rows(config, rows) != cut
+    config.train.eval_loss_samples = 0
+    assert recipe.loss_rows(config, rows) is rows
+    config.train.eval_loss_samples = 10
+    assert recipe.loss_rows(config, rows) is rows
 
 
 def test_series_come_from_the_trainer_log_and_are_written_as_json_and_png(tmp_path):
