@@ -29,6 +29,9 @@ def model_card(config: TrainRecipeConfig, report: TrainReport) -> str:
 
 def _intro(config: TrainRecipeConfig, report: TrainReport) -> list[str]:
     origin = f"fine-tuned from `{config.model.base}`" if config.model.base else "trained from scratch (random init, BPE tokenizer trained on the data)"
+    if config.model.lora_init:
+        shipped = " (the model codemend ships)" if config.model.lora_init == "default" else ""
+        origin += f", continuing the LoRA adapter of `{config.model.lora_init}`{shipped}"
     return [
         "# codemend debugger model", "",
         f"A {config.model.arch} model ({report.parameters / 1e6:.2f}M parameters), {origin}, on `{config.data}`.",
@@ -55,7 +58,8 @@ def _settings(config: TrainRecipeConfig, report: TrainReport) -> list[str]:
                  + (f" ({report.eval_samples} decoded at each evaluation)" if report.eval_samples else "")),
         ("model", f"{m.arch}, {'base `' + m.base + '`' if m.base else 'from scratch'}, "
                   f"{report.trainable_parameters / 1e6:.2f}M of {report.parameters / 1e6:.2f}M parameters trained"),
-        ("LoRA", f"rank {m.lora_r}, alpha {m.lora_alpha}, targets {', '.join(m.lora_target_modules) or 'peft default'}" if m.lora else "no (full fine-tuning)"),
+        ("LoRA", f"rank {m.lora_r}, alpha {m.lora_alpha}, targets {', '.join(m.lora_target_modules) or 'peft default'}, "
+                 f"{'initialised from `' + m.lora_init + '`' if m.lora_init else 'fresh'}" if m.lora else "no (full fine-tuning)"),
         ("optimiser", f"AdamW, lr {t.lr:g}, {t.scheduler} decay after {t.warmup_ratio:.0%} warm-up, weight decay {t.weight_decay:g}"),
         ("batch", f"{t.batch_size} x accumulation {t.grad_accum} x {report.processes} process{'es' if report.processes > 1 else ''}"
                   f" = {t.samples_per_step(report.processes)} samples per step"),

@@ -109,6 +109,17 @@ def test_card_batch_counts_every_process():
     assert "| batch | 4 x accumulation 2 x 2 processes = 16 samples per step |" in card
 
 
+def test_card_names_the_adapter_a_run_continues():
+    config = TrainRecipeConfig()
+    config.model.base, config.model.lora = "smollm2-135m", True
+    fresh = model_card(config, recipe.TrainReport(out="x"))
+    assert "fine-tuned from `smollm2-135m`, on" in fresh and ", fresh |" in fresh
+    config.model.lora_init = "default"
+    card = model_card(config, recipe.TrainReport(out="x"))
+    assert "continuing the LoRA adapter of `default` (the model codemend ships)" in card
+    assert "initialised from `default` |" in card
+
+
 def test_improvement_orders_exact_then_localization_then_lower_loss():
     best = GenEval(4, exact_match=0.5, localization=0.5, eval_loss=2.0)
     assert is_improvement(best, None)
