@@ -22,7 +22,8 @@ The JSONL format, one object per line: `id`, `buggy_code` (a whole module), `tes
 the module in the same namespace; it fails by raising), `entry_point`, `bug_type`, `timeout_s`
 (required) and `fixed_code`, `source` ("operator" or "handwritten"), `operator`, `program`,
 `bug_line` (1-based line of the bug in buggy_code; for a missing line, the line before which it is
-missing) (optional).
+missing; when absent, the first line where buggy_code differs from fixed_code) (optional). Without
+`fixed_code`, an item counts for plausible@k and pass@k but not for correct@1.
 """
 
 from __future__ import annotations
@@ -130,6 +131,9 @@ def _item_from_row(row: dict[str, Any]) -> BenchmarkItem:
     # Unknown keys are ignored so that files written by a newer codemend still load.
     known = {name: row[name] for name in BENCHMARK_FIELDS + OPTIONAL_FIELDS if name in row}
     known["timeout_s"] = float(known["timeout_s"])
+    if known.get("bug_line") is None and known.get("fixed_code"):
+        line = first_changed_line(known["fixed_code"], known["buggy_code"])  # what localization is scored on
+        known["bug_line"] = line and min(line, len(known["buggy_code"].splitlines()) or 1)  # a line missing at the end: the last
     return BenchmarkItem(**known)
 
 
@@ -367,12 +371,17 @@ def format_summary(items: Iterable[BenchmarkItem], title: str = "benchmark", sho
     """A plain-text table of `summary(items)` (and the program names), for `codemend data benchmark --list`."""
     items = list(items)
     counts = summary(items)
-    lines = [f"{title}: {counts['items']} items on {counts['programs']} programs"]
+    lines = [f"{title}: {counts['items']} items" + (f" on {counts['programs']} programs" if counts["programs"] else "")]
+    without = [item.id for item in items if not item.fixed_code]
+    if without:
+        lines.append(f"  {len(without)} without a reference fix (fixed_code): not counted for correct@1")
+    lines.append("sources:")
     lines += [f"  {source:<48}{count:>6}" for source, count in counts["per_source"].items()]
     lines.append("bug types:")
     lines += [f"  {bug_type:<48}{count:>6}" for bug_type, count in counts["per_bug_type"].items()]
     if show_programs:
         per_program = Counter(item.program for item in items if item.program)
-        lines.append("programs (items):")
-        lines += [f"  {program:<48}{per_program[program]:>6}" for program in sorted(per_program)]
+        lines += ["programs (items):", *(f"  {program:<48}{per_program[program]:>6}" for program in sorted(per_program))] if per_program else []
+        alone = [item.id for item in items if not item.program]
+        lines += ["items without a program:", *(f"  {item_id}" for item_id in alone)] if alone else []
     return "\n".join(lines)

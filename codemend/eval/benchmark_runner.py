@@ -64,6 +64,7 @@ class ItemResult:
     plausible: list[bool] = field(default_factory=list)
     correct: list[bool] = field(default_factory=list)
     note: str = ""
+    has_reference: bool = True  # False: the item gives no fixed_code, so correctness is not judged
 
 
 class VerdictCache:
@@ -195,7 +196,8 @@ def wide_candidates(item: BenchmarkItem, reports: list, validated: list[Candidat
 def evaluate_item(item: BenchmarkItem, debugger, config: EvalConfig, pool: SandboxPool, cache: VerdictCache,
                   predictions: dict[str, list[str]] | None) -> ItemResult:
     state, limit, note, buggy = check_item(item)
-    result = ItemResult(item.id, item.bug_type, item.source, state, item.bug_line, round(limit, 3), note=note)
+    result = ItemResult(item.id, item.bug_type, item.source, state, item.bug_line, round(limit, 3), note=note,
+                        has_reference=bool(item.fixed_code))
     if state != "scored":
         return result
     if predictions is not None:

@@ -27,11 +27,13 @@ def _pass_at(n: int, c: int, k: int) -> float:
     return pass_at_k(n, c, k) if n >= k else float(c > 0)
 
 
-def item_values(result, n: int) -> dict[str, float]:
+def item_values(result, n: int) -> dict[str, float | None]:
     """Per-item 0/1 (or fractional pass@k) values, averaged into the headline numbers.
 
     plausible@k and pass@k read the ranking's first `n` candidates; the `_validated` values read
     every validated one (validation went past `n` only when none of the first `n` was plausible).
+    The correct@1 values are None for an item without a reference fix: nothing to be correct
+    against, so it counts in neither the numerator nor the denominator.
     """
     ranked = result.plausible[:n]
     values = {f"plausible@{k}": float(any(ranked[:k])) for k in KS}
@@ -41,10 +43,19 @@ def item_values(result, n: int) -> dict[str, float]:
     first = next((i for i, ok in enumerate(result.plausible) if ok), None)
     values["plausible_validated"] = float(first is not None)
     values["correct@1_validated"] = float(first is not None and result.correct[first])
+    if not getattr(result, "has_reference", True):
+        values["correct@1"] = values["correct@1_validated"] = None
     return values
 
 
-def _with_ci(values: Sequence[float], seed: int) -> dict:
+def mean(values) -> float | None:
+    """Mean of the values that are not None (None when there are none)."""
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
+
+
+def _with_ci(values: Sequence[float | None], seed: int) -> dict:
+    values = [v for v in values if v is not None]
     if not values:
         return {"value": None, "ci95": None}
     low, high = bootstrap_ci(values, seed=seed)
@@ -68,7 +79,9 @@ def summarize(results: Sequence, n: int, seed: int = 0, references: dict[str, tu
             hits = [float(topk_localization_accuracy([r.ranked_lines], [r.bug_line], k=k)) for r in located]
             headline[f"localization@{k}"] = _with_ci(hits, seed)
     metrics["localization_by_signal"] = localization_by_signal(located)
-    shown = [(any(r.plausible), values["correct@1_validated"] == 1.0) for r, values in zip(scored, per_item)]
+    metrics["with_reference"] = sum(v["correct@1"] is not None for v in per_item)
+    shown = [(any(r.plausible), values["correct@1_validated"] == 1.0) for r, values in zip(scored, per_item)
+             if values["correct@1_validated"] is not None]
     if shown:
         metrics["patch_outcomes"] = patch_outcomes([p for p, _ in shown], [c for _, c in shown])
     metrics["headline"] = headline
@@ -103,8 +116,12 @@ def _grouped(scored, per_item, key) -> dict:
     groups = collections.defaultdict(list)
     for result, values in zip(scored, per_item):
         groups[key(result)].append(values)
-    return {name: {"items": len(rows), **{m: sum(r[m] for r in rows) / len(rows) for m in ("plausible@1", "plausible@10", "correct@1", "plausible_validated")}}
+    return {name: {"items": len(rows), **{m: mean(r[m] for r in rows) for m in ("plausible@1", "plausible@10", "correct@1", "plausible_validated")}}
             for name, rows in sorted(groups.items())}
+
+
+def _share(value: float | None) -> str:
+    return "n/a" if value is None or value != value else f"{value:.1%}"
 
 
 def _fmt(entry: dict) -> str:
@@ -128,6 +145,9 @@ def markdown(metrics: dict) -> str:
         + (f" (at most {metrics['validate_top']} candidates, then up to {metrics.get('wide', 0)} edits of the mistake templates and"
               f" {metrics.get('wide', 0)} of the wide space), what `codemend fix` with tests shows first."
            if metrics.get("validate_top") else "."),
+        *([f"correct@1, correct@1_validated and the patch outcomes read only the {metrics['with_reference']} of "
+           f"{metrics['scored']} items that give a reference fix (`fixed_code`)."]
+          if metrics.get("with_reference", metrics["scored"]) < metrics["scored"] else []),
         "",
         "| metric | value [95% bootstrap CI] |", "|---|---|",
         *[f"| {name} | {_fmt(entry)} |" for name, entry in metrics["headline"].items()], "",
@@ -147,7 +167,7 @@ def markdown(metrics: dict) -> str:
         lines.append("")
     for title, key in (("bug class", "per_bug_class"), ("source", "per_source")):
         lines += [f"| {title} | items | plausible@1 | plausible@10 | correct@1 | plausible after validation |", "|---|---|---|---|---|---|"]
-        lines += [f"| {name} | {row['items']} | {row['plausible@1']:.1%} | {row['plausible@10']:.1%} | {row['correct@1']:.1%} | {row.get('plausible_validated', float('nan')):.1%} |"
+        lines += [f"| {name} | {row['items']} | {_share(row['plausible@1'])} | {_share(row['plausible@10'])} | {_share(row['correct@1'])} | {_share(row.get('plausible_validated'))} |"
                   for name, row in metrics[key].items()]
         lines.append("")
     return "\n".join(lines)

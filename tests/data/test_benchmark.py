@@ -268,6 +268,14 @@ def test_save_and_load_round_trip(tmp_path):
     assert load_benchmark(str(tmp_path / "sub" / "bench.jsonl")) == items
 
 
+def test_an_items_bug_line_comes_from_its_reference_fix_when_not_given(tmp_path):
+    fixed = "def f():\n    x = 1\n    return x\n"
+    rows = [_row(id="changed", fixed_code=fixed), _row(id="missing-at-end", buggy_code="def f():\n    x = 1\n", fixed_code=fixed),
+            _row(id="given", fixed_code=fixed, bug_line=1)]
+    path = _write(tmp_path / "b.jsonl", [json.dumps(row) for row in rows])
+    assert [item.bug_line for item in load_benchmark(str(path))] == [2, 2, 1]  # the last line: 3 is past the end
+
+
 def test_minimal_items_get_defaults(tmp_path):
     path = _write(tmp_path / "b.jsonl", [json.dumps(_row(timeout_s=3, extra="ignored")), ""])
     (item,) = load_benchmark(str(path))
@@ -327,6 +335,10 @@ def test_summary_counts_sources_and_bug_types():
     assert counts["per_source"]["operator"] == len(OPERATOR_ITEMS)
     assert sum(counts["per_bug_type"].values()) == counts["items"]
     assert f"{counts['items']} items on {counts['programs']} programs" in format_summary(builtin())
+    own = [BenchmarkItem(**_row(id="a")), BenchmarkItem(**_row(id="b", fixed_code="def f():\n    return 1\n"))]
+    text = format_summary(own, title="own.jsonl", show_programs=True)
+    assert text.startswith("own.jsonl: 2 items\n  1 without a reference fix (fixed_code): not counted for correct@1\nsources:")
+    assert text.endswith("items without a program:\n  a\n  b")
 
 
 def test_first_changed_line():

@@ -189,3 +189,23 @@ def test_each_item_runs_its_buggy_code_once_before_repair(assets, tmp_path, monk
     monkeypatch.setattr(repair, "run_tests", spy(repair.run_tests))
     assert _run(assets, tmp_path / "once") == 0
     assert runs and len(runs) == len(set(runs))  # every buggy module checked, none twice
+
+
+def test_items_without_a_reference_fix_count_for_plausibility_but_not_correctness(assets, tmp_path):
+    rows = {row["id"]: row for row in map(json.loads, open(assets / "bench_small.jsonl"))}
+    own = tmp_path / "own.jsonl"
+    no_reference = {k: v for k, v in rows["max_index/swap"].items() if k not in ("fixed_code", "bug_line")}
+    no_line = {k: v for k, v in rows["mean/binop"].items() if k != "bug_line"}
+    own.write_text(json.dumps(no_reference) + "\n" + json.dumps(no_line) + "\n")
+    assert main(["-q", "eval", "--benchmark", str(own), "--model", "none", "--out", str(tmp_path / "r")]) == 0
+    metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
+    assert metrics["scored"] == 2 and metrics["with_reference"] == 1
+    assert metrics["headline"]["plausible_validated"]["value"] == 1.0
+    assert metrics["headline"]["correct@1_validated"]["value"] == 1.0  # of the one item that can be judged
+    assert metrics["patch_outcomes"]["n"] == 1 and metrics["patch_outcomes"]["overfitting"] == 0
+    assert metrics["per_bug_class"][no_reference["bug_type"]]["correct@1"] is None
+    results = {r["id"]: r for r in map(json.loads, open(tmp_path / "r" / "results.jsonl"))}
+    assert results["mean/binop"]["bug_line"] == rows["mean/binop"]["bug_line"]  # derived from fixed_code
+    assert results["max_index/swap"]["bug_line"] is None and not results["max_index/swap"]["has_reference"]
+    report = (tmp_path / "r" / "report.md").read_text()
+    assert "read only the 1 of 2 items that give a reference fix (`fixed_code`)" in report and "| n/a |" in report
