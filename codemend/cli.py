@@ -317,14 +317,26 @@ def cmd_fix(args, unknown) -> int:
 
 
 def _apply_best(reports, force: bool) -> int:
+    """Each file's best fix, written with a backup; 1 when a file's fix was refused. A folder run goes on
+    past a refused file: the fixes of the others were validated on their own."""
     from codemend.inference.fix import apply_fix
 
+    refused = []
     for report in reports:
         if report.result.suggestions:
             best = report.result.suggestions[0]
-            backup = apply_fix(report, best, force=force)
+            try:
+                backup = apply_fix(report, best, force=force)
+            except CodemendError as err:
+                if len(reports) == 1:
+                    raise
+                refused.append(report.path)
+                print(f"codemend: not applied: {err}", file=sys.stderr)
+                continue
             print(f"applied the {best.validation} fix to {report.path} (backup: {backup})", file=sys.stderr)
-    return 0
+    if refused:
+        print(f"codemend: {len(refused)} file(s) left as they were: {', '.join(refused)}", file=sys.stderr)
+    return 1 if refused else 0
 
 
 def cmd_explain(args, unknown) -> int:

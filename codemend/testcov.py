@@ -516,6 +516,19 @@ def first_failure(stdout: str, allowed: set[str] | None = None) -> tuple[str, st
     return None
 
 
+_COUNT = re.compile(r"\b(\d+) (failed|errors?)\b")
+
+
+def failed_tests(stdout: str) -> set[str] | None:
+    """The ids of the tests a pytest run reports FAILED or ERROR in its short summary, or None unless
+    those lines account for every failure and error its last line counts (a summary turned off with
+    -rN, or output cut short, must not pass for "these and no others failed")."""
+    lines = [match.group(1) for match in map(_FAILED_LINE.match, (line.strip() for line in stdout.splitlines())) if match]
+    tail = [line for line in stdout.splitlines() if line.strip()][-1:]
+    counted = sum(int(number) for number, _ in _COUNT.findall(tail[0])) if tail else 0
+    return set(lines) if lines and len(lines) == counted else None
+
+
 _COLLECTING = re.compile(r"^_+ ERROR collecting (?P<file>\S+) _+$")
 _SECTION_END = re.compile(r"^(_+ .* _+|=+ .* =+)$")
 

@@ -205,8 +205,11 @@ def apply_fix(report: FileReport, suggestion: Suggestion, force: bool = False) -
 
     Refuses an unvalidated or failing fix unless `force`, and a file that changed since it was read.
     """
+    if suggestion.validation == "not validated" and not force:
+        raise CodemendError(f"{report.path}: refusing to apply a fix that is not validated; give --test_cmd so it can be validated, or pass --force")
     if suggestion.validation != "plausible" and not force:
-        raise CodemendError(f"refusing to apply a fix that is {suggestion.validation}; give --test_cmd so it can be validated, or pass --force")
+        raise CodemendError(f"{report.path}: refusing to apply a fix the tests reject: no suggestion passed them (the best one is "
+                            f"{suggestion.validation}: {suggestion.detail or 'no detail'}); pass --force to apply it anyway")
     path = Path(report.path)
     current = hashlib.sha256(path.read_bytes()).hexdigest()
     if current != report.digest:

@@ -26,7 +26,7 @@ def as_text(suggestions: Sequence[Suggestion], color: bool, top: int) -> str:
     blocks = []
     for rank, s in enumerate(suggestions[:top], start=1):
         origin = f", from {s.origin}" + (f" ({s.operator})" if s.operator else "")
-        detail = f"\n    {s.detail}" if s.detail and s.validation != "plausible" else ""
+        detail = f"\n    {s.detail}" if s.detail else ""  # a plausible fix's says which failing tests it was judged without
         header = f"#{rank} {s.file}:{s.line}: suspected bug in {s.function} (score {s.score:.3f}, {s.validation}{origin}){detail}"
         blocks.append(header + "\n" + (colorize(s.diff) if color else s.diff))
     return "\n".join(blocks)

@@ -20,7 +20,7 @@ import logging
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Collection
+from typing import Callable, Collection, Mapping
 
 from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
 from codemend.data.corpus import Function, extract_functions, replace_function
@@ -29,8 +29,9 @@ from codemend.inference import places
 from codemend.inference.candidates import merge, normal_key, operator_candidates
 from codemend.inference.debugger import Candidate, Debugger
 from codemend.inference.localize import LineRanking, combine, factored_scores, model_signal
+from codemend.inference.sbfl import ochiai
 from codemend.sandbox import Limits, RunResult, SandboxPool, never_started, run_command, run_tests, scaled_timeout
-from codemend.testcov import collection_errors, failure_trace, first_failure, sandbox_failure_trace
+from codemend.testcov import TestCoverage, collection_errors, failed_tests, failure_trace, first_failure, sandbox_failure_trace
 
 logger = logging.getLogger(__name__)
 
@@ -316,11 +317,12 @@ def to_validate(suggestions: list[Suggestion], budget: int) -> list[Suggestion]:
 
 
 def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough: int = 0, workers: int = 2,
-             seconds: float = 0.0) -> int:
+             seconds: float = 0.0, unreached: Mapping[str, set[str]] | None = None) -> int:
     """Run the tests on suggestions in rank order, `workers` at a time, in the sandbox.
 
     Stops once `enough` plausible fixes are found (0: validate all), or starts no more runs after
-    `seconds` (0: no limit); returns how many ran.
+    `seconds` (0: no limit); returns how many ran. `unreached`: per function, the tests that fail on
+    the original code without running it (`unreached_failures`), which a fix there is judged without.
     """
     pool = SandboxPool(workers=workers, limits=limits) if tests.test_code else None
     executor = concurrent.futures.ThreadPoolExecutor(max_workers=workers)
@@ -332,9 +334,8 @@ def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough
         else:
             results = list(executor.map(lambda s: tests.run(s.patched_source, limits), chunk))
         for suggestion, result in zip(chunk, results):
-            suggestion.validation = {"passed": "plausible", "failed": "failing"}.get(result.status, result.status)
-            suggestion.detail = result.detail
-        return sum(result.status == "passed" for result in results)
+            suggestion.validation, suggestion.detail = verdict(result, suggestion.function, (unreached or {}).get(suggestion.function, set()))
+        return sum(suggestion.validation == "plausible" for suggestion in chunk)
 
     try:
         return in_rank_order(len(suggestions), run, 2 * workers, enough=enough, seconds=seconds)
@@ -342,6 +343,33 @@ def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough
         executor.shutdown()
         if pool is not None:
             pool.close()
+
+
+def verdict(result: RunResult, function: str, unreached: set[str]) -> tuple[str, str]:
+    """(validation, detail) of a fix in `function`: plausible when the tests pass, or when the only tests
+    that fail are among `unreached` (they failed on the original code and never ran `function`, so no
+    edit of it can change them: another bug's)."""
+    failed = failed_tests(result.stdout) if result.status == "failed" and unreached else None
+    if failed and failed <= unreached:
+        return "plausible", (f"passes every test that runs {function}; {len(failed)} other failing test(s) never run it "
+                             f"and fail as before ({', '.join(sorted(failed)[:2])}{', ...' if len(failed) > 2 else ''})")
+    return {"passed": "plausible", "failed": "failing"}.get(result.status, result.status), result.detail
+
+
+def unreached_failures(baseline: RunResult, coverage: list[TestCoverage], functions: list[FunctionReport]) -> dict[str, set[str]]:
+    """Per function: the tests pytest reports failing on the original code whose coverage never enters
+    its body (another bug's failures: a project rarely has just one). Empty without per-test coverage or
+    a complete list of the failures (`testcov.failed_tests`); a one-line function has no body of its own;
+    no entry for a function no failing test runs: no edit of it can fix anything."""
+    failing = failed_tests(baseline.stdout) if baseline.status == "failed" else None
+    lines = {test.name: test.lines for test in coverage}
+    unreached = {}
+    for report in functions:
+        body = set(range(report.func.start_line + 1, report.func.end_line + 1)) if report.func else set()
+        names = {name for name in failing or () if name in lines and body and not lines[name] & body}
+        if names and names != failing:
+            unreached[report.function] = names
+    return unreached
 
 
 WIDE_LINES = 5  # the most suspicious lines per function the wide space is tried at
@@ -449,7 +477,7 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     result = RepairResult([], [])
     watch = Stopwatch(result.seconds)
     functions = select_functions(text, path, function, line)
-    limits, trace, sbfl = (tests.limits if tests else None), "", {}
+    limits, trace, sbfl, coverage = (tests.limits if tests else None), "", {}, []
     if tests:
         with watch("baseline_tests"):
             result.baseline = baseline if baseline is not None else tests.run(text)
@@ -470,7 +498,8 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
             trace = tests.trace(result.baseline) if use_trace else ""
             limits = _scaled_limits(tests.limits, result.baseline)
             with watch("sbfl"):
-                sbfl = file_sbfl(text, tests) if use_sbfl else {}
+                coverage = file_coverage(text, tests) if use_sbfl else []
+                sbfl = ochiai(coverage) if coverage else {}
     n = model_beams(n, tests is not None and result.baseline.status != "passed")
     if isinstance(debugger, concurrent.futures.Future):
         with watch("model_load"):
@@ -483,15 +512,20 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     result.suggestions = distinct(sorted(result.suggestions, key=lambda s: -s.score))
     if tests and result.baseline.status != "passed" and max_validate > 0:
         hung = result.baseline.status == "timeout"
+        unreached = unreached_failures(result.baseline, coverage, result.functions) if tests.command else {}
+        for name, failing in unreached.items():
+            result.notes.append(f"{len(failing)} test(s) fail on the original code without running {name} ({', '.join(sorted(failing)[:2])}"
+                                f"{', ...' if len(failing) > 2 else ''}): fixes in {name} are judged by the other tests")
         with watch("validation"):
             chosen = to_validate(result.suggestions, max_validate)
-            ran = validate(chosen, tests, limits, enough=enough_plausible, seconds=HUNG_VALIDATION_LIMITS * limits.wall_s if hung else 0.0)
+            ran = validate(chosen, tests, limits, enough=enough_plausible, seconds=HUNG_VALIDATION_LIMITS * limits.wall_s if hung else 0.0,
+                           unreached=unreached)
         if hung and ran < len(chosen) and not any(s.validation == "plausible" for s in chosen):
             result.notes.append(f"validation stopped after {ran} of {len(chosen)} candidates, as the original code hung")
         # Not after a hanging or crashing original: each of hundreds of edits could cost the time limit.
         if wide > 0 and result.baseline.status in ("failed", "error") and not any(s.validation == "plausible" for s in result.suggestions):
             with watch("wide_search"):
-                wide_search(text, path, result, tests, limits, wide, wide_seconds, enough_plausible)
+                wide_search(text, path, result, tests, limits, wide, wide_seconds, enough_plausible, unreached)
         result.suggestions.sort(key=lambda s: (s.validation != "plausible", -s.score))
     return result
 
@@ -526,14 +560,15 @@ def _collection_error(errors: dict[str, str], target: str) -> str:
     return f"pytest could not collect {file}" + (f" ({raised[-1]})" if raised else "") + ": no fix can pass before that is fixed"
 
 
-def wide_search(text: str, path: str, result: RepairResult, tests: Tests, limits: Limits, budget: int, seconds: float, enough: int) -> None:
+def wide_search(text: str, path: str, result: RepairResult, tests: Tests, limits: Limits, budget: int, seconds: float, enough: int,
+                unreached: Mapping[str, set[str]] | None = None) -> None:
     """Try the wide space's edits (`wide_suggestions`) by tests; add those that pass to `result`."""
     floor = min((s.score for s in result.suggestions), default=0.0)
     tried = {normal_key(s.patched_source) for s in result.suggestions if s.validation != "not validated"}
     more = wide_suggestions(text, path, result.functions, tried, floor, limit=budget)
     logger.info("%s: no ranked candidate passes the tests; trying up to %d edits of the wide space for at most %.0f s "
                 "(--wide 0 skips this)", path, len(more), seconds)
-    ran = validate(more, tests, limits, enough=enough, seconds=seconds)
+    ran = validate(more, tests, limits, enough=enough, seconds=seconds, unreached=unreached)
     result.suggestions += [s for s in more if s.validation == "plausible"]
     if ran < len(more) and not any(s.validation == "plausible" for s in more):
         result.notes.append(f"the wide search stopped after {ran} of {len(more)} edits ({seconds:.0f} s; --wide_seconds)")
@@ -549,16 +584,14 @@ def _scaled_limits(limits: Limits, baseline: RunResult) -> Limits:
     return limits
 
 
-def file_sbfl(text: str, tests: Tests) -> dict[int, float]:
-    """Ochiai suspiciousness per file line, from per-test coverage (empty when unavailable)."""
-    from codemend.inference import sbfl
+def file_coverage(text: str, tests: Tests) -> list[TestCoverage]:
+    """Per-test coverage of the file (empty when unavailable)."""
+    from codemend.inference import sbfl  # noqa: F811 - the module, for its coverage functions
 
     try:
         if tests.test_code:
-            coverage = sbfl.coverage_for_benchmark(text, tests.test_code, limits=tests.limits)
-        else:
-            coverage = sbfl.coverage_for_command(tests.tree, tests.command, tests.target, overlay={tests.target: text}, limits=tests.limits)
+            return sbfl.coverage_for_benchmark(text, tests.test_code, limits=tests.limits)
+        return sbfl.coverage_for_command(tests.tree, tests.command, tests.target, overlay={tests.target: text}, limits=tests.limits)
     except ValueError as err:
         logger.warning("no per-test coverage (%s); localizing without it", err)
-        return {}
-    return sbfl.ochiai(coverage)
+        return []

@@ -13,7 +13,7 @@ from codemend.data.validated import (
     is_test_file,
 )
 from codemend.errors import CodemendError
-from codemend.testcov import collection_errors, failure_trace, first_failure, sandbox_failure_trace
+from codemend.testcov import collection_errors, failed_tests, failure_trace, first_failure, sandbox_failure_trace
 
 MODULE = '''\
 def add(a, b):
@@ -164,6 +164,16 @@ def test_the_first_failure_comes_from_the_short_summary():
     assert first_failure("1 passed\n", {"t.py::test_a"}) is None
     assert failure_trace("t.py::test_a", "assert 1 == 2") == "t.py::test_a: assert 1 == 2"
     assert failure_trace("t.py::test_a", "") == "t.py::test_a" and len(failure_trace("t", "x" * 1000)) == 400
+
+
+def test_failed_tests_are_the_short_summarys_ids_only_when_it_lists_every_failure():
+    stdout = ("F.E\n=== short test summary info ===\nFAILED t.py::test_a - assert 1 == 2\nFAILED t.py::test_b[1-2]\n"
+              "ERROR t.py::test_c - RuntimeError: setup\n2 failed, 1 passed, 1 error in 0.05s\n")
+    assert failed_tests(stdout) == {"t.py::test_a", "t.py::test_b[1-2]", "t.py::test_c"}
+    assert failed_tests(stdout.replace("2 failed", "3 failed")) is None  # one not listed (-rN, or cut short)
+    assert failed_tests("F.\n==== 1 failed, 1 passed in 0.1s ====\n") is None  # no summary lines at all
+    assert failed_tests("..\n2 passed, 1 xfailed in 0.1s\n") is None
+    assert failed_tests("F\n=== short test summary info ===\nFAILED t.py::test_a\n==== 1 failed in 0.1s ====\n") == {"t.py::test_a"}
 
 
 def test_sandboxed_test_code_failures_read_like_pytest_traces():

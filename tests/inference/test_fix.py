@@ -521,3 +521,82 @@ def test_bad_fix_options_are_named_together(tmp_path, capsys):
     assert main(["-q", "fix", str(tmp_path / "s.py"), "--model", "none", "--wide", "-1", "--wide_seconds", "0", "--top", "0"]) == 2
     err = capsys.readouterr().err
     assert "--wide -1: must be >= 0" in err and "--wide_seconds 0.0: must be positive" in err and "--top at least 1" in err
+
+
+TWO_BUGS = {
+    "pkg/__init__.py": "",
+    "pkg/stats.py": "def mean(xs):\n    if not xs:\n        raise ValueError('empty')\n    return sum(xs) / len(xs)\n\n\n"
+                    "def maximum(xs):\n    best = xs[0]\n    for x in xs[1:]:\n        if x < best:\n            best = x\n    return best\n",
+    "pkg/text.py": "def shout(word):\n    return word.lower() + '!'\n\n\ndef count_words(text):\n    return len(text.split())\n",
+    "tests/test_all.py": "from pkg.stats import mean, maximum\nfrom pkg.text import shout, count_words\n\n\n"
+                         "def test_mean():\n    assert mean([1, 2, 3]) == 2\n\n\ndef test_maximum():\n    assert maximum([3, 9, 4]) == 9\n\n\n"
+                         "def test_shout():\n    assert shout('hi') == 'HI!'\n\n\ndef test_count():\n    assert count_words('a b  c') == 3\n",
+}
+
+
+@pytest.mark.sandbox
+def test_two_bugs_in_two_files_are_each_fixed_and_applied(tmp_path, monkeypatch, capsys):
+    # Each file's fix leaves the other file's test failing: judged by the tests that run its function, both pass.
+    for name, text in TWO_BUGS.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    command = f"{sys.executable} -m pytest -q -p no:cacheprovider tests"
+    assert main(["fix", "pkg", "--model", "none", "--test_cmd", command, "--format", "json", "--wide", "0", "--apply"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert [(s["function"], s["validation"]) for s in payload["suggestions"][:2]] == [("maximum", "plausible"), ("shout", "plausible")]
+    assert "never run it and fail as before (tests/test_all.py::test_shout)" in payload["suggestions"][0]["detail"]
+    assert any("without running maximum (tests/test_all.py::test_shout)" in note for note in payload["notes"])
+    assert not any("count_words" in note or "mean" in note for note in payload["notes"])  # no failing test runs them
+    assert subprocess.run(command.split(), cwd=tmp_path, capture_output=True).returncode == 0
+    assert (tmp_path / "pkg/stats.py.codemend.bak").read_text() == TWO_BUGS["pkg/stats.py"]
+
+
+@pytest.mark.sandbox
+def test_a_fix_is_never_judged_without_a_failing_test_that_runs_its_function(tmp_path):
+    # Both tests run maximum: a fix that mends one and breaks nothing else is still failing.
+    source = TWO_BUGS["pkg/stats.py"]
+    (tmp_path / "stats.py").write_text(source)
+    (tmp_path / "test_s.py").write_text("from stats import maximum\n\ndef test_a():\n    assert maximum([3, 9, 4]) == 9\n\n"
+                                        "def test_b():\n    assert maximum([1]) == 2\n")
+    tests = Tests(command=f"{sys.executable} -m pytest -q -p no:cacheprovider test_s.py", tree=str(tmp_path), target="stats.py")
+    result = repair(source, debugger=None, function="maximum", tests=tests, max_validate=20, wide=0)
+    assert not result.notes and result.suggestions and all(s.validation == "failing" for s in result.suggestions)
+    assert (tmp_path / "stats.py").read_text() == source
+
+
+def test_a_folder_run_applies_what_passed_and_names_what_it_refused(tmp_path, monkeypatch, capsys):
+    from codemend.cli import _apply_best
+    from codemend.inference.repair import RepairResult
+
+    reports = []
+    for name, validation in (("a.py", "failing"), ("b.py", "plausible")):
+        path = tmp_path / name
+        path.write_text(SOURCE)
+        text, digest = read_source(path)
+        (func,) = select_functions(text, str(path))
+        suggestion = to_suggestion(text, str(path), func, Candidate(func.code.replace("<", ">"), 4, "", {"operator"}))
+        suggestion.validation, suggestion.detail = validation, "exit status 1: 1 failed" if validation == "failing" else ""
+        reports.append(FileReport(str(path), text, digest, RepairResult([suggestion], [])))
+    assert _apply_best(reports, force=False) == 1
+    err = capsys.readouterr().err
+    assert "refusing to apply a fix the tests reject: no suggestion passed them (the best one is failing: exit status 1: 1 failed)" in err
+    assert (tmp_path / "a.py").read_text() == SOURCE and (tmp_path / "b.py").read_text() == FIXED
+    with pytest.raises(CodemendError, match="a.py: refusing to apply a fix the tests reject"):
+        _apply_best(reports[:1], force=False)  # one file: an error, as before
+
+
+def test_a_fix_is_plausible_despite_failures_only_when_pytest_lists_them_all_and_none_runs_its_function():
+    from codemend.inference.repair import verdict
+    from codemend.sandbox import RunResult
+
+    def run(stdout, status="failed"):
+        return RunResult(status=status, returncode=int(status == "failed"), stdout=stdout, stderr="", duration_s=0.1, detail="exit status 1")
+
+    listed = "=== short test summary info ===\nFAILED t.py::other - boom\n1 failed, 3 passed in 0.1s\n"
+    assert verdict(run(listed), "f", {"t.py::other"})[0] == "plausible"
+    assert verdict(run(listed), "f", set()) == ("failing", "exit status 1")  # nothing known to be another bug's
+    assert verdict(run(listed.replace("other", "mine")), "f", {"t.py::other"})[0] == "failing"
+    assert verdict(run(listed.replace("1 failed", "2 failed")), "f", {"t.py::other"})[0] == "failing"  # one not listed
+    assert verdict(run("", "passed"), "f", {"t.py::other"}) == ("plausible", "exit status 1")
+    assert verdict(run(listed, "timeout"), "f", {"t.py::other"})[0] == "timeout"
