@@ -168,8 +168,11 @@ def load_in_background(model: str, precision: str = "auto", engine: str = "auto"
 def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | None, *, function: str = "", line: int = 0, test_cmd: str = "",
              n: int | None = None, use_operators: bool = True, changed_since: str = "", timeout_s: float = 60.0,
              wide: int = WIDE_BUDGET, wide_seconds: float = WIDE_SECONDS) -> list[FileReport]:
-    """Repair every file under `path` (only the functions touched since `changed_since`, when given)."""
-    reports = []
+    """Repair every file under `path` (only the functions touched since `changed_since`, when given).
+
+    The tests run once on the original project, not once per file or function: every repair here
+    starts from the same unchanged tree, so they share that baseline run."""
+    reports, baseline = [], None
     files = files_to_fix(Path(path))
     for k, file in enumerate(files, start=1):
         if len(files) == 1:
@@ -190,7 +193,8 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             # One plausible fix answers the user; validating more only costs test runs.
             result = repair(text, debugger=debugger, path=str(file), function=name, line=line, tests=tests, n=n,
                             use_operators=use_operators, enough_plausible=1, wide=wide,
-                            wide_seconds=wide_seconds)
+                            wide_seconds=wide_seconds, baseline=baseline)
+            baseline = result.baseline
             merged.suggestions += result.suggestions
             merged.functions += result.functions
             merged.notes += [note for note in result.notes if note not in merged.notes]

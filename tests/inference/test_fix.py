@@ -600,3 +600,20 @@ def test_a_fix_is_plausible_despite_failures_only_when_pytest_lists_them_all_and
     assert verdict(run(listed.replace("1 failed", "2 failed")), "f", {"t.py::other"})[0] == "failing"  # one not listed
     assert verdict(run("", "passed"), "f", {"t.py::other"}) == ("plausible", "exit status 1")
     assert verdict(run(listed, "timeout"), "f", {"t.py::other"})[0] == "timeout"
+
+
+@pytest.mark.sandbox
+def test_a_folder_run_runs_the_tests_on_the_original_project_once(tmp_path, monkeypatch):
+    from codemend.inference.repair import Tests as RepairTests
+
+    for name, text in TWO_BUGS.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    originals, runs = set(TWO_BUGS.values()), []
+    real_run = RepairTests.run
+    monkeypatch.setattr(RepairTests, "run", lambda self, text, limits=None: runs.append(text in originals) or real_run(self, text, limits))
+    reports = fix_path("pkg", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider tests", wide=0)
+    assert [Path(r.path).name for r in reports if r.result.suggestions] == ["stats.py", "text.py"]
+    assert runs.count(True) == 1 and len(runs) > 1  # one baseline, then candidates
+    assert all(r.result.baseline is reports[-1].result.baseline for r in reports if r.result.suggestions)
