@@ -227,6 +227,8 @@ class TrainConfig:
     """Evaluate every N steps (0 disables): teacher-forced validation loss, and greedy decoding of --train.eval_samples samples; the best weights are kept."""
     eval_samples: int = 64
     """Validation samples decoded for exact match and localization at each evaluation (0: loss only)."""
+    eval_mode: Literal["generate", "repair"] = "generate"
+    """How the --train.eval_samples are scored: `generate` decodes each fix greedily (the model writing it); `repair` takes the first suggestion of `codemend fix` without tests (`codemend eval --mode repair`): the model ranking the function's candidate fixes, what a --train.rank_weight model is trained for (slower: every candidate is read)."""
     eval_loss_samples: int = 256
     """Validation samples whose teacher-forced loss is computed at each evaluation: a seeded subset, the same each time (0: the whole split, which on a CPU can take longer than the steps between evaluations)."""
     save_every: int = 100

@@ -146,25 +146,28 @@ def repair_rows(samples: list[dict], model, tokenizer, spec, config: EvalConfig)
     top candidate; a function with no candidate at all counts as a miss on both.
     """
     from codemend.inference.debugger import Debugger
-    from codemend.inference.repair import repair_function
 
     if config.naturalness_weight >= 0:
         spec = replace(spec, naturalness_weight=config.naturalness_weight)
     debugger = Debugger(model, tokenizer, spec, config.model)
-    rows = []
-    for sample in samples:
-        func = sample_function(sample)
-        report = repair_function(func, debugger, sbfl={}, n=config.num_beams if config.num_beams > 1 else 0)
-        best = report.candidates[0] if report.candidates else None
-        patched = best.patched if best else func.code
-        row = {"id": sample.get("id"), "operator": sample.get("operator"), "bug_class": sample.get("bug_class", "unknown"),
-               "true_line": sample["line"], "output": best.target if best else "", "score": best.score if best else None,
-               "stopped": True, "applies": best is not None, "patched": patched,
-               "exact": exact_match(patched, sample["fixed"]), "exact_normalized": exact_match(patched, sample["fixed"], normalize=True),
-               "line": report.ranking.ranked[0][0] if report.ranking.ranked else None, "error": "" if best else "no candidate",
-               "origin": "+".join(sorted(best.origin)) if best else ""}
-        rows.append(row)
-    return rows
+    return [repair_row(sample, debugger, config.num_beams if config.num_beams > 1 else 0) for sample in samples]
+
+
+def repair_row(sample: dict, debugger, beams: int = 0) -> dict:
+    """One sample's row for `repair_rows`: `fix`'s first suggestion without tests, and its verdicts.
+    Training's `--train.eval_mode repair` scores its validation samples with it too."""
+    from codemend.inference.repair import repair_function
+
+    func = sample_function(sample)
+    report = repair_function(func, debugger, sbfl={}, n=beams)
+    best = report.candidates[0] if report.candidates else None
+    patched = best.patched if best else func.code
+    return {"id": sample.get("id"), "operator": sample.get("operator"), "bug_class": sample.get("bug_class", "unknown"),
+            "true_line": sample.get("line"), "output": best.target if best else "", "score": best.score if best else None,
+            "stopped": True, "applies": best is not None, "patched": patched,
+            "exact": exact_match(patched, sample["fixed"]), "exact_normalized": exact_match(patched, sample["fixed"], normalize=True),
+            "line": report.ranking.ranked[0][0] if report.ranking.ranked else None, "error": "" if best else "no candidate",
+            "origin": "+".join(sorted(best.origin)) if best else ""}
 
 
 def format_table(metrics: dict) -> str:

@@ -7,7 +7,9 @@ write TensorBoard logs and the curves. `codemend train` adds these to its traine
 
 Every `--train.eval_every` steps and at the last step, a fixed seeded subset of validation samples
 is decoded greedily (`generation.generate`), each output applied with `task.apply_output` and
-judged by the same verdicts as `codemend eval` (exact match, top-1 line localization). The values
+judged by the same verdicts as `codemend eval` (exact match, top-1 line localization); with
+`--train.eval_mode repair`, `fix`'s first suggestion without tests is judged instead, as
+`codemend eval --mode repair` does (`split_eval.repair_row`). The values
 go into the trainer's log history as `eval_exact_match` / `eval_localization` and into TensorBoard.
 When training ends, the weights of the best evaluation (exact match, then localization, then lower
 validation loss) are put back into the model, so the checkpoint written is the best one seen.
@@ -29,6 +31,7 @@ from pathlib import Path
 from codemend.config import TrainRecipeConfig
 from codemend.eval.metrics import topk_localization_accuracy
 from codemend.eval.split_eval import score_prediction, truth_lines
+from codemend.training.checkpoint import spec_for_training
 from codemend.training.generation import generate
 from codemend.training.tokenize import encode_sample
 
@@ -100,23 +103,28 @@ def choose_eval_samples(rows: list[dict], n: int, seed: int, fits: Callable[[dic
 
 
 class GenerationEvaluator:
-    """Scores a model by greedy decoding on fixed samples and remembers the best weights seen."""
+    """Scores a model on fixed samples, by greedy decoding or by `fix`'s ranking (`spec` given: `mode`
+    repair), and remembers the best weights seen."""
 
-    def __init__(self, samples: list[dict], sources: list[str], *, arch: str, output_format: str, max_new_tokens: int, batch_size: int = 16):
+    def __init__(self, samples: list[dict], sources: list[str], *, arch: str, output_format: str, max_new_tokens: int, batch_size: int = 16,
+                 spec=None):
         if not samples or len(samples) != len(sources):
             raise ValueError(f"need one source per sample and at least one sample, got {len(samples)} samples and {len(sources)} sources")
         self.samples, self.sources = samples, sources
         self.arch, self.output_format = arch, output_format
-        self.max_new_tokens, self.batch_size = max_new_tokens, batch_size
+        self.max_new_tokens, self.batch_size, self.spec = max_new_tokens, batch_size, spec
         self.results: list[GenEval] = []
         self.best: GenEval | None = None
         self.best_state: dict | None = None
 
     def score(self, model, tokenizer) -> tuple[float, float]:
-        """(exact match, top-1 localization) of greedy outputs; the model goes back to the mode it was in."""
+        """(exact match, top-1 localization) of greedy outputs, or of `fix`'s first suggestions with a
+        spec; the model goes back to the mode it was in."""
         was_training = model.training
         model.eval()  # no dropout while decoding
         try:
+            if self.spec is not None:
+                return self._ranked(model, tokenizer)
             generations = generate(model, tokenizer, self.sources, self.arch, self.max_new_tokens, batch_size=self.batch_size)
         finally:
             model.train(was_training)
@@ -124,6 +132,15 @@ class GenerationEvaluator:
         exact = sum(v["exact"] for v in verdicts) / len(verdicts)
         ranked = [[v["line"]] if v["line"] is not None else [] for v in verdicts]
         return exact, topk_localization_accuracy(ranked, [truth_lines(s) for s in self.samples], k=1)
+
+    def _ranked(self, model, tokenizer) -> tuple[float, float]:
+        from codemend.eval.split_eval import repair_row
+        from codemend.inference.debugger import Debugger
+
+        debugger = Debugger(model, tokenizer, self.spec)
+        rows = [repair_row(sample, debugger) for sample in self.samples]
+        ranked = [[row["line"]] if row["line"] is not None else [] for row in rows]
+        return sum(row["exact"] for row in rows) / len(rows), topk_localization_accuracy(ranked, [truth_lines(s) for s in self.samples], k=1)
 
     def evaluate(self, step: int, model, tokenizer, eval_loss: float | None = None) -> GenEval:
         exact, localization = self.score(model, tokenizer)
@@ -185,8 +202,9 @@ def generation_eval_callback(evaluator: GenerationEvaluator, every: int, writer=
                 writer.add_scalar("eval/exact_match", result.exact_match, result.step)
                 writer.add_scalar("eval/localization", result.localization, result.step)
                 writer.flush()
-            logger.info("step %d: exact match %.1f%%, localization %.1f%% on %d decoded validation samples",
-                        result.step, 100 * result.exact_match, 100 * result.localization, len(evaluator.samples))
+            logger.info("step %d: exact match %.1f%%, localization %.1f%% on %d validation samples %s",
+                        result.step, 100 * result.exact_match, 100 * result.localization, len(evaluator.samples),
+                        "decoded" if evaluator.spec is None else "repaired as fix does without tests")
 
     return GenerationEval()
 
@@ -229,6 +247,7 @@ class TrainingMonitor:
         evaluator = GenerationEvaluator(
             samples, [to_pair(s)[0] for s in samples], arch=m.arch, output_format=config.task.output_format,
             max_new_tokens=m.max_target_tokens, batch_size=t.batch_size,
+            spec=spec_for_training(m, config.task) if t.eval_mode == "repair" else None,
         ) if samples else None
         return cls(evaluator, t.eval_every)
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def model_card(config: TrainRecipeConfig, report: TrainReport) -> str:
-    sections = [_intro(config, report), _command(), _settings(config, report), _results(report),
+    sections = [_intro(config, report), _command(), _settings(config, report), _results(report, config.train.eval_mode),
                 ["![training curves](curves.png)", "", _footer()]]
     return "\n".join(line for section in sections for line in section) + "\n"
 
@@ -55,7 +55,7 @@ def _settings(config: TrainRecipeConfig, report: TrainReport) -> list[str]:
     stopped = " (stopped by --train.max_minutes)" if report.stopped_by_time else ""
     rows = [
         ("data", f"`{config.data}`: {report.train_samples} training samples" + (f"; validation loss on {validation} samples" if validation else "")
-                 + (f" ({report.eval_samples} decoded at each evaluation)" if report.eval_samples else "")),
+                 + (f" ({report.eval_samples} {'decoded' if t.eval_mode == 'generate' else 'repaired'} at each evaluation)" if report.eval_samples else "")),
         ("model", f"{m.arch}, {'base `' + m.base + '`' if m.base else 'from scratch'}, "
                   f"{report.trainable_parameters / 1e6:.2f}M of {report.parameters / 1e6:.2f}M parameters trained"),
         ("LoRA", f"rank {m.lora_r}, alpha {m.lora_alpha}, targets {', '.join(m.lora_target_modules) or 'peft default'}, "
@@ -70,7 +70,7 @@ def _settings(config: TrainRecipeConfig, report: TrainReport) -> list[str]:
     return ["## Settings", "", "| what | value |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows), ""]
 
 
-def _results(report: TrainReport) -> list[str]:
+def _results(report: TrainReport, mode: str = "generate") -> list[str]:
     last_loss = report.losses[-1][1] if report.losses else math.nan
     lines = ["## Results", "", f"Last logged training loss: {last_loss:.4f}.", ""]
     if not report.gen_evals:
@@ -79,7 +79,8 @@ def _results(report: TrainReport) -> list[str]:
     final_loss = dict(report.eval_losses).get(step)
     best = report.best_metrics
     lines += [
-        f"Greedy decoding of {report.eval_samples} validation samples; the saved weights are those of the best "
+        ("Greedy decoding" if mode == "generate" else "`codemend fix`'s first suggestion without tests (`--train.eval_mode repair`)")
+        + f" of {report.eval_samples} validation samples; the saved weights are those of the best "
         f"evaluation (exact match, then localization, then lower validation loss).", "",
         f"| metric | final (step {step}) | best, saved (step {report.best_step}) |", "|---|---|---|",
         f"| exact match | {exact:.1%} | {best.get('exact_match', math.nan):.1%} |",

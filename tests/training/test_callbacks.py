@@ -16,6 +16,7 @@ from codemend.training.callbacks import (
     GenerationEvaluator, GenEval, choose_eval_samples, generation_eval_callback, is_improvement, open_tensorboard,
     trainable_state,
 )
+from codemend.eval.split_eval import truth_lines
 from codemend.training.card import command_line, model_card
 
 REPO = Path(__file__).resolve().parents[2]
@@ -202,3 +203,21 @@ def test_saved_checkpoint_holds_the_best_evaluations_weights(tiny_dataset, tmp_p
     assert len(compared) >= len(best) - 1  # at most a tied embedding is stored under another name
     assert all(torch.equal(saved[name], best[name]) for name in compared)
     assert any(not torch.equal(best[name], last[name]) for name in compared), "training did not change the weights"
+
+
+def test_repair_mode_scores_validation_samples_as_eval_mode_repair_does(causal_model, tiny_dataset):
+    from codemend.config import EvalConfig
+    from codemend.eval.split_eval import repair_rows
+    from codemend.io import read_jsonl
+    from codemend.training.checkpoint import load_checkpoint
+
+    model, tokenizer, spec = load_checkpoint(causal_model, precision="fp32", engine="transformers")
+    samples = choose_eval_samples(read_jsonl(tiny_dataset / "validation.jsonl"), 4, seed=0)
+    evaluator = GenerationEvaluator(samples, ["unused"] * len(samples), arch="causal", output_format="edit", max_new_tokens=8, spec=spec)
+    model.train()
+    exact, localization = evaluator.score(model, tokenizer)
+    assert model.training  # back to the mode it was in
+    rows = repair_rows(samples, model, tokenizer, spec, EvalConfig(naturalness_weight=-1))
+    assert exact == sum(row["exact"] for row in rows) / len(rows)
+    hits = [row["line"] in truth_lines(sample) for row, sample in zip(rows, samples)]
+    assert localization == sum(hits) / len(hits) and any(row["applies"] for row in rows)

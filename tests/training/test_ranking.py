@@ -213,8 +213,9 @@ def test_codemend_train_with_the_ranking_loss_logs_how_often_the_fix_ranks_first
     out = tmp_path / "ranked"
     assert main(["-q", "train", "--config", "configs/train/causal-tiny.yaml", "--data", str(tiny_dataset), "--out", str(out),
                  "--train.rank_weight", "1", "--train.rank_negatives", "3", "--train.max_steps", "4",
-                 "--train.eval_every", "2", "--train.eval_samples", "2", "--train.workers", "1"]) == 0
+                 "--train.eval_every", "2", "--train.eval_samples", "2", "--train.workers", "1", "--train.eval_mode", "repair"]) == 0
     log = json.loads((out / "train_log.json").read_text())
+    assert "`codemend fix`'s first suggestion without tests (`--train.eval_mode repair`) of 2 validation samples" in (out / "README.md").read_text()
     assert [step for step, _, _ in log["ranking"]] == [2, 4]
     assert all(loss > 0 and 0 <= first <= 1 for _, loss, first in log["ranking"])
     assert len(log["eval_loss"]) == 2 and len(log["generation_eval"]) == 2
