@@ -78,12 +78,13 @@ def emit(**record):
 
 
 class Tracker:
-    """One coverage.py session on the target file; `lines(context)` pauses it to read a context."""
+    """One coverage.py session on the target files (the first is the target); `lines(context)` pauses
+    it to read the target's lines of a context, `lines_in(context)` every file's."""
 
-    def __init__(self, target):
-        self.target = os.path.realpath(target)
-        self.measured = None
-        self.cov = coverage.Coverage(data_file=None, config_file=False, include=[self.target], branch=False)
+    def __init__(self, *targets):
+        self.targets = [os.path.realpath(target) for target in targets]
+        self.measured = {}
+        self.cov = coverage.Coverage(data_file=None, config_file=False, include=self.targets, branch=False)
         self.cov.set_option("run:disable_warnings", ["no-data-collected", "module-not-imported",
                                                      "module-not-measured", "already-imported"])
         self.cov.start()
@@ -92,17 +93,19 @@ class Tracker:
         self.cov.switch_context(context)
 
     def lines(self, context):
+        return self.lines_in(context)[0]
+
+    def lines_in(self, context):
         self.cov.stop()
         try:
             data = self.cov.get_data()
-            if self.measured is None:
-                self.measured = next((f for f in data.measured_files() if os.path.realpath(f) == self.target), None)
-            if self.measured is None:
-                return []
+            for target in self.targets:
+                if self.measured.get(target) is None:
+                    self.measured[target] = next((f for f in data.measured_files() if os.path.realpath(f) == target), None)
             data.set_query_contexts(["^" + re.escape(context) + "$"])
-            found = data.lines(self.measured) or []
+            found = [sorted(data.lines(self.measured[t]) or []) if self.measured[t] else [] for t in self.targets]
             data.set_query_contexts(None)
-            return sorted(found)
+            return found
         finally:
             self.cov.start()
 
@@ -223,6 +226,7 @@ emit(event="done")
 
 _COMMAND_MAIN = r'''
 TARGET = os.path.realpath(CONFIG["target"])
+ALSO = [os.path.realpath(path) for path in CONFIG.get("also", [])]  # more files measured in the same run
 OUTSIDE = "<outside tests>"
 
 
@@ -247,7 +251,7 @@ class PerTestCoverage:
     """pytest plugin: one coverage context per test id, one record per finished test."""
 
     def __init__(self):
-        self.shared, self.errors, self.skipped, self.raised = set(), {}, set(), {}
+        self.shared, self.errors, self.skipped, self.raised = [set() for _ in range(1 + len(ALSO))], {}, set(), {}
         self.collect_errors, self.reported = [], False
         tracker.switch(OUTSIDE)
 
@@ -257,14 +261,14 @@ class PerTestCoverage:
 
     def pytest_collection_finish(self, session):
         # Module-level lines ran at import time, on behalf of every test.
-        self.shared = set(tracker.lines(OUTSIDE))
+        self.shared = [set(lines) for lines in tracker.lines_in(OUTSIDE)]
         self.report_collect_errors()
 
     def report_collect_errors(self):
         if not self.reported:
             self.reported = True
             for name, error in self.collect_errors:
-                emit(event="test", name=name, passed=False, error=error, lines=sorted(self.shared))
+                emit(event="test", name=name, passed=False, error=error, lines=sorted(self.shared[0]), also=[sorted(s) for s in self.shared[1:]])
 
     def pytest_runtest_logstart(self, nodeid, location):
         emit(event="begin", name=nodeid)
@@ -284,14 +288,14 @@ class PerTestCoverage:
             self.skipped.add(report.nodeid)  # skip and xfail: no verdict on the code
 
     def pytest_runtest_logfinish(self, nodeid, location):
-        lines = sorted(self.shared | set(tracker.lines(nodeid)))
+        lines, *also = [sorted(shared | set(found)) for shared, found in zip(self.shared, tracker.lines_in(nodeid))]
         tracker.switch(OUTSIDE)
         if nodeid in self.errors:
-            emit(event="test", name=nodeid, passed=False, error=self.errors[nodeid], lines=lines)
+            emit(event="test", name=nodeid, passed=False, error=self.errors[nodeid], lines=lines, also=also)
         elif nodeid in self.skipped:
             emit(event="end", name=nodeid)
         else:
-            emit(event="test", name=nodeid, passed=True, error="", lines=lines)
+            emit(event="test", name=nodeid, passed=True, error="", lines=lines, also=also)
 
 
 def run_pytest():
@@ -324,8 +328,8 @@ def run_program():
         error = "" if status == 0 else f"SystemExit({exc.code!r})"
     except BaseException as exc:
         status, error = 1, describe(exc, TARGET, CONFIG["target"])
-    lines = tracker.lines(name)
-    emit(event="test", name=name, passed=status == 0, error=error, lines=lines)
+    lines, *also = tracker.lines_in(name)
+    emit(event="test", name=name, passed=status == 0, error=error, lines=lines, also=also)
     return status
 
 
@@ -333,7 +337,7 @@ os.environ.update(CONFIG["env"])
 set_sys_path()
 if CONFIG["kind"].startswith("pytest"):
     import pytest  # before measuring starts: its import is not the target's business
-tracker = Tracker(TARGET)
+tracker = Tracker(TARGET, *ALSO)
 exit_code = run_pytest() if CONFIG["kind"].startswith("pytest") else run_program()
 tracker.close()
 emit(event="done", exit_code=exit_code)
@@ -357,6 +361,8 @@ def _command_driver() -> str:
 @dataclass
 class _Records:
     tests: list[TestCoverage] = field(default_factory=list)
+    also: list[list[list[int]]] = field(default_factory=list)
+    """Per test, the lines of each further measured file (`coverage_for_files`)."""
     in_progress: str | None = None
     """A test that began and never reported: the run was killed (or exited) during it."""
     done: dict[str, Any] | None = None
@@ -384,6 +390,7 @@ def _read_records(result: RunResult, token: str, limits: Limits, what: str) -> _
         elif event == "test":
             records.in_progress = None
             records.tests.append(TestCoverage(record["name"], bool(record["passed"]), frozenset(record["lines"]), record["error"]))
+            records.also.append(record.get("also", []))
         elif event == "done":
             records.done = record
     return records
@@ -635,7 +642,21 @@ def coverage_for_command(
     overlay: Mapping[str, str] | None = None,
     limits: Limits | None = None,
 ) -> list[TestCoverage]:
-    """Per-test coverage of `target_file` (relative to `tree`) under a test command, in a sandboxed copy.
+    """Per-test coverage of `target_file` under a test command (`coverage_for_files` of that one file)."""
+    return coverage_for_files(tree, command, [target_file], overlay=overlay, limits=limits)[target_file]
+
+
+def coverage_for_files(
+    tree: str | Path,
+    command: str,
+    target_files: Sequence[str],
+    *,
+    overlay: Mapping[str, str] | None = None,
+    limits: Limits | None = None,
+) -> dict[str, list[TestCoverage]]:
+    """Per-test coverage of each of `target_files` (relative to `tree`) under a test command, in one run
+    in a sandboxed copy: {file: its TestCoverage list}, the same tests for every file. A test's error
+    names its line in the first file.
 
     pytest commands give one TestCoverage per test id ("tests/test_x.py::test_a"); skipped and
     xfailed tests are left out, a collection error is a failing test named after its file.
@@ -647,11 +668,11 @@ def coverage_for_command(
     tree = Path(tree)
     overlay = dict(overlay or {})
     parsed = parse_test_command(command)
-    target = _relative_target(tree, target_file, overlay)
+    target, *also = [_relative_target(tree, target_file, overlay) for target_file in target_files]
     run_limits = _coverage_limits(limits or Limits(wall_s=60.0), COMMAND_STARTUP_S)
     token = _new_token()
     config = {"token": token, "kind": parsed.kind, "args": list(parsed.args), "program": parsed.program,
-              "env": dict(parsed.env), "target": target, "name": command}
+              "env": dict(parsed.env), "target": target, "also": also, "name": command}
     argv = [sys.executable, "-c", _command_driver(), json.dumps(config)]
     result = run_command(argv, tree=tree, limits=run_limits, overlay=overlay)
     records = _read_records(result, token, run_limits, f"`{command}`")
@@ -661,5 +682,9 @@ def coverage_for_command(
     tests = _finish(records, result, f"`{command}`")
     if not tests:
         logger.warning("`%s` ran no tests: no coverage to localize with", command)
-    logger.debug("command coverage: %d test(s) in %.2f s", len(tests), result.duration_s)
-    return tests
+    logger.debug("command coverage: %d test(s) of %d file(s) in %.2f s", len(tests), len(target_files), result.duration_s)
+    by_file = {target_files[0]: tests}
+    for index, name in enumerate(target_files[1:]):
+        lines = [more[index] if index < len(more) else [] for more in records.also] + [[]] * (len(tests) - len(records.also))
+        by_file[name] = [replace(test, lines=frozenset(found)) for test, found in zip(tests, lines)]
+    return by_file

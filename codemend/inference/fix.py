@@ -25,7 +25,8 @@ from codemend.data.corpus import decode_source, iter_python_files
 from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
-from codemend.inference.repair import RepairResult, Suggestion, Tests, repair, select_functions
+from codemend.inference.repair import RepairResult, Suggestion, Tests, repair, select_functions, unusable_baseline
+from codemend.testcov import coverage_for_files
 from codemend.training.checkpoint import check_checkpoint_dir
 
 logger = logging.getLogger(__name__)
@@ -165,15 +166,43 @@ def load_in_background(model: str, precision: str = "auto", engine: str = "auto"
     return future
 
 
+class SharedRuns:
+    """The tests' runs on the original project, which every repair of a folder run starts from: the
+    baseline (run once) and the per-test coverage of each file (measured for all the files still to
+    repair in one run, once the baseline says the tests fail)."""
+
+    def __init__(self, files: list[Path]):
+        self.files, self.baseline, self.coverage = files, None, {}
+
+    def coverage_of(self, file: Path, tests: Tests | None) -> list | None:
+        """The file's coverage when known or measurable now, else None (`repair` then measures it)."""
+        if tests is None or self.baseline is None or self.baseline.status == "passed" or unusable_baseline(tests, self.baseline):
+            return None
+        if tests.target not in self.coverage and len(self.files) > 1:
+            rest = [str(f.resolve().relative_to(tests.tree)) for f in self.files[self.files.index(file):]]
+            try:
+                self.coverage.update(coverage_for_files(tests.tree, tests.command, rest, limits=tests.limits))
+            except ValueError as err:
+                logger.info("no shared coverage run (%s); measuring each file on its own", err)
+                self.files = [file]  # not again
+        return self.coverage.get(tests.target)
+
+    def remember(self, tests: Tests | None, result: RepairResult) -> None:
+        self.baseline = result.baseline
+        if tests is not None and result.coverage:
+            self.coverage.setdefault(tests.target, result.coverage)
+
+
 def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | None, *, function: str = "", line: int = 0, test_cmd: str = "",
              n: int | None = None, use_operators: bool = True, changed_since: str = "", timeout_s: float = 60.0,
              wide: int = WIDE_BUDGET, wide_seconds: float = WIDE_SECONDS) -> list[FileReport]:
     """Repair every file under `path` (only the functions touched since `changed_since`, when given).
 
-    The tests run once on the original project, not once per file or function: every repair here
-    starts from the same unchanged tree, so they share that baseline run."""
-    reports, baseline = [], None
+    The tests run once on the original project, not once per file or function, and their coverage of
+    the files once more (`SharedRuns`): every repair here starts from the same unchanged tree."""
+    reports = []
     files = files_to_fix(Path(path))
+    shared = SharedRuns(files)
     for k, file in enumerate(files, start=1):
         if len(files) == 1:
             text, digest = read_source(file)
@@ -193,8 +222,8 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             # One plausible fix answers the user; validating more only costs test runs.
             result = repair(text, debugger=debugger, path=str(file), function=name, line=line, tests=tests, n=n,
                             use_operators=use_operators, enough_plausible=1, wide=wide,
-                            wide_seconds=wide_seconds, baseline=baseline)
-            baseline = result.baseline
+                            wide_seconds=wide_seconds, baseline=shared.baseline, coverage=shared.coverage_of(file, tests))
+            shared.remember(tests, result)
             merged.suggestions += result.suggestions
             merged.functions += result.functions
             merged.notes += [note for note in result.notes if note not in merged.notes]

@@ -122,6 +122,7 @@ class RepairResult:
     suggestions: list[Suggestion]
     functions: list[FunctionReport]
     baseline: RunResult | None = None  # the tests on the unchanged code
+    coverage: list[TestCoverage] = field(default_factory=list)  # their per-test coverage of the file, when measured
     notes: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # where the time went, by stage
 
@@ -459,7 +460,7 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
            tests: Tests | None = None, n: int | None = None, use_operators: bool = True, top_lines: int = 3,
            max_validate: int = VALIDATION_BUDGET, enough_plausible: int = 3, use_sbfl: bool = True,
            baseline: RunResult | None = None, use_trace: bool = True, wide: int = WIDE_BUDGET,
-           wide_seconds: float = WIDE_SECONDS) -> RepairResult:
+           wide_seconds: float = WIDE_SECONDS, coverage: list[TestCoverage] | None = None) -> RepairResult:
     """Ranked suggestions for `text` (one module); plausible ones first when tests are given.
 
     With tests, the first `max_validate` ranked suggestions are validated, then the fixes only beams
@@ -469,7 +470,8 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
 
     `debugger` may still be loading (a Future, see `fix.load_in_background`): it is waited for after
     the tests' baseline and coverage runs, which it overlaps. `baseline`: the tests' run on `text`,
-    when the caller has already run them (not run again). `use_trace`: give a model trained with
+    when the caller has already run them (not run again); `coverage`: the tests' per-test coverage of
+    `text`, likewise (`fix` measures a folder's files in one run). `use_trace`: give a model trained with
     traces the tests' first failure as input (False for the traces ablation). `n`: beams per
     function (`model_beams` decides when None or -1, from whether the tests can judge a fix: not when
     they pass on, or never ran, the original code).
@@ -477,7 +479,7 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     result = RepairResult([], [])
     watch = Stopwatch(result.seconds)
     functions = select_functions(text, path, function, line)
-    limits, trace, sbfl, coverage = (tests.limits if tests else None), "", {}, []
+    limits, trace, sbfl, measured = (tests.limits if tests else None), "", {}, []
     if tests:
         with watch("baseline_tests"):
             result.baseline = baseline if baseline is not None else tests.run(text)
@@ -498,8 +500,9 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
             trace = tests.trace(result.baseline) if use_trace else ""
             limits = _scaled_limits(tests.limits, result.baseline)
             with watch("sbfl"):
-                coverage = file_coverage(text, tests) if use_sbfl else []
-                sbfl = ochiai(coverage) if coverage else {}
+                measured = (coverage if coverage is not None else file_coverage(text, tests)) if use_sbfl else []
+                sbfl = ochiai(measured) if measured else {}
+                result.coverage = measured
     n = model_beams(n, tests is not None and result.baseline.status != "passed")
     if isinstance(debugger, concurrent.futures.Future):
         with watch("model_load"):
@@ -512,7 +515,7 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     result.suggestions = distinct(sorted(result.suggestions, key=lambda s: -s.score))
     if tests and result.baseline.status != "passed" and max_validate > 0:
         hung = result.baseline.status == "timeout"
-        unreached = unreached_failures(result.baseline, coverage, result.functions) if tests.command else {}
+        unreached = unreached_failures(result.baseline, measured, result.functions) if tests.command else {}
         for name, failing in unreached.items():
             result.notes.append(f"{len(failing)} test(s) fail on the original code without running {name} ({', '.join(sorted(failing)[:2])}"
                                 f"{', ...' if len(failing) > 2 else ''}): fixes in {name} are judged by the other tests")

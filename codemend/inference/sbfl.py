@@ -13,9 +13,11 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping, Sequence
 
-from codemend.testcov import TestCommand, TestCoverage, coverage_for_benchmark, coverage_for_command, parse_test_command, plan_benchmark_tests
+from codemend.testcov import (
+    TestCommand, TestCoverage, coverage_for_benchmark, coverage_for_command, coverage_for_files, parse_test_command, plan_benchmark_tests,
+)
 
-__all__ = ["TestCommand", "TestCoverage", "coverage_for_benchmark", "coverage_for_command", "ochiai",
+__all__ = ["TestCommand", "TestCoverage", "coverage_for_benchmark", "coverage_for_command", "coverage_for_files", "ochiai",
            "parse_test_command", "plan_benchmark_tests", "rank_lines"]
 
 

@@ -603,17 +603,27 @@ def test_a_fix_is_plausible_despite_failures_only_when_pytest_lists_them_all_and
 
 
 @pytest.mark.sandbox
-def test_a_folder_run_runs_the_tests_on_the_original_project_once(tmp_path, monkeypatch):
+def test_a_folder_run_runs_the_tests_on_the_original_project_once_and_measures_coverage_twice(tmp_path, monkeypatch):
+    import importlib
+
     from codemend.inference.repair import Tests as RepairTests
 
-    for name, text in TWO_BUGS.items():
+    fix, repair_module = (importlib.import_module(f"codemend.inference.{name}") for name in ("fix", "repair"))  # the package re-exports functions of these names
+
+    files = {**TWO_BUGS, "pkg/extra.py": "def twice(x):\n    y = x * 2\n    return y\n"}
+    for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
     monkeypatch.chdir(tmp_path)
-    originals, runs = set(TWO_BUGS.values()), []
-    real_run = RepairTests.run
+    originals, runs, measured = set(files.values()), [], []
+    real_run, real_one, real_many = RepairTests.run, repair_module.file_coverage, fix.coverage_for_files
     monkeypatch.setattr(RepairTests, "run", lambda self, text, limits=None: runs.append(text in originals) or real_run(self, text, limits))
+    monkeypatch.setattr(repair_module, "file_coverage", lambda text, tests: measured.append([tests.target]) or real_one(text, tests))
+    monkeypatch.setattr(fix, "coverage_for_files", lambda tree, command, targets, **kw: measured.append(targets) or real_many(tree, command, targets, **kw))
     reports = fix_path("pkg", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider tests", wide=0)
-    assert [Path(r.path).name for r in reports if r.result.suggestions] == ["stats.py", "text.py"]
+    assert [Path(r.path).name for r in reports if r.result.suggestions] == ["extra.py", "stats.py", "text.py"]
     assert runs.count(True) == 1 and len(runs) > 1  # one baseline, then candidates
     assert all(r.result.baseline is reports[-1].result.baseline for r in reports if r.result.suggestions)
+    assert measured == [["pkg/extra.py"], ["pkg/stats.py", "pkg/text.py"]]  # the first file's own, then the rest in one run
+    assert [(s.function, s.validation) for r in reports for s in r.result.suggestions if s.validation == "plausible"] == [
+        ("maximum", "plausible"), ("shout", "plausible")]

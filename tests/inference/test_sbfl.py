@@ -16,6 +16,7 @@ from codemend.inference.sbfl import (
     TestCoverage,
     coverage_for_benchmark,
     coverage_for_command,
+    coverage_for_files,
     ochiai,
     parse_test_command,
     plan_benchmark_tests,
@@ -337,6 +338,19 @@ def test_pytest_command_coverage_per_test_with_the_tree_untouched(clamp_repo):
                                   (2, pytest.approx(1 / math.sqrt(3))), (3, 0.0), (6, 0.0)]
     assert snapshot(clamp_repo) == before
     assert elapsed < 20, f"one coverage_for_command call took {elapsed:.1f} s"
+
+
+@pytest.mark.sandbox
+def test_one_run_measures_several_files_as_runs_of_each_would(clamp_repo):
+    (clamp_repo / "other.py").write_text("def double(x):\n    return 2 * x\n")
+    (clamp_repo / "tests" / "test_other.py").write_text("from other import double\n\n\ndef test_double():\n    assert double(2) == 4\n")
+    command = "python -m pytest -q tests"
+    both = coverage_for_files(clamp_repo, command, ["mod.py", "other.py"], overlay={"mod.py": CLAMP_BUGGY})
+    for name in ("mod.py", "other.py"):
+        alone = coverage_for_command(clamp_repo, command, name, overlay={"mod.py": CLAMP_BUGGY})
+        assert [(c.name, c.passed, c.lines) for c in both[name]] == [(c.name, c.passed, c.lines) for c in alone]
+    assert {c.name.rsplit("::", 1)[1]: sorted(c.lines) for c in both["other.py"]} == {
+        "test_inside": [1], "test_below": [1], "test_above": [1], "test_double": [1, 2]}  # the import's line, then its own
 
 
 @pytest.mark.sandbox
