@@ -167,30 +167,52 @@ def load_in_background(model: str, precision: str = "auto", engine: str = "auto"
 
 
 class SharedRuns:
-    """The tests' runs on the original project, which every repair of a folder run starts from: the
-    baseline (run once) and the per-test coverage of each file (measured for all the files still to
-    repair in one run, once the baseline says the tests fail)."""
+    """The tests' runs on the original project, which every repair of a run starts from: the baseline
+    and the per-test coverage of each file. A folder run measures them before its first file: the
+    baseline, then (the tests failing) every file's coverage in one run, and so which files a failing
+    test enters (`skip`)."""
 
     def __init__(self, files: list[Path]):
         self.files, self.baseline, self.coverage = files, None, {}
+        self.entered: set[Path] = set()
 
-    def coverage_of(self, file: Path, tests: Tests | None) -> list | None:
-        """The file's coverage when known or measurable now, else None (`repair` then measures it)."""
-        if tests is None or self.baseline is None or self.baseline.status == "passed" or unusable_baseline(tests, self.baseline):
-            return None
-        if tests.target not in self.coverage and len(self.files) > 1:
-            rest = [str(f.resolve().relative_to(tests.tree)) for f in self.files[self.files.index(file):]]
-            try:
-                self.coverage.update(coverage_for_files(tests.tree, tests.command, rest, limits=tests.limits))
-            except ValueError as err:
-                logger.info("no shared coverage run (%s); measuring each file on its own", err)
-                self.files = [file]  # not again
-        return self.coverage.get(tests.target)
+    def measure(self, tests: Tests | None, text: str) -> None:
+        if self.baseline is not None or tests is None or len(self.files) < 2:
+            return
+        self.baseline = tests.run(text)  # the original project, whichever file `text` is
+        if self.baseline.status == "passed" or unusable_baseline(tests, self.baseline):
+            return
+        targets = {file: str(file.resolve().relative_to(tests.tree)) for file in self.files}
+        try:
+            self.coverage = coverage_for_files(tests.tree, tests.command, list(targets.values()), limits=tests.limits)
+        except ValueError as err:
+            logger.info("no coverage of the folder's files (%s); measuring each file on its own", err)
+            return
+        self.entered = {file for file in self.files if failures_enter(file, self.coverage.get(targets[file], []))}
+
+    def skip(self, file: Path) -> bool:
+        """Whether no failing test enters a function of `file` while one enters another file's: no edit
+        of it can make them pass. (When coverage sees no file entered, it sees nothing: the tests may run
+        the code in child processes, which coverage.py does not follow; then every file is tried.)"""
+        return bool(self.entered) and file not in self.entered
+
+    def coverage_of(self, tests: Tests | None) -> list | None:
+        """The file's coverage when measured, else None (`repair` measures it)."""
+        return self.coverage.get(tests.target) if tests is not None else None
 
     def remember(self, tests: Tests | None, result: RepairResult) -> None:
-        self.baseline = result.baseline
+        self.baseline = self.baseline or result.baseline
         if tests is not None and result.coverage:
             self.coverage.setdefault(tests.target, result.coverage)
+
+
+def failures_enter(file: Path, coverage: list) -> bool:
+    """Whether a failing test runs the body of one of the file's functions (its only line, for a one-line one)."""
+    read = read_in_folder(file)
+    if isinstance(read, str):
+        return False
+    bodies = [set(range(f.start_line + 1, f.end_line + 1)) or {f.start_line} for f in select_functions(read[0], str(file))]
+    return any(test.lines & body for test in coverage if not test.passed for body in bodies)
 
 
 def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | None, *, function: str = "", line: int = 0, test_cmd: str = "",
@@ -200,7 +222,7 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
 
     The tests run once on the original project, not once per file or function, and their coverage of
     the files once more (`SharedRuns`): every repair here starts from the same unchanged tree."""
-    reports = []
+    reports, skipped = [], []
     files = files_to_fix(Path(path))
     shared = SharedRuns(files)
     for k, file in enumerate(files, start=1):
@@ -217,12 +239,16 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             text, digest = read
         names = changed_functions(text, file, changed_since) if changed_since else [function]
         tests = make_tests(file, test_cmd, timeout_s)
+        shared.measure(tests, text)
+        if shared.skip(file):
+            skipped.append(str(file))
+            continue
         merged = RepairResult([], [])
         for name in names:
             # One plausible fix answers the user; validating more only costs test runs.
             result = repair(text, debugger=debugger, path=str(file), function=name, line=line, tests=tests, n=n,
                             use_operators=use_operators, enough_plausible=1, wide=wide,
-                            wide_seconds=wide_seconds, baseline=shared.baseline, coverage=shared.coverage_of(file, tests))
+                            wide_seconds=wide_seconds, baseline=shared.baseline, coverage=shared.coverage_of(tests))
             shared.remember(tests, result)
             merged.suggestions += result.suggestions
             merged.functions += result.functions
@@ -230,6 +256,10 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             merged.baseline = result.baseline
         merged.suggestions.sort(key=lambda s: (s.validation != "plausible", -s.score))
         reports.append(FileReport(str(file), text, digest, merged))
+    if skipped:
+        note = (f"{len(skipped)} file(s) not repaired: no failing test runs their functions (per-test coverage): "
+                + ", ".join(skipped[:5]) + (", ..." if len(skipped) > 5 else ""))
+        reports.append(FileReport(str(path), "", "", RepairResult([], [], notes=[note])))
     return reports
 
 

@@ -603,7 +603,7 @@ def test_a_fix_is_plausible_despite_failures_only_when_pytest_lists_them_all_and
 
 
 @pytest.mark.sandbox
-def test_a_folder_run_runs_the_tests_on_the_original_project_once_and_measures_coverage_twice(tmp_path, monkeypatch):
+def test_a_folder_run_runs_the_tests_once_measures_coverage_once_and_skips_files_no_failing_test_runs(tmp_path, monkeypatch):
     import importlib
 
     from codemend.inference.repair import Tests as RepairTests
@@ -621,9 +621,28 @@ def test_a_folder_run_runs_the_tests_on_the_original_project_once_and_measures_c
     monkeypatch.setattr(repair_module, "file_coverage", lambda text, tests: measured.append([tests.target]) or real_one(text, tests))
     monkeypatch.setattr(fix, "coverage_for_files", lambda tree, command, targets, **kw: measured.append(targets) or real_many(tree, command, targets, **kw))
     reports = fix_path("pkg", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider tests", wide=0)
-    assert [Path(r.path).name for r in reports if r.result.suggestions] == ["extra.py", "stats.py", "text.py"]
+    assert [Path(r.path).name for r in reports if r.result.suggestions] == ["stats.py", "text.py"]
+    assert reports[-1].path == "pkg" and reports[-1].result.notes == [
+        "1 file(s) not repaired: no failing test runs their functions (per-test coverage): pkg/extra.py"]
     assert runs.count(True) == 1 and len(runs) > 1  # one baseline, then candidates
-    assert all(r.result.baseline is reports[-1].result.baseline for r in reports if r.result.suggestions)
-    assert measured == [["pkg/extra.py"], ["pkg/stats.py", "pkg/text.py"]]  # the first file's own, then the rest in one run
+    assert all(r.result.baseline is reports[0].result.baseline for r in reports if r.result.suggestions)
+    assert measured == [["pkg/__init__.py", "pkg/extra.py", "pkg/stats.py", "pkg/text.py"]]  # one run for every file
     assert [(s.function, s.validation) for r in reports for s in r.result.suggestions if s.validation == "plausible"] == [
         ("maximum", "plausible"), ("shout", "plausible")]
+
+
+@pytest.mark.sandbox
+def test_tests_that_run_the_code_in_a_child_process_leave_every_file_to_validation(tmp_path, monkeypatch):
+    # coverage.py does not follow child processes: seeing no file entered, fix skips none.
+    files = {"pkg/__init__.py": "", "pkg/stats.py": TWO_BUGS["pkg/stats.py"], "pkg/extra.py": "def twice(x):\n    y = x * 2\n    return y\n",
+             "tests/test_cli.py": "import subprocess, sys\n\n\ndef test_maximum_in_a_child():\n    subprocess.run([sys.executable, '-c', "
+                                  "'from pkg.stats import maximum; assert maximum([3, 9, 4]) == 9'], check=True)\n"}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    reports = fix_path("pkg", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider tests", wide=0)
+    assert [Path(r.path).name for r in reports if r.result.suggestions] == ["extra.py", "stats.py"]
+    assert not any("not repaired" in note for r in reports for note in r.result.notes)
+    (best,) = [s for r in reports for s in r.result.suggestions if s.validation == "plausible"]
+    assert best.function == "maximum" and "if x > best:" in best.patched_source
