@@ -313,7 +313,24 @@ def cmd_fix(args, unknown) -> int:
     else:
         color = config.color == "always" or (config.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
         print(as_text(suggestions, color, config.top), end="")
-    return _apply_best(reports, config.force) if config.apply else 0
+    if not config.apply:
+        return 0
+    status = _apply_best(reports, config.force)
+    if config.test_cmd and any(r.result.suggestions for r in reports):
+        _check_applied(config.test_cmd, config.timeout)
+    return status
+
+
+def _check_applied(test_cmd: str, timeout: float) -> None:
+    """Run the tests once on the project as the applied fixes left it, and say how that went: a fix is
+    judged without tests that fail for another bug, so one run may leave some failing."""
+    from codemend.sandbox import Limits, run_command
+
+    result = run_command(test_cmd, tree=Path.cwd(), limits=Limits(wall_s=timeout, memory_mb=2048))
+    if result.status == "passed":
+        print(f"the tests pass now: {test_cmd}", file=sys.stderr)
+    else:
+        print(f"the tests still fail ({result.status}: {result.detail}); run codemend fix again for what is left", file=sys.stderr)
 
 
 def _apply_best(reports, force: bool) -> int:

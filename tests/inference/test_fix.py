@@ -543,7 +543,9 @@ def test_two_bugs_in_two_files_are_each_fixed_and_applied(tmp_path, monkeypatch,
     monkeypatch.chdir(tmp_path)
     command = f"{sys.executable} -m pytest -q -p no:cacheprovider tests"
     assert main(["fix", "pkg", "--model", "none", "--test_cmd", command, "--format", "json", "--wide", "0", "--apply"]) == 0
-    payload = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    payload = json.loads(captured.out)
+    assert f"the tests pass now: {command}" in captured.err  # checked once on the project as the fixes left it
     assert [(s["function"], s["validation"]) for s in payload["suggestions"][:2]] == [("maximum", "plausible"), ("shout", "plausible")]
     assert "never run it and fail as before (tests/test_all.py::test_shout)" in payload["suggestions"][0]["detail"]
     assert any("without running maximum (tests/test_all.py::test_shout)" in note for note in payload["notes"])
@@ -646,3 +648,18 @@ def test_tests_that_run_the_code_in_a_child_process_leave_every_file_to_validati
     assert not any("not repaired" in note for r in reports for note in r.result.notes)
     (best,) = [s for r in reports for s in r.result.suggestions if s.validation == "plausible"]
     assert best.function == "maximum" and "if x > best:" in best.patched_source
+
+
+@pytest.mark.sandbox
+def test_apply_says_when_the_tests_still_fail_for_another_bug_in_the_same_file(tmp_path, monkeypatch, capsys):
+    source = TWO_BUGS["pkg/stats.py"].replace("return sum(xs) / len(xs)", "return sum(xs) * len(xs)")  # and maximum's `<`
+    (tmp_path / "stats.py").write_text(source)
+    (tmp_path / "test_stats.py").write_text("from stats import mean, maximum\n\n\ndef test_mean():\n    assert mean([1, 2, 3]) == 2\n\n\n"
+                                            "def test_maximum():\n    assert maximum([3, 9, 4]) == 9\n")
+    monkeypatch.chdir(tmp_path)
+    command = f"{sys.executable} -m pytest -q -p no:cacheprovider test_stats.py"
+    assert main(["fix", "stats.py", "--model", "none", "--test_cmd", command, "--wide", "0", "--apply", "--color", "never"]) == 0
+    err = capsys.readouterr().err
+    assert "applied the plausible fix to stats.py" in err
+    assert "the tests still fail (failed: " in err and "run codemend fix again for what is left" in err
+    assert (tmp_path / "stats.py").read_text() != source and (tmp_path / "stats.py.codemend.bak").read_text() == source
