@@ -48,6 +48,7 @@ side cannot drift apart.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -295,19 +296,72 @@ def run_command(
     tree: Path,
     limits: Limits = Limits(),
     overlay: Mapping[str, str] | None = None,
+    import_roots: Sequence[str] = (),
 ) -> RunResult:
     """Run a test command in a throwaway copy of `tree` with `overlay` files written over it.
 
-    exit 0 = passed, nonzero = failed, plus timeout/memory/crash. `tree` is never modified.
+    exit 0 = passed, nonzero = failed, plus timeout/memory/crash. `tree` is never modified. Leading
+    `NAME=value` words set environment variables, as in a shell (`PYTHONPATH=src pytest -q`).
+    `import_roots`: folders of `tree` whose copies go first on PYTHONPATH (see `import_roots`).
     """
     import shlex
 
-    argv = shlex.split(command) if isinstance(command, str) else list(command)
+    env, argv = split_assignments(shlex.split(command) if isinstance(command, str) else list(command))
     if not argv:
         raise ValueError("command is empty")
     if not Path(tree).is_dir():
         raise ValueError(f"tree {tree} is not a directory")
-    return _run_fresh("command", limits, argv=argv, tree=Path(tree), files=overlay)
+    return _run_fresh("command", limits, argv=argv, tree=Path(tree), files=overlay, env=env, import_roots=import_roots)
+
+
+def split_assignments(argv: list[str]) -> tuple[dict[str, str], list[str]]:
+    """({NAME: value} of the leading `NAME=value` words, the rest of `argv`)."""
+    import re
+
+    env = {}
+    while argv and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", argv[0]):
+        name, value = argv[0].split("=", 1)
+        env[name], argv = value, argv[1:]
+    return env, argv
+
+
+@functools.lru_cache(maxsize=16)
+def import_roots(command: str, tree: Path) -> tuple[str, ...]:
+    """Folders of `tree` (relative to it) on the sys.path that the command's Python (and codemend's, which
+    runs the coverage) gets from outside the tree: an editable install's `src/` (a .pth file), an absolute
+    PYTHONPATH. Run in a copy, the tests would import the original files from there and never run a
+    candidate fix written in the copy; `run_command(import_roots=...)` puts the copies first."""
+    import shlex
+    import shutil
+    import subprocess
+    import tempfile
+
+    tree = Path(tree).resolve()
+    env, argv = split_assignments(shlex.split(command))
+    interpreters = {sys.executable}
+    found = shutil.which(argv[0], path=_child_env("")["PATH"]) if argv else None
+    if found and Path(found).name.startswith("python"):
+        interpreters.add(found)
+    elif found:
+        with contextlib.suppress(OSError, UnicodeDecodeError), open(found, encoding="utf-8") as handle:
+            first = handle.readline()
+            if first.startswith("#!") and "python" in first:
+                interpreters.add(first[2:].split()[0])
+    roots: list[str] = []
+    with tempfile.TemporaryDirectory() as outside:  # run from elsewhere: the tree is not the current folder there
+        for interpreter in sorted(interpreters):
+            try:
+                out = subprocess.run([interpreter, "-c", "import json, sys; print(json.dumps(sys.path))"], cwd=outside,
+                                     env={**os.environ, **env}, capture_output=True, text=True, timeout=30)
+                entries = json.loads(out.stdout) if out.returncode == 0 else []
+            except (OSError, subprocess.TimeoutExpired, ValueError):
+                continue
+            for entry in entries:
+                path = Path(entry).resolve() if entry and os.path.isabs(entry) else None
+                if path is not None and (path == tree or tree in path.parents):
+                    relative = str(path.relative_to(tree))
+                    roots += [relative] if relative not in roots else []
+    return tuple(roots)
 
 
 def _run_fresh(
@@ -318,6 +372,8 @@ def _run_fresh(
     files: Mapping[str, str] | None = None,
     argv: list[str] | None = None,
     tree: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    import_roots: Sequence[str] = (),
 ) -> RunResult:
     import secrets
     import shutil
@@ -334,6 +390,10 @@ def _run_fresh(
         # Without a dedicated uid RLIMIT_NPROC counts all our processes: the budget goes on top.
         nproc = limits.max_processes if uid is not None else _own_process_count() + limits.max_processes
         spec = _base_spec(mode, run_dir, work, uid, limits, policy, nproc)
+        spec["env"].update(env or {})
+        if import_roots:
+            own = spec["env"].get("PYTHONPATH")
+            spec["env"]["PYTHONPATH"] = os.pathsep.join([os.path.join(work, root) for root in import_roots] + ([own] if own else []))
         spec["argv"] = argv
         spec["sources"] = _write_sources(run_dir, sources or {})
         token = secrets.token_hex(16)

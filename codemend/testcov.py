@@ -234,8 +234,9 @@ def set_sys_path():
     """sys.path as the user's own command would have it (this driver runs as `python -c`)."""
     first = {"pytest": [], "pytest-module": [""], "module": [""],
              "script": [os.path.dirname(os.path.abspath(CONFIG["program"]))]}[CONFIG["kind"]]
+    roots = [os.path.abspath(p) for p in CONFIG.get("import_roots", [])]  # the copy's own, before any original
     extra = [os.path.abspath(p) for p in CONFIG["env"].get("PYTHONPATH", "").split(os.pathsep) if p]
-    sys.path[:] = first + extra + sys.path
+    sys.path[:] = first + roots + extra + sys.path
 
 
 def crash_message(report):
@@ -641,9 +642,10 @@ def coverage_for_command(
     *,
     overlay: Mapping[str, str] | None = None,
     limits: Limits | None = None,
+    import_roots: Sequence[str] = (),
 ) -> list[TestCoverage]:
     """Per-test coverage of `target_file` under a test command (`coverage_for_files` of that one file)."""
-    return coverage_for_files(tree, command, [target_file], overlay=overlay, limits=limits)[target_file]
+    return coverage_for_files(tree, command, [target_file], overlay=overlay, limits=limits, import_roots=import_roots)[target_file]
 
 
 def coverage_for_files(
@@ -653,6 +655,7 @@ def coverage_for_files(
     *,
     overlay: Mapping[str, str] | None = None,
     limits: Limits | None = None,
+    import_roots: Sequence[str] = (),
 ) -> dict[str, list[TestCoverage]]:
     """Per-test coverage of each of `target_files` (relative to `tree`) under a test command, in one run
     in a sandboxed copy: {file: its TestCoverage list}, the same tests for every file. A test's error
@@ -663,7 +666,8 @@ def coverage_for_files(
     `python FILE ...` / `python -m MODULE ...` give one test, the whole command (passed iff it
     exits 0). The command runs with this interpreter (sys.executable), whatever `python` it names.
     `tree` is never modified; `overlay` files are written over the copy. ValueError for other
-    commands, for pytest usage errors, and when no coverage comes back.
+    commands, for pytest usage errors, and when no coverage comes back. `import_roots`: see
+    `sandbox.import_roots`.
     """
     tree = Path(tree)
     overlay = dict(overlay or {})
@@ -672,9 +676,9 @@ def coverage_for_files(
     run_limits = _coverage_limits(limits or Limits(wall_s=60.0), COMMAND_STARTUP_S)
     token = _new_token()
     config = {"token": token, "kind": parsed.kind, "args": list(parsed.args), "program": parsed.program,
-              "env": dict(parsed.env), "target": target, "also": also, "name": command}
+              "env": dict(parsed.env), "target": target, "also": also, "name": command, "import_roots": list(import_roots)}
     argv = [sys.executable, "-c", _command_driver(), json.dumps(config)]
-    result = run_command(argv, tree=tree, limits=run_limits, overlay=overlay)
+    result = run_command(argv, tree=tree, limits=run_limits, overlay=overlay, import_roots=import_roots)
     records = _read_records(result, token, run_limits, f"`{command}`")
     exit_code = (records.done or {}).get("exit_code")
     if parsed.kind.startswith("pytest") and exit_code in (3, 4):  # internal error, usage error

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from codemend import sandbox
-from codemend.sandbox import Limits, SandboxPool, run_command, run_python, run_tests, scaled_timeout
+from codemend.sandbox import Limits, SandboxPool, import_roots, run_command, run_python, run_tests, scaled_timeout
 
 pytestmark = pytest.mark.sandbox
 
@@ -434,6 +434,27 @@ def test_run_command_limits_and_errors(project):
         run_command(["true"], tree=project, overlay={"../evil.py": "x"})
     with pytest.raises(ValueError, match="relative"):
         run_command(["true"], tree=project, overlay={"/etc/evil.py": "x"})
+
+
+def test_run_command_takes_leading_assignments_as_a_shell_does(project):
+    (project / "src").mkdir()
+    (project / "src" / "helper.py").write_text("VALUE = 7\n")
+    check = "python -c 'import os, helper; assert os.environ[\"MODE\"] == \"ci\" and helper.VALUE == 7'"
+    assert run_command(f"MODE=ci PYTHONPATH=src {check}", tree=project, limits=SMALL).status == "passed"
+    assert run_command(f"PYTHONPATH=src {check}", tree=project, limits=SMALL).status == "failed"  # no MODE
+
+
+def test_copies_of_the_trees_folders_on_the_pythons_path_come_first(project, tmp_path):
+    # An editable install puts the project's src/ on sys.path from outside the copy (a .pth file; here
+    # an absolute PYTHONPATH): the copy's own src/ must shadow it, or the tests import the originals.
+    (project / "src").mkdir()
+    (project / "src" / "helper.py").write_text("VALUE = 1\n")
+    command = f"PYTHONPATH={project / 'src'} python -c 'import helper; assert helper.VALUE == 2, helper.__file__'"
+    roots = import_roots(command, project)
+    assert roots == ("src",) and import_roots("python -c pass", project) == ()
+    overlay = {"src/helper.py": "VALUE = 2\n"}
+    assert run_command(command, tree=project, limits=SMALL, overlay=overlay).status == "failed"  # the original's 1
+    assert run_command(command, tree=project, limits=SMALL, overlay=overlay, import_roots=roots).status == "passed"
 
 
 def test_run_command_refuses_overlays_through_symlinks_out_of_the_tree(project, tmp_path):

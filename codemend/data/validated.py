@@ -35,7 +35,7 @@ from codemend.data.build import BuildReport, _dedupe, assign_splits, function_sa
 from codemend.data.corpus import Function, extract_functions, iter_python_files, replace_function
 from codemend.errors import CodemendError
 from codemend.io import atomic_folder, check_writable_target
-from codemend.sandbox import Limits, run_command
+from codemend.sandbox import Limits, import_roots, run_command
 from codemend.testcov import TestCoverage, coverage_for_command, failure_trace, first_failure, parse_test_command
 
 logger = logging.getLogger(__name__)
@@ -151,7 +151,8 @@ def baseline(config: ValidatedDataConfig, files: list[str]) -> dict[str, list[Te
 
     def measure(relative: str) -> list[TestCoverage]:
         try:
-            tests = coverage_for_command(config.repo, config.test_cmd, relative, limits=limits)
+            tests = coverage_for_command(config.repo, config.test_cmd, relative, limits=limits,
+                                         import_roots=import_roots(config.test_cmd, Path(config.repo)))
         except ValueError as err:
             if "timeout" in str(err):
                 raise CodemendError(_hang_message(config, 0, "")) from None
@@ -218,8 +219,8 @@ def choose(targets: list[_Target], config: ValidatedDataConfig) -> list[_Target]
 def validate_mutant(config: ValidatedDataConfig, target: _Target, sample: dict, source: str) -> tuple[str, dict]:
     """Run the covering tests on the file with this mutant: ("kept", sample + trace) or another outcome."""
     mutated = replace_function(source, target.function, sample["buggy"])
-    result = run_command(_rerun_argv(config, target.tests), tree=Path(config.repo),
-                         limits=Limits(wall_s=config.timeout), overlay={target.function.file: mutated})
+    result = run_command(_rerun_argv(config, target.tests), tree=Path(config.repo), limits=Limits(wall_s=config.timeout),
+                         overlay={target.function.file: mutated}, import_roots=import_roots(config.test_cmd, Path(config.repo)))
     if result.status == "timeout":
         return "timeouts", sample
     if result.status == "passed":

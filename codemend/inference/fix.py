@@ -128,14 +128,15 @@ def make_tests(path: Path, test_cmd: str, timeout_s: float) -> Tests | None:
     """Tests for `path`: `test_cmd` runs from the current folder (the project root) in a copy of it."""
     if not test_cmd:
         return None
-    from codemend.sandbox import Limits
+    from codemend.sandbox import Limits, import_roots
 
     root = Path.cwd().resolve()
     try:
         target = str(path.resolve().relative_to(root))
     except ValueError:
         raise CodemendError(f"{path} is outside the current folder {root}; run `codemend fix` from the project root so --test_cmd runs there") from None
-    return Tests(command=test_cmd, tree=str(root), target=target, limits=Limits(wall_s=timeout_s, memory_mb=2048))
+    return Tests(command=test_cmd, tree=str(root), target=target, limits=Limits(wall_s=timeout_s, memory_mb=2048),
+                 import_roots=import_roots(test_cmd, root))
 
 
 def changed_functions(text: str, path: Path, rev: str) -> list[str]:
@@ -184,7 +185,8 @@ class SharedRuns:
             return
         targets = {file: str(file.resolve().relative_to(tests.tree)) for file in self.files}
         try:
-            self.coverage = coverage_for_files(tests.tree, tests.command, list(targets.values()), limits=tests.limits)
+            self.coverage = coverage_for_files(tests.tree, tests.command, list(targets.values()), limits=tests.limits,
+                                               import_roots=tests.import_roots)
         except ValueError as err:
             logger.info("no coverage of the folder's files (%s); measuring each file on its own", err)
             return
@@ -254,6 +256,7 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             merged.functions += result.functions
             merged.notes += [note for note in result.notes if note not in merged.notes]
             merged.baseline = result.baseline
+            merged.coverage = merged.coverage or result.coverage
         merged.suggestions.sort(key=lambda s: (s.validation != "plausible", -s.score))
         reports.append(FileReport(str(file), text, digest, merged))
     if skipped:

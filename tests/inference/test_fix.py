@@ -663,3 +663,21 @@ def test_apply_says_when_the_tests_still_fail_for_another_bug_in_the_same_file(t
     assert "applied the plausible fix to stats.py" in err
     assert "the tests still fail (failed: " in err and "run codemend fix again for what is left" in err
     assert (tmp_path / "stats.py").read_text() != source and (tmp_path / "stats.py.codemend.bak").read_text() == source
+
+
+@pytest.mark.sandbox
+def test_a_project_on_the_pythons_path_from_outside_is_validated_on_the_copy(tmp_path, monkeypatch):
+    # pip install -e puts src/ on sys.path from outside (a .pth file; here an absolute PYTHONPATH): run in a
+    # copy, the tests imported the original files and every candidate failed like the bug itself.
+    project = tmp_path / "proj"
+    (project / "src" / "calc").mkdir(parents=True)
+    (project / "tests").mkdir()
+    (project / "src" / "calc" / "__init__.py").write_text("def add(a, b):\n    total = a - b\n    return total\n")
+    (project / "tests" / "test_calc.py").write_text("from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n")
+    monkeypatch.chdir(project)
+    command = f"PYTHONPATH={project / 'src'} {sys.executable} -m pytest -q -p no:cacheprovider tests"
+    (report,) = fix_path("src/calc/__init__.py", None, test_cmd=command, wide=0)
+    best = report.result.suggestions[0]
+    assert best.validation == "plausible" and "total = a + b" in best.patched_source, report.result.notes
+    assert report.result.coverage  # the coverage run saw the copy's file too
+    assert (project / "src" / "calc" / "__init__.py").read_text().count("a - b") == 1  # untouched
