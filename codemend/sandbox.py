@@ -311,7 +311,24 @@ def run_command(
         raise ValueError("command is empty")
     if not Path(tree).is_dir():
         raise ValueError(f"tree {tree} is not a directory")
-    return _run_fresh("command", limits, argv=argv, tree=Path(tree), files=overlay, env=env, import_roots=import_roots)
+    program = _program_outside_copy(argv[0], Path(tree))
+    # A program in the user's environment (a venv's python or pytest) must be reachable for the sandbox uid.
+    expose = [str(Path(program).parent.parent)] if os.path.isabs(program) else []
+    return _run_fresh("command", limits, argv=[program, *argv[1:]], tree=Path(tree), files=overlay, env=env,
+                      import_roots=import_roots, expose=expose)
+
+
+COPY_LEAVES_OUT = (".git", ".venv", "__pycache__")  # not copied into a run's copy of the tree (see _copy_tree)
+
+
+def _program_outside_copy(program: str, tree: Path) -> str:
+    """`program`, or its original's absolute path when it lies in a folder the copy leaves out: the
+    project's own `.venv/bin/python` runs from the project, as the user's command means it to."""
+    relative = Path(program)
+    if relative.is_absolute() or len(relative.parts) < 2 or not any(part in COPY_LEAVES_OUT for part in relative.parts):
+        return program
+    original = tree.absolute() / relative  # not resolved: a venv's python is a link its venv is found through
+    return str(original) if original.exists() else program
 
 
 def split_assignments(argv: list[str]) -> tuple[dict[str, str], list[str]]:
@@ -339,7 +356,8 @@ def import_roots(command: str, tree: Path) -> tuple[str, ...]:
     tree = Path(tree).resolve()
     env, argv = split_assignments(shlex.split(command))
     interpreters = {sys.executable}
-    found = shutil.which(argv[0], path=_child_env("")["PATH"]) if argv else None
+    program = str(tree / argv[0]) if argv and "/" in argv[0] and not os.path.isabs(argv[0]) else (argv[0] if argv else "")
+    found = shutil.which(program, path=_child_env("")["PATH"]) if program else None
     if found and Path(found).name.startswith("python"):
         interpreters.add(found)
     elif found:
@@ -374,6 +392,7 @@ def _run_fresh(
     tree: Path | None = None,
     env: Mapping[str, str] | None = None,
     import_roots: Sequence[str] = (),
+    expose: Sequence[str] = (),
 ) -> RunResult:
     import secrets
     import shutil
@@ -391,6 +410,7 @@ def _run_fresh(
         nproc = limits.max_processes if uid is not None else _own_process_count() + limits.max_processes
         spec = _base_spec(mode, run_dir, work, uid, limits, policy, nproc)
         spec["env"].update(env or {})
+        spec["expose"] = [*spec["expose"], *(path for path in expose if os.path.exists(path))]
         if import_roots:
             own = spec["env"].get("PYTHONPATH")
             spec["env"]["PYTHONPATH"] = os.pathsep.join([os.path.join(work, root) for root in import_roots] + ([own] if own else []))
@@ -518,7 +538,7 @@ def _make_run_dir(uid: int | None, base: str | None = None) -> tuple[str, str]:
 def _copy_tree(tree: Path, work: str) -> None:
     import shutil
 
-    ignore = shutil.ignore_patterns(".git", ".venv", "__pycache__")
+    ignore = shutil.ignore_patterns(*COPY_LEAVES_OUT)
     shutil.copytree(tree, work, symlinks=True, ignore=ignore, dirs_exist_ok=True)
 
 

@@ -444,6 +444,18 @@ def test_run_command_takes_leading_assignments_as_a_shell_does(project):
     assert run_command(f"PYTHONPATH=src {check}", tree=project, limits=SMALL).status == "failed"  # no MODE
 
 
+def test_a_program_in_the_projects_own_venv_runs_from_the_project(project):
+    # The copy leaves .venv out (it can hold gigabytes): `.venv/bin/python -m pytest` still means the project's.
+    tool = project / ".venv" / "bin" / "tool"
+    tool.parent.mkdir(parents=True)
+    tool.write_text("#!/bin/sh\necho \"$0 in $(basename \"$PWD\")\"\n")
+    tool.chmod(0o755)
+    result = run_command(".venv/bin/tool", tree=project, limits=SMALL)
+    assert result.status == "passed", result
+    assert result.stdout == f"{tool} in work\n"  # the original program, run in the copy
+    assert run_command(".venv/bin/missing", tree=project, limits=SMALL).status == "error"
+
+
 def test_copies_of_the_trees_folders_on_the_pythons_path_come_first(project, tmp_path):
     # An editable install puts the project's src/ on sys.path from outside the copy (a .pth file; here
     # an absolute PYTHONPATH): the copy's own src/ must shadow it, or the tests import the originals.
