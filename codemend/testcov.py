@@ -41,6 +41,9 @@ COVERAGE_OUTPUT_BYTES = 16 * 1024 * 1024
 COVERAGE_SLOWDOWN = 2.0
 """Line tracing slows Python code down; the sandbox wall clock is scaled by this (plus start-up)."""
 BENCHMARK_STARTUP_S = 2.0
+# Files measured by one coverage run: every test's record lists the lines of each (the import's at least),
+# so a run over hundreds of files could outgrow COVERAGE_OUTPUT_BYTES; coverage_for_files runs batches.
+FILES_PER_RUN = 20
 COMMAND_STARTUP_S = 5.0  # pytest start-up and collection on top of the interpreter and coverage.py
 BENCHMARK_FILE = "candidate.py"
 """Name of the module under test inside the sandbox; it shows up in error messages."""
@@ -658,8 +661,8 @@ def coverage_for_files(
     import_roots: Sequence[str] = (),
 ) -> dict[str, list[TestCoverage]]:
     """Per-test coverage of each of `target_files` (relative to `tree`) under a test command, in one run
-    in a sandboxed copy: {file: its TestCoverage list}, the same tests for every file. A test's error
-    names its line in the first file.
+    per FILES_PER_RUN files in a sandboxed copy: {file: its TestCoverage list}, the same tests for every
+    file. A test's error names its line in the first file of its run.
 
     pytest commands give one TestCoverage per test id ("tests/test_x.py::test_a"); skipped and
     xfailed tests are left out, a collection error is a failing test named after its file.
@@ -669,6 +672,10 @@ def coverage_for_files(
     commands, for pytest usage errors, and when no coverage comes back. `import_roots`: see
     `sandbox.import_roots`.
     """
+    if len(target_files) > FILES_PER_RUN:
+        batches = [target_files[i:i + FILES_PER_RUN] for i in range(0, len(target_files), FILES_PER_RUN)]
+        return {name: tests for batch in batches for name, tests in
+                coverage_for_files(tree, command, batch, overlay=overlay, limits=limits, import_roots=import_roots).items()}
     tree = Path(tree)
     overlay = dict(overlay or {})
     parsed = parse_test_command(command)

@@ -7,7 +7,7 @@
 
 Tests: `pytest tests/data/test_validated.py`.
 
-Stages: `baseline` (the test command once, under coverage.py, per source file: which passing
+Stages: `baseline` (the test command under coverage.py, once per 20 source files: which passing
 tests run which lines), `covered_functions` (functions a passing test enters), `mutate` (bugs
 from `build.function_samples`), `validate_mutants` (each mutant written over a throwaway copy,
 only the tests that cover its function re-run, in `workers` threads), then `assign_splits` and
@@ -36,7 +36,7 @@ from codemend.data.corpus import Function, extract_functions, iter_python_files,
 from codemend.errors import CodemendError
 from codemend.io import atomic_folder, check_writable_target
 from codemend.sandbox import Limits, import_roots, run_command
-from codemend.testcov import TestCoverage, coverage_for_command, failure_trace, first_failure, parse_test_command
+from codemend.testcov import FILES_PER_RUN, TestCoverage, coverage_for_files, failure_trace, first_failure, parse_test_command
 
 logger = logging.getLogger(__name__)
 
@@ -146,25 +146,26 @@ def included(files: list[str], patterns: list[str]) -> list[str]:
 
 
 def baseline(config: ValidatedDataConfig, files: list[str]) -> dict[str, list[TestCoverage]]:
-    """Run the tests once per source file under coverage.py; CodemendError if they hang or never pass."""
+    """Run the tests under coverage.py, once per FILES_PER_RUN source files; CodemendError if they hang or never pass."""
     limits = Limits(wall_s=config.timeout)
 
-    def measure(relative: str) -> list[TestCoverage]:
+    def measure(batch: list[str]) -> dict[str, list[TestCoverage]]:
         try:
-            tests = coverage_for_command(config.repo, config.test_cmd, relative, limits=limits,
-                                         import_roots=import_roots(config.test_cmd, Path(config.repo)))
+            coverage = coverage_for_files(config.repo, config.test_cmd, batch, limits=limits,
+                                          import_roots=import_roots(config.test_cmd, Path(config.repo)))
         except ValueError as err:
             if "timeout" in str(err):
                 raise CodemendError(_hang_message(config, 0, "")) from None
             raise CodemendError(f"--test_cmd {config.test_cmd!r} could not run at baseline: {err}") from None
+        tests = coverage[batch[0]]
         stuck = [t for t in tests if t.error.startswith("timeout")]
         if stuck:
             raise CodemendError(_hang_message(config, len(tests) - len(stuck), stuck[0].name))
-        return tests
+        return coverage
 
-    # One run per file (coverage.py measures one target file per run), `workers` at a time.
+    batches = [files[i:i + FILES_PER_RUN] for i in range(0, len(files), FILES_PER_RUN)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=config.workers) as pool:
-        coverage = dict(zip(files, pool.map(measure, files)))
+        coverage = {name: tests for measured in pool.map(measure, batches) for name, tests in measured.items()}
     tests = next(iter(coverage.values()), [])
     passed = sum(t.passed for t in tests)
     if not passed:

@@ -341,7 +341,7 @@ def test_pytest_command_coverage_per_test_with_the_tree_untouched(clamp_repo):
 
 
 @pytest.mark.sandbox
-def test_one_run_measures_several_files_as_runs_of_each_would(clamp_repo):
+def test_one_run_measures_several_files_as_runs_of_each_would(clamp_repo, monkeypatch):
     (clamp_repo / "other.py").write_text("def double(x):\n    return 2 * x\n")
     (clamp_repo / "tests" / "test_other.py").write_text("from other import double\n\n\ndef test_double():\n    assert double(2) == 4\n")
     command = "python -m pytest -q tests"
@@ -351,6 +351,8 @@ def test_one_run_measures_several_files_as_runs_of_each_would(clamp_repo):
         assert [(c.name, c.passed, c.lines) for c in both[name]] == [(c.name, c.passed, c.lines) for c in alone]
     assert {c.name.rsplit("::", 1)[1]: sorted(c.lines) for c in both["other.py"]} == {
         "test_inside": [1], "test_below": [1], "test_above": [1], "test_double": [1, 2]}  # the import's line, then its own
+    monkeypatch.setattr(sbfl, "FILES_PER_RUN", 1)  # many files: batches of runs, the same result
+    assert coverage_for_files(clamp_repo, command, ["mod.py", "other.py"], overlay={"mod.py": CLAMP_BUGGY}) == both
 
 
 @pytest.mark.sandbox
