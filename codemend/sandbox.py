@@ -342,6 +342,28 @@ def split_assignments(argv: list[str]) -> tuple[dict[str, str], list[str]]:
     return env, argv
 
 
+def command_python(command: str, tree: Path) -> str | None:
+    """The Python a test command runs, as the sandbox finds it: the `python` it names (a relative path is
+    the project's), or the interpreter on the first line of the script it names (`pytest`); None when
+    it runs no Python that way."""
+    import shlex
+    import shutil
+
+    _, argv = split_assignments(shlex.split(command))
+    if not argv:
+        return None
+    program = str(Path(tree).absolute() / argv[0]) if "/" in argv[0] and not os.path.isabs(argv[0]) else argv[0]
+    found = shutil.which(program, path=_child_env("")["PATH"])
+    if found and Path(found).name.startswith("python"):
+        return found
+    if found:
+        with contextlib.suppress(OSError, UnicodeDecodeError), open(found, encoding="utf-8") as handle:
+            first = handle.readline()
+            if first.startswith("#!") and "python" in first:
+                return first[2:].split()[0]
+    return None
+
+
 @functools.lru_cache(maxsize=16)
 def import_roots(command: str, tree: Path) -> tuple[str, ...]:
     """Folders of `tree` (relative to it) on the sys.path that the command's Python (and codemend's, which
@@ -349,22 +371,12 @@ def import_roots(command: str, tree: Path) -> tuple[str, ...]:
     PYTHONPATH. Run in a copy, the tests would import the original files from there and never run a
     candidate fix written in the copy; `run_command(import_roots=...)` puts the copies first."""
     import shlex
-    import shutil
     import subprocess
     import tempfile
 
     tree = Path(tree).resolve()
-    env, argv = split_assignments(shlex.split(command))
-    interpreters = {sys.executable}
-    program = str(tree / argv[0]) if argv and "/" in argv[0] and not os.path.isabs(argv[0]) else (argv[0] if argv else "")
-    found = shutil.which(program, path=_child_env("")["PATH"]) if program else None
-    if found and Path(found).name.startswith("python"):
-        interpreters.add(found)
-    elif found:
-        with contextlib.suppress(OSError, UnicodeDecodeError), open(found, encoding="utf-8") as handle:
-            first = handle.readline()
-            if first.startswith("#!") and "python" in first:
-                interpreters.add(first[2:].split()[0])
+    env, _ = split_assignments(shlex.split(command))
+    interpreters = {sys.executable, command_python(command, tree) or sys.executable}
     roots: list[str] = []
     with tempfile.TemporaryDirectory() as outside:  # run from elsewhere: the tree is not the current folder there
         for interpreter in sorted(interpreters):

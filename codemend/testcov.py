@@ -20,19 +20,21 @@ the tests that finished, plus the one in progress as a failure.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import logging
 import math
 import re
 import secrets
 import shlex
+import subprocess
 import sys
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from codemend.sandbox import Limits, RunResult, run_command, run_python
+from codemend.sandbox import Limits, RunResult, command_python, run_command, run_python
 
 logger = logging.getLogger(__name__)
 
@@ -625,6 +627,26 @@ def parse_test_command(command: str) -> TestCommand:
     )
 
 
+@functools.lru_cache(maxsize=16)
+def measuring_python(command: str, tree: Path) -> str:
+    """The Python that runs the coverage driver: the command's own when it has coverage.py 7 (and pytest,
+    for a pytest command), so the tests import the packages they import for the user (a project's
+    venv); else codemend's, which has both."""
+    python = command_python(command, tree)
+    if not python or python == sys.executable:
+        return sys.executable
+    needs = "coverage, pytest" if parse_test_command(command).kind.startswith("pytest") else "coverage"
+    check = f"import sys, {needs}; sys.exit(int(coverage.version_info[0] < 7))"
+    try:
+        usable = subprocess.run([python, "-c", check], capture_output=True, timeout=60).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        usable = False
+    if not usable:
+        logger.info("per-test coverage runs with codemend's Python: %s lacks coverage.py 7%s (install it there for "
+                    "coverage with the project's own packages)", python, " or pytest" if "pytest" in needs else "")
+    return python if usable else sys.executable
+
+
 def _relative_target(tree: Path, target_file: str, overlay: Mapping[str, str]) -> str:
     path = Path(target_file)
     if path.is_absolute():
@@ -684,7 +706,7 @@ def coverage_for_files(
     token = _new_token()
     config = {"token": token, "kind": parsed.kind, "args": list(parsed.args), "program": parsed.program,
               "env": dict(parsed.env), "target": target, "also": also, "name": command, "import_roots": list(import_roots)}
-    argv = [sys.executable, "-c", _command_driver(), json.dumps(config)]
+    argv = [measuring_python(command, tree), "-c", _command_driver(), json.dumps(config)]
     result = run_command(argv, tree=tree, limits=run_limits, overlay=overlay, import_roots=import_roots)
     records = _read_records(result, token, run_limits, f"`{command}`")
     exit_code = (records.done or {}).get("exit_code")

@@ -7,7 +7,10 @@
 import itertools
 import math
 import random
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -371,3 +374,26 @@ def test_a_collection_error_is_a_failing_test(clamp_repo):
     (only,) = coverage_for_command(clamp_repo, "pytest -q tests", "mod.py")
     assert (only.name, only.passed) == ("tests/test_mod.py", False)
     assert only.error == "collection error: ModuleNotFoundError: No module named 'mod'"
+
+
+@pytest.mark.sandbox
+def test_coverage_runs_with_the_commands_own_python_when_it_can(clamp_repo, tmp_path):
+    # The project's packages live in its venv only (codemend installed elsewhere, say with pipx): the coverage
+    # driver must run there to import them. This venv sees codemend's packages (coverage.py, pytest) through a .pth.
+    import sysconfig
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    Path(site, "projdep").mkdir()
+    Path(site, "projdep", "__init__.py").write_text("LIMIT = 10\n")  # as pip installs it, in the venv only
+    Path(site, "codemend-env.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    (clamp_repo / "tests" / "test_dep.py").write_text("from projdep import LIMIT\nfrom mod import clamp\n\n\n"
+                                                      "def test_limit():\n    assert clamp(99, 0, LIMIT) == LIMIT\n")
+    command = f"{python} -m pytest -q tests/test_dep.py"
+    assert sbfl.measuring_python(command, clamp_repo) == python
+    (only,) = coverage_for_command(clamp_repo, command, "mod.py", overlay={"mod.py": CLAMP_BUGGY})
+    assert (only.name, only.passed, sorted(only.lines)) == ("tests/test_dep.py::test_limit", False, [1, 2, 4, 5]), only.error
+    assert sbfl.measuring_python(f"{sys.executable} -m pytest -q", clamp_repo) == sys.executable
