@@ -17,6 +17,7 @@ import concurrent.futures
 import contextlib
 import difflib
 import logging
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -550,18 +551,23 @@ def unusable_baseline(tests: Tests, baseline: RunResult) -> str:
         said = [line.strip() for line in baseline.stderr.splitlines() if line.strip()]  # pytest's usage errors go there
         return "pytest tested nothing, " + (f"exit status {baseline.returncode}: {said[-1]}" if said else baseline.detail)
     if tests.command and "pytest" in tests.command and baseline.returncode == PYTEST_INTERRUPTED:
-        return _collection_error(collection_errors(baseline.stdout), tests.target)
+        return _collection_error(collection_errors(baseline.stdout), tests.target, tests.tree)
     return ""
 
 
-def _collection_error(errors: dict[str, str], target: str) -> str:
+def _collection_error(errors: dict[str, str], target: str, tree: str = "") -> str:
     """Why test files that pytest could not collect make validation pointless ("" when none, or when the
     file being fixed is in one's traceback: importing it failed, and a fix may end that)."""
     if not errors or any(target and target in text for text in errors.values()):
         return ""
     file, text = next(iter(errors.items()))
     raised = [line[1:].strip() for line in text.splitlines() if line.startswith("E ")]
-    return f"pytest could not collect {file}" + (f" ({raised[-1]})" if raised else "") + ": no fix can pass before that is fixed"
+    missing = re.search(r"No module named '([\w.]+)'", raised[-1]) if raised else None
+    top = missing and missing[1].split(".")[0]
+    # Bare `pytest` does not put the project root on sys.path (`python -m pytest` does): the project's own package is then missing.
+    hint = (f"; {top} is in the project: `python -m pytest` puts the project root on sys.path"
+            if top and tree and ((Path(tree) / top).is_dir() or (Path(tree) / f"{top}.py").is_file()) else "")
+    return f"pytest could not collect {file}" + (f" ({raised[-1]})" if raised else "") + f": no fix can pass before that is fixed{hint}"
 
 
 def wide_search(text: str, path: str, result: RepairResult, tests: Tests, limits: Limits, budget: int, seconds: float, enough: int,

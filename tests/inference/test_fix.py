@@ -135,12 +135,18 @@ def test_tests_that_pass_on_the_original_are_reported(tmp_path):
     (f"{sys.executable} -m pytest -q -p no:cacheprovider test_empty.py", "pytest tested nothing, exit status 5"),
     (f"{sys.executable} -m pytest -q -p no:cacheprovider test_broken.py",
      "pytest could not collect test_broken.py (ModuleNotFoundError: No module named 'no_such_module_codemend'): no fix can pass"),
-], ids=["no-such-program", "no-such-test-file", "no-tests", "uncollectable-test-file"])
+    (f"{Path(sys.executable).parent / 'pytest'} -q -p no:cacheprovider tests/test_pkg.py",  # bare pytest: no root on sys.path
+     "No module named 'pkg'): no fix can pass before that is fixed; pkg is in the project: `python -m pytest` puts the project root on sys.path"),
+], ids=["no-such-program", "no-such-test-file", "no-tests", "uncollectable-test-file", "own-package-not-on-the-path"])
 def test_a_test_command_that_tests_nothing_is_said_and_nothing_is_validated_against_it(tmp_path, command, says):
     # Validating against it would fail every candidate, then try the wide space for a minute.
     (tmp_path / "stats.py").write_text(SOURCE)
     (tmp_path / "test_empty.py").write_text("VALUE = 1\n")
     (tmp_path / "test_broken.py").write_text("import no_such_module_codemend\nfrom stats import Stats\n\ndef test_it():\n    assert Stats()\n")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_pkg.py").write_text("import pkg\n\ndef test_it():\n    assert pkg\n")
     result = repair(SOURCE, debugger=None, tests=Tests(command=command, tree=str(tmp_path), target="stats.py"))
     assert len(result.notes) == 1 and says in result.notes[0] and result.notes[0].endswith("suggestions are not validated")
     assert result.suggestions and all(s.validation == "not validated" for s in result.suggestions)
