@@ -11,6 +11,7 @@ atomically after a backup, and only if the file did not change since it was read
 from __future__ import annotations
 
 import concurrent.futures
+import difflib
 import hashlib
 import logging
 import os
@@ -19,6 +20,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from codemend.config import WIDE_BUDGET, WIDE_SECONDS
 from codemend.data.corpus import decode_source, iter_python_files
@@ -211,10 +213,13 @@ class SharedRuns:
 def failures_enter(file: Path, coverage: list) -> bool:
     """Whether a failing test runs the body of one of the file's functions (its only line, for a one-line one)."""
     read = read_in_folder(file)
-    if isinstance(read, str):
-        return False
-    bodies = [set(range(f.start_line + 1, f.end_line + 1)) or {f.start_line} for f in select_functions(read[0], str(file))]
-    return any(test.lines & body for test in coverage if not test.passed for body in bodies)
+    return not isinstance(read, str) and bool(entering_failures(read[0], str(file), coverage))
+
+
+def entering_failures(text: str, path: str, coverage: list) -> set[str]:
+    """The failing tests that run the body of one of the file's functions (its only line, for a one-line one)."""
+    bodies = [set(range(f.start_line + 1, f.end_line + 1)) or {f.start_line} for f in select_functions(text, path)]
+    return {test.name for test in coverage if not test.passed and any(test.lines & body for body in bodies)}
 
 
 def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | None, *, function: str = "", line: int = 0, test_cmd: str = "",
@@ -258,12 +263,43 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             merged.baseline = result.baseline
             merged.coverage = merged.coverage or result.coverage
         merged.suggestions.sort(key=lambda s: (s.validation != "plausible", -s.score))
+        if tests is not None and not (function or line or changed_since):
+            # Another bug of the same file: repair the fixed text again, as a user would after applying.
+            again = lambda source: repair(source, debugger=debugger, path=str(file), tests=tests, n=n, use_operators=use_operators,  # noqa: E731
+                                          enough_plausible=1, wide=wide, wide_seconds=wide_seconds)
+            combined = mend_further(text, str(file), merged, again)
+            merged.suggestions[:0] = [combined] if combined else []
         reports.append(FileReport(str(file), text, digest, merged))
     if skipped:
         note = (f"{len(skipped)} file(s) not repaired: no failing test runs their functions (per-test coverage): "
                 + ", ".join(skipped[:5]) + (", ..." if len(skipped) > 5 else ""))
         reports.append(FileReport(str(path), "", "", RepairResult([], [], notes=[note])))
     return reports
+
+
+MAX_FIXES_PER_FILE = 3  # rounds of mend_further: each repairs the file again, with its own test runs
+
+
+def mend_further(text: str, path: str, result: RepairResult, again: Callable[[str], RepairResult]) -> Suggestion | None:
+    """One suggestion holding a fix for each bug of the file, when its best plausible fix leaves failing
+    tests that run the file's functions (another bug there): `again` repairs the fixed text, up to
+    MAX_FIXES_PER_FILE fixes in all; None when there is no second plausible fix."""
+    entering = entering_failures(text, path, result.coverage)
+    fixes = result.suggestions[:1]
+    while fixes and fixes[-1].validation == "plausible" and set(fixes[-1].still_failing) & entering and len(fixes) < MAX_FIXES_PER_FILE:
+        logger.info("%s: tests that run this file still fail after the fix of %s; repairing the fixed file again", path, fixes[-1].function)
+        following = again(fixes[-1].patched_source).suggestions
+        if not following or following[0].validation != "plausible":
+            break
+        fixes.append(following[0])
+    if len(fixes) < 2:
+        return None
+    last = fixes[-1]
+    diff = "".join(difflib.unified_diff(text.splitlines(keepends=True), last.patched_source.splitlines(keepends=True), f"a/{path}", f"b/{path}"))
+    return Suggestion(path, ", ".join(dict.fromkeys(f.function for f in fixes)), fixes[0].line, sum(f.score for f in fixes), diff,
+                      last.patched_source, "\n".join(f.model_output for f in fixes), "plausible",
+                      "+".join(sorted({part for f in fixes for part in f.origin.split("+")})), ", ".join(f.operator for f in fixes),
+                      f"{len(fixes)} fixes together: " + (last.detail or "the tests pass"), last.still_failing)
 
 
 def apply_fix(report: FileReport, suggestion: Suggestion, force: bool = False) -> Path:

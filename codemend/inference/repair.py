@@ -105,6 +105,7 @@ class Suggestion:
     # operator, or wide (the wide space, tried by tests only)
     operator: str = ""
     detail: str = ""
+    still_failing: list[str] = field(default_factory=list)  # a plausible fix's tests that fail for another bug (see verdict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -337,7 +338,8 @@ def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough
         else:
             results = list(executor.map(lambda s: tests.run(s.patched_source, limits), chunk))
         for suggestion, result in zip(chunk, results):
-            suggestion.validation, suggestion.detail = verdict(result, suggestion.function, (unreached or {}).get(suggestion.function, set()))
+            suggestion.validation, suggestion.detail, suggestion.still_failing = verdict(
+                result, suggestion.function, (unreached or {}).get(suggestion.function, set()))
         return sum(suggestion.validation == "plausible" for suggestion in chunk)
 
     try:
@@ -348,15 +350,15 @@ def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough
             pool.close()
 
 
-def verdict(result: RunResult, function: str, unreached: set[str]) -> tuple[str, str]:
-    """(validation, detail) of a fix in `function`: plausible when the tests pass, or when the only tests
-    that fail are among `unreached` (they failed on the original code and never ran `function`, so no
-    edit of it can change them: another bug's)."""
+def verdict(result: RunResult, function: str, unreached: set[str]) -> tuple[str, str, list[str]]:
+    """(validation, detail, tests still failing) of a fix in `function`: plausible when the tests pass, or
+    when the only tests that fail are among `unreached` (they failed on the original code and never ran
+    `function`, so no edit of it can change them: another bug's)."""
     failed = failed_tests(result.stdout) if result.status == "failed" and unreached else None
     if failed and failed <= unreached:
         return "plausible", (f"passes every test that runs {function}; {len(failed)} other failing test(s) never run it "
-                             f"and fail as before ({', '.join(sorted(failed)[:2])}{', ...' if len(failed) > 2 else ''})")
-    return {"passed": "plausible", "failed": "failing"}.get(result.status, result.status), result.detail
+                             f"and fail as before ({', '.join(sorted(failed)[:2])}{', ...' if len(failed) > 2 else ''})"), sorted(failed)
+    return {"passed": "plausible", "failed": "failing"}.get(result.status, result.status), result.detail, []
 
 
 def unreached_failures(baseline: RunResult, coverage: list[TestCoverage], functions: list[FunctionReport]) -> dict[str, set[str]]:

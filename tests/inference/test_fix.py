@@ -603,10 +603,11 @@ def test_a_fix_is_plausible_despite_failures_only_when_pytest_lists_them_all_and
 
     listed = "=== short test summary info ===\nFAILED t.py::other - boom\n1 failed, 3 passed in 0.1s\n"
     assert verdict(run(listed), "f", {"t.py::other"})[0] == "plausible"
-    assert verdict(run(listed), "f", set()) == ("failing", "exit status 1")  # nothing known to be another bug's
+    assert verdict(run(listed), "f", {"t.py::other"})[2] == ["t.py::other"]  # what is left for another fix
+    assert verdict(run(listed), "f", set()) == ("failing", "exit status 1", [])  # nothing known to be another bug's
     assert verdict(run(listed.replace("other", "mine")), "f", {"t.py::other"})[0] == "failing"
     assert verdict(run(listed.replace("1 failed", "2 failed")), "f", {"t.py::other"})[0] == "failing"  # one not listed
-    assert verdict(run("", "passed"), "f", {"t.py::other"}) == ("plausible", "exit status 1")
+    assert verdict(run("", "passed"), "f", {"t.py::other"}) == ("plausible", "exit status 1", [])
     assert verdict(run(listed, "timeout"), "f", {"t.py::other"})[0] == "timeout"
 
 
@@ -658,7 +659,7 @@ def test_tests_that_run_the_code_in_a_child_process_leave_every_file_to_validati
 
 @pytest.mark.sandbox
 def test_apply_says_when_the_tests_still_fail_for_another_bug_in_the_same_file(tmp_path, monkeypatch, capsys):
-    source = TWO_BUGS["pkg/stats.py"].replace("return sum(xs) / len(xs)", "return sum(xs) * len(xs)")  # and maximum's `<`
+    source = TWO_BUGS["pkg/stats.py"].replace("return sum(xs) / len(xs)", "return 0.5")  # no edit mends this; and maximum's `<`
     (tmp_path / "stats.py").write_text(source)
     (tmp_path / "test_stats.py").write_text("from stats import mean, maximum\n\n\ndef test_mean():\n    assert mean([1, 2, 3]) == 2\n\n\n"
                                             "def test_maximum():\n    assert maximum([3, 9, 4]) == 9\n")
@@ -687,3 +688,21 @@ def test_a_project_on_the_pythons_path_from_outside_is_validated_on_the_copy(tmp
     assert best.validation == "plausible" and "total = a + b" in best.patched_source, report.result.notes
     assert report.result.coverage  # the coverage run saw the copy's file too
     assert (project / "src" / "calc" / "__init__.py").read_text().count("a - b") == 1  # untouched
+
+
+@pytest.mark.sandbox
+def test_two_bugs_in_one_file_come_as_one_suggestion_that_fixes_both(tmp_path, monkeypatch, capsys):
+    source = TWO_BUGS["pkg/stats.py"].replace("return sum(xs) / len(xs)", "return sum(xs) * len(xs)")  # and maximum's `<`
+    (tmp_path / "stats.py").write_text(source)
+    (tmp_path / "test_stats.py").write_text("from stats import mean, maximum\n\n\ndef test_mean():\n    assert mean([1, 2, 3]) == 2\n\n\n"
+                                            "def test_maximum():\n    assert maximum([3, 9, 4]) == 9\n")
+    monkeypatch.chdir(tmp_path)
+    command = f"{sys.executable} -m pytest -q -p no:cacheprovider test_stats.py"
+    (report,) = fix_path("stats.py", None, test_cmd=command, wide=0)
+    best = report.result.suggestions[0]
+    assert best.validation == "plausible" and best.detail == "2 fixes together: the tests pass" and not best.still_failing
+    assert set(best.function.split(", ")) == {"mean", "maximum"}
+    assert "sum(xs) / len(xs)" in best.patched_source and "if x > best:" in best.patched_source
+    assert best.diff.count("\n-") == 2 and (tmp_path / "stats.py").read_text() == source
+    assert main(["fix", "stats.py", "--model", "none", "--test_cmd", command, "--wide", "0", "--apply", "--color", "never"]) == 0
+    assert f"the tests pass now: {command}" in capsys.readouterr().err
