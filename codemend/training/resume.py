@@ -42,6 +42,9 @@ FINAL_ADAPTER = "final-adapter"  # where a LoRA run whose final save failed keep
 ELAPSED_FILE = "codemend_elapsed.json"  # training seconds up to a checkpoint, summed over interrupted runs
 # Fields that may change between an interrupted run and its resumption without changing the result.
 MAY_DIFFER = ("resume", "overwrite", "train.max_minutes", "train.save_every", "train.workers")
+# Settings added after runs were started, with what those runs did: a resume folder whose config lacks one
+# was written with this value.
+BEFORE_THEY_EXISTED = {"train.eval_loss_samples": 0, "train.eval_mode": "generate"}
 
 
 def partial_folder(config: TrainRecipeConfig) -> Path:
@@ -163,6 +166,7 @@ def check_same_config(folder: Path, config: TrainRecipeConfig) -> None:
         raise CodemendError(f"--resume: {folder} has no config.yaml, so it is not a resumable run; rerun without --resume and with --overwrite")
     saved = _flatten(yaml.safe_load(saved_file.read_text(encoding="utf-8")) or {})
     current = _flatten(yaml.safe_load(to_yaml(config)))  # through YAML, so both sides have the same types
+    saved = {**BEFORE_THEY_EXISTED, **saved}
     differing = [
         f"{key} {saved.get(key, '(absent)')} vs {current.get(key, '(absent)')}"
         for key in sorted(set(saved) | set(current))

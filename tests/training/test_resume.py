@@ -100,6 +100,20 @@ def test_resume_needs_the_partial_folder_and_the_same_config(tiny_dataset, tmp_p
     resume.check_same_config(tmp_path / "model.partial", tiny_config(tiny_dataset, out, **{"train.max_minutes": 5, "train.save_every": 7, "train.workers": 2, "resume": True}))
 
 
+def test_a_run_started_before_a_setting_existed_resumes_with_the_value_it_ran_with(tiny_dataset, tmp_path):
+    import yaml
+
+    out = tmp_path / "model"
+    resume.prepare(tiny_config(tiny_dataset, out))
+    saved = tmp_path / "model.partial" / "config.yaml"
+    old = yaml.safe_load(saved.read_text())
+    del old["train"]["eval_loss_samples"], old["train"]["eval_mode"]  # as an older codemend wrote it
+    saved.write_text(yaml.safe_dump(old))
+    with pytest.raises(CodemendError, match="train.eval_loss_samples 0 vs 256"):  # it read the whole split
+        resume.check_same_config(tmp_path / "model.partial", tiny_config(tiny_dataset, out))
+    resume.check_same_config(tmp_path / "model.partial", tiny_config(tiny_dataset, out, **{"train.eval_loss_samples": 0}))
+
+
 def test_a_leftover_partial_folder_needs_resume_or_overwrite(tiny_dataset, tmp_path, capsys):
     out = tmp_path / "model"
     partial = tmp_path / "model.partial"
