@@ -104,9 +104,9 @@ class Tracker:
         self.cov.stop()
         try:
             data = self.cov.get_data()
-            for target in self.targets:
-                if self.measured.get(target) is None:
-                    self.measured[target] = next((f for f in data.measured_files() if os.path.realpath(f) == target), None)
+            if any(self.measured.get(target) is None for target in self.targets):
+                files = {os.path.realpath(f): f for f in data.measured_files()}  # one query for all the files
+                self.measured = {target: self.measured.get(target) or files.get(target) for target in self.targets}
             data.set_query_contexts(["^" + re.escape(context) + "$"])
             found = [sorted(data.lines(self.measured[t]) or []) if self.measured[t] else [] for t in self.targets]
             data.set_query_contexts(None)
