@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from typing import Sequence
 
@@ -36,16 +37,20 @@ def as_json(suggestions: Sequence[Suggestion], notes: Sequence[str] = ()) -> str
     return json.dumps({"notes": list(notes), "suggestions": [s.to_dict() for s in suggestions]}, indent=2)
 
 
-def _replacement(original: str, s: Suggestion) -> dict | None:
+def _replacements(original: str, s: Suggestion) -> list[dict]:
+    """SARIF replacements turning `original` into the suggestion's text: one per changed region (a
+    suggestion that fixes several bugs has several)."""
     edit = compute_edit(original, s.patched_source)
-    if edit is None:
-        return None
-    if edit.kind == "insert":
-        region = {"startLine": edit.start, "startColumn": 1, "endLine": edit.start, "endColumn": 1}
-    else:
-        region = {"startLine": edit.start, "endLine": edit.end}
-    text = "".join(line + "\n" for line in edit.new_lines)
-    return {"deletedRegion": region, "insertedContent": {"text": text}}
+    if edit is not None:
+        return [_replacement(edit.start, edit.end, edit.kind == "insert", edit.new_lines)]
+    old, new = original.splitlines(), s.patched_source.splitlines()
+    opcodes = difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes()
+    return [_replacement(i1 + 1, i2, tag == "insert", new[j1:j2]) for tag, i1, i2, j1, j2 in opcodes if tag != "equal"]
+
+
+def _replacement(start: int, end: int, insert: bool, new_lines: Sequence[str]) -> dict:
+    region = {"startLine": start, "startColumn": 1, "endLine": start, "endColumn": 1} if insert else {"startLine": start, "endLine": end}
+    return {"deletedRegion": region, "insertedContent": {"text": "".join(line + "\n" for line in new_lines)}}
 
 
 def as_sarif(reports: Sequence[tuple[str, str, Sequence[Suggestion]]]) -> str:
@@ -60,10 +65,10 @@ def as_sarif(reports: Sequence[tuple[str, str, Sequence[Suggestion]]]) -> str:
                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": path}, "region": {"startLine": s.line}}}],
                 "properties": {"score": s.score, "validation": s.validation, "origin": s.origin, "operator": s.operator},
             }
-            replacement = _replacement(original, s)
-            if replacement:
+            replacements = _replacements(original, s)
+            if replacements:
                 result["fixes"] = [{"description": {"text": f"codemend fix ({s.validation})"},
-                                    "artifactChanges": [{"artifactLocation": {"uri": path}, "replacements": [replacement]}]}]
+                                    "artifactChanges": [{"artifactLocation": {"uri": path}, "replacements": replacements}]}]
             results.append(result)
     driver = {"name": "codemend", "version": __version__, "informationUri": "https://pypi.org/project/codemend/",
               "rules": [{"id": RULE_ID, "shortDescription": {"text": "A line the debugger model suspects of a bug, with a proposed fix."}}]}

@@ -451,6 +451,19 @@ def test_sarif_output_is_valid_2_1_0_with_a_fix():
     assert replacement["insertedContent"]["text"] == "            if items[i] > items[best]:\n"
 
 
+def test_sarif_fix_of_several_bugs_has_a_replacement_for_each_and_applying_them_gives_its_text():
+    two = SOURCE.replace("best = 0", "best = 1")  # line 6, and line 8's `<`
+    (func,) = select_functions(two, "s.py")
+    suggestion = to_suggestion(two, "s.py", func, Candidate(func.code.replace("best = 1", "best = 0").replace("] < items", "] > items"), 2, "", {"operator"}))
+    (result,) = json.loads(as_sarif([("s.py", two, [suggestion])]))["runs"][0]["results"]
+    replacements = result["fixes"][0]["artifactChanges"][0]["replacements"]
+    assert [r["deletedRegion"] for r in replacements] == [{"startLine": 6, "endLine": 6}, {"startLine": 8, "endLine": 8}]
+    lines = two.splitlines(keepends=True)
+    for r in reversed(replacements):  # as an editor applies them
+        lines[r["deletedRegion"]["startLine"] - 1: r["deletedRegion"]["endLine"]] = [r["insertedContent"]["text"]]
+    assert "".join(lines) == FIXED
+
+
 def test_changed_since_selects_touched_functions(tmp_path, tmp_path_factory):
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tmp_path)]
     (tmp_path / "m.py").write_text("def a(x):\n    return x + 1\n\n\ndef b(x):\n    return x * 2\n")
