@@ -36,6 +36,7 @@ from codemend.testcov import TestCoverage, collection_errors, failed_tests, fail
 
 logger = logging.getLogger(__name__)
 
+PROGRESS_FROM = 10  # functions in a file from which `repair` logs each one it ranks (a minute or more in all)
 MAX_SCORED = 64  # above this many inverse-operator candidates, only the most suspicious lines' are scored
 BEAMS_WITH_TESTS = 10  # beams per function when tests validate them (see model_beams)
 # Where the model is asked for a fix besides its own beams (placed_proposals): at the line ranked first
@@ -511,7 +512,10 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     if isinstance(debugger, concurrent.futures.Future):
         with watch("model_load"):
             debugger = debugger.result()
-    for func in suspicious_functions(functions, sbfl):
+    chosen_functions = suspicious_functions(functions, sbfl)
+    for k, func in enumerate(chosen_functions, start=1):
+        if len(chosen_functions) >= PROGRESS_FROM and debugger is not None:
+            logger.info("%s: [%d/%d] %s", path, k, len(chosen_functions), func.name)  # about a second each: say where it is
         report = repair_function(func, debugger, sbfl=sbfl, trace=trace, n=n, line=line,
                                  use_operators=use_operators, top_lines=top_lines, watch=watch, module=text)
         result.functions.append(report)
