@@ -570,6 +570,10 @@ class ImportConfig:
     """File to import: pairs or TSSB-3M JSON(L) (`.gz` allowed), or a CodeXGLUE `NAME.buggy-fixed.buggy` (its `.fixed` is read too)."""
     format: ImportFormat = "pairs"
     """Input format: `pairs` (buggy/fixed JSONL), `codexglue` (parallel .buggy/.fixed files) or `tssb` (before/after/sstub_pattern)."""
+    buggy_field: str = "buggy"
+    """With --format pairs: the key of each record's buggy code (e.g. `before`, `buggy_code`, `input`)."""
+    fixed_field: str = "fixed"
+    """With --format pairs: the key of each record's fixed code (e.g. `after`, `fixed_code`, `output`)."""
     out: str = "runs/imported"
     """Output folder, in the layout `codemend data build` writes, so `codemend train --data OUT` reads it."""
     keep_multi_hunk: bool = False

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import functools
 import gzip
 import json
 import logging
@@ -189,10 +190,15 @@ def _array_records(text: str, problems: Problems) -> Iterator[tuple[int, dict]]:
 # ----------------------------------------------------------------------------- the formats
 
 
-def read_pairs(path: Path, problems: Problems) -> Iterator[dict]:
-    """Samples from buggy/fixed JSON(L)."""
+def read_pairs(path: Path, problems: Problems, fields: tuple[str, str] = ("buggy", "fixed")) -> Iterator[dict]:
+    """Samples from buggy/fixed JSON(L); `fields` name the buggy and fixed code's keys."""
     for line, record in json_records(path, problems):
-        buggy, fixed = text_field(record, "buggy", line, problems), text_field(record, "fixed", line, problems)
+        absent = [name for name in fields if name not in record]
+        if absent:
+            problems.add(line, f"missing field {', '.join(f'`{name}`' for name in absent)} (it has {', '.join(map(str, record)) or 'none'}; "
+                               "--buggy_field and --fixed_field name the keys of the buggy and fixed code)")
+            continue
+        buggy, fixed = text_field(record, fields[0], line, problems), text_field(record, fields[1], line, problems)
         optional = {name: text_field(record, name, line, problems, required=False)
                     for name in ("id", "file", "function", "context", "bug_class")}
         if buggy is None or fixed is None or len(problems.items):
@@ -277,8 +283,9 @@ def unescape(line: str) -> str:
 _READERS = {"pairs": read_pairs, "codexglue": read_codexglue, "tssb": read_tssb}
 
 
-def import_pairs(path: str | Path, fmt: ImportFormat) -> tuple[list[dict], dict[str, int]]:
+def import_pairs(path: str | Path, fmt: ImportFormat, fields: tuple[str, str] = ("buggy", "fixed")) -> tuple[list[dict], dict[str, int]]:
     """Every sample of `path` in our format, and counts: records, single_hunk, not_single_hunk, identical.
+    `fields`: the keys of the buggy and fixed code in a `pairs` file.
 
     Identical pairs (no line differs) are left out: they hold no fix to learn.
     Raises CodemendError naming file, line and field for malformed input, or for an empty file.
@@ -289,7 +296,8 @@ def import_pairs(path: str | Path, fmt: ImportFormat) -> tuple[list[dict], dict[
     problems = Problems(path)
     counts = collections.Counter(records=0, single_hunk=0, not_single_hunk=0, identical=0)
     samples = []
-    for sample in _READERS[fmt](path, problems):
+    reader = functools.partial(read_pairs, fields=fields) if fmt == "pairs" else _READERS[fmt]
+    for sample in reader(path, problems):
         counts["records"] += 1
         if sample["buggy"].splitlines() == sample["fixed"].splitlines():
             counts["identical"] += 1
@@ -355,7 +363,7 @@ def import_dataset(config: ImportConfig) -> ImportReport:
     """Import `config.file` and write a dataset folder like `codemend data build` does."""
     check_writable_target(config.out, config.overwrite)
     started = time.perf_counter()
-    samples, counts = import_pairs(config.file, config.format)
+    samples, counts = import_pairs(config.file, config.format, (config.buggy_field, config.fixed_field))
     drops: collections.Counter = collections.Counter()
     if not config.keep_multi_hunk:
         drops["not_single_hunk"] = sum(s["edit"] is None for s in samples)

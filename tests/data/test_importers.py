@@ -152,3 +152,12 @@ def test_import_writes_a_trainable_dataset_and_export_reads_it_back(tmp_path):
     assert (tmp_path / "cx" / "valid.buggy-fixed.fixed").is_file()
     back, counts = import_pairs(tmp_path / "cx" / "train.buggy-fixed.buggy", "codexglue")
     assert counts["single_hunk"] == report.samples["train"]
+
+
+def test_pairs_whose_code_is_under_other_keys_are_read_with_those_names(tmp_path):
+    path = tmp_path / "pairs.jsonl"
+    path.write_text(json.dumps({"before": "def f(x):\n    return x - 1\n", "after": "def f(x):\n    return x + 1\n", "id": 7}) + "\n")
+    with pytest.raises(CodemendError, match=r"pairs.jsonl:1: missing field `buggy`, `fixed` \(it has before, after, id; --buggy_field"):
+        import_pairs(path, "pairs")
+    (sample,), counts = import_pairs(path, "pairs", ("before", "after"))
+    assert (sample["id"], sample["edit"], counts["single_hunk"]) == ("7", "replace 2\n    return x + 1", 1)
