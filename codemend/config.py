@@ -445,7 +445,21 @@ class RepairOptions(InferenceOptions):
             problems.append(f"--wide_seconds {self.wide_seconds}: must be positive (--wide 0 turns the wide search off)")
         if self.timeout <= 0:
             problems.append("--timeout must be positive (seconds)")
-        return problems
+        return problems + command_problems(self.test_cmd)
+
+
+def command_problems(test_cmd: str) -> list[str]:
+    """--test_cmd is split into words as a shell would (quotes, leading NAME=value assignments)."""
+    import re
+    import shlex
+
+    try:
+        words = shlex.split(test_cmd)
+    except ValueError as err:
+        return [f"--test_cmd {test_cmd!r}: {err}; quote it as a shell would"]
+    if test_cmd.strip() and all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", word) for word in words):
+        return [f"--test_cmd {test_cmd!r}: no command after the NAME=value assignments"]
+    return []
 
 
 @dataclass

@@ -60,6 +60,16 @@ def test_semantic_validation_names_the_flag(tmp_path):
     assert "--train.lr -1.0" in text and "--model.d_model 130" in text and "codemend data build" in text
 
 
+def test_a_test_command_a_shell_could_not_split_is_a_config_problem():
+    from codemend.config import FixConfig
+
+    with pytest.raises(ConfigError, match="--test_cmd \"pytest 'tests\": No closing quotation; quote it as a shell would"):
+        load_config(FixConfig, None, {"test_cmd": "pytest 'tests"})
+    with pytest.raises(ConfigError, match="no command after the NAME=value assignments"):
+        load_config(FixConfig, None, {"test_cmd": "PYTHONPATH=src"})
+    assert load_config(FixConfig, None, {"test_cmd": "PYTHONPATH=src pytest -q 'tests/test a.py'"}).test_cmd
+
+
 def test_negative_counts_are_named_in_one_problem(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_config(TrainRecipeConfig, None, {"data": str(tmp_path), "train.eval_loss_samples": "-1", "train.workers": "-2"})

@@ -72,7 +72,7 @@ class ValidatedDataConfig:
     operators: list[str] = field(default_factory=list)
     """Bug operators to use (names from `codemend data operators`); empty means all."""
     include: list[str] = field(default_factory=list)
-    """Source files to mutate, as glob patterns relative to --repo (`pkg/core/*.py`); empty means every .py file outside the tests. Each file gets its own coverage run of --test_cmd at baseline: in a large project, name the files the command tests."""
+    """Source files to mutate, as glob patterns relative to --repo (`pkg/core/*.py`); empty means every .py file outside the tests. The baseline measures them under --test_cmd, 20 files per run: in a large project, name the files the command tests."""
     overwrite: bool = False
     """Replace an existing output folder (the old one is kept as OUT.bak-TIMESTAMP)."""
 
