@@ -554,14 +554,14 @@ def _copy_tree(tree: Path, work: str) -> None:
     shutil.copytree(tree, work, symlinks=True, ignore=ignore, dirs_exist_ok=True)
 
 
-def _write_files(work: str, files: Mapping[str, str]) -> None:
+def _write_files(work: str, files: Mapping[str, str | bytes]) -> None:
     for relative, content in files.items():
         target = _inside(work, relative)
         _refuse_symlinked_parent(work, target)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         if os.path.islink(target):
             os.unlink(target)  # never write through a symlink that came with the copied tree
-        with open(target, "w", encoding="utf-8") as handle:
+        with open(target, "wb" if isinstance(content, bytes) else "w", **({} if isinstance(content, bytes) else {"encoding": "utf-8"})) as handle:
             handle.write(content)
 
 

@@ -40,6 +40,7 @@ class FileReport:
     text: str
     digest: str  # of the bytes read, to refuse --apply if the file changed since
     result: RepairResult
+    encoding: str = "utf-8"  # the file's own (a PEP 263 coding line), which --apply writes in
 
 
 def read_source(path: str | Path) -> tuple[str, str]:
@@ -48,12 +49,36 @@ def read_source(path: str | Path) -> tuple[str, str]:
     if not path.exists():
         raise CodemendError(f"{path}: no such file")
     data = path.read_bytes()
-    text = decode_source(data)
+    encoding = source_encoding(data)
+    text = decode_source(data) if encoding == "utf-8" else _decoded(data, encoding)
     if text is None:
-        raise CodemendError(f"{path}: not UTF-8 text (binary or another encoding); convert it to UTF-8 first")
+        raise CodemendError(f"{path}: not UTF-8 text (binary or another encoding); convert it to UTF-8 first, "
+                            "or declare its encoding in a coding line (`# -*- coding: latin-1 -*-`)" if encoding == "utf-8" else
+                            f"{path}: not valid {encoding} text, the encoding its coding line declares")
     if not text.strip():
         raise CodemendError(f"{path} is empty: nothing to fix")
     return text, hashlib.sha256(data).hexdigest()
+
+
+def source_encoding(data: bytes) -> str:
+    """The encoding Python reads a source file in: its PEP 263 coding line's, else UTF-8 (a BOM stays in the text)."""
+    import io
+    import tokenize
+
+    try:
+        encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+    except SyntaxError:  # an unknown encoding: Python would refuse the file too
+        return "utf-8"
+    return "utf-8" if encoding == "utf-8-sig" else encoding
+
+
+def _decoded(data: bytes, encoding: str) -> str | None:
+    if b"\x00" in data[:8192]:
+        return None
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
 
 
 def read_in_folder(file: Path) -> tuple[str, str] | str:
@@ -138,7 +163,7 @@ def make_tests(path: Path, test_cmd: str, timeout_s: float) -> Tests | None:
     except ValueError:
         raise CodemendError(f"{path} is outside the current folder {root}; run `codemend fix` from the project root so --test_cmd runs there") from None
     return Tests(command=test_cmd, tree=str(root), target=target, limits=Limits(wall_s=timeout_s, memory_mb=2048),
-                 import_roots=import_roots(test_cmd, root))
+                 import_roots=import_roots(test_cmd, root), encoding=source_encoding(path.read_bytes()))
 
 
 def changed_functions(text: str, path: Path, rev: str) -> list[str]:
@@ -269,7 +294,7 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
                                           enough_plausible=1, wide=wide, wide_seconds=wide_seconds)
             combined = mend_further(text, str(file), merged, again)
             merged.suggestions[:0] = [combined] if combined else []
-        reports.append(FileReport(str(file), text, digest, merged))
+        reports.append(FileReport(str(file), text, digest, merged, source_encoding(file.read_bytes())))
     if skipped:
         note = (f"{len(skipped)} file(s) not repaired: no failing test runs their functions (per-test coverage): "
                 + ", ".join(skipped[:5]) + (", ..." if len(skipped) > 5 else ""))
@@ -320,7 +345,7 @@ def apply_fix(report: FileReport, suggestion: Suggestion, force: bool = False) -
     backup.write_bytes(path.read_bytes())
     descriptor, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+        with os.fdopen(descriptor, "w", encoding=report.encoding, newline="") as handle:
             handle.write(suggestion.patched_source)
         os.chmod(tmp, path.stat().st_mode & 0o7777)
         os.replace(tmp, path)

@@ -74,12 +74,17 @@ class Tests:
     target: str = ""  # the repaired file, relative to `tree`
     limits: Limits = field(default_factory=lambda: Limits(wall_s=10.0))
     import_roots: tuple[str, ...] = ()  # folders of `tree` whose copies go first on PYTHONPATH (sandbox.import_roots)
+    encoding: str = "utf-8"  # the target's own (a PEP 263 coding line): the copy's file is written in it
 
     def run(self, module_text: str, limits: Limits | None = None) -> RunResult:
         limits = limits or self.limits
         if self.test_code:
             return run_tests(module_text, self.test_code, limits=limits)
-        return run_command(self.command, tree=Path(self.tree), limits=limits, overlay={self.target: module_text}, import_roots=self.import_roots)
+        return run_command(self.command, tree=Path(self.tree), limits=limits, overlay=self.overlay(module_text), import_roots=self.import_roots)
+
+    def overlay(self, module_text: str) -> dict[str, str | bytes]:
+        """The target written over the project's copy, in the target's own encoding."""
+        return {self.target: module_text if self.encoding == "utf-8" else module_text.encode(self.encoding)}
 
     def trace(self, failed: RunResult) -> str:
         """The failure a model trained with traces reads: for a pytest command, the first failing test
@@ -607,7 +612,7 @@ def file_coverage(text: str, tests: Tests) -> list[TestCoverage]:
     try:
         if tests.test_code:
             return sbfl.coverage_for_benchmark(text, tests.test_code, limits=tests.limits)
-        return sbfl.coverage_for_command(tests.tree, tests.command, tests.target, overlay={tests.target: text}, limits=tests.limits,
+        return sbfl.coverage_for_command(tests.tree, tests.command, tests.target, overlay=tests.overlay(text), limits=tests.limits,
                                          import_roots=tests.import_roots)
     except ValueError as err:
         logger.warning("no per-test coverage (%s); localizing without it", err)

@@ -730,3 +730,21 @@ def test_a_long_file_says_which_function_the_model_is_ranking(tiny_model, caplog
     with caplog.at_level("INFO", logger="codemend.inference.repair"):
         repair(source, debugger=Debugger.load(tiny_model), path="long.py", n=0)
     assert [r.getMessage() for r in caplog.records if "long.py: [" in r.getMessage()][-1] == f"long.py: [{PROGRESS_FROM}/{PROGRESS_FROM}] f{PROGRESS_FROM - 1}"
+
+
+@pytest.mark.sandbox
+def test_a_file_in_its_declared_encoding_is_validated_and_written_back_in_it(tmp_path, monkeypatch, capsys):
+    # PEP 263: Python reads this file as latin-1; so must the copy the tests run on, and so is it written back.
+    source = '# -*- coding: latin-1 -*-\ndef greet(name):\n    prefix = "caf\xe9 "\n    return prefix - name\n'
+    (tmp_path / "g.py").write_bytes(source.encode("latin-1"))
+    (tmp_path / "test_g.py").write_text('from g import greet\n\n\ndef test_greet():\n    assert greet("x") == "caf\\xe9 x"\n')
+    monkeypatch.chdir(tmp_path)
+    assert read_source(tmp_path / "g.py")[0] == source
+    command = f"{sys.executable} -m pytest -q -p no:cacheprovider test_g.py"
+    assert main(["fix", "g.py", "--model", "none", "--test_cmd", command, "--wide", "0", "--apply", "--color", "never"]) == 0
+    assert f"the tests pass now: {command}" in capsys.readouterr().err
+    assert (tmp_path / "g.py").read_bytes() == source.replace("prefix - name", "prefix + name").encode("latin-1")
+    assert (tmp_path / "g.py.codemend.bak").read_bytes() == source.encode("latin-1")
+    (tmp_path / "bad.py").write_bytes(b"# coding: latin-1\nx = 1\n" + "é".encode("utf-8")[:1] + b"\x00")
+    with pytest.raises(CodemendError, match="not UTF-8|not valid"):
+        read_source(tmp_path / "bad.py")
