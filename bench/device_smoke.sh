@@ -21,3 +21,9 @@ train = json.load(open('$SMOKE/meta.json'))['train']
 print('smoke:', train['steps'], 'steps on', train['device'], 'at', train['tokens_per_second'], 'tokens/s; ranking (step, loss, fix first)', train['ranking'][-1])
 sys.exit(0 if train['steps'] == 20 else 1)
 "
+# Not fatal: `--train.eval_mode repair` (fix's ranking as the in-training evaluation) has run on the CPU only.
+timeout 120 "$PYTHON" -m codemend train --config configs/train/causal-tiny.yaml --data "$DATA" --out "$SMOKE-eval" \
+    --max_train_samples 500 --train.max_steps 4 --train.batch_size 8 --train.eval_every 2 --train.eval_samples 8 \
+    --train.eval_loss_samples 32 --train.eval_mode repair --train.precision auto --train.threads 0 > "$OUT/smoke-eval.log" 2>&1 \
+    && grep "repaired as fix does" "$OUT/smoke-eval.log" | tail -1 \
+    || echo "eval_mode repair smoke FAILED on this device (not fatal; see smoke-eval.log)"
