@@ -28,9 +28,14 @@ def as_text(suggestions: Sequence[Suggestion], color: bool, top: int) -> str:
     for rank, s in enumerate(suggestions[:top], start=1):
         origin = f", from {s.origin}" + (f" ({s.operator})" if s.operator else "")
         detail = f"\n    {s.detail}" if s.detail else ""  # a plausible fix's says which failing tests it was judged without
-        header = f"#{rank} {s.file}:{s.line}: suspected bug in {s.function} (score {s.score:.3f}, {s.validation}{origin}){detail}"
+        header = f"#{rank} {s.file}:{s.line}: suspected {_bugs_in(s)} (score {s.score:.3f}, {s.validation}{origin}){detail}"
         blocks.append(header + "\n" + (colorize(s.diff) if color else s.diff))
     return "\n".join(blocks)
+
+
+def _bugs_in(s: Suggestion) -> str:
+    """"bug in f", or "bugs in f, g" for a suggestion that fixes several functions (`fix.mend_further`)."""
+    return f"bugs in {s.function}" if ", " in s.function else f"bug in {s.function}"
 
 
 def as_json(suggestions: Sequence[Suggestion], notes: Sequence[str] = ()) -> str:
@@ -61,7 +66,7 @@ def as_sarif(reports: Sequence[tuple[str, str, Sequence[Suggestion]]]) -> str:
             result = {
                 "ruleId": RULE_ID,
                 "level": "warning" if s.validation == "plausible" else "note",
-                "message": {"text": f"Suspected bug in {s.function} (score {s.score:.3f}, {s.validation})."},
+                "message": {"text": f"Suspected {_bugs_in(s)} (score {s.score:.3f}, {s.validation})."},
                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": path}, "region": {"startLine": s.line}}}],
                 "properties": {"score": s.score, "validation": s.validation, "origin": s.origin, "operator": s.operator},
             }

@@ -718,7 +718,9 @@ def test_two_bugs_in_one_file_come_as_one_suggestion_that_fixes_both(tmp_path, m
     assert "sum(xs) / len(xs)" in best.patched_source and "if x > best:" in best.patched_source
     assert best.diff.count("\n-") == 2 and (tmp_path / "stats.py").read_text() == source
     assert main(["fix", "stats.py", "--model", "none", "--test_cmd", command, "--wide", "0", "--apply", "--color", "never"]) == 0
-    assert f"the tests pass now: {command}" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert f"the tests pass now: {command}" in captured.err
+    assert captured.out.startswith("#1 stats.py:") and ": suspected bugs in " in captured.out.splitlines()[0]
 
 
 def test_a_long_file_says_which_function_the_model_is_ranking(tiny_model, caplog):
