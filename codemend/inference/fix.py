@@ -270,6 +270,8 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
                 continue
             text, digest = read
         names = changed_functions(text, file, changed_since) if changed_since else [function]
+        if not names:
+            continue  # nothing in it changed since --changed_since
         tests = make_tests(file, test_cmd, timeout_s)
         shared.measure(tests, text)
         if shared.skip(file):
