@@ -750,3 +750,20 @@ def test_a_file_in_its_declared_encoding_is_validated_and_written_back_in_it(tmp
     (tmp_path / "bad.py").write_bytes(b"# coding: latin-1\nx = 1\n" + "é".encode("utf-8")[:1] + b"\x00")
     with pytest.raises(CodemendError, match="not UTF-8|not valid"):
         read_source(tmp_path / "bad.py")
+
+
+@pytest.mark.sandbox
+def test_changed_since_on_a_folder_speaks_only_of_the_changed_files(tmp_path, monkeypatch):
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tmp_path)]
+    files = {**TWO_BUGS, "pkg/extra.py": "def twice(x):\n    y = x * 2\n    return y\n"}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text.replace("x < best", "x > best").replace("lower()", "upper()"))  # committed fixed
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(git + ["add", "."], check=True)
+    subprocess.run(git + ["commit", "-qm", "init"], check=True)
+    (tmp_path / "pkg/stats.py").write_text(TWO_BUGS["pkg/stats.py"])  # the bug comes in
+    monkeypatch.chdir(tmp_path)
+    reports = fix_path("pkg", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider tests", changed_since="HEAD", wide=0)
+    assert [Path(r.path).name for r in reports] == ["stats.py"]  # no note about the files nothing changed in
+    assert reports[0].result.suggestions[0].validation == "plausible"
