@@ -178,7 +178,8 @@ def test_a_damaged_chunk_is_not_unpacked_even_for_the_first_call(kit, tmp_path):
     files = _files(tmp_path / "in", {"a.whl": 100, "b.whl": 200})
     kit.write_parts(files, tmp_path / ".devkit", budget=4096)
     chunk = tmp_path / ".devkit" / "part1" / "b.whl.000000000000"
-    chunk.write_bytes(b"x" + chunk.read_bytes()[1:])
+    data = chunk.read_bytes()
+    chunk.write_bytes(bytes([data[0] ^ 0xFF]) + data[1:])  # always a different byte (b"x" was the byte already 1 time in 256)
     assert kit.check_part(tmp_path / ".devkit", 1) == [
         "part 1: b.whl.000000000000 is damaged (its size or SHA-256 differs); carry the part again"]
     assert sorted(kit.unpack(tmp_path / ".devkit", tmp_path / "files", available=True)) == ["a.whl"]
