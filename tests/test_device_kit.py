@@ -57,7 +57,8 @@ def test_a_part_left_behind_or_damaged_is_named_before_anything_is_unpacked(kit,
     files = _files(tmp_path / "in", {"x.whl": 9000})
     kit.write_parts(files, tmp_path / ".devkit", budget=4096)
     damaged = next(p for p in (tmp_path / ".devkit" / "part1").iterdir() if p.name != "manifest.json")
-    damaged.write_bytes(b"\0" + damaged.read_bytes()[1:])
+    data = damaged.read_bytes()
+    damaged.write_bytes(bytes([data[0] ^ 0xFF]) + data[1:])  # a different first byte, whatever it was
     for p in (tmp_path / ".devkit" / "part2").iterdir():
         if p.name != "manifest.json":
             p.unlink()
