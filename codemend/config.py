@@ -450,14 +450,15 @@ class RepairOptions(InferenceOptions):
 
 def command_problems(test_cmd: str) -> list[str]:
     """--test_cmd is split into words as a shell would (quotes, leading NAME=value assignments)."""
-    import re
     import shlex
+
+    from codemend.sandbox import split_assignments
 
     try:
         words = shlex.split(test_cmd)
     except ValueError as err:
         return [f"--test_cmd {test_cmd!r}: {err}; quote it as a shell would"]
-    if test_cmd.strip() and all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", word) for word in words):
+    if words and not split_assignments(words)[1]:
         return [f"--test_cmd {test_cmd!r}: no command after the NAME=value assignments"]
     return []
 

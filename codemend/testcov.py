@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from codemend.sandbox import Limits, RunResult, command_python, run_command, run_python
+from codemend.sandbox import Limits, RunResult, command_python, run_command, run_python, split_assignments
 
 logger = logging.getLogger(__name__)
 
@@ -605,11 +605,7 @@ def parse_test_command(command: str) -> TestCommand:
     Leading `NAME=value` assignments become environment variables. ValueError for anything else
     (shell syntax, make, tox, ...): per-test coverage needs pytest.
     """
-    argv = shlex.split(command)
-    env = {}
-    while argv and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", argv[0]):
-        name, value = argv.pop(0).split("=", 1)
-        env[name] = value
+    env, argv = split_assignments(shlex.split(command))
     program = Path(argv[0]).name if argv else ""
     if program in ("pytest", "py.test"):
         return TestCommand("pytest", tuple(argv[1:]), env=env)

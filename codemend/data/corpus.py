@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import ast
 import logging
 import os
 import re
@@ -163,6 +164,20 @@ def extract_functions(
     if has_error(tree) and not functions:
         return [], "unparsable"
     return functions, None
+
+
+def body_lines(func: Function) -> frozenset[int]:
+    """Lines of the function's body in its file: the `def` line (and default values) run at import
+    time on behalf of every test, so only the body says that a test entered the function (coverage-based
+    verdicts: validated data, `fix`'s judgement of tests another bug fails). A one-line function's is its line."""
+    try:
+        statements = ast.parse(func.code).body[0].body
+    except (SyntaxError, IndexError, AttributeError):
+        return frozenset(range(func.start_line + 1, func.end_line + 1))
+    first = statements[0]
+    if len(statements) > 1 and isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+        first = statements[1]  # a docstring is never executed
+    return frozenset(range(func.start_line + first.lineno - 1, func.end_line + 1))
 
 
 def replace_function(text: str, func: Function, patched_function: str) -> str:

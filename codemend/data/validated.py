@@ -19,7 +19,6 @@ a copy: the user's tree is never written.
 
 from __future__ import annotations
 
-import ast
 import collections
 import concurrent.futures
 import fnmatch
@@ -32,7 +31,7 @@ from pathlib import Path
 
 from codemend.config import SPLITS
 from codemend.data.build import BuildReport, _dedupe, assign_splits, function_samples, write_outputs
-from codemend.data.corpus import Function, extract_functions, iter_python_files, replace_function
+from codemend.data.corpus import Function, body_lines, extract_functions, iter_python_files, replace_function
 from codemend.errors import CodemendError
 from codemend.io import atomic_folder, check_writable_target
 from codemend.sandbox import Limits, import_roots, run_command
@@ -190,24 +189,11 @@ def covered_functions(config: ValidatedDataConfig, coverage: dict[str, list[Test
         functions, _ = extract_functions(data, relative, config.min_lines, config.max_lines)
         seen += len(functions)
         for func in functions:
-            body = _body_lines(func)
+            body = body_lines(func)
             covering = tuple(t.name for t in tests if t.passed and t.lines & body)
             if covering:
                 targets.append(_Target(func, covering))
     return targets, seen
-
-
-def _body_lines(func: Function) -> frozenset[int]:
-    """Lines of the function's body in its file: the `def` line (and default values) run at import
-    time on behalf of every test, so only the body says that a test entered the function."""
-    try:
-        statements = ast.parse(func.code).body[0].body
-    except (SyntaxError, IndexError, AttributeError):
-        return frozenset(range(func.start_line + 1, func.end_line + 1))
-    first = statements[0]
-    if len(statements) > 1 and isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
-        first = statements[1]  # a docstring is never executed
-    return frozenset(range(func.start_line + first.lineno - 1, func.end_line + 1))
 
 
 def choose(targets: list[_Target], config: ValidatedDataConfig) -> list[_Target]:

@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Callable
 
 from codemend.config import WIDE_BUDGET, WIDE_SECONDS
-from codemend.data.corpus import decode_source, iter_python_files
+from codemend.data.corpus import body_lines, decode_source, iter_python_files
 from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
-from codemend.inference.repair import RepairResult, Suggestion, Tests, repair, select_functions, unusable_baseline
+from codemend.inference.repair import RepairResult, Suggestion, Tests, repair, select_functions, some, unusable_baseline
 from codemend.testcov import coverage_for_files
 from codemend.training.checkpoint import check_checkpoint_dir
 
@@ -236,14 +236,14 @@ class SharedRuns:
 
 
 def failures_enter(file: Path, coverage: list) -> bool:
-    """Whether a failing test runs the body of one of the file's functions (its only line, for a one-line one)."""
+    """Whether a failing test runs the body of one of the file's functions."""
     read = read_in_folder(file)
     return not isinstance(read, str) and bool(entering_failures(read[0], str(file), coverage))
 
 
 def entering_failures(text: str, path: str, coverage: list) -> set[str]:
-    """The failing tests that run the body of one of the file's functions (its only line, for a one-line one)."""
-    bodies = [set(range(f.start_line + 1, f.end_line + 1)) or {f.start_line} for f in select_functions(text, path)]
+    """The failing tests that run the body of one of the file's functions (`corpus.body_lines`)."""
+    bodies = [body_lines(f) for f in select_functions(text, path)]
     return {test.name for test in coverage if not test.passed and any(test.lines & body for body in bodies)}
 
 
@@ -298,8 +298,7 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             merged.suggestions[:0] = [combined] if combined else []
         reports.append(FileReport(str(file), text, digest, merged, source_encoding(file.read_bytes())))
     if skipped:
-        note = (f"{len(skipped)} file(s) not repaired: no failing test runs their functions (per-test coverage): "
-                + ", ".join(skipped[:5]) + (", ..." if len(skipped) > 5 else ""))
+        note = f"{len(skipped)} file(s) not repaired: no failing test runs their functions (per-test coverage): {some(skipped, 5)}"
         reports.append(FileReport(str(path), "", "", RepairResult([], [], notes=[note])))
     return reports
 

@@ -24,13 +24,13 @@ from pathlib import Path
 from typing import Callable, Collection, Mapping
 
 from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
-from codemend.data.corpus import Function, extract_functions, replace_function
+from codemend.data.corpus import Function, body_lines, extract_functions, replace_function
 from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes
 from codemend.inference import places
 from codemend.inference.candidates import merge, normal_key, operator_candidates
 from codemend.inference.debugger import Candidate, Debugger
 from codemend.inference.localize import LineRanking, combine, factored_scores, model_signal
-from codemend.inference.sbfl import ochiai
+from codemend.inference.sbfl import coverage_for_benchmark, coverage_for_command, ochiai
 from codemend.sandbox import Limits, RunResult, SandboxPool, never_started, run_command, run_tests, scaled_timeout
 from codemend.testcov import TestCoverage, collection_errors, failed_tests, failure_trace, first_failure, sandbox_failure_trace
 
@@ -363,20 +363,25 @@ def verdict(result: RunResult, function: str, unreached: set[str]) -> tuple[str,
     failed = failed_tests(result.stdout) if result.status == "failed" and unreached else None
     if failed and failed <= unreached:
         return "plausible", (f"passes every test that runs {function}; {len(failed)} other failing test(s) never run it "
-                             f"and fail as before ({', '.join(sorted(failed)[:2])}{', ...' if len(failed) > 2 else ''})"), sorted(failed)
+                             f"and fail as before ({some(failed)})"), sorted(failed)
     return {"passed": "plausible", "failed": "failing"}.get(result.status, result.status), result.detail, []
+
+
+def some(names: Collection[str], shown: int = 2) -> str:
+    """The first `shown` of `names` in order, then "..." when there are more."""
+    return ", ".join(sorted(names)[:shown]) + (", ..." if len(names) > shown else "")
 
 
 def unreached_failures(baseline: RunResult, coverage: list[TestCoverage], functions: list[FunctionReport]) -> dict[str, set[str]]:
     """Per function: the tests pytest reports failing on the original code whose coverage never enters
     its body (another bug's failures: a project rarely has just one). Empty without per-test coverage or
-    a complete list of the failures (`testcov.failed_tests`); a one-line function has no body of its own;
-    no entry for a function no failing test runs: no edit of it can fix anything."""
+    a complete list of the failures (`testcov.failed_tests`); no entry for a function no failing test
+    runs: no edit of it can fix anything."""
     failing = failed_tests(baseline.stdout) if baseline.status == "failed" else None
     lines = {test.name: test.lines for test in coverage}
     unreached = {}
     for report in functions:
-        body = set(range(report.func.start_line + 1, report.func.end_line + 1)) if report.func else set()
+        body = body_lines(report.func) if report.func else frozenset()
         names = {name for name in failing or () if name in lines and body and not lines[name] & body}
         if names and names != failing:
             unreached[report.function] = names
@@ -530,8 +535,8 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
         hung = result.baseline.status == "timeout"
         unreached = unreached_failures(result.baseline, measured, result.functions) if tests.command else {}
         for name, failing in unreached.items():
-            result.notes.append(f"{len(failing)} test(s) fail on the original code without running {name} ({', '.join(sorted(failing)[:2])}"
-                                f"{', ...' if len(failing) > 2 else ''}): fixes in {name} are judged by the other tests")
+            result.notes.append(f"{len(failing)} test(s) fail on the original code without running {name} ({some(failing)}): "
+                                f"fixes in {name} are judged by the other tests")
         with watch("validation"):
             chosen = to_validate(result.suggestions, max_validate)
             ran = validate(chosen, tests, limits, enough=enough_plausible, seconds=HUNG_VALIDATION_LIMITS * limits.wall_s if hung else 0.0,
@@ -607,13 +612,11 @@ def _scaled_limits(limits: Limits, baseline: RunResult) -> Limits:
 
 def file_coverage(text: str, tests: Tests) -> list[TestCoverage]:
     """Per-test coverage of the file (empty when unavailable)."""
-    from codemend.inference import sbfl  # noqa: F811 - the module, for its coverage functions
-
     try:
         if tests.test_code:
-            return sbfl.coverage_for_benchmark(text, tests.test_code, limits=tests.limits)
-        return sbfl.coverage_for_command(tests.tree, tests.command, tests.target, overlay=tests.overlay(text), limits=tests.limits,
-                                         import_roots=tests.import_roots)
+            return coverage_for_benchmark(text, tests.test_code, limits=tests.limits)
+        return coverage_for_command(tests.tree, tests.command, tests.target, overlay=tests.overlay(text), limits=tests.limits,
+                                    import_roots=tests.import_roots)
     except ValueError as err:
         logger.warning("no per-test coverage (%s); localizing without it", err)
         return []

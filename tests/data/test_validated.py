@@ -4,10 +4,9 @@ import json
 
 import pytest
 
-from codemend.data.corpus import extract_functions
+from codemend.data.corpus import body_lines, extract_functions
 from codemend.data.validated import (
     ValidatedDataConfig,
-    _body_lines,
     included,
     build_validated_dataset,
     is_test_file,
@@ -139,7 +138,7 @@ def test_config_problems_name_the_flag(tmp_path):
 
 def test_a_function_counts_as_covered_by_its_body_not_its_def_line():
     (func,), _ = extract_functions(b'x = 1\n\n\ndef f(a):\n    """Doc."""\n    b = a\n    return b\n', "m.py")
-    assert _body_lines(func) == {6, 7}
+    assert body_lines(func) == {6, 7}
 
 
 def test_collection_errors_are_each_file_with_its_section():
