@@ -128,19 +128,19 @@ class GenerationEvaluator:
             generations = generate(model, tokenizer, self.sources, self.arch, self.max_new_tokens, batch_size=self.batch_size)
         finally:
             model.train(was_training)
-        verdicts = [score_prediction(sample, best.text, self.output_format) for sample, (best, *_) in zip(self.samples, generations)]
-        exact = sum(v["exact"] for v in verdicts) / len(verdicts)
+        return self._shares([score_prediction(sample, best.text, self.output_format) for sample, (best, *_) in zip(self.samples, generations)])
+
+    def _shares(self, verdicts: list[dict]) -> tuple[float, float]:
+        """(exact match, top-1 localization) over the samples' verdicts (each with `exact` and `line`)."""
         ranked = [[v["line"]] if v["line"] is not None else [] for v in verdicts]
-        return exact, topk_localization_accuracy(ranked, [truth_lines(s) for s in self.samples], k=1)
+        return sum(v["exact"] for v in verdicts) / len(verdicts), topk_localization_accuracy(ranked, [truth_lines(s) for s in self.samples], k=1)
 
     def _ranked(self, model, tokenizer) -> tuple[float, float]:
         from codemend.eval.split_eval import repair_row
         from codemend.inference.debugger import Debugger
 
         debugger = Debugger(model, tokenizer, self.spec)
-        rows = [repair_row(sample, debugger) for sample in self.samples]
-        ranked = [[row["line"]] if row["line"] is not None else [] for row in rows]
-        return sum(row["exact"] for row in rows) / len(rows), topk_localization_accuracy(ranked, [truth_lines(s) for s in self.samples], k=1)
+        return self._shares([repair_row(sample, debugger) for sample in self.samples])
 
     def evaluate(self, step: int, model, tokenizer, eval_loss: float | None = None) -> GenEval:
         exact, localization = self.score(model, tokenizer)
