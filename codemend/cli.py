@@ -293,6 +293,7 @@ def _check_before_loading(path: str, function: str, line: int) -> None:
 def cmd_fix(args, unknown) -> int:
     from codemend.inference.fix import fix_path
     from codemend.inference.formats import as_json, as_sarif, as_text
+    from codemend.inference.repair import best_first
 
     config = resolve(FixConfig, args, unknown, positional=("path",))
     _check_before_loading(args.path, config.function, config.line)
@@ -300,7 +301,7 @@ def cmd_fix(args, unknown) -> int:
     reports = fix_path(args.path, debugger, function=config.function, line=config.line, test_cmd=config.test_cmd,
                        n=config.n, use_operators=config.operators, changed_since=config.changed_since, timeout_s=config.timeout,
                        wide=config.wide, wide_seconds=config.wide_seconds)
-    suggestions = sorted((s for r in reports for s in r.result.suggestions), key=lambda s: (s.validation != "plausible", -s.score))
+    suggestions = sorted((s for r in reports for s in r.result.suggestions), key=best_first)
     notes = [f"{r.path}: {note}" for r in reports for note in r.result.notes]
     for note in notes:
         print(f"note: {note}", file=sys.stderr)

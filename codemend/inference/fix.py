@@ -27,7 +27,7 @@ from codemend.data.corpus import body_lines, decode_source, iter_python_files
 from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
-from codemend.inference.repair import RepairResult, Suggestion, Tests, repair, select_functions, some, unusable_baseline
+from codemend.inference.repair import RepairResult, Suggestion, Tests, best_first, repair, select_functions, some, unusable_baseline
 from codemend.testcov import coverage_for_files
 from codemend.training.checkpoint import check_checkpoint_dir
 
@@ -289,7 +289,7 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             merged.notes += [note for note in result.notes if note not in merged.notes]
             merged.baseline = result.baseline
             merged.coverage = merged.coverage or result.coverage
-        merged.suggestions.sort(key=lambda s: (s.validation != "plausible", -s.score))
+        merged.suggestions.sort(key=best_first)
         if tests is not None and not (function or line or changed_since):
             # Another bug of the same file: repair the fixed text again, as a user would after applying.
             again = lambda source: repair(source, debugger=debugger, path=str(file), tests=tests, n=n, use_operators=use_operators,  # noqa: E731

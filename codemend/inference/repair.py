@@ -319,6 +319,18 @@ def beam_only(origin: set[str] | str) -> bool:
     return bool(origins) and origins <= {"model", "placed"}
 
 
+def best_first(suggestion: Suggestion) -> tuple[bool, bool, float]:
+    """Sort key of validated suggestions: plausible fixes first, those that pass every test before those
+    judged without another bug's failing tests (`verdict`), then by score."""
+    return suggestion.validation != "plausible", bool(suggestion.still_failing), -suggestion.score
+
+
+def answers(suggestion: Suggestion, partial_is_enough: bool) -> bool:
+    """Whether a validated suggestion ends the search for a fix: plausible, and passing every test unless
+    fixes judged without another bug's failures count (`one_cause_possible` says when they cannot)."""
+    return suggestion.validation == "plausible" and (partial_is_enough or not suggestion.still_failing)
+
+
 def to_validate(suggestions: list[Suggestion], budget: int) -> list[Suggestion]:
     """The first `budget` ranked suggestions, then the fixes only beams propose that rank past them:
     BEAM_PENALTY ranks a beam lower, and with tests a beam is there for its reach (fixes no template
@@ -327,12 +339,13 @@ def to_validate(suggestions: list[Suggestion], budget: int) -> list[Suggestion]:
 
 
 def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough: int = 0, workers: int = 2,
-             seconds: float = 0.0, unreached: Mapping[str, set[str]] | None = None) -> int:
+             seconds: float = 0.0, unreached: Mapping[str, set[str]] | None = None, partial_is_enough: bool = True) -> int:
     """Run the tests on suggestions in rank order, `workers` at a time, in the sandbox.
 
     Stops once `enough` plausible fixes are found (0: validate all), or starts no more runs after
     `seconds` (0: no limit); returns how many ran. `unreached`: per function, the tests that fail on
-    the original code without running it (`unreached_failures`), which a fix there is judged without.
+    the original code without running it (`unreached_failures`), which a fix there is judged without;
+    such a fix counts towards `enough` only when `partial_is_enough` (`answers`).
     """
     pool = SandboxPool(workers=workers, limits=limits) if tests.test_code else None
     executor = concurrent.futures.ThreadPoolExecutor(max_workers=workers)
@@ -346,7 +359,7 @@ def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough
         for suggestion, result in zip(chunk, results):
             suggestion.validation, suggestion.detail, suggestion.still_failing = verdict(
                 result, suggestion.function, (unreached or {}).get(suggestion.function, set()))
-        return sum(suggestion.validation == "plausible" for suggestion in chunk)
+        return sum(answers(suggestion, partial_is_enough) for suggestion in chunk)
 
     try:
         return in_rank_order(len(suggestions), run, 2 * workers, enough=enough, seconds=seconds)
@@ -386,6 +399,22 @@ def unreached_failures(baseline: RunResult, coverage: list[TestCoverage], functi
         if names and names != failing:
             unreached[report.function] = names
     return unreached
+
+
+def one_cause_possible(baseline: RunResult, coverage: list[TestCoverage], functions: list[FunctionReport]) -> bool:
+    """Whether every test that fails on the original code runs the body of one of `functions`: then one
+    fix there may explain every failure, and a fix that leaves some failing as another bug's is no
+    reason to stop looking (in more-itertools, `sliced`'s off-by-one start fails four tests; one of them
+    also runs the nested `ret`, whose `!=` flipped to `==` passes it). False without per-test coverage
+    or pytest's list of failures."""
+    failing = failed_tests(baseline.stdout) if baseline.status == "failed" else None
+    if not failing or not coverage:
+        return False
+    lines = {test.name: test.lines for test in coverage}
+    if not failing <= lines.keys():
+        return False
+    return any(body and all(lines[name] & body for name in failing)
+               for body in (body_lines(report.func) if report.func else frozenset() for report in functions))
 
 
 WIDE_LINES = 5  # the most suspicious lines per function the wide space is tried at
@@ -534,20 +563,21 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     if tests and result.baseline.status != "passed" and max_validate > 0:
         hung = result.baseline.status == "timeout"
         unreached = unreached_failures(result.baseline, measured, result.functions) if tests.command else {}
+        partial_is_enough = not (unreached and one_cause_possible(result.baseline, measured, result.functions))
         for name, failing in unreached.items():
             result.notes.append(f"{len(failing)} test(s) fail on the original code without running {name} ({some(failing)}): "
                                 f"fixes in {name} are judged by the other tests")
         with watch("validation"):
             chosen = to_validate(result.suggestions, max_validate)
             ran = validate(chosen, tests, limits, enough=enough_plausible, seconds=HUNG_VALIDATION_LIMITS * limits.wall_s if hung else 0.0,
-                           unreached=unreached)
+                           unreached=unreached, partial_is_enough=partial_is_enough)
         if hung and ran < len(chosen) and not any(s.validation == "plausible" for s in chosen):
             result.notes.append(f"validation stopped after {ran} of {len(chosen)} candidates, as the original code hung")
         # Not after a hanging or crashing original: each of hundreds of edits could cost the time limit.
-        if wide > 0 and result.baseline.status in ("failed", "error") and not any(s.validation == "plausible" for s in result.suggestions):
+        if wide > 0 and result.baseline.status in ("failed", "error") and not any(answers(s, partial_is_enough) for s in result.suggestions):
             with watch("wide_search"):
-                wide_search(text, path, result, tests, limits, wide, wide_seconds, enough_plausible, unreached)
-        result.suggestions.sort(key=lambda s: (s.validation != "plausible", -s.score))
+                wide_search(text, path, result, tests, limits, wide, wide_seconds, enough_plausible, unreached, partial_is_enough)
+        result.suggestions.sort(key=best_first)
     return result
 
 
@@ -587,14 +617,14 @@ def _collection_error(errors: dict[str, str], target: str, tree: str = "") -> st
 
 
 def wide_search(text: str, path: str, result: RepairResult, tests: Tests, limits: Limits, budget: int, seconds: float, enough: int,
-                unreached: Mapping[str, set[str]] | None = None) -> None:
+                unreached: Mapping[str, set[str]] | None = None, partial_is_enough: bool = True) -> None:
     """Try the wide space's edits (`wide_suggestions`) by tests; add those that pass to `result`."""
     floor = min((s.score for s in result.suggestions), default=0.0)
     tried = {normal_key(s.patched_source) for s in result.suggestions if s.validation != "not validated"}
     more = wide_suggestions(text, path, result.functions, tried, floor, limit=budget)
     logger.info("%s: no ranked candidate passes the tests; trying up to %d edits of the wide space for at most %.0f s "
                 "(--wide 0 skips this)", path, len(more), seconds)
-    ran = validate(more, tests, limits, enough=enough, seconds=seconds, unreached=unreached)
+    ran = validate(more, tests, limits, enough=enough, seconds=seconds, unreached=unreached, partial_is_enough=partial_is_enough)
     result.suggestions += [s for s in more if s.validation == "plausible"]
     if ran < len(more) and not any(s.validation == "plausible" for s in more):
         result.notes.append(f"the wide search stopped after {ran} of {len(more)} edits ({seconds:.0f} s; --wide_seconds)")

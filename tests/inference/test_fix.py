@@ -624,6 +624,91 @@ def test_a_fix_is_plausible_despite_failures_only_when_pytest_lists_them_all_and
     assert verdict(run(listed, "timeout"), "f", {"t.py::other"})[0] == "timeout"
 
 
+def test_a_fix_left_with_another_bugs_failures_ends_validation_only_when_no_function_runs_every_failure():
+    # more-itertools' sliced with an off-by-one start: one of its four failing tests also runs the nested
+    # ret, whose `!=` flipped to `==` passes it; ranked first, it stopped validation before the real fix.
+    from codemend.inference.repair import Suggestion, best_first, validate
+    from codemend.sandbox import Limits, RunResult
+
+    class Tests:  # the part of repair.Tests that validate uses, judging by the patched text
+        test_code = ""
+
+        def run(self, text, limits=None):
+            if text in ("full", "partial"):
+                listed = "FAILED t.py::other - boom\n1 failed, 3 passed in 0.1s\n" if text == "partial" else ""
+                return RunResult(status="failed" if listed else "passed", returncode=int(bool(listed)), stdout=listed,
+                                 stderr="", duration_s=0.1, detail="exit status 1" if listed else "")
+            return RunResult(status="failed", returncode=1, stdout="FAILED t.py::mine - boom\nFAILED t.py::other - boom\n"
+                             "2 failed, 2 passed in 0.1s\n", stderr="", duration_s=0.1, detail="exit status 1")
+
+    def ranked():
+        texts = ["partial", "a", "b", "c", "d", "full", "e", "f", "g"]
+        return [Suggestion("m.py", "ret" if t == "partial" else "sliced", 1, -k, "", t, "") for k, t in enumerate(texts)]
+
+    unreached = {"ret": {"t.py::other"}}
+    first = ranked()
+    assert validate(first, Tests(), Limits(), enough=1, unreached=unreached) == 4  # the partial fix answered
+    assert first[0].validation == "plausible" and first[5].validation == "not validated"
+    second = ranked()
+    assert validate(second, Tests(), Limits(), enough=1, unreached=unreached, partial_is_enough=False) == 8  # two chunks of 4
+    assert second[5].validation == "plausible" and second[8].validation == "not validated"
+    assert [s.patched_source for s in sorted(second, key=best_first)[:2]] == ["full", "partial"]  # despite its score
+
+
+SLICED = '''from itertools import count, takewhile
+
+
+def sliced(seq, n, strict=False):
+    iterator = takewhile(len, (seq[i : i + n] for i in count(1, n)))
+    if strict:
+
+        def ret():
+            for piece in iterator:
+                if len(piece) != n:
+                    raise ValueError("seq is not divisible by n.")
+                yield piece
+
+        return iter(ret())
+    return iterator
+'''
+SLICED_TESTS = ('import pytest\n\nfrom sl import sliced\n\n\ndef test_odd():\n    assert list(sliced("ABCDEFGHI", 4)) == ["ABCD", "EFGH", "I"]\n\n\n'
+                'def test_even():\n    assert list(sliced("ABCDEFGHI", 3)) == ["ABC", "DEF", "GHI"]\n\n\n'
+                'def test_odd_and_strict():\n    with pytest.raises(ValueError):\n        list(sliced("ABCDEFGHI", 4, strict=True))\n')
+
+
+@pytest.mark.sandbox
+def test_one_fix_may_explain_every_failure_only_where_one_function_runs_them_all(tmp_path, monkeypatch):
+    from codemend.inference.fix import make_tests
+    from codemend.inference.repair import FunctionReport, file_coverage, one_cause_possible
+
+    def judged(files: dict[str, str], target: str) -> bool:
+        for name, text in files.items():
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_text(text)
+        tests = make_tests(tmp_path / target, f"{sys.executable} -m pytest -q -p no:cacheprovider", 60.0)
+        source = files[target]
+        reports = [FunctionReport(f.name, f.start_line, None, [], f) for f in select_functions(source, target)]
+        return one_cause_possible(tests.run(source), file_coverage(source, tests), reports)
+
+    monkeypatch.chdir(tmp_path)
+    assert judged({"sl.py": SLICED, "test_sl.py": SLICED_TESTS}, "sl.py")  # sliced runs all three failures; ret one
+    assert not judged({name: TWO_BUGS[name] for name in ("pkg/__init__.py", "pkg/stats.py", "tests/test_all.py")}
+                      | {"tests/test_all.py": TWO_BUGS["tests/test_all.py"].split("from pkg.text")[0] + "\n\n"
+                         "def test_mean():\n    assert mean([1, 2, 3]) == 2\n\n\ndef test_maximum():\n    assert maximum([3, 9, 4]) == 9\n"},
+                      "pkg/stats.py")  # mean and maximum each run one of the two failures
+
+
+@pytest.mark.sandbox
+def test_the_fix_that_passes_every_test_comes_before_one_judged_without_another_bugs_failures(tmp_path, monkeypatch):
+    (tmp_path / "sl.py").write_text(SLICED)
+    (tmp_path / "test_sl.py").write_text(SLICED_TESTS)
+    monkeypatch.chdir(tmp_path)
+    (report,) = fix_path("sl.py", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider test_sl.py", wide=0)
+    plausible = [s for s in report.result.suggestions if s.validation == "plausible"]
+    assert plausible[0].function == "sliced" and "count(0, n)" in plausible[0].patched_source and not plausible[0].still_failing
+    assert [bool(s.still_failing) for s in plausible] == sorted(bool(s.still_failing) for s in plausible)  # full passes first
+
+
 @pytest.mark.sandbox
 def test_a_folder_run_runs_the_tests_once_measures_coverage_once_and_skips_files_no_failing_test_runs(tmp_path, monkeypatch):
     import importlib
