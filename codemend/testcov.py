@@ -516,7 +516,8 @@ def coverage_for_benchmark(module_code: str, test_code: str, *, limits: Limits |
 
 
 MAX_TRACE_CHARS = 400
-_FAILED_LINE = re.compile(r"^(?:FAILED|ERROR) (\S+?)(?: - (.*))?$")
+# pytest 9 reports each failing subtest (unittest's subTest) as "SUBFAILED(params) ID", counted among the failed.
+_FAILED_LINE = re.compile(r"^(?:FAILED|ERROR|SUBFAILED(?:\(.*?\))?) (\S+?)(?: - (.*))?$")
 
 
 def first_failure(stdout: str, allowed: set[str] | None = None) -> tuple[str, str] | None:
@@ -621,6 +622,37 @@ def parse_test_command(command: str) -> TestCommand:
         f"per-test coverage needs pytest: use 'pytest ARGS' or 'python -m pytest ARGS' "
         f"('python FILE ...' and 'python -m MODULE ...' run as a single test); got {command!r}"
     )
+
+
+# pytest's options (and common plugins') whose value is the next word: it is never a test path.
+PYTEST_VALUE_OPTIONS = frozenset({
+    "-k", "-m", "-p", "-c", "-o", "-W", "-r", "-n", "--rootdir", "--confcutdir", "--basetemp", "--deselect", "--ignore",
+    "--ignore-glob", "--junitxml", "--junit-xml", "--log-file", "--log-level", "--log-cli-level", "--cov", "--cov-report",
+    "--cov-config", "--maxfail", "--tb", "--durations", "--import-mode", "--override-ini", "--dist", "--timeout",
+    "--capture", "--color", "--reruns", "--randomly-seed", "--pyargs",
+})
+
+
+def focused_command(command: str, test_ids: Collection[str], tree: Path) -> str:
+    """`command` (a pytest one) running only `test_ids`: its arguments that name a file or folder of `tree`
+    (or a test in one) give way to the ids, its options stay. "" for other commands and for ids that
+    are not node ids (a `python FILE` command's one test is the command)."""
+    try:
+        kind = parse_test_command(command).kind
+    except ValueError:
+        return ""
+    if not kind.startswith("pytest") or not test_ids or any("::" not in test_id for test_id in test_ids):
+        return ""
+    env, argv = split_assignments(shlex.split(command))
+    start = 1 if kind == "pytest" else 3  # after "pytest", or "python -m pytest"
+    kept, value_next = [], False
+    for word in argv[start:]:
+        if not value_next and not word.startswith("-") and (tree / word.split("::")[0]).exists():
+            continue
+        kept.append(word)
+        value_next = word in PYTEST_VALUE_OPTIONS
+    words = [f"{name}={value}" for name, value in env.items()] + argv[:start] + kept + sorted(test_ids)
+    return shlex.join(words)
 
 
 @functools.lru_cache(maxsize=16)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import difflib
+import fnmatch
 import hashlib
 import logging
 import os
@@ -28,7 +29,8 @@ from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
 from codemend.inference.repair import RepairResult, Suggestion, Tests, best_first, repair, select_functions, some, unusable_baseline
-from codemend.testcov import coverage_for_files
+from codemend.inference.sbfl import ochiai
+from codemend.testcov import coverage_for_files, failed_tests
 from codemend.training.checkpoint import check_checkpoint_dir
 
 logger = logging.getLogger(__name__)
@@ -151,6 +153,25 @@ def files_to_fix(path: Path) -> list[Path]:
     return [path]
 
 
+TEST_FILE_PATTERNS = ("test_*.py", "*_test.py", "tests.py", "conftest.py")  # pytest's and unittest's defaults
+TEST_FOLDERS = ("test", "tests")
+
+
+def test_files_of(files: list[Path], folder: Path) -> set[Path]:
+    """The files of a folder run that hold test code: named as pytest and unittest find tests (and
+    conftest.py), or inside a test(s) folder below `folder`. None when `folder` is such a folder or every
+    file is test code: the user pointed at the tests themselves."""
+    try:
+        below_root = folder.resolve().relative_to(Path.cwd().resolve()).parts
+    except ValueError:
+        below_root = (folder.resolve().name,)
+    if any(part in TEST_FOLDERS for part in below_root):
+        return set()
+    found = {file for file in files if any(fnmatch.fnmatch(file.name, pattern) for pattern in TEST_FILE_PATTERNS)
+             or any(part in TEST_FOLDERS for part in file.relative_to(folder).parts[:-1])}
+    return set() if len(found) == len(files) else found
+
+
 def make_tests(path: Path, test_cmd: str, timeout_s: float) -> Tests | None:
     """Tests for `path`: `test_cmd` runs from the current folder (the project root) in a copy of it."""
     if not test_cmd:
@@ -197,12 +218,23 @@ def load_in_background(model: str, precision: str = "auto", engine: str = "auto"
 class SharedRuns:
     """The tests' runs on the original project, which every repair of a run starts from: the baseline
     and the per-test coverage of each file. A folder run measures them before its first file: the
-    baseline, then (the tests failing) every file's coverage in one run, and so which files a failing
-    test enters (`skip`)."""
+    baseline, then (the tests failing) every file's coverage in one run, and so which failing tests
+    enter each file: files no failing test enters are skipped (`skip`), the others repaired in the order
+    of how many enter them (`in_order`), until fixes account for every failure (`explained`)."""
 
     def __init__(self, files: list[Path]):
-        self.files, self.baseline, self.coverage = files, None, {}
-        self.entered: set[Path] = set()
+        self.files, self.baseline, self.coverage, self.tree = files, None, {}, ""
+        self.entering: dict[Path, set[str]] = {}  # per file, the failing tests that run its functions' bodies
+        self.suspicion: dict[Path, float] = {}  # per file, its most suspicious line's Ochiai score
+        self.unexplained: set[str] | None = None  # failing tests no plausible fix so far passes (None: not listed)
+
+    def prepare(self, test_cmd: str, timeout_s: float) -> None:
+        """Measure before the first file, so that the files can be put in order."""
+        for file in self.files:
+            read = read_in_folder(file)
+            if not isinstance(read, str):
+                self.measure(make_tests(file, test_cmd, timeout_s), read[0])
+                return
 
     def measure(self, tests: Tests | None, text: str) -> None:
         if self.baseline is not None or tests is None or len(self.files) < 2:
@@ -210,6 +242,7 @@ class SharedRuns:
         self.baseline = tests.run(text)  # the original project, whichever file `text` is
         if self.baseline.status == "passed" or unusable_baseline(tests, self.baseline):
             return
+        self.tree = tests.tree
         targets = {file: str(file.resolve().relative_to(tests.tree)) for file in self.files}
         try:
             self.coverage = coverage_for_files(tests.tree, tests.command, list(targets.values()), limits=tests.limits,
@@ -217,13 +250,39 @@ class SharedRuns:
         except ValueError as err:
             logger.info("no coverage of the folder's files (%s); measuring each file on its own", err)
             return
-        self.entered = {file for file in self.files if failures_enter(file, self.coverage.get(targets[file], []))}
+        for file in self.files:
+            read = read_in_folder(file)
+            records = self.coverage.get(targets[file], [])
+            names = entering_failures(read[0], str(file), records) if not isinstance(read, str) else set()
+            if names:
+                self.entering[file] = names
+                self.suspicion[file] = max(ochiai(records).values(), default=0.0)
+        self.unexplained = failed_tests(self.baseline.stdout) if self.entering and self.baseline.status == "failed" else None
+
+    def in_order(self, files: list[Path]) -> list[Path]:
+        """`files`, those most failing tests enter first, then by their most suspicious line (Ochiai: a line
+        the failing tests run and few passing ones do); ties keep their order."""
+        return sorted(files, key=lambda file: (-len(self.entering.get(file, ())), -self.suspicion.get(file, 0.0)))
+
+    def explained(self, file: Path) -> bool:
+        """Whether the plausible fixes of the files before it pass every failing test that enters `file`."""
+        return self.unexplained is not None and file in self.entering and not self.entering[file] & self.unexplained
+
+    def account(self, best: Suggestion | None) -> None:
+        """Count a file's best suggestion: a plausible fix leaves only its `still_failing` unexplained."""
+        if self.unexplained is not None and best is not None and best.validation == "plausible":
+            self.unexplained &= set(best.still_failing)
+
+    def holds_tests(self, file: Path) -> bool:
+        """Whether the tests the command ran include some in `file` (their ids start with its path)."""
+        records = next(iter(self.coverage.values()), [])
+        return bool(self.tree) and str(file.resolve().relative_to(self.tree)) in {record.name.split("::")[0] for record in records}
 
     def skip(self, file: Path) -> bool:
         """Whether no failing test enters a function of `file` while one enters another file's: no edit
         of it can make them pass. (When coverage sees no file entered, it sees nothing: the tests may run
         the code in child processes, which coverage.py does not follow; then every file is tried.)"""
-        return bool(self.entered) and file not in self.entered
+        return bool(self.entering) and file not in self.entering
 
     def coverage_of(self, tests: Tests | None) -> list | None:
         """The file's coverage when measured, else None (`repair` measures it)."""
@@ -233,12 +292,6 @@ class SharedRuns:
         self.baseline = self.baseline or result.baseline
         if tests is not None and result.coverage:
             self.coverage.setdefault(tests.target, result.coverage)
-
-
-def failures_enter(file: Path, coverage: list) -> bool:
-    """Whether a failing test runs the body of one of the file's functions."""
-    read = read_in_folder(file)
-    return not isinstance(read, str) and bool(entering_failures(read[0], str(file), coverage))
 
 
 def entering_failures(text: str, path: str, coverage: list) -> set[str]:
@@ -254,9 +307,15 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
 
     The tests run once on the original project, not once per file or function, and their coverage of
     the files once more (`SharedRuns`): every repair here starts from the same unchanged tree."""
-    reports, skipped = [], []
+    reports, skipped, explained = [], [], []
     files = files_to_fix(Path(path))
+    # A fix that edits the tests judging it proves nothing, and without tests they are not what is asked about.
+    tests_left = test_files_of(files, Path(path)) if Path(path).is_dir() else set()
+    files = [file for file in files if file not in tests_left]
     shared = SharedRuns(files)
+    if test_cmd and len(files) > 1:
+        shared.prepare(test_cmd, timeout_s)
+        files = shared.in_order(files)
     for k, file in enumerate(files, start=1):
         if len(files) == 1:
             text, digest = read_source(file)
@@ -274,8 +333,14 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             continue  # nothing in it changed since --changed_since
         tests = make_tests(file, test_cmd, timeout_s)
         shared.measure(tests, text)
+        if shared.holds_tests(file):
+            tests_left.add(file)
+            continue
         if shared.skip(file):
             skipped.append(str(file))
+            continue
+        if shared.explained(file):
+            explained.append(str(file))
             continue
         merged = RepairResult([], [])
         for name in names:
@@ -296,10 +361,18 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
                                           enough_plausible=1, wide=wide, wide_seconds=wide_seconds)
             combined = mend_further(text, str(file), merged, again)
             merged.suggestions[:0] = [combined] if combined else []
+        shared.account(merged.suggestions[0] if merged.suggestions else None)
         reports.append(FileReport(str(file), text, digest, merged, source_encoding(file.read_bytes())))
-    if skipped:
-        note = f"{len(skipped)} file(s) not repaired: no failing test runs their functions (per-test coverage): {some(skipped, 5)}"
-        reports.append(FileReport(str(path), "", "", RepairResult([], [], notes=[note])))
+    notes = [f"{len(skipped)} file(s) not repaired: no failing test runs their functions (per-test coverage): {some(skipped, 5)}"] if skipped else []
+    if explained:
+        notes.append(f"{len(explained)} file(s) not repaired: the plausible fixes above pass every failing test that runs their "
+                     f"functions: {some(explained, 5)}")
+    if tests_left:
+        why = "a fix must not edit the tests that judge it" if test_cmd else "they hold tests"
+        notes.append(f"{len(tests_left)} test file(s) not repaired ({why}; give a test file's own path to repair it): "
+                     f"{some([str(file) for file in tests_left], 5)}")
+    if notes:
+        reports.append(FileReport(str(path), "", "", RepairResult([], [], notes=notes)))
     return reports
 
 

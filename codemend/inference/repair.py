@@ -19,7 +19,7 @@ import difflib
 import logging
 import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Collection, Mapping
 
@@ -32,7 +32,8 @@ from codemend.inference.debugger import Candidate, Debugger
 from codemend.inference.localize import LineRanking, combine, factored_scores, model_signal
 from codemend.inference.sbfl import coverage_for_benchmark, coverage_for_command, ochiai
 from codemend.sandbox import Limits, RunResult, SandboxPool, never_started, run_command, run_tests, scaled_timeout
-from codemend.testcov import TestCoverage, collection_errors, failed_tests, failure_trace, first_failure, sandbox_failure_trace
+from codemend.testcov import (TestCoverage, collection_errors, failed_tests, failure_trace, first_failure, focused_command,
+                              sandbox_failure_trace)
 
 logger = logging.getLogger(__name__)
 
@@ -75,12 +76,26 @@ class Tests:
     limits: Limits = field(default_factory=lambda: Limits(wall_s=10.0))
     import_roots: tuple[str, ...] = ()  # folders of `tree` whose copies go first on PYTHONPATH (sandbox.import_roots)
     encoding: str = "utf-8"  # the target's own (a PEP 263 coding line): the copy's file is written in it
+    focus_command: str = ""  # `command` running only the tests that fail on the original code (`focus_on_failures`)
 
-    def run(self, module_text: str, limits: Limits | None = None) -> RunResult:
+    def run(self, module_text: str, limits: Limits | None = None, command: str = "") -> RunResult:
         limits = limits or self.limits
         if self.test_code:
             return run_tests(module_text, self.test_code, limits=limits)
-        return run_command(self.command, tree=Path(self.tree), limits=limits, overlay=self.overlay(module_text), import_roots=self.import_roots)
+        return run_command(command or self.command, tree=Path(self.tree), limits=limits, overlay=self.overlay(module_text),
+                           import_roots=self.import_roots)
+
+    def judge(self, module_text: str, limits: Limits | None = None, allowed: Collection[str] = ()) -> RunResult:
+        """The run that judges a candidate. With a `focus_command`, the tests that failed on the original
+        code run first, and the whole command only when none of them fails but the `allowed` (another
+        bug's, `verdict`): most candidates fail those, in a fraction of a large suite's time."""
+        if not self.focus_command:
+            return self.run(module_text, limits)
+        first = self.run(module_text, limits, self.focus_command)
+        failed = failed_tests(first.stdout) if first.status == "failed" else None
+        if first.status == "passed" or (failed and failed <= set(allowed)):
+            return self.run(module_text, limits)
+        return replace(first, detail=f"{first.detail} (of the tests that failed on the original code)")
 
     def overlay(self, module_text: str) -> dict[str, str | bytes]:
         """The target written over the project's copy, in the target's own encoding."""
@@ -355,7 +370,7 @@ def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough
         if pool is not None:
             results = pool.map_tests([(s.patched_source, tests.test_code) for s in chunk])
         else:
-            results = list(executor.map(lambda s: tests.run(s.patched_source, limits), chunk))
+            results = list(executor.map(lambda s: tests.judge(s.patched_source, limits, (unreached or {}).get(s.function, ())), chunk))
         for suggestion, result in zip(chunk, results):
             suggestion.validation, suggestion.detail, suggestion.still_failing = verdict(
                 result, suggestion.function, (unreached or {}).get(suggestion.function, set()))
@@ -543,6 +558,7 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
                 result.notes.append(note)
             trace = tests.trace(result.baseline) if use_trace else ""
             limits = _scaled_limits(tests.limits, result.baseline)
+            tests = focus_on_failures(tests, result.baseline, text, limits)
             with watch("sbfl"):
                 measured = (coverage if coverage is not None else file_coverage(text, tests)) if use_sbfl else []
                 sbfl = ochiai(measured) if measured else {}
@@ -564,9 +580,6 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
         hung = result.baseline.status == "timeout"
         unreached = unreached_failures(result.baseline, measured, result.functions) if tests.command else {}
         partial_is_enough = not (unreached and one_cause_possible(result.baseline, measured, result.functions))
-        for name, failing in unreached.items():
-            result.notes.append(f"{len(failing)} test(s) fail on the original code without running {name} ({some(failing)}): "
-                                f"fixes in {name} are judged by the other tests")
         with watch("validation"):
             chosen = to_validate(result.suggestions, max_validate)
             ran = validate(chosen, tests, limits, enough=enough_plausible, seconds=HUNG_VALIDATION_LIMITS * limits.wall_s if hung else 0.0,
@@ -578,7 +591,28 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
             with watch("wide_search"):
                 wide_search(text, path, result, tests, limits, wide, wide_seconds, enough_plausible, unreached, partial_is_enough)
         result.suggestions.sort(key=best_first)
+        for name, failing in unreached.items():  # said where a plausible fix relies on it
+            if any(s.function == name and s.still_failing for s in result.suggestions):
+                result.notes.append(f"{len(failing)} test(s) fail on the original code without running {name} ({some(failing)}): "
+                                    f"fixes in {name} are judged by the other tests")
     return result
+
+
+def focus_on_failures(tests: Tests, baseline: RunResult, text: str, limits: Limits) -> Tests:
+    """`tests` that judge a candidate by the tests failing on the original code first (`Tests.judge`),
+    when pytest, given just those, fails them all and no others on the original code (checked here in
+    one run: ids relative to another rootdir, or tests that fail only beside others, keep the whole
+    command)."""
+    failing = failed_tests(baseline.stdout) if tests.command and baseline.status == "failed" else None
+    command = focused_command(tests.command, failing, Path(tests.tree)) if failing else ""
+    if not command:
+        return tests
+    check = tests.run(text, limits, command)
+    if check.status != "failed" or failed_tests(check.stdout) != failing:
+        logger.info("the failing tests alone did not fail as in the whole run (%s): every candidate runs the whole command",
+                    check.detail or check.status)
+        return tests
+    return replace(tests, focus_command=command)
 
 
 # pytest's exit statuses for runs that tested nothing: a usage error (a test file that does not exist), no tests collected.

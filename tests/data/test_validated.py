@@ -173,6 +173,11 @@ def test_failed_tests_are_the_short_summarys_ids_only_when_it_lists_every_failur
     assert failed_tests("F.\n==== 1 failed, 1 passed in 0.1s ====\n") is None  # no summary lines at all
     assert failed_tests("..\n2 passed, 1 xfailed in 0.1s\n") is None
     assert failed_tests("F\n=== short test summary info ===\nFAILED t.py::test_a\n==== 1 failed in 0.1s ====\n") == {"t.py::test_a"}
+    subtests = ("=== short test summary info ===\nFAILED t.py::T::test_a - AssertionError: 22 != 11\n"  # pytest 9's subtests
+                "SUBFAILED(n=100) t.py::T::test_b - Asser...\nSUBFAILED(msg='x (y)', n=2) t.py::T::test_b - A...\n"
+                "3 failed, 5 passed, 2327 subtests passed in 3.63s\n")
+    assert failed_tests(subtests) == {"t.py::T::test_a", "t.py::T::test_b"}
+    assert first_failure(subtests.replace("FAILED t.py::T::test_a - AssertionError: 22 != 11\n", "")) == ("t.py::T::test_b", "Asser...")
 
 
 def test_sandboxed_test_code_failures_read_like_pytest_traces():

@@ -633,7 +633,7 @@ def test_a_fix_left_with_another_bugs_failures_ends_validation_only_when_no_func
     class Tests:  # the part of repair.Tests that validate uses, judging by the patched text
         test_code = ""
 
-        def run(self, text, limits=None):
+        def judge(self, text, limits=None, allowed=()):
             if text in ("full", "partial"):
                 listed = "FAILED t.py::other - boom\n1 failed, 3 passed in 0.1s\n" if text == "partial" else ""
                 return RunResult(status="failed" if listed else "passed", returncode=int(bool(listed)), stdout=listed,
@@ -724,18 +724,125 @@ def test_a_folder_run_runs_the_tests_once_measures_coverage_once_and_skips_files
     monkeypatch.chdir(tmp_path)
     originals, runs, measured = set(files.values()), [], []
     real_run, real_one, real_many = RepairTests.run, repair_module.file_coverage, fix.coverage_for_files
-    monkeypatch.setattr(RepairTests, "run", lambda self, text, limits=None: runs.append(text in originals) or real_run(self, text, limits))
+    monkeypatch.setattr(RepairTests, "run", lambda self, text, limits=None, command="": runs.append((text in originals, command))
+                        or real_run(self, text, limits, command))
     monkeypatch.setattr(repair_module, "file_coverage", lambda text, tests: measured.append([tests.target]) or real_one(text, tests))
     monkeypatch.setattr(fix, "coverage_for_files", lambda tree, command, targets, **kw: measured.append(targets) or real_many(tree, command, targets, **kw))
     reports = fix_path("pkg", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider tests", wide=0)
     assert [Path(r.path).name for r in reports if r.result.suggestions] == ["stats.py", "text.py"]
     assert reports[-1].path == "pkg" and reports[-1].result.notes == [
         "1 file(s) not repaired: no failing test runs their functions (per-test coverage): pkg/extra.py"]
-    assert runs.count(True) == 1 and len(runs) > 1  # one baseline, then candidates
+    assert runs.count((True, "")) == 1 and len(runs) > 1  # one baseline of the whole command, then candidates
+    assert [command.split()[-2:] for original, command in runs if original and command] == 2 * [  # each repaired file's check
+        ["tests/test_all.py::test_maximum", "tests/test_all.py::test_shout"]]
     assert all(r.result.baseline is reports[0].result.baseline for r in reports if r.result.suggestions)
     assert measured == [["pkg/__init__.py", "pkg/extra.py", "pkg/stats.py", "pkg/text.py"]]  # one run for every file
     assert [(s.function, s.validation) for r in reports for s in r.result.suggestions if s.validation == "plausible"] == [
         ("maximum", "plausible"), ("shout", "plausible")]
+
+
+@pytest.mark.sandbox
+def test_candidates_run_the_failing_tests_first_and_the_whole_command_only_when_those_pass(tmp_path, monkeypatch):
+    from codemend.inference.fix import make_tests
+    from codemend.inference.repair import focus_on_failures
+
+    source = TWO_BUGS["pkg/stats.py"]  # maximum's `<`
+    fixed = source.replace("if x < best:", "if x > best:")
+    (tmp_path / "stats.py").write_text(source)
+    (tmp_path / "test_stats.py").write_text("import stats\n\n\ndef test_mean():\n    assert stats.mean([1, 2, 3]) == 2\n\n\n"
+                                            "def test_maximum():\n    assert stats.maximum([3, 9, 4]) == 9\n")
+    monkeypatch.chdir(tmp_path)
+    tests = make_tests(tmp_path / "stats.py", f"{sys.executable} -m pytest -q -p no:cacheprovider test_stats.py", 60.0)
+    focused = focus_on_failures(tests, tests.run(source), source, tests.limits)
+    assert focused.focus_command.endswith("-p no:cacheprovider test_stats.py::test_maximum")
+    still = focused.judge(source)
+    assert still.status == "failed" and "1 failed in" in still.detail and still.detail.endswith("(of the tests that failed on the original code)")
+    breaks_mean = focused.judge(fixed.replace("sum(xs) / len(xs)", "sum(xs) * len(xs)"))  # passes test_maximum: the whole run says
+    assert breaks_mean.status == "failed" and "1 failed, 1 passed" in breaks_mean.detail and "original code" not in breaks_mean.detail
+    assert focused.judge(fixed).status == "passed"
+    assert focused.judge(source, allowed={"test_stats.py::test_maximum"}).status == "failed"  # another bug's: the whole run judges
+    (report,) = fix_path("stats.py", None, test_cmd=tests.command, wide=0)
+    assert report.result.suggestions[0].validation == "plausible" and report.result.suggestions[0].patched_source == fixed
+
+
+@pytest.mark.sandbox
+def test_failing_tests_that_pass_on_their_own_keep_the_whole_command(tmp_path, monkeypatch):
+    from codemend.inference.fix import make_tests
+    from codemend.inference.repair import focus_on_failures
+
+    source = "SEEN = []\n\n\ndef remember(x):\n    SEEN.append(x)\n    return len(SEEN)\n"
+    (tmp_path / "log.py").write_text(source)
+    (tmp_path / "test_log.py").write_text("import log\n\n\ndef test_a():\n    assert log.remember(1) == 1\n\n\n"
+                                          "def test_b():\n    assert log.remember(2) == 1\n")  # fails only after test_a
+    monkeypatch.chdir(tmp_path)
+    tests = make_tests(tmp_path / "log.py", f"{sys.executable} -m pytest -q -p no:cacheprovider test_log.py", 60.0)
+    baseline = tests.run(source)
+    assert baseline.status == "failed"
+    assert focus_on_failures(tests, baseline, source, tests.limits).focus_command == ""
+
+
+@pytest.mark.sandbox
+def test_a_folder_repairs_the_file_most_failures_run_first_and_stops_when_its_fix_passes_them_all(tmp_path, monkeypatch):
+    # more-itertools' ilen (in more.py) off by a factor: recipes.py, first by name, cost minutes before more.py.
+    files = {"pkg/__init__.py": "", "pkg/api.py": "from pkg.core import double\n\n\ndef quad(x):\n    y = double(x)\n    return double(y)\n",
+             "pkg/core.py": "def double(x):\n    y = x * 3\n    return y\n",
+             "tests/test_pkg.py": "from pkg.api import quad\nfrom pkg.core import double\n\n\ndef test_double():\n    assert double(4) == 8\n\n\n"
+                                  "def test_quad():\n    assert quad(1) == 4\n"}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    reports = fix_path("pkg", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider tests", wide=0)
+    assert [Path(r.path).name for r in reports if r.result.suggestions] == ["core.py"]
+    best = reports[0].result.suggestions[0]
+    assert best.validation == "plausible" and "x * 2" in best.patched_source and not best.still_failing
+    assert reports[-1].result.notes == ["1 file(s) not repaired: the plausible fixes above pass every failing test that runs their functions: pkg/api.py"]
+
+
+def test_a_folders_files_are_repaired_in_order_of_failures_entering_them_then_of_their_most_suspicious_line():
+    from codemend.inference.fix import SharedRuns
+
+    files = [Path(name) for name in ("a.py", "b.py", "c.py", "d.py")]
+    shared = SharedRuns(files)
+    shared.entering = {Path("a.py"): {"t1"}, Path("b.py"): {"t1"}, Path("c.py"): {"t1", "t2"}}
+    shared.suspicion = {Path("a.py"): 0.4, Path("b.py"): 0.9, Path("c.py"): 0.1}
+    assert shared.in_order(files) == [Path("c.py"), Path("b.py"), Path("a.py"), Path("d.py")]
+
+
+def test_a_folders_test_files_are_told_apart_by_name_and_folder_unless_every_file_is_one(tmp_path):
+    from codemend.inference.fix import test_files_of
+
+    names = ["pkg/core.py", "pkg/testing_utils.py", "pkg/tests/helpers.py", "pkg/tests/test_core.py", "conftest.py",
+             "tests.py", "core_test.py", "test/data.py", "attest.py"]
+    found = test_files_of([tmp_path / name for name in names], tmp_path)
+    assert sorted(str(file.relative_to(tmp_path)) for file in found) == [
+        "conftest.py", "core_test.py", "pkg/tests/helpers.py", "pkg/tests/test_core.py", "test/data.py", "tests.py"]
+    only_tests = [tmp_path / "tests" / "test_a.py", tmp_path / "tests" / "helpers.py"]
+    assert test_files_of(only_tests, tmp_path / "tests") == set()  # `codemend fix tests/`: the user asks about them
+
+
+@pytest.mark.sandbox
+def test_a_folder_run_never_edits_the_tests_that_judge_its_fixes(tmp_path, monkeypatch, capsys):
+    # Run on the project root, the failing test's own function was repaired too: flipping its assert "passed".
+    files = {name: TWO_BUGS[name] for name in ("pkg/__init__.py", "pkg/stats.py")}
+    files["tests/test_all.py"] = "from pkg.stats import maximum\n\n\ndef test_maximum():\n    assert maximum([3, 9, 4]) == 9\n"
+    files["check_stats.py"] = "from pkg.stats import maximum\n\n\ndef test_maximum_again():\n    assert maximum([1, 5]) == 5\n"
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    command = f"{sys.executable} -m pytest -q -p no:cacheprovider tests check_stats.py"
+    reports = fix_path(".", None, test_cmd=command, wide=0)
+    repaired = {Path(r.path).name for r in reports if r.result.suggestions}
+    assert repaired == {"stats.py"}, repaired  # not test_all.py (its name) nor check_stats.py (pytest ran tests in it)
+    assert reports[0].result.suggestions[0].validation == "plausible"
+    (note,) = [note for r in reports for note in r.result.notes if "test file" in note]
+    assert note == ("2 test file(s) not repaired (a fix must not edit the tests that judge it; give a test file's own path to repair it): "
+                    "check_stats.py, tests/test_all.py")
+    assert main(["fix", ".", "--model", "none", "--top", "50", "--format", "json"]) == 0  # without tests: by name only
+    payload = json.loads(capsys.readouterr().out)
+    assert {Path(s["file"]).name for s in payload["suggestions"]} == {"stats.py", "check_stats.py"}
+    assert any("1 test file(s) not repaired (they hold tests;" in note for note in payload["notes"])
 
 
 @pytest.mark.sandbox

@@ -176,6 +176,25 @@ def test_parse_test_command_understands_pytest_and_python():
             parse_test_command(command)
 
 
+def test_a_pytest_command_is_focused_on_test_ids_keeping_its_options_and_environment(tmp_path):
+    from codemend.testcov import focused_command
+
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_x.py").write_text("")
+    ids = {"tests/test_x.py::test_b", "tests/test_x.py::T::test_a[1-2]"}
+    focused = focused_command("PYTHONPATH=src python -m pytest -q -p no:cacheprovider -k 'not slow' tests", ids, tmp_path)
+    assert focused == ("PYTHONPATH=src python -m pytest -q -p no:cacheprovider -k 'not slow' "
+                       "'tests/test_x.py::T::test_a[1-2]' tests/test_x.py::test_b")
+    assert parse_test_command(focused).args[-2:] == ("tests/test_x.py::T::test_a[1-2]", "tests/test_x.py::test_b")
+    # a value that is also a path stays with its option; a test id given in the command gives way too
+    assert focused_command("pytest --rootdir tests tests/test_x.py::test_c", {"tests/test_x.py::test_b"}, tmp_path) == (
+        "pytest --rootdir tests tests/test_x.py::test_b")
+    assert focused_command("pytest", {"tests/test_x.py::test_b"}, tmp_path) == "pytest tests/test_x.py::test_b"  # testpaths
+    assert focused_command("make test", {"tests/test_x.py::test_b"}, tmp_path) == ""
+    assert focused_command("python run_checks.py", {"python run_checks.py"}, tmp_path) == ""
+    assert focused_command("pytest -q", set(), tmp_path) == ""
+
+
 def test_command_target_must_exist(tmp_path):
     (tmp_path / "mod.py").write_text("x = 1\n")
     with pytest.raises(ValueError, match="neither a file"):
