@@ -274,9 +274,11 @@ class SharedRuns:
             self.unexplained &= set(best.still_failing)
 
     def holds_tests(self, file: Path) -> bool:
-        """Whether the tests the command ran include some in `file` (their ids start with its path)."""
+        """Whether the tests the command ran include test functions in `file` (their ids start with its
+        path). Not doctests (`pkg/mod.py::pkg.mod.func`, a dotted name): their file is the code."""
         records = next(iter(self.coverage.values()), [])
-        return bool(self.tree) and str(file.resolve().relative_to(self.tree)) in {record.name.split("::")[0] for record in records}
+        holders = {file_part for file_part, _, name in (record.name.partition("::") for record in records) if "." not in name.split("[")[0]}
+        return bool(self.tree) and str(file.resolve().relative_to(self.tree)) in holders
 
     def skip(self, file: Path) -> bool:
         """Whether no failing test enters a function of `file` while one enters another file's: no edit

@@ -799,6 +799,20 @@ def test_a_folder_repairs_the_file_most_failures_run_first_and_stops_when_its_fi
     assert reports[-1].result.notes == ["1 file(s) not repaired: the plausible fixes above pass every failing test that runs their functions: pkg/api.py"]
 
 
+@pytest.mark.sandbox
+def test_a_module_whose_doctests_fail_is_code_to_repair_not_a_test_file(tmp_path, monkeypatch):
+    code = ('def clamp(x, lo, hi):\n    """\n    >>> clamp(5, 0, 3)\n    3\n    """\n    if x < lo:\n        return lo\n'
+            '    if x < hi:\n        return hi\n    return x\n')
+    for name, text in {"pkg/__init__.py": "", "pkg/calc.py": code, "pkg/other.py": 'def one():\n    """\n    >>> one()\n    1\n    """\n    return 1\n'}.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    reports = fix_path("pkg", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider --doctest-modules pkg", wide=0)
+    best = reports[0].result.suggestions[0]
+    assert best.file == "pkg/calc.py" and best.validation == "plausible" and "if x > hi:" in best.patched_source
+    assert not any("test file" in note for r in reports for note in r.result.notes)
+
+
 def test_a_folders_files_are_repaired_in_order_of_failures_entering_them_then_of_their_most_suspicious_line():
     from codemend.inference.fix import SharedRuns
 
