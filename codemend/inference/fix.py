@@ -19,6 +19,7 @@ import os
 import re
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -239,10 +240,12 @@ class SharedRuns:
     def measure(self, tests: Tests | None, text: str) -> None:
         if self.baseline is not None or tests is None or len(self.files) < 2:
             return
+        started = time.perf_counter()
         self.baseline = tests.run(text)  # the original project, whichever file `text` is
+        logger.info("the tests ran on the original project in %.1f s: %s", time.perf_counter() - started, self.baseline.detail or self.baseline.status)
         if self.baseline.status == "passed" or unusable_baseline(tests, self.baseline):
             return
-        self.tree = tests.tree
+        self.tree, started = tests.tree, time.perf_counter()
         targets = {file: str(file.resolve().relative_to(tests.tree)) for file in self.files}
         try:
             self.coverage = coverage_for_files(tests.tree, tests.command, list(targets.values()), limits=tests.limits,
@@ -250,6 +253,7 @@ class SharedRuns:
         except ValueError as err:
             logger.info("no coverage of the folder's files (%s); measuring each file on its own", err)
             return
+        logger.info("their per-test coverage of the %d files took %.1f s more", len(targets), time.perf_counter() - started)
         for file in self.files:
             read = read_in_folder(file)
             records = self.coverage.get(targets[file], [])
@@ -356,6 +360,8 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             merged.notes += [note for note in result.notes if note not in merged.notes]
             merged.baseline = result.baseline
             merged.coverage = merged.coverage or result.coverage
+            for stage, seconds in result.seconds.items():
+                merged.seconds[stage] = merged.seconds.get(stage, 0.0) + seconds
         merged.suggestions.sort(key=best_first)
         if tests is not None and not (function or line or changed_since):
             # Another bug of the same file: repair the fixed text again, as a user would after applying.
@@ -364,6 +370,8 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             combined = mend_further(text, str(file), merged, again)
             merged.suggestions[:0] = [combined] if combined else []
         shared.account(merged.suggestions[0] if merged.suggestions else None)
+        if tests is not None:  # with tests a file takes seconds to minutes: say where they went
+            logger.info("%s: %s", file, ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in merged.seconds.items() if seconds >= 0.05))
         reports.append(FileReport(str(file), text, digest, merged, source_encoding(file.read_bytes())))
     notes = [f"{len(skipped)} file(s) not repaired: no failing test runs their functions (per-test coverage): {some(skipped, 5)}"] if skipped else []
     if explained:

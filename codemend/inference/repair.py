@@ -558,7 +558,8 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
                 result.notes.append(note)
             trace = tests.trace(result.baseline) if use_trace else ""
             limits = _scaled_limits(tests.limits, result.baseline)
-            tests = focus_on_failures(tests, result.baseline, text, limits)
+            with watch("focus_check"):
+                tests = focus_on_failures(tests, result.baseline, text, limits)
             with watch("sbfl"):
                 measured = (coverage if coverage is not None else file_coverage(text, tests)) if use_sbfl else []
                 sbfl = ochiai(measured) if measured else {}

@@ -2,6 +2,7 @@
 
 import concurrent.futures
 import json
+import logging
 import math
 import subprocess
 import sys
@@ -782,7 +783,7 @@ def test_failing_tests_that_pass_on_their_own_keep_the_whole_command(tmp_path, m
 
 
 @pytest.mark.sandbox
-def test_a_folder_repairs_the_file_most_failures_run_first_and_stops_when_its_fix_passes_them_all(tmp_path, monkeypatch):
+def test_a_folder_repairs_the_file_most_failures_run_first_and_stops_when_its_fix_passes_them_all(tmp_path, monkeypatch, caplog):
     # more-itertools' ilen (in more.py) off by a factor: recipes.py, first by name, cost minutes before more.py.
     files = {"pkg/__init__.py": "", "pkg/api.py": "from pkg.core import double\n\n\ndef quad(x):\n    y = double(x)\n    return double(y)\n",
              "pkg/core.py": "def double(x):\n    y = x * 3\n    return y\n",
@@ -792,8 +793,12 @@ def test_a_folder_repairs_the_file_most_failures_run_first_and_stops_when_its_fi
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
     monkeypatch.chdir(tmp_path)
-    reports = fix_path("pkg", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider tests", wide=0)
+    with caplog.at_level(logging.INFO, logger="codemend.inference.fix"):
+        reports = fix_path("pkg", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider tests", wide=0)
     assert [Path(r.path).name for r in reports if r.result.suggestions] == ["core.py"]
+    said = [record.getMessage() for record in caplog.records]
+    assert any(message.startswith("the tests ran on the original project in ") for message in said)
+    assert any(message.startswith("pkg/core.py: ") and "validation " in message for message in said)  # where its time went
     best = reports[0].result.suggestions[0]
     assert best.validation == "plausible" and "x * 2" in best.patched_source and not best.still_failing
     assert reports[-1].result.notes == ["1 file(s) not repaired: the plausible fixes above pass every failing test that runs their functions: pkg/api.py"]
