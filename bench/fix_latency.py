@@ -45,8 +45,8 @@ def buggy_function(item) -> str:
 
     if not item.fixed_code:
         return ""
-    fixed = {f.name: f.code for f in extract_functions(item.fixed_code.encode())[0]}
-    return next((f.name for f in extract_functions(item.buggy_code.encode())[0] if fixed.get(f.name) != f.code), "")
+    fixed = {f.name: f.code for f in extract_functions(item.fixed_code)[0]}
+    return next((f.name for f in extract_functions(item.buggy_code)[0] if fixed.get(f.name) != f.code), "")
 
 
 def warm_runs(items, debugger, with_tests: bool, n: int, one_function: bool = False) -> tuple[list[float], dict[str, float]]:

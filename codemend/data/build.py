@@ -292,7 +292,7 @@ def benchmark_functions(names: Sequence[str]) -> dict[str, list[str]]:
             for part, code in (("fixed", item.fixed_code), ("buggy", item.buggy_code)):
                 if not code:
                     continue
-                functions, _ = extract_functions(code.encode("utf-8"), item.id, 1, 10_000)
+                functions, _ = extract_functions(code, item.id, 1, 10_000)
                 for function_name, function_code in [(f.name, f.code) for f in functions] or [("<module>", code)]:
                     found.setdefault(function_code, []).append(f"{name}:{item.id}:{part}:{function_name}")
     return found

@@ -8,11 +8,13 @@
 from __future__ import annotations
 
 import ast
+import io
 import logging
 import os
 import re
 import sysconfig
 import textwrap
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -80,13 +82,23 @@ def iter_python_files(roots: Iterable[str | os.PathLike]) -> Iterator[tuple[Path
                     yield root, path
 
 
+def source_encoding(data: bytes) -> str:
+    """The encoding Python reads a source file in: its PEP 263 coding line's, else UTF-8 (a BOM stays in the text)."""
+    try:
+        encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+    except SyntaxError:  # an unknown encoding: Python would refuse the file too
+        return "utf-8"
+    return "utf-8" if encoding == "utf-8-sig" else encoding
+
+
 def decode_source(data: bytes) -> str | None:
-    """UTF-8 text of a source file, or None for binary or non-UTF-8 content."""
+    """Text of a source file in the encoding Python reads it in (`source_encoding`: UTF-8 unless a
+    coding line says otherwise), or None for binary content or bytes that are not that encoding."""
     if b"\x00" in data[:8192]:
         return None
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
+        return data.decode(source_encoding(data))
+    except (UnicodeDecodeError, LookupError):
         return None
 
 
@@ -127,19 +139,22 @@ def _class_header(node, source: bytes) -> str:
 
 
 def extract_functions(
-    data: bytes, path: str = "<memory>", min_lines: int = 1, max_lines: int = 10_000
+    data: bytes | str, path: str = "<memory>", min_lines: int = 1, max_lines: int = 10_000
 ) -> tuple[list[Function], str | None]:
     """Functions of one file, and the reason the whole file was skipped (None when it was read).
 
-    Functions containing a syntax error are left out; the rest of the file is still used.
+    `data`: the file's bytes, read in the encoding Python reads them in (`decode_source`), or text
+    already read (a coding line in it says nothing then). Functions containing a syntax error are
+    left out; the rest of the file is still used.
     """
-    if len(data) > MAX_FILE_BYTES:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if len(raw) > MAX_FILE_BYTES:
         return [], "too_large"
-    if _GENERATED.search(b"\n".join(data.split(b"\n", 5)[:5])):
+    if _GENERATED.search(b"\n".join(raw.split(b"\n", 5)[:5])):
         return [], "generated"
-    text = decode_source(data)
+    text = data if isinstance(data, str) else decode_source(data)
     if text is None:
-        return [], "not_utf8"
+        return [], "not_utf8"  # nor in the encoding its coding line declares
     source = text.encode("utf-8")
     tree = parse(source)
     imports = module_context(tree.root_node, source)

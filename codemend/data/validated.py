@@ -31,7 +31,7 @@ from pathlib import Path
 
 from codemend.config import SPLITS
 from codemend.data.build import BuildReport, _dedupe, assign_splits, function_samples, write_outputs
-from codemend.data.corpus import Function, body_lines, extract_functions, iter_python_files, replace_function
+from codemend.data.corpus import Function, body_lines, decode_source, extract_functions, iter_python_files, replace_function, source_encoding
 from codemend.errors import CodemendError
 from codemend.io import atomic_folder, check_writable_target
 from codemend.sandbox import Limits, import_roots, run_command
@@ -203,11 +203,14 @@ def choose(targets: list[_Target], config: ValidatedDataConfig) -> list[_Target]
     return [targets[i] for i in sorted(chosen)]
 
 
-def validate_mutant(config: ValidatedDataConfig, target: _Target, sample: dict, source: str) -> tuple[str, dict]:
-    """Run the covering tests on the file with this mutant: ("kept", sample + trace) or another outcome."""
-    mutated = replace_function(source, target.function, sample["buggy"])
+def validate_mutant(config: ValidatedDataConfig, target: _Target, sample: dict, source: tuple[str, str]) -> tuple[str, dict]:
+    """Run the covering tests on the file with this mutant: ("kept", sample + trace) or another outcome.
+    `source`: the file's text and the encoding it is written back in (its coding line's)."""
+    text, encoding = source
+    mutated = replace_function(text, target.function, sample["buggy"])
     result = run_command(_rerun_argv(config, target.tests), tree=Path(config.repo), limits=Limits(wall_s=config.timeout),
-                         overlay={target.function.file: mutated}, import_roots=import_roots(config.test_cmd, Path(config.repo)))
+                         overlay={target.function.file: mutated if encoding == "utf-8" else mutated.encode(encoding)},
+                         import_roots=import_roots(config.test_cmd, Path(config.repo)))
     if result.status == "timeout":
         return "timeouts", sample
     if result.status == "passed":
@@ -233,7 +236,8 @@ def _rerun_argv(config: ValidatedDataConfig, test_ids: tuple[str, ...]) -> list[
 
 
 def validate_mutants(config: ValidatedDataConfig, targets: list[_Target], drops: collections.Counter) -> tuple[list[dict], dict[str, int]]:
-    sources = {t.function.file: (Path(config.repo) / t.function.file).read_text(encoding="utf-8") for t in targets}
+    raw = {t.function.file: (Path(config.repo) / t.function.file).read_bytes() for t in targets}
+    sources = {file: (decode_source(data), source_encoding(data)) for file, data in raw.items()}  # read as extract_functions did
     jobs = [(target, sample) for target in targets for sample in function_samples(target.function, config, drops)]
     outcomes: collections.Counter = collections.Counter(tried=len(jobs), kept=0, survived=0, timeouts=0, errors=0)
     kept: list[dict] = []

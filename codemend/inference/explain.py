@@ -101,7 +101,7 @@ def line_views(ranking: LineRanking, code_lines: Sequence[str], start_line: int)
 
 def function_codes(path: str, text: str) -> dict[tuple[str, int], str]:
     """(name, start line) -> the function's dedented code, for every function in the file."""
-    functions, _ = extract_functions(text.encode("utf-8"), path)
+    functions, _ = extract_functions(text, path)
     return {(f.name, f.start_line): f.code for f in functions}
 
 

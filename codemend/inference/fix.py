@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable
 
 from codemend.config import WIDE_BUDGET, WIDE_SECONDS
-from codemend.data.corpus import body_lines, decode_source, iter_python_files
+from codemend.data.corpus import body_lines, decode_source, iter_python_files, source_encoding
 from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
@@ -53,7 +53,7 @@ def read_source(path: str | Path) -> tuple[str, str]:
         raise CodemendError(f"{path}: no such file")
     data = path.read_bytes()
     encoding = source_encoding(data)
-    text = decode_source(data) if encoding == "utf-8" else _decoded(data, encoding)
+    text = decode_source(data)
     if text is None:
         raise CodemendError(f"{path}: not UTF-8 text (binary or another encoding); convert it to UTF-8 first, "
                             "or declare its encoding in a coding line (`# -*- coding: latin-1 -*-`)" if encoding == "utf-8" else
@@ -61,27 +61,6 @@ def read_source(path: str | Path) -> tuple[str, str]:
     if not text.strip():
         raise CodemendError(f"{path} is empty: nothing to fix")
     return text, hashlib.sha256(data).hexdigest()
-
-
-def source_encoding(data: bytes) -> str:
-    """The encoding Python reads a source file in: its PEP 263 coding line's, else UTF-8 (a BOM stays in the text)."""
-    import io
-    import tokenize
-
-    try:
-        encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
-    except SyntaxError:  # an unknown encoding: Python would refuse the file too
-        return "utf-8"
-    return "utf-8" if encoding == "utf-8-sig" else encoding
-
-
-def _decoded(data: bytes, encoding: str) -> str | None:
-    if b"\x00" in data[:8192]:
-        return None
-    try:
-        return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
-        return None
 
 
 def read_in_folder(file: Path) -> tuple[str, str] | str:
@@ -102,7 +81,7 @@ def functions_of(text: str, path: str) -> tuple[list, int]:
     """The file's functions and, when it has none, the line of its first syntax error (0: it parses)."""
     from codemend.data.corpus import extract_functions
 
-    functions, _ = extract_functions(text.encode("utf-8"), path)
+    functions, _ = extract_functions(text, path)
     return functions, 0 if functions else (first_error_line(parse(text)) or 0)
 
 

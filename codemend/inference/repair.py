@@ -485,7 +485,7 @@ def _all_lines(report: FunctionReport) -> list[int]:
 
 
 def select_functions(text: str, path: str, function: str = "", line: int = 0) -> list[Function]:
-    functions, _ = extract_functions(text.encode("utf-8"), path)
+    functions, _ = extract_functions(text, path)
     if function:
         functions = [f for f in functions if function in (f.name, f.name.rsplit(".", 1)[-1])]
     if line:

@@ -108,6 +108,25 @@ def test_only_covered_functions_get_caught_bugs_and_the_repo_is_untouched(tmp_pa
 
 
 @pytest.mark.sandbox
+def test_a_file_in_its_declared_encoding_yields_functions_and_its_mutants_are_written_back_in_it(tmp_path):
+    from codemend.data.validated import _Target, validate_mutant
+
+    latin = "# -*- coding: latin-1 -*-\n\n\ndef greet(name):\n    word = 'caf\xe9'\n    return word + ' ' + name\n"
+    repo = tmp_path / "repo"
+    (repo / "tests").mkdir(parents=True)
+    (repo / "mod.py").write_bytes(latin.encode("latin-1"))
+    (repo / "tests" / "test_mod.py").write_text("from mod import greet\n\n\ndef test_greet():\n    assert greet('x') == 'caf\xe9 x'\n")
+    (func,), skipped = extract_functions((repo / "mod.py").read_bytes(), "mod.py")
+    assert skipped is None and "'caf\xe9'" in func.code
+    assert extract_functions(latin, "mod.py")[0][0].code == func.code  # text already read: its coding line says nothing
+    assert extract_functions(latin.replace("# -*- coding: latin-1 -*-", "#").encode("latin-1"), "mod.py") == ([], "not_utf8")
+    config = _config(repo, tmp_path / "out")
+    unchanged = {"buggy": func.code}  # the function as it is: the test must pass on the copy
+    outcome, _ = validate_mutant(config, _Target(func, ("tests/test_mod.py::test_greet",)), unchanged, (latin, "latin-1"))
+    assert outcome == "survived"  # written as UTF-8 under a latin-1 coding line, 'café' would read 'cafÃ©' and fail
+
+
+@pytest.mark.sandbox
 def test_tests_that_never_pass_are_a_clear_error_with_a_count(tmp_path):
     repo = _repo(tmp_path, tests=TESTS.replace("== 5", "== 6").replace("== 3\n", "== 4\n").replace("== 10\n", "== 11\n"))
     before = _snapshot(repo)
