@@ -31,7 +31,7 @@ from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
 from codemend.inference.repair import RepairResult, Suggestion, Tests, best_first, repair, select_functions, some, unusable_baseline
 from codemend.inference.sbfl import ochiai
-from codemend.testcov import coverage_for_files, failed_tests
+from codemend.testcov import coverage_for_files, failed_tests, parse_test_command
 from codemend.training.checkpoint import check_checkpoint_dir
 
 logger = logging.getLogger(__name__)
@@ -360,9 +360,25 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
         why = "a fix must not edit the tests that judge it" if test_cmd else "they hold tests"
         notes.append(f"{len(tests_left)} test file(s) not repaired ({why}; give a test file's own path to repair it): "
                      f"{some([str(file) for file in tests_left], 5)}")
+    notes += [hint] if (hint := single_test_hint(test_cmd)) and any(r.result.suggestions for r in reports) else []
     if notes:
         reports.append(FileReport(str(path), "", "", RepairResult([], [], notes=notes)))
     return reports
+
+
+def single_test_hint(test_cmd: str) -> str:
+    """What to say when the tests run as one (`python -m unittest`, `python FILE`): per-test coverage sees
+    one test, which runs nearly everything, so it cannot localize, and every candidate runs the whole
+    suite (more-itertools' partition bug: 8 minutes and no fix, against 29 s with pytest)."""
+    try:
+        parsed = parse_test_command(test_cmd) if test_cmd else None
+    except ValueError:
+        parsed = None  # make, tox, ...: their own runner, nothing to suggest
+    if parsed is None or parsed.kind.startswith("pytest"):
+        return ""
+    runner = "unittest" if parsed.program == "unittest" else f"`{test_cmd}`"
+    return (f"the tests run as one ({runner}): coverage cannot tell them apart to localize, and every candidate runs them all; "
+            "pytest runs unittest suites too: --test_cmd \"python -m pytest -q TESTS\" measures each test and runs the failing ones first")
 
 
 MAX_FIXES_PER_FILE = 3  # rounds of mend_further: each repairs the file again, with its own test runs

@@ -818,6 +818,22 @@ def test_a_module_whose_doctests_fail_is_code_to_repair_not_a_test_file(tmp_path
     assert not any("test file" in note for r in reports for note in r.result.notes)
 
 
+@pytest.mark.sandbox
+def test_tests_that_run_as_one_say_that_pytest_would_tell_them_apart(tmp_path, monkeypatch):
+    from codemend.inference.fix import single_test_hint
+
+    (tmp_path / "stats.py").write_text(TWO_BUGS["pkg/stats.py"])  # maximum's `<`
+    (tmp_path / "test_stats.py").write_text("import unittest\n\nfrom stats import maximum\n\n\nclass T(unittest.TestCase):\n"
+                                            "    def test_maximum(self):\n        self.assertEqual(maximum([3, 9, 4]), 9)\n")
+    monkeypatch.chdir(tmp_path)
+    (report, hint) = fix_path("stats.py", None, test_cmd=f"{sys.executable} -m unittest test_stats", wide=0)
+    assert report.result.suggestions[0].validation == "plausible"  # it works, slowly on a large suite
+    assert hint.result.notes == [single_test_hint(f"{sys.executable} -m unittest test_stats")]
+    assert hint.result.notes[0].startswith("the tests run as one (unittest): coverage cannot tell them apart")
+    assert single_test_hint("python run_checks.py").startswith("the tests run as one (`python run_checks.py`)")
+    assert single_test_hint("python -m pytest -q tests") == single_test_hint("make test") == single_test_hint("") == ""
+
+
 def test_a_folders_files_are_repaired_in_order_of_failures_entering_them_then_of_their_most_suspicious_line():
     from codemend.inference.fix import SharedRuns
 
