@@ -558,8 +558,9 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
                 result.notes.append(note)
             trace = tests.trace(result.baseline) if use_trace else ""
             limits = _scaled_limits(tests.limits, result.baseline)
-            with watch("focus_check"):
-                tests = focus_on_failures(tests, result.baseline, text, limits)
+            if result.baseline.duration_s >= FOCUS_FROM_S:
+                with watch("focus_check"):
+                    tests = focus_on_failures(tests, result.baseline, text, limits)
             with watch("sbfl"):
                 measured = (coverage if coverage is not None else file_coverage(text, tests)) if use_sbfl else []
                 sbfl = ochiai(measured) if measured else {}
@@ -597,6 +598,11 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
                 result.notes.append(f"{len(failing)} test(s) fail on the original code without running {name} ({some(failing)}): "
                                     f"fixes in {name} are judged by the other tests")
     return result
+
+
+# A suite that runs in less is mostly pytest's start-up: running its failing tests alone saves little
+# per candidate, and checking that they fail alone costs a run.
+FOCUS_FROM_S = 1.0
 
 
 def focus_on_failures(tests: Tests, baseline: RunResult, text: str, limits: Limits) -> Tests:

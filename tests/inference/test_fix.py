@@ -727,6 +727,7 @@ def test_a_folder_run_runs_the_tests_once_measures_coverage_once_and_skips_files
     real_run, real_one, real_many = RepairTests.run, repair_module.file_coverage, fix.coverage_for_files
     monkeypatch.setattr(RepairTests, "run", lambda self, text, limits=None, command="": runs.append((text in originals, command))
                         or real_run(self, text, limits, command))
+    monkeypatch.setattr(repair_module, "FOCUS_FROM_S", 0.0)  # a suite this small runs whole: focus it anyway
     monkeypatch.setattr(repair_module, "file_coverage", lambda text, tests: measured.append([tests.target]) or real_one(text, tests))
     monkeypatch.setattr(fix, "coverage_for_files", lambda tree, command, targets, **kw: measured.append(targets) or real_many(tree, command, targets, **kw))
     reports = fix_path("pkg", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider tests", wide=0)
@@ -764,6 +765,7 @@ def test_candidates_run_the_failing_tests_first_and_the_whole_command_only_when_
     assert focused.judge(source, allowed={"test_stats.py::test_maximum"}).status == "failed"  # another bug's: the whole run judges
     (report,) = fix_path("stats.py", None, test_cmd=tests.command, wide=0)
     assert report.result.suggestions[0].validation == "plausible" and report.result.suggestions[0].patched_source == fixed
+    assert "focus_check" not in report.result.seconds  # a suite of 0.1 s runs whole: focusing would only add a run
 
 
 @pytest.mark.sandbox
