@@ -207,6 +207,7 @@ class SharedRuns:
         self.entering: dict[Path, set[str]] = {}  # per file, the failing tests that run its functions' bodies
         self.suspicion: dict[Path, float] = {}  # per file, its most suspicious line's Ochiai score
         self.unexplained: set[str] | None = None  # failing tests no plausible fix so far passes (None: not listed)
+        self.test_holders: set[str] = set()  # files (relative to the tree) that hold the test functions the command ran
 
     def prepare(self, test_cmd: str, timeout_s: float) -> None:
         """Measure before the first file, so that the files can be put in order."""
@@ -241,6 +242,9 @@ class SharedRuns:
                 self.entering[file] = names
                 self.suspicion[file] = max(ochiai(records).values(), default=0.0)
         self.unexplained = failed_tests(self.baseline.stdout) if self.entering and self.baseline.status == "failed" else None
+        # Not doctests (`pkg/mod.py::pkg.mod.func`, a dotted name): their file is the code.
+        self.test_holders = {file_part for file_part, _, name in (record.name.partition("::") for record in next(iter(self.coverage.values()), []))
+                             if "." not in name.split("[")[0]}
 
     def in_order(self, files: list[Path]) -> list[Path]:
         """`files`, those most failing tests enter first, then by their most suspicious line (Ochiai: a line
@@ -257,11 +261,8 @@ class SharedRuns:
             self.unexplained &= set(best.still_failing)
 
     def holds_tests(self, file: Path) -> bool:
-        """Whether the tests the command ran include test functions in `file` (their ids start with its
-        path). Not doctests (`pkg/mod.py::pkg.mod.func`, a dotted name): their file is the code."""
-        records = next(iter(self.coverage.values()), [])
-        holders = {file_part for file_part, _, name in (record.name.partition("::") for record in records) if "." not in name.split("[")[0]}
-        return bool(self.tree) and str(file.resolve().relative_to(self.tree)) in holders
+        """Whether the tests the command ran include test functions in `file` (their ids start with its path)."""
+        return bool(self.tree) and str(file.resolve().relative_to(self.tree)) in self.test_holders
 
     def skip(self, file: Path) -> bool:
         """Whether no failing test enters a function of `file` while one enters another file's: no edit
@@ -352,18 +353,23 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
         if tests is not None:  # with tests a file takes seconds to minutes: say where they went
             logger.info("%s: %s", file, ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in merged.seconds.items() if seconds >= 0.05))
         reports.append(FileReport(str(file), text, digest, merged, source_encoding(file.read_bytes())))
+    notes = run_notes(skipped, explained, sorted(map(str, tests_left)), test_cmd, suggested=any(r.result.suggestions for r in reports))
+    if notes:
+        reports.append(FileReport(str(path), "", "", RepairResult([], [], notes=notes)))
+    return reports
+
+
+def run_notes(skipped: list[str], explained: list[str], tests_left: list[str], test_cmd: str, suggested: bool) -> list[str]:
+    """What a run says about the files it did not repair, and, when it `suggested` fixes, about a test
+    command that runs as one (`single_test_hint`)."""
     notes = [f"{len(skipped)} file(s) not repaired: no failing test runs their functions (per-test coverage): {some(skipped, 5)}"] if skipped else []
     if explained:
         notes.append(f"{len(explained)} file(s) not repaired: the plausible fixes above pass every failing test that runs their "
                      f"functions: {some(explained, 5)}")
     if tests_left:
         why = "a fix must not edit the tests that judge it" if test_cmd else "they hold tests"
-        notes.append(f"{len(tests_left)} test file(s) not repaired ({why}; give a test file's own path to repair it): "
-                     f"{some([str(file) for file in tests_left], 5)}")
-    notes += [hint] if (hint := single_test_hint(test_cmd)) and any(r.result.suggestions for r in reports) else []
-    if notes:
-        reports.append(FileReport(str(path), "", "", RepairResult([], [], notes=notes)))
-    return reports
+        notes.append(f"{len(tests_left)} test file(s) not repaired ({why}; give a test file's own path to repair it): {some(tests_left, 5)}")
+    return notes + ([hint] if suggested and (hint := single_test_hint(test_cmd)) else [])
 
 
 def single_test_hint(test_cmd: str) -> str:
