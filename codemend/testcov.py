@@ -655,6 +655,68 @@ def focused_command(command: str, test_ids: Collection[str], tree: Path) -> str:
     return shlex.join(words)
 
 
+UNITTEST_FLAGS = frozenset({"-v", "--verbose", "-q", "--quiet", "-b", "--buffer", "-f", "--failfast", "-c", "--catch", "--locals"})
+
+
+def unittest_as_pytest(command: str, tree: Path) -> str:
+    """The pytest command that runs the tests of a `python -m unittest` command one by one (pytest runs
+    unittest suites), so that per-test coverage can tell them apart; "" for other commands and for
+    unittest arguments it does not map (-k, a name that is not a module of `tree`). `discover`'s start
+    folder and pattern become the path and `python_files`; names (`tests.test_x.T.test_a`) become ids."""
+    try:
+        parsed = parse_test_command(command)
+    except ValueError:
+        return ""
+    if parsed.kind != "module" or parsed.program != "unittest":
+        return ""
+    args = [arg for arg in parsed.args if arg not in UNITTEST_FLAGS]
+    if not args or args[0] == "discover":
+        found = _discover_arguments(args[1:])
+        if found is None:
+            return ""
+        start, pattern = found
+        rest = [start, "-o", f"python_files={pattern}"]
+    else:
+        rest = [_unittest_name_as_id(name, tree) for name in args]
+        if not all(rest):
+            return ""
+    env, argv = split_assignments(shlex.split(command))
+    return shlex.join([f"{name}={value}" for name, value in env.items()] + [argv[0], "-m", "pytest", "-q", "-p", "no:cacheprovider", *rest])
+
+
+def _discover_arguments(args: list[str]) -> tuple[str, str] | None:
+    """(start folder, pattern) of `unittest discover`'s arguments, None for options it does not map."""
+    values, positional, words = {"start": ".", "pattern": "test*.py"}, [], iter(args)
+    options = {"-s": "start", "--start-directory": "start", "-p": "pattern", "--pattern": "pattern", "-t": "", "--top-level-directory": ""}
+    for word in words:
+        if word in options:
+            value = next(words, None)
+            if value is None:
+                return None
+            if options[word]:
+                values[options[word]] = value
+        elif word.startswith("-"):
+            return None
+        else:
+            positional.append(word)
+    values.update(zip(("start", "pattern"), positional))
+    return values["start"], values["pattern"]
+
+
+def _unittest_name_as_id(name: str, tree: Path) -> str:
+    """`tests.test_x.T.test_a` as pytest's `tests/test_x.py::T::test_a` (a file or package path as is); "" when no prefix is a module of `tree`."""
+    if (tree / name).exists():
+        return name
+    parts = name.split(".")
+    for k in range(len(parts), 0, -1):
+        path = "/".join(parts[:k])
+        if (tree / f"{path}.py").is_file():
+            return "::".join([f"{path}.py", *parts[k:]])
+        if k == len(parts) and (tree / path).is_dir():
+            return path
+    return ""
+
+
 @functools.lru_cache(maxsize=16)
 def measuring_python(command: str, tree: Path) -> str:
     """The Python that runs the coverage driver: the command's own when it has coverage.py 7 (and pytest,
@@ -728,6 +790,8 @@ def coverage_for_files(
                 coverage_for_files(tree, command, batch, overlay=overlay, limits=limits, import_roots=import_roots).items()}
     tree = Path(tree)
     overlay = dict(overlay or {})
+    # Run as one, a unittest suite's coverage is one test that runs nearly everything: no localization.
+    command = unittest_as_pytest(command, tree) or command
     parsed = parse_test_command(command)
     target, *also = [_relative_target(tree, target_file, overlay) for target_file in target_files]
     run_limits = _coverage_limits(limits or Limits(wall_s=60.0), COMMAND_STARTUP_S)

@@ -821,7 +821,7 @@ def test_a_module_whose_doctests_fail_is_code_to_repair_not_a_test_file(tmp_path
 
 
 @pytest.mark.sandbox
-def test_tests_that_run_as_one_say_that_pytest_would_tell_them_apart(tmp_path, monkeypatch):
+def test_a_unittest_suite_is_measured_test_by_test_through_pytest_and_tests_run_as_one_say_what_pytest_adds(tmp_path, monkeypatch):
     from codemend.inference.fix import single_test_hint
 
     (tmp_path / "stats.py").write_text(TWO_BUGS["pkg/stats.py"])  # maximum's `<`
@@ -831,8 +831,10 @@ def test_tests_that_run_as_one_say_that_pytest_would_tell_them_apart(tmp_path, m
     (report, hint) = fix_path("stats.py", None, test_cmd=f"{sys.executable} -m unittest test_stats", wide=0)
     assert report.result.suggestions[0].validation == "plausible"  # it works, slowly on a large suite
     assert hint.result.notes == [single_test_hint(f"{sys.executable} -m unittest test_stats")]
-    assert hint.result.notes[0].startswith("the tests run as one (unittest): coverage cannot tell them apart")
-    assert single_test_hint("python run_checks.py").startswith("the tests run as one (`python run_checks.py`)")
+    assert hint.result.notes[0].startswith("every candidate runs the whole unittest suite (coverage ran its tests through pytest")
+    assert report.result.coverage and report.result.coverage[0].name == "test_stats.py::T::test_maximum"  # one by one
+    assert single_test_hint("python run_checks.py").startswith("the tests run as one (`python run_checks.py`): coverage cannot")
+    assert single_test_hint("python -m unittest -k maximum").startswith("the tests run as one (unittest)")  # -k: not mapped
     assert single_test_hint("python -m pytest -q tests") == single_test_hint("make test") == single_test_hint("") == ""
 
 

@@ -195,6 +195,22 @@ def test_a_pytest_command_is_focused_on_test_ids_keeping_its_options_and_environ
     assert focused_command("pytest -q", set(), tmp_path) == ""
 
 
+def test_a_unittest_command_becomes_the_pytest_command_that_runs_its_tests_one_by_one(tmp_path):
+    from codemend.testcov import unittest_as_pytest
+
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_x.py").write_text("")
+    assert unittest_as_pytest("python -m unittest -v", tmp_path) == "python -m pytest -q -p no:cacheprovider . -o 'python_files=test*.py'"
+    assert unittest_as_pytest("PYTHONPATH=src python3 -m unittest discover -s tests -p 'check_*.py'", tmp_path) == (
+        "PYTHONPATH=src python3 -m pytest -q -p no:cacheprovider tests -o 'python_files=check_*.py'")
+    assert unittest_as_pytest("python -m unittest discover tests 'x*.py'", tmp_path).endswith(" tests -o 'python_files=x*.py'")
+    assert unittest_as_pytest("python -m unittest tests.test_x.T.test_a tests", tmp_path) == (
+        "python -m pytest -q -p no:cacheprovider tests/test_x.py::T::test_a tests")
+    for command in ("python -m unittest -k fast", "python -m unittest other.module", "python -m unittest discover -x",
+                    "python -m pytest -q", "make test"):
+        assert unittest_as_pytest(command, tmp_path) == "", command
+
+
 def test_command_target_must_exist(tmp_path):
     (tmp_path / "mod.py").write_text("x = 1\n")
     with pytest.raises(ValueError, match="neither a file"):
