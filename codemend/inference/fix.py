@@ -354,7 +354,9 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             logger.info("%s: %s", file, ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in merged.seconds.items() if seconds >= 0.05))
         reports.append(FileReport(str(file), text, digest, merged, source_encoding(file.read_bytes())))
     notes = run_notes(skipped, explained, sorted(map(str, tests_left)), test_cmd, suggested=any(r.result.suggestions for r in reports))
-    if notes:
+    if notes and not Path(path).is_dir() and reports:
+        reports[0].result.notes += notes  # a file's run is one report (explain relies on it)
+    elif notes:
         reports.append(FileReport(str(path), "", "", RepairResult([], [], notes=notes)))
     return reports
 

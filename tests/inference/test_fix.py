@@ -828,10 +828,13 @@ def test_a_unittest_suite_is_measured_test_by_test_through_pytest_and_tests_run_
     (tmp_path / "test_stats.py").write_text("import unittest\n\nfrom stats import maximum\n\n\nclass T(unittest.TestCase):\n"
                                             "    def test_maximum(self):\n        self.assertEqual(maximum([3, 9, 4]), 9)\n")
     monkeypatch.chdir(tmp_path)
-    (report, hint) = fix_path("stats.py", None, test_cmd=f"{sys.executable} -m unittest test_stats", wide=0)
+    (report,) = fix_path("stats.py", None, test_cmd=f"{sys.executable} -m unittest test_stats", wide=0)
     assert report.result.suggestions[0].validation == "plausible"  # it works, slowly on a large suite
-    assert hint.result.notes == [single_test_hint(f"{sys.executable} -m unittest test_stats")]
-    assert hint.result.notes[0].startswith("every candidate runs the whole unittest suite (coverage ran its tests through pytest")
+    assert report.result.notes[-1] == single_test_hint(f"{sys.executable} -m unittest test_stats")
+    assert report.result.notes[-1].startswith("every candidate runs the whole unittest suite (coverage ran its tests through pytest")
+    assert main(["explain", "stats.py", "--model", "none", "--test_cmd", f"{sys.executable} -m unittest test_stats", "--wide", "0",
+                 "--out", str(tmp_path / "page.html")]) == 0  # one report for one file, as explain expects
+    assert "maximum" in (tmp_path / "page.html").read_text()
     assert report.result.coverage and report.result.coverage[0].name == "test_stats.py::T::test_maximum"  # one by one
     assert single_test_hint("python run_checks.py").startswith("the tests run as one (`python run_checks.py`): coverage cannot")
     assert single_test_hint("python -m unittest -k maximum").startswith("the tests run as one (unittest)")  # -k: not mapped
