@@ -579,25 +579,33 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
         result.suggestions.extend(to_suggestion(text, path, func, c) for c in report.candidates)
     result.suggestions = distinct(sorted(result.suggestions, key=lambda s: -s.score))
     if tests and result.baseline.status != "passed" and max_validate > 0:
-        hung = result.baseline.status == "timeout"
-        unreached = unreached_failures(result.baseline, measured, result.functions) if tests.command else {}
-        partial_is_enough = not (unreached and one_cause_possible(result.baseline, measured, result.functions))
-        with watch("validation"):
-            chosen = to_validate(result.suggestions, max_validate)
-            ran = validate(chosen, tests, limits, enough=enough_plausible, seconds=HUNG_VALIDATION_LIMITS * limits.wall_s if hung else 0.0,
-                           unreached=unreached, partial_is_enough=partial_is_enough)
-        if hung and ran < len(chosen) and not any(s.validation == "plausible" for s in chosen):
-            result.notes.append(f"validation stopped after {ran} of {len(chosen)} candidates, as the original code hung")
-        # Not after a hanging or crashing original: each of hundreds of edits could cost the time limit.
-        if wide > 0 and result.baseline.status in ("failed", "error") and not any(answers(s, partial_is_enough) for s in result.suggestions):
-            with watch("wide_search"):
-                wide_search(text, path, result, tests, limits, wide, wide_seconds, enough_plausible, unreached, partial_is_enough)
-        result.suggestions.sort(key=best_first)
-        for name, failing in unreached.items():  # said where a plausible fix relies on it
-            if any(s.function == name and s.still_failing for s in result.suggestions):
-                result.notes.append(f"{len(failing)} test(s) fail on the original code without running {name} ({some(failing)}): "
-                                    f"fixes in {name} are judged by the other tests")
+        validate_ranked(text, path, result, tests, limits, max_validate, enough_plausible, wide, wide_seconds, watch)
     return result
+
+
+def validate_ranked(text: str, path: str, result: RepairResult, tests: Tests, limits: Limits, max_validate: int, enough: int,
+                    wide: int, wide_seconds: float, watch: Stopwatch) -> None:
+    """Validate `result`'s ranked suggestions (`repair` says how), then the wide space when none answers;
+    plausible fixes first, and a note for each function whose plausible fix is judged without another
+    bug's failing tests."""
+    hung = result.baseline.status == "timeout"
+    unreached = unreached_failures(result.baseline, result.coverage, result.functions) if tests.command else {}
+    partial_is_enough = not (unreached and one_cause_possible(result.baseline, result.coverage, result.functions))
+    with watch("validation"):
+        chosen = to_validate(result.suggestions, max_validate)
+        ran = validate(chosen, tests, limits, enough=enough, seconds=HUNG_VALIDATION_LIMITS * limits.wall_s if hung else 0.0,
+                       unreached=unreached, partial_is_enough=partial_is_enough)
+    if hung and ran < len(chosen) and not any(s.validation == "plausible" for s in chosen):
+        result.notes.append(f"validation stopped after {ran} of {len(chosen)} candidates, as the original code hung")
+    # Not after a hanging or crashing original: each of hundreds of edits could cost the time limit.
+    if wide > 0 and result.baseline.status in ("failed", "error") and not any(answers(s, partial_is_enough) for s in result.suggestions):
+        with watch("wide_search"):
+            wide_search(text, path, result, tests, limits, wide, wide_seconds, enough, unreached, partial_is_enough)
+    result.suggestions.sort(key=best_first)
+    for name, failing in unreached.items():  # said where a plausible fix relies on it
+        if any(s.function == name and s.still_failing for s in result.suggestions):
+            result.notes.append(f"{len(failing)} test(s) fail on the original code without running {name} ({some(failing)}): "
+                                f"fixes in {name} are judged by the other tests")
 
 
 # A suite that runs in less is mostly pytest's start-up: running its failing tests alone saves little
