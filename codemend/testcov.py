@@ -633,10 +633,25 @@ PYTEST_VALUE_OPTIONS = frozenset({
 })
 
 
+def pytest_options(args: Sequence[str], tree: Path) -> list[str]:
+    """A pytest command's arguments without those that name a file or folder of `tree` (or a test in one):
+    what runs other tests with the user's options. An option's value stays, whatever it names."""
+    kept, value_next = [], False
+    for word in args:
+        if not value_next and not word.startswith("-") and (tree / word.split("::")[0]).exists():
+            continue
+        kept.append(word)
+        value_next = word in PYTEST_VALUE_OPTIONS
+    return kept
+
+
+def _command_line(env: Mapping[str, str], words: Sequence[str]) -> str:
+    return shlex.join([f"{name}={value}" for name, value in env.items()] + list(words))
+
+
 def focused_command(command: str, test_ids: Collection[str], tree: Path) -> str:
-    """`command` (a pytest one) running only `test_ids`: its arguments that name a file or folder of `tree`
-    (or a test in one) give way to the ids, its options stay. "" for other commands and for ids that
-    are not node ids (a `python FILE` command's one test is the command)."""
+    """`command` (a pytest one) running only `test_ids` (`pytest_options` and the ids). "" for other
+    commands and for ids that are not node ids (a `python FILE` command's one test is the command)."""
     try:
         kind = parse_test_command(command).kind
     except ValueError:
@@ -645,14 +660,7 @@ def focused_command(command: str, test_ids: Collection[str], tree: Path) -> str:
         return ""
     env, argv = split_assignments(shlex.split(command))
     start = 1 if kind == "pytest" else 3  # after "pytest", or "python -m pytest"
-    kept, value_next = [], False
-    for word in argv[start:]:
-        if not value_next and not word.startswith("-") and (tree / word.split("::")[0]).exists():
-            continue
-        kept.append(word)
-        value_next = word in PYTEST_VALUE_OPTIONS
-    words = [f"{name}={value}" for name, value in env.items()] + argv[:start] + kept + sorted(test_ids)
-    return shlex.join(words)
+    return _command_line(env, argv[:start] + pytest_options(argv[start:], tree) + sorted(test_ids))
 
 
 UNITTEST_FLAGS = frozenset({"-v", "--verbose", "-q", "--quiet", "-b", "--buffer", "-f", "--failfast", "-c", "--catch", "--locals"})
@@ -681,7 +689,7 @@ def unittest_as_pytest(command: str, tree: Path) -> str:
         if not all(rest):
             return ""
     env, argv = split_assignments(shlex.split(command))
-    return shlex.join([f"{name}={value}" for name, value in env.items()] + [argv[0], "-m", "pytest", "-q", "-p", "no:cacheprovider", *rest])
+    return _command_line(env, [argv[0], "-m", "pytest", "-q", "-p", "no:cacheprovider", *rest])
 
 
 def _discover_arguments(args: list[str]) -> tuple[str, str] | None:

@@ -35,7 +35,7 @@ from codemend.data.corpus import Function, body_lines, decode_source, extract_fu
 from codemend.errors import CodemendError
 from codemend.io import atomic_folder, check_writable_target
 from codemend.sandbox import Limits, import_roots, run_command
-from codemend.testcov import FILES_PER_RUN, TestCoverage, coverage_for_files, failure_trace, first_failure, parse_test_command
+from codemend.testcov import FILES_PER_RUN, TestCoverage, coverage_for_files, failure_trace, first_failure, parse_test_command, pytest_options
 
 logger = logging.getLogger(__name__)
 
@@ -225,8 +225,7 @@ def validate_mutant(config: ValidatedDataConfig, target: _Target, sample: dict, 
 def _rerun_argv(config: ValidatedDataConfig, test_ids: tuple[str, ...]) -> list[str]:
     """The user's pytest options with only these test ids (their own paths would re-run everything)."""
     parsed = parse_test_command(config.test_cmd)
-    repo = Path(config.repo)
-    options = [a for a in parsed.args if a.startswith("-") or not (repo / a.split("::")[0]).exists()]
+    options = pytest_options(parsed.args, Path(config.repo))
     # `pytest ARGS` does not put the repository root on sys.path; `python -m pytest` does (-P undoes it).
     unshadow = ["-P"] if parsed.kind == "pytest" and sys.version_info >= (3, 11) else []
     argv = [sys.executable, *unshadow, "-m", "pytest", *options, "-p", "no:cacheprovider", "-rfE", "--tb=short", *test_ids]

@@ -208,11 +208,18 @@ class SharedRuns:
         self.suspicion: dict[Path, float] = {}  # per file, its most suspicious line's Ochiai score
         self.unexplained: set[str] | None = None  # failing tests no plausible fix so far passes (None: not listed)
         self.test_holders: set[str] = set()  # files (relative to the tree) that hold the test functions the command ran
+        self.reads: dict[Path, tuple[str, str] | str] = {}
+
+    def read(self, file: Path) -> tuple[str, str] | str:
+        """`read_in_folder(file)`, once: measuring and repairing both read every file."""
+        if file not in self.reads:
+            self.reads[file] = read_in_folder(file)
+        return self.reads[file]
 
     def prepare(self, test_cmd: str, timeout_s: float) -> None:
         """Measure before the first file, so that the files can be put in order."""
         for file in self.files:
-            read = read_in_folder(file)
+            read = self.read(file)
             if not isinstance(read, str):
                 self.measure(make_tests(file, test_cmd, timeout_s), read[0])
                 return
@@ -235,7 +242,7 @@ class SharedRuns:
             return
         logger.info("their per-test coverage of the %d files took %.1f s more", len(targets), time.perf_counter() - started)
         for file in self.files:
-            read = read_in_folder(file)
+            read = self.read(file)
             records = self.coverage.get(targets[file], [])
             names = entering_failures(read[0], str(file), records) if not isinstance(read, str) else set()
             if names:
@@ -308,7 +315,7 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             check_functions(text, str(file), function, line)
         else:
             logger.info("[%d/%d] %s", k, len(files), file)  # a folder takes about a second per function
-            read = read_in_folder(file)
+            read = shared.read(file)
             if isinstance(read, str):
                 if read:
                     reports.append(FileReport(str(file), "", "", RepairResult([], [], notes=[read])))

@@ -107,6 +107,16 @@ def test_only_covered_functions_get_caught_bugs_and_the_repo_is_untouched(tmp_pa
     assert mutants["tried"] == mutants["kept"] + mutants["survived"] + mutants["timeouts"] + mutants["errors"]
 
 
+def test_a_mutant_reruns_its_tests_with_the_users_options_whatever_their_values_name(tmp_path):
+    from codemend.data.validated import _rerun_argv
+
+    repo = _repo(tmp_path)
+    argv = _rerun_argv(_config(repo, tmp_path / "out", test_cmd="python -m pytest -q --rootdir tests -k 'not slow' tests"),
+                       ("tests/test_mod.py::test_add",))
+    assert argv[argv.index("--rootdir") + 1] == "tests" and argv[argv.index("-k") + 1] == "not slow"  # values, though paths
+    assert argv[-1] == "tests/test_mod.py::test_add" and argv.count("tests") == 1  # the command's own path gave way
+
+
 @pytest.mark.sandbox
 def test_a_file_in_its_declared_encoding_yields_functions_and_its_mutants_are_written_back_in_it(tmp_path):
     from codemend.data.validated import _Target, validate_mutant

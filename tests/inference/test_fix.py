@@ -554,13 +554,18 @@ TWO_BUGS = {
 }
 
 
+
+def _project(root: Path, monkeypatch, files: dict[str, str]) -> None:
+    """Write `files` (relative path: text) under `root` and make it the current folder: the project root `fix` runs from."""
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    monkeypatch.chdir(root)
+
 @pytest.mark.sandbox
 def test_two_bugs_in_two_files_are_each_fixed_and_applied(tmp_path, monkeypatch, capsys):
     # Each file's fix leaves the other file's test failing: judged by the tests that run its function, both pass.
-    for name, text in TWO_BUGS.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    monkeypatch.chdir(tmp_path)
+    _project(tmp_path, monkeypatch, TWO_BUGS)
     command = f"{sys.executable} -m pytest -q -p no:cacheprovider tests"
     assert main(["fix", "pkg", "--model", "none", "--test_cmd", command, "--format", "json", "--wide", "0", "--apply"]) == 0
     captured = capsys.readouterr()
@@ -683,15 +688,12 @@ def test_one_fix_may_explain_every_failure_only_where_one_function_runs_them_all
     from codemend.inference.repair import FunctionReport, file_coverage, one_cause_possible
 
     def judged(files: dict[str, str], target: str) -> bool:
-        for name, text in files.items():
-            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-            (tmp_path / name).write_text(text)
+        _project(tmp_path, monkeypatch, files)
         tests = make_tests(tmp_path / target, f"{sys.executable} -m pytest -q -p no:cacheprovider", 60.0)
         source = files[target]
         reports = [FunctionReport(f.name, f.start_line, None, [], f) for f in select_functions(source, target)]
         return one_cause_possible(tests.run(source), file_coverage(source, tests), reports)
 
-    monkeypatch.chdir(tmp_path)
     assert judged({"sl.py": SLICED, "test_sl.py": SLICED_TESTS}, "sl.py")  # sliced runs all three failures; ret one
     assert not judged({name: TWO_BUGS[name] for name in ("pkg/__init__.py", "pkg/stats.py", "tests/test_all.py")}
                       | {"tests/test_all.py": TWO_BUGS["tests/test_all.py"].split("from pkg.text")[0] + "\n\n"
@@ -719,10 +721,7 @@ def test_a_folder_run_runs_the_tests_once_measures_coverage_once_and_skips_files
     fix, repair_module = (importlib.import_module(f"codemend.inference.{name}") for name in ("fix", "repair"))  # the package re-exports functions of these names
 
     files = {**TWO_BUGS, "pkg/extra.py": "def twice(x):\n    y = x * 2\n    return y\n"}
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    monkeypatch.chdir(tmp_path)
+    _project(tmp_path, monkeypatch, files)
     originals, runs, measured = set(files.values()), [], []
     real_run, real_one, real_many = RepairTests.run, repair_module.file_coverage, fix.coverage_for_files
     monkeypatch.setattr(RepairTests, "run", lambda self, text, limits=None, command="": runs.append((text in originals, command))
@@ -791,10 +790,7 @@ def test_a_folder_repairs_the_file_most_failures_run_first_and_stops_when_its_fi
              "pkg/core.py": "def double(x):\n    y = x * 3\n    return y\n",
              "tests/test_pkg.py": "from pkg.api import quad\nfrom pkg.core import double\n\n\ndef test_double():\n    assert double(4) == 8\n\n\n"
                                   "def test_quad():\n    assert quad(1) == 4\n"}
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    monkeypatch.chdir(tmp_path)
+    _project(tmp_path, monkeypatch, files)
     with caplog.at_level(logging.INFO, logger="codemend.inference.fix"):
         reports = fix_path("pkg", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider tests", wide=0)
     assert [Path(r.path).name for r in reports if r.result.suggestions] == ["core.py"]
@@ -810,10 +806,7 @@ def test_a_folder_repairs_the_file_most_failures_run_first_and_stops_when_its_fi
 def test_a_module_whose_doctests_fail_is_code_to_repair_not_a_test_file(tmp_path, monkeypatch):
     code = ('def clamp(x, lo, hi):\n    """\n    >>> clamp(5, 0, 3)\n    3\n    """\n    if x < lo:\n        return lo\n'
             '    if x < hi:\n        return hi\n    return x\n')
-    for name, text in {"pkg/__init__.py": "", "pkg/calc.py": code, "pkg/other.py": 'def one():\n    """\n    >>> one()\n    1\n    """\n    return 1\n'}.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    monkeypatch.chdir(tmp_path)
+    _project(tmp_path, monkeypatch, {"pkg/__init__.py": "", "pkg/calc.py": code, "pkg/other.py": 'def one():\n    """\n    >>> one()\n    1\n    """\n    return 1\n'})
     reports = fix_path("pkg", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider --doctest-modules pkg", wide=0)
     best = reports[0].result.suggestions[0]
     assert best.file == "pkg/calc.py" and best.validation == "plausible" and "if x > hi:" in best.patched_source
@@ -869,10 +862,7 @@ def test_a_folder_run_never_edits_the_tests_that_judge_its_fixes(tmp_path, monke
     files = {name: TWO_BUGS[name] for name in ("pkg/__init__.py", "pkg/stats.py")}
     files["tests/test_all.py"] = "from pkg.stats import maximum\n\n\ndef test_maximum():\n    assert maximum([3, 9, 4]) == 9\n"
     files["check_stats.py"] = "from pkg.stats import maximum\n\n\ndef test_maximum_again():\n    assert maximum([1, 5]) == 5\n"
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    monkeypatch.chdir(tmp_path)
+    _project(tmp_path, monkeypatch, files)
     command = f"{sys.executable} -m pytest -q -p no:cacheprovider tests check_stats.py"
     reports = fix_path(".", None, test_cmd=command, wide=0)
     repaired = {Path(r.path).name for r in reports if r.result.suggestions}
@@ -893,10 +883,7 @@ def test_tests_that_run_the_code_in_a_child_process_leave_every_file_to_validati
     files = {"pkg/__init__.py": "", "pkg/stats.py": TWO_BUGS["pkg/stats.py"], "pkg/extra.py": "def twice(x):\n    y = x * 2\n    return y\n",
              "tests/test_cli.py": "import subprocess, sys\n\n\ndef test_maximum_in_a_child():\n    subprocess.run([sys.executable, '-c', "
                                   "'from pkg.stats import maximum; assert maximum([3, 9, 4]) == 9'], check=True)\n"}
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    monkeypatch.chdir(tmp_path)
+    _project(tmp_path, monkeypatch, files)
     reports = fix_path("pkg", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider tests", wide=0)
     assert [Path(r.path).name for r in reports if r.result.suggestions] == ["extra.py", "stats.py"]
     assert not any("not repaired" in note for r in reports for note in r.result.notes)
