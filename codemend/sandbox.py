@@ -111,7 +111,7 @@ class Limits:
     max_file_mb: int = 64
     """RLIMIT_FSIZE in MiB: the largest file a run can write (its captured output included)."""
     max_output_bytes: int = 65536
-    """Captured stdout and stderr are each cut to this many bytes."""
+    """Captured stdout and stderr are each cut to this many bytes: the first quarter and the last three."""
     network: bool = False
     """Allow network access (no network namespace, no socket guard)."""
 
@@ -156,6 +156,8 @@ class RunResult:
     """First failure line (e.g. "AssertionError at <tests> line 3: assert f(1) == 2") or the limit hit."""
     isolation: str = ""
     """What this run actually got, e.g. "netns,mount-ns,ro-root,no-new-privs,uid=2001234567"."""
+    cut: tuple[str, ...] = ()
+    """"stdout" and/or "stderr" when that output outgrew `Limits.max_output_bytes` and its middle was cut."""
 
 
 # How a run's detail begins when its code or command never ran (see never_started).
@@ -471,8 +473,8 @@ def _launch(spec: dict[str, Any], token: str, limits: Limits, policy: _Policy) -
 def _collect_outcome(
     run_dir: str, returncode: int | None, timed_out: bool, records: bytes, duration: float, limits: Limits
 ) -> _Outcome:
-    stdout, out_cut = _read_head(os.path.join(run_dir, "stdout"), limits.max_output_bytes)
-    stderr, err_cut = _read_head(os.path.join(run_dir, "stderr"), limits.max_output_bytes)
+    stdout, out_cut = _read_ends(os.path.join(run_dir, "stdout"), limits.max_output_bytes)
+    stderr, err_cut = _read_ends(os.path.join(run_dir, "stderr"), limits.max_output_bytes)
     return _Outcome(
         returncode=returncode, timed_out=timed_out, records=records.decode("utf-8", "replace"),
         stdout=stdout, stderr=stderr, stdout_truncated=out_cut, stderr_truncated=err_cut, duration_s=duration,
@@ -630,13 +632,26 @@ def _netns_id() -> str:
         return ""
 
 
-def _read_head(path: str, limit: int) -> tuple[str, bool]:
+def _read_ends(path: str, limit: int) -> tuple[str, bool]:
+    """The captured output, or when it is longer than `limit` bytes its first quarter and its last
+    three quarters of `limit` around a line saying how much was cut: tools print their summary last
+    (pytest's FAILED lines, unittest's counts), and a head alone lost it to the first tracebacks."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read(limit + 1)
+            size = os.fstat(handle.fileno()).st_size
+            if size <= limit:
+                return handle.read().decode("utf-8", "replace"), False
+            head = handle.read(limit // 4)
+            handle.seek(size - (limit - len(head)))
+            tail = handle.read()
     except OSError:
         return "", False
-    return data[:limit].decode("utf-8", "replace"), len(data) > limit
+    # Start the tail on a line of its own: a line's cut end must not parse as a line.
+    newline = tail.find(b"\n")
+    tail = tail[newline + 1:] if 0 <= newline < len(tail) - 1 else tail
+    cut = size - len(head) - len(tail)
+    text = head.decode("utf-8", "replace") + f"\n[... {cut} bytes of output cut here ...]\n" + tail.decode("utf-8", "replace")
+    return text, True
 
 
 def _wait_for_exit(pid: int, result_r: int, deadline: float) -> tuple[bool, bytes]:
@@ -778,12 +793,12 @@ def _to_result(mode: str, outcome: _Outcome, token: str, limits: Limits) -> RunR
     status, detail = _classify(mode, outcome, setup, verdict, exec_error, limits)
     cut = [name for name, flag in (("stdout", outcome.stdout_truncated), ("stderr", outcome.stderr_truncated)) if flag]
     if cut:
-        detail = f"{detail} [{' and '.join(cut)} truncated to {limits.max_output_bytes} bytes]".strip()
+        detail = f"{detail} [{' and '.join(cut)} over {limits.max_output_bytes} bytes: its middle cut]".strip()
     isolation = ",".join(setup.get("isolation", [])) if setup else ""
     _warn_once_if_weakened(isolation)
     return RunResult(
         status=status, returncode=outcome.returncode, stdout=outcome.stdout, stderr=outcome.stderr,
-        duration_s=outcome.duration_s, detail=detail, isolation=isolation,
+        duration_s=outcome.duration_s, detail=detail, isolation=isolation, cut=tuple(cut),
     )
 
 

@@ -40,6 +40,9 @@ logger = logging.getLogger(__name__)
 
 COVERAGE_OUTPUT_BYTES = 16 * 1024 * 1024
 """Captured stdout for coverage runs: per-test line lists of a large suite need more than the default."""
+COMMAND_OUTPUT_BYTES = 1024 * 1024
+"""Captured output of a test command's run: its summary comes last (pytest: one FAILED line per failing
+test, ~100 bytes), and the other-bug rule and the focused runs read it whole (`failed_tests`)."""
 COVERAGE_SLOWDOWN = 2.0
 """Line tracing slows Python code down; the sandbox wall clock is scaled by this (plus start-up)."""
 BENCHMARK_STARTUP_S = 2.0
@@ -376,9 +379,7 @@ class _Records:
 
 def _read_records(result: RunResult, token: str, limits: Limits, what: str) -> _Records:
     """Parse the driver's records; ValueError when the output was cut (the records would be partial)."""
-    # The sandbox cuts stdout to exactly max_output_bytes; records are ASCII (json.dumps) and the
-    # code under test writes to stderr, so a full-length stdout means a cut one.
-    if len(result.stdout.encode("utf-8", "replace")) >= limits.max_output_bytes:
+    if "stdout" in result.cut:
         raise ValueError(
             f"coverage records of {what} exceeded {limits.max_output_bytes} bytes of output and were cut; "
             "pass limits with a larger max_output_bytes"
@@ -435,6 +436,13 @@ def _coverage_limits(limits: Limits, startup_s: float) -> Limits:
         # the stdout file must be able to outgrow max_output_bytes, or a cut is a SIGXFSZ crash
         max_file_mb=max(limits.max_file_mb, 2 * COVERAGE_OUTPUT_BYTES // (1024 * 1024)),
     )
+
+
+def command_limits(limits: Limits) -> Limits:
+    """`limits` for a run of a user's test command: output up to COMMAND_OUTPUT_BYTES, the file that
+    holds it allowed to grow past that (a cut output is cut in the middle, `Limits.max_output_bytes`)."""
+    return replace(limits, max_output_bytes=max(limits.max_output_bytes, COMMAND_OUTPUT_BYTES),
+                   max_file_mb=max(limits.max_file_mb, 4 * COMMAND_OUTPUT_BYTES // (1024 * 1024)))
 
 
 def _new_token() -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import resource
 import socket
 import stat
@@ -306,15 +307,32 @@ def test_writes_after_chdir_never_land_outside(tmp_path):
     assert not os.path.exists(run_dir)  # `..` was the run directory, and it is gone
 
 
-def test_printing_1_gb_is_truncated_without_hanging():
+def test_printing_1_gb_is_cut_without_hanging():
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     code = "import sys\nline = 'x' * 2**20\nfor _ in range(1024):\n    sys.stdout.write(line)\n"
     result = run_tests(code, "pass\n", limits=Limits(wall_s=10, memory_mb=512, max_output_bytes=4096))
     assert result.status in ("error", "passed")
     assert result.duration_s < 10
-    assert len(result.stdout) == 4096
-    assert "truncated" in result.detail
+    assert 4096 - 2**20 // 4 <= len(result.stdout.encode()) <= 4096 + 64  # a cut line, then the end's whole lines
+    assert result.cut == ("stdout",) and "middle cut" in result.detail
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before < 100 * 1024  # KiB
+
+
+def test_long_output_keeps_its_beginning_and_its_end():
+    """Test tools print their summary last: a cut output keeps it (pytest's FAILED lines were lost)."""
+    code = ("import sys\nprint('collected 3 items')\nfor i in range(5000):\n    print(f'traceback line {i}')\n"
+            "print('FAILED t.py::a - boom')\nprint('1 failed, 2 passed')\nsys.stderr.write('é' * 3000)\n")
+    result = run_tests(code, "pass\n", limits=Limits(wall_s=10, max_output_bytes=4096))
+    assert result.status == "passed", result
+    assert result.stdout.startswith("collected 3 items\ntraceback line 0\n")
+    assert result.stdout.endswith("FAILED t.py::a - boom\n1 failed, 2 passed\n")
+    middle = re.search(r"\n\[\.\.\. (\d+) bytes of output cut here \.\.\.\]\n(.*?)\n", result.stdout)
+    assert middle and re.fullmatch(r"traceback line \d+", middle[2])  # the end starts on a whole line
+    marker = f"\n[... {middle[1]} bytes of output cut here ...]\n"
+    printed = "collected 3 items\n" + "".join(f"traceback line {i}\n" for i in range(5000)) + "FAILED t.py::a - boom\n1 failed, 2 passed\n"
+    assert int(middle[1]) + len(result.stdout) - len(marker) == len(printed)  # the count says what is missing
+    assert result.cut == ("stdout", "stderr") and "stdout and stderr over 4096 bytes: its middle cut" in result.detail
+    assert set(re.sub(r"\n\[\.\.\. \d+ bytes of output cut here \.\.\.\]\n", "", result.stderr)) <= {"é", "\ufffd"}  # split: replaced
 
 
 @pytest.mark.parametrize("pidfd", [True, False])

@@ -35,7 +35,7 @@ from codemend.data.corpus import Function, body_lines, decode_source, extract_fu
 from codemend.errors import CodemendError
 from codemend.io import atomic_folder, check_writable_target
 from codemend.sandbox import Limits, import_roots, run_command
-from codemend.testcov import FILES_PER_RUN, TestCoverage, coverage_for_files, failure_trace, first_failure, parse_test_command, pytest_options
+from codemend.testcov import FILES_PER_RUN, TestCoverage, command_limits, coverage_for_files, failure_trace, first_failure, parse_test_command, pytest_options
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +208,7 @@ def validate_mutant(config: ValidatedDataConfig, target: _Target, sample: dict, 
     `source`: the file's text and the encoding it is written back in (its coding line's)."""
     text, encoding = source
     mutated = replace_function(text, target.function, sample["buggy"])
-    result = run_command(_rerun_argv(config, target.tests), tree=Path(config.repo), limits=Limits(wall_s=config.timeout),
+    result = run_command(_rerun_argv(config, target.tests), tree=Path(config.repo), limits=command_limits(Limits(wall_s=config.timeout)),
                          overlay={target.function.file: mutated if encoding == "utf-8" else mutated.encode(encoding)},
                          import_roots=import_roots(config.test_cmd, Path(config.repo)))
     if result.status == "timeout":

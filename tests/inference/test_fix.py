@@ -16,6 +16,7 @@ from codemend.inference.debugger import Candidate
 from codemend.inference.fix import FileReport, apply_fix, changed_functions, check_functions, fix_path, read_source
 from codemend.inference.formats import as_sarif
 from codemend.inference.repair import BEAMS_WITH_TESTS, Tests, in_rank_order, model_beams, repair, select_functions, to_suggestion
+from codemend.testcov import failed_tests
 
 SOURCE = '''import math
 
@@ -311,6 +312,22 @@ def test_a_pytest_commands_trace_names_the_failing_test_as_training_data_does(tm
     assert tests.trace(failed).startswith(f"test_stats.py::{name}: assert ")
     benchmark = Tests(test_code=TESTS)  # test code: its failing line stands for the test id, in the same form
     assert benchmark.trace(benchmark.run(SOURCE)) == "<tests> line 2: assert s.max_index([3, 9, 2]) == 1"
+
+
+@pytest.mark.sandbox
+def test_a_run_with_many_long_failures_keeps_pytests_summary(tmp_path):
+    """pytest prints its FAILED lines last, after every traceback: 150 failures printed ~200 KB, the
+    sandbox kept the first 64 KB, and the failing tests were unknown (no focused runs, no other-bug rule)."""
+    (tmp_path / "stats.py").write_text(SOURCE)
+    (tmp_path / "test_stats.py").write_text(
+        "import pytest\nfrom stats import Stats\n\n@pytest.mark.parametrize('n', range(150))\n"
+        "def test_max_index(n):\n    assert Stats().max_index([3, 9, 2]) == 1, 'why ' * 300\n")
+    tests = Tests(command=f"{sys.executable} -m pytest -q -p no:cacheprovider test_stats.py", tree=str(tmp_path), target="stats.py")
+    failed = tests.run(SOURCE)
+    assert len(failed.stdout.encode()) > 4 * 65536 and not failed.cut
+    assert failed_tests(failed.stdout) == {f"test_stats.py::test_max_index[{n}]" for n in range(150)}
+    assert failed.detail.startswith("exit status 1: 150 failed")
+    assert tests.trace(failed).startswith("test_stats.py::test_max_index[0]: AssertionError: why why")
 
 
 @pytest.mark.sandbox
