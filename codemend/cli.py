@@ -291,7 +291,7 @@ def _check_before_loading(path: str, function: str, line: int) -> None:
 
 
 def cmd_fix(args, unknown) -> int:
-    from codemend.inference.fix import fix_path
+    from codemend.inference.fix import fix_path, gathered_notes
     from codemend.inference.formats import as_json, as_sarif, as_text
     from codemend.inference.repair import best_first
 
@@ -302,7 +302,7 @@ def cmd_fix(args, unknown) -> int:
                        n=config.n, use_operators=config.operators, changed_since=config.changed_since, timeout_s=config.timeout,
                        wide=config.wide, wide_seconds=config.wide_seconds)
     suggestions = sorted((s for r in reports for s in r.result.suggestions), key=best_first)
-    notes = [f"{r.path}: {note}" for r in reports for note in r.result.notes]
+    notes = gathered_notes(reports)
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     if config.format == "json":

@@ -29,7 +29,7 @@ from codemend.data.corpus import body_lines, decode_source, iter_python_files, s
 from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
-from codemend.inference.repair import RepairResult, Suggestion, Tests, best_first, repair, select_functions, some, unusable_baseline
+from codemend.inference.repair import TESTS_PASS, RepairResult, Suggestion, Tests, best_first, repair, select_functions, some, unusable_baseline
 from codemend.inference.sbfl import ochiai
 from codemend.testcov import coverage_for_files, failed_tests, parse_test_command, unittest_as_pytest
 from codemend.training.checkpoint import check_checkpoint_dir
@@ -230,6 +230,9 @@ class SharedRuns:
         started = time.perf_counter()
         self.baseline = tests.run(text)  # the original project, whichever file `text` is
         logger.info("the tests ran on the original project in %.1f s: %s", time.perf_counter() - started, self.baseline.detail or self.baseline.status)
+        if self.baseline.status == "passed":
+            logger.warning("%s; each of the %d files is ranked without tests (the model's suggestions alone): "
+                           "stop here if the tests should fail", TESTS_PASS, len(self.files))
         if self.baseline.status == "passed" or unusable_baseline(tests, self.baseline):
             return
         self.tree, started = tests.tree, time.perf_counter()
@@ -357,8 +360,9 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             combined = mend_further(text, str(file), merged, again)
             merged.suggestions[:0] = [combined] if combined else []
         shared.account(merged.suggestions[0] if merged.suggestions else None)
-        if tests is not None:  # with tests a file takes seconds to minutes: say where they went
-            logger.info("%s: %s", file, ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in merged.seconds.items() if seconds >= 0.05))
+        spent = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in merged.seconds.items() if seconds >= 0.05)
+        if tests is not None and spent:  # with tests a file takes seconds to minutes: say where they went
+            logger.info("%s: %s", file, spent)
         reports.append(FileReport(str(file), text, digest, merged, source_encoding(file.read_bytes())))
     notes = run_notes(skipped, explained, sorted(map(str, tests_left)), test_cmd, suggested=any(r.result.suggestions for r in reports))
     if notes and not Path(path).is_dir() and reports:
@@ -366,6 +370,17 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
     elif notes:
         reports.append(FileReport(str(path), "", "", RepairResult([], [], notes=notes)))
     return reports
+
+
+def gathered_notes(reports: list[FileReport]) -> list[str]:
+    """Each report's notes as "path: note", one line for a note that several files share ("3 files (a.py,
+    b.py, c.py): the tests pass ..."), in the order they first appear."""
+    paths: dict[str, list[str]] = {}
+    for report in reports:
+        for note in report.result.notes:
+            paths.setdefault(note, []).append(report.path)
+    return [f"{where[0]}: {note}" if len(where) == 1 else f"{len(where)} files ({some(where, 3)}): {note}"
+            for note, where in paths.items()]
 
 
 def run_notes(skipped: list[str], explained: list[str], tests_left: list[str], test_cmd: str, suggested: bool) -> list[str]:

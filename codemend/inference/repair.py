@@ -61,6 +61,7 @@ PLACED_PENALTY = 5.0
 # every candidate that still hangs costs a whole limit (60 s by default), and ranked 60 of them could
 # take half an hour; a fix that ends the hang passes in the tests' own time.
 HUNG_VALIDATION_LIMITS = 3
+TESTS_PASS = "the tests pass on the original code: there is nothing to validate fixes against"
 
 
 @dataclass
@@ -544,7 +545,9 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
             result.baseline = baseline if baseline is not None else tests.run(text)
         unusable = unusable_baseline(tests, result.baseline)
         if result.baseline.status == "passed":
-            result.notes.append("the tests pass on the original code: there is nothing to validate fixes against")
+            result.notes.append(TESTS_PASS)
+            if baseline is None:  # now, not after the ranking: it may take minutes and validate nothing
+                logger.warning("%s: %s; the suggestions will be the model's alone", path, TESTS_PASS)
         elif unusable:
             result.notes.append(f"the tests did not run on the original code ({unusable}): suggestions are not validated")
             tests = None

@@ -4,6 +4,7 @@ import concurrent.futures
 import json
 import logging
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -757,6 +758,22 @@ def test_a_folder_run_runs_the_tests_once_measures_coverage_once_and_skips_files
     assert measured == [["pkg/__init__.py", "pkg/extra.py", "pkg/stats.py", "pkg/text.py"]]  # one run for every file
     assert [(s.function, s.validation) for r in reports for s in r.result.suggestions if s.validation == "plausible"] == [
         ("maximum", "plausible"), ("shout", "plausible")]
+
+
+@pytest.mark.sandbox
+def test_tests_that_pass_on_a_folder_are_said_before_its_files_are_ranked_and_once(tmp_path, monkeypatch, capsys, caplog):
+    # cachetools' folder: the note came once per file, after 6 minutes of ranking every function without tests.
+    fixed = {**TWO_BUGS, "pkg/stats.py": TWO_BUGS["pkg/stats.py"].replace("if x < best:", "if x > best:"),
+             "pkg/text.py": TWO_BUGS["pkg/text.py"].replace("lower()", "upper()")}
+    _project(tmp_path, monkeypatch, fixed)
+    with caplog.at_level(logging.INFO):
+        assert main(["fix", "pkg", "--model", "none", "--test_cmd", f"{sys.executable} -m pytest -q -p no:cacheprovider tests", "--wide", "0"]) == 0
+    said = [r.getMessage() for r in caplog.records]
+    warned = [i for i, message in enumerate(said) if "nothing to validate" in message]
+    ranked = [i for i, message in enumerate(said) if re.search(r"\[1/\d\]|: ranking", message)]
+    assert len(warned) == 1 and "each of the 3 files is ranked without tests" in said[warned[0]] and warned[0] < min(ranked, default=99)
+    notes = [line for line in capsys.readouterr().err.splitlines() if "nothing to validate" in line]
+    assert notes == ["note: 2 files (pkg/stats.py, pkg/text.py): the tests pass on the original code: there is nothing to validate fixes against"]
 
 
 @pytest.mark.sandbox
