@@ -551,6 +551,43 @@ def failed_tests(stdout: str) -> set[str] | None:
     return set(lines) if lines and len(lines) == counted else None
 
 
+# unittest's report of each failing test (and each failing subtest): "FAIL: test_a (pkg.test_x.T.test_a) (i=1)";
+# before Python 3.11 the parentheses hold the class only.
+_UNITTEST_FAILED = re.compile(r"^(?:FAIL|ERROR): (\S+) \((\S+)\)(?: \(.*\))?$")
+_UNITTEST_COUNTS = re.compile(r"^FAILED \((.*)\)$")
+
+
+def unittest_failed_tests(output: str) -> set[str] | None:
+    """The dotted ids (`pkg.test_x.T.test_a`) of the tests a `python -m unittest` run reports as FAIL or
+    ERROR (on stderr), or None unless those reports account for every failure and error its last line
+    counts ("FAILED (failures=2, errors=1)"), as `failed_tests` does for pytest."""
+    ids, counted = [], None
+    for line in output.splitlines():
+        if match := _UNITTEST_FAILED.match(line):
+            name, where = match.groups()
+            ids.append(where if where.rsplit(".", 1)[-1] == name else f"{where}.{name}")
+        elif match := _UNITTEST_COUNTS.match(line.strip()):
+            counts = dict(part.strip().split("=", 1) for part in match[1].split(",") if "=" in part)
+            counted = sum(int(counts.get(key, 0)) for key in ("failures", "errors"))
+    return set(ids) if ids and len(ids) == counted else None
+
+
+def failing_tests(command: str, result: RunResult) -> set[str] | None:
+    """The tests a run of the test `command` reports failing, when its report lists them all: pytest's
+    short summary (`failed_tests`) or, for `python -m unittest`, its FAIL/ERROR reports (`unittest_failed_tests`)."""
+    if _is_unittest(command):
+        return unittest_failed_tests(result.stderr)
+    return failed_tests(result.stdout)
+
+
+def _is_unittest(command: str) -> bool:
+    try:
+        parsed = parse_test_command(command)
+    except ValueError:
+        return False
+    return parsed.kind == "module" and parsed.program == "unittest"
+
+
 _COLLECTING = re.compile(r"^_+ ERROR collecting (?P<file>\S+) _+$")
 _SECTION_END = re.compile(r"^(_+ .* _+|=+ .* =+)$")
 
@@ -658,15 +695,23 @@ def _command_line(env: Mapping[str, str], words: Sequence[str]) -> str:
 
 
 def focused_command(command: str, test_ids: Collection[str], tree: Path) -> str:
-    """`command` (a pytest one) running only `test_ids` (`pytest_options` and the ids). "" for other
-    commands and for ids that are not node ids (a `python FILE` command's one test is the command)."""
+    """`command` running only `test_ids`: a pytest command's options and the ids (`pytest_options`), a
+    `python -m unittest` command with a `-k ID` for each (unittest's own filter, by substring of the
+    dotted id: it keeps `discover`'s folders and imports). "" for other commands, for ids that are not
+    node ids (a `python FILE` command's one test is the command), and for a unittest command that
+    already filters with -k (another -k would widen it)."""
     try:
-        kind = parse_test_command(command).kind
+        parsed = parse_test_command(command)
     except ValueError:
         return ""
+    env, argv = split_assignments(shlex.split(command))
+    if _is_unittest(command):
+        if not test_ids or "-k" in parsed.args or any(arg.startswith("-k") for arg in parsed.args):
+            return ""
+        return _command_line(env, argv + [word for test_id in sorted(test_ids) for word in ("-k", test_id)])
+    kind = parsed.kind
     if not kind.startswith("pytest") or not test_ids or any("::" not in test_id for test_id in test_ids):
         return ""
-    env, argv = split_assignments(shlex.split(command))
     start = 1 if kind == "pytest" else 3  # after "pytest", or "python -m pytest"
     return _command_line(env, argv[:start] + pytest_options(argv[start:], tree) + sorted(test_ids))
 

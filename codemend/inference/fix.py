@@ -397,22 +397,20 @@ def run_notes(skipped: list[str], explained: list[str], tests_left: list[str], t
 
 
 def single_test_hint(test_cmd: str) -> str:
-    """What to say when the tests run as one (`python -m unittest`, `python FILE`): every candidate runs
-    the whole suite, and unless coverage could run them through pytest (`testcov.unittest_as_pytest`), it
-    sees one test running nearly everything and cannot localize (more-itertools' partition bug: 8
-    minutes and no fix, against 29 s with pytest)."""
+    """What to say when the tests run as one (`python FILE`, or `python -m unittest` with arguments that
+    `testcov.unittest_as_pytest` cannot give pytest): coverage sees one test running nearly everything
+    and cannot localize (more-itertools' partition bug: 8 minutes and no fix, against 29 s with pytest)."""
     try:
         parsed = parse_test_command(test_cmd) if test_cmd else None
     except ValueError:
         parsed = None  # make, tox, ...: their own runner, nothing to suggest
-    if parsed is None or parsed.kind.startswith("pytest"):
+    if parsed is None or parsed.kind.startswith("pytest") or unittest_as_pytest(test_cmd, Path.cwd()):
         return ""
-    pytest_run = " --test_cmd \"python -m pytest -q TESTS\" runs the failing tests first (pytest runs unittest suites too)"
-    if unittest_as_pytest(test_cmd, Path.cwd()):
-        return "every candidate runs the whole unittest suite (coverage ran its tests through pytest, one by one);" + pytest_run
-    runner = "unittest" if parsed.program == "unittest" else f"`{test_cmd}`"
-    return (f"the tests run as one ({runner}): coverage cannot tell them apart to localize, and every candidate runs them all;"
-            + pytest_run + " and measures each test")
+    if parsed.program == "unittest":
+        return ("the tests run as one for coverage (unittest, with arguments pytest does not take): it cannot tell them apart to "
+                "localize; --test_cmd \"python -m pytest -q TESTS\" measures each test (pytest runs unittest suites too)")
+    return (f"the tests run as one (`{test_cmd}`): coverage cannot tell them apart to localize, and every candidate runs them all; "
+            "--test_cmd \"python -m pytest -q TESTS\" runs the failing tests first and measures each test")
 
 
 MAX_FIXES_PER_FILE = 3  # rounds of mend_further: each repairs the file again, with its own test runs

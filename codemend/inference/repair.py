@@ -32,8 +32,8 @@ from codemend.inference.debugger import Candidate, Debugger
 from codemend.inference.localize import LineRanking, combine, factored_scores, model_signal
 from codemend.inference.sbfl import coverage_for_benchmark, coverage_for_command, ochiai
 from codemend.sandbox import Limits, RunResult, SandboxPool, never_started, run_command, run_tests, scaled_timeout
-from codemend.testcov import (TestCoverage, collection_errors, command_limits, failed_tests, failure_trace, first_failure,
-                              focused_command, sandbox_failure_trace)
+from codemend.testcov import (TestCoverage, collection_errors, command_limits, failed_tests, failing_tests, failure_trace,
+                              first_failure, focused_command, sandbox_failure_trace)
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ class Tests:
         if not self.focus_command:
             return self.run(module_text, limits)
         first = self.run(module_text, limits, self.focus_command)
-        failed = failed_tests(first.stdout) if first.status == "failed" else None
+        failed = failing_tests(self.command, first) if first.status == "failed" else None
         if first.status == "passed" or (failed and failed <= set(allowed)):
             return self.run(module_text, limits)
         return replace(first, detail=f"{first.detail} (of the tests that failed on the original code)")
@@ -621,12 +621,12 @@ def focus_on_failures(tests: Tests, baseline: RunResult, text: str, limits: Limi
     when pytest, given just those, fails them all and no others on the original code (checked here in
     one run: ids relative to another rootdir, or tests that fail only beside others, keep the whole
     command)."""
-    failing = failed_tests(baseline.stdout) if tests.command and baseline.status == "failed" else None
+    failing = failing_tests(tests.command, baseline) if tests.command and baseline.status == "failed" else None
     command = focused_command(tests.command, failing, Path(tests.tree)) if failing else ""
     if not command:
         return tests
     check = tests.run(text, limits, command)
-    if check.status != "failed" or failed_tests(check.stdout) != failing:
+    if check.status != "failed" or failing_tests(tests.command, check) != failing:
         logger.info("the failing tests alone did not fail as in the whole run (%s): every candidate runs the whole command",
                     check.detail or check.status)
         return tests

@@ -848,24 +848,57 @@ def test_a_module_whose_doctests_fail_is_code_to_repair_not_a_test_file(tmp_path
 
 
 @pytest.mark.sandbox
-def test_a_unittest_suite_is_measured_test_by_test_through_pytest_and_tests_run_as_one_say_what_pytest_adds(tmp_path, monkeypatch):
-    from codemend.inference.fix import single_test_hint
+def test_a_unittest_suite_is_measured_test_by_test_through_pytest_runs_its_failing_tests_first_and_tests_run_as_one_say_so(
+        tmp_path, monkeypatch):
+    import importlib
 
+    from codemend.inference.fix import single_test_hint
+    from codemend.inference.repair import Tests as RepairTests
+
+    monkeypatch.setattr(importlib.import_module("codemend.inference.repair"), "FOCUS_FROM_S", 0.0)  # as for a suite of seconds
+    commands = []
+    real_run = RepairTests.run
+    monkeypatch.setattr(RepairTests, "run", lambda self, text, limits=None, command="": commands.append(command or self.command)
+                        or real_run(self, text, limits, command))
     (tmp_path / "stats.py").write_text(TWO_BUGS["pkg/stats.py"])  # maximum's `<`
-    (tmp_path / "test_stats.py").write_text("import unittest\n\nfrom stats import maximum\n\n\nclass T(unittest.TestCase):\n"
-                                            "    def test_maximum(self):\n        self.assertEqual(maximum([3, 9, 4]), 9)\n")
+    (tmp_path / "test_stats.py").write_text("import unittest\n\nfrom stats import maximum, mean\n\n\nclass T(unittest.TestCase):\n"
+                                            "    def test_maximum(self):\n        self.assertEqual(maximum([3, 9, 4]), 9)\n\n"
+                                            "    def test_mean(self):\n        self.assertEqual(mean([1, 3]), 2)\n")
     monkeypatch.chdir(tmp_path)
-    (report,) = fix_path("stats.py", None, test_cmd=f"{sys.executable} -m unittest test_stats", wide=0)
-    assert report.result.suggestions[0].validation == "plausible"  # it works, slowly on a large suite
-    assert report.result.notes[-1] == single_test_hint(f"{sys.executable} -m unittest test_stats")
-    assert report.result.notes[-1].startswith("every candidate runs the whole unittest suite (coverage ran its tests through pytest")
-    assert main(["explain", "stats.py", "--model", "none", "--test_cmd", f"{sys.executable} -m unittest test_stats", "--wide", "0",
+    command = f"{sys.executable} -m unittest test_stats"
+    (report,) = fix_path("stats.py", None, test_cmd=command, wide=0)
+    best = report.result.suggestions[0]
+    assert best.validation == "plausible" and "if x > best:" in best.patched_source
+    focused = f"{command} -k test_stats.T.test_maximum"
+    assert commands[:2] == [command, focused] and commands.count(command) >= 2  # the check, then candidates: a passing one runs whole
+    assert report.result.seconds.get("focus_check") is not None and report.result.notes == []
+    assert main(["explain", "stats.py", "--model", "none", "--test_cmd", command, "--wide", "0",
                  "--out", str(tmp_path / "page.html")]) == 0  # one report for one file, as explain expects
     assert "maximum" in (tmp_path / "page.html").read_text()
     assert report.result.coverage and report.result.coverage[0].name == "test_stats.py::T::test_maximum"  # one by one
     assert single_test_hint("python run_checks.py").startswith("the tests run as one (`python run_checks.py`): coverage cannot")
-    assert single_test_hint("python -m unittest -k maximum").startswith("the tests run as one (unittest)")  # -k: not mapped
+    assert single_test_hint("python -m unittest -k maximum").startswith("the tests run as one for coverage (unittest")  # -k: not mapped
     assert single_test_hint("python -m pytest -q tests") == single_test_hint("make test") == single_test_hint("") == ""
+    assert single_test_hint(command) == ""
+
+
+def test_unittests_failing_tests_are_read_from_its_reports_when_they_account_for_its_count():
+    from codemend.testcov import failing_tests, focused_command, unittest_failed_tests
+    from codemend.sandbox import RunResult
+
+    report = ("ERROR: test_b (pkg.test_x.T.test_b)\n------\nTraceback (most recent call last):\n  FAIL: not a header\n"
+              "FAIL: test_a (pkg.test_x.T.test_a) (i=1)\nFAIL: test_a (pkg.test_x.T.test_a) (i=2)\n"
+              "ERROR: setUpClass (pkg.test_y.U)\n\nRan 9 tests in 0.01s\n\nFAILED (failures=2, errors=2, skipped=1)\n")
+    assert unittest_failed_tests(report) == {"pkg.test_x.T.test_b", "pkg.test_x.T.test_a", "pkg.test_y.U.setUpClass"}
+    assert unittest_failed_tests(report.replace("failures=2", "failures=3")) is None  # a report missing: unknown
+    assert unittest_failed_tests("FAIL: test_a (pkg.test_x.T)\nFAILED (failures=1)\n") == {"pkg.test_x.T.test_a"}  # Python < 3.11
+    assert unittest_failed_tests("Ran 3 tests\n\nOK\n") is None
+    run = RunResult("failed", 1, "", "FAIL: test_a (t.T.test_a)\nFAILED (failures=1)\n", 0.1)
+    assert failing_tests("python -m unittest", run) == {"t.T.test_a"} and failing_tests("python -m pytest", run) is None
+    tree = Path(".")
+    assert focused_command("X=1 python -m unittest discover -s tests", {"t.T.b", "t.T.a"}, tree) == (
+        "X=1 python -m unittest discover -s tests -k t.T.a -k t.T.b")
+    assert focused_command("python -m unittest -k slow", {"t.T.a"}, tree) == focused_command("python -m unittest", set(), tree) == ""
 
 
 def test_a_folders_files_are_repaired_in_order_of_failures_entering_them_then_of_their_most_suspicious_line():
