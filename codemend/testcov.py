@@ -308,11 +308,15 @@ class PerTestCoverage:
 
 
 def run_pytest():
+    import importlib.util
+
     import pytest
 
     args = list(CONFIG["args"])
     if "no:cacheprovider" not in args:
         args += ["-p", "no:cacheprovider"]  # the copy is thrown away; do not spend time on a cache
+    if "no:xdist" not in args and importlib.util.find_spec("xdist") is not None:
+        args += ["-n", "0"]  # pytest-xdist (-n in the command or its addopts) would run the tests in workers, unmeasured
     plugin = PerTestCoverage()
     exit_code = pytest.main(args, plugins=[plugin])
     plugin.report_collect_errors()

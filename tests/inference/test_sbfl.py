@@ -393,6 +393,24 @@ def test_one_run_measures_several_files_as_runs_of_each_would(clamp_repo, monkey
     assert coverage_for_files(clamp_repo, command, ["mod.py", "other.py"], overlay={"mod.py": CLAMP_BUGGY}) == both
 
 
+# A stand-in for pytest-xdist as coverage meets it: with -n N > 0, the tests run elsewhere (in its
+# workers), and the process that pytest.main runs in sees none of them.
+FAKE_XDIST = (
+    "def pytest_addoption(parser):\n    parser.getgroup('xdist')._addoption('-n', dest='numprocesses', default='0')\n\n\n"  # as xdist does
+    "def pytest_collection_modifyitems(config, items):\n    if config.getoption('numprocesses') != '0':\n        items.clear()\n"
+)
+
+
+@pytest.mark.sandbox
+def test_pytest_xdist_in_the_command_does_not_hide_the_tests_from_coverage(clamp_repo):
+    (clamp_repo / "xdist").mkdir()
+    (clamp_repo / "xdist" / "__init__.py").write_text("")
+    (clamp_repo / "xdist" / "plugin.py").write_text(FAKE_XDIST)
+    command = "python -m pytest -q -p xdist.plugin -n 2 tests/test_mod.py"
+    coverages = coverage_for_command(clamp_repo, command, "mod.py", overlay={"mod.py": CLAMP_BUGGY})
+    assert [(c.name.rsplit("::")[-1], c.passed) for c in coverages] == [("test_inside", True), ("test_below", True), ("test_above", False)]
+
+
 @pytest.mark.sandbox
 def test_a_python_script_command_is_one_test(clamp_repo):
     before = snapshot(clamp_repo)
