@@ -576,12 +576,27 @@ def unittest_failed_tests(output: str) -> set[str] | None:
     return set(ids) if ids and len(ids) == counted else None
 
 
-def failing_tests(command: str, result: RunResult) -> set[str] | None:
-    """The tests a run of the test `command` reports failing, when its report lists them all: pytest's
-    short summary (`failed_tests`) or, for `python -m unittest`, its FAIL/ERROR reports (`unittest_failed_tests`)."""
-    if _is_unittest(command):
-        return unittest_failed_tests(result.stderr)
-    return failed_tests(result.stdout)
+def failing_tests(command: str, result: RunResult, tree: Path) -> set[str] | None:
+    """The tests a run of the test `command` reports failing, as pytest's ids (those of per-test coverage),
+    when its report lists them all: pytest's short summary (`failed_tests`) or, for `python -m unittest`,
+    its FAIL/ERROR reports (`unittest_failed_tests`) with each dotted id as pytest names that test in
+    `tree` (None when one is not a test method of a module there: a class's setUpClass, an import error)."""
+    if not _is_unittest(command):
+        return failed_tests(result.stdout)
+    dotted = unittest_failed_tests(result.stderr)
+    if dotted is None:
+        return None
+    args = [arg for arg in parse_test_command(command).args if arg not in UNITTEST_FLAGS]
+    found = _discover_arguments(args[1:]) if not args or args[0] == "discover" else None
+    starts = ["", found[0]] if found else [""]  # discover's names are relative to its start folder (without -t)
+    ids = set()
+    for name in dotted:
+        as_ids = [str(Path(start) / test_id) if start else test_id
+                  for start in starts if "::" in (test_id := _unittest_name_as_id(name, tree / start))]
+        if not as_ids:
+            return None
+        ids.add(as_ids[0])
+    return ids
 
 
 def _is_unittest(command: str) -> bool:
@@ -710,14 +725,21 @@ def focused_command(command: str, test_ids: Collection[str], tree: Path) -> str:
         return ""
     env, argv = split_assignments(shlex.split(command))
     if _is_unittest(command):
-        if not test_ids or "-k" in parsed.args or any(arg.startswith("-k") for arg in parsed.args):
+        if not test_ids or any(arg.startswith("-k") for arg in parsed.args) or any("::" not in test_id for test_id in test_ids):
             return ""
-        return _command_line(env, argv + [word for test_id in sorted(test_ids) for word in ("-k", test_id)])
+        return _command_line(env, argv + [word for test_id in sorted(test_ids) for word in ("-k", _unittest_filter(test_id))])
     kind = parsed.kind
     if not kind.startswith("pytest") or not test_ids or any("::" not in test_id for test_id in test_ids):
         return ""
     start = 1 if kind == "pytest" else 3  # after "pytest", or "python -m pytest"
     return _command_line(env, argv[:start] + pytest_options(argv[start:], tree) + sorted(test_ids))
+
+
+def _unittest_filter(test_id: str) -> str:
+    """pytest's `tests/test_x.py::T::test_a` as a substring of unittest's dotted name for it, which starts
+    wherever discovery's top folder is (`tests.test_x.T.test_a`, or `test_x.T.test_a`): `test_x.T.test_a`."""
+    file, *names = test_id.split("::")
+    return ".".join([Path(file).stem, *names])
 
 
 UNITTEST_FLAGS = frozenset({"-v", "--verbose", "-q", "--quiet", "-b", "--buffer", "-f", "--failfast", "-c", "--catch", "--locals"})

@@ -31,7 +31,7 @@ from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
 from codemend.inference.repair import TESTS_PASS, RepairResult, Suggestion, Tests, best_first, repair, select_functions, some, unusable_baseline
 from codemend.inference.sbfl import ochiai
-from codemend.testcov import coverage_for_files, failed_tests, parse_test_command, unittest_as_pytest
+from codemend.testcov import coverage_for_files, parse_test_command, unittest_as_pytest
 from codemend.training.checkpoint import check_checkpoint_dir
 
 logger = logging.getLogger(__name__)
@@ -251,7 +251,7 @@ class SharedRuns:
             if names:
                 self.entering[file] = names
                 self.suspicion[file] = max(ochiai(records).values(), default=0.0)
-        self.unexplained = failed_tests(self.baseline.stdout) if self.entering and self.baseline.status == "failed" else None
+        self.unexplained = tests.failed(self.baseline) if self.entering and self.baseline.status == "failed" else None
         # Not doctests (`pkg/mod.py::pkg.mod.func`, a dotted name): their file is the code.
         self.test_holders = {file_part for file_part, _, name in (record.name.partition("::") for record in next(iter(self.coverage.values()), []))
                              if "." not in name.split("[")[0]}

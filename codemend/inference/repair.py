@@ -93,10 +93,15 @@ class Tests:
         if not self.focus_command:
             return self.run(module_text, limits)
         first = self.run(module_text, limits, self.focus_command)
-        failed = failing_tests(self.command, first) if first.status == "failed" else None
+        failed = self.failed(first) if first.status == "failed" else None
         if first.status == "passed" or (failed and failed <= set(allowed)):
             return self.run(module_text, limits)
         return replace(first, detail=f"{first.detail} (of the tests that failed on the original code)")
+
+    def failed(self, result: RunResult) -> set[str] | None:
+        """The tests `result` (a run of `command`) reports failing, as pytest's ids, when its report lists
+        them all (`testcov.failing_tests`: pytest's summary, or unittest's FAIL/ERROR reports); None for test code."""
+        return failing_tests(self.command, result, Path(self.tree)) if self.command else None
 
     def overlay(self, module_text: str) -> dict[str, str | bytes]:
         """The target written over the project's copy, in the target's own encoding."""
@@ -374,7 +379,7 @@ def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough
             results = list(executor.map(lambda s: tests.judge(s.patched_source, limits, (unreached or {}).get(s.function, ())), chunk))
         for suggestion, result in zip(chunk, results):
             suggestion.validation, suggestion.detail, suggestion.still_failing = verdict(
-                result, suggestion.function, (unreached or {}).get(suggestion.function, set()))
+                result, suggestion.function, (unreached or {}).get(suggestion.function, set()), tests)
         return sum(answers(suggestion, partial_is_enough) for suggestion in chunk)
 
     try:
@@ -385,11 +390,12 @@ def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough
             pool.close()
 
 
-def verdict(result: RunResult, function: str, unreached: set[str]) -> tuple[str, str, list[str]]:
+def verdict(result: RunResult, function: str, unreached: set[str], tests: Tests | None = None) -> tuple[str, str, list[str]]:
     """(validation, detail, tests still failing) of a fix in `function`: plausible when the tests pass, or
     when the only tests that fail are among `unreached` (they failed on the original code and never ran
-    `function`, so no edit of it can change them: another bug's)."""
-    failed = failed_tests(result.stdout) if result.status == "failed" and unreached else None
+    `function`, so no edit of it can change them: another bug's). The failing tests are read as `tests`
+    reads them (`Tests.failed`), pytest's summary without."""
+    failed = (tests.failed(result) if tests else failed_tests(result.stdout)) if result.status == "failed" and unreached else None
     if failed and failed <= unreached:
         return "plausible", (f"passes every test that runs {function}; {len(failed)} other failing test(s) never run it "
                              f"and fail as before ({some(failed)})"), sorted(failed)
@@ -401,12 +407,11 @@ def some(names: Collection[str], shown: int = 2) -> str:
     return ", ".join(sorted(names)[:shown]) + (", ..." if len(names) > shown else "")
 
 
-def unreached_failures(baseline: RunResult, coverage: list[TestCoverage], functions: list[FunctionReport]) -> dict[str, set[str]]:
-    """Per function: the tests pytest reports failing on the original code whose coverage never enters
+def unreached_failures(failing: set[str] | None, coverage: list[TestCoverage], functions: list[FunctionReport]) -> dict[str, set[str]]:
+    """Per function: the `failing` tests (on the original code: `Tests.failed`) whose coverage never enters
     its body (another bug's failures: a project rarely has just one). Empty without per-test coverage or
-    a complete list of the failures (`testcov.failed_tests`); no entry for a function no failing test
-    runs: no edit of it can fix anything."""
-    failing = failed_tests(baseline.stdout) if baseline.status == "failed" else None
+    a complete list of the failures (`failing` None); no entry for a function no failing test runs: no
+    edit of it can fix anything."""
     lines = {test.name: test.lines for test in coverage}
     unreached = {}
     for report in functions:
@@ -417,13 +422,12 @@ def unreached_failures(baseline: RunResult, coverage: list[TestCoverage], functi
     return unreached
 
 
-def one_cause_possible(baseline: RunResult, coverage: list[TestCoverage], functions: list[FunctionReport]) -> bool:
+def one_cause_possible(failing: set[str] | None, coverage: list[TestCoverage], functions: list[FunctionReport]) -> bool:
     """Whether every test that fails on the original code runs the body of one of `functions`: then one
     fix there may explain every failure, and a fix that leaves some failing as another bug's is no
     reason to stop looking (in more-itertools, `sliced`'s off-by-one start fails four tests; one of them
     also runs the nested `ret`, whose `!=` flipped to `==` passes it). False without per-test coverage
-    or pytest's list of failures."""
-    failing = failed_tests(baseline.stdout) if baseline.status == "failed" else None
+    or the list of tests `failing` on the original code (`Tests.failed`)."""
     if not failing or not coverage:
         return False
     lines = {test.name: test.lines for test in coverage}
@@ -592,8 +596,9 @@ def validate_ranked(text: str, path: str, result: RepairResult, tests: Tests, li
     plausible fixes first, and a note for each function whose plausible fix is judged without another
     bug's failing tests."""
     hung = result.baseline.status == "timeout"
-    unreached = unreached_failures(result.baseline, result.coverage, result.functions) if tests.command else {}
-    partial_is_enough = not (unreached and one_cause_possible(result.baseline, result.coverage, result.functions))
+    failing = tests.failed(result.baseline) if result.baseline.status == "failed" else None
+    unreached = unreached_failures(failing, result.coverage, result.functions) if tests.command else {}
+    partial_is_enough = not (unreached and one_cause_possible(failing, result.coverage, result.functions))
     with watch("validation"):
         chosen = to_validate(result.suggestions, max_validate)
         ran = validate(chosen, tests, limits, enough=enough, seconds=HUNG_VALIDATION_LIMITS * limits.wall_s if hung else 0.0,
@@ -621,12 +626,12 @@ def focus_on_failures(tests: Tests, baseline: RunResult, text: str, limits: Limi
     when pytest, given just those, fails them all and no others on the original code (checked here in
     one run: ids relative to another rootdir, or tests that fail only beside others, keep the whole
     command)."""
-    failing = failing_tests(tests.command, baseline) if tests.command and baseline.status == "failed" else None
+    failing = tests.failed(baseline) if tests.command and baseline.status == "failed" else None
     command = focused_command(tests.command, failing, Path(tests.tree)) if failing else ""
     if not command:
         return tests
     check = tests.run(text, limits, command)
-    if check.status != "failed" or failing_tests(tests.command, check) != failing:
+    if check.status != "failed" or tests.failed(check) != failing:
         logger.info("the failing tests alone did not fail as in the whole run (%s): every candidate runs the whole command",
                     check.detail or check.status)
         return tests

@@ -580,18 +580,31 @@ def _project(root: Path, monkeypatch, files: dict[str, str]) -> None:
         (root / name).write_text(text)
     monkeypatch.chdir(root)
 
+UNITTEST_ALL = (  # TWO_BUGS' tests as a unittest suite
+    "import unittest\n\nfrom pkg.stats import mean, maximum\nfrom pkg.text import shout, count_words\n\n\nclass T(unittest.TestCase):\n"
+    "    def test_mean(self):\n        self.assertEqual(mean([1, 2, 3]), 2)\n\n    def test_maximum(self):\n        self.assertEqual(maximum([3, 9, 4]), 9)\n\n"
+    "    def test_shout(self):\n        self.assertEqual(shout('hi'), 'HI!')\n\n    def test_count(self):\n        self.assertEqual(count_words('a b  c'), 3)\n")
+
+
 @pytest.mark.sandbox
-def test_two_bugs_in_two_files_are_each_fixed_and_applied(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("runner", ["pytest", "unittest"])
+def test_two_bugs_in_two_files_are_each_fixed_and_applied(tmp_path, monkeypatch, capsys, runner):
     # Each file's fix leaves the other file's test failing: judged by the tests that run its function, both pass.
-    _project(tmp_path, monkeypatch, TWO_BUGS)
-    command = f"{sys.executable} -m pytest -q -p no:cacheprovider tests"
+    if runner == "pytest":
+        _project(tmp_path, monkeypatch, TWO_BUGS)
+        command = f"{sys.executable} -m pytest -q -p no:cacheprovider tests"
+        shout_id = "tests/test_all.py::test_shout"
+    else:  # unittest's reports name the failing tests ("test_all.T.test_shout", from discover's start folder)
+        _project(tmp_path, monkeypatch, {**TWO_BUGS, "tests/test_all.py": UNITTEST_ALL})
+        command = f"{sys.executable} -m unittest discover -s tests"
+        shout_id = "tests/test_all.py::T::test_shout"
     assert main(["fix", "pkg", "--model", "none", "--test_cmd", command, "--format", "json", "--wide", "0", "--apply"]) == 0
     captured = capsys.readouterr()
     payload = json.loads(captured.out)
     assert f"the tests pass now: {command}" in captured.err  # checked once on the project as the fixes left it
     assert [(s["function"], s["validation"]) for s in payload["suggestions"][:2]] == [("maximum", "plausible"), ("shout", "plausible")]
-    assert "never run it and fail as before (tests/test_all.py::test_shout)" in payload["suggestions"][0]["detail"]
-    assert any("without running maximum (tests/test_all.py::test_shout)" in note for note in payload["notes"])
+    assert f"never run it and fail as before ({shout_id})" in payload["suggestions"][0]["detail"]
+    assert any(f"without running maximum ({shout_id})" in note for note in payload["notes"])
     assert not any("count_words" in note or "mean" in note for note in payload["notes"])  # no failing test runs them
     assert subprocess.run(command.split(), cwd=tmp_path, capture_output=True).returncode == 0
     assert (tmp_path / "pkg/stats.py.codemend.bak").read_text() == TWO_BUGS["pkg/stats.py"]
@@ -665,6 +678,9 @@ def test_a_fix_left_with_another_bugs_failures_ends_validation_only_when_no_func
             return RunResult(status="failed", returncode=1, stdout="FAILED t.py::mine - boom\nFAILED t.py::other - boom\n"
                              "2 failed, 2 passed in 0.1s\n", stderr="", duration_s=0.1, detail="exit status 1")
 
+        def failed(self, result):
+            return failed_tests(result.stdout)
+
     def ranked():
         texts = ["partial", "a", "b", "c", "d", "full", "e", "f", "g"]
         return [Suggestion("m.py", "ret" if t == "partial" else "sliced", 1, -k, "", t, "") for k, t in enumerate(texts)]
@@ -710,7 +726,7 @@ def test_one_fix_may_explain_every_failure_only_where_one_function_runs_them_all
         tests = make_tests(tmp_path / target, f"{sys.executable} -m pytest -q -p no:cacheprovider", 60.0)
         source = files[target]
         reports = [FunctionReport(f.name, f.start_line, None, [], f) for f in select_functions(source, target)]
-        return one_cause_possible(tests.run(source), file_coverage(source, tests), reports)
+        return one_cause_possible(tests.failed(tests.run(source)), file_coverage(source, tests), reports)
 
     assert judged({"sl.py": SLICED, "test_sl.py": SLICED_TESTS}, "sl.py")  # sliced runs all three failures; ret one
     assert not judged({name: TWO_BUGS[name] for name in ("pkg/__init__.py", "pkg/stats.py", "tests/test_all.py")}
@@ -882,9 +898,9 @@ def test_a_unittest_suite_is_measured_test_by_test_through_pytest_runs_its_faili
     assert single_test_hint(command) == ""
 
 
-def test_unittests_failing_tests_are_read_from_its_reports_when_they_account_for_its_count():
-    from codemend.testcov import failing_tests, focused_command, unittest_failed_tests
+def test_unittests_failing_tests_are_read_from_its_reports_when_they_account_for_its_count(tmp_path):
     from codemend.sandbox import RunResult
+    from codemend.testcov import failing_tests, focused_command, unittest_failed_tests
 
     report = ("ERROR: test_b (pkg.test_x.T.test_b)\n------\nTraceback (most recent call last):\n  FAIL: not a header\n"
               "FAIL: test_a (pkg.test_x.T.test_a) (i=1)\nFAIL: test_a (pkg.test_x.T.test_a) (i=2)\n"
@@ -893,12 +909,18 @@ def test_unittests_failing_tests_are_read_from_its_reports_when_they_account_for
     assert unittest_failed_tests(report.replace("failures=2", "failures=3")) is None  # a report missing: unknown
     assert unittest_failed_tests("FAIL: test_a (pkg.test_x.T)\nFAILED (failures=1)\n") == {"pkg.test_x.T.test_a"}  # Python < 3.11
     assert unittest_failed_tests("Ran 3 tests\n\nOK\n") is None
-    run = RunResult("failed", 1, "", "FAIL: test_a (t.T.test_a)\nFAILED (failures=1)\n", 0.1)
-    assert failing_tests("python -m unittest", run) == {"t.T.test_a"} and failing_tests("python -m pytest", run) is None
+    # As pytest's ids, those of per-test coverage: from the project's root, or from discover's start folder.
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "test_x.py").write_text("")
+    run = RunResult("failed", 1, "", "FAIL: test_a (pkg.test_x.T.test_a)\nFAIL: test_b (test_x.T.test_b)\nFAILED (failures=2)\n", 0.1)
+    assert failing_tests("python -m unittest discover -s pkg", run, tmp_path) == {"pkg/test_x.py::T::test_a", "pkg/test_x.py::T::test_b"}
+    assert failing_tests("python -m unittest", run, tmp_path) is None  # test_x is no module of the root: unknown
+    assert failing_tests("python -m pytest", run, tmp_path) is None  # pytest's summary is on stdout
+    assert failing_tests("python -m unittest", RunResult("failed", 1, "", report, 0.1), tmp_path) is None  # setUpClass: no test
     tree = Path(".")
-    assert focused_command("X=1 python -m unittest discover -s tests", {"t.T.b", "t.T.a"}, tree) == (
+    assert focused_command("X=1 python -m unittest discover -s tests", {"tests/t.py::T::b", "tests/t.py::T::a"}, tree) == (
         "X=1 python -m unittest discover -s tests -k t.T.a -k t.T.b")
-    assert focused_command("python -m unittest -k slow", {"t.T.a"}, tree) == focused_command("python -m unittest", set(), tree) == ""
+    assert focused_command("python -m unittest -k slow", {"t.py::T::a"}, tree) == focused_command("python -m unittest", set(), tree) == ""
 
 
 def test_a_folders_files_are_repaired_in_order_of_failures_entering_them_then_of_their_most_suspicious_line():
