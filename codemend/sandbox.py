@@ -320,17 +320,26 @@ def run_command(
                       import_roots=import_roots, expose=expose)
 
 
-COPY_LEAVES_OUT = (".git", ".venv", "__pycache__")  # not copied into a run's copy of the tree (see _copy_tree)
+# Not copied into a run's copy of the tree (see _copy_tree): version control, bytecode, tools' caches and
+# environments; besides these, any folder holding a pyvenv.cfg (a virtualenv by any name: venv/, env/,
+# .tox/py311/), which can hold gigabytes (a torch venv: 1.9 GB in 43k files) and would be copied per candidate.
+COPY_LEAVES_OUT = (".git", ".hg", ".svn", ".venv", "__pycache__", ".tox", ".nox", ".mypy_cache", ".ruff_cache")
+
+
+def left_out_of_copy(folder: str | Path) -> bool:
+    """Whether a run's copy of the tree leaves `folder` out (COPY_LEAVES_OUT, or a virtualenv)."""
+    return Path(folder).name in COPY_LEAVES_OUT or os.path.isfile(os.path.join(folder, "pyvenv.cfg"))
 
 
 def _program_outside_copy(program: str, tree: Path) -> str:
     """`program`, or its original's absolute path when it lies in a folder the copy leaves out: the
     project's own `.venv/bin/python` runs from the project, as the user's command means it to."""
     relative = Path(program)
-    if relative.is_absolute() or len(relative.parts) < 2 or not any(part in COPY_LEAVES_OUT for part in relative.parts):
+    if relative.is_absolute() or len(relative.parts) < 2:
         return program
     original = tree.absolute() / relative  # not resolved: a venv's python is a link its venv is found through
-    return str(original) if original.exists() else program
+    folders = [tree.absolute().joinpath(*relative.parts[:k]) for k in range(1, len(relative.parts))]
+    return str(original) if original.exists() and any(map(left_out_of_copy, folders)) else program
 
 
 def split_assignments(argv: list[str]) -> tuple[dict[str, str], list[str]]:
@@ -552,7 +561,9 @@ def _make_run_dir(uid: int | None, base: str | None = None) -> tuple[str, str]:
 def _copy_tree(tree: Path, work: str) -> None:
     import shutil
 
-    ignore = shutil.ignore_patterns(*COPY_LEAVES_OUT)
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        return {name for name in names if left_out_of_copy(os.path.join(folder, name))}
+
     shutil.copytree(tree, work, symlinks=True, ignore=ignore, dirs_exist_ok=True)
 
 

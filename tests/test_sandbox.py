@@ -474,6 +474,27 @@ def test_a_program_in_the_projects_own_venv_runs_from_the_project(project):
     assert run_command(".venv/bin/missing", tree=project, limits=SMALL).status == "error"
 
 
+def test_a_virtualenv_by_any_name_and_tools_caches_stay_out_of_the_copy_and_its_programs_run_from_the_project(project):
+    # `python -m venv venv` is as common as .venv: a torch venv (1.9 GB, 43k files) was copied for every candidate.
+    for folder in ("venv", "env/py311", ".tox/py311", ".mypy_cache", "notes"):
+        (project / folder).mkdir(parents=True)
+        (project / folder / "big.bin").write_bytes(b"x" * 1000)
+    for venv in ("venv", "env/py311"):
+        (project / venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+        (project / venv / "bin").mkdir()
+        (project / venv / "bin" / "tool").write_text("#!/bin/sh\necho \"$0\"\n")
+        (project / venv / "bin" / "tool").chmod(0o755)
+    listing = "python -c 'import os; print(sorted(p for p in os.listdir(\".\") if not p.endswith(\".py\")))'"
+    result = run_command(listing, tree=project, limits=SMALL)
+    assert result.status == "passed", result
+    assert "venv" not in result.stdout and ".mypy_cache" not in result.stdout and "'notes'" in result.stdout
+    assert "'env'" in result.stdout  # env itself is no virtualenv: only env/py311 stays out
+    assert run_command("env/py311/bin/tool", tree=project, limits=SMALL).stdout == f"{project.absolute() / 'env/py311/bin/tool'}\n"
+    from codemend.data.corpus import iter_python_files
+    (project / "env" / "py311" / "site.py").write_text("")
+    assert not any("py311" in str(file) for _, file in iter_python_files([project]))
+
+
 def test_copies_of_the_trees_folders_on_the_pythons_path_come_first(project, tmp_path):
     # An editable install puts the project's src/ on sys.path from outside the copy (a .pth file; here
     # an absolute PYTHONPATH): the copy's own src/ must shadow it, or the tests import the originals.

@@ -65,7 +65,7 @@ def stdlib_root() -> Path:
 
 
 def iter_python_files(roots: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, Path]]:
-    """Yield (root, file) for every .py file under `roots`, sorted, skipping vendored folders.
+    """Yield (root, file) for every .py file under `roots`, sorted, skipping vendored folders and virtualenvs.
 
     Symlinked folders are not followed, so symlink loops cannot trap the walk.
     """
@@ -75,7 +75,8 @@ def iter_python_files(roots: Iterable[str | os.PathLike]) -> Iterator[tuple[Path
             yield root.parent, root
             continue
         for folder, dirs, files in os.walk(root, followlinks=False):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")
+                             and not os.path.isfile(os.path.join(folder, d, "pyvenv.cfg")))  # a virtualenv by any name
             for name in sorted(files):
                 path = Path(folder) / name
                 if name.endswith(".py") and not path.is_symlink():
