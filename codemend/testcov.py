@@ -584,19 +584,46 @@ def failing_tests(command: str, result: RunResult, tree: Path) -> set[str] | Non
     if not _is_unittest(command):
         return failed_tests(result.stdout)
     dotted = unittest_failed_tests(result.stderr)
-    if dotted is None:
-        return None
+    ids = {name: _as_pytest_id(command, name, tree) for name in dotted or ()}
+    return set(ids.values()) if dotted is not None and all(ids.values()) else None
+
+
+def first_failing(command: str, result: RunResult, tree: Path) -> tuple[str, str] | None:
+    """(test id, error line) of the first failing test a run of `command` reports: pytest's short
+    summary (`first_failure`), or unittest's first FAIL/ERROR report and the exception its traceback
+    ends with, its dotted id as pytest's where it maps (`failing_tests`)."""
+    if not _is_unittest(command):
+        return first_failure(result.stdout)
+    lines = result.stderr.splitlines()
+    for k, line in enumerate(lines):
+        if match := _UNITTEST_FAILED.match(line):
+            name, where = match.groups()
+            dotted = where if where.rsplit(".", 1)[-1] == name else f"{where}.{name}"
+            return _as_pytest_id(command, dotted, tree) or dotted, _unittest_error(lines[k + 1:])
+    return None
+
+
+def _unittest_error(report: list[str]) -> str:
+    """The exception line of the unittest report that `report` starts with: the first unindented line
+    after its last traceback's header (frames are indented; a chained exception's traceback comes last,
+    as pytest's summary shows it; a long assertion message's further lines come after it)."""
+    end = next((k for k, line in enumerate(report) if line.startswith("=" * 10)), len(report))
+    block = report[:end]
+    headers = [k for k, line in enumerate(block) if line.startswith("Traceback (most recent call last)")]
+    after = [line for line in block[headers[-1] + 1:] if line.strip() and not line.startswith(" ")] if headers else []
+    return after[0].strip()[:300] if after else ""
+
+
+def _as_pytest_id(command: str, dotted: str, tree: Path) -> str:
+    """unittest's dotted name of a test method as pytest's id in `tree`: from the root, or from `discover`'s
+    start folder (its names are relative to it without -t); "" when no module of either holds it."""
     args = [arg for arg in parse_test_command(command).args if arg not in UNITTEST_FLAGS]
     found = _discover_arguments(args[1:]) if not args or args[0] == "discover" else None
-    starts = ["", found[0]] if found else [""]  # discover's names are relative to its start folder (without -t)
-    ids = set()
-    for name in dotted:
-        as_ids = [str(Path(start) / test_id) if start else test_id
-                  for start in starts if "::" in (test_id := _unittest_name_as_id(name, tree / start))]
-        if not as_ids:
-            return None
-        ids.add(as_ids[0])
-    return ids
+    for start in ["", found[0]] if found else [""]:
+        test_id = _unittest_name_as_id(dotted, tree / start)
+        if "::" in test_id:
+            return str(Path(start) / test_id) if start else test_id
+    return ""
 
 
 def _is_unittest(command: str) -> bool:

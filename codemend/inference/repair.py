@@ -33,7 +33,7 @@ from codemend.inference.localize import LineRanking, combine, factored_scores, m
 from codemend.inference.sbfl import coverage_for_benchmark, coverage_for_command, ochiai
 from codemend.sandbox import Limits, RunResult, SandboxPool, never_started, run_command, run_tests, scaled_timeout
 from codemend.testcov import (TestCoverage, collection_errors, command_limits, failed_tests, failing_tests, failure_trace,
-                              first_failure, focused_command, sandbox_failure_trace)
+                              first_failing, focused_command, sandbox_failure_trace)
 
 logger = logging.getLogger(__name__)
 
@@ -109,11 +109,12 @@ class Tests:
 
     def trace(self, failed: RunResult) -> str:
         """The failure a model trained with traces reads: for a pytest command, the first failing test
-        and its error from pytest's short summary, as in validated training data (`failure_trace`);
-        for test code, its failing line and error in the same form; otherwise the run's first failure line."""
+        and its error from pytest's short summary, as in validated training data (`failure_trace`); for
+        unittest, its first failing test and exception in the same form; for test code, its failing
+        line and error likewise; otherwise the run's first failure line."""
         if not self.command:
             return sandbox_failure_trace(failed.detail)
-        failure = first_failure(failed.stdout)
+        failure = first_failing(self.command, failed, Path(self.tree))
         return failure_trace(*failure) if failure else failed.detail
 
 

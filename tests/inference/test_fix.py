@@ -917,6 +917,21 @@ def test_unittests_failing_tests_are_read_from_its_reports_when_they_account_for
     assert failing_tests("python -m unittest", run, tmp_path) is None  # test_x is no module of the root: unknown
     assert failing_tests("python -m pytest", run, tmp_path) is None  # pytest's summary is on stdout
     assert failing_tests("python -m unittest", RunResult("failed", 1, "", report, 0.1), tmp_path) is None  # setUpClass: no test
+    # The first failure, as a model trained with traces reads it: a chained exception's last, a long message's first line.
+    chained = ("E\n======================================================================\nERROR: test_b (pkg.test_x.T.test_b)\n"
+               "----------------------------------------------------------------------\nTraceback (most recent call last):\n"
+               "  File \"pkg/test_x.py\", line 7, in test_b\n    {}['k']\nKeyError: 'k'\n\n"
+               "During handling of the above exception, another exception occurred:\n\nTraceback (most recent call last):\n"
+               "  File \"pkg/test_x.py\", line 9, in test_b\n    raise ValueError('bad key')\nValueError: bad key\n\n"
+               "======================================================================\nFAIL: test_a (pkg.test_x.T.test_a)\n"
+               "----------------------------------------------------------------------\nTraceback (most recent call last):\n"
+               "  File \"pkg/test_x.py\", line 4, in test_a\n    self.assertEqual([1, 3], [1, 4])\n"
+               "AssertionError: Lists differ: [1, 3] != [1, 4]\n\nFirst differing element 1:\n3\n4\n\n"
+               "----------------------------------------------------------------------\nRan 2 tests in 0.001s\n\nFAILED (failures=1, errors=1)\n")
+    tests = Tests(command="python -m unittest", tree=str(tmp_path))
+    assert tests.trace(RunResult("failed", 1, "", chained, 0.1)) == "pkg/test_x.py::T::test_b: ValueError: bad key"
+    second = chained[chained.index("=====\nFAIL") + 5:]
+    assert tests.trace(RunResult("failed", 1, "", second, 0.1)) == "pkg/test_x.py::T::test_a: AssertionError: Lists differ: [1, 3] != [1, 4]"
     tree = Path(".")
     assert focused_command("X=1 python -m unittest discover -s tests", {"tests/t.py::T::b", "tests/t.py::T::a"}, tree) == (
         "X=1 python -m unittest discover -s tests -k t.T.a -k t.T.b")
