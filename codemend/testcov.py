@@ -236,6 +236,10 @@ _COMMAND_MAIN = r'''
 TARGET = os.path.realpath(CONFIG["target"])
 ALSO = [os.path.realpath(path) for path in CONFIG.get("also", [])]  # more files measured in the same run
 OUTSIDE = "<outside tests>"
+# pytest's cacheprovider plugin's options: a command with one needs the plugin.
+CACHE_OPTIONS = {"--lf", "--last-failed", "--ff", "--failed-first", "--nf", "--new-first", "--sw", "--stepwise",
+                 "--sw-skip", "--stepwise-skip", "--sw-reset", "--stepwise-reset", "--lfnf", "--last-failed-no-failures",
+                 "--cache-show", "--cache-clear"}
 
 
 def set_sys_path():
@@ -313,8 +317,9 @@ def run_pytest():
     import pytest
 
     args = list(CONFIG["args"])
-    if "no:cacheprovider" not in args:
-        args += ["-p", "no:cacheprovider"]  # the copy is thrown away; do not spend time on a cache
+    # The copy is thrown away: do not spend time on a cache, unless the command uses it (--lf, --sw, ...).
+    if "no:cacheprovider" not in args and not any(arg.split("=")[0] in CACHE_OPTIONS for arg in args):
+        args += ["-p", "no:cacheprovider"]
     if "no:xdist" not in args and importlib.util.find_spec("xdist") is not None:
         args += ["-n", "0"]  # pytest-xdist (-n in the command or its addopts) would run the tests in workers, unmeasured
     plugin = PerTestCoverage()

@@ -412,6 +412,13 @@ def test_pytest_xdist_in_the_command_does_not_hide_the_tests_from_coverage(clamp
 
 
 @pytest.mark.sandbox
+def test_a_command_that_uses_pytests_cache_keeps_it_for_coverage(clamp_repo):
+    # coverage turned the cache plugin off, so `--lf` was an unknown option: no coverage at all.
+    coverages = coverage_for_command(clamp_repo, "python -m pytest -q --lf tests/test_mod.py", "mod.py", overlay={"mod.py": CLAMP_BUGGY})
+    assert [(c.name.rsplit("::")[-1], c.passed) for c in coverages] == [("test_inside", True), ("test_below", True), ("test_above", False)]
+
+
+@pytest.mark.sandbox
 def test_a_python_script_command_is_one_test(clamp_repo):
     before = snapshot(clamp_repo)
     (only,) = coverage_for_command(clamp_repo, "python check.py", "mod.py", overlay={"mod.py": CLAMP_BUGGY})
