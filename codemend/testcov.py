@@ -236,10 +236,21 @@ _COMMAND_MAIN = r'''
 TARGET = os.path.realpath(CONFIG["target"])
 ALSO = [os.path.realpath(path) for path in CONFIG.get("also", [])]  # more files measured in the same run
 OUTSIDE = "<outside tests>"
-# pytest's cacheprovider plugin's options: a command with one needs the plugin.
+# pytest's cacheprovider plugin's options (the last two take a value), left out of the coverage run:
+# --lf would measure only the tests that failed last, and Ochiai needs the passing ones too.
 CACHE_OPTIONS = {"--lf", "--last-failed", "--ff", "--failed-first", "--nf", "--new-first", "--sw", "--stepwise",
-                 "--sw-skip", "--stepwise-skip", "--sw-reset", "--stepwise-reset", "--lfnf", "--last-failed-no-failures",
-                 "--cache-show", "--cache-clear"}
+                 "--sw-skip", "--stepwise-skip", "--sw-reset", "--stepwise-reset", "--cache-show", "--cache-clear",
+                 "--lfnf", "--last-failed-no-failures"}
+
+
+def without_cache_options(args):
+    kept, words = [], iter(args)
+    for arg in words:
+        if arg in ("--lfnf", "--last-failed-no-failures"):
+            next(words, None)
+        elif arg.split("=")[0] not in CACHE_OPTIONS:
+            kept.append(arg)
+    return kept
 
 
 def set_sys_path():
@@ -316,10 +327,9 @@ def run_pytest():
 
     import pytest
 
-    args = list(CONFIG["args"])
-    # The copy is thrown away: do not spend time on a cache, unless the command uses it (--lf, --sw, ...).
-    if "no:cacheprovider" not in args and not any(arg.split("=")[0] in CACHE_OPTIONS for arg in args):
-        args += ["-p", "no:cacheprovider"]
+    args = without_cache_options(CONFIG["args"])
+    if "no:cacheprovider" not in args:
+        args += ["-p", "no:cacheprovider"]  # the copy is thrown away; do not spend time on a cache
     if "no:xdist" not in args and importlib.util.find_spec("xdist") is not None:
         args += ["-n", "0"]  # pytest-xdist (-n in the command or its addopts) would run the tests in workers, unmeasured
     plugin = PerTestCoverage()

@@ -412,9 +412,13 @@ def test_pytest_xdist_in_the_command_does_not_hide_the_tests_from_coverage(clamp
 
 
 @pytest.mark.sandbox
-def test_a_command_that_uses_pytests_cache_keeps_it_for_coverage(clamp_repo):
-    # coverage turned the cache plugin off, so `--lf` was an unknown option: no coverage at all.
-    coverages = coverage_for_command(clamp_repo, "python -m pytest -q --lf tests/test_mod.py", "mod.py", overlay={"mod.py": CLAMP_BUGGY})
+def test_coverage_measures_every_test_of_a_command_that_selects_by_pytests_cache(clamp_repo):
+    # coverage turned the cache plugin off, so `--lf` was an unknown option: no coverage at all; and kept,
+    # --lf would measure only the tests that failed last (here test_inside): Ochiai needs the passing ones.
+    (clamp_repo / ".pytest_cache" / "v" / "cache").mkdir(parents=True)
+    (clamp_repo / ".pytest_cache" / "v" / "cache" / "lastfailed").write_text('{"tests/test_mod.py::test_inside": true}')
+    command = "python -m pytest -q --lf --lfnf all -p no:randomly tests/test_mod.py"
+    coverages = coverage_for_command(clamp_repo, command, "mod.py", overlay={"mod.py": CLAMP_BUGGY})
     assert [(c.name.rsplit("::")[-1], c.passed) for c in coverages] == [("test_inside", True), ("test_below", True), ("test_above", False)]
 
 
