@@ -1324,6 +1324,38 @@ def _is_generator(ix: _Index, func: Node) -> bool:
     return any(func.start_byte <= node.start_byte < func.end_byte and ix.scope_of(node) == func for node in ix.nodes("yield"))
 
 
+# Methods that are called without arguments far more often than referenced: `s.upper` where `s.upper()`
+# was meant is a method object in an expression (a TypeError in `"[" + s.upper`, a condition always true,
+# `for k, v in d.items:`), a slip no other template undoes.
+_ZERO_ARGUMENT_METHODS = frozenset({
+    b"upper", b"lower", b"strip", b"lstrip", b"rstrip", b"title", b"capitalize", b"casefold", b"swapcase", b"split",
+    b"splitlines", b"items", b"keys", b"values", b"copy", b"isdigit", b"isalpha", b"isalnum", b"isspace", b"isupper",
+    b"islower", b"isnumeric", b"isdecimal", b"isidentifier", b"read", b"readline", b"readlines", b"popleft", b"sort",
+    b"reverse", b"clear", b"close",
+})
+
+
+def _call_method(ix: _Index) -> Iterator[Edit]:
+    """`s.upper` -> `s.upper()`: one of _ZERO_ARGUMENT_METHODS referenced where its result was meant
+    (repair only; not where methods are passed as values: a keyword argument, `str.strip` of the class;
+    nor for a name the file assigns as an attribute: `self.items = {}` is a field)."""
+    data = {ix.text(node.child_by_field_name("attribute")) for node in ix.nodes("attribute")
+            if node.parent is not None and node.parent.type in ("assignment", "augmented_assignment")
+            and node.parent.child_by_field_name("left") == node}  # `self.items = {}`: a field, not the method
+    for node in ix.nodes("attribute"):
+        name, parent = node.child_by_field_name("attribute"), node.parent
+        if name is None or parent is None or ix.text(name) not in _ZERO_ARGUMENT_METHODS - data:
+            continue
+        if parent.type == "call" and parent.child_by_field_name("function") == node:
+            continue  # called already
+        if parent.type in ("keyword_argument", "delete_statement"):
+            continue  # `key=s.lower` passes the method on purpose
+        owner = node.child_by_field_name("object")
+        if owner is not None and ix.text(owner) in (b"str", b"bytes", b"dict", b"list", b"set", b"frozenset", b"bytearray"):
+            continue  # `map(str.strip, lines)`: the class's function, a value
+        yield _replace(node, ix.text(node) + b"()")
+
+
 def _wrap_in_call(ix: _Index) -> Iterator[Edit]:
     """`b` -> `set(b)`, `"inf"` -> `float("inf")`: a variable or string wrapped in a one-argument builtin
     that the same function already calls (undoes remove_function_call; repair only)."""
@@ -1506,6 +1538,7 @@ REPAIR_TEMPLATES = {
     "complete_short_call": _public_sites(_complete_short_call),
     "drop_only_argument": _public_sites(_drop_only_argument),
     "wrap_in_call": _public_sites(_wrap_in_call),
+    "call_method": _public_sites(_call_method),
     "restore_slice_bound": _public_sites(_restore_slice_bound),
     "negate_condition_operand": _public_sites(_negate_condition_operand),
     "copy_instead_of_alias": _public_sites(_copy_instead_of_alias),

@@ -396,6 +396,17 @@ def test_add_final_return_and_wrap_in_call_templates():
     assert "add_final_return" not in {name for _, name in candidate_fixes("def h(xs):\n    n = 0\n    for x in xs:\n        yield x\n")}
 
 
+def test_a_method_referenced_where_its_result_was_meant_is_called():
+    # inflection's caseinsensitive with `char.upper` for `char.upper()`: only a plausible but wrong fix
+    # (dropping the operand) was in the space.
+    buggy = ("def f(s, d, words):\n    t = '[' + s + s.upper + ']'\n    for k, v in d.items:\n        pass\n"
+             "    words.sort(key=str.lower)\n    s.strip = 3\n    return s.lower(), map(str.strip, words), sorted(words, key=s.lower)\n")
+    fixed = {fix for fix, name in candidate_fixes(buggy) if name == "call_method"}
+    assert fixed == {buggy.replace("s.upper +", "s.upper() +"), buggy.replace("d.items:", "d.items():")}
+    field = "class Stock:\n    def __init__(self):\n        self.items = {}\n\n    def has(self, name):\n        return name in self.items\n"
+    assert not any(name == "call_method" for _, name in candidate_fixes(field))  # a field the class assigns
+
+
 def test_wrap_templates_never_call_a_builtin_on_its_own_result():
     buggy = "def f(xs, rows):\n    if len(xs) > 2:\n        return max(rows)\n    return sorted(xs)\n"
     fixes = {fix for fix, name in candidate_fixes(buggy, wide=True) if name in ("wrap_in_call", "wrap_in_any_call")}
