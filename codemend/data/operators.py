@@ -1338,7 +1338,7 @@ _ZERO_ARGUMENT_METHODS = frozenset({
 def _call_method(ix: _Index) -> Iterator[Edit]:
     """`s.upper` -> `s.upper()`: one of _ZERO_ARGUMENT_METHODS referenced where its result was meant
     (repair only; not where methods are passed as values: a keyword argument, `str.strip` of the class;
-    nor for a name the file assigns as an attribute: `self.items = {}` is a field)."""
+    nor on self or cls, nor for a name the code assigns as an attribute: `self.items = {}` is a field)."""
     data = {ix.text(node.child_by_field_name("attribute")) for node in ix.nodes("attribute")
             if node.parent is not None and node.parent.type in ("assignment", "augmented_assignment")
             and node.parent.child_by_field_name("left") == node}  # `self.items = {}`: a field, not the method
@@ -1353,6 +1353,8 @@ def _call_method(ix: _Index) -> Iterator[Edit]:
         owner = node.child_by_field_name("object")
         if owner is not None and ix.text(owner) in (b"str", b"bytes", b"dict", b"list", b"set", b"frozenset", b"bytearray"):
             continue  # `map(str.strip, lines)`: the class's function, a value
+        if owner is not None and ix.text(owner) in (b"self", b"cls"):
+            continue  # `self.items`: most likely a field, set in a method this function's code does not show
         yield _replace(node, ix.text(node) + b"()")
 
 

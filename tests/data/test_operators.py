@@ -405,6 +405,8 @@ def test_a_method_referenced_where_its_result_was_meant_is_called():
     assert fixed == {buggy.replace("s.upper +", "s.upper() +"), buggy.replace("d.items:", "d.items():")}
     field = "class Stock:\n    def __init__(self):\n        self.items = {}\n\n    def has(self, name):\n        return name in self.items\n"
     assert not any(name == "call_method" for _, name in candidate_fixes(field))  # a field the class assigns
+    method = "def has(self, name):\n    return name in self.items\n"
+    assert not any(name == "call_method" for _, name in candidate_fixes(method))  # repaired alone, the class unseen
 
 
 def test_wrap_templates_never_call_a_builtin_on_its_own_result():
