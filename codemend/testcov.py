@@ -757,8 +757,9 @@ def _command_line(env: Mapping[str, str], words: Sequence[str]) -> str:
 
 def focused_command(command: str, test_ids: Collection[str], tree: Path) -> str:
     """`command` running only `test_ids`: a pytest command's options and the ids (`pytest_options`), a
-    `python -m unittest` command with a `-k ID` for each (unittest's own filter, by substring of the
-    dotted id: it keeps `discover`'s folders and imports). "" for other commands, for ids that are not
+    `python -m unittest` command with a `-k module.Class.test` for each (unittest's own filter, a
+    substring of its dotted names wherever discovery starts; `discover`'s folders and imports stay). ""
+    for other commands, for ids that are not
     node ids (a `python FILE` command's one test is the command), and for a unittest command that
     already filters with -k (another -k would widen it)."""
     try:

@@ -624,9 +624,9 @@ FOCUS_FROM_S = 1.0
 
 def focus_on_failures(tests: Tests, baseline: RunResult, text: str, limits: Limits) -> Tests:
     """`tests` that judge a candidate by the tests failing on the original code first (`Tests.judge`),
-    when pytest, given just those, fails them all and no others on the original code (checked here in
-    one run: ids relative to another rootdir, or tests that fail only beside others, keep the whole
-    command)."""
+    when the command, given just those (pytest's ids, or unittest's -k filters), fails them all and no
+    others on the original code (checked here in one run: ids relative to another rootdir, or tests that
+    fail only beside others, keep the whole command)."""
     failing = tests.failed(baseline) if tests.command and baseline.status == "failed" else None
     command = focused_command(tests.command, failing, Path(tests.tree)) if failing else ""
     if not command:
