@@ -759,9 +759,8 @@ def focused_command(command: str, test_ids: Collection[str], tree: Path) -> str:
     """`command` running only `test_ids`: a pytest command's options and the ids (`pytest_options`), a
     `python -m unittest` command with a `-k module.Class.test` for each (unittest's own filter, a
     substring of its dotted names wherever discovery starts; `discover`'s folders and imports stay). ""
-    for other commands, for ids that are not
-    node ids (a `python FILE` command's one test is the command), and for a unittest command that
-    already filters with -k (another -k would widen it)."""
+    for other commands, for ids that are not node ids (a `python FILE` command's one test is the
+    command), and for a unittest command that already filters with -k (another -k would widen it)."""
     try:
         parsed = parse_test_command(command)
     except ValueError:
