@@ -544,16 +544,33 @@ def coverage_for_benchmark(module_code: str, test_code: str, *, limits: Limits |
 
 MAX_TRACE_CHARS = 400
 # pytest 9 reports each failing subtest (unittest's subTest) as "SUBFAILED(params) ID", counted among the failed.
-_FAILED_LINE = re.compile(r"^(?:FAILED|ERROR|SUBFAILED(?:\(.*?\))?) (\S+?)(?: - (.*))?$")
+_FAILED_PREFIX = re.compile(r"^(?:FAILED|ERROR|SUBFAILED(?:\(.*?\))?) ")
+
+
+def summary_line(line: str) -> tuple[str, str] | None:
+    """(test id, error) of a line of pytest's short summary ("FAILED tests/t.py::test_a[in side] - assert
+    0 == 1"), None for other lines. An id runs to the first space outside its parameters' brackets:
+    parametrize ids may hold spaces (`ids=["in side"]`), and an id cut at one was no test's."""
+    line = line.strip()
+    prefix = _FAILED_PREFIX.match(line)
+    if not prefix:
+        return None
+    rest, depth = line[prefix.end():], 0
+    for k, char in enumerate(rest):
+        depth += (char == "[") - (char == "]") if "::" in rest[:k] else 0
+        if char == " " and depth <= 0:
+            message = rest[k:]
+            return (rest[:k], message[3:].strip()) if message.startswith(" - ") else None
+    return (rest, "") if rest else None
 
 
 def first_failure(stdout: str, allowed: set[str] | None = None) -> tuple[str, str] | None:
     """(test id, error line) of the first FAILED/ERROR line of pytest's short summary (pytest prints
     it by default; -rfE forces it), among the `allowed` ids when given."""
     for line in stdout.splitlines():
-        match = _FAILED_LINE.match(line.strip())
-        if match and (allowed is None or match.group(1) in allowed):
-            return match.group(1), (match.group(2) or "").strip()
+        found = summary_line(line)
+        if found and (allowed is None or found[0] in allowed):
+            return found
     return None
 
 
@@ -564,7 +581,7 @@ def failed_tests(stdout: str) -> set[str] | None:
     """The ids of the tests a pytest run reports FAILED or ERROR in its short summary, or None unless
     those lines account for every failure and error its last line counts (a summary turned off with
     -rN, or output cut short, must not pass for "these and no others failed")."""
-    lines = [match.group(1) for match in map(_FAILED_LINE.match, (line.strip() for line in stdout.splitlines())) if match]
+    lines = [found[0] for found in map(summary_line, stdout.splitlines()) if found]
     tail = [line for line in stdout.splitlines() if line.strip()][-1:]
     counted = sum(int(number) for number, _ in _COUNT.findall(tail[0])) if tail else 0
     return set(lines) if lines and len(lines) == counted else None

@@ -207,6 +207,11 @@ def test_failed_tests_are_the_short_summarys_ids_only_when_it_lists_every_failur
                 "3 failed, 5 passed, 2327 subtests passed in 3.63s\n")
     assert failed_tests(subtests) == {"t.py::T::test_a", "t.py::T::test_b"}
     assert first_failure(subtests.replace("FAILED t.py::T::test_a - AssertionError: 22 != 11\n", "")) == ("t.py::T::test_b", "Asser...")
+    # Parametrize ids may hold spaces, brackets and " - ": the id runs to the first space outside its brackets.
+    spaced = ("=== short test summary info ===\nFAILED t.py::test_c[above [x]] - assert 0 == 10\nFAILED t.py::test_c[a - b]\n"
+              "ERROR t.py::test_d[in side] - RuntimeError: setup\n2 failed, 1 passed, 1 error in 0.05s\n")
+    assert failed_tests(spaced) == {"t.py::test_c[above [x]]", "t.py::test_c[a - b]", "t.py::test_d[in side]"}
+    assert first_failure(spaced) == ("t.py::test_c[above [x]]", "assert 0 == 10")
 
 
 def test_sandboxed_test_code_failures_read_like_pytest_traces():
