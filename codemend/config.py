@@ -435,9 +435,13 @@ class RepairOptions(InferenceOptions):
     """With --test_cmd, when none of the ranked candidates passes: try the edits that undo common mistakes (an if for a while, a split swap, two statements in the wrong order; about one per line, at most this many), then up to this many edits of the wide repair space (a missing operand, call or guard; the usual edits at more lines) at the most suspicious lines, by tests alone (0: off)."""
     wide_seconds: float = WIDE_SECONDS
     """Stop starting new test runs of the wide search after this many seconds."""
+    workers: int = 0
+    """With --test_cmd, how many candidates' test runs go at a time; 0: one per usable CPU core, at most 8 and one per 2 GiB of memory (a run's limit)."""
 
     def validate(self) -> list[str]:
         problems = []
+        if self.workers < 0:
+            problems.append(f"--workers {self.workers}: must be 0 (one per usable CPU core) or more")
         if self.n < -1 or self.top < 1:
             problems.append("--n must be -1 (10 beams with a --test_cmd that fails on the original code, none otherwise), 0 (no beam search) or a beam width, and --top at least 1")
         problems += wide_problems(self.wide)

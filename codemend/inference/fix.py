@@ -152,8 +152,9 @@ def test_files_of(files: list[Path], folder: Path) -> set[Path]:
     return set() if len(found) == len(files) else found
 
 
-def make_tests(path: Path, test_cmd: str, timeout_s: float) -> Tests | None:
-    """Tests for `path`: `test_cmd` runs from the current folder (the project root) in a copy of it."""
+def make_tests(path: Path, test_cmd: str, timeout_s: float, workers: int = 2) -> Tests | None:
+    """Tests for `path`: `test_cmd` runs from the current folder (the project root) in a copy of it,
+    `workers` candidates at a time."""
     if not test_cmd:
         return None
     from codemend.sandbox import Limits, import_roots
@@ -164,7 +165,15 @@ def make_tests(path: Path, test_cmd: str, timeout_s: float) -> Tests | None:
     except ValueError:
         raise CodemendError(f"{path} is outside the current folder {root}; run `codemend fix` from the project root so --test_cmd runs there") from None
     return Tests(command=test_cmd, tree=str(root), target=target, limits=Limits(wall_s=timeout_s, memory_mb=2048),
-                 import_roots=import_roots(test_cmd, root), encoding=source_encoding(path.read_bytes()))
+                 import_roots=import_roots(test_cmd, root), encoding=source_encoding(path.read_bytes()), workers=workers)
+
+
+def default_workers() -> int:
+    """Test runs at a time when `--workers` is 0: one per usable CPU core, at most 8, and at most one per
+    2 GiB of memory (each run may take its 2 GiB limit)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return max(1, min(8, cores, int(memory_gib // 2)))
 
 
 def changed_functions(text: str, path: Path, rev: str) -> list[str]:
@@ -298,8 +307,9 @@ def entering_failures(text: str, path: str, coverage: list) -> set[str]:
 
 def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | None, *, function: str = "", line: int = 0, test_cmd: str = "",
              n: int | None = None, use_operators: bool = True, changed_since: str = "", timeout_s: float = 60.0,
-             wide: int = WIDE_BUDGET, wide_seconds: float = WIDE_SECONDS) -> list[FileReport]:
-    """Repair every file under `path` (only the functions touched since `changed_since`, when given).
+             wide: int = WIDE_BUDGET, wide_seconds: float = WIDE_SECONDS, workers: int = 2) -> list[FileReport]:
+    """Repair every file under `path` (only the functions touched since `changed_since`, when given),
+    validating `workers` candidates at a time.
 
     The tests run once on the original project, not once per file or function, and their coverage of
     the files once more (`SharedRuns`): every repair here starts from the same unchanged tree."""
@@ -327,7 +337,7 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
         names = changed_functions(text, file, changed_since) if changed_since else [function]
         if not names:
             continue  # nothing in it changed since --changed_since
-        tests = make_tests(file, test_cmd, timeout_s)
+        tests = make_tests(file, test_cmd, timeout_s, workers)
         shared.measure(tests, text)
         if shared.holds_tests(file):
             tests_left.add(file)

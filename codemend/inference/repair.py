@@ -78,6 +78,7 @@ class Tests:
     import_roots: tuple[str, ...] = ()  # folders of `tree` whose copies go first on PYTHONPATH (sandbox.import_roots)
     encoding: str = "utf-8"  # the target's own (a PEP 263 coding line): the copy's file is written in it
     focus_command: str = ""  # `command` running only the tests that fail on the original code (`focus_on_failures`)
+    workers: int = 2  # candidates validated at a time (`validate`)
 
     def run(self, module_text: str, limits: Limits | None = None, command: str = "") -> RunResult:
         limits = limits or self.limits
@@ -360,15 +361,16 @@ def to_validate(suggestions: list[Suggestion], budget: int) -> list[Suggestion]:
     return suggestions[:budget] + [s for s in suggestions[budget:] if beam_only(s.origin)]
 
 
-def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough: int = 0, workers: int = 2,
+def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough: int = 0, workers: int | None = None,
              seconds: float = 0.0, unreached: Mapping[str, set[str]] | None = None, partial_is_enough: bool = True) -> int:
-    """Run the tests on suggestions in rank order, `workers` at a time, in the sandbox.
+    """Run the tests on suggestions in rank order, `workers` at a time (`tests.workers` when None), in the sandbox.
 
     Stops once `enough` plausible fixes are found (0: validate all), or starts no more runs after
     `seconds` (0: no limit); returns how many ran. `unreached`: per function, the tests that fail on
     the original code without running it (`unreached_failures`), which a fix there is judged without;
     such a fix counts towards `enough` only when `partial_is_enough` (`answers`).
     """
+    workers = workers or tests.workers
     pool = SandboxPool(workers=workers, limits=limits) if tests.test_code else None
     executor = concurrent.futures.ThreadPoolExecutor(max_workers=workers)
 

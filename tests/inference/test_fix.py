@@ -556,9 +556,55 @@ def test_what_is_wrong_with_the_file_is_said_before_the_model_loads(command, tmp
 
 def test_bad_fix_options_are_named_together(tmp_path, capsys):
     (tmp_path / "s.py").write_text(SOURCE)
-    assert main(["-q", "fix", str(tmp_path / "s.py"), "--model", "none", "--wide", "-1", "--wide_seconds", "0", "--top", "0"]) == 2
+    assert main(["-q", "fix", str(tmp_path / "s.py"), "--model", "none", "--wide", "-1", "--wide_seconds", "0", "--top", "0",
+                 "--workers", "-1"]) == 2
     err = capsys.readouterr().err
     assert "--wide -1: must be >= 0" in err and "--wide_seconds 0.0: must be positive" in err and "--top at least 1" in err
+    assert "--workers -1: must be 0 (one per usable CPU core) or more" in err
+
+
+def test_candidates_are_validated_as_many_at_a_time_as_workers_says(tmp_path, monkeypatch):
+    # Two at a time, whatever the machine, left a laptop's other cores idle through a minute of test runs.
+    import threading
+    import time
+
+    from codemend.inference import fix as fix_module
+    from codemend.inference.fix import default_workers
+    from codemend.inference.repair import Suggestion, validate
+    from codemend.sandbox import Limits, RunResult
+
+    class SlowTests:  # the part of repair.Tests that validate uses
+        test_code, running, most, lock = "", 0, 0, threading.Lock()
+
+        def __init__(self, workers):
+            self.workers = workers
+
+        def judge(self, text, limits=None, allowed=()):
+            with self.lock:
+                self.running += 1
+                self.most = max(self.most, self.running)
+            time.sleep(0.05)
+            with self.lock:
+                self.running -= 1
+            return RunResult(status="failed", returncode=1, stdout="", stderr="", duration_s=0.05, detail="exit status 1")
+
+        def failed(self, result):
+            return None
+
+    for workers in (1, 3):
+        tests = SlowTests(workers)
+        assert validate([Suggestion("m.py", "f", 1, 0.0, "", str(k), "") for k in range(6)], tests, Limits()) == 6  # all ran
+        assert tests.most == workers
+    assert 1 <= default_workers() <= 8
+    made = []
+    real = fix_module.make_tests
+    monkeypatch.setattr(fix_module, "make_tests", lambda *args: made.append(args[3:]) or real(*args))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.py").write_text(SOURCE)
+    (tmp_path / "test_s.py").write_text("from s import Stats\n\ndef test_max():\n    assert Stats().max_index([3, 9, 2]) == 1\n")
+    assert main(["-q", "fix", "s.py", "--model", "none", "--test_cmd", f"{sys.executable} -m pytest -q -p no:cacheprovider",
+                 "--workers", "3", "--wide", "0"]) == 0
+    assert made == [(3,)]
 
 
 TWO_BUGS = {
@@ -668,7 +714,7 @@ def test_a_fix_left_with_another_bugs_failures_ends_validation_only_when_no_func
     from codemend.sandbox import Limits, RunResult
 
     class Tests:  # the part of repair.Tests that validate uses, judging by the patched text
-        test_code = ""
+        test_code, workers = "", 2
 
         def judge(self, text, limits=None, allowed=()):
             if text in ("full", "partial"):
