@@ -291,7 +291,7 @@ def _check_before_loading(path: str, function: str, line: int) -> None:
 
 
 def cmd_fix(args, unknown) -> int:
-    from codemend.inference.fix import default_workers, fix_path, gathered_notes
+    from codemend.inference.fix import fix_path, gathered_notes
     from codemend.inference.formats import as_json, as_sarif, as_text
     from codemend.inference.repair import best_first
 
@@ -300,7 +300,7 @@ def cmd_fix(args, unknown) -> int:
     debugger = _debugger_for(config.model, config.test_cmd, config.precision, config.engine)
     reports = fix_path(args.path, debugger, function=config.function, line=config.line, test_cmd=config.test_cmd,
                        n=config.n, use_operators=config.operators, changed_since=config.changed_since, timeout_s=config.timeout,
-                       wide=config.wide, wide_seconds=config.wide_seconds, workers=config.workers or default_workers())
+                       wide=config.wide, wide_seconds=config.wide_seconds, workers=config.workers)
     suggestions = sorted((s for r in reports for s in r.result.suggestions), key=best_first)
     notes = gathered_notes(reports)
     for note in notes:
@@ -362,7 +362,7 @@ def cmd_explain(args, unknown) -> int:
     import concurrent.futures
 
     from codemend.inference.explain import explain_page, token_surprise_for, write_explain
-    from codemend.inference.fix import default_workers, fix_path
+    from codemend.inference.fix import fix_path
 
     config = resolve(ExplainConfig, args, unknown, positional=("path",))
     if Path(args.path).is_dir():
@@ -370,7 +370,7 @@ def cmd_explain(args, unknown) -> int:
     _check_before_loading(args.path, config.function, 0)
     debugger = _debugger_for(config.model, config.test_cmd, config.precision, config.engine)
     (report,) = fix_path(args.path, debugger, function=config.function, test_cmd=config.test_cmd, n=config.n, timeout_s=config.timeout,
-                         wide=config.wide, wide_seconds=config.wide_seconds, workers=config.workers or default_workers())
+                         wide=config.wide, wide_seconds=config.wide_seconds, workers=config.workers)
     if isinstance(debugger, concurrent.futures.Future):
         debugger = debugger.result()  # loaded by now: repair waited for it
     surprise = token_surprise_for(debugger, report.path, report.text, report.result) if debugger else {}

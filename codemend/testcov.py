@@ -600,8 +600,7 @@ def unittest_failed_tests(output: str) -> set[str] | None:
     ids, counted = [], None
     for line in output.splitlines():
         if match := _UNITTEST_FAILED.match(line):
-            name, where = match.groups()
-            ids.append(where if where.rsplit(".", 1)[-1] == name else f"{where}.{name}")
+            ids.append(_dotted_name(match))
         elif match := _UNITTEST_COUNTS.match(line.strip()):
             counts = dict(part.strip().split("=", 1) for part in match[1].split(",") if "=" in part)
             counted = sum(int(counts.get(key, 0)) for key in ("failures", "errors"))
@@ -616,7 +615,8 @@ def failing_tests(command: str, result: RunResult, tree: Path) -> set[str] | Non
     if not _is_unittest(command):
         return failed_tests(result.stdout)
     dotted = unittest_failed_tests(result.stderr)
-    ids = {name: _as_pytest_id(command, name, tree) for name in dotted or ()}
+    starts = _unittest_starts(command)
+    ids = {name: _as_pytest_id(name, tree, starts) for name in dotted or ()}
     return set(ids.values()) if dotted is not None and all(ids.values()) else None
 
 
@@ -629,10 +629,15 @@ def first_failing(command: str, result: RunResult, tree: Path) -> tuple[str, str
     lines = result.stderr.splitlines()
     for k, line in enumerate(lines):
         if match := _UNITTEST_FAILED.match(line):
-            name, where = match.groups()
-            dotted = where if where.rsplit(".", 1)[-1] == name else f"{where}.{name}"
-            return _as_pytest_id(command, dotted, tree) or dotted, _unittest_error(lines[k + 1:])
+            dotted = _dotted_name(match)
+            return _as_pytest_id(dotted, tree, _unittest_starts(command)) or dotted, _unittest_error(lines[k + 1:])
     return None
+
+
+def _dotted_name(header: re.Match) -> str:
+    """The test's dotted name in a FAIL/ERROR header: the parentheses' (Python 3.11+), or the class's and the method's."""
+    name, where = header.groups()
+    return where if where.rsplit(".", 1)[-1] == name else f"{where}.{name}"
 
 
 def _unittest_error(report: list[str]) -> str:
@@ -646,12 +651,18 @@ def _unittest_error(report: list[str]) -> str:
     return after[0].strip()[:300] if after else ""
 
 
-def _as_pytest_id(command: str, dotted: str, tree: Path) -> str:
-    """unittest's dotted name of a test method as pytest's id in `tree`: from the root, or from `discover`'s
-    start folder (its names are relative to it without -t); "" when no module of either holds it."""
-    args = [arg for arg in parse_test_command(command).args if arg not in UNITTEST_FLAGS]
+def _unittest_starts(command: str) -> list[str]:
+    """Where a unittest command's dotted names start: the root, and `discover`'s start folder (without
+    -t its names are relative to it)."""
+    args = parse_test_command(command).unittest_args
     found = _discover_arguments(args[1:]) if not args or args[0] == "discover" else None
-    for start in ["", found[0]] if found else [""]:
+    return ["", found[0]] if found else [""]
+
+
+def _as_pytest_id(dotted: str, tree: Path, starts: list[str]) -> str:
+    """unittest's dotted name of a test method as pytest's id in `tree`, from the first of `starts`
+    (`_unittest_starts`) that holds its module; "" when none does."""
+    for start in starts:
         test_id = _unittest_name_as_id(dotted, tree / start)
         if "::" in test_id:
             return str(Path(start) / test_id) if start else test_id
@@ -660,10 +671,9 @@ def _as_pytest_id(command: str, dotted: str, tree: Path) -> str:
 
 def _is_unittest(command: str) -> bool:
     try:
-        parsed = parse_test_command(command)
+        return parse_test_command(command).is_unittest
     except ValueError:
         return False
-    return parsed.kind == "module" and parsed.program == "unittest"
 
 
 _COLLECTING = re.compile(r"^_+ ERROR collecting (?P<file>\S+) _+$")
@@ -721,6 +731,16 @@ class TestCommand:
     """The script path or module name (script and module kinds)."""
     env: Mapping[str, str] = field(default_factory=dict)
     """Leading `NAME=value` assignments of the command."""
+
+    @property
+    def is_unittest(self) -> bool:
+        """`python -m unittest ARGS`."""
+        return self.kind == "module" and self.program == "unittest"
+
+    @property
+    def unittest_args(self) -> list[str]:
+        """A unittest command's arguments without its flags (-v, -b, ...): names, or `discover` and its own."""
+        return [arg for arg in self.args if arg not in UNITTEST_FLAGS]
 
 
 def parse_test_command(command: str) -> TestCommand:
@@ -783,7 +803,7 @@ def focused_command(command: str, test_ids: Collection[str], tree: Path) -> str:
     except ValueError:
         return ""
     env, argv = split_assignments(shlex.split(command))
-    if _is_unittest(command):
+    if parsed.is_unittest:
         if not test_ids or any(arg.startswith("-k") for arg in parsed.args) or any("::" not in test_id for test_id in test_ids):
             return ""
         return _command_line(env, argv + [word for test_id in sorted(test_ids) for word in ("-k", _unittest_filter(test_id))])
@@ -813,9 +833,9 @@ def unittest_as_pytest(command: str, tree: Path) -> str:
         parsed = parse_test_command(command)
     except ValueError:
         return ""
-    if parsed.kind != "module" or parsed.program != "unittest":
+    if not parsed.is_unittest:
         return ""
-    args = [arg for arg in parsed.args if arg not in UNITTEST_FLAGS]
+    args = parsed.unittest_args
     if not args or args[0] == "discover":
         found = _discover_arguments(args[1:])
         if found is None:

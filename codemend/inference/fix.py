@@ -307,9 +307,9 @@ def entering_failures(text: str, path: str, coverage: list) -> set[str]:
 
 def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | None, *, function: str = "", line: int = 0, test_cmd: str = "",
              n: int | None = None, use_operators: bool = True, changed_since: str = "", timeout_s: float = 60.0,
-             wide: int = WIDE_BUDGET, wide_seconds: float = WIDE_SECONDS, workers: int = 2) -> list[FileReport]:
+             wide: int = WIDE_BUDGET, wide_seconds: float = WIDE_SECONDS, workers: int = 0) -> list[FileReport]:
     """Repair every file under `path` (only the functions touched since `changed_since`, when given),
-    validating `workers` candidates at a time.
+    validating `workers` candidates at a time (0: `default_workers`).
 
     The tests run once on the original project, not once per file or function, and their coverage of
     the files once more (`SharedRuns`): every repair here starts from the same unchanged tree."""
@@ -337,7 +337,7 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
         names = changed_functions(text, file, changed_since) if changed_since else [function]
         if not names:
             continue  # nothing in it changed since --changed_since
-        tests = make_tests(file, test_cmd, timeout_s, workers)
+        tests = make_tests(file, test_cmd, timeout_s, workers or default_workers())
         shared.measure(tests, text)
         if shared.holds_tests(file):
             tests_left.add(file)
@@ -416,7 +416,7 @@ def single_test_hint(test_cmd: str) -> str:
         parsed = None  # make, tox, ...: their own runner, nothing to suggest
     if parsed is None or parsed.kind.startswith("pytest") or unittest_as_pytest(test_cmd, Path.cwd()):
         return ""
-    if parsed.program == "unittest":
+    if parsed.is_unittest:
         return ("the tests run as one for coverage (unittest, with arguments pytest does not take): it cannot tell them apart to "
                 "localize; --test_cmd \"python -m pytest -q TESTS\" measures each test (pytest runs unittest suites too)")
     return (f"the tests run as one (`{test_cmd}`): coverage cannot tell them apart to localize, and every candidate runs them all; "

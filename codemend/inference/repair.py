@@ -32,8 +32,8 @@ from codemend.inference.debugger import Candidate, Debugger
 from codemend.inference.localize import LineRanking, combine, factored_scores, model_signal
 from codemend.inference.sbfl import coverage_for_benchmark, coverage_for_command, ochiai
 from codemend.sandbox import Limits, RunResult, SandboxPool, never_started, run_command, run_tests, scaled_timeout
-from codemend.testcov import (TestCoverage, collection_errors, command_limits, failed_tests, failing_tests, failure_trace,
-                              first_failing, focused_command, sandbox_failure_trace)
+from codemend.testcov import (TestCoverage, collection_errors, command_limits, failing_tests, failure_trace, first_failing,
+                              focused_command, sandbox_failure_trace)
 
 logger = logging.getLogger(__name__)
 
@@ -361,16 +361,16 @@ def to_validate(suggestions: list[Suggestion], budget: int) -> list[Suggestion]:
     return suggestions[:budget] + [s for s in suggestions[budget:] if beam_only(s.origin)]
 
 
-def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough: int = 0, workers: int | None = None,
+def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough: int = 0,
              seconds: float = 0.0, unreached: Mapping[str, set[str]] | None = None, partial_is_enough: bool = True) -> int:
-    """Run the tests on suggestions in rank order, `workers` at a time (`tests.workers` when None), in the sandbox.
+    """Run the tests on suggestions in rank order, `tests.workers` at a time, in the sandbox.
 
     Stops once `enough` plausible fixes are found (0: validate all), or starts no more runs after
     `seconds` (0: no limit); returns how many ran. `unreached`: per function, the tests that fail on
     the original code without running it (`unreached_failures`), which a fix there is judged without;
     such a fix counts towards `enough` only when `partial_is_enough` (`answers`).
     """
-    workers = workers or tests.workers
+    workers = tests.workers
     pool = SandboxPool(workers=workers, limits=limits) if tests.test_code else None
     executor = concurrent.futures.ThreadPoolExecutor(max_workers=workers)
 
@@ -393,12 +393,11 @@ def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough
             pool.close()
 
 
-def verdict(result: RunResult, function: str, unreached: set[str], tests: Tests | None = None) -> tuple[str, str, list[str]]:
+def verdict(result: RunResult, function: str, unreached: set[str], tests: Tests) -> tuple[str, str, list[str]]:
     """(validation, detail, tests still failing) of a fix in `function`: plausible when the tests pass, or
     when the only tests that fail are among `unreached` (they failed on the original code and never ran
-    `function`, so no edit of it can change them: another bug's). The failing tests are read as `tests`
-    reads them (`Tests.failed`), pytest's summary without."""
-    failed = (tests.failed(result) if tests else failed_tests(result.stdout)) if result.status == "failed" and unreached else None
+    `function`, so no edit of it can change them: another bug's), as `tests` reads a run (`Tests.failed`)."""
+    failed = tests.failed(result) if result.status == "failed" and unreached else None
     if failed and failed <= unreached:
         return "plausible", (f"passes every test that runs {function}; {len(failed)} other failing test(s) never run it "
                              f"and fail as before ({some(failed)})"), sorted(failed)

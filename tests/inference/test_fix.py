@@ -697,14 +697,15 @@ def test_a_fix_is_plausible_despite_failures_only_when_pytest_lists_them_all_and
     def run(stdout, status="failed"):
         return RunResult(status=status, returncode=int(status == "failed"), stdout=stdout, stderr="", duration_s=0.1, detail="exit status 1")
 
+    as_pytest = Tests(command="python -m pytest -q", tree=".")  # how the runs are read
     listed = "=== short test summary info ===\nFAILED t.py::other - boom\n1 failed, 3 passed in 0.1s\n"
-    assert verdict(run(listed), "f", {"t.py::other"})[0] == "plausible"
-    assert verdict(run(listed), "f", {"t.py::other"})[2] == ["t.py::other"]  # what is left for another fix
-    assert verdict(run(listed), "f", set()) == ("failing", "exit status 1", [])  # nothing known to be another bug's
-    assert verdict(run(listed.replace("other", "mine")), "f", {"t.py::other"})[0] == "failing"
-    assert verdict(run(listed.replace("1 failed", "2 failed")), "f", {"t.py::other"})[0] == "failing"  # one not listed
-    assert verdict(run("", "passed"), "f", {"t.py::other"}) == ("plausible", "exit status 1", [])
-    assert verdict(run(listed, "timeout"), "f", {"t.py::other"})[0] == "timeout"
+    assert verdict(run(listed), "f", {"t.py::other"}, as_pytest)[0] == "plausible"
+    assert verdict(run(listed), "f", {"t.py::other"}, as_pytest)[2] == ["t.py::other"]  # what is left for another fix
+    assert verdict(run(listed), "f", set(), as_pytest) == ("failing", "exit status 1", [])  # nothing known to be another bug's
+    assert verdict(run(listed.replace("other", "mine")), "f", {"t.py::other"}, as_pytest)[0] == "failing"
+    assert verdict(run(listed.replace("1 failed", "2 failed")), "f", {"t.py::other"}, as_pytest)[0] == "failing"  # one not listed
+    assert verdict(run("", "passed"), "f", {"t.py::other"}, as_pytest) == ("plausible", "exit status 1", [])
+    assert verdict(run(listed, "timeout"), "f", {"t.py::other"}, as_pytest)[0] == "timeout"
 
 
 def test_a_fix_left_with_another_bugs_failures_ends_validation_only_when_no_function_runs_every_failure():
