@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 from codemend.config import SPLITS, DataConfig, save_run_metadata
 from codemend.data import operators as ops
-from codemend.data.corpus import Function, extract_functions, iter_python_files, stdlib_root
+from codemend.data.corpus import Function, extract_functions, iter_python_files, module_name, stdlib_root
 from codemend.errors import CodemendError
 from codemend.io import atomic_folder, check_writable_target, write_jsonl
 from codemend.task import LineEdit, compute_edit, render_edit
@@ -69,8 +69,9 @@ def stable_seed(*parts: object) -> int:
     return int.from_bytes(digest, "little") >> 1  # fits a signed 64-bit column
 
 
-def function_samples(func: Function, config: DataConfig, drops: collections.Counter) -> list[dict]:
-    """Inject up to `mutants_per_function` bugs into one function; one labeled sample each."""
+def function_samples(func: Function, config: DataConfig, drops: collections.Counter, module: str = "") -> list[dict]:
+    """Inject up to `mutants_per_function` bugs into one function; one labeled sample each.
+    `module`: its import name (`corpus.module_name`; by default the one its path gives)."""
     seed = stable_seed(config.seed, func.file, func.name, func.start_line)
     mutants = ops.inject(
         func.code, random.Random(seed), k=config.mutants_per_function,
@@ -85,7 +86,7 @@ def function_samples(func: Function, config: DataConfig, drops: collections.Coun
         samples.append({
             "id": f"{func.file}::{func.name}::{func.start_line}::{index}",
             "file": func.file,
-            "module": func.module,
+            "module": module or func.module,
             "function": func.name,
             "start_line": func.start_line,
             "end_line": func.end_line,
@@ -158,7 +159,8 @@ def _process_file(job: tuple[str, str, DataConfig]) -> FileResult:
     if config.max_tokens:
         functions = [f for f in functions if f.n_tokens <= config.max_tokens]
     drops: collections.Counter = collections.Counter()
-    per_function = [function_samples(func, config, drops) for func in functions]
+    module = module_name(root, relative)
+    per_function = [function_samples(func, config, drops, module) for func in functions]
     signatures = None
     if _needs_signatures(config):
         from codemend.data.hygiene import signatures as minhash_signatures

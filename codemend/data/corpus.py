@@ -59,6 +59,25 @@ class Function:
         return len(_TOKEN.findall(self.code))
 
 
+def module_name(root: str | os.PathLike, relative: str) -> str:
+    """The name a file is imported by, from its source root: the path from its topmost package (the
+    highest folder of an unbroken chain with `__init__.py`), so `src/pkg/mod.py` is `pkg.mod`, not
+    `src.pkg.mod`. A file outside any package keeps its path's name, less a leading `src/` or `lib/`
+    (a src layout of namespace packages or single modules)."""
+    parts = list(Path(relative).with_suffix("").parts)
+    folders = len(parts) - 1
+    top = folders
+    while top > 0 and (Path(root).joinpath(*parts[:top]) / "__init__.py").is_file():
+        top -= 1
+    if top < folders:
+        parts = parts[top:]
+    elif len(parts) > 1 and parts[0] in ("src", "lib"):
+        parts = parts[1:]
+    if len(parts) > 1 and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
 def stdlib_root() -> Path:
     """The standard library of the running interpreter: the default corpus."""
     return Path(sysconfig.get_paths()["stdlib"])

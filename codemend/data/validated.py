@@ -31,7 +31,7 @@ from pathlib import Path
 
 from codemend.config import SPLITS
 from codemend.data.build import BuildReport, _dedupe, assign_splits, function_samples, write_outputs
-from codemend.data.corpus import Function, body_lines, decode_source, extract_functions, iter_python_files, replace_function, source_encoding
+from codemend.data.corpus import Function, body_lines, decode_source, extract_functions, iter_python_files, module_name, replace_function, source_encoding
 from codemend.errors import CodemendError
 from codemend.io import atomic_folder, check_writable_target
 from codemend.sandbox import Limits, import_roots, run_command
@@ -237,7 +237,8 @@ def _rerun_argv(config: ValidatedDataConfig, test_ids: tuple[str, ...]) -> list[
 def validate_mutants(config: ValidatedDataConfig, targets: list[_Target], drops: collections.Counter) -> tuple[list[dict], dict[str, int]]:
     raw = {t.function.file: (Path(config.repo) / t.function.file).read_bytes() for t in targets}
     sources = {file: (decode_source(data), source_encoding(data)) for file, data in raw.items()}  # read as extract_functions did
-    jobs = [(target, sample) for target in targets for sample in function_samples(target.function, config, drops)]
+    jobs = [(target, sample) for target in targets
+            for sample in function_samples(target.function, config, drops, module_name(config.repo, target.function.file))]
     outcomes: collections.Counter = collections.Counter(tried=len(jobs), kept=0, survived=0, timeouts=0, errors=0)
     kept: list[dict] = []
     started = time.perf_counter()

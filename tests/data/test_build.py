@@ -7,7 +7,7 @@ import pytest
 
 from codemend.config import DataConfig, load_config
 from codemend.data.build import assign_splits, build_dataset
-from codemend.data.corpus import extract_functions, iter_python_files
+from codemend.data.corpus import extract_functions, iter_python_files, module_name
 from codemend.errors import CodemendError
 from codemend.task import apply_output
 
@@ -105,6 +105,21 @@ def test_generated_files_are_skipped_and_modules_named():
     assert skipped == ([], "generated")
     (func,), _ = extract_functions(b"def f(a):\n    return a + 1\n", "pkg/sub/mod.py", 1, 40)
     assert func.module == "pkg.sub.mod" and func.n_tokens == 10
+
+
+def test_module_names_are_import_names(tmp_path):
+    for folder in ("src/pkg/sub", "lib/tool", "stdlib/json", "tests"):
+        (tmp_path / folder).mkdir(parents=True)
+    for package in ("src/pkg", "src/pkg/sub", "lib/tool", "stdlib/json"):
+        (tmp_path / package / "__init__.py").write_text("")
+    assert module_name(tmp_path, "src/pkg/sub/mod.py") == "pkg.sub.mod"  # a src layout
+    assert module_name(tmp_path, "src/pkg/__init__.py") == "pkg"
+    assert module_name(tmp_path, "lib/tool/cli.py") == "tool.cli"
+    assert module_name(tmp_path / "stdlib", "json/decoder.py") == "json.decoder"
+    assert module_name(tmp_path / "stdlib", "os.py") == "os"
+    assert module_name(tmp_path, "tests/test_mod.py") == "tests.test_mod"  # no package: its path
+    assert module_name(tmp_path, "src/single.py") == "single"  # a src layout's lone module
+    assert module_name(tmp_path, "src/nspkg/mod.py") == "nspkg.mod"  # a namespace package under src/
 
 
 def test_token_limit_filters_functions_and_samples_name_their_module(tmp_path, assets):

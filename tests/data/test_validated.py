@@ -107,6 +107,20 @@ def test_only_covered_functions_get_caught_bugs_and_the_repo_is_untouched(tmp_pa
     assert mutants["tried"] == mutants["kept"] + mutants["survived"] + mutants["timeouts"] + mutants["errors"]
 
 
+@pytest.mark.sandbox
+def test_samples_of_a_src_layout_name_their_module_as_it_is_imported(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "src" / "pkg").mkdir(parents=True)
+    (repo / "tests").mkdir()
+    (repo / "src" / "pkg" / "__init__.py").write_text("")
+    (repo / "src" / "pkg" / "mod.py").write_text(MODULE)
+    (repo / "tests" / "test_mod.py").write_text(TESTS.replace("from mod import", "from pkg.mod import"))
+    build_validated_dataset(_config(repo, tmp_path / "out", test_cmd="PYTHONPATH=src python -m pytest -q tests",
+                                    max_functions=2))
+    rows = [json.loads(line) for line in open(tmp_path / "out" / "train.jsonl")]
+    assert rows and {(row["file"], row["module"]) for row in rows} == {("src/pkg/mod.py", "pkg.mod")}
+
+
 def test_a_mutant_reruns_its_tests_with_the_users_options_whatever_their_values_name(tmp_path):
     from codemend.data.validated import _rerun_argv
 
