@@ -577,6 +577,22 @@ def first_failure(stdout: str, allowed: set[str] | None = None) -> tuple[str, st
 _COUNT = re.compile(r"\b(\d+) (failed|errors?)\b")
 
 
+# Put last on a pytest command whose report is read (`reporting_command`): its count line, which -qq hides,
+# and a short summary line for each failure and error, which -rN hides; last, they win over the command's
+# own -q/-v/-r and any in the project's addopts.
+REPORT_OPTIONS = ("--verbosity=-1", "-rfE")
+
+
+def reporting_command(command: str) -> str:
+    """`command` with REPORT_OPTIONS last when it runs pytest, so that `failed_tests` can read every run of
+    it whatever verbosity and summary its options ask for; any other command as it is."""
+    try:
+        kind = parse_test_command(command).kind
+    except ValueError:
+        return command
+    return " ".join([command, *REPORT_OPTIONS]) if kind.startswith("pytest") else command
+
+
 def failed_tests(stdout: str) -> set[str] | None:
     """The ids of the tests a pytest run reports FAILED or ERROR in its short summary, or None unless
     those lines account for every failure and error its last line counts (a summary turned off with

@@ -35,7 +35,8 @@ from codemend.data.corpus import Function, body_lines, decode_source, extract_fu
 from codemend.errors import CodemendError
 from codemend.io import atomic_folder, check_writable_target
 from codemend.sandbox import Limits, import_roots, run_command
-from codemend.testcov import FILES_PER_RUN, TestCoverage, command_limits, coverage_for_files, failure_trace, first_failure, parse_test_command, pytest_options
+from codemend.testcov import (FILES_PER_RUN, REPORT_OPTIONS, TestCoverage, command_limits, coverage_for_files, failure_trace, first_failure,
+                              parse_test_command, pytest_options)
 
 logger = logging.getLogger(__name__)
 
@@ -228,7 +229,7 @@ def _rerun_argv(config: ValidatedDataConfig, test_ids: tuple[str, ...]) -> list[
     options = pytest_options(parsed.args, Path(config.repo))
     # `pytest ARGS` does not put the repository root on sys.path; `python -m pytest` does (-P undoes it).
     unshadow = ["-P"] if parsed.kind == "pytest" and sys.version_info >= (3, 11) else []
-    argv = [sys.executable, *unshadow, "-m", "pytest", *options, "-p", "no:cacheprovider", "-rfE", "--tb=short", *test_ids]
+    argv = [sys.executable, *unshadow, "-m", "pytest", *options, "-p", "no:cacheprovider", *REPORT_OPTIONS, "--tb=short", *test_ids]
     if parsed.env:
         argv = ["/usr/bin/env", *[f"{k}={v}" for k, v in parsed.env.items()], *argv]
     return argv

@@ -33,7 +33,7 @@ from codemend.inference.localize import LineRanking, combine, factored_scores, m
 from codemend.inference.sbfl import coverage_for_benchmark, coverage_for_command, ochiai
 from codemend.sandbox import Limits, RunResult, SandboxPool, never_started, run_command, run_tests, scaled_timeout
 from codemend.testcov import (TestCoverage, collection_errors, command_limits, failing_tests, failure_trace, first_failing,
-                              focused_command, sandbox_failure_trace)
+                              focused_command, reporting_command, sandbox_failure_trace)
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class Tests:
         limits = limits or self.limits
         if self.test_code:
             return run_tests(module_text, self.test_code, limits=limits)
-        return run_command(command or self.command, tree=Path(self.tree), limits=command_limits(limits), overlay=self.overlay(module_text),
+        return run_command(reporting_command(command or self.command), tree=Path(self.tree), limits=command_limits(limits), overlay=self.overlay(module_text),
                            import_roots=self.import_roots)
 
     def judge(self, module_text: str, limits: Limits | None = None, allowed: Collection[str] = ()) -> RunResult:

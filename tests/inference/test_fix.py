@@ -840,6 +840,27 @@ def test_tests_that_pass_on_a_folder_are_said_before_its_files_are_ranked_and_on
 
 
 @pytest.mark.sandbox
+@pytest.mark.parametrize("options, ini", [("-qq -rN", ""), ("-v", "[pytest]\naddopts = -qq -rN\n")])
+def test_the_failing_tests_are_known_whatever_report_the_options_ask_for(tmp_path, options, ini):
+    """-qq hides pytest's count line and -rN its FAILED lines (from the command or the project's addopts):
+    the failing tests were unknown, so no failing-tests-first runs and no rule for another bug's failures."""
+    from codemend.testcov import reporting_command
+
+    (tmp_path / "stats.py").write_text(SOURCE)
+    (tmp_path / "test_stats.py").write_text("from stats import Stats\n\ndef test_max():\n" + "".join(f"    {line}\n" for line in TESTS.splitlines())
+                                            + "\ndef test_ok():\n    assert Stats() is not None\n")
+    (tmp_path / "pytest.ini").write_text(ini)
+    command = f"{sys.executable} -m pytest {options} -p no:cacheprovider test_stats.py"
+    tests = Tests(command=command, tree=str(tmp_path), target="stats.py")
+    failed = tests.run(SOURCE)
+    assert failed.status == "failed" and tests.failed(failed) == {"test_stats.py::test_max"}
+    assert tests.trace(failed).startswith("test_stats.py::test_max: assert ")
+    assert reporting_command(command) == f"{command} --verbosity=-1 -rfE"
+    for other in ("python -m unittest -q", "python run_tests.py", "make test"):
+        assert reporting_command(other) == other  # their reports are read otherwise, or not at all
+
+
+@pytest.mark.sandbox
 def test_candidates_run_the_failing_tests_first_and_the_whole_command_only_when_those_pass(tmp_path, monkeypatch):
     from codemend.inference.fix import make_tests
     from codemend.inference.repair import focus_on_failures
