@@ -300,7 +300,7 @@ def cmd_fix(args, unknown) -> int:
     debugger = _debugger_for(config.model, config.test_cmd, config.precision, config.engine)
     reports = fix_path(args.path, debugger, function=config.function, line=config.line, test_cmd=config.test_cmd,
                        n=config.n, use_operators=config.operators, changed_since=config.changed_since, timeout_s=config.timeout,
-                       wide=config.wide, wide_seconds=config.wide_seconds, workers=config.workers)
+                       wide=config.wide, wide_seconds=config.wide_seconds, workers=config.workers, plausible=config.plausible)
     suggestions = sorted((s for r in reports for s in r.result.suggestions), key=best_first)
     notes = gathered_notes(reports)
     for note in notes:
@@ -370,7 +370,7 @@ def cmd_explain(args, unknown) -> int:
     _check_before_loading(args.path, config.function, 0)
     debugger = _debugger_for(config.model, config.test_cmd, config.precision, config.engine)
     (report,) = fix_path(args.path, debugger, function=config.function, test_cmd=config.test_cmd, n=config.n, timeout_s=config.timeout,
-                         wide=config.wide, wide_seconds=config.wide_seconds, workers=config.workers)
+                         wide=config.wide, wide_seconds=config.wide_seconds, workers=config.workers, plausible=config.plausible)
     if isinstance(debugger, concurrent.futures.Future):
         debugger = debugger.result()  # loaded by now: repair waited for it
     surprise = token_surprise_for(debugger, report.path, report.text, report.result) if debugger else {}

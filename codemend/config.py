@@ -437,9 +437,13 @@ class RepairOptions(InferenceOptions):
     """Stop starting new test runs of the wide search after this many seconds."""
     workers: int = 0
     """With --test_cmd, how many candidates' test runs go at a time; 0: one per usable CPU core, at most 8 and one per 2 GiB of memory (a run's limit)."""
+    plausible: int = 1
+    """With --test_cmd, stop validating once this many plausible fixes are found; raise it to see alternatives when the tests cannot tell fixes apart (each further one costs test runs, up to the whole ranked budget)."""
 
     def validate(self) -> list[str]:
         problems = []
+        if self.plausible < 1:
+            problems.append(f"--plausible {self.plausible}: must be 1 or more (validation stops at that many plausible fixes)")
         if self.workers < 0:
             problems.append(f"--workers {self.workers}: must be 0 (one per usable CPU core) or more")
         if self.n < -1 or self.top < 1:

@@ -307,9 +307,9 @@ def entering_failures(text: str, path: str, coverage: list) -> set[str]:
 
 def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | None, *, function: str = "", line: int = 0, test_cmd: str = "",
              n: int | None = None, use_operators: bool = True, changed_since: str = "", timeout_s: float = 60.0,
-             wide: int = WIDE_BUDGET, wide_seconds: float = WIDE_SECONDS, workers: int = 0) -> list[FileReport]:
+             wide: int = WIDE_BUDGET, wide_seconds: float = WIDE_SECONDS, workers: int = 0, plausible: int = 1) -> list[FileReport]:
     """Repair every file under `path` (only the functions touched since `changed_since`, when given),
-    validating `workers` candidates at a time (0: `default_workers`).
+    validating `workers` candidates at a time (0: `default_workers`) until `plausible` fixes pass.
 
     The tests run once on the original project, not once per file or function, and their coverage of
     the files once more (`SharedRuns`): every repair here starts from the same unchanged tree."""
@@ -350,9 +350,9 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             continue
         merged = RepairResult([], [])
         for name in names:
-            # One plausible fix answers the user; validating more only costs test runs.
+            # One plausible fix answers the user (more only cost test runs) unless they ask for alternatives.
             result = repair(text, debugger=debugger, path=str(file), function=name, line=line, tests=tests, n=n,
-                            use_operators=use_operators, enough_plausible=1, wide=wide,
+                            use_operators=use_operators, enough_plausible=plausible, wide=wide,
                             wide_seconds=wide_seconds, baseline=shared.baseline, coverage=shared.coverage_of(tests))
             shared.remember(tests, result)
             merged.suggestions += result.suggestions

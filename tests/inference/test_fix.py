@@ -561,6 +561,8 @@ def test_bad_fix_options_are_named_together(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--wide -1: must be >= 0" in err and "--wide_seconds 0.0: must be positive" in err and "--top at least 1" in err
     assert "--workers -1: must be 0 (one per usable CPU core) or more" in err
+    assert main(["-q", "fix", str(tmp_path / "s.py"), "--model", "none", "--plausible", "0"]) == 2
+    assert "--plausible 0: must be 1 or more" in capsys.readouterr().err
 
 
 def test_candidates_are_validated_as_many_at_a_time_as_workers_says(tmp_path, monkeypatch):
@@ -780,6 +782,22 @@ def test_one_fix_may_explain_every_failure_only_where_one_function_runs_them_all
                       | {"tests/test_all.py": TWO_BUGS["tests/test_all.py"].split("from pkg.text")[0] + "\n\n"
                          "def test_mean():\n    assert mean([1, 2, 3]) == 2\n\n\ndef test_maximum():\n    assert maximum([3, 9, 4]) == 9\n"},
                       "pkg/stats.py")  # mean and maximum each run one of the two failures
+
+
+@pytest.mark.sandbox
+def test_validation_goes_on_past_the_first_plausible_fix_when_asked_for_alternatives(tmp_path, monkeypatch):
+    """One test that many edits pass: the first plausible fix ends validation unless --plausible asks for
+    more, so that a user can see the alternatives the tests cannot tell apart."""
+    (tmp_path / "clamp.py").write_text("def clamp(x, lo, hi):\n    if x < lo:\n        return lo\n    if x < hi:\n        return hi\n    return x\n")
+    (tmp_path / "test_clamp.py").write_text("from clamp import clamp\n\n\ndef test_inside():\n    assert clamp(5, 0, 10) == 5\n")
+    monkeypatch.chdir(tmp_path)
+    command = f"{sys.executable} -m pytest -q -p no:cacheprovider test_clamp.py"
+    found = {}
+    for plausible in (1, 4):
+        (report,) = fix_path("clamp.py", None, test_cmd=command, wide=0, workers=1, plausible=plausible)
+        found[plausible] = [s.patched_source for s in report.result.suggestions if s.validation == "plausible"]
+    assert len(found[1]) == 1 and len(found[4]) >= 4  # validated two at a time (one worker): a chunk may hold one more
+    assert found[4][0] == found[1][0] and "if x > hi:" in found[1][0]
 
 
 @pytest.mark.sandbox
