@@ -652,18 +652,30 @@ def unusable_baseline(tests: Tests, baseline: RunResult) -> str:
     if never_started(baseline):
         where = "; the command runs from the root of a copy of the project: give paths valid there, or absolute ones" if tests.command else ""
         return baseline.detail + where
-    if tests.command and "pytest" in tests.command and baseline.returncode in PYTEST_TESTED_NOTHING:
-        said = [line.strip() for line in baseline.stderr.splitlines() if line.strip()]  # pytest's usage errors go there
-        return "pytest tested nothing, " + (f"exit status {baseline.returncode}: {said[-1]}" if said else baseline.detail)
-    if tests.command and "pytest" in tests.command and baseline.returncode == PYTEST_INTERRUPTED:
+    if not (tests.command and "pytest" in tests.command) or baseline.status != "failed":
+        return ""
+    said = [line.strip() for line in baseline.stderr.splitlines() if line.strip()]  # pytest's usage errors and crashes go there
+    if baseline.returncode == PYTEST_INTERRUPTED:
         return _collection_error(collection_errors(baseline.stdout), tests.target, tests.tree)
+    if names_file(baseline.stdout + baseline.stderr, tests.target):
+        return ""  # importing the file being fixed stopped pytest (a conftest imports it): a fix may end that
+    if baseline.returncode in PYTEST_TESTED_NOTHING:
+        return "pytest tested nothing, " + (f"exit status {baseline.returncode}: {said[-1]}" if said else baseline.detail)
+    if not baseline.stdout.strip():  # a session prints at least its count line (REPORT_OPTIONS): this one never began
+        return f"pytest stopped before running any test, exit status {baseline.returncode}" + (f": {said[-1]}" if said else "")
     return ""
+
+
+def names_file(text: str, target: str) -> bool:
+    """Whether a traceback in `text` names the file `target` (relative, as in `Tests.target`; or inside an
+    absolute path): `stats.py` in `/tmp/x/stats.py:3` or `stats.py:3`, not in `mystats.py`."""
+    return bool(target) and re.search(rf"(?<![\w.-]){re.escape(target)}\b", text) is not None
 
 
 def _collection_error(errors: dict[str, str], target: str, tree: str = "") -> str:
     """Why test files that pytest could not collect make validation pointless ("" when none, or when the
     file being fixed is in one's traceback: importing it failed, and a fix may end that)."""
-    if not errors or any(target and target in text for text in errors.values()):
+    if not errors or any(names_file(text, target) for text in errors.values()):
         return ""
     file, text = next(iter(errors.items()))
     raised = [line[1:].strip() for line in text.splitlines() if line.startswith("E ")]

@@ -16,7 +16,7 @@ from codemend.errors import CodemendError
 from codemend.inference.debugger import Candidate
 from codemend.inference.fix import FileReport, apply_fix, changed_functions, check_functions, fix_path, read_source
 from codemend.inference.formats import as_sarif
-from codemend.inference.repair import BEAMS_WITH_TESTS, Tests, in_rank_order, model_beams, repair, select_functions, to_suggestion
+from codemend.inference.repair import BEAMS_WITH_TESTS, Tests, in_rank_order, model_beams, names_file, repair, select_functions, to_suggestion
 from codemend.testcov import failed_tests
 
 SOURCE = '''import math
@@ -140,7 +140,9 @@ def test_tests_that_pass_on_the_original_are_reported(tmp_path):
      "pytest could not collect test_broken.py (ModuleNotFoundError: No module named 'no_such_module_codemend'): no fix can pass"),
     (f"{Path(sys.executable).parent / 'pytest'} -q -p no:cacheprovider tests/test_pkg.py",  # bare pytest: no root on sys.path
      "No module named 'pkg'): no fix can pass before that is fixed; pkg is in the project: `python -m pytest` puts the project root on sys.path"),
-], ids=["no-such-program", "no-such-test-file", "no-tests", "uncollectable-test-file", "own-package-not-on-the-path"])
+    (f"{sys.executable} -m pytest -q -p no:cacheprovider old/test_old.py",  # a conftest for another pytest: boltons 24.1 on pytest 9
+     "pytest stopped before running any test, exit status 1: Argument(s) {'path'} are declared in the hookimpl but can not be found"),
+], ids=["no-such-program", "no-such-test-file", "no-tests", "uncollectable-test-file", "own-package-not-on-the-path", "pytest-crashed"])
 def test_a_test_command_that_tests_nothing_is_said_and_nothing_is_validated_against_it(tmp_path, command, says):
     # Validating against it would fail every candidate, then try the wide space for a minute.
     (tmp_path / "stats.py").write_text(SOURCE)
@@ -150,6 +152,9 @@ def test_a_test_command_that_tests_nothing_is_said_and_nothing_is_validated_agai
     (tmp_path / "pkg" / "__init__.py").write_text("")
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_pkg.py").write_text("import pkg\n\ndef test_it():\n    assert pkg\n")
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "conftest.py").write_text("def pytest_ignore_collect(path, config):\n    return False\n")
+    (tmp_path / "old" / "test_old.py").write_text("from stats import Stats\n\ndef test_it():\n    assert Stats().max_index([3, 9, 2]) == 1\n")
     result = repair(SOURCE, debugger=None, tests=Tests(command=command, tree=str(tmp_path), target="stats.py"))
     assert len(result.notes) == 1 and says in result.notes[0] and result.notes[0].endswith("suggestions are not validated")
     assert result.suggestions and all(s.validation == "not validated" for s in result.suggestions)
@@ -166,6 +171,20 @@ def test_a_collection_error_in_the_file_being_fixed_is_validated_against(tmp_pat
     result = repair(source, debugger=None, tests=Tests(command=command, tree=str(tmp_path), target="stats.py"), max_validate=20, wide=0)
     assert result.baseline.returncode == 2 and not result.notes
     assert result.suggestions[0].validation == "plausible" and "items[i] > items[best]" in result.suggestions[0].patched_source
+
+
+@pytest.mark.sandbox
+def test_a_conftest_that_the_file_being_fixed_stops_is_validated_against(tmp_path):
+    # pytest exits with status 4 ("tested nothing") when a conftest cannot be imported: here because of the bug.
+    source = SOURCE + "\nFIRST = Stats().max_index([3, 9, 2])\nassert FIRST == 1\n"
+    (tmp_path / "stats.py").write_text(source)
+    (tmp_path / "conftest.py").write_text("import stats\n")
+    (tmp_path / "test_stats.py").write_text("from stats import FIRST\n\ndef test_first():\n    assert FIRST == 1\n")
+    command = f"{sys.executable} -m pytest -q -p no:cacheprovider test_stats.py"
+    result = repair(source, debugger=None, tests=Tests(command=command, tree=str(tmp_path), target="stats.py"), max_validate=20, wide=0)
+    assert result.baseline.returncode == 4 and not result.notes
+    assert result.suggestions[0].validation == "plausible" and "items[i] > items[best]" in result.suggestions[0].patched_source
+    assert names_file("/tmp/copy/stats.py:3: in <module>", "stats.py") and not names_file("mystats.py:3", "stats.py")
 
 
 @pytest.mark.sandbox
