@@ -267,6 +267,21 @@ def test_network_connection_fails(tcp_server):
         assert "socket-guard" in result.isolation.split(",")
 
 
+@pytest.mark.skipif(not sandbox.network_isolation_available(), reason="no network namespace here: the socket guard refuses all")
+def test_a_runs_own_loopback_works_and_reaches_nothing_outside(tcp_server):
+    # Tests that serve on 127.0.0.1 (boltons' socketutils) hung or failed in the sandbox and passed outside.
+    port = tcp_server.getsockname()[1]
+    code = ("import socket\nserver = socket.create_server(('127.0.0.1', 0))\n"
+            "client = socket.create_connection(server.getsockname(), timeout=1)\nclient.sendall(b'ping')\n"
+            "assert server.accept()[0].recv(4) == b'ping'\n"
+            f"try:\n    socket.create_connection(('127.0.0.1', {port}), timeout=1)\nexcept ConnectionRefusedError:\n    print('refused')\n")
+    result = run_python(code, limits=SMALL)
+    assert result.status == "passed" and "refused" in result.stdout, result
+    assert "netns" in result.isolation.split(",")
+    with pytest.raises(socket.timeout):
+        tcp_server.accept()
+
+
 def test_network_allowed_when_asked(tcp_server):
     port = tcp_server.getsockname()[1]
     code = f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=1).close()\n"
