@@ -49,6 +49,10 @@ BENCHMARK_STARTUP_S = 2.0
 # Files measured by one coverage run: every test's record lists the lines of each (the import's at least),
 # so a run over hundreds of files could outgrow COVERAGE_OUTPUT_BYTES; coverage_for_files runs batches.
 FILES_PER_RUN = 20
+# A pytest test still running after this share of the command's time limit (with coverage's slowdown) is
+# stopped by the coverage run with a TimeoutError: a test the bug makes hang then counts as failing with the
+# lines it ran, and the tests after it still run (killed, the run kept no lines of it and none of the rest).
+PER_TEST_SHARE = 0.25
 COMMAND_STARTUP_S = 5.0  # pytest start-up and collection on top of the interpreter and coverage.py
 BENCHMARK_FILE = "candidate.py"
 """Name of the module under test inside the sandbox; it shows up in error messages."""
@@ -121,6 +125,36 @@ class Tracker:
         self.cov.stop()
 
 
+class Alarm:
+    """SIGALRM while a test runs, repeating in case the code swallows the first TimeoutError; left
+    unarmed where something else handles SIGALRM already (pytest-timeout, the tests themselves)."""
+
+    def __init__(self, seconds):
+        self.seconds, self.armed = seconds, False
+
+    def fire(self, signum, frame):
+        if self.armed:
+            raise TimeoutError(f"test still running after {self.seconds:g} s")
+
+    def arm(self):
+        if self.seconds and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None):
+            signal.signal(signal.SIGALRM, self.fire)
+            self.armed = True
+            signal.setitimer(signal.ITIMER_REAL, self.seconds, 0.25)
+
+    def disarm(self):
+        if self.armed:
+            self.armed = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+    def __enter__(self):
+        self.arm()
+
+    def __exit__(self, *exc_info):
+        self.disarm()
+
+
 def target_line(exc, target):
     """Innermost line of the target file in the exception's traceback (0 if none)."""
     if isinstance(exc, SyntaxError) and exc.filename and os.path.realpath(exc.filename) == target:
@@ -148,26 +182,6 @@ _BENCHMARK_MAIN = r'''
 import ast
 
 TARGET = os.path.realpath(CONFIG["module_file"])
-
-
-class Alarm:
-    """SIGALRM while a test runs, repeating in case the code swallows the first TimeoutError."""
-
-    def __init__(self, seconds):
-        self.seconds, self.armed = seconds, False
-        signal.signal(signal.SIGALRM, self.fire)
-
-    def fire(self, signum, frame):
-        if self.armed:
-            raise TimeoutError(f"test still running after {self.seconds:g} s")
-
-    def __enter__(self):
-        self.armed = True
-        signal.setitimer(signal.ITIMER_REAL, self.seconds, 0.25)
-
-    def __exit__(self, *exc_info):
-        self.armed = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def run(context, code):
@@ -297,6 +311,7 @@ class PerTestCoverage:
     def pytest_runtest_logstart(self, nodeid, location):
         emit(event="begin", name=nodeid)
         tracker.switch(nodeid)
+        alarm.arm()  # a test the bug makes hang fails with its lines, and the run goes on
 
     def pytest_runtest_makereport(self, item, call):
         # The exception itself: its type name and the innermost target line (pytest's summary has neither).
@@ -312,6 +327,7 @@ class PerTestCoverage:
             self.skipped.add(report.nodeid)  # skip and xfail: no verdict on the code
 
     def pytest_runtest_logfinish(self, nodeid, location):
+        alarm.disarm()
         lines, *also = [sorted(shared | set(found)) for shared, found in zip(self.shared, tracker.lines_in(nodeid))]
         tracker.switch(OUTSIDE)
         if nodeid in self.errors:
@@ -366,6 +382,7 @@ set_sys_path()
 if CONFIG["kind"].startswith("pytest"):
     import pytest  # before measuring starts: its import is not the target's business
 tracker = Tracker(TARGET, *ALSO)
+alarm = Alarm(CONFIG.get("per_test_s", 0))
 exit_code = run_pytest() if CONFIG["kind"].startswith("pytest") else run_program()
 tracker.close()
 emit(event="done", exit_code=exit_code)
@@ -979,7 +996,8 @@ def coverage_for_files(
     run_limits = _coverage_limits(limits or Limits(wall_s=60.0), COMMAND_STARTUP_S)
     token = _new_token()
     config = {"token": token, "kind": parsed.kind, "args": list(parsed.args), "program": parsed.program,
-              "env": dict(parsed.env), "target": target, "also": also, "name": command, "import_roots": list(import_roots)}
+              "env": dict(parsed.env), "target": target, "also": also, "name": command, "import_roots": list(import_roots),
+              "per_test_s": COVERAGE_SLOWDOWN * PER_TEST_SHARE * (limits or Limits(wall_s=60.0)).wall_s}
     argv = [measuring_python(command, tree), "-c", _command_driver(), json.dumps(config)]
     result = run_command(argv, tree=tree, limits=run_limits, overlay=overlay, import_roots=import_roots)
     records = _read_records(result, token, run_limits, f"`{command}`")

@@ -297,6 +297,22 @@ def test_a_setup_failure_fails_the_tests_after_it():
 
 
 @pytest.mark.sandbox
+def test_a_pytest_test_that_hangs_fails_with_its_lines_and_the_tests_after_it_still_run(tmp_path):
+    # Killed at the run's limit, the coverage run kept no lines of the hanging test (the failing one: the
+    # bug's) and nothing of the tests after it, so Ochiai had no failing test to localize with.
+    (tmp_path / "mod.py").write_text("def spin(n):\n    while n != 0:\n        n -= 2\n    return n\n\n\ndef one():\n    return 1\n")
+    (tmp_path / "test_mod.py").write_text("from mod import one, spin\n\n\ndef test_spin():\n    assert spin(3) == 0\n\n\n"
+                                          "def test_one():\n    assert one() == 1\n")
+    started = time.perf_counter()
+    tests = coverage_for_command(tmp_path, f"{sys.executable} -m pytest -q -p no:cacheprovider test_mod.py", "mod.py",
+                                 limits=Limits(wall_s=2.0))  # a test is stopped after 2 x 0.25 x 2 s
+    assert time.perf_counter() - started < 8
+    spin, one = tests
+    assert (spin.name, spin.passed) == ("test_mod.py::test_spin", False) and spin.error.startswith("TimeoutError: test still running after 1 s")
+    assert {2, 3} <= spin.lines and (one.name, one.passed) == ("test_mod.py::test_one", True)
+
+
+@pytest.mark.sandbox
 def test_looping_tests_are_contained_failures_not_hangs():
     looping = MAX_INDEX + (
         "\n\ndef spin():\n    while True:\n        pass\n"  # 9-11
