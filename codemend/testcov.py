@@ -52,7 +52,8 @@ FILES_PER_RUN = 20
 # A pytest test still running after this share of the command's time limit (with coverage's slowdown) is
 # stopped by the coverage run with a TimeoutError: a test the bug makes hang then counts as failing with the
 # lines it ran, and the tests after it still run (killed, the run kept no lines of it and none of the rest).
-PER_TEST_SHARE = 0.25
+PER_TEST_SHARE = 0.1
+STOPPED = "TimeoutError: test still running after"  # the error of a test stopped there (the drivers' Alarm)
 COMMAND_STARTUP_S = 5.0  # pytest start-up and collection on top of the interpreter and coverage.py
 BENCHMARK_FILE = "candidate.py"
 """Name of the module under test inside the sandbox; it shows up in error messages."""
@@ -70,13 +71,20 @@ class TestCoverage:
     """Executed lines of the target file, 1-based, in that file's numbering."""
     error: str = ""
     """First line of the failure (exception type and message); "" when passed."""
+    seconds: float | None = field(default=None, compare=False)
+    """How long the test took under coverage (pytest commands' tests; None where not measured); a timing, not part of what the test did."""
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the coverage run stopped the test at its per-test limit (PER_TEST_SHARE): it hung."""
+        return self.error.startswith(STOPPED)
 
 
 # ----------------------------------------------------------------------------- the sandboxed drivers
 
 # Shared by both drivers. CONFIG is defined above this text (a literal, or from sys.argv).
 _DRIVER_COMMON = r'''
-import builtins, os, re, signal, sys, types
+import builtins, os, re, signal, sys, time, types
 import coverage
 
 _OUT = os.dup(1)
@@ -134,7 +142,7 @@ class Alarm:
 
     def fire(self, signum, frame):
         if self.armed:
-            raise TimeoutError(f"test still running after {self.seconds:g} s")
+            raise TimeoutError(f"test still running after {self.seconds:g} s")  # STOPPED
 
     def arm(self):
         if self.seconds and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None):
@@ -290,7 +298,7 @@ class PerTestCoverage:
 
     def __init__(self):
         self.shared, self.errors, self.skipped, self.raised = [set() for _ in range(1 + len(ALSO))], {}, set(), {}
-        self.collect_errors, self.reported = [], False
+        self.collect_errors, self.reported, self.started = [], False, time.perf_counter()
         tracker.switch(OUTSIDE)
 
     def pytest_collectreport(self, report):
@@ -310,6 +318,7 @@ class PerTestCoverage:
 
     def pytest_runtest_logstart(self, nodeid, location):
         emit(event="begin", name=nodeid)
+        self.started = time.perf_counter()
         tracker.switch(nodeid)
         alarm.arm()  # a test the bug makes hang fails with its lines, and the run goes on
 
@@ -328,14 +337,15 @@ class PerTestCoverage:
 
     def pytest_runtest_logfinish(self, nodeid, location):
         alarm.disarm()
+        seconds = round(time.perf_counter() - self.started, 4)
         lines, *also = [sorted(shared | set(found)) for shared, found in zip(self.shared, tracker.lines_in(nodeid))]
         tracker.switch(OUTSIDE)
         if nodeid in self.errors:
-            emit(event="test", name=nodeid, passed=False, error=self.errors[nodeid], lines=lines, also=also)
+            emit(event="test", name=nodeid, passed=False, error=self.errors[nodeid], lines=lines, also=also, seconds=seconds)
         elif nodeid in self.skipped:
             emit(event="end", name=nodeid)
         else:
-            emit(event="test", name=nodeid, passed=True, error="", lines=lines, also=also)
+            emit(event="test", name=nodeid, passed=True, error="", lines=lines, also=also, seconds=seconds)
 
 
 def run_pytest():
@@ -432,7 +442,8 @@ def _read_records(result: RunResult, token: str, limits: Limits, what: str) -> _
             records.in_progress = None
         elif event == "test":
             records.in_progress = None
-            records.tests.append(TestCoverage(record["name"], bool(record["passed"]), frozenset(record["lines"]), record["error"]))
+            records.tests.append(TestCoverage(record["name"], bool(record["passed"]), frozenset(record["lines"]), record["error"],
+                                              record.get("seconds")))
             records.also.append(record.get("also", []))
         elif event == "done":
             records.done = record

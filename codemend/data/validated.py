@@ -167,6 +167,9 @@ def baseline(config: ValidatedDataConfig, files: list[str]) -> dict[str, list[Te
     with concurrent.futures.ThreadPoolExecutor(max_workers=config.workers) as pool:
         coverage = {name: tests for measured in pool.map(measure, batches) for name, tests in measured.items()}
     tests = next(iter(coverage.values()), [])
+    if stopped := [t for t in tests if t.stopped]:  # they hang: run no mutant against them
+        logger.warning("%d test(s) left out, stopped at baseline (%s%s: %s); raise --timeout if they are only slow", len(stopped),
+                       stopped[0].name, ", ..." if len(stopped) > 1 else "", stopped[0].error)
     passed = sum(t.passed for t in tests)
     if not passed:
         raise CodemendError(

@@ -32,8 +32,8 @@ from codemend.inference.debugger import Candidate, Debugger
 from codemend.inference.localize import LineRanking, combine, factored_scores, model_signal
 from codemend.inference.sbfl import coverage_for_benchmark, coverage_for_command, ochiai
 from codemend.sandbox import Limits, RunResult, SandboxPool, never_started, run_command, run_tests, scaled_timeout
-from codemend.testcov import (TestCoverage, collection_errors, command_limits, failing_tests, failure_trace, first_failing,
-                              focused_command, reporting_command, sandbox_failure_trace)
+from codemend.testcov import (COMMAND_STARTUP_S, COVERAGE_SLOWDOWN, TestCoverage, collection_errors, command_limits, failing_tests,
+                              failure_trace, first_failing, focused_command, reporting_command, sandbox_failure_trace)
 
 logger = logging.getLogger(__name__)
 
@@ -558,13 +558,6 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
             result.notes.append(f"the tests did not run on the original code ({unusable}): suggestions are not validated")
             tests = None
         else:
-            if result.baseline.status == "timeout":
-                note = (f"the tests did not finish on the original code ({result.baseline.detail}): a fix that ends the hang passes, "
-                        "candidates that still hang are marked timeout")
-                if max_validate > 0:
-                    note += f", and validation starts no runs after {HUNG_VALIDATION_LIMITS * tests.limits.wall_s:g} s (--timeout sets the limit)"
-                    logger.warning("%s: %s", path, note)  # now, not with the results: validating what still hangs takes minutes
-                result.notes.append(note)
             trace = tests.trace(result.baseline) if use_trace else ""
             limits = _scaled_limits(tests.limits, result.baseline)
             if result.baseline.duration_s >= FOCUS_FROM_S:
@@ -574,6 +567,14 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
                 measured = (coverage if coverage is not None else file_coverage(text, tests)) if use_sbfl else []
                 sbfl = ochiai(measured) if measured else {}
                 result.coverage = measured
+            if result.baseline.status == "timeout":
+                limits = _hung_limits(limits, measured)
+                note = (f"the tests did not finish on the original code ({result.baseline.detail}): a fix that ends the hang passes, "
+                        f"candidates that still hang are marked timeout after {limits.wall_s:.0f} s")
+                if max_validate > 0:
+                    note += f", and validation starts no runs after {HUNG_VALIDATION_LIMITS * limits.wall_s:.0f} s (--timeout sets the limit)"
+                    logger.warning("%s: %s", path, note)  # now, not with the results: validating what still hangs takes minutes
+                result.notes.append(note)
     n = model_beams(n, tests is not None and result.baseline.status != "passed")
     if isinstance(debugger, concurrent.futures.Future):
         with watch("model_load"):
@@ -709,6 +710,17 @@ def _scaled_limits(limits: Limits, baseline: RunResult) -> Limits:
 
         return replace(limits, wall_s=min(limits.wall_s, scaled_timeout(baseline.duration_s, factor=3.0, floor_s=2.0)))
     return limits
+
+
+def _hung_limits(limits: Limits, coverage: list[TestCoverage]) -> Limits:
+    """After the original code hung: a wall clock for candidates from the time the tests took under
+    coverage, where the run stopped those that hung (`TestCoverage.stopped`) and timed the rest. A fix
+    runs them all in about that time; one that still hangs then costs seconds, not the whole --timeout
+    (boltons with a loop that never ends: 60 s per candidate)."""
+    if not any(test.stopped for test in coverage) or any(test.seconds is None for test in coverage):
+        return limits  # nothing stopped, or tests not timed (a killed run, a collection error, a `python FILE` command)
+    expected = COMMAND_STARTUP_S + sum(test.seconds for test in coverage if not test.stopped) / COVERAGE_SLOWDOWN
+    return replace(limits, wall_s=min(limits.wall_s, scaled_timeout(expected, factor=3.0, floor_s=2.0)))
 
 
 def file_coverage(text: str, tests: Tests) -> list[TestCoverage]:

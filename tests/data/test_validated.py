@@ -161,8 +161,18 @@ def test_tests_that_never_pass_are_a_clear_error_with_a_count(tmp_path):
 
 
 @pytest.mark.sandbox
-def test_a_hanging_test_is_a_clear_error_naming_the_timeout(tmp_path):
+def test_a_hanging_test_is_stopped_and_left_out(tmp_path, caplog):
     repo = _repo(tmp_path, tests=TESTS + "\n\ndef test_hangs():\n    while True:\n        pass\n")
+    build_validated_dataset(_config(repo, tmp_path / "out", timeout=5))
+    assert "1 test(s) left out, stopped at baseline (tests/test_mod.py::test_hangs: TimeoutError: test still running after 1 s)" in caplog.text
+    rows = [json.loads(line) for line in open(tmp_path / "out" / "train.jsonl")]
+    assert rows and all(row["failing_test"] in TEST_IDS for row in rows)
+
+
+@pytest.mark.sandbox
+def test_a_test_that_keeps_hanging_is_a_clear_error_naming_the_timeout(tmp_path):
+    hangs = "\n\ndef test_hangs():\n    import signal\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n    while True:\n        pass\n"
+    repo = _repo(tmp_path, tests=TESTS + hangs)  # it ignores the alarm that stops a hanging test
     before = _snapshot(repo)
     with pytest.raises(CodemendError, match=r"did not finish within --timeout 3 s at baseline \(\d+ tests finished, still running tests/test_mod.py::test_hangs\)"):
         build_validated_dataset(_config(repo, tmp_path / "out", timeout=3))

@@ -197,6 +197,40 @@ def test_hanging_tests_are_contained():
     assert any(note.startswith("the tests did not finish on the original code (wall-clock limit") for note in result.notes)
 
 
+def test_after_a_hanging_original_candidates_get_the_time_the_tests_took_under_coverage():
+    from codemend.inference.repair import _hung_limits
+    from codemend.sandbox import Limits
+    from codemend.testcov import TestCoverage
+
+    limits = Limits(wall_s=60.0)
+    hung = TestCoverage("t.py::test_spin", False, frozenset({2}), "TimeoutError: test still running after 12 s", 12.0)
+    timed = [TestCoverage(f"t.py::test_{k}", True, frozenset({1}), "", 0.5) for k in range(4)]
+    assert _hung_limits(limits, [hung, *timed]).wall_s == pytest.approx(3 * (5.0 + 2.0 / 2))  # start-up + their time without coverage
+    assert _hung_limits(limits, timed) == limits  # nothing hung under coverage: no estimate of a fixed run
+    assert _hung_limits(limits, [hung, TestCoverage("t.py", False, frozenset(), "collection error: x")]) == limits  # untimed
+    assert _hung_limits(Limits(wall_s=10.0), [hung, *timed]).wall_s == 10.0  # never above --timeout
+
+
+@pytest.mark.slow
+@pytest.mark.sandbox
+def test_a_bug_that_makes_a_pytest_test_hang_is_localized_and_fixed_without_a_limit_per_candidate(tmp_path):
+    # boltons' backoff_iter with `i += 1` written `i -= 1`: the baseline hung for --timeout, the coverage run
+    # was killed with no lines of the hanging test, and every candidate that still hung cost 60 s.
+    (tmp_path / "mod.py").write_text("def spin(n):\n    while n != 0:\n        n -= 2\n    return n\n\n\ndef one():\n    return 1\n")
+    (tmp_path / "test_mod.py").write_text("from mod import one, spin\n\n\ndef test_spin():\n    assert spin(3) == 0\n\n\n"
+                                          "def test_one():\n    assert one() == 1\n")
+    command = f"{sys.executable} -m pytest -q -p no:cacheprovider test_mod.py"
+    from codemend.sandbox import Limits
+
+    tests = Tests(command=command, tree=str(tmp_path), target="mod.py", limits=Limits(wall_s=40.0))
+    result = repair((tmp_path / "mod.py").read_text(), debugger=None, tests=tests, wide=0)
+    assert result.baseline.status == "timeout"
+    assert [(c.name, c.stopped) for c in result.coverage] == [("test_mod.py::test_spin", True), ("test_mod.py::test_one", False)]
+    best = result.suggestions[0]
+    assert best.validation == "plausible" and best.line in (2, 3), [(s.line, s.validation) for s in result.suggestions[:5]]
+    assert any("candidates that still hang are marked timeout after 15 s" in note for note in result.notes), result.notes
+
+
 @pytest.mark.sandbox
 def test_after_a_hanging_original_validation_stops_after_a_few_limits():
     from codemend.inference.repair import HUNG_VALIDATION_LIMITS

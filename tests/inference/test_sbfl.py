@@ -305,11 +305,12 @@ def test_a_pytest_test_that_hangs_fails_with_its_lines_and_the_tests_after_it_st
                                           "def test_one():\n    assert one() == 1\n")
     started = time.perf_counter()
     tests = coverage_for_command(tmp_path, f"{sys.executable} -m pytest -q -p no:cacheprovider test_mod.py", "mod.py",
-                                 limits=Limits(wall_s=2.0))  # a test is stopped after 2 x 0.25 x 2 s
+                                 limits=Limits(wall_s=5.0))  # a test is stopped after 2 x 0.1 x 5 s
     assert time.perf_counter() - started < 8
     spin, one = tests
     assert (spin.name, spin.passed) == ("test_mod.py::test_spin", False) and spin.error.startswith("TimeoutError: test still running after 1 s")
-    assert {2, 3} <= spin.lines and (one.name, one.passed) == ("test_mod.py::test_one", True)
+    assert spin.stopped and {2, 3} <= spin.lines and 1 <= spin.seconds < 3
+    assert (one.name, one.passed, one.stopped) == ("test_mod.py::test_one", True, False) and 0 <= one.seconds < 1
 
 
 @pytest.mark.sandbox
