@@ -85,7 +85,8 @@ def validation_ab(root: Path, file: str, candidates: int) -> tuple[float, float,
     tests = make_tests(root / file, COMMAND, 60.0)
     ranked = repair(text, debugger=None, path=file, tests=tests, max_validate=0, wide=0)
     limits = _scaled_limits(tests.limits, ranked.baseline)
-    unreached = unreached_failures(ranked.baseline, ranked.coverage, ranked.functions)
+    failing = tests.failed(ranked.baseline) if ranked.baseline.status == "failed" else None
+    unreached = unreached_failures(failing, ranked.coverage, ranked.functions)
     chosen = ranked.suggestions[:candidates]
     whole, focused = copy.deepcopy(chosen), copy.deepcopy(chosen)
     started = time.perf_counter()

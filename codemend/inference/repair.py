@@ -565,6 +565,7 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
                     tests = focus_on_failures(tests, result.baseline, text, limits)
             with watch("sbfl"):
                 measured = (coverage if coverage is not None else file_coverage(text, tests)) if use_sbfl else []
+                measured = slow_not_failing(measured, tests.failed(result.baseline) if result.baseline.status == "failed" else None)
                 sbfl = ochiai(measured) if measured else {}
                 result.coverage = measured
             if result.baseline.status == "timeout":
@@ -662,7 +663,7 @@ def unusable_baseline(tests: Tests, baseline: RunResult) -> str:
         return ""  # importing the file being fixed stopped pytest (a conftest imports it): a fix may end that
     if baseline.returncode in PYTEST_TESTED_NOTHING:
         return "pytest tested nothing, " + (f"exit status {baseline.returncode}: {said[-1]}" if said else baseline.detail)
-    if not baseline.stdout.strip():  # a session prints at least its count line (REPORT_OPTIONS): this one never began
+    if not baseline.stdout.strip() and "no:terminal" not in tests.command:  # a session prints its count line (REPORT_OPTIONS): none began
         return f"pytest stopped before running any test, exit status {baseline.returncode}" + (f": {said[-1]}" if said else "")
     return ""
 
@@ -710,6 +711,15 @@ def _scaled_limits(limits: Limits, baseline: RunResult) -> Limits:
 
         return replace(limits, wall_s=min(limits.wall_s, scaled_timeout(baseline.duration_s, factor=3.0, floor_s=2.0)))
     return limits
+
+
+def slow_not_failing(coverage: list[TestCoverage], failing: set[str] | None) -> list[TestCoverage]:
+    """`coverage` with the tests the coverage run stopped (`TestCoverage.stopped`) that passed on the
+    original code (not among `failing`, a complete list) counted as passing: they are slow, not hung,
+    and as failing tests they would point Ochiai at the lines they ran."""
+    if failing is None:
+        return coverage
+    return [replace(test, passed=True, error="") if test.stopped and test.name not in failing else test for test in coverage]
 
 
 def _hung_limits(limits: Limits, coverage: list[TestCoverage]) -> Limits:

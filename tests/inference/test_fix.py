@@ -1,6 +1,7 @@
 """`codemend fix`: repair with and without a model, validation by tests, --apply safety, formats."""
 
 import concurrent.futures
+import dataclasses
 import json
 import logging
 import math
@@ -211,6 +212,19 @@ def test_after_a_hanging_original_candidates_get_the_time_the_tests_took_under_c
     assert _hung_limits(Limits(wall_s=10.0), [hung, *timed]).wall_s == 10.0  # never above --timeout
 
 
+def test_a_test_stopped_under_coverage_that_passes_on_the_original_is_slow_not_failing():
+    from codemend.inference.repair import slow_not_failing
+    from codemend.testcov import TestCoverage
+
+    slow = TestCoverage("t.py::test_slow", False, frozenset({1, 2}), "TimeoutError: test still running after 12 s", 12.0)
+    hung = dataclasses.replace(slow, name="t.py::test_hung")
+    failed = TestCoverage("t.py::test_bad", False, frozenset({3}), "AssertionError", 0.1)
+    kept = slow_not_failing([slow, hung, failed], {"t.py::test_hung", "t.py::test_bad"})
+    assert [(t.name, t.passed) for t in kept] == [("t.py::test_slow", True), ("t.py::test_hung", False), ("t.py::test_bad", False)]
+    assert kept[0].lines == slow.lines and not kept[0].error
+    assert slow_not_failing([slow], None) == [slow]  # the failing tests unknown: nothing to tell slow from hung
+
+
 @pytest.mark.slow
 @pytest.mark.sandbox
 def test_a_bug_that_makes_a_pytest_test_hang_is_localized_and_fixed_without_a_limit_per_candidate(tmp_path):
@@ -387,8 +401,6 @@ def test_a_run_with_many_long_failures_keeps_pytests_summary(tmp_path):
 @pytest.mark.sandbox
 @pytest.mark.parametrize("use_trace", [True, False])
 def test_the_tests_first_failure_reaches_a_model_trained_with_traces(tiny_model, use_trace):
-    import dataclasses
-
     from codemend.inference.debugger import Debugger
 
     debugger = Debugger.load(tiny_model)
