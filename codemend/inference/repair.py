@@ -649,16 +649,17 @@ PYTEST_INTERRUPTED = 2  # a collection error (among others) stops the run before
 
 def unusable_baseline(tests: Tests, baseline: RunResult) -> str:
     """Why the tests' run on the original code cannot judge a fix ("" when it can): the command never
-    started, or pytest tested nothing. Validating against it would fail every candidate (and then try
-    the wide space for a minute) instead of saying what is wrong."""
+    started, pytest tested nothing or stopped before running any test, or could not collect a test file
+    (unless importing the file being fixed stopped it: a fix may end that). Validating against it would
+    fail every candidate (and then try the wide space for a minute) instead of saying what is wrong."""
     if never_started(baseline):
         where = "; the command runs from the root of a copy of the project: give paths valid there, or absolute ones" if tests.command else ""
         return baseline.detail + where
     if not (tests.command and "pytest" in tests.command) or baseline.status != "failed":
         return ""
-    said = [line.strip() for line in baseline.stderr.splitlines() if line.strip()]  # pytest's usage errors and crashes go there
     if baseline.returncode == PYTEST_INTERRUPTED:
         return _collection_error(collection_errors(baseline.stdout), tests.target, tests.tree)
+    said = [line.strip() for line in baseline.stderr.splitlines() if line.strip()]  # pytest's usage errors and crashes go there
     if names_file(baseline.stdout + baseline.stderr, tests.target):
         return ""  # importing the file being fixed stopped pytest (a conftest imports it): a fix may end that
     if baseline.returncode in PYTEST_TESTED_NOTHING:
