@@ -57,9 +57,10 @@ BEAM_PENALTY = 3.0
 # builtin:dev, plausible@1 / @10 were those without them from a penalty of 4 up (3: one item fewer in the
 # first 10; 0: 8 fewer first), and validation reaches them past the budget all the same (to_validate).
 PLACED_PENALTY = 5.0
-# After the tests hung on the original code, validation starts no more runs after this many time limits:
-# every candidate that still hangs costs a whole limit (60 s by default), and ranked 60 of them could
-# take half an hour; a fix that ends the hang passes in the tests' own time.
+# After the tests hung on the original code, validation starts no more runs after this many --timeout
+# limits: a candidate that still hangs costs its limit (the whole --timeout where the tests' own time is
+# unknown, else `_hung_limits`' few seconds, so more candidates fit), and ranked 60 of them could take
+# half an hour; a fix that ends the hang passes in the tests' own time.
 HUNG_VALIDATION_LIMITS = 3
 TESTS_PASS = "the tests pass on the original code: there is nothing to validate fixes against"
 
@@ -573,7 +574,7 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
                 note = (f"the tests did not finish on the original code ({result.baseline.detail}): a fix that ends the hang passes, "
                         f"candidates that still hang are marked timeout after {limits.wall_s:.0f} s")
                 if max_validate > 0:
-                    note += f", and validation starts no runs after {HUNG_VALIDATION_LIMITS * limits.wall_s:.0f} s (--timeout sets the limit)"
+                    note += f", and validation starts no runs after {HUNG_VALIDATION_LIMITS * tests.limits.wall_s:.0f} s (--timeout sets both)"
                     logger.warning("%s: %s", path, note)  # now, not with the results: validating what still hangs takes minutes
                 result.notes.append(note)
     n = model_beams(n, tests is not None and result.baseline.status != "passed")
@@ -605,7 +606,7 @@ def validate_ranked(text: str, path: str, result: RepairResult, tests: Tests, li
     partial_is_enough = not (unreached and one_cause_possible(failing, result.coverage, result.functions))
     with watch("validation"):
         chosen = to_validate(result.suggestions, max_validate)
-        ran = validate(chosen, tests, limits, enough=enough, seconds=HUNG_VALIDATION_LIMITS * limits.wall_s if hung else 0.0,
+        ran = validate(chosen, tests, limits, enough=enough, seconds=HUNG_VALIDATION_LIMITS * tests.limits.wall_s if hung else 0.0,
                        unreached=unreached, partial_is_enough=partial_is_enough)
     if hung and ran < len(chosen) and not any(s.validation == "plausible" for s in chosen):
         result.notes.append(f"validation stopped after {ran} of {len(chosen)} candidates, as the original code hung")
