@@ -243,7 +243,7 @@ def test_a_bug_that_makes_a_pytest_test_hang_is_localized_and_fixed_without_a_li
     best = result.suggestions[0]
     assert best.validation == "plausible" and best.line in (2, 3), [(s.line, s.validation) for s in result.suggestions[:5]]
     assert any("candidates that still hang are marked timeout after 15 s, and validation starts no runs after 120 s" in note
-               for note in result.notes), result.notes  # three --timeout limits: eight times as many 15 s candidates fit
+               for note in result.notes), result.notes  # three --timeout limits: eight rounds of 15 s candidates fit, not three
 
 
 @pytest.mark.sandbox
