@@ -93,7 +93,7 @@ def validation_ab(root: Path, file: str, candidates: int) -> tuple[float, float,
     validate(whole, tests, limits, unreached=unreached)
     whole_s = time.perf_counter() - started
     started = time.perf_counter()
-    validate(focused, focus_on_failures(tests, ranked.baseline, text, limits), limits, unreached=unreached)
+    validate(focused, focus_on_failures(tests, failing, text, limits), limits, unreached=unreached)
     focused_s = time.perf_counter() - started
     same = [s.validation == "plausible" for s in whole] == [s.validation == "plausible" for s in focused]
     differ = sorted(f"{a.validation}/{b.validation}" for a, b in zip(whole, focused) if a.validation != b.validation)

@@ -1004,11 +1004,12 @@ def coverage_for_files(
     command = unittest_as_pytest(command, tree) or command
     parsed = parse_test_command(command)
     target, *also = [_relative_target(tree, target_file, overlay) for target_file in target_files]
-    run_limits = _coverage_limits(limits or Limits(wall_s=60.0), COMMAND_STARTUP_S)
+    limits = limits or Limits(wall_s=60.0)
+    run_limits = _coverage_limits(limits, COMMAND_STARTUP_S)
     token = _new_token()
     config = {"token": token, "kind": parsed.kind, "args": list(parsed.args), "program": parsed.program,
               "env": dict(parsed.env), "target": target, "also": also, "name": command, "import_roots": list(import_roots),
-              "per_test_s": COVERAGE_SLOWDOWN * PER_TEST_SHARE * (limits or Limits(wall_s=60.0)).wall_s}
+              "per_test_s": COVERAGE_SLOWDOWN * PER_TEST_SHARE * limits.wall_s}
     argv = [measuring_python(command, tree), "-c", _command_driver(), json.dumps(config)]
     result = run_command(argv, tree=tree, limits=run_limits, overlay=overlay, import_roots=import_roots)
     records = _read_records(result, token, run_limits, f"`{command}`")

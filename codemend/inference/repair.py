@@ -156,6 +156,7 @@ class RepairResult:
     functions: list[FunctionReport]
     baseline: RunResult | None = None  # the tests on the unchanged code
     coverage: list[TestCoverage] = field(default_factory=list)  # their per-test coverage of the file, when measured
+    failing: set[str] | None = None  # the tests that fail there, when the run lists them all (`Tests.failed`): read once
     notes: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # where the time went, by stage
 
@@ -561,12 +562,13 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
         else:
             trace = tests.trace(result.baseline) if use_trace else ""
             limits = _scaled_limits(tests.limits, result.baseline)
+            result.failing = tests.failed(result.baseline) if result.baseline.status == "failed" else None
             if result.baseline.duration_s >= FOCUS_FROM_S:
                 with watch("focus_check"):
-                    tests = focus_on_failures(tests, result.baseline, text, limits)
+                    tests = focus_on_failures(tests, result.failing, text, limits)
             with watch("sbfl"):
                 measured = (coverage if coverage is not None else file_coverage(text, tests)) if use_sbfl else []
-                measured = slow_not_failing(measured, tests.failed(result.baseline) if result.baseline.status == "failed" else None)
+                measured = slow_not_failing(measured, result.failing)
                 sbfl = ochiai(measured) if measured else {}
                 result.coverage = measured
             if result.baseline.status == "timeout":
@@ -601,9 +603,8 @@ def validate_ranked(text: str, path: str, result: RepairResult, tests: Tests, li
     plausible fixes first, and a note for each function whose plausible fix is judged without another
     bug's failing tests."""
     hung = result.baseline.status == "timeout"
-    failing = tests.failed(result.baseline) if result.baseline.status == "failed" else None
-    unreached = unreached_failures(failing, result.coverage, result.functions) if tests.command else {}
-    partial_is_enough = not (unreached and one_cause_possible(failing, result.coverage, result.functions))
+    unreached = unreached_failures(result.failing, result.coverage, result.functions) if tests.command else {}
+    partial_is_enough = not (unreached and one_cause_possible(result.failing, result.coverage, result.functions))
     with watch("validation"):
         chosen = to_validate(result.suggestions, max_validate)
         ran = validate(chosen, tests, limits, enough=enough, seconds=HUNG_VALIDATION_LIMITS * tests.limits.wall_s if hung else 0.0,
@@ -626,13 +627,12 @@ def validate_ranked(text: str, path: str, result: RepairResult, tests: Tests, li
 FOCUS_FROM_S = 1.0
 
 
-def focus_on_failures(tests: Tests, baseline: RunResult, text: str, limits: Limits) -> Tests:
+def focus_on_failures(tests: Tests, failing: set[str] | None, text: str, limits: Limits) -> Tests:
     """`tests` that judge a candidate by the tests failing on the original code first (`Tests.judge`),
     when the command, given just those (pytest's ids, or unittest's -k filters), fails them all and no
     others on the original code (checked here in one run: ids relative to another rootdir, or tests that
     fail only beside others, keep the whole command)."""
-    failing = tests.failed(baseline) if tests.command and baseline.status == "failed" else None
-    command = focused_command(tests.command, failing, Path(tests.tree)) if failing else ""
+    command = focused_command(tests.command, failing, Path(tests.tree)) if failing and tests.command else ""
     if not command:
         return tests
     check = tests.run(text, limits, command)

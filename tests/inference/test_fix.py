@@ -956,7 +956,7 @@ def test_candidates_run_the_failing_tests_first_and_the_whole_command_only_when_
                                             "def test_maximum():\n    assert stats.maximum([3, 9, 4]) == 9\n")
     monkeypatch.chdir(tmp_path)
     tests = make_tests(tmp_path / "stats.py", f"{sys.executable} -m pytest -q -p no:cacheprovider test_stats.py", 60.0)
-    focused = focus_on_failures(tests, tests.run(source), source, tests.limits)
+    focused = focus_on_failures(tests, tests.failed(tests.run(source)), source, tests.limits)
     assert focused.focus_command.endswith("-p no:cacheprovider test_stats.py::test_maximum")
     still = focused.judge(source)
     assert still.status == "failed" and "1 failed in" in still.detail and still.detail.endswith("(of the tests that failed on the original code)")
@@ -982,7 +982,7 @@ def test_failing_tests_that_pass_on_their_own_keep_the_whole_command(tmp_path, m
     tests = make_tests(tmp_path / "log.py", f"{sys.executable} -m pytest -q -p no:cacheprovider test_log.py", 60.0)
     baseline = tests.run(source)
     assert baseline.status == "failed"
-    assert focus_on_failures(tests, baseline, source, tests.limits).focus_command == ""
+    assert focus_on_failures(tests, tests.failed(baseline), source, tests.limits).focus_command == ""
 
 
 @pytest.mark.sandbox
