@@ -55,8 +55,9 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, NoReturn
@@ -90,6 +91,37 @@ _BOOT = (
     "spec.loader.exec_module(module)\n"
     "module._child_entry(sys.argv[2:])\n"
 )
+
+
+# How often a run given a `cancel` event looks at it (`run_command`): a cancelled run lingers that long at most.
+CANCEL_POLL_S = 0.05
+
+
+class RunCancelled(Exception):
+    """A run stopped because another thread set its `cancel` event (it no longer needs the result)."""
+
+
+class BackgroundRun:
+    """`work(cancel)` (sandboxed runs given `cancel`) started in a thread beside the caller's own; leaving
+    the `with` block cancels it unless it has ended, and waits for its processes to go. `result()` waits
+    for it and returns (or raises) what it did."""
+
+    def __init__(self, work: Callable[[threading.Event], Any]):
+        import concurrent.futures
+
+        self._cancel = threading.Event()
+        self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="codemend-background-run")
+        self._future = self._pool.submit(work, self._cancel)
+
+    def result(self) -> Any:
+        return self._future.result()
+
+    def __enter__(self) -> BackgroundRun:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._cancel.set()
+        self._pool.shutdown(wait=True)
 
 
 @dataclass(frozen=True)
@@ -299,12 +331,14 @@ def run_command(
     limits: Limits = Limits(),
     overlay: Mapping[str, str] | None = None,
     import_roots: Sequence[str] = (),
+    cancel: threading.Event | None = None,
 ) -> RunResult:
     """Run a test command in a throwaway copy of `tree` with `overlay` files written over it.
 
     exit 0 = passed, nonzero = failed, plus timeout/memory/crash. `tree` is never modified. Leading
     `NAME=value` words set environment variables, as in a shell (`PYTHONPATH=src pytest -q`).
     `import_roots`: folders of `tree` whose copies go first on PYTHONPATH (see `import_roots`).
+    `cancel`: set by another thread, it kills the run within CANCEL_POLL_S and raises RunCancelled.
     """
     import shlex
 
@@ -317,7 +351,7 @@ def run_command(
     # A program in the user's environment (a venv's python or pytest) must be reachable for the sandbox uid.
     expose = [str(Path(program).parent.parent)] if os.path.isabs(program) else []
     return _run_fresh("command", limits, argv=[program, *argv[1:]], tree=Path(tree), files=overlay, env=env,
-                      import_roots=import_roots, expose=expose)
+                      import_roots=import_roots, expose=expose, cancel=cancel)
 
 
 # Not copied into a run's copy of the tree (see _copy_tree): version control, bytecode, tools' caches and
@@ -416,10 +450,13 @@ def _run_fresh(
     env: Mapping[str, str] | None = None,
     import_roots: Sequence[str] = (),
     expose: Sequence[str] = (),
+    cancel: threading.Event | None = None,
 ) -> RunResult:
     import secrets
     import shutil
 
+    if cancel is not None and cancel.is_set():
+        raise RunCancelled("cancelled before it started")
     policy = _policy()
     uid = _pick_uid() if policy.privileged else None
     run_dir, work = _make_run_dir(uid)
@@ -440,13 +477,13 @@ def _run_fresh(
         spec["argv"] = argv
         spec["sources"] = _write_sources(run_dir, sources or {})
         token = secrets.token_hex(16)
-        outcome = _launch(spec, token, limits, policy)
+        outcome = _launch(spec, token, limits, policy, cancel)
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
     return _to_result(mode, outcome, token, limits)
 
 
-def _launch(spec: dict[str, Any], token: str, limits: Limits, policy: _Policy) -> _Outcome:
+def _launch(spec: dict[str, Any], token: str, limits: Limits, policy: _Policy, cancel: threading.Event | None = None) -> _Outcome:
     import subprocess
 
     run_dir = spec["run_dir"]
@@ -468,10 +505,12 @@ def _launch(spec: dict[str, Any], token: str, limits: Limits, policy: _Policy) -
             os.close(token_r)
             os.close(result_w)
         try:
-            timed_out, records = _wait_for_exit(proc.pid, result_r, start + limits.wall_s)
+            timed_out, records = _wait_for_exit(proc.pid, result_r, start + limits.wall_s, cancel)
             if timed_out:
                 _killpg(proc.pid)
             returncode = proc.wait()
+            if timed_out and cancel is not None and cancel.is_set():
+                raise RunCancelled(f"cancelled after {time.monotonic() - start:.1f} s")
         finally:
             _reap(proc.pid, spec["uid"])
             os.close(result_r)
@@ -665,8 +704,9 @@ def _read_ends(path: str, limit: int) -> tuple[str, bool]:
     return text, True
 
 
-def _wait_for_exit(pid: int, result_r: int, deadline: float) -> tuple[bool, bytes]:
-    """Wait until `pid` exits or `deadline`, draining the result pipe. Returns (timed_out, records)."""
+def _wait_for_exit(pid: int, result_r: int, deadline: float, cancel: threading.Event | None = None) -> tuple[bool, bytes]:
+    """Wait until `pid` exits, `deadline` or `cancel` is set, draining the result pipe. Returns (timed_out,
+    records); timed_out is also True when cancelled."""
     import select
 
     os.set_blocking(result_r, False)
@@ -676,10 +716,12 @@ def _wait_for_exit(pid: int, result_r: int, deadline: float) -> tuple[bool, byte
     try:
         while True:
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if remaining <= 0 or (cancel is not None and cancel.is_set()):
                 return True, bytes(records)
             waitables = ([result_r] if open_pipe else []) + ([pidfd] if pidfd is not None else [])
             timeout = remaining if pidfd is not None else min(remaining, 0.005)
+            if cancel is not None:
+                timeout = min(timeout, CANCEL_POLL_S)
             ready, _, _ = select.select(waitables, [], [], timeout)  # with nothing to wait on (no pidfd, pipe closed): a sleep
             if result_r in ready:
                 open_pipe = _drain(result_r, records)

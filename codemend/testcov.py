@@ -29,6 +29,7 @@ import secrets
 import shlex
 import subprocess
 import sys
+import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -968,9 +969,11 @@ def coverage_for_command(
     overlay: Mapping[str, str] | None = None,
     limits: Limits | None = None,
     import_roots: Sequence[str] = (),
+    cancel: threading.Event | None = None,
 ) -> list[TestCoverage]:
     """Per-test coverage of `target_file` under a test command (`coverage_for_files` of that one file)."""
-    return coverage_for_files(tree, command, [target_file], overlay=overlay, limits=limits, import_roots=import_roots)[target_file]
+    return coverage_for_files(tree, command, [target_file], overlay=overlay, limits=limits, import_roots=import_roots,
+                              cancel=cancel)[target_file]
 
 
 def coverage_for_files(
@@ -981,6 +984,7 @@ def coverage_for_files(
     overlay: Mapping[str, str] | None = None,
     limits: Limits | None = None,
     import_roots: Sequence[str] = (),
+    cancel: threading.Event | None = None,
 ) -> dict[str, list[TestCoverage]]:
     """Per-test coverage of each of `target_files` (relative to `tree`) under a test command, in one run
     per FILES_PER_RUN files in a sandboxed copy: {file: its TestCoverage list}, the same tests for every
@@ -992,12 +996,12 @@ def coverage_for_files(
     exits 0). The command runs with this interpreter (sys.executable), whatever `python` it names.
     `tree` is never modified; `overlay` files are written over the copy. ValueError for other
     commands, for pytest usage errors, and when no coverage comes back. `import_roots`: see
-    `sandbox.import_roots`.
+    `sandbox.import_roots`; `cancel`: see `sandbox.run_command`.
     """
     if len(target_files) > FILES_PER_RUN:
         batches = [target_files[i:i + FILES_PER_RUN] for i in range(0, len(target_files), FILES_PER_RUN)]
         return {name: tests for batch in batches for name, tests in
-                coverage_for_files(tree, command, batch, overlay=overlay, limits=limits, import_roots=import_roots).items()}
+                coverage_for_files(tree, command, batch, overlay=overlay, limits=limits, import_roots=import_roots, cancel=cancel).items()}
     tree = Path(tree)
     overlay = dict(overlay or {})
     # Run as one, a unittest suite's coverage is one test that runs nearly everything: no localization.
@@ -1011,7 +1015,7 @@ def coverage_for_files(
               "env": dict(parsed.env), "target": target, "also": also, "name": command, "import_roots": list(import_roots),
               "per_test_s": COVERAGE_SLOWDOWN * PER_TEST_SHARE * limits.wall_s}
     argv = [measuring_python(command, tree), "-c", _command_driver(), json.dumps(config)]
-    result = run_command(argv, tree=tree, limits=run_limits, overlay=overlay, import_roots=import_roots)
+    result = run_command(argv, tree=tree, limits=run_limits, overlay=overlay, import_roots=import_roots, cancel=cancel)
     records = _read_records(result, token, run_limits, f"`{command}`")
     exit_code = (records.done or {}).get("exit_code")
     if parsed.kind.startswith("pytest") and exit_code in (3, 4):  # internal error, usage error

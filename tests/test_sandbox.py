@@ -469,6 +469,38 @@ def test_run_command_limits_and_errors(project):
         run_command(["true"], tree=project, overlay={"/etc/evil.py": "x"})
 
 
+def test_run_command_cancelled_from_another_thread_is_killed_at_once(project):
+    """`fix` starts the coverage run beside the baseline and cancels it when the baseline shows it is not
+    needed: the run and its children must end then, not at their time limit."""
+    import threading
+    import time
+
+    cancel = threading.Event()
+    # A child that outlives its parent: the whole process group must go, not just the command.
+    command = ["python", "-c", "import subprocess, time; subprocess.Popen(['sleep', '30']); time.sleep(30)"]
+    threading.Timer(0.5, cancel.set).start()
+    started = time.monotonic()
+    with pytest.raises(sandbox.RunCancelled, match="cancelled after"):
+        run_command(command, tree=project, limits=Limits(wall_s=30, memory_mb=512), cancel=cancel)
+    assert time.monotonic() - started < 10, "the run went on after its cancel"
+    with pytest.raises(sandbox.RunCancelled, match="before it started"):
+        run_command(["true"], tree=project, limits=SMALL, cancel=cancel)
+    assert run_command(["true"], tree=project, limits=SMALL, cancel=threading.Event()).status == "passed"
+
+
+def test_background_run_gives_its_result_or_is_cancelled_on_leaving(project):
+    import time
+
+    with sandbox.BackgroundRun(lambda cancel: run_command(["true"], tree=project, limits=SMALL, cancel=cancel)) as run:
+        assert run.result().status == "passed"
+    started = time.monotonic()
+    with sandbox.BackgroundRun(lambda cancel: run_command(["sleep", "30"], tree=project, limits=Limits(wall_s=30), cancel=cancel)) as run:
+        time.sleep(0.3)
+    assert time.monotonic() - started < 10, "leaving the block did not stop the run"
+    with pytest.raises(sandbox.RunCancelled):
+        run.result()
+
+
 def test_run_command_takes_leading_assignments_as_a_shell_does(project):
     (project / "src").mkdir()
     (project / "src" / "helper.py").write_text("VALUE = 7\n")

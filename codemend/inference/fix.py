@@ -31,6 +31,7 @@ from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
 from codemend.inference.repair import TESTS_PASS, RepairResult, Suggestion, Tests, best_first, repair, select_functions, some, unusable_baseline
 from codemend.inference.sbfl import ochiai
+from codemend.sandbox import BackgroundRun
 from codemend.testcov import coverage_for_files, parse_test_command, unittest_as_pytest
 from codemend.training.checkpoint import check_checkpoint_dir
 
@@ -237,22 +238,24 @@ class SharedRuns:
         if self.baseline is not None or tests is None or len(self.files) < 2:
             return
         started = time.perf_counter()
-        self.baseline = tests.run(text)  # the original project, whichever file `text` is
-        logger.info("the tests ran on the original project in %.1f s: %s", time.perf_counter() - started, self.baseline.detail or self.baseline.status)
-        if self.baseline.status == "passed":
-            logger.warning("%s; each of the %d files is ranked without tests (the model's suggestions alone): "
-                           "stop here if the tests should fail", TESTS_PASS, len(self.files))
-        if self.baseline.status == "passed" or unusable_baseline(tests, self.baseline):
-            return
-        self.tree, started = tests.tree, time.perf_counter()
         targets = {file: str(file.resolve().relative_to(tests.tree)) for file in self.files}
-        try:
-            self.coverage = coverage_for_files(tests.tree, tests.command, list(targets.values()), limits=tests.limits,
-                                               import_roots=tests.import_roots)
-        except ValueError as err:
-            logger.info("no coverage of the folder's files (%s); measuring each file on its own", err)
-            return
-        logger.info("their per-test coverage of the %d files took %.1f s more", len(targets), time.perf_counter() - started)
+        # Beside the baseline (see repair.coverage_source); cancelled when the baseline shows it is not needed.
+        with BackgroundRun(lambda cancel: coverage_for_files(tests.tree, tests.command, list(targets.values()), limits=tests.limits,
+                                                             import_roots=tests.import_roots, cancel=cancel)) as measuring:
+            self.baseline = tests.run(text)  # the original project, whichever file `text` is
+            logger.info("the tests ran on the original project in %.1f s: %s", time.perf_counter() - started, self.baseline.detail or self.baseline.status)
+            if self.baseline.status == "passed":
+                logger.warning("%s; each of the %d files is ranked without tests (the model's suggestions alone): "
+                               "stop here if the tests should fail", TESTS_PASS, len(self.files))
+            if self.baseline.status == "passed" or unusable_baseline(tests, self.baseline):
+                return
+            self.tree = tests.tree
+            try:
+                self.coverage = measuring.result()
+            except ValueError as err:
+                logger.info("no coverage of the folder's files (%s); measuring each file on its own", err)
+                return
+        logger.info("their per-test coverage of the %d files, run beside them, took %.1f s in all", len(targets), time.perf_counter() - started)
         for file in self.files:
             read = self.read(file)
             records = self.coverage.get(targets[file], [])

@@ -18,10 +18,11 @@ import contextlib
 import difflib
 import logging
 import re
+import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Collection, Mapping
+from typing import Callable, Collection, Iterator, Mapping
 
 from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
 from codemend.data.corpus import Function, body_lines, extract_functions, replace_function
@@ -31,7 +32,7 @@ from codemend.inference.candidates import merge, normal_key, operator_candidates
 from codemend.inference.debugger import Candidate, Debugger
 from codemend.inference.localize import LineRanking, combine, factored_scores, model_signal
 from codemend.inference.sbfl import coverage_for_benchmark, coverage_for_command, ochiai
-from codemend.sandbox import Limits, RunResult, SandboxPool, never_started, run_command, run_tests, scaled_timeout
+from codemend.sandbox import BackgroundRun, Limits, RunResult, SandboxPool, never_started, run_command, run_tests, scaled_timeout
 from codemend.testcov import (COMMAND_STARTUP_S, COVERAGE_SLOWDOWN, TestCoverage, collection_errors, command_limits, failing_tests,
                               failure_trace, first_failing, focused_command, reporting_command, sandbox_failure_trace)
 
@@ -549,36 +550,37 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     functions = select_functions(text, path, function, line)
     limits, trace, sbfl, measured = (tests.limits if tests else None), "", {}, []
     if tests:
-        with watch("baseline_tests"):
-            result.baseline = baseline if baseline is not None else tests.run(text)
-        unusable = unusable_baseline(tests, result.baseline)
-        if result.baseline.status == "passed":
-            result.notes.append(TESTS_PASS)
-            if baseline is None:  # now, not after the ranking: it may take minutes and validate nothing
-                logger.warning("%s: %s; the suggestions will be the model's alone", path, TESTS_PASS)
-        elif unusable:
-            result.notes.append(f"the tests did not run on the original code ({unusable}): suggestions are not validated")
-            tests = None
-        else:
-            trace = tests.trace(result.baseline) if use_trace else ""
-            limits = _scaled_limits(tests.limits, result.baseline)
-            result.failing = tests.failed(result.baseline) if result.baseline.status == "failed" else None
-            if result.baseline.duration_s >= FOCUS_FROM_S:
-                with watch("focus_check"):
-                    tests = focus_on_failures(tests, result.failing, text, limits)
-            with watch("sbfl"):
-                measured = (coverage if coverage is not None else file_coverage(text, tests)) if use_sbfl else []
-                measured = slow_not_failing(measured, result.failing)
-                sbfl = ochiai(measured) if measured else {}
-                result.coverage = measured
-            if result.baseline.status == "timeout":
-                limits = _hung_limits(limits, measured)
-                note = (f"the tests did not finish on the original code ({result.baseline.detail}): a fix that ends the hang passes, "
-                        f"candidates that still hang are marked timeout after {limits.wall_s:.0f} s")
-                if max_validate > 0:
-                    note += f", and validation starts no runs after {HUNG_VALIDATION_LIMITS * tests.limits.wall_s:.0f} s (--timeout sets both)"
-                    logger.warning("%s: %s", path, note)  # now, not with the results: validating what still hangs takes minutes
-                result.notes.append(note)
+        beside = baseline is None and coverage is None and use_sbfl and bool(tests.command)
+        with coverage_source(text, tests, coverage, beside) as measure:
+            with watch("baseline_tests"):
+                result.baseline = baseline if baseline is not None else tests.run(text)
+            unusable = unusable_baseline(tests, result.baseline)
+            if result.baseline.status == "passed":
+                result.notes.append(TESTS_PASS)
+                if baseline is None:  # now, not after the ranking: it may take minutes and validate nothing
+                    logger.warning("%s: %s; the suggestions will be the model's alone", path, TESTS_PASS)
+            elif unusable:
+                result.notes.append(f"the tests did not run on the original code ({unusable}): suggestions are not validated")
+                tests = None
+            else:
+                trace = tests.trace(result.baseline) if use_trace else ""
+                limits = _scaled_limits(tests.limits, result.baseline)
+                result.failing = tests.failed(result.baseline) if result.baseline.status == "failed" else None
+                if result.baseline.duration_s >= FOCUS_FROM_S:
+                    with watch("focus_check"):
+                        tests = focus_on_failures(tests, result.failing, text, limits)
+                with watch("sbfl"):
+                    measured = slow_not_failing(measure() if use_sbfl else [], result.failing)
+                    sbfl = ochiai(measured) if measured else {}
+                    result.coverage = measured
+                if result.baseline.status == "timeout":
+                    limits = _hung_limits(limits, measured)
+                    note = (f"the tests did not finish on the original code ({result.baseline.detail}): a fix that ends the hang passes, "
+                            f"candidates that still hang are marked timeout after {limits.wall_s:.0f} s")
+                    if max_validate > 0:
+                        note += f", and validation starts no runs after {HUNG_VALIDATION_LIMITS * tests.limits.wall_s:.0f} s (--timeout sets both)"
+                        logger.warning("%s: %s", path, note)  # now, not with the results: validating what still hangs takes minutes
+                    result.notes.append(note)
     n = model_beams(n, tests is not None and result.baseline.status != "passed")
     if isinstance(debugger, concurrent.futures.Future):
         with watch("model_load"):
@@ -735,13 +737,28 @@ def _hung_limits(limits: Limits, coverage: list[TestCoverage]) -> Limits:
     return replace(limits, wall_s=min(limits.wall_s, scaled_timeout(expected, factor=3.0, floor_s=2.0)))
 
 
-def file_coverage(text: str, tests: Tests) -> list[TestCoverage]:
+@contextlib.contextmanager
+def coverage_source(text: str, tests: Tests, coverage: list[TestCoverage] | None, beside: bool) -> Iterator[Callable[[], list[TestCoverage]]]:
+    """What gives `repair` the per-test coverage of `text`: `coverage` when the caller measured it, else a
+    run started now, `beside` the baseline run (a process each: on two cores the coverage no longer
+    waits for the baseline, nor for a hanging one's whole --timeout; cancelled on leaving the block when
+    the baseline showed it is not needed), else a run started when asked."""
+    if coverage is not None:
+        yield lambda: coverage
+    elif not beside:
+        yield lambda: file_coverage(text, tests)
+    else:
+        with BackgroundRun(lambda cancel: file_coverage(text, tests, cancel)) as run:
+            yield run.result
+
+
+def file_coverage(text: str, tests: Tests, cancel: threading.Event | None = None) -> list[TestCoverage]:
     """Per-test coverage of the file (empty when unavailable)."""
     try:
         if tests.test_code:
             return coverage_for_benchmark(text, tests.test_code, limits=tests.limits)
         return coverage_for_command(tests.tree, tests.command, tests.target, overlay=tests.overlay(text), limits=tests.limits,
-                                    import_roots=tests.import_roots)
+                                    import_roots=tests.import_roots, cancel=cancel)
     except ValueError as err:
         logger.warning("no per-test coverage (%s); localizing without it", err)
         return []

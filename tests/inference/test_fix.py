@@ -174,6 +174,52 @@ def test_a_collection_error_in_the_file_being_fixed_is_validated_against(tmp_pat
     assert result.suggestions[0].validation == "plausible" and "items[i] > items[best]" in result.suggestions[0].patched_source
 
 
+@dataclasses.dataclass
+class BaselineWaitsForCoverage(Tests):
+    """Tests whose run on the original code starts only once the coverage run has begun: sequential code
+    would wait 10 s and record that it did."""
+
+    coverage_began: object = None
+    waited: list = dataclasses.field(default_factory=list)
+
+    def run(self, module_text, limits=None, command=""):
+        if not self.waited:
+            self.waited.append(self.coverage_began.wait(timeout=10))
+        return super().run(module_text, limits, command)
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize("fixed", [False, True])
+def test_the_coverage_run_goes_beside_the_baseline_and_is_cancelled_when_not_needed(tmp_path, monkeypatch, fixed):
+    import importlib
+    import threading
+
+    repair_module = importlib.import_module("codemend.inference.repair")  # the package's `repair` is the function
+    began, cancelled = threading.Event(), []
+    measure = repair_module.file_coverage
+
+    def coverage_watched(text, tests, cancel=None):
+        began.set()
+        if fixed:  # the baseline passes: nothing needs the coverage, whose run is then cancelled
+            cancelled.append(cancel.wait(timeout=30))
+            return []
+        return measure(text, tests, cancel)
+
+    monkeypatch.setattr(repair_module, "file_coverage", coverage_watched)
+    source = SOURCE.replace("items[i] < items[best]", "items[i] > items[best]") if fixed else SOURCE
+    (tmp_path / "stats.py").write_text(source)
+    (tmp_path / "test_stats.py").write_text("from stats import Stats\n\ndef test_max():\n    assert Stats().max_index([3, 9, 2]) == 1\n")
+    tests = BaselineWaitsForCoverage(command=f"{sys.executable} -m pytest -q -p no:cacheprovider test_stats.py", tree=str(tmp_path),
+                                     target="stats.py", coverage_began=began)
+    result = repair(source, debugger=None, tests=tests, max_validate=20, wide=0)
+    assert tests.waited == [True], "the baseline ran before the coverage run began"
+    if fixed:
+        assert result.baseline.status == "passed" and cancelled == [True] and not result.coverage
+    else:
+        assert [(c.name, c.passed) for c in result.coverage] == [("test_stats.py::test_max", False)]
+        assert result.suggestions[0].validation == "plausible" and "items[i] > items[best]" in result.suggestions[0].patched_source
+
+
 @pytest.mark.sandbox
 def test_a_conftest_that_the_file_being_fixed_stops_is_validated_against(tmp_path):
     # pytest exits with status 4 ("tested nothing") when a conftest cannot be imported: here because of the bug.

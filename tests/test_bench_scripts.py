@@ -1,0 +1,51 @@
+"""bench/ scripts against the current API, each at the smallest size that runs all its code paths: a
+benchmark is run by hand, rarely, and an API change broke one silently before (fix_project.py, which
+has its own test, as do missing_lines.py and device_kit.py). These check that each runs to its table;
+the numbers are the benchmarks' business."""
+
+import json
+import shutil
+import sys
+
+import pytest
+
+
+@pytest.mark.sandbox
+def test_sandbox_throughput_times_every_runner_and_their_verdicts_agree(bench_script, capsys):
+    bench = bench_script("sandbox_throughput")
+    assert bench.main(["--n", "8", "--workers", "1", "--skip-fresh"]) == 0
+    out = capsys.readouterr().out
+    assert "| SandboxPool.map_tests" in out and "ratio SandboxPool / human-eval baseline" in out
+    assert "pass/fail verdicts identical across runners: True" in out and "passed: 4 of 8" in out
+
+
+def test_data_build_times_parsing_and_the_build_of_a_small_corpus(bench_script, assets, tmp_path, capsys):
+    bench = bench_script("data_build")
+    assert bench.main(["--source", str(assets / "corpus"), "--workers", "1", "--out", str(tmp_path / "data")]) == 0
+    out = capsys.readouterr().out
+    assert "| codemend data build, 1 workers" in out and "ratio build / parse with 1 processes" in out
+    assert (tmp_path / "data" / "train.jsonl").is_file()
+
+
+@pytest.mark.slow  # ~1 min: without a model, the cold process with tests validates down a long ranking
+@pytest.mark.sandbox
+def test_fix_latency_without_a_model_prints_every_row(bench_script, monkeypatch, capsys):
+    bench = bench_script("fix_latency")
+    monkeypatch.setattr(sys, "argv", ["fix_latency.py", "--model", "none", "--items", "1", "--cold-items", "1"])
+    bench.main()
+    out = capsys.readouterr().out
+    for row in ("repair, warm, no tests", "buggy function only", "repair, warm, with tests", "codemend fix, cold, no tests",
+                "codemend fix, cold, with tests", "per item (warm, with tests): "):
+        assert row in out, row
+
+
+def test_tune_ranking_scores_a_split_and_writes_the_best_weight(bench_script, causal_model, tiny_dataset, tmp_path, monkeypatch, capsys):
+    bench = bench_script("tune_ranking")
+    model = tmp_path / "model"
+    shutil.copytree(causal_model, model)  # --write changes the checkpoint: not the session's shared one
+    monkeypatch.setattr(sys, "argv", ["tune_ranking.py", "--model", str(model), "--data", str(tiny_dataset), "--n", "3", "--write"])
+    bench.main()
+    out = capsys.readouterr().out
+    best = float(out.split("best weight: ")[1].split()[0])
+    assert "nat only" in out and "shortlist" in out
+    assert json.loads((model / "codemend.json").read_text())["naturalness_weight"] == best
