@@ -135,8 +135,8 @@ class Tracker:
 
 
 class Alarm:
-    """SIGALRM while a test runs, repeating in case the code swallows the first TimeoutError; left
-    unarmed where something else handles SIGALRM already (pytest-timeout, the tests themselves)."""
+    """SIGALRM while a test (a pytest test's phase) runs, repeating in case the code swallows the first
+    TimeoutError; left unarmed where something else handles SIGALRM already (pytest-timeout, the tests themselves)."""
 
     def __init__(self, seconds):
         self.seconds, self.armed = seconds, False
@@ -321,9 +321,22 @@ class PerTestCoverage:
         emit(event="begin", name=nodeid)
         self.started = time.perf_counter()
         tracker.switch(nodeid)
-        alarm.arm()  # a test the bug makes hang fails with its lines, and the run goes on
+
+    # Each phase of a test (setup, call, teardown) runs under the alarm, so a test the bug makes hang fails
+    # with its lines and the run goes on; pytest's reports between them do not: a TimeoutError there is
+    # pytest's INTERNALERROR, and the whole run's coverage was lost (a slow boltons test failing just before
+    # its limit). This plugin's hooks run before pytest's own (registered after them).
+    def pytest_runtest_setup(self, item):
+        alarm.arm()
+
+    def pytest_runtest_call(self, item):
+        alarm.arm()
+
+    def pytest_runtest_teardown(self, item, nextitem):
+        alarm.arm()
 
     def pytest_runtest_makereport(self, item, call):
+        alarm.disarm()
         # The exception itself: its type name and the innermost target line (pytest's summary has neither).
         if call.excinfo is not None:
             self.raised[(item.nodeid, call.when)] = describe(call.excinfo.value, TARGET, CONFIG["target"])

@@ -548,39 +548,10 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     result = RepairResult([], [])
     watch = Stopwatch(result.seconds)
     functions = select_functions(text, path, function, line)
-    limits, trace, sbfl, measured = (tests.limits if tests else None), "", {}, []
+    limits, trace, sbfl = (tests.limits if tests else None), "", {}
     if tests:
-        beside = baseline is None and coverage is None and use_sbfl and bool(tests.command)
-        with coverage_source(text, tests, coverage, beside) as measure:
-            with watch("baseline_tests"):
-                result.baseline = baseline if baseline is not None else tests.run(text)
-            unusable = unusable_baseline(tests, result.baseline)
-            if result.baseline.status == "passed":
-                result.notes.append(TESTS_PASS)
-                if baseline is None:  # now, not after the ranking: it may take minutes and validate nothing
-                    logger.warning("%s: %s; the suggestions will be the model's alone", path, TESTS_PASS)
-            elif unusable:
-                result.notes.append(f"the tests did not run on the original code ({unusable}): suggestions are not validated")
-                tests = None
-            else:
-                trace = tests.trace(result.baseline) if use_trace else ""
-                limits = _scaled_limits(tests.limits, result.baseline)
-                result.failing = tests.failed(result.baseline) if result.baseline.status == "failed" else None
-                if result.baseline.duration_s >= FOCUS_FROM_S:
-                    with watch("focus_check"):
-                        tests = focus_on_failures(tests, result.failing, text, limits)
-                with watch("sbfl"):
-                    measured = slow_not_failing(measure() if use_sbfl else [], result.failing)
-                    sbfl = ochiai(measured) if measured else {}
-                    result.coverage = measured
-                if result.baseline.status == "timeout":
-                    limits = _hung_limits(limits, measured)
-                    note = (f"the tests did not finish on the original code ({result.baseline.detail}): a fix that ends the hang passes, "
-                            f"candidates that still hang are marked timeout after {limits.wall_s:.0f} s")
-                    if max_validate > 0:
-                        note += f", and validation starts no runs after {HUNG_VALIDATION_LIMITS * tests.limits.wall_s:.0f} s (--timeout sets both)"
-                        logger.warning("%s: %s", path, note)  # now, not with the results: validating what still hangs takes minutes
-                    result.notes.append(note)
+        tests, limits, trace, sbfl = measure_original(text, path, tests, result, watch, baseline=baseline, coverage=coverage,
+                                                      use_sbfl=use_sbfl, use_trace=use_trace, validating=max_validate > 0)
     n = model_beams(n, tests is not None and result.baseline.status != "passed")
     if isinstance(debugger, concurrent.futures.Future):
         with watch("model_load"):
@@ -597,6 +568,48 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     if tests and result.baseline.status != "passed" and max_validate > 0:
         validate_ranked(text, path, result, tests, limits, max_validate, enough_plausible, wide, wide_seconds, watch)
     return result
+
+
+def measure_original(text: str, path: str, tests: Tests, result: RepairResult, watch: Stopwatch, *, baseline: RunResult | None,
+                     coverage: list[TestCoverage] | None, use_sbfl: bool, use_trace: bool,
+                     validating: bool) -> tuple[Tests | None, Limits, str, dict[int, float]]:
+    """The tests' runs on the original code that `repair` starts from (`baseline`, `coverage`: already
+    measured by the caller): the baseline, into `result`, and, when the tests fail or hang, their per-test
+    coverage (begun beside the baseline, `coverage_source`). Returns the tests to validate with (None,
+    with a note, when they cannot judge a fix), the candidates' limits, the failure a model reads, and
+    Ochiai's line scores."""
+    limits, trace, sbfl = tests.limits, "", {}
+    beside = baseline is None and coverage is None and use_sbfl and bool(tests.command)
+    with coverage_source(text, tests, coverage, beside) as measure:
+        with watch("baseline_tests"):
+            result.baseline = baseline if baseline is not None else tests.run(text)
+        unusable = unusable_baseline(tests, result.baseline)
+        if result.baseline.status == "passed":
+            result.notes.append(TESTS_PASS)
+            if baseline is None:  # now, not after the ranking: it may take minutes and validate nothing
+                logger.warning("%s: %s; the suggestions will be the model's alone", path, TESTS_PASS)
+            return tests, limits, trace, sbfl
+        if unusable:
+            result.notes.append(f"the tests did not run on the original code ({unusable}): suggestions are not validated")
+            return None, limits, trace, sbfl
+        trace = tests.trace(result.baseline) if use_trace else ""
+        limits = _scaled_limits(tests.limits, result.baseline)
+        result.failing = tests.failed(result.baseline) if result.baseline.status == "failed" else None
+        if result.baseline.duration_s >= FOCUS_FROM_S:
+            with watch("focus_check"):
+                tests = focus_on_failures(tests, result.failing, text, limits)
+        with watch("sbfl"):
+            result.coverage = slow_not_failing(measure() if use_sbfl else [], result.failing)
+            sbfl = ochiai(result.coverage) if result.coverage else {}
+    if result.baseline.status == "timeout":
+        limits = _hung_limits(limits, result.coverage)
+        note = (f"the tests did not finish on the original code ({result.baseline.detail}): a fix that ends the hang passes, "
+                f"candidates that still hang are marked timeout after {limits.wall_s:.0f} s")
+        if validating:
+            note += f", and validation starts no runs after {HUNG_VALIDATION_LIMITS * tests.limits.wall_s:.0f} s (--timeout sets both)"
+            logger.warning("%s: %s", path, note)  # now, not with the results: validating what still hangs takes minutes
+        result.notes.append(note)
+    return tests, limits, trace, sbfl
 
 
 def validate_ranked(text: str, path: str, result: RepairResult, tests: Tests, limits: Limits, max_validate: int, enough: int,

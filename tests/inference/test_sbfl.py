@@ -314,6 +314,21 @@ def test_a_pytest_test_that_hangs_fails_with_its_lines_and_the_tests_after_it_st
 
 
 @pytest.mark.sandbox
+def test_the_per_test_limit_never_stops_pytest_while_it_reports_a_failure(tmp_path):
+    # boltons on a loaded machine: a slow test failed just before its limit, the alarm then fired inside
+    # pytest's own formatting of the failure (INTERNALERROR, exit status 3), and the whole coverage was lost.
+    (tmp_path / "mod.py").write_text("def one():\n    return 1\n")
+    (tmp_path / "conftest.py").write_text("import time\n\n\ndef pytest_runtest_logreport(report):\n    if report.failed:\n"
+                                          "        time.sleep(2)  # reporting, not the test, outlasts the 1 s limit\n")
+    (tmp_path / "test_mod.py").write_text("from mod import one\n\n\ndef test_fails():\n    assert one() == 2\n\n\n"
+                                          "def test_one():\n    assert one() == 1\n")
+    fails, one = coverage_for_command(tmp_path, f"{sys.executable} -m pytest -q -p no:cacheprovider test_mod.py", "mod.py",
+                                      limits=Limits(wall_s=5.0))  # a test is stopped after 2 x 0.1 x 5 s
+    assert (fails.name, fails.passed, fails.stopped) == ("test_mod.py::test_fails", False, False) and "AssertionError" in fails.error
+    assert (one.name, one.passed) == ("test_mod.py::test_one", True)
+
+
+@pytest.mark.sandbox
 def test_looping_tests_are_contained_failures_not_hangs():
     looping = MAX_INDEX + (
         "\n\ndef spin():\n    while True:\n        pass\n"  # 9-11
