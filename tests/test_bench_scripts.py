@@ -49,3 +49,13 @@ def test_tune_ranking_scores_a_split_and_writes_the_best_weight(bench_script, ca
     best = float(out.split("best weight: ")[1].split()[0])
     assert "nat only" in out and "shortlist" in out
     assert json.loads((model / "codemend.json").read_text())["naturalness_weight"] == best
+
+
+@pytest.mark.sandbox
+def test_fix_folder_builds_its_package_and_the_folder_run_finds_the_fix(bench_script, tmp_path):
+    # The per-module runs (the baseline, ~3 min without a model) take the same `fix` path six times more.
+    bench = bench_script("fix_folder")
+    bench.make_package(tmp_path, 2)
+    seconds, suggestions = bench.fix(tmp_path, "pkg", "none")
+    plausible = {bench.first_plausible([s]) for s in suggestions if s["validation"] == "plausible"}
+    assert seconds > 0 and {"pkg/search.py:12 count", "pkg/stats.py:11 spread"} <= plausible, suggestions
