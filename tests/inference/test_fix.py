@@ -206,7 +206,7 @@ def test_the_coverage_run_goes_beside_the_baseline_and_is_cancelled_when_not_nee
         return measure(text, tests, cancel)
 
     monkeypatch.setattr(repair_module, "file_coverage", coverage_watched)
-    source = SOURCE.replace("items[i] < items[best]", "items[i] > items[best]") if fixed else SOURCE
+    source = FIXED if fixed else SOURCE
     (tmp_path / "stats.py").write_text(source)
     (tmp_path / "test_stats.py").write_text("from stats import Stats\n\ndef test_max():\n    assert Stats().max_index([3, 9, 2]) == 1\n")
     tests = BaselineWaitsForCoverage(command=f"{sys.executable} -m pytest -q -p no:cacheprovider test_stats.py", tree=str(tmp_path),
