@@ -1146,6 +1146,40 @@ def test_a_folders_files_are_repaired_in_order_of_failures_entering_them_then_of
     assert shared.in_order(files) == [Path("c.py"), Path("b.py"), Path("a.py"), Path("d.py")]
 
 
+@pytest.mark.sandbox
+@pytest.mark.parametrize("fixed", [False, True])
+def test_a_folder_runs_its_files_coverage_beside_the_baseline_and_cancels_it_when_not_needed(tmp_path, monkeypatch, fixed):
+    import threading
+
+    import codemend.inference.fix as fix_module
+    from codemend.inference.fix import SharedRuns
+
+    began, cancelled = threading.Event(), []
+    measure = fix_module.coverage_for_files
+
+    def coverage_watched(*args, cancel=None, **kwargs):
+        began.set()
+        if fixed:  # the baseline passes: the coverage run is cancelled
+            cancelled.append(cancel.wait(timeout=30))
+            return {}
+        return measure(*args, cancel=cancel, **kwargs)
+
+    monkeypatch.setattr(fix_module, "coverage_for_files", coverage_watched)
+    (tmp_path / "stats.py").write_text(FIXED if fixed else SOURCE)
+    (tmp_path / "other.py").write_text("def one():\n    return 1\n")
+    (tmp_path / "test_stats.py").write_text("from stats import Stats\n\ndef test_max():\n    assert Stats().max_index([3, 9, 2]) == 1\n")
+    files = [tmp_path / "stats.py", tmp_path / "other.py"]
+    tests = BaselineWaitsForCoverage(command=f"{sys.executable} -m pytest -q -p no:cacheprovider test_stats.py", tree=str(tmp_path),
+                                     target="stats.py", coverage_began=began)
+    shared = SharedRuns(files)
+    shared.measure(tests, (tmp_path / "stats.py").read_text())
+    assert tests.waited == [True], "the baseline ran before the coverage run began"
+    if fixed:
+        assert shared.baseline.status == "passed" and cancelled == [True] and not shared.coverage
+    else:
+        assert shared.baseline.status == "failed" and shared.entering == {tmp_path / "stats.py": {"test_stats.py::test_max"}}
+
+
 def test_a_folders_test_files_are_told_apart_by_name_and_folder_unless_every_file_is_one(tmp_path):
     from codemend.inference.fix import test_files_of
 
