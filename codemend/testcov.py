@@ -350,7 +350,6 @@ class PerTestCoverage:
             self.skipped.add(report.nodeid)  # skip and xfail: no verdict on the code
 
     def pytest_runtest_logfinish(self, nodeid, location):
-        alarm.disarm()
         seconds = round(time.perf_counter() - self.started, 4)
         lines, *also = [sorted(shared | set(found)) for shared, found in zip(self.shared, tracker.lines_in(nodeid))]
         tracker.switch(OUTSIDE)

@@ -579,8 +579,7 @@ def measure_original(text: str, path: str, tests: Tests, result: RepairResult, w
     with a note, when they cannot judge a fix), the candidates' limits, the failure a model reads, and
     Ochiai's line scores."""
     limits, trace, sbfl = tests.limits, "", {}
-    beside = baseline is None and coverage is None and use_sbfl and bool(tests.command)
-    with coverage_source(text, tests, coverage, beside) as measure:
+    with coverage_source(text, tests, coverage, beside=baseline is None and use_sbfl and bool(tests.command)) as measure:
         with watch("baseline_tests"):
             result.baseline = baseline if baseline is not None else tests.run(text)
         unusable = unusable_baseline(tests, result.baseline)
@@ -675,9 +674,9 @@ def unusable_baseline(tests: Tests, baseline: RunResult) -> str:
         return ""
     if baseline.returncode == PYTEST_INTERRUPTED:
         return _collection_error(collection_errors(baseline.stdout), tests.target, tests.tree)
-    said = [line.strip() for line in baseline.stderr.splitlines() if line.strip()]  # pytest's usage errors and crashes go there
     if names_file(baseline.stdout + baseline.stderr, tests.target):
         return ""  # importing the file being fixed stopped pytest (a conftest imports it): a fix may end that
+    said = [line.strip() for line in baseline.stderr.splitlines() if line.strip()]  # pytest's usage errors and crashes go there
     if baseline.returncode in PYTEST_TESTED_NOTHING:
         return "pytest tested nothing, " + (f"exit status {baseline.returncode}: {said[-1]}" if said else baseline.detail)
     if not baseline.stdout.strip() and "no:terminal" not in tests.command:  # a session prints its count line (REPORT_OPTIONS): none began
