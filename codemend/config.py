@@ -422,7 +422,7 @@ class RepairOptions(InferenceOptions):
     model: str = "default"
     """`default` (the model shipped with codemend), a checkpoint folder written by `codemend train`, or `none` (no model: operator candidates ranked by tests and coverage only)."""
     function: str = ""
-    """Only look at this function (name or Class.method); empty means every function."""
+    """Only look at this function (name or Class.method); empty means every function (a script without functions: its module-level code, named <module>)."""
     test_cmd: str = ""
     """Test command run from the current folder (the project root) to localize by coverage and validate each candidate, e.g. "pytest -q tests/test_x.py"."""
     timeout: float = 60.0
@@ -476,7 +476,7 @@ class FixConfig(RepairOptions):
     """Suggest fixes for a Python file, a folder, or the functions changed since a git revision (`codemend fix PATH`)."""
 
     line: int = 0
-    """Only look at this line (1-based in the file) and the function holding it; 0 means let codemend localize."""
+    """Only look at this line (1-based in the file) and the function holding it (outside every function: the run of module-level statements holding it); 0 means let codemend localize."""
     operators: bool = True
     """Add the inverse of the bug operators at the most suspicious lines as candidates."""
     changed_since: str = ""

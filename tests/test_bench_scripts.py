@@ -59,3 +59,17 @@ def test_fix_folder_builds_its_package_and_the_folder_run_finds_the_fix(bench_sc
     seconds, suggestions = bench.fix(tmp_path, "pkg", "none")
     plausible = {bench.first_plausible([s]) for s in suggestions if s["validation"] == "plausible"}
     assert seconds > 0 and {"pkg/search.py:12 count", "pkg/stats.py:11 spread"} <= plausible, suggestions
+
+
+def test_module_code_ranks_bugs_in_a_script_beside_function_bugs(bench_script, causal_model, tmp_path, monkeypatch, capsys):
+    bench = bench_script("module_code")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "script.py").write_text("import sys\n\ntotal = 0\nfor arg in sys.argv[1:]:\n    total += int(arg)\nprint(total + 1)\n")
+    row = {"buggy": "def f(x):\n    return x - 1\n", "fixed": "def f(x):\n    return x + 1\n", "file": "script.py", "function": "f", "context": ""}
+    (tmp_path / "test.jsonl").write_text(json.dumps(row) + "\n")
+    monkeypatch.setattr(sys, "argv", ["module_code.py", "--model", str(causal_model), "--data", str(tmp_path), "--root",
+                                      str(tmp_path / "src"), "--split", "test", "--n", "1"])
+    bench.main()
+    out = capsys.readouterr().out
+    assert "1 test files, 1 runs of module-level code, 1 bugs of each kind" in out
+    assert "module-level code" in out and "functions (baseline)" in out and "module-level code / functions" in out

@@ -44,6 +44,7 @@ class Function:
     end_line: int
     context: str  # module imports and the enclosing class header: what a reader needs to see
     indent: str  # indentation the function had in its file, to put a patch back
+    module_level: bool = False  # a run of the module's top-level statements (`module_code`), not a def
 
     @property
     def module(self) -> str:
@@ -201,10 +202,63 @@ def extract_functions(
     return functions, None
 
 
+MODULE_CODE = "<module>"  # the name module-level code goes by, as in Python's tracebacks
+_DEFINITIONS = ("function_definition", "class_definition", "decorated_definition")
+_PREAMBLE = ("import_statement", "import_from_statement", "future_import_statement", "comment")
+
+
+def module_code(data: bytes | str, path: str = "<memory>", line: int = 0) -> Function | None:
+    """The module's top-level code as a `Function` named MODULE_CODE (`module_level`), so a script's
+    statements outside any function can be localized and repaired like a function's body: the run of
+    top-level statements between definitions that holds `line`, or, when `line` is 0, the whole module
+    of a file without functions (its leading imports and docstring left to the context). None when
+    there is no such code, or it does not parse."""
+    text = data if isinstance(data, str) else decode_source(data)
+    if text is None:
+        return None
+    source = text.encode("utf-8")
+    tree = parse(source)
+    statements = [node for node in tree.root_node.children if node.type != "comment"]
+    if line:
+        chosen = _run_holding(statements, line)
+    elif next(_function_nodes(tree.root_node), None) is None:
+        chosen = statements
+    else:
+        return None  # the file's functions are what to look at
+    # Leading imports and a docstring (above `line`) are the model's context, not code to repair.
+    while chosen and (not line or chosen[0].end_point[0] + 1 < line) and (chosen[0].type in _PREAMBLE or _is_docstring(chosen[0])):
+        chosen = chosen[1:]
+    if not chosen or any(node.has_error for node in chosen):
+        return None
+    start, end = chosen[0].start_point[0], chosen[-1].end_point[0]
+    code = "".join(text.splitlines(keepends=True)[start : end + 1])
+    if not code.endswith("\n"):
+        code += "\n"
+    return Function(code, MODULE_CODE, path, start + 1, end + 1, "\n".join(module_context(tree.root_node, source)), "", module_level=True)
+
+
+def _run_holding(statements: list, line: int) -> list:
+    """The run of consecutive top-level statements, none a definition, that holds `line` ([] if none does)."""
+    runs, run = [], []
+    for node in statements:
+        if node.type in _DEFINITIONS:
+            runs, run = runs + [run], []
+        else:
+            run.append(node)
+    return next((run for run in runs + [run] if run and run[0].start_point[0] + 1 <= line <= run[-1].end_point[0] + 1), [])
+
+
+def _is_docstring(node) -> bool:
+    return node.type == "expression_statement" and node.named_child_count == 1 and node.named_children[0].type == "string"
+
+
 def body_lines(func: Function) -> frozenset[int]:
     """Lines of the function's body in its file: the `def` line (and default values) run at import
     time on behalf of every test, so only the body says that a test entered the function (coverage-based
-    verdicts: validated data, `fix`'s judgement of tests another bug fails). A one-line function's is its line."""
+    verdicts: validated data, `fix`'s judgement of tests another bug fails). A one-line function's is its line;
+    module-level code's is every line of it."""
+    if func.module_level:
+        return frozenset(range(func.start_line, func.end_line + 1))
     try:
         statements = ast.parse(func.code).body[0].body
     except (SyntaxError, IndexError, AttributeError):
@@ -213,6 +267,12 @@ def body_lines(func: Function) -> frozenset[int]:
     if len(statements) > 1 and isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
         first = statements[1]  # a docstring is never executed
     return frozenset(range(func.start_line + first.lineno - 1, func.end_line + 1))
+
+
+def text_without(text: str, func: Function) -> str:
+    """The file `text` less `func`'s lines: for module-level code, the rest of the module, whose names are its globals."""
+    lines = text.splitlines(keepends=True)
+    return "".join(lines[: func.start_line - 1] + lines[func.end_line :])
 
 
 def replace_function(text: str, func: Function, patched_function: str) -> str:

@@ -106,12 +106,13 @@ def function_codes(path: str, text: str) -> dict[tuple[str, int], str]:
 
 
 def function_code(text: str, report: FunctionReport, functions: Mapping[tuple[str, int], str]) -> str:
-    """The function's (dedented) code, as the model and the ranking saw it.
+    """The function's (dedented) code, as the model and the ranking saw it: the report's own (module-level
+    code's too, which `function_codes` does not hold), else re-extracted by name and start line.
 
     Falls back to the file's lines from `start_line` when the function cannot be re-extracted
     (a result computed on a different version of the text, say), as many as the ranking covers.
     """
-    code = functions.get((report.function, report.start_line))
+    code = report.func.code if report.func is not None else functions.get((report.function, report.start_line))
     if code is not None:
         return code
     n_lines = max((line for line, _ in report.ranking.ranked), default=1)

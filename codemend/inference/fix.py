@@ -67,7 +67,9 @@ def read_source(path: str | Path) -> tuple[str, str]:
 def read_in_folder(file: Path) -> tuple[str, str] | str:
     """(text, digest) of one file of a folder, or why it is skipped: a note for a file that is not UTF-8
     or does not parse, "" for one with nothing to fix and nothing to say (empty, like most packages'
-    `__init__.py`, or without functions). One such file does not end the run over the others."""
+    `__init__.py`, or without functions: a script's top-level code is looked at only when the script is
+    given alone, as a folder's constants and set-up modules would crowd the report). One such file does
+    not end the run over the others."""
     try:
         text, digest = read_source(file)
     except CodemendError as err:
@@ -89,9 +91,9 @@ def functions_of(text: str, path: str) -> tuple[list, int]:
 def check_functions(text: str, path: str, function: str, line: int) -> None:
     """Fail clearly when there is nothing to look at (and say where the file stops parsing)."""
     functions, error_line = functions_of(text, path)
-    if not functions:
+    if not functions and not select_functions(text, path):  # a script's top-level code stands in for a function
         where = f"; it does not parse (first syntax error near line {error_line}), so look there" if error_line else ""
-        raise CodemendError(f"{path}: no function to look at{where}")
+        raise CodemendError(f"{path}: no function or module-level code to look at{where}")
     if function and not select_functions(text, path, function):
         import difflib
 
@@ -99,7 +101,7 @@ def check_functions(text: str, path: str, function: str, line: int) -> None:
         hint = f"; did you mean {', '.join(close)}?" if close else f"; it has: {', '.join(f.name for f in functions[:10])}"
         raise CodemendError(f"--function {function}: no such function in {path}{hint}")
     if line and not select_functions(text, path, line=line):
-        raise CodemendError(f"--line {line}: no function of {path} contains that line")
+        raise CodemendError(f"--line {line}: no function or module-level statement of {path} contains that line")
 
 
 def changed_lines(path: Path, rev: str) -> set[int]:

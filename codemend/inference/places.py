@@ -133,9 +133,10 @@ def module_names(module: str) -> set[str] | None:
 
 def enclosing_statements(tree: ast.Module, line: int) -> list[tuple[int, int]]:
     """(first line, column) of the function's statement that holds `line` and of each statement around
-    it, innermost first: where a binding read on `line` could be inserted."""
+    it, innermost first: where a binding read on `line` could be inserted. `tree` without a function
+    first: module-level code (`corpus.module_code`), whose statements are the top-level ones."""
     found = []
-    body = tree.body[0].body if tree.body and isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)) else []
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)) else tree.body
     while body:
         holding = [statement for statement in body if statement.lineno <= line <= statement.end_lineno]
         if not holding:

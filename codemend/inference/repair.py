@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Collection, Iterator, Mapping
 
 from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
-from codemend.data.corpus import Function, body_lines, extract_functions, replace_function
+from codemend.data.corpus import Function, body_lines, extract_functions, module_code, replace_function, text_without
 from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes
 from codemend.inference import places
 from codemend.inference.candidates import merge, normal_key, operator_candidates
@@ -239,6 +239,8 @@ def placed_proposals(func: Function, proposed: list[Candidate], debugger: Debugg
     the PLACED_LINES lines the beams, the tests' coverage and the model's surprise find most suspicious,
     replaced; and a binding of each name read before any binding, inserted."""
     lines = [line] if line else localize_function(func, proposed, debugger, sbfl, watch).top(PLACED_LINES)[:PLACED_LINES]
+    if module is not None and func.module_level:  # its globals are those bound outside it, not its own
+        module = text_without(module, func)
     prefixes = places.line_prefixes(lines) + places.binding_prefixes(func.code, module)
     return debugger.propose_at(func.code, prefixes, func.context, trace, PLACED_BEAMS)
 
@@ -495,11 +497,17 @@ def _all_lines(report: FunctionReport) -> list[int]:
 
 
 def select_functions(text: str, path: str, function: str = "", line: int = 0) -> list[Function]:
+    """The functions of `text` to repair: all, those named `function`, or the innermost holding `line`.
+    Module-level code (`corpus.module_code`, named MODULE_CODE) stands in for a function in a file that
+    has none (a script), and where `line` is outside every function."""
     functions, _ = extract_functions(text, path)
+    if not functions:
+        functions = [code for code in [module_code(text, path)] if code]
     if function:
         functions = [f for f in functions if function in (f.name, f.name.rsplit(".", 1)[-1])]
     if line:
-        functions = [f for f in functions if f.start_line <= line <= f.end_line][-1:]  # innermost
+        holding = [f for f in functions if f.start_line <= line <= f.end_line][-1:]  # innermost
+        functions = holding or [code for code in [module_code(text, path, line)] if code and not function]
     return functions
 
 

@@ -1,0 +1,133 @@
+"""How `fix` ranks fixes in module-level code (a script's statements) against functions of the same split.
+
+    python bench/module_code.py --model default --data runs/stdlib/data --split test validation --n 100
+
+The corpus and the training data hold functions only, so module-level code is new to the model. From the
+split's files (held out by file, as `codemend data build` split them: never a benchmark), every run of
+top-level statements between definitions that holds a compound statement (if, for, while, with, try;
+3-40 lines, `corpus.module_code`) gets one bug from the data pipeline's operators (seeded), and is ranked
+as `codemend fix SCRIPT` ranks a script without tests: the run alone, its file's imports as the context.
+The baseline, in the same run with the same model: as many of the split's own function bugs, ranked the
+same way (`repair_function`, no tests, no beams). The table: the true fix first (exact after
+normalisation), among the first 10, the top-1 line, the fix in the candidate space at all, seconds per item.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import random
+import sys
+import time
+from pathlib import Path
+
+from codemend.training.checkpoint import PRECISIONS
+
+COMPOUND = ("if_statement", "for_statement", "while_statement", "with_statement", "try_statement")
+
+
+def module_runs(root: Path, files: list[str], min_lines: int = 3, max_lines: int = 40) -> list:
+    """Each file's runs of top-level statements that hold a compound statement, as `module_code` gives them."""
+    from codemend.data.corpus import decode_source, module_code
+    from codemend.data.parsing import parse
+
+    runs = []
+    for file in files:
+        path = root / file
+        text = decode_source(path.read_bytes()) if path.is_file() else None
+        if text is None:
+            continue
+        starts = set()
+        for node in parse(text).root_node.children:
+            if node.type not in COMPOUND:
+                continue
+            run = module_code(text, file, node.start_point[0] + 1)
+            if run is not None and run.start_line not in starts and min_lines <= run.end_line - run.start_line + 1 <= max_lines:
+                starts.add(run.start_line)
+                runs.append(run)
+    return runs
+
+
+def module_bugs(runs: list, n: int, seed: int) -> list[dict]:
+    """Up to `n` samples (as the dataset writes them) of one operator bug each in a run, in a seeded order."""
+    from codemend.data.operators import inject
+
+    rng = random.Random(seed)
+    runs = sorted(runs, key=lambda run: (run.file, run.start_line))
+    rng.shuffle(runs)
+    samples = []
+    for run in runs:
+        for buggy, operator in inject(run.code, rng, k=1):
+            samples.append({"buggy": buggy, "fixed": run.code, "context": run.context, "operator": operator,
+                            "function": run.name, "file": run.file, "module_level": True})
+        if len(samples) == n:
+            break
+    return samples
+
+
+def rank(sample: dict, debugger) -> dict:
+    """`fix`'s ranking of one sample without tests, and whether the true fix and its line came first."""
+    from codemend.data.corpus import Function
+    from codemend.eval.metrics import exact_match
+    from codemend.eval.split_eval import truth_lines
+    from codemend.inference.repair import repair_function
+
+    code = sample["buggy"]
+    func = Function(code, sample["function"], sample["file"], 1, code.count("\n"), sample.get("context", ""), "",
+                    module_level=sample.get("module_level", False))
+    report = repair_function(func, debugger, sbfl={}, n=0, module=sample.get("context", ""))
+    hits = [exact_match(c.patched, sample["fixed"], normalize=True) for c in report.candidates]
+    line = report.ranking.ranked[0][0] if report.ranking.ranked else None
+    return {"top1": bool(hits[:1] and hits[0]), "top10": any(hits[:10]), "space": any(hits), "line": line in truth_lines(sample)}
+
+
+def measure(samples: list[dict], debugger) -> tuple[dict, float]:
+    started = time.perf_counter()
+    rows = [rank(sample, debugger) for sample in samples]
+    seconds = (time.perf_counter() - started) / max(1, len(samples))
+    return {key: sum(row[key] for row in rows) / max(1, len(rows)) for key in ("top1", "top10", "line", "space")}, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--data", required=True, help="a `codemend data build` folder of stdlib code: its split says which files are held out")
+    parser.add_argument("--split", nargs="+", default=["test", "validation"], choices=("test", "validation"),
+                        help="the held-out splits whose files and function bugs are used")
+    parser.add_argument("--n", type=int, default=100, help="bugs of each kind (at most)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--precision", default="auto", choices=PRECISIONS)
+    parser.add_argument("--root", default="", help="the folder the data was built from (default: this interpreter's standard library)")
+    args = parser.parse_args()
+
+    import torch
+
+    from codemend.data.corpus import stdlib_root
+    from codemend.inference.debugger import Debugger
+    from codemend.io import read_jsonl
+
+    torch.manual_seed(args.seed)
+    rows = [row for split in args.split for row in read_jsonl(Path(args.data) / f"{split}.jsonl", ("buggy", "fixed"))]
+    files = sorted({row["file"] for row in rows if row.get("file")})
+    runs = module_runs(Path(args.root) if args.root else stdlib_root(), files)
+    module = module_bugs(runs, args.n, args.seed)
+    random.Random(args.seed).shuffle(rows)
+    functions = rows[: len(module)]
+    if not module:
+        raise SystemExit(f"no module-level code with an operator bug in the {len(files)} files of the {'+'.join(args.split)} split")
+    debugger = Debugger.load(args.model, args.precision)
+    results = {"module-level code": measure(module, debugger), "functions (baseline)": measure(functions, debugger)}
+
+    print(f"# {' '.join(sys.argv)}")
+    print(f"# {platform.node()} {platform.processor() or platform.machine()}, torch threads {torch.get_num_threads()}; "
+          f"{len(files)} {'+'.join(args.split)} files, {len(runs)} runs of module-level code, {len(module)} bugs of each kind")
+    print(f"{'kind':<22} {'items':>5} {'top-1 exact':>12} {'top-10 exact':>13} {'top-1 line':>11} {'in space':>9} {'s/item':>7}")
+    for kind, (rates, seconds) in results.items():
+        print(f"{kind:<22} {len(module):>5} {rates['top1']:>12.1%} {rates['top10']:>13.1%} {rates['line']:>11.1%} {rates['space']:>9.1%} {seconds:>7.2f}")
+    (mod, _), (base, _) = results.values()
+    ratio = mod["top1"] / base["top1"] if base["top1"] else float("nan")
+    print(f"top-1 exact, module-level code / functions: {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()

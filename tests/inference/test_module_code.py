@@ -1,0 +1,143 @@
+"""Module-level code (a script's statements outside any function) is localized and repaired like a function."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from codemend.cli import main
+from codemend.data.corpus import MODULE_CODE, body_lines, module_code, replace_function, text_without
+from codemend.errors import CodemendError
+from codemend.inference import places
+from codemend.inference.explain import function_code, function_codes
+from codemend.inference.fix import check_functions
+from codemend.inference.repair import Tests, repair, select_functions
+
+SCRIPT = '''"""Print the mean of some values."""
+import sys
+from os import path
+
+# the values to average
+values = [3, 5, 7, 9]
+total = 0
+for i in range(1, len(values)):
+    total += values[i]
+mean = total / len(values)
+print(f"mean {mean}")
+'''
+FIXED = SCRIPT.replace("range(1, len(values))", "range(0, len(values))")  # the off-by-one literal's inverse
+
+MIXED = '''import math
+
+
+def mean(xs):
+    return sum(xs) / len(xs)
+
+
+data = [1, 2, 3, 4]
+middle = data[len(data) // 2 + 1]
+
+
+class Box:
+    size = 3
+
+
+if __name__ == "__main__":
+    print(mean(data), middle)
+'''
+
+
+def test_a_script_s_module_code_starts_after_its_imports_and_docstring():
+    code = module_code(SCRIPT, "avg.py")
+    assert (code.name, code.start_line, code.end_line, code.module_level) == (MODULE_CODE, 6, 11, True)
+    assert code.code == "".join(SCRIPT.splitlines(keepends=True)[5:])
+    assert code.context == "import sys\nfrom os import path"  # the imports the model reads before the code
+    assert body_lines(code) == frozenset(range(6, 12))  # every line runs at import: no `def` line to leave out
+    assert replace_function(SCRIPT, code, code.code.replace("range(1, ", "range(0, ")) == FIXED
+
+
+def test_module_code_at_a_line_is_the_run_of_top_level_statements_between_definitions():
+    run = module_code(MIXED, "m.py", line=9)
+    assert (run.start_line, run.end_line, run.code) == (8, 9, "data = [1, 2, 3, 4]\nmiddle = data[len(data) // 2 + 1]\n")
+    assert module_code(MIXED, "m.py", line=17).code == 'if __name__ == "__main__":\n    print(mean(data), middle)\n'
+    assert module_code(MIXED, "m.py", line=1).code == "import math\n"  # a line on an import keeps it
+    assert module_code(MIXED, "m.py", line=5) is None  # inside a function: the function's
+    assert module_code(MIXED, "m.py", line=13) is None  # inside a class: not module-level code
+    assert module_code(MIXED, "m.py", line=6) is None  # a blank line between definitions
+
+
+def test_no_module_code_where_functions_are_what_to_look_at_or_nothing_runs():
+    assert module_code(MIXED, "m.py") is None  # the whole module only stands in for a file without functions
+    assert module_code('"""Only a docstring."""\nimport os\n# and a comment\n', "m.py") is None
+    assert module_code("import os\nx = (\n", "m.py") is None  # does not parse
+    assert module_code(b"\xff\xfe\x00", "m.py") is None  # binary
+
+
+def test_select_functions_falls_back_to_module_code():
+    (only,) = select_functions(SCRIPT, "avg.py")
+    assert only.name == MODULE_CODE and only.start_line == 6
+    assert [f.name for f in select_functions(MIXED, "m.py")] == ["mean"]  # without --line, a file's functions
+    assert [f.name for f in select_functions(MIXED, "m.py", line=9)] == [MODULE_CODE]
+    assert [f.name for f in select_functions(MIXED, "m.py", line=5)] == ["mean"]
+    assert select_functions(MIXED, "m.py", function="mean", line=9) == []  # --function and --line disagree
+    assert [f.name for f in select_functions(SCRIPT, "avg.py", function=MODULE_CODE)] == [MODULE_CODE]
+
+
+def test_check_functions_accepts_a_script_and_names_what_is_missing():
+    check_functions(SCRIPT, "avg.py", "", 0)
+    check_functions(MIXED, "m.py", "", 9)
+    with pytest.raises(CodemendError, match="avg.py: no function or module-level code to look at$"):
+        check_functions('"""Only a docstring."""\nimport os\n', "avg.py", "", 0)
+    with pytest.raises(CodemendError, match="--line 6: no function or module-level statement of m.py contains that line"):
+        check_functions(MIXED, "m.py", "", 6)
+
+
+def test_a_name_module_code_reads_before_binding_gets_a_binding_from_the_model():
+    # The deleted `total = 0`: `total` is bound nowhere else in the module, so a binding is asked for.
+    code = module_code(SCRIPT.replace("total = 0\n", ""), "avg.py")
+    rest = text_without(SCRIPT.replace("total = 0\n", ""), code)
+    assert rest == '"""Print the mean of some values."""\nimport sys\nfrom os import path\n\n# the values to average\n'
+    assert places.binding_prefixes(code.code, rest) == ["insert 3\n    total =", "insert 2\ntotal ="]
+    # With the whole module as its globals, the code's own `total +=` would count as a binding.
+    assert places.binding_prefixes(code.code, SCRIPT.replace("total = 0\n", "")) == []
+
+
+@pytest.mark.sandbox
+def test_a_script_is_repaired_by_its_tests():
+    result = repair(SCRIPT, debugger=None, path="avg.py", tests=Tests(test_code="assert mean == 6.0\n"))
+    best = result.suggestions[0]
+    assert (best.function, best.line, best.validation, best.patched_source) == (MODULE_CODE, 8, "plausible", FIXED)
+
+
+@pytest.mark.sandbox
+def test_cli_fix_applies_a_script_s_fix_with_a_backup(tmp_path, monkeypatch, capsys):
+    (tmp_path / "avg.py").write_text(SCRIPT)
+    (tmp_path / "test_avg.py").write_text(
+        "import subprocess, sys\n\n\ndef test_mean():\n"
+        "    out = subprocess.run([sys.executable, 'avg.py'], capture_output=True, text=True, check=True).stdout\n"
+        "    assert out == 'mean 6.0\\n'\n")
+    monkeypatch.chdir(tmp_path)
+    args = ["fix", "avg.py", "--model", "none", "--format", "json", "--apply",
+            "--test_cmd", f"{sys.executable} -m pytest -q -p no:cacheprovider test_avg.py"]
+    assert main(args) == 0
+    best = json.loads(capsys.readouterr().out)["suggestions"][0]
+    assert (best["function"], best["validation"]) == (MODULE_CODE, "plausible")
+    assert (tmp_path / "avg.py").read_text() == FIXED
+    assert (tmp_path / "avg.py.codemend.bak").read_text() == SCRIPT
+
+
+def test_a_model_ranks_module_code_like_a_function(tiny_model):
+    from codemend.inference.debugger import Debugger
+
+    result = repair(SCRIPT, debugger=Debugger.load(str(tiny_model)), path="avg.py", n=2)
+    assert [report.function for report in result.functions] == [MODULE_CODE]
+    assert result.suggestions and all(s.function == MODULE_CODE and 6 <= s.line <= 11 for s in result.suggestions)
+    assert FIXED in {s.patched_source for s in result.suggestions}
+
+
+def test_explain_shows_module_code_as_the_ranking_saw_it():
+    # The file's functions (none here) do not hold it: the report's own code is what the page shows.
+    (report,) = repair(SCRIPT, debugger=None, path="avg.py").functions
+    assert function_code(SCRIPT, report, function_codes("avg.py", SCRIPT)) == module_code(SCRIPT).code
