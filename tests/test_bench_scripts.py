@@ -6,6 +6,7 @@ the numbers are the benchmarks' business."""
 import json
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -73,3 +74,26 @@ def test_module_code_ranks_bugs_in_a_script_beside_function_bugs(bench_script, c
     out = capsys.readouterr().out
     assert "1 test files, 1 runs of module-level code, 1 bugs of each kind" in out
     assert "module-level code" in out and "functions (baseline)" in out and "module-level code / functions" in out
+
+
+@pytest.mark.parametrize("arch, config", [("seq2seq", "configs/train/tiny.yaml"), ("causal", "configs/train/causal-tiny.yaml")])
+def test_train_throughput_trains_both_runs_and_prints_their_ratio(bench_script, tiny_dataset, arch, config, capsys):
+    bench = bench_script("train_throughput")
+    root = Path(bench.__file__).resolve().parents[1]
+    assert bench.main(["--arch", arch, "--config", str(root / config), "--data", str(tiny_dataset), "--steps", "3",
+                       "--batch-size", "4", "--matmul-size", "64", "--threads", "1"]) in (0, None)
+    out = capsys.readouterr().out
+    assert f"model: {arch}" in out and "codemend: length-grouped order" in out and "baseline: Trainer" in out
+    assert "real tokens/s, codemend / baseline: " in out
+
+
+@pytest.mark.slow  # ~30 s: two trainings and two evaluations, each a fresh `codemend` process
+def test_format_ablation_trains_and_evaluates_both_formats(bench_script, tiny_dataset, tmp_path, monkeypatch, capsys):
+    bench = bench_script("format_ablation")
+    root = Path(bench.__file__).resolve().parents[1]
+    monkeypatch.setattr(sys, "argv", ["format_ablation.py", "--data", str(tiny_dataset), "--config", str(root / "configs/train/tiny.yaml"),
+                                      "--minutes", "0.2", "--steps", "4", "--limit", "2", "--out", str(tmp_path / "ablation")])
+    bench.main()
+    out = capsys.readouterr().out
+    rows = [line.split()[0] for line in out.splitlines() if line.split()[:1] in (["edit"], ["function"])]
+    assert rows == ["edit", "function"] and "decoding time, function / edit:" in out
