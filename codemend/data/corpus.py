@@ -218,7 +218,7 @@ def module_code(data: bytes | str, path: str = "<memory>", line: int = 0) -> Fun
         return None
     source = text.encode("utf-8")
     tree = parse(source)
-    statements = [node for node in tree.root_node.children if node.type != "comment"]
+    statements = [node for node in tree.root_node.named_children if node.type != "comment"]  # not the `;` between statements
     if line:
         chosen = _run_holding(statements, line)
     elif next(_function_nodes(tree.root_node), None) is None:

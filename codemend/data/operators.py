@@ -1066,11 +1066,6 @@ def _parse_ast(source: bytes) -> ast.AST | None:
         return None
 
 
-def _ast_dump(source: bytes) -> str | None:
-    tree = _parse_ast(source)
-    return ast.dump(tree) if tree is not None else None
-
-
 def _same_ast(a: ast.AST, b: ast.AST) -> bool:
     """Same as `ast.dump(a) == ast.dump(b)` (positions ignored), but stops at the first difference."""
     stack: list[tuple[Any, Any]] = [(a, b)]
@@ -1785,18 +1780,68 @@ def candidate_fixes(source: str, lines: Collection[int] | None = None, wide: boo
     data = source.encode("utf-8")
     tree = parse(data)
     ix = _index(tree, data)
-    seen = {_ast_dump(data)}
+    statements = _Statements(data, tree)
+    seen = {statements.key}
     wanted = set(lines) if lines is not None else None
     candidates = []
     for name, edit in repair_sites(tree, data, wide, only):
         if wanted is not None and ix.line_of(edit.start_byte) not in wanted:
             continue
-        patched = apply_edit(data, edit)
-        if has_error(parse(patched)):
+        key = statements.variant_key(edit)
+        if key is None or key in seen:
             continue
-        dump = _ast_dump(patched)
-        if dump is None or dump in seen:
-            continue
-        seen.add(dump)
-        candidates.append((patched.decode("utf-8"), name))
+        seen.add(key)
+        candidates.append((apply_edit(data, edit).decode("utf-8"), name))
     return candidates
+
+
+def _body_dumps(source: bytes) -> tuple[str, ...] | None:
+    """`ast.dump` of each top-level statement (together, the module's dump: it leaves positions out, so a
+    statement's dump does not depend on where it stands); None when Python cannot parse `source`."""
+    tree = _parse_ast(source)
+    return tuple(ast.dump(statement) for statement in tree.body) if tree is not None else None
+
+
+class _Statements:
+    """Keys of a source's single-edit variants: the module's AST as its top-level statements' dumps, None
+    for a variant that does not parse (tree-sitter or Python). A variant's key is the original's with the
+    statements its edit touches read again alone, so module-level code's whole repair space costs time
+    linear in its length, not quadratic (a 100-line script: one parse per edit of everything). The same
+    keys as reading every variant whole (`_whole_key`), which is what happens when the edit's statements
+    do not stand alone (an edit between statements on one line) or the statements do not split as Python's."""
+
+    def __init__(self, data: bytes, tree: Any):
+        self.data = data
+        nodes = [node for node in tree.root_node.named_children if node.type != "comment"]  # not the `;` between statements
+        self.spans = [(node.start_byte, node.end_byte) for node in nodes]
+        parts = [_body_dumps(data[start:end]) for start, end in self.spans]
+        self.key = _whole_key(data)
+        self.parts = parts if None not in parts and self.key == tuple(d for part in parts for d in part) else None
+
+    def variant_key(self, edit: Edit) -> tuple[str, ...] | None:
+        touched = [k for k, (start, end) in enumerate(self.spans) if start <= edit.end_byte and edit.start_byte <= end]
+        if self.parts is None or not touched:
+            return _whole_key(apply_edit(self.data, edit))
+        first, last = touched[0], touched[-1]
+        start, end = min(self.spans[first][0], edit.start_byte), max(self.spans[last][1], edit.end_byte)
+        if not (_line_starts_at(self.data, start) and _line_ends_at(self.data, end)):  # statements sharing a line with others
+            return _whole_key(apply_edit(self.data, edit))
+        region = self.data[start : edit.start_byte] + edit.replacement + self.data[edit.end_byte : end]
+        read = _whole_key(region)
+        if read is None:
+            return None
+        return tuple(d for part in self.parts[:first] for d in part) + read + tuple(d for part in self.parts[last + 1 :] for d in part)
+
+
+def _line_starts_at(data: bytes, at: int) -> bool:
+    return at == 0 or data[at - 1 : at] == b"\n"
+
+
+def _line_ends_at(data: bytes, at: int) -> bool:
+    rest = data[at:].lstrip(b" \t")
+    return not rest or rest[:1] in (b"\n", b"\r", b"#")
+
+
+def _whole_key(source: bytes) -> tuple[str, ...] | None:
+    """The key of `source` read whole: its statements' dumps, None when tree-sitter or Python finds an error."""
+    return None if has_error(parse(source)) else _body_dumps(source)

@@ -439,3 +439,54 @@ def test_the_final_return_becomes_an_insert_edit():
     (fix,) = [fix for fix, name in candidate_fixes(buggy) if name == "add_final_return"]
     edit = compute_edit(buggy, fix)
     assert (edit.kind, edit.start, edit.new_lines) == ("insert", 5, ("    return total",))
+
+
+def _every_variant_read_whole(source: str) -> list[tuple[str, str]]:
+    """candidate_fixes as it was before statements were read alone: each variant parsed and dumped whole."""
+    from codemend.data.operators import repair_sites
+    from codemend.data.parsing import has_error
+
+    data = source.encode()
+    seen, found = {ast.dump(ast.parse(data))}, []
+    for name, edit in repair_sites(parse(data), data, True, None):
+        patched = apply_edit(data, edit)
+        try:
+            dump = None if has_error(parse(patched)) else ast.dump(ast.parse(patched))
+        except SyntaxError:
+            dump = None
+        if dump is not None and dump not in seen:
+            seen.add(dump)
+            found.append((patched.decode(), name))
+    return found
+
+
+SCRIPT_SHAPES = '''"""A script."""
+import os
+x = 1; y = x + 2  # two statements on one line
+if x < y:
+    print(x - 1)
+else:
+    print(y * 2)
+
+# a comment between statements
+@staticmethod
+def f(a, b=3):
+    return a + b
+total = 0
+for i in range(1, 10):
+    total += i
+while total > 5: total -= 2
+print(total, x == y, [i for i in range(3) if i != 1])
+'''
+
+
+@pytest.mark.parametrize("source", ["script", "functions"])
+def test_the_repair_space_read_statement_by_statement_is_the_space_read_whole(source):
+    source = SCRIPT_SHAPES if source == "script" else "\n\n".join(list(fixture_functions().values())[:5])
+    # Module-level code's statements are read alone (linear, not quadratic, in its length): the same
+    # variants, in the same order, deduplicated the same way, as reading every variant whole.
+    from codemend.data.operators import _Statements
+
+    assert _Statements(source.encode(), parse(source)).parts is not None  # statements read alone, not the fallback
+    assert candidate_fixes(source, wide=True) == _every_variant_read_whole(source)
+    assert len(candidate_fixes(source, wide=True)) > 20
