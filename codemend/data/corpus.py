@@ -237,6 +237,35 @@ def module_code(data: bytes | str, path: str = "<memory>", line: int = 0) -> Fun
     return Function(code, MODULE_CODE, path, start + 1, end + 1, "\n".join(module_context(tree.root_node, source)), "", module_level=True)
 
 
+# A chunk of module-level code the model reads at a time: about what it was trained on (384 prompt tokens,
+# ~35-40 lines), and the runs bench/module_code.py measured (3-40 lines). A 300-line script read whole took
+# 13 s for its prompt alone, out of the training's range.
+MODULE_CHUNK_LINES = 40
+
+
+def module_chunks(code: Function, max_lines: int = MODULE_CHUNK_LINES) -> list[Function]:
+    """`code` (module-level, `module_code`) in chunks of consecutive top-level statements of at most
+    `max_lines` lines (a longer statement is a chunk of its own), each repaired like a function. One chunk
+    keeps the name MODULE_CODE; several are told apart by their lines ("<module> lines 41-80")."""
+    if code.end_line - code.start_line < max_lines:
+        return [code]
+    nodes = [node for node in parse(code.code).root_node.named_children if node.type != "comment"]
+    groups: list[list] = []
+    for node in nodes:
+        if groups and node.end_point[0] - groups[-1][0].start_point[0] < max_lines:
+            groups[-1].append(node)
+        else:
+            groups.append([node])
+    lines = code.code.splitlines(keepends=True)
+    chunks = []
+    for group in groups:
+        start, end = group[0].start_point[0], group[-1].end_point[0]
+        name = f"{MODULE_CODE} lines {code.start_line + start}-{code.start_line + end}" if len(groups) > 1 else MODULE_CODE
+        chunks.append(Function("".join(lines[start : end + 1]), name, code.file, code.start_line + start, code.start_line + end,
+                               code.context, code.indent, module_level=True))
+    return chunks
+
+
 def _run_holding(statements: list, line: int) -> list:
     """The run of consecutive top-level statements, none a definition, that holds `line` ([] if none does)."""
     runs, run = [], []

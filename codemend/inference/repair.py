@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Collection, Iterator, Mapping
 
 from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
-from codemend.data.corpus import Function, body_lines, extract_functions, module_code, replace_function, text_without
+from codemend.data.corpus import MODULE_CODE, Function, body_lines, extract_functions, module_chunks, module_code, replace_function, text_without
 from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes
 from codemend.inference import places
 from codemend.inference.candidates import merge, normal_key, operator_candidates
@@ -502,13 +502,20 @@ def select_functions(text: str, path: str, function: str = "", line: int = 0) ->
     has none (a script), and where `line` is outside every function."""
     functions, _ = extract_functions(text, path)
     if not functions:
-        functions = [code for code in [module_code(text, path)] if code]
+        functions = module_chunks_of(text, path)
     if function:
-        functions = [f for f in functions if function in (f.name, f.name.rsplit(".", 1)[-1])]
+        functions = [f for f in functions if function in (f.name, f.name.rsplit(".", 1)[-1]) or (function == MODULE_CODE and f.module_level)]
     if line:
         holding = [f for f in functions if f.start_line <= line <= f.end_line][-1:]  # innermost
-        functions = holding or [code for code in [module_code(text, path, line)] if code and not function]
+        functions = holding or ([] if function else [f for f in module_chunks_of(text, path, line) if f.start_line <= line][-1:])
     return functions
+
+
+def module_chunks_of(text: str, path: str, line: int = 0) -> list[Function]:
+    """The module-level code `corpus.module_code` finds (all of a file without functions, or the run
+    holding `line`), in chunks the model reads one at a time (`corpus.module_chunks`)."""
+    code = module_code(text, path, line)
+    return module_chunks(code) if code is not None else []
 
 
 def suspicious_functions(functions: list[Function], sbfl: dict[int, float], keep: int = 3) -> list[Function]:

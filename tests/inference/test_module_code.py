@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from codemend.cli import main
-from codemend.data.corpus import MODULE_CODE, body_lines, module_code, replace_function, text_without
+from codemend.data.corpus import MODULE_CODE, body_lines, module_chunks, module_code, replace_function, text_without
 from codemend.errors import CodemendError
 from codemend.inference import places
 from codemend.inference.explain import function_code, function_codes
@@ -141,3 +141,28 @@ def test_explain_shows_module_code_as_the_ranking_saw_it():
     # The file's functions (none here) do not hold it: the report's own code is what the page shows.
     (report,) = repair(SCRIPT, debugger=None, path="avg.py").functions
     assert function_code(SCRIPT, report, function_codes("avg.py", SCRIPT)) == module_code(SCRIPT).code
+
+
+LONG = "import sys\n\n" + "".join(f"v{k} = len(sys.argv) + {k}\nif v{k} > 3:\n    print(v{k})\n" for k in range(30)) + \
+    "for arg in sys.argv:\n" + "".join(f"    print(arg, {k})\n" for k in range(45))
+
+
+def test_long_module_code_is_read_in_chunks_of_whole_statements():
+    code = module_code(LONG, "long.py")
+    chunks = module_chunks(code)
+    assert [(c.start_line, c.end_line) for c in chunks] == [(3, 42), (43, 81), (82, 92), (93, 138)]
+    assert [c.name for c in chunks] == [f"<module> lines {c.start_line}-{c.end_line}" for c in chunks]
+    assert "".join(c.code for c in chunks) == code.code  # whole statements, nothing left out
+    assert all(c.end_line - c.start_line < 40 for c in chunks[:-1])  # the last, one 46-line `for`, stands alone
+    assert module_chunks(module_code(SCRIPT, "avg.py")) == [module_code(SCRIPT, "avg.py")]  # short: one, named <module>
+    fixed = replace_function(LONG, chunks[1], chunks[1].code.replace("v13 > 3", "v13 >= 3"))
+    assert fixed == LONG.replace("v13 > 3", "v13 >= 3")
+
+
+def test_a_long_script_s_chunks_are_what_fix_looks_at():
+    assert [f.start_line for f in select_functions(LONG, "long.py")] == [3, 43, 82, 93]
+    assert [f.start_line for f in select_functions(LONG, "long.py", line=85)] == [82]
+    assert [f.start_line for f in select_functions(LONG, "long.py", function=MODULE_CODE)] == [3, 43, 82, 93]
+    assert [f.name for f in select_functions(LONG, "long.py", function="<module> lines 43-81")] == ["<module> lines 43-81"]
+    result = repair(LONG, debugger=None, path="long.py", line=43)
+    assert {s.function for s in result.suggestions} == {"<module> lines 43-81"} and all(s.line == 43 for s in result.suggestions)
