@@ -22,7 +22,7 @@ def operator_candidates(code: str, debugger: Debugger | None, lines: Collection[
         edit = compute_edit(code, patched)
         if edit is None:
             continue
-        target = debugger.target_for(code, patched) if debugger else None
+        target = debugger.target_for(code, patched, edit) if debugger else None
         candidates.append(Candidate(patched, edit.start, target or "", {"operator"}, operator=operator))
     return candidates
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from codemend.task import FormatError, apply_output, build_source, compute_edit, function_offset, render_edit
+from codemend.task import FormatError, LineEdit, apply_output, build_source, compute_edit, function_offset, render_edit
 from codemend.training.checkpoint import TaskSpec, load_checkpoint
 from codemend.training.generation import TrieReading, generate_from, prompt_state, read_prompt, score_targets
 
@@ -96,11 +96,12 @@ class Debugger:
         """The model input for a function, formatted exactly as in training."""
         return build_source(code, context if self.spec.include_context else "", trace if self.spec.include_trace else "")
 
-    def target_for(self, code: str, patched: str) -> str | None:
-        """What this model would have to write to produce `patched` (None if not one edit)."""
+    def target_for(self, code: str, patched: str, edit: LineEdit | None = None) -> str | None:
+        """What this model would have to write to produce `patched` (None if not one edit); `edit`: the
+        line edit from `code` to `patched` when the caller has it (`compute_edit`: a diff of the whole code)."""
         if self.spec.output_format == "function":
             return patched.rstrip("\n")
-        edit = compute_edit(code, patched)
+        edit = edit or compute_edit(code, patched)
         return render_edit(edit) if edit else None
 
     def propose(self, code: str, context: str = "", trace: str = "", n: int = 10) -> list[Candidate]:
