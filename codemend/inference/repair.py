@@ -498,8 +498,9 @@ def _all_lines(report: FunctionReport) -> list[int]:
 
 def select_functions(text: str, path: str, function: str = "", line: int = 0) -> list[Function]:
     """The functions of `text` to repair: all, those named `function`, or the innermost holding `line`.
-    Module-level code (`corpus.module_code`, named MODULE_CODE) stands in for a function in a file that
-    has none (a script), and where `line` is outside every function."""
+    Module-level code (`module_chunks_of`: named MODULE_CODE, or `<module> lines A-B` for each chunk of a
+    long one) stands in for a function in a file that has none (a script), and where `line` is outside
+    every function; `function` MODULE_CODE names every chunk."""
     functions, _ = extract_functions(text, path)
     if not functions:
         functions = module_chunks_of(text, path)
