@@ -422,7 +422,7 @@ class RepairOptions(InferenceOptions):
     model: str = "default"
     """`default` (the model shipped with codemend), a checkpoint folder written by `codemend train`, or `none` (no model: operator candidates ranked by tests and coverage only)."""
     function: str = ""
-    """Only look at this function (name or Class.method); empty means every function (a script without functions: its module-level code, named <module>)."""
+    """Only look at this function (name or Class.method); empty means every function (a script without functions: its module-level code, named <module>, or `<module> lines A-B` for one part of it)."""
     test_cmd: str = ""
     """Test command run from the current folder (the project root) to localize by coverage and validate each candidate, e.g. "pytest -q tests/test_x.py"."""
     timeout: float = 60.0

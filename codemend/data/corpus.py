@@ -208,20 +208,22 @@ _PREAMBLE = ("import_statement", "import_from_statement", "future_import_stateme
 
 
 def module_code(data: bytes | str, path: str = "<memory>", line: int = 0) -> Function | None:
-    """The module's top-level code as a `Function` named MODULE_CODE (`module_level`), so a script's
-    statements outside any function can be localized and repaired like a function's body: the run of
-    top-level statements between definitions that holds `line`, or, when `line` is 0, the whole module
-    of a file without functions (its leading imports and docstring left to the context). None when
-    there is no such code, or it does not parse."""
+    """The module's top-level code as a `Function` (`module_level`), so a script's statements outside any
+    function can be localized and repaired like a function's body: the run of top-level statements
+    between definitions that holds `line` (named by its lines, `module_code_name`, in a file with
+    functions), or, when `line` is 0, the whole module of a file without functions (named MODULE_CODE;
+    its leading imports and docstring left to the context). None when there is no such code, or it does
+    not parse."""
     text = data if isinstance(data, str) else decode_source(data)
     if text is None:
         return None
     source = text.encode("utf-8")
     tree = parse(source)
     statements = [node for node in tree.root_node.named_children if node.type != "comment"]  # not the `;` between statements
+    whole = next(_function_nodes(tree.root_node), None) is None
     if line:
         chosen = _run_holding(statements, line)
-    elif next(_function_nodes(tree.root_node), None) is None:
+    elif whole:
         chosen = statements
     else:
         return None  # the file's functions are what to look at
@@ -234,7 +236,13 @@ def module_code(data: bytes | str, path: str = "<memory>", line: int = 0) -> Fun
     code = "".join(text.splitlines(keepends=True)[start : end + 1])
     if not code.endswith("\n"):
         code += "\n"
-    return Function(code, MODULE_CODE, path, start + 1, end + 1, "\n".join(module_context(tree.root_node, source)), "", module_level=True)
+    name = module_code_name(start + 1, end + 1) if line and not whole else MODULE_CODE  # a file may have several runs
+    return Function(code, name, path, start + 1, end + 1, "\n".join(module_context(tree.root_node, source)), "", module_level=True)
+
+
+def module_code_name(start: int, end: int) -> str:
+    """The name of module-level code that is one of several in its file: "<module> lines 8-20"."""
+    return f"{MODULE_CODE} lines {start}-{end}"
 
 
 # A chunk of module-level code the model reads at a time: about what it was trained on (384 prompt tokens,
@@ -246,7 +254,7 @@ MODULE_CHUNK_LINES = 40
 def module_chunks(code: Function, max_lines: int = MODULE_CHUNK_LINES) -> list[Function]:
     """`code` (module-level, `module_code`) in chunks of consecutive top-level statements of at most
     `max_lines` lines (a longer statement is a chunk of its own), each repaired like a function. One chunk
-    keeps the name MODULE_CODE; several are told apart by their lines ("<module> lines 41-80")."""
+    keeps `code`'s name; several are told apart by their lines ("<module> lines 41-80")."""
     if code.end_line - code.start_line < max_lines:
         return [code]
     nodes = [node for node in parse(code.code).root_node.named_children if node.type != "comment"]
@@ -260,7 +268,7 @@ def module_chunks(code: Function, max_lines: int = MODULE_CHUNK_LINES) -> list[F
     chunks = []
     for group in groups:
         start, end = group[0].start_point[0], group[-1].end_point[0]
-        name = f"{MODULE_CODE} lines {code.start_line + start}-{code.start_line + end}" if len(groups) > 1 else MODULE_CODE
+        name = module_code_name(code.start_line + start, code.start_line + end) if len(groups) > 1 else code.name
         chunks.append(Function("".join(lines[start : end + 1]), name, code.file, code.start_line + start, code.start_line + end,
                                code.context, code.indent, module_level=True))
     return chunks

@@ -29,7 +29,7 @@ from codemend.data.corpus import body_lines, decode_source, iter_python_files, s
 from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
-from codemend.inference.repair import TESTS_PASS, RepairResult, Suggestion, Tests, best_first, repair, select_functions, some, unusable_baseline
+from codemend.inference.repair import TESTS_PASS, RepairResult, Suggestion, Tests, best_first, module_chunks_of, repair, select_functions, some, unusable_baseline
 from codemend.inference.sbfl import ochiai
 from codemend.sandbox import BackgroundRun
 from codemend.testcov import coverage_for_files, parse_test_command, unittest_as_pytest
@@ -180,8 +180,16 @@ def default_workers() -> int:
 
 
 def changed_functions(text: str, path: Path, rev: str) -> list[str]:
+    """Names of the functions of `path` with lines changed since `rev`, and of its changed module-level code
+    (`<module>` in a script; in a file with functions, each changed run of top-level statements by its lines)."""
     lines = changed_lines(path, rev)
-    return [f.name for f in select_functions(text, str(path)) if any(f.start_line <= n <= f.end_line for n in lines)]
+    functions = select_functions(text, str(path))
+    names = [f.name for f in functions if any(f.start_line <= n <= f.end_line for n in lines)]
+    if any(f.module_level for f in functions):
+        return names
+    for line in sorted(n for n in lines if not any(f.start_line <= n <= f.end_line for f in functions)):
+        names += [f.name for f in module_chunks_of(text, str(path), line) if f.start_line <= line <= f.end_line and f.name not in names]
+    return names
 
 
 def load_in_background(model: str, precision: str = "auto", engine: str = "auto") -> concurrent.futures.Future:

@@ -506,10 +506,18 @@ def select_functions(text: str, path: str, function: str = "", line: int = 0) ->
         functions = module_chunks_of(text, path)
     if function:
         functions = [f for f in functions if function in (f.name, f.name.rsplit(".", 1)[-1]) or (function == MODULE_CODE and f.module_level)]
+        functions = functions or _module_code_named(text, path, function)
     if line:
         holding = [f for f in functions if f.start_line <= line <= f.end_line][-1:]  # innermost
         functions = holding or ([] if function else [f for f in module_chunks_of(text, path, line) if f.start_line <= line][-1:])
     return functions
+
+
+def _module_code_named(text: str, path: str, name: str) -> list[Function]:
+    """The module-level code of a file with functions that `name` ("<module> lines 8-20") names: what
+    `fix --changed_since` asks for by name."""
+    found = re.fullmatch(re.escape(MODULE_CODE) + r" lines (\d+)-\d+", name)
+    return [f for f in module_chunks_of(text, path, int(found[1])) if f.name == name] if found else []
 
 
 def module_chunks_of(text: str, path: str, line: int = 0) -> list[Function]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
+
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +15,7 @@ from codemend.data.corpus import MODULE_CODE, body_lines, module_chunks, module_
 from codemend.errors import CodemendError
 from codemend.inference import places
 from codemend.inference.explain import function_code, function_codes
-from codemend.inference.fix import check_functions
+from codemend.inference.fix import changed_functions, check_functions, fix_path
 from codemend.inference.repair import Tests, repair, select_functions
 
 SCRIPT = '''"""Print the mean of some values."""
@@ -79,7 +82,10 @@ def test_select_functions_falls_back_to_module_code():
     (only,) = select_functions(SCRIPT, "avg.py")
     assert only.name == MODULE_CODE and only.start_line == 6
     assert [f.name for f in select_functions(MIXED, "m.py")] == ["mean"]  # without --line, a file's functions
-    assert [f.name for f in select_functions(MIXED, "m.py", line=9)] == [MODULE_CODE]
+    assert [f.name for f in select_functions(MIXED, "m.py", line=9)] == ["<module> lines 8-9"]  # one of the file's runs
+    assert [f.name for f in select_functions(MIXED, "m.py", line=17)] == ["<module> lines 16-17"]
+    assert [f.start_line for f in select_functions(MIXED, "m.py", function="<module> lines 8-9")] == [8]  # by name (--changed_since)
+    assert select_functions(MIXED, "m.py", function="<module> lines 9-9") == []
     assert [f.name for f in select_functions(MIXED, "m.py", line=5)] == ["mean"]
     assert select_functions(MIXED, "m.py", function="mean", line=9) == []  # --function and --line disagree
     assert [f.name for f in select_functions(SCRIPT, "avg.py", function=MODULE_CODE)] == [MODULE_CODE]
@@ -166,3 +172,19 @@ def test_a_long_script_s_chunks_are_what_fix_looks_at():
     assert [f.name for f in select_functions(LONG, "long.py", function="<module> lines 43-81")] == ["<module> lines 43-81"]
     result = repair(LONG, debugger=None, path="long.py", line=43)
     assert {s.function for s in result.suggestions} == {"<module> lines 43-81"} and all(s.line == 43 for s in result.suggestions)
+
+
+def test_changed_since_names_changed_module_level_code(tmp_path):
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tmp_path)]
+    (tmp_path / "m.py").write_text(MIXED)
+    (tmp_path / "avg.py").write_text(SCRIPT)
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(git + ["add", "."], check=True)
+    subprocess.run(git + ["commit", "-qm", "init"], check=True)
+    changed = MIXED.replace("// 2 + 1", "// 2 + 2").replace("sum(xs) /", "sum(xs) *")
+    (tmp_path / "m.py").write_text(changed)
+    (tmp_path / "avg.py").write_text(SCRIPT.replace("print(f", "print('the', f"))
+    assert changed_functions(changed, tmp_path / "m.py", "HEAD") == ["mean", "<module> lines 8-9"]
+    assert changed_functions((tmp_path / "avg.py").read_text(), tmp_path / "avg.py", "HEAD") == [MODULE_CODE]
+    reports = {Path(r.path).name: r for r in fix_path(tmp_path / "m.py", None, changed_since="HEAD")}
+    assert {s.function for s in reports["m.py"].result.suggestions} == {"mean", "<module> lines 8-9"}
