@@ -1803,22 +1803,34 @@ def _body_dumps(source: bytes) -> tuple[str, ...] | None:
 
 
 class _Statements:
-    """Keys of a source's single-edit variants: the module's AST as its top-level statements' dumps, None
-    for a variant that does not parse (tree-sitter or Python). A variant's key is the original's with the
-    statements its edit touches read again alone, so module-level code's whole repair space costs time
-    linear in its length, not quadratic (a 100-line script: one parse per edit of everything). The same
-    keys as reading every variant whole (`_whole_key`), which is what happens when the edit's statements
-    do not stand alone (an edit between statements on one line) or the statements do not split as Python's."""
+    """Keys of a source's single-edit variants, equal exactly when the variants' ASTs are equal (`ast.dump`
+    leaves positions out), None for a variant that does not parse (tree-sitter or Python). Reading every
+    variant whole made a space quadratic in the code's length (a 140-line function: ~9 s; a 100-line
+    script: 15 s), so a variant's key comes from the statements its edit touches, read alone:
+
+    - an edit inside a statement of a block (a function's body, a loop's): that statement, dedented, read
+      alone; a variant whose statement reads the same is the original, and two variants that change
+      different statements (or one a statement, the other the block around it) are never the same AST, so
+      the key is the statement's place and its new dump;
+    - an edit at the top level: the module's top-level statements' dumps, with those it touches read alone.
+
+    Where a statement does not stand alone (it shares a line with another, or a string runs out of its
+    indentation), the edit adds or removes statements, or the part read alone does not parse, the variant
+    is read whole (`_whole_key`), as before."""
 
     def __init__(self, data: bytes, tree: Any):
-        self.data = data
+        self.data, self.root = data, tree.root_node
         nodes = [node for node in tree.root_node.named_children if node.type != "comment"]  # not the `;` between statements
         self.spans = [(node.start_byte, node.end_byte) for node in nodes]
         parts = [_body_dumps(data[start:end]) for start, end in self.spans]
         self.key = _whole_key(data)
         self.parts = parts if None not in parts and self.key == tuple(d for part in parts for d in part) else None
+        self.units: dict[int, tuple[str, ...] | None] = {}  # a nested statement's start -> its own dump, read alone
 
-    def variant_key(self, edit: Edit) -> tuple[str, ...] | None:
+    def variant_key(self, edit: Edit) -> tuple | None:
+        unit = self._innermost_statement(edit) if self.key is not None else None
+        if unit is not None:
+            return self._nested_key(unit, edit)
         touched = [k for k, (start, end) in enumerate(self.spans) if start <= edit.end_byte and edit.start_byte <= end]
         if self.parts is None or not touched:
             return _whole_key(apply_edit(self.data, edit))
@@ -1831,6 +1843,41 @@ class _Statements:
         if read is None:
             return None
         return tuple(d for part in self.parts[:first] for d in part) + read + tuple(d for part in self.parts[last + 1 :] for d in part)
+
+    def _innermost_statement(self, edit: Edit) -> Any:
+        """The innermost statement of a block (not the module's top level) whose text holds the whole edit."""
+        node, unit = self.root, None
+        while True:
+            child = next((c for c in node.named_children if c.start_byte <= edit.start_byte and edit.end_byte <= c.end_byte), None)
+            if child is None:
+                return unit
+            if node.type == "block" and child.type != "comment":
+                unit = child
+            node = child
+
+    def _nested_key(self, unit: Any, edit: Edit) -> tuple | None:
+        if unit.start_byte not in self.units:
+            self.units[unit.start_byte] = _read_alone(self.data, unit.start_byte, self.data[unit.start_byte : unit.end_byte], unit.end_byte)
+        original = self.units[unit.start_byte]
+        text = self.data[unit.start_byte : edit.start_byte] + edit.replacement + self.data[edit.end_byte : unit.end_byte]
+        read = _read_alone(self.data, unit.start_byte, text, unit.end_byte) if original is not None else None
+        if read is None or len(read) != 1:
+            return _whole_key(apply_edit(self.data, edit))
+        return self.key if read == original else ("nested", unit.start_byte, unit.end_byte) + read
+
+
+def _read_alone(data: bytes, start: int, text: bytes, end: int) -> tuple[str, ...] | None:
+    """`_whole_key` of a nested statement's `text` (which stands at `start`..`end` of `data`), dedented by
+    its line's indentation; None when it cannot be read alone: it shares a line with other code, a line of
+    it (inside a string) is not indented as deep, or it does not parse alone."""
+    line_start = data.rfind(b"\n", 0, start) + 1
+    indent = data[line_start:start]
+    if indent.strip(b" \t") or not _line_ends_at(data, end):
+        return None
+    lines = text.split(b"\n")
+    if any(line.strip(b"\r") and not line.startswith(indent) for line in lines[1:]):
+        return None
+    return _whole_key(b"\n".join([lines[0]] + [line[len(indent):] if line.strip(b"\r") else line for line in lines[1:]]))
 
 
 def _line_starts_at(data: bytes, at: int) -> bool:

@@ -480,13 +480,50 @@ print(total, x == y, [i for i in range(3) if i != 1])
 '''
 
 
-@pytest.mark.parametrize("source", ["script", "functions"])
-def test_the_repair_space_read_statement_by_statement_is_the_space_read_whole(source):
-    source = SCRIPT_SHAPES if source == "script" else "\n\n".join(list(fixture_functions().values())[:5])
-    # Module-level code's statements are read alone (linear, not quadratic, in its length): the same
-    # variants, in the same order, deduplicated the same way, as reading every variant whole.
-    from codemend.data.operators import _Statements
+FUNCTION_SHAPES = '''def shapes(items, limit=3):
+    """A docstring."""
+    total = 0; count = 0
+    text = """a string
+  less indented than the body
+    and as deep"""
+    for i in range(1, len(items)):
+        if items[i] > limit: total += items[i]
+        elif items[i] == limit:
+            count += 1
+            total -= 1
+        else:
+            while total > 10:
+                total //= 2
+    with open(text) as handle:
+        data = [x for x in handle if x != "\\n"]
+    return total + count, data
+'''
 
-    assert _Statements(source.encode(), parse(source)).parts is not None  # statements read alone, not the fallback
+
+@pytest.mark.parametrize("source", ["script", "functions", "nested"])
+def test_the_repair_space_read_statement_by_statement_is_the_space_read_whole(source):
+    # A variant's key comes from the statements its edit touches, read alone (linear, not quadratic, in
+    # the code's length): the same variants, in the same order, deduplicated the same way, as reading
+    # every variant whole, including where statements share a line or a string runs out of their indentation.
+    from codemend.data.operators import _Statements, repair_sites
+
+    source = {"script": SCRIPT_SHAPES, "nested": FUNCTION_SHAPES}.get(source) or "\n\n".join(list(fixture_functions().values())[:5])
+    data = source.encode()
+    statements = _Statements(data, parse(data))
+    keys = [statements.variant_key(edit) for _, edit in repair_sites(parse(data), data, True, None)]
+    assert statements.parts is not None and any(key and key[0] == "nested" for key in keys)  # read alone, not the fallback
     assert candidate_fixes(source, wide=True) == _every_variant_read_whole(source)
     assert len(candidate_fixes(source, wide=True)) > 20
+
+
+def test_a_nested_statement_s_variant_keys_follow_its_ast():
+    from codemend.data.operators import _Statements
+
+    data = b"def f(x):\n    if x:\n        y = (x) + 1\n        return y\n    return 0\n"
+    statements = _Statements(data, parse(data))
+    at = data.index(b"(x) + 1")
+    assert statements.variant_key(Edit(at, at + 3, b"x")) == statements.key  # the same AST: the original
+    renamed = statements.variant_key(Edit(at + 1, at + 2, b"z"))
+    assert renamed == statements.variant_key(Edit(at, at + 3, b"z")) != statements.key  # one AST, two edits: one key
+    assert renamed != statements.variant_key(Edit(data.index(b"return y") + 7, data.index(b"return y") + 8, b"z"))
+    assert statements.variant_key(Edit(at, at + 3, b"(x")) is None  # does not parse
