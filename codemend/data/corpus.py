@@ -204,7 +204,7 @@ def extract_functions(
 
 MODULE_CODE = "<module>"  # the name module-level code goes by, as in Python's tracebacks
 _DEFINITIONS = ("function_definition", "class_definition", "decorated_definition")
-_PREAMBLE = ("import_statement", "import_from_statement", "future_import_statement", "comment")
+_PREAMBLE = ("import_statement", "import_from_statement", "future_import_statement")
 
 
 def module_code(data: bytes | str, path: str = "<memory>", line: int = 0) -> Function | None:
