@@ -67,14 +67,13 @@ def module_bugs(runs: list, n: int, seed: int) -> list[dict]:
 
 def rank(sample: dict, debugger) -> dict:
     """`fix`'s ranking of one sample without tests, and whether the true fix and its line came first."""
-    from codemend.data.corpus import Function
+    from dataclasses import replace
+
     from codemend.eval.metrics import exact_match
-    from codemend.eval.split_eval import truth_lines
+    from codemend.eval.split_eval import sample_function, truth_lines
     from codemend.inference.repair import repair_function
 
-    code = sample["buggy"]
-    func = Function(code, sample["function"], sample["file"], 1, code.count("\n"), sample.get("context", ""), "",
-                    module_level=sample.get("module_level", False))
+    func = replace(sample_function(sample), module_level=sample.get("module_level", False))
     report = repair_function(func, debugger, sbfl={}, n=0, module=sample.get("context", ""))
     hits = [exact_match(c.patched, sample["fixed"], normalize=True) for c in report.candidates]
     line = report.ranking.ranked[0][0] if report.ranking.ranked else None

@@ -74,3 +74,17 @@ def tiny_model(tmp_path_factory, tiny_dataset) -> Path:
 def causal_model(tmp_path_factory, tiny_dataset) -> Path:
     """The decoder-only counterpart (configs/train/causal-tiny.yaml)."""
     return _train(tmp_path_factory, "configs/train/causal-tiny.yaml", tiny_dataset)
+
+
+@pytest.fixture
+def git_commit_all():
+    """A function that makes `folder` a git checkout with everything in it committed (for --changed_since)."""
+    import subprocess
+
+    def commit(folder: Path) -> None:
+        git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(folder)]
+        subprocess.run(["git", "init", "-q", str(folder)], check=True)
+        subprocess.run(git + ["add", "."], check=True)
+        subprocess.run(git + ["commit", "-qm", "init"], check=True)
+
+    return commit

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import functools
 import keyword
 import logging
 import random
@@ -1822,17 +1823,22 @@ class _Statements:
         self.data, self.root = data, tree.root_node
         nodes = [node for node in tree.root_node.named_children if node.type != "comment"]  # not the `;` between statements
         self.spans = [(node.start_byte, node.end_byte) for node in nodes]
-        parts = [_body_dumps(data[start:end]) for start, end in self.spans]
-        self.key = _whole_key(data)
-        self.parts = parts if None not in parts and self.key == tuple(d for part in parts for d in part) else None
+        self.key = None if has_error(tree) else _body_dumps(data)
         self.units: dict[int, tuple[str, ...] | None] = {}  # a nested statement's start -> its own dump, read alone
+
+    @functools.cached_property
+    def parts(self) -> list[tuple[str, ...]] | None:
+        """Each top-level statement's dumps, read alone (None when they do not add up to the module's): read
+        only for an edit at the top level, which a function's code (the wide search's, line by line) rarely has."""
+        parts = [_body_dumps(self.data[start:end]) for start, end in self.spans]
+        return parts if None not in parts and self.key == tuple(d for part in parts for d in part) else None
 
     def variant_key(self, edit: Edit) -> tuple | None:
         unit = self._innermost_statement(edit) if self.key is not None else None
         if unit is not None:
             return self._nested_key(unit, edit)
         touched = [k for k, (start, end) in enumerate(self.spans) if start <= edit.end_byte and edit.start_byte <= end]
-        if self.parts is None or not touched:
+        if not touched or self.parts is None:
             return _whole_key(apply_edit(self.data, edit))
         first, last = touched[0], touched[-1]
         start, end = min(self.spans[first][0], edit.start_byte), max(self.spans[last][1], edit.end_byte)

@@ -595,12 +595,9 @@ def test_sarif_fix_of_several_bugs_has_a_replacement_for_each_and_applying_them_
     assert "".join(lines) == FIXED
 
 
-def test_changed_since_selects_touched_functions(tmp_path, tmp_path_factory):
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tmp_path)]
+def test_changed_since_selects_touched_functions(tmp_path, tmp_path_factory, git_commit_all):
     (tmp_path / "m.py").write_text("def a(x):\n    return x + 1\n\n\ndef b(x):\n    return x * 2\n")
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    subprocess.run(git + ["add", "."], check=True)
-    subprocess.run(git + ["commit", "-qm", "init"], check=True)
+    git_commit_all(tmp_path)
     (tmp_path / "m.py").write_text("def a(x):\n    return x + 1\n\n\ndef b(x):\n    return x * 3\n")
     assert changed_functions((tmp_path / "m.py").read_text(), tmp_path / "m.py", "HEAD") == ["b"]
     with pytest.raises(CodemendError, match="--changed_since nope"):
@@ -1310,15 +1307,12 @@ def test_a_file_in_its_declared_encoding_is_validated_and_written_back_in_it(tmp
 
 
 @pytest.mark.sandbox
-def test_changed_since_on_a_folder_speaks_only_of_the_changed_files(tmp_path, monkeypatch):
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tmp_path)]
+def test_changed_since_on_a_folder_speaks_only_of_the_changed_files(tmp_path, monkeypatch, git_commit_all):
     files = {**TWO_BUGS, "pkg/extra.py": "def twice(x):\n    y = x * 2\n    return y\n"}
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text.replace("x < best", "x > best").replace("lower()", "upper()"))  # committed fixed
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    subprocess.run(git + ["add", "."], check=True)
-    subprocess.run(git + ["commit", "-qm", "init"], check=True)
+    git_commit_all(tmp_path)
     (tmp_path / "pkg/stats.py").write_text(TWO_BUGS["pkg/stats.py"])  # the bug comes in
     monkeypatch.chdir(tmp_path)
     reports = fix_path("pkg", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider tests", changed_since="HEAD", wide=0)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-
 from pathlib import Path
 
 import pytest
@@ -174,13 +172,10 @@ def test_a_long_script_s_chunks_are_what_fix_looks_at():
     assert {s.function for s in result.suggestions} == {"<module> lines 43-81"} and all(s.line == 43 for s in result.suggestions)
 
 
-def test_changed_since_names_changed_module_level_code(tmp_path):
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tmp_path)]
+def test_changed_since_names_changed_module_level_code(tmp_path, git_commit_all):
     (tmp_path / "m.py").write_text(MIXED)
     (tmp_path / "avg.py").write_text(SCRIPT)
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    subprocess.run(git + ["add", "."], check=True)
-    subprocess.run(git + ["commit", "-qm", "init"], check=True)
+    git_commit_all(tmp_path)
     changed = MIXED.replace("// 2 + 1", "// 2 + 2").replace("sum(xs) /", "sum(xs) *")
     (tmp_path / "m.py").write_text(changed)
     (tmp_path / "avg.py").write_text(SCRIPT.replace("print(f", "print('the', f"))
