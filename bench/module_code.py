@@ -23,29 +23,11 @@ from pathlib import Path
 
 from codemend.training.checkpoint import PRECISIONS
 
-COMPOUND = ("if_statement", "for_statement", "while_statement", "with_statement", "try_statement")
+def module_runs(root: Path, files: list[str]) -> list:
+    """Each file's runs of top-level statements that hold a compound statement (`corpus.module_runs`)."""
+    from codemend.data.corpus import module_runs as runs_of
 
-
-def module_runs(root: Path, files: list[str], min_lines: int = 3, max_lines: int = 40) -> list:
-    """Each file's runs of top-level statements that hold a compound statement, as `module_code` gives them."""
-    from codemend.data.corpus import decode_source, module_code
-    from codemend.data.parsing import parse
-
-    runs = []
-    for file in files:
-        path = root / file
-        text = decode_source(path.read_bytes()) if path.is_file() else None
-        if text is None:
-            continue
-        starts = set()
-        for node in parse(text).root_node.children:
-            if node.type not in COMPOUND:
-                continue
-            run = module_code(text, file, node.start_point[0] + 1)
-            if run is not None and run.start_line not in starts and min_lines <= run.end_line - run.start_line + 1 <= max_lines:
-                starts.add(run.start_line)
-                runs.append(run)
-    return runs
+    return [run for file in files if (root / file).is_file() for run in runs_of((root / file).read_bytes(), file)]
 
 
 def module_bugs(runs: list, n: int, seed: int) -> list[dict]:
@@ -59,7 +41,7 @@ def module_bugs(runs: list, n: int, seed: int) -> list[dict]:
     for run in runs:
         for buggy, operator in inject(run.code, rng, k=1):
             samples.append({"buggy": buggy, "fixed": run.code, "context": run.context, "operator": operator,
-                            "function": run.name, "file": run.file, "module_level": True})
+                            "function": run.name, "file": run.file})
         if len(samples) == n:
             break
     return samples
@@ -67,13 +49,11 @@ def module_bugs(runs: list, n: int, seed: int) -> list[dict]:
 
 def rank(sample: dict, debugger) -> dict:
     """`fix`'s ranking of one sample without tests, and whether the true fix and its line came first."""
-    from dataclasses import replace
-
     from codemend.eval.metrics import exact_match
     from codemend.eval.split_eval import sample_function, truth_lines
     from codemend.inference.repair import repair_function
 
-    func = replace(sample_function(sample), module_level=sample.get("module_level", False))
+    func = sample_function(sample)
     report = repair_function(func, debugger, sbfl={}, n=0, module=sample.get("context", ""))
     hits = [exact_match(c.patched, sample["fixed"], normalize=True) for c in report.candidates]
     line = report.ranking.ranked[0][0] if report.ranking.ranked else None

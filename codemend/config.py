@@ -76,6 +76,8 @@ class DataConfig:
     """Skip functions longer than this many lines (long inputs waste a small model's context)."""
     max_tokens: int = 0
     """Skip functions of more than this many tokens (words and punctuation); 0 means no token limit."""
+    module_code: bool = False
+    """Also inject bugs into module-level code: each run of top-level statements between definitions that holds an if, for, while, with or try (named `<module> lines A-B`; --min_lines to --max_lines long), as `codemend fix` repairs a script's code. Off by default: the shipped model's data and the README's numbers are functions only."""
     mutants_per_function: int = 3
     """How many distinct bugs to inject into each function (each from a different operator or site)."""
     max_functions: int = 0

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 from codemend.config import SPLITS, DataConfig, save_run_metadata
 from codemend.data import operators as ops
-from codemend.data.corpus import Function, extract_functions, iter_python_files, module_name, stdlib_root
+from codemend.data.corpus import MODULE_CODE, Function, extract_functions, iter_python_files, module_name, module_runs, stdlib_root
 from codemend.errors import CodemendError
 from codemend.io import atomic_folder, check_writable_target, write_jsonl
 from codemend.task import LineEdit, compute_edit, render_edit
@@ -156,6 +156,8 @@ def _process_file(job: tuple[str, str, DataConfig]) -> FileResult:
     except OSError:
         return FileResult(relative, 0, [], "unreadable", {}, None)
     functions, skipped = extract_functions(data, relative, config.min_lines, config.max_lines)
+    if config.module_code and skipped is None:
+        functions += module_runs(data, relative, config.min_lines, config.max_lines)
     if config.max_tokens:
         functions = [f for f in functions if f.n_tokens <= config.max_tokens]
     drops: collections.Counter = collections.Counter()
@@ -185,6 +187,19 @@ def assign_splits(files: list[str], config: DataConfig) -> dict[str, str]:
     assignment = {}
     for index, name in enumerate(order):
         assignment[name] = "test" if index < n_test else "validation" if index < n_test + n_val else "train"
+    return assignment
+
+
+def file_splits(samples: list[dict], config: DataConfig) -> dict[str, str]:
+    """Each sample file's split: `assign_splits` over the files with function samples, so that
+    `--module_code` moves no function to another split (a model trained without it is still measured on
+    held-out files); a file with module-level samples only goes by its own seeded hash, at the same rates."""
+    files = {s["file"] for s in samples}
+    assignment = assign_splits(sorted({s["file"] for s in samples if not s["function"].startswith(MODULE_CODE)}), config)
+    for name in sorted(files - assignment.keys()):
+        share = stable_seed(config.seed, "split", name) / 2**63
+        assignment[name] = ("test" if share < config.test_fraction else
+                            "validation" if share < config.test_fraction + config.validation_fraction else "train")
     return assignment
 
 
@@ -357,8 +372,9 @@ def build_dataset(config: DataConfig) -> BuildReport:
     report.timings["collect"] = round(time.perf_counter() - collected, 2)
     if report.functions == 0:
         raise CodemendError(
-            f"found {report.files} .py file(s) but no functions of {config.min_lines}-{config.max_lines} lines "
-            f"(skipped files: {report.skipped_files or 'none'}); widen --min_lines/--max_lines or point --source elsewhere"
+            f"found {report.files} .py file(s) but no functions{' or module-level code' if config.module_code else ''} of "
+            f"{config.min_lines}-{config.max_lines} lines (skipped files: {report.skipped_files or 'none'}); widen "
+            f"--min_lines/--max_lines{'' if config.module_code else ', add --module_code true for scripts,'} or point --source elsewhere"
         )
     drops = collections.Counter(report.dropped)
     samples, matches = _hygiene(samples, signatures, benchmark, config, drops, report)
@@ -366,7 +382,7 @@ def build_dataset(config: DataConfig) -> BuildReport:
     if not samples:
         raise CodemendError(f"{report.functions} functions gave no bug samples (dropped: {dict(drops)}); try more --operators")
     report.dropped = dict(drops)
-    assignment = assign_splits(sorted({s["file"] for s in samples}), config)
+    assignment = file_splits(samples, config)
     by_split = {name: [s for s in samples if assignment[s["file"]] == name] for name in SPLITS}
     report.samples = {name: len(rows) for name, rows in by_split.items()}
     report.per_operator = dict(sorted(collections.Counter(s["operator"] for s in samples).items()))
@@ -449,6 +465,8 @@ def dataset_card(by_split: dict[str, list[dict]], report: BuildReport, config: D
         f"Built from {', '.join(config.source) or 'the Python standard library'} with seed {config.seed}: "
         f"{report.files} files, {report.functions} functions, {len(rows)} samples in {report.seconds} s.",
         "Splits are by file, so no function appears in two splits.",
+        *([f"Module-level code (`--module_code`): {sum(s['function'].startswith(MODULE_CODE) for s in rows)} of the samples are "
+           "bugs in runs of top-level statements, counted among the functions."] if config.module_code else []),
         "",
         "| split | samples |", "|---|---|",
         *[f"| {name} | {count} |" for name, count in report.samples.items()],

@@ -215,10 +215,12 @@ def module_code(data: bytes | str, path: str = "<memory>", line: int = 0) -> Fun
     its leading imports and docstring left to the context). None when there is no such code, or it does
     not parse."""
     text = data if isinstance(data, str) else decode_source(data)
-    if text is None:
-        return None
+    return None if text is None else _module_code_in(parse(text.encode("utf-8")), text, path, line)
+
+
+def _module_code_in(tree, text: str, path: str, line: int) -> Function | None:
+    """`module_code` of `text`, parsed as `tree`."""
     source = text.encode("utf-8")
-    tree = parse(source)
     statements = [node for node in tree.root_node.named_children if node.type != "comment"]  # not the `;` between statements
     whole = next(_function_nodes(tree.root_node), None) is None
     if line:
@@ -238,6 +240,27 @@ def module_code(data: bytes | str, path: str = "<memory>", line: int = 0) -> Fun
         code += "\n"
     name = module_code_name(start + 1, end + 1) if line and not whole else MODULE_CODE  # a file may have several runs
     return Function(code, name, path, start + 1, end + 1, "\n".join(module_context(tree.root_node, source)), "", module_level=True)
+
+
+# Top-level statements worth a bug of their own: a run of assignments and calls alone is a module's
+# constants and set-up, while a loop or a branch is a script's logic.
+_COMPOUND = ("if_statement", "for_statement", "while_statement", "with_statement", "try_statement")
+
+
+def module_runs(data: bytes | str, path: str = "<memory>", min_lines: int = 3, max_lines: int = 40) -> list[Function]:
+    """The file's runs of top-level statements between definitions that hold a compound statement (if,
+    for, while, with, try), of `min_lines` to `max_lines` lines, as `module_code` gives them: the
+    module-level code `codemend data build --module_code` injects bugs into, beside the functions."""
+    text = data if isinstance(data, str) else decode_source(data)
+    if text is None:
+        return []
+    runs: list[Function] = []
+    tree = parse(text.encode("utf-8"))
+    for node in tree.root_node.children:
+        line = node.start_point[0] + 1
+        if node.type in _COMPOUND and not any(run.start_line <= line <= run.end_line for run in runs):
+            runs += [run] if (run := _module_code_in(tree, text, path, line)) is not None else []
+    return [run for run in runs if min_lines <= run.end_line - run.start_line + 1 <= max_lines]
 
 
 def module_code_name(start: int, end: int) -> str:

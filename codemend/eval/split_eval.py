@@ -132,11 +132,13 @@ def generate_rows(samples: list[dict], model, tokenizer, spec, config: EvalConfi
 
 
 def sample_function(sample: dict):
-    """A dataset sample's buggy function as the repair pipeline takes one (a whole file holds it, from line 1)."""
-    from codemend.data.corpus import Function
+    """A dataset sample's buggy function as the repair pipeline takes one (a whole file holds it, from line 1);
+    module-level code (`data build --module_code`) by its name, `<module> lines A-B`."""
+    from codemend.data.corpus import MODULE_CODE, Function
 
-    code = sample["buggy"]
-    return Function(code, sample.get("function", "f"), sample.get("file", ""), 1, code.count("\n"), sample.get("context", ""), "")
+    code, name = sample["buggy"], sample.get("function", "f")
+    return Function(code, name, sample.get("file", ""), 1, code.count("\n"), sample.get("context", ""), "",
+                    module_level=name.startswith(MODULE_CODE))
 
 
 def repair_rows(samples: list[dict], model, tokenizer, spec, config: EvalConfig) -> list[dict]:

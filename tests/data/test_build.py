@@ -122,6 +122,72 @@ def test_module_names_are_import_names(tmp_path):
     assert module_name(tmp_path, "src/nspkg/mod.py") == "nspkg.mod"  # a namespace package under src/
 
 
+SCRIPT = """import sys
+
+total = 0
+for arg in sys.argv[1:]:
+    if arg.isdigit():
+        total += int(arg)
+print(total)
+"""
+WITH_MAIN = """def double(x):
+    y = x * 2
+    return y
+
+
+if __name__ == "__main__":
+    for value in (1, 2, 3):
+        print(double(value))
+"""
+
+
+def test_module_code_adds_samples_of_top_level_runs_named_by_their_lines(tmp_path, assets):
+    from codemend.eval.split_eval import sample_function
+
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "script.py").write_text(SCRIPT)
+    (source / "tool.py").write_text(WITH_MAIN)
+    (source / "consts.py").write_text("A = 1\nB = 2\nC = A + B\nD = C * 2\n")  # no compound statement: set-up, not logic
+    with pytest.raises(CodemendError, match="no functions of 4-40 lines .* add --module_code true for scripts"):
+        build_dataset(_config(tmp_path / "off", assets, source=[str(source)], min_lines="4"))
+    build_dataset(_config(tmp_path / "on", assets, source=[str(source)], module_code="true",
+                          validation_fraction="0", test_fraction="0"))
+    rows = _rows(tmp_path / "on" / "data")
+    by_function = {(r["file"], r["function"]): r for r in rows}
+    # A script's code is named as `fix SCRIPT` names it; a run in a file with functions by its lines.
+    assert set(by_function) == {("script.py", "<module>"), ("tool.py", "double"), ("tool.py", "<module> lines 6-8")}
+    run = by_function[("script.py", "<module>")]
+    assert run["fixed"] == "".join(SCRIPT.splitlines(keepends=True)[2:7]) and run["context"] == "import sys"
+    assert (run["start_line"], run["end_line"]) == (3, 7)
+    for row in rows:  # the edit reproduces the fix, and the repair pipeline reads the sample as module-level code
+        assert apply_output(row["buggy"], row["edit"], "edit").patched == row["fixed"]
+        assert sample_function(row).module_level == row["function"].startswith("<module>")
+    assert len({r["id"] for r in rows}) == len(rows)
+    modules = sum(r["function"].startswith("<module>") for r in rows)
+    assert f"Module-level code (`--module_code`): {modules} of the samples" in (tmp_path / "on" / "data" / "README.md").read_text()
+
+
+def test_module_code_moves_no_function_to_another_split(tmp_path, assets):
+    # Split by rank among the files, scripts with module-level samples only would have moved other files'
+    # functions across the split boundary: a model trained without --module_code measured on its own training files.
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    for k in range(8):
+        (scripts / f"script{k}.py").write_text(SCRIPT.replace("total", f"total{k}"))
+    sources = [str(assets / "corpus"), str(scripts)]
+
+    def splits(folder):
+        return {json.loads(line)["id"]: split for split in ("train", "validation", "test") for line in open(folder / f"{split}.jsonl")}
+
+    build_dataset(_config(tmp_path / "off", assets, source=sources))
+    build_dataset(_config(tmp_path / "on", assets, source=sources, module_code="true"))
+    off, on = splits(tmp_path / "off" / "data"), splits(tmp_path / "on" / "data")
+    assert {key: split for key, split in on.items() if "::<module>" not in key} == off
+    scripts_on = {key: split for key, split in on.items() if key.startswith("script")}
+    assert len(scripts_on) >= 8 and all("::<module>::" in key for key in scripts_on)
+
+
 def test_token_limit_filters_functions_and_samples_name_their_module(tmp_path, assets):
     build_dataset(_config(tmp_path / "small", assets, max_tokens="25"))
     rows = _rows(tmp_path / "small" / "data")
