@@ -74,6 +74,8 @@ class TestCoverage:
     """First line of the failure (exception type and message); "" when passed."""
     seconds: float | None = field(default=None, compare=False)
     """How long the test took under coverage (pytest commands' tests; None where not measured); a timing, not part of what the test did."""
+    hung_at: tuple[int, ...] = ()
+    """Where a test the run stopped (`stopped`) was: the target file's lines on its stack, outermost first."""
 
     @property
     def stopped(self) -> bool:
@@ -141,9 +143,11 @@ class Alarm:
     def __init__(self, seconds):
         self.seconds, self.armed = seconds, False
 
+    MESSAGE = "test still running after"  # STOPPED
+
     def fire(self, signum, frame):
         if self.armed:
-            raise TimeoutError(f"test still running after {self.seconds:g} s")  # STOPPED
+            raise TimeoutError(f"{self.MESSAGE} {self.seconds:g} s")
 
     def arm(self):
         if self.seconds and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None):
@@ -164,16 +168,26 @@ class Alarm:
         self.disarm()
 
 
+def target_stack(exc, target):
+    """Lines of the target file in the exception's traceback, outermost first."""
+    lines, tb = [], exc.__traceback__
+    while tb is not None:
+        if os.path.realpath(tb.tb_frame.f_code.co_filename) == target:
+            lines.append(tb.tb_lineno)
+        tb = tb.tb_next
+    return lines
+
+
 def target_line(exc, target):
     """Innermost line of the target file in the exception's traceback (0 if none)."""
     if isinstance(exc, SyntaxError) and exc.filename and os.path.realpath(exc.filename) == target:
         return exc.lineno or 0
-    line, tb = 0, exc.__traceback__
-    while tb is not None:
-        if os.path.realpath(tb.tb_frame.f_code.co_filename) == target:
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
+    return (target_stack(exc, target) or [0])[-1]
+
+
+def hung_at(exc, target):
+    """Where the alarm stopped a test (`target_stack`), for a test it stopped; [] otherwise."""
+    return target_stack(exc, target) if isinstance(exc, TimeoutError) and str(exc).startswith(Alarm.MESSAGE) else []
 
 
 def describe(exc, target, shown_as):
@@ -194,15 +208,15 @@ TARGET = os.path.realpath(CONFIG["module_file"])
 
 
 def run(context, code):
-    """Run `code` in the shared namespace under `context`: (error or "", lines it executed)."""
+    """Run `code` in the shared namespace under `context`: (error or "", lines it executed, `hung_at`)."""
     tracker.switch(context)
-    error = ""
+    error, stack = "", []
     try:
         with alarm:
             exec(code(), namespace)
     except BaseException as exc:
-        error = describe(exc, TARGET, CONFIG["module_file"])
-    return error, set(tracker.lines(context))
+        error, stack = describe(exc, TARGET, CONFIG["module_file"]), hung_at(exc, TARGET)
+    return error, set(tracker.lines(context)), stack
 
 
 def run_tests(plan, shared):
@@ -215,9 +229,9 @@ def run_tests(plan, shared):
             continue
         emit(event="begin", name=name)
         compiled = lambda: compile(ast.Module([statement], type_ignores=[]), "<tests>", "exec")
-        error, lines = run(name, compiled)
+        error, lines, stack = run(name, compiled)
         if kind == "test":
-            emit(event="test", name=name, passed=not error, error=error, lines=sorted(shared | lines))
+            emit(event="test", name=name, passed=not error, error=error, lines=sorted(shared | lines), hung_at=stack)
             continue
         shared |= lines
         if error and not any(later == "test" for later, _ in plan[index + 1:]):
@@ -241,7 +255,7 @@ builtins_before = dict(vars(builtins))
 alarm = Alarm(CONFIG["per_test_s"])
 tracker = Tracker(TARGET)
 emit(event="begin", name="import")
-import_error, import_lines = run("import", lambda: compile(module_code, TARGET, "exec"))
+import_error, import_lines, _ = run("import", lambda: compile(module_code, TARGET, "exec"))
 for name_ in [name_ for name_ in vars(builtins) if name_ not in builtins_before]:
     delattr(builtins, name_)  # as sandbox.run_tests does: the tests see clean builtins
 for name_, value_ in builtins_before.items():
@@ -299,6 +313,7 @@ class PerTestCoverage:
 
     def __init__(self):
         self.shared, self.errors, self.skipped, self.raised = [set() for _ in range(1 + len(ALSO))], {}, set(), {}
+        self.hung = {}  # nodeid -> hung_at of a test the alarm stopped
         self.collect_errors, self.reported, self.started = [], False, time.perf_counter()
         tracker.switch(OUTSIDE)
 
@@ -340,6 +355,9 @@ class PerTestCoverage:
         # The exception itself: its type name and the innermost target line (pytest's summary has neither).
         if call.excinfo is not None:
             self.raised[(item.nodeid, call.when)] = describe(call.excinfo.value, TARGET, CONFIG["target"])
+            stack = hung_at(call.excinfo.value, TARGET)
+            if stack:
+                self.hung.setdefault(item.nodeid, stack)
 
     def pytest_runtest_logreport(self, report):
         if report.failed:
@@ -354,7 +372,8 @@ class PerTestCoverage:
         lines, *also = [sorted(shared | set(found)) for shared, found in zip(self.shared, tracker.lines_in(nodeid))]
         tracker.switch(OUTSIDE)
         if nodeid in self.errors:
-            emit(event="test", name=nodeid, passed=False, error=self.errors[nodeid], lines=lines, also=also, seconds=seconds)
+            emit(event="test", name=nodeid, passed=False, error=self.errors[nodeid], lines=lines, also=also, seconds=seconds,
+                 hung_at=self.hung.pop(nodeid, []))
         elif nodeid in self.skipped:
             emit(event="end", name=nodeid)
         else:
@@ -456,7 +475,7 @@ def _read_records(result: RunResult, token: str, limits: Limits, what: str) -> _
         elif event == "test":
             records.in_progress = None
             records.tests.append(TestCoverage(record["name"], bool(record["passed"]), frozenset(record["lines"]), record["error"],
-                                              record.get("seconds")))
+                                              record.get("seconds"), tuple(record.get("hung_at", ()))))
             records.also.append(record.get("also", []))
         elif event == "done":
             records.done = record

@@ -20,7 +20,7 @@ import re
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -30,7 +30,7 @@ from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
 from codemend.inference.repair import TESTS_PASS, RepairResult, Suggestion, Tests, best_first, module_chunks_of, repair, select_functions, some, unusable_baseline
-from codemend.inference.sbfl import ochiai
+from codemend.inference.sbfl import hang_loops, ochiai, with_hang_loops
 from codemend.sandbox import BackgroundRun
 from codemend.testcov import coverage_for_files, parse_test_command, unittest_as_pytest
 from codemend.training.checkpoint import check_checkpoint_dir
@@ -272,7 +272,8 @@ class SharedRuns:
             names = entering_failures(read[0], str(file), records) if not isinstance(read, str) else set()
             if names:
                 self.entering[file] = names
-                self.suspicion[file] = max(ochiai(records).values(), default=0.0)
+                scores = with_hang_loops(ochiai(records), hang_loops(records, read[0]))  # the loop a hanging test spun in
+                self.suspicion[file] = max(scores.values(), default=0.0)
         self.unexplained = tests.failed(self.baseline) if self.entering and self.baseline.status == "failed" else None
         # Not doctests (`pkg/mod.py::pkg.mod.func`, a dotted name): their file is the code.
         self.test_holders = {file_part for file_part, _, name in (record.name.partition("::") for record in next(iter(self.coverage.values()), []))
@@ -280,7 +281,8 @@ class SharedRuns:
 
     def in_order(self, files: list[Path]) -> list[Path]:
         """`files`, those most failing tests enter first, then by their most suspicious line (Ochiai: a line
-        the failing tests run and few passing ones do); ties keep their order."""
+        the failing tests run and few passing ones do; a loop a hanging test was stopped in, before any);
+        ties keep their order."""
         return sorted(files, key=lambda file: (-len(self.entering.get(file, ())), -self.suspicion.get(file, 0.0)))
 
     def explained(self, file: Path) -> bool:
@@ -380,7 +382,7 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             # Another bug of the same file: repair the fixed text again, as a user would after applying.
             again = lambda source: repair(source, debugger=debugger, path=str(file), tests=tests, n=n, use_operators=use_operators,  # noqa: E731
                                           enough_plausible=1, wide=wide, wide_seconds=wide_seconds)
-            combined = mend_further(text, str(file), merged, again)
+            combined = mend_further(text, str(file), merged, again, lambda source, allowed: passes(tests, source, allowed))
             merged.suggestions[:0] = [combined] if combined else []
         shared.account(merged.suggestions[0] if merged.suggestions else None)
         spent = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in merged.seconds.items() if seconds >= 0.05)
@@ -439,10 +441,13 @@ def single_test_hint(test_cmd: str) -> str:
 MAX_FIXES_PER_FILE = 3  # rounds of mend_further: each repairs the file again, with its own test runs
 
 
-def mend_further(text: str, path: str, result: RepairResult, again: Callable[[str], RepairResult]) -> Suggestion | None:
+def mend_further(text: str, path: str, result: RepairResult, again: Callable[[str], RepairResult],
+                 passes: Callable[[str, set[str]], bool] | None = None) -> Suggestion | None:
     """One suggestion holding a fix for each bug of the file, when its best plausible fix leaves failing
     tests that run the file's functions (another bug there): `again` repairs the fixed text, up to
-    MAX_FIXES_PER_FILE fixes in all; None when there is no second plausible fix."""
+    MAX_FIXES_PER_FILE fixes in all; None when there is no second plausible fix. The first fix is left
+    out when the others pass without it (`passes(source, still failing)`, `without_first`): a first fix
+    that only masked the second bug for the tests that run both."""
     entering = entering_failures(text, path, result.coverage)
     fixes = result.suggestions[:1]
     while fixes and fixes[-1].validation == "plausible" and set(fixes[-1].still_failing) & entering and len(fixes) < MAX_FIXES_PER_FILE:
@@ -453,12 +458,53 @@ def mend_further(text: str, path: str, result: RepairResult, again: Callable[[st
         fixes.append(following[0])
     if len(fixes) < 2:
         return None
-    last = fixes[-1]
-    diff = "".join(difflib.unified_diff(text.splitlines(keepends=True), last.patched_source.splitlines(keepends=True), f"a/{path}", f"b/{path}"))
-    return Suggestion(path, ", ".join(dict.fromkeys(f.function for f in fixes)), fixes[0].line, sum(f.score for f in fixes), diff,
-                      last.patched_source, "\n".join(f.model_output for f in fixes), "plausible",
+    last, final = fixes[-1], fixes[-1].patched_source
+    rest = without_first(text, fixes[0].patched_source, final) if passes else None
+    if rest is not None and passes(rest, set(last.still_failing)):
+        logger.info("%s: the later fixes pass without the first (in %s): left out", path, fixes[0].function)
+        fixes, final = fixes[1:], rest
+        if len(fixes) == 1:
+            changed = next(op for op in difflib.SequenceMatcher(None, text.splitlines(), final.splitlines(), autojunk=False).get_opcodes()
+                           if op[0] != "equal")
+            return replace(last, line=changed[1] + 1, patched_source=final, diff=unified(text, final, path),
+                           detail=f"without the fix of {result.suggestions[0].function} found first, which the tests no longer need"
+                                  + (f"; {last.detail}" if last.detail else ""))
+    return Suggestion(path, ", ".join(dict.fromkeys(f.function for f in fixes)), fixes[0].line, sum(f.score for f in fixes),
+                      unified(text, final, path), final, "\n".join(f.model_output for f in fixes), "plausible",
                       "+".join(sorted({part for f in fixes for part in f.origin.split("+")})), ", ".join(f.operator for f in fixes),
                       f"{len(fixes)} fixes together: " + (last.detail or "the tests pass"), last.still_failing)
+
+
+def unified(text: str, patched: str, path: str) -> str:
+    return "".join(difflib.unified_diff(text.splitlines(keepends=True), patched.splitlines(keepends=True), f"a/{path}", f"b/{path}"))
+
+
+def without_first(text: str, first: str, final: str) -> str | None:
+    """`final` (`first`, `text` with a first fix, with later fixes on top) without the first fix: the later
+    fixes' line changes replayed on `text`; None when one touches a line the first fix changed (or the
+    lines right around it, which locate it)."""
+    lines, first_lines, final_lines = text.splitlines(keepends=True), first.splitlines(keepends=True), final.splitlines(keepends=True)
+    to_text: dict[int, int] = {}  # a line of `first` -> the same line of `text`, where the first fix left it alone
+    for tag, i1, i2, j1, _ in difflib.SequenceMatcher(None, lines, first_lines, autojunk=False).get_opcodes():
+        if tag == "equal":
+            to_text.update({j1 + k: i1 + k for k in range(i2 - i1)})
+    out = list(lines)
+    for tag, i1, i2, j1, j2 in reversed(difflib.SequenceMatcher(None, first_lines, final_lines, autojunk=False).get_opcodes()):
+        if tag == "equal":
+            continue
+        span = range(i1 - 1, i2 + 1) if i2 > i1 else range(i1 - 1, i1 + 1)  # the lines changed and their neighbours
+        if any(0 <= k < len(first_lines) and k not in to_text for k in span) or (i2 > i1 and to_text[i2 - 1] - to_text[i1] != i2 - 1 - i1):
+            return None  # the later fix is where the first one changed lines
+        start = to_text[i1] if i1 in to_text else to_text[i1 - 1] + 1
+        out[start : start + (i2 - i1)] = final_lines[j1:j2]
+    return "".join(out)
+
+
+def passes(tests: Tests, source: str, allowed: set[str]) -> bool:
+    """Whether the tests pass on `source`, but for `allowed` (another bug's failures, `Suggestion.still_failing`)."""
+    run = tests.judge(source, allowed=allowed)
+    failed = tests.failed(run) if run.status == "failed" and allowed else None
+    return run.status == "passed" or bool(failed and failed <= allowed)
 
 
 def apply_fix(report: FileReport, suggestion: Suggestion, force: bool = False) -> Path:

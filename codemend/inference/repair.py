@@ -31,7 +31,7 @@ from codemend.inference import places
 from codemend.inference.candidates import merge, normal_key, operator_candidates
 from codemend.inference.debugger import Candidate, Debugger
 from codemend.inference.localize import LineRanking, combine, factored_scores, model_signal
-from codemend.inference.sbfl import coverage_for_benchmark, coverage_for_command, ochiai
+from codemend.inference.sbfl import coverage_for_benchmark, coverage_for_command, hang_loops, ochiai, with_hang_loops
 from codemend.sandbox import BackgroundRun, Limits, RunResult, SandboxPool, never_started, run_command, run_tests, scaled_timeout
 from codemend.testcov import (COMMAND_STARTUP_S, COVERAGE_SLOWDOWN, TestCoverage, collection_errors, command_limits, failing_tests,
                               failure_trace, first_failing, focused_command, reporting_command, sandbox_failure_trace)
@@ -367,27 +367,36 @@ def to_validate(suggestions: list[Suggestion], budget: int) -> list[Suggestion]:
 
 
 def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough: int = 0,
-             seconds: float = 0.0, unreached: Mapping[str, set[str]] | None = None, partial_is_enough: bool = True) -> int:
+             seconds: float = 0.0, unreached: Mapping[str, set[str]] | None = None, partial_is_enough: bool = True,
+             unrelated: Mapping[str, set[str]] | None = None) -> int:
     """Run the tests on suggestions in rank order, `tests.workers` at a time, in the sandbox.
 
     Stops once `enough` plausible fixes are found (0: validate all), or starts no more runs after
     `seconds` (0: no limit); returns how many ran. `unreached`: per function, the tests that fail on
     the original code without running it (`unreached_failures`), which a fix there is judged without;
-    such a fix counts towards `enough` only when `partial_is_enough` (`answers`).
+    such a fix counts towards `enough` only when `partial_is_enough` (`answers`). `unrelated`: per
+    function, the tests that pass on the original code without running it (`unrelated_passing`): a fix
+    that fails only those (and `unreached`) runs once more (`judge_twice_if_flaky`).
     """
     workers = tests.workers
     pool = SandboxPool(workers=workers, limits=limits) if tests.test_code else None
     executor = concurrent.futures.ThreadPoolExecutor(max_workers=workers)
 
+    def judged(suggestion: Suggestion) -> tuple[RunResult, str]:
+        allowed = (unreached or {}).get(suggestion.function, set())
+        return judge_twice_if_flaky(suggestion, tests, limits, allowed, (unrelated or {}).get(suggestion.function, set()))
+
     def run(start: int, stop: int) -> int:
         chunk = suggestions[start:stop]
         if pool is not None:
-            results = pool.map_tests([(s.patched_source, tests.test_code) for s in chunk])
+            results = [(result, "") for result in pool.map_tests([(s.patched_source, tests.test_code) for s in chunk])]
         else:
-            results = list(executor.map(lambda s: tests.judge(s.patched_source, limits, (unreached or {}).get(s.function, ())), chunk))
-        for suggestion, result in zip(chunk, results):
+            results = list(executor.map(judged, chunk))
+        for suggestion, (result, flaky) in zip(chunk, results):
             suggestion.validation, suggestion.detail, suggestion.still_failing = verdict(
                 result, suggestion.function, (unreached or {}).get(suggestion.function, set()), tests)
+            if flaky:
+                suggestion.detail = "; ".join(part for part in (flaky, suggestion.detail) if part)
         return sum(answers(suggestion, partial_is_enough) for suggestion in chunk)
 
     try:
@@ -396,6 +405,32 @@ def validate(suggestions: list[Suggestion], tests: Tests, limits: Limits, enough
         executor.shutdown()
         if pool is not None:
             pool.close()
+
+
+def judge_twice_if_flaky(suggestion: Suggestion, tests: Tests, limits: Limits, allowed: set[str],
+                         unrelated: set[str]) -> tuple[RunResult, str]:
+    """`tests.judge` of the suggestion, and when the only tests that fail are `allowed` (another bug's) or
+    `unrelated` (they pass on the original code and never run the function: an edit of it cannot fail
+    them, short of a subprocess, which coverage does not follow), at least one of them unrelated, the
+    second run's result instead, with what the first said. A flaky test then costs a run, not the fix:
+    boltons' test_iter_find_files strips its folder's path with `str.lstrip`, so it fails whenever the
+    sandbox's random folder name holds an "f", and the fix of backoff_iter was "failing" in 2 of 4 runs."""
+    first = tests.judge(suggestion.patched_source, limits, allowed)
+    failed = tests.failed(first) if first.status == "failed" and unrelated else None
+    flaky = (failed or set()) & unrelated
+    if not flaky or not failed <= unrelated | allowed:
+        return first, ""
+    logger.info("%s: %s failed without running %s; running the fix once more", suggestion.file, some(flaky), suggestion.function)
+    return (tests.judge(suggestion.patched_source, limits, allowed),
+            f"run twice: on the first run {some(flaky)} failed, which pass(es) on the original code and never run {suggestion.function}")
+
+
+def unrelated_passing(coverage: list[TestCoverage], functions: list[FunctionReport]) -> dict[str, set[str]]:
+    """Per function: the tests that pass on the original code (under coverage) and never enter its body
+    (`judge_twice_if_flaky`). Empty without per-test coverage."""
+    passed = {test.name: test.lines for test in coverage if test.passed}
+    return {report.function: {name for name, lines in passed.items() if not lines & body}
+            for report in functions if report.func is not None and (body := body_lines(report.func))}
 
 
 def verdict(result: RunResult, function: str, unreached: set[str], tests: Tests) -> tuple[str, str, list[str]]:
@@ -624,6 +659,11 @@ def measure_original(text: str, path: str, tests: Tests, result: RepairResult, w
         with watch("sbfl"):
             result.coverage = slow_not_failing(measure() if use_sbfl else [], result.failing)
             sbfl = ochiai(result.coverage) if result.coverage else {}
+            loops = hang_loops(result.coverage, text)
+            if loops:
+                sbfl = with_hang_loops(sbfl, loops)
+                where = " and ".join(f"lines {start}-{end}" for start, end in loops)
+                result.notes.append(f"the tests that hung were stopped in the loop at {where}: its lines are looked at first")
     if result.baseline.status == "timeout":
         limits = _hung_limits(limits, result.coverage)
         note = (f"the tests did not finish on the original code ({result.baseline.detail}): a fix that ends the hang passes, "
@@ -642,17 +682,18 @@ def validate_ranked(text: str, path: str, result: RepairResult, tests: Tests, li
     bug's failing tests."""
     hung = result.baseline.status == "timeout"
     unreached = unreached_failures(result.failing, result.coverage, result.functions) if tests.command else {}
+    unrelated = unrelated_passing(result.coverage, result.functions) if tests.command else {}
     partial_is_enough = not (unreached and one_cause_possible(result.failing, result.coverage, result.functions))
     with watch("validation"):
         chosen = to_validate(result.suggestions, max_validate)
         ran = validate(chosen, tests, limits, enough=enough, seconds=HUNG_VALIDATION_LIMITS * tests.limits.wall_s if hung else 0.0,
-                       unreached=unreached, partial_is_enough=partial_is_enough)
+                       unreached=unreached, partial_is_enough=partial_is_enough, unrelated=unrelated)
     if hung and ran < len(chosen) and not any(s.validation == "plausible" for s in chosen):
         result.notes.append(f"validation stopped after {ran} of {len(chosen)} candidates, as the original code hung")
     # Not after a hanging or crashing original: each of hundreds of edits could cost the time limit.
     if wide > 0 and result.baseline.status in ("failed", "error") and not any(answers(s, partial_is_enough) for s in result.suggestions):
         with watch("wide_search"):
-            wide_search(text, path, result, tests, limits, wide, wide_seconds, enough, unreached, partial_is_enough)
+            wide_search(text, path, result, tests, limits, wide, wide_seconds, enough, unreached, partial_is_enough, unrelated)
     result.suggestions.sort(key=best_first)
     for name, failing in unreached.items():  # said where a plausible fix relies on it
         if any(s.function == name and s.still_failing for s in result.suggestions):
@@ -730,14 +771,16 @@ def _collection_error(errors: dict[str, str], target: str, tree: str = "") -> st
 
 
 def wide_search(text: str, path: str, result: RepairResult, tests: Tests, limits: Limits, budget: int, seconds: float, enough: int,
-                unreached: Mapping[str, set[str]] | None = None, partial_is_enough: bool = True) -> None:
+                unreached: Mapping[str, set[str]] | None = None, partial_is_enough: bool = True,
+                unrelated: Mapping[str, set[str]] | None = None) -> None:
     """Try the wide space's edits (`wide_suggestions`) by tests; add those that pass to `result`."""
     floor = min((s.score for s in result.suggestions), default=0.0)
     tried = {normal_key(s.patched_source) for s in result.suggestions if s.validation != "not validated"}
     more = wide_suggestions(text, path, result.functions, tried, floor, limit=budget)
     logger.info("%s: no ranked candidate passes the tests; trying up to %d edits of the wide space for at most %.0f s "
                 "(--wide 0 skips this)", path, len(more), seconds)
-    ran = validate(more, tests, limits, enough=enough, seconds=seconds, unreached=unreached, partial_is_enough=partial_is_enough)
+    ran = validate(more, tests, limits, enough=enough, seconds=seconds, unreached=unreached, partial_is_enough=partial_is_enough,
+                   unrelated=unrelated)
     result.suggestions += [s for s in more if s.validation == "plausible"]
     if ran < len(more) and not any(s.validation == "plausible" for s in more):
         result.notes.append(f"the wide search stopped after {ran} of {len(more)} edits ({seconds:.0f} s; --wide_seconds)")

@@ -10,6 +10,7 @@ The coverage itself is measured by `codemend.testcov` (coverage.py inside the sa
 
 from __future__ import annotations
 
+import ast
 import math
 from collections.abc import Collection, Mapping, Sequence
 
@@ -17,8 +18,8 @@ from codemend.testcov import (
     TestCommand, TestCoverage, coverage_for_benchmark, coverage_for_command, coverage_for_files, parse_test_command, plan_benchmark_tests,
 )
 
-__all__ = ["TestCommand", "TestCoverage", "coverage_for_benchmark", "coverage_for_command", "coverage_for_files", "ochiai",
-           "parse_test_command", "plan_benchmark_tests", "rank_lines"]
+__all__ = ["TestCommand", "TestCoverage", "coverage_for_benchmark", "coverage_for_command", "coverage_for_files", "hang_loops",
+           "ochiai", "parse_test_command", "plan_benchmark_tests", "rank_lines", "with_hang_loops"]
 
 
 # ----------------------------------------------------------------------------- Ochiai
@@ -49,3 +50,35 @@ def rank_lines(scores: Mapping[int, float], restrict_to: Collection[int] | None 
     keep = None if restrict_to is None else set(restrict_to)
     items = [(line, score) for line, score in scores.items() if keep is None or line in keep]
     return sorted(items, key=lambda item: (-item[1], item[0]))
+
+
+# ----------------------------------------------------------------------------- where tests hung
+
+
+def hang_loops(coverages: Sequence[TestCoverage], text: str) -> list[tuple[int, int]]:
+    """The loops (first and last line) the tests the coverage run stopped were spinning in, in order of
+    first appearance: for each stopped test, the innermost loop around the innermost line of its stack
+    (`TestCoverage.hung_at`) that is in a loop. A loop that never ends is where the bug is, or what it
+    feeds: its condition or its update (boltons' backoff_iter with `i -= 1`, stopped in its `while`,
+    called from `backoff`, whose lines the same tests run)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    loops = [(node.lineno, node.end_lineno or node.lineno) for node in ast.walk(tree)
+             if isinstance(node, (ast.For, ast.AsyncFor, ast.While))]
+    found: list[tuple[int, int]] = []
+    for coverage in coverages:
+        for line in reversed(coverage.hung_at if coverage.stopped else ()):
+            around = [loop for loop in loops if loop[0] <= line <= loop[1]]
+            if around:
+                innermost = max(around)  # nested loops start later
+                found += [innermost] if innermost not in found else []
+                break
+    return found
+
+
+def with_hang_loops(scores: Mapping[int, float], loops: Collection[tuple[int, int]]) -> dict[int, float]:
+    """`scores` with the lines of `loops` (`hang_loops`) above every other line, in their own order."""
+    top = max(scores.values(), default=0.0) or 1.0
+    return {line: score + top if any(start <= line <= end for start, end in loops) else score for line, score in scores.items()}

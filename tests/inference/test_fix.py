@@ -292,6 +292,40 @@ def test_a_bug_that_makes_a_pytest_test_hang_is_localized_and_fixed_without_a_li
                for note in result.notes), result.notes  # three --timeout limits: eight rounds of 15 s candidates fit, not three
 
 
+# boltons' backoff_iter with `i += 1` written `i -= 1`: the tests that hang run `backoff` (their lines
+# only), the passing ones the generator's loop too, so Ochiai put `backoff` first.
+BACKOFF = """def backoff(start, stop, count):
+    if stop < start:
+        raise ValueError("stop < start")
+    return list(backoff_iter(start, stop, count))
+
+
+def backoff_iter(start, stop, count):
+    cur, i = start, 0
+    while count == "repeat" or i < count:
+        yield cur
+        i -= 1
+        cur = min(cur * 2, stop)
+"""
+BACKOFF_TESTS = """from itertools import islice
+assert list(islice(backoff_iter(1, 8, "repeat"), 3)) == [1, 2, 4]
+assert list(islice(backoff_iter(3, 5, "repeat"), 2)) == [3, 5]
+assert backoff(1, 8, 4) == [1, 2, 4, 8]
+"""
+
+
+@pytest.mark.sandbox
+def test_a_hang_is_looked_for_first_in_the_loop_the_tests_were_stopped_in():
+    from codemend.sandbox import Limits
+
+    result = repair(BACKOFF, debugger=None, tests=Tests(test_code=BACKOFF_TESTS, limits=Limits(wall_s=2.0)), wide=0)
+    assert result.baseline.status == "timeout" and result.coverage[-1].stopped
+    assert "the tests that hung were stopped in the loop at lines 9-12: its lines are looked at first" in result.notes
+    # Before, every candidate validated was in `backoff` and validation stopped after 8 of 60, the fix unreached.
+    best = result.suggestions[0]
+    assert (best.function, best.line, best.validation) == ("backoff_iter", 11, "plausible"), [(s.line, s.validation) for s in result.suggestions[:5]]
+
+
 @pytest.mark.sandbox
 def test_after_a_hanging_original_validation_stops_after_a_few_limits():
     from codemend.inference.repair import HUNG_VALIDATION_LIMITS
@@ -853,6 +887,49 @@ def test_a_fix_left_with_another_bugs_failures_ends_validation_only_when_no_func
     assert [s.patched_source for s in sorted(second, key=best_first)[:2]] == ["full", "partial"]  # despite its score
 
 
+def test_a_fix_that_fails_only_tests_that_never_run_its_function_is_run_again():
+    # boltons' test_iter_find_files strips its folder with str.lstrip and fails when the sandbox's random
+    # folder name holds an "f": the fix of backoff_iter was "failing" in 2 of 4 runs.
+    from codemend.inference.repair import Suggestion, unrelated_passing, validate
+    from codemend.sandbox import Limits, RunResult
+    from codemend.testcov import TestCoverage
+
+    class Tests:  # the part of repair.Tests that validate uses; each text's runs in turn, the last repeated
+        test_code, workers = "", 1
+        outcomes = {"flaky once": ["t.py::unrelated", ""], "flaky twice": ["t.py::unrelated", "t.py::unrelated"],
+                    "breaks mine": ["t.py::unrelated t.py::mine", ""], "fails other bug": ["t.py::other", ""]}
+
+        def __init__(self):
+            self.runs = []
+
+        def judge(self, text, limits=None, allowed=()):
+            failing = self.outcomes[text][sum(ran == text for ran in self.runs)].split()
+            self.runs.append(text)
+            listed = "".join(f"FAILED {name} - boom\n" for name in failing) + (f"{len(failing)} failed, 3 passed in 0.1s\n" if failing else "")
+            return RunResult(status="failed" if failing else "passed", returncode=int(bool(failing)), stdout=listed,
+                             stderr="", duration_s=0.1, detail=f"exit status {int(bool(failing))}")
+
+        def failed(self, result):
+            return failed_tests(result.stdout)
+
+    func = select_functions("def f(x):\n    y = x + 1\n    return y\n", "m.py")[0]
+    report = dataclasses.replace(repair("def f(x):\n    y = x + 1\n    return y\n", debugger=None).functions[0], func=func)
+    coverage = [TestCoverage("t.py::unrelated", True, frozenset({1})),  # the `def` line only: imported, never run
+                TestCoverage("t.py::mine", True, frozenset({1, 2, 3})), TestCoverage("t.py::other", False, frozenset({1}))]
+    unrelated = unrelated_passing(coverage, [report])
+    assert unrelated == {"f": {"t.py::unrelated"}}
+    tests = Tests()
+    suggestions = [Suggestion("m.py", "f", 2, 0.0, "", text, "") for text in Tests.outcomes]
+    validate(suggestions, tests, Limits(), unreached={"f": {"t.py::other"}}, unrelated=unrelated)
+    assert [s.validation for s in suggestions] == ["plausible", "failing", "failing", "plausible"]
+    assert suggestions[0].detail.startswith("run twice: on the first run t.py::unrelated failed, which pass(es) on the original code "
+                                            "and never run f")
+    assert tests.runs.count("flaky twice") == 2 and suggestions[1].detail.startswith("run twice")
+    assert tests.runs.count("breaks mine") == 1 and tests.runs.count("fails other bug") == 1  # a test it runs failed; another bug's
+    validate(suggestions[:1], tests := Tests(), Limits())  # without coverage, nothing is known to be unrelated: one run
+    assert tests.runs == ["flaky once"] and suggestions[0].validation == "failing"
+
+
 SLICED = '''from itertools import count, takewhile
 
 
@@ -1144,6 +1221,27 @@ def test_a_folders_files_are_repaired_in_order_of_failures_entering_them_then_of
 
 
 @pytest.mark.sandbox
+def test_in_a_folder_the_file_whose_loop_a_hanging_test_spun_in_comes_first(tmp_path, monkeypatch):
+    # backoff (a.py) and backoff_iter (b.py) in two files: the hanging test runs both, and Ochiai alone put
+    # a.py first (only the hanging test runs its lines; a passing one runs b.py's loop too).
+    from codemend.inference.fix import SharedRuns, make_tests
+
+    (tmp_path / "a.py").write_text("from b import ticks\n\n\ndef all_ticks(n):\n    return list(ticks(n))\n")
+    (tmp_path / "b.py").write_text("def ticks(n):\n    i = 0\n    while i < n:\n        if i >= 0:\n            yield i\n        i -= 1\n")
+    (tmp_path / "test_ab.py").write_text("from itertools import islice\n\nfrom a import all_ticks\nfrom b import ticks\n\n\n"
+                                         "def test_ticks():\n    assert list(islice(ticks(3), 1)) == [0]\n\n\n"
+                                         "def test_all_ticks():\n    assert all_ticks(2) == [0, 1]\n")
+    monkeypatch.chdir(tmp_path)
+    files = [Path("a.py"), Path("b.py")]
+    shared = SharedRuns(files)
+    shared.measure(make_tests(Path("a.py"), f"{sys.executable} -m pytest -q -p no:cacheprovider test_ab.py", 5.0), Path("a.py").read_text())
+    assert shared.baseline.status == "timeout" and shared.entering == {Path("a.py"): {"test_ab.py::test_all_ticks"},
+                                                                       Path("b.py"): {"test_ab.py::test_all_ticks"}}
+    assert shared.suspicion[Path("b.py")] > 1 >= shared.suspicion[Path("a.py")]  # its loop before any Ochiai score
+    assert shared.in_order(files) == [Path("b.py"), Path("a.py")]
+
+
+@pytest.mark.sandbox
 @pytest.mark.parametrize("fixed", [False, True])
 def test_a_folder_runs_its_files_coverage_beside_the_baseline_and_cancels_it_when_not_needed(tmp_path, monkeypatch, fixed):
     import threading
@@ -1275,6 +1373,50 @@ def test_two_bugs_in_one_file_come_as_one_suggestion_that_fixes_both(tmp_path, m
     captured = capsys.readouterr()
     assert f"the tests pass now: {command}" in captured.err
     assert captured.out.startswith("#1 stats.py:") and ": suspected bugs in " in captured.out.splitlines()[0]
+
+
+def test_without_first_replays_the_later_fixes_on_the_original():
+    from codemend.inference.fix import without_first
+
+    text = "a\nb\nc\nd\ne\nf\ng\n"
+    first = text.replace("b\n", "B\n")
+    assert without_first(text, first, first.replace("f\n", "F\nF2\n")) == text.replace("f\n", "F\nF2\n")  # a line becomes two
+    assert without_first(text, first, first.replace("e\n", "")) == text.replace("e\n", "")  # a line deleted
+    assert without_first(text, first, "z\n" + first + "h\n") == "z\n" + text + "h\n"  # inserted at both ends
+    assert without_first(text, first, first.replace("c\n", "C\n")) is None  # beside the first fix's line: it cannot be told apart
+    assert without_first(text, first, first.replace("B\n", "BB\n")) is None  # the first fix's own line
+    grown = text.replace("d\n", "d\nX\nY\n")  # a first fix that adds lines: the later ones' line numbers moved
+    assert without_first(text, grown, grown.replace("a\n", "A\n").replace("g\n", "G\n")) == text.replace("a\n", "A\n").replace("g\n", "G\n")
+    shrunk = text.replace("c\n", "")
+    assert without_first(text, shrunk, shrunk.replace("b\nd\n", "B\nD\n")) is None  # around the line it deleted
+
+
+def test_a_first_fix_the_second_makes_unneeded_is_left_out():
+    # A first "plausible" fix can mask the second bug for the tests that run both functions; once the
+    # second bug is fixed, the first edit is noise in the diff the user applies.
+    from codemend.inference.fix import mend_further
+    from codemend.inference.repair import RepairResult, Suggestion
+    from codemend.testcov import TestCoverage
+
+    text = "def f(x):\n    y = x + 1\n    return y\n\n\ndef g(x):\n    z = x * 2\n    return z\n"
+    first = text.replace("x + 1\n", "x - 1\n    y += 0\n")  # the masking edit, a line longer
+    final = first.replace("x * 2", "x * 3")
+    coverage = [TestCoverage("t.py::test_g", False, frozenset({7, 8}))]
+    result = RepairResult([Suggestion("m.py", "f", 2, -1.0, "", first, "", "plausible", still_failing=["t.py::test_g"])], [],
+                          coverage=coverage)
+    again = lambda source: RepairResult([Suggestion("m.py", "g", 8, -2.0, "", final, "", "plausible")], [])  # noqa: E731
+    judged = []
+
+    def passes(source, allowed):
+        judged.append((source, allowed))
+        return "x + 1" in source  # the original f: the tests do not need the first edit
+
+    best = mend_further(text, "m.py", result, again, passes)
+    assert judged == [(text.replace("x * 2", "x * 3"), set())]
+    assert (best.function, best.line, best.patched_source) == ("g", 7, text.replace("x * 2", "x * 3"))
+    assert best.detail.startswith("without the fix of f found first") and best.diff.count("\n-") == 1
+    kept = mend_further(text, "m.py", result, again, lambda source, allowed: False)  # the first edit is needed: both, together
+    assert (kept.function, kept.patched_source, kept.detail) == ("f, g", final, "2 fixes together: the tests pass")
 
 
 def test_a_long_file_says_which_function_the_model_is_ranking(tiny_model, caplog):

@@ -20,10 +20,12 @@ from codemend.inference.sbfl import (
     coverage_for_benchmark,
     coverage_for_command,
     coverage_for_files,
+    hang_loops,
     ochiai,
     parse_test_command,
     plan_benchmark_tests,
     rank_lines,
+    with_hang_loops,
 )
 from codemend.sandbox import Limits, RunResult
 
@@ -106,6 +108,48 @@ def test_ochiai_lines_of_failing_tests_only():
     # All tests failing: a line every test covers is 1.0, a line half of them cover 1/sqrt(2).
     scores = ochiai([cov("f1", False, {1, 2}), cov("f2", False, {1})])
     assert scores == {1: pytest.approx(1.0), 2: pytest.approx(1 / math.sqrt(2))}
+
+
+# A generator that never ends (boltons' backoff_iter with `i -= 1`), its caller, and a helper its loop calls.
+HANGING = (
+    "def ticks(n):\n"            # 1
+    "    i = 0\n"                # 2
+    "    while i < n:\n"         # 3
+    "        yield step(i)\n"    # 4
+    "        for _ in ():\n"     # 5
+    "            pass\n"         # 6
+    "        i -= 1\n"           # 7
+    "\n"
+    "def step(i):\n"             # 9
+    "    return i * 2\n"         # 10
+    "\n"
+    "def all_ticks(n):\n"        # 12
+    "    return list(ticks(n))\n"  # 13
+)
+
+
+def stopped(*stack: int) -> TestCoverage:
+    return TestCoverage("t", False, frozenset(range(1, 14)), "TimeoutError: test still running after 1 s", 1.0, stack)
+
+
+def test_hang_loops_names_the_innermost_loop_around_where_a_stopped_test_was():
+    assert hang_loops([stopped(13, 4)], HANGING) == [(3, 7)]  # the caller's line is in no loop
+    assert hang_loops([stopped(13, 6)], HANGING) == [(5, 6)]  # nested: the inner loop
+    assert hang_loops([stopped(13, 4, 10)], HANGING) == [(3, 7)]  # in a helper without a loop: the loop calling it
+    assert hang_loops([stopped(13, 4), stopped(13, 7), stopped(13, 6)], HANGING) == [(3, 7), (5, 6)]  # each once, in order
+    assert hang_loops([stopped(13)], HANGING) == []  # in no loop at all
+    failed = TestCoverage("t", False, frozenset({3}), "AssertionError", 1.0, (4,))
+    assert hang_loops([failed], HANGING) == []  # only a test the run stopped hung
+    assert hang_loops([stopped(13, 4)], "def broken(:\n") == []
+
+
+def test_with_hang_loops_puts_the_loops_lines_first_in_their_own_order():
+    scores = {1: 0.5, 3: 0.4, 4: 0.4, 7: 0.3, 12: 0.5, 13: 0.6}
+    boosted = with_hang_loops(scores, [(3, 7)])
+    assert [line for line, _ in rank_lines(boosted)] == [3, 4, 7, 13, 1, 12]
+    assert {line: boosted[line] for line in (1, 12, 13)} == {1: 0.5, 12: 0.5, 13: 0.6}  # the rest unchanged
+    assert with_hang_loops({3: 0.0, 9: 0.0}, [(3, 7)]) == {3: 1.0, 9: 0.0}  # nothing else suspicious: still first
+    assert with_hang_loops(scores, []) == scores
 
 
 def test_ochiai_matches_the_textbook_formula_on_random_spectra():
@@ -310,6 +354,7 @@ def test_a_pytest_test_that_hangs_fails_with_its_lines_and_the_tests_after_it_st
     spin, one = tests
     assert (spin.name, spin.passed) == ("test_mod.py::test_spin", False) and spin.error.startswith("TimeoutError: test still running after 1 s")
     assert spin.stopped and {2, 3} <= spin.lines and 1 <= spin.seconds < 3
+    assert spin.hung_at in ((2,), (3,)) and one.hung_at == ()  # the line of mod.py it was running
     assert (one.name, one.passed, one.stopped) == ("test_mod.py::test_one", True, False) and 0 <= one.seconds < 1
 
 
@@ -348,6 +393,7 @@ def test_looping_tests_are_contained_failures_not_hangs():
     assert outcomes[4:] in ([], [("test5@line5", True)])
     assert coverages[1].error.startswith("TimeoutError")
     assert coverages[1].error.endswith(("(candidate.py line 10)", "(candidate.py line 11)"))  # inside spin()
+    assert coverages[1].hung_at in ((10,), (11,)) and coverages[2].hung_at == ()  # where it was stopped; a failure is not a hang
     assert {1, 9, 10, 11} <= coverages[1].lines
     assert coverages[2].error == "AssertionError"
     assert coverages[3].error.startswith("timeout: wall-clock limit" if len(coverages) == 4 else "TimeoutError")
