@@ -126,6 +126,29 @@ def test_the_wide_search_tries_mistake_templates_at_every_line_before_the_wide_t
 
 
 @pytest.mark.sandbox
+def test_failures_that_do_not_repeat_are_flaky_and_nothing_is_validated_against_them(tmp_path):
+    # A flaky failure and no bug: every candidate "passed" the tests by chance, the first one plausible.
+    # This test fails without a tracer and passes under coverage's: a failure that one run shows and the next does not.
+    (tmp_path / "stats.py").write_text(SOURCE)
+    (tmp_path / "test_flaky.py").write_text("import sys\n\n\ndef test_traced():\n    assert sys.gettrace() is not None\n")
+    command = f"{sys.executable} -m pytest -q -p no:cacheprovider test_flaky.py"
+    result = repair(SOURCE, debugger=None, tests=Tests(command=command, tree=str(tmp_path), target="stats.py"))
+    assert result.baseline.status == "failed"
+    assert result.notes == ["the tests that failed on the original code (test_flaky.py::test_traced) passed when run again under coverage: "
+                            "they are flaky, not a bug to fix here; suggestions are not validated"]
+    assert result.suggestions and all(s.validation == "not validated" for s in result.suggestions)
+
+
+def test_not_repeated_names_the_failures_the_coverage_run_did_not_see():
+    from codemend.inference.repair import not_repeated
+    from codemend.testcov import TestCoverage
+
+    coverage = [TestCoverage("t::a", True, frozenset()), TestCoverage("t::b", False, frozenset()), TestCoverage("t::c", True, frozenset())]
+    assert not_repeated({"t::a", "t::b"}, coverage) == {"t::a"}
+    assert not_repeated(None, coverage) == set() and not_repeated({"t::a"}, []) == set()
+
+
+@pytest.mark.sandbox
 def test_tests_that_pass_on_the_original_are_reported(tmp_path):
     result = repair(FIXED, debugger=None, tests=Tests(test_code=TESTS))
     assert result.notes and "nothing to validate" in result.notes[0]
