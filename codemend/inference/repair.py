@@ -815,7 +815,7 @@ def slow_not_failing(coverage: list[TestCoverage], failing: set[str] | None) -> 
 def not_repeated(failing: set[str] | None, coverage: list[TestCoverage]) -> set[str]:
     """The `failing` tests (on the original code, a complete list) that passed in the coverage run, a
     second run of the same command: a failure that does not repeat is a flaky test's, and a candidate
-    "passes" it by chance (boltons without a bug fails test_iter_find_files about one run in five)."""
+    "passes" it by chance (boltons without a bug fails test_iter_find_files now and then)."""
     passed = {test.name for test in coverage if test.passed}
     return (failing or set()) & passed
 
