@@ -140,10 +140,10 @@ class Alarm:
     """SIGALRM while a test (a pytest test's phase) runs, repeating in case the code swallows the first
     TimeoutError; left unarmed where something else handles SIGALRM already (pytest-timeout, the tests themselves)."""
 
+    MESSAGE = "test still running after"  # STOPPED
+
     def __init__(self, seconds):
         self.seconds, self.armed = seconds, False
-
-    MESSAGE = "test still running after"  # STOPPED
 
     def fire(self, signum, frame):
         if self.armed:
