@@ -421,8 +421,9 @@ def judge_twice_if_flaky(suggestion: Suggestion, tests: Tests, limits: Limits, a
     if not flaky or not failed <= unrelated | allowed:
         return first, ""
     logger.info("%s: %s failed without running %s; running the fix once more", suggestion.file, some(flaky), suggestion.function)
+    they = "it passes" if len(flaky) == 1 else "they pass"
     return (tests.judge(suggestion.patched_source, limits, allowed),
-            f"run twice: on the first run {some(flaky)} failed, which pass(es) on the original code and never run {suggestion.function}")
+            f"run twice: {some(flaky)} failed the first run, though {they} on the original code without running {suggestion.function}")
 
 
 def unrelated_passing(coverage: list[TestCoverage], functions: list[FunctionReport]) -> dict[str, set[str]]:
