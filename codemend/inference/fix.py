@@ -29,7 +29,8 @@ from codemend.data.corpus import body_lines, decode_source, iter_python_files, s
 from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
-from codemend.inference.repair import TESTS_PASS, RepairResult, Suggestion, Tests, best_first, module_chunks_of, repair, select_functions, some, unusable_baseline
+from codemend.inference.repair import (TESTS_PASS, RepairResult, Suggestion, Tests, best_first, file_diff, module_chunks_of, repair, select_functions,
+                                      some, unusable_baseline, verdict)
 from codemend.inference.sbfl import hang_loops, ochiai, with_hang_loops
 from codemend.sandbox import BackgroundRun
 from codemend.testcov import coverage_for_files, parse_test_command, unittest_as_pytest
@@ -466,17 +467,13 @@ def mend_further(text: str, path: str, result: RepairResult, again: Callable[[st
         if len(fixes) == 1:
             changed = next(op for op in difflib.SequenceMatcher(None, text.splitlines(), final.splitlines(), autojunk=False).get_opcodes()
                            if op[0] != "equal")
-            return replace(last, line=changed[1] + 1, patched_source=final, diff=unified(text, final, path),
+            return replace(last, line=changed[1] + 1, patched_source=final, diff=file_diff(text, final, path),
                            detail=f"without the fix of {result.suggestions[0].function} found first, which the tests no longer need"
                                   + (f"; {last.detail}" if last.detail else ""))
     return Suggestion(path, ", ".join(dict.fromkeys(f.function for f in fixes)), fixes[0].line, sum(f.score for f in fixes),
-                      unified(text, final, path), final, "\n".join(f.model_output for f in fixes), "plausible",
+                      file_diff(text, final, path), final, "\n".join(f.model_output for f in fixes), "plausible",
                       "+".join(sorted({part for f in fixes for part in f.origin.split("+")})), ", ".join(f.operator for f in fixes),
                       f"{len(fixes)} fixes together: " + (last.detail or "the tests pass"), last.still_failing)
-
-
-def unified(text: str, patched: str, path: str) -> str:
-    return "".join(difflib.unified_diff(text.splitlines(keepends=True), patched.splitlines(keepends=True), f"a/{path}", f"b/{path}"))
 
 
 def without_first(text: str, first: str, final: str) -> str | None:
@@ -502,9 +499,7 @@ def without_first(text: str, first: str, final: str) -> str | None:
 
 def passes(tests: Tests, source: str, allowed: set[str]) -> bool:
     """Whether the tests pass on `source`, but for `allowed` (another bug's failures, `Suggestion.still_failing`)."""
-    run = tests.judge(source, allowed=allowed)
-    failed = tests.failed(run) if run.status == "failed" and allowed else None
-    return run.status == "passed" or bool(failed and failed <= allowed)
+    return verdict(tests.judge(source, allowed=allowed), "", allowed, tests)[0] == "plausible"
 
 
 def apply_fix(report: FileReport, suggestion: Suggestion, force: bool = False) -> Path:

@@ -314,9 +314,14 @@ def distinct(suggestions: list[Suggestion]) -> list[Suggestion]:
     return list(kept.values())
 
 
+def file_diff(text: str, patched: str, path: str) -> str:
+    """The unified diff of the whole file `text` to `patched`, as a suggestion shows it."""
+    return "".join(difflib.unified_diff(text.splitlines(keepends=True), patched.splitlines(keepends=True), f"a/{path}", f"b/{path}"))
+
+
 def to_suggestion(text: str, path: str, func: Function, candidate: Candidate) -> Suggestion:
     patched = replace_function(text, func, candidate.patched)
-    diff = "".join(difflib.unified_diff(text.splitlines(keepends=True), patched.splitlines(keepends=True), f"a/{path}", f"b/{path}"))
+    diff = file_diff(text, patched, path)
     status = {"passed": "plausible", "failed": "failing"}.get(candidate.status, candidate.status)
     return Suggestion(path, func.name, func.start_line + candidate.line - 1, candidate.score, diff, patched,
                       candidate.target, status, "+".join(sorted(candidate.origin)), candidate.operator, candidate.detail)

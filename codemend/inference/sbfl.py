@@ -61,6 +61,8 @@ def hang_loops(coverages: Sequence[TestCoverage], text: str) -> list[tuple[int, 
     (`TestCoverage.hung_at`) that is in a loop. A loop that never ends is where the bug is, or what it
     feeds: its condition or its update (boltons' backoff_iter with `i -= 1`, stopped in its `while`,
     called from `backoff`, whose lines the same tests run)."""
+    if not any(coverage.stopped and coverage.hung_at for coverage in coverages):
+        return []  # nothing hung: the file is not parsed (every repair with tests comes here)
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
