@@ -30,6 +30,7 @@ from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes
 from codemend.inference import places
 from codemend.inference.candidates import merge, normal_key, operator_candidates
 from codemend.inference.debugger import Candidate, Debugger
+from codemend.inference.docstrings import elide
 from codemend.inference.localize import LineRanking, combine, factored_scores, model_signal
 from codemend.inference.sbfl import coverage_for_benchmark, coverage_for_command, hang_loops, ochiai, with_hang_loops
 from codemend.sandbox import BackgroundRun, Limits, RunResult, SandboxPool, never_started, run_command, run_tests, scaled_timeout
@@ -250,7 +251,20 @@ def repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int
                     watch: Stopwatch | None = None, placed: bool = True, module: str | None = None) -> FunctionReport:
     """Candidates for one function, scored by the model and ordered best first. With beams (`n` > 0) and
     `placed`, the model also writes fixes at the places `placed_proposals` picks (`module`: the text
-    of the module holding `func`, for its globals)."""
+    of the module holding `func`, for its globals). The model reads a long docstring as its first line
+    only (`docstrings.elide`); the report is of `func` as it is."""
+    view = elide(func, line and line - func.start_line + 1) if debugger is not None else None
+    if view is None:
+        return _repair_function(func, debugger, sbfl=sbfl, trace=trace, n=n, line=line, use_operators=use_operators,
+                                top_lines=top_lines, watch=watch, placed=placed, module=module)
+    line = line and func.start_line - 1 + view.to_view(line - func.start_line + 1)
+    report = _repair_function(view.func, debugger, sbfl=view.file_scores_to_view(sbfl), trace=trace, n=n, line=line,
+                              use_operators=use_operators, top_lines=top_lines, watch=watch, placed=placed, module=module)
+    return view.restore_report(report)
+
+
+def _repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int, float], trace: str, n: int, line: int,
+                     use_operators: bool, top_lines: int, watch: Stopwatch | None, placed: bool, module: str | None) -> FunctionReport:
     watch = watch or Stopwatch({})
     with watch("generation"):
         proposed = debugger.propose(func.code, func.context, trace, n) if debugger and n > 0 else []
