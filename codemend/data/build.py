@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 from codemend.config import SPLITS, DataConfig, save_run_metadata
 from codemend.data import operators as ops
-from codemend.data.corpus import MODULE_CODE, Function, extract_functions, iter_python_files, module_name, module_runs, stdlib_root
+from codemend.data.corpus import Function, extract_functions, is_module_code, iter_python_files, module_name, module_runs, stdlib_root
 from codemend.errors import CodemendError
 from codemend.io import atomic_folder, check_writable_target, write_jsonl
 from codemend.task import LineEdit, compute_edit, render_edit
@@ -195,7 +195,7 @@ def file_splits(samples: list[dict], config: DataConfig) -> dict[str, str]:
     `--module_code` moves no function to another split (a model trained without it is still measured on
     held-out files); a file with module-level samples only goes by its own seeded hash, at the same rates."""
     files = {s["file"] for s in samples}
-    assignment = assign_splits(sorted({s["file"] for s in samples if not s["function"].startswith(MODULE_CODE)}), config)
+    assignment = assign_splits(sorted({s["file"] for s in samples if not is_module_code(s["function"])}), config)
     for name in sorted(files - assignment.keys()):
         share = stable_seed(config.seed, "split", name) / 2**63
         assignment[name] = ("test" if share < config.test_fraction else
@@ -465,7 +465,7 @@ def dataset_card(by_split: dict[str, list[dict]], report: BuildReport, config: D
         f"Built from {', '.join(config.source) or 'the Python standard library'} with seed {config.seed}: "
         f"{report.files} files, {report.functions} functions, {len(rows)} samples in {report.seconds} s.",
         "Splits are by file, so no function appears in two splits.",
-        *([f"Module-level code (`--module_code`): {sum(s['function'].startswith(MODULE_CODE) for s in rows)} of the samples are "
+        *([f"Module-level code (`--module_code`): {sum(is_module_code(s['function']) for s in rows)} of the samples are "
            "bugs in runs of top-level statements, counted among the functions."] if config.module_code else []),
         "",
         "| split | samples |", "|---|---|",

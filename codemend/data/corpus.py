@@ -207,6 +207,11 @@ _DEFINITIONS = ("function_definition", "class_definition", "decorated_definition
 _PREAMBLE = ("import_statement", "import_from_statement", "future_import_statement")
 
 
+def is_module_code(name: str) -> bool:
+    """Whether a sample's or a report's function name names module-level code (`<module>`, `<module> lines 8-20`)."""
+    return name.startswith(MODULE_CODE)
+
+
 def module_code(data: bytes | str, path: str = "<memory>", line: int = 0) -> Function | None:
     """The module's top-level code as a `Function` (`module_level`), so a script's statements outside any
     function can be localized and repaired like a function's body: the run of top-level statements

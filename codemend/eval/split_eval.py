@@ -134,11 +134,11 @@ def generate_rows(samples: list[dict], model, tokenizer, spec, config: EvalConfi
 def sample_function(sample: dict):
     """A dataset sample's buggy function as the repair pipeline takes one (a whole file holds it, from line 1);
     module-level code (`data build --module_code`) by its name, `<module> lines A-B`."""
-    from codemend.data.corpus import MODULE_CODE, Function
+    from codemend.data.corpus import Function, is_module_code
 
     code, name = sample["buggy"], sample.get("function", "f")
     return Function(code, name, sample.get("file", ""), 1, code.count("\n"), sample.get("context", ""), "",
-                    module_level=name.startswith(MODULE_CODE))
+                    module_level=is_module_code(name))
 
 
 def repair_rows(samples: list[dict], model, tokenizer, spec, config: EvalConfig) -> list[dict]:
