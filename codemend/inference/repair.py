@@ -15,7 +15,6 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import contextlib
-import difflib
 import logging
 import re
 import threading
@@ -34,6 +33,7 @@ from codemend.inference.docstrings import elide
 from codemend.inference.localize import LineRanking, combine, factored_scores, model_signal
 from codemend.inference.sbfl import coverage_for_benchmark, coverage_for_command, hang_loops, ochiai, with_hang_loops
 from codemend.sandbox import BackgroundRun, Limits, RunResult, SandboxPool, never_started, run_command, run_tests, scaled_timeout
+from codemend.task import unified_diff
 from codemend.testcov import (COMMAND_STARTUP_S, COVERAGE_SLOWDOWN, TestCoverage, collection_errors, command_limits, failing_tests,
                               failure_trace, first_failing, focused_command, reporting_command, sandbox_failure_trace)
 
@@ -328,9 +328,22 @@ def distinct(suggestions: list[Suggestion]) -> list[Suggestion]:
     return list(kept.values())
 
 
+DIFF_CONTEXT = 3  # lines of context around a change in a suggestion's diff (difflib's and git's default)
+
+
 def file_diff(text: str, patched: str, path: str) -> str:
-    """The unified diff of the whole file `text` to `patched`, as a suggestion shows it."""
-    return "".join(difflib.unified_diff(text.splitlines(keepends=True), patched.splitlines(keepends=True), f"a/{path}", f"b/{path}"))
+    """The unified diff of the whole file `text` to `patched`, as a suggestion shows it.
+
+    Only the lines from the first to the last changed one, with their context, are compared, their
+    hunks numbered as the file's lines (`task.unified_diff`): a whole file's run makes a suggestion of
+    every candidate of every function, and diffing the whole file each time took 9.3 s of an 80 s run
+    on tabulate's 2,700-line module (3,106 suggestions; 1.6 s this way, the same diffs; README)."""
+    old, new = text.splitlines(keepends=True), patched.splitlines(keepends=True)
+    same = min(len(old), len(new))
+    head = next((k for k in range(same) if old[k] != new[k]), same)
+    tail = next((k for k in range(same - head) if old[-1 - k] != new[-1 - k]), same - head)
+    start, cut = max(0, head - DIFF_CONTEXT), max(0, tail - DIFF_CONTEXT)
+    return unified_diff("".join(old[start : len(old) - cut]), "".join(new[start : len(new) - cut]), path, first_line=start + 1)
 
 
 def to_suggestion(text: str, path: str, func: Function, candidate: Candidate) -> Suggestion:

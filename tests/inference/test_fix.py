@@ -17,7 +17,7 @@ from codemend.errors import CodemendError
 from codemend.inference.debugger import Candidate
 from codemend.inference.fix import FileReport, apply_fix, changed_functions, check_functions, fix_path, read_source
 from codemend.inference.formats import as_sarif
-from codemend.inference.repair import BEAMS_WITH_TESTS, Tests, in_rank_order, model_beams, names_file, repair, select_functions, to_suggestion
+from codemend.inference.repair import BEAMS_WITH_TESTS, Tests, file_diff, in_rank_order, model_beams, names_file, repair, select_functions, to_suggestion
 from codemend.testcov import failed_tests
 
 SOURCE = '''import math
@@ -1483,3 +1483,21 @@ def test_changed_since_on_a_folder_speaks_only_of_the_changed_files(tmp_path, mo
     reports = fix_path("pkg", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider tests", changed_since="HEAD", wide=0)
     assert [Path(r.path).name for r in reports] == ["stats.py"]  # no note about the files nothing changed in
     assert reports[0].result.suggestions[0].validation == "plausible"
+
+
+def test_a_suggestion_diff_compares_only_the_changed_lines_and_numbers_them_as_the_file_does():
+    import difflib
+
+    text = "".join(f"line_{k} = {k}\n" for k in range(1, 301))
+    whole = lambda a, b: "".join(difflib.unified_diff(a.splitlines(True), b.splitlines(True), "a/m.py", "b/m.py"))  # noqa: E731
+    edits = [text.replace("line_150 = 150\n", "line_150 = 151\n"),  # one line in the middle
+             text.replace("line_1 = 1\n", "line_1 = 0\n"),  # the first line: no context before it
+             text.replace("line_300 = 300\n", "line_300 = 0\n"),  # the last: none after it
+             text + "line_301 = 301\n",  # appended
+             text.replace("line_40 = 40\n", "").replace("line_200 = 200\n", "x = 1\ny = 2\n"),  # two hunks, a line fewer
+             text.replace("line_10 = 10\nline_11 = 11\nline_12 = 12\n", "")]  # deleted lines
+    for patched in edits:
+        assert file_diff(text, patched, "m.py") == whole(text, patched)
+    assert file_diff(text, text, "m.py") == ""
+    # A last line without a newline stays on its own line in the diff (difflib alone would join it to the next).
+    assert file_diff("a = 1\nb = 2", "a = 1\nb = 3", "m.py").endswith("@@ -1,2 +1,2 @@\n a = 1\n-b = 2\n+b = 3\n")
