@@ -13,8 +13,8 @@ the docstring back into the report's candidates, lines and ranking, so nothing a
 from __future__ import annotations
 
 import ast
-import re
 import dataclasses
+import re
 from dataclasses import dataclass
 
 from codemend.data.corpus import Function

@@ -251,8 +251,8 @@ def repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int
                     watch: Stopwatch | None = None, placed: bool = True, module: str | None = None) -> FunctionReport:
     """Candidates for one function, scored by the model and ordered best first. With beams (`n` > 0) and
     `placed`, the model also writes fixes at the places `placed_proposals` picks (`module`: the text
-    of the module holding `func`, for its globals). The model reads a long docstring as its first line
-    only (`docstrings.elide`); the report is of `func` as it is."""
+    of the module holding `func`, for its globals). The model reads a long docstring as its first
+    lines (`docstrings.elide`); the report is of `func` as it is."""
     view = elide(func, line and line - func.start_line + 1) if debugger is not None else None
     if view is None:
         return _repair_function(func, debugger, sbfl=sbfl, trace=trace, n=n, line=line, use_operators=use_operators,
