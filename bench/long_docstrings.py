@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from codemend.training.checkpoint import PRECISIONS
+from heldout import add_arguments, rows_and_files
 
 
 def long_docstring_functions(root: Path, files: list[str], max_lines: int) -> list:
@@ -74,25 +74,17 @@ def rank(sample: dict, debugger, cut: bool) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", required=True)
-    parser.add_argument("--data", required=True, help="a `codemend data build` folder of stdlib code: its split says which files are held out")
-    parser.add_argument("--split", nargs="+", default=["test", "validation"], choices=("test", "validation"))
-    parser.add_argument("--n", type=int, default=40, help="functions (at most)")
+    add_arguments(parser, n=40, n_help="functions (at most)")
     parser.add_argument("--max_lines", type=int, default=150, help="longest function taken, docstring included")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--precision", default="auto", choices=PRECISIONS)
-    parser.add_argument("--root", default="", help="the folder the data was built from (default: this interpreter's standard library)")
     args = parser.parse_args()
 
     import torch
 
-    from codemend.data.corpus import stdlib_root
     from codemend.inference.debugger import Debugger
-    from codemend.io import read_jsonl
 
     torch.manual_seed(args.seed)
-    files = sorted({row["file"] for split in args.split for row in read_jsonl(Path(args.data) / f"{split}.jsonl", ("buggy",)) if row.get("file")})
-    functions = long_docstring_functions(Path(args.root) if args.root else stdlib_root(), files, args.max_lines)
+    _, files, root = rows_and_files(args)
+    functions = long_docstring_functions(root, files, args.max_lines)
     samples = bugs(functions, args.n, args.seed)
     if not samples:
         raise SystemExit(f"no function with a long docstring and an operator bug in the {len(files)} files of the {'+'.join(args.split)} split")

@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from codemend.training.checkpoint import PRECISIONS
+from heldout import add_arguments, rows_and_files
 
 def module_runs(root: Path, files: list[str]) -> list:
     """Each file's runs of top-level statements that hold a compound statement (`corpus.module_runs`)."""
@@ -69,26 +69,16 @@ def measure(samples: list[dict], debugger) -> tuple[dict, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", required=True)
-    parser.add_argument("--data", required=True, help="a `codemend data build` folder of stdlib code: its split says which files are held out")
-    parser.add_argument("--split", nargs="+", default=["test", "validation"], choices=("test", "validation"),
-                        help="the held-out splits whose files and function bugs are used")
-    parser.add_argument("--n", type=int, default=100, help="bugs of each kind (at most)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--precision", default="auto", choices=PRECISIONS)
-    parser.add_argument("--root", default="", help="the folder the data was built from (default: this interpreter's standard library)")
+    add_arguments(parser, n=100, n_help="bugs of each kind (at most)")
     args = parser.parse_args()
 
     import torch
 
-    from codemend.data.corpus import stdlib_root
     from codemend.inference.debugger import Debugger
-    from codemend.io import read_jsonl
 
     torch.manual_seed(args.seed)
-    rows = [row for split in args.split for row in read_jsonl(Path(args.data) / f"{split}.jsonl", ("buggy", "fixed"))]
-    files = sorted({row["file"] for row in rows if row.get("file")})
-    runs = module_runs(Path(args.root) if args.root else stdlib_root(), files)
+    rows, files, root = rows_and_files(args)
+    runs = module_runs(root, files)
     module = module_bugs(runs, args.n, args.seed)
     random.Random(args.seed).shuffle(rows)
     functions = rows[: len(module)]

@@ -33,6 +33,7 @@ from codemend.inference.repair import (TESTS_PASS, RepairResult, Suggestion, Tes
                                       some, unusable_baseline, verdict)
 from codemend.inference.sbfl import hang_loops, ochiai, with_hang_loops
 from codemend.sandbox import BackgroundRun
+from codemend.task import compute_edit
 from codemend.testcov import coverage_for_files, parse_test_command, unittest_as_pytest
 from codemend.training.checkpoint import check_checkpoint_dir
 
@@ -465,9 +466,8 @@ def mend_further(text: str, path: str, result: RepairResult, again: Callable[[st
         logger.info("%s: the later fixes pass without the first (in %s): left out", path, fixes[0].function)
         fixes, final = fixes[1:], rest
         if len(fixes) == 1:
-            changed = next(op for op in difflib.SequenceMatcher(None, text.splitlines(), final.splitlines(), autojunk=False).get_opcodes()
-                           if op[0] != "equal")
-            return replace(last, line=changed[1] + 1, patched_source=final, diff=file_diff(text, final, path),
+            edit = compute_edit(text, final)  # the later fix alone, in the original's numbering
+            return replace(last, line=edit.start if edit else last.line, patched_source=final, diff=file_diff(text, final, path),
                            detail=f"without the fix of {result.suggestions[0].function} found first, which the tests no longer need"
                                   + (f"; {last.detail}" if last.detail else ""))
     return Suggestion(path, ", ".join(dict.fromkeys(f.function for f in fixes)), fixes[0].line, sum(f.score for f in fixes),
