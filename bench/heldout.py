@@ -1,6 +1,6 @@
 """What the benches that measure on the data's held-out files share: their arguments, and the files and rows they read.
 
-`python bench/X.py` puts this folder on the import path, so a bench imports it as `heldout`.
+A bench puts its own folder on the import path (bench/ is not a package) and imports it as `heldout`.
 """
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ import sys
 import time
 from pathlib import Path
 
-from heldout import add_arguments, rows_and_files
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package: its shared helpers
+from heldout import add_arguments, rows_and_files  # noqa: E402
 
 
 def long_docstring_functions(root: Path, files: list[str], max_lines: int) -> list:

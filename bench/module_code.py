@@ -21,7 +21,8 @@ import sys
 import time
 from pathlib import Path
 
-from heldout import add_arguments, rows_and_files
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package: its shared helpers
+from heldout import add_arguments, rows_and_files  # noqa: E402
 
 def module_runs(root: Path, files: list[str]) -> list:
     """Each file's runs of top-level statements that hold a compound statement (`corpus.module_runs`)."""
