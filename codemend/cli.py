@@ -14,6 +14,7 @@ answers at once.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
@@ -142,7 +143,9 @@ def resolve(config_class: type, args: argparse.Namespace, unknown: list[str], po
 
 
 def cmd_data_build(args, unknown) -> int:
-    if "repo" in vars(args) or "test_cmd" in vars(args):
+    validated = "repo" in vars(args) or "test_cmd" in vars(args)
+    _check_build_mode(set(overrides_from(args, unknown)), validated)
+    if validated:
         return cmd_data_build_validated(args, unknown)
     from codemend.data.build import build_dataset
 
@@ -154,6 +157,20 @@ def cmd_data_build(args, unknown) -> int:
         print(f"  {split:<11}{count:>8}")
     print(f"  operators: {len(report.per_operator)}; dropped mutants: {report.dropped or 'none'}; skipped files: {report.skipped_files or 'none'}")
     return 0
+
+
+def _check_build_mode(flags: set[str], validated: bool) -> None:
+    """`data build` is two builds: from source trees, or (--repo, --test_cmd) from one project whose tests
+    keep only the bugs they catch. A flag of the other one is said as such, not as an unknown key."""
+    from codemend.data.validated import ValidatedDataConfig
+
+    plain, checked = ({f.name for f in dataclasses.fields(kind)} for kind in (DataConfig, ValidatedDataConfig))
+    if validated and (stray := sorted(flags & (plain - checked))):
+        raise ConfigError([f"{', '.join('--' + flag for flag in stray)}: only for a build from source trees, without --repo and "
+                           f"--test_cmd (a --repo build mutates the project's own files: --include picks them)"])
+    if not validated and (stray := sorted(flags & (checked - plain))):
+        raise ConfigError([f"{', '.join('--' + flag for flag in stray)}: only for a build validated by tests: add --repo PROJECT "
+                           f"(and --test_cmd, default \"pytest -q\"), or drop {'them' if len(stray) > 1 else 'it'}"])
 
 
 def cmd_data_build_validated(args, unknown) -> int:
@@ -241,6 +258,7 @@ def cmd_eval(args, unknown) -> int:
         # `--out` belongs to eval's own flags too, so argparse has already taken it.
         return cmd_eval_compare(unknown[1:] + (["--out", args.out] if "out" in vars(args) else []))
     config = resolve(EvalConfig, args, unknown)
+    _check_eval_flags(set(overrides_from(args, unknown)), config)
     if config.benchmark:
         from codemend.eval.benchmark_runner import run as run_benchmark
         from codemend.eval.report import markdown
@@ -255,6 +273,23 @@ def cmd_eval(args, unknown) -> int:
     print(format_table(metrics))
     print(f"\n{metrics['samples']} samples in {metrics['seconds']} s; wrote {metrics['out']}/metrics.json")
     return 0
+
+
+# Flags that only a split's scoring reads, and those that only a benchmark's reads (EvalConfig's docstrings).
+_SPLIT_ONLY = ("data", "split", "mode", "num_beams", "batch_size", "naturalness_weight")
+_BENCHMARK_ONLY = ("predictions", "n", "validate_top", "operators", "traces", "workers", "wide")
+
+
+def _check_eval_flags(flags: set[str], config: EvalConfig) -> None:
+    """A flag given on the command line that this kind of evaluation would not read is said, not ignored."""
+    problems = []
+    if unread := sorted(flags & set(_SPLIT_ONLY if config.benchmark else _BENCHMARK_ONLY)):
+        why = "they score a dataset split, not --benchmark" if config.benchmark else "they apply to --benchmark only"
+        problems.append(f"{', '.join('--' + flag for flag in unread)}: not read by this evaluation ({why}); drop them")
+    if config.predictions and "model" in flags and config.model.lower() != "none":
+        problems.append("--model: not read with --predictions (the fixes in that file are scored, no model runs); drop it")
+    if problems:
+        raise ConfigError(problems)
 
 
 def cmd_eval_compare(words: list[str]) -> int:

@@ -119,7 +119,9 @@ class DataConfig:
             problems.append("--workers must be at least 1")
         if not 0 <= self.near_dup_threshold <= 1:
             problems.append(f"--near_dup_threshold {self.near_dup_threshold}: must be in [0, 1] (0 disables near-duplicate removal)")
-        return problems
+        from codemend.data.operators import unknown_operator_problems
+
+        return problems + unknown_operator_problems(self.operators)
 
     def missing_paths(self) -> list[str]:
         missing = [f"--source {path}: no such file or folder; give an existing path" for path in self.source if not Path(path).exists()]
@@ -185,10 +187,11 @@ class ModelConfig:
         problems = []
         if self.lora and (self.lora_r < 1 or self.lora_alpha < 1 or not 0 <= self.lora_dropout < 1):
             problems.append("--model.lora_r and --model.lora_alpha must be >= 1 and --model.lora_dropout in [0, 1)")
+        if self.lora and not self.base:
+            problems.append("--model.lora true needs --model.base: an adapter on a model built from scratch trains on frozen random "
+                            "weights; drop --model.lora to train every weight, or name the pretrained base")
         if self.lora_init and not (self.lora and self.base):
             problems.append("--model.lora_init continues a LoRA adapter: it needs --model.lora true and the --model.base it adapts")
-        if self.lora and not self.lora_save_merged and not self.base:
-            problems.append("--model.lora_save_merged false needs --model.base: an adapter alone is useless without the base it adapts")
         if not self.base:
             if self.vocab_size < 300:
                 problems.append("--model.vocab_size must be at least 300 (256 bytes + specials)")
@@ -303,6 +306,9 @@ class TrainRecipeConfig:
 
     def validate(self) -> list[str]:
         problems = ["--max_train_samples must be 0 (all) or positive"] if self.max_train_samples < 0 else []
+        if _same_or_inside(self.out, self.data):
+            problems.append(f"--out {self.out} is the dataset folder --data {self.data} or inside it: the checkpoint would replace "
+                            "or mix with the data; pick another --out")
         if self.train.rank_weight and self.model.arch != "causal":
             problems.append("--train.rank_weight needs --model.arch causal (the ranking loss reads candidates as a causal trie); set it to 0 for seq2seq")
         return problems
@@ -311,6 +317,12 @@ class TrainRecipeConfig:
         if Path(self.data).is_dir():
             return []
         return [f"--data {self.data}: no such dataset folder; build one with `codemend data build --out {self.data}`"]
+
+
+def _same_or_inside(path: str, folder: str) -> bool:
+    """Whether `path` is `folder` or lies inside it (resolved: `runs/d/` and `./runs/d` are one folder)."""
+    path_, folder_ = Path(path).resolve(), Path(folder).resolve()
+    return path_ == folder_ or folder_ in path_.parents
 
 
 Precision = Literal["auto", "fp32", "bf16"]  # model weights at inference (training.checkpoint.inference_options)
@@ -337,6 +349,9 @@ class InferenceOptions:
     """What computes the model: auto runs Llama- and Qwen2-architecture decoder-only checkpoints such as the shipped default on codemend's own forward pass (beam search included), which spares a cold process ~5 s of importing transformers (only batched generation, `eval --mode generate`, still loads transformers' model), and everything else through transformers; transformers: always transformers."""
 
 
+SPLIT_SAMPLES = 200  # `codemend eval` on a split scores this many samples unless --limit says otherwise
+
+
 @dataclass
 class EvalConfig(InferenceOptions):
     """Score a model: on a dataset split (exact match, localization) or on an executable bug benchmark (plausible@k, pass@k) (`codemend eval`)."""
@@ -361,8 +376,8 @@ class EvalConfig(InferenceOptions):
     """With --benchmark: give a model trained with traces the tests' first failure as input (the ablation turns it off; models trained without traces never get it)."""
     workers: int = 2
     """With --benchmark: sandbox processes validating candidates in parallel."""
-    limit: int = 200
-    """Score at most this many samples or items (0 means all): split samples evenly spread over the split, benchmark items in file order."""
+    limit: int = -1
+    """Score at most this many samples or items (0 means all; -1: 200 split samples, every benchmark item): split samples evenly spread over the split, benchmark items in file order."""
     num_beams: int = 4
     """Beam width for generation in split mode (the top beam is the prediction); with --mode repair, the beams added to the candidates (1: none, the inverse-operator candidates only)."""
     mode: Literal["generate", "repair"] = "generate"
@@ -380,8 +395,8 @@ class EvalConfig(InferenceOptions):
 
     def validate(self) -> list[str]:
         problems = []
-        if self.limit < 0 or self.num_beams < 1 or self.batch_size < 1 or self.n < 1 or self.workers < 1:
-            problems.append("--limit must be >= 0; --num_beams, --batch_size, --n and --workers >= 1")
+        if self.limit < -1 or self.num_beams < 1 or self.batch_size < 1 or self.n < 1 or self.workers < 1:
+            problems.append("--limit must be >= 0 (0: all, -1: the mode's default); --num_beams, --batch_size, --n and --workers >= 1")
         problems += wide_problems(self.wide)
         if self.validate_top < self.n:
             problems.append(f"--validate_top ({self.validate_top}) must be at least --n ({self.n}): the first --n candidates are always validated")
@@ -393,10 +408,16 @@ class EvalConfig(InferenceOptions):
             problems.append("--naturalness_weight applies to --mode repair on a split (not to --benchmark or --mode generate)")
         return problems
 
+    @property
+    def samples(self) -> int:
+        """--limit as it applies: -1 is SPLIT_SAMPLES on a split and every item (0) of a benchmark."""
+        return self.limit if self.limit >= 0 else 0 if self.benchmark else SPLIT_SAMPLES
+
     def missing_paths(self) -> list[str]:
+        foreign = foreign_output_problems(self.out, EvalConfig)
         if self.predictions:  # another system's fixes: no model is read
-            return [] if Path(self.predictions).is_file() else [f"--predictions {self.predictions}: no such file"]
-        missing = model_problems(self.model, allowed=("default", "none") if self.benchmark else ("default",))
+            return foreign + ([] if Path(self.predictions).is_file() else [f"--predictions {self.predictions}: no such file"])
+        missing = foreign + model_problems(self.model, allowed=("default", "none") if self.benchmark else ("default",))
         if not self.benchmark and not (Path(self.data) / f"{self.split}.jsonl").is_file():
             missing.append(f"--data {self.data}: no {self.split}.jsonl; build a dataset with `codemend data build --out {self.data}`")
         return missing
@@ -944,6 +965,35 @@ def _contents_digest(top: Path, paths: list[str]) -> str:
             digest.update(b"<unreadable>")
         digest.update(b"\0")
     return digest.hexdigest()[:12]
+
+
+def output_owner(folder: str | os.PathLike) -> str:
+    """The config class whose command wrote `folder`'s config.yaml and meta.json (`save_run_metadata`); "" for none."""
+    folder = Path(folder)
+    try:
+        return str(json.loads((folder / "meta.json").read_text(encoding="utf-8")).get("config_class", ""))
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        with open(folder / "config.yaml", encoding="utf-8") as handle:
+            match = re.match(r"# Resolved (\w+)", handle.readline())
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return match.group(1) if match else ""
+
+
+_OUTPUT_KINDS = {"DataConfig": "a dataset", "ValidatedDataConfig": "a dataset", "MineConfig": "a dataset", "ImportConfig": "a dataset",
+                 "TrainRecipeConfig": "a model checkpoint"}
+
+
+def foreign_output_problems(out: str, config_class: type) -> list[str]:
+    """--out holding another command's output (a dataset, a checkpoint): writing there would replace its
+    config.yaml and meta.json, the record of how it was made."""
+    owner = output_owner(out) if out else ""
+    if not owner or owner == config_class.__name__:
+        return []
+    kind = _OUTPUT_KINDS.get(owner, f"the output of another command ({owner})")
+    return [f"--out {out} holds {kind}: its config.yaml and meta.json would be replaced; pick another --out (a new folder)"]
 
 
 def save_run_metadata(config: Any, folder: str | os.PathLike, **extra: Any) -> None:

@@ -36,6 +36,7 @@ def atomic_folder(out: str | os.PathLike, overwrite: bool = False, disk_full_hin
     """
     out = check_writable_target(out, overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(out)
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
@@ -54,6 +55,25 @@ def atomic_folder(out: str | os.PathLike, overwrite: bool = False, disk_full_hin
         backup = out.parent / f"{out.name}.bak-{time.strftime('%Y%m%d-%H%M%S')}"
         out.rename(backup)
     tmp.rename(out)
+
+
+def remove_stale_temporaries(out: Path) -> None:
+    """Temporary folders of `out` left by a process killed while writing it (SIGKILL skips the cleanup):
+    `.OUT.tmp-PID` whose PID no longer runs."""
+    for tmp in out.parent.glob(f".{out.name}.tmp-*"):
+        pid = tmp.name.rpartition("-")[2]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def write_jsonl(path: str | os.PathLike, rows: Iterable[dict]) -> int:

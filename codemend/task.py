@@ -44,9 +44,25 @@ class Patch:
     edit: LineEdit
 
 
+def lines_of(text: str) -> list[str]:
+    """`text.splitlines()` for source code: a line ends at a newline (its "\r\n" too) and nowhere else. A
+    form feed, an Emacs page break between functions, is whitespace to Python and tree-sitter, whose
+    line numbers every edit and diff here must match."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def source_lines(text: str) -> list[str]:
+    """`text.splitlines(keepends=True)` for source code (see `lines_of`): joined, they are `text` again."""
+    lines = text.split("\n")
+    return [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+
+
 def number_lines(code: str) -> str:
     """Prefix each line with its 1-based number so the model can name lines in its edit."""
-    return "\n".join(f"{i}| {line}" for i, line in enumerate(code.splitlines(), start=1))
+    return "\n".join(f"{i}| {line}" for i, line in enumerate(lines_of(code), start=1))
 
 
 def build_source(buggy: str, context: str = "", trace: str = "") -> str:
@@ -66,7 +82,7 @@ def _before_function(context: str) -> str:
 
 def compute_edit(buggy: str, fixed: str) -> LineEdit | None:
     """The single-hunk line edit turning `buggy` into `fixed`; None when they differ in 0 or 2+ hunks."""
-    old, new = buggy.splitlines(), fixed.splitlines()
+    old, new = lines_of(buggy), lines_of(fixed)
     ops = [op for op in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes() if op[0] != "equal"]
     if len(ops) != 1:
         return None
@@ -101,7 +117,7 @@ def parse_edit(text: str) -> LineEdit:
 
 
 def apply_edit(buggy: str, edit: LineEdit) -> str:
-    lines = buggy.splitlines()
+    lines = lines_of(buggy)
     n = len(lines)
     if edit.kind == "insert":
         if not 1 <= edit.start <= n + 1:
@@ -144,7 +160,7 @@ def apply_output(buggy: str, output: str, output_format: str) -> Patch:
 
 
 def _first_changed_line(buggy: str, patched: str) -> int | None:
-    old, new = buggy.splitlines(), patched.splitlines()
+    old, new = lines_of(buggy), lines_of(patched)
     for i, (a, b) in enumerate(zip(old, new), start=1):
         if a != b:
             return i
@@ -154,8 +170,8 @@ def _first_changed_line(buggy: str, patched: str) -> int | None:
 def unified_diff(before: str, after: str, path: str = "function.py", first_line: int = 1) -> str:
     """A unified diff of two versions of a function, with line numbers offset to the file's."""
     diff = difflib.unified_diff(
-        before.splitlines(keepends=True),
-        after.splitlines(keepends=True),
+        source_lines(before),
+        source_lines(after),
         fromfile=f"a/{path}",
         tofile=f"b/{path}",
     )

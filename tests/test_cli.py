@@ -86,6 +86,28 @@ def test_unknown_flag_is_reported_with_a_suggestion(tmp_path, capsys):
     assert "did you mean `mutants_per_function`" in err and "Traceback" not in err
 
 
+def test_a_flag_of_the_other_data_build_says_which_build_it_belongs_to(tmp_path, capsys):
+    assert main(["data", "build", "--source", str(tmp_path), "--include", "a.py", "--timeout", "30", "--out", str(tmp_path / "o")]) == 2
+    assert "--include, --timeout: only for a build validated by tests: add --repo PROJECT" in capsys.readouterr().err
+    assert main(["data", "build", "--repo", str(tmp_path), "--source", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
+    assert "--source: only for a build from source trees, without --repo and --test_cmd" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_eval_flags_the_evaluation_would_not_read_are_refused(tmp_path, capsys):
+    preds = tmp_path / "p.jsonl"
+    preds.write_text('{"id": "x", "prediction": "x = 1"}\n')
+    assert main(["eval", "--benchmark", "builtin:operator", "--predictions", str(preds), "--model", "runs/m", "--data", str(tmp_path),
+                 "--split", "validation", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "--data, --split: not read by this evaluation (they score a dataset split, not --benchmark)" in err
+    assert "--model: not read with --predictions" in err
+    (tmp_path / "test.jsonl").write_text("")
+    assert main(["eval", "--model", "default", "--data", str(tmp_path), "--n", "3", "--wide", "5"]) == 2
+    assert "--n, --wide: not read by this evaluation (they apply to --benchmark only)" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
 def test_an_unregistered_flag_keeps_all_its_values():
     from codemend.cli import overrides_from
 

@@ -88,8 +88,8 @@ def test_malformed_yaml_is_one_clear_problem(tmp_path):
 
 
 def test_types_are_coerced_from_cli_strings():
-    config = load_config(DataConfig, None, {"overwrite": "true", "operators": ["a", "b"], "max_functions": "10", "test_fraction": "0.2"})
-    assert config.overwrite is True and config.operators == ["a", "b"] and config.max_functions == 10
+    config = load_config(DataConfig, None, {"overwrite": "true", "operators": ["swap_comparison", "toggle_not"], "max_functions": "10", "test_fraction": "0.2"})
+    assert config.overwrite is True and config.operators == ["swap_comparison", "toggle_not"] and config.max_functions == 10
     assert config.test_fraction == pytest.approx(0.2)
     with pytest.raises(ConfigError, match="expected a whole number"):
         load_config(EvalConfig, None, {"limit": "1.5"})
@@ -174,3 +174,38 @@ def test_fix_and_explain_share_their_repair_options_and_help():
     assert field_docs(FixConfig)["top"] == "How many suggestions to print."
     with pytest.raises(ConfigError, match="--timeout must be positive"):
         load_config(ExplainConfig, None, {"timeout": 0})
+
+
+def test_operator_names_lora_without_a_base_and_an_out_inside_the_data_are_config_problems(tmp_path):
+    from codemend.data.validated import ValidatedDataConfig
+
+    with pytest.raises(ConfigError) as err:
+        load_config(DataConfig, None, {"operators": ["swap_comparisn", "nope"]})
+    assert err.value.problems == ["--operators swap_comparisn: no such bug operator; did you mean swap_comparison, swap_operands?",
+                                  "--operators nope: no such bug operator; `codemend data operators` lists them"]
+    with pytest.raises(ConfigError, match="--operators nope: no such bug operator"):
+        load_config(ValidatedDataConfig, None, {"repo": str(tmp_path), "operators": ["nope"]})
+    assert load_config(DataConfig, None, {"operators": ["swap_comparison"]}).operators == ["swap_comparison"]
+
+    with pytest.raises(ConfigError) as err:
+        load_config(TrainRecipeConfig, None, {"data": str(tmp_path), "out": str(tmp_path / "model"), "model.lora": "true"})
+    assert {problem.split(":")[0] for problem in err.value.problems} == {
+        f"--out {tmp_path / 'model'} is the dataset folder --data {tmp_path} or inside it", "--model.lora true needs --model.base"}
+    with pytest.raises(ConfigError, match="is the dataset folder --data"):
+        load_config(TrainRecipeConfig, None, {"data": str(tmp_path), "out": f"{tmp_path}/"})
+    (tmp_path / "data").mkdir()
+    assert load_config(TrainRecipeConfig, None, {"data": str(tmp_path / "data"), "out": str(tmp_path / "data-model")}).out
+
+
+
+def test_eval_refuses_an_out_that_holds_a_dataset_or_a_checkpoint(tmp_path):
+    model, data, earlier = tmp_path / "model", tmp_path / "data", tmp_path / "eval"
+    save_run_metadata(TrainRecipeConfig(data=str(data)), model)
+    save_run_metadata(DataConfig(), data)
+    save_run_metadata(EvalConfig(), earlier)
+    (data / "meta.json").unlink()  # an older folder: config.yaml alone says what wrote it
+    for out, kind in ((model, "a model checkpoint"), (data, "a dataset")):
+        with pytest.raises(ConfigError, match=f"--out {out} holds {kind}: its config.yaml and meta.json would be replaced"):
+            load_config(EvalConfig, None, {"benchmark": "builtin", "model": "none", "out": str(out)})
+    assert load_config(EvalConfig, None, {"benchmark": "builtin", "model": "none", "out": str(earlier)}).out == str(earlier)
+    assert load_config(EvalConfig, None, {"benchmark": "builtin", "model": "none", "out": str(tmp_path / "new")}).out

@@ -29,6 +29,19 @@ def test_existing_folder_needs_overwrite_and_is_backed_up(tmp_path):
     assert len(backups) == 1 and (backups[0] / "old.txt").read_text() == "precious"
 
 
+def test_a_killed_writers_temporary_folder_is_removed_and_a_live_ones_kept(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    (tmp_path / f".out.tmp-{gone}").mkdir()  # as a SIGKILLed build leaves it
+    (tmp_path / f".out.tmp-{os.getppid()}").mkdir()  # a process still writing
+    with atomic_folder(tmp_path / "out") as tmp:
+        (tmp / "new.txt").write_text("new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out", f".out.tmp-{os.getppid()}"])
+
+
 def test_read_jsonl_names_the_bad_line_and_field(tmp_path):
     path = tmp_path / "x.jsonl"
     write_jsonl(path, [{"a": 1}, {"a": 2}])

@@ -2,7 +2,8 @@
 
 import pytest
 
-from codemend.task import FormatError, LineEdit, apply_output, build_source, build_target, compute_edit, number_lines, parse_edit, render_edit, unified_diff
+from codemend.task import (FormatError, LineEdit, apply_output, build_source, build_target, compute_edit, lines_of, number_lines, parse_edit,
+                           render_edit, source_lines, unified_diff)
 
 FIXED = "def f(a, b):\n    if a < b:\n        return a\n    return b\n"
 
@@ -64,3 +65,27 @@ def test_source_numbers_lines_and_carries_context_and_trace():
 def test_unified_diff_offsets_line_numbers():
     diff = unified_diff(FIXED.replace("<", ">"), FIXED, "m.py", first_line=10)
     assert "@@ -10,4 +10,4 @@" in diff and "-    if a > b:" in diff
+
+
+@pytest.mark.parametrize("text", ["", "a", "a\n", "a\n\n", "a\r\nb\r\n", "x = 1\n\x0c\ndef f():\n    return '\u2028'\n", "a\rb\n"])
+def test_lines_end_at_newlines_only(text):
+    assert "".join(source_lines(text)) == text
+    assert len(lines_of(text)) == len(source_lines(text)) == text.count("\n") + (not text.endswith("\n") and text != "")
+    if not any(c in text for c in "\x0c\u2028\r"):
+        assert lines_of(text) == text.splitlines() and source_lines(text) == text.splitlines(keepends=True)
+
+
+def test_functions_after_a_page_break_keep_their_lines_and_one_holding_an_odd_line_break_is_left_out():
+    from codemend.data.corpus import extract_functions, replace_function
+
+    text = "import os\n\x0c\ndef f(a):\n    return a + 1\n\x0c\n\ndef g(b):\n    x = 1\n    return b * x\n\ndef h():\n    return '\x0c'\n\ndef k():\n    s = 1\x0c\n    return s\n"
+    functions, skipped = extract_functions(text, "m.py")
+    assert skipped is None
+    # h and k hold one (in a string, in a line): everything past extraction numbers a function's lines by newlines alone only
+    # as far as `lines_of` reaches, so they are left out rather than numbered two ways.
+    assert [(f.name, f.start_line, f.end_line) for f in functions] == [("f", 3, 4), ("g", 7, 9)]
+    g = functions[1]
+    assert text.split("\n")[g.start_line - 1] == "def g(b):"
+    patched = replace_function(text, g, g.code.replace("b * x", "b + x"))
+    assert patched == text.replace("b * x", "b + x")
+

@@ -1097,6 +1097,20 @@ def _judge(mutant: bytes, original: ast.AST | None) -> str | None:
     return None
 
 
+def unknown_operator_problems(names: list[str], flag: str = "--operators") -> list[str]:
+    """A config problem for each name that is not a bug operator, with the closest names (checked before any work:
+    the build's worker processes would otherwise fail on it with a traceback)."""
+    import difflib
+
+    problems = []
+    for name in names:
+        if name not in OPERATORS:
+            close = difflib.get_close_matches(name, list(OPERATORS), n=3)
+            hint = f"did you mean {', '.join(close)}?" if close else "`codemend data operators` lists them"
+            problems.append(f"{flag} {name}: no such bug operator; {hint}")
+    return problems
+
+
 def _resolve(operator: str | Operator) -> Operator:
     if isinstance(operator, Operator):
         return operator

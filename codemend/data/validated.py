@@ -32,6 +32,7 @@ from pathlib import Path
 from codemend.config import SPLITS
 from codemend.data.build import BuildReport, _dedupe, assign_splits, function_samples, write_outputs
 from codemend.data.corpus import Function, body_lines, decode_source, extract_functions, iter_python_files, module_name, replace_function, source_encoding
+from codemend.data.operators import unknown_operator_problems
 from codemend.errors import CodemendError
 from codemend.io import atomic_folder, check_writable_target
 from codemend.sandbox import Limits, import_roots, run_command
@@ -100,7 +101,7 @@ class ValidatedDataConfig:
             problems.append("--validation_fraction and --test_fraction must be in [0, 1)")
         elif self.validation_fraction + self.test_fraction >= 1:
             problems.append("--validation_fraction + --test_fraction must leave files for training (< 1)")
-        return problems
+        return problems + unknown_operator_problems(self.operators)
 
     def missing_paths(self) -> list[str]:
         if self.repo and not Path(self.repo).is_dir():

@@ -213,24 +213,34 @@ def evaluate_item(item: BenchmarkItem, debugger, config: EvalConfig, pool: Sandb
     return result
 
 
-def load_predictions(path: str, known: set[str]) -> dict[str, list[str]]:
-    """{id: ranked candidate modules} from JSONL lines {"id", "candidates": [...]} or {"id", "prediction": "..."}."""
+def load_predictions(path: str, known: set[str], scored: set[str] | None = None) -> dict[str, list[str]]:
+    """{id: ranked candidate modules} from JSONL lines {"id", "candidates": [...]} or {"id", "prediction": "..."},
+    for the `scored` items of the benchmark's `known` ones (default: all). Ids the benchmark lacks are
+    ignored with a warning, scored items without a prediction are said (they count as failures), and an
+    id given twice is an error: which of its lists to score would be a guess."""
     from codemend.io import read_jsonl
 
+    scored = known if scored is None else scored
     rows = read_jsonl(path, ("id",))
     if not rows:
         raise CodemendError(f"--predictions {path} is empty; write one JSON object per line with `id` and `candidates`")
-    predictions, unknown = {}, []
+    predictions, unknown, first = {}, [], {}
     for number, row in enumerate(rows, start=1):
         candidates = row.get("candidates", [row["prediction"]] if "prediction" in row else None)
         if not isinstance(candidates, list) or not all(isinstance(c, str) for c in candidates):
             raise CodemendError(f"{path}: record {number} (id {row['id']}): `candidates` must be a list of strings (or give `prediction`)")
+        if row["id"] in first:
+            raise CodemendError(f"{path}: record {number} repeats id {row['id']} (first in record {first[row['id']]}); give each item one record")
+        first[row["id"]] = number
         if row["id"] not in known:
             unknown.append(str(row["id"]))
-            continue
-        predictions[row["id"]] = candidates
+        elif row["id"] in scored:
+            predictions[row["id"]] = candidates
     if unknown:
         logger.warning("%d prediction(s) for ids not in the benchmark, ignored: %s", len(unknown), ", ".join(unknown[:5]))
+    if missing := sorted(scored - set(first)):
+        logger.warning("%d of the %d items scored have no prediction (each counts as not fixed): %s", len(missing), len(scored),
+                       ", ".join(missing[:5]))
     return predictions
 
 
@@ -272,13 +282,16 @@ def _short(commit: str) -> str:
 def run(config: EvalConfig) -> dict:
     skipped: list[str] = []
     items = load_benchmark(config.benchmark, strict=False, problems_out=skipped)
+    known = {item.id for item in items}
     if not items:
         raise CodemendError(f"--benchmark {config.benchmark}: no usable item ({len(skipped)} line(s) skipped: {'; '.join(skipped[:3])})")
-    if config.limit:
-        items = items[: config.limit]
+    total = len(items)
+    if config.samples and config.samples < total:
+        logger.warning("scoring the first %d of the benchmark's %d items (--limit %d; --limit 0 scores all)", config.samples, total, config.samples)
+        items = items[: config.samples]
     out = Path(config.out or "runs/eval-benchmark")
     out.mkdir(parents=True, exist_ok=True)
-    predictions = load_predictions(config.predictions, {i.id for i in items}) if config.predictions else None
+    predictions = load_predictions(config.predictions, known, {i.id for i in items}) if config.predictions else None
     debugger = None
     if predictions is None and config.model.lower() != "none":
         from codemend.inference.debugger import Debugger
@@ -300,7 +313,8 @@ def run(config: EvalConfig) -> dict:
                 logger.info("[%d/%d] %s: %s", index, len(items), item.id, _verdict(done[item.id]))
             results.append(done[item.id])
     metrics = summarize(results, n=config.n, seed=config.seed, references={i.id: (i.buggy_code, i.fixed_code or "") for i in items})
-    metrics.update({"benchmark": config.benchmark, "model": config.model, "predictions": config.predictions, "skipped_lines": skipped,
+    metrics.update({"benchmark": config.benchmark, "benchmark_items": total, "model": "" if config.predictions else config.model,
+                    "predictions": config.predictions, "skipped_lines": skipped,
                     "seconds": round(time.perf_counter() - started, 1), "isolation": _isolation(),
                     "validate_top": config.validate_top, "wide": config.wide, "precision": _weights_precision(config),
                     "reused_from_other_code": reused_other_code})

@@ -134,8 +134,10 @@ def _fmt(entry: dict) -> str:
 def markdown(metrics: dict) -> str:
     lines = [
         "# codemend benchmark report", "",
-        f"Benchmark `{metrics.get('benchmark')}`, model `{metrics.get('model')}`"
-        + (f", predictions `{metrics['predictions']}`" if metrics.get("predictions") else "") + ".",
+        f"Benchmark `{metrics.get('benchmark')}`, "
+        + (f"predictions `{metrics['predictions']}`" if metrics.get("predictions") else f"model `{metrics.get('model')}`") + ".",
+        *([f"The first {metrics['items']} of its {metrics['benchmark_items']} items (`--limit`)."]
+          if metrics.get("benchmark_items", metrics["items"]) > metrics["items"] else []),
         f"{metrics['scored']} items scored of {metrics['items']}; broken (reference fails its tests, not counted): "
         f"{len(metrics['broken'])}; tests already pass on the buggy code (not counted): {len(metrics['not_failing'])}.",
         f"Sandbox isolation: {metrics.get('isolation', {}).get('network', 'unknown')} network; {metrics.get('isolation', {}).get('filesystem', '')}.",

@@ -32,8 +32,9 @@ def load_split(config: EvalConfig) -> list[dict]:
         raise CodemendError(f"--data {config.data}: no {config.split}.jsonl; build a dataset with `codemend data build --out {config.data}`")
     rows = read_jsonl(path, ("buggy", "fixed", "line"))
     if not rows:
-        raise CodemendError(f"{path} has no samples; rebuild the dataset with more source files or a larger --test_fraction")
-    return spread(rows, config.limit)
+        larger = f" or a larger --{config.split}_fraction" if config.split != "train" else ""
+        raise CodemendError(f"{path} has no samples; rebuild the dataset with more source files{larger}")
+    return spread(rows, config.samples)
 
 
 def spread(rows: list, limit: int) -> list:

@@ -34,6 +34,7 @@ from codemend.data.corpus import extract_functions
 from codemend.inference.debugger import Debugger, TokenSurprise
 from codemend.inference.localize import DEFAULT_WEIGHTS, LineRanking
 from codemend.inference.repair import FunctionReport, RepairResult, Suggestion
+from codemend.task import source_lines
 
 SIGNALS = ("model", "sbfl", "naturalness")  # the page's column order; unknown signals follow
 WHY_ROWS = 5  # lines explained in the "why this line" table
@@ -116,7 +117,7 @@ def function_code(text: str, report: FunctionReport, functions: Mapping[tuple[st
     if code is not None:
         return code
     n_lines = max((line for line, _ in report.ranking.ranked), default=1)
-    lines = text.splitlines(keepends=True)[report.start_line - 1 : report.start_line - 1 + n_lines]
+    lines = source_lines(text)[report.start_line - 1 : report.start_line - 1 + n_lines]
     return textwrap.dedent("".join(lines))
 
 

@@ -33,7 +33,7 @@ from codemend.inference.repair import (TESTS_PASS, RepairResult, Suggestion, Tes
                                       some, unusable_baseline, verdict)
 from codemend.inference.sbfl import hang_loops, ochiai, with_hang_loops
 from codemend.sandbox import BackgroundRun
-from codemend.task import compute_edit
+from codemend.task import compute_edit, source_lines
 from codemend.testcov import coverage_for_files, parse_test_command, unittest_as_pytest
 from codemend.training.checkpoint import check_checkpoint_dir
 
@@ -480,7 +480,7 @@ def without_first(text: str, first: str, final: str) -> str | None:
     """`final` (`first`, `text` with a first fix, with later fixes on top) without the first fix: the later
     fixes' line changes replayed on `text`; None when one touches a line the first fix changed (or the
     lines right around it, which locate it)."""
-    lines, first_lines, final_lines = text.splitlines(keepends=True), first.splitlines(keepends=True), final.splitlines(keepends=True)
+    lines, first_lines, final_lines = source_lines(text), source_lines(first), source_lines(final)
     to_text: dict[int, int] = {}  # a line of `first` -> the same line of `text`, where the first fix left it alone
     for tag, i1, i2, j1, _ in difflib.SequenceMatcher(None, lines, first_lines, autojunk=False).get_opcodes():
         if tag == "equal":

@@ -8,7 +8,7 @@ from typing import Sequence
 
 from codemend import __version__
 from codemend.inference.repair import Suggestion
-from codemend.task import compute_edit
+from codemend.task import compute_edit, lines_of
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 RULE_ID = "codemend/suspected-bug"
@@ -48,7 +48,7 @@ def _replacements(original: str, s: Suggestion) -> list[dict]:
     edit = compute_edit(original, s.patched_source)
     if edit is not None:
         return [_replacement(edit.start, edit.end, edit.kind == "insert", edit.new_lines)]
-    old, new = original.splitlines(), s.patched_source.splitlines()
+    old, new = lines_of(original), lines_of(s.patched_source)
     opcodes = difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes()
     return [_replacement(i1 + 1, i2, tag == "insert", new[j1:j2]) for tag, i1, i2, j1, j2 in opcodes if tag != "equal"]
 

@@ -33,7 +33,7 @@ from codemend.inference.docstrings import elide
 from codemend.inference.localize import LineRanking, combine, factored_scores, model_signal
 from codemend.inference.sbfl import coverage_for_benchmark, coverage_for_command, hang_loops, ochiai, with_hang_loops
 from codemend.sandbox import BackgroundRun, Limits, RunResult, SandboxPool, never_started, run_command, run_tests, scaled_timeout
-from codemend.task import unified_diff
+from codemend.task import source_lines, unified_diff
 from codemend.testcov import (COMMAND_STARTUP_S, COVERAGE_SLOWDOWN, TestCoverage, collection_errors, command_limits, failing_tests,
                               failure_trace, first_failing, focused_command, reporting_command, sandbox_failure_trace)
 
@@ -338,7 +338,7 @@ def file_diff(text: str, patched: str, path: str) -> str:
     hunks numbered as the file's lines (`task.unified_diff`): a whole file's run makes a suggestion of
     every candidate of every function, and diffing the whole file each time took 9.3 s of an 80 s run
     on tabulate's 2,700-line module (3,106 suggestions; 1.6 s this way, the same diffs; README)."""
-    old, new = text.splitlines(keepends=True), patched.splitlines(keepends=True)
+    old, new = source_lines(text), source_lines(patched)
     same = min(len(old), len(new))
     head = next((k for k in range(same) if old[k] != new[k]), same)
     tail = next((k for k in range(same - head) if old[-1 - k] != new[-1 - k]), same - head)

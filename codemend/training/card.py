@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def model_card(config: TrainRecipeConfig, report: TrainReport) -> str:
-    sections = [_intro(config, report), _command(), _settings(config, report), _results(report, config.train.eval_mode),
+    sections = [_intro(config, report), _command(), _settings(config, report), _results(report, config.train.eval_mode, config.train.eval_every),
                 ["![training curves](curves.png)", "", _footer()]]
     return "\n".join(line for section in sections for line in section) + "\n"
 
@@ -70,11 +70,14 @@ def _settings(config: TrainRecipeConfig, report: TrainReport) -> list[str]:
     return ["## Settings", "", "| what | value |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows), ""]
 
 
-def _results(report: TrainReport, mode: str = "generate") -> list[str]:
-    last_loss = report.losses[-1][1] if report.losses else math.nan
-    lines = ["## Results", "", f"Last logged training loss: {last_loss:.4f}.", ""]
+def _results(report: TrainReport, mode: str = "generate", eval_every: int = 0) -> list[str]:
+    logged = (f"Last logged training loss: {report.losses[-1][1]:.4f}." if report.losses else
+              f"No training loss was logged: the run's {report.steps} steps ended before the first log (--train.log_every).")
+    lines = ["## Results", "", logged, ""]
     if not report.gen_evals:
-        return lines + ["No evaluation by decoding during training (set --train.eval_every and --train.eval_samples).", ""]
+        why = ("set --train.eval_every and --train.eval_samples" if not eval_every else
+               f"--train.eval_every {eval_every} was set, but none ran: the data has no validation sample, or the run ended before step {eval_every}")
+        return lines + [f"No evaluation by decoding during training ({why}).", ""]
     step, exact, localization = report.gen_evals[-1]
     final_loss = dict(report.eval_losses).get(step)
     best = report.best_metrics

@@ -23,6 +23,7 @@ a barrier (`ranks().wait_for_everyone()`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -124,6 +125,7 @@ def prepare(config: TrainRecipeConfig) -> str | None:
             raise CodemendError(f"--resume: there is no interrupted run to resume ({folder} does not exist); run without --resume to start one")
         check_same_config(folder, config)
         check_same_world_size(folder, state.num_processes)
+        check_same_data(folder, config)
         checkpoint = latest_checkpoint(folder)
     elif folder.exists() and not config.overwrite and (saved := last_saved(folder)):
         # Only training is worth protecting: a folder without a checkpoint or a kept adapter (a run
@@ -140,7 +142,7 @@ def prepare(config: TrainRecipeConfig) -> str | None:
         else:
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
-            save_run_metadata(config, folder, world_size=state.num_processes)
+            save_run_metadata(config, folder, world_size=state.num_processes, data_sha256=data_fingerprint(config.data))
     state.wait_for_everyone()
     if config.resume:
         where = f"from {checkpoint}" if checkpoint else "from step 0 (no complete checkpoint was saved yet)"
@@ -189,6 +191,42 @@ def check_same_world_size(folder: Path, world_size: int) -> None:
         raise CodemendError(
             f"--resume: the run in {folder} was started with {started} process(es), this one has {world_size}; "
             f"resume it with the same launcher settings (e.g. torchrun --nproc_per_node {started})"
+        )
+
+
+# What a run reads from --data: the same path rebuilt (another seed, other sources) is other data.
+DATA_FILES = ("train.jsonl", "validation.jsonl")
+
+
+def data_fingerprint(data: str) -> dict[str, str]:
+    """SHA-256 of each of the dataset's DATA_FILES that exists (~0.4 s for the stdlib's 180 MB)."""
+    digests = {}
+    for name in DATA_FILES:
+        path = Path(data) / name
+        if path.is_file():
+            digest = hashlib.sha256()
+            with open(path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+            digests[name] = digest.hexdigest()
+    return digests
+
+
+def check_same_data(folder: Path, config: TrainRecipeConfig) -> None:
+    """The interrupted run's data must be what --data holds now: resuming on a rebuilt dataset would mix
+    two datasets in one run, and samples of one's held-out files would be the other's training data."""
+    try:
+        started = json.loads((folder / "meta.json").read_text(encoding="utf-8")).get("data_sha256")
+    except (OSError, ValueError):
+        return
+    if started is None:
+        return  # an older partial folder: nothing recorded to compare against
+    now = data_fingerprint(config.data)
+    changed = [name for name in sorted(set(started) | set(now)) if started.get(name) != now.get(name)]
+    if changed:
+        raise CodemendError(
+            f"--resume: --data {config.data} is not the data the run in {folder} started on ({', '.join(changed)} changed since); "
+            f"resume with that dataset, or rerun without --resume (with --overwrite to discard the run) to train on this one"
         )
 
 

@@ -101,10 +101,30 @@ def test_predictions_from_another_system(assets, tmp_path, caplog):
     metrics = json.loads((tmp_path / "p" / "metrics.json").read_text())
     assert metrics["headline"]["plausible@1"]["value"] == 0.0
     assert metrics["headline"]["plausible@10"]["value"] == 0.5
-    assert "no/such-id" in caplog.text
+    assert "1 prediction(s) for ids not in the benchmark, ignored: no/such-id" in caplog.text
+    assert "2 of the 4 items scored have no prediction (each counts as not fixed)" in caplog.text
+    report = (tmp_path / "p" / "report.md").read_text()
+    assert f"predictions `{preds}`" in report and "model `" not in report  # no model was read
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
     assert _run(assets, tmp_path / "e", "--predictions", str(empty)) == 1
+    twice = tmp_path / "twice.jsonl"
+    twice.write_text(preds.read_text().splitlines(keepends=True)[0] * 2)
+    assert _run(assets, tmp_path / "t", "--predictions", str(twice)) == 1
+    assert not (tmp_path / "t" / "metrics.json").exists()
+
+
+def test_limit_scores_the_first_items_and_the_report_says_so(assets, tmp_path, caplog):
+    preds = tmp_path / "preds.jsonl"
+    rows = [json.loads(line) for line in open(assets / "bench_small.jsonl")]
+    preds.write_text("".join(json.dumps({"id": row["id"], "prediction": row["fixed_code"]}) + "\n" for row in rows))
+    with caplog.at_level("WARNING"):
+        assert _run(assets, tmp_path / "l", "--predictions", str(preds), "--limit", "2") == 0
+    metrics = json.loads((tmp_path / "l" / "metrics.json").read_text())
+    assert metrics["items"] == 2 and metrics["benchmark_items"] == 4
+    assert "scoring the first 2 of the benchmark's 4 items (--limit 2" in caplog.text
+    assert "not in the benchmark" not in caplog.text  # the items past --limit are the benchmark's all the same
+    assert "The first 2 of its 4 items (`--limit`)." in (tmp_path / "l" / "report.md").read_text()
 
 
 def test_validation_goes_down_the_ranking_only_until_the_first_plausible_fix(assets, tmp_path, capsys):

@@ -588,6 +588,20 @@ def test_cli_fix_with_test_command_then_apply_with_backup(tmp_path, monkeypatch,
     assert (tmp_path / "stats.py.codemend.bak").read_text() == SOURCE
 
 
+def test_a_page_break_between_definitions_shifts_no_line_and_survives_apply(tmp_path, monkeypatch, capsys):
+    # A form feed line (Emacs' page break) is whitespace to Python and tree-sitter; str.splitlines ends a line there.
+    (tmp_path / "stats.py").write_text("\x0c\n" + SOURCE)
+    (tmp_path / "test_stats.py").write_text("from stats import Stats\n\ndef test_max():\n" + "".join(f"    {line}\n" for line in TESTS.splitlines()))
+    monkeypatch.chdir(tmp_path)
+    args = ["fix", "stats.py", "--model", "none", "--test_cmd", f"{sys.executable} -m pytest -q -p no:cacheprovider test_stats.py"]
+    assert main(args + ["--format", "json", "--apply"]) == 0
+    best = json.loads(capsys.readouterr().out)["suggestions"][0]
+    bug_line = next(k for k, (a, b) in enumerate(zip(SOURCE.splitlines(), FIXED.splitlines()), start=2) if a != b)
+    assert best["validation"] == "plausible" and best["line"] == bug_line
+    assert f"@@ -{bug_line - 3}," in best["diff"]  # 3 lines of context before the bug's
+    assert (tmp_path / "stats.py").read_text() == "\x0c\n" + FIXED
+
+
 @pytest.mark.sandbox
 def test_cli_fix_with_a_model_and_a_test_command(tmp_path, monkeypatch, capsys, tiny_model):
     # The model loads in a thread while the baseline and coverage runs go (load_in_background).

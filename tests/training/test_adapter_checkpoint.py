@@ -116,11 +116,11 @@ def test_a_missing_base_is_a_clear_error(adapter_checkpoint, tmp_path, monkeypat
     assert not (tmp_path / "cache" / "merged").exists() or not any((tmp_path / "cache" / "merged").iterdir())
 
 
-def test_lora_save_merged_false_needs_a_base(tmp_path):
+def test_lora_needs_a_base(tmp_path):
     overrides = {"data": str(tmp_path), "model.lora": "true", "model.lora_save_merged": "false"}
     with pytest.raises(ConfigError) as err:
         load_config(TrainRecipeConfig, CAUSAL_TINY, overrides)
-    assert any("--model.lora_save_merged false needs --model.base" in problem for problem in err.value.problems)
+    assert any("--model.lora true needs --model.base" in problem for problem in err.value.problems)
     assert load_config(TrainRecipeConfig, CAUSAL_TINY, {**overrides, "model.base": str(tmp_path)}).model.lora_save_merged is False
 
 

@@ -68,7 +68,7 @@ def test_missing_base_and_incomplete_checkpoint_fail_clearly(tiny_model, tiny_da
         load_checkpoint(broken)
 
 
-def test_a_failed_final_save_keeps_the_trained_adapter_and_a_new_run_does_not_wipe_it(tiny_dataset, tmp_path, capsys, monkeypatch):
+def test_a_failed_final_save_keeps_the_trained_adapter_and_a_new_run_does_not_wipe_it(tiny_model, tiny_dataset, tmp_path, capsys, monkeypatch):
     import codemend.training.lora as lora
 
     def merge_fails(model, batch):  # as on a GPU once: the merge check raised after all the training
@@ -76,7 +76,7 @@ def test_a_failed_final_save_keeps_the_trained_adapter_and_a_new_run_does_not_wi
 
     monkeypatch.setattr(lora, "merge_with_parity", merge_fails)
     out = tmp_path / "lora"
-    args = ["train", "--config", REPO_TINY, "--data", str(tiny_dataset), "--out", str(out),
+    args = ["train", "--config", REPO_TINY, "--data", str(tiny_dataset), "--out", str(out), "--model.base", str(tiny_model),
             "--model.lora", "true", "--model.lora_target_modules", "q", "v", "--train.max_steps", "3", "--train.save_every", "0"]
     assert main(args) == 1
     kept = tmp_path / "lora.partial" / "final-adapter"
@@ -105,9 +105,9 @@ def test_existing_checkpoint_is_kept_without_overwrite(tiny_model, tiny_dataset,
     assert (tiny_model / "model.safetensors").read_bytes() == before
 
 
-def test_lora_trains_an_adapter_and_saves_merged_weights_with_parity(tiny_dataset, tmp_path, capsys):
+def test_lora_trains_an_adapter_and_saves_merged_weights_with_parity(tiny_model, tiny_dataset, tmp_path, capsys):
     out = tmp_path / "lora"
-    assert main(["-q", "train", "--config", REPO_TINY, "--data", str(tiny_dataset), "--out", str(out),
+    assert main(["-q", "train", "--config", REPO_TINY, "--data", str(tiny_dataset), "--out", str(out), "--model.base", str(tiny_model),
                  "--model.lora", "true", "--model.lora_target_modules", "q", "v", "--train.max_steps", "3"]) == 0
     meta = json.loads((out / "meta.json").read_text())
     assert meta["train"]["trainable_parameters"] < meta["train"]["parameters"] / 2
@@ -115,7 +115,7 @@ def test_lora_trains_an_adapter_and_saves_merged_weights_with_parity(tiny_datase
     assert (out / "adapter" / "adapter_config.json").is_file()
     model, _, _ = load_checkpoint(out)  # merged weights load as a plain model
     assert not any("lora" in name for name, _ in model.named_parameters())
-    assert main(["train", "--config", REPO_TINY, "--data", str(tiny_dataset), "--out", str(tmp_path / "bad"),
+    assert main(["train", "--config", REPO_TINY, "--data", str(tiny_dataset), "--out", str(tmp_path / "bad"), "--model.base", str(tiny_model),
                  "--model.lora", "true", "--model.lora_target_modules", "q_proj"]) == 1
     err = capsys.readouterr().err
     assert "q_proj not in this model" in err and "its linear layers are:" in err
@@ -126,3 +126,5 @@ def test_a_run_shorter_than_its_logging_interval_says_so_instead_of_a_nan_loss(t
                  "--train.max_steps", "1", "--train.log_every", "5"]) == 0
     out = capsys.readouterr().out
     assert "no loss logged (--train.log_every 5, more than the 1 steps)" in out and "nan" not in out
+    card = (tmp_path / "short" / "README.md").read_text()
+    assert "No training loss was logged: the run's 1 steps ended before the first log" in card and "nan" not in card

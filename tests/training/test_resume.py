@@ -224,3 +224,20 @@ def test_a_resumed_run_counts_the_training_time_of_the_runs_before_it(tmp_path):
     assert resume.elapsed_clock(before=stamped).total() >= stamped
     (checkpoint / resume.ELAPSED_FILE).write_text("not json")
     assert resume.previous_seconds(str(checkpoint)) == 0.0
+
+
+def test_resuming_on_a_dataset_rebuilt_at_the_same_path_is_refused(tiny_dataset, tmp_path):
+    import shutil
+
+    data, out = tmp_path / "data", tmp_path / "model"
+    shutil.copytree(tiny_dataset, data)
+    resume.prepare(tiny_config(data, out))
+    recorded = json.loads((tmp_path / "model.partial" / "meta.json").read_text())["data_sha256"]
+    assert sorted(recorded) == ["train.jsonl", "validation.jsonl"]
+    train = data / "train.jsonl"
+    original = train.read_bytes()
+    train.write_bytes(original + original.splitlines(keepends=True)[0])  # as a rebuild with another seed would
+    with pytest.raises(CodemendError, match=f"--data {data} is not the data the run in {out}.partial started on \\(train.jsonl changed since\\)"):
+        resume.prepare(tiny_config(data, out, resume=True))
+    train.write_bytes(original)
+    assert resume.prepare(tiny_config(data, out, resume=True)) is None  # the same data: resumes (no checkpoint yet)
