@@ -17,6 +17,7 @@ The compact edit names the buggy line(s) by number in the input's numbering, the
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -167,15 +168,27 @@ def _first_changed_line(buggy: str, patched: str) -> int | None:
     return None if len(old) == len(new) else min(len(old), len(new)) + 1
 
 
+def _diff_name(path: str) -> str:
+    """`path` as a diff names it after a/ and b/: relative to the current folder when it lies inside it
+    (`patch -p1` and `git apply` read it from there), else without its leading slash (never `a//tmp`)."""
+    if not os.path.isabs(path):
+        return path
+    relative = os.path.relpath(path)
+    return relative if not relative.startswith("..") else path.lstrip("/")
+
+
 def unified_diff(before: str, after: str, path: str = "function.py", first_line: int = 1) -> str:
     """A unified diff of two versions of a function, with line numbers offset to the file's."""
+    name = _diff_name(path)
     diff = difflib.unified_diff(
         source_lines(before),
         source_lines(after),
-        fromfile=f"a/{path}",
-        tofile=f"b/{path}",
+        fromfile=f"a/{name}",
+        tofile=f"b/{name}",
     )
-    text = "".join(line if line.endswith("\n") else line + "\n" for line in diff)
+    if any(c.isspace() for c in name):  # as git writes it: GNU patch ends the name at whitespace without the tab
+        diff = (line[:-1] + "\t\n" if line.startswith(("--- a/", "+++ b/")) else line for line in diff)
+    text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in diff)
     if first_line == 1:
         return text
     offset = first_line - 1

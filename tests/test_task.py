@@ -89,3 +89,26 @@ def test_functions_after_a_page_break_keep_their_lines_and_one_holding_an_odd_li
     patched = replace_function(text, g, g.code.replace("b * x", "b + x"))
     assert patched == text.replace("b * x", "b + x")
 
+
+
+def test_a_diff_applies_with_patch_for_spaces_absolute_paths_and_a_file_without_a_last_newline(tmp_path, monkeypatch):
+    import shutil
+    import subprocess
+
+    if shutil.which("patch") is None:
+        pytest.skip("GNU patch is not installed")
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "dir with space"
+    folder.mkdir()
+    for name, before, after in (("my mod.py", "def f(x):\n    return x - 1\n", "def f(x):\n    return x + 1\n"),
+                                ("nonl.py", "def f(x):\n    return x - 1", "def f(x):\n    return x + 1")):
+        path = folder / name
+        path.write_text(before)
+        diff = unified_diff(before, after, str(path))  # an absolute path inside the current folder
+        assert "a//" not in diff and f"--- a/dir with space/{name}" in diff
+        assert ("\\ No newline at end of file" in diff) == (not before.endswith("\n"))
+        run = subprocess.run(["patch", "-p1", "--batch"], input=diff, text=True, capture_output=True, cwd=tmp_path)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert path.read_text() == after
+    outside = "/" + "/".join(["elsewhere", "x.py"])  # not under the current folder: its absolute path, slash dropped
+    assert "--- a/elsewhere/x.py\n" in unified_diff("a\n", "b\n", outside)

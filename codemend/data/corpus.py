@@ -355,4 +355,6 @@ def replace_function(text: str, func: Function, patched_function: str) -> str:
     new = [(func.indent + line if line.strip() else line) for line in source_lines(patched_function)]
     if new and not new[-1].endswith("\n") and func.end_line < len(lines):
         new[-1] += "\n"
+    if new and func.end_line >= len(lines) and lines and not lines[-1].endswith("\n"):
+        new[-1] = new[-1].rstrip("\r\n")  # the file ends without a newline: so does the fixed file
     return "".join(lines[: func.start_line - 1] + new + lines[func.end_line :])

@@ -705,15 +705,40 @@ def _index_like_expressions(ix: _Index) -> Iterator[Node]:
 @_register("swap_numeric_literal", "change numeric literal", "tssb", invertible=False)
 def _swap_numeric_literal(ix: _Index) -> Iterator[Edit]:
     """A number -> another number of the same kind used in the code, or 0/1/2 (0.0/1.0); not n+-1."""
+    return _numeric_swaps(ix)
+
+
+# The repair space's numbers per literal when the code holds more distinct ones: every number for every
+# literal grows with the square of the code's length (a 200-line table of constants: 39,600 candidates).
+_NEAREST_NUMBERS = 24
+
+
+def _numeric_swaps(ix: _Index, nearest: int = 0) -> Iterator[Edit]:
+    """`_swap_numeric_literal`'s edits; with `nearest`, a kind with more distinct numbers than that offers each
+    literal the `nearest` distinct ones closest to it in the code (then 0/1/2 or 0.0/1.0)."""
     for kind, defaults in (("integer", (b"0", b"1", b"2")), ("float", (b"0.0", b"1.0"))):
         nodes = ix.nodes(kind)
-        pool = list(dict.fromkeys([ix.text(n) for n in nodes] + list(defaults)))
-        for node in nodes:
-            text = ix.text(node)
+        texts = [ix.text(n) for n in nodes]
+        pool = list(dict.fromkeys(texts + list(defaults)))
+        for k, node in enumerate(nodes):
+            text = texts[k]
             near = {str(int(text) + d).encode() for d in (-1, 1)} if text.isdigit() else set()
-            for other in pool:
+            offered = pool if not nearest or len(pool) <= nearest + len(defaults) else _closest(texts, k, nearest) + list(defaults)
+            for other in dict.fromkeys(offered):
                 if other != text and other not in near:
                     yield _replace(node, other)
+
+
+def _closest(texts: list[bytes], k: int, count: int) -> list[bytes]:
+    """Up to `count` distinct values of `texts` other than `texts[k]`, nearest to position k first."""
+    found: dict[bytes, None] = {}
+    for step in range(1, len(texts)):
+        for j in (k - step, k + step):
+            if 0 <= j < len(texts) and texts[j] != texts[k]:
+                found[texts[j]] = None
+        if len(found) >= count or (k - step < 0 and k + step >= len(texts)):
+            break
+    return list(found)[:count]
 
 
 @_register("swap_boolean_literal", "change boolean literal", "tssb", invertible=True)
@@ -1763,6 +1788,8 @@ MISTAKE_TEMPLATES = {
     "reverse_range": _public_sites(_reverse_range),
 }
 
+_NEAREST_SWAPS = _public_sites(lambda ix: _numeric_swaps(ix, _NEAREST_NUMBERS))
+
 WIDE_TEMPLATES = {
     "add_arithmetic_operand": _public_sites(_add_arithmetic_operand),
     "wrap_in_any_call": _public_sites(_wrap_in_any_call),
@@ -1775,7 +1802,8 @@ def repair_sites(tree: Any, data: bytes, wide: bool = False, only: Collection[st
     templates' and the wide space's; `only`: just the operators and templates of these names)."""
     for operator in OPERATORS.values():
         if (operator.invertible or operator.name in REPAIR_ONLY_OPERATORS) and (only is None or operator.name in only):
-            yield from ((operator.name, edit) for edit in operator.sites(tree, data))
+            sites = _NEAREST_SWAPS if operator.name == "swap_numeric_literal" else operator.sites
+            yield from ((operator.name, edit) for edit in sites(tree, data))
     for name, sites in (REPAIR_TEMPLATES | (MISTAKE_TEMPLATES | WIDE_TEMPLATES if wide else {})).items():
         if only is None or name in only:
             yield from ((name, edit) for edit in sites(tree, data))

@@ -35,11 +35,25 @@ def normal_key(code: str) -> str:
         return code
 
 
+# A group larger than this (the inverse-operator space: distinct ASTs already) is only compared where
+# another group edits the same line: reading each of its candidates whole made merging quadratic in a
+# function's length (a 200-line function's 11,000 candidates: most of a 115 s run).
+COMPARED_WHOLE = 64
+
+
 def merge(groups: Iterable[list[Candidate]]) -> list[Candidate]:
     """Merge duplicate fixes across sources, keeping the first's text and the union of origins."""
-    merged: dict[str, Candidate] = {}
-    for group in groups:
+    groups = [group for group in groups if group]
+    if len(groups) == 1 and len(groups[0]) > COMPARED_WHOLE:
+        return list(groups[0])
+    lines = [{candidate.line for candidate in group} for group in groups]
+    merged: dict[object, Candidate] = {}
+    for k, group in enumerate(groups):
+        elsewhere = set().union(*(lines[j] for j in range(len(groups)) if j != k))
         for candidate in group:
+            if len(group) > COMPARED_WHOLE and candidate.line not in elsewhere:
+                merged[id(candidate)] = candidate  # no other source edits its line: nothing to be the same as
+                continue
             key = normal_key(candidate.patched)
             if key in merged:
                 kept = merged[key]

@@ -104,6 +104,9 @@ def check_functions(text: str, path: str, function: str, line: int) -> None:
         raise CodemendError(f"--function {function}: no such function in {path}{hint}")
     if line and not select_functions(text, path, line=line):
         raise CodemendError(f"--line {line}: no function or module-level statement of {path} contains that line")
+    if function and line and not select_functions(text, path, function, line):
+        spans = ", ".join(f"{f.start_line}-{f.end_line}" for f in select_functions(text, path, function))
+        raise CodemendError(f"--line {line} is not in --function {function} (its lines: {spans}); drop one of them or make them agree")
 
 
 def changed_lines(path: Path, rev: str) -> set[int]:
@@ -120,6 +123,10 @@ def changed_lines(path: Path, rev: str) -> set[int]:
         raise CodemendError(f"--changed_since {rev}: {path} is not in a git checkout; drop --changed_since or run it in one")
     if out.returncode != 0:
         raise CodemendError(f"--changed_since {rev}: git diff failed: {out.stderr.strip().splitlines()[0] if out.stderr.strip() else 'unknown error'}")
+    untracked = subprocess.run(["git", "ls-files", "--others", "--exclude-standard", "--", path.name], cwd=path.parent,
+                               capture_output=True, text=True, timeout=30).stdout.strip()
+    if untracked:  # a new file git does not know yet: every line of it is new (git diff shows none)
+        return set(range(1, path.read_text(encoding="utf-8", errors="replace").count("\n") + 2))
     lines = set()
     for match in re.finditer(r"^@@ -\S+ \+(\d+)(?:,(\d+))? @@", out.stdout, flags=re.M):
         start, count = int(match.group(1)), int(match.group(2) or 1)
@@ -513,18 +520,42 @@ def apply_fix(report: FileReport, suggestion: Suggestion, force: bool = False) -
         raise CodemendError(f"{report.path}: refusing to apply a fix the tests reject: no suggestion passed them (the best one is "
                             f"{suggestion.validation}: {suggestion.detail or 'no detail'}); pass --force to apply it anyway")
     path = Path(report.path)
-    current = hashlib.sha256(path.read_bytes()).hexdigest()
-    if current != report.digest:
+    original = path.read_bytes()
+    if hashlib.sha256(original).hexdigest() != report.digest:
         raise CodemendError(f"{path} changed since it was read; nothing written. Run codemend fix again")
-    backup = path.with_name(path.name + ".codemend.bak")
-    backup.write_bytes(path.read_bytes())
-    descriptor, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    backup = write_backup(path, original)
+    real = path.resolve()  # a symbolic link: the file it points to gets the fix, the link stays a link
+    descriptor, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "w", encoding=report.encoding, newline="") as handle:
             handle.write(suggestion.patched_source)
-        os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
+        os.chmod(tmp, real.stat().st_mode & 0o7777)
+        os.replace(tmp, real)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return backup
+
+
+def write_backup(path: Path, content: bytes) -> Path:
+    """`content` (the file as read) beside `path` as NAME.codemend.bak, or .bak.1, .bak.2, ... when earlier
+    backups are there: a second --apply must not replace the first backup, the only copy of the original.
+    It is created with the file's own permissions (a private file's backup is private too)."""
+    mode = path.stat().st_mode & 0o777
+    for k in range(1000):
+        backup = path.with_name(path.name + ".codemend.bak" + (f".{k}" if k else ""))
+        try:
+            descriptor = os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        except FileExistsError:
+            continue
+        except OSError as err:
+            raise CodemendError(f"{path}: could not write its backup {backup} ({err.strerror}); nothing written") from None
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(content)
+            os.chmod(backup, mode)  # the umask may have narrowed os.open's mode
+        except OSError as err:
+            backup.unlink(missing_ok=True)
+            raise CodemendError(f"{path}: could not write its backup {backup} ({err.strerror}); nothing written") from None
+        return backup
+    raise CodemendError(f"{path}: 1,000 backups of it are there already; remove old NAME.codemend.bak.N files")

@@ -47,15 +47,31 @@ def _replacements(original: str, s: Suggestion) -> list[dict]:
     suggestion that fixes several bugs has several)."""
     edit = compute_edit(original, s.patched_source)
     if edit is not None:
-        return [_replacement(edit.start, edit.end, edit.kind == "insert", edit.new_lines)]
+        return [_replacement(original, edit.start, edit.start - 1 if edit.kind == "insert" else edit.end, edit.new_lines)]
     old, new = lines_of(original), lines_of(s.patched_source)
     opcodes = difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes()
-    return [_replacement(i1 + 1, i2, tag == "insert", new[j1:j2]) for tag, i1, i2, j1, j2 in opcodes if tag != "equal"]
+    return [_replacement(original, i1 + 1, i2, new[j1:j2]) for tag, i1, i2, j1, j2 in opcodes if tag != "equal"]
 
 
-def _replacement(start: int, end: int, insert: bool, new_lines: Sequence[str]) -> dict:
-    region = {"startLine": start, "startColumn": 1, "endLine": start, "endColumn": 1} if insert else {"startLine": start, "endLine": end}
-    return {"deletedRegion": region, "insertedContent": {"text": "".join(line + "\n" for line in new_lines)}}
+def _replacement(original: str, start: int, end: int, new_lines: Sequence[str]) -> dict:
+    """Lines `start`..`end` of `original` (1-based; end = start - 1 inserts before `start`) replaced by `new_lines`.
+    Every region names both ends by line and column (SARIF leaves a region without endColumn ending before
+    the line's newline), and none reaches past the last line: a change that runs to the end of the file
+    ends at its last character and moves the newline that separates it instead."""
+    lines = lines_of(original)
+    eol = "\r\n" if "\r\n" in original else "\n"
+    body = eol.join(new_lines)
+    if end < len(lines):  # the region ends where line end + 1 begins
+        region = {"startLine": start, "startColumn": 1, "endLine": end + 1, "endColumn": 1}
+        text = body + eol if new_lines else ""
+    elif start <= len(lines) and (new_lines or start == 1):  # lines up to the last, replaced
+        region = {"startLine": start, "startColumn": 1, "endLine": len(lines), "endColumn": len(lines[-1]) + 1}
+        text = body
+    else:  # deleted to the end, or appended: from the end of the line before
+        before = start - 1
+        region = {"startLine": before, "startColumn": len(lines[before - 1]) + 1, "endLine": len(lines), "endColumn": len(lines[-1]) + 1}
+        text = eol + body if new_lines else ""
+    return {"deletedRegion": region, "insertedContent": {"text": text}}
 
 
 def as_sarif(reports: Sequence[tuple[str, str, Sequence[Suggestion]]]) -> str:
@@ -67,7 +83,8 @@ def as_sarif(reports: Sequence[tuple[str, str, Sequence[Suggestion]]]) -> str:
                 "ruleId": RULE_ID,
                 "level": "warning" if s.validation == "plausible" else "note",
                 "message": {"text": f"Suspected {_bugs_in(s)} (score {s.score:.3f}, {s.validation})."},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": path}, "region": {"startLine": s.line}}}],
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": path},
+                                                    "region": {"startLine": max(1, min(s.line, len(lines_of(original))))}}}],
                 "properties": {"score": s.score, "validation": s.validation, "origin": s.origin, "operator": s.operator},
             }
             replacements = _replacements(original, s)
@@ -77,4 +94,5 @@ def as_sarif(reports: Sequence[tuple[str, str, Sequence[Suggestion]]]) -> str:
             results.append(result)
     driver = {"name": "codemend", "version": __version__, "informationUri": "https://pypi.org/project/codemend/",
               "rules": [{"id": RULE_ID, "shortDescription": {"text": "A line the debugger model suspects of a bug, with a proposed fix."}}]}
-    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": results}]}, indent=2)
+    run = {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": results}  # columns count as Python's len()
+    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2)

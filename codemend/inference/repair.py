@@ -26,6 +26,7 @@ from typing import Callable, Collection, Iterator, Mapping
 from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
 from codemend.data.corpus import MODULE_CODE, Function, body_lines, extract_functions, module_chunks, module_code, replace_function, text_without
 from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes
+from codemend.data.parsing import first_error_line, parse
 from codemend.inference import places
 from codemend.inference.candidates import merge, normal_key, operator_candidates
 from codemend.inference.debugger import Candidate, Debugger
@@ -40,6 +41,10 @@ from codemend.testcov import (COMMAND_STARTUP_S, COVERAGE_SLOWDOWN, TestCoverage
 logger = logging.getLogger(__name__)
 
 PROGRESS_FROM = 10  # functions in a file from which `repair` logs each one it ranks (a minute or more in all)
+# A function's ranked candidates made into suggestions (each holds the whole patched file and its diff), beyond
+# those validation reads (--validate_top) and the beams' fixes it tries past them: a function of thousands of
+# candidates held thousands of copies of its file (a 1,400-line function: killed at 24 GB).
+SUGGESTIONS_PER_FUNCTION = 200
 MAX_SCORED = 64  # above this many inverse-operator candidates, only the most suspicious lines' are scored
 BEAMS_WITH_TESTS = 10  # beams per function when tests validate them (see model_beams)
 # Where the model is asked for a fix besides its own beams (placed_proposals): at the line ranked first
@@ -315,6 +320,14 @@ def _repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[in
 
 
 # ----------------------------------------------------------------------------- whole file
+
+
+def suggested(ranked: list[Candidate], max_validate: int) -> list[Candidate]:
+    """The candidates of one function worth a suggestion: the first SUGGESTIONS_PER_FUNCTION (at least the
+    `max_validate` validation may read), and the beams' and placed fixes past them (`to_validate` tries them).
+    The file's first N suggestions are among its functions' first N, so nothing ranked is lost."""
+    keep = max(SUGGESTIONS_PER_FUNCTION, max_validate)
+    return ranked[:keep] + [c for c in ranked[keep:] if beam_only(c.origin)]
 
 
 def distinct(suggestions: list[Suggestion]) -> list[Suggestion]:
@@ -640,6 +653,9 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     result = RepairResult([], [])
     watch = Stopwatch(result.seconds)
     functions = select_functions(text, path, function, line)
+    if functions and (error_line := first_error_line(parse(text))):
+        result.notes.append(f"{path} does not parse: a syntax error near line {error_line}; the code holding it is not looked at "
+                            f"(fix it first: no suggestion here fixes it, and tests fail on it)")
     limits, trace, sbfl = (tests.limits if tests else None), "", {}
     if tests:
         tests, limits, trace, sbfl = measure_original(text, path, tests, result, watch, baseline=baseline, coverage=coverage,
@@ -655,7 +671,7 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
         report = repair_function(func, debugger, sbfl=sbfl, trace=trace, n=n, line=line,
                                  use_operators=use_operators, top_lines=top_lines, watch=watch, module=text)
         result.functions.append(report)
-        result.suggestions.extend(to_suggestion(text, path, func, c) for c in report.candidates)
+        result.suggestions.extend(to_suggestion(text, path, func, c) for c in suggested(report.candidates, max_validate))
     result.suggestions = distinct(sorted(result.suggestions, key=lambda s: -s.score))
     if tests and result.baseline.status != "passed" and max_validate > 0:
         validate_ranked(text, path, result, tests, limits, max_validate, enough_plausible, wide, wide_seconds, watch)

@@ -15,7 +15,7 @@ import pytest
 from codemend.cli import main
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Candidate
-from codemend.inference.fix import FileReport, apply_fix, changed_functions, check_functions, fix_path, read_source
+from codemend.inference.fix import FileReport, apply_fix, changed_functions, check_functions, fix_path, read_source, write_backup
 from codemend.inference.formats import as_sarif
 from codemend.inference.repair import BEAMS_WITH_TESTS, Tests, file_diff, in_rank_order, model_beams, names_file, repair, select_functions, to_suggestion
 from codemend.testcov import failed_tests
@@ -641,6 +641,35 @@ def test_apply_refuses_unvalidated_and_changed_files(tmp_path):
     assert path.read_text().endswith("# edited meanwhile\n") and not (tmp_path / "s.py.codemend.bak").exists()
 
 
+def test_apply_through_a_link_keeps_every_backup_private_and_says_when_one_cannot_be_written(tmp_path):
+    real, link = tmp_path / "real" / "s.py", tmp_path / "s.py"
+    real.parent.mkdir()
+    real.write_text(SOURCE)
+    real.chmod(0o600)
+    link.symlink_to(real)
+
+    def apply_once(force_text: str) -> Path:
+        text, digest = read_source(link)
+        (func,) = select_functions(text, str(link))
+        suggestion = to_suggestion(text, str(link), func, Candidate(func.code.replace("<", force_text, 1), 4, "", {"operator"}))
+        return apply_fix(FileReport(str(link), text, digest, None), suggestion, force=True)
+
+    first = apply_once(">")
+    assert link.is_symlink() and real.read_text() == SOURCE.replace("<", ">", 1)  # the file the link names got the fix
+    assert first == tmp_path / "s.py.codemend.bak" and first.read_text() == SOURCE and first.stat().st_mode & 0o777 == 0o600
+    second = apply_once(">=")
+    assert second == tmp_path / "s.py.codemend.bak.1" and second.read_text() == SOURCE.replace("<", ">", 1)
+    assert first.read_text() == SOURCE  # the original's only copy is kept
+    long = tmp_path / ("x" * 245 + ".py")  # its backup's name is longer than a file name may be: said, nothing written
+    long.write_text(SOURCE)
+    text, digest = read_source(long)
+    (func,) = select_functions(text, str(long))
+    suggestion = to_suggestion(text, str(long), func, Candidate(func.code.replace("<", ">", 1), 4, "", {"operator"}))
+    with pytest.raises(CodemendError, match="could not write its backup .*; nothing written"):
+        apply_fix(FileReport(str(long), text, digest, None), suggestion, force=True)
+    assert long.read_text() == SOURCE
+
+
 def test_sarif_output_is_valid_2_1_0_with_a_fix():
     (func,) = select_functions(SOURCE, "s.py")
     suggestion = to_suggestion(SOURCE, "s.py", func, Candidate(func.code.replace("items[i] < items", "items[i] > items"), 4, "", {"operator"}))
@@ -649,8 +678,43 @@ def test_sarif_output_is_valid_2_1_0_with_a_fix():
     (result,) = sarif["runs"][0]["results"]
     assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 8
     (replacement,) = result["fixes"][0]["artifactChanges"][0]["replacements"]
-    assert replacement["deletedRegion"] == {"startLine": 8, "endLine": 8}
+    assert replacement["deletedRegion"] == {"startLine": 8, "startColumn": 1, "endLine": 9, "endColumn": 1}
     assert replacement["insertedContent"]["text"] == "            if items[i] > items[best]:\n"
+    assert sarif["runs"][0]["columnKind"] == "unicodeCodePoints"
+
+
+def apply_sarif(text: str, replacements: list[dict]) -> str:
+    """The replacements applied as SARIF 2.1.0 says: 1-based lines and columns (code points), the end column
+    the first character after the region."""
+    starts = [0]
+    for line in text.split("\n")[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+
+    def offset(line: int, column: int) -> int:
+        return starts[line - 1] + column - 1
+
+    for r in sorted(replacements, key=lambda r: (r["deletedRegion"]["startLine"], r["deletedRegion"]["startColumn"]), reverse=True):
+        region = r["deletedRegion"]
+        start, end = offset(region["startLine"], region["startColumn"]), offset(region["endLine"], region["endColumn"])
+        assert 1 <= region["startLine"] <= region["endLine"] <= text.count("\n") + (not text.endswith("\n"))  # within the file
+        text = text[:start] + r["insertedContent"]["text"] + text[end:]
+    return text
+
+
+@pytest.mark.parametrize("buggy, fixed", [
+    ("def f(xs):\n    out = []\n    for x in xs:\n        out.append(x)\n", "def f(xs):\n    out = []\n    for x in xs:\n        out.append(x)\n    return out\n"),
+    ("def f(x):\n    y = x\n    return x - 1\n", "def f(x):\n    y = x\n    return x + 1\n"),
+    ("def f(x):\n    return x - 1\n    print(x)\n", "def f(x):\n    return x - 1\n"),
+    ("def f(x):\r\n    y = x\r\n    return x - 1\r\n", "def f(x):\r\n    y = x\r\n    return x + 1\r\n"),
+    ("def f(x):\n    return x - 1", "def f(x):\n    return x + 1"),
+])
+def test_sarif_changes_at_the_end_of_a_file_stay_inside_it_and_give_the_fixed_text(buggy, fixed):
+    (func,) = select_functions(buggy, "s.py")
+    suggestion = to_suggestion(buggy, "s.py", func, Candidate(func.code, 2, "", {"operator"}))
+    suggestion = dataclasses.replace(suggestion, patched_source=fixed)
+    (result,) = json.loads(as_sarif([("s.py", buggy, [suggestion])]))["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] <= buggy.count("\n") + 1
+    assert apply_sarif(buggy, result["fixes"][0]["artifactChanges"][0]["replacements"]) == fixed
 
 
 def test_sarif_fix_of_several_bugs_has_a_replacement_for_each_and_applying_them_gives_its_text():
@@ -659,11 +723,8 @@ def test_sarif_fix_of_several_bugs_has_a_replacement_for_each_and_applying_them_
     suggestion = to_suggestion(two, "s.py", func, Candidate(func.code.replace("best = 1", "best = 0").replace("] < items", "] > items"), 2, "", {"operator"}))
     (result,) = json.loads(as_sarif([("s.py", two, [suggestion])]))["runs"][0]["results"]
     replacements = result["fixes"][0]["artifactChanges"][0]["replacements"]
-    assert [r["deletedRegion"] for r in replacements] == [{"startLine": 6, "endLine": 6}, {"startLine": 8, "endLine": 8}]
-    lines = two.splitlines(keepends=True)
-    for r in reversed(replacements):  # as an editor applies them
-        lines[r["deletedRegion"]["startLine"] - 1: r["deletedRegion"]["endLine"]] = [r["insertedContent"]["text"]]
-    assert "".join(lines) == FIXED
+    assert [(r["deletedRegion"]["startLine"], r["deletedRegion"]["endLine"]) for r in replacements] == [(6, 7), (8, 9)]
+    assert apply_sarif(two, replacements) == FIXED
 
 
 def test_changed_since_selects_touched_functions(tmp_path, tmp_path_factory, git_commit_all):
@@ -671,6 +732,8 @@ def test_changed_since_selects_touched_functions(tmp_path, tmp_path_factory, git
     git_commit_all(tmp_path)
     (tmp_path / "m.py").write_text("def a(x):\n    return x + 1\n\n\ndef b(x):\n    return x * 3\n")
     assert changed_functions((tmp_path / "m.py").read_text(), tmp_path / "m.py", "HEAD") == ["b"]
+    (tmp_path / "new.py").write_text("def c(x):\n    return x - 1\n\n\ndef d(x):\n    return x\n")  # not added to git yet
+    assert changed_functions((tmp_path / "new.py").read_text(), tmp_path / "new.py", "HEAD") == ["c", "d"]
     with pytest.raises(CodemendError, match="--changed_since nope"):
         changed_functions("", tmp_path / "m.py", "nope")
     plain = tmp_path_factory.mktemp("plain")  # beside tmp_path, which is now a checkout
@@ -694,6 +757,19 @@ def test_bad_files_and_names_fail_clearly(tmp_path):
         check_functions("def broken(:\n    return\n", "b.py", "", 0)
     with pytest.raises(CodemendError, match="--line 2: no function"):
         check_functions(SOURCE, "s.py", "", 2)
+    two = SOURCE + "\n\ndef other():\n    return 1\n"
+    with pytest.raises(CodemendError, match=r"--line 13 is not in --function max_index \(its lines: 5-10\)"):
+        check_functions(two, "s.py", "max_index", 13)
+    check_functions(two, "s.py", "max_index", 7)
+
+
+def test_a_syntax_error_outside_the_functions_looked_at_is_said():
+    source = "def add(a, b)\n    return a - b\n\n\ndef ok(x):\n    return x < 0\n"
+    result = repair(source, debugger=None, path="m.py")
+    assert [r.function for r in result.functions] == ["ok"]
+    assert result.notes == ["m.py does not parse: a syntax error near line 1; the code holding it is not looked at "
+                            "(fix it first: no suggestion here fixes it, and tests fail on it)"]
+    assert repair(SOURCE, debugger=None, path="s.py").notes == []
 
 
 def test_a_nested_function_s_fixes_are_suggested_once():
@@ -1513,5 +1589,7 @@ def test_a_suggestion_diff_compares_only_the_changed_lines_and_numbers_them_as_t
     for patched in edits:
         assert file_diff(text, patched, "m.py") == whole(text, patched)
     assert file_diff(text, text, "m.py") == ""
-    # A last line without a newline stays on its own line in the diff (difflib alone would join it to the next).
-    assert file_diff("a = 1\nb = 2", "a = 1\nb = 3", "m.py").endswith("@@ -1,2 +1,2 @@\n a = 1\n-b = 2\n+b = 3\n")
+    # A last line without a newline stays on its own line in the diff (difflib alone would join it to the next),
+    # marked as patch and git mark it.
+    assert file_diff("a = 1\nb = 2", "a = 1\nb = 3", "m.py").endswith(
+        "@@ -1,2 +1,2 @@\n a = 1\n-b = 2\n\\ No newline at end of file\n+b = 3\n\\ No newline at end of file\n")
