@@ -527,3 +527,21 @@ def test_a_nested_statement_s_variant_keys_follow_its_ast():
     assert renamed == statements.variant_key(Edit(at, at + 3, b"z")) != statements.key  # one AST, two edits: one key
     assert renamed != statements.variant_key(Edit(data.index(b"return y") + 7, data.index(b"return y") + 8, b"z"))
     assert statements.variant_key(Edit(at, at + 3, b"(x")) is None  # does not parse
+
+
+def test_the_repair_space_offers_each_number_the_nearest_others_only_when_the_code_holds_many():
+    from codemend.data.operators import _NEAREST_NUMBERS, OPERATORS, candidate_fixes
+
+    def swaps(code: str) -> Counter:
+        """Numbers offered per line by swap_numeric_literal in the repair space."""
+        return Counter(next(k for k, (a, b) in enumerate(zip(code.splitlines(), patched.splitlines()), 1) if a != b)
+                       for patched, name in candidate_fixes(code, only={"swap_numeric_literal"}))
+
+    few = "def f(a):\n    b = a * 3\n    return b + 7 - 10\n"
+    assert swaps(few) == Counter({2: 4, 3: 10})  # every other number and 0/1/2 but n +- 1, as the injection operator offers
+    data = few.encode()
+    assert len(OPERATORS["swap_numeric_literal"].sites(parse(data), data)) == sum(swaps(few).values())
+    many = "def huge(a):\n    b = 0\n" + "".join(f"    b += a * {5 * k + 10}\n" for k in range(200)) + "    return b\n"
+    per_line = swaps(many)
+    assert len(per_line) == 201 and max(per_line.values()) <= _NEAREST_NUMBERS + 3  # the injection operator offers each ~200
+    assert "    b += a * 20\n" in next(p for p, _ in candidate_fixes(many, lines=[3], only={"swap_numeric_literal"}))  # its neighbour's

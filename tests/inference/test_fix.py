@@ -1593,3 +1593,21 @@ def test_a_suggestion_diff_compares_only_the_changed_lines_and_numbers_them_as_t
     # marked as patch and git mark it.
     assert file_diff("a = 1\nb = 2", "a = 1\nb = 3", "m.py").endswith(
         "@@ -1,2 +1,2 @@\n a = 1\n-b = 2\n\\ No newline at end of file\n+b = 3\n\\ No newline at end of file\n")
+
+
+def test_merging_a_large_space_compares_only_the_lines_another_source_edits_and_suggestions_are_bounded():
+    from codemend.inference.candidates import COMPARED_WHOLE, merge, operator_candidates
+    from codemend.inference.repair import SUGGESTIONS_PER_FUNCTION, suggested
+
+    code = "def f(a):\n    b = 0\n" + "".join(f"    b += a * {k}\n" for k in range(3, 40)) + "    return b\n"
+    space = operator_candidates(code, None)
+    assert len(space) > COMPARED_WHOLE
+    beam = Candidate(code.replace("a * 3\n", "a*3 + 0\n").replace("a*3 + 0", "a  *  4"), 3, "", {"model"})  # = an inverse, spaced apart
+    merged = merge([[beam], space])
+    assert len(merged) == len(space)  # the beam is the space's `a * 4` at line 3, merged into it
+    assert merged[0] is beam and "operator" in beam.origin
+    assert merge([space]) == space  # one source: nothing to compare
+    ranked = [Candidate(code, 1, "", {"operator"}) for _ in range(SUGGESTIONS_PER_FUNCTION + 50)]
+    ranked[-1] = Candidate(code, 1, "", {"model"})  # a beam's fix ranked last is still validated (to_validate)
+    assert suggested(ranked, 60) == ranked[:SUGGESTIONS_PER_FUNCTION] + ranked[-1:]
+    assert suggested(ranked, 240) == ranked[:240] + ranked[-1:]  # --validate_top above it: as many as validation reads
