@@ -338,6 +338,9 @@ def cmd_fix(args, unknown) -> int:
                        wide=config.wide, wide_seconds=config.wide_seconds, workers=config.workers, plausible=config.plausible)
     suggestions = sorted((s for r in reports for s in r.result.suggestions), key=best_first)
     notes = gathered_notes(reports)
+    if debugger is None and not config.test_cmd:
+        notes.append("with --model none and no --test_cmd nothing ranks the suggestions (every score is 0): their order is the "
+                     "repair space's; give a model, or tests to validate them")
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     if config.format == "json":

@@ -16,6 +16,7 @@ import collections
 import concurrent.futures
 import contextlib
 import logging
+import os
 import re
 import threading
 import time
@@ -495,6 +496,21 @@ def some(names: Collection[str], shown: int = 2) -> str:
     return ", ".join(sorted(names)[:shown]) + (", ..." if len(names) > shown else "")
 
 
+def failing_elsewhere(result: RepairResult, functions: list[Function]) -> str:
+    """A note when no test that fails on the original code runs a line of `functions` while coverage sees
+    other tests run them (it sees nothing of code run in child processes): no edit here can make those
+    tests pass, so validating would only spend their runs (a folder run skips such files)."""
+    if not (result.failing and result.coverage and functions):
+        return ""
+    bodies = frozenset().union(*(body_lines(func) for func in functions))
+    lines = {test.name: test.lines for test in result.coverage}
+    if any(lines.get(name, frozenset()) & bodies for name in result.failing) or not any(test.lines & bodies for test in result.coverage):
+        return ""
+    what = functions[0].name if len(functions) == 1 else "its functions"
+    return (f"no test that fails on the original code ({some(result.failing)}) runs {what} (per-test coverage): the bug they see is "
+            f"elsewhere; give the project's folder (`codemend fix DIR --test_cmd ...`) to look where they run; suggestions are not validated")
+
+
 def unreached_failures(failing: set[str] | None, coverage: list[TestCoverage], functions: list[FunctionReport]) -> dict[str, set[str]]:
     """Per function: the `failing` tests (on the original code: `Tests.failed`) whose coverage never enters
     its body (another bug's failures: a project rarely has just one). Empty without per-test coverage or
@@ -660,6 +676,9 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     if tests:
         tests, limits, trace, sbfl = measure_original(text, path, tests, result, watch, baseline=baseline, coverage=coverage,
                                                       use_sbfl=use_sbfl, use_trace=use_trace, validating=max_validate > 0)
+        if tests and (elsewhere := failing_elsewhere(result, functions)):
+            result.notes.append(elsewhere)
+            tests = None
     n = model_beams(n, tests is not None and result.baseline.status != "passed")
     if isinstance(debugger, concurrent.futures.Future):
         with watch("model_load"):
@@ -697,7 +716,8 @@ def measure_original(text: str, path: str, tests: Tests, result: RepairResult, w
                 logger.warning("%s: %s; the suggestions will be the model's alone", path, TESTS_PASS)
             return tests, limits, trace, sbfl
         if unusable:
-            result.notes.append(f"the tests did not run on the original code ({unusable}): suggestions are not validated")
+            result.notes.append(f"the tests did not run on the original code ({unusable}): suggestions are not validated"
+                                + dropped_path_hint(tests.command, result.baseline))
             return None, limits, trace, sbfl
         trace = tests.trace(result.baseline) if use_trace else ""
         limits = _scaled_limits(tests.limits, result.baseline)
@@ -803,6 +823,17 @@ def unusable_baseline(tests: Tests, baseline: RunResult) -> str:
     if not baseline.stdout.strip() and "no:terminal" not in tests.command:  # a session prints its count line (REPORT_OPTIONS): none began
         return f"pytest stopped before running any test, exit status {baseline.returncode}" + (f": {said[-1]}" if said else "")
     return ""
+
+
+def dropped_path_hint(command: str, baseline: RunResult) -> str:
+    """The tests run without the caller's environment: an import that failed while the shell's PYTHONPATH
+    is set (and the command sets none) most likely needed it."""
+    shell = os.environ.get("PYTHONPATH", "")
+    output = baseline.stdout + baseline.stderr + baseline.detail
+    if not shell or "PYTHONPATH=" in command or not re.search(r"ModuleNotFoundError|ImportError", output):
+        return ""
+    return (f"; your shell's PYTHONPATH={shell} is not passed to the tests (they run in a clean environment): "
+            f"put it in the command, --test_cmd \"PYTHONPATH={shell} {command}\"")
 
 
 def names_file(text: str, target: str) -> bool:

@@ -167,8 +167,9 @@ def test_tests_that_pass_on_the_original_are_reported(tmp_path):
     (f"{sys.executable} -m pytest -q -p no:cacheprovider old/test_old.py",  # a conftest for another pytest: boltons 24.1 on pytest 9
      "pytest stopped before running any test, exit status 1: Argument(s) {'path'} are declared in the hookimpl but can not be found"),
 ], ids=["no-such-program", "no-such-test-file", "no-tests", "uncollectable-test-file", "own-package-not-on-the-path", "pytest-crashed"])
-def test_a_test_command_that_tests_nothing_is_said_and_nothing_is_validated_against_it(tmp_path, command, says):
+def test_a_test_command_that_tests_nothing_is_said_and_nothing_is_validated_against_it(tmp_path, monkeypatch, command, says):
     # Validating against it would fail every candidate, then try the wide space for a minute.
+    monkeypatch.delenv("PYTHONPATH", raising=False)
     (tmp_path / "stats.py").write_text(SOURCE)
     (tmp_path / "test_empty.py").write_text("VALUE = 1\n")
     (tmp_path / "test_broken.py").write_text("import no_such_module_codemend\nfrom stats import Stats\n\ndef test_it():\n    assert Stats()\n")
@@ -183,6 +184,38 @@ def test_a_test_command_that_tests_nothing_is_said_and_nothing_is_validated_agai
     assert len(result.notes) == 1 and says in result.notes[0] and result.notes[0].endswith("suggestions are not validated")
     assert result.suggestions and all(s.validation == "not validated" for s in result.suggestions)
     assert "validation" not in result.seconds and "wide_search" not in result.seconds
+
+
+@pytest.mark.sandbox
+def test_a_failed_import_names_the_shell_s_pythonpath_the_tests_do_not_get(tmp_path, monkeypatch):
+    (tmp_path / "src" / "pkg").mkdir(parents=True)
+    (tmp_path / "src" / "pkg" / "__init__.py").write_text(SOURCE)
+    (tmp_path / "test_pkg.py").write_text("from pkg import Stats\n\ndef test_it():\n    assert Stats().max_index([3, 9, 2]) == 1\n")
+    command = f"{sys.executable} -m pytest -q -p no:cacheprovider test_pkg.py"
+    monkeypatch.setenv("PYTHONPATH", "src")
+    result = repair(SOURCE, debugger=None, tests=Tests(command=command, tree=str(tmp_path), target="src/pkg/__init__.py"))
+    assert result.notes[0].endswith(f'; your shell\'s PYTHONPATH=src is not passed to the tests (they run in a clean environment): '
+                                    f'put it in the command, --test_cmd "PYTHONPATH=src {command}"')
+    result = repair(SOURCE, debugger=None, tests=Tests(command="PYTHONPATH=src " + command, tree=str(tmp_path), target="src/pkg/__init__.py"),
+                    max_validate=20, wide=0)
+    assert not result.notes and result.suggestions[0].validation == "plausible"
+
+
+@pytest.mark.sandbox
+def test_a_file_no_failing_test_runs_is_said_and_not_validated(tmp_path):
+    (tmp_path / "stats.py").write_text(FIXED)
+    (tmp_path / "util.py").write_text("def double(x):\n    return x + 2\n")
+    (tmp_path / "test_both.py").write_text("from stats import Stats\nfrom util import double\n\n"
+                                           "def test_stats():\n    assert Stats().max_index([3, 9, 2]) == 1\n\n"
+                                           "def test_double():\n    assert double(3) == 6\n")
+    command = f"{sys.executable} -m pytest -q -p no:cacheprovider test_both.py"
+    result = repair(FIXED, debugger=None, tests=Tests(command=command, tree=str(tmp_path), target="stats.py"))
+    assert result.notes == ["no test that fails on the original code (test_both.py::test_double) runs Stats.max_index (per-test coverage): "
+                            "the bug they see is elsewhere; give the project's folder (`codemend fix DIR --test_cmd ...`) to look where "
+                            "they run; suggestions are not validated"]
+    assert all(s.validation == "not validated" for s in result.suggestions) and "validation" not in result.seconds
+    result = repair((tmp_path / "util.py").read_text(), debugger=None, tests=Tests(command=command, tree=str(tmp_path), target="util.py"))
+    assert not result.notes and result.suggestions[0].validation == "plausible"
 
 
 @pytest.mark.sandbox
@@ -620,7 +653,9 @@ def test_nothing_is_written_without_apply(tmp_path, monkeypatch, capsys):
     (tmp_path / "stats.py").write_text(SOURCE)
     monkeypatch.chdir(tmp_path)
     assert main(["fix", "stats.py", "--model", "none", "--format", "json"]) == 0
-    assert len(json.loads(capsys.readouterr().out)["suggestions"]) == 3  # --top, as for text and SARIF
+    payload = json.loads(capsys.readouterr().out)
+    assert len(payload["suggestions"]) == 3  # --top, as for text and SARIF
+    assert any(note.startswith("with --model none and no --test_cmd nothing ranks the suggestions") for note in payload["notes"])
     assert main(["fix", "stats.py", "--model", "none", "--format", "json", "--top", "1"]) == 0
     assert len(json.loads(capsys.readouterr().out)["suggestions"]) == 1
     assert (tmp_path / "stats.py").read_text() == SOURCE and sorted(p.name for p in tmp_path.iterdir()) == ["stats.py"]
