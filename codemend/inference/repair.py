@@ -811,6 +811,8 @@ def unusable_baseline(tests: Tests, baseline: RunResult) -> str:
     if never_started(baseline):
         where = "; the command runs from the root of a copy of the project: give paths valid there, or absolute ones" if tests.command else ""
         return baseline.detail + where
+    if tests.command and "unittest" in tests.command and "pytest" not in tests.command and baseline.status == "failed":
+        return _unittest_unusable(baseline, tests.target)
     if not (tests.command and "pytest" in tests.command) or baseline.status != "failed":
         return ""
     if baseline.returncode == PYTEST_INTERRUPTED:
@@ -818,10 +820,33 @@ def unusable_baseline(tests: Tests, baseline: RunResult) -> str:
     if names_file(baseline.stdout + baseline.stderr, tests.target):
         return ""  # importing the file being fixed stopped pytest (a conftest imports it): a fix may end that
     said = [line.strip() for line in baseline.stderr.splitlines() if line.strip()]  # pytest's usage errors and crashes go there
+    # argparse's "pytest: error: unrecognized arguments: --x", else pytest's own "ERROR: ...": not the rootdir line after them
+    said = ([line for line in said if re.match(r"\S.*: error: ", line)] or
+            [line for line in said if line.startswith("ERROR: ") and not line.startswith("ERROR: usage:")] or said)[-1:]
     if baseline.returncode in PYTEST_TESTED_NOTHING:
         return "pytest tested nothing, " + (f"exit status {baseline.returncode}: {said[-1]}" if said else baseline.detail)
     if not baseline.stdout.strip() and "no:terminal" not in tests.command:  # a session prints its count line (REPORT_OPTIONS): none began
         return f"pytest stopped before running any test, exit status {baseline.returncode}" + (f": {said[-1]}" if said else "")
+    return ""
+
+
+def _unittest_unusable(baseline: RunResult, target: str) -> str:
+    """Why a unittest run judges nothing: it stopped before running a test (no "Ran N tests" line: a start
+    folder that is not importable), ran none, or could not import its test modules (unless importing the
+    file being fixed failed: a fix may end that)."""
+    output = baseline.stdout + "\n" + baseline.stderr
+    if names_file(output, target):
+        return ""
+    ran = re.search(r"^Ran (\d+) tests? in ", output, flags=re.M)
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    said = [line for line in lines if re.match(r"\w*(Error|Exception)\b", line)][-1:] or lines[-1:]
+    if ran is None:
+        return f"unittest stopped before running any test, exit status {baseline.returncode}" + (f": {said[0]}" if said else "")
+    if ran.group(1) == "0":
+        return "unittest ran no test"
+    if re.search(r"^ERROR: .*(_FailedTest|ModuleImportFailure)|^ImportError: Failed to import test module", output, flags=re.M) and \
+            not re.search(r"^(FAIL|ERROR): (?!.*_FailedTest)", output, flags=re.M):
+        return f"unittest could not import its tests: {said[0] if said else 'an import failed'}"
     return ""
 
 

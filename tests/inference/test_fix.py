@@ -160,13 +160,15 @@ def test_tests_that_pass_on_the_original_are_reported(tmp_path):
     ("no-such-program-codemend -q", "cannot run 'no-such-program-codemend': No such file or directory; the command runs from the root of a copy"),
     (f"{sys.executable} -m pytest -q -p no:cacheprovider test_missing.py", "pytest tested nothing, exit status 4: ERROR: file or directory not found: test_missing.py"),
     (f"{sys.executable} -m pytest -q -p no:cacheprovider test_empty.py", "pytest tested nothing, exit status 5"),
+    (f"{sys.executable} -m pytest -q -p no:cacheprovider --no-such-flag-codemend test_empty.py",
+     "pytest tested nothing, exit status 4: python -m pytest: error: unrecognized arguments: --no-such-flag-codemend"),
     (f"{sys.executable} -m pytest -q -p no:cacheprovider test_broken.py",
      "pytest could not collect test_broken.py (ModuleNotFoundError: No module named 'no_such_module_codemend'): no fix can pass"),
     (f"{Path(sys.executable).parent / 'pytest'} -q -p no:cacheprovider tests/test_pkg.py",  # bare pytest: no root on sys.path
      "No module named 'pkg'): no fix can pass before that is fixed; pkg is in the project: `python -m pytest` puts the project root on sys.path"),
     (f"{sys.executable} -m pytest -q -p no:cacheprovider old/test_old.py",  # a conftest for another pytest: boltons 24.1 on pytest 9
      "pytest stopped before running any test, exit status 1: Argument(s) {'path'} are declared in the hookimpl but can not be found"),
-], ids=["no-such-program", "no-such-test-file", "no-tests", "uncollectable-test-file", "own-package-not-on-the-path", "pytest-crashed"])
+], ids=["no-such-program", "no-such-test-file", "no-tests", "unknown-flag", "uncollectable-test-file", "own-package-not-on-the-path", "pytest-crashed"])
 def test_a_test_command_that_tests_nothing_is_said_and_nothing_is_validated_against_it(tmp_path, monkeypatch, command, says):
     # Validating against it would fail every candidate, then try the wide space for a minute.
     monkeypatch.delenv("PYTHONPATH", raising=False)
@@ -184,6 +186,27 @@ def test_a_test_command_that_tests_nothing_is_said_and_nothing_is_validated_agai
     assert len(result.notes) == 1 and says in result.notes[0] and result.notes[0].endswith("suggestions are not validated")
     assert result.suggestions and all(s.validation == "not validated" for s in result.suggestions)
     assert "validation" not in result.seconds and "wide_search" not in result.seconds
+
+
+@pytest.mark.sandbox
+def test_a_unittest_command_that_tests_nothing_is_said_and_a_working_one_validates(tmp_path):
+    (tmp_path / "stats.py").write_text(SOURCE)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_stats.py").write_text("import unittest\nfrom stats import Stats\n\n\nclass T(unittest.TestCase):\n"
+                                                      "    def test_max(self):\n        self.assertEqual(Stats().max_index([3, 9, 2]), 1)\n")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "test_other.py").write_text("import no_such_module_codemend\n")
+
+    def notes(command: str) -> list[str]:
+        return repair(SOURCE, debugger=None, tests=Tests(command=f"{sys.executable} -m unittest {command}", tree=str(tmp_path),
+                                                          target="stats.py"), max_validate=20, wide=0).notes
+
+    # tests/ has no __init__.py: with -t . it is not importable as a package
+    assert notes("discover -s tests -t .")[0].startswith("the tests did not run on the original code (unittest stopped before "
+                                                         "running any test, exit status 1: ImportError: Start directory is not importable")
+    assert notes("discover -s other")[0].startswith("the tests did not run on the original code (unittest could not import its tests: "
+                                                     "ModuleNotFoundError: No module named 'no_such_module_codemend')")
+    assert notes("discover -s tests") == []  # it runs and fails: the fix validates
 
 
 @pytest.mark.sandbox
