@@ -287,7 +287,7 @@ def run(config: EvalConfig) -> dict:
         raise CodemendError(f"--benchmark {config.benchmark}: no usable item ({len(skipped)} line(s) skipped: {'; '.join(skipped[:3])})")
     total = len(items)
     if config.samples and config.samples < total:
-        logger.warning("scoring the first %d of the benchmark's %d items (--limit %d; --limit 0 scores all)", config.samples, total, config.samples)
+        logger.info("scoring the first %d of the benchmark's %d items (--limit %d; --limit 0 scores all)", config.samples, total, config.samples)
         items = items[: config.samples]
     out = Path(config.out or "runs/eval-benchmark")
     out.mkdir(parents=True, exist_ok=True)

@@ -118,7 +118,7 @@ def test_limit_scores_the_first_items_and_the_report_says_so(assets, tmp_path, c
     preds = tmp_path / "preds.jsonl"
     rows = [json.loads(line) for line in open(assets / "bench_small.jsonl")]
     preds.write_text("".join(json.dumps({"id": row["id"], "prediction": row["fixed_code"]}) + "\n" for row in rows))
-    with caplog.at_level("WARNING"):
+    with caplog.at_level("INFO"):
         assert _run(assets, tmp_path / "l", "--predictions", str(preds), "--limit", "2") == 0
     metrics = json.loads((tmp_path / "l" / "metrics.json").read_text())
     assert metrics["items"] == 2 and metrics["benchmark_items"] == 4
