@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import json
+from pathlib import Path, PurePath
 from typing import Sequence
+from urllib.parse import quote
 
 from codemend import __version__
 from codemend.inference.repair import Suggestion
@@ -74,6 +76,13 @@ def _replacement(original: str, start: int, end: int, new_lines: Sequence[str]) 
     return {"deletedRegion": region, "insertedContent": {"text": text}}
 
 
+def artifact_uri(path: str) -> str:
+    """A file's SARIF `uri`: a relative reference, percent-encoded (`dir%20with%20space/m.py`), or a `file://`
+    URI for an absolute path (SARIF 2.1.0 3.10: URIs, not file system paths)."""
+    posix = PurePath(path).as_posix()
+    return Path(path).as_uri() if PurePath(path).is_absolute() else quote(posix)
+
+
 def as_sarif(reports: Sequence[tuple[str, str, Sequence[Suggestion]]]) -> str:
     """SARIF 2.1.0 with one result per suggestion: (path, original text, suggestions) per file."""
     results = []
@@ -83,14 +92,14 @@ def as_sarif(reports: Sequence[tuple[str, str, Sequence[Suggestion]]]) -> str:
                 "ruleId": RULE_ID,
                 "level": "warning" if s.validation == "plausible" else "note",
                 "message": {"text": f"Suspected {_bugs_in(s)} (score {s.score:.3f}, {s.validation})."},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": path},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(path)},
                                                     "region": {"startLine": max(1, min(s.line, len(lines_of(original))))}}}],
                 "properties": {"score": s.score, "validation": s.validation, "origin": s.origin, "operator": s.operator},
             }
             replacements = _replacements(original, s)
             if replacements:
                 result["fixes"] = [{"description": {"text": f"codemend fix ({s.validation})"},
-                                    "artifactChanges": [{"artifactLocation": {"uri": path}, "replacements": replacements}]}]
+                                    "artifactChanges": [{"artifactLocation": {"uri": artifact_uri(path)}, "replacements": replacements}]}]
             results.append(result)
     driver = {"name": "codemend", "version": __version__, "informationUri": "https://pypi.org/project/codemend/",
               "rules": [{"id": RULE_ID, "shortDescription": {"text": "A line the debugger model suspects of a bug, with a proposed fix."}}]}

@@ -739,6 +739,11 @@ def test_sarif_output_is_valid_2_1_0_with_a_fix():
     assert replacement["deletedRegion"] == {"startLine": 8, "startColumn": 1, "endLine": 9, "endColumn": 1}
     assert replacement["insertedContent"]["text"] == "            if items[i] > items[best]:\n"
     assert sarif["runs"][0]["columnKind"] == "unicodeCodePoints"
+    from codemend.inference.formats import artifact_uri
+
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "s.py"
+    assert artifact_uri("dir with space/m é.py") == "dir%20with%20space/m%20%C3%A9.py"
+    assert artifact_uri("/tmp/a b.py") == "file:///tmp/a%20b.py"
 
 
 def apply_sarif(text: str, replacements: list[dict]) -> str:
