@@ -306,9 +306,9 @@ class TrainRecipeConfig:
 
     def validate(self) -> list[str]:
         problems = ["--max_train_samples must be 0 (all) or positive"] if self.max_train_samples < 0 else []
-        if _same_or_inside(self.out, self.data):
-            problems.append(f"--out {self.out} is the dataset folder --data {self.data} or inside it: the checkpoint would replace "
-                            "or mix with the data; pick another --out")
+        if _same_or_inside(self.data, self.out):
+            problems.append(f"--out {self.out} is the dataset folder --data {self.data} or holds it: with --overwrite the checkpoint "
+                            "would replace the data (moved to a backup); pick another --out")
         if self.train.rank_weight and self.model.arch != "causal":
             problems.append("--train.rank_weight needs --model.arch causal (the ranking loss reads candidates as a causal trie); set it to 0 for seq2seq")
         return problems

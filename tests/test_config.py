@@ -176,7 +176,7 @@ def test_fix_and_explain_share_their_repair_options_and_help():
         load_config(ExplainConfig, None, {"timeout": 0})
 
 
-def test_operator_names_lora_without_a_base_and_an_out_inside_the_data_are_config_problems(tmp_path):
+def test_operator_names_lora_without_a_base_and_an_out_holding_the_data_are_config_problems(tmp_path):
     from codemend.data.validated import ValidatedDataConfig
 
     with pytest.raises(ConfigError) as err:
@@ -188,13 +188,14 @@ def test_operator_names_lora_without_a_base_and_an_out_inside_the_data_are_confi
     assert load_config(DataConfig, None, {"operators": ["swap_comparison"]}).operators == ["swap_comparison"]
 
     with pytest.raises(ConfigError) as err:
-        load_config(TrainRecipeConfig, None, {"data": str(tmp_path), "out": str(tmp_path / "model"), "model.lora": "true"})
+        load_config(TrainRecipeConfig, None, {"data": str(tmp_path), "out": f"{tmp_path}/", "model.lora": "true"})
     assert {problem.split(":")[0] for problem in err.value.problems} == {
-        f"--out {tmp_path / 'model'} is the dataset folder --data {tmp_path} or inside it", "--model.lora true needs --model.base"}
-    with pytest.raises(ConfigError, match="is the dataset folder --data"):
-        load_config(TrainRecipeConfig, None, {"data": str(tmp_path), "out": f"{tmp_path}/"})
+        f"--out {tmp_path}/ is the dataset folder --data {tmp_path} or holds it", "--model.lora true needs --model.base"}
     (tmp_path / "data").mkdir()
+    with pytest.raises(ConfigError, match="is the dataset folder --data .* or holds it"):
+        load_config(TrainRecipeConfig, None, {"data": str(tmp_path / "data"), "out": str(tmp_path)})
     assert load_config(TrainRecipeConfig, None, {"data": str(tmp_path / "data"), "out": str(tmp_path / "data-model")}).out
+    assert load_config(TrainRecipeConfig, None, {"data": str(tmp_path / "data"), "out": str(tmp_path / "data" / "model")}).out
 
 
 
