@@ -118,17 +118,19 @@ def is_fix_message(message: str, pattern: str = DEFAULT_FIX_PATTERN) -> bool:
 
 def commit_changes(repo: str, sha: str) -> tuple[list[FileChange], int]:
     """Files a (non-root, non-merge) commit changed against its parent, and its added+deleted line count."""
-    tokens = _git(repo, "diff-tree", "--no-commit-id", "-r", "-z", "--no-renames", "--raw", "--numstat", sha).split(b"\0")
+    # -M: a file moved and fixed in one commit is a modification of its new path (without it, a deletion and an addition).
+    tokens = _git(repo, "diff-tree", "--no-commit-id", "-r", "-z", "-M", "--raw", "--numstat", sha).split(b"\0")
     changes, lines = [], 0
     index = 0
     while index < len(tokens):
         token = tokens[index]
         if token.startswith(b":"):
-            # ":oldmode newmode oldblob newblob status" followed by the path in its own token.
+            # ":oldmode newmode oldblob newblob status" followed by the path in its own token (a rename, R<score>: two paths).
             _, _, old_blob, new_blob, status = token[1:].decode().split()
-            path = tokens[index + 1].decode("utf-8", "replace")
-            changes.append(FileChange(path, status[0], old_blob, new_blob))
-            index += 2
+            renamed = status[0] == "R"
+            path = tokens[index + 1 + renamed].decode("utf-8", "replace")
+            changes.append(FileChange(path, "M" if renamed else status[0], old_blob, new_blob))
+            index += 2 + renamed
             continue
         added, _, rest = token.partition(b"\t")
         deleted = rest.partition(b"\t")[0]

@@ -183,3 +183,19 @@ def test_config_validation_names_the_flags():
     assert len(problems) == 4
     for flag in ("--max_changed_lines", "--message_pattern", "--rev", "--test_fraction"):
         assert any(flag in p for p in problems), flag
+
+
+def test_a_fix_made_while_moving_a_file_is_mined_under_its_new_path(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    commit(repo, "Initial module", {"chunks.py": CHUNKS})
+    (repo / "pkg").mkdir()
+    (repo / "pkg" / "parts.py").write_text(CHUNKS.replace("len(items) - 1, size", "len(items), size"))
+    (repo / "chunks.py").unlink()
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "Fix off-by-one in chunks, moved to pkg/")
+    samples, report = mine_samples(_config(repo, tmp_path))
+    assert [(s["file"], s["function"], s["edit"]) for s in samples] == [
+        ("pkg/parts.py", "chunks", "replace 3\n    for start in range(0, len(items), size):")]
+    assert report.fix_commits == 1 and report.commits_with_samples == 1
