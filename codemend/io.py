@@ -76,6 +76,15 @@ def _running(pid: int) -> bool:
     return True
 
 
+def file_digest(path: str | os.PathLike, digest):
+    """`digest` (a hashlib object) fed the file's bytes in 1 MiB blocks (a split's JSONL is up to ~180 MB);
+    hashlib.file_digest does this from Python 3.11 on."""
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest
+
+
 def write_jsonl(path: str | os.PathLike, rows: Iterable[dict]) -> int:
     count = 0
     with open(path, "w", encoding="utf-8") as handle:

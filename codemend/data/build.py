@@ -33,7 +33,7 @@ from codemend.config import SPLITS, DataConfig, save_run_metadata
 from codemend.data import operators as ops
 from codemend.data.corpus import Function, extract_functions, is_module_code, iter_python_files, module_name, module_runs, stdlib_root
 from codemend.errors import CodemendError
-from codemend.io import atomic_folder, check_writable_target, write_jsonl
+from codemend.io import atomic_folder, check_writable_target, file_digest, write_jsonl
 from codemend.task import LineEdit, compute_edit, render_edit
 
 if TYPE_CHECKING:
@@ -448,11 +448,7 @@ def _to_dataset(rows: list[dict], jsonl: Path):
         table = pa.Table.from_pylist(rows)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return Dataset.from_list(rows)  # mixed column types, which `datasets` knows how to widen
-    digest = hashlib.blake2b(digest_size=8)
-    with open(jsonl, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return Dataset(table, fingerprint=digest.hexdigest())
+    return Dataset(table, fingerprint=file_digest(jsonl, hashlib.blake2b(digest_size=8)).hexdigest())
 
 
 def dataset_card(by_split: dict[str, list[dict]], report: BuildReport, config: DataConfig, matches: Sequence[dict] = ()) -> str:

@@ -1788,7 +1788,8 @@ MISTAKE_TEMPLATES = {
     "reverse_range": _public_sites(_reverse_range),
 }
 
-_NEAREST_SWAPS = _public_sites(lambda ix: _numeric_swaps(ix, _NEAREST_NUMBERS))
+# Operators whose sites in the repair space differ from those that inject bugs (the data keeps the latter).
+REPAIR_VARIANTS = {"swap_numeric_literal": _public_sites(lambda ix: _numeric_swaps(ix, _NEAREST_NUMBERS))}
 
 WIDE_TEMPLATES = {
     "add_arithmetic_operand": _public_sites(_add_arithmetic_operand),
@@ -1802,8 +1803,7 @@ def repair_sites(tree: Any, data: bytes, wide: bool = False, only: Collection[st
     templates' and the wide space's; `only`: just the operators and templates of these names)."""
     for operator in OPERATORS.values():
         if (operator.invertible or operator.name in REPAIR_ONLY_OPERATORS) and (only is None or operator.name in only):
-            sites = _NEAREST_SWAPS if operator.name == "swap_numeric_literal" else operator.sites
-            yield from ((operator.name, edit) for edit in sites(tree, data))
+            yield from ((operator.name, edit) for edit in REPAIR_VARIANTS.get(operator.name, operator.sites)(tree, data))
     for name, sites in (REPAIR_TEMPLATES | (MISTAKE_TEMPLATES | WIDE_TEMPLATES if wide else {})).items():
         if only is None or name in only:
             yield from ((name, edit) for edit in sites(tree, data))

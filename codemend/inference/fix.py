@@ -93,19 +93,23 @@ def functions_of(text: str, path: str) -> tuple[list, int]:
 def check_functions(text: str, path: str, function: str, line: int) -> None:
     """Fail clearly when there is nothing to look at (and say where the file stops parsing)."""
     functions, error_line = functions_of(text, path)
-    if not functions and not select_functions(text, path):  # a script's top-level code stands in for a function
+
+    def selected(name: str = "", at: int = 0) -> list:
+        return select_functions(text, path, name, at, extracted=functions)  # the file is read once, not once per check
+
+    if not functions and not selected():  # a script's top-level code stands in for a function
         where = f"; it does not parse (first syntax error near line {error_line}), so look there" if error_line else ""
         raise CodemendError(f"{path}: no function or module-level code to look at{where}")
-    if function and not select_functions(text, path, function):
+    if function and not selected(function):
         import difflib
 
         close = difflib.get_close_matches(function, [f.name for f in functions], n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else f"; it has: {', '.join(f.name for f in functions[:10])}"
         raise CodemendError(f"--function {function}: no such function in {path}{hint}")
-    if line and not select_functions(text, path, line=line):
+    if line and not selected(at=line):
         raise CodemendError(f"--line {line}: no function or module-level statement of {path} contains that line")
-    if function and line and not select_functions(text, path, function, line):
-        spans = ", ".join(f"{f.start_line}-{f.end_line}" for f in select_functions(text, path, function))
+    if function and line and not selected(function, line):
+        spans = ", ".join(f"{f.start_line}-{f.end_line}" for f in selected(function))
         raise CodemendError(f"--line {line} is not in --function {function} (its lines: {spans}); drop one of them or make them agree")
 
 
@@ -123,15 +127,18 @@ def changed_lines(path: Path, rev: str) -> set[int]:
         raise CodemendError(f"--changed_since {rev}: {path} is not in a git checkout; drop --changed_since or run it in one")
     if out.returncode != 0:
         raise CodemendError(f"--changed_since {rev}: git diff failed: {out.stderr.strip().splitlines()[0] if out.stderr.strip() else 'unknown error'}")
-    untracked = subprocess.run(["git", "ls-files", "--others", "--exclude-standard", "--", path.name], cwd=path.parent,
-                               capture_output=True, text=True, timeout=30).stdout.strip()
-    if untracked:  # a new file git does not know yet: every line of it is new (git diff shows none)
+    if not out.stdout.strip() and _untracked(path):  # a new file git does not know yet: every line of it is new (git diff shows none)
         return set(range(1, path.read_text(encoding="utf-8", errors="replace").count("\n") + 2))
     lines = set()
     for match in re.finditer(r"^@@ -\S+ \+(\d+)(?:,(\d+))? @@", out.stdout, flags=re.M):
         start, count = int(match.group(1)), int(match.group(2) or 1)
         lines.update(range(start, start + max(count, 1)))
     return lines
+
+
+def _untracked(path: Path) -> bool:
+    return bool(subprocess.run(["git", "ls-files", "--others", "--exclude-standard", "--", path.name], cwd=path.parent,
+                               capture_output=True, text=True, timeout=30).stdout.strip())
 
 
 def files_to_fix(path: Path) -> list[Path]:

@@ -44,24 +44,23 @@ def as_json(suggestions: Sequence[Suggestion], notes: Sequence[str] = ()) -> str
     return json.dumps({"notes": list(notes), "suggestions": [s.to_dict() for s in suggestions]}, indent=2)
 
 
-def _replacements(original: str, s: Suggestion) -> list[dict]:
-    """SARIF replacements turning `original` into the suggestion's text: one per changed region (a
-    suggestion that fixes several bugs has several)."""
+def _replacements(original: str, lines: list[str], s: Suggestion) -> list[dict]:
+    """SARIF replacements turning `original` (its `lines_of`: `lines`) into the suggestion's text: one per
+    changed region (a suggestion that fixes several bugs has several)."""
+    eol = "\r\n" if "\r\n" in original else "\n"
     edit = compute_edit(original, s.patched_source)
     if edit is not None:
-        return [_replacement(original, edit.start, edit.start - 1 if edit.kind == "insert" else edit.end, edit.new_lines)]
-    old, new = lines_of(original), lines_of(s.patched_source)
-    opcodes = difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes()
-    return [_replacement(original, i1 + 1, i2, new[j1:j2]) for tag, i1, i2, j1, j2 in opcodes if tag != "equal"]
+        return [_replacement(lines, eol, edit.start, edit.start - 1 if edit.kind == "insert" else edit.end, edit.new_lines)]
+    new = lines_of(s.patched_source)
+    opcodes = difflib.SequenceMatcher(a=lines, b=new, autojunk=False).get_opcodes()
+    return [_replacement(lines, eol, i1 + 1, i2, new[j1:j2]) for tag, i1, i2, j1, j2 in opcodes if tag != "equal"]
 
 
-def _replacement(original: str, start: int, end: int, new_lines: Sequence[str]) -> dict:
-    """Lines `start`..`end` of `original` (1-based; end = start - 1 inserts before `start`) replaced by `new_lines`.
-    Every region names both ends by line and column (SARIF leaves a region without endColumn ending before
-    the line's newline), and none reaches past the last line: a change that runs to the end of the file
-    ends at its last character and moves the newline that separates it instead."""
-    lines = lines_of(original)
-    eol = "\r\n" if "\r\n" in original else "\n"
+def _replacement(lines: list[str], eol: str, start: int, end: int, new_lines: Sequence[str]) -> dict:
+    """Lines `start`..`end` of a file of `lines` (1-based; end = start - 1 inserts before `start`) replaced by
+    `new_lines`. Every region names both ends by line and column (SARIF leaves a region without endColumn
+    ending before the line's newline), and none reaches past the last line: a change that runs to the end
+    of the file ends at its last character and moves the newline that separates it instead."""
     body = eol.join(new_lines)
     if end < len(lines):  # the region ends where line end + 1 begins
         region = {"startLine": start, "startColumn": 1, "endLine": end + 1, "endColumn": 1}
@@ -87,16 +86,17 @@ def as_sarif(reports: Sequence[tuple[str, str, Sequence[Suggestion]]]) -> str:
     """SARIF 2.1.0 with one result per suggestion: (path, original text, suggestions) per file."""
     results = []
     for path, original, suggestions in reports:
+        lines = lines_of(original)
         for s in suggestions:
             result = {
                 "ruleId": RULE_ID,
                 "level": "warning" if s.validation == "plausible" else "note",
                 "message": {"text": f"Suspected {_bugs_in(s)} (score {s.score:.3f}, {s.validation})."},
                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(path)},
-                                                    "region": {"startLine": max(1, min(s.line, len(lines_of(original))))}}}],
+                                                    "region": {"startLine": max(1, min(s.line, len(lines)))}}}],
                 "properties": {"score": s.score, "validation": s.validation, "origin": s.origin, "operator": s.operator},
             }
-            replacements = _replacements(original, s)
+            replacements = _replacements(original, lines, s)
             if replacements:
                 result["fixes"] = [{"description": {"text": f"codemend fix ({s.validation})"},
                                     "artifactChanges": [{"artifactLocation": {"uri": artifact_uri(path)}, "replacements": replacements}]}]

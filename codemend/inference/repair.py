@@ -593,12 +593,13 @@ def _all_lines(report: FunctionReport) -> list[int]:
     return ranked + [line for line in range(1, len(report.func.code.splitlines()) + 1) if line not in seen]
 
 
-def select_functions(text: str, path: str, function: str = "", line: int = 0) -> list[Function]:
+def select_functions(text: str, path: str, function: str = "", line: int = 0, extracted: list[Function] | None = None) -> list[Function]:
     """The functions of `text` to repair: all, those named `function`, or the innermost holding `line`.
     Module-level code (`module_chunks_of`: named MODULE_CODE, or `<module> lines A-B` for each chunk of a
     long one) stands in for a function in a file that has none (a script), and where `line` is outside
-    every function; `function` MODULE_CODE names every chunk."""
-    functions, _ = extract_functions(text, path)
+    every function; `function` MODULE_CODE names every chunk. `extracted`: `text`'s functions, when the
+    caller has them (`corpus.extract_functions`)."""
+    functions = extracted if extracted is not None else extract_functions(text, path)[0]
     if not functions:
         functions = module_chunks_of(text, path)
     if function:

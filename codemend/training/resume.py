@@ -32,6 +32,7 @@ from pathlib import Path
 
 from codemend.config import TrainRecipeConfig, save_run_metadata, to_yaml
 from codemend.errors import CodemendError
+from codemend.io import file_digest
 
 logger = logging.getLogger(__name__)
 
@@ -181,12 +182,17 @@ def check_same_config(folder: Path, config: TrainRecipeConfig) -> None:
         )
 
 
+def started_with(folder: Path) -> dict:
+    """The partial folder's meta.json: what the interrupted run recorded when it started ({} when unreadable)."""
+    try:
+        return json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def check_same_world_size(folder: Path, world_size: int) -> None:
     """The row order and each rank's share of it depend on the number of processes."""
-    try:
-        started = json.loads((folder / "meta.json").read_text(encoding="utf-8")).get("world_size", 1)
-    except (OSError, ValueError):
-        return  # an older partial folder: nothing recorded to compare against
+    started = started_with(folder).get("world_size", 1)  # an older partial folder: one process
     if started != world_size:
         raise CodemendError(
             f"--resume: the run in {folder} was started with {started} process(es), this one has {world_size}; "
@@ -200,25 +206,13 @@ DATA_FILES = ("train.jsonl", "validation.jsonl")
 
 def data_fingerprint(data: str) -> dict[str, str]:
     """SHA-256 of each of the dataset's DATA_FILES that exists (~0.4 s for the stdlib's 180 MB)."""
-    digests = {}
-    for name in DATA_FILES:
-        path = Path(data) / name
-        if path.is_file():
-            digest = hashlib.sha256()
-            with open(path, "rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
-            digests[name] = digest.hexdigest()
-    return digests
+    return {name: file_digest(Path(data) / name, hashlib.sha256()).hexdigest() for name in DATA_FILES if (Path(data) / name).is_file()}
 
 
 def check_same_data(folder: Path, config: TrainRecipeConfig) -> None:
     """The interrupted run's data must be what --data holds now: resuming on a rebuilt dataset would mix
     two datasets in one run, and samples of one's held-out files would be the other's training data."""
-    try:
-        started = json.loads((folder / "meta.json").read_text(encoding="utf-8")).get("data_sha256")
-    except (OSError, ValueError):
-        return
+    started = started_with(folder).get("data_sha256")
     if started is None:
         return  # an older partial folder: nothing recorded to compare against
     now = data_fingerprint(config.data)
