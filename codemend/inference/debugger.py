@@ -96,6 +96,26 @@ class Debugger:
         """The model input for a function, formatted exactly as in training."""
         return build_source(code, context if self.spec.include_context else "", trace if self.spec.include_trace else "")
 
+    def too_long(self, code: str, context: str = "", trace: str = "") -> str:
+        """Why the model cannot read this function's task prompt and write a fix within the positions it
+        was trained on ("" when it can): past them a decoder-only model's rotary positions were never
+        trained, and its scores are noise (a 1,400-line function's 15k-token prompt put SmolLM2-135M's
+        first suggestion 1,250 lines from the bug, after 2 minutes and 3.8 GB)."""
+        from codemend.training.tokenize import causal_prompt
+
+        positions = getattr(self.model.config, "max_position_embeddings", None)
+        if self.spec.arch != "causal" or not positions:
+            return ""
+        text = causal_prompt(self.source(code, context, trace))
+        room = positions - self.spec.max_target_tokens - 1  # the start token; the fix is written after the prompt
+        if len(text.encode()) <= room:  # a byte-level token holds at least one byte: no need to count them
+            return ""
+        tokens = len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+        if tokens <= room:
+            return ""
+        return (f"its task prompt is {tokens:,} tokens, and the model reads {positions:,} positions, "
+                f"{self.spec.max_target_tokens} of them kept for the fix")
+
     def target_for(self, code: str, patched: str, edit: LineEdit | None = None) -> str | None:
         """What this model would have to write to produce `patched` (None if not one edit); `edit`: the
         line edit from `code` to `patched` when the caller has it (`compute_edit`: a diff of the whole code)."""

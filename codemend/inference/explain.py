@@ -386,7 +386,10 @@ def token_surprise_for(debugger: Debugger, path: str, text: str, result: RepairR
     functions = function_codes(path, text)
     surprise = {}
     for report in result.functions:
-        tokens = debugger.token_surprise(function_code(text, report, functions))
+        code = function_code(text, report, functions)
+        if debugger.too_long(code):  # past the model's positions its surprise is noise (the page's notes say why)
+            continue
+        tokens = debugger.token_surprise(code)
         if tokens:
             surprise[report.function] = tokens
     return surprise

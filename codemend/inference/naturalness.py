@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from codemend.task import compute_edit
-from codemend.training.generation import log_normalizers, token_logprobs
+from codemend.training.generation import LogitRows, read_in_blocks, token_logprobs
 
 
 def line_tokens(tokenizer, lines: list[str]) -> list[list[int]]:
@@ -63,7 +63,7 @@ class Reading:
     per_line: list[list[int]]  # token ids of each line as read ("k| " number included when numbered), newline included
     starts: list[int]  # position of each line's first token, plus the end
     token_logp: list[float]  # log p of each position's token given everything before it (0.0 before the first line)
-    logits: Any  # [positions, vocabulary]: row i predicts the token after position `first` + i
+    logits: LogitRows  # [positions, vocabulary]: row i predicts the token after position `first` + i
     first: int
     cache: Any  # the key/value cache of (at least) every position before the end
     normalizers: Any  # log-sum-exp of each row of `logits`
@@ -87,11 +87,9 @@ def read(model, tokenizer, code: str) -> Reading:
         starts.append(starts[-1] + len(ids))
     ids = [start_token(tokenizer)] + [t for line in per_line for t in line]
     with torch.inference_mode():
-        output = model(input_ids=torch.tensor([ids]), use_cache=True)
-    logits = output.logits[0]
-    normalizers = log_normalizers(logits)
-    picked = token_logprobs(logits[:-1], torch.tensor(ids[1:]), normalizers[:-1]).tolist()
-    return Reading(lines, per_line, starts, [0.0] + picked, logits, 0, output.cache, normalizers, columns=columns)
+        cache, logits = read_in_blocks(model, torch.tensor([ids]), torch.ones(1, len(ids), dtype=torch.long), range(len(ids)))
+    normalizers, picked = logits.read(torch.tensor(ids[1:]))
+    return Reading(lines, per_line, starts, [0.0] + picked.tolist(), logits, 0, cache, normalizers, columns=columns)
 
 
 @dataclass(frozen=True)
@@ -140,10 +138,9 @@ def read_in_prompt(code: str, layout: PromptLines, prompt) -> Reading:
     import torch
 
     logits, first = prompt.logits, layout.logits_for.start
-    normalizers = log_normalizers(logits)
     ids = torch.tensor([t for line in layout.per_line for t in line], device=logits.device)
-    picked = token_logprobs(logits[:-1], ids, normalizers[:-1]).tolist()
-    token_logp = [0.0] * layout.starts[0] + picked
+    normalizers, picked = logits.read(ids)
+    token_logp = [0.0] * layout.starts[0] + picked.tolist()
     return Reading(code.splitlines(), layout.per_line, layout.starts, token_logp, logits, first, prompt.state, normalizers,
                    numbered=True, code_from=layout.code_from, columns=layout.columns)
 

@@ -156,6 +156,7 @@ class FunctionReport:
     ranking: LineRanking
     candidates: list[Candidate]
     func: Function | None = field(default=None, repr=False)  # the function itself, for the wide search
+    note: str = ""  # what the user should know about how it was ranked
 
 
 @dataclass
@@ -260,6 +261,12 @@ def repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int
     of the module holding `func`, for its globals). The model reads a long docstring as its first
     lines (`docstrings.elide`); the report is of `func` as it is."""
     view = elide(func, line and line - func.start_line + 1) if debugger is not None else None
+    read = view.func if view is not None else func
+    if debugger is not None and (why := debugger.too_long(read.code, read.context, trace)):
+        report = _repair_function(func, None, sbfl=sbfl, trace=trace, n=n, line=line, use_operators=use_operators,
+                                  top_lines=top_lines, watch=watch, placed=placed, module=module)
+        report.note = f"{func.name} is ranked without the model, as with --model none: {why}"
+        return report
     if view is None:
         return _repair_function(func, debugger, sbfl=sbfl, trace=trace, n=n, line=line, use_operators=use_operators,
                                 top_lines=top_lines, watch=watch, placed=placed, module=module)
@@ -691,6 +698,8 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
         report = repair_function(func, debugger, sbfl=sbfl, trace=trace, n=n, line=line,
                                  use_operators=use_operators, top_lines=top_lines, watch=watch, module=text)
         result.functions.append(report)
+        if report.note:
+            result.notes.append(report.note)
         result.suggestions.extend(to_suggestion(text, path, func, c) for c in suggested(report.candidates, max_validate))
     result.suggestions = distinct(sorted(result.suggestions, key=lambda s: -s.score))
     if tests and result.baseline.status != "passed" and max_validate > 0:

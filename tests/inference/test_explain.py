@@ -196,9 +196,12 @@ def test_ids_are_unique_and_an_empty_result_still_renders(result):
 
 
 def test_token_surprise_is_read_on_each_reported_functions_own_code(result):
-    class CausalDebugger:  # stands in for Debugger: only token_surprise is used
+    class CausalDebugger:  # stands in for Debugger: only token_surprise and too_long are used
         def __init__(self):
             self.seen: list[str] = []
+
+        def too_long(self, code):
+            return ""
 
         def token_surprise(self, code):
             self.seen.append(code)

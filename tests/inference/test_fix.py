@@ -1674,3 +1674,28 @@ def test_merging_a_large_space_compares_only_the_lines_another_source_edits_and_
     ranked[-1] = Candidate(code, 1, "", {"model"})  # a beam's fix ranked last is still validated (to_validate)
     assert suggested(ranked, 60) == ranked[:SUGGESTIONS_PER_FUNCTION] + ranked[-1:]
     assert suggested(ranked, 240) == ranked[:240] + ranked[-1:]  # --validate_top above it: as many as validation reads
+
+
+def test_a_function_longer_than_the_model_reads_is_ranked_without_it_and_the_note_says_why(causal_model, tiny_model):
+    # Past a decoder-only model's positions its scores are noise: such a function is ranked as with
+    # --model none and the note says so; a function that fits is still scored by the model, and a
+    # seq2seq model (no positions to run out of) reads any length.
+    from codemend.inference.debugger import Debugger
+    from codemend.inference.explain import token_surprise_for
+    from codemend.inference.repair import repair
+
+    debugger = Debugger.load(causal_model)
+    short = "def f(a, b):\n    return a - b\n"
+    long = "def g(a):\n    b = 0\n" + "".join(f"    b += a * {k}\n" for k in range(300)) + "    return b\n"
+    positions = debugger.model.config.max_position_embeddings
+    assert debugger.too_long(short) == "" and f"the model reads {positions:,} positions" in debugger.too_long(long)
+    text = short + "\n\n" + long
+    result = repair(text, debugger=debugger, n=0, path="m.py")
+    assert set(token_surprise_for(debugger, "m.py", text, result)) == {"f"}  # explain's heat map: no noise for g
+    assert [note for note in result.notes if "ranked without the model" in note] == [f"g is ranked without the model, as with --model none: {debugger.too_long(long)}"]
+    by_function = {report.function: report for report in result.functions}
+    assert by_function["g"].note and not by_function["f"].note
+    alone = repair(long, debugger=None, n=0).functions[0]
+    assert [(c.patched, c.score) for c in by_function["g"].candidates] == [(c.patched, c.score) for c in alone.candidates]
+    assert any(c.score < 0 for c in by_function["f"].candidates)  # the model's log-likelihoods
+    assert Debugger.load(tiny_model).too_long(long) == ""

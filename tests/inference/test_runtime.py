@@ -113,6 +113,56 @@ def test_cache_crops_and_repeats_like_transformers(checkpoint):
         KVCache().crop(2)
 
 
+def test_a_copied_cache_shares_its_tensors_and_growing_it_leaves_the_original_as_it_was(checkpoint):
+    # A reader grows a copy of the prompt's cache; copying every layer's tensors cost 170 MB for a
+    # 3,700-token prompt, and nothing changes them in place.
+    import copy
+
+    ours, tokenizer, _ = load_checkpoint(checkpoint, "fp32", "auto")
+    ids = torch.tensor([[tokenizer.bos_token_id] + tokenizer(CODE, add_special_tokens=False)["input_ids"]])
+    with torch.inference_mode():
+        cache = ours(input_ids=ids[:, :-3], use_cache=True).cache
+        before = [(k.clone(), v.clone()) for k, v in zip(cache.keys, cache.values)]
+        twin = copy.deepcopy(cache)
+        assert all(a is b for a, b in zip(twin.keys + twin.values, cache.keys + cache.values))
+        ours(input_ids=ids[:, -3:], cache=twin, use_cache=True)
+        twin.crop(-1)
+        twin.batch_repeat_interleave(2)
+        twin.select(torch.tensor([1]))
+    assert cache.get_seq_length() == ids.shape[1] - 3 and twin.get_seq_length() == ids.shape[1] - 1
+    assert all(torch.equal(k, k0) and torch.equal(v, v0) for (k0, v0), k, v in zip(before, cache.keys, cache.values))
+
+
+def test_a_cache_holds_its_keys_and_values_in_storage_of_their_own(checkpoint):
+    # The values are a view of the pass's query/key/value product: kept as they come, the cache held the
+    # whole product alive (5x the values' size for SmolLM2).
+    ours, tokenizer, _ = load_checkpoint(checkpoint, "fp32", "auto")
+    ids = torch.tensor([[tokenizer.bos_token_id] + tokenizer(CODE, add_special_tokens=False)["input_ids"]])
+    with torch.inference_mode():
+        cache = ours(input_ids=ids, use_cache=True).cache
+    for tensor in cache.keys + cache.values:
+        assert tensor.untyped_storage().nbytes() == tensor.numel() * tensor.element_size()
+
+
+@pytest.mark.parametrize("engine", ["auto", "transformers"])
+def test_a_prompt_read_in_blocks_gives_the_cache_and_logits_of_one_reading(engine, checkpoint):
+    # A long prompt is read a block at a time on the cache of the blocks before it: its attention mask
+    # and intermediate products grow with the block, not the prompt; what the reading gives is the same.
+    from codemend.training.generation import read_in_blocks
+
+    model, tokenizer, _ = load_checkpoint(checkpoint, "fp32", engine)
+    ids = torch.tensor([[tokenizer.bos_token_id] + tokenizer(CODE, add_special_tokens=False)["input_ids"]])
+    mask, kept = torch.ones_like(ids), range(5, ids.shape[1] - 2)  # kept rows across block boundaries
+    with torch.inference_mode():
+        whole_cache, whole = read_in_blocks(model, ids, mask, kept, block=ids.shape[1])
+        cache, rows = read_in_blocks(model, ids, mask, kept, block=4)
+        every = model(input_ids=ids).logits[0]
+        no_rows = read_in_blocks(model, ids, mask, None, block=4)[1]
+    assert no_rows is None and len(rows) == len(whole) == len(kept)
+    assert torch.allclose(rows[:], whole[:], atol=1e-4) and torch.allclose(rows[:], every[5:-2], atol=1e-4)
+    assert all(torch.allclose(a, b, atol=1e-5) for a, b in zip(_layers(cache), _layers(whole_cache)))
+
+
 def test_scores_naturalness_and_beams_equal_transformers(checkpoint, request):
     # The readers' own calls: packed tries with custom 4D masks, windows on a cropped cache, beam search
     # (the runtime's own, `generation.beam_search`, against transformers' `generate`).
@@ -182,8 +232,12 @@ def test_a_deferred_prompt_and_its_first_targets_share_one_pass_and_the_prompt_k
     assert all(torch.allclose(a, b, atol=1e-5) for a, b in zip(_layers(prompt.state), _layers(eager.state)))
     with torch.inference_mode():
         every = model(input_ids=prompt.input_ids).logits[0]
-    assert prompt.logits.shape == (len(span), every.shape[-1]) and torch.allclose(prompt.logits, every[3:9], atol=1e-4)
-    assert torch.allclose(eager.logits, every[3:9], atol=1e-4)
+    assert len(prompt.logits) == len(span) and torch.allclose(prompt.logits[:], every[3:9], atol=1e-4)
+    assert torch.allclose(eager.logits[:], every[3:9], atol=1e-4)
+    # The runtime keeps the rows' hidden states, each row projected when asked for; transformers' model its logits.
+    held = model.config.hidden_size if engine == "auto" else every.shape[-1]
+    assert prompt.logits.values.shape == eager.logits.values.shape == (len(span), held)
+    assert torch.allclose(prompt.logits[torch.tensor([4, 1])], every[[7, 4]], atol=1e-4) and torch.allclose(prompt.logits[2], every[5], atol=1e-4)
     beams = generate_from(model, tokenizer, prompt, "causal", max_new_tokens=4, num_beams=2, num_return=2)
     assert [b.text for b in beams] == [b.text for b in generate_from(model, tokenizer, eager, "causal", max_new_tokens=4, num_beams=2, num_return=2)]
     # transformers' cache gives out no column ranges: its prompt is read in a pass of its own.

@@ -268,3 +268,22 @@ def test_a_reading_that_cannot_be_extended_is_read_afresh(causal_model, first, b
     reading = TrieReading()
     score_targets(model, tokenizer, SOURCE, first, spec.arch, own_tokens=1, tokens_per_read=budget, reading=reading)
     assert score_targets(model, tokenizer, SOURCE, TARGETS, spec.arch, reading=reading) == pytest.approx(expected, abs=1e-4)
+
+
+def test_logit_rows_read_every_row_block_by_block_as_the_whole_tensor_would():
+    # A long function's reading keeps its hidden states and projects rows block by block: the normalizers
+    # and the picked tokens' log p are those of the whole tensor of logits.
+    from codemend.training.generation import LogitRows, token_logprobs
+
+    torch.manual_seed(0)
+    hidden, head = torch.randn(10, 6), torch.randn(50, 6)
+    logits, tokens = hidden @ head.T, torch.randint(0, 50, (9,))
+    held = LogitRows(logits)
+    normalizers, picked = held.read(tokens, block=3)
+    assert torch.equal(normalizers, log_normalizers(logits)) and torch.equal(picked, token_logprobs(logits[:9], tokens, normalizers[:9]))
+    projected = LogitRows(hidden, head)
+    normalizers, picked = projected.read(tokens, block=4)
+    assert torch.allclose(normalizers, log_normalizers(logits), atol=1e-5) and torch.allclose(picked, held.read(tokens)[1], atol=1e-5)
+    assert torch.allclose(projected[torch.tensor([7, 2])], logits[[7, 2]], atol=1e-5) and projected[3].shape == (50,)
+    joined = LogitRows.joined([LogitRows(hidden[:4], head), LogitRows(hidden[4:], head)])
+    assert torch.allclose(joined[:], logits, atol=1e-5) and len(LogitRows.joined([])) == 0
