@@ -157,6 +157,24 @@ def _function_nodes(node, classes: tuple[str, ...] = ()) -> Iterator[tuple[objec
             yield from _function_nodes(child, classes)
 
 
+def _qualified_name(node, classes: tuple, source: bytes) -> str:
+    return ".".join([node_text(c.child_by_field_name("name"), source) for c in classes] + [node_text(node.child_by_field_name("name"), source)])
+
+
+def odd_line_break_functions(text: str) -> list[tuple[str, int]]:
+    """(qualified name, line of its def) of each function of `text` that `extract_functions` leaves out for
+    a character `str.splitlines` ends a line at and Python does not (a form feed inside it, say): what
+    `fix` names instead of passing over it in silence."""
+    if not _ODD_LINE_BREAKS.search(text):
+        return []
+    source, lines = text.encode("utf-8"), source_lines(text)
+    found = []
+    for node, classes in _function_nodes(parse(source).root_node):
+        if _ODD_LINE_BREAKS.search("".join(lines[node.start_point[0] : node.end_point[0] + 1])):
+            found.append((_qualified_name(node, classes, source), node.start_point[0] + 1))
+    return found
+
+
 def _class_header(node, source: bytes) -> str:
     name = node_text(node.child_by_field_name("name"), source)
     bases = node.child_by_field_name("superclasses")
@@ -199,8 +217,7 @@ def extract_functions(
             continue  # a string literal less indented than the def: cannot stand alone
         if not code.endswith("\n"):
             code += "\n"
-        names = [node_text(c.child_by_field_name("name"), source) for c in classes]
-        name = ".".join(names + [node_text(node.child_by_field_name("name"), source)])
+        name = _qualified_name(node, classes, source)
         context = "\n".join(imports + [_class_header(c, source) for c in classes[-1:]])
         functions.append(Function(code, name, path, start + 1, end + 1, context, indent))
     if has_error(tree) and not functions:

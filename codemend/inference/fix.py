@@ -103,6 +103,13 @@ def check_functions(text: str, path: str, function: str, line: int) -> None:
     if function and not selected(function):
         import difflib
 
+        from codemend.data.corpus import odd_line_break_functions
+
+        if any(function in (name, name.rsplit(".", 1)[-1]) for name, _ in odd_line_break_functions(text)):
+            raise CodemendError(f"--function {function}: it holds a form feed or another character that str.splitlines ends a line at "
+                                f"and Python does not, and codemend does not look at such functions yet (their lines would be "
+                                f"numbered two ways); move that character out of it, or look at another function of {path}")
+
         close = difflib.get_close_matches(function, [f.name for f in functions], n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else f"; it has: {', '.join(f.name for f in functions[:10])}"
         raise CodemendError(f"--function {function}: no such function in {path}{hint}")

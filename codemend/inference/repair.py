@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Collection, Iterator, Mapping
 
 from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
-from codemend.data.corpus import MODULE_CODE, Function, body_lines, extract_functions, module_chunks, module_code, replace_function, text_without
+from codemend.data.corpus import MODULE_CODE, Function, body_lines, extract_functions, module_chunks, module_code, odd_line_break_functions, replace_function, text_without
 from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes
 from codemend.data.parsing import first_error_line, parse
 from codemend.inference import places
@@ -618,6 +618,13 @@ def select_functions(text: str, path: str, function: str = "", line: int = 0, ex
     return functions
 
 
+def passed_over(text: str, function: str = "") -> str:
+    """The functions (all, or those named `function`) that extraction leaves out of `text` for an odd line
+    break inside them, named with their lines ("" when none)."""
+    found = [(name, at) for name, at in odd_line_break_functions(text) if not function or function in (name, name.rsplit(".", 1)[-1])]
+    return ", ".join(f"{name} (line {at})" for name, at in found)
+
+
 def _module_code_named(text: str, path: str, name: str) -> list[Function]:
     """The module-level code of a file with functions that `name` ("<module> lines 8-20") names: what
     `fix --changed_since` asks for by name."""
@@ -677,8 +684,11 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     result = RepairResult([], [])
     watch = Stopwatch(result.seconds)
     functions = select_functions(text, path, function, line)
+    if not line and (passed := passed_over(text, function)):
+        result.notes.append(f"{passed} not looked at: a form feed or another character that str.splitlines ends a line at "
+                            f"and Python does not is inside (their lines would be numbered two ways)")
     if functions and (error_line := first_error_line(parse(text))):
-        result.notes.append(f"{path} does not parse: a syntax error near line {error_line}; the code holding it is not looked at "
+        result.notes.append(f"the file does not parse: a syntax error near line {error_line}; the code holding it is not looked at "
                             f"(fix it first: no suggestion here fixes it, and tests fail on it)")
     limits, trace, sbfl = (tests.limits if tests else None), "", {}
     if tests:

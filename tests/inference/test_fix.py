@@ -830,7 +830,7 @@ def test_a_syntax_error_outside_the_functions_looked_at_is_said():
     source = "def add(a, b)\n    return a - b\n\n\ndef ok(x):\n    return x < 0\n"
     result = repair(source, debugger=None, path="m.py")
     assert [r.function for r in result.functions] == ["ok"]
-    assert result.notes == ["m.py does not parse: a syntax error near line 1; the code holding it is not looked at "
+    assert result.notes == ["the file does not parse: a syntax error near line 1; the code holding it is not looked at "
                             "(fix it first: no suggestion here fixes it, and tests fail on it)"]
     assert repair(SOURCE, debugger=None, path="s.py").notes == []
 
@@ -1699,3 +1699,20 @@ def test_a_function_longer_than_the_model_reads_is_ranked_without_it_and_the_not
     assert [(c.patched, c.score) for c in by_function["g"].candidates] == [(c.patched, c.score) for c in alone.candidates]
     assert any(c.score < 0 for c in by_function["f"].candidates)  # the model's log-likelihoods
     assert Debugger.load(tiny_model).too_long(long) == ""
+
+
+def test_a_function_with_a_form_feed_inside_is_named_not_passed_over_in_silence():
+    # str.splitlines ends a line at a form feed and Python does not: such a function is left out (its
+    # lines would be numbered two ways), and fix says so, by name, instead of "no such function".
+    from codemend.data.corpus import odd_line_break_functions
+
+    source = "def f(a, b):\n    x = a - b\n\x0c\n    return x\n\x0c\n\nclass C:\n    def g(self, a):\n        return a + 1\n\n    def h(self):\n        '\x0b'\n"
+    assert odd_line_break_functions(source) == [("f", 1), ("C.h", 11)]
+    assert odd_line_break_functions(SOURCE) == []
+    result = repair(source, debugger=None, path="m.py")
+    assert [r.function for r in result.functions] == ["C.g"]
+    assert result.notes == ["f (line 1), C.h (line 11) not looked at: a form feed or another character that str.splitlines ends a line "
+                            "at and Python does not is inside (their lines would be numbered two ways)"]
+    assert repair(source, debugger=None, path="m.py", function="g").notes == []
+    with pytest.raises(CodemendError, match="--function h: it holds a form feed"):
+        check_functions(source, "m.py", "h", 0)
