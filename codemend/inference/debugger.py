@@ -99,8 +99,8 @@ class Debugger:
     def too_long(self, code: str, context: str = "", trace: str = "") -> str:
         """Why the model cannot read this function's task prompt and write a fix within the positions it
         was trained on ("" when it can): past them a decoder-only model's rotary positions were never
-        trained, and its scores are noise (a 1,400-line function's 15k-token prompt put SmolLM2-135M's
-        first suggestion 1,250 lines from the bug, after 2 minutes and 3.8 GB)."""
+        trained, and its scores are noise (a 1,400-line function's 20k-token prompt put SmolLM2-135M's
+        first suggestion 1,255 lines from the bug, after 3 minutes and 11 GB)."""
         from codemend.training.tokenize import causal_prompt
 
         positions = getattr(self.model.config, "max_position_embeddings", None)
