@@ -321,6 +321,7 @@ def check_contamination(
     benchmark: dict[str, list[str]],
     config: DataConfig,
     drops: collections.Counter,
+    remedy: str = "remove their files from --source",
 ) -> tuple[list[list[dict]], list[dict]]:
     """Find corpus functions that copy a benchmark function; refuse, report or drop them (--contamination)."""
     from codemend.data.hygiene import contamination
@@ -340,7 +341,7 @@ def check_contamination(
         raise CodemendError(
             f"{len({(m['file'], m['start_line']) for m in matches})} corpus function(s) copy benchmark programs "
             f"(--benchmark {' '.join(config.benchmark)}): {shown}; pass --contamination drop to leave them out, "
-            "--contamination report to list them in contamination.json, or remove their files from --source"
+            f"--contamination report to list them in contamination.json, or {remedy}"
         )
     if config.contamination == "drop":
         bad = {i for i, _, _ in hits}
@@ -391,7 +392,7 @@ def build_dataset(config: DataConfig) -> BuildReport:
     with atomic_folder(config.out, config.overwrite) as tmp:
         write_outputs(tmp, by_split, report, config, card=dataset_card(by_split, report, config, matches))
         if config.benchmark:
-            _write_contamination(tmp / "contamination.json", matches, config)
+            write_contamination(tmp / "contamination.json", matches, config)
     report.timings["write"] = round(time.perf_counter() - written, 2)
     return report
 
@@ -416,7 +417,7 @@ def _hygiene(
     return [s for rows in groups for s in rows], matches
 
 
-def _write_contamination(path: Path, matches: list[dict], config: DataConfig) -> None:
+def write_contamination(path: Path, matches: list[dict], config: DataConfig) -> None:
     payload = {"benchmark": config.benchmark, "mode": config.contamination,
                "near_dup_threshold": config.near_dup_threshold, "matches": matches}
     path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")

@@ -27,10 +27,12 @@ import random
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import Literal
 from pathlib import Path
 
 from codemend.config import SPLITS
-from codemend.data.build import BuildReport, _dedupe, assign_splits, function_samples, write_outputs
+from codemend.data.build import (BuildReport, _dedupe, assign_splits, benchmark_functions, check_contamination, drop_near_duplicates,
+                                 function_samples, write_contamination, write_outputs)
 from codemend.data.corpus import Function, body_lines, decode_source, extract_functions, iter_python_files, module_name, replace_function, source_encoding
 from codemend.data.operators import unknown_operator_problems
 from codemend.errors import CodemendError
@@ -72,6 +74,12 @@ class ValidatedDataConfig:
     """Share of source files whose functions go to the test split (split by file, so nothing leaks)."""
     operators: list[str] = field(default_factory=list)
     """Bug operators to use (names from `codemend data operators`); empty means all."""
+    near_dup_threshold: float = 0.9
+    """Mutate one function of each family of near-copies (Jaccard of token 3-grams >= this, by MinHash LSH), before any test runs: copies in other files' splits would let a model pass the test split by memory; 0 disables."""
+    benchmark: list[str] = field(default_factory=lambda: ["builtin"])
+    """Benchmark files (JSONL) or `builtin` whose programs must not appear in the training data; empty skips the check."""
+    contamination: Literal["refuse", "report", "drop"] = "drop"
+    """Functions matching a --benchmark function (same tokens, or Jaccard >= --near_dup_threshold): `refuse` to build, `report` them (contamination.json, card), or `drop` them (not mutated) and report."""
     include: list[str] = field(default_factory=list)
     """Source files to mutate, as glob patterns relative to --repo (`pkg/core/*.py`); empty means every .py file outside the tests. The baseline measures them under --test_cmd, 20 files per run: in a large project, name the files the command tests."""
     overwrite: bool = False
@@ -101,12 +109,16 @@ class ValidatedDataConfig:
             problems.append("--validation_fraction and --test_fraction must be in [0, 1)")
         elif self.validation_fraction + self.test_fraction >= 1:
             problems.append("--validation_fraction + --test_fraction must leave files for training (< 1)")
+        if not 0 <= self.near_dup_threshold <= 1:
+            problems.append(f"--near_dup_threshold {self.near_dup_threshold}: must be in [0, 1] (0 disables near-duplicate removal)")
         return problems + unknown_operator_problems(self.operators)
 
     def missing_paths(self) -> list[str]:
+        missing = [f"--benchmark {path}: no such file; give a benchmark JSONL or `builtin`"
+                   for path in self.benchmark if not path.startswith("builtin") and not Path(path).is_file()]
         if self.repo and not Path(self.repo).is_dir():
-            return [f"--repo {self.repo}: no such folder; give the root of the project to test"]
-        return []
+            missing.insert(0, f"--repo {self.repo}: no such folder; give the root of the project to test")
+        return missing
 
 
 @dataclass
@@ -269,6 +281,7 @@ def build_validated_dataset(config: ValidatedDataConfig) -> ValidatedReport:
         raise CodemendError("; ".join(problems))
     check_writable_target(config.out, config.overwrite)
     started = time.perf_counter()
+    benchmark = benchmark_functions(config.benchmark) if config.benchmark else {}  # a bad one fails before any test runs
     files = [str(path.relative_to(root)) for root, path in iter_python_files([config.repo])]
     files = [f for f in files if not is_test_file(f)]
     if not files:
@@ -284,6 +297,7 @@ def build_validated_dataset(config: ValidatedDataConfig) -> ValidatedReport:
     if not targets:
         raise CodemendError(f"no function of {config.min_lines}-{config.max_lines} lines in {len(files)} source file(s) "
                             f"is run by a passing test of {config.test_cmd!r}; add tests or widen --min_lines/--max_lines")
+    targets, matches = hygienic(targets, benchmark, config, report)
     drops: collections.Counter = collections.Counter()
     validating = time.perf_counter()
     samples, report.mutants = validate_mutants(config, choose(targets, config), drops)
@@ -300,7 +314,38 @@ def build_validated_dataset(config: ValidatedDataConfig) -> ValidatedReport:
     report.seconds = round(time.perf_counter() - started, 2)
     with atomic_folder(config.out, config.overwrite) as tmp:
         write_outputs(tmp, by_split, report, config, card=dataset_card(report, config))
+        if config.benchmark:
+            write_contamination(tmp / "contamination.json", matches, config)
     return report
+
+
+def hygienic(targets: list[_Target], benchmark: dict[str, list[str]], config: ValidatedDataConfig,
+             report: ValidatedReport) -> tuple[list[_Target], list[dict]]:
+    """The covered functions left once near-copies (all but the first, in file order) and, with --benchmark,
+    copies of benchmark programs are dropped (`--contamination`), before their mutants cost test runs; and
+    the matches found. Counted in functions (`report.hygiene`), as `codemend data build` counts them."""
+    groups = [[{"fixed": t.function.code, "file": t.function.file, "function": t.function.name,
+                "start_line": t.function.start_line, "target": i}] for i, t in enumerate(targets)]
+    groups, _, near = drop_near_duplicates(groups, None, config, collections.Counter())
+    report.hygiene = {"near_dup_threshold": config.near_dup_threshold, "near_duplicate_functions": near}
+    matches: list[dict] = []
+    if config.benchmark:
+        groups, matches = check_contamination(groups, None, benchmark, config, collections.Counter(),
+                                              remedy="leave their files out of --include")
+        report.hygiene.update(benchmark_functions=len(benchmark), contaminated_functions=len({(m["file"], m["start_line"]) for m in matches}))
+    return [targets[g[0]["target"]] for g in groups], matches
+
+
+def _hygiene_line(report: ValidatedReport, config: ValidatedDataConfig) -> str:
+    """What the card says of near-copies and benchmark copies (functions, before any mutant)."""
+    hygiene = report.hygiene
+    near = (f"{hygiene['near_duplicate_functions']} near-copies of another covered function left out (Jaccard >= {config.near_dup_threshold:g})"
+            if config.near_dup_threshold > 0 else "near-copies kept (--near_dup_threshold 0)")
+    if not config.benchmark:
+        return f"{near}; no benchmark contamination check (--benchmark empty)."
+    action = {"drop": "left out", "report": "kept, listed in contamination.json", "refuse": "none found"}[config.contamination]
+    return (f"{near}; {hygiene['contaminated_functions']} copies of a function of --benchmark {' '.join(config.benchmark)} "
+            f"({action}).")
 
 
 def dataset_card(report: ValidatedReport, config: ValidatedDataConfig) -> str:
@@ -309,7 +354,8 @@ def dataset_card(report: ValidatedReport, config: ValidatedDataConfig) -> str:
         "# codemend execution-validated bug dataset", "",
         f"Built from {config.repo} with `{config.test_cmd}` and seed {config.seed}: {report.files} source files, "
         f"{report.baseline_passed}/{report.baseline_tests} tests passing at baseline, "
-        f"{report.covered_functions} of {report.functions} functions covered by a passing test.", "",
+        f"{report.covered_functions} of {report.functions} functions covered by a passing test; "
+        f"{_hygiene_line(report, config)}", "",
         f"Mutants tried {mutants.get('tried', 0)}, kept {mutants.get('kept', 0)} (a covering test failed), "
         f"survived {mutants.get('survived', 0)}, timed out {mutants.get('timeouts', 0)}, errors {mutants.get('errors', 0)}.",
         "Each sample carries `failing_test` and `trace` (the test id and its error line). Splits are by file.", "",

@@ -187,6 +187,9 @@ def test_config_problems_name_the_flag(tmp_path):
         assert flag in text, flag
     assert ValidatedDataConfig(repo=str(tmp_path / "nope")).missing_paths()
     assert ValidatedDataConfig(repo=str(tmp_path)).missing_paths() == []
+    assert "--near_dup_threshold 1.5" in " ".join(ValidatedDataConfig(repo="r", near_dup_threshold=1.5).validate())
+    assert ValidatedDataConfig(repo=str(tmp_path), benchmark=["nope.jsonl"]).missing_paths() == [
+        "--benchmark nope.jsonl: no such file; give a benchmark JSONL or `builtin`"]
 
 
 def test_a_function_counts_as_covered_by_its_body_not_its_def_line():
@@ -274,3 +277,38 @@ def test_data_build_with_repo_dispatches_to_the_validated_build(tmp_path, capsys
     assert rows and '"validated": true' in rows[0]
     assert main(["data", "build", "--repo", str(repo), "--tset_cmd", "x", "--out", str(tmp_path / "o2")]) == 2
     assert "did you mean `test_cmd`" in capsys.readouterr().err
+
+
+def _twin_repo(tmp_path):
+    """The module and a copy of it in another file, both tested: add and count_even the same, clamp's
+    comparisons written the other way round (token 3-grams' Jaccard 0.42: not a near-copy)."""
+    repo = _repo(tmp_path)
+    (repo / "mod_copy.py").write_text("# vendored\n" + MODULE.replace("x < low", "low > x").replace("x > high", "high < x"))
+    (repo / "tests" / "test_copy.py").write_text(TESTS.replace("from mod import", "from mod_copy import").replace("def test_", "def test_copy_"))
+    return repo
+
+
+@pytest.mark.sandbox
+def test_near_copies_and_benchmark_copies_are_left_out_before_any_mutant_runs(tmp_path):
+    # A near-copy in another file could land in another split and let a model pass it by memory; a copy
+    # of a benchmark program would be trained on. Both are dropped before their mutants cost test runs.
+    repo = _twin_repo(tmp_path)
+    bench = tmp_path / "bench.jsonl"
+    clamp = MODULE.split("\n\n\n")[1] + "\n"
+    item = {"id": "clamp-1", "buggy_code": clamp.replace("x < low", "x <= low"), "fixed_code": clamp,
+            "test_code": "assert clamp(1, 0, 2) == 1\n", "entry_point": "clamp", "bug_type": "comparison", "timeout_s": 5}
+    bench.write_text(json.dumps(item) + "\n")
+    report = build_validated_dataset(_config(repo, tmp_path / "out", benchmark=[str(bench)], mutants_per_function=1))
+    rows = [json.loads(line) for line in open(tmp_path / "out" / "train.jsonl")]
+    assert {(row["file"], row["function"]) for row in rows} <= {("mod.py", "add"), ("mod.py", "count_even"), ("mod_copy.py", "clamp")}
+    assert report.covered_functions == 6 and report.hygiene["near_duplicate_functions"] == 2
+    assert report.hygiene["contaminated_functions"] == 1 and report.mutants["tried"] == 3  # one mutant of each function left
+    matches = json.loads((tmp_path / "out" / "contamination.json").read_text())["matches"]
+    assert [(m["file"], m["function"]) for m in matches] == [("mod.py", "clamp")]
+    card = (tmp_path / "out" / "README.md").read_text()
+    assert "2 near-copies of another covered function left out" in card and "1 copies of a function of --benchmark" in card
+    with pytest.raises(CodemendError, match=r"mod\.py::clamp.*clamp-1.*leave their files out of --include"):
+        build_validated_dataset(_config(repo, tmp_path / "refused", benchmark=[str(bench)], contamination="refuse"))
+    kept = build_validated_dataset(_config(repo, tmp_path / "all", near_dup_threshold=0, benchmark=[], mutants_per_function=1))
+    assert kept.hygiene["near_duplicate_functions"] == 0 and kept.mutants["tried"] == 6
+    assert not (tmp_path / "all" / "contamination.json").exists()
