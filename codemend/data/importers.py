@@ -25,6 +25,7 @@ import collections
 import contextlib
 import functools
 import gzip
+import hashlib
 import json
 import logging
 import re
@@ -374,9 +375,9 @@ def import_dataset(config: ImportConfig) -> ImportReport:
             f"{config.file}: {counts['records']} records but no usable pair ({counts}); "
             "pass --keep_multi_hunk to keep pairs that differ in several places"
         )
-    units = sorted({s["file"] for s in samples})
+    units = sorted({split_unit(s) for s in samples})
     assignment = assign_splits(units, config)  # type: ignore[arg-type]
-    by_split = {name: [s for s in samples if assignment[s["file"]] == name] for name in SPLITS}
+    by_split = {name: [s for s in samples if assignment[split_unit(s)] == name] for name in SPLITS}
     report = ImportReport(
         out=config.out, files=len(units), functions=counts["records"], input=config.file, format=config.format,
         counts=counts, samples={name: len(rows) for name, rows in by_split.items()},
@@ -387,6 +388,19 @@ def import_dataset(config: ImportConfig) -> ImportReport:
     with atomic_folder(config.out, config.overwrite) as tmp:
         write_outputs(tmp, by_split, report, config, card=import_card(report, by_split))
     return report
+
+
+# What a reader names the file of a record that names none: "INPUT:LINE".
+_UNNAMED_FILE = re.compile(r"[^/\\]+:\d+")
+
+
+def split_unit(sample: dict) -> str:
+    """What a sample is split by: the file its record names; for a record without one, its fixed code,
+    whitespace aside, so that the bugs of one function share a split (as a build's bugs of one file do),
+    not some in training and one in the test split, where a model would fix it by memory."""
+    if not _UNNAMED_FILE.fullmatch(sample["file"]):
+        return sample["file"]
+    return "fixed:" + hashlib.sha256(" ".join(sample["fixed"].split()).encode("utf-8")).hexdigest()
 
 
 def import_to_dataset(path: str | Path, fmt: ImportFormat, out: str | Path, seed: int = 0, overwrite: bool = False,
@@ -410,7 +424,7 @@ def import_card(report: ImportReport, by_split: dict[str, list[dict]]) -> str:
         f"Imported from `{report.input}` (format `{report.format}`) with `codemend data import`: "
         f"{report.functions} records, {sum(report.samples.values())} samples in {report.seconds} s.",
         f"Records: {report.counts}. Dropped: {report.dropped or 'none'}.",
-        "Samples whose records name a file are split by file; the others are split pair by pair.",
+        "Samples whose records name a file are split by file; the others by their fixed code (the bugs of one function share a split).",
         "",
         "| split | samples |", "|---|---|",
         *[f"| {name} | {count} |" for name, count in report.samples.items()],

@@ -161,3 +161,24 @@ def test_pairs_whose_code_is_under_other_keys_are_read_with_those_names(tmp_path
         import_pairs(path, "pairs")
     (sample,), counts = import_pairs(path, "pairs", ("before", "after"))
     assert (sample["id"], sample["edit"], counts["single_hunk"]) == ("7", "replace 2\n    return x + 1", 1)
+
+
+def test_bugs_of_one_function_share_a_split_when_their_records_name_no_file(tmp_path):
+    # Without a file, each pair was its own split unit: three bugs of one function could put two in
+    # training and one in the test split, fixed there by memory. Records naming a file split by it.
+    from codemend.data.importers import split_unit
+
+    functions = [FIXED.replace("last", f"last{i}") for i in range(30)]
+    rows = [{"buggy": fixed.replace("- 1", "- 2"), "fixed": fixed} for fixed in functions]
+    rows += [{"buggy": fixed.replace("- 1", "+ 1"), "fixed": fixed.replace("    ", "  ")} for fixed in functions]  # same code, other indent
+    rows += [{"buggy": BUGGY, "fixed": FIXED, "file": "pkg/a.py"}, {"buggy": BUGGY.replace("xs", "ys"), "fixed": FIXED.replace("xs", "ys"), "file": "pkg/a.py"}]
+    path = _write_jsonl(tmp_path / "in.jsonl", rows)
+    import_to_dataset(path, "pairs", tmp_path / "data", test_fraction=0.3, validation_fraction=0.3)
+    split_of: dict[str, set[str]] = {}
+    for split in ("train", "validation", "test"):
+        for line in open(tmp_path / "data" / f"{split}.jsonl"):
+            split_of.setdefault(split_unit(json.loads(line)), set()).add(split)
+    assert len(split_of) == 31 and all(len(splits) == 1 for splits in split_of.values())
+    assert len({next(iter(s)) for s in split_of.values()}) == 3  # every split still gets some
+    assert split_unit({"file": "in.jsonl:4", "fixed": FIXED}) == split_unit({"file": "x.json:9", "fixed": FIXED.replace("    ", "\t")})
+    assert split_unit({"file": "pkg/a.py", "fixed": FIXED}) == "pkg/a.py"
