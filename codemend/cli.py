@@ -399,12 +399,14 @@ def _apply_best(reports, force: bool) -> int:
 def cmd_explain(args, unknown) -> int:
     import concurrent.futures
 
-    from codemend.inference.explain import explain_page, token_surprise_for, write_explain
+    from codemend.inference.explain import explain_page, out_problem, token_surprise_for, write_explain
     from codemend.inference.fix import fix_path
 
     config = resolve(ExplainConfig, args, unknown, positional=("path",))
     if Path(args.path).is_dir():
         raise CodemendError(f"{args.path} is a folder; `codemend explain` takes one Python file")
+    if problem := out_problem(config.out, args.path):
+        raise CodemendError(problem)
     _check_before_loading(args.path, config.function, 0)
     debugger = _debugger_for(config.model, config.test_cmd, config.precision, config.engine)
     (report,) = fix_path(args.path, debugger, function=config.function, test_cmd=config.test_cmd, n=config.n, timeout_s=config.timeout,

@@ -377,7 +377,7 @@ def explain_page(path: str, text: str, result: RepairResult, token_surprise: Map
     return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>codemend explain: {escape(path)}</title><style>{STYLE}</style></head>\n<body>\n'
+            f'{PAGE_MARK}{escape(path)}</title><style>{STYLE}</style></head>\n<body>\n'
             f'{render_header(path, result)}\n<nav><ul>{nav}</ul></nav>\n{render_legend()}\n{body}\n</body></html>\n')
 
 
@@ -393,6 +393,28 @@ def token_surprise_for(debugger: Debugger, path: str, text: str, result: RepairR
         if tokens:
             surprise[report.function] = tokens
     return surprise
+
+
+PAGE_MARK = "<title>codemend explain: "  # in every page this command writes (explain_page's head)
+
+
+def out_problem(path_out: str | Path, source: str | Path) -> str:
+    """Why `--out` must not be written ("" when it may): a folder, the file explained, or an existing file
+    that is not a page `explain` wrote (replacing it would lose it: a Python file given as --out was)."""
+    out = Path(path_out)
+    if out.is_dir():
+        return f"--out {path_out}: is a folder; give the page's file name, such as {out / 'explain.html'}"
+    if not out.exists():
+        return ""
+    if out.resolve() == Path(source).resolve():
+        return f"--out {path_out}: is the file being explained; give the page another name, such as explain.html"
+    try:
+        with open(out, encoding="utf-8", errors="replace") as handle:
+            ours = PAGE_MARK in handle.read(4096)
+    except OSError as err:
+        return f"--out {path_out}: cannot be read ({err.strerror}); give another name"
+    return "" if ours else (f"--out {path_out}: exists and is not a page `codemend explain` wrote, which it would replace; "
+                            f"give another name or move it away")
 
 
 def write_explain(path_out: str | Path, html: str) -> None:

@@ -295,3 +295,23 @@ def test_explain_with_a_model_and_tests_loads_it_while_they_run(tmp_path, monkey
     assert 'data-validation="plausible"' in page  # the tests ran and validated
     assert page.count('class="tok" data-surprise=') > 10  # the loaded model read every line
     assert main(["explain", "missing.py", "--model", str(causal_model), "--test_cmd", command]) == 1
+
+
+def test_explain_refuses_an_out_that_is_the_source_a_folder_or_a_file_it_did_not_write(tmp_path, monkeypatch, capsys):
+    # A page given the explained file's name replaced the Python source, without a backup; a folder
+    # was a traceback. A page explain wrote before is replaced, as a rerun expects.
+    from codemend.cli import main
+
+    source = "def add(a, b):\n    return a - b\n"
+    (tmp_path / "m.py").write_text(source)
+    (tmp_path / "notes.txt").write_text("mine\n")
+    (tmp_path / "pages").mkdir()
+    monkeypatch.chdir(tmp_path)
+    for out, says in (("m.py", "is the file being explained"), ("pages", "is a folder; give the page's file name, such as pages/explain.html"),
+                      ("notes.txt", "exists and is not a page `codemend explain` wrote")):
+        assert main(["-q", "explain", "m.py", "--model", "none", "--out", out]) == 1
+        assert says in capsys.readouterr().err
+    assert (tmp_path / "m.py").read_text() == source and (tmp_path / "notes.txt").read_text() == "mine\n"
+    assert main(["-q", "explain", "m.py", "--model", "none", "--out", "pages/m.html"]) == 0
+    assert main(["-q", "explain", "m.py", "--model", "none", "--out", "pages/m.html"]) == 0  # its own page: replaced
+    assert "codemend explain: m.py" in (tmp_path / "pages" / "m.html").read_text()
