@@ -314,9 +314,12 @@ class TrainRecipeConfig:
         return problems
 
     def missing_paths(self) -> list[str]:
+        from codemend.training.bases import base_problems
+
+        missing = base_problems(self.model.base, self.model.arch)
         if Path(self.data).is_dir():
-            return []
-        return [f"--data {self.data}: no such dataset folder; build one with `codemend data build --out {self.data}`"]
+            return missing
+        return [f"--data {self.data}: no such dataset folder; build one with `codemend data build --out {self.data}`"] + missing
 
 
 def _same_or_inside(path: str, folder: str) -> bool:
@@ -419,7 +422,9 @@ class EvalConfig(InferenceOptions):
             return foreign + ([] if Path(self.predictions).is_file() else [f"--predictions {self.predictions}: no such file"])
         missing = foreign + model_problems(self.model, allowed=("default", "none") if self.benchmark else ("default",))
         if not self.benchmark and not (Path(self.data) / f"{self.split}.jsonl").is_file():
-            missing.append(f"--data {self.data}: no {self.split}.jsonl; build a dataset with `codemend data build --out {self.data}`")
+            fix = (f"give the --out of `codemend data build`, `data mine` or `data import`" if Path(self.data).is_dir()
+                   else f"build a dataset with `codemend data build --out {self.data}`")
+            missing.append(f"--data {self.data}: no {self.split}.jsonl; {fix}")
         return missing
 
 
@@ -646,7 +651,7 @@ class ImportConfig:
     def missing_paths(self) -> list[str]:
         if not self.file or self.format == "codexglue" or Path(self.file).is_file():
             return []  # codexglue accepts a prefix; import_pairs names the missing half itself
-        return [f"FILE {self.file}: no such file"]
+        return [f"FILE {self.file}: {'is a folder; give the file of pairs' if Path(self.file).is_dir() else 'no such file'}"]
 
 
 @dataclass
@@ -988,10 +993,18 @@ _OUTPUT_KINDS = {"DataConfig": "a dataset", "ValidatedDataConfig": "a dataset", 
 
 def foreign_output_problems(out: str, config_class: type) -> list[str]:
     """--out holding another command's output (a dataset, a checkpoint): writing there would replace its
-    config.yaml and meta.json, the record of how it was made."""
+    config.yaml and meta.json, the record of how it was made; or files no codemend command wrote (a
+    project, a user's own report), which would be replaced or mixed with this command's."""
     owner = output_owner(out) if out else ""
-    if not owner or owner == config_class.__name__:
+    if owner == config_class.__name__:
         return []
+    if not owner:
+        held = sorted(p.name for p in Path(out).iterdir()) if out and Path(out).is_dir() else []
+        if not held:
+            return []
+        shown = ", ".join(held[:4]) + (f" and {len(held) - 4} more" if len(held) > 4 else "")
+        return [f"--out {out} holds files that codemend did not write ({shown}): they would be replaced or mixed with "
+                f"this run's; pick a new folder (or an earlier run's --out, which is replaced)"]
     kind = _OUTPUT_KINDS.get(owner, f"the output of another command ({owner})")
     return [f"--out {out} holds {kind}: its config.yaml and meta.json would be replaced; pick another --out (a new folder)"]
 

@@ -210,3 +210,37 @@ def test_eval_refuses_an_out_that_holds_a_dataset_or_a_checkpoint(tmp_path):
             load_config(EvalConfig, None, {"benchmark": "builtin", "model": "none", "out": str(out)})
     assert load_config(EvalConfig, None, {"benchmark": "builtin", "model": "none", "out": str(earlier)}).out == str(earlier)
     assert load_config(EvalConfig, None, {"benchmark": "builtin", "model": "none", "out": str(tmp_path / "new")}).out
+
+
+def test_eval_refuses_an_out_folder_of_the_users_own_files(tmp_path):
+    # `eval --out proj` wrote its reports into a git project, and replaced a user's own config.yaml and
+    # report.md; an earlier eval's folder, an empty one or a new one are fine.
+    from codemend.config import EvalConfig, foreign_output_problems, save_run_metadata
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "config.yaml").write_text("my: settings\n")
+    (mine / "report.md").write_text("# My report\n")
+    (problem,) = foreign_output_problems(str(mine), EvalConfig)
+    assert f"--out {mine} holds files that codemend did not write (config.yaml, report.md)" in problem
+    (tmp_path / "empty").mkdir()
+    earlier = tmp_path / "earlier"
+    save_run_metadata(EvalConfig(out=str(earlier)), earlier)
+    assert foreign_output_problems(str(tmp_path / "empty"), EvalConfig) == foreign_output_problems(str(earlier), EvalConfig) == []
+    assert foreign_output_problems(str(tmp_path / "new"), EvalConfig) == []
+
+
+def test_hints_for_a_folder_of_other_files_do_not_say_to_write_into_it(tmp_path):
+    # `eval --data proj` said to build a dataset with `data build --out proj`, `--model data` to train
+    # with `train --out data`: into a user's project or dataset. They name what is wanted instead.
+    from codemend.config import EvalConfig, ImportConfig
+
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "mod.py").write_text("x = 1\n")
+    problems = " ".join(EvalConfig(model=str(project), data=str(project), out=str(tmp_path / "o")).missing_paths())
+    assert "--out {0}".format(project) not in problems and "`codemend train --out" not in problems
+    assert "give the --out of `codemend data build`" in problems and "pass --model with a folder written by `codemend train`" in problems
+    problems = " ".join(EvalConfig(model=str(tmp_path / "m"), data=str(tmp_path / "d"), out=str(tmp_path / "o")).missing_paths())
+    assert f"codemend data build --out {tmp_path / 'd'}" in problems and f"codemend train --out {tmp_path / 'm'}" in problems
+    assert ImportConfig(file=str(project)).missing_paths() == [f"FILE {project}: is a folder; give the file of pairs"]

@@ -13,6 +13,7 @@ depends on the `llm` CLI, and `gguf` is found with `importlib.util.find_spec`, n
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
 import os
 import shutil
@@ -51,6 +52,48 @@ def cache_root() -> Path:
 
 def is_named_base(name: str) -> bool:
     return name in NAMED_BASES
+
+
+HUB = ("huggingface.co", 443)
+
+
+def base_problems(base: str, arch: str) -> list[str]:
+    """What is wrong with --model.base, said before any data is read: a local folder must hold a config.json
+    of the family --model.arch names (a seq2seq base under a causal recipe was a traceback naming 200
+    classes); a name that is neither a folder nor a named base is a hub id, which needs the hub (offline,
+    five retries took 50 s before saying so). A named base's package is checked where it is converted."""
+    if not base or is_named_base(base):
+        return []
+    folder = Path(base).expanduser()
+    if folder.is_dir():
+        try:
+            config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return [f"--model.base {base}: the folder holds no readable config.json; pass a checkpoint folder (config.json, weights "
+                    f"and tokenizer files), such as one saved with `model.save_pretrained(path)` or by `codemend train`"]
+        family = "seq2seq" if config.get("is_encoder_decoder") else "causal"
+        if family != arch:
+            return [f"--model.base {base} is a {family} model ({config.get('model_type', 'unknown type')}) and --model.arch is {arch}: "
+                    f"pass --model.arch {family}"]
+        return []
+    named = ", ".join(NAMED_BASES)
+    if base.startswith((".", "/", "~")) or base.endswith("/"):
+        return [f"--model.base {base}: no such folder; give a checkpoint folder, a named base ({named}) or a hub id"]
+    if os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0") or not hub_reachable():
+        return [f"--model.base {base}: not a local folder or a named base ({named}), and the model hub cannot be reached from "
+                f"here to fetch it as a hub id: give a local checkpoint folder"]
+    return []
+
+
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """Whether a connection to the model hub opens within `timeout` seconds."""
+    import socket
+
+    try:
+        with socket.create_connection(HUB, timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 def resolve_base(name: str) -> str:

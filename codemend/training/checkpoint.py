@@ -127,8 +127,10 @@ def check_checkpoint_dir(path: str | Path, need_spec: bool = True) -> Path:
     if need_spec and not (folder / SPEC_FILE).is_file():
         missing.append(f"{SPEC_FILE} (the task format)")
     if missing:
+        # Training into a folder of other files (a dataset, a project) is not the way out: name the kind wanted.
+        hint = train_hint if not present else "pass --model with a folder written by `codemend train` (or `default`)"
         raise CodemendError(
-            f"model folder {folder} is incomplete: missing {', '.join(missing)}; it has: {', '.join(present) or 'nothing'}; {train_hint}"
+            f"model folder {folder} is incomplete: missing {', '.join(missing)}; it has: {', '.join(present) or 'nothing'}; {hint}"
         )
     return folder
 

@@ -121,7 +121,9 @@ def test_lora_needs_a_base(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_config(TrainRecipeConfig, CAUSAL_TINY, overrides)
     assert any("--model.lora true needs --model.base" in problem for problem in err.value.problems)
-    assert load_config(TrainRecipeConfig, CAUSAL_TINY, {**overrides, "model.base": str(tmp_path)}).model.lora_save_merged is False
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "config.json").write_text('{"model_type": "llama"}')  # a causal base, as the recipe's arch
+    assert load_config(TrainRecipeConfig, CAUSAL_TINY, {**overrides, "model.base": str(tmp_path / "base")}).model.lora_save_merged is False
 
 
 def test_a_relative_base_folder_is_recorded_as_an_absolute_path(tmp_path, monkeypatch):

@@ -69,3 +69,24 @@ def test_smollm2_converts_once_into_a_folder_that_loads_to_the_gguf_model(tmp_pa
     stamp = (folder / "model.safetensors").stat().st_mtime_ns
     assert resolve_base("smollm2-135m") == str(folder)
     assert (folder / "model.safetensors").stat().st_mtime_ns == stamp  # read from the cache, not converted again
+
+
+def test_a_base_is_checked_before_any_data_is_read(tiny_model, tmp_path, monkeypatch):
+    # A seq2seq base under a causal recipe was a traceback naming 200 classes; a mistyped folder went to
+    # the hub and retried for 50 s offline.
+    from codemend.training import bases
+    from codemend.training.bases import base_problems
+
+    assert base_problems("", "causal") == base_problems("smollm2-135m", "causal") == base_problems(str(tiny_model), "seq2seq") == []
+    (problem,) = base_problems(str(tiny_model), "causal")
+    assert problem == f"--model.base {tiny_model} is a seq2seq model (t5) and --model.arch is causal: pass --model.arch seq2seq"
+    (tmp_path / "empty").mkdir()
+    assert "holds no readable config.json" in base_problems(str(tmp_path / "empty"), "causal")[0]
+    assert "no such folder" in base_problems("./nosuchdir", "causal")[0]
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)  # the tests' environment sets it
+    monkeypatch.setattr(bases, "hub_reachable", lambda timeout=3.0: False)
+    assert "the model hub cannot be reached" in base_problems("nosuchdir", "causal")[0]
+    monkeypatch.setattr(bases, "hub_reachable", lambda timeout=3.0: True)
+    assert base_problems("org/model", "causal") == []  # a hub id, fetched when the run loads it
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert "the model hub cannot be reached" in base_problems("org/model", "causal")[0]

@@ -88,7 +88,7 @@ def test_qwen_coder_lora_config_trains_an_adapter(tiny_qwen_coder, tiny_dataset,
 
 @pytest.mark.parametrize("config, hub_id", [(CODET5, "Salesforce/codet5-small"), (QWEN, "Qwen/Qwen2.5-Coder-0.5B")])
 def test_a_hub_id_offline_is_an_error_that_says_what_to_do(config, hub_id, tiny_dataset, tmp_path, capsys):
-    assert main(["train", "--config", config, "--data", str(tiny_dataset), "--out", str(tmp_path / "x")]) == 1
+    assert main(["train", "--config", config, "--data", str(tiny_dataset), "--out", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err
-    assert f"--model.base {hub_id}: cannot load" in err and "local folder" in err
+    assert f"--model.base {hub_id}: not a local folder or a named base" in err and "give a local checkpoint folder" in err
     assert not (tmp_path / "x").exists()

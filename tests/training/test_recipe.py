@@ -58,9 +58,9 @@ def test_fine_tune_from_a_local_pretrained_folder(tiny_model, tiny_dataset, tmp_
 
 def test_missing_base_and_incomplete_checkpoint_fail_clearly(tiny_model, tiny_dataset, tmp_path, capsys):
     args = ["train", "--config", REPO_TINY, "--data", str(tiny_dataset), "--out", str(tmp_path / "x"), "--model.base", "org/not-here"]
-    assert main(args) == 1
+    assert main(args) == 2  # said with the config's problems, before any data is read
     err = capsys.readouterr().err
-    assert "--model.base org/not-here: cannot load" in err and "local folder" in err
+    assert "--model.base org/not-here: not a local folder or a named base" in err and "give a local checkpoint folder" in err
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "config.json").write_text((tiny_model / "config.json").read_text())
