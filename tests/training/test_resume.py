@@ -131,7 +131,7 @@ def test_a_kept_final_adapter_of_a_based_run_names_lora_init_to_continue_it(tiny
     # with a base, continuing the adapter itself is --model.lora_init into another --out.
     out, kept = tmp_path / "model", tmp_path / "model.partial" / resume.FINAL_ADAPTER
     (tmp_path / "base").mkdir()
-    (tmp_path / "base" / "config.json").write_text('{"model_type": "llama"}')  # config checks read a base's family
+    (tmp_path / "base" / "config.json").write_text('{"model_type": "t5", "is_encoder_decoder": true}')  # the config checks read a base's family
     based = {"model.base": str(tmp_path / "base"), "model.lora": True, "model.lora_target_modules": ["q_proj"]}
     resume.prepare(tiny_config(tiny_dataset, out, **based))
     kept.mkdir()
