@@ -195,10 +195,16 @@ def _sbfl_lines(func: Function, file_scores: dict[int, float]) -> dict[int, floa
 
 
 def _function_share(func: Function, file_scores: dict[int, float]) -> float:
-    """The function's most suspicious line relative to the file's: how likely the bug is in it at all."""
+    """The function's most suspicious body line relative to the file's: how likely the bug is in it at all."""
     top = max(file_scores.values(), default=0.0)
-    mine = max(_sbfl_lines(func, file_scores).values(), default=0.0)
-    return mine / top if top > 0 else 1.0
+    return body_suspicion(func, file_scores) / top if top > 0 else 1.0
+
+
+def body_suspicion(func: Function, file_scores: dict[int, float]) -> float:
+    """The most suspicious line of the function's body (`corpus.body_lines`): its `def` line runs at import
+    for every test, failing ones too, and gave a function no test enters a share of the suspicion (a
+    third of `fix`'s validation went to one such function, past the true fix in another)."""
+    return max((file_scores.get(line, 0.0) for line in body_lines(func)), default=0.0)
 
 
 def localize_function(func: Function, model_candidates: list[Candidate], debugger: Debugger | None,
@@ -643,7 +649,7 @@ def suspicious_functions(functions: list[Function], sbfl: dict[int, float], keep
     """With coverage, only the functions holding the most suspicious lines are worth the model's time."""
     if not sbfl:
         return functions
-    best = {f.name: max((s for line, s in sbfl.items() if f.start_line <= line <= f.end_line), default=0.0) for f in functions}
+    best = {f.name: body_suspicion(f, sbfl) for f in functions}
     ranked = sorted((f for f in functions if best[f.name] > 0), key=lambda f: -best[f.name])
     return ranked[:keep] or functions
 

@@ -1716,3 +1716,16 @@ def test_a_function_with_a_form_feed_inside_is_named_not_passed_over_in_silence(
     assert repair(source, debugger=None, path="m.py", function="g").notes == []
     with pytest.raises(CodemendError, match="--function h: it holds a form feed"):
         check_functions(source, "m.py", "h", 0)
+
+
+def test_a_function_whose_body_no_failing_test_runs_takes_no_share_of_the_suspicion():
+    # Every def line runs at import, for the failing tests too: counted, it gave a function no test
+    # enters a place among the suspicious ones and a third of fix's validation, past the true fix.
+    from codemend.inference.repair import _function_share, suspicious_functions
+
+    source = "def f(a):\n    return a - 1\n\n\ndef g(b):\n    return b * 2\n\n\ndef h(c):\n    return c\n"
+    f, g, h = select_functions(source, "m.py")
+    sbfl = {1: 0.7, 2: 1.0, 5: 0.7, 9: 0.7}  # the def lines, and f's body, which the failing test runs
+    assert suspicious_functions([f, g, h], sbfl) == [f]
+    assert _function_share(f, sbfl) == 1.0 and _function_share(g, sbfl) == _function_share(h, sbfl) == 0.0
+    assert suspicious_functions([g, h], {1: 0.7, 5: 0.7}) == [g, h]  # no body runs: every function is looked at
