@@ -37,6 +37,7 @@ from codemend.config import (
     TrainRecipeConfig,
     flat_fields,
     load_config,
+    read_yaml,
     to_yaml,
     type_label,
 )
@@ -419,12 +420,26 @@ def cmd_explain(args, unknown) -> int:
     return 0
 
 
+def _kind_by_keys(path: str) -> str:
+    """The one command whose config holds every top-level key of the YAML file `path` (a config outside
+    configs/KIND/); a malformed file is said as such, not as an unknown kind."""
+    problems: list[str] = []
+    keys = set(read_yaml(path, problems))
+    if problems:
+        raise ConfigError(problems)
+    kinds = [kind for kind, cls in CONFIG_KINDS.items() if keys and keys <= {f.name for f in dataclasses.fields(cls)}]
+    if len(kinds) == 1:
+        return kinds[0]
+    could = f" (its keys fit {', '.join(kinds)})" if kinds else " (no command takes all its keys)" if keys else " (it is empty)"
+    raise CodemendError(f"cannot tell which command {path} is for{could}; pass --kind {{{','.join(CONFIG_KINDS)}}}")
+
+
 def cmd_validate(args, unknown) -> int:
     if unknown:
         raise CodemendError(f"unexpected arguments {' '.join(unknown)}")
     kind = args.kind or Path(args.file).resolve().parent.name
     if kind not in CONFIG_KINDS:
-        raise CodemendError(f"cannot tell which command {args.file} is for; pass --kind {{{','.join(CONFIG_KINDS)}}}")
+        kind = _kind_by_keys(args.file)
     config = load_config(CONFIG_KINDS[kind], args.file, check_paths=False)
     print(f"{args.file}: valid {kind} config")
     for note in getattr(config, "missing_paths", list)():
@@ -455,9 +470,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_flags(build, DataConfig)
     build.add_argument("--repo", dest="repo", default=argparse.SUPPRESS, metavar="PATH",
                        help="Execution-validated bugs: inject only into functions the tests of this repository cover, "
-                            "keep a mutant only if a passing test now fails (needs --test_cmd; --timeout sets the per-run limit)")
+                            "keep a mutant only if a passing test now fails (with --test_cmd and --timeout)")
     build.add_argument("--test_cmd", dest="test_cmd", default=argparse.SUPPRESS, metavar="CMD",
-                       help='With --repo: the pytest command run from the repository root, e.g. "pytest -q tests"')
+                       help='With --repo: the pytest command run from the repository root, e.g. "pytest -q tests" (default "pytest -q")')
+    build.add_argument("--timeout", dest="timeout", type=float, default=argparse.SUPPRESS, metavar="SECONDS",
+                       help="With --repo: seconds one run of --test_cmd may take (default 60; the baseline gets extra for coverage)")
     build.add_argument("--include", dest="include", nargs="+", default=argparse.SUPPRESS, metavar="GLOB",
                        help="With --repo: mutate only the source files matching these globs (relative to --repo); "
                             "each gets its own coverage run of the tests at baseline")

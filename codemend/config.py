@@ -855,7 +855,7 @@ def _validate_all(config: Any, problems: list[str], check_paths: bool) -> None:
             _validate_all(sub, problems, check_paths)
 
 
-def _read_yaml(path: str | os.PathLike, problems: list[str]) -> dict:
+def read_yaml(path: str | os.PathLike, problems: list[str]) -> dict:
     import yaml
 
     path = Path(path)
@@ -899,7 +899,7 @@ def load_config(cls: type, yaml_path: str | None = None, overrides: dict[str, An
     (for `codemend validate`, which may run before the data is built).
     """
     problems: list[str] = []
-    values = _read_yaml(yaml_path, problems) if yaml_path else {}
+    values = read_yaml(yaml_path, problems) if yaml_path else {}
     for dotted, value in (overrides or {}).items():
         _set_dotted(values, dotted, value)
     config = build(cls, values, problems)

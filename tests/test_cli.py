@@ -146,3 +146,21 @@ def test_nonexistent_paths_get_one_line_errors(tmp_path, capsys):
     both = capsys.readouterr().err
     assert f"--model: model folder {tmp_path / 'm'} does not exist" in both and f"--data {tmp_path / 'd'}: no test.jsonl" in both
     assert "no such file or folder" in err and "missing.py: no such file" in err and "Traceback" not in err
+
+
+def test_validate_tells_a_config_outside_configs_by_its_keys_and_says_malformed_yaml(tmp_path, capsys):
+    # Outside configs/KIND/ every file was "cannot tell which command": a train config by its keys, and a
+    # YAML syntax error hidden behind it.
+    train = tmp_path / "mine.yaml"
+    train.write_text("data: runs/data\nout: runs/m\nmodel:\n  arch: causal\ntrain:\n  max_steps: 5\n")
+    assert main(["validate", str(train)]) == 0
+    assert f"{train}: valid train config" in capsys.readouterr().out
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("data: [unclosed\n")
+    assert main(["validate", str(broken)]) == 2
+    assert "malformed YAML at line 2" in capsys.readouterr().err
+    shared = tmp_path / "shared.yaml"
+    shared.write_text("out: runs/x\nseed: 1\n")
+    assert main(["validate", str(shared)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot tell which command" in err and "its keys fit data, train" in err and "--kind" in err

@@ -365,7 +365,7 @@ def import_dataset(config: ImportConfig) -> ImportReport:
     check_writable_target(config.out, config.overwrite)
     started = time.perf_counter()
     samples, counts = import_pairs(config.file, config.format, (config.buggy_field, config.fixed_field))
-    drops: collections.Counter = collections.Counter()
+    drops: collections.Counter = collections.Counter(identical=counts["identical"])  # left out by import_pairs
     if not config.keep_multi_hunk:
         drops["not_single_hunk"] = sum(s["edit"] is None for s in samples)
         samples = [s for s in samples if s["edit"] is not None]

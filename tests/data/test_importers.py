@@ -182,3 +182,9 @@ def test_bugs_of_one_function_share_a_split_when_their_records_name_no_file(tmp_
     assert len({next(iter(s)) for s in split_of.values()}) == 3  # every split still gets some
     assert split_unit({"file": "in.jsonl:4", "fixed": FIXED}) == split_unit({"file": "x.json:9", "fixed": FIXED.replace("    ", "\t")})
     assert split_unit({"file": "pkg/a.py", "fixed": FIXED}) == "pkg/a.py"
+
+
+def test_an_identical_pair_is_counted_as_dropped(tmp_path):
+    path = _write_jsonl(tmp_path / "in.jsonl", [{"buggy": BUGGY, "fixed": FIXED}, {"buggy": FIXED, "fixed": FIXED}])
+    report = import_to_dataset(path, "pairs", tmp_path / "data", test_fraction=0, validation_fraction=0)
+    assert report.dropped == {"identical": 1} and "'identical': 1" in (tmp_path / "data" / "README.md").read_text()
