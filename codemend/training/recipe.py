@@ -299,6 +299,16 @@ def save(config: TrainRecipeConfig, model, tokenizer, report: TrainReport, sampl
 
 def run(config: TrainRecipeConfig) -> TrainReport:
     setup(config)
+    try:
+        report = _prepare_and_train(config)
+    except BaseException:
+        resume.abandon(config)  # OUT.lock goes, and OUT.partial unless it holds something saved
+        raise
+    resume.finish(config)  # waits for the main process to have saved
+    return report
+
+
+def _prepare_and_train(config: TrainRecipeConfig) -> TrainReport:
     resume_from = resume.prepare(config)
     ranks = resume.ranks()
     if ranks.num_processes > 1:
@@ -330,6 +340,5 @@ def run(config: TrainRecipeConfig) -> TrainReport:
     logger.info("rank %d final loss %s", ranks.process_index, report.losses[-1][1] if report.losses else "none")
     if ranks.is_main_process:
         save(config, model, tokenizer, report, {k: v for k, v in sample_batch.items() if k != "length"}, monitor)
-    resume.finish(config)  # waits for the main process to have saved
     return report
 

@@ -99,6 +99,18 @@ def release_lock(config: TrainRecipeConfig) -> None:
         handle.close()
 
 
+def abandon(config: TrainRecipeConfig) -> None:
+    """After a run that failed or was refused: release OUT.lock (when this process holds it), and remove
+    OUT.partial when it holds nothing saved (a start stopped by bad input); one with a checkpoint or a
+    kept adapter stays for --resume."""
+    if lock_file(config) not in _held_locks:
+        return  # another rank's, or another process's lock
+    folder = partial_folder(config)
+    if folder.is_dir() and not config.resume and not last_saved(folder):
+        shutil.rmtree(folder, ignore_errors=True)
+    release_lock(config)
+
+
 def ranks():
     """The accelerate process state: rank, world size and a barrier; one process when not launched distributed."""
     import torch

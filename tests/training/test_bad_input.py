@@ -42,6 +42,7 @@ def test_a_dataset_where_no_sample_fits_names_the_length_flags(tiny_dataset, tmp
     assert "no train sample fits the model (dropped: {'source_too_long': 30})" in err
     assert "raise --model.max_source_tokens" in err
     assert not (tmp_path / "out").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no OUT.lock or OUT.partial left by the refused start
 
 
 def test_an_empty_training_split_is_refused(tmp_path, capsys):
