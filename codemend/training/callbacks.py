@@ -212,30 +212,35 @@ def generation_eval_callback(evaluator: GenerationEvaluator, every: int, writer=
 # ----------------------------------------------------------------------------- one run's monitor
 
 
-def open_tensorboard(folder: Path):
-    """A TensorBoard SummaryWriter on `folder`, or None (with a warning) when tensorboard is not installed."""
+def open_tensorboard(folder: Path, purge_step: int | None = None):
+    """A TensorBoard SummaryWriter on `folder`, or None (with a warning) when tensorboard is not installed.
+    `purge_step`: a resumed run's first step; TensorBoard hides what earlier files logged from there on."""
     try:
         from torch.utils.tensorboard import SummaryWriter
     except ImportError as err:
         logger.warning("no TensorBoard logs for this run (%s); `pip install tensorboard` to get OUT/tensorboard", err)
         return None
-    return SummaryWriter(log_dir=str(folder))
+    return SummaryWriter(log_dir=str(folder), purge_step=purge_step)
 
 
 class TrainingMonitor:
     """Everything that watches one `codemend train` run, and what it leaves in the checkpoint folder."""
 
-    def __init__(self, evaluator: GenerationEvaluator | None, every: int):
+    def __init__(self, evaluator: GenerationEvaluator | None, every: int, log_dir: Path | None = None, purge_step: int | None = None):
         self.evaluator, self.every = evaluator, every
         # Logs are written outside the checkpoint folder, which only exists once training is over;
-        # `save_into` moves them in. The temporary folder disappears even if training fails.
+        # `save_into` moves them in. `log_dir`: OUT.partial's, where a killed run's logs wait for its
+        # --resume (in a temporary folder they were lost, and TensorBoard showed the resumed steps only);
+        # other ranks, and runs without one, write to a temporary folder that disappears even if training fails.
         self._scratch = tempfile.TemporaryDirectory(prefix="codemend-train-logs-")
-        self.tensorboard_dir = Path(self._scratch.name) / "tensorboard"
-        self.writer = open_tensorboard(self.tensorboard_dir)
+        self.tensorboard_dir = log_dir or Path(self._scratch.name) / "tensorboard"
+        self.writer = open_tensorboard(self.tensorboard_dir, purge_step)
 
     @classmethod
-    def for_run(cls, config: TrainRecipeConfig, validation_rows: list[dict], to_pair: Callable[[dict], tuple[str, str]], tokenizer) -> TrainingMonitor:
-        """The monitor for `config`; `to_pair` turns a dataset row into (model input, target) as training does."""
+    def for_run(cls, config: TrainRecipeConfig, validation_rows: list[dict], to_pair: Callable[[dict], tuple[str, str]], tokenizer,
+                log_dir: Path | None = None, purge_step: int | None = None) -> TrainingMonitor:
+        """The monitor for `config`; `to_pair` turns a dataset row into (model input, target) as training does;
+        `log_dir` and `purge_step` as `TrainingMonitor` takes them."""
         t, m = config.train, config.model
 
         def fits(row: dict) -> bool:
@@ -249,7 +254,7 @@ class TrainingMonitor:
             max_new_tokens=m.max_target_tokens, batch_size=t.batch_size,
             spec=spec_for_training(m, config.task) if t.eval_mode == "repair" else None,
         ) if samples else None
-        return cls(evaluator, t.eval_every)
+        return cls(evaluator, t.eval_every, log_dir, purge_step)
 
     def callbacks(self) -> list:
         """Trainer callbacks, in order: TensorBoard (loss, learning rate, validation loss), then decoding."""

@@ -324,7 +324,10 @@ def _prepare_and_train(config: TrainRecipeConfig) -> TrainReport:
                          trainable_parameters=sum(p.numel() for p in model.parameters() if p.requires_grad))
     logger.info("model: %s, %.2fM parameters; %d training samples", type(model).__name__, report.parameters / 1e6, report.train_samples)
     # Decodes validation samples at each evaluation, keeps the best weights, writes TensorBoard logs.
-    monitor = TrainingMonitor.for_run(config, rows.get("validation", []), lambda row: sample_to_pair(row, config), tokenizer)
+    logs = resume.partial_folder(config) / "tensorboard" if ranks.is_main_process else None
+    purge = resume.checkpoint_step(Path(resume_from)) + 1 if resume_from else None  # the first step it logs again
+    monitor = TrainingMonitor.for_run(config, rows.get("validation", []), lambda row: sample_to_pair(row, config), tokenizer,
+                                      log_dir=logs, purge_step=purge)
     trainer, seconds, report.stopped_by_time = train(config, model, tokenizer, datasets, resume_from, monitor.callbacks())
     history = trainer.state.log_history
     report.steps = trainer.state.global_step

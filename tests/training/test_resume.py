@@ -65,6 +65,12 @@ def test_a_killed_run_resumes_exactly_where_it_stopped(tiny_dataset, tmp_path):
 
     expected, got = logged_losses(whole), logged_losses(out)
     assert sorted(got) == list(range(1, STEPS + 1))
+    # TensorBoard shows every step too: the killed run's logs waited in OUT.partial for the resumed one.
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(out / "tensorboard"))
+    events.Reload()
+    assert sorted({event.step for event in events.Scalars("train/loss")}) == list(range(1, STEPS + 1))
     for step in range(resumed_from + 1, STEPS + 1):
         assert got[step] == pytest.approx(expected[step], rel=1e-4), f"step {step}"
     from safetensors.torch import load_file
