@@ -49,6 +49,11 @@ def command_line(argv: list[str]) -> str:
     return shlex.join([program, *argv[1:]])
 
 
+def parameter_count(n: int) -> str:
+    """"2,048" or "134.52M": a tiny model's adapter read "0.00M of 0.08M"."""
+    return f"{n:,}" if n < 1_000_000 else f"{n / 1e6:.2f}M"
+
+
 def _settings(config: TrainRecipeConfig, report: TrainReport) -> list[str]:
     m, t = config.model, config.train
     validation = report.encode.get("validation", {}).get("kept", 0)
@@ -56,8 +61,8 @@ def _settings(config: TrainRecipeConfig, report: TrainReport) -> list[str]:
     rows = [
         ("data", f"`{config.data}`: {report.train_samples} training samples" + (f"; validation loss on {validation} samples" if validation else "")
                  + (f" ({report.eval_samples} {'decoded' if t.eval_mode == 'generate' else 'repaired'} at each evaluation)" if report.eval_samples else "")),
-        ("model", f"{m.arch}, {'base `' + m.base + '`' if m.base else 'from scratch'}, "
-                  f"{report.trainable_parameters / 1e6:.2f}M of {report.parameters / 1e6:.2f}M parameters trained"),
+        ("model", f"{m.arch}, {'base `' + m.base + '` (its own sizes: --model.d_model and the other size fields do not apply)' if m.base else 'from scratch'}, "
+                  f"{parameter_count(report.trainable_parameters)} of {parameter_count(report.parameters)} parameters trained"),
         ("LoRA", f"rank {m.lora_r}, alpha {m.lora_alpha}, targets {', '.join(m.lora_target_modules) or 'peft default'}, "
                  f"{'initialised from `' + m.lora_init + '`' if m.lora_init else 'fresh'}" if m.lora else "no (full fine-tuning)"),
         ("optimiser", f"AdamW, lr {t.lr:g}, {t.scheduler} decay after {t.warmup_ratio:.0%} warm-up, weight decay {t.weight_decay:g}"),

@@ -121,6 +121,15 @@ def test_card_names_the_adapter_a_run_continues():
     assert "initialised from `default` |" in card
 
 
+def test_card_counts_a_tiny_adapter_in_parameters_and_says_a_base_keeps_its_sizes():
+    # "0.00M of 0.08M parameters trained" for 2,048 of 75,968; and the recipe's d_model beside a base's own.
+    config = TrainRecipeConfig()
+    config.model.base, config.model.lora = "runs/base", True
+    card = model_card(config, recipe.TrainReport(out="x", trainable_parameters=2048, parameters=75968))
+    assert "2,048 of 75,968 parameters trained" in card and "--model.d_model and the other size fields do not apply" in card
+    assert "134.52M parameters trained" in model_card(TrainRecipeConfig(), recipe.TrainReport(out="x", trainable_parameters=134_515_008, parameters=134_515_008))
+
+
 def test_improvement_orders_exact_then_localization_then_lower_loss():
     best = GenEval(4, exact_match=0.5, localization=0.5, eval_loss=2.0)
     assert is_improvement(best, None)
