@@ -242,7 +242,7 @@ def cmd_train(args, unknown) -> int:
 
     config = resolve(TrainRecipeConfig, args, unknown)
     main_process = os.environ.get("RANK", "0") == "0"  # under torchrun/accelerate, print once
-    if main_process:
+    if main_process and not args.quiet:  # -q: the outcome only (train_log.json and config.yaml keep the rest)
         print("resolved config:\n" + "\n".join("  " + line for line in to_yaml(config).splitlines()), flush=True)
     report = run(config)
     last = (f"last loss {report.losses[-1][1]:.4f}" if report.losses
@@ -508,7 +508,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
-    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    level = logging.WARNING if args.quiet else logging.INFO
+    if args.quiet:  # the Hugging Face libraries' own progress bars (saving weights, mapping datasets), read at their import
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(level)  # also where logging was set up before (an embedding program, a test runner)
     try:
         return args.func(args, unknown)
     except ConfigError as err:

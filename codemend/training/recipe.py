@@ -236,6 +236,7 @@ def train(config: TrainRecipeConfig, model, tokenizer, datasets: dict, resume_fr
 
     t = config.train
     evaluate = bool(t.eval_every and "validation" in datasets)
+    quiet = not logger.isEnabledFor(logging.INFO)  # `codemend -q`: no progress bar, no log dicts
     # Rows are read in an order fixed by the seed (resume.fixed_order), so a resumed run reads what
     # the uninterrupted one would have: the Trainer then only needs to skip the batches already seen.
     datasets = {**datasets, "train": resume.fixed_order(datasets["train"], config.seed, t.samples_per_step(resume.ranks().num_processes), t.max_steps)}
@@ -246,12 +247,16 @@ def train(config: TrainRecipeConfig, model, tokenizer, datasets: dict, resume_fr
         max_grad_norm=t.grad_clip or 0.0, logging_steps=t.log_every, report_to="none",
         eval_strategy="steps" if evaluate else "no", eval_steps=t.eval_every or None, seed=config.seed,
         data_seed=config.seed, train_sampling_strategy="sequential", remove_unused_columns=False,
-        use_cpu=not torch.cuda.is_available(), dataloader_num_workers=t.workers, disable_tqdm=False,
+        use_cpu=not torch.cuda.is_available(), dataloader_num_workers=t.workers, disable_tqdm=quiet,
     )
     budget = time_budget_callback(t.max_minutes)
     clock = resume.elapsed_clock(before=resume.previous_seconds(resume_from))  # a resumed run counts its predecessors' time
     # SFTTrainer for causal models, a token-normalised Trainer for seq2seq (see trainers.py).
     trainer = build_trainer(config, model, tokenizer, datasets, args_kwargs, callbacks=[budget, clock, *callbacks])
+    if quiet:  # without its progress bar the Trainer prints each log's dict instead
+        from transformers.trainer_callback import PrinterCallback
+
+        trainer.remove_callback(PrinterCallback)
     trainer.train(resume_from_checkpoint=resume_from)
     return trainer, clock.total(), budget.stopped
 

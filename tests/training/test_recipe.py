@@ -128,3 +128,17 @@ def test_a_run_shorter_than_its_logging_interval_says_so_instead_of_a_nan_loss(t
     assert "no loss logged (--train.log_every 5, more than the 1 steps)" in out and "nan" not in out
     card = (tmp_path / "short" / "README.md").read_text()
     assert "No training loss was logged: the run's 1 steps ended before the first log" in card and "nan" not in card
+
+
+def test_quiet_training_prints_only_its_outcome(tiny_dataset, tmp_path):
+    # -q is "only warnings and errors on stderr": the resolved config, the progress bars and the
+    # Trainer's log dicts were printed anyway. A process of its own: progress bars are set at import.
+    import subprocess
+    import sys
+
+    args = ["-q", "train", "--config", REPO_TINY, "--data", str(tiny_dataset), "--out", str(tmp_path / "m"), "--train.max_steps", "2",
+            "--train.log_every", "1"]
+    done = subprocess.run([sys.executable, "-m", "codemend", *args], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("saved ") and done.stdout.count("\n") == 1, done.stdout
+    assert "'loss'" not in done.stderr and "it/s" not in done.stderr, done.stderr
