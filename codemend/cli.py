@@ -26,6 +26,7 @@ from typing import Callable, get_origin
 from codemend import __version__
 from codemend.config import (
     CONFIG_KINDS,
+    CompareConfig,
     ConfigError,
     DataConfig,
     EvalConfig,
@@ -38,6 +39,7 @@ from codemend.config import (
     flat_fields,
     load_config,
     read_yaml,
+    save_run_metadata,
     to_yaml,
     type_label,
 )
@@ -302,7 +304,8 @@ def cmd_eval_compare(words: list[str]) -> int:
     parser.add_argument("--out", default="runs/compare", help="where compare.md and compare.png go (default: runs/compare)")
     args = parser.parse_args(words)
     print(compare(args.a, args.b, args.out))
-    print(f"wrote {args.out}/compare.md and compare.png")
+    save_run_metadata(CompareConfig(args.a, args.b, args.out), args.out)  # as every output folder: config.yaml, meta.json
+    print(f"wrote {args.out}/compare.md, compare.png, config.yaml and meta.json")
     return 0
 
 

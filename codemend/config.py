@@ -681,6 +681,18 @@ class ExportConfig:
         return [f"--data {self.data}: no such dataset folder; build one with `codemend data build --out {self.data}`"]
 
 
+@dataclass
+class CompareConfig:
+    """Compare two benchmark runs side by side (`codemend eval compare`): what its output folder records."""
+
+    a: str = ""
+    """First run folder (written by `codemend eval --benchmark`)."""
+    b: str = ""
+    """Second run folder."""
+    out: str = "runs/compare"
+    """Where compare.md and compare.png go."""
+
+
 CONFIG_KINDS: dict[str, type] = {
     "data": DataConfig,
     "train": TrainRecipeConfig,

@@ -172,6 +172,7 @@ def test_compare_two_runs(first_run, assets, tmp_path, capsys):
     assert main(["eval", "compare", str(first_run), str(tmp_path / "no-ops"), "--out", str(tmp_path / "cmp")]) == 0
     text = (tmp_path / "cmp" / "compare.md").read_text()
     assert "| plausible@10 |" in text and (tmp_path / "cmp" / "compare.png").stat().st_size > 1000
+    assert "# Resolved CompareConfig" in (tmp_path / "cmp" / "config.yaml").read_text() and (tmp_path / "cmp" / "meta.json").is_file()
 
 
 def test_bad_benchmark_lines_are_named_and_skipped_and_the_run_goes_on(assets, tmp_path, caplog):
