@@ -248,7 +248,11 @@ class TrainingMonitor:
 
         samples = choose_eval_samples(validation_rows, t.eval_samples, config.seed, fits) if t.eval_every and t.eval_samples else []
         if t.eval_every and t.eval_samples and not samples:
-            logger.warning("--train.eval_samples %d: no usable validation sample to decode; evaluating validation loss only", t.eval_samples)
+            if validation_rows:
+                logger.warning("--train.eval_samples %d: no usable validation sample to decode; evaluating validation loss only", t.eval_samples)
+            else:
+                logger.warning("--train.eval_every %d: the dataset has no validation samples, so nothing is evaluated during training "
+                               "(build it with --validation_fraction above 0)", t.eval_every)
         evaluator = GenerationEvaluator(
             samples, [to_pair(s)[0] for s in samples], arch=m.arch, output_format=config.task.output_format,
             max_new_tokens=m.max_target_tokens, batch_size=t.batch_size,

@@ -230,3 +230,16 @@ def test_repair_mode_scores_validation_samples_as_eval_mode_repair_does(causal_m
     assert exact == sum(row["exact"] for row in rows) / len(rows)
     hits = [row["line"] in truth_lines(sample) for row, sample in zip(rows, samples)]
     assert localization == sum(hits) / len(hits) and any(row["applies"] for row in rows)
+
+
+def test_evaluating_without_validation_samples_says_nothing_is_evaluated(caplog):
+    # It said "evaluating validation loss only" with no validation sample to compute a loss on.
+    from codemend.training.callbacks import TrainingMonitor
+
+    config = TrainRecipeConfig()
+    config.train.eval_every, config.train.eval_samples = 10, 4
+    with caplog.at_level(logging.WARNING):
+        monitor = TrainingMonitor.for_run(config, [], lambda row: ("", ""), tokenizer=None)
+    assert monitor.evaluator is None
+    assert "the dataset has no validation samples, so nothing is evaluated during training" in caplog.text
+    assert "validation loss only" not in caplog.text
