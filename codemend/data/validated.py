@@ -27,8 +27,8 @@ import random
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Literal
 from pathlib import Path
+from typing import Literal
 
 from codemend.config import SPLITS
 from codemend.data.build import (BuildReport, _dedupe, assign_splits, benchmark_functions, check_contamination, drop_near_duplicates,
@@ -344,7 +344,7 @@ def _hygiene_line(report: ValidatedReport, config: ValidatedDataConfig) -> str:
     if not config.benchmark:
         return f"{near}; no benchmark contamination check (--benchmark empty)."
     action = {"drop": "left out", "report": "kept, listed in contamination.json", "refuse": "none found"}[config.contamination]
-    return (f"{near}; {hygiene['contaminated_functions']} copies of a function of --benchmark {' '.join(config.benchmark)} "
+    return (f"{near}; {hygiene['contaminated_functions']} function(s) copying a program of --benchmark {' '.join(config.benchmark)} "
             f"({action}).")
 
 

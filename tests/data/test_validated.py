@@ -306,7 +306,7 @@ def test_near_copies_and_benchmark_copies_are_left_out_before_any_mutant_runs(tm
     matches = json.loads((tmp_path / "out" / "contamination.json").read_text())["matches"]
     assert [(m["file"], m["function"]) for m in matches] == [("mod.py", "clamp")]
     card = (tmp_path / "out" / "README.md").read_text()
-    assert "2 near-copies of another covered function left out" in card and "1 copies of a function of --benchmark" in card
+    assert "2 near-copies of another covered function left out" in card and "1 function(s) copying a program of --benchmark" in card
     with pytest.raises(CodemendError, match=r"mod\.py::clamp.*clamp-1.*leave their files out of --include"):
         build_validated_dataset(_config(repo, tmp_path / "refused", benchmark=[str(bench)], contamination="refuse"))
     kept = build_validated_dataset(_config(repo, tmp_path / "all", near_dup_threshold=0, benchmark=[], mutants_per_function=1))
