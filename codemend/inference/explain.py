@@ -355,6 +355,9 @@ pre.diff .hunk { color: #8250df; } pre.diff .file { color: #59636e; font-weight:
 """
 
 
+PAGE_MARK = "<title>codemend explain: "  # in every page this command writes (explain_page's head)
+
+
 def explain_page(path: str, text: str, result: RepairResult, token_surprise: Mapping[str, list[TokenSurprise]] | None = None,
                  top: int = 5) -> str:
     """One self-contained HTML document explaining `result` (from `repair` on `text`, read from `path`).
@@ -393,9 +396,6 @@ def token_surprise_for(debugger: Debugger, path: str, text: str, result: RepairR
         if tokens:
             surprise[report.function] = tokens
     return surprise
-
-
-PAGE_MARK = "<title>codemend explain: "  # in every page this command writes (explain_page's head)
 
 
 def out_problem(path_out: str | Path, source: str | Path) -> str:

@@ -29,8 +29,8 @@ from codemend.data.corpus import body_lines, decode_source, iter_python_files, s
 from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
-from codemend.inference.repair import (TESTS_PASS, RepairResult, Suggestion, Tests, best_first, file_diff, module_chunks_of, repair, select_functions,
-                                      some, unusable_baseline, verdict)
+from codemend.inference.repair import (TESTS_PASS, RepairResult, Suggestion, Tests, best_first, file_diff, module_chunks_of, passed_over, repair,
+                                       select_functions, some, unusable_baseline, verdict)
 from codemend.inference.sbfl import hang_loops, ochiai, with_hang_loops
 from codemend.sandbox import BackgroundRun
 from codemend.task import compute_edit, source_lines
@@ -103,9 +103,7 @@ def check_functions(text: str, path: str, function: str, line: int) -> None:
     if function and not selected(function):
         import difflib
 
-        from codemend.data.corpus import odd_line_break_functions
-
-        if any(function in (name, name.rsplit(".", 1)[-1]) for name, _ in odd_line_break_functions(text)):
+        if passed_over(text, function):
             raise CodemendError(f"--function {function}: it holds a form feed or another character that str.splitlines ends a line at "
                                 f"and Python does not, and codemend does not look at such functions yet (their lines would be "
                                 f"numbered two ways); move that character out of it, or look at another function of {path}")

@@ -616,7 +616,7 @@ def select_functions(text: str, path: str, function: str = "", line: int = 0, ex
     if not functions:
         functions = module_chunks_of(text, path)
     if function:
-        functions = [f for f in functions if function in (f.name, f.name.rsplit(".", 1)[-1]) or (function == MODULE_CODE and f.module_level)]
+        functions = [f for f in functions if names(function, f.name) or (function == MODULE_CODE and f.module_level)]
         functions = functions or _module_code_named(text, path, function)
     if line:
         holding = [f for f in functions if f.start_line <= line <= f.end_line][-1:]  # innermost
@@ -624,10 +624,15 @@ def select_functions(text: str, path: str, function: str = "", line: int = 0, ex
     return functions
 
 
+def names(function: str, qualified: str) -> bool:
+    """Whether --function `function` names the function `qualified` ("Class.method"): in full, or by its own name."""
+    return function in (qualified, qualified.rsplit(".", 1)[-1])
+
+
 def passed_over(text: str, function: str = "") -> str:
     """The functions (all, or those named `function`) that extraction leaves out of `text` for an odd line
     break inside them, named with their lines ("" when none)."""
-    found = [(name, at) for name, at in odd_line_break_functions(text) if not function or function in (name, name.rsplit(".", 1)[-1])]
+    found = [(name, at) for name, at in odd_line_break_functions(text) if not function or names(function, name)]
     return ", ".join(f"{name} (line {at})" for name, at in found)
 
 
