@@ -347,24 +347,20 @@ def cmd_fix(args, unknown) -> int:
                      "repair space's; give a model, or tests to validate them")
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
-    if config.format == "json":
-        print(as_json(suggestions[: config.top], notes))
+    if config.format == "text":  # shown before --apply's test run, which may take a while
+        color = config.color == "always" or (config.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+        print(as_text(suggestions, color, config.top) if suggestions else f"{args.path}: no applicable fix found\n", end="")
+    applied = _apply_best(reports, config.force) if config.apply else None
+    tested = any(a["applied"] for a in applied or ()) and config.test_cmd
+    after = _check_applied(config.test_cmd, config.timeout) if tested else None
+    if config.format == "json":  # tools read what --apply did here, not from the messages
+        print(as_json(suggestions[: config.top], notes, applied, after))
     elif config.format == "sarif":
         print(as_sarif([(r.path, r.text, r.result.suggestions[: config.top]) for r in reports]))
-    elif not suggestions:
-        print(f"{args.path}: no applicable fix found")
-    else:
-        color = config.color == "always" or (config.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-        print(as_text(suggestions, color, config.top), end="")
-    if not config.apply:
-        return 0
-    status = _apply_best(reports, config.force)
-    if config.test_cmd and any(r.result.suggestions for r in reports):
-        _check_applied(config.test_cmd, config.timeout)
-    return status
+    return 1 if any(not a["applied"] for a in applied or ()) else 0
 
 
-def _check_applied(test_cmd: str, timeout: float) -> None:
+def _check_applied(test_cmd: str, timeout: float) -> dict:
     """Run the tests once on the project as the applied fixes left it, and say how that went: a fix is
     judged without tests that fail for another bug, so one run may leave some failing."""
     from codemend.sandbox import Limits, run_command
@@ -375,29 +371,31 @@ def _check_applied(test_cmd: str, timeout: float) -> None:
         print(f"the tests pass now: {test_cmd}", file=sys.stderr)
     else:
         print(f"the tests still fail ({result.status}: {result.detail}); run codemend fix again for what is left", file=sys.stderr)
+    return {"command": test_cmd, "status": result.status, "detail": result.detail}
 
 
-def _apply_best(reports, force: bool) -> int:
-    """Each file's best fix, written with a backup; 1 when a file's fix was refused. A folder run goes on
-    past a refused file: the fixes of the others were validated on their own."""
+def _apply_best(reports, force: bool) -> list[dict]:
+    """Each file's best fix, written with a backup; what was done, file by file (`applied` false with the
+    reason where refused). A folder run goes on past a refused file: the others' fixes were validated on their own."""
     from codemend.inference.fix import apply_fix
 
-    refused = []
+    done = []
     for report in reports:
-        if report.result.suggestions:
-            best = report.result.suggestions[0]
-            try:
-                backup = apply_fix(report, best, force=force)
-            except CodemendError as err:
-                if len(reports) == 1:
-                    raise
-                refused.append(report.path)
-                print(f"codemend: not applied: {err}", file=sys.stderr)
-                continue
-            print(f"applied the {best.validation} fix to {report.path} (backup: {backup})", file=sys.stderr)
-    if refused:
+        if not report.result.suggestions:
+            continue
+        best = report.result.suggestions[0]
+        try:
+            backup = apply_fix(report, best, force=force)
+        except CodemendError as err:
+            print(f"codemend: {'not applied' if len(reports) > 1 else 'error'}: {err}", file=sys.stderr)
+            done.append({"file": report.path, "applied": False, "reason": str(err)})
+            continue
+        print(f"applied the {best.validation} fix to {report.path} (backup: {backup})", file=sys.stderr)
+        done.append({"file": report.path, "applied": True, "line": best.line, "validation": best.validation, "backup": str(backup)})
+    refused = [d["file"] for d in done if not d["applied"]]
+    if refused and len(reports) > 1:
         print(f"codemend: {len(refused)} file(s) left as they were: {', '.join(refused)}", file=sys.stderr)
-    return 1 if refused else 0
+    return done
 
 
 def cmd_explain(args, unknown) -> int:

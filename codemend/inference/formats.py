@@ -40,8 +40,14 @@ def _bugs_in(s: Suggestion) -> str:
     return f"bugs in {s.function}" if ", " in s.function else f"bug in {s.function}"
 
 
-def as_json(suggestions: Sequence[Suggestion], notes: Sequence[str] = ()) -> str:
-    return json.dumps({"notes": list(notes), "suggestions": [s.to_dict() for s in suggestions]}, indent=2)
+def as_json(suggestions: Sequence[Suggestion], notes: Sequence[str] = (), applied: list[dict] | None = None,
+            tests_after: dict | None = None) -> str:
+    """The suggestions and notes; with --apply also what it did per file (`applied`) and the tests' run
+    on the project as it left it (`tests_after`, null when no fix was written or there are no tests)."""
+    payload = {"notes": list(notes), "suggestions": [s.to_dict() for s in suggestions]}
+    if applied is not None:
+        payload |= {"applied": applied, "tests_after": tests_after}
+    return json.dumps(payload, indent=2)
 
 
 def _replacements(original: str, lines: list[str], s: Suggestion) -> list[dict]:

@@ -642,6 +642,16 @@ def test_cli_fix_with_test_command_then_apply_with_backup(tmp_path, monkeypatch,
     assert payload["suggestions"][0]["validation"] == "plausible"
     assert (tmp_path / "stats.py").read_text() == FIXED
     assert (tmp_path / "stats.py.codemend.bak").read_text() == SOURCE
+    # What --apply did is in the JSON, for tools that do not read the messages.
+    assert payload["applied"] == [{"file": "stats.py", "applied": True, "line": payload["suggestions"][0]["line"],
+                                   "validation": "plausible", "backup": "stats.py.codemend.bak"}]
+    assert payload["tests_after"]["status"] == "passed" and payload["tests_after"]["command"] == args[-3]
+    assert main(args + ["--format", "json", "--apply"]) == 1  # fixed now: the suggestions fail the passing tests
+    payload = json.loads(capsys.readouterr().out)
+    (refused,) = payload["applied"]
+    assert refused["applied"] is False and "refusing to apply" in refused["reason"] and payload["tests_after"] is None
+    assert (tmp_path / "stats.py").read_text() == FIXED and not (tmp_path / "stats.py.codemend.bak.1").exists()
+    assert main(args + ["--format", "json"]) == 0 and "applied" not in json.loads(capsys.readouterr().out)
 
 
 def test_a_page_break_between_definitions_shifts_no_line_and_survives_apply(tmp_path, monkeypatch, capsys):
@@ -1003,12 +1013,16 @@ def test_a_folder_run_applies_what_passed_and_names_what_it_refused(tmp_path, mo
         suggestion = to_suggestion(text, str(path), func, Candidate(func.code.replace("<", ">"), 4, "", {"operator"}))
         suggestion.validation, suggestion.detail = validation, "exit status 1: 1 failed" if validation == "failing" else ""
         reports.append(FileReport(str(path), text, digest, RepairResult([suggestion], [])))
-    assert _apply_best(reports, force=False) == 1
+    refused, applied = _apply_best(reports, force=False)
     err = capsys.readouterr().err
+    assert "not applied: " + refused["reason"] in err and "1 file(s) left as they were: " + str(tmp_path / "a.py") in err
     assert "refusing to apply a fix the tests reject: no suggestion passed them (the best one is failing: exit status 1: 1 failed)" in err
+    assert refused["applied"] is False and applied == {"file": str(tmp_path / "b.py"), "applied": True, "line": 4,
+                                                       "validation": "plausible", "backup": str(tmp_path / "b.py.codemend.bak")}
     assert (tmp_path / "a.py").read_text() == SOURCE and (tmp_path / "b.py").read_text() == FIXED
-    with pytest.raises(CodemendError, match="a.py: refusing to apply a fix the tests reject"):
-        _apply_best(reports[:1], force=False)  # one file: an error, as before
+    (alone,) = _apply_best(reports[:1], force=False)  # one file: an error, as before
+    assert "codemend: error: " + str(tmp_path / "a.py") + ": refusing to apply a fix the tests reject" in capsys.readouterr().err
+    assert alone == refused
 
 
 def test_a_fix_is_plausible_despite_failures_only_when_pytest_lists_them_all_and_none_runs_its_function():
