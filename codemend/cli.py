@@ -208,6 +208,11 @@ def cmd_data_import(args, unknown) -> int:
     report = import_dataset(config)
     print(f"wrote {config.out}: {report.counts} -> {sum(report.samples.values())} samples {report.samples}; "
           f"dropped: {report.dropped or 'none'}")
+    if unparsable := report.dropped.get("fixed_unparsable"):
+        print(f"note: {unparsable} pair(s) left out: their fixed code does not parse as Python (--keep_unparsable keeps them)", file=sys.stderr)
+    if unparsable := report.counts["buggy_unparsable"]:
+        print(f"note: {unparsable} pair(s) read with buggy code that does not parse as Python, kept as syntax bugs; "
+              "a fragment cut mid-statement is not one: check the input", file=sys.stderr)
     return 0
 
 

@@ -629,6 +629,8 @@ class ImportConfig:
     """Output folder, in the layout `codemend data build` writes, so `codemend train --data OUT` reads it."""
     keep_multi_hunk: bool = False
     """Keep pairs that differ in several hunks (their edit and line are null: train them only with --task.output_format function)."""
+    keep_unparsable: bool = False
+    """Keep pairs whose fixed code does not parse as Python (by default left out: a model trained on them learns to write code that does not parse)."""
     seed: int = 0
     """Seed for the split; the same input and seed give the same dataset."""
     validation_fraction: float = 0.05

@@ -16,6 +16,9 @@ Formats:
 
 Every importer labels a pair like an injected bug when it is a single-hunk line edit (`edit`,
 `line`, `line_end`); other pairs keep `edit`/`line` null and are counted as not single-hunk.
+A pair whose fixed code does not parse as Python is left out unless --keep_unparsable (a model
+trained on it learns to write code that does not parse); one whose buggy code does not is kept
+(a syntax error is a bug) and counted.
 Errors name the file, the line and the field.
 """
 
@@ -29,6 +32,7 @@ import hashlib
 import json
 import logging
 import re
+import textwrap
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +40,7 @@ from typing import IO, Iterator, get_args
 
 from codemend.config import ExportConfig, ImportConfig, ImportFormat
 from codemend.data.build import SPLITS, BuildReport, _dedupe, assign_splits, write_outputs
+from codemend.data.parsing import has_error, parse
 from codemend.errors import CodemendError
 from codemend.io import atomic_folder, check_writable_target, read_jsonl, write_jsonl
 from codemend.task import compute_edit, render_edit, unified_diff
@@ -285,7 +290,9 @@ _READERS = {"pairs": read_pairs, "codexglue": read_codexglue, "tssb": read_tssb}
 
 
 def import_pairs(path: str | Path, fmt: ImportFormat, fields: tuple[str, str] = ("buggy", "fixed")) -> tuple[list[dict], dict[str, int]]:
-    """Every sample of `path` in our format, and counts: records, single_hunk, not_single_hunk, identical.
+    """Every sample of `path` in our format, and counts: records, single_hunk, not_single_hunk, identical,
+    fixed_unparsable (the fixed code does not parse as Python: another language, or cut mid-statement)
+    and buggy_unparsable (only the buggy code does not: a syntax bug, or a cut fragment).
     `fields`: the keys of the buggy and fixed code in a `pairs` file.
 
     Identical pairs (no line differs) are left out: they hold no fix to learn.
@@ -295,7 +302,7 @@ def import_pairs(path: str | Path, fmt: ImportFormat, fields: tuple[str, str] = 
         raise CodemendError(f"--format {fmt}: choose one of {', '.join(get_args(ImportFormat))}")
     path = Path(path)
     problems = Problems(path)
-    counts = collections.Counter(records=0, single_hunk=0, not_single_hunk=0, identical=0)
+    counts = collections.Counter(records=0, single_hunk=0, not_single_hunk=0, identical=0, buggy_unparsable=0, fixed_unparsable=0)
     samples = []
     reader = functools.partial(read_pairs, fields=fields) if fmt == "pairs" else _READERS[fmt]
     for sample in reader(path, problems):
@@ -304,12 +311,20 @@ def import_pairs(path: str | Path, fmt: ImportFormat, fields: tuple[str, str] = 
             counts["identical"] += 1
             continue
         counts["single_hunk" if sample["edit"] is not None else "not_single_hunk"] += 1
+        fixed_parses = parses_as_python(sample["fixed"])
+        counts["fixed_unparsable"] += not fixed_parses
+        counts["buggy_unparsable"] += fixed_parses and not parses_as_python(sample["buggy"])
         samples.append(sample)
     problems.raise_if_any()
     if counts["records"] == 0:
         raise CodemendError(f"{problems.path}: empty file, no records to import")
     logger.info("read %d records from %s: %s", counts["records"], path, dict(counts))
     return samples, dict(counts)
+
+
+def parses_as_python(code: str) -> bool:
+    """Whether `code` parses as Python; a method's indented text counts as its dedented text."""
+    return not has_error(parse(textwrap.dedent(code)))
 
 
 # ----------------------------------------------------------------------------- exporting
@@ -366,14 +381,18 @@ def import_dataset(config: ImportConfig) -> ImportReport:
     started = time.perf_counter()
     samples, counts = import_pairs(config.file, config.format, (config.buggy_field, config.fixed_field))
     drops: collections.Counter = collections.Counter(identical=counts["identical"])  # left out by import_pairs
+    if not config.keep_unparsable:
+        drops["fixed_unparsable"] = counts["fixed_unparsable"]
+        samples = [s for s in samples if parses_as_python(s["fixed"])]
     if not config.keep_multi_hunk:
         drops["not_single_hunk"] = sum(s["edit"] is None for s in samples)
         samples = [s for s in samples if s["edit"] is not None]
     samples = _dedupe(samples, drops)
     if not samples:
         raise CodemendError(
-            f"{config.file}: {counts['records']} records but no usable pair ({counts}); "
-            "pass --keep_multi_hunk to keep pairs that differ in several places"
+            f"{config.file}: {counts['records']} records but no usable pair ({counts}); pass "
+            + ("--keep_unparsable to keep pairs whose fixed code does not parse as Python, " if drops["fixed_unparsable"] else "")
+            + "--keep_multi_hunk to keep pairs that differ in several places"
         )
     units = sorted({split_unit(s) for s in samples})
     assignment = assign_splits(units, config)  # type: ignore[arg-type]
@@ -405,11 +424,11 @@ def split_unit(sample: dict) -> str:
 
 def import_to_dataset(path: str | Path, fmt: ImportFormat, out: str | Path, seed: int = 0, overwrite: bool = False,
                       validation_fraction: float = 0.05, test_fraction: float = 0.05,
-                      keep_multi_hunk: bool = False) -> ImportReport:
+                      keep_multi_hunk: bool = False, keep_unparsable: bool = False) -> ImportReport:
     """`import_dataset` with plain arguments, for use from Python."""
     config = ImportConfig(file=str(path), format=fmt, out=str(out), seed=seed, overwrite=overwrite,
                           validation_fraction=validation_fraction, test_fraction=test_fraction,
-                          keep_multi_hunk=keep_multi_hunk)
+                          keep_multi_hunk=keep_multi_hunk, keep_unparsable=keep_unparsable)
     problems = config.validate()
     if problems:
         raise CodemendError("; ".join(problems))

@@ -34,7 +34,7 @@ def test_pairs_are_labeled_like_injected_bugs(tmp_path):
         {"buggy": BUGGY, "fixed": BUGGY},
     ])
     samples, counts = import_pairs(path, "pairs")
-    assert counts == {"records": 3, "single_hunk": 1, "not_single_hunk": 1, "identical": 1}
+    assert counts == {"records": 3, "single_hunk": 1, "not_single_hunk": 1, "identical": 1, "buggy_unparsable": 0, "fixed_unparsable": 0}
     first, second = samples
     assert (first["id"], first["file"], first["context"], first["line"], first["line_end"]) == ("7", "pairs.jsonl:1", "import os", 2, 2)
     assert first["edit"] == "replace 2\n    return xs[len(xs) - 1]" and first["operator"] == "imported"
@@ -188,3 +188,28 @@ def test_an_identical_pair_is_counted_as_dropped(tmp_path):
     path = _write_jsonl(tmp_path / "in.jsonl", [{"buggy": BUGGY, "fixed": FIXED}, {"buggy": FIXED, "fixed": FIXED}])
     report = import_to_dataset(path, "pairs", tmp_path / "data", test_fraction=0, validation_fraction=0)
     assert report.dropped == {"identical": 1} and "'identical': 1" in (tmp_path / "data" / "README.md").read_text()
+
+
+def test_a_pair_whose_fix_does_not_parse_is_left_out_and_a_syntax_bug_is_kept_and_counted(tmp_path, capsys):
+    from codemend.cli import main
+
+    method = "    def last(self, xs):\n        return xs[-1]\n"  # a method's indented text parses
+    rows = [{"buggy": BUGGY, "fixed": FIXED, "file": "a.py"},
+            {"buggy": method.replace("[-1]", "[1]"), "fixed": method, "file": "b.py"},
+            {"buggy": BUGGY.replace("):", ")"), "fixed": FIXED, "file": "c.py"},  # a missing colon: a syntax bug
+            {"buggy": "public int f() { return 0 }", "fixed": "public int f() { return 0; }", "file": "d.java"}]
+    path = _write_jsonl(tmp_path / "in.jsonl", rows)
+    samples, counts = import_pairs(path, "pairs")
+    assert len(samples) == 4 and counts["fixed_unparsable"] == 1 and counts["buggy_unparsable"] == 1
+    report = import_to_dataset(path, "pairs", tmp_path / "data", test_fraction=0, validation_fraction=0)
+    assert report.dropped == {"fixed_unparsable": 1} and report.samples["train"] == 3
+    kept = import_to_dataset(path, "pairs", tmp_path / "kept", test_fraction=0, validation_fraction=0, keep_unparsable=True)
+    assert not kept.dropped and kept.samples["train"] == 4
+
+    assert main(["data", "import", str(path), "--out", str(tmp_path / "cli"), "--test_fraction", "0", "--validation_fraction", "0"]) == 0
+    err = capsys.readouterr().err
+    assert "note: 1 pair(s) left out: their fixed code does not parse as Python (--keep_unparsable keeps them)" in err
+    assert "note: 1 pair(s) read with buggy code that does not parse as Python, kept as syntax bugs" in err
+    java = _write_jsonl(tmp_path / "java.jsonl", rows[3:])
+    with pytest.raises(CodemendError, match="no usable pair .* pass --keep_unparsable to keep pairs whose fixed code does not parse"):
+        import_to_dataset(java, "pairs", tmp_path / "java")
