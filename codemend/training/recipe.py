@@ -257,7 +257,8 @@ def train(config: TrainRecipeConfig, model, tokenizer, datasets: dict, resume_fr
         from transformers.trainer_callback import PrinterCallback
 
         trainer.remove_callback(PrinterCallback)
-    trainer.train(resume_from_checkpoint=resume_from)
+    with resume.tied_keys_not_missing(model):
+        trainer.train(resume_from_checkpoint=resume_from)
     return trainer, clock.total(), budget.stopped
 
 

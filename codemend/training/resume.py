@@ -23,10 +23,13 @@ a barrier (`ranks().wait_for_everyone()`).
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import hashlib
 import json
 import logging
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -400,3 +403,38 @@ def elapsed_clock(before: float):
             return control
 
     return ElapsedClock()
+
+
+class TiedKeysNotMissing(logging.Filter):
+    """Drops the Trainer's warning that a resumed checkpoint misses keys when each of them is tied to a
+    weight that was loaded (a tied head, `lm_head.weight`, is saved once, as the embedding): the model
+    is whole, and "missing keys" would send users looking for a broken checkpoint. Other missing keys
+    are still said."""
+
+    WARNING = re.compile(r"There were missing keys in the checkpoint model loaded: (\[.*\])\.", re.DOTALL)
+
+    def __init__(self, model):
+        super().__init__()
+        shared: dict[int, set[str]] = {}
+        for name, parameter in model.named_parameters(remove_duplicate=False):
+            shared.setdefault(id(parameter), set()).add(name)
+        self.names_of = {name: names for names in shared.values() for name in names}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        match = self.WARNING.fullmatch(record.getMessage())
+        if not match:
+            return True
+        missing = set(ast.literal_eval(match.group(1)))
+        return not all(self.names_of.get(key, {key}) - missing for key in missing)
+
+
+@contextlib.contextmanager
+def tied_keys_not_missing(model):
+    """`TiedKeysNotMissing` on the Trainer's logger for the time of the block."""
+    trainer_logger = logging.getLogger("transformers.trainer")
+    quiet = TiedKeysNotMissing(model)
+    trainer_logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        trainer_logger.removeFilter(quiet)

@@ -3,6 +3,7 @@ and ends exactly where the uninterrupted run ends; a changed config, a missing o
 folder fail clearly; a half-written checkpoint is never resumed from; the data order is fixed by the seed."""
 
 import json
+import logging
 import subprocess
 import sys
 import time
@@ -34,7 +35,7 @@ def logged_losses(out: Path) -> dict[int, float]:
 
 
 @pytest.mark.slow
-def test_a_killed_run_resumes_exactly_where_it_stopped(tiny_dataset, tmp_path):
+def test_a_killed_run_resumes_exactly_where_it_stopped(tiny_dataset, tmp_path, capfd):
     out = tmp_path / "killed"
     partial = tmp_path / "killed.partial"
     log = tmp_path / "killed.log"
@@ -58,8 +59,10 @@ def test_a_killed_run_resumes_exactly_where_it_stopped(tiny_dataset, tmp_path):
     torn.mkdir(exist_ok=True)
     (torn / "model.safetensors").write_bytes(b"half a file")
 
+    capfd.readouterr()
     assert main(["-q", *train_args(tiny_dataset, out), "--resume"]) == 0
     assert not partial.exists()
+    assert "missing keys" not in capfd.readouterr().err  # the tied head, saved once as the embedding, is not missing
     whole = tmp_path / "whole"
     assert main(["-q", *train_args(tiny_dataset, whole)]) == 0
 
@@ -249,3 +252,37 @@ def test_resuming_on_a_dataset_rebuilt_at_the_same_path_is_refused(tiny_dataset,
         resume.prepare(tiny_config(data, out, resume=True))
     train.write_bytes(original)
     assert resume.prepare(tiny_config(data, out, resume=True)) is None  # the same data: resumes (no checkpoint yet)
+
+
+def test_a_tied_head_missing_from_a_checkpoint_is_not_reported_as_missing(tmp_path):
+    # transformers' Trainer warns "missing keys ['lm_head.weight']" on every resume of a tied model:
+    # the head is saved once, as the embedding. Other missing keys are still reported.
+    from safetensors.torch import load_file
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(LlamaConfig(vocab_size=64, hidden_size=16, intermediate_size=32, num_hidden_layers=1,
+                                         num_attention_heads=2, num_key_value_heads=2, tie_word_embeddings=True))
+    model.save_pretrained(tmp_path)
+    saved = load_file(tmp_path / "model.safetensors")
+    missing = model.load_state_dict(saved, strict=False).missing_keys
+    assert missing == ["lm_head.weight"]  # what the Trainer then warns about
+
+    seen = []
+    trainer_logger = logging.getLogger("transformers.trainer")
+    handler = logging.Handler()
+    handler.emit = seen.append
+    trainer_logger.addHandler(handler)
+    try:
+        with resume.tied_keys_not_missing(model):
+            trainer_logger.warning(f"There were missing keys in the checkpoint model loaded: {missing}.")
+            trainer_logger.warning("There were missing keys in the checkpoint model loaded: ['lm_head.weight', 'model.embed_tokens.weight'].")
+            trainer_logger.warning("There were missing keys in the checkpoint model loaded: ['model.norm.weight'].")
+        trainer_logger.warning(f"There were missing keys in the checkpoint model loaded: {missing}.")
+    finally:
+        trainer_logger.removeHandler(handler)
+    assert [record.getMessage().partition(": ")[2] for record in seen] == [
+        "['lm_head.weight', 'model.embed_tokens.weight'].",  # both halves of the tie missing: the weights are not there
+        "['model.norm.weight'].",
+        "['lm_head.weight'].",  # outside the block: not filtered
+    ]
