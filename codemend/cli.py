@@ -248,6 +248,7 @@ def cmd_train(args, unknown) -> int:
     from codemend.training.recipe import run
 
     config = resolve(TrainRecipeConfig, args, unknown)
+    _check_train_flags(set(overrides_from(args, unknown)), config)
     main_process = os.environ.get("RANK", "0") == "0"  # under torchrun/accelerate, print once
     if main_process and not args.quiet:  # -q: the outcome only (train_log.json and config.yaml keep the rest)
         print("resolved config:\n" + "\n".join("  " + line for line in to_yaml(config).splitlines()), flush=True)
@@ -259,6 +260,13 @@ def cmd_train(args, unknown) -> int:
               f"in {report.seconds} s ({report.tokens_per_second} tokens/s), "
               f"{report.parameters / 1e6:.2f}M parameters, {last}")
     return 0
+
+
+def _check_train_flags(flags: set[str], config: TrainRecipeConfig) -> None:
+    """A size flag given with a base is said, not ignored (a YAML's sizes are a template's, and pass)."""
+    if unread := [f"--model.{name}" for name in config.model.unread() if f"model.{name}" in flags]:
+        raise ConfigError([f"{', '.join(unread)}: from scratch only, not read with --model.base (the base brings its own sizes); "
+                           f"drop {'them' if len(unread) > 1 else 'it'}"])
 
 
 def cmd_eval(args, unknown) -> int:

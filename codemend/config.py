@@ -11,6 +11,7 @@ and raises one `ConfigError` naming each flag and the fix.
 from __future__ import annotations
 
 import ast
+import copy
 import dataclasses
 import difflib
 import functools
@@ -182,6 +183,13 @@ class ModelConfig:
     """Save the merged full weights beside the adapter; false saves only the adapter (small enough to ship), which inference merges onto `base` (cached after the first load)."""
     lora_init: str = ""
     """Continue training an existing LoRA adapter instead of a fresh one: a checkpoint folder holding adapter/ (`default`: the shipped model) or an adapter folder; its rank and target modules must match. The optimizer starts afresh; pass a new --seed to see other samples."""
+
+    SCRATCH_ONLY = ("vocab_size", "d_model", "n_layers", "n_heads", "d_ff")
+
+    def unread(self) -> tuple[str, ...]:
+        """Fields this config does not read: a base brings its own sizes. Saved configs leave them out,
+        so a LoRA run's config.yaml does not show a width its model does not have."""
+        return self.SCRATCH_ONLY if self.base else ()
 
     def validate(self) -> list[str]:
         problems = []
@@ -925,7 +933,10 @@ def load_config(cls: type, yaml_path: str | None = None, overrides: dict[str, An
 
 
 def to_dict(config: Any) -> dict:
-    return dataclasses.asdict(config)
+    """The config's fields, nested configs as dicts, without those it says it does not read (`unread()`)."""
+    unread = config.unread() if hasattr(config, "unread") else ()
+    return {f.name: to_dict(value) if dataclasses.is_dataclass(value) else copy.deepcopy(value)
+            for f in dataclasses.fields(config) if f.name not in unread for value in [getattr(config, f.name)]}
 
 
 def to_yaml(config: Any) -> str:

@@ -9,11 +9,13 @@ from codemend.config import (
     ConfigError,
     DataConfig,
     EvalConfig,
+    ModelConfig,
     TrainRecipeConfig,
     field_docs,
     flat_fields,
     load_config,
     save_run_metadata,
+    to_yaml,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -244,3 +246,33 @@ def test_hints_for_a_folder_of_other_files_do_not_say_to_write_into_it(tmp_path)
     problems = " ".join(EvalConfig(model=str(tmp_path / "m"), data=str(tmp_path / "d"), out=str(tmp_path / "o")).missing_paths())
     assert f"codemend data build --out {tmp_path / 'd'}" in problems and f"codemend train --out {tmp_path / 'm'}" in problems
     assert ImportConfig(file=str(project)).missing_paths() == [f"FILE {project}: is a folder; give the file of pairs"]
+
+
+def test_a_base_runs_config_neither_takes_nor_shows_the_from_scratch_sizes(tmp_path, capsys):
+    import yaml
+
+    from codemend.training import resume
+
+    data = tmp_path / "data"
+    data.mkdir()
+    from codemend.cli import main
+
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "config.json").write_text('{"model_type": "llama", "is_encoder_decoder": false}')
+    flags = ["train", "--config", str(REPO / "configs/train/causal-tiny.yaml"), "--data", str(data), "--model.base", str(base)]
+    assert main(flags + ["--model.d_model", "256", "--model.d_ff", "1024", "--out", str(tmp_path / "m")]) == 2
+    assert "--model.d_model, --model.d_ff: from scratch only, not read with --model.base (the base brings its own sizes); drop them" in (
+        capsys.readouterr().err)
+    assert not (tmp_path / "m.partial").exists()
+    config = load_config(TrainRecipeConfig, None, {"data": str(data), "model.base": "runs/base", "model.lora": "true"}, check_paths=False)
+    save_run_metadata(config, tmp_path / "out")
+    saved = yaml.safe_load((tmp_path / "out" / "config.yaml").read_text())
+    assert saved["model"]["base"] == "runs/base" and not set(ModelConfig.SCRATCH_ONLY) & set(saved["model"])
+    assert load_config(TrainRecipeConfig, str(tmp_path / "out" / "config.yaml"), check_paths=False) == config
+    scratch = load_config(TrainRecipeConfig, None, {"data": str(data)}, check_paths=False)
+    assert yaml.safe_load(to_yaml(scratch))["model"]["d_model"] == scratch.model.d_model  # from scratch: shown
+    # A run started before, whose config.yaml shows them, still resumes.
+    saved["model"]["d_model"] = 128
+    (tmp_path / "out" / "config.yaml").write_text(yaml.safe_dump(saved))
+    resume.check_same_config(tmp_path / "out", config)

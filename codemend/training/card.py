@@ -61,7 +61,7 @@ def _settings(config: TrainRecipeConfig, report: TrainReport) -> list[str]:
     rows = [
         ("data", f"`{config.data}`: {report.train_samples} training samples" + (f"; validation loss on {validation} samples" if validation else "")
                  + (f" ({report.eval_samples} {'decoded' if t.eval_mode == 'generate' else 'repaired'} at each evaluation)" if report.eval_samples else "")),
-        ("model", f"{m.arch}, {'base `' + m.base + '` (its own sizes: --model.d_model and the other size fields do not apply)' if m.base else 'from scratch'}, "
+        ("model", f"{m.arch}, {'base `' + m.base + '` (its own sizes)' if m.base else 'from scratch'}, "
                   f"{parameter_count(report.trainable_parameters)} of {parameter_count(report.parameters)} parameters trained"),
         ("LoRA", f"rank {m.lora_r}, alpha {m.lora_alpha}, targets {', '.join(m.lora_target_modules) or 'peft default'}, "
                  f"{'initialised from `' + m.lora_init + '`' if m.lora_init else 'fresh'}" if m.lora else "no (full fine-tuning)"),

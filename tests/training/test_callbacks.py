@@ -126,7 +126,7 @@ def test_card_counts_a_tiny_adapter_in_parameters_and_says_a_base_keeps_its_size
     config = TrainRecipeConfig()
     config.model.base, config.model.lora = "runs/base", True
     card = model_card(config, recipe.TrainReport(out="x", trainable_parameters=2048, parameters=75968))
-    assert "2,048 of 75,968 parameters trained" in card and "--model.d_model and the other size fields do not apply" in card
+    assert "2,048 of 75,968 parameters trained" in card and "base `runs/base` (its own sizes)" in card
     assert "134.52M parameters trained" in model_card(TrainRecipeConfig(), recipe.TrainReport(out="x", trainable_parameters=134_515_008, parameters=134_515_008))
 
 
