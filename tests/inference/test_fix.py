@@ -1017,7 +1017,7 @@ def test_a_folder_run_applies_what_passed_and_names_what_it_refused(tmp_path, mo
     err = capsys.readouterr().err
     assert "not applied: " + refused["reason"] in err and "1 file(s) left as they were: " + str(tmp_path / "a.py") in err
     assert "refusing to apply a fix the tests reject: no suggestion passed them (the best one is failing: exit status 1: 1 failed)" in err
-    assert refused["applied"] is False and applied == {"file": str(tmp_path / "b.py"), "applied": True, "line": 4,
+    assert refused["applied"] is False and applied == {"file": str(tmp_path / "b.py"), "applied": True, "line": 8,
                                                        "validation": "plausible", "backup": str(tmp_path / "b.py.codemend.bak")}
     assert (tmp_path / "a.py").read_text() == SOURCE and (tmp_path / "b.py").read_text() == FIXED
     (alone,) = _apply_best(reports[:1], force=False)  # one file: an error, as before
