@@ -118,27 +118,57 @@ def check_functions(text: str, path: str, function: str, line: int) -> None:
         raise CodemendError(f"--line {line} is not in --function {function} (its lines: {spans}); drop one of them or make them agree")
 
 
+# Hunk headers as git writes them whatever the user's config says: no colour, no external diff tool or
+# text conversion (`color.ui always` or `diff.external` hid every hunk, and `fix` found nothing changed).
+_PLAIN_DIFF = ("diff", "--no-color", "--no-ext-diff", "--no-textconv")
+
+
 def changed_lines(path: Path, rev: str) -> set[int]:
-    """Lines of `path` added or changed since git revision `rev`."""
+    """Lines of `path` added or changed since git revision `rev`; a file renamed (or moved) since is
+    compared with its old path, not counted as new throughout."""
+    top = _git_top(path, rev)
     try:
-        out = subprocess.run(["git", "diff", "--unified=0", rev, "--", path.name], cwd=path.parent,
-                             capture_output=True, text=True, timeout=30)
-        # Outside a checkout, `git diff` compares files (--no-index) and fails on REV with a puzzling message.
-        inside = out.returncode == 0 or subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=path.parent,
-                                                        capture_output=True, text=True, timeout=30).stdout.strip() == "true"
-    except (OSError, subprocess.TimeoutExpired) as err:
-        raise CodemendError(f"--changed_since {rev}: could not run git ({err})") from None
-    if not inside:
-        raise CodemendError(f"--changed_since {rev}: {path} is not in a git checkout; drop --changed_since or run it in one")
-    if out.returncode != 0:
-        raise CodemendError(f"--changed_since {rev}: git diff failed: {out.stderr.strip().splitlines()[0] if out.stderr.strip() else 'unknown error'}")
-    if not out.stdout.strip() and _untracked(path):  # a new file git does not know yet: every line of it is new (git diff shows none)
+        here = path.resolve().relative_to(top).as_posix()
+    except ValueError:  # a link out of the checkout
+        raise CodemendError(f"--changed_since {rev}: {path} is not in the git checkout {top}; drop --changed_since") from None
+    paths = [here] + [old for old in [_renamed_from(top, rev, here)] if old]
+    out = _git_diff(top, rev, "--unified=0", "-M", rev, "--", *paths)
+    if not out.strip() and _untracked(path):  # a new file git does not know yet: every line of it is new (git diff shows none)
         return set(range(1, path.read_text(encoding="utf-8", errors="replace").count("\n") + 2))
     lines = set()
-    for match in re.finditer(r"^@@ -\S+ \+(\d+)(?:,(\d+))? @@", out.stdout, flags=re.M):
+    for match in re.finditer(r"^@@ -\S+ \+(\d+)(?:,(\d+))? @@", out, flags=re.M):
         start, count = int(match.group(1)), int(match.group(2) or 1)
         lines.update(range(start, start + max(count, 1)))
     return lines
+
+
+def _git_top(path: Path, rev: str) -> Path:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=path.parent, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise CodemendError(f"--changed_since {rev}: could not run git ({err})") from None
+    if out.returncode != 0:
+        raise CodemendError(f"--changed_since {rev}: {path} is not in a git checkout; drop --changed_since or run it in one")
+    return Path(out.stdout.strip()).resolve()
+
+
+def _git_diff(top: Path, rev: str, *args: str) -> str:
+    try:
+        out = subprocess.run(["git", *_PLAIN_DIFF, *args], cwd=top, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise CodemendError(f"--changed_since {rev}: could not run git ({err})") from None
+    if out.returncode != 0:
+        raise CodemendError(f"--changed_since {rev}: git diff failed: {out.stderr.strip().splitlines()[0] if out.stderr.strip() else 'unknown error'}")
+    return out.stdout
+
+
+def _renamed_from(top: Path, rev: str, here: str) -> str | None:
+    """The path `here` (relative to the checkout's top) had at `rev`, when git sees it renamed since."""
+    fields = _git_diff(top, rev, "--name-status", "-M", "-z", "--diff-filter=R", rev).split("\0")
+    for status, old, new in zip(fields[0::3], fields[1::3], fields[2::3]):
+        if status.startswith("R") and new == here:
+            return old
+    return None
 
 
 def _untracked(path: Path) -> bool:

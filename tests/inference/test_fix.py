@@ -815,6 +815,27 @@ def test_changed_since_selects_touched_functions(tmp_path, tmp_path_factory, git
         changed_functions("", plain / "m.py", "HEAD")
 
 
+def test_changed_since_reads_plain_hunks_whatever_git_is_configured_to_show_and_follows_renames(tmp_path, git_commit_all):
+    import subprocess
+
+    two = "def a(x):\n    return x + 1\n\n\ndef b(x):\n    return x * 2\n"
+    (tmp_path / "m.py").write_text(two)
+    git_commit_all(tmp_path)
+    subprocess.run(["git", "-C", str(tmp_path), "config", "color.ui", "always"], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "config", "diff.external", "/bin/true"], check=True)
+    (tmp_path / "m.py").write_text(two.replace("x * 2", "x * 3"))
+    assert changed_functions((tmp_path / "m.py").read_text(), tmp_path / "m.py", "HEAD") == ["b"]  # was: none (colour codes)
+    # A file moved since REV (staged, then committed) is compared with its old path: only b changed.
+    (tmp_path / "pkg").mkdir()
+    subprocess.run(["git", "-C", str(tmp_path), "mv", "m.py", "pkg/moved.py"], check=True)
+    moved = tmp_path / "pkg" / "moved.py"
+    assert changed_functions(moved.read_text(), moved, "HEAD") == ["b"]  # was: a and b
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tmp_path)]
+    subprocess.run(git + ["commit", "-qam", "move"], check=True)
+    assert changed_functions(moved.read_text(), moved, "HEAD~1") == ["b"]
+    assert changed_functions(moved.read_text(), moved, "HEAD") == []
+
+
 def test_bad_files_and_names_fail_clearly(tmp_path):
     with pytest.raises(CodemendError, match="no such file"):
         read_source(tmp_path / "missing.py")
