@@ -18,6 +18,7 @@ import dataclasses
 import json
 import logging
 import os
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -535,12 +536,23 @@ def main(argv: list[str] | None = None) -> int:
     except CodemendError as err:
         print(f"codemend: error: {err}", file=sys.stderr)
         return 1
+    except Terminated:  # as Ctrl-C: the `with` blocks on the way out stopped the sandboxed runs and removed their copies
+        print("codemend: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("codemend: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `codemend ... | head` closed the pipe: not an error
         sys.stderr.close()
         return 0
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`timeout`, `kill`, a CI job cancelled), raised where the main thread is, as Ctrl-C is."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated()
 
 
 # Inference commands leave nothing that needs the interpreter's teardown (their pools and temporary
@@ -555,6 +567,9 @@ def entry() -> None:
     (measured on a 13 s cold `codemend fix`); the exit handlers (logging, temporary folders) still run.
     """
     argv = sys.argv[1:]
+    # Python's default SIGTERM ends the process at once: the tests it was running lived on (orphans under
+    # the sandbox's uid) and so did the copies of the project.
+    signal.signal(signal.SIGTERM, _terminate)
     code = main(argv)
     command = next((word for word in argv if not word.startswith("-")), "")
     if command in QUICK_EXIT and all(t.daemon or t is threading.main_thread() for t in threading.enumerate()):

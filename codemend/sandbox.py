@@ -358,11 +358,15 @@ def run_command(
 # environments; besides these, any folder holding a pyvenv.cfg (a virtualenv by any name: venv/, env/,
 # .tox/py311/), which can hold gigabytes (a torch venv: 1.9 GB in 43k files) and would be copied per candidate.
 COPY_LEAVES_OUT = (".git", ".hg", ".svn", ".venv", "__pycache__", ".tox", ".nox", ".mypy_cache", ".ruff_cache")
+# The sandbox's own folders, found in the tree when TMPDIR lies inside it (`fix .` in a home folder holding
+# TMPDIR): copied, a run's folder held its own copy, and that copy another, until the path was too long.
+_POOL_PREFIX = "codemend-pool-"
 
 
 def left_out_of_copy(folder: str | Path) -> bool:
     """Whether a run's copy of the tree leaves `folder` out (COPY_LEAVES_OUT, or a virtualenv)."""
-    return Path(folder).name in COPY_LEAVES_OUT or os.path.isfile(os.path.join(folder, "pyvenv.cfg"))
+    name = Path(folder).name
+    return name in COPY_LEAVES_OUT or name.startswith((_RUN_PREFIX, _POOL_PREFIX)) or os.path.isfile(os.path.join(folder, "pyvenv.cfg"))
 
 
 def _program_outside_copy(program: str, tree: Path) -> str:
@@ -1747,7 +1751,7 @@ class SandboxPool:
         policy = _policy()
         # Run directories of all jobs live here; it is the only writable place in the servers'
         # read-only mount namespaces. 0711: job uids may enter their own work dir, not list.
-        self._base_dir = tempfile.mkdtemp(prefix="codemend-pool-")
+        self._base_dir = tempfile.mkdtemp(prefix=_POOL_PREFIX)
         os.chmod(self._base_dir, 0o711)
         config = {
             "netns": policy.netns and not limits.network,

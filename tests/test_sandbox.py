@@ -630,3 +630,55 @@ def test_isolation_is_reported():
     assert set(report) >= {"network", "filesystem", "user"}
     if IS_ROOT and sys.platform.startswith("linux"):
         assert report["user"].startswith("dedicated uid")
+
+
+def test_a_tree_holding_the_temporary_folder_is_copied_without_the_sandboxs_own_folders(project, monkeypatch):
+    # `codemend fix .` in a home folder that holds TMPDIR: each run's folder lay in the tree it copied, so
+    # the copy held itself, again and again, until shutil failed on a path too long (a traceback).
+    inside = project / "tmp"
+    inside.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(inside))
+    (inside / "codemend-pool-leftover").mkdir()  # another run's folders are left out too
+    result = run_command("python -c \"import os; print(sorted(os.listdir('tmp')))\"", tree=project, limits=SMALL)
+    assert result.status == "passed" and result.stdout == "[]\n", result
+    assert sorted(p.name for p in inside.iterdir()) == ["codemend-pool-leftover"]  # the run's own folder is gone
+
+
+def test_sigterm_stops_the_tests_and_removes_the_copies(tmp_path):
+    # `timeout`, `kill` and a cancelled CI job send SIGTERM: Python's default ended codemend at once, and
+    # the test command lived on (its parent gone) beside the copies of the project.
+    import signal
+    import subprocess
+    import time
+
+    (tmp_path / "m.py").write_text("def add(a, b):\n    return a - b\n")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    marker = f"time.sleep({1000 + os.getpid() % 1000}.5)"
+    proc = subprocess.Popen([sys.executable, "-m", "codemend", "fix", "m.py", "-n", "0", "--model", "none", "--test_cmd",
+                             f"python -c 'import time; {marker}'"], cwd=tmp_path, env={**os.environ, "TMPDIR": str(scratch)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def running() -> bool:
+        return any(f"\0-c\0import time; {marker}" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")  # not codemend's own
+                   for pid in os.listdir("/proc") if pid.isdigit() and _readable(f"/proc/{pid}/cmdline"))
+
+    deadline = time.monotonic() + 60
+    while not running():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143 and "codemend: terminated" in err, err
+    deadline = time.monotonic() + 10
+    while running() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not running() and list(scratch.iterdir()) == []
+
+
+def _readable(path: str) -> bool:
+    try:
+        with open(path, "rb"):
+            return True
+    except OSError:  # the process ended meanwhile
+        return False
