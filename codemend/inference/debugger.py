@@ -147,14 +147,16 @@ class Debugger:
 
     def _applied(self, code: str, outputs: list[tuple[str, float]], origin: str = "model") -> list[Candidate]:
         """The outputs that apply to `code` as a parseable, non-trivial fix, as candidates from `origin`."""
-        candidates, dead = [], unreachable_statements(code)
+        candidates, dead, ignored = [], unreachable_statements(code), ignored_parameters(code)
         for text, score in outputs:
             try:
                 patch = apply_output(code, text, self.spec.output_format)
             except FormatError:
                 continue
-            # Code added after a return (`return a - b` then `a, b = a + b`) changes nothing a test can see.
-            if patch.patched.strip() != code.strip() and 0 <= unreachable_statements(patch.patched) <= dead:
+            # Code added after a return (`return a - b` then `a, b = a + b`) changes nothing a test can see;
+            # an argument replaced by a constant (`a, b = 10, 20` in `ratio(a, b)`) fits a test, not the code.
+            if (patch.patched.strip() != code.strip() and 0 <= unreachable_statements(patch.patched) <= dead
+                    and ignored_parameters(patch.patched) <= ignored):
                 candidates.append(Candidate(patch.patched, patch.line, text, {origin}, score=score))
         return candidates
 
@@ -295,3 +297,41 @@ def unreachable_statements(code: str) -> int:
                 ends = [i for i, statement in enumerate(block) if type(statement).__name__ in _ENDS_BLOCK]
                 dead += len(block) - ends[0] - 1 if ends else 0
     return dead
+
+
+def ignored_parameters(code: str) -> int:
+    """How many parameters of the functions in `code` are set to a constant (`a, b = 10, 20`, `n = -1`)
+    by a statement of the function's own block before anything reads them: the function then ignores
+    what its callers pass. 0 when `code` does not parse (no function to judge)."""
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return 0
+    ignored = 0
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        arguments = function.args
+        waiting = {a.arg for a in arguments.posonlyargs + arguments.args + arguments.kwonlyargs + [arguments.vararg, arguments.kwarg] if a}
+        for statement in function.body:
+            if isinstance(statement, ast.Assign) and _constant(statement.value):
+                bound = {n.id for target in statement.targets for n in ast.walk(target) if isinstance(n, ast.Name)}
+                ignored += len(bound & waiting)
+                waiting -= bound
+            waiting -= {n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+            if not waiting:
+                break
+    return ignored
+
+
+def _constant(node) -> bool:
+    """A literal: a number, string, None, True/False, a signed number, or a tuple or list of them."""
+    import ast
+
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return all(map(_constant, node.elts))
+    if isinstance(node, ast.UnaryOp):
+        return _constant(node.operand)
+    return isinstance(node, ast.Constant)

@@ -510,6 +510,23 @@ def test_unreachable_statements_counts_what_follows_a_return_raise_continue_or_b
     assert unreachable_statements("def f(:\n") == -1
 
 
+def test_ignored_parameters_counts_arguments_set_to_a_constant_before_anything_reads_them(tiny_model):
+    from codemend.inference.debugger import Debugger, ignored_parameters
+
+    ratio = "def ratio(a, b):\n    return b / a\n"
+    assert ignored_parameters(ratio) == 0
+    assert ignored_parameters("def ratio(a, b):\n    a, b = 10, 20\n    return b / a\n") == 2
+    assert ignored_parameters("def f(n, *rest, key=None):\n    n = -1\n    key = 'k'\n    return n, key\n") == 2
+    assert ignored_parameters("def f(x):\n    y = x\n    x = 0\n    return y + x\n") == 0  # read first
+    assert ignored_parameters("def f(x=None):\n    if x is None:\n        x = []\n    return x\n") == 0  # only sometimes
+    assert ignored_parameters("def f(x):\n    x = g()\n    return x\n") == 0  # not a constant
+    assert ignored_parameters("def f(:\n") == 0
+    # The model's fix that hard-codes a test's arguments is not a candidate (QA: it was plausible, ranked first and applied).
+    debugger = Debugger.load(str(tiny_model))
+    kept = debugger._applied(ratio, [("insert 2\n    a, b = 10, 20", -1.0), ("replace 2\n    return a / b", -2.0)])
+    assert [c.patched for c in kept] == ["def ratio(a, b):\n    return a / b\n"]
+
+
 @pytest.mark.sandbox
 def test_with_tests_the_model_ranks_within_the_lines_coverage_points_at(tiny_model):
     from codemend.inference.debugger import Debugger
