@@ -557,7 +557,8 @@ def apply_fix(report: FileReport, suggestion: Suggestion, force: bool = False) -
     Refuses an unvalidated or failing fix unless `force`, and a file that changed since it was read.
     """
     if suggestion.validation == "not validated" and not force:
-        raise CodemendError(f"{report.path}: refusing to apply a fix that is not validated; give --test_cmd so it can be validated, or pass --force")
+        raise CodemendError(f"{report.path}: refusing to apply a fix that is not validated; {_why_not_validated(report.result.baseline)}, "
+                            "or pass --force")
     if suggestion.validation != "plausible" and not force:
         raise CodemendError(f"{report.path}: refusing to apply a fix the tests reject: no suggestion passed them (the best one is "
                             f"{suggestion.validation}: {suggestion.detail or 'no detail'}); pass --force to apply it anyway")
@@ -577,6 +578,15 @@ def apply_fix(report: FileReport, suggestion: Suggestion, force: bool = False) -
         Path(tmp).unlink(missing_ok=True)
         raise
     return backup
+
+
+def _why_not_validated(baseline) -> str:
+    """What `--apply`'s refusal of an unvalidated fix tells the user to do: it depends on whether tests ran."""
+    if baseline is None:
+        return "give --test_cmd so it can be validated"
+    if baseline.status == "passed":
+        return "the tests pass on the original code, so they cannot tell a fix: add one that fails on the bug"
+    return "the tests could not judge it (the notes above say why)"
 
 
 def write_backup(path: Path, content: bytes) -> Path:

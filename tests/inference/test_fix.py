@@ -666,7 +666,8 @@ def test_cli_fix_with_test_command_then_apply_with_backup(tmp_path, monkeypatch,
     assert main(args + ["--format", "json", "--apply"]) == 1  # fixed now: the suggestions fail the passing tests
     payload = json.loads(capsys.readouterr().out)
     (refused,) = payload["applied"]
-    assert refused["applied"] is False and "refusing to apply" in refused["reason"] and payload["tests_after"] is None
+    assert refused["applied"] is False and payload["tests_after"] is None
+    assert "refusing to apply a fix that is not validated; the tests pass on the original code" in refused["reason"]
     assert (tmp_path / "stats.py").read_text() == FIXED and not (tmp_path / "stats.py.codemend.bak.1").exists()
     assert main(args + ["--format", "json"]) == 0 and "applied" not in json.loads(capsys.readouterr().out)
 
@@ -717,8 +718,18 @@ def test_apply_refuses_unvalidated_and_changed_files(tmp_path):
     text, digest = read_source(path)
     (func,) = select_functions(text, str(path))
     suggestion = to_suggestion(text, str(path), func, Candidate(func.code.replace("<", ">"), 4, "", {"operator"}))
-    report = FileReport(str(path), text, digest, None)
-    with pytest.raises(CodemendError, match="not validated"):
+    from codemend.inference.repair import RepairResult
+    from codemend.sandbox import RunResult
+
+    report = FileReport(str(path), text, digest, RepairResult([suggestion], []))
+    with pytest.raises(CodemendError, match="not validated; give --test_cmd so it can be validated, or pass --force"):
+        apply_fix(report, suggestion)
+    # With a test command the advice is not to give one: it says why the tests could not judge the fix.
+    report.result.baseline = RunResult("passed", 0, "", "", 0.1)
+    with pytest.raises(CodemendError, match="not validated; the tests pass on the original code, so they cannot tell a fix"):
+        apply_fix(report, suggestion)
+    report.result.baseline = RunResult("failed", 1, "", "", 0.1)
+    with pytest.raises(CodemendError, match="not validated; the tests could not judge it \\(the notes above say why\\)"):
         apply_fix(report, suggestion)
     path.write_text(SOURCE + "\n# edited meanwhile\n")
     with pytest.raises(CodemendError, match="changed since it was read"):
