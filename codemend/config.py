@@ -482,8 +482,11 @@ class RepairOptions(InferenceOptions):
             problems.append(f"--plausible {self.plausible}: must be 1 or more (validation stops at that many plausible fixes)")
         if self.workers < 0:
             problems.append(f"--workers {self.workers}: must be 0 (one per usable CPU core) or more")
-        if self.n < -1 or self.top < 1:
-            problems.append("--n must be -1 (10 beams with a --test_cmd that fails on the original code, none otherwise), 0 (no beam search) or a beam width, and --top at least 1")
+        if self.n < -1:
+            problems.append(f"--n {self.n}: must be -1 (10 beams with a --test_cmd that fails on the original code, none otherwise), "
+                            "0 (no beam search) or a beam width")
+        if self.top < 1:
+            problems.append(f"--top {self.top}: must be 1 or more (the suggestions shown)")
         problems += wide_problems(self.wide)
         if self.wide_seconds <= 0:
             problems.append(f"--wide_seconds {self.wide_seconds}: must be positive (--wide 0 turns the wide search off)")

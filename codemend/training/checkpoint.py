@@ -24,7 +24,9 @@ logger = logging.getLogger(__name__)
 
 SPEC_FILE = "codemend.json"
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
-TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json")
+# A tokenizer without tokenizer.json loads from its tokenizer_config.json and one of these (a slow tokenizer's vocabulary);
+# a config alone does not ("Couldn't instantiate the backend tokenizer").
+TOKENIZER_VOCABULARIES = ("vocab.json", "spiece.model", "tokenizer.model", "vocab.txt", "sentencepiece.bpe.model")
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "default"  # package data: a LoRA adapter on smollm2-135m
 ADAPTER_DIR = "adapter"  # where `codemend train --model.lora true` saves the LoRA adapter
 PRECISIONS = get_args(Precision)  # weights at inference (see inference_options)
@@ -109,10 +111,19 @@ def model_folder(path: str | Path) -> Path:
     return DEFAULT_MODEL if str(path) == "default" else Path(path)
 
 
+def has_tokenizer(folder: Path) -> bool:
+    """tokenizer.json, or tokenizer_config.json beside the vocabulary a slow tokenizer loads from."""
+    if (folder / "tokenizer.json").is_file():
+        return True
+    return (folder / "tokenizer_config.json").is_file() and any((folder / name).is_file() for name in TOKENIZER_VOCABULARIES)
+
+
 def check_checkpoint_dir(path: str | Path, need_spec: bool = True) -> Path:
     """Raise a CodemendError that lists what is missing, what is there, and the command to fix it."""
     folder = model_folder(path)
     train_hint = f"train one with `codemend train --out {folder}` or pass --model with a folder written by `codemend train`"
+    if folder.is_file():  # a source file given as --model: training into it is not the way out
+        raise CodemendError(f"model folder {folder} is a file; pass --model with a folder written by `codemend train` (or `default`)")
     if not folder.is_dir():
         raise CodemendError(f"model folder {folder} does not exist; {train_hint}")
     present = sorted(p.name for p in folder.iterdir())
@@ -122,7 +133,7 @@ def check_checkpoint_dir(path: str | Path, need_spec: bool = True) -> Path:
             missing.append("config.json")
         if not any((folder / name).is_file() for name in WEIGHT_FILES):
             missing.append("model weights (model.safetensors)")
-    if not any((folder / name).is_file() for name in TOKENIZER_FILES):
+    if not has_tokenizer(folder):
         missing.append("tokenizer (tokenizer.json)")
     if need_spec and not (folder / SPEC_FILE).is_file():
         missing.append(f"{SPEC_FILE} (the task format)")

@@ -937,7 +937,8 @@ def test_bad_fix_options_are_named_together(tmp_path, capsys):
     assert main(["-q", "fix", str(tmp_path / "s.py"), "--model", "none", "--wide", "-1", "--wide_seconds", "0", "--top", "0",
                  "--workers", "-1"]) == 2
     err = capsys.readouterr().err
-    assert "--wide -1: must be >= 0" in err and "--wide_seconds 0.0: must be positive" in err and "--top at least 1" in err
+    assert "--wide -1: must be >= 0" in err and "--wide_seconds 0.0: must be positive" in err and "--top 0: must be 1 or more" in err
+    assert "--n" not in err  # the flag at fault is named, not --n beside it
     assert "--workers -1: must be 0 (one per usable CPU core) or more" in err
     assert main(["-q", "fix", str(tmp_path / "s.py"), "--model", "none", "--plausible", "0"]) == 2
     assert "--plausible 0: must be 1 or more" in capsys.readouterr().err

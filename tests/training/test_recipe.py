@@ -66,6 +66,17 @@ def test_missing_base_and_incomplete_checkpoint_fail_clearly(tiny_model, tiny_da
     (broken / "config.json").write_text((tiny_model / "config.json").read_text())
     with pytest.raises(CodemendError, match=r"missing model weights .*tokenizer.*codemend.json.*it has: config.json"):
         load_checkpoint(broken)
+    # A tokenizer_config.json alone is no tokenizer (it was a library's "Couldn't instantiate the backend tokenizer").
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_model, copy)
+    (copy / "tokenizer.json").unlink()
+    assert (copy / "tokenizer_config.json").is_file()
+    with pytest.raises(CodemendError, match=r"is incomplete: missing tokenizer \(tokenizer.json\)"):
+        load_checkpoint(copy)
+    with pytest.raises(CodemendError, match=r"model folder .*config.json is a file; pass --model with a folder written by"):
+        load_checkpoint(copy / "config.json")
 
 
 def test_a_failed_final_save_keeps_the_trained_adapter_and_a_new_run_does_not_wipe_it(tiny_model, tiny_dataset, tmp_path, capsys, monkeypatch):
