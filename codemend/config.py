@@ -507,7 +507,13 @@ def command_problems(test_cmd: str) -> list[str]:
         return [f"--test_cmd {test_cmd!r}: {err}; quote it as a shell would"]
     if words and not split_assignments(words)[1]:
         return [f"--test_cmd {test_cmd!r}: no command after the NAME=value assignments"]
+    if operators := [word for word in words if word in _SHELL_OPERATORS or word.startswith((">", "2>", "&>"))]:
+        return [f"--test_cmd {test_cmd!r}: `{operators[0]}` is a shell operator, but the command runs without a shell (every word "
+                "reaches the program as an argument); give one command, or put the pipeline in a script and run that"]
     return []
+
+
+_SHELL_OPERATORS = {"&&", "||", "|", "|&", ";", "&", "<", ">", ">>", "2>&1", "<<"}
 
 
 @dataclass

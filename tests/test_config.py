@@ -1,5 +1,6 @@
 """Config precedence (defaults < YAML < CLI), unknown keys, collected problems, shipped YAML files."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,11 @@ def test_a_test_command_a_shell_could_not_split_is_a_config_problem():
     with pytest.raises(ConfigError, match="no command after the NAME=value assignments"):
         load_config(FixConfig, None, {"test_cmd": "PYTHONPATH=src"})
     assert load_config(FixConfig, None, {"test_cmd": "PYTHONPATH=src pytest -q 'tests/test a.py'"}).test_cmd
+    # Run without a shell, `&&` reached pytest as a file name ("ERROR: file or directory not found: &&").
+    for command, operator in (("pytest -q tests && echo done", "&&"), ("pytest tests | tee log", "|"), ("pytest >log", ">log")):
+        with pytest.raises(ConfigError, match=f"`{re.escape(operator)}` is a shell operator, but the command runs without a shell"):
+            load_config(FixConfig, None, {"test_cmd": command})
+    assert load_config(FixConfig, None, {"test_cmd": "pytest -k 'a and not b' '-m' 'x or y'"}).test_cmd  # quoted: arguments
 
 
 def test_negative_counts_are_named_in_one_problem(tmp_path):
