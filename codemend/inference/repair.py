@@ -844,6 +844,8 @@ def unusable_baseline(tests: Tests, baseline: RunResult) -> str:
         return baseline.detail + where
     if tests.command and "unittest" in tests.command and "pytest" not in tests.command and baseline.status == "failed":
         return _unittest_unusable(baseline, tests.target)
+    if tests.command and "pytest" not in tests.command and baseline.status == "failed":
+        return _import_failed(baseline, tests.target)
     if not (tests.command and "pytest" in tests.command) or baseline.status != "failed":
         return ""
     if baseline.returncode == PYTEST_INTERRUPTED:
@@ -879,6 +881,17 @@ def _unittest_unusable(baseline: RunResult, target: str) -> str:
             not re.search(r"^(FAIL|ERROR): (?!.*_FailedTest)", output, flags=re.M):
         return f"unittest could not import its tests: {said[0] if said else 'an import failed'}"
     return ""
+
+
+def _import_failed(baseline: RunResult, target: str) -> str:
+    """Why a plain program (`python tests/test_x.py`) judges nothing: it could not import what it tests, and
+    not because of the file being fixed (every candidate failed the same way, then the wide space ran)."""
+    output = baseline.stdout + "\n" + baseline.stderr
+    failed = re.findall(r"^((?:ModuleNotFoundError|ImportError): .*)$", output, flags=re.M)
+    if not failed or names_file(output, target):
+        return ""
+    return (f"it could not import what it tests: {failed[-1]}; `python DIR/FILE.py` puts DIR, not the project's root, first on the "
+            "import path: run `python -m pytest FILE` or `python -m MODULE` from the root instead")
 
 
 def dropped_path_hint(command: str, baseline: RunResult) -> str:

@@ -210,6 +210,27 @@ def test_a_unittest_command_that_tests_nothing_is_said_and_a_working_one_validat
 
 
 @pytest.mark.sandbox
+def test_a_test_program_that_cannot_import_what_it_tests_is_said(tmp_path):
+    # `python tests/test_x.py` puts tests/ first on the import path: every candidate failed as the original
+    # did, then the wide space ran, with no note.
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "stats.py").write_text(SOURCE)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_stats.py").write_text("from pkg.stats import Stats\nassert Stats().max_index([3, 9, 2]) == 1\n")
+
+    def notes(command: str, target: str = "pkg/stats.py") -> list[str]:
+        return repair(SOURCE, debugger=None, tests=Tests(command=command, tree=str(tmp_path), target=target), max_validate=20, wide=0).notes
+
+    (note, *_) = notes(f"{sys.executable} tests/test_stats.py")
+    assert note.startswith("the tests did not run on the original code (it could not import what it tests: ModuleNotFoundError: "
+                           "No module named 'pkg'; `python DIR/FILE.py` puts DIR, not the project's root, first on the import path")
+    assert not any("could not import" in n for n in notes(f"{sys.executable} -m tests.test_stats"))  # it runs and fails: it judges
+    # The file being fixed failing to import is the bug's doing: a fix may end it.
+    (tmp_path / "pkg" / "stats.py").write_text("import no_such_module_codemend\n" + SOURCE)
+    assert not any("could not import" in n for n in notes(f"{sys.executable} -m tests.test_stats"))
+
+
+@pytest.mark.sandbox
 def test_a_failed_import_names_the_shell_s_pythonpath_the_tests_do_not_get(tmp_path, monkeypatch):
     (tmp_path / "src" / "pkg").mkdir(parents=True)
     (tmp_path / "src" / "pkg" / "__init__.py").write_text(SOURCE)
