@@ -521,7 +521,7 @@ def mend_further(text: str, path: str, result: RepairResult, again: Callable[[st
                                   + (f"; {last.detail}" if last.detail else ""))
     return Suggestion(path, ", ".join(dict.fromkeys(f.function for f in fixes)), fixes[0].line, sum(f.score for f in fixes),
                       file_diff(text, final, path), final, "\n".join(f.model_output for f in fixes), "plausible",
-                      "+".join(sorted({part for f in fixes for part in f.origin.split("+")})), ", ".join(f.operator for f in fixes),
+                      "+".join(sorted({part for f in fixes for part in f.origin.split("+")})), ", ".join(f.operator for f in fixes if f.operator),
                       f"{len(fixes)} fixes together: " + (last.detail or "the tests pass"), last.still_failing)
 
 

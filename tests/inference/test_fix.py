@@ -1678,6 +1678,7 @@ def test_a_first_fix_the_second_makes_unneeded_is_left_out():
     assert best.detail.startswith("without the fix of f found first") and best.diff.count("\n-") == 1
     kept = mend_further(text, "m.py", result, again, lambda source, allowed: False)  # the first edit is needed: both, together
     assert (kept.function, kept.patched_source, kept.detail) == ("f, g", final, "2 fixes together: the tests pass")
+    assert kept.operator == ""  # neither fix names an operator: no "(, )" after its origin
 
 
 def test_a_long_file_says_which_function_the_model_is_ranking(tiny_model, caplog):
