@@ -513,6 +513,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_flags(fix, FixConfig)
     explain = _sub(commands, "explain", "explain", ExplainConfig.__doc__, cmd_explain)
     explain.add_argument("path", help="Python file to explain")
+    explain.add_argument("-n", dest="n", default=argparse.SUPPRESS, metavar="N", help="same as --n")  # as fix takes it
     add_config_flags(explain, ExplainConfig)
     validate = _sub(commands, "validate", "validate", "Load a YAML config, check every value, and report all problems at once.", cmd_validate)
     validate.add_argument("file", help="YAML config file")

@@ -109,7 +109,8 @@ def check_functions(text: str, path: str, function: str, line: int) -> None:
                                 f"numbered two ways); move that character out of it, or look at another function of {path}")
 
         close = difflib.get_close_matches(function, [f.name for f in functions], n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else f"; it has: {', '.join(f.name for f in functions[:10])}"
+        more = f" and {len(functions) - 10} more" if len(functions) > 10 else ""
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; it has: {', '.join(f.name for f in functions[:10])}{more}"
         raise CodemendError(f"--function {function}: no such function in {path}{hint}")
     if line and not selected(at=line):
         raise CodemendError(f"--line {line}: no function or module-level statement of {path} contains that line")

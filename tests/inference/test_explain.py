@@ -278,6 +278,7 @@ def test_explain_command_writes_a_page(tmp_path, monkeypatch):
     page = (tmp_path / "page.html").read_text()
     assert 'data-function="max_index"' in page and 'data-validation="plausible"' in page
     assert main(["explain", str(tmp_path), "--model", "none"]) == 1  # a folder is refused with a message
+    assert main(["-q", "explain", "stats.py", "--model", "none", "-n", "0", "--out", "page.html"]) == 0  # -n, as fix takes it
 
 
 @pytest.mark.sandbox

@@ -896,6 +896,9 @@ def test_bad_files_and_names_fail_clearly(tmp_path):
         read_source(tmp_path / "bin.py")
     with pytest.raises(CodemendError, match="did you mean Stats.max_index"):
         check_functions(SOURCE, "s.py", "max_indx", 0)
+    many = "".join(f"def f{k}(x):\n    return x + {k}\n\n\n" for k in range(12))
+    with pytest.raises(CodemendError, match=r"; it has: f0, f1, .*, f9 and 2 more$"):
+        check_functions(many, "m.py", "zzz", 0)
     with pytest.raises(CodemendError, match="does not parse .*line 1"):
         check_functions("def broken(:\n    return\n", "b.py", "", 0)
     with pytest.raises(CodemendError, match="--line 2: no function"):
