@@ -315,7 +315,8 @@ def render_legend() -> str:
             f'<ul>{signals}</ul>'
             '<p>Validation: <span class="status status-plausible">plausible</span> the tests pass with the fix; '
             '<span class="status status-failing">failing</span> they still fail; <span class="status status-not-validated">not validated</span> '
-            'no tests were given (or the tests pass on the original code).</p></section>')
+            'not run by the tests: none were given, they cannot judge a fix (they pass on the original code; the notes say why), '
+            'or validation stopped before it (at the first plausible fix, `--plausible` more, or at its budget).</p></section>')
 
 
 def render_header(path: str, result: RepairResult) -> str:
