@@ -26,11 +26,10 @@ from typing import Callable
 
 from codemend.config import WIDE_BUDGET, WIDE_SECONDS
 from codemend.data.corpus import body_lines, decode_source, iter_python_files, source_encoding
-from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
-from codemend.inference.repair import (TESTS_PASS, RepairResult, Suggestion, Tests, best_first, file_diff, module_chunks_of, passed_over, repair,
-                                       select_functions, some, unusable_baseline, verdict)
+from codemend.inference.repair import (TESTS_PASS, RepairResult, Suggestion, Tests, best_first, file_diff, functions_of, module_chunks_of,
+                                       repair, select_functions, selection_problem, some, unusable_baseline, verdict)
 from codemend.inference.sbfl import hang_loops, ochiai, with_hang_loops
 from codemend.sandbox import BackgroundRun
 from codemend.task import compute_edit, source_lines
@@ -82,41 +81,10 @@ def read_in_folder(file: Path) -> tuple[str, str] | str:
     return text, digest
 
 
-def functions_of(text: str, path: str) -> tuple[list, int]:
-    """The file's functions and, when it has none, the line of its first syntax error (0: it parses)."""
-    from codemend.data.corpus import extract_functions
-
-    functions, _ = extract_functions(text, path)
-    return functions, 0 if functions else (first_error_line(parse(text)) or 0)
-
-
 def check_functions(text: str, path: str, function: str, line: int) -> None:
     """Fail clearly when there is nothing to look at (and say where the file stops parsing)."""
-    functions, error_line = functions_of(text, path)
-
-    def selected(name: str = "", at: int = 0) -> list:
-        return select_functions(text, path, name, at, extracted=functions)  # the file is read once, not once per check
-
-    if not functions and not selected():  # a script's top-level code stands in for a function
-        where = f"; it does not parse (first syntax error near line {error_line}), so look there" if error_line else ""
-        raise CodemendError(f"{path}: no function or module-level code to look at{where}")
-    if function and not selected(function):
-        import difflib
-
-        if passed_over(text, function):
-            raise CodemendError(f"--function {function}: it holds a form feed or another character that str.splitlines ends a line at "
-                                f"and Python does not, and codemend does not look at such functions yet (their lines would be "
-                                f"numbered two ways); move that character out of it, or look at another function of {path}")
-
-        close = difflib.get_close_matches(function, [f.name for f in functions], n=3)
-        more = f" and {len(functions) - 10} more" if len(functions) > 10 else ""
-        hint = f"; did you mean {', '.join(close)}?" if close else f"; it has: {', '.join(f.name for f in functions[:10])}{more}"
-        raise CodemendError(f"--function {function}: no such function in {path}{hint}")
-    if line and not selected(at=line):
-        raise CodemendError(f"--line {line}: no function or module-level statement of {path} contains that line")
-    if function and line and not selected(function, line):
-        spans = ", ".join(f"{f.start_line}-{f.end_line}" for f in selected(function))
-        raise CodemendError(f"--line {line} is not in --function {function} (its lines: {spans}); drop one of them or make them agree")
+    if problem := selection_problem(text, path, function, line):
+        raise CodemendError(problem)
 
 
 # Hunk headers as git writes them whatever the user's config says: no colour, no external diff tool or

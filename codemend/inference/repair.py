@@ -28,6 +28,7 @@ from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
 from codemend.data.corpus import MODULE_CODE, Function, body_lines, extract_functions, module_chunks, module_code, odd_line_break_functions, replace_function, text_without
 from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes
 from codemend.data.parsing import first_error_line, parse
+from codemend.errors import CodemendError
 from codemend.inference import places
 from codemend.inference.candidates import merge, normal_key, operator_candidates
 from codemend.inference.debugger import Candidate, Debugger
@@ -89,6 +90,13 @@ class Tests:
     focus_command: str = ""  # `command` running only the tests that fail on the original code (`focus_on_failures`)
     workers: int = 2  # candidates validated at a time (`validate`)
 
+    def __post_init__(self) -> None:
+        if self.command and not self.tree:
+            raise CodemendError("Tests(command=...) needs tree= (the project folder the command runs in, copied for each run) and "
+                                "target= (the repaired file's path inside it)")
+        if self.test_code and self.command:
+            raise CodemendError("Tests takes test_code= (benchmark-style asserts) or command= (a project's tests), not both")
+
     def run(self, module_text: str, limits: Limits | None = None, command: str = "") -> RunResult:
         limits = limits or self.limits
         if self.test_code:
@@ -115,6 +123,8 @@ class Tests:
 
     def overlay(self, module_text: str) -> dict[str, str | bytes]:
         """The target written over the project's copy, in the target's own encoding."""
+        if not self.target:  # it was the sandbox's "file path must be relative and non-empty, got ''"
+            raise CodemendError("Tests(command=...) needs target= (the repaired file's path inside tree=) to run a candidate")
         return {self.target: module_text if self.encoding == "utf-8" else module_text.encode(self.encoding)}
 
     def trace(self, failed: RunResult) -> str:
@@ -659,6 +669,45 @@ def suspicious_functions(functions: list[Function], sbfl: dict[int, float], keep
     return ranked[:keep] or functions
 
 
+def functions_of(text: str, path: str) -> tuple[list, int]:
+    """The file's functions and, when it has none, the line of its first syntax error (0: it parses)."""
+    from codemend.data.corpus import extract_functions
+
+    functions, _ = extract_functions(text, path)
+    return functions, 0 if functions else (first_error_line(parse(text)) or 0)
+
+
+def selection_problem(text: str, path: str, function: str, line: int) -> str:
+    """Why `function` and `line` select nothing to look at in `text` ("" when they select something), saying
+    where the file stops parsing: `fix` fails with it, `repair` notes it."""
+    functions, error_line = functions_of(text, path)
+
+    def selected(name: str = "", at: int = 0) -> list:
+        return select_functions(text, path, name, at, extracted=functions)  # the file is read once, not once per check
+
+    if not functions and not selected():  # a script's top-level code stands in for a function
+        where = f"; it does not parse (first syntax error near line {error_line}), so look there" if error_line else ""
+        return f"{path}: no function or module-level code to look at{where}"
+    if function and not selected(function):
+        import difflib
+
+        if passed_over(text, function):
+            return (f"--function {function}: it holds a form feed or another character that str.splitlines ends a line at "
+                    f"and Python does not, and codemend does not look at such functions yet (their lines would be "
+                    f"numbered two ways); move that character out of it, or look at another function of {path}")
+
+        close = difflib.get_close_matches(function, [f.name for f in functions], n=3)
+        more = f" and {len(functions) - 10} more" if len(functions) > 10 else ""
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; it has: {', '.join(f.name for f in functions[:10])}{more}"
+        return f"--function {function}: no such function in {path}{hint}"
+    if line and not selected(at=line):
+        return f"--line {line}: no function or module-level statement of {path} contains that line"
+    if function and line and not selected(function, line):
+        spans = ", ".join(f"{f.start_line}-{f.end_line}" for f in selected(function))
+        return f"--line {line} is not in --function {function} (its lines: {spans}); drop one of them or make them agree"
+    return ""
+
+
 def model_beams(n: int | None, has_tests: bool) -> int:
     """Beams a repair asks of the model: `n` when given (>= 0); for None or -1 (`fix -n -1`, its default),
     BEAMS_WITH_TESTS with tests that can judge a fix (`has_tests`) and none without.
@@ -695,6 +744,8 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     result = RepairResult([], [])
     watch = Stopwatch(result.seconds)
     functions = select_functions(text, path, function, line)
+    if not functions and not (function and passed_over(text, function)):  # an API caller is told why nothing came back
+        result.notes.append(selection_problem(text, path, function, line) or "nothing to look at")
     if not line and (passed := passed_over(text, function)):
         result.notes.append(f"{passed} not looked at: a form feed or another character that str.splitlines ends a line at "
                             f"and Python does not is inside (their lines would be numbered two ways)")

@@ -1818,3 +1818,22 @@ def test_a_function_whose_body_no_failing_test_runs_takes_no_share_of_the_suspic
     assert suspicious_functions([f, g, h], sbfl) == [f]
     assert _function_share(f, sbfl) == 1.0 and _function_share(g, sbfl) == _function_share(h, sbfl) == 0.0
     assert suspicious_functions([g, h], {1: 0.7, 5: 0.7}) == [g, h]  # no body runs: every function is looked at
+
+
+def test_the_api_says_why_a_repair_found_nothing_to_look_at():
+    # The Python API returned an empty result and no note for empty or unparsable source, or a missing function.
+    assert repair("", debugger=None).notes == ["<memory>: no function or module-level code to look at"]
+    broken = repair("def broken(:\n    return\n", debugger=None)
+    assert broken.notes == ["<memory>: no function or module-level code to look at; it does not parse (first syntax error near line 1), so look there"]
+    (note,) = repair(SOURCE, debugger=None, function="max_indx").notes
+    assert note.startswith("--function max_indx: no such function in <memory>; did you mean Stats.max_index")
+    assert not repair(SOURCE, debugger=None).notes
+
+
+def test_tests_built_from_the_api_say_what_they_are_missing():
+    with pytest.raises(CodemendError, match=r"Tests\(command=...\) needs tree= .* and target="):
+        Tests(command="pytest -q")
+    with pytest.raises(CodemendError, match=r"Tests\(command=...\) needs target= \(the repaired file's path inside tree=\)"):
+        Tests(command="pytest -q", tree=".").run("x = 1\n")
+    with pytest.raises(CodemendError, match="test_code= .* or command= .*, not both"):
+        Tests(test_code="assert True", command="pytest", tree=".", target="m.py")
