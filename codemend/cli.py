@@ -344,11 +344,20 @@ def _check_before_loading(path: str, function: str, line: int) -> None:
 
 
 def cmd_fix(args, unknown) -> int:
+    config = resolve(FixConfig, args, unknown, positional=("path",))
+    try:
+        return _run_fix(args, config)
+    except CodemendError as err:
+        if config.format == "json":  # a tool reading stdout gets the error too, not an empty stream
+            print(json.dumps({"error": str(err), "notes": [], "suggestions": []}, indent=2))
+        raise
+
+
+def _run_fix(args, config: FixConfig) -> int:
     from codemend.inference.fix import fix_path, gathered_notes
     from codemend.inference.formats import as_json, as_sarif, as_text
     from codemend.inference.repair import best_first
 
-    config = resolve(FixConfig, args, unknown, positional=("path",))
     _check_before_loading(args.path, config.function, config.line)
     debugger = _debugger_for(config.model, config.test_cmd, config.precision, config.engine)
     reports = fix_path(args.path, debugger, function=config.function, line=config.line, test_cmd=config.test_cmd,
@@ -369,8 +378,9 @@ def cmd_fix(args, unknown) -> int:
     after = _check_applied(config.test_cmd, config.timeout) if tested else None
     if config.format == "json":  # tools read what --apply did here, not from the messages
         print(as_json(suggestions[: config.top], notes, applied, after))
-    elif config.format == "sarif":
-        print(as_sarif([(r.path, r.text, r.result.suggestions[: config.top]) for r in reports]))
+    elif config.format == "sarif":  # --top counts over all files, as text and JSON do
+        shown = {id(s) for s in suggestions[: config.top]}
+        print(as_sarif([(r.path, r.text, [s for s in r.result.suggestions if id(s) in shown]) for r in reports]))
     return 1 if any(not a["applied"] for a in applied or ()) else 0
 
 

@@ -348,7 +348,7 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
 
     The tests run once on the original project, not once per file or function, and their coverage of
     the files once more (`SharedRuns`): every repair here starts from the same unchanged tree."""
-    reports, skipped, explained = [], [], []
+    reports, skipped, explained, changed = [], [], [], 0
     files = files_to_fix(Path(path))
     # A fix that edits the tests judging it proves nothing, and without tests they are not what is asked about.
     tests_left = test_files_of(files, Path(path)) if Path(path).is_dir() else set()
@@ -372,6 +372,7 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
         names = changed_functions(text, file, changed_since) if changed_since else [function]
         if not names:
             continue  # nothing in it changed since --changed_since
+        changed += 1
         tests = make_tests(file, test_cmd, timeout_s, workers or default_workers())
         shared.measure(tests, text)
         if shared.holds_tests(file):
@@ -410,6 +411,8 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             logger.info("%s: %s", file, spent)
         reports.append(FileReport(str(file), text, digest, merged, source_encoding(file.read_bytes())))
     notes = run_notes(skipped, explained, sorted(map(str, tests_left)), test_cmd, suggested=any(r.result.suggestions for r in reports))
+    if changed_since and not changed:  # else "no applicable fix found", as if something had been looked at
+        notes.append(f"no function or module-level code changed since {changed_since} (git diff {changed_since}): nothing was looked at")
     if notes and not Path(path).is_dir() and reports:
         reports[0].result.notes += notes  # a file's run is one report (explain relies on it)
     elif notes:

@@ -1725,6 +1725,10 @@ def test_changed_since_on_a_folder_speaks_only_of_the_changed_files(tmp_path, mo
     reports = fix_path("pkg", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider tests", changed_since="HEAD", wide=0)
     assert [Path(r.path).name for r in reports] == ["stats.py"]  # no note about the files nothing changed in
     assert reports[0].result.suggestions[0].validation == "plausible"
+    git_commit_all(tmp_path)  # nothing changed since: said, not "no applicable fix found"
+    (report,) = fix_path("pkg", None, changed_since="HEAD")
+    assert report.path == "pkg" and report.result.notes == [
+        "no function or module-level code changed since HEAD (git diff HEAD): nothing was looked at"]
 
 
 def test_a_suggestion_diff_compares_only_the_changed_lines_and_numbers_them_as_the_file_does():
@@ -1837,3 +1841,20 @@ def test_tests_built_from_the_api_say_what_they_are_missing():
         Tests(command="pytest -q", tree=".").run("x = 1\n")
     with pytest.raises(CodemendError, match="test_code= .* or command= .*, not both"):
         Tests(test_code="assert True", command="pytest", tree=".", target="m.py")
+
+
+def test_top_counts_over_all_files_in_sarif_as_in_text_and_json_and_json_reports_errors(tmp_path, monkeypatch, capsys):
+    (tmp_path / "pkg").mkdir()
+    for name in ("a.py", "b.py"):
+        (tmp_path / "pkg" / name).write_text(SOURCE)
+    monkeypatch.chdir(tmp_path)
+    assert main(["-q", "fix", "pkg", "--model", "none", "--format", "sarif", "--top", "2"]) == 0
+    (run,) = json.loads(capsys.readouterr().out)["runs"]
+    assert len(run["results"]) == 2  # it was 2 per file
+    assert main(["-q", "fix", "pkg", "--model", "none", "--format", "json", "--top", "2"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["suggestions"]) == 2
+    # An error still gives a JSON document on stdout, for tools that read only that.
+    assert main(["-q", "fix", "pkg/missing.py", "--model", "none", "--format", "json"]) == 1
+    out, err = capsys.readouterr()
+    assert json.loads(out) == {"error": "pkg/missing.py: no such file or folder", "notes": [], "suggestions": []}
+    assert "codemend: error: pkg/missing.py: no such file or folder" in err
