@@ -944,8 +944,12 @@ def load_config(cls: type, yaml_path: str | None = None, overrides: dict[str, An
 def to_dict(config: Any) -> dict:
     """The config's fields, nested configs as dicts, without those it says it does not read (`unread()`)."""
     unread = config.unread() if hasattr(config, "unread") else ()
-    return {f.name: to_dict(value) if dataclasses.is_dataclass(value) else copy.deepcopy(value)
-            for f in dataclasses.fields(config) if f.name not in unread for value in [getattr(config, f.name)]}
+    fields = {}
+    for f in dataclasses.fields(config):
+        if f.name not in unread:
+            value = getattr(config, f.name)
+            fields[f.name] = to_dict(value) if dataclasses.is_dataclass(value) else copy.deepcopy(value)
+    return fields
 
 
 def to_yaml(config: Any) -> str:
