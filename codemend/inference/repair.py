@@ -276,6 +276,12 @@ def repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int
     `placed`, the model also writes fixes at the places `placed_proposals` picks (`module`: the text
     of the module holding `func`, for its globals). The model reads a long docstring as its first
     lines (`docstrings.elide`); the report is of `func` as it is."""
+    if line and line not in body_lines(func):  # no candidate is ever there: "no applicable fix found" said nothing
+        report = repair_function(func, debugger, sbfl=sbfl, trace=trace, n=n, line=0, use_operators=use_operators,
+                                 top_lines=top_lines, watch=watch, placed=placed, module=module)
+        unpinned = f"--line {line} is not in {func.name}'s body (its def line, signature or docstring, never edited): the whole function is looked at"
+        report.note = "; ".join(filter(None, [unpinned, report.note]))
+        return report
     view = elide(func, line and line - func.start_line + 1) if debugger is not None else None
     read = view.func if view is not None else func
     if debugger is not None and (why := debugger.too_long(read.code, read.context, trace)):

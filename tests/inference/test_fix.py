@@ -1858,3 +1858,16 @@ def test_top_counts_over_all_files_in_sarif_as_in_text_and_json_and_json_reports
     out, err = capsys.readouterr()
     assert json.loads(out) == {"error": "pkg/missing.py: no such file or folder", "notes": [], "suggestions": []}
     assert "codemend: error: pkg/missing.py: no such file or folder" in err
+
+
+def test_a_line_outside_a_functions_body_looks_at_the_whole_function_and_says_so():
+    # --line on a def line (or the docstring) pinned the candidates to a line none can be on: "no applicable fix found".
+    from codemend.data.corpus import body_lines
+
+    (func,) = select_functions(SOURCE, "s.py", "max_index")
+    result = repair(SOURCE, debugger=None, path="s.py", line=func.start_line)
+    assert result.suggestions and any("if items[i] > items[best]:" in s.patched_source for s in result.suggestions)
+    assert result.notes == [f"--line {func.start_line} is not in Stats.max_index's body (its def line, signature or docstring, "
+                            "never edited): the whole function is looked at"]
+    body = min(body_lines(func))
+    assert all(s.line == body for s in repair(SOURCE, debugger=None, path="s.py", line=body).suggestions)  # a body line still pins
