@@ -381,7 +381,7 @@ def import_dataset(config: ImportConfig) -> ImportReport:
     started = time.perf_counter()
     samples, counts = import_pairs(config.file, config.format, (config.buggy_field, config.fixed_field))
     drops: collections.Counter = collections.Counter(identical=counts["identical"])  # left out by import_pairs
-    if not config.keep_unparsable:
+    if not config.keep_unparsable and counts["fixed_unparsable"]:  # parsed again only when some fail (the count is import_pairs')
         drops["fixed_unparsable"] = counts["fixed_unparsable"]
         samples = [s for s in samples if parses_as_python(s["fixed"])]
     if not config.keep_multi_hunk:

@@ -750,9 +750,10 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     result = RepairResult([], [])
     watch = Stopwatch(result.seconds)
     functions = select_functions(text, path, function, line)
-    if not functions and not (function and passed_over(text, function)):  # an API caller is told why nothing came back
+    passed = passed_over(text, function)
+    if not functions and not (function and passed):  # an API caller is told why nothing came back
         result.notes.append(selection_problem(text, path, function, line) or "nothing to look at")
-    if not line and (passed := passed_over(text, function)):
+    if passed and not line:
         result.notes.append(f"{passed} not looked at: a form feed or another character that str.splitlines ends a line at "
                             f"and Python does not is inside (their lines would be numbered two ways)")
     if functions and (error_line := first_error_line(parse(text))):

@@ -569,7 +569,7 @@ def _first_pass(model, prompt: Prompt, ids, positions, allowed):
     prompt.state = out.cache.columns(0, past)
     if prompt.logits_for is not None:
         prompt.logits = kept_rows(model, out, range(len(kept)))
-    return kept_rows(model, out, range(len(kept), len(rows)))[:], out.cache
+    return kept_rows(model, out, range(len(kept), len(rows))), out.cache  # store_logprobs projects the rows it reads
 
 
 def _first_pass_visibility(past: int, allowed):
