@@ -20,6 +20,7 @@ import difflib
 import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 PROMPT_VERSION = "codemend-v1"
 FIX_MARKER = "### fix:"
@@ -170,11 +171,17 @@ def _first_changed_line(buggy: str, patched: str) -> int | None:
 
 def _diff_name(path: str) -> str:
     """`path` as a diff names it after a/ and b/: relative to the current folder when it lies inside it
-    (`patch -p1` and `git apply` read it from there), else without its leading slash (never `a//tmp`)."""
-    if not os.path.isabs(path):
+    (`patch -p1` and `git apply` read it from there); outside it, relative to its git repository's top
+    folder, as `git diff` names it from a subfolder (`a/../pkg/x.py` is a path `git apply` and `patch`
+    refuse); else absolute without its leading slash (never `a//tmp`)."""
+    if not os.path.isabs(path) and not path.startswith(".."):
         return path
     relative = os.path.relpath(path)
-    return relative if not relative.startswith("..") else path.lstrip("/")
+    if not relative.startswith(".."):
+        return relative
+    absolute = os.path.abspath(path)
+    top = next((folder for folder in Path(absolute).parents if (folder / ".git").exists()), None)
+    return Path(absolute).relative_to(top).as_posix() if top is not None else absolute.lstrip("/")
 
 
 def unified_diff(before: str, after: str, path: str = "function.py", first_line: int = 1) -> str:

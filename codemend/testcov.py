@@ -76,6 +76,17 @@ class TestCoverage:
     """How long the test took under coverage (pytest commands' tests; None where not measured); a timing, not part of what the test did."""
     hung_at: tuple[int, ...] = ()
     """Where a test the run stopped (`stopped`) was: the target file's lines on its stack, outermost first."""
+    imported: frozenset[int] = frozenset()
+    """The lines of `lines` that ran before the test and not in it: at import (pytest imports while it
+    collects, before any test) or in the benchmark's setup statements. Every test shares them."""
+
+    def enters(self, body: Collection[int], def_line: int = 0) -> bool:
+        """Whether the test ran a line of `body` (a function's `corpus.body_lines`). Lines that ran before it
+        count (`imported`: a decorator's body, a function `CONST = compute()` calls), but for `def_line`, a
+        one-line function's only line: at import it runs as the `def` itself, whether or not anything calls
+        the function, so it counts only when the test ran it."""
+        ran = self.lines.intersection(body)
+        return bool(ran - {def_line}) or (def_line in ran and def_line not in self.imported)
 
     @property
     def stopped(self) -> bool:
@@ -220,22 +231,27 @@ def run(context, code):
 
 
 def run_tests(plan, shared):
+    """Test records carry the lines the test ran; a "shared" record, the lines every later test shares
+    (import, setup statements)."""
     statements = ast.parse(test_code).body
     setup_error = ""
+    emit(event="shared", lines=sorted(shared))
     for index, (statement, (kind, name)) in enumerate(zip(statements, plan)):
         if setup_error:
             if kind == "test":
-                emit(event="test", name=name, passed=False, error=setup_error, lines=sorted(shared))
+                emit(event="test", name=name, passed=False, error=setup_error, lines=[])
             continue
         emit(event="begin", name=name)
         compiled = lambda: compile(ast.Module([statement], type_ignores=[]), "<tests>", "exec")
         error, lines, stack = run(name, compiled)
         if kind == "test":
-            emit(event="test", name=name, passed=not error, error=error, lines=sorted(shared | lines), hung_at=stack)
+            emit(event="test", name=name, passed=not error, error=error, lines=sorted(lines), hung_at=stack)
             continue
-        shared |= lines
+        if lines - shared:
+            shared |= lines
+            emit(event="shared", lines=sorted(shared))
         if error and not any(later == "test" for later, _ in plan[index + 1:]):
-            emit(event="test", name=name, passed=False, error=error, lines=sorted(shared))
+            emit(event="test", name=name, passed=False, error=error, lines=sorted(lines))
             return
         emit(event="end", name=name)
         if error:
@@ -322,8 +338,9 @@ class PerTestCoverage:
             self.collect_errors.append((report.nodeid or "<collection>", "collection error: " + crash_message(report)))
 
     def pytest_collection_finish(self, session):
-        # Module-level lines ran at import time, on behalf of every test.
+        # Module-level lines ran at import time, on behalf of every test: said once, not in every test's record.
         self.shared = [set(lines) for lines in tracker.lines_in(OUTSIDE)]
+        emit(event="shared", lines=sorted(self.shared[0]), also=[sorted(s) for s in self.shared[1:]])
         self.report_collect_errors()
 
     def report_collect_errors(self):
@@ -369,7 +386,7 @@ class PerTestCoverage:
 
     def pytest_runtest_logfinish(self, nodeid, location):
         seconds = round(time.perf_counter() - self.started, 4)
-        lines, *also = [sorted(shared | set(found)) for shared, found in zip(self.shared, tracker.lines_in(nodeid))]
+        lines, *also = tracker.lines_in(nodeid)  # the test's own; the reader adds the shared ones
         tracker.switch(OUTSIDE)
         if nodeid in self.errors:
             emit(event="test", name=nodeid, passed=False, error=self.errors[nodeid], lines=lines, also=also, seconds=seconds,
@@ -448,8 +465,10 @@ def _command_driver() -> str:
 @dataclass
 class _Records:
     tests: list[TestCoverage] = field(default_factory=list)
-    also: list[list[list[int]]] = field(default_factory=list)
-    """Per test, the lines of each further measured file (`coverage_for_files`)."""
+    also: list[list[tuple[frozenset[int], frozenset[int]]]] = field(default_factory=list)
+    """Per test, (`lines`, `imported`) of each further measured file (`coverage_for_files`)."""
+    shared: list[frozenset[int]] = field(default_factory=list)
+    """Per measured file, the lines every test from here on shares (the drivers' "shared" records)."""
     in_progress: str | None = None
     """A test that began and never reported: the run was killed (or exited) during it."""
     done: dict[str, Any] | None = None
@@ -472,14 +491,26 @@ def _read_records(result: RunResult, token: str, limits: Limits, what: str) -> _
             records.in_progress = record["name"]
         elif event == "end":
             records.in_progress = None
+        elif event == "shared":
+            records.shared = [frozenset(lines) for lines in [record["lines"], *record.get("also", [])]]
         elif event == "test":
             records.in_progress = None
-            records.tests.append(TestCoverage(record["name"], bool(record["passed"]), frozenset(record["lines"]), record["error"],
-                                              record.get("seconds"), tuple(record.get("hung_at", ()))))
-            records.also.append(record.get("also", []))
+            (lines, imported), *also = [_with_shared(records.shared, index, own)
+                                        for index, own in enumerate([record["lines"], *record.get("also", [])])]
+            records.tests.append(TestCoverage(record["name"], bool(record["passed"]), lines, record["error"],
+                                              record.get("seconds"), tuple(record.get("hung_at", ())), imported))
+            records.also.append(also)
         elif event == "done":
             records.done = record
     return records
+
+
+def _with_shared(shared: list[frozenset[int]], index: int, own: list[int]) -> tuple[frozenset[int], frozenset[int]]:
+    """(`TestCoverage.lines`, `.imported`) of file `index` for a test that ran `own` itself."""
+    before, ran = shared[index] if index < len(shared) else frozenset(), frozenset(own)
+    if not before:
+        return ran, before
+    return before | ran, before if before.isdisjoint(ran) else before - ran  # one set for the tests that share it whole
 
 
 def _finish(records: _Records, result: RunResult, what: str) -> list[TestCoverage]:
@@ -1057,6 +1088,7 @@ def coverage_for_files(
     logger.debug("command coverage: %d test(s) of %d file(s) in %.2f s", len(tests), len(target_files), result.duration_s)
     by_file = {target_files[0]: tests}
     for index, name in enumerate(target_files[1:]):
-        lines = [more[index] if index < len(more) else [] for more in records.also] + [[]] * (len(tests) - len(records.also))
-        by_file[name] = [replace(test, lines=frozenset(found)) for test, found in zip(tests, lines)]
+        empty = (frozenset(), frozenset())
+        found = [more[index] if index < len(more) else empty for more in records.also] + [empty] * (len(tests) - len(records.also))
+        by_file[name] = [replace(test, lines=lines, imported=imported) for test, (lines, imported) in zip(tests, found)]
     return by_file

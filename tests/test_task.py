@@ -1,5 +1,7 @@
 """The task format: one function turns model outputs into patches; round trips must be exact."""
 
+import os
+
 import pytest
 
 from codemend.task import (FormatError, LineEdit, apply_output, build_source, build_target, compute_edit, lines_of, number_lines, parse_edit,
@@ -112,3 +114,26 @@ def test_a_diff_applies_with_patch_for_spaces_absolute_paths_and_a_file_without_
         assert path.read_text() == after
     outside = "/" + "/".join(["elsewhere", "x.py"])  # not under the current folder: its absolute path, slash dropped
     assert "--- a/elsewhere/x.py\n" in unified_diff("a\n", "b\n", outside)
+
+
+def test_a_diff_of_a_file_outside_the_current_folder_names_it_from_its_repository_top(tmp_path, monkeypatch):
+    # Run from a subfolder on `../pkg/x.py`, the header read `a/../pkg/x.py`, which `git apply` refuses.
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    (repo / "pkg").mkdir(parents=True)
+    (repo / "tests").mkdir()
+    (repo / "pkg" / "x.py").write_text("def f(x):\n    return x - 1\n")
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    monkeypatch.chdir(repo / "tests")
+    diff = unified_diff("def f(x):\n    return x - 1\n", "def f(x):\n    return x + 1\n", "../pkg/x.py")
+    assert diff.startswith("--- a/pkg/x.py\n+++ b/pkg/x.py\n")
+    run = subprocess.run(["git", "apply", "-"], input=diff, text=True, capture_output=True, cwd=repo)
+    assert run.returncode == 0, run.stderr
+    assert (repo / "pkg" / "x.py").read_text() == "def f(x):\n    return x + 1\n"
+    assert unified_diff("a\n", "b\n", "x.py").startswith("--- a/x.py\n")  # inside the current folder: as given
+    outside = tmp_path / "elsewhere.py"  # in no repository: its absolute path, slash dropped
+    assert unified_diff("a\n", "b\n", os.path.relpath(outside)).startswith(f"--- a/{str(outside).lstrip('/')}\n")

@@ -359,6 +359,13 @@ def body_lines(func: Function) -> frozenset[int]:
     return frozenset(range(func.start_line + first.lineno - 1, func.end_line + 1))
 
 
+def enters(test, func: Function, body: frozenset[int] | None = None) -> bool:
+    """Whether `test` (a `testcov.TestCoverage`) ran `func`'s body (`body_lines`, or `body` when the caller
+    has it): `TestCoverage.enters`, told the `def` line, which at import runs whether or not anything calls
+    the function (a one-line function's body is that line)."""
+    return test.enters(body_lines(func) if body is None else body, 0 if func.module_level else func.start_line)
+
+
 def text_without(text: str, func: Function) -> str:
     """The file `text` less `func`'s lines: for module-level code, the rest of the module, whose names are its globals."""
     lines = source_lines(text)

@@ -33,7 +33,7 @@ from typing import Literal
 from codemend.config import SPLITS
 from codemend.data.build import (BuildReport, _dedupe, assign_splits, benchmark_functions, check_contamination, drop_near_duplicates,
                                  function_samples, write_contamination, write_outputs)
-from codemend.data.corpus import Function, body_lines, decode_source, extract_functions, iter_python_files, module_name, replace_function, source_encoding
+from codemend.data.corpus import Function, body_lines, decode_source, enters, extract_functions, iter_python_files, module_name, replace_function, source_encoding
 from codemend.data.operators import unknown_operator_problems
 from codemend.errors import CodemendError
 from codemend.io import atomic_folder, check_writable_target
@@ -207,7 +207,7 @@ def covered_functions(config: ValidatedDataConfig, coverage: dict[str, list[Test
         seen += len(functions)
         for func in functions:
             body = body_lines(func)
-            covering = tuple(t.name for t in tests if t.passed and t.lines & body)
+            covering = tuple(t.name for t in tests if t.passed and enters(t, func, body))
             if covering:
                 targets.append(_Target(func, covering))
     return targets, seen

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable
 
 from codemend.config import WIDE_BUDGET, WIDE_SECONDS
-from codemend.data.corpus import body_lines, decode_source, iter_python_files, source_encoding
+from codemend.data.corpus import body_lines, decode_source, enters, iter_python_files, source_encoding
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
 from codemend.inference.repair import (TESTS_PASS, RepairResult, Suggestion, Tests, best_first, file_diff, functions_of, module_chunks_of,
@@ -336,8 +336,8 @@ class SharedRuns:
 
 def entering_failures(text: str, path: str, coverage: list) -> set[str]:
     """The failing tests that run the body of one of the file's functions (`corpus.body_lines`)."""
-    bodies = [body_lines(f) for f in select_functions(text, path)]
-    return {test.name for test in coverage if not test.passed and any(test.lines & body for body in bodies)}
+    bodies = [(f, body_lines(f)) for f in select_functions(text, path)]
+    return {test.name for test in coverage if not test.passed and any(enters(test, f, body) for f, body in bodies)}
 
 
 def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | None, *, function: str = "", line: int = 0, test_cmd: str = "",

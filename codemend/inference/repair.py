@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Collection, Iterator, Mapping
 
 from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
-from codemend.data.corpus import MODULE_CODE, Function, body_lines, extract_functions, module_chunks, module_code, odd_line_break_functions, replace_function, text_without
+from codemend.data.corpus import MODULE_CODE, Function, body_lines, enters, extract_functions, module_chunks, module_code, odd_line_break_functions, replace_function, text_without
 from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes
 from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
@@ -504,8 +504,8 @@ def judge_twice_if_flaky(suggestion: Suggestion, tests: Tests, limits: Limits, a
 def unrelated_passing(coverage: list[TestCoverage], functions: list[FunctionReport]) -> dict[str, set[str]]:
     """Per function: the tests that pass on the original code (under coverage) and never enter its body
     (`judge_twice_if_flaky`). Empty without per-test coverage."""
-    passed = {test.name: test.lines for test in coverage if test.passed}
-    return {report.function: {name for name, lines in passed.items() if not lines & body}
+    passed = [test for test in coverage if test.passed]
+    return {report.function: {test.name for test in passed if not enters(test, report.func, body)}
             for report in functions if report.func is not None and (body := body_lines(report.func))}
 
 
@@ -531,9 +531,10 @@ def failing_elsewhere(result: RepairResult, functions: list[Function]) -> str:
     tests pass, so validating would only spend their runs (a folder run skips such files)."""
     if not (result.failing and result.coverage and functions):
         return ""
-    bodies = frozenset().union(*(body_lines(func) for func in functions))
-    lines = {test.name: test.lines for test in result.coverage}
-    if any(lines.get(name, frozenset()) & bodies for name in result.failing) or not any(test.lines & bodies for test in result.coverage):
+    def runs_one(test: TestCoverage) -> bool:
+        return any(enters(test, func) for func in functions)
+
+    if any(runs_one(test) for test in result.coverage if test.name in result.failing) or not any(map(runs_one, result.coverage)):
         return ""
     what = functions[0].name if len(functions) == 1 else "its functions"
     return (f"no test that fails on the original code ({some(result.failing)}) runs {what} (per-test coverage): the bug they see is "
@@ -545,11 +546,11 @@ def unreached_failures(failing: set[str] | None, coverage: list[TestCoverage], f
     its body (another bug's failures: a project rarely has just one). Empty without per-test coverage or
     a complete list of the failures (`failing` None); no entry for a function no failing test runs: no
     edit of it can fix anything."""
-    lines = {test.name: test.lines for test in coverage}
+    tests = {test.name: test for test in coverage}
     unreached = {}
     for report in functions:
         body = body_lines(report.func) if report.func else frozenset()
-        names = {name for name in failing or () if name in lines and body and not lines[name] & body}
+        names = {name for name in failing or () if name in tests and body and not enters(tests[name], report.func, body)}
         if names and names != failing:
             unreached[report.function] = names
     return unreached
@@ -563,11 +564,10 @@ def one_cause_possible(failing: set[str] | None, coverage: list[TestCoverage], f
     or the list of tests `failing` on the original code (`Tests.failed`)."""
     if not failing or not coverage:
         return False
-    lines = {test.name: test.lines for test in coverage}
-    if not failing <= lines.keys():
+    tests = {test.name: test for test in coverage}
+    if not failing <= tests.keys():
         return False
-    return any(body and all(lines[name] & body for name in failing)
-               for body in (body_lines(report.func) if report.func else frozenset() for report in functions))
+    return any(report.func and all(enters(tests[name], report.func) for name in failing) for report in functions)
 
 
 WIDE_LINES = 5  # the most suspicious lines per function the wide space is tried at
@@ -666,11 +666,21 @@ def module_chunks_of(text: str, path: str, line: int = 0) -> list[Function]:
     return module_chunks(code) if code is not None else []
 
 
+def nested_lines(func: Function, functions: list[Function]) -> set[int]:
+    """The lines of `func` that belong to another of `functions`, defined inside it (a decorator's wrapper)."""
+    return {line for other in functions if other is not func and not other.module_level
+            and func.start_line < other.start_line and other.end_line <= func.end_line
+            for line in range(other.start_line, other.end_line + 1)}
+
+
 def suspicious_functions(functions: list[Function], sbfl: dict[int, float], keep: int = 3) -> list[Function]:
-    """With coverage, only the functions holding the most suspicious lines are worth the model's time."""
+    """With coverage, only the functions holding the most suspicious lines are worth the model's time; a
+    function defined inside another is ranked on its own lines, and the other on the rest (a decorator
+    and its wrapper took two of the three places on the wrapper's lines alone)."""
     if not sbfl:
         return functions
-    best = {f.name: body_suspicion(f, sbfl) for f in functions}
+    best = {f.name: body_suspicion(f, {line: score for line, score in sbfl.items() if line not in nested_lines(f, functions)})
+            for f in functions}
     ranked = sorted((f for f in functions if best[f.name] > 0), key=lambda f: -best[f.name])
     return ranked[:keep] or functions
 

@@ -18,15 +18,24 @@ from codemend.testcov import (
     TestCommand, TestCoverage, coverage_for_benchmark, coverage_for_command, coverage_for_files, parse_test_command, plan_benchmark_tests,
 )
 
-__all__ = ["TestCommand", "TestCoverage", "coverage_for_benchmark", "coverage_for_command", "coverage_for_files", "hang_loops",
+__all__ = ["IMPORT_ONLY_WEIGHT", "TestCommand", "TestCoverage", "coverage_for_benchmark", "coverage_for_command", "coverage_for_files", "hang_loops",
            "ochiai", "parse_test_command", "plan_benchmark_tests", "rank_lines", "with_hang_loops"]
 
 
 # ----------------------------------------------------------------------------- Ochiai
 
 
+IMPORT_ONLY_WEIGHT = 0.5
+"""What Ochiai's score counts for a line that ran only before the tests (`TestCoverage.imported`): every test
+shares it, so it scores sqrt(failed / all) whatever it does, and with several bugs (failing tests that each
+run another function) that is above each bug's line (a decorator's body at 0.89, four bugs at 0.5). Halved,
+it stays in the ranking (`CONST = compute()`: a bug there runs only at import) below the lines the failing
+tests run themselves."""
+
+
 def ochiai(coverages: Sequence[TestCoverage]) -> dict[int, float]:
-    """line -> ef / sqrt((ef + nf) * (ef + ep)) over the covered lines.
+    """line -> ef / sqrt((ef + nf) * (ef + ep)) over the covered lines, times IMPORT_ONLY_WEIGHT for the
+    lines that ran only before the tests (at import, in shared setup), never in one.
 
     ef/ep: failing/passing tests that execute the line; ef + nf is the number of failing tests.
     0 when no failing test covers a line; lines no test covers are absent.
@@ -34,14 +43,17 @@ def ochiai(coverages: Sequence[TestCoverage]) -> dict[int, float]:
     total_failed = sum(1 for coverage in coverages if not coverage.passed)
     failed_at: dict[int, int] = {}
     passed_at: dict[int, int] = {}
+    in_a_test: set[int] = set()
     for coverage in coverages:
         counts = passed_at if coverage.passed else failed_at
         for line in coverage.lines:
             counts[line] = counts.get(line, 0) + 1
+        in_a_test |= coverage.lines - coverage.imported
     scores: dict[int, float] = {}
     for line in failed_at.keys() | passed_at.keys():
         ef, ep = failed_at.get(line, 0), passed_at.get(line, 0)
-        scores[line] = ef / math.sqrt(total_failed * (ef + ep)) if ef else 0.0
+        weight = 1.0 if line in in_a_test else IMPORT_ONLY_WEIGHT
+        scores[line] = weight * ef / math.sqrt(total_failed * (ef + ep)) if ef else 0.0
     return scores
 
 

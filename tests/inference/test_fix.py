@@ -1824,6 +1824,34 @@ def test_a_function_whose_body_no_failing_test_runs_takes_no_share_of_the_suspic
     assert suspicious_functions([g, h], {1: 0.7, 5: 0.7}) == [g, h]  # no body runs: every function is looked at
 
 
+def test_a_function_defined_inside_another_is_ranked_on_its_own_lines_and_the_other_on_the_rest():
+    # A decorator and its wrapper took two of the three places on the wrapper's lines, which every failing
+    # test runs, past the four decorated functions that each held a bug.
+    from codemend.inference.repair import suspicious_functions
+
+    source = ("def logged(func):\n    calls = []\n\n    def wrapper(*args):\n        calls.append(args)\n        return func(*args)\n\n"
+              "    return wrapper\n\n\ndef add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a + b\n")
+    logged, wrapper, add, mul = select_functions(source, "m.py")
+    assert (wrapper.start_line, wrapper.end_line) == (4, 6)
+    sbfl = {2: 0.45, 5: 1.0, 6: 1.0, 8: 0.45, 12: 0.5, 16: 0.5}
+    assert suspicious_functions([logged, wrapper, add, mul], sbfl) == [wrapper, add, mul]
+    assert suspicious_functions([logged, add], sbfl) == [logged, add]  # the wrapper not looked at on its own: its lines are logged's
+
+
+@pytest.mark.sandbox
+def test_a_one_line_functions_fix_is_judged_without_a_failure_whose_test_never_calls_it(tmp_path, monkeypatch):
+    # `def add(a, b): return a - b`: its one line is its `def`, which runs at import for every test; counted
+    # as a call, test_first's failure (another bug's) made add's true fix "failing".
+    (tmp_path / "ops.py").write_text("def add(a, b): return a - b\n\n\ndef first(values):\n    return values[1]\n")
+    (tmp_path / "test_ops.py").write_text("from ops import add, first\n\n\ndef test_add():\n    assert add(2, 3) == 5\n\n\n"
+                                          "def test_first():\n    assert first([4, 5]) == 4\n")
+    monkeypatch.chdir(tmp_path)
+    (report,) = fix_path("ops.py", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider test_ops.py", wide=0)
+    (alone,) = [s for s in report.result.suggestions if s.function == "add" and "return a + b" in s.patched_source]
+    assert (alone.validation, alone.still_failing) == ("plausible", ["test_ops.py::test_first"])
+    assert report.result.suggestions[0].validation == "plausible" and "values[0]" in report.result.suggestions[0].patched_source
+
+
 def test_the_api_says_why_a_repair_found_nothing_to_look_at():
     # The Python API returned an empty result and no note for empty or unparsable source, or a missing function.
     assert repair("", debugger=None).notes == ["<memory>: no function or module-level code to look at"]

@@ -16,6 +16,7 @@ import pytest
 
 from codemend import testcov as sbfl  # the measuring internals live in codemend.testcov
 from codemend.inference.sbfl import (
+    IMPORT_ONLY_WEIGHT,
     TestCoverage,
     coverage_for_benchmark,
     coverage_for_command,
@@ -108,6 +109,33 @@ def test_ochiai_lines_of_failing_tests_only():
     # All tests failing: a line every test covers is 1.0, a line half of them cover 1/sqrt(2).
     scores = ochiai([cov("f1", False, {1, 2}), cov("f2", False, {1})])
     assert scores == {1: pytest.approx(1.0), 2: pytest.approx(1 / math.sqrt(2))}
+
+
+def test_ochiai_halves_the_lines_that_ran_only_before_the_tests():
+    # Four bugs, one per decorated function; the decorator's body ran at import, on behalf of every test:
+    # counted in full it scored sqrt(4/5) = 0.89, above each bug's line (0.5).
+    imported = frozenset({1, 2})
+    tests = [TestCoverage(f"f{k}", False, imported | {10 + k}, "AssertionError", imported=imported) for k in range(4)]
+    tests.append(TestCoverage("p", True, imported | {20}, "", imported=imported))
+    scores = ochiai(tests)
+    assert scores[1] == scores[2] == pytest.approx(IMPORT_ONLY_WEIGHT * 4 / math.sqrt(4 * 5))
+    assert all(scores[10 + k] == pytest.approx(0.5) for k in range(4)) and scores[20] == 0.0
+    assert [line for line, _ in rank_lines(scores)][:4] == [10, 11, 12, 13]
+    # A line one test runs itself counts in full, for the tests it ran before too (a helper the import calls).
+    tests[0] = TestCoverage("f0", False, imported | {10}, "AssertionError", imported=frozenset({2}))
+    assert ochiai(tests)[1] == pytest.approx(4 / math.sqrt(4 * 5)) and ochiai(tests)[2] == scores[2]
+    # Without the split (every line the test's own), nothing changes.
+    assert ochiai([cov("f", False, {1, 2}), cov("p", True, {1})]) == {1: pytest.approx(1 / math.sqrt(2)), 2: 1.0}
+
+
+def test_a_test_enters_a_body_it_ran_or_that_ran_before_it_but_for_a_one_line_functions_def():
+    at_import = frozenset({1, 4, 5})  # `def add(a, b): return a - b` on line 1, a decorator's body on lines 4-5
+    caller = TestCoverage("t_add", False, at_import | {1}, "", imported=frozenset({4, 5}))
+    other = TestCoverage("t_other", False, at_import | {9}, "", imported=at_import)
+    assert caller.enters({1}, def_line=1) and not other.enters({1}, def_line=1)
+    assert other.enters({4, 5}, def_line=3) and other.enters({9, 10}, def_line=8)  # a decorator's body runs at import
+    assert not other.enters({12}, def_line=11)
+    assert TestCoverage("old", False, frozenset({1}), "").enters({1}, def_line=1)  # no split known: every line its own
 
 
 # A generator that never ends (boltons' backoff_iter with `i -= 1`), its caller, and a helper its loop calls.
@@ -320,9 +348,17 @@ def test_benchmark_coverage_ranks_an_off_by_one_in_binary_search_first():
 
 
 @pytest.mark.sandbox
+def test_lines_that_ran_at_import_or_in_setup_are_each_tests_and_said_apart():
+    module = "def make(n):\n    return [0] * n\n\n\ndef size(xs):\n    return len(xs)\n"
+    first, second = coverage_for_benchmark(module, "xs = make(3)\nassert size(xs) == 3\nassert make(2) == [0, 0]\n")
+    assert (first.lines, first.imported) == ({1, 2, 5, 6}, {1, 2, 5})  # make's body ran in the setup, before it
+    assert (second.lines, second.imported) == ({1, 2, 5}, {1, 5})  # it ran make itself
+
+
+@pytest.mark.sandbox
 def test_a_module_that_fails_at_import_is_one_failing_test():
     (only,) = coverage_for_benchmark("LIMIT = 3\nraise RuntimeError('boom')\n", MAX_INDEX_TESTS)
-    assert (only.name, only.passed, only.lines) == ("import", False, frozenset({1, 2}))
+    assert (only.name, only.passed, only.lines, only.imported) == ("import", False, frozenset({1, 2}), frozenset())  # the import is the test
     assert only.error == "RuntimeError: boom (candidate.py line 2)"
     (syntax,) = coverage_for_benchmark("def f(:\n    pass\n", "assert f()\n")
     assert not syntax.passed and syntax.error.startswith("SyntaxError")
@@ -336,6 +372,7 @@ def test_a_setup_failure_fails_the_tests_after_it():
     assert coverages[1].error == coverages[2].error
     assert coverages[1].error.startswith("TypeError: object of type 'NoneType' has no len() (candidate.py line 3)")
     assert coverages[1].lines == {1, 2, 3}  # what the failed setup ran, on behalf of the tests after it
+    assert coverages[1].imported == {1, 2, 3}  # none of it the test's own: it never ran
     (last,) = coverage_for_benchmark(MAX_INDEX, "ys = max_index(None)\n")
     assert (last.name, last.passed) == ("setup@line1", False)  # nothing after it: the failure still counts
 
@@ -448,10 +485,11 @@ def test_pytest_command_coverage_per_test_with_the_tree_untouched(clamp_repo):
     assert list(by_name) == ["tests/test_mod.py::test_inside", "tests/test_mod.py::test_below", "tests/test_mod.py::test_above"]
     assert [c.passed for c in coverages] == [True, True, False]  # the skipped test is left out
     assert [sorted(c.lines) for c in coverages] == [[1, 2, 4, 6], [1, 2, 3], [1, 2, 4, 5]]
+    assert [c.imported for c in coverages] == [{1}] * 3  # the def line ran at import, before every test
     assert by_name["tests/test_mod.py::test_above"].error == "AssertionError: assert 0 == 10"
     scores = ochiai(coverages)
-    assert rank_lines(scores) == [(5, 1.0), (4, pytest.approx(1 / math.sqrt(2))), (1, pytest.approx(1 / math.sqrt(3))),
-                                  (2, pytest.approx(1 / math.sqrt(3))), (3, 0.0), (6, 0.0)]
+    assert rank_lines(scores) == [(5, 1.0), (4, pytest.approx(1 / math.sqrt(2))), (2, pytest.approx(1 / math.sqrt(3))),
+                                  (1, pytest.approx(IMPORT_ONLY_WEIGHT / math.sqrt(3))), (3, 0.0), (6, 0.0)]
     assert snapshot(clamp_repo) == before
     assert elapsed < 20, f"one coverage_for_command call took {elapsed:.1f} s"
 
