@@ -55,6 +55,11 @@ BUGS = [
      "    return dict(sorted(counts.items()))", "    return counts"),
     ("count_grid_paths", "loop-direction", "loop runs in the wrong direction (reads cells not yet updated)",
      "        for c in range(cols):", "        for c in range(cols - 1, -1, -1):"),
+    ("tally_words", "mutable-default", "a dict default value, made once and shared by every call that omits it",
+     'def tally_words(words, counts=None):\n    """Add one to counts[word] for each word, compared case-insensitively, and return counts.\n\n'
+     '    counts is a dict to add to (a fresh one when omitted)."""\n    if counts is None:\n        counts = {}\n',
+     'def tally_words(words, counts={}):\n    """Add one to counts[word] for each word, compared case-insensitively, and return counts.\n\n'
+     '    counts is a dict to add to (a fresh one when omitted)."""\n'),
 ]
 
 

@@ -355,7 +355,7 @@ def cmd_fix(args, unknown) -> int:
 
 def _run_fix(args, config: FixConfig) -> int:
     from codemend.inference.fix import fix_path, gathered_notes
-    from codemend.inference.formats import as_json, as_sarif, as_text
+    from codemend.inference.formats import as_json, as_sarif, as_text, order_note
     from codemend.inference.repair import best_first
 
     _check_before_loading(args.path, config.function, config.line)
@@ -368,6 +368,8 @@ def _run_fix(args, config: FixConfig) -> int:
     if debugger is None and not config.test_cmd:
         notes.append("with --model none and no --test_cmd nothing ranks the suggestions (every score is 0): their order is the "
                      "repair space's; give a model, or tests to validate them")
+    if order := order_note(suggestions, config.top):
+        notes.append(order)
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     if config.format == "text":  # shown before --apply's test run, which may take a while

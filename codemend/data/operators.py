@@ -11,7 +11,8 @@ Every operator is a pure `sites(tree, source) -> list[Edit]` listing, in source 
 its kind. An edit changes bytes inside one line, or deletes exactly one whole line, so that every
 buggy/fixed pair is a single hunk that keeps its indentation (the repair space's MISTAKE_TEMPLATES, tried
 by tests only, are the exception: they may swap or join whole statements). Strings, comments, decorators,
-parameter lists, annotations and imports are never edited.
+parameter lists, annotations and imports are never edited (but for `none_default`, a mistake template, which
+turns a list, dict or set default value into None and a check).
 
 Operators whose `invertible` flag is set are closed under their own rewrite (`<` -> `<=` -> `<`), so
 running them over buggy code enumerates the fix too: `candidate_fixes` is that search space.
@@ -1663,7 +1664,7 @@ def _subtree(node: Node) -> Iterator[Node]:
 # Templates for mistakes people make that no bug operator makes, chosen on the development set's
 # hand-written bugs (builtin:dev-handwritten, bench/make_dev_handwritten.py): a loop written as an if,
 # a swap split into two assignments, two statements in the wrong order, list.sort()'s None used, a
-# string method's result thrown away, a loop run the wrong way.
+# string method's result thrown away, a loop run the wrong way, a container as a default value.
 
 
 def _if_to_while(ix: _Index) -> Iterator[Edit]:
@@ -1777,6 +1778,37 @@ def _keep_result(ix: _Index) -> Iterator[Edit]:
             yield Edit(statement.start_byte, statement.start_byte, ix.text(target) + b" = ")
 
 
+_CONTAINERS = ("list", "dictionary", "set", "list_comprehension", "dictionary_comprehension", "set_comprehension")
+_CONTAINER_CALLS = (b"list", b"dict", b"set", b"collections.defaultdict", b"defaultdict", b"collections.OrderedDict", b"OrderedDict")
+
+
+def _none_default(ix: _Index) -> Iterator[Edit]:
+    """`def f(xs, seen=[]):` -> `def f(xs, seen=None):` with `if seen is None: seen = []` first in the body
+    (after its docstring): a default value is made once, when the `def` runs, so a list, dict or set default
+    is shared by every call that leaves it out, and what one call puts in it the next one finds
+    (flake8-bugbear's B006)."""
+    for func in ix.nodes("function_definition"):
+        parameters, body = func.child_by_field_name("parameters"), func.child_by_field_name("body")
+        statements = _named(body) if body is not None else []
+        first = next((node for k, node in enumerate(statements) if k or not _is_docstring(node)), None)
+        if parameters is None or first is None or first.start_point[0] == func.start_point[0]:
+            continue  # no statement to put the check before, or a one-line function
+        line_start = ix.source.rfind(b"\n", 0, first.start_byte) + 1
+        indent = ix.source[line_start:first.start_byte]
+        if indent.strip():
+            continue  # the statement shares its line with another
+        unit = indent[func.start_point[1]:] or b"    "  # the body's indentation past the def's, tabs as they are
+        for parameter in parameters.named_children:
+            name, value = parameter.child_by_field_name("name"), parameter.child_by_field_name("value")
+            if parameter.type not in ("default_parameter", "typed_default_parameter") or name is None or value is None:
+                continue
+            function = value.child_by_field_name("function") if value.type == "call" else None
+            if value.type not in _CONTAINERS and (function is None or ix.text(function) not in _CONTAINER_CALLS):
+                continue
+            check = b"if " + ix.text(name) + b" is None:\n" + indent + unit + ix.text(name) + b" = " + ix.text(value) + b"\n" + indent
+            yield Edit(value.start_byte, first.start_byte, b"None" + ix.source[value.end_byte:first.start_byte] + check)
+
+
 # Few sites each (~1 per line together), so the wide search tries them at every line of a function
 # before the wide templates' dozens per line at its most suspicious ones (repair.wide_suggestions).
 MISTAKE_TEMPLATES = {
@@ -1786,6 +1818,7 @@ MISTAKE_TEMPLATES = {
     "swap_statements": _public_sites(_swap_statements, multiline=True),
     "sorted_not_sort": _public_sites(_sorted_not_sort),
     "reverse_range": _public_sites(_reverse_range),
+    "none_default": _public_sites(_none_default, multiline=True),
 }
 
 # Operators whose sites in the repair space differ from those that inject bugs (the data keeps the latter).

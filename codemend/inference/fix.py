@@ -92,15 +92,18 @@ def check_functions(text: str, path: str, function: str, line: int) -> None:
 _PLAIN_DIFF = ("diff", "--no-color", "--no-ext-diff", "--no-textconv")
 
 
-def changed_lines(path: Path, rev: str) -> set[int]:
+def changed_lines(path: Path, rev: str, renames: dict | None = None) -> set[int]:
     """Lines of `path` added or changed since git revision `rev`; a file renamed (or moved) since is
-    compared with its old path, not counted as new throughout."""
+    compared with its old path, not counted as new throughout. `renames`: a run's cache of `_renames`."""
     top = _git_top(path, rev)
     try:
         here = path.resolve().relative_to(top).as_posix()
     except ValueError:  # a link out of the checkout
         raise CodemendError(f"--changed_since {rev}: {path} is not in the git checkout {top}; drop --changed_since") from None
-    paths = [here] + [old for old in [_renamed_from(top, rev, here)] if old]
+    renames = {} if renames is None else renames
+    if (top, rev) not in renames:
+        renames[(top, rev)] = _renames(top, rev)
+    paths = [here] + [old for old in [renames[(top, rev)].get(here)] if old]
     out = _git_diff(top, rev, "--unified=0", "-M", rev, "--", *paths)
     if not out.strip() and _untracked(path):  # a new file git does not know yet: every line of it is new (git diff shows none)
         return set(range(1, path.read_text(encoding="utf-8", errors="replace").count("\n") + 2))
@@ -131,13 +134,11 @@ def _git_diff(top: Path, rev: str, *args: str) -> str:
     return out.stdout
 
 
-def _renamed_from(top: Path, rev: str, here: str) -> str | None:
-    """The path `here` (relative to the checkout's top) had at `rev`, when git sees it renamed since."""
+def _renames(top: Path, rev: str) -> dict[str, str]:
+    """{path now: path at `rev`} of the files git sees renamed (or moved) since `rev`, relative to the
+    checkout's top: one rename detection over the repository, which a folder run asks once, not per file."""
     fields = _git_diff(top, rev, "--name-status", "-M", "-z", "--diff-filter=R", rev).split("\0")
-    for status, old, new in zip(fields[0::3], fields[1::3], fields[2::3]):
-        if status.startswith("R") and new == here:
-            return old
-    return None
+    return {new: old for status, old, new in zip(fields[0::3], fields[1::3], fields[2::3]) if status.startswith("R")}
 
 
 def _untracked(path: Path) -> bool:
@@ -199,10 +200,11 @@ def default_workers() -> int:
     return max(1, min(8, cores, int(memory_gib // 2)))
 
 
-def changed_functions(text: str, path: Path, rev: str) -> list[str]:
+def changed_functions(text: str, path: Path, rev: str, renames: dict | None = None) -> list[str]:
     """Names of the functions of `path` with lines changed since `rev`, and of its changed module-level code
-    (`<module>` in a script; in a file with functions, each changed run of top-level statements by its lines)."""
-    lines = changed_lines(path, rev)
+    (`<module>` in a script; in a file with functions, each changed run of top-level statements by its lines).
+    `renames`: see `changed_lines`."""
+    lines = changed_lines(path, rev, renames)
     functions = select_functions(text, str(path))
     names = [f.name for f in functions if any(f.start_line <= n <= f.end_line for n in lines)]
     if any(f.module_level for f in functions):
@@ -353,7 +355,7 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
     # A fix that edits the tests judging it proves nothing, and without tests they are not what is asked about.
     tests_left = test_files_of(files, Path(path)) if Path(path).is_dir() else set()
     files = [file for file in files if file not in tests_left]
-    shared = SharedRuns(files)
+    shared, renames = SharedRuns(files), {}  # renames: --changed_since's, asked once (`changed_lines`)
     if test_cmd and len(files) > 1:
         shared.prepare(test_cmd, timeout_s)
         files = shared.in_order(files)
@@ -369,7 +371,7 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
                     reports.append(FileReport(str(file), "", "", RepairResult([], [], notes=[read])))
                 continue
             text, digest = read
-        names = changed_functions(text, file, changed_since) if changed_since else [function]
+        names = changed_functions(text, file, changed_since, renames) if changed_since else [function]
         if not names:
             continue  # nothing in it changed since --changed_since
         changed += 1

@@ -35,6 +35,15 @@ def as_text(suggestions: Sequence[Suggestion], color: bool, top: int) -> str:
     return "\n".join(blocks)
 
 
+def order_note(suggestions: Sequence[Suggestion], top: int) -> str:
+    """Why the suggestions shown are not in score order, when they are not (`repair.best_first`)."""
+    shown = suggestions[:top]
+    if all(a.score >= b.score for a, b in zip(shown, shown[1:])):
+        return ""
+    return ("suggestions are in order of what the tests said, then of score: plausible fixes first, those that pass every "
+            "test before those judged without another bug's failing tests")
+
+
 def _bugs_in(s: Suggestion) -> str:
     """"bug in f", or "bugs in f, g" for a suggestion that fixes several functions (`fix.mend_further`)."""
     return f"bugs in {s.function}" if ", " in s.function else f"bug in {s.function}"

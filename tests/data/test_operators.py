@@ -322,6 +322,8 @@ def test_complete_short_call_gives_a_call_that_needs_more_arguments_a_value_from
      "    if x in seen:\n        return False\n    seen.add(x)\n"),
     ("keep_result", "def norm(text):\n    text.strip()\n    return text.split(',')\n", "    text = text.strip()\n"),
     ("sorted_not_sort", "def smallest(xs, k):\n    return xs[:k].sort(reverse=False)\n", "return sorted(xs[:k], reverse=False)"),
+    ("none_default", 'def tally(words, counts={}):\n    """Doc."""\n    for w in words:\n        counts[w] = 1\n    return counts\n',
+     'def tally(words, counts=None):\n    """Doc."""\n    if counts is None:\n        counts = {}\n    for w in words:\n'),
     ("add_guard", "def m(window, values, value):\n    while values[window[-1]] <= value:\n        window.pop()\n    return window\n",
      "while window and values[window[-1]] <= value:"),
     ("add_guard", "def r(text, i, value):\n    if text[i + 1] > value:\n        return 1\n    return 0\n", "if i + 1 < len(text) and text[i + 1] > value:"),
@@ -373,6 +375,15 @@ def test_statement_templates_leave_docstrings_comments_and_tuple_targets_alone()
     assert joined == set()  # a tuple target, and `d = 1` reads nothing `c = a` wrote
     assert not [fix for fix, name in candidate_fixes("def h(n):\n    if n:\n        n -= 1\n    else:\n        n = 0\n    return n\n", wide=True)
                 if name == "if_to_while"]  # an if with an else is a choice, not a loop
+
+
+def test_none_default_turns_each_container_default_into_a_check_at_the_bodys_indentation():
+    method = "class C:\n\tdef g(self, d={}, *, s: set = set(), t=(), n=None):\n\t\t# why\n\t\td[1] = 2\n\t\treturn d, s\n"
+    fixes = [fix for fix, _ in candidate_fixes(method, wide=True, only={"none_default"})]
+    assert fixes == [method.replace("d={}", "d=None").replace("\t\td[1]", "\t\tif d is None:\n\t\t\td = {}\n\t\td[1]"),
+                     method.replace("s: set = set()", "s: set = None").replace("\t\td[1]", "\t\tif s is None:\n\t\t\ts = set()\n\t\td[1]")]
+    assert not candidate_fixes("def h(x, acc=[]): return acc\n", wide=True, only={"none_default"})  # no line to put the check on
+    assert not candidate_fixes("def k(x, t=(), n=0, s='a'):\n    return t\n", wide=True, only={"none_default"})  # nothing shared can change
 
 
 def test_candidate_fixes_can_keep_only_some_operators_and_templates():

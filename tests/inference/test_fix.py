@@ -885,6 +885,22 @@ def test_changed_since_reads_plain_hunks_whatever_git_is_configured_to_show_and_
     assert changed_functions(moved.read_text(), moved, "HEAD") == []
 
 
+
+def test_a_folder_run_with_changed_since_asks_git_for_renames_once(tmp_path, monkeypatch, git_commit_all):
+    # Rename detection runs over the whole repository; asked once per file, a folder of 300 files asked 300 times.
+    from codemend.inference import fix as fix_module
+
+    for name in ("a.py", "b.py", "c.py"):
+        (tmp_path / name).write_text("def f(x):\n    return x + 1\n")
+    git_commit_all(tmp_path)
+    (tmp_path / "b.py").write_text("def f(x):\n    return x + 2\n")
+    asked, real = [], fix_module._renames
+    monkeypatch.setattr(fix_module, "_renames", lambda top, rev: asked.append(rev) or real(top, rev))
+    monkeypatch.chdir(tmp_path)
+    reports = fix_path(".", None, changed_since="HEAD")
+    assert [Path(r.path).name for r in reports] == ["b.py"] and asked == ["HEAD"]
+
+
 def test_bad_files_and_names_fail_clearly(tmp_path):
     with pytest.raises(CodemendError, match="no such file"):
         read_source(tmp_path / "missing.py")
@@ -1899,3 +1915,19 @@ def test_a_line_outside_a_functions_body_looks_at_the_whole_function_and_says_so
                             "never edited): the whole function is looked at"]
     body = min(body_lines(func))
     assert all(s.line == body for s in repair(SOURCE, debugger=None, path="s.py", line=body).suggestions)  # a body line still pins
+
+
+def test_a_note_says_why_the_suggestions_shown_are_out_of_score_order():
+    # Two fixes together (their scores summed) passed every test and came first, above a fix with a better
+    # score, and nothing said why.
+    from codemend.inference.formats import order_note
+    from codemend.inference.repair import Suggestion, best_first
+
+    both = Suggestion("m.py", "f, g", 2, -6.0, "", "both", "", "plausible")
+    alone = Suggestion("m.py", "f", 2, -2.0, "", "alone", "", "plausible", still_failing=["t.py::test_g"])
+    worse = Suggestion("m.py", "g", 7, -9.0, "", "worse", "", "failing")
+    ordered = sorted([worse, alone, both], key=best_first)
+    assert ordered == [both, alone, worse]
+    assert order_note(ordered, 10).startswith("suggestions are in order of what the tests said, then of score")
+    assert order_note(ordered, 1) == ""  # one shown: no order to explain
+    assert order_note([alone, worse], 10) == order_note([], 10) == ""
