@@ -17,6 +17,7 @@ The compact edit names the buggy line(s) by number in the input's numbering, the
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -170,18 +171,26 @@ def _first_changed_line(buggy: str, patched: str) -> int | None:
 
 
 def _diff_name(path: str) -> str:
-    """`path` as a diff names it after a/ and b/: relative to the current folder when it lies inside it
-    (`patch -p1` and `git apply` read it from there); outside it, relative to its git repository's top
-    folder, as `git diff` names it from a subfolder (`a/../pkg/x.py` is a path `git apply` and `patch`
-    refuse); else absolute without its leading slash (never `a//tmp`)."""
-    if not os.path.isabs(path) and not path.startswith(".."):
-        return path
-    relative = os.path.relpath(path)
-    if not relative.startswith(".."):
-        return relative
+    """`path` as a diff names it after a/ and b/: inside a git repository, from its top folder, as `git diff`
+    names it whatever the current folder (`git apply` and `patch -p1` take it there; run from a subfolder on
+    `../pkg/x.py`, the header read `a/../pkg/x.py`, which both refuse); elsewhere relative to the current
+    folder when it lies inside it, else absolute without its leading slash (never `a//tmp`)."""
     absolute = os.path.abspath(path)
-    top = next((folder for folder in Path(absolute).parents if (folder / ".git").exists()), None)
-    return Path(absolute).relative_to(top).as_posix() if top is not None else absolute.lstrip("/")
+    top = _repository_top(os.path.dirname(absolute))
+    if top:
+        return os.path.relpath(absolute, top).replace(os.sep, "/")
+    relative = os.path.relpath(absolute)
+    return relative if not relative.startswith("..") else absolute.lstrip("/")
+
+
+@functools.lru_cache(maxsize=256)
+def _repository_top(folder: str) -> str:
+    """The nearest folder at or above `folder` holding `.git` (a repository or a worktree), "" when none:
+    asked once per folder, since a run diffs thousands of candidates."""
+    for parent in [folder, *map(str, Path(folder).parents)]:
+        if os.path.exists(os.path.join(parent, ".git")):
+            return parent
+    return ""
 
 
 def unified_diff(before: str, after: str, path: str = "function.py", first_line: int = 1) -> str:

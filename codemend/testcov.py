@@ -80,13 +80,14 @@ class TestCoverage:
     """The lines of `lines` that ran before the test and not in it: at import (pytest imports while it
     collects, before any test) or in the benchmark's setup statements. Every test shares them."""
 
-    def enters(self, body: Collection[int], def_line: int = 0) -> bool:
+    def enters(self, body: Collection[int], header: int = 0) -> bool:
         """Whether the test ran a line of `body` (a function's `corpus.body_lines`). Lines that ran before it
-        count (`imported`: a decorator's body, a function `CONST = compute()` calls), but for `def_line`, a
-        one-line function's only line: at import it runs as the `def` itself, whether or not anything calls
-        the function, so it counts only when the test ran it."""
+        count (`imported`: a decorator's body, a function `CONST = compute()` calls), but for `header`, a body
+        line that is also the signature's (`def add(a, b): return a - b`, `corpus.header_line`): at import it
+        runs as the `def` itself, whether or not anything calls the function, so it counts only when the test
+        ran it (a one-line function defined inside another that the test runs still counts as entered)."""
         ran = self.lines.intersection(body)
-        return bool(ran - {def_line}) or (def_line in ran and def_line not in self.imported)
+        return bool(ran - {header}) or (header in ran and header not in self.imported)
 
     @property
     def stopped(self) -> bool:
@@ -347,7 +348,7 @@ class PerTestCoverage:
         if not self.reported:
             self.reported = True
             for name, error in self.collect_errors:
-                emit(event="test", name=name, passed=False, error=error, lines=sorted(self.shared[0]), also=[sorted(s) for s in self.shared[1:]])
+                emit(event="test", name=name, passed=False, error=error, lines=[], also=[[] for _ in self.shared[1:]])  # the shared lines, none its own
 
     def pytest_runtest_logstart(self, nodeid, location):
         emit(event="begin", name=nodeid)

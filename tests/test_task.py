@@ -116,8 +116,9 @@ def test_a_diff_applies_with_patch_for_spaces_absolute_paths_and_a_file_without_
     assert "--- a/elsewhere/x.py\n" in unified_diff("a\n", "b\n", outside)
 
 
-def test_a_diff_of_a_file_outside_the_current_folder_names_it_from_its_repository_top(tmp_path, monkeypatch):
-    # Run from a subfolder on `../pkg/x.py`, the header read `a/../pkg/x.py`, which `git apply` refuses.
+def test_a_diff_names_a_file_in_a_git_repository_from_its_top_as_git_diff_does(tmp_path, monkeypatch):
+    # Run from a subfolder on `../pkg/x.py`, the header read `a/../pkg/x.py`, which `git apply` refuses; and a
+    # file of the subfolder named from it while another was named from the top made a patch no folder applies.
     import shutil
     import subprocess
 
@@ -125,15 +126,19 @@ def test_a_diff_of_a_file_outside_the_current_folder_names_it_from_its_repositor
         pytest.skip("git is not installed")
     repo = tmp_path / "repo"
     (repo / "pkg").mkdir(parents=True)
-    (repo / "tests").mkdir()
+    (repo / "docs").mkdir()
     (repo / "pkg" / "x.py").write_text("def f(x):\n    return x - 1\n")
+    (repo / "docs" / "d.py").write_text("X = 1\n")
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
-    monkeypatch.chdir(repo / "tests")
-    diff = unified_diff("def f(x):\n    return x - 1\n", "def f(x):\n    return x + 1\n", "../pkg/x.py")
-    assert diff.startswith("--- a/pkg/x.py\n+++ b/pkg/x.py\n")
-    run = subprocess.run(["git", "apply", "-"], input=diff, text=True, capture_output=True, cwd=repo)
+    monkeypatch.chdir(repo / "docs")
+    patch = (unified_diff("def f(x):\n    return x - 1\n", "def f(x):\n    return x + 1\n", "sub/../../pkg/x.py")
+             + unified_diff("X = 1\n", "X = 2\n", "d.py"))
+    assert patch.startswith("--- a/pkg/x.py\n+++ b/pkg/x.py\n") and "--- a/docs/d.py\n+++ b/docs/d.py\n" in patch
+    run = subprocess.run(["git", "apply", "-"], input=patch, text=True, capture_output=True, cwd=repo)
     assert run.returncode == 0, run.stderr
-    assert (repo / "pkg" / "x.py").read_text() == "def f(x):\n    return x + 1\n"
-    assert unified_diff("a\n", "b\n", "x.py").startswith("--- a/x.py\n")  # inside the current folder: as given
-    outside = tmp_path / "elsewhere.py"  # in no repository: its absolute path, slash dropped
+    assert (repo / "pkg" / "x.py").read_text() == "def f(x):\n    return x + 1\n" and (repo / "docs" / "d.py").read_text() == "X = 2\n"
+    monkeypatch.chdir(tmp_path)  # in no repository: from the current folder, or absolute with the slash dropped
+    (tmp_path / "plain.py").write_text("a\n")
+    assert unified_diff("a\n", "b\n", "plain.py").startswith("--- a/plain.py\n")
+    outside = tmp_path.parent / f"{tmp_path.name}-elsewhere.py"
     assert unified_diff("a\n", "b\n", os.path.relpath(outside)).startswith(f"--- a/{str(outside).lstrip('/')}\n")

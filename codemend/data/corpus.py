@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import logging
 import os
@@ -347,23 +348,37 @@ def body_lines(func: Function) -> frozenset[int]:
     time on behalf of every test, so only the body says that a test entered the function (coverage-based
     verdicts: validated data, `fix`'s judgement of tests another bug fails). A one-line function's is its line;
     module-level code's is every line of it."""
+    return _body(func)[0]
+
+
+def header_line(func: Function) -> int:
+    """The line (in the file) where the function's body begins on its signature's last line (`def f(a): return
+    a`), which runs at import as the `def` itself; 0 when the body starts a line of its own."""
+    return _body(func)[1]
+
+
+@functools.lru_cache(maxsize=4096)
+def _body(func: Function) -> tuple[frozenset[int], int]:
+    """(`body_lines`, `header_line`), read once per function: coverage verdicts ask for every test."""
     if func.module_level:
-        return frozenset(range(func.start_line, func.end_line + 1))
+        return frozenset(range(func.start_line, func.end_line + 1)), 0
     try:
         statements = ast.parse(func.code).body[0].body
     except (SyntaxError, IndexError, AttributeError):
-        return frozenset(range(func.start_line + 1, func.end_line + 1))
+        return frozenset(range(func.start_line + 1, func.end_line + 1)), 0
     first = statements[0]
+    shares = bool(source_lines(func.code)[first.lineno - 1][: first.col_offset].strip())
     if len(statements) > 1 and isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
         first = statements[1]  # a docstring is never executed
-    return frozenset(range(func.start_line + first.lineno - 1, func.end_line + 1))
+    start = func.start_line + first.lineno - 1
+    return frozenset(range(start, func.end_line + 1)), func.start_line + statements[0].lineno - 1 if shares else 0
 
 
 def enters(test, func: Function, body: frozenset[int] | None = None) -> bool:
     """Whether `test` (a `testcov.TestCoverage`) ran `func`'s body (`body_lines`, or `body` when the caller
-    has it): `TestCoverage.enters`, told the `def` line, which at import runs whether or not anything calls
-    the function (a one-line function's body is that line)."""
-    return test.enters(body_lines(func) if body is None else body, 0 if func.module_level else func.start_line)
+    has it): `TestCoverage.enters`, told the `header_line`, which at import runs as the `def` itself
+    whether or not anything calls the function (a one-line function's body is that line)."""
+    return test.enters(body_lines(func) if body is None else body, header_line(func))
 
 
 def text_without(text: str, func: Function) -> str:

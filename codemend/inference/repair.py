@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Collection, Iterator, Mapping
 
 from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
-from codemend.data.corpus import MODULE_CODE, Function, body_lines, enters, extract_functions, module_chunks, module_code, odd_line_break_functions, replace_function, text_without
+from codemend.data.corpus import MODULE_CODE, Function, body_lines, enters, extract_functions, header_line, module_chunks, module_code, odd_line_break_functions, replace_function, text_without
 from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes
 from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
@@ -531,10 +531,11 @@ def failing_elsewhere(result: RepairResult, functions: list[Function]) -> str:
     tests pass, so validating would only spend their runs (a folder run skips such files)."""
     if not (result.failing and result.coverage and functions):
         return ""
-    def runs_one(test: TestCoverage) -> bool:
-        return any(enters(test, func) for func in functions)
-
-    if any(runs_one(test) for test in result.coverage if test.name in result.failing) or not any(map(runs_one, result.coverage)):
+    # `enters` for any of them, asked of one set: a folder's file has hundreds of functions, a suite thousands of tests
+    plain = frozenset().union(*(body_lines(func) - {header_line(func)} for func in functions))
+    headers = {header_line(func) for func in functions} - {0}
+    runs_one = [bool(test.lines & plain) or any(h in test.lines and h not in test.imported for h in headers) for test in result.coverage]
+    if any(runs for test, runs in zip(result.coverage, runs_one) if test.name in result.failing) or not any(runs_one):
         return ""
     what = functions[0].name if len(functions) == 1 else "its functions"
     return (f"no test that fails on the original code ({some(result.failing)}) runs {what} (per-test coverage): the bug they see is "
@@ -567,7 +568,8 @@ def one_cause_possible(failing: set[str] | None, coverage: list[TestCoverage], f
     tests = {test.name: test for test in coverage}
     if not failing <= tests.keys():
         return False
-    return any(report.func and all(enters(tests[name], report.func) for name in failing) for report in functions)
+    return any(all(enters(tests[name], report.func, body) for name in failing)
+               for report in functions if report.func and (body := body_lines(report.func)))
 
 
 WIDE_LINES = 5  # the most suspicious lines per function the wide space is tried at
@@ -667,10 +669,11 @@ def module_chunks_of(text: str, path: str, line: int = 0) -> list[Function]:
 
 
 def nested_lines(func: Function, functions: list[Function]) -> set[int]:
-    """The lines of `func` that belong to another of `functions`, defined inside it (a decorator's wrapper)."""
+    """The body lines (`corpus.body_lines`) of the other `functions` defined inside `func` (a decorator's
+    wrapper); their `def` lines run as `func`'s own."""
     return {line for other in functions if other is not func and not other.module_level
             and func.start_line < other.start_line and other.end_line <= func.end_line
-            for line in range(other.start_line, other.end_line + 1)}
+            for line in body_lines(other)}
 
 
 def suspicious_functions(functions: list[Function], sbfl: dict[int, float], keep: int = 3) -> list[Function]:
@@ -679,8 +682,10 @@ def suspicious_functions(functions: list[Function], sbfl: dict[int, float], keep
     and its wrapper took two of the three places on the wrapper's lines alone)."""
     if not sbfl:
         return functions
-    best = {f.name: body_suspicion(f, {line: score for line, score in sbfl.items() if line not in nested_lines(f, functions)})
-            for f in functions}
+    best = {}
+    for f in functions:
+        nested = nested_lines(f, functions)
+        best[f.name] = body_suspicion(f, {line: score for line, score in sbfl.items() if line not in nested} if nested else sbfl)
     ranked = sorted((f for f in functions if best[f.name] > 0), key=lambda f: -best[f.name])
     return ranked[:keep] or functions
 

@@ -26,16 +26,17 @@ __all__ = ["IMPORT_ONLY_WEIGHT", "TestCommand", "TestCoverage", "coverage_for_be
 
 
 IMPORT_ONLY_WEIGHT = 0.5
-"""What Ochiai's score counts for a line that ran only before the tests (`TestCoverage.imported`): every test
-shares it, so it scores sqrt(failed / all) whatever it does, and with several bugs (failing tests that each
-run another function) that is above each bug's line (a decorator's body at 0.89, four bugs at 0.5). Halved,
-it stays in the ranking (`CONST = compute()`: a bug there runs only at import) below the lines the failing
-tests run themselves."""
+"""What Ochiai's score counts for a line that ran before every test and in none (`TestCoverage.imported`: at
+import, or in setup before the first test): every test shares it, so it scores sqrt(failed / all) whatever it
+does, and with several bugs (failing tests that each run another function) that is above each bug's line (a
+decorator's body at 0.89, four bugs at 0.5). Halved, it stays in the ranking (`CONST = compute()`: a bug there
+runs only at import) below the lines the failing tests run themselves. A setup statement between tests is not
+shared by the tests before it, so its lines count in full."""
 
 
 def ochiai(coverages: Sequence[TestCoverage]) -> dict[int, float]:
     """line -> ef / sqrt((ef + nf) * (ef + ep)) over the covered lines, times IMPORT_ONLY_WEIGHT for the
-    lines that ran only before the tests (at import, in shared setup), never in one.
+    lines that ran before every test (at import, in setup) and in none (`imported` by all).
 
     ef/ep: failing/passing tests that execute the line; ef + nf is the number of failing tests.
     0 when no failing test covers a line; lines no test covers are absent.
@@ -43,16 +44,16 @@ def ochiai(coverages: Sequence[TestCoverage]) -> dict[int, float]:
     total_failed = sum(1 for coverage in coverages if not coverage.passed)
     failed_at: dict[int, int] = {}
     passed_at: dict[int, int] = {}
-    in_a_test: set[int] = set()
     for coverage in coverages:
         counts = passed_at if coverage.passed else failed_at
         for line in coverage.lines:
             counts[line] = counts.get(line, 0) + 1
-        in_a_test |= coverage.lines - coverage.imported
+    measured = [coverage.imported for coverage in coverages if coverage.lines]  # a killed test's empty record says nothing
+    before_all = frozenset.intersection(*measured) if measured else frozenset()
     scores: dict[int, float] = {}
     for line in failed_at.keys() | passed_at.keys():
         ef, ep = failed_at.get(line, 0), passed_at.get(line, 0)
-        weight = 1.0 if line in in_a_test else IMPORT_ONLY_WEIGHT
+        weight = IMPORT_ONLY_WEIGHT if line in before_all else 1.0
         scores[line] = weight * ef / math.sqrt(total_failed * (ef + ep)) if ef else 0.0
     return scores
 

@@ -1852,6 +1852,20 @@ def test_a_function_defined_inside_another_is_ranked_on_its_own_lines_and_the_ot
     sbfl = {2: 0.45, 5: 1.0, 6: 1.0, 8: 0.45, 12: 0.5, 16: 0.5}
     assert suspicious_functions([logged, wrapper, add, mul], sbfl) == [wrapper, add, mul]
     assert suspicious_functions([logged, add], sbfl) == [logged, add]  # the wrapper not looked at on its own: its lines are logged's
+    # The wrapper's `def` line (its defaults) runs as logged's own.
+    assert suspicious_functions([logged, wrapper, add], {4: 0.9, 5: 0.6, 6: 0.6, 12: 0.7}) == [logged, add, wrapper]
+
+
+def test_a_body_that_shares_the_signatures_last_line_is_entered_only_by_a_test_that_ran_it():
+    from codemend.data.corpus import body_lines, enters, header_line
+    from codemend.testcov import TestCoverage
+
+    source = "def f(a): return a - 1\n\n\ndef two(a,\n        b=[]): return a\n\n\ndef g(x):\n    return x\n"
+    f, two, g = select_functions(source, "m.py")
+    assert [(sorted(body_lines(h)), header_line(h)) for h in (f, two, g)] == [([1], 1), ([5], 5), ([9], 0)]
+    at_import = frozenset({1, 4, 5, 8})
+    other = TestCoverage("t", False, at_import | {9}, "", imported=at_import)
+    assert [enters(other, h) for h in (f, two, g)] == [False, False, True]
 
 
 @pytest.mark.sandbox

@@ -124,6 +124,9 @@ def test_ochiai_halves_the_lines_that_ran_only_before_the_tests():
     # A line one test runs itself counts in full, for the tests it ran before too (a helper the import calls).
     tests[0] = TestCoverage("f0", False, imported | {10}, "AssertionError", imported=frozenset({2}))
     assert ochiai(tests)[1] == pytest.approx(4 / math.sqrt(4 * 5)) and ochiai(tests)[2] == scores[2]
+    # Only lines that ran before every test are halved; a killed test's empty record does not count.
+    killed = TestCoverage("killed", False, frozenset(), "timeout")  # ef = 4 of 5 failing tests, ep = 1
+    assert ochiai(tests + [killed])[2] == pytest.approx(IMPORT_ONLY_WEIGHT * 4 / math.sqrt(5 * 5))
     # Without the split (every line the test's own), nothing changes.
     assert ochiai([cov("f", False, {1, 2}), cov("p", True, {1})]) == {1: pytest.approx(1 / math.sqrt(2)), 2: 1.0}
 
@@ -132,10 +135,10 @@ def test_a_test_enters_a_body_it_ran_or_that_ran_before_it_but_for_a_one_line_fu
     at_import = frozenset({1, 4, 5})  # `def add(a, b): return a - b` on line 1, a decorator's body on lines 4-5
     caller = TestCoverage("t_add", False, at_import | {1}, "", imported=frozenset({4, 5}))
     other = TestCoverage("t_other", False, at_import | {9}, "", imported=at_import)
-    assert caller.enters({1}, def_line=1) and not other.enters({1}, def_line=1)
-    assert other.enters({4, 5}, def_line=3) and other.enters({9, 10}, def_line=8)  # a decorator's body runs at import
-    assert not other.enters({12}, def_line=11)
-    assert TestCoverage("old", False, frozenset({1}), "").enters({1}, def_line=1)  # no split known: every line its own
+    assert caller.enters({1}, header=1) and not other.enters({1}, header=1)
+    assert other.enters({4, 5}, header=3) and other.enters({9, 10}, header=8)  # a decorator's body runs at import
+    assert not other.enters({12}, header=11)
+    assert TestCoverage("old", False, frozenset({1}), "").enters({1}, header=1)  # no split known: every line its own
 
 
 # A generator that never ends (boltons' backoff_iter with `i -= 1`), its caller, and a helper its loop calls.
@@ -353,6 +356,11 @@ def test_lines_that_ran_at_import_or_in_setup_are_each_tests_and_said_apart():
     first, second = coverage_for_benchmark(module, "xs = make(3)\nassert size(xs) == 3\nassert make(2) == [0, 0]\n")
     assert (first.lines, first.imported) == ({1, 2, 5, 6}, {1, 2, 5})  # make's body ran in the setup, before it
     assert (second.lines, second.imported) == ({1, 2, 5}, {1, 5})  # it ran make itself
+    # A setup statement between tests is not shared by the tests before it: its lines count in full (halved,
+    # the bug in `total`, which only the setup runs, fell below `double`'s correct line).
+    module = "def total(xs):\n    s = 0\n    for x in xs:\n        s += x + 1\n    return s\n\ndef double(x):\n    return x * 2\n"
+    coverages = coverage_for_benchmark(module, "assert double(2) == 4\nr = total([1, 2])\nassert double(r) == 6\n")
+    assert rank_lines(ochiai(coverages))[:4] == [(2, 1.0), (3, 1.0), (4, 1.0), (5, 1.0)]
 
 
 @pytest.mark.sandbox
@@ -554,6 +562,19 @@ def test_a_collection_error_is_a_failing_test(clamp_repo):
     (only,) = coverage_for_command(clamp_repo, "pytest -q tests", "mod.py")
     assert (only.name, only.passed) == ("tests/test_mod.py", False)
     assert only.error == "collection error: ModuleNotFoundError: No module named 'mod'"
+
+
+@pytest.mark.sandbox
+def test_a_collection_errors_lines_are_the_imports_none_its_own(clamp_repo):
+    # Counted as its own, they made every module-level line "run in a test": nothing was halved, and a
+    # one-line function counted as entered by the file that failed to collect.
+    (clamp_repo / "tests" / "test_bad.py").write_text("from mod import clamp\nraise RuntimeError('boom')\n")
+    command = "python -m pytest -q --continue-on-collection-errors tests"
+    coverages = {c.name: c for c in coverage_for_command(clamp_repo, command, "mod.py", overlay={"mod.py": CLAMP_BUGGY})}
+    bad = coverages["tests/test_bad.py"]
+    assert not bad.passed and bad.error == "collection error: RuntimeError: boom"
+    assert bad.lines == bad.imported == coverages["tests/test_mod.py::test_above"].imported == {1}
+    assert ochiai(list(coverages.values()))[1] == pytest.approx(IMPORT_ONLY_WEIGHT * 2 / math.sqrt(2 * 4))
 
 
 @pytest.mark.sandbox
