@@ -80,14 +80,15 @@ class TestCoverage:
     """The lines of `lines` that ran before the test and not in it: at import (pytest imports while it
     collects, before any test) or in the benchmark's setup statements. Every test shares them."""
 
-    def enters(self, body: Collection[int], header: int = 0) -> bool:
-        """Whether the test ran a line of `body` (a function's `corpus.body_lines`). Lines that ran before it
-        count (`imported`: a decorator's body, a function `CONST = compute()` calls), but for `header`, a body
-        line that is also the signature's (`def add(a, b): return a - b`, `corpus.header_line`): at import it
-        runs as the `def` itself, whether or not anything calls the function, so it counts only when the test
-        ran it (a one-line function defined inside another that the test runs still counts as entered)."""
+    def enters(self, body: Collection[int], headers: Collection[int] = ()) -> bool:
+        """Whether the test ran a line of `body` (a function's `corpus.body_lines`, or several functions'
+        together). Lines that ran before it count (`imported`: a decorator's body, a function `CONST =
+        compute()` calls), but for `headers`, body lines that are also a signature's (`def add(a, b): return
+        a - b`, `corpus.header_line`): at import such a line runs as the `def` itself, whether or not anything
+        calls the function, so it counts only when the test ran it (a one-line function defined inside
+        another that the test runs still counts as entered)."""
         ran = self.lines.intersection(body)
-        return bool(ran - {header}) or (header in ran and header not in self.imported)
+        return any(line not in headers or line not in self.imported for line in ran)
 
     @property
     def stopped(self) -> bool:

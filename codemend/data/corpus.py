@@ -378,7 +378,7 @@ def enters(test, func: Function, body: frozenset[int] | None = None) -> bool:
     """Whether `test` (a `testcov.TestCoverage`) ran `func`'s body (`body_lines`, or `body` when the caller
     has it): `TestCoverage.enters`, told the `header_line`, which at import runs as the `def` itself
     whether or not anything calls the function (a one-line function's body is that line)."""
-    return test.enters(body_lines(func) if body is None else body, header_line(func))
+    return test.enters(body_lines(func) if body is None else body, (header_line(func),))
 
 
 def text_without(text: str, func: Function) -> str:

@@ -533,8 +533,9 @@ def failing_elsewhere(result: RepairResult, functions: list[Function]) -> str:
         return ""
     # `enters` for any of them, asked of one set: a folder's file has hundreds of functions, a suite thousands of tests
     plain = frozenset().union(*(body_lines(func) - {header_line(func)} for func in functions))
-    headers = {header_line(func) for func in functions} - {0}
-    runs_one = [bool(test.lines & plain) or any(h in test.lines and h not in test.imported for h in headers) for test in result.coverage]
+    headers = {header_line(func) for func in functions} - plain  # a nested one-liner's line is its encloser's body too
+    bodies = plain | headers
+    runs_one = [test.enters(bodies, headers) for test in result.coverage]
     if any(runs for test, runs in zip(result.coverage, runs_one) if test.name in result.failing) or not any(runs_one):
         return ""
     what = functions[0].name if len(functions) == 1 else "its functions"

@@ -135,10 +135,10 @@ def test_a_test_enters_a_body_it_ran_or_that_ran_before_it_but_for_a_one_line_fu
     at_import = frozenset({1, 4, 5})  # `def add(a, b): return a - b` on line 1, a decorator's body on lines 4-5
     caller = TestCoverage("t_add", False, at_import | {1}, "", imported=frozenset({4, 5}))
     other = TestCoverage("t_other", False, at_import | {9}, "", imported=at_import)
-    assert caller.enters({1}, header=1) and not other.enters({1}, header=1)
-    assert other.enters({4, 5}, header=3) and other.enters({9, 10}, header=8)  # a decorator's body runs at import
-    assert not other.enters({12}, header=11)
-    assert TestCoverage("old", False, frozenset({1}), "").enters({1}, header=1)  # no split known: every line its own
+    assert caller.enters({1}, headers={1}) and not other.enters({1}, headers={1})
+    assert other.enters({4, 5}, headers={3}) and other.enters({9, 10}, headers={8})  # a decorator's body runs at import
+    assert not other.enters({12}, headers={11})
+    assert TestCoverage("old", False, frozenset({1}), "").enters({1}, headers={1})  # no split known: every line its own
 
 
 # A generator that never ends (boltons' backoff_iter with `i -= 1`), its caller, and a helper its loop calls.
