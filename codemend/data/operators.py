@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Iterator, Sequence
 
-from codemend.data.parsing import has_error, parse
+from codemend.data.parsing import has_error, node_text, parse
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -1593,6 +1593,7 @@ REPAIR_TEMPLATES = {
 # rank at every line, so they are only tried, by tests, once the ranked space has no plausible fix.
 
 _WIDE_NAMES = 4  # the most recently bound locals offered as a missing operand or guard
+_WIDE_FIELDS = 8  # the class's fields (first set or read first) offered in place of one a method reads
 _WIDE_CALLS = (b"len", b"sorted", b"sum", b"float", b"int", b"str", b"list", b"set", b"tuple", b"abs", b"max", b"min")
 
 
@@ -1649,6 +1650,71 @@ def _add_guard(ix: _Index) -> Iterator[Edit]:
         for guard in dict.fromkeys(guards):
             if guard != text:
                 yield _replace(condition, guard + b" and " + body)
+
+
+def _other_field(ix: _Index, fields: Sequence[bytes]) -> Iterator[Edit]:
+    """`self.capacity[key]` -> `self._data[key]`: a field of the method's own object (its first parameter)
+    read in place of another field of its class (`fields`: `class_fields`). incorrect_field_dereference's
+    inverse offers only the fields the function itself reads, and the one it lost is often read elsewhere."""
+    defs = ix.nodes("function_definition")  # pre-order: the method itself comes first
+    parameters = defs[0].child_by_field_name("parameters") if defs else None
+    first = parameters.named_children[0] if parameters is not None and parameters.named_children else None
+    if first is None or first.type != "identifier":
+        return
+    own = ix.text(first)
+    reads = [(node, attr) for node in ix.nodes("attribute")
+             if (obj := node.child_by_field_name("object")) is not None and ix.text(obj) == own
+             and (attr := node.child_by_field_name("attribute")) is not None and not _is_call_function(node)]  # a call: incorrect_method_called's
+    read = {ix.text(attr) for _, attr in reads}  # swapped among themselves in the ranked space already
+    others = [field for field in fields if field not in read][:_WIDE_FIELDS]
+    for _, attr in reads:
+        yield from (_replace(attr, field) for field in others)
+
+
+def _other_field_sites(fields: Sequence[bytes]) -> Callable[[Any, bytes], list[Edit]]:
+    def other_field(ix: _Index) -> Iterator[Edit]:
+        return _other_field(ix, fields)
+
+    return _public_sites(other_field)
+
+
+def class_fields(module: str, line: int) -> tuple[str, ...]:
+    """The fields of the class whose method starts at `line` (1-based) in `module`: the attributes its
+    methods set or read on their first parameter (`self.items`), in order of first appearance, less its
+    methods and the attributes called like methods (`other_field` offers them; () outside a class)."""
+    source = module.encode("utf-8")
+    root = parse(source).root_node
+    row, around = line - 1, None
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "class_definition" and node.start_point[0] < row <= node.end_point[0]:
+            around = node  # keeps going: an inner class is found after the class holding it
+        stack.extend(child for child in node.children if child.start_point[0] <= row <= child.end_point[0])
+    body = around.child_by_field_name("body") if around is not None else None
+    if body is None:
+        return ()
+    fields, methods = {}, set()
+    for child in body.named_children:
+        method = child.child_by_field_name("definition") if child.type == "decorated_definition" else child
+        if method is None or method.type != "function_definition":
+            continue
+        methods.add(node_text(method.child_by_field_name("name"), source))
+        parameters = method.child_by_field_name("parameters")
+        first = parameters.named_children[0] if parameters is not None and parameters.named_children else None
+        if first is None or first.type != "identifier":
+            continue
+        own, walk = node_text(first, source), [method.child_by_field_name("body")]
+        while walk:
+            node = walk.pop()
+            if node is None:
+                continue
+            obj, attr = node.child_by_field_name("object"), node.child_by_field_name("attribute")
+            if node.type == "attribute" and obj is not None and attr is not None and node_text(obj, source) == own:
+                name = node_text(attr, source)
+                fields[name] = fields.get(name, False) or _is_call_function(node)
+            walk.extend(reversed(node.children))
+    return tuple(name for name, called in fields.items() if not called and name not in methods)
 
 
 def _subscripts_in(node: Node) -> Iterator[Node]:
@@ -1831,24 +1897,30 @@ WIDE_TEMPLATES = {
 }
 
 
-def repair_sites(tree: Any, data: bytes, wide: bool = False, only: Collection[str] | None = None) -> Iterator[tuple[str, Edit]]:
+def repair_sites(tree: Any, data: bytes, wide: bool = False, only: Collection[str] | None = None,
+                 fields: Sequence[str] = ()) -> Iterator[tuple[str, Edit]]:
     """(name, edit) for every edit in the repair space, operator by operator (`wide`: then the mistake
-    templates' and the wide space's; `only`: just the operators and templates of these names)."""
+    templates' and the wide space's, with `other_field` when the class's `fields` are given; `only`:
+    just the operators and templates of these names)."""
     for operator in OPERATORS.values():
         if (operator.invertible or operator.name in REPAIR_ONLY_OPERATORS) and (only is None or operator.name in only):
             yield from ((operator.name, edit) for edit in REPAIR_VARIANTS.get(operator.name, operator.sites)(tree, data))
-    for name, sites in (REPAIR_TEMPLATES | (MISTAKE_TEMPLATES | WIDE_TEMPLATES if wide else {})).items():
+    templates = REPAIR_TEMPLATES | (MISTAKE_TEMPLATES | WIDE_TEMPLATES if wide else {})
+    if wide and fields:
+        templates["other_field"] = _other_field_sites([field.encode("utf-8") for field in fields])
+    for name, sites in templates.items():
         if only is None or name in only:
             yield from ((name, edit) for edit in sites(tree, data))
 
 
 def candidate_fixes(source: str, lines: Collection[int] | None = None, wide: bool = False,
-                    only: Collection[str] | None = None) -> list[tuple[str, str]]:
+                    only: Collection[str] | None = None, fields: Sequence[str] = ()) -> list[tuple[str, str]]:
     """Every single-edit variant `(patched_source, operator_name)` in the repair space.
 
     This is the repair search space: the inverse of the injection operators (the invertible
     ones, the operators in REPAIR_ONLY_OPERATORS and the templates in REPAIR_TEMPLATES; `wide`
-    adds MISTAKE_TEMPLATES and WIDE_TEMPLATES, for validation by tests). `lines` (1-based) keeps only
+    adds MISTAKE_TEMPLATES and WIDE_TEMPLATES, for validation by tests, and with a method's `fields`
+    (`class_fields`) `other_field`). `lines` (1-based) keeps only
     edits that start on those lines; `only`, only the operators and templates of those names.
     Variants that do not parse, or parse to the same AST as `source` or as an earlier variant, are
     left out.
@@ -1860,7 +1932,7 @@ def candidate_fixes(source: str, lines: Collection[int] | None = None, wide: boo
     seen = {statements.key}
     wanted = set(lines) if lines is not None else None
     candidates = []
-    for name, edit in repair_sites(tree, data, wide, only):
+    for name, edit in repair_sites(tree, data, wide, only, fields):
         if wanted is not None and ix.line_of(edit.start_byte) not in wanted:
             continue
         key = statements.variant_key(edit)

@@ -26,7 +26,7 @@ from typing import Callable, Collection, Iterator, Mapping
 
 from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
 from codemend.data.corpus import MODULE_CODE, Function, body_lines, enters, extract_functions, header_line, module_chunks, module_code, odd_line_break_functions, replace_function, text_without
-from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes
+from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes, class_fields
 from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
 from codemend.inference import places
@@ -590,22 +590,24 @@ def wide_suggestions(text: str, path: str, reports: list[FunctionReport], tried:
     """
     found: list[Suggestion] = []
     functions = [report for report in reports if report.func is not None]
+    fields = [() if report.func.module_level else class_fields(text, report.func.start_line) for report in functions]
     tiers = [([_all_lines(report) for report in functions], MISTAKE_TEMPLATES),
              ([report.ranking.top(WIDE_LINES)[:WIDE_LINES] for report in functions], None)]
     for lines, only in tiers:
-        found += _wide_tier(text, path, functions, lines, only, tried, floor - 1.0 - 1e-3 * len(found), limit)
+        found += _wide_tier(text, path, functions, lines, only, tried, floor - 1.0 - 1e-3 * len(found), limit, fields)
     return found
 
 
 def _wide_tier(text: str, path: str, functions: list[FunctionReport], lines: list[list[int]], only: Collection[str] | None,
-               tried: set[str], top: float, limit: int) -> list[Suggestion]:
-    """Up to `limit` edits of `only` (None: all) at each function's `lines`, scored down from `top`."""
+               tried: set[str], top: float, limit: int, fields: list[tuple[str, ...]]) -> list[Suggestion]:
+    """Up to `limit` edits of `only` (None: all) at each function's `lines`, scored down from `top`
+    (`fields`: each function's class's, for `other_field`)."""
     found: list[Suggestion] = []
     for rank in range(max((len(order) for order in lines), default=0)):
-        for report, order in zip(functions, lines):
+        for report, order, own in zip(functions, lines, fields):
             if rank >= len(order):
                 continue
-            for patched, operator in candidate_fixes(report.func.code, lines=[order[rank]], wide=True, only=only):
+            for patched, operator in candidate_fixes(report.func.code, lines=[order[rank]], wide=True, only=only, fields=own):
                 # Keyed before the diff is made: most of a line's edits repeat one already tried.
                 key = normal_key(replace_function(text, report.func, patched))
                 if key in tried:

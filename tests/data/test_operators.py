@@ -22,6 +22,7 @@ from codemend.data.operators import (
     Operator,
     apply_edit,
     candidate_fixes,
+    class_fields,
     inject,
     mutate,
 )
@@ -384,6 +385,33 @@ def test_none_default_turns_each_container_default_into_a_check_at_the_bodys_ind
                      method.replace("s: set = set()", "s: set = None").replace("\t\td[1]", "\t\tif s is None:\n\t\t\ts = set()\n\t\td[1]")]
     assert not candidate_fixes("def h(x, acc=[]): return acc\n", wide=True, only={"none_default"})  # no line to put the check on
     assert not candidate_fixes("def k(x, t=(), n=0, s='a'):\n    return t\n", wide=True, only={"none_default"})  # nothing shared can change
+
+
+BUFFER = ("class Ring:\n    size = 0\n\n    def __init__(self, capacity):\n        self.capacity = capacity\n        self._data = [None] * capacity\n"
+          "        self._start = 0\n\n    @property\n    def full(self):\n        return self.size == self.capacity\n\n"
+          "    def oldest(self):\n        self.check()\n        return self.capacity[self._start]\n\n"
+          "    def check(this):\n        assert this.items is not None\n\n    class Node:\n        def __init__(self):\n            self.next = None\n")
+
+
+def test_class_fields_are_the_attributes_methods_use_on_their_own_object_less_methods_and_calls():
+    oldest = BUFFER.splitlines().index("    def oldest(self):") + 1
+    assert class_fields(BUFFER, oldest) == ("capacity", "_data", "_start", "size", "items")  # `check` is called; `full` a method
+    node = BUFFER.splitlines().index("        def __init__(self):") + 1
+    assert class_fields(BUFFER, node) == ("next",)  # the innermost class
+    assert class_fields("def f(self):\n    return self.x\n", 1) == ()  # not a method
+
+
+def test_other_field_reads_another_field_of_the_class_where_the_method_lost_it():
+    method = "def oldest(self):\n    self.check()\n    other.capacity = 1\n    return self.capacity[self._start]\n"
+    fields = ("capacity", "_data", "_start", "check")
+    fixes = [fix for fix, _ in candidate_fixes(method, wide=True, only={"other_field"}, fields=fields)]
+    assert "    return self._data[self._start]\n" in {fix.splitlines(keepends=True)[-1] for fix in fixes}
+    assert not any("other._data" in fix or "self._data()" in fix or "self.capacity()" in fix for fix in fixes)  # another object; a call
+    assert "return self._data[" not in "".join(fix for fix, _ in candidate_fixes(method, wide=True))  # needs the class's fields
+    assert not candidate_fixes(method, only={"other_field"}, fields=fields)  # wide space only: tests try it, the model never ranks it
+    assert not any("self._start[" in fix for fix in fixes)  # a field it reads: the ranked space swaps those already
+    many = candidate_fixes("def get(self, k):\n    return self.a[k]\n", wide=True, only={"other_field"}, fields=[f"f{i}" for i in range(20)])
+    assert [fix.split("self.")[1].split("[")[0] for fix, _ in many] == [f"f{i}" for i in range(8)]  # the first 8 of a big class
 
 
 def test_candidate_fixes_can_keep_only_some_operators_and_templates():
