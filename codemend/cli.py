@@ -365,7 +365,7 @@ def _run_fix(args, config: FixConfig) -> int:
                        wide=config.wide, wide_seconds=config.wide_seconds, workers=config.workers, plausible=config.plausible)
     suggestions = sorted((s for r in reports for s in r.result.suggestions), key=best_first)
     notes = gathered_notes(reports)
-    if debugger is None and not config.test_cmd:
+    if debugger is None and not config.test_cmd and suggestions:
         notes.append("with --model none and no --test_cmd nothing ranks the suggestions (every score is 0): their order is the "
                      "repair space's; give a model, or tests to validate them")
     if order := order_note(suggestions, config.top):
@@ -374,7 +374,9 @@ def _run_fix(args, config: FixConfig) -> int:
         print(f"note: {note}", file=sys.stderr)
     if config.format == "text":  # shown before --apply's test run, which may take a while
         color = config.color == "always" or (config.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-        print(as_text(suggestions, color, config.top) if suggestions else f"{args.path}: no applicable fix found\n", end="")
+        looked = any(r.result.functions for r in reports)  # else the notes say why nothing was (--changed_since, skipped files)
+        nothing = "no applicable fix found" if looked else "nothing looked at" + (" (the notes above say why)" if notes else "")
+        print(as_text(suggestions, color, config.top) if suggestions else f"{args.path}: {nothing}\n", end="")
     applied = _apply_best(reports, config.force) if config.apply else None
     tested = any(a["applied"] for a in applied or ()) and config.test_cmd
     after = _check_applied(config.test_cmd, config.timeout) if tested else None

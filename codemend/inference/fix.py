@@ -17,6 +17,7 @@ import hashlib
 import logging
 import os
 import re
+import shlex
 import subprocess
 import tempfile
 import time
@@ -28,7 +29,7 @@ from codemend.config import WIDE_BUDGET, WIDE_SECONDS
 from codemend.data.corpus import body_lines, decode_source, enters, iter_python_files, source_encoding
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
-from codemend.inference.repair import (TESTS_PASS, RepairResult, Suggestion, Tests, best_first, file_diff, functions_of, module_chunks_of,
+from codemend.inference.repair import (TESTS_PASS, RepairResult, Stopwatch, Suggestion, Tests, best_first, file_diff, functions_of, module_chunks_of,
                                        repair, select_functions, selection_problem, some, unusable_baseline, verdict)
 from codemend.inference.sbfl import hang_loops, ochiai, with_hang_loops
 from codemend.sandbox import BackgroundRun
@@ -65,19 +66,24 @@ def read_source(path: str | Path) -> tuple[str, str]:
     return text, hashlib.sha256(data).hexdigest()
 
 
+TOP_LEVEL_ONLY = "top-level code only"  # `read_in_folder`'s answer for a file without functions (`run_notes` names them)
+
+
 def read_in_folder(file: Path) -> tuple[str, str] | str:
     """(text, digest) of one file of a folder, or why it is skipped: a note for a file that is not UTF-8
-    or does not parse, "" for one with nothing to fix and nothing to say (empty, like most packages'
-    `__init__.py`, or without functions: a script's top-level code is looked at only when the script is
-    given alone, as a folder's constants and set-up modules would crowd the report). One such file does
-    not end the run over the others."""
+    or does not parse, TOP_LEVEL_ONLY for one without functions (a script's top-level code is looked at
+    only when the script is given alone, as a folder's constants and set-up modules would crowd the
+    report), "" for one with nothing to fix and nothing to say (empty, like most packages' `__init__.py`).
+    One such file does not end the run over the others."""
     try:
         text, digest = read_source(file)
     except CodemendError as err:
         return "" if not file.read_bytes().strip() else "skipped: " + str(err).removeprefix(f"{file}: ")
     functions, error_line = functions_of(text, str(file))
     if not functions:
-        return f"skipped: it does not parse (first syntax error near line {error_line})" if error_line else ""
+        if error_line:
+            return f"skipped: it does not parse (first syntax error near line {error_line})"
+        return TOP_LEVEL_ONLY if module_chunks_of(text, str(file)) else ""
     return text, digest
 
 
@@ -188,8 +194,24 @@ def make_tests(path: Path, test_cmd: str, timeout_s: float, workers: int = 2) ->
         target = str(path.resolve().relative_to(root))
     except ValueError:
         raise CodemendError(f"{path} is outside the current folder {root}; run `codemend fix` from the project root so --test_cmd runs there") from None
+    if outside := relative_paths_outside(test_cmd, root):
+        raise CodemendError(f"--test_cmd names {outside[0]}, outside the current folder {root}: the tests run in a copy of that folder, "
+                            "where it does not exist; run `codemend fix` from the project's top, the folder holding the code and its tests")
     return Tests(command=test_cmd, tree=str(root), target=target, limits=Limits(wall_s=timeout_s, memory_mb=2048),
                  import_roots=import_roots(test_cmd, root), encoding=source_encoding(path.read_bytes()), workers=workers)
+
+
+def relative_paths_outside(command: str, root: Path) -> list[str]:
+    """The relative paths in `command` (its words, `NAME=value` values, `:`-separated lists) that climb out of
+    `root` (`../tests`): the command runs in a copy of `root` elsewhere, where they name nothing. Absolute
+    paths are left alone: the sandbox sees the machine's files (read-only) where they are."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return []  # an unbalanced quote: the run says what is wrong with the command
+    parts = [part for word in words for part in word.partition("=")[2 if "=" in word else 0].split(":")]
+    return [part for part in parts if part and not os.path.isabs(part) and ".." in Path(part).parts
+            and not (root / part).resolve().is_relative_to(root)]
 
 
 def default_workers() -> int:
@@ -316,6 +338,12 @@ class SharedRuns:
         if self.unexplained is not None and best is not None and best.validation == "plausible":
             self.unexplained &= set(best.still_failing)
 
+    def failures_left(self) -> bool:
+        """Whether the tests may still fail with no fix shown for it: they failed on the original project
+        (or never ran: no file with functions was repaired) and plausible fixes do not pass them all."""
+        failed = self.baseline is None or self.baseline.status != "passed"
+        return failed and (self.unexplained is None or bool(self.unexplained))
+
     def holds_tests(self, file: Path) -> bool:
         """Whether the tests the command ran include test functions in `file` (their ids start with its path)."""
         return bool(self.tree) and str(file.resolve().relative_to(self.tree)) in self.test_holders
@@ -350,7 +378,7 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
 
     The tests run once on the original project, not once per file or function, and their coverage of
     the files once more (`SharedRuns`): every repair here starts from the same unchanged tree."""
-    reports, skipped, explained, changed = [], [], [], 0
+    reports, skipped, explained, top_level, changed = [], [], [], [], 0
     files = files_to_fix(Path(path))
     # A fix that edits the tests judging it proves nothing, and without tests they are not what is asked about.
     tests_left = test_files_of(files, Path(path)) if Path(path).is_dir() else set()
@@ -367,7 +395,9 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             logger.info("[%d/%d] %s", k, len(files), file)  # a folder takes about a second per function
             read = shared.read(file)
             if isinstance(read, str):
-                if read:
+                if read == TOP_LEVEL_ONLY:
+                    top_level.append(str(file))
+                elif read:
                     reports.append(FileReport(str(file), "", "", RepairResult([], [], notes=[read])))
                 continue
             text, digest = read
@@ -398,14 +428,22 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             merged.notes += [note for note in result.notes if note not in merged.notes]
             merged.baseline = result.baseline
             merged.coverage = merged.coverage or result.coverage
-            for stage, seconds in result.seconds.items():
-                merged.seconds[stage] = merged.seconds.get(stage, 0.0) + seconds
+            add_seconds(merged.seconds, result.seconds)
         merged.suggestions.sort(key=best_first)
         if tests is not None and not (function or line or changed_since):
             # Another bug of the same file: repair the fixed text again, as a user would after applying.
-            again = lambda source: repair(source, debugger=debugger, path=str(file), tests=tests, n=n, use_operators=use_operators,  # noqa: E731
-                                          enough_plausible=1, wide=wide, wide_seconds=wide_seconds)
-            combined = mend_further(text, str(file), merged, again, lambda source, allowed: passes(tests, source, allowed))
+            # Their time is the file's too: its summary left out most of a run that fixed three bugs.
+            def again(source: str) -> RepairResult:
+                further = repair(source, debugger=debugger, path=str(file), tests=tests, n=n, use_operators=use_operators,
+                                 enough_plausible=1, wide=wide, wide_seconds=wide_seconds)
+                add_seconds(merged.seconds, further.seconds)
+                return further
+
+            def judged(source: str, allowed: set[str]) -> bool:
+                with Stopwatch(merged.seconds)("combined_check"):
+                    return passes(tests, source, allowed)
+
+            combined = mend_further(text, str(file), merged, again, judged)
             merged.suggestions[:0] = [combined] if combined else []
         shared.account(merged.suggestions[0] if merged.suggestions else None)
         spent = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in merged.seconds.items() if seconds >= 0.05)
@@ -413,6 +451,9 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             logger.info("%s: %s", file, spent)
         reports.append(FileReport(str(file), text, digest, merged, source_encoding(file.read_bytes())))
     notes = run_notes(skipped, explained, sorted(map(str, tests_left)), test_cmd, suggested=any(r.result.suggestions for r in reports))
+    if top_level and (shared.failures_left() if test_cmd else not any(r.result.suggestions for r in reports)):
+        notes.append(f"{len(top_level)} file(s) with top-level code only (no function) not looked at: a folder run repairs functions; "
+                     f"give one alone to repair its top-level code (codemend fix {top_level[0]} ...): {some(top_level, 5)}")
     if changed_since and not changed:  # else "no applicable fix found", as if something had been looked at
         notes.append(f"no function or module-level code changed since {changed_since} (git diff {changed_since}): nothing was looked at")
     if notes and not Path(path).is_dir() and reports:
@@ -420,6 +461,12 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
     elif notes:
         reports.append(FileReport(str(path), "", "", RepairResult([], [], notes=notes)))
     return reports
+
+
+def add_seconds(into: dict[str, float], seconds: dict[str, float]) -> None:
+    """Add one repair's time by stage (`RepairResult.seconds`) to a file's."""
+    for stage, value in seconds.items():
+        into[stage] = into.get(stage, 0.0) + value
 
 
 def gathered_notes(reports: list[FileReport]) -> list[str]:

@@ -829,6 +829,8 @@ def measure_original(text: str, path: str, tests: Tests, result: RepairResult, w
         trace = tests.trace(result.baseline) if use_trace else ""
         limits = _scaled_limits(tests.limits, result.baseline)
         result.failing = tests.failed(result.baseline) if result.baseline.status == "failed" else None
+        if tests.command and REFUSED_WRITE.search(result.baseline.stdout + result.baseline.stderr):
+            result.notes.append(SANDBOX_WRITES)
         if result.baseline.duration_s >= FOCUS_FROM_S:
             with watch("focus_check"):
                 tests = focus_on_failures(tests, result.failing, text, limits)
@@ -882,6 +884,13 @@ def validate_ranked(text: str, path: str, result: RepairResult, tests: Tests, li
         if any(s.function == name and s.still_failing for s in result.suggestions):
             result.notes.append(f"{len(failing)} test(s) fail on the original code without running {name} ({some(failing)}): "
                                 f"fixes in {name} are judged by the other tests")
+
+
+# OSError's words for a write the sandbox refuses outside its copy: a read-only mount, or a folder its user may not write.
+REFUSED_WRITE = re.compile(r"\[Errno 30\] Read-only file system|\[Errno 13\] Permission denied")
+SANDBOX_WRITES = ("a test met \"Read-only file system\" or \"Permission denied\" on the original code: tests run as another user in a "
+                  "copy of the project, where they may write only inside it (and its temporary folder); a test that writes elsewhere "
+                  "fails there for every candidate too")
 
 
 # A suite that runs in less is mostly pytest's start-up: running its failing tests alone saves little
@@ -1009,6 +1018,9 @@ def wide_search(text: str, path: str, result: RepairResult, tests: Tests, limits
     floor = min((s.score for s in result.suggestions), default=0.0)
     tried = {normal_key(s.patched_source) for s in result.suggestions if s.validation != "not validated"}
     more = wide_suggestions(text, path, result.functions, tried, floor, limit=budget)
+    if not more:  # every edit at the lines looked at was tried already (`--line`: one line's)
+        logger.info("%s: no ranked candidate passes the tests, and the wide space holds no edit not tried yet there", path)
+        return
     logger.info("%s: no ranked candidate passes the tests; trying up to %d edits of the wide space for at most %.0f s "
                 "(--wide 0 skips this)", path, len(more), seconds)
     ran = validate(more, tests, limits, enough=enough, seconds=seconds, unreached=unreached, partial_is_enough=partial_is_enough,

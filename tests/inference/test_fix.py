@@ -102,6 +102,47 @@ def test_the_wide_space_is_tried_by_tests_only_when_no_ranked_candidate_passes()
 
 
 @pytest.mark.sandbox
+def test_a_test_that_writes_outside_the_copy_is_said_to_fail_for_that(tmp_path):
+    from codemend.inference.repair import SANDBOX_WRITES
+
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "mod.py").write_text("def positive(x):\n    return x < 0\n")
+    outside = tmp_path / "outside.log"
+    (tmp_path / "proj" / "test_mod.py").write_text(f"from mod import positive\n\n\ndef test_log():\n    open({str(outside)!r}, 'a').write('x')\n\n\n"
+                                                   "def test_positive():\n    assert positive(3)\n")
+    command = f"{sys.executable} -m pytest -q -p no:cacheprovider test_mod.py"
+    result = repair((tmp_path / "proj" / "mod.py").read_text(), debugger=None, wide=0,
+                    tests=Tests(command=command, tree=str(tmp_path / "proj"), target="mod.py"))
+    # Said exactly when the sandbox refused the write (read-only mounts, or a user of its own: both here).
+    assert (SANDBOX_WRITES in result.notes) == (not outside.exists()) and ("ro-root" not in result.baseline.isolation or not outside.exists())
+    assert any(s.validation == "plausible" and "x > 0" in s.patched_source for s in result.suggestions)  # judged without test_log
+
+
+def test_a_test_command_naming_paths_above_the_current_folder_is_refused_before_any_run(tmp_path, monkeypatch):
+    from codemend.inference.fix import make_tests
+
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "cache.py").write_text("def f():\n    return 1\n")
+    monkeypatch.chdir(tmp_path / "store")  # the tests sit beside it, in ../tests: the copy of store/ has none
+    with pytest.raises(CodemendError, match=r"--test_cmd names \.\./tests/test_cache\.py, outside the current folder .*project's top"):
+        make_tests(Path("cache.py"), "python -m pytest -q ../tests/test_cache.py", 10.0)
+    with pytest.raises(CodemendError, match=r"names \.\./src,"):
+        make_tests(Path("cache.py"), "PYTHONPATH=lib:../src python -m pytest -q tests", 10.0)
+    for fine in ("python -m pytest -q tests/../tests", f"{sys.executable} -m pytest -q", "python -m pytest -k 'not slow'"):
+        assert make_tests(Path("cache.py"), fine, 10.0).command == fine
+
+
+def test_a_wide_search_with_no_edit_left_to_try_says_so_and_runs_nothing(caplog):
+    from codemend.inference.repair import RepairResult, wide_search
+    from codemend.sandbox import Limits
+
+    result = RepairResult([], [])  # every function's edits tried already: none left (seen with --line)
+    with caplog.at_level(logging.INFO, logger="codemend.inference.repair"):
+        wide_search("def f():\n    return 1\n", "t.py", result, Tests(test_code="assert False\n"), Limits(wall_s=5.0), 10, 60.0, 1)
+    assert "holds no edit not tried yet" in caplog.text and "trying up to" not in caplog.text and not result.notes
+
+
+@pytest.mark.sandbox
 def test_a_field_the_method_never_reads_comes_back_from_the_class_by_test():
     source = ("class Cache:\n    def __init__(self, capacity):\n        self.capacity = capacity\n        self._data = {}\n\n"
               "    def put(self, key, value):\n        if len(self._data) >= self.capacity:\n            self._data.pop(next(iter(self._data)))\n"
@@ -970,6 +1011,24 @@ def test_a_folder_run_skips_files_it_cannot_fix_and_says_why(tmp_path):
         fix_path(tmp_path / "pkg" / "__init__.py", None)  # named alone, it is still an error
 
 
+@pytest.mark.sandbox
+def test_a_folder_run_names_the_files_of_top_level_code_it_left_when_the_tests_still_fail(tmp_path, monkeypatch):
+    files = {"pkg/__init__.py": "", "pkg/consts.py": "MINUTE = 60\nHOUR = MINUTE * 60\nDAY = HOUR * 25\n",
+             "pkg/util.py": "def twice(x):\n    return x * 2\n",
+             "tests/test_consts.py": "from pkg.consts import DAY\n\n\ndef test_day():\n    assert DAY == 86400\n"}
+    _project(tmp_path, monkeypatch, files)
+    command = f"{sys.executable} -m pytest -q -p no:cacheprovider tests"
+    notes = [note for report in fix_path("pkg", None, test_cmd=command, wide=0) for note in report.result.notes]
+    assert ("1 file(s) with top-level code only (no function) not looked at: a folder run repairs functions; give one alone to "
+            "repair its top-level code (codemend fix pkg/consts.py ...): pkg/consts.py") in notes
+    # Tests that pass, or no tests and suggestions elsewhere: nothing to say about them.
+    (tmp_path / "pkg" / "consts.py").write_text("MINUTE = 60\nHOUR = MINUTE * 60\nDAY = HOUR * 24\n")
+    for test_cmd in (command, ""):
+        assert not any("top-level code only" in note for report in fix_path("pkg", None, test_cmd=test_cmd, wide=0) for note in report.result.notes)
+    (tmp_path / "pkg" / "util.py").unlink()  # no tests and nothing suggested at all: say where the code was
+    assert any("top-level code only" in note for report in fix_path("pkg", None) for note in report.result.notes)
+
+
 @pytest.mark.parametrize("command", ["fix", "explain"])
 def test_what_is_wrong_with_the_file_is_said_before_the_model_loads(command, tmp_path, capsys):
     # The model folder does not exist: reaching it would be another error, after ~1-2 s of loading.
@@ -1657,9 +1716,17 @@ def test_two_bugs_in_one_file_come_as_one_suggestion_that_fixes_both(tmp_path, m
                                             "def test_maximum():\n    assert maximum([3, 9, 4]) == 9\n")
     monkeypatch.chdir(tmp_path)
     command = f"{sys.executable} -m pytest -q -p no:cacheprovider test_stats.py"
+    import importlib
+
+    fix_module, repairs = importlib.import_module("codemend.inference.fix"), []
+    real_repair = fix_module.repair
+    monkeypatch.setattr(fix_module, "repair", lambda *args, **kwargs: repairs.append(real_repair(*args, **kwargs)) or repairs[-1])
     (report,) = fix_path("stats.py", None, test_cmd=command, wide=0)
     best = report.result.suggestions[0]
     assert best.validation == "plausible" and best.detail == "2 fixes together: the tests pass" and not best.still_failing
+    # The file's time by stage counts the repair of the fixed file too (its summary left most of a 3-fix run out).
+    assert len(repairs) == 2 and all(math.isclose(report.result.seconds[stage], sum(r.seconds.get(stage, 0.0) for r in repairs))
+                                     for stage in repairs[1].seconds)
     assert set(best.function.split(", ")) == {"mean", "maximum"}
     assert "sum(xs) / len(xs)" in best.patched_source and "if x > best:" in best.patched_source
     assert best.diff.count("\n-") == 2 and (tmp_path / "stats.py").read_text() == source
@@ -1744,7 +1811,7 @@ def test_a_file_in_its_declared_encoding_is_validated_and_written_back_in_it(tmp
 
 
 @pytest.mark.sandbox
-def test_changed_since_on_a_folder_speaks_only_of_the_changed_files(tmp_path, monkeypatch, git_commit_all):
+def test_changed_since_on_a_folder_speaks_only_of_the_changed_files(tmp_path, monkeypatch, git_commit_all, capsys):
     files = {**TWO_BUGS, "pkg/extra.py": "def twice(x):\n    y = x * 2\n    return y\n"}
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -1759,6 +1826,10 @@ def test_changed_since_on_a_folder_speaks_only_of_the_changed_files(tmp_path, mo
     (report,) = fix_path("pkg", None, changed_since="HEAD")
     assert report.path == "pkg" and report.result.notes == [
         "no function or module-level code changed since HEAD (git diff HEAD): nothing was looked at"]
+    capsys.readouterr()
+    assert main(["fix", "pkg", "--model", "none", "--changed_since", "HEAD", "--color", "never"]) == 0
+    out, err = capsys.readouterr()  # that note alone: not "no fix found", nor how suggestions would be ordered
+    assert out == "pkg: nothing looked at (the notes above say why)\n" and err.count("note:") == 1 and "nothing was looked at" in err
 
 
 def test_a_suggestion_diff_compares_only_the_changed_lines_and_numbers_them_as_the_file_does():
