@@ -510,7 +510,31 @@ def command_problems(test_cmd: str) -> list[str]:
     if operators := [word for word in words if word in _SHELL_OPERATORS or word.startswith((">", "2>", "&>"))]:
         return [f"--test_cmd {test_cmd!r}: `{operators[0]}` is a shell operator, but the command runs without a shell (every word "
                 "reaches the program as an argument); give one command, or put the pipeline in a script and run that"]
-    return []
+    return [outside] if (outside := paths_above(test_cmd, Path.cwd().resolve())) else []
+
+
+def paths_above(test_cmd: str, root: Path) -> str:
+    """What to say when `test_cmd` names a relative path that climbs out of `root` (`../tests`, `PYTHONPATH=../src`):
+    it runs in a copy of `root` elsewhere, where that path names nothing ("" when it names none). Its paths are
+    the values of its leading assignments (`:`-separated lists) and its arguments that are not options or
+    test ids; an absolute path is left alone (the sandbox sees the machine's files, read-only, where they are)."""
+    import shlex
+
+    from codemend.sandbox import split_assignments
+
+    try:
+        env, argv = split_assignments(shlex.split(test_cmd))
+    except ValueError:
+        return ""  # an unbalanced quote: command_problems says so
+    paths = [part for value in env.values() for part in value.split(":")]
+    paths += [word for word in argv[1:] if not word.startswith("-") and "::" not in word and "[" not in word]
+    outside = [path for path in paths if path and not os.path.isabs(path) and ".." in Path(path).parts
+               and not (root / path).resolve().is_relative_to(root)]
+    if not outside:
+        return ""
+    return (f"--test_cmd names {outside[0]}, outside the current folder {root}: the tests run in a copy of that folder, where it "
+            f"does not exist; run `codemend fix` from the project's top (the folder holding the code and its tests), or give the "
+            f"path absolute")
 
 
 _SHELL_OPERATORS = {"&&", "||", "|", "|&", ";", "&", "<", ">", ">>", "2>&1", "<<"}

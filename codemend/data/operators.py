@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Iterator, Sequence
 
-from codemend.data.parsing import has_error, node_text, parse
+from codemend.data.parsing import has_error, parse
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -1657,9 +1657,8 @@ def _other_field(ix: _Index, fields: Sequence[bytes]) -> Iterator[Edit]:
     read in place of another field of its class (`fields`: `class_fields`). incorrect_field_dereference's
     inverse offers only the fields the function itself reads, and the one it lost is often read elsewhere."""
     defs = ix.nodes("function_definition")  # pre-order: the method itself comes first
-    parameters = defs[0].child_by_field_name("parameters") if defs else None
-    first = parameters.named_children[0] if parameters is not None and parameters.named_children else None
-    if first is None or first.type != "identifier":
+    first = _first_parameter(defs[0]) if defs else None
+    if first is None:
         return
     own = ix.text(first)
     reads = [(node, attr) for node in ix.nodes("attribute")
@@ -1678,43 +1677,68 @@ def _other_field_sites(fields: Sequence[bytes]) -> Callable[[Any, bytes], list[E
     return _public_sites(other_field)
 
 
+def _first_parameter(function: Node) -> Node | None:
+    """A function's first parameter when it is a plain name (`self`), else None."""
+    parameters = function.child_by_field_name("parameters")
+    first = parameters.named_children[0] if parameters is not None and parameters.named_children else None
+    return first if first is not None and first.type == "identifier" else None
+
+
 def class_fields(module: str, line: int) -> tuple[str, ...]:
-    """The fields of the class whose method starts at `line` (1-based) in `module`: the attributes its
-    methods set or read on their first parameter (`self.items`), in order of first appearance, less its
-    methods and the attributes called like methods (`other_field` offers them; () outside a class)."""
+    """The fields of the class whose method starts at `line` (1-based) in `module`: the names its body assigns
+    or declares (`start: int`) and the attributes its methods set or read on their first parameter
+    (`self.items`), in order of first appearance, less its methods and the attributes called like methods.
+    () unless that function is a method that takes the object: a staticmethod or a function nested in a
+    method has no `self` (`other_field` offers them)."""
+    return next((fields for methods, fields in _classes(module) if line in methods), ())
+
+
+@functools.lru_cache(maxsize=8)
+def _classes(module: str) -> tuple[tuple[frozenset[int], tuple[str, ...]], ...]:
+    """Per class of `module`: the `def` lines of its methods that take the object, and its fields (`class_fields`):
+    every method of a file asks, so the file is parsed and each class read once."""
     source = module.encode("utf-8")
-    root = parse(source).root_node
-    row, around = line - 1, None
-    stack = [root]
+    text = lambda node: source[node.start_byte : node.end_byte].decode("utf-8")  # noqa: E731
+    classes, stack = [], [parse(source).root_node]
     while stack:
         node = stack.pop()
-        if node.type == "class_definition" and node.start_point[0] < row <= node.end_point[0]:
-            around = node  # keeps going: an inner class is found after the class holding it
-        stack.extend(child for child in node.children if child.start_point[0] <= row <= child.end_point[0])
-    body = around.child_by_field_name("body") if around is not None else None
-    if body is None:
-        return ()
-    fields, methods = {}, set()
-    for child in body.named_children:
-        method = child.child_by_field_name("definition") if child.type == "decorated_definition" else child
-        if method is None or method.type != "function_definition":
+        stack.extend(node.children)
+        body = node.child_by_field_name("body") if node.type == "class_definition" else None
+        if body is None:
             continue
-        methods.add(node_text(method.child_by_field_name("name"), source))
-        parameters = method.child_by_field_name("parameters")
-        first = parameters.named_children[0] if parameters is not None and parameters.named_children else None
-        if first is None or first.type != "identifier":
-            continue
-        own, walk = node_text(first, source), [method.child_by_field_name("body")]
-        while walk:
-            node = walk.pop()
-            if node is None:
+        fields: dict[str, bool] = {}  # name -> called like a method somewhere
+        methods, lines = set(), set()
+        for child in body.named_children:
+            declared = _named(child)[0] if child.type == "expression_statement" and _named(child) else None
+            target = declared.child_by_field_name("left") if declared is not None and declared.type == "assignment" else None
+            if target is not None and target.type == "identifier":
+                fields.setdefault(text(target), False)  # `x = 0`, `start: int`: a dataclass's or NamedTuple's fields
+            method = child.child_by_field_name("definition") if child.type == "decorated_definition" else child
+            if method is None or method.type != "function_definition":
                 continue
-            obj, attr = node.child_by_field_name("object"), node.child_by_field_name("attribute")
-            if node.type == "attribute" and obj is not None and attr is not None and node_text(obj, source) == own:
-                name = node_text(attr, source)
-                fields[name] = fields.get(name, False) or _is_call_function(node)
-            walk.extend(reversed(node.children))
-    return tuple(name for name, called in fields.items() if not called and name not in methods)
+            methods.add(text(method.child_by_field_name("name")))
+            static = child.type == "decorated_definition" and any(text(d).strip() == "@staticmethod" for d in child.named_children if d.type == "decorator")
+            first = None if static else _first_parameter(method)
+            if first is None:
+                continue
+            lines.add(method.start_point[0] + 1)
+            _read_fields(method.child_by_field_name("body"), text(first), text, fields)
+        names = tuple(name for name, called in fields.items() if not called and name not in methods and not name.startswith("__"))
+        classes.append((frozenset(lines), names))
+    return tuple(classes)
+
+
+def _read_fields(body: Node | None, own: str, text: Callable[[Node], str], fields: dict[str, bool]) -> None:
+    """Add the attributes `body` sets or reads on `own` to `fields` (name -> called like a method somewhere)."""
+    walk = [body]
+    while walk:
+        node = walk.pop()
+        if node is None:
+            continue
+        obj, attr = node.child_by_field_name("object"), node.child_by_field_name("attribute")
+        if node.type == "attribute" and obj is not None and attr is not None and text(obj) == own:
+            fields[text(attr)] = fields.get(text(attr), False) or _is_call_function(node)
+        walk.extend(reversed(node.children))
 
 
 def _subscripts_in(node: Node) -> Iterator[Node]:

@@ -10,6 +10,7 @@ atomically after a backup, and only if the file did not change since it was read
 
 from __future__ import annotations
 
+import ast
 import concurrent.futures
 import difflib
 import fnmatch
@@ -17,7 +18,6 @@ import hashlib
 import logging
 import os
 import re
-import shlex
 import subprocess
 import tempfile
 import time
@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from codemend.config import WIDE_BUDGET, WIDE_SECONDS
+from codemend.config import WIDE_BUDGET, WIDE_SECONDS, paths_above
 from codemend.data.corpus import body_lines, decode_source, enters, iter_python_files, source_encoding
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
@@ -83,8 +83,22 @@ def read_in_folder(file: Path) -> tuple[str, str] | str:
     if not functions:
         if error_line:
             return f"skipped: it does not parse (first syntax error near line {error_line})"
-        return TOP_LEVEL_ONLY if module_chunks_of(text, str(file)) else ""
+        return TOP_LEVEL_ONLY if module_chunks_of(text, str(file)) and not metadata_only(text) else ""
     return text, digest
+
+
+def metadata_only(text: str) -> bool:
+    """Whether a module only imports and sets dunder names (`__all__`, `__version__`): a package's `__init__.py`
+    or `_version.py`, not code whose bug a folder run should point at."""
+    try:
+        body = ast.parse(text).body
+    except (SyntaxError, ValueError):
+        return False
+    targets = lambda node: node.targets if isinstance(node, ast.Assign) else [node.target]  # noqa: E731
+    return all(isinstance(node, (ast.Import, ast.ImportFrom)) or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+               or (isinstance(node, (ast.Assign, ast.AnnAssign)) and all(isinstance(t, ast.Name) and t.id.startswith("__")
+                                                                       and t.id.endswith("__") for t in targets(node)))
+               for node in body)
 
 
 def check_functions(text: str, path: str, function: str, line: int) -> None:
@@ -194,24 +208,10 @@ def make_tests(path: Path, test_cmd: str, timeout_s: float, workers: int = 2) ->
         target = str(path.resolve().relative_to(root))
     except ValueError:
         raise CodemendError(f"{path} is outside the current folder {root}; run `codemend fix` from the project root so --test_cmd runs there") from None
-    if outside := relative_paths_outside(test_cmd, root):
-        raise CodemendError(f"--test_cmd names {outside[0]}, outside the current folder {root}: the tests run in a copy of that folder, "
-                            "where it does not exist; run `codemend fix` from the project's top, the folder holding the code and its tests")
+    if outside := paths_above(test_cmd, root):  # the CLI says so with the other configuration problems; an API caller, here
+        raise CodemendError(outside)
     return Tests(command=test_cmd, tree=str(root), target=target, limits=Limits(wall_s=timeout_s, memory_mb=2048),
                  import_roots=import_roots(test_cmd, root), encoding=source_encoding(path.read_bytes()), workers=workers)
-
-
-def relative_paths_outside(command: str, root: Path) -> list[str]:
-    """The relative paths in `command` (its words, `NAME=value` values, `:`-separated lists) that climb out of
-    `root` (`../tests`): the command runs in a copy of `root` elsewhere, where they name nothing. Absolute
-    paths are left alone: the sandbox sees the machine's files (read-only) where they are."""
-    try:
-        words = shlex.split(command)
-    except ValueError:
-        return []  # an unbalanced quote: the run says what is wrong with the command
-    parts = [part for word in words for part in word.partition("=")[2 if "=" in word else 0].split(":")]
-    return [part for part in parts if part and not os.path.isabs(part) and ".." in Path(part).parts
-            and not (root / part).resolve().is_relative_to(root)]
 
 
 def default_workers() -> int:
@@ -338,11 +338,14 @@ class SharedRuns:
         if self.unexplained is not None and best is not None and best.validation == "plausible":
             self.unexplained &= set(best.still_failing)
 
-    def failures_left(self) -> bool:
-        """Whether the tests may still fail with no fix shown for it: they failed on the original project
-        (or never ran: no file with functions was repaired) and plausible fixes do not pass them all."""
-        failed = self.baseline is None or self.baseline.status != "passed"
-        return failed and (self.unexplained is None or bool(self.unexplained))
+    def failures_left(self, best: list[Suggestion]) -> bool:
+        """Whether the tests may still fail with no fix for it among each file's `best` suggestion: they
+        failed on the original project (or never ran: no file with functions was repaired) and no plausible
+        fix passes them all, alone or with the others (`account`)."""
+        if (self.baseline is not None and self.baseline.status == "passed") or any(
+                s.validation == "plausible" and not s.still_failing for s in best):
+            return False
+        return self.unexplained is None or bool(self.unexplained)
 
     def holds_tests(self, file: Path) -> bool:
         """Whether the tests the command ran include test functions in `file` (their ids start with its path)."""
@@ -396,7 +399,7 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             read = shared.read(file)
             if isinstance(read, str):
                 if read == TOP_LEVEL_ONLY:
-                    top_level.append(str(file))
+                    top_level += [] if changed_since else [str(file)]  # changed or not: --changed_since looks at functions
                 elif read:
                     reports.append(FileReport(str(file), "", "", RepairResult([], [], notes=[read])))
                 continue
@@ -432,28 +435,18 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
         merged.suggestions.sort(key=best_first)
         if tests is not None and not (function or line or changed_since):
             # Another bug of the same file: repair the fixed text again, as a user would after applying.
-            # Their time is the file's too: its summary left out most of a run that fixed three bugs.
-            def again(source: str) -> RepairResult:
-                further = repair(source, debugger=debugger, path=str(file), tests=tests, n=n, use_operators=use_operators,
-                                 enough_plausible=1, wide=wide, wide_seconds=wide_seconds)
-                add_seconds(merged.seconds, further.seconds)
-                return further
-
-            def judged(source: str, allowed: set[str]) -> bool:
-                with Stopwatch(merged.seconds)("combined_check"):
-                    return passes(tests, source, allowed)
-
-            combined = mend_further(text, str(file), merged, again, judged)
+            combined = mend_file(text, str(file), merged, tests, debugger=debugger, n=n, use_operators=use_operators, wide=wide,
+                                 wide_seconds=wide_seconds)
             merged.suggestions[:0] = [combined] if combined else []
         shared.account(merged.suggestions[0] if merged.suggestions else None)
         spent = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in merged.seconds.items() if seconds >= 0.05)
         if tests is not None and spent:  # with tests a file takes seconds to minutes: say where they went
             logger.info("%s: %s", file, spent)
         reports.append(FileReport(str(file), text, digest, merged, source_encoding(file.read_bytes())))
-    notes = run_notes(skipped, explained, sorted(map(str, tests_left)), test_cmd, suggested=any(r.result.suggestions for r in reports))
-    if top_level and (shared.failures_left() if test_cmd else not any(r.result.suggestions for r in reports)):
-        notes.append(f"{len(top_level)} file(s) with top-level code only (no function) not looked at: a folder run repairs functions; "
-                     f"give one alone to repair its top-level code (codemend fix {top_level[0]} ...): {some(top_level, 5)}")
+    shown = [s for r in reports for s in r.result.suggestions[:1]]
+    unanswered = shared.failures_left(shown) if test_cmd else not shown  # what the top-level code may hold
+    notes = run_notes(skipped, explained, sorted(map(str, tests_left)), test_cmd, suggested=bool(shown),
+                      top_level=top_level if unanswered else [])
     if changed_since and not changed:  # else "no applicable fix found", as if something had been looked at
         notes.append(f"no function or module-level code changed since {changed_since} (git diff {changed_since}): nothing was looked at")
     if notes and not Path(path).is_dir() and reports:
@@ -480,13 +473,18 @@ def gathered_notes(reports: list[FileReport]) -> list[str]:
             for note, where in paths.items()]
 
 
-def run_notes(skipped: list[str], explained: list[str], tests_left: list[str], test_cmd: str, suggested: bool) -> list[str]:
-    """What a run says about the files it did not repair, and, when it `suggested` fixes, about a test
-    command that runs as one (`single_test_hint`)."""
+def run_notes(skipped: list[str], explained: list[str], tests_left: list[str], test_cmd: str, suggested: bool,
+              top_level: list[str] = ()) -> list[str]:
+    """What a run says about the files it did not repair (`top_level`: those of top-level code only, when the
+    failures are not all answered), and, when it `suggested` fixes, about a test command that runs as one
+    (`single_test_hint`)."""
     notes = [f"{len(skipped)} file(s) not repaired: no failing test runs their functions (per-test coverage): {some(skipped, 5)}"] if skipped else []
     if explained:
         notes.append(f"{len(explained)} file(s) not repaired: the plausible fixes above pass every failing test that runs their "
                      f"functions: {some(explained, 5)}")
+    if top_level:
+        notes.append(f"{len(top_level)} file(s) with top-level code only (no function) not looked at: a folder run repairs functions; "
+                     f"give one alone to repair its top-level code (codemend fix {top_level[0]} ...): {some(top_level, 5)}")
     if tests_left:
         why = "a fix must not edit the tests that judge it" if test_cmd else "they hold tests"
         notes.append(f"{len(tests_left)} test file(s) not repaired ({why}; give a test file's own path to repair it): {some(tests_left, 5)}")
@@ -544,6 +542,21 @@ def mend_further(text: str, path: str, result: RepairResult, again: Callable[[st
                       file_diff(text, final, path), final, "\n".join(f.model_output for f in fixes), "plausible",
                       "+".join(sorted({part for f in fixes for part in f.origin.split("+")})), ", ".join(f.operator for f in fixes if f.operator),
                       f"{len(fixes)} fixes together: " + (last.detail or "the tests pass"), last.still_failing)
+
+
+def mend_file(text: str, path: str, result: RepairResult, tests: Tests, **options) -> Suggestion | None:
+    """`mend_further` with `repair(..., **options)` of the fixed text and `passes` for the check; their time
+    goes into `result.seconds`, the file's (its summary left out most of a run that fixed three bugs)."""
+    def again(source: str) -> RepairResult:
+        further = repair(source, path=path, tests=tests, enough_plausible=1, **options)
+        add_seconds(result.seconds, further.seconds)
+        return further
+
+    def judged(source: str, allowed: set[str]) -> bool:
+        with Stopwatch(result.seconds)("combined_check"):
+            return passes(tests, source, allowed)
+
+    return mend_further(text, path, result, again, judged)
 
 
 def without_first(text: str, first: str, final: str) -> str | None:

@@ -829,7 +829,7 @@ def measure_original(text: str, path: str, tests: Tests, result: RepairResult, w
         trace = tests.trace(result.baseline) if use_trace else ""
         limits = _scaled_limits(tests.limits, result.baseline)
         result.failing = tests.failed(result.baseline) if result.baseline.status == "failed" else None
-        if tests.command and REFUSED_WRITE.search(result.baseline.stdout + result.baseline.stderr):
+        if tests.command and refused_write(result.baseline):
             result.notes.append(SANDBOX_WRITES)
         if result.baseline.duration_s >= FOCUS_FROM_S:
             with watch("focus_check"):
@@ -886,8 +886,16 @@ def validate_ranked(text: str, path: str, result: RepairResult, tests: Tests, li
                                 f"fixes in {name} are judged by the other tests")
 
 
-# OSError's words for a write the sandbox refuses outside its copy: a read-only mount, or a folder its user may not write.
-REFUSED_WRITE = re.compile(r"\[Errno 30\] Read-only file system|\[Errno 13\] Permission denied")
+# OSError's words for an absolute path the sandbox refuses: a read-only mount, or a folder its own user may not write.
+REFUSED_WRITE = re.compile(r"\[Errno (?:30\] Read-only file system|13\] Permission denied): '/")
+
+
+def refused_write(baseline: RunResult) -> bool:
+    """Whether the original code's run met one of the sandbox's own refusals (`REFUSED_WRITE`): only where
+    it ran with read-only mounts or a user of its own (`RunResult.isolation`)."""
+    isolation = baseline.isolation.split(",")
+    return ("ro-root" in isolation or any(item.startswith("uid=") for item in isolation)) and bool(
+        REFUSED_WRITE.search(baseline.stdout + baseline.stderr))
 SANDBOX_WRITES = ("a test met \"Read-only file system\" or \"Permission denied\" on the original code: tests run as another user in a "
                   "copy of the project, where they may write only inside it (and its temporary folder); a test that writes elsewhere "
                   "fails there for every candidate too")

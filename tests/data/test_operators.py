@@ -395,10 +395,14 @@ BUFFER = ("class Ring:\n    size = 0\n\n    def __init__(self, capacity):\n     
 
 def test_class_fields_are_the_attributes_methods_use_on_their_own_object_less_methods_and_calls():
     oldest = BUFFER.splitlines().index("    def oldest(self):") + 1
-    assert class_fields(BUFFER, oldest) == ("capacity", "_data", "_start", "size", "items")  # `check` is called; `full` a method
+    assert class_fields(BUFFER, oldest) == ("size", "capacity", "_data", "_start", "items")  # `check` is called; `full` a method
     node = BUFFER.splitlines().index("        def __init__(self):") + 1
     assert class_fields(BUFFER, node) == ("next",)  # the innermost class
     assert class_fields("def f(self):\n    return self.x\n", 1) == ()  # not a method
+    span = ("@dataclass\nclass Span:\n    start: int\n    end: int = 0\n\n    @staticmethod\n    def of(other):\n        return other.norm\n\n"
+            "    def length(self):\n        def inner(item):\n            return item.size\n        return self.start - self.start\n")
+    assert class_fields(span, 10) == ("start", "end")  # declared in the class body; a staticmethod's argument is not the object
+    assert class_fields(span, 7) == () and class_fields(span, 11) == ()  # a staticmethod and a function nested in a method: no self
 
 
 def test_other_field_reads_another_field_of_the_class_where_the_method_lost_it():

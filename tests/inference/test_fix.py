@@ -113,6 +113,13 @@ def test_a_test_that_writes_outside_the_copy_is_said_to_fail_for_that(tmp_path):
     command = f"{sys.executable} -m pytest -q -p no:cacheprovider test_mod.py"
     result = repair((tmp_path / "proj" / "mod.py").read_text(), debugger=None, wide=0,
                     tests=Tests(command=command, tree=str(tmp_path / "proj"), target="mod.py"))
+    from codemend.inference.repair import refused_write
+    from codemend.sandbox import RunResult
+
+    said = lambda out, isolation="ro-root,uid=2001": refused_write(RunResult("failed", 1, out, "", 0.1, isolation=isolation))  # noqa: E731
+    assert said("PermissionError: [Errno 13] Permission denied: '/home/me/out.log'") and said("[Errno 30] Read-only file system: '/x'")
+    assert not said("PermissionError: [Errno 13] Permission denied: 'locked.txt'")  # the project's own file, in the copy
+    assert not said("[Errno 30] Read-only file system: '/x'", isolation="fs-not-hardened")  # no sandbox refusal to blame
     # Said exactly when the sandbox refused the write (read-only mounts, or a user of its own: both here).
     assert (SANDBOX_WRITES in result.notes) == (not outside.exists()) and ("ro-root" not in result.baseline.isolation or not outside.exists())
     assert any(s.validation == "plausible" and "x > 0" in s.patched_source for s in result.suggestions)  # judged without test_log
@@ -128,18 +135,30 @@ def test_a_test_command_naming_paths_above_the_current_folder_is_refused_before_
         make_tests(Path("cache.py"), "python -m pytest -q ../tests/test_cache.py", 10.0)
     with pytest.raises(CodemendError, match=r"names \.\./src,"):
         make_tests(Path("cache.py"), "PYTHONPATH=lib:../src python -m pytest -q tests", 10.0)
-    for fine in ("python -m pytest -q tests/../tests", f"{sys.executable} -m pytest -q", "python -m pytest -k 'not slow'"):
-        assert make_tests(Path("cache.py"), fine, 10.0).command == fine
+    for fine in ("python -m pytest -q tests/../tests", f"{sys.executable} -m pytest -q", "python -m pytest -k 'not slow'",
+                 "python -m pytest --ignore=../build tests", "python -m pytest 't.py::test_x[k=../v]'", "PYTHONPATH=/opt/lib:src pytest"):
+        assert make_tests(Path("cache.py"), fine, 10.0).command == fine  # options, test ids and absolute paths are not the copy's
+    from codemend.config import command_problems
+
+    (problem,) = command_problems("python -m pytest -q ../tests")  # the CLI says it with its other configuration problems
+    assert problem.startswith("--test_cmd names ../tests, outside the current folder") and problem.endswith("or give the path absolute")
 
 
 def test_a_wide_search_with_no_edit_left_to_try_says_so_and_runs_nothing(caplog):
     from codemend.inference.repair import RepairResult, wide_search
     from codemend.sandbox import Limits
 
-    result = RepairResult([], [])  # every function's edits tried already: none left (seen with --line)
+    from codemend.inference.localize import LineRanking
+    from codemend.inference.repair import FunctionReport, wide_suggestions
+
+    source = "def f(xs):\n    return len(xs) - 1\n"
+    (func,) = select_functions(source, "t.py")
+    report = FunctionReport(func.name, func.start_line, LineRanking([(2, 1.0), (1, 0.5)]), [], func)
+    tried = wide_suggestions(source, "t.py", [report], set())  # every edit there, already run and failing (seen with --line)
+    result = RepairResult([dataclasses.replace(s, validation="failing") for s in tried], [report])
     with caplog.at_level(logging.INFO, logger="codemend.inference.repair"):
-        wide_search("def f():\n    return 1\n", "t.py", result, Tests(test_code="assert False\n"), Limits(wall_s=5.0), 10, 60.0, 1)
-    assert "holds no edit not tried yet" in caplog.text and "trying up to" not in caplog.text and not result.notes
+        wide_search(source, "t.py", result, Tests(test_code="assert False\n"), Limits(wall_s=5.0), 10, 60.0, 1)
+    assert tried and "holds no edit not tried yet" in caplog.text and "trying up to" not in caplog.text and not result.notes
 
 
 @pytest.mark.sandbox
@@ -1013,7 +1032,8 @@ def test_a_folder_run_skips_files_it_cannot_fix_and_says_why(tmp_path):
 
 @pytest.mark.sandbox
 def test_a_folder_run_names_the_files_of_top_level_code_it_left_when_the_tests_still_fail(tmp_path, monkeypatch):
-    files = {"pkg/__init__.py": "", "pkg/consts.py": "MINUTE = 60\nHOUR = MINUTE * 60\nDAY = HOUR * 25\n",
+    files = {"pkg/__init__.py": "__all__ = ['DAY']\n", "pkg/_version.py": "__version__ = '1.0'\n",  # metadata: never named
+             "pkg/consts.py": "MINUTE = 60\nHOUR = MINUTE * 60\nDAY = HOUR * 25\n",
              "pkg/util.py": "def twice(x):\n    return x * 2\n",
              "tests/test_consts.py": "from pkg.consts import DAY\n\n\ndef test_day():\n    assert DAY == 86400\n"}
     _project(tmp_path, monkeypatch, files)
@@ -1812,7 +1832,7 @@ def test_a_file_in_its_declared_encoding_is_validated_and_written_back_in_it(tmp
 
 @pytest.mark.sandbox
 def test_changed_since_on_a_folder_speaks_only_of_the_changed_files(tmp_path, monkeypatch, git_commit_all, capsys):
-    files = {**TWO_BUGS, "pkg/extra.py": "def twice(x):\n    y = x * 2\n    return y\n"}
+    files = {**TWO_BUGS, "pkg/extra.py": "def twice(x):\n    y = x * 2\n    return y\n", "pkg/consts.py": "LIMIT = 3\n"}  # unchanged: not named
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text.replace("x < best", "x > best").replace("lower()", "upper()"))  # committed fixed
