@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Iterator, Sequence
 
-from codemend.data.parsing import has_error, parse
+from codemend.data.parsing import has_error, node_text, parse
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -1698,7 +1698,7 @@ def _classes(module: str) -> tuple[tuple[frozenset[int], tuple[str, ...]], ...]:
     """Per class of `module`: the `def` lines of its methods that take the object, and its fields (`class_fields`):
     every method of a file asks, so the file is parsed and each class read once."""
     source = module.encode("utf-8")
-    text = lambda node: source[node.start_byte : node.end_byte].decode("utf-8")  # noqa: E731
+    text = functools.partial(node_text, source=source)
     classes, stack = [], [parse(source).root_node]
     while stack:
         node = stack.pop()

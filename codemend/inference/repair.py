@@ -888,6 +888,9 @@ def validate_ranked(text: str, path: str, result: RepairResult, tests: Tests, li
 
 # OSError's words for an absolute path the sandbox refuses: a read-only mount, or a folder its own user may not write.
 REFUSED_WRITE = re.compile(r"\[Errno (?:30\] Read-only file system|13\] Permission denied): '/")
+SANDBOX_WRITES = ("a test met \"Read-only file system\" or \"Permission denied\" on the original code: tests run as another user in a "
+                  "copy of the project, where they may write only inside it (and its temporary folder); a test that writes elsewhere "
+                  "fails there for every candidate too")
 
 
 def refused_write(baseline: RunResult) -> bool:
@@ -896,9 +899,6 @@ def refused_write(baseline: RunResult) -> bool:
     isolation = baseline.isolation.split(",")
     return ("ro-root" in isolation or any(item.startswith("uid=") for item in isolation)) and bool(
         REFUSED_WRITE.search(baseline.stdout + baseline.stderr))
-SANDBOX_WRITES = ("a test met \"Read-only file system\" or \"Permission denied\" on the original code: tests run as another user in a "
-                  "copy of the project, where they may write only inside it (and its temporary folder); a test that writes elsewhere "
-                  "fails there for every candidate too")
 
 
 # A suite that runs in less is mostly pytest's start-up: running its failing tests alone saves little
