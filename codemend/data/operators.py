@@ -650,11 +650,34 @@ def _swap_arguments(ix: _Index) -> Iterator[Edit]:
 @_register("off_by_one_literal", "off-by-one integer literal", "quixbugs", invertible=True)
 def _off_by_one_literal(ix: _Index) -> Iterator[Edit]:
     """Integer literal `n` -> `n + 1` / `n - 1` (keyword values belong to `change_keyword_value`)."""
+    for node, value in _plain_int_literals(ix):
+        yield from _plus_minus_one(node, value)
+
+
+def _plain_int_literals(ix: _Index) -> Iterator[tuple[Node, int]]:
     for node in ix.nodes("integer"):
         text = ix.text(node)
-        if not text.isdigit() or (node.parent is not None and node.parent.type == "keyword_argument"):
-            continue
-        yield from _plus_minus_one(node, int(text))
+        if text.isdigit() and (node.parent is None or node.parent.type != "keyword_argument"):
+            yield node, int(text)
+
+
+def _repair_literals(ix: _Index) -> Iterator[Edit]:
+    """`off_by_one_literal`'s sites less `e + 1` / `e - 1` -> `e + 0` / `e - 0`: `toggle_plus_one` offers `e`,
+    the same fix, and a fix that adds zero is not one a person would write."""
+    for node, value in _plain_int_literals(ix):
+        if value == 1 and _is_identity_operand(node):
+            yield _replace(node, b"2")
+        else:
+            yield from _plus_minus_one(node, value)
+
+
+def _is_identity_operand(node: Node) -> bool:
+    """`node` is `+`'s operand, or `-`'s right one: the expression keeps its value when `node` is 0."""
+    parent = node.parent
+    if parent is None or parent.type != "binary_operator":
+        return False
+    op = parent.child_by_field_name("operator").type
+    return op == "+" or (op == "-" and parent.child_by_field_name("right") == node)
 
 
 def _is_int_literal(node: Node) -> bool:
@@ -671,11 +694,9 @@ def _plus_minus_one(node: Node, value: int) -> Iterator[Edit]:
 def _toggle_plus_one(ix: _Index) -> Iterator[Edit]:
     """`e + 1` / `e - 1` -> `e`; in indices, slice bounds and range() args `e` -> `e + 1` / `e - 1`."""
     for node in ix.nodes("binary_operator"):
-        left, op, right = (node.child_by_field_name(f) for f in ("left", "operator", "right"))
-        if op is not None and op.type in ("+", "-") and ix.text(right) == b"1":
-            yield _replace(node, ix.text(left))
-        elif op is not None and op.type == "+" and ix.text(left) == b"1":
-            yield _replace(node, ix.text(right))
+        if _step_of(ix, node):
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            yield _replace(node, ix.text(left if ix.text(right) == b"1" else right))
     for target in _index_like_expressions(ix):
         if target.type in _FLAG_TYPES:
             continue  # a flag used as an index (`pair[x == y]`) is not an off-by-one candidate
@@ -686,8 +707,21 @@ def _toggle_plus_one(ix: _Index) -> Iterator[Edit]:
             target.type == "binary_operator" and target.child_by_field_name("operator").type in _LOOSE_BINARY
         ):
             operand = b"(" + operand + b")"
-        yield _replace(target, operand + b" + 1")
-        yield _replace(target, operand + b" - 1")
+        step = _step_of(ix, target)  # `i + 1 - 1` is `i`: not a bug, and `e + 1` -> `e` is a fix already
+        if step != -1:
+            yield _replace(target, operand + b" + 1")
+        if step != 1:
+            yield _replace(target, operand + b" - 1")
+
+
+def _step_of(ix: _Index, node: Node) -> int:
+    """1 for `e + 1` and `1 + e`, -1 for `e - 1`, else 0."""
+    if node.type != "binary_operator":
+        return 0
+    left, op, right = (node.child_by_field_name(f) for f in ("left", "operator", "right"))
+    if op is not None and op.type in ("+", "-") and ix.text(right) == b"1":
+        return 1 if op.type == "+" else -1
+    return 1 if op is not None and op.type == "+" and ix.text(left) == b"1" else 0
 
 
 def _index_like_expressions(ix: _Index) -> Iterator[Node]:
@@ -1912,7 +1946,10 @@ MISTAKE_TEMPLATES = {
 }
 
 # Operators whose sites in the repair space differ from those that inject bugs (the data keeps the latter).
-REPAIR_VARIANTS = {"swap_numeric_literal": _public_sites(lambda ix: _numeric_swaps(ix, _NEAREST_NUMBERS))}
+REPAIR_VARIANTS = {
+    "swap_numeric_literal": _public_sites(lambda ix: _numeric_swaps(ix, _NEAREST_NUMBERS)),
+    "off_by_one_literal": _public_sites(_repair_literals),
+}
 
 WIDE_TEMPLATES = {
     "add_arithmetic_operand": _public_sites(_add_arithmetic_operand),

@@ -260,6 +260,18 @@ def test_candidate_fixes_filters_lines_and_excludes_the_source():
         ast.parse(fix)
 
 
+def test_the_repair_space_neither_adds_zero_nor_steps_back_a_step_it_could_drop():
+    """`e + 1` -> `e + 0` and `x[i + 1]` -> `x[i + 1 - 1]` are `e` and `x[i]`, which `toggle_plus_one` offers."""
+    source = "def f(x, n):\n    return x[n + 1] + x[n - 1] + x[1 + n] + (n - 1) + (1 - n)\n"
+    lines = {fix.splitlines()[1].strip() for fix, _ in candidate_fixes(source)}
+    for padded in ("x[n + 0]", "x[n - 0]", "x[0 + n]", "(n - 0)", "x[n + 1 - 1]", "x[n - 1 + 1]", "x[1 + n - 1]"):
+        assert not any(padded in line for line in lines), padded
+    for wanted in ("x[n]", "x[n + 2]", "x[n - 2]", "x[n + 1 + 1]", "x[n - 1 - 1]", "(0 - n)", "(2 - n)"):
+        assert any(wanted in line for line in lines), wanted
+    injected = {buggy.splitlines()[1].strip() for buggy, _ in all_mutants(OPERATORS["toggle_plus_one"], source)}
+    assert injected and not any("x[n + 1 - 1]" in line or "x[n - 1 + 1]" in line for line in injected)
+
+
 def test_apply_edit():
     assert apply_edit(b"x < y", Edit(2, 3, b"<=")) == b"x <= y"
 
