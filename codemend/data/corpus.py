@@ -328,6 +328,32 @@ def module_chunks(code: Function, max_lines: int = MODULE_CHUNK_LINES) -> list[F
     return chunks
 
 
+def top_level_runs(text: str, path: str = "<memory>") -> list[Function]:
+    """Every run of top-level statements between the definitions of a file with functions, as `module_code`
+    gives them (leading imports and a docstring left out), less those that only import or set dunder names
+    (`__all__`): where `fix` looks for a wrong constant when no fix of the functions passes the tests."""
+    tree = parse(text.encode("utf-8"))
+    if next(_function_nodes(tree.root_node), None) is None:
+        return []  # a script: its module code is what `fix` repairs in the first place
+    runs: list[Function] = []
+    for node in tree.root_node.named_children:
+        line = node.start_point[0] + 1
+        if node.type in _DEFINITIONS + _PREAMBLE + ("comment",) or _is_docstring(node) or _sets_dunders_only(node):
+            continue
+        if not any(run.start_line <= line <= run.end_line for run in runs):
+            runs += [run] if (run := _module_code_in(tree, text, path, line)) is not None else []
+    return runs
+
+
+def _sets_dunders_only(node) -> bool:
+    """`__all__ = [...]`, `__version__ = "1.0"`: metadata, not code with a bug."""
+    if node.type != "expression_statement" or node.named_child_count != 1 or node.named_children[0].type != "assignment":
+        return False
+    target = node.named_children[0].child_by_field_name("left")
+    name = target.text.decode("utf-8", "replace") if target is not None and target.type == "identifier" else ""
+    return name.startswith("__") and name.endswith("__")
+
+
 def _run_holding(statements: list, line: int) -> list:
     """The run of consecutive top-level statements, none a definition, that holds `line` ([] if none does)."""
     runs, run = [], []

@@ -1650,6 +1650,39 @@ def _add_arithmetic_operand(ix: _Index) -> Iterator[Edit]:
                 yield _replace(node, b"(" + added + b")" if tight else added)
 
 
+_OTHER_ARITHMETIC = ("+", "-", "*", "/", "//")
+
+
+def _other_arithmetic_operator(ix: _Index) -> Iterator[Edit]:
+    """The arithmetic operators `swap_binary_operator` does not offer (`HOUR + 24` -> `HOUR * 24`), in
+    expressions and augmented assignments: a slip no injection makes, so not in the ranked space."""
+    for node in ix.nodes("binary_operator"):
+        left, op, right = (node.child_by_field_name(f) for f in ("left", "operator", "right"))
+        if op is not None and op.type in _OTHER_ARITHMETIC and not (_is_string(left) or _is_string(right)):
+            yield from (_replace(op, other.encode()) for other in _other_operators(op.type))
+    for node in ix.nodes("augmented_assignment"):
+        op = node.child_by_field_name("operator")
+        if op is not None and op.type[:-1] in _OTHER_ARITHMETIC and not _is_string(node.child_by_field_name("right")):
+            yield from (_replace(op, other.encode() + b"=") for other in _other_operators(op.type[:-1]))
+
+
+# Comparisons `swap_comparison` does not offer: equality for identity (`x is ""`, a SyntaxWarning since 3.8; the
+# other way, `x == None` is a style matter, rarely a bug) and the negation of an ordering (`i < n` for `i >= n`).
+_OTHER_COMPARISONS = {"is": "==", "is not": "!=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+
+
+def _other_comparison(ix: _Index) -> Iterator[Edit]:
+    """`is` -> `==`, `is not` -> `!=`, `<`<->`>=`, `>`<->`<=`."""
+    for node in ix.nodes("comparison_operator"):
+        for child in node.children:
+            if not child.is_named and child.type in _OTHER_COMPARISONS:
+                yield _replace(child, _OTHER_COMPARISONS[child.type].encode())
+
+
+def _other_operators(op: str) -> list[str]:
+    return [other for other in _OTHER_ARITHMETIC if other != op and other not in _BINARY_SWAPS.get(op, ())]
+
+
 def _is_arithmetic(node: Node) -> bool:
     op = node.child_by_field_name("operator") if node.type == "binary_operator" else None
     return op is not None and op.type in _ARITHMETIC
@@ -1952,6 +1985,8 @@ REPAIR_VARIANTS = {
 }
 
 WIDE_TEMPLATES = {
+    "other_arithmetic_operator": _public_sites(_other_arithmetic_operator),
+    "other_comparison": _public_sites(_other_comparison),
     "add_arithmetic_operand": _public_sites(_add_arithmetic_operand),
     "wrap_in_any_call": _public_sites(_wrap_in_any_call),
     "add_guard": _public_sites(_add_guard),

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Callable, Collection, Iterator, Mapping
 
 from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
-from codemend.data.corpus import MODULE_CODE, Function, body_lines, enters, extract_functions, header_line, module_chunks, module_code, odd_line_break_functions, replace_function, text_without
+from codemend.data.corpus import (MODULE_CODE, Function, body_lines, enters, extract_functions, header_line, module_chunks, module_code,
+                                   odd_line_break_functions, replace_function, text_without, top_level_runs)
 from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes, class_fields
 from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
@@ -800,8 +801,32 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
         result.suggestions.extend(to_suggestion(text, path, func, c) for c in suggested(report.candidates, max_validate))
     result.suggestions = distinct(sorted(result.suggestions, key=lambda s: -s.score))
     if tests and result.baseline.status != "passed" and max_validate > 0:
-        validate_ranked(text, path, result, tests, limits, max_validate, enough_plausible, wide, wide_seconds, watch)
+        def top_level() -> list[Suggestion]:
+            return top_level_suggestions(text, path, result, debugger, sbfl=sbfl, trace=trace, n=n, use_operators=use_operators,
+                                         top_lines=top_lines, watch=watch)
+        validate_ranked(text, path, result, tests, limits, max_validate, enough_plausible, wide, wide_seconds, watch,
+                        top_level=top_level if not (function or line or any(f.module_level for f in functions)) else None)
     return result
+
+
+TOP_LEVEL_BUDGET = 20  # candidates of a file's top-level code validated when no fix of its functions passes
+
+
+def top_level_suggestions(text: str, path: str, result: RepairResult, debugger: Debugger | None, *, sbfl: dict[int, float],
+                          trace: str, n: int, use_operators: bool, top_lines: int, watch: Stopwatch) -> list[Suggestion]:
+    """The best TOP_LEVEL_BUDGET candidates of the file's top-level code between its definitions
+    (`corpus.top_level_runs`: a wrong constant, `DAY = HOUR / 24`), each run ranked like a function and added to
+    `result.functions`, less the suggestions `result` holds already. Top-level lines run at import, for every
+    test, so Ochiai never puts them first: they are looked at when the functions' fixes all fail."""
+    found = []
+    for run in top_level_runs(text, path):
+        for chunk in module_chunks(run):
+            report = repair_function(chunk, debugger, sbfl=sbfl, trace=trace, n=n, use_operators=use_operators,
+                                     top_lines=top_lines, watch=watch, module=text)
+            result.functions.append(report)
+            found += [to_suggestion(text, path, chunk, candidate) for candidate in report.candidates[:TOP_LEVEL_BUDGET]]
+    known = {s.patched_source for s in result.suggestions}
+    return [s for s in distinct(sorted(found, key=lambda s: -s.score)) if s.patched_source not in known][:TOP_LEVEL_BUDGET]
 
 
 def measure_original(text: str, path: str, tests: Tests, result: RepairResult, watch: Stopwatch, *, baseline: RunResult | None,
@@ -861,10 +886,11 @@ def measure_original(text: str, path: str, tests: Tests, result: RepairResult, w
 
 
 def validate_ranked(text: str, path: str, result: RepairResult, tests: Tests, limits: Limits, max_validate: int, enough: int,
-                    wide: int, wide_seconds: float, watch: Stopwatch) -> None:
-    """Validate `result`'s ranked suggestions (`repair` says how), then the wide space when none answers;
-    plausible fixes first, and a note for each function whose plausible fix is judged without another
-    bug's failing tests."""
+                    wide: int, wide_seconds: float, watch: Stopwatch,
+                    top_level: Callable[[], list[Suggestion]] | None = None) -> None:
+    """Validate `result`'s ranked suggestions (`repair` says how), then, while none answers, those of the
+    file's `top_level` code (`top_level_suggestions`) and the wide space; plausible fixes first, and a note
+    for each function whose plausible fix is judged without another bug's failing tests."""
     hung = result.baseline.status == "timeout"
     unreached = unreached_failures(result.failing, result.coverage, result.functions) if tests.command else {}
     unrelated = unrelated_passing(result.coverage, result.functions) if tests.command else {}
@@ -875,6 +901,13 @@ def validate_ranked(text: str, path: str, result: RepairResult, tests: Tests, li
                        unreached=unreached, partial_is_enough=partial_is_enough, unrelated=unrelated)
     if hung and ran < len(chosen) and not any(s.validation == "plausible" for s in chosen):
         result.notes.append(f"validation stopped after {ran} of {len(chosen)} candidates, as the original code hung")
+    if top_level is not None and result.baseline.status in ("failed", "error") and not any(answers(s, partial_is_enough) for s in result.suggestions):
+        more = top_level()  # its ranking's time goes to the stages of a function's (generation, ...)
+        if more:
+            logger.info("%s: no fix of its functions passes the tests; trying %d of its top-level code's", path, len(more))
+            with watch("top_level_validation"):
+                validate(more, tests, limits, enough=enough, unreached=unreached, partial_is_enough=partial_is_enough)
+            result.suggestions += [s for s in more if s.validation == "plausible"]
     # Not after a hanging or crashing original: each of hundreds of edits could cost the time limit.
     if wide > 0 and result.baseline.status in ("failed", "error") and not any(answers(s, partial_is_enough) for s in result.suggestions):
         with watch("wide_search"):

@@ -340,6 +340,10 @@ def test_complete_short_call_gives_a_call_that_needs_more_arguments_a_value_from
     ("add_guard", "def m(window, values, value):\n    while values[window[-1]] <= value:\n        window.pop()\n    return window\n",
      "while window and values[window[-1]] <= value:"),
     ("add_guard", "def r(text, i, value):\n    if text[i + 1] > value:\n        return 1\n    return 0\n", "if i + 1 < len(text) and text[i + 1] > value:"),
+    ("other_arithmetic_operator", "def seconds(days):\n    return days * (3600 + 24)\n", "return days * (3600 * 24)"),
+    ("other_comparison", 'def empty(s):\n    return s is ""\n', 'return s == ""'),
+    ("other_comparison", "def clamp(i, n):\n    if i < n:\n        i = n - 1\n    return i\n", "if i >= n:"),
+    ("other_arithmetic_operator", "def total(xs):\n    t = 0\n    for x in xs:\n        t *= x\n    return t\n", "        t += x\n"),
 ])
 def test_wide_templates_reach_what_the_usual_space_cannot(template, buggy, fixed):
     """The wide space undoes operators whose inverse must guess what went missing; the usual space does not hold these."""

@@ -102,6 +102,29 @@ def test_the_wide_space_is_tried_by_tests_only_when_no_ranked_candidate_passes()
 
 
 @pytest.mark.sandbox
+def test_a_wrong_constant_between_functions_is_fixed_when_no_fix_of_the_functions_passes():
+    """`DAY = HOUR / 24` runs at import, for every test, so Ochiai never ranks it: the top-level code is tried
+    after the functions' fixes, before the wide space."""
+    source = ('"""Time."""\nimport math\n__all__ = ["days"]\nHOUR = 3600\nDAY = HOUR / 24\n\n\n'
+              'def days(seconds):\n    return math.floor(seconds / DAY)\n\n\ndef hours(seconds):\n    return seconds // HOUR\n')
+    tests = Tests(test_code="assert days(86400) == 1\nassert days(3 * 86400 + 5) == 3\nassert hours(7200) == 2\n")
+    result = repair(source, debugger=None, tests=tests)
+    best = result.suggestions[0]
+    assert best.validation == "plausible" and "DAY = HOUR * 24" in best.patched_source
+    assert best.function == "<module> lines 3-5" and best.line == 5 and "top_level_validation" in result.seconds
+    assert "<module> lines 3-5" in [report.function for report in result.functions]
+    assert "wide_search" not in result.seconds  # found before the wide space is tried
+    # A fix of a function that passes ends the search before the top-level code is looked at; so does --function.
+    fixed_elsewhere = source.replace("DAY = HOUR / 24", "DAY = HOUR * 24").replace("seconds // HOUR", "seconds % HOUR")
+    assert "top_level_validation" not in repair(fixed_elsewhere, debugger=None, tests=tests).seconds
+    assert "top_level_validation" not in repair(source, debugger=None, tests=tests, function="days").seconds
+    # `HOUR + 24` is no injection's bug: the wide space reaches it at the top-level code's lines too.
+    added = repair(source.replace("HOUR / 24", "HOUR + 24"), debugger=None, tests=tests).suggestions[0]
+    assert added.validation == "plausible" and "DAY = HOUR * 24" in added.patched_source
+    assert (added.function, added.origin, added.operator) == ("<module> lines 3-5", "wide", "other_arithmetic_operator")
+
+
+@pytest.mark.sandbox
 def test_a_test_that_writes_outside_the_copy_is_said_to_fail_for_that(tmp_path):
     from codemend.inference.repair import SANDBOX_WRITES
 

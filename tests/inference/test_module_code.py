@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from codemend.cli import main
-from codemend.data.corpus import MODULE_CODE, body_lines, module_chunks, module_code, replace_function, text_without
+from codemend.data.corpus import MODULE_CODE, body_lines, module_chunks, module_code, replace_function, text_without, top_level_runs
 from codemend.errors import CodemendError
 from codemend.inference import places
 from codemend.inference.explain import function_code, function_codes
@@ -67,6 +67,14 @@ def test_module_code_at_a_line_is_the_run_of_top_level_statements_between_defini
     assert module_code(MIXED, "m.py", line=5) is None  # inside a function: the function's
     assert module_code(MIXED, "m.py", line=13) is None  # inside a class: not module-level code
     assert module_code(MIXED, "m.py", line=6) is None  # a blank line between definitions
+
+
+def test_top_level_runs_are_each_run_between_definitions_less_imports_and_metadata():
+    runs = top_level_runs(MIXED, "m.py")
+    assert [(run.name, run.start_line, run.end_line) for run in runs] == [("<module> lines 8-9", 8, 9), ("<module> lines 16-17", 16, 17)]
+    assert runs[0].module_level and runs[0].code == "data = [1, 2, 3, 4]\nmiddle = data[len(data) // 2 + 1]\n"
+    assert top_level_runs('import os\n__all__ = ["f"]\n\n\ndef f():\n    return os.sep\n', "m.py") == []
+    assert top_level_runs(SCRIPT, "avg.py") == []  # a script's module code is what fix repairs in the first place
 
 
 def test_no_module_code_where_functions_are_what_to_look_at_or_nothing_runs():
