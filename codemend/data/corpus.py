@@ -331,7 +331,8 @@ def module_chunks(code: Function, max_lines: int = MODULE_CHUNK_LINES) -> list[F
 def top_level_runs(text: str, path: str = "<memory>") -> list[Function]:
     """Every run of top-level statements between the definitions of a file with functions, as `module_code`
     gives them (leading imports and a docstring left out), less those that only import or set dunder names
-    (`__all__`): where `fix` looks for a wrong constant when no fix of the functions passes the tests."""
+    (`__all__`), then each run of statements between the methods of a top-level class (`Config lines 3-4`,
+    `MAX = 10`): where `fix` looks for a wrong constant when no fix of the functions passes the tests."""
     tree = parse(text.encode("utf-8"))
     if next(_function_nodes(tree.root_node), None) is None:
         return []  # a script: its module code is what `fix` repairs in the first place
@@ -342,6 +343,37 @@ def top_level_runs(text: str, path: str = "<memory>") -> list[Function]:
             continue
         if not any(run.start_line <= line <= run.end_line for run in runs):
             runs += [run] if (run := _module_code_in(tree, text, path, line)) is not None else []
+    imports = module_context(tree.root_node, text.encode("utf-8"))
+    for node in tree.root_node.named_children:
+        target = node.child_by_field_name("definition") if node.type == "decorated_definition" else node
+        if target is not None and target.type == "class_definition" and not target.has_error:
+            runs += _class_body_runs(target, text, path, imports)
+    return runs
+
+
+_NOT_CODE = ("comment", "pass_statement")
+
+
+def _class_body_runs(node, text: str, path: str, imports: list[str]) -> list[Function]:
+    """The runs of statements between a class's definitions (its docstring, comments and `pass` left out),
+    each a `module_level` Function named `Class lines A-B`, dedented, with the class's header as context."""
+    body, source = node.child_by_field_name("body"), text.encode("utf-8")
+    groups: list[list] = [[]]
+    for child in body.named_children if body is not None else ():
+        if child.type in _DEFINITIONS:
+            groups.append([])
+        elif child.type not in _NOT_CODE and not _is_docstring(child):
+            groups[-1].append(child)
+    lines, name, runs = source_lines(text), node_text(node.child_by_field_name("name"), source), []
+    for group in filter(None, groups):
+        start, end = group[0].start_point[0], group[-1].end_point[0]
+        raw = "".join(lines[start : end + 1])
+        code = textwrap.dedent(raw)
+        if code[:1].isspace() or _ODD_LINE_BREAKS.search(raw) or group[0].start_point[1] != len(lines[start]) - len(lines[start].lstrip()):
+            continue  # a string less indented than the class's body, or a statement sharing a line with the header
+        indent = raw[: len(raw) - len(raw.lstrip())]
+        runs.append(Function(code if code.endswith("\n") else code + "\n", f"{name} lines {start + 1}-{end + 1}", path, start + 1,
+                             end + 1, "\n".join(imports + [_class_header(node, source)]), indent, module_level=True))
     return runs
 
 

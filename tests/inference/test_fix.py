@@ -122,6 +122,10 @@ def test_a_wrong_constant_between_functions_is_fixed_when_no_fix_of_the_function
     added = repair(source.replace("HOUR / 24", "HOUR + 24"), debugger=None, tests=tests).suggestions[0]
     assert added.validation == "plausible" and "DAY = HOUR * 24" in added.patched_source
     assert (added.function, added.origin, added.operator) == ("<module> lines 3-5", "wide", "other_arithmetic_operator")
+    # A class's constant likewise.
+    in_class = "class Retry:\n    TIMES = 2\n\n    def left(self, done):\n        return self.TIMES - done\n"
+    fixed = repair(in_class, debugger=None, tests=Tests(test_code="assert Retry().left(1) == 2\nassert Retry().left(3) == 0\n")).suggestions[0]
+    assert fixed.validation == "plausible" and fixed.function == "Retry lines 2-2" and "    TIMES = 3\n" in fixed.patched_source
 
 
 @pytest.mark.sandbox

@@ -71,10 +71,18 @@ def test_module_code_at_a_line_is_the_run_of_top_level_statements_between_defini
 
 def test_top_level_runs_are_each_run_between_definitions_less_imports_and_metadata():
     runs = top_level_runs(MIXED, "m.py")
-    assert [(run.name, run.start_line, run.end_line) for run in runs] == [("<module> lines 8-9", 8, 9), ("<module> lines 16-17", 16, 17)]
+    assert [(run.name, run.start_line, run.end_line) for run in runs] == [("<module> lines 8-9", 8, 9), ("<module> lines 16-17", 16, 17),
+                                                                          ("Box lines 13-13", 13, 13)]
     assert runs[0].module_level and runs[0].code == "data = [1, 2, 3, 4]\nmiddle = data[len(data) // 2 + 1]\n"
     assert top_level_runs('import os\n__all__ = ["f"]\n\n\ndef f():\n    return os.sep\n', "m.py") == []
     assert top_level_runs(SCRIPT, "avg.py") == []  # a script's module code is what fix repairs in the first place
+    # A class's statements between its methods, dedented, less its docstring, comments and `pass`; not a body on the header's line.
+    source = ('class Config:\n    """Doc."""\n    RETRIES = 3 - 1\n    # note\n    DELAY = 0.5\n\n    def get(self):\n        return self.RETRIES\n'
+              '    pass\n\n\ndef f():\n    pass\n\n\nclass One: A = 1\n')
+    (body,) = top_level_runs(source, "c.py")
+    assert (body.name, body.start_line, body.end_line, body.indent) == ("Config lines 3-5", 3, 5, "    ")
+    assert body.code == "RETRIES = 3 - 1\n# note\nDELAY = 0.5\n" and body.module_level and body.context.endswith("class Config:")
+    assert replace_function(source, body, body.code.replace("3 - 1", "3 + 1")) == source.replace("3 - 1", "3 + 1")
 
 
 def test_no_module_code_where_functions_are_what_to_look_at_or_nothing_runs():
