@@ -1666,21 +1666,23 @@ def _other_arithmetic_operator(ix: _Index) -> Iterator[Edit]:
             yield from (_replace(op, other.encode() + b"=") for other in _other_operators(op.type[:-1]))
 
 
+def _other_operators(op: str) -> list[str]:
+    return [other for other in _OTHER_ARITHMETIC if other != op and other not in _BINARY_SWAPS.get(op, ())]
+
+
 # Comparisons `swap_comparison` does not offer: equality for identity (`x is ""`, a SyntaxWarning since 3.8; the
 # other way, `x == None` is a style matter, rarely a bug) and the negation of an ordering (`i < n` for `i >= n`).
 _OTHER_COMPARISONS = {"is": "==", "is not": "!=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
 
 
 def _other_comparison(ix: _Index) -> Iterator[Edit]:
-    """`is` -> `==`, `is not` -> `!=`, `<`<->`>=`, `>`<->`<=`."""
+    """`is` -> `==`, `is not` -> `!=` (not against None, True or False: `x == None` behaves as `x is None`),
+    `<`<->`>=`, `>`<->`<=`."""
     for node in ix.nodes("comparison_operator"):
+        singleton = any(operand.type in ("none", "true", "false") for operand in node.named_children)
         for child in node.children:
-            if not child.is_named and child.type in _OTHER_COMPARISONS:
+            if not child.is_named and child.type in _OTHER_COMPARISONS and not (singleton and child.type.startswith("is")):
                 yield _replace(child, _OTHER_COMPARISONS[child.type].encode())
-
-
-def _other_operators(op: str) -> list[str]:
-    return [other for other in _OTHER_ARITHMETIC if other != op and other not in _BINARY_SWAPS.get(op, ())]
 
 
 def _is_arithmetic(node: Node) -> bool:

@@ -272,6 +272,13 @@ def test_the_repair_space_neither_adds_zero_nor_steps_back_a_step_it_could_drop(
     assert injected and not any("x[n + 1 - 1]" in line or "x[n - 1 + 1]" in line for line in injected)
 
 
+def test_other_comparison_leaves_identity_with_none_true_and_false_alone():
+    """`x == None` behaves as `x is None`: trying it wastes a test run."""
+    source = 'def f(x, n):\n    return x is not None and n is ""\n'
+    fixes = [fix.splitlines()[1].strip() for fix, _ in candidate_fixes(source, wide=True, only={"other_comparison"})]
+    assert fixes == ['return x is not None and n == ""']
+
+
 def test_apply_edit():
     assert apply_edit(b"x < y", Edit(2, 3, b"<=")) == b"x <= y"
 
