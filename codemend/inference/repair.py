@@ -12,6 +12,7 @@ with tests, candidates run in the sandbox and the ones that pass come first.
 
 from __future__ import annotations
 
+import ast
 import collections
 import concurrent.futures
 import contextlib
@@ -802,8 +803,8 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     result.suggestions = distinct(sorted(result.suggestions, key=lambda s: -s.score))
     if tests and result.baseline.status != "passed" and max_validate > 0:
         def top_level() -> list[Suggestion]:
-            return top_level_suggestions(text, path, result, debugger, sbfl=sbfl, trace=trace, n=n, use_operators=use_operators,
-                                         top_lines=top_lines, watch=watch)
+            return top_level_suggestions(text, path, result, debugger, readers=chosen_functions, sbfl=sbfl, trace=trace, n=n,
+                                         use_operators=use_operators, top_lines=top_lines, watch=watch)
         validate_ranked(text, path, result, tests, limits, max_validate, enough_plausible, wide, wide_seconds, watch,
                         top_level=top_level if not (function or line or any(f.module_level for f in functions)) else None)
     return result
@@ -812,14 +813,17 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
 TOP_LEVEL_BUDGET = 20  # candidates of a file's top-level code validated when no fix of its functions passes
 
 
-def top_level_suggestions(text: str, path: str, result: RepairResult, debugger: Debugger | None, *, sbfl: dict[int, float],
-                          trace: str, n: int, use_operators: bool, top_lines: int, watch: Stopwatch) -> list[Suggestion]:
+def top_level_suggestions(text: str, path: str, result: RepairResult, debugger: Debugger | None, *, readers: list[Function],
+                          sbfl: dict[int, float], trace: str, n: int, use_operators: bool, top_lines: int,
+                          watch: Stopwatch) -> list[Suggestion]:
     """The best TOP_LEVEL_BUDGET candidates of the file's top-level code between its definitions
-    (`corpus.top_level_runs`: a wrong constant, `DAY = HOUR / 24`), each run ranked like a function and added to
-    `result.functions`, less the suggestions `result` holds already. Top-level lines run at import, for every
-    test, so Ochiai never puts them first: they are looked at when the functions' fixes all fail."""
+    (`corpus.top_level_runs`: a wrong constant, `DAY = HOUR / 24`) that binds a name the functions repaired
+    (`readers`: those the failing tests run) read, each run ranked like a function and added to `result.functions`,
+    less the suggestions `result` holds already. Top-level lines run at import, for every test, so Ochiai never
+    puts them first: they are looked at when the functions' fixes all fail."""
+    read = {name for func in readers for name in re.findall(r"[A-Za-z_]\w*", func.code)}
     found = []
-    for run in top_level_runs(text, path):
+    for run in (run for run in top_level_runs(text, path) if bound_names(run.code) & read):
         for chunk in module_chunks(run):
             report = repair_function(chunk, debugger, sbfl=sbfl, trace=trace, n=n, use_operators=use_operators,
                                      top_lines=top_lines, watch=watch, module=text)
@@ -827,6 +831,25 @@ def top_level_suggestions(text: str, path: str, result: RepairResult, debugger: 
             found += [to_suggestion(text, path, chunk, candidate) for candidate in report.candidates[:TOP_LEVEL_BUDGET]]
     known = {s.patched_source for s in result.suggestions}
     return [s for s in distinct(sorted(found, key=lambda s: -s.score)) if s.patched_source not in known][:TOP_LEVEL_BUDGET]
+
+
+def bound_names(code: str) -> set[str]:
+    """The names `code`'s statements assign, define or import at its top level (all its identifiers when it
+    does not parse alone)."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return set(re.findall(r"[A-Za-z_]\w*", code))
+    names = set()
+    for statement in tree.body:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, ast.alias):
+                names.add((node.asname or node.name).split(".")[0])
+    return names
 
 
 def measure_original(text: str, path: str, tests: Tests, result: RepairResult, watch: Stopwatch, *, baseline: RunResult | None,
@@ -904,7 +927,7 @@ def validate_ranked(text: str, path: str, result: RepairResult, tests: Tests, li
     if top_level is not None and result.baseline.status in ("failed", "error") and not any(answers(s, partial_is_enough) for s in result.suggestions):
         more = top_level()  # its ranking's time goes to the stages of a function's (generation, ...)
         if more:
-            logger.info("%s: no fix of its functions passes the tests; trying %d of its top-level code's", path, len(more))
+            logger.info("%s: no fix of its functions passes the tests; trying %d candidate(s) in its top-level code", path, len(more))
             with watch("top_level_validation"):
                 validate(more, tests, limits, enough=enough, unreached=unreached, partial_is_enough=partial_is_enough)
             result.suggestions += [s for s in more if s.validation == "plausible"]

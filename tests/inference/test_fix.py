@@ -108,11 +108,12 @@ def test_a_wrong_constant_between_functions_is_fixed_when_no_fix_of_the_function
     source = ('"""Time."""\nimport math\n__all__ = ["days"]\nHOUR = 3600\nDAY = HOUR / 24\n\n\n'
               'def days(seconds):\n    return math.floor(seconds / DAY)\n\n\ndef hours(seconds):\n    return seconds // HOUR\n')
     tests = Tests(test_code="assert days(86400) == 1\nassert days(3 * 86400 + 5) == 3\nassert hours(7200) == 2\n")
-    result = repair(source, debugger=None, tests=tests)
+    result = repair(source + "\n\nLIMIT = 7\n", debugger=None, tests=tests)
     best = result.suggestions[0]
     assert best.validation == "plausible" and "DAY = HOUR * 24" in best.patched_source
     assert best.function == "<module> lines 3-5" and best.line == 5 and "top_level_validation" in result.seconds
-    assert "<module> lines 3-5" in [report.function for report in result.functions]
+    looked_at = [report.function for report in result.functions]
+    assert "<module> lines 3-5" in looked_at and "<module> lines 16-16" not in looked_at  # no function reads LIMIT
     assert "wide_search" not in result.seconds  # found before the wide space is tried
     # A fix of a function that passes ends the search before the top-level code is looked at; so does --function.
     fixed_elsewhere = source.replace("DAY = HOUR / 24", "DAY = HOUR * 24").replace("seconds // HOUR", "seconds % HOUR")
