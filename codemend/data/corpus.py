@@ -322,7 +322,8 @@ def module_chunks(code: Function, max_lines: int = MODULE_CHUNK_LINES) -> list[F
     chunks = []
     for group in groups:
         start, end = group[0].start_point[0], group[-1].end_point[0]
-        name = module_code_name(code.start_line + start, code.start_line + end) if len(groups) > 1 else code.name
+        prefix = code.name.rsplit(" lines ", 1)[0]  # MODULE_CODE, or a class's `Config` (`top_level_runs`)
+        name = f"{prefix} lines {code.start_line + start}-{code.start_line + end}" if len(groups) > 1 else code.name
         chunks.append(Function("".join(lines[start : end + 1]), name, code.file, code.start_line + start, code.start_line + end,
                                code.context, code.indent, module_level=True))
     return chunks
@@ -367,14 +368,90 @@ def _class_body_runs(node, text: str, path: str, imports: list[str]) -> list[Fun
     lines, name, runs = source_lines(text), node_text(node.child_by_field_name("name"), source), []
     for group in filter(None, groups):
         start, end = group[0].start_point[0], group[-1].end_point[0]
-        raw = "".join(lines[start : end + 1])
-        code = textwrap.dedent(raw)
-        if code[:1].isspace() or _ODD_LINE_BREAKS.search(raw) or group[0].start_point[1] != len(lines[start]) - len(lines[start].lstrip()):
-            continue  # a string less indented than the class's body, or a statement sharing a line with the header
-        indent = raw[: len(raw) - len(raw.lstrip())]
+        indent = lines[start][: group[0].start_point[1]]
+        code = _dedented(lines[start : end + 1], indent)
+        if code is None or _ODD_LINE_BREAKS.search(code):
+            continue
         runs.append(Function(code if code.endswith("\n") else code + "\n", f"{name} lines {start + 1}-{end + 1}", path, start + 1,
                              end + 1, "\n".join(imports + [_class_header(node, source)]), indent, module_level=True))
     return runs
+
+
+def _dedented(lines: list[str], indent: str) -> str | None:
+    """`lines` less `indent`, blank ones as they are (`replace_function` writes them back so: a string's line of
+    spaces keeps them); None when a line is not indented so (a string's continuation, a statement on the
+    class's header line)."""
+    if indent.strip():
+        return None
+    out = []
+    for line in lines:
+        if not line.strip():
+            out.append(line)
+        elif line.startswith(indent):
+            out.append(line[len(indent):])
+        else:
+            return None
+    return "".join(out)
+
+
+def free_names(code: str) -> set[str]:
+    """The names a function's `code` reads without binding them (its globals), and the attributes it reads
+    (a class's constant: `self.TIMES`); every identifier when it does not parse alone."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return set(re.findall(r"[A-Za-z_]\w*", code))
+    loads, local, attributes = set(), set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (loads if isinstance(node.ctx, ast.Load) else local).add(node.id)
+        elif isinstance(node, ast.arg):
+            local.add(node.arg)
+        elif isinstance(node, ast.Attribute):
+            attributes.add(node.attr)
+    return (loads - local) | attributes
+
+
+def binding_lines(code: str, names: set[str]) -> set[int]:
+    """The lines (1-based) of `code`'s top-level statements that bind one of `names` (assign, define, import, or
+    change an item or attribute of it: `CONFIG["retries"] = 3`), less an `if __name__ == "__main__":` block,
+    which tests do not run."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return set()
+    return {line for statement in tree.body if not _is_main_guard(statement) and _bound_by(statement) & names
+            for line in range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)}
+
+
+_OWN_SCOPE = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _bound_by(statement: ast.stmt) -> set[str]:
+    """The module-level names `statement` binds or changes (not those inside a function, class or comprehension)."""
+    names, stack = set(), [statement]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, (ast.Subscript, ast.Attribute)) and not isinstance(node.ctx, ast.Load):
+            base = node.value
+            while isinstance(base, (ast.Subscript, ast.Attribute)):
+                base = base.value
+            names |= {base.id} if isinstance(base, ast.Name) else set()
+        if not isinstance(node, _OWN_SCOPE):
+            stack.extend(ast.iter_child_nodes(node))
+    return names
+
+
+def _is_main_guard(statement: ast.stmt) -> bool:
+    test = statement.test if isinstance(statement, ast.If) else None
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+            and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators))
 
 
 def _sets_dunders_only(node) -> bool:

@@ -715,7 +715,9 @@ def _toggle_plus_one(ix: _Index) -> Iterator[Edit]:
 
 
 def _step_of(ix: _Index, node: Node) -> int:
-    """1 for `e + 1` and `1 + e`, -1 for `e - 1`, else 0."""
+    """1 for `e + 1` and `1 + e`, -1 for `e - 1` (in parentheses or not), else 0."""
+    while node.type == "parenthesized_expression" and len(_named(node)) == 1:
+        node = _named(node)[0]
     if node.type != "binary_operator":
         return 0
     left, op, right = (node.child_by_field_name(f) for f in ("left", "operator", "right"))
@@ -1650,20 +1652,38 @@ def _add_arithmetic_operand(ix: _Index) -> Iterator[Edit]:
                 yield _replace(node, b"(" + added + b")" if tight else added)
 
 
-_OTHER_ARITHMETIC = ("+", "-", "*", "/", "//")
+_OTHER_ARITHMETIC = {"+": 1, "-": 1, "*": 2, "/": 2, "//": 2}  # operator -> how tightly it binds
 
 
 def _other_arithmetic_operator(ix: _Index) -> Iterator[Edit]:
     """The arithmetic operators `swap_binary_operator` does not offer (`HOUR + 24` -> `HOUR * 24`), in
-    expressions and augmented assignments: a slip no injection makes, so not in the ranked space."""
+    expressions and augmented assignments: a slip no injection makes, so not in the ranked space. The
+    operands keep their grouping: `c - a * b` -> `c - (a + b)`, `a - b + c` -> `(a - b) * c`."""
     for node in ix.nodes("binary_operator"):
         left, op, right = (node.child_by_field_name(f) for f in ("left", "operator", "right"))
         if op is not None and op.type in _OTHER_ARITHMETIC and not (_is_string(left) or _is_string(right)):
-            yield from (_replace(op, other.encode()) for other in _other_operators(op.type))
+            for other in _other_operators(op.type):
+                if _OTHER_ARITHMETIC[other] == _OTHER_ARITHMETIC[op.type]:
+                    yield _replace(op, other.encode())
+                else:
+                    yield _replace(node, _regrouped(ix, node, left, other, right))
     for node in ix.nodes("augmented_assignment"):
         op = node.child_by_field_name("operator")
         if op is not None and op.type[:-1] in _OTHER_ARITHMETIC and not _is_string(node.child_by_field_name("right")):
             yield from (_replace(op, other.encode() + b"=") for other in _other_operators(op.type[:-1]))
+
+
+def _regrouped(ix: _Index, node: Node, left: Node, op: str, right: Node) -> bytes:
+    """`left op right` in place of `node`, parenthesized where the new operator would regroup the operands."""
+    def operand(side: Node, looser: Callable[[int], bool]) -> bytes:
+        inner = side.child_by_field_name("operator") if side.type == "binary_operator" else None
+        loose = inner is not None and (inner.type not in _OTHER_ARITHMETIC or looser(_OTHER_ARITHMETIC[inner.type]))
+        return b"(" + ix.text(side) + b")" if loose else ix.text(side)
+
+    binds = _OTHER_ARITHMETIC[op]
+    text = operand(left, lambda p: p < binds) + f" {op} ".encode() + operand(right, lambda p: p <= binds)
+    nested = node.parent is not None and node.parent.type in ("binary_operator", "unary_operator")
+    return b"(" + text + b")" if nested else text
 
 
 def _other_operators(op: str) -> list[str]:

@@ -12,7 +12,6 @@ with tests, candidates run in the sandbox and the ones that pass come first.
 
 from __future__ import annotations
 
-import ast
 import collections
 import concurrent.futures
 import contextlib
@@ -27,7 +26,8 @@ from typing import Callable, Collection, Iterator, Mapping
 
 from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
 from codemend.data.corpus import (MODULE_CODE, Function, body_lines, enters, extract_functions, header_line, module_chunks, module_code,
-                                   odd_line_break_functions, replace_function, text_without, top_level_runs)
+                                   binding_lines, free_names, odd_line_break_functions, replace_function, text_without,
+                                   top_level_runs)
 from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes, class_fields
 from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
@@ -817,39 +817,22 @@ def top_level_suggestions(text: str, path: str, result: RepairResult, debugger: 
                           sbfl: dict[int, float], trace: str, n: int, use_operators: bool, top_lines: int,
                           watch: Stopwatch) -> list[Suggestion]:
     """The best TOP_LEVEL_BUDGET candidates of the file's top-level code between its definitions
-    (`corpus.top_level_runs`: a wrong constant, `DAY = HOUR / 24`) that binds a name the functions repaired
-    (`readers`: those the failing tests run) read, each run ranked like a function and added to `result.functions`,
-    less the suggestions `result` holds already. Top-level lines run at import, for every test, so Ochiai never
+    (`corpus.top_level_runs`: a wrong constant, `DAY = HOUR / 24`), each run ranked like a function and added to
+    `result.functions`, its candidates kept on the statements that bind a name the functions repaired (`readers`: those
+    the failing tests run) read (`corpus.binding_lines`), less the suggestions `result` holds already. Top-level lines run at import, for every test, so Ochiai never
     puts them first: they are looked at when the functions' fixes all fail."""
-    read = {name for func in readers for name in re.findall(r"[A-Za-z_]\w*", func.code)}
+    read = set().union(*(free_names(func.code) for func in readers))
     found = []
-    for run in (run for run in top_level_runs(text, path) if bound_names(run.code) & read):
-        for chunk in module_chunks(run):
-            report = repair_function(chunk, debugger, sbfl=sbfl, trace=trace, n=n, use_operators=use_operators,
-                                     top_lines=top_lines, watch=watch, module=text)
-            result.functions.append(report)
-            found += [to_suggestion(text, path, chunk, candidate) for candidate in report.candidates[:TOP_LEVEL_BUDGET]]
+    for chunk in (chunk for run in top_level_runs(text, path) for chunk in module_chunks(run)):
+        if not (lines := binding_lines(chunk.code, read)):
+            continue
+        report = repair_function(chunk, debugger, sbfl=sbfl, trace=trace, n=n, use_operators=use_operators,
+                                 top_lines=top_lines, watch=watch, module=text)
+        result.functions.append(report)
+        kept = [candidate for candidate in report.candidates if candidate.line in lines][:TOP_LEVEL_BUDGET]
+        found += [to_suggestion(text, path, chunk, candidate) for candidate in kept]
     known = {s.patched_source for s in result.suggestions}
     return [s for s in distinct(sorted(found, key=lambda s: -s.score)) if s.patched_source not in known][:TOP_LEVEL_BUDGET]
-
-
-def bound_names(code: str) -> set[str]:
-    """The names `code`'s statements assign, define or import at its top level (all its identifiers when it
-    does not parse alone)."""
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError):
-        return set(re.findall(r"[A-Za-z_]\w*", code))
-    names = set()
-    for statement in tree.body:
-        for node in ast.walk(statement):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                names.add(node.id)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                names.add(node.name)
-            elif isinstance(node, ast.alias):
-                names.add((node.asname or node.name).split(".")[0])
-    return names
 
 
 def measure_original(text: str, path: str, tests: Tests, result: RepairResult, watch: Stopwatch, *, baseline: RunResult | None,
@@ -930,7 +913,7 @@ def validate_ranked(text: str, path: str, result: RepairResult, tests: Tests, li
             logger.info("%s: no fix of its functions passes the tests; trying %d candidate(s) in its top-level code", path, len(more))
             with watch("top_level_validation"):
                 validate(more, tests, limits, enough=enough, unreached=unreached, partial_is_enough=partial_is_enough)
-            result.suggestions += [s for s in more if s.validation == "plausible"]
+            result.suggestions += [s for s in more if s.validation != "not validated"]  # the wide search skips what they tried
     # Not after a hanging or crashing original: each of hundreds of edits could cost the time limit.
     if wide > 0 and result.baseline.status in ("failed", "error") and not any(answers(s, partial_is_enough) for s in result.suggestions):
         with watch("wide_search"):

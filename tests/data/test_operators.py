@@ -262,9 +262,9 @@ def test_candidate_fixes_filters_lines_and_excludes_the_source():
 
 def test_the_repair_space_neither_adds_zero_nor_steps_back_a_step_it_could_drop():
     """`e + 1` -> `e + 0` and `x[i + 1]` -> `x[i + 1 - 1]` are `e` and `x[i]`, which `toggle_plus_one` offers."""
-    source = "def f(x, n):\n    return x[n + 1] + x[n - 1] + x[1 + n] + (n - 1) + (1 - n)\n"
+    source = "def f(x, n):\n    return x[n + 1] + x[n - 1] + x[1 + n] + (n - 1) + (1 - n) + x[(n + 1)]\n"
     lines = {fix.splitlines()[1].strip() for fix, _ in candidate_fixes(source)}
-    for padded in ("x[n + 0]", "x[n - 0]", "x[0 + n]", "(n - 0)", "x[n + 1 - 1]", "x[n - 1 + 1]", "x[1 + n - 1]"):
+    for padded in ("x[n + 0]", "x[n - 0]", "x[0 + n]", "(n - 0)", "x[n + 1 - 1]", "x[n - 1 + 1]", "x[1 + n - 1]", "x[(n + 1) - 1]"):
         assert not any(padded in line for line in lines), padded
     for wanted in ("x[n]", "x[n + 2]", "x[n - 2]", "x[n + 1 + 1]", "x[n - 1 - 1]", "(0 - n)", "(2 - n)"):
         assert any(wanted in line for line in lines), wanted
@@ -347,6 +347,7 @@ def test_complete_short_call_gives_a_call_that_needs_more_arguments_a_value_from
     ("add_guard", "def m(window, values, value):\n    while values[window[-1]] <= value:\n        window.pop()\n    return window\n",
      "while window and values[window[-1]] <= value:"),
     ("add_guard", "def r(text, i, value):\n    if text[i + 1] > value:\n        return 1\n    return 0\n", "if i + 1 < len(text) and text[i + 1] > value:"),
+    ("other_arithmetic_operator", "def f(a, b, c):\n    return c - a * b\n", "return c - (a + b)\n"),  # grouped as before
     ("other_arithmetic_operator", "def seconds(days):\n    return days * (3600 + 24)\n", "return days * (3600 * 24)"),
     ("other_comparison", 'def empty(s):\n    return s is ""\n', 'return s == ""'),
     ("other_comparison", "def clamp(i, n):\n    if i < n:\n        i = n - 1\n    return i\n", "if i >= n:"),

@@ -123,6 +123,11 @@ def test_a_wrong_constant_between_functions_is_fixed_when_no_fix_of_the_function
     added = repair(source.replace("HOUR / 24", "HOUR + 24"), debugger=None, tests=tests).suggestions[0]
     assert added.validation == "plausible" and "DAY = HOUR * 24" in added.patched_source
     assert (added.function, added.origin, added.operator) == ("<module> lines 3-5", "wide", "other_arithmetic_operator")
+    padded = repair(source.replace("HOUR = 3600\n", "PORT = 8080\nHOUR = 3600\n"), debugger=None, tests=tests, wide=0)
+    assert padded.suggestions[0].validation == "plausible" and padded.suggestions[0].line == 6
+    top_level = [s for s in padded.suggestions if s.function == "<module> lines 3-6"]
+    assert any(s.validation == "failing" for s in top_level)  # shown like the functions' failing ones; the wide search skips them
+    assert {s.line for s in top_level} <= {5, 6}  # HOUR's and DAY's lines: no function reads PORT
     # A class's constant likewise.
     in_class = "class Retry:\n    TIMES = 2\n\n    def left(self, done):\n        return self.TIMES - done\n"
     fixed = repair(in_class, debugger=None, tests=Tests(test_code="assert Retry().left(1) == 2\nassert Retry().left(3) == 0\n")).suggestions[0]

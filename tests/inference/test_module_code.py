@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from codemend.cli import main
-from codemend.data.corpus import MODULE_CODE, body_lines, module_chunks, module_code, replace_function, text_without, top_level_runs
+from codemend.data.corpus import (MODULE_CODE, binding_lines, body_lines, free_names, module_chunks, module_code, replace_function,
+                                  text_without, top_level_runs)
 from codemend.errors import CodemendError
 from codemend.inference import places
 from codemend.inference.explain import function_code, function_codes
@@ -83,6 +84,20 @@ def test_top_level_runs_are_each_run_between_definitions_less_imports_and_metada
     assert (body.name, body.start_line, body.end_line, body.indent) == ("Config lines 3-5", 3, 5, "    ")
     assert body.code == "RETRIES = 3 - 1\n# note\nDELAY = 0.5\n" and body.module_level and body.context.endswith("class Config:")
     assert replace_function(source, body, body.code.replace("3 - 1", "3 + 1")) == source.replace("3 - 1", "3 + 1")
+    long_class = "class Config:\n" + "".join(f"    C{i} = {i}\n" for i in range(45)) + "\n    def get(self):\n        return self.C0\n"
+    (run,) = top_level_runs(long_class, "c.py")
+    assert [chunk.name for chunk in module_chunks(run)] == ["Config lines 2-41", "Config lines 42-46"]
+    spaced = 'class A:\n    SQL = """\n        select\n        \n        from t"""\n\n    def q(self):\n        return self.SQL\n'
+    (sql,) = top_level_runs(spaced, "a.py")
+    assert replace_function(spaced, sql, sql.code) == spaced  # a string's line of spaces keeps them
+
+
+def test_binding_lines_are_the_statements_that_bind_or_change_a_name_functions_read():
+    code = ('PORT = 8080\nCONFIG = {}\nCONFIG["retries"] = 3\nSQUARES = [i * i for i in range(3)]\n'
+            'if __name__ == "__main__":\n    n = 3\n    CONFIG = None\nsettings.TIMEOUT = (\n    5)\n')
+    assert binding_lines(code, {"CONFIG", "n", "i", "settings"}) == {2, 3, 8, 9}  # not a comprehension's variable, nor __main__'s
+    reads = free_names('def f(n):\n    """Words in a docstring."""\n    r = n + OFFSET\n    return self.TIMES + r\n')
+    assert reads == {"OFFSET", "self", "TIMES"}  # not its parameters, locals or docstring
 
 
 def test_no_module_code_where_functions_are_what_to_look_at_or_nothing_runs():
