@@ -29,8 +29,8 @@ from codemend.config import WIDE_BUDGET, WIDE_SECONDS, paths_above
 from codemend.data.corpus import body_lines, decode_source, enters, iter_python_files, source_encoding
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
-from codemend.inference.repair import (TESTS_PASS, RepairResult, Stopwatch, Suggestion, Tests, best_first, file_diff, functions_of, module_chunks_of,
-                                       repair, select_functions, selection_problem, some, unusable_baseline, verdict)
+from codemend.inference.repair import (TESTS_PASS, RepairResult, Stopwatch, Suggestion, Tests, best_first, class_statements, file_diff, functions_of,
+                                       module_chunks_of, repair, select_functions, selection_problem, some, unusable_baseline, verdict)
 from codemend.inference.sbfl import hang_loops, ochiai, with_hang_loops
 from codemend.sandbox import BackgroundRun
 from codemend.task import compute_edit, source_lines
@@ -232,7 +232,8 @@ def changed_functions(text: str, path: Path, rev: str, renames: dict | None = No
     if any(f.module_level for f in functions):
         return names
     for line in sorted(n for n in lines if not any(f.start_line <= n <= f.end_line for f in functions)):
-        names += [f.name for f in module_chunks_of(text, str(path), line) if f.start_line <= line <= f.end_line and f.name not in names]
+        chunks = module_chunks_of(text, str(path), line) or class_statements(text, str(path), line)
+        names += [f.name for f in chunks if f.start_line <= line <= f.end_line and f.name not in names]
     return names
 
 

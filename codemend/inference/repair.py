@@ -643,7 +643,8 @@ def select_functions(text: str, path: str, function: str = "", line: int = 0, ex
         functions = functions or _module_code_named(text, path, function)
     if line:
         holding = [f for f in functions if f.start_line <= line <= f.end_line][-1:]  # innermost
-        functions = holding or ([] if function else [f for f in module_chunks_of(text, path, line) if f.start_line <= line][-1:])
+        functions = holding or ([] if function else [f for f in module_chunks_of(text, path, line) if f.start_line <= line][-1:]
+                                or class_statements(text, path, line))
     return functions
 
 
@@ -660,10 +661,19 @@ def passed_over(text: str, function: str = "") -> str:
 
 
 def _module_code_named(text: str, path: str, name: str) -> list[Function]:
-    """The module-level code of a file with functions that `name` ("<module> lines 8-20") names: what
-    `fix --changed_since` asks for by name."""
+    """The module-level code of a file with functions that `name` ("<module> lines 8-20") names, or a class's
+    statements between its methods ("Retry lines 25-26"): what `fix --changed_since` asks for by name."""
     found = re.fullmatch(re.escape(MODULE_CODE) + r" lines (\d+)-\d+", name)
-    return [f for f in module_chunks_of(text, path, int(found[1])) if f.name == name] if found else []
+    if found:
+        return [f for f in module_chunks_of(text, path, int(found[1])) if f.name == name]
+    found = re.fullmatch(r"\w+ lines (\d+)-\d+", name)
+    return [f for f in class_statements(text, path, int(found[1])) if f.name == name] if found else []
+
+
+def class_statements(text: str, path: str, line: int) -> list[Function]:
+    """The chunk of a top-level class's statements between its methods (`corpus.top_level_runs`) that holds `line`."""
+    return [chunk for run in top_level_runs(text, path) if not run.name.startswith(MODULE_CODE) and run.start_line <= line <= run.end_line
+            for chunk in module_chunks(run) if chunk.start_line <= line <= chunk.end_line]
 
 
 def module_chunks_of(text: str, path: str, line: int = 0) -> list[Function]:
@@ -810,29 +820,39 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     return result
 
 
-TOP_LEVEL_BUDGET = 20  # candidates of a file's top-level code validated when no fix of its functions passes
+TOP_LEVEL_BUDGET = 20  # ranked candidates of a file's top-level code validated when no fix of its functions passes; as many wide edits
 
 
 def top_level_suggestions(text: str, path: str, result: RepairResult, debugger: Debugger | None, *, readers: list[Function],
                           sbfl: dict[int, float], trace: str, n: int, use_operators: bool, top_lines: int,
                           watch: Stopwatch) -> list[Suggestion]:
-    """The best TOP_LEVEL_BUDGET candidates of the file's top-level code between its definitions
-    (`corpus.top_level_runs`: a wrong constant, `DAY = HOUR / 24`), each run ranked like a function and added to
-    `result.functions`, its candidates kept on the statements that bind a name the functions repaired (`readers`: those
-    the failing tests run) read (`corpus.binding_lines`), less the suggestions `result` holds already. Top-level lines run at import, for every test, so Ochiai never
-    puts them first: they are looked at when the functions' fixes all fail."""
+    """Candidates in the file's top-level code between its definitions (`corpus.top_level_runs`: a wrong constant,
+    `DAY = HOUR / 24`) on the statements that bind a name the functions repaired (`readers`: those the failing tests
+    run) read (`corpus.binding_lines`): the best TOP_LEVEL_BUDGET of the ranked space (each run ranked like a
+    function and added to `result.functions`), then as many edits of the wide space there (`HOUR + 24`), less the
+    suggestions `result` holds already. Top-level lines run at import, for every test, so Ochiai never puts them
+    first: they are looked at when the functions' fixes all fail. The ranking's time is the `top_level` stage."""
     read = set().union(*(free_names(func.code) for func in readers))
-    found = []
+    ranking: dict[str, float] = {}
+    found, places = [], []
     for chunk in (chunk for run in top_level_runs(text, path) for chunk in module_chunks(run)):
         if not (lines := binding_lines(chunk.code, read)):
             continue
         report = repair_function(chunk, debugger, sbfl=sbfl, trace=trace, n=n, use_operators=use_operators,
-                                 top_lines=top_lines, watch=watch, module=text)
+                                 top_lines=top_lines, watch=Stopwatch(ranking), module=text)
         result.functions.append(report)
-        kept = [candidate for candidate in report.candidates if candidate.line in lines][:TOP_LEVEL_BUDGET]
-        found += [to_suggestion(text, path, chunk, candidate) for candidate in kept]
+        places.append((report, sorted(lines)))
+        # `X = 1` -> `X += 1` on a name's first binding only fails at import.
+        kept = [c for c in report.candidates if c.line in lines and c.operator != "toggle_augmented_assignment"]
+        found += [to_suggestion(text, path, chunk, candidate) for candidate in kept[:TOP_LEVEL_BUDGET]]
+    watch.seconds["top_level"] = watch.seconds.get("top_level", 0.0) + sum(ranking.values())
     known = {s.patched_source for s in result.suggestions}
-    return [s for s in distinct(sorted(found, key=lambda s: -s.score)) if s.patched_source not in known][:TOP_LEVEL_BUDGET]
+    ranked = [s for s in distinct(sorted(found, key=lambda s: -s.score)) if s.patched_source not in known][:TOP_LEVEL_BUDGET]
+    tried = {normal_key(s.patched_source) for s in [*result.suggestions, *ranked]}
+    floor = min((s.score for s in [*result.suggestions, *ranked]), default=0.0) - 1.0
+    wide = _wide_tier(text, path, [report for report, _ in places], [lines for _, lines in places], None, tried, floor,
+                      TOP_LEVEL_BUDGET, [()] * len(places)) if places else []
+    return ranked + wide
 
 
 def measure_original(text: str, path: str, tests: Tests, result: RepairResult, watch: Stopwatch, *, baseline: RunResult | None,
@@ -914,6 +934,9 @@ def validate_ranked(text: str, path: str, result: RepairResult, tests: Tests, li
             with watch("top_level_validation"):
                 validate(more, tests, limits, enough=enough, unreached=unreached, partial_is_enough=partial_is_enough)
             result.suggestions += [s for s in more if s.validation != "not validated"]  # the wide search skips what they tried
+            if fixed := next((s for s in more if answers(s, partial_is_enough)), None):
+                result.notes.append(f"the fix found is in top-level code ({fixed.function}), which may change what other code reads; "
+                                    "the functions' wide search was not tried (--function NAME looks at one function alone)")
     # Not after a hanging or crashing original: each of hundreds of edits could cost the time limit.
     if wide > 0 and result.baseline.status in ("failed", "error") and not any(answers(s, partial_is_enough) for s in result.suggestions):
         with watch("wide_search"):

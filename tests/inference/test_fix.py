@@ -115,6 +115,7 @@ def test_a_wrong_constant_between_functions_is_fixed_when_no_fix_of_the_function
     looked_at = [report.function for report in result.functions]
     assert "<module> lines 3-5" in looked_at and "<module> lines 16-16" not in looked_at  # no function reads LIMIT
     assert "wide_search" not in result.seconds  # found before the wide space is tried
+    assert any(note.startswith("the fix found is in top-level code (<module> lines 3-5)") for note in result.notes)
     # A fix of a function that passes ends the search before the top-level code is looked at; so does --function.
     fixed_elsewhere = source.replace("DAY = HOUR / 24", "DAY = HOUR * 24").replace("seconds // HOUR", "seconds % HOUR")
     assert "top_level_validation" not in repair(fixed_elsewhere, debugger=None, tests=tests).seconds

@@ -214,3 +214,9 @@ def test_changed_since_names_changed_module_level_code(tmp_path, git_commit_all)
     assert changed_functions((tmp_path / "avg.py").read_text(), tmp_path / "avg.py", "HEAD") == [MODULE_CODE]
     reports = {Path(r.path).name: r for r in fix_path(tmp_path / "m.py", None, changed_since="HEAD")}
     assert {s.function for s in reports["m.py"].result.suggestions} == {"mean", "<module> lines 8-9"}
+    # A class's statement between its methods, changed, is named as `fix` names it, and that name or its line selects it.
+    in_class = changed.replace("    size = 3\n", "    size = 4\n")
+    (tmp_path / "m.py").write_text(in_class)
+    assert changed_functions(in_class, tmp_path / "m.py", "HEAD") == ["mean", "<module> lines 8-9", "Box lines 13-13"]
+    assert [f.name for f in select_functions(in_class, "m.py", function="Box lines 13-13")] == ["Box lines 13-13"]
+    assert [f.code for f in select_functions(in_class, "m.py", line=13)] == ["size = 4\n"]
