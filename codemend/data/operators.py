@@ -667,6 +667,8 @@ def _repair_literals(ix: _Index) -> Iterator[Edit]:
     for node, value in _plain_int_literals(ix):
         if value == 1 and _is_identity_operand(node):
             yield _replace(node, b"2")
+        elif value == 1 and node.parent is not None and node.parent.type == "unary_operator" and ix.text(node.parent)[:1] == b"-":
+            yield from (_replace(node, b"2"), _replace(node.parent, b"0"))  # `xs[-1]` -> `xs[0]`, not `xs[-0]`
         else:
             yield from _plus_minus_one(node, value)
 

@@ -268,6 +268,9 @@ def test_the_repair_space_neither_adds_zero_nor_steps_back_a_step_it_could_drop(
         assert not any(padded in line for line in lines), padded
     for wanted in ("x[n]", "x[n + 2]", "x[n - 2]", "x[n + 1 + 1]", "x[n - 1 - 1]", "(0 - n)", "(2 - n)"):
         assert any(wanted in line for line in lines), wanted
+    negative = {fix.splitlines()[1].strip() for fix, _ in candidate_fixes("def f(xs, n):\n    return xs[-1] + range(n, 0, -1)[0]\n")}
+    assert {"return xs[0] + range(n, 0, -1)[0]", "return xs[-2] + range(n, 0, -1)[0]", "return xs[-1] + range(n, 0, 0)[0]"} <= negative
+    assert not any("-0" in line for line in negative)
     injected = {buggy.splitlines()[1].strip() for buggy, _ in all_mutants(OPERATORS["toggle_plus_one"], source)}
     assert injected and not any("x[n + 1 - 1]" in line or "x[n - 1 + 1]" in line for line in injected)
 
