@@ -25,9 +25,8 @@ from pathlib import Path
 from typing import Callable, Collection, Iterator, Mapping
 
 from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
-from codemend.data.corpus import (MODULE_CODE, Function, body_lines, enters, extract_functions, header_line, module_chunks, module_code,
-                                   binding_lines, free_names, odd_line_break_functions, replace_function, text_without,
-                                   top_level_runs)
+from codemend.data.corpus import (MODULE_CODE, Function, binding_lines, body_lines, enters, extract_functions, free_names, header_line,
+                                   module_chunks, module_code, odd_line_break_functions, replace_function, text_without, top_level_runs)
 from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes, class_fields
 from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
@@ -928,7 +927,7 @@ def validate_ranked(text: str, path: str, result: RepairResult, tests: Tests, li
     if hung and ran < len(chosen) and not any(s.validation == "plausible" for s in chosen):
         result.notes.append(f"validation stopped after {ran} of {len(chosen)} candidates, as the original code hung")
     if top_level is not None and result.baseline.status in ("failed", "error") and not any(answers(s, partial_is_enough) for s in result.suggestions):
-        more = top_level()  # its ranking's time goes to the stages of a function's (generation, ...)
+        more = top_level()  # its ranking's time is its own stage, `top_level`
         if more:
             logger.info("%s: no fix of its functions passes the tests; trying %d candidate(s) in its top-level code", path, len(more))
             with watch("top_level_validation"):
