@@ -660,8 +660,8 @@ def test_sigterm_stops_the_tests_and_removes_the_copies(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def running() -> bool:
-        return any(f"\0-c\0import time; {marker}" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")  # not codemend's own
-                   for pid in os.listdir("/proc") if pid.isdigit() and _readable(f"/proc/{pid}/cmdline"))
+        return any(f"\0-c\0import time; {marker}" in _cmdline(pid)  # not codemend's own
+                   for pid in os.listdir("/proc") if pid.isdigit())
 
     deadline = time.monotonic() + 60
     while not running():
@@ -676,9 +676,9 @@ def test_sigterm_stops_the_tests_and_removes_the_copies(tmp_path):
     assert not running() and list(scratch.iterdir()) == []
 
 
-def _readable(path: str) -> bool:
+def _cmdline(pid: str) -> str:
+    """A process's command line, NUL-separated ("" when it ended meanwhile: checking first, then reading, raced)."""
     try:
-        with open(path, "rb"):
-            return True
-    except OSError:  # the process ended meanwhile
-        return False
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
