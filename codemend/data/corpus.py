@@ -334,17 +334,18 @@ def top_level_runs(text: str, path: str = "<memory>") -> list[Function]:
     gives them (leading imports and a docstring left out), less those that only import or set dunder names
     (`__all__`), then each run of statements between the methods of a top-level class (`Config lines 3-4`,
     `MAX = 10`): where `fix` looks for a wrong constant when no fix of the functions passes the tests."""
-    tree = parse(text.encode("utf-8"))
+    source = text.encode("utf-8")
+    tree = parse(source)
     if next(_function_nodes(tree.root_node), None) is None:
         return []  # a script: its module code is what `fix` repairs in the first place
     runs: list[Function] = []
     for node in tree.root_node.named_children:
         line = node.start_point[0] + 1
-        if node.type in _DEFINITIONS + _PREAMBLE + ("comment",) or _is_docstring(node) or _sets_dunders_only(node):
+        if node.type in _DEFINITIONS + _PREAMBLE + ("comment",) or _is_docstring(node) or _sets_dunders_only(node, source):
             continue
         if not any(run.start_line <= line <= run.end_line for run in runs):
             runs += [run] if (run := _module_code_in(tree, text, path, line)) is not None else []
-    imports = module_context(tree.root_node, text.encode("utf-8"))
+    imports = module_context(tree.root_node, source)
     for node in tree.root_node.named_children:
         target = node.child_by_field_name("definition") if node.type == "decorated_definition" else node
         if target is not None and target.type == "class_definition" and not target.has_error:
@@ -394,72 +395,12 @@ def _dedented(lines: list[str], indent: str) -> str | None:
     return "".join(out)
 
 
-def free_names(code: str) -> set[str]:
-    """The names a function's `code` reads without binding them (its globals), and the attributes it reads
-    (a class's constant: `self.TIMES`); every identifier when it does not parse alone."""
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError):
-        return set(re.findall(r"[A-Za-z_]\w*", code))
-    loads, local, attributes = set(), set(), set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            (loads if isinstance(node.ctx, ast.Load) else local).add(node.id)
-        elif isinstance(node, ast.arg):
-            local.add(node.arg)
-        elif isinstance(node, ast.Attribute):
-            attributes.add(node.attr)
-    return (loads - local) | attributes
-
-
-def binding_lines(code: str, names: set[str]) -> set[int]:
-    """The lines (1-based) of `code`'s top-level statements that bind one of `names` (assign, define, import, or
-    change an item or attribute of it: `CONFIG["retries"] = 3`), less an `if __name__ == "__main__":` block,
-    which tests do not run."""
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError):
-        return set()
-    return {line for statement in tree.body if not _is_main_guard(statement) and _bound_by(statement) & names
-            for line in range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)}
-
-
-_OWN_SCOPE = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-
-
-def _bound_by(statement: ast.stmt) -> set[str]:
-    """The module-level names `statement` binds or changes (not those inside a function, class or comprehension)."""
-    names, stack = set(), [statement]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.alias):
-            names.add((node.asname or node.name).split(".")[0])
-        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            names.add(node.id)
-        elif isinstance(node, (ast.Subscript, ast.Attribute)) and not isinstance(node.ctx, ast.Load):
-            base = node.value
-            while isinstance(base, (ast.Subscript, ast.Attribute)):
-                base = base.value
-            names |= {base.id} if isinstance(base, ast.Name) else set()
-        if not isinstance(node, _OWN_SCOPE):
-            stack.extend(ast.iter_child_nodes(node))
-    return names
-
-
-def _is_main_guard(statement: ast.stmt) -> bool:
-    test = statement.test if isinstance(statement, ast.If) else None
-    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
-            and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators))
-
-
-def _sets_dunders_only(node) -> bool:
+def _sets_dunders_only(node, source: bytes) -> bool:
     """`__all__ = [...]`, `__version__ = "1.0"`: metadata, not code with a bug."""
     if node.type != "expression_statement" or node.named_child_count != 1 or node.named_children[0].type != "assignment":
         return False
     target = node.named_children[0].child_by_field_name("left")
-    name = target.text.decode("utf-8", "replace") if target is not None and target.type == "identifier" else ""
+    name = node_text(target, source) if target is not None and target.type == "identifier" else ""
     return name.startswith("__") and name.endswith("__")
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 
 _BUILTINS = frozenset(dir(builtins))
 _IMPLICIT = frozenset({"self", "cls"})  # read but unbound in a nested function: its method's, not a deleted line's
@@ -119,16 +120,69 @@ def module_names(module: str) -> set[str] | None:
         return None
     if any(isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names) for node in tree.body):
         return None
-    names = set()
-    for statement in tree.body:
-        if isinstance(statement, _SCOPES):
-            names.update(_defined(statement))
-            continue
-        for node in ast.walk(statement):
-            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-                names.add(node.id)
+    return {name for statement in tree.body for name in _statement_names(statement)}
+
+
+def _statement_names(statement: ast.stmt) -> set[str]:
+    """The names a module-level `statement` binds: a definition's own name, or every name it assigns or defines,
+    less a comprehension's variables and a lambda's parameters (their own scopes')."""
+    if isinstance(statement, _SCOPES):
+        return set(_defined(statement))
+    names, own_scope = set(), _comprehension_variables(statement)
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load) and id(node) not in own_scope:
+            names.add(node.id)
+        if not isinstance(node, ast.arg):
             names.update(_defined(node))
     return names
+
+
+def free_names(code: str) -> set[str]:
+    """The names a function's `code` reads without binding them (its globals), and the attributes it reads
+    (a class's constant: `self.TIMES`); every identifier when it does not parse alone."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return set(re.findall(r"[A-Za-z_]\w*", code))
+    loads, local, attributes = set(), set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (loads if isinstance(node.ctx, ast.Load) else local).add(node.id)
+        elif isinstance(node, ast.arg):
+            local.add(node.arg)
+        elif isinstance(node, ast.Attribute):
+            attributes.add(node.attr)
+    return (loads - local) | attributes
+
+
+def binding_lines(code: str, names: set[str]) -> set[int]:
+    """The lines (1-based) of module-level `code`'s statements that bind one of `names` (as `module_names` reads
+    a binding) or change an item or attribute of it (`CONFIG["retries"] = 3`), less an `if __name__ ==
+    "__main__":` block, which tests do not run."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return set()
+    return {line for statement in tree.body if not _is_main_guard(statement) and (_statement_names(statement) | _changed(statement)) & names
+            for line in range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)}
+
+
+def _changed(statement: ast.stmt) -> set[str]:
+    """The names whose items or attributes `statement` sets: `CONFIG` in `CONFIG["retries"] = 3`."""
+    names = set()
+    for node in ast.walk(statement):
+        if isinstance(node, (ast.Subscript, ast.Attribute)) and not isinstance(node.ctx, ast.Load):
+            base = node.value
+            while isinstance(base, (ast.Subscript, ast.Attribute)):
+                base = base.value
+            names |= {base.id} if isinstance(base, ast.Name) else set()
+    return names
+
+
+def _is_main_guard(statement: ast.stmt) -> bool:
+    test = statement.test if isinstance(statement, ast.If) else None
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+            and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators))
 
 
 def enclosing_statements(tree: ast.Module, line: int) -> list[tuple[int, int]]:

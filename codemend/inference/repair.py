@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import contextlib
+import functools
 import logging
 import os
 import re
@@ -25,8 +26,8 @@ from pathlib import Path
 from typing import Callable, Collection, Iterator, Mapping
 
 from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
-from codemend.data.corpus import (MODULE_CODE, Function, binding_lines, body_lines, enters, extract_functions, free_names, header_line,
-                                   module_chunks, module_code, odd_line_break_functions, replace_function, text_without, top_level_runs)
+from codemend.data.corpus import (MODULE_CODE, Function, body_lines, enters, extract_functions, header_line, module_chunks, module_code,
+                                   odd_line_break_functions, replace_function, text_without, top_level_runs)
 from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes, class_fields
 from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
@@ -671,8 +672,13 @@ def _module_code_named(text: str, path: str, name: str) -> list[Function]:
 
 def class_statements(text: str, path: str, line: int) -> list[Function]:
     """The chunk of a top-level class's statements between its methods (`corpus.top_level_runs`) that holds `line`."""
-    return [chunk for run in top_level_runs(text, path) if not run.name.startswith(MODULE_CODE) and run.start_line <= line <= run.end_line
-            for chunk in module_chunks(run) if chunk.start_line <= line <= chunk.end_line]
+    return [chunk for chunk in _class_chunks(text, path) if chunk.start_line <= line <= chunk.end_line]
+
+
+@functools.lru_cache(maxsize=8)
+def _class_chunks(text: str, path: str) -> tuple[Function, ...]:
+    """Every chunk of the classes' statements between methods: `changed_functions` asks line by line, the file is read once."""
+    return tuple(chunk for run in top_level_runs(text, path) if not run.name.startswith(MODULE_CODE) for chunk in module_chunks(run))
 
 
 def module_chunks_of(text: str, path: str, line: int = 0) -> list[Function]:
@@ -827,20 +833,20 @@ def top_level_suggestions(text: str, path: str, result: RepairResult, debugger: 
                           watch: Stopwatch) -> list[Suggestion]:
     """Candidates in the file's top-level code between its definitions (`corpus.top_level_runs`: a wrong constant,
     `DAY = HOUR / 24`) on the statements that bind a name the functions repaired (`readers`: those the failing tests
-    run) read (`corpus.binding_lines`): the best TOP_LEVEL_BUDGET of the ranked space (each run ranked like a
+    run) read (`places.binding_lines`): the best TOP_LEVEL_BUDGET of the ranked space (each run ranked like a
     function and added to `result.functions`), then as many edits of the wide space there (`HOUR + 24`), less the
     suggestions `result` holds already. Top-level lines run at import, for every test, so Ochiai never puts them
     first: they are looked at when the functions' fixes all fail. The ranking's time is the `top_level` stage."""
-    read = set().union(*(free_names(func.code) for func in readers))
+    read = set().union(*(places.free_names(func.code) for func in readers))
     ranking: dict[str, float] = {}
-    found, places = [], []
+    found, sites = [], []
     for chunk in (chunk for run in top_level_runs(text, path) for chunk in module_chunks(run)):
-        if not (lines := binding_lines(chunk.code, read)):
+        if not (lines := places.binding_lines(chunk.code, read)):
             continue
         report = repair_function(chunk, debugger, sbfl=sbfl, trace=trace, n=n, use_operators=use_operators,
                                  top_lines=top_lines, watch=Stopwatch(ranking), module=text)
         result.functions.append(report)
-        places.append((report, sorted(lines)))
+        sites.append((report, sorted(lines)))
         # `X = 1` -> `X += 1` on a name's first binding only fails at import.
         kept = [c for c in report.candidates if c.line in lines and c.operator != "toggle_augmented_assignment"]
         found += [to_suggestion(text, path, chunk, candidate) for candidate in kept[:TOP_LEVEL_BUDGET]]
@@ -849,8 +855,8 @@ def top_level_suggestions(text: str, path: str, result: RepairResult, debugger: 
     ranked = [s for s in distinct(sorted(found, key=lambda s: -s.score)) if s.patched_source not in known][:TOP_LEVEL_BUDGET]
     tried = {normal_key(s.patched_source) for s in [*result.suggestions, *ranked]}
     floor = min((s.score for s in [*result.suggestions, *ranked]), default=0.0) - 1.0
-    wide = _wide_tier(text, path, [report for report, _ in places], [lines for _, lines in places], None, tried, floor,
-                      TOP_LEVEL_BUDGET, [()] * len(places)) if places else []
+    wide = _wide_tier(text, path, [report for report, _ in sites], [lines for _, lines in sites], None, tried, floor,
+                      TOP_LEVEL_BUDGET, [()] * len(sites)) if sites else []
     return ranked + wide
 
 

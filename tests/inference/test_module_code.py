@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from codemend.cli import main
-from codemend.data.corpus import (MODULE_CODE, binding_lines, body_lines, free_names, module_chunks, module_code, replace_function,
-                                  text_without, top_level_runs)
+from codemend.data.corpus import MODULE_CODE, body_lines, module_chunks, module_code, replace_function, text_without, top_level_runs
 from codemend.errors import CodemendError
 from codemend.inference import places
 from codemend.inference.explain import function_code, function_codes
@@ -95,8 +94,8 @@ def test_top_level_runs_are_each_run_between_definitions_less_imports_and_metada
 def test_binding_lines_are_the_statements_that_bind_or_change_a_name_functions_read():
     code = ('PORT = 8080\nCONFIG = {}\nCONFIG["retries"] = 3\nSQUARES = [i * i for i in range(3)]\n'
             'if __name__ == "__main__":\n    n = 3\n    CONFIG = None\nsettings.TIMEOUT = (\n    5)\n')
-    assert binding_lines(code, {"CONFIG", "n", "i", "settings"}) == {2, 3, 8, 9}  # not a comprehension's variable, nor __main__'s
-    reads = free_names('def f(n):\n    """Words in a docstring."""\n    r = n + OFFSET\n    return self.TIMES + r\n')
+    assert places.binding_lines(code, {"CONFIG", "n", "i", "settings"}) == {2, 3, 8, 9}  # not a comprehension's variable, nor __main__'s
+    reads = places.free_names('def f(n):\n    """Words in a docstring."""\n    r = n + OFFSET\n    return self.TIMES + r\n')
     assert reads == {"OFFSET", "self", "TIMES"}  # not its parameters, locals or docstring
 
 
