@@ -396,12 +396,28 @@ def _dedented(lines: list[str], indent: str) -> str | None:
 
 
 def _sets_dunders_only(node, source: bytes) -> bool:
-    """`__all__ = [...]`, `__version__ = "1.0"`: metadata, not code with a bug."""
+    """`__all__ = [...]`, `__version__: str = "1.0"`, `__a__ = __b__ = 1`: metadata, not code with a bug."""
     if node.type != "expression_statement" or node.named_child_count != 1 or node.named_children[0].type != "assignment":
         return False
-    target = node.named_children[0].child_by_field_name("left")
-    name = node_text(target, source) if target is not None and target.type == "identifier" else ""
-    return name.startswith("__") and name.endswith("__")
+    assignment = node.named_children[0]
+    while assignment is not None and assignment.type == "assignment":
+        target = assignment.child_by_field_name("left")
+        name = node_text(target, source) if target is not None and target.type == "identifier" else ""
+        if not (name.startswith("__") and name.endswith("__")):
+            return False
+        assignment = assignment.child_by_field_name("right")
+    return True
+
+
+def metadata_only(text: str) -> bool:
+    """Whether a module only imports, holds strings and comments, and sets dunder names: a package's
+    `__init__.py` or `_version.py`, not code whose bug a folder run should point at. The same statements
+    `top_level_runs` leaves out."""
+    source = text.encode("utf-8")
+    tree = parse(source)
+    return not tree.root_node.has_error and all(
+        node.type in _PREAMBLE + ("comment",) or _is_docstring(node) or _sets_dunders_only(node, source)
+        for node in tree.root_node.named_children)
 
 
 def _run_holding(statements: list, line: int) -> list:
@@ -416,7 +432,7 @@ def _run_holding(statements: list, line: int) -> list:
 
 
 def _is_docstring(node) -> bool:
-    return node.type == "expression_statement" and node.named_child_count == 1 and node.named_children[0].type == "string"
+    return node.type == "expression_statement" and node.named_child_count == 1 and node.named_children[0].type in ("string", "concatenated_string")
 
 
 def body_lines(func: Function) -> frozenset[int]:

@@ -10,7 +10,6 @@ atomically after a backup, and only if the file did not change since it was read
 
 from __future__ import annotations
 
-import ast
 import concurrent.futures
 import difflib
 import fnmatch
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Callable
 
 from codemend.config import WIDE_BUDGET, WIDE_SECONDS, paths_above
-from codemend.data.corpus import body_lines, decode_source, enters, iter_python_files, source_encoding
+from codemend.data.corpus import body_lines, decode_source, enters, iter_python_files, metadata_only, source_encoding
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
 from codemend.inference.repair import (TESTS_PASS, RepairResult, Stopwatch, Suggestion, Tests, best_first, class_statements, file_diff, functions_of,
@@ -85,20 +84,6 @@ def read_in_folder(file: Path) -> tuple[str, str] | str:
             return f"skipped: it does not parse (first syntax error near line {error_line})"
         return TOP_LEVEL_ONLY if module_chunks_of(text, str(file)) and not metadata_only(text) else ""
     return text, digest
-
-
-def metadata_only(text: str) -> bool:
-    """Whether a module only imports and sets dunder names (`__all__`, `__version__`): a package's `__init__.py`
-    or `_version.py`, not code whose bug a folder run should point at."""
-    try:
-        body = ast.parse(text).body
-    except (SyntaxError, ValueError):
-        return False
-    targets = lambda node: node.targets if isinstance(node, ast.Assign) else [node.target]  # noqa: E731
-    return all(isinstance(node, (ast.Import, ast.ImportFrom)) or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
-               or (isinstance(node, (ast.Assign, ast.AnnAssign)) and all(isinstance(t, ast.Name) and t.id.startswith("__")
-                                                                       and t.id.endswith("__") for t in targets(node)))
-               for node in body)
 
 
 def check_functions(text: str, path: str, function: str, line: int) -> None:

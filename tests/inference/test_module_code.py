@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from codemend.cli import main
-from codemend.data.corpus import MODULE_CODE, body_lines, module_chunks, module_code, replace_function, text_without, top_level_runs
+from codemend.data.corpus import MODULE_CODE, body_lines, metadata_only, module_chunks, module_code, replace_function, text_without, top_level_runs
 from codemend.errors import CodemendError
 from codemend.inference import places
 from codemend.inference.explain import function_code, function_codes
@@ -90,6 +90,12 @@ def test_top_level_runs_are_each_run_between_definitions_less_imports_and_metada
     (sql,) = top_level_runs(spaced, "a.py")
     assert replace_function(spaced, sql, sql.code) == spaced  # a string's line of spaces keeps them
 
+
+
+def test_a_module_of_imports_strings_and_dunder_names_is_metadata():
+    assert metadata_only('"""Doc."""\nimport os\nfrom . import a  # re-export\n__all__ = ["a"]\n__version__: str = "1.0"\n__a__ = __b__ = 1\n')
+    assert not metadata_only("__all__ = ['a']\nTIMEOUT = 60 * 60\n")  # a constant: code a folder run looks at
+    assert not metadata_only("__a__ = b = 1\n") and not metadata_only("__all__ = [\n") and not metadata_only("def f():\n    pass\n")
 
 def test_binding_lines_are_the_statements_that_bind_or_change_a_name_functions_read():
     code = ('PORT = 8080\nCONFIG = {}\nCONFIG["retries"] = 3\nSQUARES = [i * i for i in range(3)]\n'
