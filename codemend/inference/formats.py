@@ -30,7 +30,7 @@ def as_text(suggestions: Sequence[Suggestion], color: bool, top: int) -> str:
     for rank, s in enumerate(suggestions[:top], start=1):
         origin = f", from {s.origin}" + (f" ({s.operator})" if s.operator else "")
         detail = f"\n    {s.detail}" if s.detail else ""  # a plausible fix's says which failing tests it was judged without
-        header = f"#{rank} {s.file}:{s.line}: suspected {_bugs_in(s)} (score {s.score:.3f}, {s.validation}{origin}){detail}"
+        header = f"#{rank} {s.file}:{s.line}: suspected {_bugs_in(s)} ({score_text(s)}, {s.validation}{origin}){detail}"
         blocks.append(header + "\n" + (colorize(s.diff) if color else s.diff))
     return "\n".join(blocks)
 
@@ -42,6 +42,12 @@ def order_note(suggestions: Sequence[Suggestion], top: int) -> str:
         return ""
     return ("suggestions are in order of what the tests said, then of score: plausible fixes first, those that pass every "
             "test before those judged without another bug's failing tests")
+
+
+def score_text(s: Suggestion) -> str:
+    """"score -1.234", or "not ranked" for a wide-space edit: the model never read it, and its `score` only
+    places it under every ranked candidate in the order it was tried."""
+    return "not ranked" if "wide" in s.origin.split("+") else f"score {s.score:.3f}"
 
 
 def _bugs_in(s: Suggestion) -> str:
@@ -106,7 +112,7 @@ def as_sarif(reports: Sequence[tuple[str, str, Sequence[Suggestion]]]) -> str:
             result = {
                 "ruleId": RULE_ID,
                 "level": "warning" if s.validation == "plausible" else "note",
-                "message": {"text": f"Suspected {_bugs_in(s)} (score {s.score:.3f}, {s.validation})."},
+                "message": {"text": f"Suspected {_bugs_in(s)} ({score_text(s)}, {s.validation})."},
                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(path)},
                                                     "region": {"startLine": max(1, min(s.line, len(lines)))}}}],
                 "properties": {"score": s.score, "validation": s.validation, "origin": s.origin, "operator": s.operator},

@@ -16,7 +16,7 @@ from codemend.cli import main
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Candidate
 from codemend.inference.fix import FileReport, apply_fix, changed_functions, check_functions, fix_path, read_source, write_backup
-from codemend.inference.formats import as_sarif
+from codemend.inference.formats import as_sarif, as_text
 from codemend.inference.repair import BEAMS_WITH_TESTS, Tests, file_diff, in_rank_order, model_beams, names_file, repair, select_functions, to_suggestion
 from codemend.testcov import failed_tests
 
@@ -93,6 +93,9 @@ def test_the_wide_space_is_tried_by_tests_only_when_no_ranked_candidate_passes()
     assert best.origin == "wide" and best.operator == "wrap_in_any_call" and "wide_search" in result.seconds
     ranked = [s for s in result.suggestions if s.origin != "wide"]
     assert best.score < min(s.score for s in ranked)  # under every ranked candidate: only the tests put it first
+    header = as_text([best, ranked[0]], color=False, top=2).splitlines()
+    assert "(not ranked, plausible, from wide (wrap_in_any_call))" in header[0]  # its score is only an order
+    assert f"(score {ranked[0].score:.3f}, " in next(line for line in header if line.startswith("#2 "))
     assert not any(s.origin == "wide" and s.validation != "plausible" for s in result.suggestions)  # failing ones are not shown
     # Out of time after the first round of runs (2 workers x 2): the search stops and says so.
     hurried = repair(source, debugger=None, tests=Tests(test_code="assert smallest_two([3, 1, 2]) == 42\n"), wide_seconds=1e-9)
