@@ -60,6 +60,22 @@ BUGS = [
      '    counts is a dict to add to (a fresh one when omitted)."""\n    if counts is None:\n        counts = {}\n',
      'def tally_words(words, counts={}):\n    """Add one to counts[word] for each word, compared case-insensitively, and return counts.\n\n'
      '    counts is a dict to add to (a fresh one when omitted)."""\n'),
+    ("running_totals", "append-after-loop", "a statement that belongs in the loop written after it",
+     "        total += value\n        result.append(total)\n", "        total += value\n    result.append(total)\n"),
+    ("first_negative_index", "return-in-loop", "the loop's 'not found' return indented into the loop",
+     "            return index\n    return -1\n", "            return index\n        return -1\n"),
+    ("row_sums", "total-not-reset", "a per-row total set once before the loop, never reset",
+     "    sums = []\n    for row in grid:\n        total = 0\n", "    sums = []\n    total = 0\n    for row in grid:\n"),
+    ("count_long_words", "count-reset-in-loop", "a counter set inside the loop that counts",
+     "    count = 0\n    for word in text.split():\n", "    for word in text.split():\n        count = 0\n"),
+    ("make_grid", "aliased-rows", "a grid made by multiplying a list of lists: every row is the same list",
+     "[[fill] * cols for _ in range(rows)]", "[[fill] * cols] * rows"),
+    ("is_weekend", "or-literal", "`x == a or b`: the bare string is always true",
+     'day == "saturday" or day == "sunday"', 'day == "saturday" or "sunday"'),
+    ("format_cents", "print-not-return", "the result printed instead of returned",
+     "    return format_cents(total)", "    print(format_cents(total))"),
+    ("reverse_words", "returns-reverse", "returns list.reverse()'s None instead of the reversed list",
+     "    return lines[::-1]", "    return lines.reverse()"),
 ]
 
 

@@ -1990,6 +1990,227 @@ def _none_default(ix: _Index) -> Iterator[Edit]:
             yield Edit(value.start_byte, first.start_byte, b"None" + ix.source[value.end_byte:first.start_byte] + check)
 
 
+# Mistakes of where a statement stands, and Python's own pitfalls (flake8-bugbear, pylint): a statement
+# one level too deep or too shallow at a block's end, an accumulator set inside the loop that adds to it
+# (or outside the loop that must reset it), `[[0] * n] * m`, `x == "a" or "b"`, a list changed while a
+# loop walks it, `print` where the function should return, `xs.reverse()`'s None used.
+
+_BLOCKS = ("for_statement", "while_statement", "if_statement")
+_JUMPS = ("return_statement", "raise_statement", "continue_statement", "break_statement")
+_UPDATES = frozenset({b"append", b"extend", b"add", b"update", b"insert", b"setdefault", b"appendleft", b"extendleft"})
+_MUTATES = _UPDATES | {b"remove", b"pop", b"discard", b"clear", b"popitem", b"popleft"}
+
+
+def _line_start(ix: _Index, byte: int) -> int:
+    return ix.source.rfind(b"\n", 0, byte) + 1
+
+
+def _indent_of(ix: _Index, node: Node) -> bytes | None:
+    """The whitespace before `node` on its line, None when something else stands there or after it."""
+    indent = ix.source[_line_start(ix, node.start_byte):node.start_byte]
+    line_end = ix.source.find(b"\n", node.end_byte)
+    rest = ix.source[node.end_byte:] if line_end < 0 else ix.source[node.end_byte:line_end]
+    return indent if not indent.strip() and not rest.strip() else None
+
+
+def _reindented(ix: _Index, node: Node, old: bytes, new: bytes) -> bytes | None:
+    """`node`'s lines (from its line's start) with the leading `old` of each made `new`; None when a string
+    spans lines (its text would change) or a line does not start with `old`."""
+    if any(_is_string(part) and part.start_point[0] != part.end_point[0] for part in _subtree(node)):
+        return None
+    lines = ix.source[_line_start(ix, node.start_byte):node.end_byte].split(b"\n")
+    if not all(line.startswith(old) or not line.strip() for line in lines):
+        return None
+    return b"\n".join(new + line[len(old):] if line.strip() else line for line in lines)
+
+
+def _plain_block(node: Node) -> tuple[bytes, list[Node]] | None:
+    """(the body's node, its statements) for a loop without `else` or an `if` without `elif`/`else`."""
+    if node.type not in _BLOCKS or any(child.type in ("else_clause", "elif_clause") for child in node.children):
+        return None
+    body = node.child_by_field_name("body") if node.type != "if_statement" else node.child_by_field_name("consequence")
+    statements = _named(body) if body is not None else []
+    return (body, statements) if statements and statements[0].start_point[0] > node.start_point[0] else None
+
+
+def _move_out_of_block(ix: _Index) -> Iterator[Edit]:
+    """The last statement of a loop's or an if's body one level out, after it (`return -1` inside the loop that
+    should follow it), or the statement after the block one level in, its body's last (`result.append(total)`
+    after the loop it belongs to)."""
+    for node in ix.nodes(*_BLOCKS):
+        block = _plain_block(node)
+        outer = _indent_of(ix, node) if block else None
+        inner = _indent_of(ix, block[1][0]) if block else None
+        if outer is None or inner is None or len(inner) <= len(outer) or not inner.startswith(outer):
+            continue
+        last, after = block[1][-1], node.next_named_sibling
+        if len(block[1]) > 1 and _indent_of(ix, last) == inner and (moved := _reindented(ix, last, inner, outer)) is not None:
+            yield Edit(_line_start(ix, last.start_byte), last.end_byte, moved)
+        if after is not None and after.type != "comment" and _indent_of(ix, after) == outer and node.end_byte <= last.end_byte \
+                and last.type not in _JUMPS:  # not after a return: it would never run
+            if (moved := _reindented(ix, after, outer, inner)) is not None:
+                yield Edit(_line_start(ix, after.start_byte), after.end_byte, moved)
+
+
+def _assigned_name(ix: _Index, statement: Node | None) -> bytes | None:
+    """`total` for a statement `total = <expression>`."""
+    parts = _named(statement) if statement is not None and statement.type == "expression_statement" else []
+    target = parts[0].child_by_field_name("left") if len(parts) == 1 and parts[0].type == "assignment" else None
+    return ix.text(target) if target is not None and target.type == "identifier" and parts[0].child_by_field_name("right") else None
+
+
+def _updates(ix: _Index, body: Node, name: bytes) -> bool:
+    """Whether `body` adds to `name`: `name += x`, `name.append(x)`, `name[k] = v`, `name = name + x`."""
+    for node in _subtree(body):
+        left = node.child_by_field_name("left") if node.type in ("augmented_assignment", "assignment") else None
+        if node.type == "augmented_assignment" and left is not None and ix.text(left) == name:
+            return True
+        if node.type == "assignment" and left is not None and left.type == "subscript" and ix.text(left.child_by_field_name("value")) == name:
+            return True
+        if node.type == "assignment" and left is not None and ix.text(left) == name and any(
+                part.type == "identifier" and ix.text(part) == name for part in _subtree(node.child_by_field_name("right"))):
+            return True
+        function = node.child_by_field_name("function") if node.type == "call" else None
+        if function is not None and function.type == "attribute" and ix.text(function.child_by_field_name("object")) == name \
+                and ix.text(function.child_by_field_name("attribute")) in _UPDATES:
+            return True
+    return False
+
+
+def _hoist_or_sink(ix: _Index) -> Iterator[Edit]:
+    """`total = 0` first in a loop's body that adds to `total` -> before the loop (the sum restarts on every
+    item), and `total = 0` just before a loop -> first in its body (a sum per row that never restarts)."""
+    for loop in ix.nodes("for_statement", "while_statement"):
+        block = _plain_block(loop)
+        outer = _indent_of(ix, loop) if block else None
+        inner = _indent_of(ix, block[1][0]) if block else None
+        if outer is None or inner is None or len(inner) <= len(outer) or not inner.startswith(outer):
+            continue
+        body, statements = block
+        first, before = statements[0], loop.prev_named_sibling
+        targets = {ix.text(part) for part in _subtree(loop.child_by_field_name("left"))} if loop.type == "for_statement" else set()
+        name = _assigned_name(ix, first)
+        reads = {ix.text(part) for part in _subtree(first) if part.type == "identifier"} - {name}
+        if name and len(statements) > 1 and not reads & targets and _updates(ix, body, name) \
+                and (moved := _reindented(ix, first, inner, outer)) is not None:
+            start, end = _line_start(ix, loop.start_byte), _line_start(ix, first.start_byte)
+            yield Edit(start, first.end_byte + 1, moved + b"\n" + ix.source[start:end])
+        name = _assigned_name(ix, before)
+        if name and _indent_of(ix, before) == outer and _updates(ix, body, name) and (moved := _reindented(ix, before, outer, inner)) is not None:
+            start, end = ix.source.find(b"\n", before.end_byte) + 1, _line_start(ix, first.start_byte)
+            yield Edit(_line_start(ix, before.start_byte), end, ix.source[start:end] + moved + b"\n")
+
+
+_MUTABLE_ITEMS = ("list", "dictionary", "set", "list_comprehension", "dictionary_comprehension", "set_comprehension")
+
+
+def _list_copies(ix: _Index) -> Iterator[Edit]:
+    """`[[0] * n] * m` -> `[[0] * n for _ in range(m)]`: multiplying a list repeats references, so every row
+    is one and the same list."""
+    for node in ix.nodes("binary_operator"):
+        operator, left, right = (node.child_by_field_name(f) for f in ("operator", "left", "right"))
+        if operator is None or ix.text(operator) != b"*" or left is None or right is None:
+            continue
+        for items, count in ((left, right), (right, left)):
+            inside = _named(items) if items.type == "list" else []
+            if len(inside) == 1 and _is_mutable_value(ix, inside[0]):
+                yield _replace(node, b"[" + ix.text(inside[0]) + b" for _ in range(" + ix.text(count) + b")]")
+
+
+def _is_mutable_value(ix: _Index, node: Node) -> bool:
+    if node.type in _MUTABLE_ITEMS:
+        return True
+    if node.type == "call":
+        return _call_name(ix, node) in _CONTAINER_CALLS
+    if node.type == "binary_operator" and ix.text(node.child_by_field_name("operator")) == b"*":
+        return any(side is not None and side.type == "list" for side in (node.child_by_field_name("left"), node.child_by_field_name("right")))
+    return False
+
+
+_LITERALS = ("string", "integer", "float", "concatenated_string")
+
+
+def _compare_each(ix: _Index) -> Iterator[Edit]:
+    """`day == "sat" or "sun"` -> `day == "sat" or day == "sun"` (and `x != a and b`): a bare literal is
+    always true, so the test never fails."""
+    for node in ix.nodes("boolean_operator"):
+        parent = node.parent
+        if parent is not None and parent.type == "boolean_operator" and parent.child_by_field_name("left") == node:
+            continue  # the chain is rewritten from its outermost node
+        chain, link = [], node
+        while link.type == "boolean_operator":
+            chain.append(link.child_by_field_name("right"))
+            link, word = link.child_by_field_name("left"), ix.text(link.child_by_field_name("operator"))
+        operands, operators = _named(link), [ix.text(child) for child in link.children if not child.is_named]
+        if link.type != "comparison_operator" or len(operands) != 2 or operators != [{b"or": b"==", b"and": b"!="}.get(word)]:
+            continue
+        if not any(part is not None and part.type in _LITERALS for part in chain) or len({ix.text(op) for op in _operators_of(ix, node)}) != 1:
+            continue
+        subject, joined = ix.text(operands[0]) + b" " + operators[0] + b" ", ix.text(link)
+        for part in reversed(chain):
+            joined += b" " + word + b" " + (subject + ix.text(part) if part.type in _LITERALS else ix.text(part))
+        yield _replace(node, joined)
+
+
+def _operators_of(ix: _Index, node: Node) -> list[Node]:
+    """The `or`/`and` words of a left-leaning chain of boolean operators."""
+    words = []
+    while node.type == "boolean_operator":
+        words.append(node.child_by_field_name("operator"))
+        node = node.child_by_field_name("left")
+    return words
+
+
+def _iterate_copy(ix: _Index) -> Iterator[Edit]:
+    """`for w in words:` whose body calls `words.remove(w)` -> `for w in list(words):` (also `d.items()` with
+    `del d[k]`): changing a list while a loop walks it skips items, a dict's size change raises."""
+    for loop in ix.nodes("for_statement"):
+        right, body = loop.child_by_field_name("right"), loop.child_by_field_name("body")
+        if right is None or body is None:
+            continue
+        subject = right
+        if right.type == "call" and not _call_args(right) and (function := right.child_by_field_name("function")) is not None \
+                and function.type == "attribute" and ix.text(function.child_by_field_name("attribute")) in (b"items", b"keys", b"values"):
+            subject = function.child_by_field_name("object")
+        if subject is None or subject.type not in ("identifier", "attribute") or not _mutated_in(ix, body, ix.text(subject)):
+            continue
+        yield _replace(right, b"list(" + ix.text(right) + b")")
+
+
+def _mutated_in(ix: _Index, body: Node, name: bytes) -> bool:
+    for node in _subtree(body):
+        function = node.child_by_field_name("function") if node.type == "call" else None
+        if function is not None and function.type == "attribute" and ix.text(function.child_by_field_name("object")) == name \
+                and ix.text(function.child_by_field_name("attribute")) in _MUTATES:
+            return True
+        if node.type == "delete_statement" and any(part.type == "subscript" and ix.text(part.child_by_field_name("value")) == name
+                                                   for part in _subtree(node)):
+            return True
+    return False
+
+
+def _print_to_return(ix: _Index) -> Iterator[Edit]:
+    """`print(total)` -> `return total` in a function: the value shown, not given back (the caller gets None)."""
+    for statement in ix.nodes("expression_statement"):
+        parts = _named(statement)
+        if len(parts) != 1 or parts[0].type != "call" or _call_name(ix, parts[0]) != b"print":
+            continue
+        args = _call_args(parts[0])
+        scope = ix.scope_of(statement)
+        if args is not None and len(args) == 1 and _is_positional(args[0]) and scope is not None and scope.type == "function_definition":
+            yield _replace(statement, b"return " + ix.text(args[0]))
+
+
+def _reversed_not_reverse(ix: _Index) -> Iterator[Edit]:
+    """`return xs.reverse()` -> `return xs[::-1]`: list.reverse() reverses in place and returns None."""
+    for call in ix.nodes("call"):
+        function, parent = call.child_by_field_name("function"), call.parent
+        if function is None or function.type != "attribute" or parent is None or parent.type not in ("return_statement", "assignment"):
+            continue
+        if ix.text(function.child_by_field_name("attribute")) == b"reverse" and _call_args(call) == []:
+            yield _replace(call, _as_operand(ix, function.child_by_field_name("object")) + b"[::-1]")
+
+
 # Few sites each (~1 per line together), so the wide search tries them at every line of a function
 # before the wide templates' dozens per line at its most suspicious ones (repair.wide_suggestions).
 MISTAKE_TEMPLATES = {
@@ -2000,6 +2221,13 @@ MISTAKE_TEMPLATES = {
     "sorted_not_sort": _public_sites(_sorted_not_sort),
     "reverse_range": _public_sites(_reverse_range),
     "none_default": _public_sites(_none_default, multiline=True),
+    "move_out_of_block": _public_sites(_move_out_of_block, multiline=True),
+    "hoist_or_sink": _public_sites(_hoist_or_sink, multiline=True),
+    "list_copies": _public_sites(_list_copies),
+    "compare_each": _public_sites(_compare_each),
+    "iterate_copy": _public_sites(_iterate_copy),
+    "print_to_return": _public_sites(_print_to_return),
+    "reversed_not_reverse": _public_sites(_reversed_not_reverse),
 }
 
 # Operators whose sites in the repair space differ from those that inject bugs (the data keeps the latter).
@@ -2113,8 +2341,8 @@ class _Statements:
             return _whole_key(apply_edit(self.data, edit))
         region = self.data[start : edit.start_byte] + edit.replacement + self.data[edit.end_byte : end]
         read = _whole_key(region)
-        if read is None:
-            return None
+        if read is None:  # or it reads only after the statements before it: one indented into the block above
+            return _whole_key(apply_edit(self.data, edit)) if region[:1].isspace() else None
         return tuple(d for part in self.parts[:first] for d in part) + read + tuple(d for part in self.parts[last + 1 :] for d in part)
 
     def _innermost_statement(self, edit: Edit) -> Any:

@@ -354,7 +354,23 @@ def test_complete_short_call_gives_a_call_that_needs_more_arguments_a_value_from
     ("other_arithmetic_operator", "def seconds(days):\n    return days * (3600 + 24)\n", "return days * (3600 * 24)"),
     ("other_comparison", 'def empty(s):\n    return s is ""\n', 'return s == ""'),
     ("other_comparison", "def clamp(i, n):\n    if i < n:\n        i = n - 1\n    return i\n", "if i >= n:"),
-    ("other_arithmetic_operator", "def total(xs):\n    t = 0\n    for x in xs:\n        t *= x\n    return t\n", "        t += x\n"),
+    ("other_arithmetic_operator", "def total(xs):\n    t = 0\n    for x in xs:\n        t *= x\n    return t\n", "        t += x\n"),    ("move_out_of_block", "def f(xs):\n    for i, x in enumerate(xs):\n        if x < 0:\n            return i\n        return -1\n",
+     "            return i\n    return -1\n"),
+    ("move_out_of_block", "def g(xs):\n    out, t = [], 0\n    for x in xs:\n        t += x\n    out.append(t)\n    return out\n",
+     "        t += x\n        out.append(t)\n"),
+    ("hoist_or_sink", "def h(words, n):\n    for w in words:\n        count = 0\n        if len(w) > n:\n            count += 1\n    return count\n",
+     "    count = 0\n    for w in words:\n        if len"),
+    ("hoist_or_sink", "def k(grid):\n    sums = []\n    total = 0\n    for row in grid:\n        for cell in row:\n            total += cell\n"
+     "        sums.append(total)\n    return sums\n", "    for row in grid:\n        total = 0\n        for cell"),
+    ("list_copies", "def grid(r, c, fill=0):\n    return [[fill] * c] * r\n", "return [[fill] * c for _ in range(r)]"),
+    ("list_copies", "def buckets(n):\n    return n * [{}]\n", "return [{} for _ in range(n)]"),
+    ("compare_each", "def weekend(day):\n    return day == 'sat' or 'sun' or 'x'\n", "day == 'sat' or day == 'sun' or day == 'x'"),
+    ("compare_each", "def workday(day):\n    return day != 'sat' and 'sun'\n", "day != 'sat' and day != 'sun'"),
+    ("iterate_copy", "def drop(words, n):\n    for w in words:\n        if len(w) < n:\n            words.remove(w)\n    return words\n",
+     "for w in list(words):"),
+    ("iterate_copy", "def prune(d):\n    for k, v in d.items():\n        if not v:\n            del d[k]\n    return d\n", "for k, v in list(d.items()):"),
+    ("print_to_return", "def money(c):\n    print(f'{c / 100:.2f}')\n", "    return f'{c / 100:.2f}'\n"),
+    ("reversed_not_reverse", "def last_first(xs):\n    return xs.reverse()\n", "return xs[::-1]"),
 ])
 def test_wide_templates_reach_what_the_usual_space_cannot(template, buggy, fixed):
     """The wide space undoes operators whose inverse must guess what went missing; the usual space does not hold these."""
@@ -413,6 +429,27 @@ def test_none_default_turns_each_container_default_into_a_check_at_the_bodys_ind
     assert not candidate_fixes("def h(x, acc=[]): return acc\n", wide=True, only={"none_default"})  # no line to put the check on
     assert not candidate_fixes("def k(x, t=(), n=0, s='a'):\n    return t\n", wide=True, only={"none_default"})  # nothing shared can change
 
+
+
+def test_block_templates_leave_alone_what_they_cannot_move():
+    def edits(code: str, template: str) -> list[str]:
+        return [fix for fix, name in candidate_fixes(code, wide=True) if name == template]
+
+    assert not edits("def f(xs):\n    for x in xs:\n        print(x)\n", "move_out_of_block")  # it would empty the loop
+    assert not edits("def f(xs, t):\n    for x in xs: t += x\n    return t\n", "move_out_of_block")  # a body on the header's line
+    spans = 'def f(xs):\n    for x in xs:\n        x += 1\n        s = """a\nb"""\n    return s\n'
+    assert edits(spans, "move_out_of_block") == [spans.replace("    return s", "        return s")]  # never a string's lines
+    assert not edits("def f(xs):\n    for x in xs:\n        x += 1\n        y = x\n    else:\n        y = 0\n    return y\n", "move_out_of_block")
+    # Not after a return (it would never run), and not hoisting what reads the loop's variable.
+    assert edits("def f(xs):\n    for x in xs:\n        y = x\n        return y\n    return 0\n", "move_out_of_block") == [
+        "def f(xs):\n    for x in xs:\n        y = x\n    return y\n    return 0\n"]
+    assert not edits("def f(xs):\n    for x in xs:\n        y = x * 2\n        y += 1\n    return y\n", "hoist_or_sink")
+    assert not edits("def f(xs):\n    n = len(xs)\n    for x in xs:\n        print(x, n)\n", "hoist_or_sink")  # nothing adds to n
+    assert not edits("def f(x, b):\n    return x == 1 or b or x < 2\n", "compare_each")  # no bare literal
+    assert not edits("def f(x):\n    return x < 1 or 2\n", "compare_each") and not edits("def f(x):\n    return x == 1 and 2\n", "compare_each")
+    assert not edits("def f(n):\n    return [0] * n, [(1, 2)] * n\n", "list_copies")  # the items cannot change
+    assert not edits("def f(x):\n    print(x, 2)\n    print()\n", "print_to_return") and not edits("print(3)\n", "print_to_return")
+    assert not edits("def f(xs):\n    for x in xs:\n        print(xs.count(x))\n", "iterate_copy")  # nothing changes xs
 
 BUFFER = ("class Ring:\n    size = 0\n\n    def __init__(self, capacity):\n        self.capacity = capacity\n        self._data = [None] * capacity\n"
           "        self._start = 0\n\n    @property\n    def full(self):\n        return self.size == self.capacity\n\n"
