@@ -1768,6 +1768,33 @@ def _other_field_sites(fields: Sequence[bytes]) -> Callable[[Any, bytes], list[E
     return _public_sites(other_field)
 
 
+def _own_field(ix: _Index, fields: Sequence[bytes]) -> Iterator[Edit]:
+    """`balance -= amount` -> `self.balance -= amount` in a method: a field of its object (`fields`:
+    `class_fields`) written as a bare name, a local or a global that is not there (UnboundLocalError, NameError),
+    or one that hides the field. Not its parameters, nor names after a dot or before `=` in a call."""
+    defs = ix.nodes("function_definition")
+    first = _first_parameter(defs[0]) if defs else None
+    if first is None:
+        return
+    parameters = {ix.text(part) for part in _subtree(defs[0].child_by_field_name("parameters")) if part.type == "identifier"}
+    wanted = set(fields) - parameters
+    for node in ix.nodes("identifier"):
+        parent = node.parent
+        if ix.text(node) not in wanted or parent is None or ix.scope_of(node) != defs[0]:
+            continue
+        if (parent.type == "attribute" and parent.child_by_field_name("attribute") == node) or \
+                (parent.type == "keyword_argument" and parent.child_by_field_name("name") == node):
+            continue
+        yield _replace(node, ix.text(first) + b"." + ix.text(node))
+
+
+def _own_field_sites(fields: Sequence[bytes]) -> Callable[[Any, bytes], list[Edit]]:
+    def own_field(ix: _Index) -> Iterator[Edit]:
+        return _own_field(ix, fields)
+
+    return _public_sites(own_field)
+
+
 def _first_parameter(function: Node) -> Node | None:
     """A function's first parameter when it is a plain name (`self`), else None."""
     parameters = function.child_by_field_name("parameters")
@@ -2256,6 +2283,7 @@ def repair_sites(tree: Any, data: bytes, wide: bool = False, only: Collection[st
     templates = REPAIR_TEMPLATES | (MISTAKE_TEMPLATES | WIDE_TEMPLATES if wide else {})
     if wide and fields:
         templates["other_field"] = _other_field_sites([field.encode("utf-8") for field in fields])
+        templates["own_field"] = _own_field_sites([field.encode("utf-8") for field in fields])
     for name, sites in templates.items():
         if only is None or name in only:
             yield from ((name, edit) for edit in sites(tree, data))

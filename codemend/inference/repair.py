@@ -581,7 +581,7 @@ WIDE_LINES = 5  # the most suspicious lines per function the wide space is tried
 def wide_suggestions(text: str, path: str, reports: list[FunctionReport], tried: set[str], floor: float = 0.0,
                      limit: int = WIDE_BUDGET) -> list[Suggestion]:
     """Edits of the wide repair space (`candidate_fixes(wide=True)`, which holds the usual one): first the
-    mistake templates (`MISTAKE_TEMPLATES`, about one edit per line) at every line of each function, then
+    mistake templates (`MISTAKE_TEMPLATES` and, in a method, `own_field`: about one edit per line) at every line of each function, then
     every edit at each function's WIDE_LINES most suspicious lines; each tier in line order (the best line
     of every function first, then the second, ...) and up to `limit` edits of its own, so the mistakes'
     edits never crowd the wide templates' out. `tried`: `normal_key`s of the patched files already
@@ -593,7 +593,7 @@ def wide_suggestions(text: str, path: str, reports: list[FunctionReport], tried:
     found: list[Suggestion] = []
     functions = [report for report in reports if report.func is not None]
     fields = [() if report.func.module_level else class_fields(text, report.func.start_line) for report in functions]
-    tiers = [([_all_lines(report) for report in functions], MISTAKE_TEMPLATES),
+    tiers = [([_all_lines(report) for report in functions], {*MISTAKE_TEMPLATES, "own_field"}),
              ([report.ranking.top(WIDE_LINES)[:WIDE_LINES] for report in functions], None)]
     for lines, only in tiers:
         found += _wide_tier(text, path, functions, lines, only, tried, floor - 1.0 - 1e-3 * len(found), limit, fields)

@@ -482,6 +482,17 @@ def test_other_field_reads_another_field_of_the_class_where_the_method_lost_it()
     assert [fix.split("self.")[1].split("[")[0] for fix, _ in many] == [f"f{i}" for i in range(8)]  # the first 8 of a big class
 
 
+
+def test_own_field_puts_self_before_a_field_written_as_a_bare_name():
+    method = ("def withdraw(self, amount, owner=None):\n    if amount > self.balance:\n        raise ValueError(owner)\n"
+              "    balance -= amount\n    log(balance=self.balance, owner=owner)\n    return self.balance\n")
+    fixes = [fix for fix, _ in candidate_fixes(method, wide=True, only={"own_field"}, fields=("owner", "balance", "history"))]
+    assert fixes == [method.replace("    balance -= amount", "    self.balance -= amount")]  # not a parameter, an attribute or a keyword
+    assert not candidate_fixes(method, wide=True, only={"own_field"})  # needs the class's fields
+    assert not candidate_fixes(method, only={"own_field"}, fields=("balance",))  # wide space only
+    nested = "def f(self):\n    def g(balance):\n        return balance\n    return g(1)\n"
+    assert not candidate_fixes(nested, wide=True, only={"own_field"}, fields=("balance",))  # a nested function's own name
+
 def test_candidate_fixes_can_keep_only_some_operators_and_templates():
     source = "def f(xs, n):\n    if n > 0:\n        n = n - 1\n    xs.sort()\n    return xs[n]\n"
     picked = candidate_fixes(source, wide=True, only={"if_to_while", "swap_comparison"})
