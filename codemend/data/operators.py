@@ -2121,11 +2121,13 @@ def _hoist_or_sink(ix: _Index) -> Iterator[Edit]:
         if name and len(statements) > 1 and not reads & targets and _updates(ix, body, name) \
                 and (moved := _reindented(ix, first, inner, outer)) is not None:
             start, end = _line_start(ix, loop.start_byte), _line_start(ix, first.start_byte)
-            yield Edit(start, first.end_byte + 1, moved + b"\n" + ix.source[start:end])
+            line_end = ix.source.find(b"\n", first.end_byte)
+            if line_end >= 0:
+                yield Edit(start, line_end + 1, moved + ix.source[first.end_byte:line_end + 1] + ix.source[start:end])
         name = _assigned_name(ix, before)
         if name and _indent_of(ix, before) == outer and _updates(ix, body, name) and (moved := _reindented(ix, before, outer, inner)) is not None:
             start, end = ix.source.find(b"\n", before.end_byte) + 1, _line_start(ix, first.start_byte)
-            yield Edit(_line_start(ix, before.start_byte), end, ix.source[start:end] + moved + b"\n")
+            yield Edit(_line_start(ix, before.start_byte), end, ix.source[start:end] + moved + ix.source[before.end_byte:start])
 
 
 _MUTABLE_ITEMS = ("list", "dictionary", "set", "list_comprehension", "dictionary_comprehension", "set_comprehension")
