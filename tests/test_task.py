@@ -93,6 +93,16 @@ def test_functions_after_a_page_break_keep_their_lines_and_one_holding_an_odd_li
 
 
 
+def test_a_function_written_back_into_a_crlf_file_keeps_its_line_endings():
+    from codemend.data.corpus import extract_functions, replace_function
+
+    text = "def total(xs):\r\n    s = 0\r\n    for x in xs:\r\n        s += x\r\n\r\n\r\ndef other():\r\n    return 1\r\n"
+    total = extract_functions(text, "t.py")[0][0]
+    model_wrote = "def total(xs):\n    s = 0\n    for x in xs:\n        s += x\n    return s\n"  # a model writes \n
+    assert replace_function(text, total, model_wrote) == text.replace("s += x\r\n", "s += x\r\n    return s\r\n")
+    lf = text.replace("\r\n", "\n")
+    assert replace_function(lf, extract_functions(lf, "t.py")[0][0], model_wrote) == lf.replace("s += x\n", "s += x\n    return s\n")
+
 def test_a_diff_applies_with_patch_for_spaces_absolute_paths_and_a_file_without_a_last_newline(tmp_path, monkeypatch):
     import shutil
     import subprocess

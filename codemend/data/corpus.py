@@ -483,8 +483,11 @@ def replace_function(text: str, func: Function, patched_function: str) -> str:
     """The file `text` with `func` replaced by `patched_function`, re-indented to where it stood."""
     lines = source_lines(text)
     new = [(func.indent + line if line.strip() else line) for line in source_lines(patched_function)]
+    if 0 < func.start_line <= len(lines) and lines[func.start_line - 1].endswith("\r\n"):
+        # A CRLF file keeps its line endings: a model writes "\n", and a line it adds or rewrites must not mix them.
+        new = [line[:-1] + "\r\n" if line.endswith("\n") and not line.endswith("\r\n") else line for line in new]
     if new and not new[-1].endswith("\n") and func.end_line < len(lines):
-        new[-1] += "\n"
+        new[-1] += "\r\n" if lines[func.end_line - 1].endswith("\r\n") else "\n"
     if new and func.end_line >= len(lines) and lines and not lines[-1].endswith("\n"):
         new[-1] = new[-1].rstrip("\r\n")  # the file ends without a newline: so does the fixed file
     return "".join(lines[: func.start_line - 1] + new + lines[func.end_line :])
