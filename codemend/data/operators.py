@@ -1390,7 +1390,9 @@ def _falling_off_the_end(ix: _Index) -> Iterator[tuple[list[Node], Callable[[byt
             continue
         end = ix.source.find(b"\n", statements[-1].end_byte)
         end = len(ix.source) if end < 0 else end
-        indent = b" " * statements[0].start_point[1]
+        indent = ix.source[ix.source.rfind(b"\n", 0, statements[0].start_byte) + 1 : statements[0].start_byte]  # tabs as they are
+        if indent.strip():
+            continue  # the body's first statement shares its line with the header
         yield statements, lambda line, end=end, indent=indent: Edit(end, end, b"\n" + indent + line)
 
 

@@ -384,6 +384,7 @@ def test_wide_templates_reach_what_the_usual_space_cannot(template, buggy, fixed
     ("add_default_argument", "def c(words):\n    counts = {}\n    for w in words:\n        counts[w] = counts.get(w) + 1\n    return counts\n",
      "counts.get(w, 0) + 1"),
     ("return_any_local", "def s(items):\n    lo, hi = 0, len(items)\n    while lo < hi:\n        lo += 1\n", "\n    return lo\n"),
+    ("add_final_return", "def total(xs):\n\ts = 0\n\tfor x in xs:\n\t\ts += x\n", "\t\ts += x\n\treturn s\n"),  # tabs as the body has them
     ("wrap_in_len", "def t(parts):\n    if parts[0] < 2:\n        return None\n    return parts\n", "if len(parts[0]) < 2:"),
     ("wrap_in_len", "def u(items):\n    total = 0\n    for i in range(items):\n        total += i\n    return total\n", "range(len(items))"),
     ("wrap_to_match", "def test_n(self):\n    results = run()\n    self.assertEqual(results, 1)\n", "self.assertEqual(len(results), 1)"),
