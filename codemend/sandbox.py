@@ -463,7 +463,7 @@ def _run_fresh(
         raise RunCancelled("cancelled before it started")
     policy = _policy()
     uid = _pick_uid() if policy.privileged else None
-    run_dir, work = _make_run_dir(uid)
+    run_dir, work = _make_run_dir(uid, name=Path(tree).resolve().name if tree is not None else "work")
     try:
         if tree is not None:
             _copy_tree(tree, work)
@@ -587,14 +587,20 @@ def _interpreter_paths() -> tuple[str, ...]:
     return tuple(dict.fromkeys(p for p in paths + resolved if os.path.exists(p)))
 
 
-def _make_run_dir(uid: int | None, base: str | None = None) -> tuple[str, str]:
+def _make_run_dir(uid: int | None, base: str | None = None, name: str = "work") -> tuple[str, str]:
+    """A private run folder and, in it, `tree/NAME`: the folder the code runs in (a project's copy keeps its
+    folder's name). pytest imports a test module of a package (a folder with `__init__.py`) as `NAME.test_x`
+    from the folder above it, which Python must list: `tree/` holds nothing else, so it may be listed."""
     import tempfile
 
     run_dir = tempfile.mkdtemp(prefix=_RUN_PREFIX, dir=base)
     # The sandbox uid may pass through run_dir into work/, but not list it: the spec, the sources
-    # and the captured output next to work/ stay private to us.
+    # and the captured output next to tree/ stay private to us.
     os.chmod(run_dir, 0o711)
-    work = os.path.join(run_dir, "work")
+    above = os.path.join(run_dir, "tree")
+    os.mkdir(above)
+    os.chmod(above, 0o755)
+    work = os.path.join(above, name if name not in ("", ".", "..") and os.sep not in name else "work")
     os.mkdir(work, 0o700)
     if uid is not None:
         os.chown(work, uid, uid)

@@ -128,7 +128,7 @@ def test_environment_is_scrubbed_and_points_into_the_sandbox(monkeypatch):
     assert "CODEMEND_TEST_SECRET" not in seen["env"]
     assert seen["env"]["HOME"] == seen["cwd"] == seen["env"]["TMPDIR"]
     assert seen["env"]["PYTHONHASHSEED"] == "0"
-    assert os.path.basename(os.path.dirname(seen["cwd"])).startswith(sandbox._RUN_PREFIX)
+    assert os.path.basename(os.path.dirname(os.path.dirname(seen["cwd"]))).startswith(sandbox._RUN_PREFIX)  # run_dir/tree/work
 
 
 def test_stdin_is_closed():
@@ -317,9 +317,9 @@ def test_writes_after_chdir_never_land_outside(tmp_path):
     assert result.status == "passed", result
     assert not os.path.exists(os.path.join("/tmp", names[0]))
     assert not os.path.exists(os.path.join("/var/tmp", names[2]))
-    run_dir = os.path.dirname(result.stdout.strip())
+    run_dir = os.path.dirname(os.path.dirname(result.stdout.strip()))
     assert os.path.basename(run_dir).startswith(sandbox._RUN_PREFIX)
-    assert not os.path.exists(run_dir)  # `..` was the run directory, and it is gone
+    assert not os.path.exists(run_dir)  # `..` was the folder in the run directory that holds the copy, and it is gone
 
 
 def test_printing_1_gb_is_cut_without_hanging():
@@ -457,6 +457,22 @@ def test_run_command_overlay_fixes_copy_and_never_touches_the_tree(project):
     assert snapshot(project) == before
 
 
+def test_a_project_that_is_a_package_is_tested_as_pytest_tests_it_in_place(tmp_path):
+    """Run from inside a package (a folder with `__init__.py`), pytest imports `pkg.test_mod` from the folder
+    above: the copy keeps the folder's name, and the folder above it can be listed (it could not: "No module
+    named 'work'", and no fix was ever validated)."""
+    pytest.importorskip("pytest")
+    tree = tmp_path / "pkg"
+    tree.mkdir()
+    (tree / "__init__.py").write_text("")
+    (tree / "mod.py").write_text("def add(a, b):\n    return a - b\n")
+    (tree / "test_mod.py").write_text("from mod import add\nfrom .mod import add as same\n\ndef test_add():\n    assert add(2, 3) == same(2, 3) == 5\n")
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_mod.py"]
+    broken = run_command(command, tree=tree, limits=SMALL)
+    assert broken.status == "failed" and "1 failed" in broken.stdout, broken.stdout + broken.stderr
+    fixed = run_command(command, tree=tree, limits=SMALL, overlay={"mod.py": "def add(a, b):\n    return a + b\n"})
+    assert fixed.status == "passed", fixed.stdout + fixed.stderr
+
 def test_run_command_limits_and_errors(project):
     assert run_command(["sleep", "30"], tree=project, limits=QUICK_TIMEOUT).status == "timeout"
     missing = run_command(["no-such-program-xyz"], tree=project, limits=SMALL)
@@ -517,7 +533,7 @@ def test_a_program_in_the_projects_own_venv_runs_from_the_project(project):
     tool.chmod(0o755)
     result = run_command(".venv/bin/tool", tree=project, limits=SMALL)
     assert result.status == "passed", result
-    assert result.stdout == f"{tool} in work\n"  # the original program, run in the copy
+    assert result.stdout == f"{tool} in project\n"  # the original program, run in the copy (which keeps the folder's name)
     assert run_command(".venv/bin/missing", tree=project, limits=SMALL).status == "error"
 
 
