@@ -155,6 +155,36 @@ def free_names(code: str) -> set[str]:
     return (loads - local) | attributes
 
 
+def shadowed_globals(code: str, patched: str, module: str | None) -> set[str]:
+    """The module-level names a function's `code` reads that its `patched` version sets to a literal
+    (`DAY = 86400` written into the function that reads the module's `DAY = HOUR + 24`): it makes a test
+    pass and leaves the wrong value for every other reader, as a parameter set to a constant ignores
+    its callers (`debugger.ignored_parameters`). A name the module does not bind (a deleted `result = []`)
+    is not one."""
+    known = module_names(module) if module else None
+    reads = free_names(code) & known if known else set()
+    if not reads:
+        return set()
+    try:
+        tree = ast.parse(patched)
+    except (SyntaxError, ValueError):
+        return set()
+    shadowed = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and _is_literal(node.value):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            shadowed |= {name.id for target in targets for name in ast.walk(target) if isinstance(name, ast.Name)} & reads
+    return shadowed
+
+
+def _is_literal(node: ast.expr) -> bool:
+    try:
+        ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return True
+
+
 def binding_lines(code: str, names: set[str]) -> set[int]:
     """The lines (1-based) of module-level `code`'s statements that bind one of `names` (as `module_names` reads
     a binding) or change an item or attribute of it (`CONFIG["retries"] = 3`), less an `if __name__ ==

@@ -3,6 +3,7 @@ each name the function reads before any binding (what a deleted `total = 0` leav
 
 import ast
 
+from codemend.inference import places
 from codemend.inference.places import MAX_BINDINGS, binding_prefixes, enclosing_statements, line_prefixes, module_names, unbound_names
 
 AVERAGE = """def average(values):
@@ -56,3 +57,15 @@ def test_prefixes_for_code_that_does_not_parse_none_and_capped():
     many = "def f():\n    return " + " + ".join(f"v{i}" for i in range(10)) + "\n"
     assert len(binding_prefixes(many, "")) == MAX_BINDINGS
     assert line_prefixes([4, 2]) == ["replace 4", "replace 2"]
+
+
+def test_a_fix_that_sets_a_global_it_reads_to_a_literal_shadows_it():
+    module = "HOUR = 60 * 60\nDAY = HOUR + 24\n\n\ndef days_to_seconds(n):\n    return n * DAY\n"
+    code = "def days_to_seconds(n):\n    return n * DAY\n"
+    assert places.shadowed_globals(code, "def days_to_seconds(n):\n    DAY = 86400\n    return n * DAY\n", module) == {"DAY"}
+    assert places.shadowed_globals(code, "def days_to_seconds(n):\n    DAY: int = 2 * 3\n    return n * DAY\n", module) == set()  # computed
+    assert places.shadowed_globals(code, "def days_to_seconds(n):\n    return n * DAY * 2\n", module) == set()
+    # A name no module-level statement binds is a missing line, and a fix may write it: `result = []`.
+    lost = "def f(xs):\n    for x in xs:\n        result.append(x)\n    return result\n"
+    assert places.shadowed_globals(lost, lost.replace("    for", "    result = []\n    for"), "import os\n" + lost) == set()
+    assert places.shadowed_globals(code, "def days_to_seconds(n):\n    DAY = 1\n", None) == set()  # no module to read
