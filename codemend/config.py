@@ -517,7 +517,8 @@ def paths_above(test_cmd: str, root: Path) -> str:
     """What to say when `test_cmd` names a relative path that climbs out of `root` (`../tests`, `PYTHONPATH=../src`):
     it runs in a copy of `root` elsewhere, where that path names nothing ("" when it names none). Its paths are
     the values of its leading assignments (`:`-separated lists) and its arguments that are not options or
-    test ids; an absolute path is left alone (the sandbox sees the machine's files, read-only, where they are)."""
+    test ids. An absolute path is left alone (the sandbox sees the machine's files, read-only, where they are),
+    unless it names `root`, a folder above it or something in it: the originals, not the copy under test."""
     import shlex
 
     from codemend.sandbox import split_assignments
@@ -530,11 +531,30 @@ def paths_above(test_cmd: str, root: Path) -> str:
     paths += [word for word in argv[1:] if not word.startswith("-") and "::" not in word and "[" not in word]
     outside = [path for path in paths if path and not os.path.isabs(path) and ".." in Path(path).parts
                and not (root / path).resolve().is_relative_to(root)]
-    if not outside:
-        return ""
-    return (f"--test_cmd names {outside[0]}, outside the current folder {root}: the tests run in a copy of that folder, where it "
-            f"does not exist; run `codemend fix` from the project's top (the folder holding the code and its tests), or give the "
-            f"path absolute")
+    if outside:
+        return (f"--test_cmd names {outside[0]}, outside the current folder {root}: the tests run in a copy of that folder, where "
+                f"it does not exist; run `codemend fix` from the project's top (the folder holding the code and its tests), with "
+                f"paths relative to it")
+    original = next((path for path in paths if path and os.path.isabs(path) and _reaches_the_originals(Path(path), root)), "")
+    if original:
+        return (f"--test_cmd names {original}, which holds the files of {root}: the tests would read the originals there, not "
+                f"the copy each candidate fix is written into, and no fix could pass; name the path relative to the current folder "
+                f"(run `codemend fix` from the project's top, the folder holding the code and its tests)")
+    return ""
+
+
+def _reaches_the_originals(path: Path, root: Path) -> bool:
+    """Whether the absolute `path` is `root`, a folder above it, or a file or folder of it that a run's copy
+    holds (not its virtualenv: the copy leaves that out, and its programs run from the project)."""
+    from codemend.sandbox import left_out_of_copy
+
+    resolved = path.resolve()
+    if root.is_relative_to(resolved):
+        return True
+    if not resolved.is_relative_to(root):
+        return False
+    inside = resolved.relative_to(root).parts
+    return not any(left_out_of_copy(root.joinpath(*inside[: k + 1])) for k in range(len(inside)))
 
 
 _SHELL_OPERATORS = {"&&", "||", "|", "|&", ";", "&", "<", ">", ">>", "2>&1", "<<"}
