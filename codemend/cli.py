@@ -350,6 +350,10 @@ def cmd_fix(args, unknown) -> int:
     except CodemendError as err:
         if config.format == "json":  # a tool reading stdout gets the error too, not an empty stream
             print(json.dumps({"error": str(err), "notes": [], "suggestions": []}, indent=2))
+        elif config.format == "sarif":  # ... and `> out.sarif` a valid log that says the run failed
+            from codemend.inference.formats import as_sarif
+
+            print(as_sarif([], error=str(err)))
         raise
 
 
@@ -384,7 +388,7 @@ def _run_fix(args, config: FixConfig) -> int:
         print(as_json(suggestions[: config.top], notes, applied, after))
     elif config.format == "sarif":  # --top counts over all files, as text and JSON do
         shown = {id(s) for s in suggestions[: config.top]}
-        print(as_sarif([(r.path, r.text, [s for s in r.result.suggestions if id(s) in shown]) for r in reports]))
+        print(as_sarif([(r.path, r.text, [s for s in r.result.suggestions if id(s) in shown]) for r in reports], notes))
     return 1 if any(not a["applied"] for a in applied or ()) else 0
 
 

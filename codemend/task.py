@@ -176,7 +176,7 @@ def _diff_name(path: str) -> str:
     `../pkg/x.py`, the header read `a/../pkg/x.py`, which both refuse); elsewhere relative to the current
     folder when it lies inside it, else absolute without its leading slash (never `a//tmp`)."""
     absolute = os.path.abspath(path)
-    top = _repository_top(os.path.dirname(absolute))
+    top = repository_top(os.path.dirname(absolute))
     if top:
         return os.path.relpath(absolute, top).replace(os.sep, "/")
     relative = os.path.relpath(absolute)
@@ -184,7 +184,7 @@ def _diff_name(path: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _repository_top(folder: str) -> str:
+def repository_top(folder: str) -> str:
     """The nearest folder at or above `folder` holding `.git` (a repository or a worktree), "" when none:
     asked once per folder, since a run diffs thousands of candidates."""
     for parent in [folder, *map(str, Path(folder).parents)]:

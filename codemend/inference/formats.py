@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from codemend import __version__
 from codemend.inference.repair import Suggestion
-from codemend.task import compute_edit, lines_of
+from codemend.task import compute_edit, lines_of, repository_top
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 RULE_ID = "codemend/suspected-bug"
@@ -103,26 +103,49 @@ def artifact_uri(path: str) -> str:
     return Path(path).as_uri() if PurePath(path).is_absolute() else quote(posix)
 
 
-def as_sarif(reports: Sequence[tuple[str, str, Sequence[Suggestion]]]) -> str:
-    """SARIF 2.1.0 with one result per suggestion: (path, original text, suggestions) per file."""
-    results = []
+SRCROOT = "%SRCROOT%"
+
+
+def source_root() -> Path:
+    """Where SARIF's relative URIs start: the git repository's top folder holding the current folder (as the
+    diffs name files, and as code-scanning services read a result's path), else the current folder."""
+    here = Path.cwd().resolve()
+    top = repository_top(str(here))
+    return Path(top) if top else here
+
+
+def artifact_location(path: str, root: Path) -> dict:
+    """`path` relative to `root` with `uriBaseId` %SRCROOT% when it lies inside it, else an absolute `file://` URI."""
+    absolute = Path(path).resolve()
+    if absolute.is_relative_to(root):
+        return {"uri": artifact_uri(absolute.relative_to(root).as_posix()), "uriBaseId": SRCROOT}
+    return {"uri": absolute.as_uri()}
+
+
+def as_sarif(reports: Sequence[tuple[str, str, Sequence[Suggestion]]], notes: Sequence[str] = (), error: str = "") -> str:
+    """SARIF 2.1.0 with one result per suggestion: (path, original text, suggestions) per file. The run's
+    `invocations` say whether it did its job (`error`: why not, and no results) and carry its `notes`."""
+    root, results = source_root(), []
     for path, original, suggestions in reports:
-        lines = lines_of(original)
+        lines, location = lines_of(original), artifact_location(path, root)
         for s in suggestions:
             result = {
                 "ruleId": RULE_ID,
                 "level": "warning" if s.validation == "plausible" else "note",
                 "message": {"text": f"Suspected {_bugs_in(s)} ({score_text(s)}, {s.validation})."},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(path)},
+                "locations": [{"physicalLocation": {"artifactLocation": location,
                                                     "region": {"startLine": max(1, min(s.line, len(lines)))}}}],
                 "properties": {"score": s.score, "validation": s.validation, "origin": s.origin, "operator": s.operator},
             }
             replacements = _replacements(original, lines, s)
             if replacements:
                 result["fixes"] = [{"description": {"text": f"codemend fix ({s.validation})"},
-                                    "artifactChanges": [{"artifactLocation": {"uri": artifact_uri(path)}, "replacements": replacements}]}]
+                                    "artifactChanges": [{"artifactLocation": location, "replacements": replacements}]}]
             results.append(result)
     driver = {"name": "codemend", "version": __version__, "informationUri": "https://pypi.org/project/codemend/",
               "rules": [{"id": RULE_ID, "shortDescription": {"text": "A line the debugger model suspects of a bug, with a proposed fix."}}]}
-    run = {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": results}  # columns count as Python's len()
+    told = [{"level": "note", "message": {"text": note}} for note in notes] + ([{"level": "error", "message": {"text": error}}] if error else [])
+    run = {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints",  # columns count as Python's len()
+           "originalUriBaseIds": {SRCROOT: {"uri": root.as_uri() + "/"}},
+           "invocations": [{"executionSuccessful": not error, "toolExecutionNotifications": told}], "results": results}
     return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2)

@@ -916,9 +916,26 @@ def test_sarif_output_is_valid_2_1_0_with_a_fix():
     assert sarif["runs"][0]["columnKind"] == "unicodeCodePoints"
     from codemend.inference.formats import artifact_uri
 
-    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "s.py"
     assert artifact_uri("dir with space/m é.py") == "dir%20with%20space/m%20%C3%A9.py"
     assert artifact_uri("/tmp/a b.py") == "file:///tmp/a%20b.py"
+
+
+def test_sarif_names_files_from_the_repository_top_as_the_diffs_do_and_carries_the_notes(tmp_path, monkeypatch):
+    # Run from a subfolder, the uri was cwd-relative ("mod.py") while the diff said a/src/pkg/mod.py: code scanning
+    # would place the result at the wrong path (QA).
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "src" / "pkg").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "src" / "pkg")
+    (func,) = select_functions(SOURCE, "mod.py")
+    suggestion = to_suggestion(SOURCE, "mod.py", func, Candidate(func.code.replace("items[i] < items", "items[i] > items"), 4, "", {"operator"}))
+    assert suggestion.diff.startswith("--- a/src/pkg/mod.py\n")
+    elsewhere = tmp_path.parent / "other.py"
+    (run,) = json.loads(as_sarif([("mod.py", SOURCE, [suggestion]), (str(elsewhere), SOURCE, [suggestion])], ["a note"]))["runs"]
+    first, second = (result["locations"][0]["physicalLocation"]["artifactLocation"] for result in run["results"])
+    assert first == {"uri": "src/pkg/mod.py", "uriBaseId": "%SRCROOT%"} and second == {"uri": elsewhere.resolve().as_uri()}
+    assert run["results"][0]["fixes"][0]["artifactChanges"][0]["artifactLocation"] == first
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": tmp_path.resolve().as_uri() + "/"}}
+    assert run["invocations"] == [{"executionSuccessful": True, "toolExecutionNotifications": [{"level": "note", "message": {"text": "a note"}}]}]
 
 
 def apply_sarif(text: str, replacements: list[dict]) -> str:
@@ -2066,6 +2083,11 @@ def test_top_counts_over_all_files_in_sarif_as_in_text_and_json_and_json_reports
     out, err = capsys.readouterr()
     assert json.loads(out) == {"error": "pkg/missing.py: no such file or folder", "notes": [], "suggestions": []}
     assert "codemend: error: pkg/missing.py: no such file or folder" in err
+    # ... and a valid SARIF log that says the run failed, where `> out.sarif` used to leave an empty file (QA).
+    assert main(["-q", "fix", "pkg/missing.py", "--model", "none", "--format", "sarif"]) == 1
+    (failed,) = json.loads(capsys.readouterr().out)["runs"]
+    assert failed["results"] == [] and failed["invocations"] == [{"executionSuccessful": False, "toolExecutionNotifications": [
+        {"level": "error", "message": {"text": "pkg/missing.py: no such file or folder"}}]}]
 
 
 def test_a_line_outside_a_functions_body_looks_at_the_whole_function_and_says_so():
