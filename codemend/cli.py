@@ -359,7 +359,7 @@ def cmd_fix(args, unknown) -> int:
 
 def _run_fix(args, config: FixConfig) -> int:
     from codemend.inference.fix import fix_path, gathered_notes
-    from codemend.inference.formats import as_json, as_sarif, as_text, order_note
+    from codemend.inference.formats import as_json, as_sarif, as_text_bytes, order_note
     from codemend.inference.repair import best_first
 
     _check_before_loading(args.path, config.function, config.line)
@@ -380,7 +380,12 @@ def _run_fix(args, config: FixConfig) -> int:
         color = config.color == "always" or (config.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
         looked = any(r.result.functions for r in reports)  # else the notes say why nothing was (--changed_since, skipped files)
         nothing = "no applicable fix found" if looked else "nothing looked at" + (" (the notes above say why)" if notes else "")
-        print(as_text(suggestions, color, config.top) if suggestions else f"{args.path}: {nothing}\n", end="")
+        if suggestions:  # each file's diff in its own encoding, as git prints it: it applies to the file's bytes
+            sys.stdout.flush()
+            sys.stdout.buffer.write(as_text_bytes(suggestions, color, config.top, {r.path: r.encoding for r in reports}))
+            sys.stdout.buffer.flush()
+        else:
+            print(f"{args.path}: {nothing}")
     applied = _apply_best(reports, config.force) if config.apply else None
     tested = any(a["applied"] for a in applied or ()) and config.test_cmd
     after = _check_applied(config.test_cmd, config.timeout) if tested else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 from pathlib import Path, PurePath
-from typing import Sequence
+from typing import Mapping, Sequence
 from urllib.parse import quote
 
 from codemend import __version__
@@ -26,13 +26,25 @@ def colorize(diff: str) -> str:
 
 
 def as_text(suggestions: Sequence[Suggestion], color: bool, top: int) -> str:
+    return "\n".join(_text_blocks(suggestions, color, top))
+
+
+def as_text_bytes(suggestions: Sequence[Suggestion], color: bool, top: int, encodings: Mapping[str, str]) -> bytes:
+    """`as_text` with each suggestion's block in its file's own encoding (`encodings`: file -> a PEP 263 coding
+    line's, utf-8 when absent), as `git diff` prints a file's bytes: a latin-1 file's diff applies with `git
+    apply` and `patch` (written in UTF-8, its hunks did not match)."""
+    blocks = _text_blocks(suggestions, color, top)
+    return b"\n".join(block.encode(encodings.get(s.file, "utf-8"), errors="replace") for s, block in zip(suggestions, blocks))
+
+
+def _text_blocks(suggestions: Sequence[Suggestion], color: bool, top: int) -> list[str]:
     blocks = []
     for rank, s in enumerate(suggestions[:top], start=1):
         origin = f", from {s.origin}" + (f" ({s.operator})" if s.operator else "")
         detail = f"\n    {s.detail}" if s.detail else ""  # a plausible fix's says which failing tests it was judged without
         header = f"#{rank} {s.file}:{s.line}: suspected {_bugs_in(s)} ({score_text(s)}, {s.validation}{origin}){detail}"
         blocks.append(header + "\n" + (colorize(s.diff) if color else s.diff))
-    return "\n".join(blocks)
+    return blocks
 
 
 def order_note(suggestions: Sequence[Suggestion], top: int) -> str:

@@ -1875,7 +1875,7 @@ def test_a_long_file_says_which_function_the_model_is_ranking(tiny_model, caplog
 
 
 @pytest.mark.sandbox
-def test_a_file_in_its_declared_encoding_is_validated_and_written_back_in_it(tmp_path, monkeypatch, capsys):
+def test_a_file_in_its_declared_encoding_is_validated_and_written_back_in_it(tmp_path, monkeypatch, capsysbinary):
     # PEP 263: Python reads this file as latin-1; so must the copy the tests run on, and so is it written back.
     source = '# -*- coding: latin-1 -*-\ndef greet(name):\n    prefix = "caf\xe9 "\n    return prefix - name\n'
     (tmp_path / "g.py").write_bytes(source.encode("latin-1"))
@@ -1884,7 +1884,10 @@ def test_a_file_in_its_declared_encoding_is_validated_and_written_back_in_it(tmp
     assert read_source(tmp_path / "g.py")[0] == source
     command = f"{sys.executable} -m pytest -q -p no:cacheprovider test_g.py"
     assert main(["fix", "g.py", "--model", "none", "--test_cmd", command, "--wide", "0", "--apply", "--color", "never"]) == 0
-    assert f"the tests pass now: {command}" in capsys.readouterr().err
+    diff, err = capsysbinary.readouterr()
+    assert f"the tests pass now: {command}".encode() in err
+    # Its diff is printed in its own encoding, as git prints it, so that `git apply` and `patch` take it (QA: it was UTF-8).
+    assert ' prefix = "caf\xe9 "\n'.encode("latin-1") in diff and "caf\xe9".encode("utf-8") not in diff
     assert (tmp_path / "g.py").read_bytes() == source.replace("prefix - name", "prefix + name").encode("latin-1")
     assert (tmp_path / "g.py.codemend.bak").read_bytes() == source.encode("latin-1")
     (tmp_path / "bad.py").write_bytes(b"# coding: latin-1\nx = 1\n" + "é".encode("utf-8")[:1] + b"\x00")
