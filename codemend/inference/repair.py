@@ -888,6 +888,10 @@ def measure_original(text: str, path: str, tests: Tests, result: RepairResult, w
         result.failing = tests.failed(result.baseline) if result.baseline.status == "failed" else None
         if tests.command and refused_write(result.baseline):
             result.notes.append(SANDBOX_WRITES)
+        if tests.command and result.baseline.status == "failed" and not (result.baseline.stdout + result.baseline.stderr).strip():
+            result.notes.append(f"the test command failed on the original code without printing anything (exit status "
+                                f"{result.baseline.returncode}): a fix is judged by its exit status alone, and nothing tells "
+                                f"which tests fail; check that it runs the tests (`--test_cmd false` would fail every fix)")
         if result.baseline.duration_s >= FOCUS_FROM_S:
             with watch("focus_check"):
                 tests = focus_on_failures(tests, result.failing, text, limits)

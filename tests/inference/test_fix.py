@@ -255,6 +255,16 @@ def test_failures_that_do_not_repeat_are_flaky_and_nothing_is_validated_against_
     assert result.suggestions and all(s.validation == "not validated" for s in result.suggestions)
 
 
+
+@pytest.mark.sandbox
+def test_a_test_command_that_fails_without_a_word_is_said_to_judge_by_its_exit_status_alone(tmp_path):
+    (tmp_path / "stats.py").write_text(SOURCE)
+    result = repair(SOURCE, debugger=None, tests=Tests(command="false", tree=str(tmp_path), target="stats.py"), wide=0)
+    assert result.baseline.status == "failed"
+    assert any(note.startswith("the test command failed on the original code without printing anything (exit status 1)")
+               for note in result.notes)
+    assert all(s.validation == "failing" for s in result.suggestions)
+
 def test_not_repeated_names_the_failures_the_coverage_run_did_not_see():
     from codemend.inference.repair import not_repeated
     from codemend.testcov import TestCoverage
