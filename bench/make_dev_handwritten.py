@@ -74,7 +74,7 @@ BUGS = [
      'day == "saturday" or day == "sunday"', 'day == "saturday" or "sunday"'),
     ("format_cents", "print-not-return", "the result printed instead of returned",
      "    return format_cents(total)", "    print(format_cents(total))"),
-    ("bank_account", "missing-self", "a field written as a bare name in a method (UnboundLocalError)",
+    ("wallet", "missing-self", "a field written as a bare name in a method (UnboundLocalError)",
      "        self.balance -= amount\n", "        balance -= amount\n"),
     ("reverse_words", "returns-reverse", "returns list.reverse()'s None instead of the reversed list",
      "    return lines[::-1]", "    return lines.reverse()"),

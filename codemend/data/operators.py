@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import contextvars
 import functools
 import keyword
 import logging
@@ -128,16 +129,18 @@ _ATOMS = frozenset(
 class _Index:
     """One pre-order walk of a tree: nodes grouped by type, line offsets and scope facts."""
 
-    def __init__(self, tree: Any, source: bytes) -> None:
-        self.source = source
+    def __init__(self, tree: Any, source: bytes, fstrings: bool = False) -> None:
+        self.source, self.fstrings = source, fstrings
         self.by_type: dict[str, list[Node]] = defaultdict(list)
         cursor = tree.walk()
         # A cursor walk is ~3x faster than recursing through `node.children`.
         while True:
             node = cursor.node
             kind = node.type
-            self.by_type[kind].append(node)  # strings are sites too (wrapped whole), never their insides
-            if kind not in _NO_DESCEND and cursor.goto_first_child():
+            self.by_type[kind].append(node)  # strings are sites too (wrapped whole), never their insides...
+            # ... but for an f-string's `{expressions}` in the repair space (`f"{count - 1} items"`: its fix is there)
+            inside = kind not in _NO_DESCEND or (fstrings and kind == "string" and _has_interpolation(node))
+            if inside and cursor.goto_first_child():
                 continue
             while not cursor.goto_next_sibling():
                 if not cursor.goto_parent():
@@ -192,14 +195,25 @@ class _Index:
 _last_index: tuple[Any, bytes | None, _Index | None] = (None, None, None)
 
 
+# Whether operators list sites inside f-strings' expressions: the repair space does (candidate_fixes), the
+# injection of bugs into the data does not (the shipped data and model were made without; the datasets
+# built since stay the same).
+_FSTRINGS: contextvars.ContextVar[bool] = contextvars.ContextVar("codemend_fstrings", default=False)
+
+
+def _has_interpolation(node: Node) -> bool:
+    return any(child.type == "interpolation" for child in node.children)
+
+
 def _index(tree: Any, source: bytes) -> _Index:
     # Callers list the sites of many operators on one tree; remember the last index so the
     # walk happens once. The tuple is replaced whole, so a concurrent reader sees a consistent one.
     global _last_index
+    fstrings = _FSTRINGS.get()
     cached_tree, cached_source, cached = _last_index
-    if cached is not None and cached_tree is tree and cached_source == source:
+    if cached is not None and cached_tree is tree and cached_source == source and cached.fstrings == fstrings:
         return cached
-    index = _Index(tree, source)
+    index = _Index(tree, source, fstrings)
     _last_index = (tree, source, index)
     return index
 
@@ -2303,8 +2317,17 @@ def candidate_fixes(source: str, lines: Collection[int] | None = None, wide: boo
     (`class_fields`) `other_field`). `lines` (1-based) keeps only
     edits that start on those lines; `only`, only the operators and templates of those names.
     Variants that do not parse, or parse to the same AST as `source` or as an earlier variant, are
-    left out.
+    left out. Unlike the injection of bugs, it edits the expressions of f-strings (`f"{count - 1}"`).
     """
+    token = _FSTRINGS.set(True)
+    try:
+        return _candidate_fixes(source, lines, wide, only, fields)
+    finally:
+        _FSTRINGS.reset(token)
+
+
+def _candidate_fixes(source: str, lines: Collection[int] | None, wide: bool, only: Collection[str] | None,
+                     fields: Sequence[str]) -> list[tuple[str, str]]:
     data = source.encode("utf-8")
     tree = parse(data)
     ix = _index(tree, data)

@@ -432,6 +432,17 @@ def test_none_default_turns_each_container_default_into_a_check_at_the_bodys_ind
 
 
 
+def test_the_repair_space_edits_f_strings_expressions_and_the_injection_does_not():
+    import random
+
+    buggy = 'def label(name, count):\n    return f"{name}: {count - 1} items {name!r:>{count}}"\n'
+    fixes = {fix.splitlines()[1].strip(): name for fix, name in candidate_fixes(buggy)}
+    assert fixes['return f"{name}: {count + 1} items {name!r:>{count}}"'] == "swap_binary_operator"  # QA: "no applicable fix found"
+    assert fixes['return f"{name}: {count} items {name!r:>{count}}"'] == "toggle_plus_one"
+    assert not any("items " not in fix or ": {" not in fix for fix in fixes)  # the text around them is data, as before
+    injected = [bug for k in range(20) for bug, _ in inject(buggy, random.Random(k), k=5)]
+    assert injected and not any("{count - 1}" not in bug for bug in injected if bug.count("\n") == buggy.count("\n"))
+
 def test_block_templates_leave_alone_what_they_cannot_move():
     def edits(code: str, template: str) -> list[str]:
         return [fix for fix, name in candidate_fixes(code, wide=True) if name == template]

@@ -1,4 +1,4 @@
-class BankAccount:
+class Wallet:
     """A balance with the history of what changed it."""
 
     def __init__(self, owner, balance=0):
@@ -24,15 +24,15 @@ class BankAccount:
 
 
 # --- tests ---
-account = BankAccount("ada", 10)
-assert account.deposit(5) == 15
-assert account.withdraw(12) == 3
-assert account.history == [("deposit", 5), ("withdraw", 12)]
+wallet = Wallet("ada", 10)
+assert wallet.deposit(5) == 15
+assert wallet.withdraw(12) == 3
+assert wallet.history == [("deposit", 5), ("withdraw", 12)]
 try:
-    account.withdraw(4)
+    wallet.withdraw(4)
     raise AssertionError("overdrawn")
 except ValueError:
     pass
-assert account.balance == 3
-assert BankAccount("bo").balance == 0
-assert BankAccount("cy", 1).withdraw(1) == 0
+assert wallet.balance == 3
+assert Wallet("bo").balance == 0
+assert Wallet("cy", 1).withdraw(1) == 0
