@@ -18,13 +18,16 @@ before splitting), `_dedupe` (exact duplicate samples), `assign_splits` (by file
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import hashlib
 import json
 import logging
 import math
 import multiprocessing
 import random
+import signal
 import time
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Sequence
@@ -240,10 +243,12 @@ def collect(config: DataConfig) -> tuple[list[dict], BuildReport, np.ndarray | N
         from codemend.data.hygiene import prepare
 
         prepare()  # before the fork, so that no worker imports datasketch (and scipy) again
-    # fork: workers inherit the parsed grammar and config instead of re-importing them.
-    context = multiprocessing.get_context("fork")
-    with context.Pool(config.workers) if config.workers > 1 else _Serial() as pool:
-        for result in pool.imap(_process_file, jobs, chunksize=CHUNKSIZE):
+    # fork: workers inherit the parsed grammar and config instead of re-importing them. An executor, not a
+    # multiprocessing.Pool: a Pool whose worker the kernel kills (out of memory) waits for it forever.
+    pool = concurrent.futures.ProcessPoolExecutor(config.workers, mp_context=multiprocessing.get_context("fork"),
+                                                  initializer=_quiet_worker) if config.workers > 1 else None
+    try:
+        for result in pool.map(_process_file, jobs, chunksize=CHUNKSIZE) if pool else map(_process_file, jobs):
             if result.skipped:
                 skipped[result.skipped] += 1
             drops.update(result.drops)
@@ -253,6 +258,13 @@ def collect(config: DataConfig) -> tuple[list[dict], BuildReport, np.ndarray | N
                 signature_parts.append(result.signatures)
             if config.max_functions and report.functions >= config.max_functions:
                 break
+    except BrokenProcessPool:
+        raise CodemendError("a build worker died before it finished (the kernel stops one that runs out of memory: `dmesg` says "
+                            "so); nothing was written; run again with fewer --workers, or leave out the files that need it "
+                            "(--max_tokens)") from None
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     report.skipped_files, report.dropped = dict(skipped), dict(drops)
     return samples, report, _stack(signature_parts) if _needs_signatures(config) else None
 
@@ -350,17 +362,11 @@ def check_contamination(
     return groups, matches
 
 
-class _Serial:
-    """The Pool interface, in this process (for --workers 1 and for debugging)."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def imap(self, fn, jobs, chunksize=1):
-        return map(fn, jobs)
+def _quiet_worker() -> None:
+    """A worker ends on SIGTERM as a process does (the CLI's handler, inherited through fork, printed a
+    traceback per worker when the executor stopped them) and leaves Ctrl-C to the build, which stops it."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def build_dataset(config: DataConfig) -> BuildReport:

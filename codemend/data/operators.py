@@ -758,7 +758,13 @@ def _index_like_expressions(ix: _Index) -> Iterator[Node]:
 @_register("swap_numeric_literal", "change numeric literal", "tssb", invertible=False)
 def _swap_numeric_literal(ix: _Index) -> Iterator[Edit]:
     """A number -> another number of the same kind used in the code, or 0/1/2 (0.0/1.0); not n+-1."""
-    return _numeric_swaps(ix)
+    return _numeric_swaps(ix, budget=_NUMERIC_BUDGET)
+
+
+# The most number swaps the injection lists per kind: every number for every literal grows with the square
+# of their count, and a 5-line function holding a list of 50,000 numbers took 23 GB (QA). The stdlib's
+# functions of 3-40 lines need at most ~6,000, so its datasets are the same with or without the bound.
+_NUMERIC_BUDGET = 20_000
 
 
 # The repair space's numbers per literal when the code holds more distinct ones: every number for every
@@ -766,17 +772,19 @@ def _swap_numeric_literal(ix: _Index) -> Iterator[Edit]:
 _NEAREST_NUMBERS = 24
 
 
-def _numeric_swaps(ix: _Index, nearest: int = 0) -> Iterator[Edit]:
+def _numeric_swaps(ix: _Index, nearest: int = 0, budget: int = 0) -> Iterator[Edit]:
     """`_swap_numeric_literal`'s edits; with `nearest`, a kind with more distinct numbers than that offers each
-    literal the `nearest` distinct ones closest to it in the code (then 0/1/2 or 0.0/1.0)."""
+    literal the `nearest` distinct ones closest to it in the code (then 0/1/2 or 0.0/1.0); with `budget`,
+    as many nearest ones as keep a kind's edits under it (at least one)."""
     for kind, defaults in (("integer", (b"0", b"1", b"2")), ("float", (b"0.0", b"1.0"))):
         nodes = ix.nodes(kind)
         texts = [ix.text(n) for n in nodes]
         pool = list(dict.fromkeys(texts + list(defaults)))
+        count = max(1, budget // len(nodes) - len(defaults)) if budget and len(nodes) * len(pool) > budget else nearest
         for k, node in enumerate(nodes):
             text = texts[k]
             near = {str(int(text) + d).encode() for d in (-1, 1)} if text.isdigit() else set()
-            offered = pool if not nearest or len(pool) <= nearest + len(defaults) else _closest(texts, k, nearest) + list(defaults)
+            offered = pool if not count or len(pool) <= count + len(defaults) else _closest(texts, k, count) + list(defaults)
             for other in dict.fromkeys(offered):
                 if other != text and other not in near:
                     yield _replace(node, other)

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from codemend.config import DataConfig, load_config
-from codemend.data.build import assign_splits, build_dataset
+from codemend.data.build import _process_file, assign_splits, build_dataset
 from codemend.data.corpus import extract_functions, iter_python_files, module_name
 from codemend.errors import CodemendError
 from codemend.task import apply_output
@@ -50,6 +50,48 @@ def test_same_seed_same_dataset_other_seed_differs(tmp_path, assets):
     assert a == b
     assert [r["buggy"] for r in a] != [r["buggy"] for r in c]
 
+
+
+def _dies_on_numbers(job):
+    """A worker the kernel stops (SIGKILL) at one file; the executor pickles the function it runs by name."""
+    import os
+    import signal
+
+    if job[1].endswith("numbers.py"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _process_file(job)
+
+
+def test_workers_build_the_same_dataset_and_a_worker_that_dies_stops_the_build_with_an_error(tmp_path, assets, monkeypatch):
+    from codemend.data import build
+
+    build_dataset(_config(tmp_path / "one", assets))
+    build_dataset(_config(tmp_path / "two", assets, workers="2"))
+    assert _rows(tmp_path / "one" / "data") == _rows(tmp_path / "two" / "data")
+    # The kernel kills a worker that runs out of memory: a multiprocessing.Pool then waited for it forever (QA).
+    monkeypatch.setattr(build, "_process_file", _dies_on_numbers)
+    with pytest.raises(CodemendError, match="a build worker died"):
+        build_dataset(_config(tmp_path / "dead", assets, workers="2"))
+    assert not (tmp_path / "dead" / "data").exists()
+
+
+def test_number_swaps_stay_within_a_budget_however_many_numbers_a_function_holds():
+    import random
+
+    from codemend.data.operators import OPERATORS, inject
+
+    table = "def ll(a):\n    x = [" + ", ".join(str(i) for i in range(3000)) + "]\n    return x[a]\n"
+    assert len(OPERATORS["swap_numeric_literal"].sites(*_parsed(table))) <= 20_000  # every number for every number: 9M (23 GB at 50k)
+    assert inject(table, random.Random(0), k=1, operators=["swap_numeric_literal"])
+    small = "def f(a):\n    return a * 3 + 7 - 12\n"
+    assert len(OPERATORS["swap_numeric_literal"].sites(*_parsed(small))) == 14  # each other number and 0/1/2 but n+-1 (3: not 2): as before
+
+
+def _parsed(code):
+    from codemend.data.parsing import parse
+
+    data = code.encode()
+    return parse(data), data
 
 def test_bad_files_are_skipped_and_counted(tiny_dataset):
     stats = json.loads((tiny_dataset / "stats.json").read_text())
