@@ -13,18 +13,31 @@ import os
 import shutil
 import time
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from codemend.errors import CodemendError
 
 
-def check_writable_target(out: str | os.PathLike, overwrite: bool, flag: str = "--out") -> Path:
-    """Fail early, before any work, when `out` exists and may not be replaced."""
+def check_writable_target(out: str | os.PathLike, overwrite: bool, flag: str = "--out",
+                          reads: Sequence[tuple[str, str | os.PathLike]] = ()) -> Path:
+    """Fail early, before any work, when `out` exists and may not be replaced, cannot be made (a file stands
+    where a folder above it must go), or is or holds a folder the command reads (`reads`:
+    (flag, path) pairs): `--overwrite` moves `out` aside, and the user's code is not an output."""
     out = Path(out)
     if out.exists() and not overwrite:
         raise CodemendError(f"{flag} {out} already exists; pick another folder or pass --overwrite (the old one is kept as a backup)")
     if out.exists() and not out.is_dir():
         raise CodemendError(f"{flag} {out} exists and is not a folder; pick another path")
+    if (above := next((parent for parent in out.parents if parent.exists()), None)) is not None and not above.is_dir():
+        raise CodemendError(f"{flag} {out}: {above} is a file, not a folder; pick another path")
+    target = out.resolve()
+    for name, path in reads:
+        read = Path(path).resolve()
+        if read.is_relative_to(target):  # a folder inside the code (`--source . --out runs/data`) is fine
+            raise CodemendError(f"{flag} {out} is or holds {name} {path}, which this command reads: outputs go in a folder of "
+                                f"their own (--overwrite would move your code aside); pick another path")
+    if overwrite and (out / ".git").exists():
+        raise CodemendError(f"{flag} {out} is a git checkout, not an output folder; pick another path")
     return out
 
 

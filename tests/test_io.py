@@ -55,3 +55,20 @@ def test_read_jsonl_names_the_bad_line_and_field(tmp_path):
     path.write_bytes(b'{"a": "\xff"}\n')
     with pytest.raises(CodemendError, match="not UTF-8"):
         read_jsonl(path)
+
+
+def test_an_output_cannot_go_under_a_file_replace_the_code_it_reads_or_a_checkout(tmp_path):
+    from codemend.io import check_writable_target
+
+    (tmp_path / "afile.txt").write_text("hi")
+    with pytest.raises(CodemendError, match=r"afile.txt is a file, not a folder"):  # was a FileExistsError traceback (QA)
+        check_writable_target(tmp_path / "afile.txt" / "sub", overwrite=False)
+    repo = tmp_path / "repo"
+    (repo / "pkg").mkdir(parents=True)
+    for out in (repo, tmp_path):  # --overwrite would have moved the user's code aside as repo.bak-... (QA)
+        with pytest.raises(CodemendError, match=r"is or holds --source .*which this command reads"):
+            check_writable_target(out, overwrite=True, reads=[("--source", repo)])
+    assert check_writable_target(repo / "runs" / "data", overwrite=True, reads=[("--source", repo)]) == repo / "runs" / "data"
+    (repo / ".git").mkdir()
+    with pytest.raises(CodemendError, match="is a git checkout"):
+        check_writable_target(repo, overwrite=True)

@@ -370,7 +370,7 @@ def _quiet_worker() -> None:
 
 
 def build_dataset(config: DataConfig) -> BuildReport:
-    check_writable_target(config.out, config.overwrite)
+    check_writable_target(config.out, config.overwrite, reads=[("--source", root) for root in config.source or [str(stdlib_root())]])
     started = time.perf_counter()
     # Before the expensive part, so that a bad --benchmark fails at once.
     benchmark = benchmark_functions(config.benchmark) if config.benchmark else {}

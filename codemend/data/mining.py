@@ -307,7 +307,7 @@ def mine_samples(config: MineConfig) -> tuple[list[dict], MineReport]:
 
 
 def mine_repository(config: MineConfig) -> MineReport:
-    check_writable_target(config.out, config.overwrite)
+    check_writable_target(config.out, config.overwrite, reads=[("--repo", config.repo)])
     started = time.perf_counter()
     samples, report = mine_samples(config)
     if report.commits_scanned == 0:
