@@ -107,14 +107,15 @@ def write_jsonl(path: str | os.PathLike, rows: Iterable[dict]) -> int:
     return count
 
 
-def read_jsonl(path: str | os.PathLike, required: Iterable[str] = ()) -> list[dict]:
-    """Read JSONL; a malformed line or a missing field is an error naming the line and field."""
-    required = tuple(required)
+def read_jsonl(path: str | os.PathLike, required: Iterable[str] = (), texts: Iterable[str] = ()) -> list[dict]:
+    """Read JSONL; a malformed line, a missing field or one of `texts` that is not a string is an error
+    naming the line and field."""
+    required, texts = tuple(required), tuple(texts)
     rows = []
     path = Path(path)
     if not path.is_file():
         raise CodemendError(f"{path}: no such file")
-    with open(path, encoding="utf-8", errors="strict") as handle:
+    with open(path, encoding="utf-8-sig", errors="strict") as handle:  # a byte-order mark is not JSON
         try:
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
@@ -128,6 +129,8 @@ def read_jsonl(path: str | os.PathLike, required: Iterable[str] = ()) -> list[di
                 missing = [key for key in required if key not in row]
                 if missing:
                     raise CodemendError(f"{path}:{number}: missing field(s) {', '.join(missing)}")
+                if wrong := next((key for key in texts if key in row and not isinstance(row[key], str)), None):
+                    raise CodemendError(f"{path}:{number}: field {wrong} must be a string, got {type(row[wrong]).__name__}")
                 rows.append(row)
         except UnicodeDecodeError:
             raise CodemendError(f"{path}: not UTF-8 text") from None

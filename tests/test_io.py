@@ -55,6 +55,11 @@ def test_read_jsonl_names_the_bad_line_and_field(tmp_path):
     path.write_bytes(b'{"a": "\xff"}\n')
     with pytest.raises(CodemendError, match="not UTF-8"):
         read_jsonl(path)
+    path.write_text('{"buggy": "x", "fixed": 123}\n')  # a train run ended in AttributeError: 'int' object has no attribute 'split' (QA)
+    with pytest.raises(CodemendError, match=r"x.jsonl:1: field fixed must be a string, got int"):
+        read_jsonl(path, ("buggy", "fixed"), ("buggy", "fixed"))
+    path.write_bytes(b'\xef\xbb\xbf{"a": 1}\n')  # a byte-order mark, as files exported on Windows often have
+    assert read_jsonl(path, ("a",)) == [{"a": 1}]
 
 
 def test_an_output_cannot_go_under_a_file_replace_the_code_it_reads_or_a_checkout(tmp_path):

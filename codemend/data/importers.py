@@ -138,7 +138,8 @@ def _open_text(path: Path) -> Iterator[IO[str]]:
         raise CodemendError(f"{path}: no such file")
     opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt", encoding="utf-8", errors="strict") as handle:  # type: ignore[operator]
+        # utf-8-sig: files exported on Windows often start with a byte-order mark, which json.loads refuses
+        with opener(path, "rt", encoding="utf-8-sig", errors="strict") as handle:  # type: ignore[operator]
             yield handle
     except UnicodeDecodeError:
         raise CodemendError(f"{path}: not UTF-8 text; save it as UTF-8") from None
@@ -363,7 +364,7 @@ def export_dataset(config: ExportConfig) -> dict[str, int]:
     written = {}
     with atomic_folder(config.out, config.overwrite) as tmp:
         for split in config.splits:
-            rows = read_jsonl(folder / f"{split}.jsonl", ("buggy", "fixed"))
+            rows = read_jsonl(folder / f"{split}.jsonl", ("buggy", "fixed"), ("buggy", "fixed"))
             if config.format == "pairs":
                 written[split] = export_pairs(rows, tmp / f"{split}.jsonl")
             else:
@@ -389,11 +390,11 @@ def import_dataset(config: ImportConfig) -> ImportReport:
         samples = [s for s in samples if s["edit"] is not None]
     samples = _dedupe(samples, drops)
     if not samples:
-        raise CodemendError(
-            f"{config.file}: {counts['records']} records but no usable pair ({counts}); pass "
-            + ("--keep_unparsable to keep pairs whose fixed code does not parse as Python, " if drops["fixed_unparsable"] else "")
-            + "--keep_multi_hunk to keep pairs that differ in several places"
-        )
+        hints = ["pass --keep_unparsable to keep pairs whose fixed code does not parse as Python"] if drops["fixed_unparsable"] else []
+        hints += ["pass --keep_multi_hunk to keep pairs that differ in several places"] if drops["not_single_hunk"] else []
+        hints += [f"{drops['identical']} pair(s) have the same buggy and fixed code: nothing to learn"] if drops["identical"] else []
+        raise CodemendError(f"{config.file}: {counts['records']} records but no usable pair ({counts}); "
+                            + "; ".join(hints or ["check the records' buggy and fixed fields"]))
     units = sorted({split_unit(s) for s in samples})
     assignment = assign_splits(units, config)  # type: ignore[arg-type]
     by_split = {name: [s for s in samples if assignment[split_unit(s)] == name] for name in SPLITS}

@@ -30,7 +30,7 @@ def load_split(config: EvalConfig) -> list[dict]:
     path = Path(config.data) / f"{config.split}.jsonl"
     if not path.is_file():
         raise CodemendError(f"--data {config.data}: no {config.split}.jsonl; build a dataset with `codemend data build --out {config.data}`")
-    rows = read_jsonl(path, ("buggy", "fixed", "line"))
+    rows = read_jsonl(path, ("buggy", "fixed", "line"), ("buggy", "fixed"))
     if not rows:
         larger = f" or a larger --{config.split}_fraction" if config.split != "train" else ""
         raise CodemendError(f"{path} has no samples; rebuild the dataset with more source files{larger}")

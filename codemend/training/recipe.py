@@ -104,9 +104,9 @@ def load_rows(config: TrainRecipeConfig) -> dict[str, list[dict]]:
     folder = Path(config.data)
     if not (folder / "train.jsonl").is_file():
         raise CodemendError(f"--data {folder}: no train.jsonl; build a dataset with `codemend data build --out {folder}`")
-    splits = {"train": read_jsonl(folder / "train.jsonl", SAMPLE_FIELDS)}
+    splits = {"train": read_jsonl(folder / "train.jsonl", SAMPLE_FIELDS, SAMPLE_FIELDS)}
     if config.train.eval_every and (folder / "validation.jsonl").is_file():
-        splits["validation"] = read_jsonl(folder / "validation.jsonl", SAMPLE_FIELDS)
+        splits["validation"] = read_jsonl(folder / "validation.jsonl", SAMPLE_FIELDS, SAMPLE_FIELDS)
     if not splits["train"]:
         raise CodemendError(f"--data {folder}: train.jsonl has no samples; rebuild with more --source code")
     if config.max_train_samples:

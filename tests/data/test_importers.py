@@ -43,6 +43,12 @@ def test_pairs_are_labeled_like_injected_bugs(tmp_path):
     assert (second["id"], second["file"], second["edit"], second["line"]) == ("pairs.jsonl:3", "pkg/f.py", None, None)
 
 
+def test_a_pairs_file_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "pairs.jsonl"  # files exported on Windows often start with one: "Unexpected UTF-8 BOM" (QA)
+    path.write_bytes(b"\xef\xbb\xbf" + (json.dumps({"buggy": BUGGY, "fixed": FIXED}) + "\n").encode())
+    (sample,), counts = import_pairs(path, "pairs")
+    assert counts["single_hunk"] == 1 and sample["fixed"] == FIXED
+
 def test_pairs_may_be_one_json_array_with_line_numbers_kept(tmp_path):
     path = tmp_path / "pairs.json"
     path.write_text('[\n  {"buggy": "a\\n", "fixed": "b\\n"},\n  {"buggy": "a\\n",\n   "fixed": 3}\n]\n')
@@ -213,3 +219,6 @@ def test_a_pair_whose_fix_does_not_parse_is_left_out_and_a_syntax_bug_is_kept_an
     java = _write_jsonl(tmp_path / "java.jsonl", rows[3:])
     with pytest.raises(CodemendError, match="no usable pair .* pass --keep_unparsable to keep pairs whose fixed code does not parse"):
         import_to_dataset(java, "pairs", tmp_path / "java")
+    same = _write_jsonl(tmp_path / "same.jsonl", [{"buggy": BUGGY, "fixed": BUGGY}])  # it said "pass --keep_multi_hunk" (QA)
+    with pytest.raises(CodemendError, match=r"no usable pair .*; 1 pair\(s\) have the same buggy and fixed code: nothing to learn$"):
+        import_to_dataset(same, "pairs", tmp_path / "same")
