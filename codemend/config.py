@@ -890,9 +890,11 @@ def _coerce(value: Any, hint: Any, flag: str) -> Any:
     raise TypeError(f"unsupported config type {hint!r} for {flag}")
 
 
-def _closest(name: str, valid: list[str]) -> str:
+def _closest(name: str, valid: list[str], prefix: str = "") -> str:
+    """The valid key nearest `name`, compared without their shared `prefix` (`model.`): with it, `model.dmodel`
+    was nearest `model.lora`."""
     match = difflib.get_close_matches(name, valid, n=1, cutoff=0.5)
-    return f"; did you mean `{match[0]}`?" if match else f"; valid keys: {', '.join(valid)}"
+    return f"; did you mean `{prefix}{match[0]}`?" if match else f"; valid keys: {', '.join(prefix + key for key in valid)}"
 
 
 def build(cls: type, values: dict, problems: list[str], prefix: str = "") -> Any:
@@ -903,7 +905,7 @@ def build(cls: type, values: dict, problems: list[str], prefix: str = "") -> Any
     for key, value in values.items():
         flag = f"--{prefix}{key}"
         if key not in names:
-            problems.append(f"unknown key `{prefix}{key}`{_closest(key, [prefix + n for n in names] if prefix else names)}")
+            problems.append(f"unknown key `{prefix}{key}`{_closest(key, names, prefix)}")
             continue
         hint = hints[key]
         if dataclasses.is_dataclass(hint):

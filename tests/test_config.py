@@ -45,6 +45,9 @@ def test_unknown_key_names_the_closest_valid_key(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_config(DataConfig, None, {"mutants_per_functon": "2"})
     assert "did you mean `mutants_per_function`" in str(err.value)
+    with pytest.raises(ConfigError) as err:  # compared with the shared `model.` it was nearest `model.lora` (QA)
+        load_config(TrainRecipeConfig, write(tmp_path, "model:\n  dmodel: 64\n"))
+    assert "unknown key `model.dmodel`; did you mean `model.d_model`?" in str(err.value)
 
 
 def test_all_problems_are_collected_and_raised_once(tmp_path):
