@@ -380,8 +380,10 @@ def build_dataset(config: DataConfig) -> BuildReport:
     if report.functions == 0:
         raise CodemendError(
             f"found {report.files} .py file(s) but no functions{' or module-level code' if config.module_code else ''} of "
-            f"{config.min_lines}-{config.max_lines} lines (skipped files: {report.skipped_files or 'none'}); widen "
-            f"--min_lines/--max_lines{'' if config.module_code else ', add --module_code true for scripts,'} or point --source elsewhere"
+            f"{config.min_lines}-{config.max_lines} lines{f' and at most {config.max_tokens} tokens' if config.max_tokens else ''} "
+            f"(skipped files: {report.skipped_files or 'none'}); widen --min_lines/--max_lines"
+            f"{'/--max_tokens' if config.max_tokens else ''}{'' if config.module_code else ', add --module_code true for scripts,'} "
+            f"or point --source elsewhere"
         )
     drops = collections.Counter(report.dropped)
     samples, matches = _hygiene(samples, signatures, benchmark, config, drops, report)

@@ -106,6 +106,8 @@ def test_empty_tree_and_tree_without_functions_fail_clearly(tmp_path, assets):
     (tmp_path / "flat" / "m.py").write_text("X = 1\n")
     with pytest.raises(CodemendError, match="no functions of 3-40 lines"):
         build_dataset(_config(tmp_path, assets, source=[str(tmp_path / "flat")]))
+    with pytest.raises(CodemendError, match="of 3-40 lines and at most 3 tokens .*--max_tokens"):  # it named lines only (QA)
+        build_dataset(_config(tmp_path, assets, max_tokens="3"))
     assert not (tmp_path / "data").exists()
 
 
