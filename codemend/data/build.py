@@ -394,6 +394,10 @@ def build_dataset(config: DataConfig) -> BuildReport:
     assignment = file_splits(samples, config)
     by_split = {name: [s for s in samples if assignment[s["file"]] == name] for name in SPLITS}
     report.samples = {name: len(rows) for name, rows in by_split.items()}
+    if (empty := [name for name in ("validation", "test") if getattr(config, f"{name}_fraction") and not report.samples[name]]):
+        logger.warning("%s: no samples, as %d file(s) with samples are too few to split by file (a held-out split needs "
+                       "3): eval and validation during training need one; give --source more files",
+                       " and ".join(empty), len({s["file"] for s in samples}))
     report.per_operator = dict(sorted(collections.Counter(s["operator"] for s in samples).items()))
     report.seconds = round(time.perf_counter() - started, 2)
     written = time.perf_counter()

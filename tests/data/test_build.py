@@ -237,3 +237,13 @@ def test_token_limit_filters_functions_and_samples_name_their_module(tmp_path, a
     rows = _rows(tmp_path / "small" / "data")
     assert rows and all(len(re.findall(r"\w+|[^\w\s]", r["fixed"])) <= 25 for r in rows)
     assert {r["module"] for r in rows} <= {"pkg.numbers", "pkg.strings", "pkg.lists", "pkg.records"}
+
+
+def test_too_few_files_for_a_held_out_split_is_said(tmp_path, assets, caplog):
+    (tmp_path / "two").mkdir()
+    for name in ("a", "b"):
+        (tmp_path / "two" / f"{name}.py").write_text(f"def {name}(x):\n    y = x + 1\n    if y > 2:\n        return y * 2\n    return y\n")
+    with caplog.at_level("WARNING", logger="codemend.data.build"):
+        report = build_dataset(_config(tmp_path, assets, source=[str(tmp_path / "two")]))
+    assert report.samples["test"] == report.samples["validation"] == 0 and report.samples["train"] > 0
+    assert any("validation and test: no samples, as 2 file(s)" in r.getMessage() for r in caplog.records)  # it was silent (QA)
