@@ -575,8 +575,26 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM (`timeout`, `kill`, a CI job cancelled), raised where the main thread is, as Ctrl-C is."""
 
 
+# How long the way out after SIGTERM may take (the sandbox's runs stopped, their copies removed: seconds)
+# before the process ends without it: the exception can land where Python ignores it (a `__del__` that
+# the garbage collector runs), and a training run went on after `kill -TERM` (QA).
+TERMINATE_GRACE_S = 30.0
+_terminating = threading.Event()
+
+
 def _terminate(signum, frame) -> None:
+    if not _terminating.is_set():
+        _terminating.set()
+        threading.Thread(target=_end_if_still_running, name="codemend-terminate", daemon=True).start()
     raise Terminated()
+
+
+def _end_if_still_running() -> None:
+    import time
+
+    time.sleep(TERMINATE_GRACE_S)
+    print(f"codemend: terminated (still running {TERMINATE_GRACE_S:.0f} s after SIGTERM)", file=sys.stderr, flush=True)
+    os._exit(143)
 
 
 # Inference commands leave nothing that needs the interpreter's teardown (their pools and temporary

@@ -164,3 +164,24 @@ def test_validate_tells_a_config_outside_configs_by_its_keys_and_says_malformed_
     assert main(["validate", str(shared)]) == 1
     err = capsys.readouterr().err
     assert "cannot tell which command" in err and "its keys fit data, train" in err and "--kind" in err
+
+
+def test_sigterm_ends_the_process_even_where_its_exception_is_swallowed():
+    """The handler's exception can land where Python ignores it (a `__del__` the garbage collector runs): a training
+    run went on after `kill -TERM` (QA). A process still running TERMINATE_GRACE_S after SIGTERM ends with 143."""
+    import os
+    import signal
+    import time
+
+    program = ("import signal, sys, time\nimport codemend.cli as cli\ncli.TERMINATE_GRACE_S = 1.0\n"
+               "signal.signal(signal.SIGTERM, cli._terminate)\nprint('ready', flush=True)\n"
+               "while True:\n    try:\n        time.sleep(10)\n    except cli.Terminated:\n        pass  # swallowed, as in a __del__\n")
+    process = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline() == "ready\n"
+        started = time.monotonic()
+        os.kill(process.pid, signal.SIGTERM)
+        assert process.wait(timeout=30) == 143 and time.monotonic() - started < 20
+        assert "terminated (still running 1 s after SIGTERM)" in process.stderr.read()
+    finally:
+        process.kill()
