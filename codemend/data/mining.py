@@ -28,6 +28,7 @@ from typing import IO, Iterator
 from codemend.config import DEFAULT_FIX_PATTERN, MineConfig, save_run_metadata
 from codemend.data.build import SPLITS, BuildReport, _dedupe, assign_splits, write_outputs
 from codemend.data.corpus import Function, extract_functions
+from codemend.data.parsing import has_error, parse
 from codemend.errors import CodemendError
 from codemend.io import atomic_folder, check_writable_target
 from codemend.task import LineEdit, compute_edit, render_edit, unified_diff
@@ -246,7 +247,7 @@ def mined_sample(old: Function, new: Function, edit: LineEdit, commit: Commit) -
 def file_samples(change: FileChange, commit: Commit, blobs: BlobReader, config: MineConfig, report: MineReport,
                  drops: collections.Counter, skipped: collections.Counter) -> list[dict]:
     """Samples from one modified .py file of one commit."""
-    versions = []
+    versions, broken = [], False
     for blob in (change.old_blob, change.new_blob):
         data = blobs.read(blob)
         if data is None:
@@ -257,6 +258,9 @@ def file_samples(change: FileChange, commit: Commit, blobs: BlobReader, config: 
             skipped[skip] += 1
             return []
         versions.append(functions)
+        broken = broken or (blob == change.old_blob and has_error(parse(data)))
+    if broken:  # extract_functions leaves a function out while it does not parse: its syntax fix is not paired, say so
+        drops["syntax_error_before"] += len({f.name for f in versions[1]} - {f.name for f in versions[0]})
     report.files += 1
     samples = []
     for old, new in function_pairs(versions[0], versions[1], drops):

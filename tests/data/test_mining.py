@@ -199,3 +199,15 @@ def test_a_fix_made_while_moving_a_file_is_mined_under_its_new_path(tmp_path):
     assert [(s["file"], s["function"], s["edit"]) for s in samples] == [
         ("pkg/parts.py", "chunks", "replace 3\n    for start in range(0, len(items), size):")]
     assert report.fix_commits == 1 and report.commits_with_samples == 1
+
+
+def test_a_fix_of_code_that_did_not_parse_is_counted_as_dropped(tmp_path):
+    repo = tmp_path / "syntax"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    good = "def parse(x):\n    y = x + 1\n    return y\n\n\ndef other(a):\n    return a\n"
+    commit(repo, "Initial", {"m.py": good})
+    commit(repo, "Refactor", {"m.py": good.replace("x + 1", "(x + 1")})
+    commit(repo, "Fix syntax error in parse", {"m.py": good})
+    _, report = mine_samples(_config(repo, tmp_path))
+    assert report.fix_commits == 1 and report.dropped == {"syntax_error_before": 1}  # it said "dropped: none" (QA)
