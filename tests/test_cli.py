@@ -174,8 +174,9 @@ def test_sigterm_ends_the_process_even_where_its_exception_is_swallowed():
     import time
 
     program = ("import signal, sys, time\nimport codemend.cli as cli\ncli.TERMINATE_GRACE_S = 1.0\n"
-               "signal.signal(signal.SIGTERM, cli._terminate)\nprint('ready', flush=True)\n"
-               "while True:\n    try:\n        time.sleep(10)\n    except cli.Terminated:\n        pass  # swallowed, as in a __del__\n")
+               "signal.signal(signal.SIGTERM, cli._terminate)\nready = False\n"
+               "while True:\n    try:\n        if not ready:\n            ready = print('ready', flush=True) or True\n"
+               "        time.sleep(10)\n    except cli.Terminated:\n        pass  # swallowed, as in a __del__\n")
     process = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout.readline() == "ready\n"
