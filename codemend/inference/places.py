@@ -173,8 +173,10 @@ def shadowed_globals(code: str, patched: str, module: str | None) -> set[str]:
     for node in ast.walk(tree):
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and _is_literal(node.value):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            shadowed |= {name.id for target in targets for name in ast.walk(target) if isinstance(name, ast.Name)} & reads
-    return shadowed
+            # a name bound (`DAY = 1`, `a, DAY = ...`), not one whose item or attribute is set (`CONFIG["k"] = 3`)
+            shadowed |= {name.id for target in targets for name in ast.walk(target) if isinstance(name, ast.Name)
+                         and isinstance(name.ctx, ast.Store)}
+    return shadowed & reads
 
 
 def _is_literal(node: ast.expr) -> bool:

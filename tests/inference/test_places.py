@@ -69,3 +69,7 @@ def test_a_fix_that_sets_a_global_it_reads_to_a_literal_shadows_it():
     lost = "def f(xs):\n    for x in xs:\n        result.append(x)\n    return result\n"
     assert places.shadowed_globals(lost, lost.replace("    for", "    result = []\n    for"), "import os\n" + lost) == set()
     assert places.shadowed_globals(code, "def days_to_seconds(n):\n    DAY = 1\n", None) == set()  # no module to read
+    # Setting an item or attribute of a module-level object is not hiding it (the review: every candidate was dropped).
+    config = "CONFIG = {}\n\n\ndef setup(n):\n    CONFIG['retries'] = 3\n    STATE.count = 0\n    return n - 1\n"
+    setup = config.split("\n\n\n")[1]
+    assert places.shadowed_globals(setup, setup.replace("n - 1", "n + 1"), config + "STATE = None\n") == set()
