@@ -594,6 +594,10 @@ def _end_if_still_running() -> None:
 
     time.sleep(TERMINATE_GRACE_S)
     print(f"codemend: terminated (still running {TERMINATE_GRACE_S:.0f} s after SIGTERM)", file=sys.stderr, flush=True)
+    import multiprocessing
+
+    for child in multiprocessing.active_children():  # a build's workers: they would run on, orphaned
+        child.kill()
     os._exit(143)
 
 

@@ -262,6 +262,9 @@ def collect(config: DataConfig) -> tuple[list[dict], BuildReport, np.ndarray | N
         raise CodemendError("a build worker died before it finished (the kernel stops one that runs out of memory: `dmesg` says "
                             "so); nothing was written; run again with fewer --workers, or leave out the files that need it "
                             "(--max_tokens)") from None
+    except BaseException:  # Ctrl-C, SIGTERM: the files in hand are not waited for
+        _stop_workers(pool)
+        raise
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -360,6 +363,13 @@ def check_contamination(
         drops["contaminated"] += sum(len(groups[i]) for i in bad)
         groups = [g for i, g in enumerate(groups) if i not in bad]
     return groups, matches
+
+
+def _stop_workers(pool: concurrent.futures.ProcessPoolExecutor | None) -> None:
+    """Kill the executor's workers now (its shutdown waits for the files they hold; a worker left behind by
+    the process's end would run on, orphaned)."""
+    for process in multiprocessing.active_children() if pool is not None else ():
+        process.kill()
 
 
 def _quiet_worker() -> None:
