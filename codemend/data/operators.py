@@ -780,11 +780,15 @@ def _numeric_swaps(ix: _Index, nearest: int = 0, budget: int = 0) -> Iterator[Ed
         nodes = ix.nodes(kind)
         texts = [ix.text(n) for n in nodes]
         pool = list(dict.fromkeys(texts + list(defaults)))
-        count = max(1, budget // len(nodes) - len(defaults)) if budget and len(nodes) * len(pool) > budget else nearest
+        over = budget and len(nodes) * len(pool) > budget
+        count = max(1, budget // len(nodes) - len(defaults)) if over else nearest
         for k, node in enumerate(nodes):
             text = texts[k]
             near = {str(int(text) + d).encode() for d in (-1, 1)} if text.isdigit() else set()
-            offered = pool if not count or len(pool) <= count + len(defaults) else _closest(texts, k, count) + list(defaults)
+            if over:  # the first others of the code, in linear time: `_closest` scans runs of equal numbers
+                offered = [other for other in pool[: count + 1] if other != text][:count] + list(defaults)
+            else:
+                offered = pool if not count or len(pool) <= count + len(defaults) else _closest(texts, k, count) + list(defaults)
             for other in dict.fromkeys(offered):
                 if other != text and other not in near:
                     yield _replace(node, other)
@@ -2167,7 +2171,10 @@ def _list_copies(ix: _Index) -> Iterator[Edit]:
         for items, count in ((left, right), (right, left)):
             inside = _named(items) if items.type == "list" else []
             if len(inside) == 1 and _is_mutable_value(ix, inside[0]):
-                yield _replace(node, b"[" + ix.text(inside[0]) + b" for _ in range(" + ix.text(count) + b")]")
+                item = ix.text(inside[0])
+                name = b"_" if not re.search(rb"\b_\b", item) else b"_row"  # not a `_` the item reads
+                times = _named(count)[0] if count.type == "parenthesized_expression" and len(_named(count)) == 1 else count
+                yield _replace(node, b"[" + item + b" for " + name + b" in range(" + ix.text(times) + b")]")
 
 
 def _is_mutable_value(ix: _Index, node: Node) -> bool:

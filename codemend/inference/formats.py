@@ -158,6 +158,6 @@ def as_sarif(reports: Sequence[tuple[str, str, Sequence[Suggestion]]], notes: Se
               "rules": [{"id": RULE_ID, "shortDescription": {"text": "A line the debugger model suspects of a bug, with a proposed fix."}}]}
     told = [{"level": "note", "message": {"text": note}} for note in notes] + ([{"level": "error", "message": {"text": error}}] if error else [])
     run = {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints",  # columns count as Python's len()
-           "originalUriBaseIds": {SRCROOT: {"uri": root.as_uri() + "/"}},
+           "originalUriBaseIds": {SRCROOT: {"uri": root.as_uri().rstrip("/") + "/"}},
            "invocations": [{"executionSuccessful": not error, "toolExecutionNotifications": told}], "results": results}
     return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2)

@@ -460,6 +460,8 @@ def test_block_templates_leave_alone_what_they_cannot_move():
     assert not edits("def f(x, b):\n    return x == 1 or b or x < 2\n", "compare_each")  # no bare literal
     assert not edits("def f(x):\n    return x < 1 or 2\n", "compare_each") and not edits("def f(x):\n    return x == 1 and 2\n", "compare_each")
     assert not edits("def f(n):\n    return [0] * n, [(1, 2)] * n\n", "list_copies")  # the items cannot change
+    assert edits("def g(n, m):\n    return [[_] * n] * (m + 1)\n", "list_copies") == [
+        "def g(n, m):\n    return [[_] * n for _row in range(m + 1)]\n"]  # not a `_` that captures the item's own (review)
     assert not edits("def f(x):\n    print(x, 2)\n    print()\n", "print_to_return") and not edits("print(3)\n", "print_to_return")
     assert not edits("def f(xs):\n    for x in xs:\n        print(xs.count(x))\n", "iterate_copy")  # nothing changes xs
 
