@@ -535,7 +535,12 @@ def paths_above(test_cmd: str, root: Path) -> str:
         return (f"--test_cmd names {outside[0]}, outside the current folder {root}: the tests run in a copy of that folder, where "
                 f"it does not exist; run `codemend fix` from the project's top (the folder holding the code and its tests), with "
                 f"paths relative to it")
-    original = next((path for path in paths if path and os.path.isabs(path) and _reaches_the_originals(Path(path), root)), "")
+    # What the tests import (PYTHONPATH) or collect (the arguments, less an output option's value: `--junitxml r.xml`).
+    imported = [part for name, value in env.items() if name == "PYTHONPATH" for part in value.split(":")]
+    collected = [word for before, word in zip(argv, argv[1:]) if not word.startswith("-") and "::" not in word
+                 and before not in _OUTPUT_OPTIONS]
+    original = next((path for path in imported + collected if path and os.path.isabs(path)
+                     and _reaches_the_originals(Path(path), root)), "")
     if original:
         return (f"--test_cmd names {original}, which holds the files of {root}: the tests would read the originals there, not "
                 f"the copy each candidate fix is written into, and no fix could pass; name the path relative to the current folder "
@@ -558,6 +563,9 @@ def _reaches_the_originals(path: Path, root: Path) -> bool:
 
 
 _SHELL_OPERATORS = {"&&", "||", "|", "|&", ";", "&", "<", ">", ">>", "2>&1", "<<"}
+# pytest options whose value is a file or folder it writes, not one it tests
+_OUTPUT_OPTIONS = {"--junitxml", "--junit-xml", "--basetemp", "--log-file", "--report-log", "--html", "--cov-report", "-o",
+                   "--override-ini", "--rootdir", "--confcutdir", "-c", "--config-file", "--result-log", "--cache-dir"}
 
 
 @dataclass

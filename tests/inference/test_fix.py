@@ -187,6 +187,8 @@ def test_a_test_command_naming_paths_above_the_current_folder_is_refused_before_
         with pytest.raises(CodemendError, match=r"which holds the files of .*the tests would read the originals"):
             make_tests(Path("cache.py"), wrong, 10.0)
     assert make_tests(Path("cache.py"), f"python -m pytest -q -p {store}/.venv/lib/plugin.py tests", 10.0)  # the venv is not copied
+    for fine in (f"TMPDIR={tmp_path} python -m pytest -q tests", f"python -m pytest --junitxml {store}/report.xml tests"):
+        assert make_tests(Path("cache.py"), fine, 10.0)  # a folder for temporary files, an output file: not what is tested (review)
 
 
 def test_a_wide_search_with_no_edit_left_to_try_says_so_and_runs_nothing(caplog):
