@@ -202,7 +202,10 @@ _FSTRINGS: contextvars.ContextVar[bool] = contextvars.ContextVar("codemend_fstri
 
 
 def _has_interpolation(node: Node) -> bool:
-    return any(child.type == "interpolation" for child in node.children)
+    """An f-string with `{expressions}`, none that tree-sitter reads as a walrus: `{x:=10}` is `x` with the format
+    spec `=10` (a walrus needs parentheses there), and editing `10` would change the spec's text."""
+    fields = [child for child in node.children if child.type == "interpolation"]
+    return bool(fields) and not any(part.type == "named_expression" for field in fields for part in field.named_children)
 
 
 def _index(tree: Any, source: bytes) -> _Index:
@@ -1805,7 +1808,11 @@ def _own_field(ix: _Index, fields: Sequence[bytes]) -> Iterator[Edit]:
     if first is None:
         return
     parameters = {ix.text(part) for part in _subtree(defs[0].child_by_field_name("parameters")) if part.type == "identifier"}
-    wanted = set(fields) - parameters
+    # names the function binds itself: a loop's or comprehension's variable, a lambda's parameter, a case's capture
+    bound = {ix.text(part) for node in ix.nodes("for_statement", "for_in_clause")
+             for part in _subtree(node.child_by_field_name("left")) if part.type == "identifier"}
+    bound |= {ix.text(part) for node in ix.nodes("lambda_parameters", "case_pattern") for part in _subtree(node) if part.type == "identifier"}
+    wanted = set(fields) - parameters - bound
     for node in ix.nodes("identifier"):
         parent = node.parent
         if ix.text(node) not in wanted or parent is None or ix.scope_of(node) != defs[0]:

@@ -440,6 +440,8 @@ def test_the_repair_space_edits_f_strings_expressions_and_the_injection_does_not
     assert fixes['return f"{name}: {count + 1} items {name!r:>{count}}"'] == "swap_binary_operator"  # QA: "no applicable fix found"
     assert fixes['return f"{name}: {count} items {name!r:>{count}}"'] == "toggle_plus_one"
     assert not any("items " not in fix or ": {" not in fix for fix in fixes)  # the text around them is data, as before
+    spec = 'def f(x):\n    return f"{x:=10}"\n'  # `x` with the format spec `=10`, which tree-sitter reads as a walrus (review)
+    assert all('"{x:=10}"' in fix for fix, _ in candidate_fixes(spec, wide=True))
     injected = [bug for k in range(20) for bug, _ in inject(buggy, random.Random(k), k=5)]
     assert injected and not any("{count - 1}" not in bug for bug in injected if bug.count("\n") == buggy.count("\n"))
 
@@ -506,6 +508,9 @@ def test_own_field_puts_self_before_a_field_written_as_a_bare_name():
     assert not candidate_fixes(method, only={"own_field"}, fields=("balance",))  # wide space only
     nested = "def f(self):\n    def g(balance):\n        return balance\n    return g(1)\n"
     assert not candidate_fixes(nested, wide=True, only={"own_field"}, fields=("balance",))  # a nested function's own name
+    own = "def f(self, amount):\n    for balance in amount:\n        print(balance)\n    g = lambda owner: owner\n    return [balance for balance in amount], history\n"
+    assert [fix for fix, _ in candidate_fixes(own, wide=True, only={"own_field"}, fields=("balance", "owner", "history"))] == [
+        own.replace("], history", "], self.history")]  # not what the method binds itself: a loop's, a comprehension's, a lambda's (review)
 
 def test_candidate_fixes_can_keep_only_some_operators_and_templates():
     source = "def f(xs, n):\n    if n > 0:\n        n = n - 1\n    xs.sort()\n    return xs[n]\n"
