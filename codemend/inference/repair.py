@@ -308,7 +308,9 @@ def _repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[in
         at_places = []
         if debugger and n > 0 and placed:
             at_places = placed_proposals(func, proposed, debugger, sbfl, trace, module, watch, line and line - func.start_line + 1)
-        proposed, at_places = ([c for c in group if not places.shadowed_globals(func.code, c.patched, module)] for group in (proposed, at_places))
+        # `DAY = 86400` written into the function that reads a wrong module-level DAY: it passes and fixes nothing
+        proposed, at_places = ([c for c in group if not places.shadowed_globals(func.code, c.patched, module)]
+                               for group in (proposed, at_places))
     if line:
         lines = [line - func.start_line + 1]
     elif debugger is not None:
