@@ -518,7 +518,7 @@ def paths_above(test_cmd: str, root: Path) -> str:
     it runs in a copy of `root` elsewhere, where that path names nothing ("" when it names none). Its paths are
     the values of its leading assignments (`:`-separated lists) and its arguments that are not options or
     test ids. An absolute path is left alone (the sandbox sees the machine's files, read-only, where they are),
-    unless it names `root`, a folder above it or something in it: the originals, not the copy under test."""
+    unless it names `root` or a folder above it as what the tests import or collect: the originals, not the copy."""
     import shlex
 
     from codemend.sandbox import split_assignments
@@ -542,24 +542,16 @@ def paths_above(test_cmd: str, root: Path) -> str:
     original = next((path for path in imported + collected if path and os.path.isabs(path)
                      and _reaches_the_originals(Path(path), root)), "")
     if original:
-        return (f"--test_cmd names {original}, which holds the files of {root}: the tests would read the originals there, not "
+        return (f"--test_cmd names {original}, which holds all of {root}: the tests would read the originals there, not "
                 f"the copy each candidate fix is written into, and no fix could pass; name the path relative to the current folder "
                 f"(run `codemend fix` from the project's top, the folder holding the code and its tests)")
     return ""
 
 
 def _reaches_the_originals(path: Path, root: Path) -> bool:
-    """Whether the absolute `path` is `root`, a folder above it, or a file or folder of it that a run's copy
-    holds (not its virtualenv: the copy leaves that out, and its programs run from the project)."""
-    from codemend.sandbox import left_out_of_copy
-
-    resolved = path.resolve()
-    if root.is_relative_to(resolved):
-        return True
-    if not resolved.is_relative_to(root):
-        return False
-    inside = resolved.relative_to(root).parts
-    return not any(left_out_of_copy(root.joinpath(*inside[: k + 1])) for k in range(len(inside)))
+    """Whether the absolute `path` is `root` or a folder above it: the tests would import or collect the
+    originals there. A path inside `root` is the copy's (`sandbox.import_roots` maps an import path onto it)."""
+    return root.is_relative_to(path.resolve())
 
 
 _SHELL_OPERATORS = {"&&", "||", "|", "|&", ";", "&", "<", ">", ">>", "2>&1", "<<"}
