@@ -74,8 +74,8 @@ BUGS = [
      'day == "saturday" or day == "sunday"', 'day == "saturday" or "sunday"'),
     ("format_cents", "print-not-return", "the result printed instead of returned",
      "    return format_cents(total)", "    print(format_cents(total))"),
-    ("wallet", "missing-self", "a field written as a bare name in a method (UnboundLocalError)",
-     "        self.balance -= amount\n", "        balance -= amount\n"),
+    ("thermostat", "missing-self", "a field written as a bare name in a method (UnboundLocalError)",
+     "        self.target -= step\n", "        target -= step\n"),
     ("reverse_words", "returns-reverse", "returns list.reverse()'s None instead of the reversed list",
      "    return lines[::-1]", "    return lines.reverse()"),
 ]

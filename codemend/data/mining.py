@@ -247,7 +247,7 @@ def mined_sample(old: Function, new: Function, edit: LineEdit, commit: Commit) -
 def file_samples(change: FileChange, commit: Commit, blobs: BlobReader, config: MineConfig, report: MineReport,
                  drops: collections.Counter, skipped: collections.Counter) -> list[dict]:
     """Samples from one modified .py file of one commit."""
-    versions, broken = [], False
+    versions, old_data = [], b""
     for blob in (change.old_blob, change.new_blob):
         data = blobs.read(blob)
         if data is None:
@@ -258,9 +258,11 @@ def file_samples(change: FileChange, commit: Commit, blobs: BlobReader, config: 
             skipped[skip] += 1
             return []
         versions.append(functions)
-        broken = broken or (blob == change.old_blob and has_error(parse(data)))
-    if broken:  # extract_functions leaves a function out while it does not parse: its syntax fix is not paired, say so
-        drops["syntax_error_before"] += len({f.name for f in versions[1]} - {f.name for f in versions[0]})
+        old_data = old_data or data
+    # extract_functions leaves a function out while it does not parse: its syntax fix is not paired, say so (parsed
+    # again only when a function is missing from the old version)
+    if (appeared := {f.name for f in versions[1]} - {f.name for f in versions[0]}) and has_error(parse(old_data)):
+        drops["syntax_error_before"] += len(appeared)
     report.files += 1
     samples = []
     for old, new in function_pairs(versions[0], versions[1], drops):

@@ -1959,15 +1959,19 @@ def _swap_statements(ix: _Index) -> Iterator[Edit]:
 
 def _sorted_not_sort(ix: _Index) -> Iterator[Edit]:
     """`return xs.sort()` / `ys = xs.sort(key=k)` -> `sorted(xs, key=k)`: list.sort() sorts in place and returns None."""
+    for call, target in _in_place_results(ix, b"sort"):
+        arguments = ix.text(call.child_by_field_name("arguments"))[1:-1].strip()
+        yield _replace(call, b"sorted(" + ix.text(target) + (b", " + arguments if arguments else b"") + b")")
+
+
+def _in_place_results(ix: _Index, method: bytes) -> Iterator[tuple[Node, Node]]:
+    """(call, its object) for each `xs.METHOD(...)` whose result is returned or assigned: an in-place method's None."""
     for call in ix.nodes("call"):
         function, parent = call.child_by_field_name("function"), call.parent
         if function is None or function.type != "attribute" or parent is None or parent.type not in ("return_statement", "assignment"):
             continue
-        if ix.text(function.child_by_field_name("attribute")) != b"sort":
-            continue
-        arguments = ix.text(call.child_by_field_name("arguments"))[1:-1].strip()
-        target = ix.text(function.child_by_field_name("object"))
-        yield _replace(call, b"sorted(" + target + (b", " + arguments if arguments else b"") + b")")
+        if ix.text(function.child_by_field_name("attribute")) == method:
+            yield call, function.child_by_field_name("object")
 
 
 def _reverse_range(ix: _Index) -> Iterator[Edit]:
@@ -2132,11 +2136,16 @@ def _updates(ix: _Index, body: Node, name: bytes) -> bool:
         if node.type == "assignment" and left is not None and ix.text(left) == name and any(
                 part.type == "identifier" and ix.text(part) == name for part in _subtree(node.child_by_field_name("right"))):
             return True
-        function = node.child_by_field_name("function") if node.type == "call" else None
-        if function is not None and function.type == "attribute" and ix.text(function.child_by_field_name("object")) == name \
-                and ix.text(function.child_by_field_name("attribute")) in _UPDATES:
+        if _calls_method_of(ix, node, name, _UPDATES):
             return True
     return False
+
+
+def _calls_method_of(ix: _Index, node: Node, name: bytes, methods: frozenset[bytes]) -> bool:
+    """Whether `node` is a call `name.METHOD(...)` of one of `methods`."""
+    function = node.child_by_field_name("function") if node.type == "call" else None
+    return (function is not None and function.type == "attribute" and ix.text(function.child_by_field_name("object")) == name
+            and ix.text(function.child_by_field_name("attribute")) in methods)
 
 
 def _hoist_or_sink(ix: _Index) -> Iterator[Edit]:
@@ -2246,9 +2255,7 @@ def _iterate_copy(ix: _Index) -> Iterator[Edit]:
 
 def _mutated_in(ix: _Index, body: Node, name: bytes) -> bool:
     for node in _subtree(body):
-        function = node.child_by_field_name("function") if node.type == "call" else None
-        if function is not None and function.type == "attribute" and ix.text(function.child_by_field_name("object")) == name \
-                and ix.text(function.child_by_field_name("attribute")) in _MUTATES:
+        if _calls_method_of(ix, node, name, _MUTATES):
             return True
         if node.type == "delete_statement" and any(part.type == "subscript" and ix.text(part.child_by_field_name("value")) == name
                                                    for part in _subtree(node)):
@@ -2270,12 +2277,9 @@ def _print_to_return(ix: _Index) -> Iterator[Edit]:
 
 def _reversed_not_reverse(ix: _Index) -> Iterator[Edit]:
     """`return xs.reverse()` -> `return xs[::-1]`: list.reverse() reverses in place and returns None."""
-    for call in ix.nodes("call"):
-        function, parent = call.child_by_field_name("function"), call.parent
-        if function is None or function.type != "attribute" or parent is None or parent.type not in ("return_statement", "assignment"):
-            continue
-        if ix.text(function.child_by_field_name("attribute")) == b"reverse" and _call_args(call) == []:
-            yield _replace(call, _as_operand(ix, function.child_by_field_name("object")) + b"[::-1]")
+    for call, target in _in_place_results(ix, b"reverse"):
+        if _call_args(call) == []:
+            yield _replace(call, _as_operand(ix, target) + b"[::-1]")
 
 
 # Few sites each (~1 per line together), so the wide search tries them at every line of a function
