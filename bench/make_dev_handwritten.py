@@ -78,6 +78,13 @@ BUGS = [
      "        self.target -= step\n", "        target -= step\n"),
     ("reverse_words", "returns-reverse", "returns list.reverse()'s None instead of the reversed list",
      "    return lines[::-1]", "    return lines.reverse()"),
+    ("build_dispatch", "late-binding", "a function made in a loop reads the loop's variable when called, by then its last value",
+     "        def run(*args, name=name):", "        def run(*args):"),
+    ("request_log", "missing-global", "module-level names a function assigns without declaring them global",
+     '    """Count a request to path and remember it as the last one; return the count so far."""\n    global REQUESTS, LAST_PATH\n',
+     '    """Count a request to path and remember it as the last one; return the count so far."""\n'),
+    ("paired_stats", "spent-iterator", "a zip object read more than once (spent after the first pass, and always true)",
+     "    pairs = list(zip(names, scores))", "    pairs = zip(names, scores)"),
 ]
 
 

@@ -317,6 +317,13 @@ def cmd_eval_compare(words: list[str]) -> int:
     parser.add_argument("b", help="second run folder")
     parser.add_argument("--out", default="runs/compare", help="where compare.md and compare.png go (default: runs/compare)")
     args = parser.parse_args(words)
+    from codemend.config import foreign_output_problems
+    from codemend.io import unwritable_problem
+
+    # As `eval` itself: never over a dataset's or checkpoint's record, nor a folder of the user's own files.
+    problems = [unwritable] if (unwritable := unwritable_problem(args.out)) else foreign_output_problems(args.out, CompareConfig)
+    if problems:
+        raise ConfigError(problems)
     print(compare(args.a, args.b, args.out))
     save_run_metadata(CompareConfig(args.a, args.b, args.out), args.out)  # as every output folder: config.yaml, meta.json
     print(f"wrote {args.out}/compare.md, compare.png, config.yaml and meta.json")
@@ -369,9 +376,6 @@ def _run_fix(args, config: FixConfig) -> int:
                        wide=config.wide, wide_seconds=config.wide_seconds, workers=config.workers, plausible=config.plausible)
     suggestions = sorted((s for r in reports for s in r.result.suggestions), key=best_first)
     notes = gathered_notes(reports)
-    if debugger is None and not config.test_cmd and suggestions:
-        notes.append("with --model none and no --test_cmd nothing ranks the suggestions (every score is 0): their order is the "
-                     "repair space's; give a model, or tests to validate them")
     if order := order_note(suggestions, config.top):
         notes.append(order)
     for note in notes:
@@ -446,9 +450,9 @@ def cmd_explain(args, unknown) -> int:
         raise CodemendError(f"{args.path} is a folder; `codemend explain` takes one Python file")
     if problem := out_problem(config.out, args.path):
         raise CodemendError(problem)
-    _check_before_loading(args.path, config.function, 0)
+    _check_before_loading(args.path, config.function, config.line)
     debugger = _debugger_for(config.model, config.test_cmd, config.precision, config.engine)
-    (report,) = fix_path(args.path, debugger, function=config.function, test_cmd=config.test_cmd, n=config.n, timeout_s=config.timeout,
+    (report,) = fix_path(args.path, debugger, function=config.function, line=config.line, test_cmd=config.test_cmd, n=config.n, timeout_s=config.timeout,
                          wide=config.wide, wide_seconds=config.wide_seconds, workers=config.workers, plausible=config.plausible)
     if isinstance(debugger, concurrent.futures.Future):
         debugger = debugger.result()  # loaded by now: repair waited for it

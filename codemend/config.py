@@ -18,6 +18,7 @@ import functools
 import hashlib
 import inspect
 import json
+import math
 import os
 import re
 import subprocess
@@ -374,7 +375,7 @@ class EvalConfig(InferenceOptions):
     split: Literal["train", "validation", "test"] = "test"
     """Which split to score (split mode)."""
     benchmark: str = ""
-    """Executable bug benchmark: a JSONL file, or `builtin`, `builtin:operator`, `builtin:handwritten`, or `builtin:dev` (the development set, for decisions; not in `builtin`); empty scores --data instead."""
+    """Executable bug benchmark: a JSONL file, or `builtin`, `builtin:operator`, `builtin:handwritten`, `builtin:dev` or `builtin:dev-handwritten` (the development sets, for decisions; not in `builtin`); empty scores --data instead."""
     predictions: str = ""
     """With --benchmark: score another system's fixes from this JSONL ({"id", "candidates": [module, ...]}) instead of a model."""
     n: int = 10
@@ -406,18 +407,31 @@ class EvalConfig(InferenceOptions):
 
     def validate(self) -> list[str]:
         problems = []
-        if self.limit < -1 or self.num_beams < 1 or self.batch_size < 1 or self.n < 1 or self.workers < 1:
-            problems.append("--limit must be >= 0 (0: all, -1: the mode's default); --num_beams, --batch_size, --n and --workers >= 1")
+        if self.limit < -1:
+            problems.append(f"--limit {self.limit}: must be >= 0 (0: all, -1: the mode's default)")
+        problems += [f"--{name} {value}: must be >= 1" for name, value in
+                     (("num_beams", self.num_beams), ("batch_size", self.batch_size), ("n", self.n), ("workers", self.workers)) if value < 1]
         problems += wide_problems(self.wide)
         if self.validate_top < self.n:
             problems.append(f"--validate_top ({self.validate_top}) must be at least --n ({self.n}): the first --n candidates are always validated")
         if self.predictions and not self.benchmark:
             problems.append("--predictions needs --benchmark (the items whose tests score them)")
-        if self.naturalness_weight < 0 and self.naturalness_weight != -1:
+        if math.isnan(self.naturalness_weight) or (self.naturalness_weight < 0 and self.naturalness_weight != -1):
             problems.append(f"--naturalness_weight {self.naturalness_weight}: must be >= 0, or -1 for the model's own")
         elif self.naturalness_weight >= 0 and (self.benchmark or self.mode != "repair"):
             problems.append("--naturalness_weight applies to --mode repair on a split (not to --benchmark or --mode generate)")
         return problems
+
+    @property
+    def out_folder(self) -> str:
+        """Where the results go: --out, or by default runs/eval-benchmark for a benchmark and MODEL/eval-SPLIT for a
+        split (runs/default-model/... for the shipped model: never into the installed package)."""
+        if self.out:
+            return self.out
+        if self.benchmark:
+            return "runs/eval-benchmark"
+        home = Path("runs/default-model") if self.model == "default" else Path(self.model)
+        return str(home / f"eval-{self.split}{'-repair' if self.mode == 'repair' else ''}")
 
     @property
     def samples(self) -> int:
@@ -425,15 +439,24 @@ class EvalConfig(InferenceOptions):
         return self.limit if self.limit >= 0 else 0 if self.benchmark else SPLIT_SAMPLES
 
     def missing_paths(self) -> list[str]:
-        foreign = foreign_output_problems(self.out, EvalConfig)
+        from codemend.io import unwritable_problem
+
+        unwritable = unwritable_problem(self.out_folder)
+        foreign = [unwritable] if unwritable else foreign_output_problems(self.out, EvalConfig)
         if self.predictions:  # another system's fixes: no model is read
             return foreign + ([] if Path(self.predictions).is_file() else [f"--predictions {self.predictions}: no such file"])
+        if not self.benchmark and self.model.lower() == "none":
+            return foreign + ["--model none: only with --benchmark (its tests rank the candidates); a split is scored by a "
+                              "model's own fixes: give --model default or a checkpoint folder"] + self._data_problems()
         missing = foreign + model_problems(self.model, allowed=("default", "none") if self.benchmark else ("default",))
-        if not self.benchmark and not (Path(self.data) / f"{self.split}.jsonl").is_file():
-            fix = (f"give the --out of `codemend data build`, `data mine` or `data import`" if Path(self.data).is_dir()
-                   else f"build a dataset with `codemend data build --out {self.data}`")
-            missing.append(f"--data {self.data}: no {self.split}.jsonl; {fix}")
-        return missing
+        return missing + ([] if self.benchmark else self._data_problems())
+
+    def _data_problems(self) -> list[str]:
+        if (Path(self.data) / f"{self.split}.jsonl").is_file():
+            return []
+        fix = (f"give the --out of `codemend data build`, `data mine` or `data import`" if Path(self.data).is_dir()
+               else f"build a dataset with `codemend data build --out {self.data}`")
+        return [f"--data {self.data}: no {self.split}.jsonl; {fix}"]
 
 
 def model_problems(model: str, allowed: tuple[str, ...]) -> list[str]:
@@ -459,6 +482,8 @@ class RepairOptions(InferenceOptions):
     """`default` (the model shipped with codemend), a checkpoint folder written by `codemend train`, or `none` (no model: operator candidates ranked by tests and coverage only)."""
     function: str = ""
     """Only look at this function (name or Class.method); empty means every function (a script without functions: its module-level code, named <module>, or `<module> lines A-B` for one part of it)."""
+    line: int = 0
+    """Only look at this line (1-based in the file) and the function holding it (outside every function: the run of module-level statements holding it); 0 means let codemend localize."""
     test_cmd: str = ""
     """Test command run from the current folder (the project root) to localize by coverage and validate each candidate, e.g. "pytest -q tests/test_x.py"."""
     timeout: float = 60.0
@@ -478,6 +503,8 @@ class RepairOptions(InferenceOptions):
 
     def validate(self) -> list[str]:
         problems = []
+        if self.line < 0:
+            problems.append("--line must be a 1-based line number (or 0 to localize)")
         if self.plausible < 1:
             problems.append(f"--plausible {self.plausible}: must be 1 or more (validation stops at that many plausible fixes)")
         if self.workers < 0:
@@ -564,8 +591,6 @@ _OUTPUT_OPTIONS = {"--junitxml", "--junit-xml", "--basetemp", "--log-file", "--r
 class FixConfig(RepairOptions):
     """Suggest fixes for a Python file, a folder, or the functions changed since a git revision (`codemend fix PATH`)."""
 
-    line: int = 0
-    """Only look at this line (1-based in the file) and the function holding it (outside every function: the run of module-level statements holding it); 0 means let codemend localize."""
     operators: bool = True
     """Add the inverse of the bug operators at the most suspicious lines as candidates."""
     changed_since: str = ""
@@ -583,8 +608,6 @@ class FixConfig(RepairOptions):
 
     def validate(self) -> list[str]:
         problems = super().validate()
-        if self.line < 0:
-            problems.append("--line must be a 1-based line number (or 0 to localize)")
         if self.force and not self.apply:
             problems.append("--force only makes sense with --apply")
         return problems

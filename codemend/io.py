@@ -11,6 +11,7 @@ import errno
 import json
 import os
 import shutil
+import tempfile
 import time
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
@@ -39,6 +40,28 @@ def check_writable_target(out: str | os.PathLike, overwrite: bool, flag: str = "
     if overwrite and (out / ".git").exists():
         raise CodemendError(f"{flag} {out} is a git checkout, not an output folder; pick another path")
     return out
+
+
+def unwritable_problem(out: str | os.PathLike, flag: str = "--out", folder: bool = True) -> str:
+    """Why `out` (a folder to write in, or a file when not `folder`) cannot be written ("" when it can): it, or a
+    path above it, is a file, or the nearest folder that exists does not let this user create anything in it.
+    Checked before any work, so a long run does not end in a traceback."""
+    out = Path(out)
+    if folder and out.exists() and not out.is_dir():
+        return f"{flag} {out} exists and is not a folder; pick another path"
+    above = next((parent for parent in out.parents if parent.exists()), None)
+    if above is not None and not above.is_dir():
+        return f"{flag} {out}: {above} is a file, not a folder; pick another path"
+    nearest = out if out.is_dir() else (out.parent if out.parent.is_dir() else above)
+    if nearest is None:
+        return ""
+    try:  # as root, os.access says yes to /proc; only a try tells
+        descriptor, probe = tempfile.mkstemp(dir=nearest, prefix=".codemend-probe-")
+    except OSError as err:
+        return f"{flag} {out}: cannot write in {nearest} ({err.strerror}); pick another path"
+    os.close(descriptor)
+    os.unlink(probe)
+    return ""
 
 
 @contextlib.contextmanager

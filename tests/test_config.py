@@ -223,6 +223,20 @@ def test_eval_refuses_an_out_that_holds_a_dataset_or_a_checkpoint(tmp_path):
     assert load_config(EvalConfig, None, {"benchmark": "builtin", "model": "none", "out": str(tmp_path / "new")}).out
 
 
+def test_eval_names_each_flag_at_fault(tmp_path):
+    """QA: `--n 0` was told "--limit must be >= 0 ...", `--naturalness_weight nan` ran, `--model none` on a split was
+    told to train a model into a folder named none."""
+    with pytest.raises(ConfigError) as caught:
+        load_config(EvalConfig, None, {"benchmark": "builtin", "model": "none", "n": 0, "workers": -1, "out": str(tmp_path / "o")})
+    assert "--n 0: must be >= 1" in str(caught.value) and "--workers -1: must be >= 1" in str(caught.value)
+    assert "--limit" not in str(caught.value)
+    with pytest.raises(ConfigError, match="--naturalness_weight nan"):
+        load_config(EvalConfig, None, {"naturalness_weight": float("nan"), "out": str(tmp_path / "o")})
+    with pytest.raises(ConfigError, match="--model none: only with --benchmark") as caught:
+        load_config(EvalConfig, None, {"model": "none", "data": str(tmp_path), "out": str(tmp_path / "o")})
+    assert "codemend train --out none" not in str(caught.value)
+
+
 def test_eval_refuses_an_out_folder_of_the_users_own_files(tmp_path):
     # `eval --out proj` wrote its reports into a git project, and replaced a user's own config.yaml and
     # report.md; an earlier eval's folder, an empty one or a new one are fine.

@@ -77,3 +77,18 @@ def test_an_output_cannot_go_under_a_file_replace_the_code_it_reads_or_a_checkou
     (repo / ".git").mkdir()
     with pytest.raises(CodemendError, match="is a git checkout"):
         check_writable_target(repo, overwrite=True)
+
+
+def test_an_output_that_cannot_be_written_is_said_before_any_work(tmp_path):
+    """QA: `eval --out /proc/x` and `explain --out /proc/x.html` ended in tracebacks after the whole run (as root,
+    os.access says /proc is writable: only a try tells)."""
+    from codemend.inference.explain import out_problem
+    from codemend.io import unwritable_problem
+
+    (tmp_path / "afile").write_text("mine")
+    assert "exists and is not a folder" in unwritable_problem(tmp_path / "afile")
+    assert "is a file, not a folder" in unwritable_problem(tmp_path / "afile" / "sub" / "x")
+    assert unwritable_problem(tmp_path / "new" / "deeper") == unwritable_problem(tmp_path / "page.html", folder=False) == ""
+    assert "cannot write in /proc" in unwritable_problem("/proc/codemend-x")
+    assert "cannot write in /proc" in out_problem("/proc/x.html", tmp_path / "m.py")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]  # the probe leaves nothing

@@ -139,12 +139,13 @@ def _item_from_row(row: dict[str, Any]) -> BenchmarkItem:
 
 def _read_rows(path: Path, problems: list[str]) -> list[tuple[int, dict[str, Any]]]:
     """(line number, object) for every non-blank line; problems are appended, not raised."""
+    if path.is_dir():
+        raise CodemendError(f"{path}: a folder, not a benchmark file; pass the path of a JSONL file (or {_BUILTIN_NAMES})")
     if not path.is_file():
-        raise CodemendError(f"{path}: no such benchmark file; pass 'builtin', 'builtin:handwritten', "
-                            "'builtin:operator' or the path of a JSONL file")
+        raise CodemendError(f"{path}: no such benchmark file; pass {_BUILTIN_NAMES} or the path of a JSONL file")
     rows = []
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark (Windows editors) is not part of line 1
     except UnicodeDecodeError:
         raise CodemendError(f"{path}: not UTF-8 text") from None
     for number, line in enumerate(text.splitlines(), start=1):
@@ -163,7 +164,11 @@ def _read_rows(path: Path, problems: list[str]) -> list[tuple[int, dict[str, Any
     return rows
 
 
-def _resolve_paths(path_or_name: str) -> list[Path]:
+_BUILTIN_NAMES = "'builtin', " + ", ".join(f"'builtin:{name}'" for name in BUILTIN_FILES)
+
+
+def benchmark_paths(path_or_name: str) -> list[Path]:
+    """The files a benchmark name (`builtin`, `builtin:NAME`) or path stands for."""
     if path_or_name == "builtin":
         return [BUILTIN_FILES[part] for part in IN_BUILTIN]
     if path_or_name.startswith("builtin:"):
@@ -184,7 +189,7 @@ def load_benchmark(path_or_name: str, strict: bool = True, problems_out: list[st
     problems: list[str] = []
     items: list[BenchmarkItem] = []
     first_seen: dict[str, str] = {}
-    for path in _resolve_paths(str(path_or_name)):
+    for path in benchmark_paths(str(path_or_name)):
         for number, row in _read_rows(path, problems):
             item_id = row.get("id")
             if isinstance(item_id, str):

@@ -137,9 +137,13 @@ class _Index:
         while True:
             node = cursor.node
             kind = node.type
-            self.by_type[kind].append(node)  # strings are sites too (wrapped whole), never their insides...
-            # ... but for an f-string's `{expressions}` in the repair space (`f"{count - 1} items"`: its fix is there)
-            inside = kind not in _NO_DESCEND or (fstrings and kind == "string" and _has_interpolation(node))
+            if not (fstrings and kind == "string" and node.parent is not None and node.parent.type == "concatenated_string"):
+                self.by_type[kind].append(node)  # strings are sites too (wrapped whole), never their insides...
+            # ... but for an f-string's `{expressions}` in the repair space (`f"{count - 1} items"`: its fix is there),
+            # also one of a concatenation (`"total: " f"{n - 1}"`), whose parts are not sites of their own
+            inside = kind not in _NO_DESCEND or (fstrings and (
+                (kind == "string" and _has_interpolation(node))
+                or (kind == "concatenated_string" and any(part.type == "string" and _has_interpolation(part) for part in node.children))))
             if inside and cursor.goto_first_child():
                 continue
             while not cursor.goto_next_sibling():
@@ -596,8 +600,9 @@ def _swap_assignment_operator(ix: _Index) -> Iterator[Edit]:
 @_register(
     "toggle_augmented_assignment", "augmented assignment instead of plain assignment", "buglab", invertible=True
 )
-def _toggle_augmented_assignment(ix: _Index) -> Iterator[Edit]:
-    """`x += y` -> `x = y`, and `x = y` -> `x += y` / `x -= y` / `x *= y`."""
+def _toggle_augmented_assignment(ix: _Index, repair: bool = False) -> Iterator[Edit]:
+    """`x += y` -> `x = y`, and `x = y` -> `x += y` / `x -= y` / `x *= y` (`repair`: not `x += 0` nor
+    `x *= 1`, a line that does nothing, as no one would write it)."""
     for node in ix.nodes("augmented_assignment"):
         op = node.child_by_field_name("operator")
         if op is not None:
@@ -612,7 +617,11 @@ def _toggle_augmented_assignment(ix: _Index) -> Iterator[Edit]:
             continue  # the inner `b = c` of `a = b = c`
         equals = next((c for c in node.children if c.type == "="), None)
         for alternative in _PLAIN_TO_AUGMENTED if equals is not None else ():
-            yield _replace(equals, alternative.encode())
+            if not (repair and ix.text(right) == _IDENTITIES[alternative]):
+                yield _replace(equals, alternative.encode())
+
+
+_IDENTITIES = {"+=": b"0", "-=": b"0", "*=": b"1"}
 
 
 @_register("incorrect_variable", "incorrect variable", "quixbugs", invertible=True)
@@ -680,10 +689,15 @@ def _plain_int_literals(ix: _Index) -> Iterator[tuple[Node, int]]:
 
 def _repair_literals(ix: _Index) -> Iterator[Edit]:
     """`off_by_one_literal`'s sites less `e + 1` / `e - 1` -> `e + 0` / `e - 0`: `toggle_plus_one` offers `e`,
-    the same fix, and a fix that adds zero is not one a person would write."""
+    the same fix, and a fix that adds zero is not one a person would write. `k += 1` -> `k += 0` is offered
+    as what it means: the line deleted."""
     for node, value in _plain_int_literals(ix):
         if value == 1 and _is_identity_operand(node):
             yield _replace(node, b"2")
+        elif value == 1 and _is_step_of(node):
+            yield _replace(node, b"2")
+            if (deletion := _line_deletion(ix, node.parent.parent)) is not None:
+                yield deletion
         elif value == 1 and node.parent is not None and node.parent.type == "unary_operator" and ix.text(node.parent)[:1] == b"-":
             yield from (_replace(node, b"2"), _replace(node.parent, b"0"))  # `xs[-1]` -> `xs[0]`, not `xs[-0]`
         else:
@@ -697,6 +711,15 @@ def _is_identity_operand(node: Node) -> bool:
         return False
     op = parent.child_by_field_name("operator").type
     return op == "+" or (op == "-" and parent.child_by_field_name("right") == node)
+
+
+def _is_step_of(node: Node) -> bool:
+    """`node` is the right side of `k += node` / `k -= node`, a statement of its own."""
+    parent = node.parent
+    if parent is None or parent.type != "augmented_assignment" or parent.child_by_field_name("right") != node:
+        return False
+    op = parent.child_by_field_name("operator")
+    return op is not None and op.type in ("+=", "-=") and parent.parent is not None and parent.parent.type == "expression_statement"
 
 
 def _is_int_literal(node: Node) -> bool:
@@ -2035,16 +2058,10 @@ def _none_default(ix: _Index) -> Iterator[Edit]:
     is shared by every call that leaves it out, and what one call puts in it the next one finds
     (flake8-bugbear's B006)."""
     for func in ix.nodes("function_definition"):
-        parameters, body = func.child_by_field_name("parameters"), func.child_by_field_name("body")
-        statements = _named(body) if body is not None else []
-        first = next((node for k, node in enumerate(statements) if k or not _is_docstring(node)), None)
-        if parameters is None or first is None or first.start_point[0] == func.start_point[0]:
-            continue  # no statement to put the check before, or a one-line function
-        line_start = ix.source.rfind(b"\n", 0, first.start_byte) + 1
-        indent = ix.source[line_start:first.start_byte]
-        if indent.strip():
-            continue  # the statement shares its line with another
-        unit = indent[func.start_point[1]:] or b"    "  # the body's indentation past the def's, tabs as they are
+        parameters, placed = func.child_by_field_name("parameters"), _body_start(ix, func)
+        if parameters is None or placed is None:
+            continue  # no statement to put the check before, a one-line function, or one sharing its line
+        first, indent, unit = placed
         for parameter in parameters.named_children:
             name, value = parameter.child_by_field_name("name"), parameter.child_by_field_name("value")
             if parameter.type not in ("default_parameter", "typed_default_parameter") or name is None or value is None:
@@ -2052,7 +2069,8 @@ def _none_default(ix: _Index) -> Iterator[Edit]:
             function = value.child_by_field_name("function") if value.type == "call" else None
             if value.type not in _CONTAINERS and (function is None or ix.text(function) not in _CONTAINER_CALLS):
                 continue
-            check = b"if " + ix.text(name) + b" is None:\n" + indent + unit + ix.text(name) + b" = " + ix.text(value) + b"\n" + indent
+            newline = _newline(ix, first)
+            check = b"if " + ix.text(name) + b" is None:" + newline + indent + unit + ix.text(name) + b" = " + ix.text(value) + newline + indent
             yield Edit(value.start_byte, first.start_byte, b"None" + ix.source[value.end_byte:first.start_byte] + check)
 
 
@@ -2206,6 +2224,9 @@ def _is_mutable_value(ix: _Index, node: Node) -> bool:
 _LITERALS = ("string", "integer", "float", "concatenated_string")
 
 
+_EFFECTS = frozenset({"call", "await", "named_expression", "yield"})
+
+
 def _compare_each(ix: _Index) -> Iterator[Edit]:
     """`day == "sat" or "sun"` -> `day == "sat" or day == "sun"` (and `x != a and b`): a bare literal is
     always true, so the test never fails."""
@@ -2221,6 +2242,13 @@ def _compare_each(ix: _Index) -> Iterator[Edit]:
         if link.type != "comparison_operator" or len(operands) != 2 or operators != [{b"or": b"==", b"and": b"!="}.get(word)]:
             continue
         if not any(part is not None and part.type in _LITERALS for part in chain) or len({ix.text(op) for op in _operators_of(ix, node)}) != 1:
+            continue
+        if any(part.type in _EFFECTS for part in _subtree(operands[0])):
+            # A subject with a call is read once (`next(it) == "a" or next(it) == "b"` would read two items), and
+            # `answer.lower() in ("y", "yes")` says it in one comparison; only when every other operand is a literal.
+            if all(part.type in _LITERALS for part in chain):
+                options = b", ".join([ix.text(operands[1]), *(ix.text(part) for part in reversed(chain))])
+                yield _replace(node, ix.text(operands[0]) + (b" in (" if word == b"or" else b" not in (") + options + b")")
             continue
         subject, joined = ix.text(operands[0]) + b" " + operators[0] + b" ", ix.text(link)
         for part in reversed(chain):
@@ -2282,6 +2310,209 @@ def _reversed_not_reverse(ix: _Index) -> Iterator[Edit]:
             yield _replace(call, _as_operand(ix, target) + b"[::-1]")
 
 
+# Python's scoping and iteration pitfalls: a closure made in a loop reads the loop's variable when it is
+# called, a function that sets a module-level name makes a local of it, and an iterator is spent after
+# one pass. (`d.get(k, []).append(v)` -> `setdefault` is in the ranked space: `incorrect_method_called`.)
+
+def _bind_loop_variable(ix: _Index) -> Iterator[Edit]:
+    """`for i in xs: fs.append(lambda: i)` -> `lambda i=i: i` (also a `def` in the loop): a closure reads the
+    loop's variable when it is called, by then its last value (late binding, flake8-bugbear's B023)."""
+    for closure in ix.nodes("lambda", "function_definition"):
+        parameters, body = closure.child_by_field_name("parameters"), closure.child_by_field_name("body")
+        if body is None or _ends_with_splat(parameters):
+            continue
+        own = (set(_parameter_names(parameters)) if parameters is not None else set()) | _bound_in(ix, body)
+        read = {ix.text(node) for node in _subtree(body) if node.type == "identifier" and _reads(node)}
+        names = [name for name in _loop_names(closure) if name in read and name not in own]
+        if not names:
+            continue
+        added = b", ".join(name + b"=" + name for name in dict.fromkeys(names))
+        if parameters is None:  # `lambda: i`
+            keyword = closure.children[0]
+            yield Edit(keyword.end_byte, keyword.end_byte, b" " + added)
+        elif _named(parameters):
+            yield Edit(_named(parameters)[-1].end_byte, _named(parameters)[-1].end_byte, b", " + added)
+        else:  # `def f():`
+            yield Edit(parameters.start_byte + 1, parameters.start_byte + 1, added)
+
+
+def _bound_in(ix: _Index, body: Node) -> set[bytes]:
+    """Names `body` binds or declares itself (assigned, loop and comprehension variables, `as` targets, imports,
+    defs and classes, `global` / `nonlocal`): a closure's default parameter for one would be pointless or invalid."""
+    bound: set[bytes] = set()
+    for node in _subtree(body):
+        if node.type in ("assignment", "augmented_assignment", "for_statement", "for_in_clause"):
+            bound.update(_target_names(node.child_by_field_name("left")))
+        elif node.type in ("named_expression", "function_definition", "class_definition"):
+            bound.update(_target_names(node.child_by_field_name("name")))
+        elif node.type == "as_pattern_target":
+            bound.update(_target_names(node))
+        elif node.type in ("global_statement", "nonlocal_statement"):
+            bound.update(ix.text(name) for name in _named(node) if name.type == "identifier")
+        elif node.type in ("import_statement", "import_from_statement"):
+            for name in node.children_by_field_name("name"):
+                alias = name.child_by_field_name("alias") if name.type == "aliased_import" else None
+                bound.add(ix.text(alias) if alias is not None else ix.text(name).split(b".")[0])
+    return bound
+
+
+def _ends_with_splat(parameters: Node | None) -> bool:
+    """A parameter list ending in `**kwargs` (or `/`, `*`): nothing may follow it as written."""
+    parts = _named(parameters) if parameters is not None else []
+    return bool(parts) and parts[-1].type in ("dictionary_splat_pattern", "positional_separator", "keyword_separator")
+
+
+_NAMING_FIELDS = {"assignment": "left", "for_statement": "left", "for_in_clause": "left", "named_expression": "name",
+                  "keyword_argument": "name", "default_parameter": "name", "typed_default_parameter": "name",
+                  "function_definition": "name", "class_definition": "name", "attribute": "attribute"}
+
+
+def _reads(node: Node) -> bool:
+    """Whether an identifier reads its name's value (not a target, a parameter, a keyword or field name)."""
+    parent = node.parent
+    if parent is None or parent.type in ("parameters", "lambda_parameters", "pattern_list", "tuple_pattern", "list_pattern"):
+        return False
+    field = _NAMING_FIELDS.get(parent.type)
+    return field is None or parent.child_by_field_name(field) != node
+
+
+def _loop_names(closure: Node) -> list[bytes]:
+    """The variables of the loops (and comprehensions) whose body holds `closure`, innermost first, up to
+    the function around them."""
+    names, child, node = [], closure, closure.parent
+    while node is not None and node.type not in ("function_definition", "class_definition", "lambda", "module"):
+        if node.type == "for_statement" and child == node.child_by_field_name("body"):
+            names += _target_names(node.child_by_field_name("left"))
+        if node.type in ("list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression") \
+                and child == node.child_by_field_name("body"):
+            names += [name for clause in _named(node) if clause.type == "for_in_clause"
+                      for name in _target_names(clause.child_by_field_name("left"))]
+        child, node = node, node.parent
+    return names
+
+
+def _declare_global(ix: _Index, module_names: Collection[bytes]) -> Iterator[Edit]:
+    """`count += 1` in a function, `count` set at module level (`module_names`: `module_names`) -> `global count`
+    first in the body: a name the function assigns is its own local (`+=` raises UnboundLocalError; `count = 0`
+    never resets the module's)."""
+    for func in ix.nodes("function_definition"):
+        body, parameters = func.child_by_field_name("body"), func.child_by_field_name("parameters")
+        outer = func.parent.parent if func.parent is not None and func.parent.type == "decorated_definition" else func.parent
+        if body is None or outer is None or outer.type != "module":
+            continue  # a nested function's names are another matter (`nonlocal`)
+        if any(node.type in ("global_statement", "nonlocal_statement") for node in _subtree(body)):
+            continue  # declared already, or a nested function's `nonlocal` needs the local
+        first_binding: dict[bytes, int] = {}  # name -> where its first plain binding ends
+        augmented, annotated = [], set()
+        for node in _own_statements(body):
+            if node.type == "augmented_assignment":
+                augmented += _target_names(node.child_by_field_name("left"))
+            elif node.type in ("assignment", "for_statement", "named_expression", "as_pattern_target"):
+                target = node if node.type == "as_pattern_target" else node.child_by_field_name("left") or node.child_by_field_name("name")
+                for name in _target_names(target):
+                    first_binding.setdefault(name, node.end_byte)
+                if node.type == "assignment" and node.child_by_field_name("type") is not None:
+                    annotated.update(_target_names(target))  # `X: int = 3` cannot be declared global
+        first_read: dict[bytes, int] = {}  # nested closures' reads count: they read the function's local
+        for node in _subtree(body):
+            if node.type == "identifier" and _reads(node):
+                first_read.setdefault(ix.text(node), node.start_byte)
+        params = set(_parameter_names(parameters)) if parameters is not None else set()
+        # `+=` on a name nothing binds before, a plain store never read, or one read before it is first bound
+        # (`COUNT = COUNT + 1`): each raises UnboundLocalError or never reaches the module's name
+        names = [name for name in dict.fromkeys(augmented) if name not in first_binding] + sorted(
+            name for name, end in first_binding.items() if name not in augmented and first_read.get(name, end) <= end)
+        names = [name for name in names if name in module_names and name not in params and name not in annotated]
+        placed = _body_start(ix, func)
+        if names and placed is not None:
+            first, indent, _unit = placed
+            yield Edit(first.start_byte, first.start_byte, b"global " + b", ".join(names) + _newline(ix, first) + indent)
+
+
+def _declare_global_sites(module_names: Sequence[bytes]) -> Callable[[Any, bytes], list[Edit]]:
+    def declare_global(ix: _Index) -> Iterator[Edit]:
+        return _declare_global(ix, frozenset(module_names))
+
+    return _public_sites(declare_global, multiline=True)
+
+
+@functools.lru_cache(maxsize=8)
+def module_names(module: str) -> tuple[str, ...]:
+    """The names `module`'s top-level statements assign (also inside a top-level `if`, `try` or `with`), for
+    `declare_global`: in order of first appearance."""
+    found: dict[str, None] = {}
+    stack = list(reversed(parse(module.encode("utf-8")).root_node.named_children))
+    while stack:
+        node = stack.pop()
+        if node.type in ("if_statement", "try_statement", "with_statement", "block", "else_clause", "elif_clause",
+                         "except_clause", "finally_clause"):
+            stack.extend(reversed(node.named_children))
+        elif node.type == "expression_statement":
+            for part in _named(node):
+                while part.type == "assignment":  # `a = b = 0`
+                    found.update(dict.fromkeys(name.decode("utf-8") for name in _target_names(part.child_by_field_name("left"))))
+                    part = part.child_by_field_name("right")
+                    if part is None:
+                        break
+    return tuple(found)
+
+
+def _newline(ix: _Index, statement: Node) -> bytes:
+    """The line break before `statement` as the file writes it (CRLF kept)."""
+    start = _line_start(ix, statement.start_byte)
+    return b"\r\n" if ix.source[max(start - 2, 0):start] == b"\r\n" else b"\n"
+
+
+def _own_statements(body: Node) -> Iterator[Node]:
+    """The nodes of a function's body, not those of functions, lambdas and classes defined in it."""
+    for child in body.children:
+        yield child
+        if child.type not in ("function_definition", "lambda", "class_definition", "decorated_definition"):
+            yield from _own_statements(child)
+
+
+def _body_start(ix: _Index, func: Node) -> tuple[Node, bytes, bytes] | None:
+    """(first statement after the docstring, its indentation, the body's indentation past the `def`'s, tabs as
+    they are), or None for a one-line function or a statement sharing its line."""
+    body = func.child_by_field_name("body")
+    statements = _named(body) if body is not None else []
+    first = next((node for k, node in enumerate(statements) if k or not _is_docstring(node)), None)
+    if first is None or first.start_point[0] == func.start_point[0]:
+        return None
+    indent = ix.source[_line_start(ix, first.start_byte):first.start_byte]
+    if indent.strip():
+        return None
+    return first, indent, indent[func.start_point[1]:] or b"    "
+
+
+_ONE_PASS = frozenset({b"map", b"filter", b"zip", b"reversed", b"enumerate"})
+
+
+def _materialize_iterator(ix: _Index) -> Iterator[Edit]:
+    """`pairs = zip(xs, ys)` read twice -> `pairs = list(zip(xs, ys))`: an iterator (map, filter, zip, a
+    generator) is spent after one pass, and the second reads nothing. Not one that `next()` reads."""
+    generators = {ix.text(func.child_by_field_name("name")) for func in ix.nodes("function_definition")
+                  if func.children[0].type != "async"  # list() cannot take an async generator
+                  and any(node.type == "yield" for node in _own_statements(func.child_by_field_name("body")))}
+    for assignment in ix.nodes("assignment"):
+        left, right = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")
+        scope = ix.scope_of(assignment)
+        if left is None or left.type != "identifier" or right is None or scope is None or scope.type != "function_definition":
+            continue
+        one_pass = right.type == "generator_expression" or (right.type == "call" and _call_name(ix, right) in _ONE_PASS | generators)
+        if not one_pass:
+            continue
+        name = ix.text(left)
+        reads = [node for node in _variable_uses(ix) if ix.text(node) == name and node.start_byte > assignment.end_byte
+                 and ix.scope_of(node) == scope]
+        rebound = any(node.type in ("assignment", "for_statement") and node is not assignment and node.start_byte > assignment.end_byte
+                      and name in _target_names(node.child_by_field_name("left")) for node in _own_statements(scope.child_by_field_name("body")))
+        stepped = any(node.parent is not None and node.parent.parent is not None and node.parent.parent.type == "call"
+                      and _call_name(ix, node.parent.parent) == b"next" for node in reads)  # meant to be taken one at a time
+        if len(reads) >= 2 and not rebound and not stepped:
+            yield _replace(right, b"list" + ix.text(right) if right.type == "generator_expression" else b"list(" + ix.text(right) + b")")
+
+
 # Few sites each (~1 per line together), so the wide search tries them at every line of a function
 # before the wide templates' dozens per line at its most suspicious ones (repair.wide_suggestions).
 MISTAKE_TEMPLATES = {
@@ -2299,12 +2530,15 @@ MISTAKE_TEMPLATES = {
     "iterate_copy": _public_sites(_iterate_copy),
     "print_to_return": _public_sites(_print_to_return),
     "reversed_not_reverse": _public_sites(_reversed_not_reverse),
+    "bind_loop_variable": _public_sites(_bind_loop_variable),
+    "materialize_iterator": _public_sites(_materialize_iterator),
 }
 
 # Operators whose sites in the repair space differ from those that inject bugs (the data keeps the latter).
 REPAIR_VARIANTS = {
     "swap_numeric_literal": _public_sites(lambda ix: _numeric_swaps(ix, _NEAREST_NUMBERS)),
     "off_by_one_literal": _public_sites(_repair_literals),
+    "toggle_augmented_assignment": _public_sites(lambda ix: _toggle_augmented_assignment(ix, repair=True)),
 }
 
 WIDE_TEMPLATES = {
@@ -2317,10 +2551,10 @@ WIDE_TEMPLATES = {
 
 
 def repair_sites(tree: Any, data: bytes, wide: bool = False, only: Collection[str] | None = None,
-                 fields: Sequence[str] = ()) -> Iterator[tuple[str, Edit]]:
+                 fields: Sequence[str] = (), globals_: Sequence[str] = ()) -> Iterator[tuple[str, Edit]]:
     """(name, edit) for every edit in the repair space, operator by operator (`wide`: then the mistake
-    templates' and the wide space's, with `other_field` when the class's `fields` are given; `only`:
-    just the operators and templates of these names)."""
+    templates' and the wide space's, with `other_field` when the class's `fields` are given and `declare_global`
+    when the module's names, `globals_`, are; `only`: just the operators and templates of these names)."""
     for operator in OPERATORS.values():
         if (operator.invertible or operator.name in REPAIR_ONLY_OPERATORS) and (only is None or operator.name in only):
             yield from ((operator.name, edit) for edit in REPAIR_VARIANTS.get(operator.name, operator.sites)(tree, data))
@@ -2328,32 +2562,36 @@ def repair_sites(tree: Any, data: bytes, wide: bool = False, only: Collection[st
     if wide and fields:
         templates["other_field"] = _other_field_sites([field.encode("utf-8") for field in fields])
         templates["own_field"] = _own_field_sites([field.encode("utf-8") for field in fields])
+    if wide and globals_:
+        templates["declare_global"] = _declare_global_sites([name.encode("utf-8") for name in globals_])
     for name, sites in templates.items():
         if only is None or name in only:
             yield from ((name, edit) for edit in sites(tree, data))
 
 
 def candidate_fixes(source: str, lines: Collection[int] | None = None, wide: bool = False,
-                    only: Collection[str] | None = None, fields: Sequence[str] = ()) -> list[tuple[str, str]]:
+                    only: Collection[str] | None = None, fields: Sequence[str] = (),
+                    globals_: Sequence[str] = ()) -> list[tuple[str, str]]:
     """Every single-edit variant `(patched_source, operator_name)` in the repair space.
 
     This is the repair search space: the inverse of the injection operators (the invertible
     ones, the operators in REPAIR_ONLY_OPERATORS and the templates in REPAIR_TEMPLATES; `wide`
-    adds MISTAKE_TEMPLATES and WIDE_TEMPLATES, for validation by tests, and with a method's `fields`
-    (`class_fields`) `other_field`). `lines` (1-based) keeps only
+    adds MISTAKE_TEMPLATES and WIDE_TEMPLATES, for validation by tests, with a method's `fields`
+    (`class_fields`) `other_field` and `own_field`, and with a top-level function's module's names
+    (`module_names`) `declare_global`). `lines` (1-based) keeps only
     edits that start on those lines; `only`, only the operators and templates of those names.
     Variants that do not parse, or parse to the same AST as `source` or as an earlier variant, are
     left out. Unlike the injection of bugs, it edits the expressions of f-strings (`f"{count - 1}"`).
     """
     token = _FSTRINGS.set(True)
     try:
-        return _candidate_fixes(source, lines, wide, only, fields)
+        return _candidate_fixes(source, lines, wide, only, fields, globals_)
     finally:
         _FSTRINGS.reset(token)
 
 
 def _candidate_fixes(source: str, lines: Collection[int] | None, wide: bool, only: Collection[str] | None,
-                     fields: Sequence[str]) -> list[tuple[str, str]]:
+                     fields: Sequence[str], globals_: Sequence[str]) -> list[tuple[str, str]]:
     data = source.encode("utf-8")
     tree = parse(data)
     ix = _index(tree, data)
@@ -2361,7 +2599,7 @@ def _candidate_fixes(source: str, lines: Collection[int] | None, wide: bool, onl
     seen = {statements.key}
     wanted = set(lines) if lines is not None else None
     candidates = []
-    for name, edit in repair_sites(tree, data, wide, only, fields):
+    for name, edit in repair_sites(tree, data, wide, only, fields, globals_):
         if wanted is not None and ix.line_of(edit.start_byte) not in wanted:
             continue
         key = statements.variant_key(edit)

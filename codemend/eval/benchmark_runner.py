@@ -32,7 +32,7 @@ from codemend.config import EvalConfig, git_sha, save_run_metadata
 from codemend.data.benchmark import BenchmarkItem, load_benchmark
 from codemend.errors import CodemendError
 from codemend.eval.metrics import ast_equivalent, exact_match
-from codemend.eval.report import summarize, write_report
+from codemend.eval.report import clear_earlier_outputs, summarize, write_report
 from codemend.sandbox import Limits, RunResult, SandboxPool, run_tests, scaled_timeout
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ class VerdictCache:
     """Sandbox verdicts keyed by (model, item, candidate), appended to a JSONL file as they come."""
 
     def __init__(self, path: Path, model_key: str):
-        self.path, self.model_key, self.entries = path, model_key, {}
+        self.path, self.model_key, self.entries, self.digests = path, model_key, {}, {}
         if path.is_file():
             for line in path.read_text(encoding="utf-8").splitlines():
                 try:
@@ -80,17 +80,25 @@ class VerdictCache:
                 except (json.JSONDecodeError, KeyError):
                     continue  # a line cut by a crash: recompute that verdict
 
-    def key(self, item_id: str, code: str) -> str:
-        return hashlib.sha256(f"{self.model_key}\x00{item_id}\x00{code}".encode()).hexdigest()
+    def key(self, item: BenchmarkItem, code: str) -> str:
+        # The item's content, not only its id: an edited benchmark file (or another with the same ids) reruns.
+        if item.id not in self.digests:
+            self.digests[item.id] = item_digest(item)  # ids are unique in a run; every candidate asks
+        return hashlib.sha256(f"{self.model_key}\x00{self.digests[item.id]}\x00{code}".encode()).hexdigest()
 
-    def get(self, item_id: str, code: str) -> tuple[str, str] | None:
-        return self.entries.get(self.key(item_id, code))
+    def get(self, item: BenchmarkItem, code: str) -> tuple[str, str] | None:
+        return self.entries.get(self.key(item, code))
 
-    def put(self, item_id: str, code: str, status: str, detail: str) -> None:
-        key = self.key(item_id, code)
+    def put(self, item: BenchmarkItem, code: str, status: str, detail: str) -> None:
+        key = self.key(item, code)
         self.entries[key] = (status, detail)
         with open(self.path, "a", encoding="utf-8") as handle:
             handle.write(json.dumps({"key": key, "status": status, "detail": detail}) + "\n")
+
+
+def item_digest(item: BenchmarkItem) -> str:
+    """Identifies an item's content (code, tests, reference, limits), so a result is reused only for the same item."""
+    return hashlib.sha256(json.dumps(item.to_dict(), sort_keys=True).encode("utf-8")).hexdigest()[:16]
 
 
 def model_key(model: str) -> str:
@@ -131,7 +139,7 @@ def validate_candidates(item: BenchmarkItem, candidates: list[Candidate], limit:
     """Sandbox verdicts for every candidate (from the cache when known), with the item's time limit."""
     todo = []
     for candidate in candidates:
-        cached = cache.get(item.id, candidate.patched)
+        cached = cache.get(item, candidate.patched)
         if cached:
             candidate.status, candidate.detail = cached
         else:
@@ -142,7 +150,7 @@ def validate_candidates(item: BenchmarkItem, candidates: list[Candidate], limit:
         results = list(executor.map(lambda c: pool.run_tests(c.patched, item.test_code, timeout_s=limit), todo))
     for candidate, result in zip(todo, results):
         candidate.status, candidate.detail = result.status, result.detail
-        cache.put(item.id, candidate.patched, result.status, result.detail)
+        cache.put(item, candidate.patched, result.status, result.detail)
 
 
 def validate_until_plausible(item: BenchmarkItem, candidates: list[Candidate], n: int, limit: float, pool: SandboxPool,
@@ -244,8 +252,9 @@ def load_predictions(path: str, known: set[str], scored: set[str] | None = None)
     return predictions
 
 
-def _finished(path: Path, key: str) -> tuple[dict[str, ItemResult], dict[str, str]]:
-    """Finished items of an earlier run with the same key, and the codemend commit that wrote each."""
+def _finished(path: Path, key: str, digests: dict[str, str]) -> tuple[dict[str, ItemResult], dict[str, str]]:
+    """Finished items of an earlier run with the same key and the same item content (`digests`: id ->
+    `item_digest`), and the codemend commit that wrote each."""
     done, commits = {}, {}
     if path.is_file():
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -254,7 +263,8 @@ def _finished(path: Path, key: str) -> tuple[dict[str, ItemResult], dict[str, st
             except json.JSONDecodeError:
                 continue
             commit = row.pop("git_sha", "unknown")
-            if row.pop("run_key", None) == key:
+            same_item = row.pop("item_digest", None) == digests.get(row.get("id"))
+            if row.pop("run_key", None) == key and same_item:
                 row["candidates"] = [Candidate(**c) for c in row["candidates"]]
                 done[row["id"]] = ItemResult(**row)
                 commits[row["id"]] = commit
@@ -284,12 +294,13 @@ def run(config: EvalConfig) -> dict:
     items = load_benchmark(config.benchmark, strict=False, problems_out=skipped)
     known = {item.id for item in items}
     if not items:
-        raise CodemendError(f"--benchmark {config.benchmark}: no usable item ({len(skipped)} line(s) skipped: {'; '.join(skipped[:3])})")
+        why = f"{len(skipped)} line(s) skipped: {'; '.join(skipped[:3])}" if skipped else "the file holds no item"
+        raise CodemendError(f"--benchmark {config.benchmark}: no usable item ({why})")
     total = len(items)
     if config.samples and config.samples < total:
         logger.info("scoring the first %d of the benchmark's %d items (--limit %d; --limit 0 scores all)", config.samples, total, config.samples)
         items = items[: config.samples]
-    out = Path(config.out or "runs/eval-benchmark")
+    out = Path(config.out_folder)
     out.mkdir(parents=True, exist_ok=True)
     predictions = load_predictions(config.predictions, known, {i.id for i in items}) if config.predictions else None
     debugger = None
@@ -298,9 +309,14 @@ def run(config: EvalConfig) -> dict:
 
         debugger = Debugger.load(config.model, config.precision, config.engine)
     key = model_key(config.model) if predictions is None else "predictions:" + hashlib.sha256(Path(config.predictions).read_bytes()).hexdigest()[:16]
+    clear_earlier_outputs(out, keep=("items.jsonl", "cache.jsonl"), inputs=(config.predictions, config.benchmark))
+    save_run_metadata(config, out)  # now, not only at the end: a run stopped part way is this command's to resume
     run_key = f"{key}:{config.n}:{config.operators}" + ("" if config.traces else ":no-traces") + _precision_key(config) + ("" if config.engine == "auto" else f":{config.engine}") + f":v{config.validate_top}" + (f":w{config.wide}" if config.wide else "")
     cache = VerdictCache(out / "cache.jsonl", run_key)
-    done, commits = _finished(out / "items.jsonl", run_key)
+    digests = {item.id: item_digest(item) for item in items}
+    done, commits = _finished(out / "items.jsonl", run_key, digests)
+    if reused := sum(item.id in done for item in items):
+        logger.info("%d of the %d items are reused from %s (the same items, model and settings)", reused, len(items), out / "items.jsonl")
     commit = git_sha()
     reused_other_code = _reused_from_other_code(commits, commit, out)
     results, started = [], time.perf_counter()
@@ -309,7 +325,8 @@ def run(config: EvalConfig) -> dict:
             if item.id not in done:
                 done[item.id] = evaluate_item(item, debugger, config, pool, cache, predictions)
                 with open(out / "items.jsonl", "a", encoding="utf-8") as handle:
-                    handle.write(json.dumps({"run_key": run_key, "git_sha": commit, **asdict(done[item.id])}) + "\n")
+                    handle.write(json.dumps({"run_key": run_key, "git_sha": commit, "item_digest": digests[item.id],
+                                             **asdict(done[item.id])}) + "\n")
                 logger.info("[%d/%d] %s: %s", index, len(items), item.id, _verdict(done[item.id]))
             results.append(done[item.id])
     metrics = summarize(results, n=config.n, seed=config.seed, references={i.id: (i.buggy_code, i.fixed_code or "") for i in items})

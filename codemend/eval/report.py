@@ -175,6 +175,23 @@ def markdown(metrics: dict) -> str:
     return "\n".join(lines)
 
 
+# Every file an evaluation writes in its --out (benchmark and split runs alike), for `clear_earlier_outputs`.
+EVAL_OUTPUTS = ("report.md", "metrics.json", "results.jsonl", "predictions.jsonl", "items.jsonl", "cache.jsonl",
+                "per_bug_class.png", "pass_at_k.png", "localization_topk.png")
+
+
+def clear_earlier_outputs(out: Path, keep: Sequence[str] = (), inputs: Sequence[str] = ()) -> list[str]:
+    """Remove an earlier evaluation's outputs from `out` (except `keep`: a benchmark run's resume state, and the
+    files this run reads, `inputs`: `--predictions runs/x/predictions.jsonl --out runs/x`), so a run stopped part
+    way, or of the other kind (a split after a benchmark), never leaves the old report beside its own as if it
+    were current. Returns the names removed."""
+    read = {Path(path).resolve() for path in inputs if path}
+    removed = [name for name in EVAL_OUTPUTS if name not in keep and (out / name).is_file() and (out / name).resolve() not in read]
+    for name in removed:
+        (out / name).unlink()
+    return removed
+
+
 def write_report(out: Path, metrics: dict, results: Sequence) -> None:
     out = Path(out)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, default=str) + "\n", encoding="utf-8")
@@ -224,18 +241,60 @@ def plot_report(out: Path, metrics: dict) -> None:
         plt.close(fig)
 
 
+def _scored_ids(path: Path) -> set[str] | None:
+    """The ids of a run's items (results.jsonl), or None when it cannot be read."""
+    try:
+        return {json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _benchmark_files(name: str | None) -> tuple[str, ...]:
+    """The files a run's --benchmark names (`builtin:dev` and its path, `./b.jsonl` and `b.jsonl` alike)."""
+    from codemend.data.benchmark import benchmark_paths
+    from codemend.errors import CodemendError
+
+    try:
+        return tuple(str(path.resolve()) for path in benchmark_paths(str(name)))
+    except CodemendError:
+        return (str(name),)
+
+
+def _comparability(a: str | Path, b: str | Path, runs: list[dict], ids: list[set[str] | None]) -> list[str]:
+    """What makes two runs' numbers differ besides the models or settings: another benchmark, other items."""
+    notes = []
+    if _benchmark_files(runs[0].get("benchmark")) != _benchmark_files(runs[1].get("benchmark")):
+        notes.append(f"the runs scored different benchmarks ({runs[0].get('benchmark')} and {runs[1].get('benchmark')}): "
+                     f"their differences are not one model against another")
+    elif ids[0] is not None and ids[1] is not None and ids[0] != ids[1]:
+        notes.append(f"the runs scored different items ({a}: {len(ids[0])}, {b}: {len(ids[1])}, {len(ids[0] & ids[1])} in both; "
+                     f"another --limit?): the differences mix item sets; rerun both on the same items")
+    return notes
+
+
 def compare(a: str | Path, b: str | Path, out: str | Path) -> str:
     """Side-by-side headline numbers of two benchmark runs (Markdown + PNG); returns the Markdown."""
-    runs = []
+    from codemend.errors import CodemendError
+
+    runs, ids = [], []
     for folder in (Path(a), Path(b)):
         path = folder / "metrics.json"
         if not path.is_file():
-            from codemend.errors import CodemendError
-
             raise CodemendError(f"{folder}: no metrics.json; pass two folders written by `codemend eval --benchmark`")
-        runs.append(json.loads(path.read_text(encoding="utf-8")))
+        try:
+            run = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise CodemendError(f"{path}: not a metrics file codemend wrote ({err}); pass two `codemend eval --benchmark` folders") from None
+        if not isinstance(run, dict) or not isinstance(run.get("headline"), dict):
+            raise CodemendError(f"{folder}: not a benchmark run (a split evaluation's metrics have no pass@k); compare folders "
+                                f"written by `codemend eval --benchmark`")
+        runs.append(run)
+        ids.append(_scored_ids(folder / "results.jsonl"))
     names = [name for name in runs[0]["headline"] if name in runs[1]["headline"]]
-    lines = [f"| metric | {a} | {b} | difference |", "|---|---|---|---|"]
+    notes = _comparability(a, b, runs, ids)
+    for note in notes:
+        logger.warning("%s", note)
+    lines = [*(f"> {note}\n" for note in notes), f"| metric | {a} | {b} | difference |", "|---|---|---|---|"]
     for name in names:
         va, vb = runs[0]["headline"][name]["value"], runs[1]["headline"][name]["value"]
         diff = f"{vb - va:+.1%}" if va is not None and vb is not None else "n/a"

@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from codemend.config import EvalConfig, save_run_metadata
+from codemend.eval.report import clear_earlier_outputs
 from codemend.errors import CodemendError
 from codemend.eval.metrics import corpus_bleu, exact_match, topk_localization_accuracy
 from codemend.io import read_jsonl, write_jsonl
@@ -92,9 +93,7 @@ def summarize(rows: list[dict], truth: list[set[int]]) -> dict:
 def run(config: EvalConfig) -> dict:
     samples = load_split(config)
     model, tokenizer, spec = load_checkpoint(config.model, config.precision, config.engine)
-    # Never write into the installed package: the shipped model's results go under runs/.
-    home = Path("runs/default-model") if config.model == "default" else Path(config.model)
-    out = Path(config.out or home / f"eval-{config.split}{'-repair' if config.mode == 'repair' else ''}")
+    out = Path(config.out_folder)
     started = time.perf_counter()
     if config.mode == "repair":
         rows = repair_rows(samples, model, tokenizer, spec, config)
@@ -109,6 +108,7 @@ def run(config: EvalConfig) -> dict:
     metrics.update({"model": config.model, "precision": inference_precision(config.precision), "engine": config.engine, "data": config.data, "split": config.split, "mode": config.mode,
                     "seconds": round(seconds, 1), "seconds_per_sample": round(seconds / len(samples), 3)})
     out.mkdir(parents=True, exist_ok=True)
+    clear_earlier_outputs(out, inputs=(str(Path(config.data) / f"{config.split}.jsonl"),))
     write_jsonl(out / "predictions.jsonl", rows)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     save_run_metadata(config, out)

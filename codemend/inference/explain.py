@@ -402,11 +402,13 @@ def token_surprise_for(debugger: Debugger, path: str, text: str, result: RepairR
 def out_problem(path_out: str | Path, source: str | Path) -> str:
     """Why `--out` must not be written ("" when it may): a folder, the file explained, or an existing file
     that is not a page `explain` wrote (replacing it would lose it: a Python file given as --out was)."""
+    from codemend.io import unwritable_problem
+
     out = Path(path_out)
     if out.is_dir():
         return f"--out {path_out}: is a folder; give the page's file name, such as {out / 'explain.html'}"
     if not out.exists():
-        return ""
+        return unwritable_problem(out, folder=False)
     if out.resolve() == Path(source).resolve():
         return f"--out {path_out}: is the file being explained; give the page another name, such as explain.html"
     try:

@@ -23,12 +23,12 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Collection, Iterator, Mapping
+from typing import Any, Callable, Collection, Iterator, Mapping
 
 from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
 from codemend.data.corpus import (MODULE_CODE, Function, body_lines, enters, extract_functions, header_line, module_chunks, module_code,
                                    odd_line_break_functions, replace_function, text_without, top_level_runs)
-from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes, class_fields
+from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes, class_fields, module_names
 from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
 from codemend.inference import places
@@ -93,11 +93,13 @@ class Tests:
     workers: int = 2  # candidates validated at a time (`validate`)
 
     def __post_init__(self) -> None:
+        if self.test_code and self.command:
+            raise CodemendError("Tests takes test_code= (benchmark-style asserts) or command= (a project's tests), not both")
         if self.command and not self.tree:
             raise CodemendError("Tests(command=...) needs tree= (the project folder the command runs in, copied for each run) and "
                                 "target= (the repaired file's path inside it)")
-        if self.test_code and self.command:
-            raise CodemendError("Tests takes test_code= (benchmark-style asserts) or command= (a project's tests), not both")
+        if self.command and not Path(self.tree).is_dir():
+            raise CodemendError(f"Tests(tree={self.tree!r}): not a folder; give the project folder the command runs in")
 
     def run(self, module_text: str, limits: Limits | None = None, command: str = "") -> RunResult:
         limits = limits or self.limits
@@ -148,7 +150,7 @@ class Suggestion:
     score: float  # what ranks it (higher first): the model's mean log-probability of the fix, less BEAM_PENALTY for a
     # fix only a beam proposes; with tests, plus log p(function) + log p(line) (localize.factored_scores)
     diff: str  # unified diff against the whole file
-    patched_source: str  # the whole file with the fix applied
+    patched_source: str = field(repr=False)  # the whole file with the fix applied (not in repr: a file long)
     model_output: str  # what the model writes for this fix
     validation: str = "not validated"  # plausible / failing / error / timeout / memory / crash / not validated
     origin: str = "model"  # its sources "+"-joined: model (a beam), placed (a beam at a chosen place, Debugger.propose_at),
@@ -596,23 +598,27 @@ def wide_suggestions(text: str, path: str, reports: list[FunctionReport], tried:
     found: list[Suggestion] = []
     functions = [report for report in reports if report.func is not None]
     fields = [() if report.func.module_level else class_fields(text, report.func.start_line) for report in functions]
-    tiers = [([_all_lines(report) for report in functions], {*MISTAKE_TEMPLATES, "own_field"}),
+    names = [module_names(text) if not report.func.module_level and not report.func.indent else () for report in functions]
+    tiers = [([_all_lines(report) for report in functions], {*MISTAKE_TEMPLATES, "own_field", "declare_global"}),
              ([report.ranking.top(WIDE_LINES)[:WIDE_LINES] for report in functions], None)]
     for lines, only in tiers:
-        found += _wide_tier(text, path, functions, lines, only, tried, floor - 1.0 - 1e-3 * len(found), limit, fields)
+        found += _wide_tier(text, path, functions, lines, only, tried, floor - 1.0 - 1e-3 * len(found), limit, fields, names)
     return found
 
 
 def _wide_tier(text: str, path: str, functions: list[FunctionReport], lines: list[list[int]], only: Collection[str] | None,
-               tried: set[str], top: float, limit: int, fields: list[tuple[str, ...]]) -> list[Suggestion]:
+               tried: set[str], top: float, limit: int, fields: list[tuple[str, ...]],
+               names: list[tuple[str, ...]]) -> list[Suggestion]:
     """Up to `limit` edits of `only` (None: all) at each function's `lines`, scored down from `top`
-    (`fields`: each function's class's, for `other_field`)."""
+    (`fields`: each function's class's, for `other_field`; `names`: a top-level function's module's, for
+    `declare_global`)."""
     found: list[Suggestion] = []
     for rank in range(max((len(order) for order in lines), default=0)):
-        for report, order, own in zip(functions, lines, fields):
+        for report, order, own, module in zip(functions, lines, fields, names):
             if rank >= len(order):
                 continue
-            for patched, operator in candidate_fixes(report.func.code, lines=[order[rank]], wide=True, only=only, fields=own):
+            for patched, operator in candidate_fixes(report.func.code, lines=[order[rank]], wide=True, only=only, fields=own,
+                                                     globals_=module):
                 # Keyed before the diff is made: most of a line's edits repeat one already tried.
                 key = normal_key(replace_function(text, report.func, patched))
                 if key in tried:
@@ -765,6 +771,31 @@ def model_beams(n: int | None, has_tests: bool) -> int:
     return BEAMS_WITH_TESTS if has_tests else 0
 
 
+UNRANKED = ("with no model (--model none) and no tests to run, nothing ranks the suggestions (every score is 0): their order is "
+            "the repair space's; give a model, or tests to validate them")
+
+
+def check_arguments(text: Any, debugger: Any, *, n: Any, line: Any, function: Any) -> None:
+    """A TypeError or ValueError naming the parameter, for an API caller's wrong argument, before it fails deep inside."""
+    if isinstance(text, (bytes, bytearray)):
+        raise TypeError("source: give text (str), not bytes: decode it first, e.g. path.read_text(encoding='utf-8')")
+    if not isinstance(text, str):
+        raise TypeError(f"source: expected the module's text (str), got {type(text).__name__}")
+    if debugger is not None and not isinstance(debugger, (Debugger, concurrent.futures.Future)):
+        raise TypeError(f"debugger: expected a Debugger (Debugger.load(path)) or None, got {type(debugger).__name__}"
+                        + (": load it first, Debugger.load(...)" if isinstance(debugger, (str, os.PathLike)) else ""))
+    if n is not None and (not isinstance(n, int) or isinstance(n, bool)):
+        raise TypeError(f"n: expected an int (beams per function) or None, got {type(n).__name__}")
+    if n is not None and n < -1:
+        raise ValueError(f"n={n}: beams per function must be >= 0 (or None / -1: decided from the tests)")
+    if not isinstance(line, int) or isinstance(line, bool):
+        raise TypeError(f"line: expected a 1-based line number (int), or 0 for none; got {line!r}")
+    if line < 0:
+        raise ValueError(f"line={line}: expected a 1-based line number, or 0 for none")
+    if not isinstance(function, str):
+        raise TypeError(f"function: expected a name (str), got {type(function).__name__}")
+
+
 def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, path: str = "<memory>", function: str = "", line: int = 0,
            tests: Tests | None = None, n: int | None = None, use_operators: bool = True, top_lines: int = 3,
            max_validate: int = VALIDATION_BUDGET, enough_plausible: int = 3, use_sbfl: bool = True,
@@ -785,6 +816,8 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     function (`model_beams` decides when None or -1, from whether the tests can judge a fix: not when
     they pass on, or never ran, the original code).
     """
+    check_arguments(text, debugger, n=n, line=line, function=function)
+    tests_given = tests is not None
     result = RepairResult([], [])
     watch = Stopwatch(result.seconds)
     functions = select_functions(text, path, function, line)
@@ -819,6 +852,8 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
             result.notes.append(report.note)
         result.suggestions.extend(to_suggestion(text, path, func, c) for c in suggested(report.candidates, max_validate))
     result.suggestions = distinct(sorted(result.suggestions, key=lambda s: -s.score))
+    if debugger is None and not tests_given and result.suggestions:
+        result.notes.append(UNRANKED)
     if tests and result.baseline.status != "passed" and max_validate > 0:
         def top_level() -> list[Suggestion]:
             return top_level_suggestions(text, path, result, debugger, readers=chosen_functions, sbfl=sbfl, trace=trace, n=n,
@@ -859,7 +894,7 @@ def top_level_suggestions(text: str, path: str, result: RepairResult, debugger: 
     tried = {normal_key(s.patched_source) for s in [*result.suggestions, *ranked]}
     floor = min((s.score for s in [*result.suggestions, *ranked]), default=0.0) - 1.0
     wide = _wide_tier(text, path, [report for report, _ in sites], [lines for _, lines in sites], None, tried, floor,
-                      TOP_LEVEL_BUDGET, [()] * len(sites)) if sites else []
+                      TOP_LEVEL_BUDGET, [()] * len(sites), [()] * len(sites)) if sites else []
     return ranked + wide
 
 
@@ -1001,11 +1036,24 @@ PYTEST_TESTED_NOTHING = (4, 5)
 PYTEST_INTERRUPTED = 2  # a collection error (among others) stops the run before any test
 
 
+def _test_code_problem(test_code: str) -> str:
+    """Why `test_code` cannot run whatever the module holds ("" when it can): it does not compile."""
+    try:
+        compile(test_code, "<tests>", "exec")
+    except SyntaxError as err:
+        return f"the test code does not parse: {err.msg} at <tests> line {err.lineno}"
+    except ValueError as err:  # a NUL byte
+        return f"the test code cannot be compiled: {err}"
+    return ""
+
+
 def unusable_baseline(tests: Tests, baseline: RunResult) -> str:
     """Why the tests' run on the original code cannot judge a fix ("" when it can): the command never
     started, pytest tested nothing or stopped before running any test, or could not collect a test file
     (unless importing the file being fixed stopped it: a fix may end that). Validating against it would
     fail every candidate (and then try the wide space for a minute) instead of saying what is wrong."""
+    if tests.test_code and (broken := _test_code_problem(tests.test_code)):
+        return broken
     if never_started(baseline):
         where = "; the command runs from the root of a copy of the project: give paths valid there, or absolute ones" if tests.command else ""
         return baseline.detail + where

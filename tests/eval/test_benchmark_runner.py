@@ -46,6 +46,65 @@ def test_rerun_continues_from_the_cache_with_identical_verdicts(first_run, asset
     assert _verdicts(first_run) == verdicts_before
 
 
+def test_an_edited_item_is_scored_again_not_reused_by_its_id(first_run, assets, tmp_path):
+    """QA: after the benchmark file changed, a rerun into the same --out reported the old items' verdicts."""
+    import shutil
+
+    out = tmp_path / "edited"
+    shutil.copytree(first_run, out)
+    rows = [json.loads(line) for line in open(assets / "bench_small.jsonl")]
+    swap = next(row for row in rows if row["id"] == "max_index/swap")
+    edited = tmp_path / "bench.jsonl"
+    swap["buggy_code"] = swap["fixed_code"]  # now a bug-free program under the same id
+    edited.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    assert main(["-q", "eval", "--benchmark", str(edited), "--model", "none", "--out", str(out)]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert "max_index/swap" in metrics["not_failing"] and metrics["scored"] == 1
+    again = [row["id"] for row in map(json.loads, open(out / "items.jsonl")) if row["id"] == "max_index/swap"]
+    assert len(again) == 2  # scored twice: once per content
+
+
+def test_clearing_an_earlier_run_never_removes_what_this_run_reads(tmp_path):
+    """Review: `--predictions runs/x/predictions.jsonl --out runs/x` deleted the predictions, then crashed."""
+    from codemend.eval.report import clear_earlier_outputs
+
+    (tmp_path / "predictions.jsonl").write_text("{}\n")
+    (tmp_path / "report.md").write_text("old\n")
+    assert clear_earlier_outputs(tmp_path, inputs=(str(tmp_path / "predictions.jsonl"),)) == ["report.md"]
+    assert (tmp_path / "predictions.jsonl").read_text() == "{}\n"
+
+
+def test_a_run_stopped_before_its_end_is_resumed_and_old_reports_go(first_run, assets, tmp_path):
+    """QA: a first run killed part way left items.jsonl and cache.jsonl but no config.yaml, and the rerun was
+    refused as a folder of the user's own files; a split run over a benchmark's folder left its report beside."""
+    import shutil
+
+    out = tmp_path / "stopped"
+    shutil.copytree(first_run, out)
+    for name in ("report.md", "metrics.json", "results.jsonl", "config.yaml", "meta.json", "pass_at_k.png"):
+        (out / name).unlink()
+    rows = (out / "items.jsonl").read_text().splitlines()
+    (out / "items.jsonl").write_text("\n".join(rows[:2]) + "\n")  # two items finished when it stopped
+    from codemend.config import EvalConfig, save_run_metadata
+
+    save_run_metadata(EvalConfig(benchmark=str(assets / "bench_small.jsonl"), model="none", out=str(out)), out)  # as `run` now does first
+    assert _run(assets, out) == 0
+    assert _verdicts(out) == _verdicts(first_run)
+    (out / "stale.txt").write_text("")
+    from codemend.eval.report import clear_earlier_outputs
+
+    assert set(clear_earlier_outputs(out, keep=("items.jsonl",))) >= {"report.md", "metrics.json", "results.jsonl", "cache.jsonl"}
+    assert (out / "items.jsonl").is_file() and (out / "stale.txt").is_file() and not (out / "report.md").exists()
+
+
+def test_out_that_cannot_be_written_is_one_error_before_any_work(assets, tmp_path, capsys):
+    (tmp_path / "afile").write_text("mine")
+    for out in (tmp_path / "afile", tmp_path / "afile" / "sub"):
+        assert main(["eval", "--benchmark", str(assets / "bench_small.jsonl"), "--model", "none", "--out", str(out)]) == 2  # a config error
+        assert "--out" in capsys.readouterr().err
+    assert (tmp_path / "afile").read_text() == "mine"
+
+
 def test_items_reused_from_other_code_are_named(first_run, assets, tmp_path, caplog):
     import shutil
 
@@ -173,6 +232,24 @@ def test_compare_two_runs(first_run, assets, tmp_path, capsys):
     text = (tmp_path / "cmp" / "compare.md").read_text()
     assert "| plausible@10 |" in text and (tmp_path / "cmp" / "compare.png").stat().st_size > 1000
     assert "# Resolved CompareConfig" in (tmp_path / "cmp" / "config.yaml").read_text() and (tmp_path / "cmp" / "meta.json").is_file()
+    # Never over another command's output or the user's files; runs of other items are said to differ.
+    mine = tmp_path / "notes"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    assert main(["eval", "compare", str(first_run), str(tmp_path / "no-ops"), "--out", str(mine)]) == 2
+    assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]
+    assert _run(assets, tmp_path / "two", "--limit", "2") == 0
+    assert main(["eval", "compare", str(first_run), str(tmp_path / "two"), "--out", str(tmp_path / "cmp2")]) == 0
+    assert "the runs scored different items" in (tmp_path / "cmp2" / "compare.md").read_text()
+    from codemend.data.benchmark import BUILTIN_FILES
+    from codemend.eval.report import _benchmark_files
+
+    assert _benchmark_files("builtin:dev") == _benchmark_files(str(BUILTIN_FILES["dev"]))  # one benchmark, two names (review)
+    split = tmp_path / "split"
+    split.mkdir()
+    (split / "metrics.json").write_text(json.dumps({"exact_match": 0.5}))
+    assert main(["eval", "compare", str(first_run), str(split), "--out", str(tmp_path / "cmp3")]) == 1
+    assert "not a benchmark run" in capsys.readouterr().err
 
 
 def test_bad_benchmark_lines_are_named_and_skipped_and_the_run_goes_on(assets, tmp_path, caplog):
@@ -187,6 +264,10 @@ def test_bad_benchmark_lines_are_named_and_skipped_and_the_run_goes_on(assets, t
     nothing = tmp_path / "nothing.jsonl"
     nothing.write_text('{"id": \n')
     assert main(["eval", "--benchmark", str(nothing), "--model", "none", "--out", str(tmp_path / "n")]) == 1
+    bom = tmp_path / "bom.jsonl"  # a byte-order mark is not part of the first item (it was skipped as invalid JSON)
+    bom.write_text("\ufeff" + good[0] + "\n", encoding="utf-8")
+    assert main(["-q", "eval", "--benchmark", str(bom), "--model", "none", "--out", str(tmp_path / "b")]) == 0
+    assert json.loads((tmp_path / "b" / "metrics.json").read_text())["skipped_lines"] == []
 
 
 def test_each_item_runs_its_buggy_code_once_before_repair(assets, tmp_path, monkeypatch):

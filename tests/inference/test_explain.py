@@ -279,6 +279,11 @@ def test_explain_command_writes_a_page(tmp_path, monkeypatch):
     assert 'data-function="max_index"' in page and 'data-validation="plausible"' in page
     assert main(["explain", str(tmp_path), "--model", "none"]) == 1  # a folder is refused with a message
     assert main(["-q", "explain", "stats.py", "--model", "none", "-n", "0", "--out", "page.html"]) == 0  # -n, as fix takes it
+    # --line, as fix takes it (QA: "unknown key `line`; did you mean `engine`?"), the function holding it
+    (tmp_path / "stats.py").write_text((tmp_path / "stats.py").read_text() + "\n\ndef first(items):\n    return items[1]\n")
+    assert main(["-q", "explain", "stats.py", "--model", "none", "--line", "10", "--out", "line.html"]) == 0
+    page = (tmp_path / "line.html").read_text()
+    assert 'data-function="first"' in page and 'data-function="max_index"' not in page
 
 
 @pytest.mark.sandbox

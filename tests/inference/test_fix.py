@@ -217,6 +217,16 @@ def test_a_field_the_method_never_reads_comes_back_from_the_class_by_test():
     assert best.validation == "plausible" and best.operator == "other_field" and "return self._data[key]" in best.patched_source
 
 
+@pytest.mark.sandbox
+def test_a_module_level_counter_the_function_made_local_gets_its_global_statement_by_test():
+    source = ('SEEN = 0\n\n\ndef visit(name):\n    """Count a visit and greet."""\n    SEEN += 1\n    return f"hello {name} #{SEEN}"\n')
+    tests = Tests(test_code="assert visit('a') == 'hello a #1'\nassert visit('b') == 'hello b #2'\n")
+    result = repair(source, debugger=None, tests=tests, function="visit")
+    best = result.suggestions[0]
+    assert best.validation == "plausible" and best.operator == "declare_global"
+    assert '"""Count a visit and greet."""\n    global SEEN\n    SEEN += 1\n' in best.patched_source
+
+
 def test_the_wide_search_tries_mistake_templates_at_every_line_before_the_wide_templates():
     """A statement order no localization points at (line 8 of 9, ranked last) is still among the first edits tried."""
     from codemend.inference.localize import LineRanking
@@ -674,6 +684,40 @@ def test_ignored_parameters_counts_arguments_set_to_a_constant_before_anything_r
     assert [c.patched for c in kept] == ["def ratio(a, b):\n    return a / b\n"]
 
 
+def test_localize_gives_the_ranking_repair_shows(tiny_model):
+    """QA: `localize` read the model's beams alone and put the bug 4th where `repair`, `fix` and `explain` put it 1st."""
+    from codemend.inference import localize
+    from codemend.inference.debugger import Debugger
+
+    debugger = Debugger.load(tiny_model)
+    located = localize(SOURCE, debugger=debugger, function="max_index")
+    (report,) = repair(SOURCE, debugger=debugger, function="max_index", max_validate=0).functions
+    assert [(name, ranking.ranked) for name, ranking in located] == [(report.function, report.ranking.ranked)]
+
+
+def test_wrong_api_arguments_name_the_parameter(tiny_model):
+    from codemend.inference.debugger import Debugger
+
+    for kwargs, error, words in (({"text": SOURCE.encode()}, TypeError, "not bytes"), ({"text": None}, TypeError, "source"),
+                                 ({"debugger": str(tiny_model)}, TypeError, "Debugger.load"), ({"n": 2.5}, TypeError, "n:"),
+                                 ({"n": -5}, ValueError, "n=-5"), ({"line": "19"}, TypeError, "line"), ({"function": 3}, TypeError, "function")):
+        with pytest.raises(error, match=re.escape(words)):
+            repair(**{"text": SOURCE, "debugger": None, **kwargs})
+    assert repair(SOURCE, debugger=None, function="max_index", n=-1, max_validate=0).functions  # -1: decided from the tests
+    with pytest.raises(CodemendError, match="not both"):  # it said that command= needs tree=
+        Tests(test_code="assert 1", command="pytest")
+    with pytest.raises(CodemendError, match="not a folder"):
+        Tests(command="pytest", tree="/no/such/project", target="m.py")
+
+
+@pytest.mark.sandbox
+def test_test_code_that_does_not_parse_is_said_and_nothing_is_validated():
+    """QA: every candidate was validated against test code with a syntax error (57 s), all of them `error`."""
+    result = repair(SOURCE, debugger=None, function="max_index", tests=Tests(test_code="assert max_index([3, 9, 2] == 1\n"))
+    assert any("the test code does not parse" in note and "<tests> line 1" in note for note in result.notes)
+    assert result.suggestions and all(s.validation == "not validated" for s in result.suggestions)
+
+
 @pytest.mark.sandbox
 def test_with_tests_the_model_ranks_within_the_lines_coverage_points_at(tiny_model):
     from codemend.inference.debugger import Debugger
@@ -853,7 +897,7 @@ def test_nothing_is_written_without_apply(tmp_path, monkeypatch, capsys):
     assert main(["fix", "stats.py", "--model", "none", "--format", "json"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert len(payload["suggestions"]) == 3  # --top, as for text and SARIF
-    assert any(note.startswith("with --model none and no --test_cmd nothing ranks the suggestions") for note in payload["notes"])
+    assert any("with no model (--model none) and no tests to run, nothing ranks the suggestions" in note for note in payload["notes"])
     assert main(["fix", "stats.py", "--model", "none", "--format", "json", "--top", "1"]) == 0
     assert len(json.loads(capsys.readouterr().out)["suggestions"]) == 1
     assert (tmp_path / "stats.py").read_text() == SOURCE and sorted(p.name for p in tmp_path.iterdir()) == ["stats.py"]
