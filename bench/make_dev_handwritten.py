@@ -83,8 +83,9 @@ BUGS = [
     ("request_log", "missing-global", "module-level names a function assigns without declaring them global",
      '    """Count a request to path and remember it as the last one; return the count so far."""\n    global REQUESTS, LAST_PATH\n',
      '    """Count a request to path and remember it as the last one; return the count so far."""\n'),
-    ("paired_stats", "spent-iterator", "a zip object read more than once (spent after the first pass, and always true)",
-     "    pairs = list(zip(names, scores))", "    pairs = zip(names, scores)"),
+    ("paired_stats", "spent-iterator", "a generator read more than once (spent after the first pass, and always true)",
+     "    pairs = [(name, float(score)) for name, score in zip(names, scores)]",
+     "    pairs = ((name, float(score)) for name, score in zip(names, scores))"),
 ]
 
 

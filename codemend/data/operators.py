@@ -2489,8 +2489,9 @@ _ONE_PASS = frozenset({b"map", b"filter", b"zip", b"reversed", b"enumerate"})
 
 
 def _materialize_iterator(ix: _Index) -> Iterator[Edit]:
-    """`pairs = zip(xs, ys)` read twice -> `pairs = list(zip(xs, ys))`: an iterator (map, filter, zip, a
-    generator) is spent after one pass, and the second reads nothing. Not one that `next()` reads."""
+    """`pairs = zip(xs, ys)` read twice -> `pairs = list(zip(xs, ys))` (`(x for x in xs)` -> `[x for x in xs]`): an
+    iterator (map, filter, zip, a generator) is spent after one pass, and the second reads nothing. Not one that
+    `next()` reads."""
     generators = {ix.text(func.child_by_field_name("name")) for func in ix.nodes("function_definition")
                   if func.children[0].type != "async"  # list() cannot take an async generator
                   and any(node.type == "yield" for node in _own_statements(func.child_by_field_name("body")))}
@@ -2510,7 +2511,8 @@ def _materialize_iterator(ix: _Index) -> Iterator[Edit]:
         stepped = any(node.parent is not None and node.parent.parent is not None and node.parent.parent.type == "call"
                       and _call_name(ix, node.parent.parent) == b"next" for node in reads)  # meant to be taken one at a time
         if len(reads) >= 2 and not rebound and not stepped:
-            yield _replace(right, b"list" + ix.text(right) if right.type == "generator_expression" else b"list(" + ix.text(right) + b")")
+            text = ix.text(right)  # a generator expression becomes the list comprehension it stood for
+            yield _replace(right, b"[" + text[1:-1] + b"]" if right.type == "generator_expression" else b"list(" + text + b")")
 
 
 # Few sites each (~1 per line together), so the wide search tries them at every line of a function

@@ -386,7 +386,7 @@ def test_complete_short_call_gives_a_call_that_needs_more_arguments_a_value_from
      "        out.append(show)\n    return out\n", "        def show(x=x):\n"),
     ("materialize_iterator", "def f(xs, ys):\n    pairs = zip(xs, ys)\n    a = sum(x for x, _ in pairs)\n    return a, max(pairs)\n",
      "pairs = list(zip(xs, ys))"),
-    ("materialize_iterator", "def f(xs):\n    sq = (x * x for x in xs)\n    return sum(sq) / len(list(sq))\n", "sq = list(x * x for x in xs)"),
+    ("materialize_iterator", "def f(xs):\n    sq = (x * x for x in xs)\n    return sum(sq) / len(list(sq))\n", "sq = [x * x for x in xs]"),
 ])
 def test_wide_templates_reach_what_the_usual_space_cannot(template, buggy, fixed):
     """The wide space undoes operators whose inverse must guess what went missing; the usual space does not hold these."""

@@ -17,8 +17,15 @@ from codemend.errors import CodemendError
 from codemend.inference.debugger import Candidate
 from codemend.inference.fix import FileReport, apply_fix, changed_functions, check_functions, fix_path, read_source, write_backup
 from codemend.inference.formats import as_sarif, as_text
-from codemend.inference.repair import BEAMS_WITH_TESTS, Tests, file_diff, in_rank_order, model_beams, names_file, repair, select_functions, to_suggestion
+from codemend.inference.repair import (
+    BEAMS_WITH_TESTS, UNRANKED, Tests, file_diff, in_rank_order, model_beams, names_file, repair, select_functions, to_suggestion,
+)
 from codemend.testcov import failed_tests
+
+def said(result):
+    """A result's notes less the one every run without a model or tests has."""
+    return [note for note in result.notes if note != UNRANKED]
+
 
 SOURCE = '''import math
 
@@ -1116,9 +1123,9 @@ def test_a_syntax_error_outside_the_functions_looked_at_is_said():
     source = "def add(a, b)\n    return a - b\n\n\ndef ok(x):\n    return x < 0\n"
     result = repair(source, debugger=None, path="m.py")
     assert [r.function for r in result.functions] == ["ok"]
-    assert result.notes == ["the file does not parse: a syntax error near line 1; the code holding it is not looked at "
+    assert said(result) == ["the file does not parse: a syntax error near line 1; the code holding it is not looked at "
                             "(fix it first: no suggestion here fixes it, and tests fail on it)"]
-    assert repair(SOURCE, debugger=None, path="s.py").notes == []
+    assert said(repair(SOURCE, debugger=None, path="s.py")) == []
 
 
 def test_a_nested_function_s_fixes_are_suggested_once():
@@ -2044,9 +2051,9 @@ def test_a_function_with_a_form_feed_inside_is_named_not_passed_over_in_silence(
     assert odd_line_break_functions(SOURCE) == []
     result = repair(source, debugger=None, path="m.py")
     assert [r.function for r in result.functions] == ["C.g"]
-    assert result.notes == ["f (line 1), C.h (line 11) not looked at: a form feed or another character that str.splitlines ends a line "
+    assert said(result) == ["f (line 1), C.h (line 11) not looked at: a form feed or another character that str.splitlines ends a line "
                             "at and Python does not is inside (their lines would be numbered two ways)"]
-    assert repair(source, debugger=None, path="m.py", function="g").notes == []
+    assert said(repair(source, debugger=None, path="m.py", function="g")) == []
     with pytest.raises(CodemendError, match="--function h: it holds a form feed"):
         check_functions(source, "m.py", "h", 0)
 
@@ -2113,7 +2120,9 @@ def test_the_api_says_why_a_repair_found_nothing_to_look_at():
     assert broken.notes == ["<memory>: no function or module-level code to look at; it does not parse (first syntax error near line 1), so look there"]
     (note,) = repair(SOURCE, debugger=None, function="max_indx").notes
     assert note.startswith("--function max_indx: no such function in <memory>; did you mean Stats.max_index")
-    assert not repair(SOURCE, debugger=None).notes
+    # Suggestions nothing ranks (no model, no tests) are said to be in no order (QA: scores of 0 and no word).
+    assert repair(SOURCE, debugger=None).notes == [UNRANKED]
+    assert UNRANKED not in repair(SOURCE, debugger=None, tests=Tests(test_code="s = Stats()\n")).notes  # tests were given
 
 
 def test_tests_built_from_the_api_say_what_they_are_missing():
@@ -2154,7 +2163,7 @@ def test_a_line_outside_a_functions_body_looks_at_the_whole_function_and_says_so
     (func,) = select_functions(SOURCE, "s.py", "max_index")
     result = repair(SOURCE, debugger=None, path="s.py", line=func.start_line)
     assert result.suggestions and any("if items[i] > items[best]:" in s.patched_source for s in result.suggestions)
-    assert result.notes == [f"--line {func.start_line} is not in Stats.max_index's body (its def line, signature or docstring, "
+    assert said(result) == [f"--line {func.start_line} is not in Stats.max_index's body (its def line, signature or docstring, "
                             "never edited): the whole function is looked at"]
     body = min(body_lines(func))
     assert all(s.line == body for s in repair(SOURCE, debugger=None, path="s.py", line=body).suggestions)  # a body line still pins

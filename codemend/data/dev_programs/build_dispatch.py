@@ -27,6 +27,8 @@ assert table["start"]() == ("start", ())
 assert dispatch(table, "stop 3 4") == ("stop", ("3", "4"))
 assert dispatch(table, "pause") == ("pause", ())
 assert build_dispatch([]) == {}
+assert [table[name]("x") for name in ("pause", "stop")] == [("pause", ("x",)), ("stop", ("x",))]
+assert build_dispatch(["only"])["only"](1, 2) == ("only", (1, 2))
 try:
     build_dispatch(["go on"])
     raise AssertionError("bad name accepted")
