@@ -65,6 +65,7 @@ class ItemResult:
     correct: list[bool] = field(default_factory=list)
     note: str = ""
     has_reference: bool = True  # False: the item gives no fixed_code, so correctness is not judged
+    item_digest: str = ""  # the item's content (`item_digest`): results are reused, and runs compared, only for the same
 
 
 class VerdictCache:
@@ -205,7 +206,7 @@ def evaluate_item(item: BenchmarkItem, debugger, config: EvalConfig, pool: Sandb
                   predictions: dict[str, list[str]] | None) -> ItemResult:
     state, limit, note, buggy = check_item(item)
     result = ItemResult(item.id, item.bug_type, item.source, state, item.bug_line, round(limit, 3), note=note,
-                        has_reference=bool(item.fixed_code))
+                        has_reference=bool(item.fixed_code), item_digest=item_digest(item))
     if state != "scored":
         return result
     if predictions is not None:
@@ -263,7 +264,7 @@ def _finished(path: Path, key: str, digests: dict[str, str]) -> tuple[dict[str, 
             except json.JSONDecodeError:
                 continue
             commit = row.pop("git_sha", "unknown")
-            same_item = row.pop("item_digest", None) == digests.get(row.get("id"))
+            same_item = row.get("item_digest") == digests.get(row.get("id"))
             if row.pop("run_key", None) == key and same_item:
                 row["candidates"] = [Candidate(**c) for c in row["candidates"]]
                 done[row["id"]] = ItemResult(**row)
@@ -325,8 +326,7 @@ def run(config: EvalConfig) -> dict:
             if item.id not in done:
                 done[item.id] = evaluate_item(item, debugger, config, pool, cache, predictions)
                 with open(out / "items.jsonl", "a", encoding="utf-8") as handle:
-                    handle.write(json.dumps({"run_key": run_key, "git_sha": commit, "item_digest": digests[item.id],
-                                             **asdict(done[item.id])}) + "\n")
+                    handle.write(json.dumps({"run_key": run_key, "git_sha": commit, **asdict(done[item.id])}) + "\n")
                 logger.info("[%d/%d] %s: %s", index, len(items), item.id, _verdict(done[item.id]))
             results.append(done[item.id])
     metrics = summarize(results, n=config.n, seed=config.seed, references={i.id: (i.buggy_code, i.fixed_code or "") for i in items})

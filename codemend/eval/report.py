@@ -241,11 +241,12 @@ def plot_report(out: Path, metrics: dict) -> None:
         plt.close(fig)
 
 
-def _scored_ids(path: Path) -> set[str] | None:
-    """The ids of a run's items (results.jsonl), or None when it cannot be read."""
+def _scored_ids(path: Path) -> dict[str, str] | None:
+    """A run's items (results.jsonl): id -> content digest ("" from runs before 2026-12-06), or None when unreadable."""
     try:
-        return {json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return {row["id"]: row.get("item_digest", "") for row in rows}
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
@@ -260,15 +261,21 @@ def _benchmark_files(name: str | None) -> tuple[str, ...]:
         return (str(name),)
 
 
-def _comparability(a: str | Path, b: str | Path, runs: list[dict], ids: list[set[str] | None]) -> list[str]:
-    """What makes two runs' numbers differ besides the models or settings: another benchmark, other items."""
+def _comparability(a: str | Path, b: str | Path, runs: list[dict], ids: list[dict[str, str] | None]) -> list[str]:
+    """What makes two runs' numbers differ besides the models or settings: another benchmark, other items, or
+    items of the same ids edited between the runs."""
     notes = []
     if _benchmark_files(runs[0].get("benchmark")) != _benchmark_files(runs[1].get("benchmark")):
         notes.append(f"the runs scored different benchmarks ({runs[0].get('benchmark')} and {runs[1].get('benchmark')}): "
                      f"their differences are not one model against another")
-    elif ids[0] is not None and ids[1] is not None and ids[0] != ids[1]:
-        notes.append(f"the runs scored different items ({a}: {len(ids[0])}, {b}: {len(ids[1])}, {len(ids[0] & ids[1])} in both; "
-                     f"another --limit?): the differences mix item sets; rerun both on the same items")
+    elif ids[0] is not None and ids[1] is not None:
+        if ids[0].keys() != ids[1].keys():
+            notes.append(f"the runs scored different items ({a}: {len(ids[0])}, {b}: {len(ids[1])}, {len(ids[0].keys() & ids[1].keys())} "
+                         f"in both; another --limit?): the differences mix item sets; rerun both on the same items")
+        edited = sorted(i for i in ids[0].keys() & ids[1].keys() if ids[0][i] and ids[1][i] and ids[0][i] != ids[1][i])
+        if edited:
+            notes.append(f"{len(edited)} item(s) changed between the runs under the same id ({', '.join(edited[:3])}): the benchmark "
+                         f"file was edited; rerun both on the same file")
     return notes
 
 

@@ -50,11 +50,12 @@ def test_an_edited_item_is_scored_again_not_reused_by_its_id(first_run, assets, 
     """QA: after the benchmark file changed, a rerun into the same --out reported the old items' verdicts."""
     import shutil
 
-    out = tmp_path / "edited"
-    shutil.copytree(first_run, out)
-    rows = [json.loads(line) for line in open(assets / "bench_small.jsonl")]
+    edited, before, out = tmp_path / "bench.jsonl", tmp_path / "before", tmp_path / "edited"
+    shutil.copy(assets / "bench_small.jsonl", edited)
+    assert main(["-q", "eval", "--benchmark", str(edited), "--model", "none", "--out", str(before)]) == 0
+    shutil.copytree(before, out)
+    rows = [json.loads(line) for line in open(edited)]
     swap = next(row for row in rows if row["id"] == "max_index/swap")
-    edited = tmp_path / "bench.jsonl"
     swap["buggy_code"] = swap["fixed_code"]  # now a bug-free program under the same id
     edited.write_text("".join(json.dumps(row) + "\n" for row in rows))
     assert main(["-q", "eval", "--benchmark", str(edited), "--model", "none", "--out", str(out)]) == 0
@@ -62,6 +63,8 @@ def test_an_edited_item_is_scored_again_not_reused_by_its_id(first_run, assets, 
     assert "max_index/swap" in metrics["not_failing"] and metrics["scored"] == 1
     again = [row["id"] for row in map(json.loads, open(out / "items.jsonl")) if row["id"] == "max_index/swap"]
     assert len(again) == 2  # scored twice: once per content
+    assert main(["-q", "eval", "compare", str(before), str(out), "--out", str(tmp_path / "cmp")]) == 0
+    assert "1 item(s) changed between the runs under the same id (max_index/swap)" in (tmp_path / "cmp" / "compare.md").read_text()
 
 
 def test_clearing_an_earlier_run_never_removes_what_this_run_reads(tmp_path):
