@@ -318,11 +318,9 @@ def cmd_eval_compare(words: list[str]) -> int:
     parser.add_argument("--out", default="runs/compare", help="where compare.md and compare.png go (default: runs/compare)")
     args = parser.parse_args(words)
     from codemend.config import foreign_output_problems
-    from codemend.io import unwritable_problem
 
     # As `eval` itself: never over a dataset's or checkpoint's record, nor a folder of the user's own files.
-    problems = [unwritable] if (unwritable := unwritable_problem(args.out)) else foreign_output_problems(args.out, CompareConfig)
-    if problems:
+    if problems := foreign_output_problems(args.out, CompareConfig):
         raise ConfigError(problems)
     print(compare(args.a, args.b, args.out))
     save_run_metadata(CompareConfig(args.a, args.b, args.out), args.out)  # as every output folder: config.yaml, meta.json

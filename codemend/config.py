@@ -441,8 +441,8 @@ class EvalConfig(InferenceOptions):
     def missing_paths(self) -> list[str]:
         from codemend.io import unwritable_problem
 
-        unwritable = unwritable_problem(self.out_folder)
-        foreign = [unwritable] if unwritable else foreign_output_problems(self.out, EvalConfig)
+        # The default folder (the checkpoint's, or runs/) must be writable too; only --out can be someone else's.
+        foreign = foreign_output_problems(self.out, EvalConfig) if self.out else [p for p in [unwritable_problem(self.out_folder)] if p]
         if self.predictions:  # another system's fixes: no model is read
             return foreign + ([] if Path(self.predictions).is_file() else [f"--predictions {self.predictions}: no such file"])
         if not self.benchmark and self.model.lower() == "none":
@@ -1099,9 +1099,13 @@ _OUTPUT_KINDS = {"DataConfig": "a dataset", "ValidatedDataConfig": "a dataset", 
 
 
 def foreign_output_problems(out: str, config_class: type) -> list[str]:
-    """--out holding another command's output (a dataset, a checkpoint): writing there would replace its
-    config.yaml and meta.json, the record of how it was made; or files no codemend command wrote (a
-    project, a user's own report), which would be replaced or mixed with this command's."""
+    """--out that cannot be written (`io.unwritable_problem`), or holding another command's output (a dataset, a
+    checkpoint): writing there would replace its config.yaml and meta.json, the record of how it was made; or files
+    no codemend command wrote (a project, a user's own report), which would be replaced or mixed with this command's."""
+    from codemend.io import unwritable_problem
+
+    if out and (unwritable := unwritable_problem(out)):
+        return [unwritable]
     owner = output_owner(out) if out else ""
     if owner == config_class.__name__:
         return []

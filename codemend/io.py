@@ -21,16 +21,14 @@ from codemend.errors import CodemendError
 
 def check_writable_target(out: str | os.PathLike, overwrite: bool, flag: str = "--out",
                           reads: Sequence[tuple[str, str | os.PathLike]] = ()) -> Path:
-    """Fail early, before any work, when `out` exists and may not be replaced, cannot be made (a file stands
-    where a folder above it must go), or is or holds a folder the command reads (`reads`:
+    """Fail early, before any work, when `out` exists and may not be replaced, cannot be made or written
+    (`unwritable_problem`), or is or holds a folder the command reads (`reads`:
     (flag, path) pairs): `--overwrite` moves `out` aside, and the user's code is not an output."""
     out = Path(out)
     if out.exists() and not overwrite:
         raise CodemendError(f"{flag} {out} already exists; pick another folder or pass --overwrite (the old one is kept as a backup)")
-    if out.exists() and not out.is_dir():
-        raise CodemendError(f"{flag} {out} exists and is not a folder; pick another path")
-    if (above := next((parent for parent in out.parents if parent.exists()), None)) is not None and not above.is_dir():
-        raise CodemendError(f"{flag} {out}: {above} is a file, not a folder; pick another path")
+    if problem := unwritable_problem(out, flag):
+        raise CodemendError(problem)
     target = out.resolve()
     for name, path in reads:
         read = Path(path).resolve()
@@ -52,7 +50,7 @@ def unwritable_problem(out: str | os.PathLike, flag: str = "--out", folder: bool
     above = next((parent for parent in out.parents if parent.exists()), None)
     if above is not None and not above.is_dir():
         return f"{flag} {out}: {above} is a file, not a folder; pick another path"
-    nearest = out if out.is_dir() else (out.parent if out.parent.is_dir() else above)
+    nearest = out if out.is_dir() else above
     if nearest is None:
         return ""
     try:  # as root, os.access says yes to /proc; only a try tells

@@ -174,8 +174,7 @@ def benchmark_paths(path_or_name: str) -> list[Path]:
     if path_or_name.startswith("builtin:"):
         part = path_or_name.split(":", 1)[1]
         if part not in BUILTIN_FILES:
-            raise CodemendError(f"unknown built-in benchmark {path_or_name!r}; choose 'builtin', "
-                                + ", ".join(f"'builtin:{name}'" for name in BUILTIN_FILES))
+            raise CodemendError(f"unknown built-in benchmark {path_or_name!r}; choose {_BUILTIN_NAMES}")
         return [BUILTIN_FILES[part]]
     return [Path(path_or_name)]
 

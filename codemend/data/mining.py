@@ -258,7 +258,7 @@ def file_samples(change: FileChange, commit: Commit, blobs: BlobReader, config: 
             skipped[skip] += 1
             return []
         versions.append(functions)
-        old_data = old_data or data
+        old_data = data if blob == change.old_blob else old_data
     # extract_functions leaves a function out while it does not parse: its syntax fix is not paired, say so (parsed
     # again only when a function is missing from the old version)
     if (appeared := {f.name for f in versions[1]} - {f.name for f in versions[0]}) and has_error(parse(old_data)):

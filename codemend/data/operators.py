@@ -133,17 +133,20 @@ class _Index:
         self.source, self.fstrings = source, fstrings
         self.by_type: dict[str, list[Node]] = defaultdict(list)
         cursor = tree.walk()
+        parts: set[int] = set()  # the strings of a concatenation walked into: not sites of their own
         # A cursor walk is ~3x faster than recursing through `node.children`.
         while True:
             node = cursor.node
             kind = node.type
-            if not (fstrings and kind == "string" and node.parent is not None and node.parent.type == "concatenated_string"):
+            if not (parts and node.id in parts):
                 self.by_type[kind].append(node)  # strings are sites too (wrapped whole), never their insides...
             # ... but for an f-string's `{expressions}` in the repair space (`f"{count - 1} items"`: its fix is there),
-            # also one of a concatenation (`"total: " f"{n - 1}"`), whose parts are not sites of their own
+            # also one of a concatenation (`"total: " f"{n - 1}"`)
             inside = kind not in _NO_DESCEND or (fstrings and (
                 (kind == "string" and _has_interpolation(node))
                 or (kind == "concatenated_string" and any(part.type == "string" and _has_interpolation(part) for part in node.children))))
+            if inside and kind == "concatenated_string":
+                parts.update(part.id for part in node.children)
             if inside and cursor.goto_first_child():
                 continue
             while not cursor.goto_next_sibling():
@@ -536,8 +539,9 @@ def _public_sites(raw: Callable[[_Index], Iterable[Edit]], multiline: bool = Fal
         edits = dict.fromkeys(e for e in raw(_index(tree, source)) if keep(e, source))
         return sorted(edits, key=lambda e: (e.start_byte, e.end_byte))
 
-    sites.__name__ = sites.__qualname__ = raw.__name__.lstrip("_")
-    sites.__doc__ = raw.__doc__
+    named = getattr(raw, "func", raw)  # a functools.partial names and documents its function
+    sites.__name__ = sites.__qualname__ = named.__name__.lstrip("_")
+    sites.__doc__ = named.__doc__
     return sites
 
 
@@ -1815,13 +1819,6 @@ def _other_field(ix: _Index, fields: Sequence[bytes]) -> Iterator[Edit]:
         yield from (_replace(attr, field) for field in others)
 
 
-def _other_field_sites(fields: Sequence[bytes]) -> Callable[[Any, bytes], list[Edit]]:
-    def other_field(ix: _Index) -> Iterator[Edit]:
-        return _other_field(ix, fields)
-
-    return _public_sites(other_field)
-
-
 def _own_field(ix: _Index, fields: Sequence[bytes]) -> Iterator[Edit]:
     """`balance -= amount` -> `self.balance -= amount` in a method: a field of its object (`fields`:
     `class_fields`) written as a bare name, a local or a global that is not there (UnboundLocalError, NameError),
@@ -1844,13 +1841,6 @@ def _own_field(ix: _Index, fields: Sequence[bytes]) -> Iterator[Edit]:
                 (parent.type == "keyword_argument" and parent.child_by_field_name("name") == node):
             continue
         yield _replace(node, ix.text(first) + b"." + ix.text(node))
-
-
-def _own_field_sites(fields: Sequence[bytes]) -> Callable[[Any, bytes], list[Edit]]:
-    def own_field(ix: _Index) -> Iterator[Edit]:
-        return _own_field(ix, fields)
-
-    return _public_sites(own_field)
 
 
 def _first_parameter(function: Node) -> Node | None:
@@ -2392,7 +2382,7 @@ def _loop_names(closure: Node) -> list[bytes]:
 
 
 def _declare_global(ix: _Index, module_names: Collection[bytes]) -> Iterator[Edit]:
-    """`count += 1` in a function, `count` set at module level (`module_names`: `module_names`) -> `global count`
+    """`count += 1` in a function, `count` set at module level (`module_names`: `places.module_names`) -> `global count`
     first in the body: a name the function assigns is its own local (`+=` raises UnboundLocalError; `count = 0`
     never resets the module's)."""
     for func in ix.nodes("function_definition"):
@@ -2400,8 +2390,14 @@ def _declare_global(ix: _Index, module_names: Collection[bytes]) -> Iterator[Edi
         outer = func.parent.parent if func.parent is not None and func.parent.type == "decorated_definition" else func.parent
         if body is None or outer is None or outer.type != "module":
             continue  # a nested function's names are another matter (`nonlocal`)
-        if any(node.type in ("global_statement", "nonlocal_statement") for node in _subtree(body)):
-            continue  # declared already, or a nested function's `nonlocal` needs the local
+        first_read: dict[bytes, int] = {}  # nested closures' reads count: they read the function's local
+        declared = False  # already, or a nested function's `nonlocal` needs the local
+        for node in _subtree(body):
+            declared = declared or node.type in ("global_statement", "nonlocal_statement")
+            if node.type == "identifier" and _reads(node):
+                first_read.setdefault(ix.text(node), node.start_byte)
+        if declared:
+            continue
         first_binding: dict[bytes, int] = {}  # name -> where its first plain binding ends
         augmented, annotated = [], set()
         for node in _own_statements(body):
@@ -2413,10 +2409,6 @@ def _declare_global(ix: _Index, module_names: Collection[bytes]) -> Iterator[Edi
                     first_binding.setdefault(name, node.end_byte)
                 if node.type == "assignment" and node.child_by_field_name("type") is not None:
                     annotated.update(_target_names(target))  # `X: int = 3` cannot be declared global
-        first_read: dict[bytes, int] = {}  # nested closures' reads count: they read the function's local
-        for node in _subtree(body):
-            if node.type == "identifier" and _reads(node):
-                first_read.setdefault(ix.text(node), node.start_byte)
         params = set(_parameter_names(parameters)) if parameters is not None else set()
         # `+=` on a name nothing binds before, a plain store never read, or one read before it is first bound
         # (`COUNT = COUNT + 1`): each raises UnboundLocalError or never reaches the module's name
@@ -2427,34 +2419,6 @@ def _declare_global(ix: _Index, module_names: Collection[bytes]) -> Iterator[Edi
         if names and placed is not None:
             first, indent, _unit = placed
             yield Edit(first.start_byte, first.start_byte, b"global " + b", ".join(names) + _newline(ix, first) + indent)
-
-
-def _declare_global_sites(module_names: Sequence[bytes]) -> Callable[[Any, bytes], list[Edit]]:
-    def declare_global(ix: _Index) -> Iterator[Edit]:
-        return _declare_global(ix, frozenset(module_names))
-
-    return _public_sites(declare_global, multiline=True)
-
-
-@functools.lru_cache(maxsize=8)
-def module_names(module: str) -> tuple[str, ...]:
-    """The names `module`'s top-level statements assign (also inside a top-level `if`, `try` or `with`), for
-    `declare_global`: in order of first appearance."""
-    found: dict[str, None] = {}
-    stack = list(reversed(parse(module.encode("utf-8")).root_node.named_children))
-    while stack:
-        node = stack.pop()
-        if node.type in ("if_statement", "try_statement", "with_statement", "block", "else_clause", "elif_clause",
-                         "except_clause", "finally_clause"):
-            stack.extend(reversed(node.named_children))
-        elif node.type == "expression_statement":
-            for part in _named(node):
-                while part.type == "assignment":  # `a = b = 0`
-                    found.update(dict.fromkeys(name.decode("utf-8") for name in _target_names(part.child_by_field_name("left"))))
-                    part = part.child_by_field_name("right")
-                    if part is None:
-                        break
-    return tuple(found)
 
 
 def _newline(ix: _Index, statement: Node) -> bytes:
@@ -2495,6 +2459,7 @@ def _materialize_iterator(ix: _Index) -> Iterator[Edit]:
     generators = {ix.text(func.child_by_field_name("name")) for func in ix.nodes("function_definition")
                   if func.children[0].type != "async"  # list() cannot take an async generator
                   and any(node.type == "yield" for node in _own_statements(func.child_by_field_name("body")))}
+    uses: list[Node] | None = None
     for assignment in ix.nodes("assignment"):
         left, right = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")
         scope = ix.scope_of(assignment)
@@ -2503,9 +2468,8 @@ def _materialize_iterator(ix: _Index) -> Iterator[Edit]:
         one_pass = right.type == "generator_expression" or (right.type == "call" and _call_name(ix, right) in _ONE_PASS | generators)
         if not one_pass:
             continue
-        name = ix.text(left)
-        reads = [node for node in _variable_uses(ix) if ix.text(node) == name and node.start_byte > assignment.end_byte
-                 and ix.scope_of(node) == scope]
+        name, uses = ix.text(left), uses if uses is not None else list(_variable_uses(ix))
+        reads = [node for node in uses if ix.text(node) == name and node.start_byte > assignment.end_byte and ix.scope_of(node) == scope]
         rebound = any(node.type in ("assignment", "for_statement") and node is not assignment and node.start_byte > assignment.end_byte
                       and name in _target_names(node.child_by_field_name("left")) for node in _own_statements(scope.child_by_field_name("body")))
         stepped = any(node.parent is not None and node.parent.parent is not None and node.parent.parent.type == "call"
@@ -2562,10 +2526,12 @@ def repair_sites(tree: Any, data: bytes, wide: bool = False, only: Collection[st
             yield from ((operator.name, edit) for edit in REPAIR_VARIANTS.get(operator.name, operator.sites)(tree, data))
     templates = REPAIR_TEMPLATES | (MISTAKE_TEMPLATES | WIDE_TEMPLATES if wide else {})
     if wide and fields:
-        templates["other_field"] = _other_field_sites([field.encode("utf-8") for field in fields])
-        templates["own_field"] = _own_field_sites([field.encode("utf-8") for field in fields])
+        known = [field.encode("utf-8") for field in fields]
+        templates["other_field"] = _public_sites(functools.partial(_other_field, fields=known))
+        templates["own_field"] = _public_sites(functools.partial(_own_field, fields=known))
     if wide and globals_:
-        templates["declare_global"] = _declare_global_sites([name.encode("utf-8") for name in globals_])
+        templates["declare_global"] = _public_sites(functools.partial(_declare_global, module_names=frozenset(
+            name.encode("utf-8") for name in globals_)), multiline=True)
     for name, sites in templates.items():
         if only is None or name in only:
             yield from ((name, edit) for edit in sites(tree, data))
@@ -2580,7 +2546,7 @@ def candidate_fixes(source: str, lines: Collection[int] | None = None, wide: boo
     ones, the operators in REPAIR_ONLY_OPERATORS and the templates in REPAIR_TEMPLATES; `wide`
     adds MISTAKE_TEMPLATES and WIDE_TEMPLATES, for validation by tests, with a method's `fields`
     (`class_fields`) `other_field` and `own_field`, and with a top-level function's module's names
-    (`module_names`) `declare_global`). `lines` (1-based) keeps only
+    (`places.module_names`) `declare_global`). `lines` (1-based) keeps only
     edits that start on those lines; `only`, only the operators and templates of those names.
     Variants that do not parse, or parse to the same AST as `source` or as an earlier variant, are
     left out. Unlike the injection of bugs, it edits the expressions of f-strings (`f"{count - 1}"`).

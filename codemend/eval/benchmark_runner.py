@@ -71,8 +71,9 @@ class ItemResult:
 class VerdictCache:
     """Sandbox verdicts keyed by (model, item, candidate), appended to a JSONL file as they come."""
 
-    def __init__(self, path: Path, model_key: str):
-        self.path, self.model_key, self.entries, self.digests = path, model_key, {}, {}
+    def __init__(self, path: Path, model_key: str, digests: dict[str, str]):
+        # `digests`: each item's content (`item_digest`) by id, not only its id: an edited benchmark file reruns
+        self.path, self.model_key, self.entries, self.digests = path, model_key, {}, digests
         if path.is_file():
             for line in path.read_text(encoding="utf-8").splitlines():
                 try:
@@ -82,9 +83,6 @@ class VerdictCache:
                     continue  # a line cut by a crash: recompute that verdict
 
     def key(self, item: BenchmarkItem, code: str) -> str:
-        # The item's content, not only its id: an edited benchmark file (or another with the same ids) reruns.
-        if item.id not in self.digests:
-            self.digests[item.id] = item_digest(item)  # ids are unique in a run; every candidate asks
         return hashlib.sha256(f"{self.model_key}\x00{self.digests[item.id]}\x00{code}".encode()).hexdigest()
 
     def get(self, item: BenchmarkItem, code: str) -> tuple[str, str] | None:
@@ -206,7 +204,7 @@ def evaluate_item(item: BenchmarkItem, debugger, config: EvalConfig, pool: Sandb
                   predictions: dict[str, list[str]] | None) -> ItemResult:
     state, limit, note, buggy = check_item(item)
     result = ItemResult(item.id, item.bug_type, item.source, state, item.bug_line, round(limit, 3), note=note,
-                        has_reference=bool(item.fixed_code), item_digest=item_digest(item))
+                        has_reference=bool(item.fixed_code), item_digest=cache.digests[item.id])
     if state != "scored":
         return result
     if predictions is not None:
@@ -313,8 +311,8 @@ def run(config: EvalConfig) -> dict:
     clear_earlier_outputs(out, keep=("items.jsonl", "cache.jsonl"), inputs=(config.predictions, config.benchmark))
     save_run_metadata(config, out)  # now, not only at the end: a run stopped part way is this command's to resume
     run_key = f"{key}:{config.n}:{config.operators}" + ("" if config.traces else ":no-traces") + _precision_key(config) + ("" if config.engine == "auto" else f":{config.engine}") + f":v{config.validate_top}" + (f":w{config.wide}" if config.wide else "")
-    cache = VerdictCache(out / "cache.jsonl", run_key)
     digests = {item.id: item_digest(item) for item in items}
+    cache = VerdictCache(out / "cache.jsonl", run_key, digests)
     done, commits = _finished(out / "items.jsonl", run_key, digests)
     if reused := sum(item.id in done for item in items):
         logger.info("%d of the %d items are reused from %s (the same items, model and settings)", reused, len(items), out / "items.jsonl")

@@ -28,7 +28,7 @@ from typing import Any, Callable, Collection, Iterator, Mapping
 from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
 from codemend.data.corpus import (MODULE_CODE, Function, body_lines, enters, extract_functions, header_line, module_chunks, module_code,
                                    odd_line_break_functions, replace_function, text_without, top_level_runs)
-from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes, class_fields, module_names
+from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes, class_fields
 from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
 from codemend.inference import places
@@ -598,7 +598,8 @@ def wide_suggestions(text: str, path: str, reports: list[FunctionReport], tried:
     found: list[Suggestion] = []
     functions = [report for report in reports if report.func is not None]
     fields = [() if report.func.module_level else class_fields(text, report.func.start_line) for report in functions]
-    names = [module_names(text) if not report.func.module_level and not report.func.indent else () for report in functions]
+    module = tuple(sorted(places.module_names(text) or ()))  # the file is parsed once, not per function
+    names = [module if not report.func.module_level and not report.func.indent else () for report in functions]
     tiers = [([_all_lines(report) for report in functions], {*MISTAKE_TEMPLATES, "own_field", "declare_global"}),
              ([report.ranking.top(WIDE_LINES)[:WIDE_LINES] for report in functions], None)]
     for lines, only in tiers:

@@ -24,7 +24,6 @@ from codemend.data.operators import (
     candidate_fixes,
     class_fields,
     inject,
-    module_names,
     mutate,
 )
 from codemend.data.parsing import parse
@@ -420,7 +419,9 @@ def test_closures_bind_only_loop_variables_they_read_and_iterators_only_read_twi
 def test_declare_global_needs_the_module_names_and_a_name_the_function_makes_local():
     """`COUNT += 1` in a function raises UnboundLocalError, and `cache = {}` never resets the module's."""
     module = 'COUNT = 0\ncache = hits = None\ntry:\n    import json\nexcept ImportError:\n    json = None\n'
-    assert module_names(module) == ("COUNT", "cache", "hits", "json")
+    from codemend.inference.places import module_names
+
+    assert module_names(module) == {"COUNT", "cache", "hits", "json"}
 
     def edits(source, names=("COUNT", "cache", "hits", "n")):
         return [fix for fix, operator in candidate_fixes(source, wide=True, globals_=names) if operator == "declare_global"]
