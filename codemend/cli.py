@@ -403,9 +403,11 @@ def _check_applied(test_cmd: str, timeout: float) -> dict:
     """Run the tests once on the project as the applied fixes left it, and say how that went: a fix is
     judged without tests that fail for another bug, so one run may leave some failing."""
     from codemend.sandbox import Limits, run_command
-    from codemend.testcov import command_limits
+    from codemend.testcov import command_limits, reporting_command, unfinished
 
-    result = run_command(test_cmd, tree=Path.cwd(), limits=command_limits(Limits(wall_s=timeout, memory_mb=2048)))
+    result = run_command(reporting_command(test_cmd), tree=Path.cwd(), limits=command_limits(Limits(wall_s=timeout, memory_mb=2048)))
+    if why := unfinished(test_cmd, result):
+        result = dataclasses.replace(result, status="error", detail=why)
     if result.status == "passed":
         print(f"the tests pass now: {test_cmd}", file=sys.stderr)
     else:

@@ -33,8 +33,10 @@ rlimits, uid, fresh directory, scrubbed environment) and runs the same harness a
 
 Not protected: world-readable files (the repository, /etc, other processes' command lines in a
 fresh run) stay readable; a candidate written against this harness can forge a pass by finding
-the secret in its own interpreter (frames, memory) - every in-process exec harness shares this;
-model output
+the secret in its own interpreter (frames, memory, or the harness's pipes, whose numbers it can
+find) - every in-process exec harness shares this; a Unix socket bound to a path (a database's
+in /run or /tmp) that the sandbox's user may write stays connectable: the network namespace
+covers IP and abstract sockets, not files; model output
 that games the tests themselves (an object whose __eq__ is always True, patched helpers other
 than builtins/unittest) passes as it would anywhere; CPU, memory bandwidth and disk I/O are not
 isolated from other runs; a fresh run's total disk writes are capped per file (RLIMIT_FSIZE),
@@ -42,8 +44,8 @@ not in sum. Without root it falls back to `unshare --map-root-user --net` if use
 work, else an in-process socket guard, and the code runs as the caller's own user: it can read
 and delete the caller's files and signal its processes. `RunResult.isolation` records what each
 run actually got; `isolation_report()` summarises this machine. The module imports nothing from
-codemend: the child loads this very file by path (`_BOOT`), so the sandboxed side and the parent
-side cannot drift apart.
+codemend: the child loads the text of this very file that its parent imported (`_BOOT`, `_harness_copy`),
+so the sandboxed side and the parent side cannot drift apart.
 """
 
 from __future__ import annotations
@@ -81,8 +83,10 @@ _MAX_RECORD_BYTES = 65536
 # (no script dir on sys.path) give the same isolation and keep str hashing identical between
 # fresh runs and pool workers, so set-order-dependent tests get the same verdict on both paths.
 _PYTHON_FLAGS: tuple[str, ...] = ("-s", "-P") if sys.version_info >= (3, 11) else ("-s",)
-# The child runs `python -c _BOOT <this file> ...`: it loads this module by path because `-P`
-# and the scrubbed environment keep codemend off its sys.path.
+# The child runs `python -c _BOOT <a copy of this file> ...`: it loads this module by path because `-P`
+# and the scrubbed environment keep codemend off its sys.path. The copy holds the text this process
+# imported (`_harness_copy`): a child that read the file itself ran whatever version lay on disk, and an
+# upgrade (or an edit) during a long evaluation set every later run's sandbox up with a mismatched spec.
 _BOOT = (
     "import importlib.util, sys\n"
     "spec = importlib.util.spec_from_file_location('_codemend_sandbox_child', sys.argv[1])\n"
@@ -91,6 +95,15 @@ _BOOT = (
     "spec.loader.exec_module(module)\n"
     "module._child_entry(sys.argv[2:])\n"
 )
+
+
+with open(__file__, encoding="utf-8") as _own:
+    _HARNESS_SOURCE = _own.read()
+
+
+def _harness_copy(folder: str) -> str:
+    """The harness as this process imported it, written (private) into `folder`, which the run's clean-up removes."""
+    return _write_private(os.path.join(folder, "codemend_sandbox_harness.py"), _HARNESS_SOURCE)
 
 
 # How often a run given a `cancel` event looks at it (`run_command`): a cancelled run lingers that long at most.
@@ -418,22 +431,24 @@ def import_roots(command: str, tree: Path) -> tuple[str, ...]:
     """Folders of `tree` (relative to it) on the sys.path that the command's Python (and codemend's, which
     runs the coverage) gets from outside the tree: an editable install's `src/` (a .pth file), an absolute
     PYTHONPATH. Run in a copy, the tests would import the original files from there and never run a
-    candidate fix written in the copy; `run_command(import_roots=...)` puts the copies first."""
+    candidate fix written in the copy; `run_command(import_roots=...)` puts the copies first. Each Python is
+    asked in the sandbox, with the command's environment: the project's own `bin/python`, or a `sitecustomize`
+    on its PYTHONPATH, is the project's code."""
     import shlex
-    import subprocess
     import tempfile
 
     tree = Path(tree).resolve()
     env, _ = split_assignments(shlex.split(command))
     interpreters = {sys.executable, command_python(command, tree) or sys.executable}
     roots: list[str] = []
+    assignments = [f"{name}={value}" for name, value in env.items()]
     with tempfile.TemporaryDirectory() as outside:  # run from elsewhere: the tree is not the current folder there
         for interpreter in sorted(interpreters):
+            out = run_command([*assignments, interpreter, "-c", "import json, sys; print(json.dumps(sys.path))"], tree=Path(outside),
+                              limits=Limits(wall_s=30))
             try:
-                out = subprocess.run([interpreter, "-c", "import json, sys; print(json.dumps(sys.path))"], cwd=outside,
-                                     env={**os.environ, **env}, capture_output=True, text=True, timeout=30)
-                entries = json.loads(out.stdout) if out.returncode == 0 else []
-            except (OSError, subprocess.TimeoutExpired, ValueError):
+                entries = json.loads(out.stdout) if out.status == "passed" else []
+            except ValueError:
                 continue
             for entry in entries:
                 path = Path(entry).resolve() if entry and os.path.isabs(entry) else None
@@ -496,7 +511,7 @@ def _launch(spec: dict[str, Any], token: str, limits: Limits, policy: _Policy, c
     spec = {**spec, "token_fd": token_r, "result_fd": result_w}
     spec_path = _write_private(os.path.join(run_dir, "spec.json"), json.dumps(spec))
     prefix = policy.fresh_prefix(limits.network)
-    argv = [*prefix, sys.executable, *_PYTHON_FLAGS, "-c", _BOOT, __file__, "run", spec_path]
+    argv = [*prefix, sys.executable, *_PYTHON_FLAGS, "-c", _BOOT, _harness_copy(run_dir), "run", spec_path]
     out_path, err_path = os.path.join(run_dir, "stdout"), os.path.join(run_dir, "stderr")
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         start = time.monotonic()
@@ -550,6 +565,7 @@ def _base_spec(
         "expose": list(_interpreter_paths()),
         "network_guard": not limits.network and not netns,
         "parent_netns": _netns_id(),
+        "parent_pid": os.getpid(),
         "env": _child_env(work),
     }
 
@@ -611,9 +627,20 @@ def _copy_tree(tree: Path, work: str) -> None:
     import shutil
 
     def ignore(folder: str, names: list[str]) -> set[str]:
-        return {name for name in names if left_out_of_copy(os.path.join(folder, name))}
+        return {name for name in names if left_out_of_copy(os.path.join(folder, name)) or _special(os.path.join(folder, name))}
 
     shutil.copytree(tree, work, symlinks=True, ignore=ignore, dirs_exist_ok=True)
+
+
+def _special(path: str) -> bool:
+    """Whether `path` is a socket, FIFO or device (not a symlink): copying one fails or blocks, and no test reads it as a file."""
+    import stat
+
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode))
 
 
 def _write_files(work: str, files: Mapping[str, str | bytes]) -> None:
@@ -975,6 +1002,7 @@ def _signal_name(signum: int) -> str:
 _os_write = os.write
 _os_read = os.read
 _os_exit = os._exit
+_os_getpid = os.getpid
 _json_dumps = json.dumps
 _settrace = sys.settrace
 _setprofile = sys.setprofile
@@ -1057,7 +1085,7 @@ def _enter_sandbox(spec: dict[str, Any]) -> list[str]:
             applied += _harden_filesystem([spec["work"]], expose, spec["limits"]["max_file_mb"])
         except OSError as exc:
             applied.append(f"fs-not-hardened({exc.strerror or exc})")
-    if spec["network_guard"]:
+    if spec["network_guard"] and spec["mode"] != "command":  # a command is another program: no guard of ours runs in it
         applied.append("socket-guard")
     if _set_no_new_privs():
         applied.append("no-new-privs")
@@ -1071,6 +1099,8 @@ def _enter_sandbox(spec: dict[str, Any]) -> list[str]:
         else:
             _drop_privileges(uid)
             applied.append(f"uid={uid}")
+    if _die_with_parent(spec["parent_pid"]):
+        applied.append("parent-death-kill")
     os.chdir(spec["work"])
     os.environ.clear()
     os.environ.update(spec["env"])
@@ -1095,6 +1125,7 @@ _MOUNT_ATTR_RDONLY, _MOUNT_ATTR_NOSUID = 0x1, 0x2
 _AT_FDCWD, _AT_RECURSIVE = -100, 0x8000
 _SYS_MOUNT_SETATTR = 442  # same number on every architecture since Linux 5.12
 _PR_SET_NO_NEW_PRIVS = 38
+_PR_SET_PDEATHSIG = 1
 
 
 @functools.lru_cache(maxsize=1)
@@ -1210,6 +1241,19 @@ def _overlay_dir(directory: str, names: list[str]) -> None:
             os.close(fd)
 
 
+def _die_with_parent(parent: int) -> bool:
+    """SIGKILL this process when the one that started it dies (killed with SIGKILL, it can enforce no wall clock,
+    and a sleeping run spends no CPU to meet RLIMIT_CPU: it lived on). Set after the uid switch, which clears it;
+    kept across exec (a test command). Exits at once when that parent is already gone."""
+    try:
+        done = _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+    if os.getppid() != parent:
+        _os_exit(_SETUP_FAILED_EXIT)
+    return done
+
+
 def _set_no_new_privs() -> bool:
     # setuid binaries (su, mount, ...) must not hand a sandboxed process its privileges back.
     try:
@@ -1281,8 +1325,9 @@ def _install_network_guard() -> None:
 def _exec_command(argv: list[str], result_fd: int) -> NoReturn:
     try:
         os.execvpe(argv[0], argv, os.environ)
-    except OSError as exc:
-        _emit(result_fd, {"kind": "exec-error", "detail": f"{_NOT_STARTED[0]}{argv[0]!r}: {exc.strerror or exc}"})
+    except (OSError, ValueError) as exc:  # ValueError: an empty program name (`--test_cmd "'' -q"`)
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        _emit(result_fd, {"kind": "exec-error", "detail": f"{_NOT_STARTED[0]}{argv[0]!r}: {why}"})
     _os_exit(_COMMAND_NOT_RUN_EXIT)
 
 
@@ -1308,6 +1353,7 @@ def _execute_tests(module_code: str, test_code: str, result_fd: int, token_fd: i
     # Harness functions are bound to locals before untrusted code runs: rebinding this module's
     # globals from the candidate cannot change how the verdict is produced.
     finish = _finish_run
+    harness = _os_getpid()
     describe = _describe_exception
     undo_patches = _undo_candidate_patches
     join_threads = _join_threads
@@ -1330,8 +1376,8 @@ def _execute_tests(module_code: str, test_code: str, result_fd: int, token_fd: i
     except BaseException as exc:  # noqa: BLE001 - every way out of untrusted code is a verdict
         ballast.close()
         status, detail = describe(exc, "tests", phase)
-        finish(result_fd, token_fd, status, detail, exc, 1)
-    finish(result_fd, token_fd, "passed", "", None, 0)
+        finish(result_fd, token_fd, status, detail, exc, 1, harness)
+    finish(result_fd, token_fd, "passed", "", None, 0, harness)
 
 
 def _reserve_address_space() -> Any:
@@ -1370,6 +1416,7 @@ def _undo_candidate_patches(builtins_before: dict[str, Any], modules_before: set
 
 def _execute_program(code: str, result_fd: int, token_fd: int) -> NoReturn:
     finish = _finish_run
+    harness = _os_getpid()
     describe = _describe_exception
     join_threads = _join_threads
     ballast = _reserve_address_space()
@@ -1384,12 +1431,12 @@ def _execute_program(code: str, result_fd: int, token_fd: int) -> NoReturn:
         if message:
             _os_write(2, (message + "\n").encode("utf-8", "replace"))
         status = "passed" if exit_code == 0 else "failed"
-        finish(result_fd, token_fd, status, "" if exit_code == 0 else f"SystemExit({exit_code})", None, exit_code)
+        finish(result_fd, token_fd, status, "" if exit_code == 0 else f"SystemExit({exit_code})", None, exit_code, harness)
     except BaseException as exc:  # noqa: BLE001
         ballast.close()
         status, detail = describe(exc, "python", "program")
-        finish(result_fd, token_fd, status, detail, exc, 1)
-    finish(result_fd, token_fd, "passed", "", None, 0)
+        finish(result_fd, token_fd, status, detail, exc, 1, harness)
+    finish(result_fd, token_fd, "passed", "", None, 0, harness)
 
 
 def _system_exit_code(exc: SystemExit) -> tuple[int, str]:
@@ -1455,15 +1502,27 @@ def _join_threads() -> None:
 
 
 def _finish_run(
-    result_fd: int, token_fd: int, status: str, detail: str, exc: BaseException | None, exit_code: int
+    result_fd: int, token_fd: int, status: str, detail: str, exc: BaseException | None, exit_code: int, harness: int
 ) -> NoReturn:
-    """Write the verdict (with the secret, read only now) and exit without running atexit hooks."""
+    """Write the verdict (with the secret, read only now) and exit without running atexit hooks. A process the
+    code forked (`harness`: the pid that runs the tests) leaves quietly: it inherited the harness and, writing
+    first, took the one secret, so the run's own verdict was ignored (a child's `sys.exit(0)` failed a passing run)."""
     _settrace(None)
     _setprofile(None)
-    try:
+    if _os_getpid() != harness:
+        if isinstance(exc, SystemExit):
+            exit_code = _system_exit_code(exc)[0]  # as the interpreter would end it
+        elif exc is not None:
+            _print_traceback(exc)
+        _flush_std()
+        _os_exit(exit_code)
+    try:  # the traceback is the log's: a candidate that closed fd 2 must not lose the verdict with it
         if exc is not None:
             _print_traceback(exc)
         _flush_std()
+    except BaseException:  # noqa: BLE001
+        pass
+    try:
         token = _os_read(token_fd, 256).decode()
         _emit(result_fd, {"kind": "verdict", "token": token, "status": status, "detail": detail})
     except BaseException:  # noqa: BLE001 - no verdict means "not passed", which is the safe side
@@ -1696,7 +1755,10 @@ class _Worker:
     def _start(self) -> None:
         import subprocess
 
-        argv = [*self._prefix, sys.executable, *_PYTHON_FLAGS, "-c", _BOOT, __file__, "serve", json.dumps(self._config)]
+        harness = os.path.join(self._config["base_dir"], "codemend_sandbox_harness.py")
+        if not os.path.exists(harness):  # one copy for the pool's servers, restarts too
+            _harness_copy(self._config["base_dir"])
+        argv = [*self._prefix, sys.executable, *_PYTHON_FLAGS, "-c", _BOOT, harness, "serve", json.dumps(self._config)]
         self._proc = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True,
             env=_child_env(self._config["base_dir"]), cwd="/",

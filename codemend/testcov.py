@@ -27,8 +27,8 @@ import math
 import re
 import secrets
 import shlex
-import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -729,6 +729,53 @@ def failing_tests(command: str, result: RunResult, tree: Path) -> set[str] | Non
     return set(ids.values()) if dotted is not None and all(ids.values()) else None
 
 
+# pytest's last line (at --verbosity=-1, REPORT_OPTIONS): "1 failed, 3 passed, 1 warning in 0.05s", "no tests ran in 0.01s".
+_PYTEST_TALLY = re.compile(r"\b(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected|warnings?)\b")
+_PYTEST_TIME = re.compile(r"\bin \d+(?:\.\d+)?s\b")
+_UNITTEST_RAN = re.compile(r"^Ran (\d+) tests? in ", re.MULTILINE)
+_UNITTEST_SKIPPED = re.compile(r"^(?:OK|FAILED) \(.*\bskipped=(\d+)", re.MULTILINE)
+
+
+def counts_tests(command: str) -> bool:
+    """Whether a run of `command` reports how many tests ran: pytest (at REPORT_OPTIONS' verbosity) or `python -m unittest`."""
+    try:
+        parsed = parse_test_command(command)
+    except ValueError:
+        return False
+    return parsed.kind.startswith("pytest") or parsed.is_unittest
+
+
+def tests_ran(command: str, result: RunResult) -> int | None:
+    """How many tests a run of `command` (`counts_tests`) reports having run, passed, failed or in error (not
+    skipped, deselected or expected to fail): pytest's last line, unittest's "Ran N tests" less its skips;
+    None when the run printed no such count (it ended before its report)."""
+    if _is_unittest(command):
+        ran = _UNITTEST_RAN.search(result.stderr)
+        skipped = _UNITTEST_SKIPPED.search(result.stderr)
+        return int(ran[1]) - (int(skipped[1]) if skipped else 0) if ran else None
+    tail = [line for line in result.stdout.splitlines() if line.strip()][-1:]
+    if not tail or not _PYTEST_TIME.search(tail[0]):
+        return None
+    tally = {kind.rstrip("s") if kind.startswith("error") else kind: int(n) for n, kind in _PYTEST_TALLY.findall(tail[0])}
+    if not tally and "no tests ran" not in tail[0]:
+        return None
+    return sum(tally.get(kind, 0) for kind in ("passed", "failed", "error", "xpassed"))
+
+
+def unfinished(command: str, result: RunResult, at_least: int = 0) -> str:
+    """Why a passing run of `command` does not show that the tests pass ("" when it does, or cannot tell): it
+    reports no count of the tests it ran, so it ended before its report (code that calls `os._exit(0)` ends
+    pytest with exit status 0 in the middle of its tests), or fewer than `at_least` (the original code's run)."""
+    if result.status != "passed" or not counts_tests(command):
+        return ""
+    ran = tests_ran(command, result)
+    if ran is None:
+        return "the tests exited with status 0 but never reported how many ran: the run ended early (does the code end the process?)"
+    if ran < at_least:
+        return f"{ran} test(s) ran, fewer than the {at_least} that ran on the original code"
+    return ""
+
+
 def first_failing(command: str, result: RunResult, tree: Path) -> tuple[str, str] | None:
     """(test id, error line) of the first failing test a run of `command` reports: pytest's short
     summary (`first_failure`), or unittest's first FAIL/ERROR report and the exception its traceback
@@ -1002,10 +1049,8 @@ def measuring_python(command: str, tree: Path) -> str:
         return sys.executable
     needs = "coverage, pytest" if parse_test_command(command).kind.startswith("pytest") else "coverage"
     check = f"import sys, {needs}; sys.exit(int(coverage.version_info[0] < 7))"
-    try:
-        usable = subprocess.run([python, "-c", check], capture_output=True, timeout=60).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        usable = False
+    with tempfile.TemporaryDirectory() as nowhere:  # in the sandbox: the project's `bin/python` is the project's code
+        usable = run_command([python, "-c", check], tree=Path(nowhere), limits=Limits(wall_s=60)).status == "passed"
     if not usable:
         logger.info("per-test coverage runs with codemend's Python: %s lacks coverage.py 7%s (install it there for "
                     "coverage with the project's own packages)", python, " or pytest" if "pytest" in needs else "")

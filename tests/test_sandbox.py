@@ -8,6 +8,7 @@ the tests do not run as root.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
@@ -424,6 +425,25 @@ def test_cheating_candidates_do_not_pass(name):
     assert result.status != "passed", (name, result)
 
 
+FORKS = ("import os, sys\ndef spawn():\n    pid = os.fork()\n    if pid == 0:\n        sys.exit(0)\n"
+         "    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])\n")
+
+
+def test_a_process_the_code_forks_neither_decides_the_verdict_nor_loses_its_exit_status():
+    """The forked child inherited the harness: ending with sys.exit(0), it wrote the verdict first, with the one
+    secret, and the run's own was ignored (a passing run failed)."""
+    assert run_tests(FORKS, "assert spawn() == 0\n", limits=SMALL).status == "passed"
+    failing = run_tests(FORKS, "assert spawn() == 0\nassert 1 == 2\n", limits=SMALL)
+    assert failing.status == "failed" and "assert 1 == 2" in failing.detail
+    with SandboxPool(workers=1) as pool:
+        assert [r.status for r in pool.map_tests([(FORKS, "assert spawn() == 0\n"), (FORKS, "assert spawn() == 1\n")])] == ["passed", "failed"]
+
+
+def test_code_that_closes_stderr_still_gets_its_verdict():
+    result = run_tests("import os\nos.close(2)\n", "assert 1 == 2\n", limits=SMALL)
+    assert result.status == "failed" and "assert 1 == 2" in result.detail
+
+
 # ------------------------------------------------------------------ run_command
 
 
@@ -440,6 +460,26 @@ def project(tmp_path) -> Path:
     (tree / ".git").mkdir()
     (tree / ".git" / "config").write_text("[core]\n")
     return tree
+
+
+def test_run_command_leaves_sockets_and_fifos_of_the_tree_out(project):
+    """shutil.copytree failed on a socket ("No such device or address") and blocks on a FIFO: `fix` crashed."""
+    import socket as sockets
+
+    os.mkfifo(project / "pipe")
+    server = sockets.socket(sockets.AF_UNIX)
+    server.bind(str(project / "sock"))
+    try:
+        listing = run_command("python -c 'import os; print(sorted(os.listdir(\".\")))'", tree=project, limits=SMALL)
+    finally:
+        server.close()
+    assert listing.status == "passed", listing
+    assert "pipe" not in listing.stdout and "sock" not in listing.stdout and "check.py" in listing.stdout
+
+
+def test_an_empty_program_name_never_started(project):
+    result = run_command("'' -q", tree=project, limits=SMALL)  # execvpe's ValueError: it read as a failing run
+    assert result.status == "error" and sandbox.never_started(result), result
 
 
 def snapshot(tree: Path) -> dict[str, str]:
@@ -571,6 +611,21 @@ def test_copies_of_the_trees_folders_on_the_pythons_path_come_first(project, tmp
     assert run_command(command, tree=project, limits=SMALL, overlay=overlay, import_roots=roots).status == "passed"
 
 
+def test_the_commands_own_python_is_asked_for_its_path_in_the_sandbox(project, tmp_path):
+    """The project's `bin/python` is the project's code: asking it for sys.path (and coverage.py's version) ran it
+    outside the sandbox, as the caller."""
+    from codemend.testcov import measuring_python
+
+    marker = tmp_path / "ran-outside"
+    (project / "bin").mkdir()
+    (project / "bin" / "python").write_text(f"#!/bin/sh\ntouch {marker}\nexec {sys.executable} \"$@\"\n")
+    (project / "bin" / "python").chmod(0o755)
+    import_roots.cache_clear()
+    assert import_roots("bin/python -c pass", project) == ()
+    assert measuring_python("bin/python -m pytest -q", project) == str(project / "bin" / "python")  # it has both: usable
+    assert not marker.exists()
+
+
 def test_run_command_refuses_overlays_through_symlinks_out_of_the_tree(project, tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -698,3 +753,62 @@ def _cmdline(pid: str) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
     except OSError:
         return ""
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat_file.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG) is Linux's")
+def test_a_run_dies_with_the_process_that_started_it():
+    """codemend killed with SIGKILL cannot enforce the wall clock, and a sleeping run spends no CPU to meet
+    RLIMIT_CPU: it lived on under init."""
+    import signal
+    import subprocess
+    import time
+
+    script = ("from codemend.sandbox import Limits, run_python\n"
+              "run_python('import time\\ntime.sleep(120)\\n', limits=Limits(wall_s=120))\n")
+    env = {**os.environ, "PYTHONPATH": str(Path(sandbox.__file__).parents[1])}
+    parent, children = subprocess.Popen([sys.executable, "-c", script], env=env), []
+    try:
+        deadline = time.monotonic() + 30
+        while not (children := _children(parent.pid)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert children, "the run never started"
+        time.sleep(1.0)  # in its sleep, past the sandbox's set-up
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while any(map(_alive, children)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(map(_alive, children))
+    finally:
+        for pid in children + [parent.pid]:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_the_child_runs_the_harness_text_this_process_imported(monkeypatch):
+    """The child read sandbox.py from disk: edited (or upgraded) during an evaluation, every later run's set-up
+    failed on the old parent's spec, and the benchmark's references all read as broken."""
+    marked = sandbox._HARNESS_SOURCE + "\nimport os as _os\n_os.write(2, b'the imported text\\n')\n"
+    monkeypatch.setattr(sandbox, "_HARNESS_SOURCE", marked)
+    assert "the imported text" in run_python("pass", limits=SMALL).stderr
+    with SandboxPool(workers=1) as pool:
+        assert [r.status for r in pool.map_tests([("x = 1\n", "assert x == 1\n")])] == ["passed"]

@@ -40,7 +40,8 @@ from codemend.inference.sbfl import coverage_for_benchmark, coverage_for_command
 from codemend.sandbox import BackgroundRun, Limits, RunResult, SandboxPool, never_started, run_command, run_tests, scaled_timeout
 from codemend.task import source_lines, unified_diff
 from codemend.testcov import (COMMAND_STARTUP_S, COVERAGE_SLOWDOWN, TestCoverage, collection_errors, command_limits, failing_tests,
-                              failure_trace, first_failing, focused_command, reporting_command, sandbox_failure_trace)
+                              failure_trace, first_failing, focused_command, reporting_command, sandbox_failure_trace, tests_ran,
+                              unfinished)
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ class Tests:
     encoding: str = "utf-8"  # the target's own (a PEP 263 coding line): the copy's file is written in it
     focus_command: str = ""  # `command` running only the tests that fail on the original code (`focus_on_failures`)
     workers: int = 2  # candidates validated at a time (`validate`)
+    ran_on_original: int = 0  # the tests `command` reported running on the original code: a fix's run must run as many
 
     def __post_init__(self) -> None:
         if self.test_code and self.command:
@@ -113,12 +115,18 @@ class Tests:
         code run first, and the whole command only when none of them fails but the `allowed` (another
         bug's, `verdict`): most candidates fail those, in a fraction of a large suite's time."""
         if not self.focus_command:
-            return self.run(module_text, limits)
+            return self.finished(self.run(module_text, limits))
         first = self.run(module_text, limits, self.focus_command)
         failed = self.failed(first) if first.status == "failed" else None
         if first.status == "passed" or (failed and failed <= set(allowed)):
-            return self.run(module_text, limits)
+            return self.finished(self.run(module_text, limits))
         return replace(first, detail=f"{first.detail} (of the tests that failed on the original code)")
+
+    def finished(self, result: RunResult) -> RunResult:
+        """`result`, as an error when its exit status 0 does not show the tests pass (`testcov.unfinished`): a
+        candidate that ends the process early (`os._exit(0)`) or makes tests skip was plausible, and --apply wrote it."""
+        why = unfinished(self.command, result, self.ran_on_original) if self.command else ""
+        return replace(result, status="error", detail=why) if why else result
 
     def failed(self, result: RunResult) -> set[str] | None:
         """The tests `result` (a run of `command`) reports failing, as pytest's ids, when its report lists
@@ -147,8 +155,10 @@ class Suggestion:
     file: str
     function: str
     line: int  # suspected line, 1-based in the file
-    score: float  # what ranks it (higher first): the model's mean log-probability of the fix, less BEAM_PENALTY for a
-    # fix only a beam proposes; with tests, plus log p(function) + log p(line) (localize.factored_scores)
+    score: float  # what ranks it (higher first), comparable within one run only: the model's mean log-probability of
+    # the fix, for the 8 best plus weight x how much more natural the function reads fixed (Debugger.score: so it
+    # can be above 0), less BEAM_PENALTY for a fix only a beam proposes; with tests, plus log p(function) + log
+    # p(line) (localize.factored_scores); without a model, the line's suspicion
     diff: str  # unified diff against the whole file
     patched_source: str = field(repr=False)  # the whole file with the fix applied (not in repr: a file long)
     model_output: str  # what the model writes for this fix
@@ -924,6 +934,8 @@ def measure_original(text: str, path: str, tests: Tests, result: RepairResult, w
         trace = tests.trace(result.baseline) if use_trace else ""
         limits = _scaled_limits(tests.limits, result.baseline)
         result.failing = tests.failed(result.baseline) if result.baseline.status == "failed" else None
+        if tests.command:
+            tests = replace(tests, ran_on_original=tests_ran(tests.command, result.baseline) or 0)
         if tests.command and refused_write(result.baseline):
             result.notes.append(SANDBOX_WRITES)
         if tests.command and result.baseline.status == "failed" and not (result.baseline.stdout + result.baseline.stderr).strip():

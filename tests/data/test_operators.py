@@ -414,6 +414,9 @@ def test_closures_bind_only_loop_variables_they_read_and_iterators_only_read_twi
                      "materialize_iterator")
     generator = "def gen(n):\n    yield n\n\n\ndef f(n):\n    g = gen(n)\n    return max(g), min(g)\n"
     assert "    g = list(gen(n))\n" in edits(generator, "materialize_iterator")[0]  # a generator function of its own module
+    endless = "def ticks():\n    n = 0\n    while True:\n        yield n\n        n += 1\n\n\ndef f():\n    t = ticks()\n    return next(iter(t)), max(t)\n"
+    assert not edits(endless, "materialize_iterator")  # list() of it never returns: a time limit spent per candidate
+    assert edits(endless.replace("n += 1", "n += 1\n        if n > 9:\n            return"), "materialize_iterator")
 
 
 def test_declare_global_needs_the_module_names_and_a_name_the_function_makes_local():

@@ -282,6 +282,43 @@ def test_a_test_command_that_fails_without_a_word_is_said_to_judge_by_its_exit_s
                for note in result.notes)
     assert all(s.validation == "failing" for s in result.suggestions)
 
+def test_a_passing_run_counts_only_when_it_reports_as_many_tests_as_the_original_ran():
+    from codemend.sandbox import RunResult
+    from codemend.testcov import tests_ran, unfinished
+
+    def run(stdout="", stderr="", status="passed"):
+        return RunResult(status, 0 if status == "passed" else 1, stdout, stderr, 0.1)
+
+    pytest_cmd, unittest_cmd = "python -m pytest -q tests", "python -m unittest discover tests"
+    assert tests_ran(pytest_cmd, run("..F\nFAILED t.py::a - x\n1 failed, 2 passed, 1 skipped, 1 warning in 0.05s\n")) == 3
+    assert tests_ran(pytest_cmd, run("2 passed, 1 error in 1.20s\n")) == 3
+    assert tests_ran(pytest_cmd, run("no tests ran in 0.01s\n")) == 0
+    assert tests_ran(pytest_cmd, run("..\n")) is None  # os._exit(0) in the middle: dots, no count line
+    assert tests_ran(unittest_cmd, run(stderr="..s\n----\nRan 3 tests in 0.001s\n\nOK (skipped=1)\n")) == 2
+    assert unfinished(pytest_cmd, run("..\n")).startswith("the tests exited with status 0 but never reported how many ran")
+    assert unfinished(pytest_cmd, run("2 passed in 0.1s\n"), at_least=3) == "2 test(s) ran, fewer than the 3 that ran on the original code"
+    assert unfinished(pytest_cmd, run("3 passed in 0.1s\n"), at_least=3) == ""
+    assert unfinished(unittest_cmd, run(stderr="OK\n")).startswith("the tests exited with status 0")
+    assert unfinished("make test", run("")) == ""  # a command that reports no count is judged by its exit status
+    assert unfinished(pytest_cmd, run("", status="failed")) == ""
+
+
+@pytest.mark.sandbox
+def test_a_fix_that_ends_the_test_run_with_status_0_is_not_plausible(tmp_path):
+    """`if a < 100: os._exit(0)` stops pytest at its first test with exit status 0: it was the first plausible fix,
+    and --apply wrote it."""
+    source = "import os\n\n\ndef add(a, b):\n    if a > 100:\n        os._exit(0)\n    return a - b\n"
+    (tmp_path / "mod.py").write_text(source)
+    (tmp_path / "test_mod.py").write_text("from mod import add\n\n\ndef test_small():\n    assert add(1, 2) == 3\n\n\n"
+                                          "def test_zero():\n    assert add(0, 0) == 0\n")
+    tests = Tests(command=f"{sys.executable} -m pytest -q -p no:cacheprovider test_mod.py", tree=str(tmp_path), target="mod.py")
+    result = repair(source, debugger=None, tests=tests, wide=0, max_validate=60)
+    by_edit = {s.patched_source: s for s in result.suggestions}
+    exits = by_edit[source.replace("a > 100", "a < 100")]
+    assert exits.validation == "error" and "never reported how many ran" in exits.detail
+    assert result.suggestions[0].validation == "plausible" and "return a + b" in result.suggestions[0].patched_source
+
+
 def test_not_repeated_names_the_failures_the_coverage_run_did_not_see():
     from codemend.inference.repair import not_repeated
     from codemend.testcov import TestCoverage
