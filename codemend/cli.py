@@ -14,6 +14,7 @@ answers at once.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import logging
@@ -22,7 +23,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Callable, get_origin
+from typing import Any, Callable, get_args, get_origin
 
 from codemend import __version__
 from codemend.config import (
@@ -101,11 +102,11 @@ def add_config_flags(parser: argparse.ArgumentParser, config_class: type, skip: 
         if name in skip:
             continue
         kwargs: dict = {"dest": name, "default": argparse.SUPPRESS, "metavar": _metavar(hint)}
-        if get_origin(hint) is list:
-            kwargs["nargs"] = "+"
+        if get_origin(hint) is list:  # `--source a --source b` is both, as `--source a b`; "STR [STR ...]" in --help
+            kwargs.update(nargs="+", action="extend", metavar=_metavar(get_args(hint)[0]))
         if hint is bool:
             kwargs.update(nargs="?", const="true")
-        shown = "empty" if default in ("", []) else default
+        shown = "empty" if default in ("", []) else " ".join(map(str, default)) if isinstance(default, list) else default
         parser.add_argument(f"--{name}", help=f"{doc} (default: {shown})", **kwargs)
 
 
@@ -139,15 +140,29 @@ def overrides_from(namespace: argparse.Namespace, unknown: list[str], positional
     return values
 
 
-def resolve(config_class: type, args: argparse.Namespace, unknown: list[str], positional: tuple[str, ...] = ()):
-    return load_config(config_class, args.config, overrides_from(args, unknown, positional))
+def resolve(config_class: type, args: argparse.Namespace, unknown: list[str], positional: tuple[str, ...] = (),
+            flag_checks: Callable[[set[str], Any], list[str]] | None = None):
+    """The config from defaults < --config < flags; `flag_checks(flags given, config)` (what the command would not
+    read) is reported with every other problem."""
+    overrides = overrides_from(args, unknown, positional)
+    checks = (lambda config: flag_checks(set(overrides), config)) if flag_checks is not None else None
+    return load_config(config_class, args.config, overrides, checks=checks)
 
 
 # ----------------------------------------------------------------------------- commands
 
 
+_VALIDATED_KEYS = {"repo", "test_cmd"}  # a `data build` validated by a project's tests (ValidatedDataConfig)
+
+
+def _yaml_keys(path: str | None) -> set:
+    """The top-level keys of a --config file (none when unreadable: loading it says why)."""
+    return set(read_yaml(path, [])) if path else set()
+
+
 def cmd_data_build(args, unknown) -> int:
-    validated = "repo" in vars(args) or "test_cmd" in vars(args)
+    # From the flags or the YAML: a --repo build's saved config.yaml replays as one ("unknown key `repo`")
+    validated = bool((set(vars(args)) | _yaml_keys(args.config)) & _VALIDATED_KEYS)
     _check_build_mode(set(overrides_from(args, unknown)), validated)
     if validated:
         return cmd_data_build_validated(args, unknown)
@@ -248,8 +263,7 @@ def cmd_data_operators(args, unknown) -> int:
 def cmd_train(args, unknown) -> int:
     from codemend.training.recipe import run
 
-    config = resolve(TrainRecipeConfig, args, unknown)
-    _check_train_flags(set(overrides_from(args, unknown)), config)
+    config = resolve(TrainRecipeConfig, args, unknown, flag_checks=_train_flag_problems)
     main_process = os.environ.get("RANK", "0") == "0"  # under torchrun/accelerate, print once
     if main_process and not args.quiet:  # -q: the outcome only (train_log.json and config.yaml keep the rest)
         print("resolved config:\n" + "\n".join("  " + line for line in to_yaml(config).splitlines()), flush=True)
@@ -263,19 +277,46 @@ def cmd_train(args, unknown) -> int:
     return 0
 
 
-def _check_train_flags(flags: set[str], config: TrainRecipeConfig) -> None:
-    """A size flag given with a base is said, not ignored (a YAML's sizes are a template's, and pass)."""
+# Flags read only when another is set (TrainRecipeConfig's docstrings): (the flags, whether that holds, why not read).
+_TRAIN_DEPENDENT = (
+    (("model.lora_r", "model.lora_alpha", "model.lora_dropout", "model.lora_target_modules", "model.lora_save_merged"),
+     lambda c: c.model.lora, "LoRA options, read only with --model.lora true (without it every weight trains, no adapter)"),
+    (("train.rank_negatives",), lambda c: c.train.rank_weight > 0, "read only with a --train.rank_weight above 0"),
+    (("train.eval_samples", "train.eval_mode", "train.eval_loss_samples"), lambda c: c.train.eval_every > 0,
+     "read only with --train.eval_every above 0 (no evaluation during training)"),
+)
+
+
+def _train_flag_problems(flags: set[str], config: TrainRecipeConfig) -> list[str]:
+    """A flag given on the command line that this training would not read is said, not ignored (a YAML's are a
+    template's, and pass): a size with a base, a LoRA rank without LoRA, and the like."""
+    problems = []
     if unread := [f"--model.{name}" for name in config.model.unread() if f"model.{name}" in flags]:
-        raise ConfigError([f"{', '.join(unread)}: from scratch only, not read with --model.base (the base brings its own sizes); "
-                           f"drop {'them' if len(unread) > 1 else 'it'}"])
+        problems.append(f"{', '.join(unread)}: from scratch only, not read with --model.base (the base brings its own sizes); "
+                        f"drop {'them' if len(unread) > 1 else 'it'}")
+    return problems + _unread_flags(flags, config, _TRAIN_DEPENDENT)
+
+
+def _unread_flags(flags: set[str], config, dependent) -> list[str]:
+    """One problem per group of `dependent` flags given while what they depend on does not hold."""
+    return [f"{', '.join('--' + name for name in given)}: {why}; drop {'them' if len(given) > 1 else 'it'}"
+            for names, holds, why in dependent if (given := [name for name in names if name in flags]) and not holds(config)]
+
+
+# `fix` and `explain` flags that only a --test_cmd run reads.
+_REPAIR_DEPENDENT = ((("timeout", "wide", "wide_seconds", "workers", "plausible"), lambda c: bool(c.test_cmd),
+                      "read only with --test_cmd (they limit and steer the test runs)"),)
+
+
+def _repair_flag_problems(flags: set[str], config) -> list[str]:
+    return _unread_flags(flags, config, _REPAIR_DEPENDENT)
 
 
 def cmd_eval(args, unknown) -> int:
     if unknown[:1] == ["compare"]:
         # `--out` belongs to eval's own flags too, so argparse has already taken it.
         return cmd_eval_compare(unknown[1:] + (["--out", args.out] if "out" in vars(args) else []))
-    config = resolve(EvalConfig, args, unknown)
-    _check_eval_flags(set(overrides_from(args, unknown)), config)
+    config = resolve(EvalConfig, args, unknown, flag_checks=_eval_flag_problems)
     if config.benchmark:
         from codemend.eval.benchmark_runner import run as run_benchmark
         from codemend.eval.report import markdown
@@ -297,7 +338,7 @@ _SPLIT_ONLY = ("data", "split", "mode", "num_beams", "batch_size", "naturalness_
 _BENCHMARK_ONLY = ("predictions", "n", "validate_top", "operators", "traces", "workers", "wide")
 
 
-def _check_eval_flags(flags: set[str], config: EvalConfig) -> None:
+def _eval_flag_problems(flags: set[str], config: EvalConfig) -> list[str]:
     """A flag given on the command line that this kind of evaluation would not read is said, not ignored."""
     problems = []
     if unread := sorted(flags & set(_SPLIT_ONLY if config.benchmark else _BENCHMARK_ONLY)):
@@ -305,8 +346,7 @@ def _check_eval_flags(flags: set[str], config: EvalConfig) -> None:
         problems.append(f"{', '.join('--' + flag for flag in unread)}: not read by this evaluation ({why}); drop them")
     if config.predictions and "model" in flags and config.model.lower() != "none":
         problems.append("--model: not read with --predictions (the fixes in that file are scored, no model runs); drop it")
-    if problems:
-        raise ConfigError(problems)
+    return problems
 
 
 def cmd_eval_compare(words: list[str]) -> int:
@@ -349,7 +389,7 @@ def _check_before_loading(path: str, function: str, line: int) -> None:
 
 
 def cmd_fix(args, unknown) -> int:
-    config = resolve(FixConfig, args, unknown, positional=("path",))
+    config = resolve(FixConfig, args, unknown, positional=("path",), flag_checks=_repair_flag_problems)
     try:
         return _run_fix(args, config)
     except CodemendError as err:
@@ -445,7 +485,7 @@ def cmd_explain(args, unknown) -> int:
     from codemend.inference.explain import explain_page, out_problem, token_surprise_for, write_explain
     from codemend.inference.fix import fix_path
 
-    config = resolve(ExplainConfig, args, unknown, positional=("path",))
+    config = resolve(ExplainConfig, args, unknown, positional=("path",), flag_checks=_repair_flag_problems)
     if Path(args.path).is_dir():
         raise CodemendError(f"{args.path} is a folder; `codemend explain` takes one Python file")
     if problem := out_problem(config.out, args.path):
@@ -469,20 +509,35 @@ def _kind_by_keys(path: str) -> str:
     keys = set(read_yaml(path, problems))
     if problems:
         raise ConfigError(problems)
-    kinds = [kind for kind, cls in CONFIG_KINDS.items() if keys and keys <= {f.name for f in dataclasses.fields(cls)}]
+    kinds = [kind for kind in CONFIG_KINDS if keys and keys <= {f.name for f in dataclasses.fields(_config_class(kind, keys))}]
     if len(kinds) == 1:
         return kinds[0]
     could = f" (its keys fit {', '.join(kinds)})" if kinds else " (no command takes all its keys)" if keys else " (it is empty)"
     raise CodemendError(f"cannot tell which command {path} is for{could}; pass --kind {{{','.join(CONFIG_KINDS)}}}")
 
 
+def _config_class(kind: str, keys: set) -> type:
+    """The config class of `kind` for a file with these top-level keys: `data` with --repo's is a validated build's."""
+    if kind == "data" and keys & _VALIDATED_KEYS:
+        from codemend.data.validated import ValidatedDataConfig
+
+        return ValidatedDataConfig
+    return CONFIG_KINDS[kind]
+
+
 def cmd_validate(args, unknown) -> int:
     if unknown:
         raise CodemendError(f"unexpected arguments {' '.join(unknown)}")
     kind = args.kind or Path(args.file).resolve().parent.name
+    keys = _yaml_keys(args.file)
     if kind not in CONFIG_KINDS:
         kind = _kind_by_keys(args.file)
-    config = load_config(CONFIG_KINDS[kind], args.file, check_paths=False)
+    elif not args.kind and not keys <= {f.name for f in dataclasses.fields(_config_class(kind, keys))}:
+        # configs/KIND/ names the kind, but a folder of the user's named `eval` may hold a data config; a typo in
+        # a key fits no kind, and keeps the folder's (its did-you-mean)
+        with contextlib.suppress(CodemendError):
+            kind = _kind_by_keys(args.file)
+    config = load_config(_config_class(kind, keys), args.file, check_paths=False)
     print(f"{args.file}: valid {kind} config")
     for note in getattr(config, "missing_paths", list)():
         print(f"  note (not an error yet): {note}")
@@ -496,6 +551,8 @@ def _sub(subparsers, name: str, key: str, help: str, func: Callable) -> argparse
     parser = subparsers.add_parser(name, help=help, description=help, epilog=EXAMPLES[key],
                                    formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False)
     parser.set_defaults(func=func)
+    # after the command too (`codemend fix F -q`): `codemend -q` alone was read, and `-q` here was an unknown key
+    parser.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="only warnings and errors on stderr")
     return parser
 
 
@@ -549,6 +606,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    words = [word for word in (sys.argv[1:] if argv is None else argv) if word not in ("-q", "--quiet")]
+    if words[:2] == ["eval", "compare"] and {"-h", "--help"} & set(words):  # eval's own parser would answer
+        return cmd_eval_compare(["--help"])
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
     level = logging.WARNING if args.quiet else logging.INFO

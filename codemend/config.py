@@ -11,6 +11,7 @@ and raises one `ConfigError` naming each flag and the fix.
 from __future__ import annotations
 
 import ast
+import collections.abc
 import copy
 import dataclasses
 import difflib
@@ -29,7 +30,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Callable, Literal, get_args, get_origin
 
 __all__ = [
     "ConfigError",
@@ -325,10 +326,24 @@ class TrainRecipeConfig:
     def missing_paths(self) -> list[str]:
         from codemend.training.bases import base_problems
 
-        missing = base_problems(self.model.base, self.model.arch)
+        missing = base_problems(self.model.base, self.model.arch) + self._adapter_problems()
         if Path(self.data).is_dir():
             return missing
         return [f"--data {self.data}: no such dataset folder; build one with `codemend data build --out {self.data}`"] + missing
+
+
+    def _adapter_problems(self) -> list[str]:
+        """--model.lora_init that holds no adapter, said before the data and the base load (~7 s), not after."""
+        if not (self.model.lora_init and self.model.lora):
+            return []
+        from codemend.errors import CodemendError
+        from codemend.training.lora import adapter_folder
+
+        try:
+            adapter_folder(self.model.lora_init)
+        except CodemendError as err:
+            return [str(err)]
+        return []
 
 
 def _same_or_inside(path: str, folder: str) -> bool:
@@ -876,6 +891,8 @@ def _coerce(value: Any, hint: Any, flag: str) -> Any:
         if value is None or (isinstance(value, str) and value.lower() in ("none", "null")):
             return None
         return _coerce(value, _strip_optional(hint), flag)
+    if value is None:  # `out: null` or `out:` alone: a str field became a folder named "None"
+        raise ValueError(f"{flag}: no value given (`null`, or nothing after the key); give one, or leave the key out for its default")
     origin = get_origin(hint)
     if origin is Literal:
         choices = get_args(hint)
@@ -884,6 +901,8 @@ def _coerce(value: Any, hint: Any, flag: str) -> Any:
         return value
     if origin is list:
         items = value if isinstance(value, list) else [value]
+        if items == [""]:  # `--benchmark ''`: the shell's way to give an empty list
+            return []
         (item_hint,) = get_args(hint)
         return [_coerce(item, item_hint, flag) for item in items]
     if hint is bool:
@@ -903,13 +922,17 @@ def _coerce(value: Any, hint: Any, flag: str) -> Any:
         if isinstance(value, bool):
             raise ValueError(f"{flag} {value!r}: expected a number")
         try:
-            return float(value)
+            number = float(value)
         except (TypeError, ValueError):
             raise ValueError(f"{flag} {value!r}: expected a number, e.g. 3e-4") from None
+        if not math.isfinite(number):  # nan passes every `<=` check and failed deep inside (Limits, torch's optimizer)
+            raise ValueError(f"{flag} {value!r}: expected a finite number")
+        return number
     if hint is str:
         if isinstance(value, (dict, list)):
             raise ValueError(f"{flag}: expected a single value, got {type(value).__name__}")
-        return str(value)
+        text = str(value)
+        return os.path.expanduser(text) if text.startswith("~") else text  # a YAML path's `~` made a folder named "~"
     raise TypeError(f"unsupported config type {hint!r} for {flag}")
 
 
@@ -927,6 +950,10 @@ def build(cls: type, values: dict, problems: list[str], prefix: str = "") -> Any
     kwargs = {}
     for key, value in values.items():
         flag = f"--{prefix}{key}"
+        if not isinstance(key, str):  # YAML 1.1 reads `on:`, `yes:` and `1:` as a bool or a number
+            problems.append(f"key `{prefix}{key}` is not a name but a {type(key).__name__} (YAML reads unquoted on/off/yes/no as "
+                            f"true/false, and digits as numbers); quote it, or use a valid key")
+            continue
         if key not in names:
             problems.append(f"unknown key `{prefix}{key}`{_closest(key, names, prefix)}")
             continue
@@ -963,7 +990,7 @@ def read_yaml(path: str | os.PathLike, problems: list[str]) -> dict:
         problems.append(f"--config {path}: no such file; pass an existing YAML file (see configs/)")
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_unique_keys_loader())
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -981,6 +1008,26 @@ def read_yaml(path: str | os.PathLike, problems: list[str]) -> dict:
     return data
 
 
+def _unique_keys_loader() -> type:
+    """yaml's SafeLoader, but a key given twice in one mapping is an error: the later one silently won, a whole
+    second `model:` section replacing the first."""
+    import yaml
+
+    class UniqueKeys(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if not isinstance(key, collections.abc.Hashable):
+                    continue  # SafeLoader's own error says it
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(None, None, f"key {key!r} given twice", key_node.start_mark)
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return UniqueKeys
+
+
 def _set_dotted(tree: dict, dotted: str, value: Any) -> None:
     *parents, leaf = dotted.split(".")
     node = tree
@@ -992,11 +1039,13 @@ def _set_dotted(tree: dict, dotted: str, value: Any) -> None:
     node[leaf] = value
 
 
-def load_config(cls: type, yaml_path: str | None = None, overrides: dict[str, Any] | None = None, check_paths: bool = True) -> Any:
+def load_config(cls: type, yaml_path: str | None = None, overrides: dict[str, Any] | None = None, check_paths: bool = True,
+                checks: Callable[[Any], list[str]] | None = None) -> Any:
     """Defaults < YAML file < `overrides` (dotted keys from the CLI). Raises one ConfigError.
 
     `check_paths=False` checks keys, types and values only, not that input folders exist yet
-    (for `codemend validate`, which may run before the data is built).
+    (for `codemend validate`, which may run before the data is built). `checks`: the caller's own
+    (flags a command would not read), reported with the rest.
     """
     problems: list[str] = []
     values = read_yaml(yaml_path, problems) if yaml_path else {}
@@ -1005,6 +1054,7 @@ def load_config(cls: type, yaml_path: str | None = None, overrides: dict[str, An
     config = build(cls, values, problems)
     # Fields that failed to parse keep their (valid) defaults, so validating now adds no noise.
     _validate_all(config, problems, check_paths)
+    problems += checks(config) if checks is not None else []
     if problems:
         raise ConfigError(problems)
     return config

@@ -186,3 +186,35 @@ def test_sigterm_ends_the_process_even_where_its_exception_is_swallowed():
         assert "terminated (still running 1 s after SIGTERM)" in process.stderr.read()
     finally:
         process.kill()
+
+
+def test_flags_a_command_would_not_read_are_said_with_every_other_problem(tmp_path, capsys):
+    """A QA pass: a LoRA rank without LoRA trained a full fine-tune, and `fix --wide 50` without tests did nothing."""
+    assert main(["train", "--data", str(tmp_path / "nope"), "--out", str(tmp_path / "m"), "--model.lora_r", "16",
+                 "--train.rank_negatives", "4", "--train.eval_samples", "5"]) == 2
+    err = capsys.readouterr().err
+    assert "4 problem(s)" in err and "--data" in err and "--model.lora_r: LoRA options, read only with --model.lora true" in err
+    assert "--train.rank_negatives: read only with a --train.rank_weight above 0" in err and "--train.eval_samples: read only" in err
+    source = tmp_path / "m.py"
+    source.write_text("def f(a):\n    return a - 1\n")
+    assert main(["fix", str(source), "--model", "none", "--wide", "50", "--timeout", "3"]) == 2
+    assert "--timeout, --wide: read only with --test_cmd" in capsys.readouterr().err
+    assert not (tmp_path / "m").exists()
+
+
+def test_list_flags_add_up_and_quiet_goes_after_the_command_too():
+    args = build_parser().parse_args(["data", "build", "--source", "a", "--source", "b", "c", "-q"])
+    assert args.source == ["a", "b", "c"] and args.quiet  # the last --source alone was kept
+
+
+def test_eval_compare_has_help_of_its_own(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["eval", "compare", "--help"])
+    assert done.value.code == 0 and "usage: codemend eval compare" in capsys.readouterr().out
+
+
+def test_a_validated_builds_saved_config_validates_as_one(tmp_path, capsys):
+    saved = tmp_path / "config.yaml"
+    saved.write_text(f"repo: {tmp_path}\ntest_cmd: python -m pytest -q\nout: {tmp_path / 'o'}\ninclude: []\ntimeout: 20.0\n")
+    assert main(["validate", str(saved)]) == 0  # "unknown key `repo`": a --repo build's config.yaml did not replay
+    assert "valid data config" in capsys.readouterr().out

@@ -299,3 +299,29 @@ def test_a_base_runs_config_neither_takes_nor_shows_the_from_scratch_sizes(tmp_p
     saved["model"]["d_model"] = 128
     (tmp_path / "out" / "config.yaml").write_text(yaml.safe_dump(saved))
     resume.check_same_config(tmp_path / "out", config)
+
+
+def test_yaml_values_that_read_as_something_else_are_problems_not_folders(tmp_path, monkeypatch):
+    """A QA pass: `out: null` wrote the dataset into ./None, `out: ~/x` into ./~/x, a second `model:` section
+    replaced the first, `on:` crashed difflib, and `nan` passed every check to fail deep inside."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    config = load_config(DataConfig, write(tmp_path, "out: ~/data\nsource: [~/src]\nbenchmark: ''\n"), check_paths=False)
+    assert (config.out, config.source, config.benchmark) == (f"{tmp_path}/data", [f"{tmp_path}/src"], [])
+    with pytest.raises(ConfigError) as err:
+        load_config(DataConfig, write(tmp_path, "out: null\nseed:\n"), check_paths=False)
+    assert [p.split(":")[0] for p in err.value.problems] == ["--out", "--seed"] and "no value given" in str(err.value)
+    with pytest.raises(ConfigError, match=r"line 3, column 1: key 'model' given twice"):
+        load_config(TrainRecipeConfig, write(tmp_path, "model: {d_model: 64}\ntrain: {lr: 0.001}\nmodel: {n_layers: 3}\n"), check_paths=False)
+    with pytest.raises(ConfigError, match="is not a name but a bool"):
+        load_config(TrainRecipeConfig, write(tmp_path, "on: 1\n"), check_paths=False)
+    with pytest.raises(ConfigError) as err:
+        load_config(TrainRecipeConfig, overrides={"train.lr": "nan", "train.grad_clip": "inf"}, check_paths=False)
+    assert len(err.value.problems) == 2 and all("expected a finite number" in p for p in err.value.problems)
+
+
+def test_a_named_base_under_the_wrong_family_is_a_config_problem(tmp_path):
+    with pytest.raises(ConfigError, match="--model.base smollm2-135m is a causal model and --model.arch is seq2seq: pass --model.arch causal"):
+        load_config(TrainRecipeConfig, overrides={"data": str(tmp_path), "model.base": "smollm2-135m", "model.lora": "true"})
+    missing = load_config(TrainRecipeConfig, overrides={"model.base": "smollm2-135m", "model.arch": "causal", "model.lora": "true",
+                                                        "model.lora_init": str(tmp_path / "none")}, check_paths=False)
+    assert any("--model.lora_init" in problem and "no adapter_config.json" in problem for problem in missing.missing_paths())

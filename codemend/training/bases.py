@@ -33,6 +33,7 @@ class GGUFBase:
     pip_name: str
     gguf_file: str
     description: str
+    arch: str = "causal"  # the family --model.arch must name
 
 
 NAMED_BASES = {
@@ -62,8 +63,11 @@ def base_problems(base: str, arch: str) -> list[str]:
     of the family --model.arch names (a seq2seq base under a causal recipe was a traceback naming 200
     classes); a name that is neither a folder nor a named base is a hub id, which needs the hub (offline,
     five retries took 50 s before saying so). A named base's package is checked where it is converted."""
-    if not base or is_named_base(base):
+    if not base:
         return []
+    if is_named_base(base):  # under the default seq2seq arch it loaded, then failed on a traceback listing 40 classes
+        family = NAMED_BASES[base].arch
+        return [] if family == arch else [f"--model.base {base} is a {family} model and --model.arch is {arch}: pass --model.arch {family}"]
     folder = Path(base).expanduser()
     if folder.is_dir():
         try:
