@@ -255,8 +255,9 @@ def cmd_data_operators(args, unknown) -> int:
 
     if unknown:
         raise CodemendError(f"unexpected arguments {' '.join(unknown)}")
+    width = max(len(op.name) for op in OPERATORS.values()) + 2  # a 33-character name ran into its family
     for op in OPERATORS.values():
-        print(f"{op.name:<32}{op.family:<10}{op.bug_class}")
+        print(f"{op.name:<{width}}{op.family:<10}{op.bug_class}")
     return 0
 
 

@@ -177,6 +177,14 @@ def _process_file(job: tuple[str, str, DataConfig]) -> FileResult:
     return FileResult(relative, len(functions), samples, skipped, dict(drops), signatures)
 
 
+def warn_if_not_held_out(counts: dict[str, int], config, units: int, remedy: str, unit: str = "file") -> None:
+    """Say when the validation or test split came out empty though asked for: too few files (or `unit`s) to split
+    by them; every builder splits so (`assign_splits`), and only `data build` used to say it."""
+    if empty := [name for name in ("validation", "test") if getattr(config, f"{name}_fraction", 0) and not counts.get(name)]:
+        logger.warning("%s: no samples, as %d %s(s) with samples are too few to split by %s (a held-out split needs "
+                       "3): eval and validation during training need one; %s", " and ".join(empty), units, unit, unit, remedy)
+
+
 def assign_splits(files: list[str], config: DataConfig) -> dict[str, str]:
     """Split by file so that no function leaks across splits; deterministic in the seed.
 
@@ -404,10 +412,7 @@ def build_dataset(config: DataConfig) -> BuildReport:
     assignment = file_splits(samples, config)
     by_split = {name: [s for s in samples if assignment[s["file"]] == name] for name in SPLITS}
     report.samples = {name: len(rows) for name, rows in by_split.items()}
-    if (empty := [name for name in ("validation", "test") if getattr(config, f"{name}_fraction") and not report.samples[name]]):
-        logger.warning("%s: no samples, as %d file(s) with samples are too few to split by file (a held-out split needs "
-                       "3): eval and validation during training need one; give --source more files",
-                       " and ".join(empty), len({s["file"] for s in samples}))
+    warn_if_not_held_out(report.samples, config, len({s["file"] for s in samples}), "give --source more files")
     report.per_operator = dict(sorted(collections.Counter(s["operator"] for s in samples).items()))
     report.seconds = round(time.perf_counter() - started, 2)
     written = time.perf_counter()

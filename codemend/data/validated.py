@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Literal
 
 from codemend.config import SPLITS
-from codemend.data.build import (BuildReport, _dedupe, assign_splits, benchmark_functions, check_contamination, drop_near_duplicates,
+from codemend.data.build import (BuildReport, _dedupe, assign_splits, warn_if_not_held_out, benchmark_functions, check_contamination, drop_near_duplicates,
                                  function_samples, write_contamination, write_outputs)
 from codemend.data.corpus import Function, body_lines, decode_source, enters, extract_functions, iter_python_files, module_name, replace_function, source_encoding
 from codemend.data.operators import unknown_operator_problems
@@ -310,6 +310,7 @@ def build_validated_dataset(config: ValidatedDataConfig) -> ValidatedReport:
     assignment = assign_splits(sorted({s["file"] for s in samples}), config)
     by_split = {name: [s for s in samples if assignment[s["file"]] == name] for name in SPLITS}
     report.samples = {name: len(rows) for name, rows in by_split.items()}
+    warn_if_not_held_out(report.samples, config, len(assignment), "give --include more files (or none: every covered file)")
     report.per_operator = dict(sorted(collections.Counter(s["operator"] for s in samples).items()))
     report.seconds = round(time.perf_counter() - started, 2)
     with atomic_folder(config.out, config.overwrite) as tmp:

@@ -222,3 +222,12 @@ def test_a_pair_whose_fix_does_not_parse_is_left_out_and_a_syntax_bug_is_kept_an
     same = _write_jsonl(tmp_path / "same.jsonl", [{"buggy": BUGGY, "fixed": BUGGY}])  # it said "pass --keep_multi_hunk" (QA)
     with pytest.raises(CodemendError, match=r"no usable pair .*; 1 pair\(s\) have the same buggy and fixed code: nothing to learn$"):
         import_to_dataset(same, "pairs", tmp_path / "same")
+
+
+def test_an_import_too_small_for_held_out_splits_says_so(tmp_path, caplog):
+    """Only `data build` said it: a --repo build, a mine or an import of one file wrote empty splits in silence."""
+    path = _write_jsonl(tmp_path / "in.jsonl", [{"buggy": BUGGY, "fixed": FIXED, "file": "one.py"}])
+    with caplog.at_level("WARNING"):
+        report = import_to_dataset(path, "pairs", tmp_path / "data")
+    assert report.samples == {"train": 1, "validation": 0, "test": 0}
+    assert "validation and test: no samples, as 1 source(s) with samples are too few to split by source" in caplog.text
