@@ -606,12 +606,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def with_bool_values(parser: argparse.ArgumentParser, words: list[str]) -> list[str]:
+    """`words` with "true" after each bool flag whose next word is no bool (`fix --apply buggy.py`): the flag's
+    optional value took the path, and argparse then said the path was missing."""
+    out, current = [], parser
+    for k, word in enumerate(words):
+        out.append(word)
+        for action in current._actions:
+            if isinstance(action, argparse._SubParsersAction) and word in action.choices:
+                current = action.choices[word]
+        flag = current._option_string_actions.get(word)
+        following = words[k + 1] if k + 1 < len(words) else ""
+        if flag is not None and flag.nargs == "?" and flag.const == "true" and following and not following.startswith("-") \
+                and following.lower() not in _BOOL_WORDS:
+            out.append("true")
+    return out
+
+
+_BOOL_WORDS = {"true", "yes", "1", "on", "false", "no", "0", "off"}  # what config._coerce reads as a bool
+
+
 def main(argv: list[str] | None = None) -> int:
     words = [word for word in (sys.argv[1:] if argv is None else argv) if word not in ("-q", "--quiet")]
     if words[:2] == ["eval", "compare"] and {"-h", "--help"} & set(words):  # eval's own parser would answer
         return cmd_eval_compare(["--help"])
     parser = build_parser()
-    args, unknown = parser.parse_known_args(argv)
+    args, unknown = parser.parse_known_args(with_bool_values(parser, list(sys.argv[1:] if argv is None else argv)))
     level = logging.WARNING if args.quiet else logging.INFO
     if args.quiet:  # the Hugging Face libraries' own progress bars (saving weights, mapping datasets), read at their import
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")

@@ -218,3 +218,13 @@ def test_a_validated_builds_saved_config_validates_as_one(tmp_path, capsys):
     saved.write_text(f"repo: {tmp_path}\ntest_cmd: python -m pytest -q\nout: {tmp_path / 'o'}\ninclude: []\ntimeout: 20.0\n")
     assert main(["validate", str(saved)]) == 0  # "unknown key `repo`": a --repo build's config.yaml did not replay
     assert "valid data config" in capsys.readouterr().out
+
+
+def test_a_bool_flag_before_the_path_does_not_take_it_as_its_value():
+    from codemend.cli import with_bool_values
+
+    parser = build_parser()
+    args = parser.parse_args(with_bool_values(parser, ["fix", "--apply", "buggy.py", "--force", "false"]))
+    assert (args.path, args.apply, args.force) == ("buggy.py", "true", "false")  # "the following arguments are required: path"
+    words = ["data", "build", "--operators", "swap_comparison", "--out", "fix"]  # a list flag, and a value named as a command
+    assert with_bool_values(parser, words) == words
