@@ -241,6 +241,10 @@ def localize_function(func: Function, model_candidates: list[Candidate], debugge
     if debugger is not None:
         with watch("naturalness"):
             surprise = debugger.line_surprise(func.code, func.context)
+        # Not the `def` line, signature or docstring: no candidate edits them, and their surprise (the def line's
+        # first tokens, the top line of 159 of 258 operator items) scaled the body's down and lit them up in explain
+        body = {line - func.start_line + 1 for line in body_lines(func)}
+        surprise = {line: value for line, value in surprise.items() if line in body}
         if surprise:
             signals["naturalness"] = surprise
     return combine(signals, func.code.count("\n") or 1)
