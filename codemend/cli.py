@@ -27,6 +27,8 @@ from typing import Any, Callable, get_args, get_origin
 
 from codemend import __version__
 from codemend.config import (
+    _FALSE,
+    _TRUE,
     CONFIG_KINDS,
     CompareConfig,
     ConfigError,
@@ -575,7 +577,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help='With --repo: the pytest command run from the repository root, e.g. "pytest -q tests" (default "pytest -q")')
     build.add_argument("--timeout", dest="timeout", type=float, default=argparse.SUPPRESS, metavar="SECONDS",
                        help="With --repo: seconds one run of --test_cmd may take (default 60; the baseline gets extra for coverage)")
-    build.add_argument("--include", dest="include", nargs="+", default=argparse.SUPPRESS, metavar="GLOB",
+    build.add_argument("--include", dest="include", nargs="+", action="extend", default=argparse.SUPPRESS, metavar="GLOB",
                        help="With --repo: mutate only the source files matching these globs (relative to --repo); "
                             "each gets its own coverage run of the tests at baseline")
     add_config_flags(_sub(data_commands, "mine", "data mine", MineConfig.__doc__, cmd_data_mine), MineConfig)
@@ -607,23 +609,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def with_bool_values(parser: argparse.ArgumentParser, words: list[str]) -> list[str]:
-    """`words` with "true" after each bool flag whose next word is no bool (`fix --apply buggy.py`): the flag's
-    optional value took the path, and argparse then said the path was missing."""
-    out, current = [], parser
+    """`words` with "true" after each bool flag that took the command's path as its value (`fix --apply buggy.py`:
+    argparse then said the path was missing), only when the path would be missing: a bad value still reads
+    "expected true or false" (`fix --apply Y x.py`, `train --model.lora maybe`)."""
+    leaf, start = parser, 0
     for k, word in enumerate(words):
-        out.append(word)
-        for action in current._actions:
-            if isinstance(action, argparse._SubParsersAction) and word in action.choices:
-                current = action.choices[word]
-        flag = current._option_string_actions.get(word)
-        following = words[k + 1] if k + 1 < len(words) else ""
-        if flag is not None and flag.nargs == "?" and flag.const == "true" and following and not following.startswith("-") \
-                and following.lower() not in _BOOL_WORDS:
-            out.append("true")
+        commands = [a for a in leaf._actions if isinstance(a, argparse._SubParsersAction)]
+        if commands and word in commands[0].choices:
+            leaf, start = commands[0].choices[word], k + 1
+    positionals = [a for a in leaf._actions if not a.option_strings and a.nargs is None]
+    bare, took, k = 0, [], start  # bare words the options leave, and the bool flags that took one of them
+    while k < len(words):
+        word, following = words[k], words[k + 1] if k + 1 < len(words) else ""
+        action = leaf._option_string_actions.get(word)
+        value = following and not following.startswith("-")
+        if not word.startswith("-"):
+            bare += 1
+        elif action is not None and action.nargs == "?" and action.const == "true" and value and following.lower() not in _TRUE | _FALSE:
+            took.append(k)
+        elif action is not None and action.nargs == "+":
+            while k + 1 < len(words) and not words[k + 1].startswith("-"):
+                k += 1
+        elif value and "=" not in word and (action is None or action.nargs is None or action.nargs == "?"):
+            k += 1  # an option's value (an unregistered one takes its next word, as `overrides_from` reads it)
+        k += 1
+    if bare - len(took) >= len(positionals) or not took:
+        return words
+    out = list(words)
+    for k in reversed(took):
+        out.insert(k + 1, "true")
     return out
-
-
-_BOOL_WORDS = {"true", "yes", "1", "on", "false", "no", "0", "off"}  # what config._coerce reads as a bool
 
 
 def main(argv: list[str] | None = None) -> int:

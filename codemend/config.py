@@ -1017,6 +1017,8 @@ def _unique_keys_loader() -> type:
         def construct_mapping(self, node, deep=False):
             seen = set()
             for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # `<<: *defaults` (and a key it brings, overridden here) is YAML's own, not a repeat
                 key = self.construct_object(key_node, deep=deep)
                 if not isinstance(key, collections.abc.Hashable):
                     continue  # SafeLoader's own error says it
@@ -1052,9 +1054,11 @@ def load_config(cls: type, yaml_path: str | None = None, overrides: dict[str, An
     for dotted, value in (overrides or {}).items():
         _set_dotted(values, dotted, value)
     config = build(cls, values, problems)
+    unparsed = bool(problems)
     # Fields that failed to parse keep their (valid) defaults, so validating now adds no noise.
     _validate_all(config, problems, check_paths)
-    problems += checks(config) if checks is not None else []
+    if checks is not None and not unparsed:  # on a field that fell back to its default they would misread it
+        problems += checks(config)
     if problems:
         raise ConfigError(problems)
     return config

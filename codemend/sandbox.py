@@ -432,30 +432,35 @@ def import_roots(command: str, tree: Path) -> tuple[str, ...]:
     runs the coverage) gets from outside the tree: an editable install's `src/` (a .pth file), an absolute
     PYTHONPATH. Run in a copy, the tests would import the original files from there and never run a
     candidate fix written in the copy; `run_command(import_roots=...)` puts the copies first. Each Python is
-    asked in the sandbox, with the command's environment: the project's own `bin/python`, or a `sitecustomize`
-    on its PYTHONPATH, is the project's code."""
+    asked in the sandbox (`ask_python`)."""
+    tree = Path(tree).resolve()
+    interpreters = {sys.executable, command_python(command, tree) or sys.executable}
+    roots: list[str] = []
+    for interpreter in sorted(interpreters):
+        out = ask_python(interpreter, "import json, sys; print(json.dumps(sys.path))", command, wall_s=30)
+        try:
+            entries = json.loads(out.stdout) if out.status == "passed" else []
+        except ValueError:
+            continue
+        for entry in entries:
+            path = Path(entry).resolve() if entry and os.path.isabs(entry) else None
+            if path is not None and (path == tree or tree in path.parents):
+                relative = str(path.relative_to(tree))
+                roots += [relative] if relative not in roots else []
+    return tuple(roots)
+
+
+def ask_python(interpreter: str, code: str, command: str, wall_s: float) -> RunResult:
+    """Run `code` with `interpreter` in the sandbox, in an empty folder, with the test `command`'s `NAME=value`
+    environment: a project's `bin/python`, or a `sitecustomize` on its PYTHONPATH, is the project's code, and
+    asking it questions ran that as the caller."""
     import shlex
     import tempfile
 
-    tree = Path(tree).resolve()
     env, _ = split_assignments(shlex.split(command))
-    interpreters = {sys.executable, command_python(command, tree) or sys.executable}
-    roots: list[str] = []
-    assignments = [f"{name}={value}" for name, value in env.items()]
-    with tempfile.TemporaryDirectory() as outside:  # run from elsewhere: the tree is not the current folder there
-        for interpreter in sorted(interpreters):
-            out = run_command([*assignments, interpreter, "-c", "import json, sys; print(json.dumps(sys.path))"], tree=Path(outside),
-                              limits=Limits(wall_s=30))
-            try:
-                entries = json.loads(out.stdout) if out.status == "passed" else []
-            except ValueError:
-                continue
-            for entry in entries:
-                path = Path(entry).resolve() if entry and os.path.isabs(entry) else None
-                if path is not None and (path == tree or tree in path.parents):
-                    relative = str(path.relative_to(tree))
-                    roots += [relative] if relative not in roots else []
-    return tuple(roots)
+    with tempfile.TemporaryDirectory() as nowhere:  # not the tree: its folder must not be the current one
+        return run_command([*(f"{name}={value}" for name, value in env.items()), interpreter, "-c", code], tree=Path(nowhere),
+                           limits=Limits(wall_s=wall_s))
 
 
 def _run_fresh(
@@ -1744,7 +1749,7 @@ def _pool_child(
 
 
 class _Worker:
-    """One warm server process (`python -c _BOOT sandbox.py serve ...`), one job at a time."""
+    """One warm server process (`python -c _BOOT <the harness copy> serve ...`, `_harness_copy`), one job at a time."""
 
     def __init__(self, config: dict[str, Any], prefix: tuple[str, ...]) -> None:
         self._config = config

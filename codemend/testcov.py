@@ -28,14 +28,13 @@ import re
 import secrets
 import shlex
 import sys
-import tempfile
 import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from codemend.sandbox import Limits, RunResult, command_python, run_command, run_python, split_assignments
+from codemend.sandbox import Limits, RunResult, ask_python, command_python, run_command, run_python, split_assignments
 
 logger = logging.getLogger(__name__)
 
@@ -667,7 +666,19 @@ def first_failure(stdout: str, allowed: set[str] | None = None) -> tuple[str, st
     return None
 
 
-_COUNT = re.compile(r"\b(\d+) (failed|errors?)\b")
+# pytest's count line (at --verbosity=-1, REPORT_OPTIONS): "1 failed, 3 passed, 1 warning in 0.05s", "no tests ran in 0.01s".
+_PYTEST_TALLY = re.compile(r"\b(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected|warnings?)\b")
+_PYTEST_TIME = re.compile(r"\bin \d+(?:\.\d+)?s\b")
+
+
+def pytest_tally(stdout: str) -> dict[str, int] | None:
+    """pytest's count line as {kind: number} ("errors" read as `error`): the last line that reads as one, so that
+    output printed after it (an atexit handler, a plugin) does not hide it; None when none does (the run ended
+    before its report)."""
+    for line in reversed(stdout.splitlines()):
+        if _PYTEST_TIME.search(line) and ((pairs := _PYTEST_TALLY.findall(line)) or "no tests ran" in line):
+            return {("error" if kind.startswith("error") else kind): int(number) for number, kind in pairs}
+    return None
 
 
 # Put last on a pytest command whose report is read (`reporting_command`): its count line, which -qq hides,
@@ -691,9 +702,8 @@ def failed_tests(stdout: str) -> set[str] | None:
     those lines account for every failure and error its last line counts (a summary turned off with
     -rN, or output cut short, must not pass for "these and no others failed")."""
     lines = [found[0] for found in map(summary_line, stdout.splitlines()) if found]
-    tail = [line for line in stdout.splitlines() if line.strip()][-1:]
-    counted = sum(int(number) for number, _ in _COUNT.findall(tail[0])) if tail else 0
-    return set(lines) if lines and len(lines) == counted else None
+    tally = pytest_tally(stdout) or {}
+    return set(lines) if lines and len(lines) == tally.get("failed", 0) + tally.get("error", 0) else None
 
 
 # unittest's report of each failing test (and each failing subtest): "FAIL: test_a (pkg.test_x.T.test_a) (i=1)";
@@ -729,9 +739,6 @@ def failing_tests(command: str, result: RunResult, tree: Path) -> set[str] | Non
     return set(ids.values()) if dotted is not None and all(ids.values()) else None
 
 
-# pytest's last line (at --verbosity=-1, REPORT_OPTIONS): "1 failed, 3 passed, 1 warning in 0.05s", "no tests ran in 0.01s".
-_PYTEST_TALLY = re.compile(r"\b(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected|warnings?)\b")
-_PYTEST_TIME = re.compile(r"\bin \d+(?:\.\d+)?s\b")
 _UNITTEST_RAN = re.compile(r"^Ran (\d+) tests? in ", re.MULTILINE)
 _UNITTEST_SKIPPED = re.compile(r"^(?:OK|FAILED) \(.*\bskipped=(\d+)", re.MULTILINE)
 
@@ -746,27 +753,24 @@ def counts_tests(command: str) -> bool:
 
 
 def tests_ran(command: str, result: RunResult) -> int | None:
-    """How many tests a run of `command` (`counts_tests`) reports having run, passed, failed or in error (not
-    skipped, deselected or expected to fail): pytest's last line, unittest's "Ran N tests" less its skips;
-    None when the run printed no such count (it ended before its report)."""
+    """How many tests a run of `command` (`counts_tests`) reports having run, passed or failed (not skipped,
+    deselected or expected to fail, nor pytest's errors: a test whose teardown raises counts as passed and as an
+    error, so the original's run of a buggy `close()` would count each test twice): pytest's count line
+    (`pytest_tally`), unittest's last "Ran N tests" less its skips; None when the run printed no such count."""
     if _is_unittest(command):
-        ran = _UNITTEST_RAN.search(result.stderr)
-        skipped = _UNITTEST_SKIPPED.search(result.stderr)
-        return int(ran[1]) - (int(skipped[1]) if skipped else 0) if ran else None
-    tail = [line for line in result.stdout.splitlines() if line.strip()][-1:]
-    if not tail or not _PYTEST_TIME.search(tail[0]):
-        return None
-    tally = {kind.rstrip("s") if kind.startswith("error") else kind: int(n) for n, kind in _PYTEST_TALLY.findall(tail[0])}
-    if not tally and "no tests ran" not in tail[0]:
-        return None
-    return sum(tally.get(kind, 0) for kind in ("passed", "failed", "error", "xpassed"))
+        ran = _UNITTEST_RAN.findall(result.stderr)
+        skipped = _UNITTEST_SKIPPED.findall(result.stderr)
+        return int(ran[-1]) - (int(skipped[-1]) if skipped else 0) if ran else None
+    tally = pytest_tally(result.stdout)
+    return None if tally is None else sum(tally.get(kind, 0) for kind in ("passed", "failed", "xpassed"))
 
 
-def unfinished(command: str, result: RunResult, at_least: int = 0) -> str:
+def unfinished(command: str, result: RunResult, at_least: int | None = 0) -> str:
     """Why a passing run of `command` does not show that the tests pass ("" when it does, or cannot tell): it
     reports no count of the tests it ran, so it ended before its report (code that calls `os._exit(0)` ends
-    pytest with exit status 0 in the middle of its tests), or fewer than `at_least` (the original code's run)."""
-    if result.status != "passed" or not counts_tests(command):
+    pytest with exit status 0 in the middle of its tests), or fewer than `at_least` (the original code's run).
+    `at_least` None: the original's run reported no count either (a plugin's output, a hang), so nothing is said."""
+    if result.status != "passed" or not counts_tests(command) or at_least is None:
         return ""
     ran = tests_ran(command, result)
     if ran is None:
@@ -1049,8 +1053,7 @@ def measuring_python(command: str, tree: Path) -> str:
         return sys.executable
     needs = "coverage, pytest" if parse_test_command(command).kind.startswith("pytest") else "coverage"
     check = f"import sys, {needs}; sys.exit(int(coverage.version_info[0] < 7))"
-    with tempfile.TemporaryDirectory() as nowhere:  # in the sandbox: the project's `bin/python` is the project's code
-        usable = run_command([python, "-c", check], tree=Path(nowhere), limits=Limits(wall_s=60)).status == "passed"
+    usable = ask_python(python, check, command, wall_s=60).status == "passed"
     if not usable:
         logger.info("per-test coverage runs with codemend's Python: %s lacks coverage.py 7%s (install it there for "
                     "coverage with the project's own packages)", python, " or pytest" if "pytest" in needs else "")

@@ -228,3 +228,13 @@ def test_a_bool_flag_before_the_path_does_not_take_it_as_its_value():
     assert (args.path, args.apply, args.force) == ("buggy.py", "true", "false")  # "the following arguments are required: path"
     words = ["data", "build", "--operators", "swap_comparison", "--out", "fix"]  # a list flag, and a value named as a command
     assert with_bool_values(parser, words) == words
+
+
+def test_a_bad_bool_value_is_still_said_as_one(capsys, tmp_path):
+    from codemend.cli import with_bool_values
+
+    parser = build_parser()
+    assert with_bool_values(parser, ["fix", "--apply", "Y", "x.py"]) == ["fix", "--apply", "Y", "x.py"]
+    assert with_bool_values(parser, ["train", "--model.lora", "maybe"]) == ["train", "--model.lora", "maybe"]
+    assert main(["fix", "--apply", "Y", str(tmp_path / "x.py")]) == 2
+    assert "--apply 'Y': expected true or false" in capsys.readouterr().err

@@ -310,6 +310,11 @@ def test_yaml_values_that_read_as_something_else_are_problems_not_folders(tmp_pa
     with pytest.raises(ConfigError) as err:
         load_config(DataConfig, write(tmp_path, "out: null\nseed:\n"), check_paths=False)
     assert [p.split(":")[0] for p in err.value.problems] == ["--out", "--seed"] and "no value given" in str(err.value)
+    from codemend.config import read_yaml
+
+    problems = []  # YAML's merge key, and a key it brings overridden, are no repeat
+    merged = read_yaml(write(tmp_path, "base: &b\n  lr: 0.001\n  batch_size: 4\ntrain:\n  <<: *b\n  lr: 0.002\n"), problems)
+    assert merged["train"] == {"lr": 0.002, "batch_size": 4} and problems == []
     with pytest.raises(ConfigError, match=r"line 3, column 1: key 'model' given twice"):
         load_config(TrainRecipeConfig, write(tmp_path, "model: {d_model: 64}\ntrain: {lr: 0.001}\nmodel: {n_layers: 3}\n"), check_paths=False)
     with pytest.raises(ConfigError, match="is not a name but a bool"):

@@ -611,6 +611,7 @@ def test_copies_of_the_trees_folders_on_the_pythons_path_come_first(project, tmp
     assert run_command(command, tree=project, limits=SMALL, overlay=overlay, import_roots=roots).status == "passed"
 
 
+@needs_root  # without it the sandbox runs as the caller, and the marker can be written
 def test_the_commands_own_python_is_asked_for_its_path_in_the_sandbox(project, tmp_path):
     """The project's `bin/python` is the project's code: asking it for sys.path (and coverage.py's version) ran it
     outside the sandbox, as the caller."""
@@ -804,11 +805,13 @@ def test_a_run_dies_with_the_process_that_started_it():
                 os.kill(pid, signal.SIGKILL)
 
 
-def test_the_child_runs_the_harness_text_this_process_imported(monkeypatch):
+def test_the_child_runs_the_harness_text_this_process_imported(monkeypatch, capfd):
     """The child read sandbox.py from disk: edited (or upgraded) during an evaluation, every later run's set-up
     failed on the old parent's spec, and the benchmark's references all read as broken."""
     marked = sandbox._HARNESS_SOURCE + "\nimport os as _os\n_os.write(2, b'the imported text\\n')\n"
     monkeypatch.setattr(sandbox, "_HARNESS_SOURCE", marked)
     assert "the imported text" in run_python("pass", limits=SMALL).stderr
-    with SandboxPool(workers=1) as pool:
+    capfd.readouterr()
+    with SandboxPool(workers=1) as pool:  # a pool's server writes to our stderr as it boots
         assert [r.status for r in pool.map_tests([("x = 1\n", "assert x == 1\n")])] == ["passed"]
+    assert "the imported text" in capfd.readouterr().err

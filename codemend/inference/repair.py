@@ -92,7 +92,8 @@ class Tests:
     encoding: str = "utf-8"  # the target's own (a PEP 263 coding line): the copy's file is written in it
     focus_command: str = ""  # `command` running only the tests that fail on the original code (`focus_on_failures`)
     workers: int = 2  # candidates validated at a time (`validate`)
-    ran_on_original: int = 0  # the tests `command` reported running on the original code: a fix's run must run as many
+    ran_on_original: int | None = 0  # the tests `command` reported running on the original code: a fix's run must report
+    # as many (None: that run reported no count, and a fix's is not asked for one)
 
     def __post_init__(self) -> None:
         if self.test_code and self.command:
@@ -241,8 +242,9 @@ def localize_function(func: Function, model_candidates: list[Candidate], debugge
     if debugger is not None:
         with watch("naturalness"):
             surprise = debugger.line_surprise(func.code, func.context)
-        # Not the `def` line, signature or docstring: no candidate edits them, and their surprise (the def line's
-        # first tokens, the top line of 159 of 258 operator items) scaled the body's down and lit them up in explain
+        # Not the `def` line, signature or docstring: no ranked candidate edits them (the wide search's none_default,
+        # tried by tests alone, does), and their surprise (the def line's first tokens, the top line of 159 of 258
+        # operator items) scaled the body's down and lit them up in explain
         body = {line - func.start_line + 1 for line in body_lines(func)}
         surprise = {line: value for line, value in surprise.items() if line in body}
         if surprise:
@@ -939,7 +941,7 @@ def measure_original(text: str, path: str, tests: Tests, result: RepairResult, w
         limits = _scaled_limits(tests.limits, result.baseline)
         result.failing = tests.failed(result.baseline) if result.baseline.status == "failed" else None
         if tests.command:
-            tests = replace(tests, ran_on_original=tests_ran(tests.command, result.baseline) or 0)
+            tests = replace(tests, ran_on_original=tests_ran(tests.command, result.baseline))
         if tests.command and refused_write(result.baseline):
             result.notes.append(SANDBOX_WRITES)
         if tests.command and result.baseline.status == "failed" and not (result.baseline.stdout + result.baseline.stderr).strip():

@@ -291,7 +291,8 @@ def test_a_passing_run_counts_only_when_it_reports_as_many_tests_as_the_original
 
     pytest_cmd, unittest_cmd = "python -m pytest -q tests", "python -m unittest discover tests"
     assert tests_ran(pytest_cmd, run("..F\nFAILED t.py::a - x\n1 failed, 2 passed, 1 skipped, 1 warning in 0.05s\n")) == 3
-    assert tests_ran(pytest_cmd, run("2 passed, 1 error in 1.20s\n")) == 3
+    assert tests_ran(pytest_cmd, run("1 failed, 1 passed, 1 error in 1.20s\n")) == 2  # a teardown's error is no third test
+    assert tests_ran(pytest_cmd, run("3 passed in 0.20s\nclosing the pool\n")) == 3  # printed after pytest's report
     assert tests_ran(pytest_cmd, run("no tests ran in 0.01s\n")) == 0
     assert tests_ran(pytest_cmd, run("..\n")) is None  # os._exit(0) in the middle: dots, no count line
     assert tests_ran(unittest_cmd, run(stderr="..s\n----\nRan 3 tests in 0.001s\n\nOK (skipped=1)\n")) == 2
@@ -301,6 +302,7 @@ def test_a_passing_run_counts_only_when_it_reports_as_many_tests_as_the_original
     assert unfinished(unittest_cmd, run(stderr="OK\n")).startswith("the tests exited with status 0")
     assert unfinished("make test", run("")) == ""  # a command that reports no count is judged by its exit status
     assert unfinished(pytest_cmd, run("", status="failed")) == ""
+    assert unfinished(pytest_cmd, run("..\n"), at_least=None) == ""  # the original's run reported no count either
 
 
 @pytest.mark.sandbox
