@@ -54,7 +54,7 @@ test-slow: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/data_build.py
 	$(PY) bench/sandbox_throughput.py --n 200
-	$(PY) bench/fix_latency.py --model $(DEMO)/model --items 30
+	$(PY) bench/fix_latency.py --model default --items 30
 
 clean:
 	rm -rf runs .pytest_cache

@@ -22,7 +22,6 @@ import argparse
 import dataclasses
 import multiprocessing
 import os
-import platform
 import resource
 import sys
 import tempfile
@@ -34,6 +33,9 @@ from codemend.config import DataConfig
 from codemend.data.build import build_dataset
 from codemend.data.corpus import iter_python_files, stdlib_root
 from codemend.data.parsing import parse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package: machine.py beside it
+import machine  # noqa: E402
 
 TARGET_SAMPLES = 100_000
 TARGET_SECONDS = 60.0
@@ -83,9 +85,7 @@ def time_build(config: DataConfig):
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     paths = [str(path) for _, path in iter_python_files(args.source)]
-    print(f"machine: {platform.platform()} | python {platform.python_version()} | cpus {os.cpu_count()} | "
-          f"load average at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"command: {' '.join([sys.executable, *sys.argv])}")
+    print(machine.header())
     print(f"corpus: {len(paths)} files under {', '.join(args.source)}")
 
     parse_one = time_parse(paths, 1)

@@ -20,12 +20,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package: machine.py beside it
+import machine  # noqa: E402
 
 MODULES = {
     "stats": ("def mean(xs):\n    total = 0\n    for x in xs:\n        total += x\n    return total / len(xs)\n\n\n"
@@ -97,7 +99,8 @@ def main() -> None:
         per_file = [fix(root, f"pkg/{name}.py", args.model) for name in MODULES]
     files_s = sum(seconds for seconds, _ in per_file)
     fixed_by_files = sorted({first_plausible(suggestions) for _, suggestions in per_file} - {"none"})
-    print(f"machine: {platform.node()}, {os.cpu_count()} cores; model {args.model}; {args.bugs} bug(s); command: {COMMAND}")
+    print(machine.header())
+    print(f"model {args.model}; {args.bugs} bug(s); test command: {COMMAND}")
     print(f"{'run':<34}{'seconds':>10}  plausible fixes")
     print(f"{'folder (codemend fix pkg)':<34}{folder_s:>10.1f}  {sorted({first_plausible([s]) for s in folder if s['validation'] == 'plausible'})}")
     print(f"{'one run per module (6 runs)':<34}{files_s:>10.1f}  {fixed_by_files}")

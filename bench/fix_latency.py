@@ -22,8 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,9 @@ import time
 from pathlib import Path
 
 from codemend.training.checkpoint import ENGINES, PRECISIONS, matmul_seconds, inference_precision
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package: machine.py beside it
+import machine  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -115,13 +117,27 @@ def cold_stages(model: str, precision: str, engine: str, runs: int = 3) -> dict[
     return {stage: statistics.median(s[stage] for s in samples) for stage in samples[0]}
 
 
+def spread(items: list, count: int, seed: int) -> list:
+    """`count` items, one of each program in turn (seeded), in the benchmark's program order: the first 30 of
+    builtin:operator were 3 bugs of each of its first 10 programs."""
+    by_program: dict[str, list] = {}
+    for item in items:
+        by_program.setdefault(item.id.split("/")[1] if item.id.count("/") >= 2 else item.id, []).append(item)
+    rng = random.Random(seed)
+    for group in by_program.values():
+        rng.shuffle(group)
+    rounds = [group[k] for k in range(max(map(len, by_program.values()), default=0)) for group in by_program.values() if k < len(group)]
+    return rounds[:count]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", default="runs/demo/model", help="checkpoint folder, or none")
+    parser.add_argument("--model", default="default", help="`default` (the shipped model), a checkpoint folder, or none")
     parser.add_argument("--benchmark", default="builtin:operator", help="executable benchmark to take buggy functions from")
-    parser.add_argument("--items", type=int, default=30)
+    parser.add_argument("--items", type=int, default=30, help="buggy functions, one per program first (seeded), then more per program")
+    parser.add_argument("--seed", type=int, default=0, help="which item of each program is taken")
     parser.add_argument("--n", type=int, default=-1, help="model beams per function (-1: as `codemend fix`: 10 with tests, none without)")
-    parser.add_argument("--cold-items", type=int, default=10, help="items for the (slow) cold-process rows")
+    parser.add_argument("--cold-items", type=int, default=30, help="items for the (slow) cold-process rows (0: none)")
     parser.add_argument("--precision", default="auto", choices=PRECISIONS, help="the model's weights (auto: bf16 where faster on this CPU, else fp32)")
     parser.add_argument("--engine", default="auto", choices=ENGINES, help="what computes the model (auto: codemend's runtime for Llama checkpoints)")
     args = parser.parse_args()
@@ -129,7 +145,7 @@ def main() -> None:
     from codemend.data.benchmark import load_benchmark
     from codemend.inference.debugger import Debugger
 
-    items = load_benchmark(args.benchmark)[: args.items]
+    items = spread(load_benchmark(args.benchmark), args.items, args.seed)
     debugger = None if args.model == "none" else Debugger.load(args.model, args.precision, args.engine)  # a first load fills the caches
     baseline_engine = args.engine == "auto" and debugger is not None  # also measure transformers' forward pass
     rows = {}
@@ -147,14 +163,15 @@ def main() -> None:
         rows["  --engine transformers"] = cold_runs(cold, args.model, False, args.n, args.precision, "transformers")
     rows["codemend fix, cold, with tests"] = cold_runs(cold, args.model, True, args.n, args.precision, args.engine)
 
-    print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
-    print(f"command: {' '.join(sys.argv)}")
+    print(machine.header())
     beams = "as codemend fix: 10 with tests, none without" if args.n < 0 else str(args.n)
     probe = ", ".join(f"{name} {1e3 * t:.2f} ms" for name, t in matmul_seconds().items())
     print(f"model: {args.model} ({args.precision}: {inference_precision(args.precision)}, --engine {args.engine}; a (10x576) @ (576x1536) product: {probe}); beams: {beams}; benchmark: {args.benchmark}; {len(items)} items ({args.cold_items} for cold rows)\n")
     baseline = statistics.median(rows["repair, warm, no tests"])
     print(f"{'setting':<34}{'items':>6}{'median s':>10}{'p95 s':>10}{'x baseline':>12}")
     for name, values in rows.items():
+        if not values:  # --cold-items 0
+            continue
         print(f"{name:<34}{len(values):>6}{statistics.median(values):>10.2f}{percentile(values, 0.95):>10.2f}{statistics.median(values) / baseline:>12.2f}")
     if debugger is not None:
         print()

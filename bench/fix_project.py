@@ -24,13 +24,15 @@ import contextlib
 import copy
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package: machine.py beside it
+import machine  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = "more_itertools"
@@ -116,7 +118,8 @@ def main() -> None:
                 whole_s, focused_s, n, same, differ = validation_ab(other, file, args.candidates)
         rows.append((name, fix_s, first, n, whole_s, focused_s, same, differ))
         print(f"done: {name}", file=sys.stderr)
-    print(f"machine: {platform.node()}, {os.cpu_count()} cores; model {args.model}; project {project.name}; command: {COMMAND}")
+    print(machine.header())
+    print(f"model {args.model}; project {project.name}; test command: {COMMAND}")
     print(f"{'bug':<20}{'fix s':>7}  {'first suggestion':<28}{'cands':>6}{'A whole s':>11}{'B first s':>11}{'A/B':>6}"
           "  same plausible  other verdicts A/B")
     for name, fix_s, first, n, whole_s, focused_s, same, differ in rows:

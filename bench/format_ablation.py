@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package: machine.py beside it
+import machine  # noqa: E402
 
 FORMATS = ("edit", "function")
 
@@ -50,8 +51,8 @@ def main() -> None:
         steps = json.loads((model / "meta.json").read_text())["train"]["steps"]
         results[output_format] = {**metrics, "train_seconds": train_seconds, "steps": steps}
 
-    print(f"# {' '.join(sys.argv)}")
-    print(f"# {platform.node()}, {os.cpu_count()} CPUs; config {args.config}; {args.minutes} min budget per format")
+    print(machine.header())
+    print(f"config {args.config}; {args.minutes} min budget per format")
     print(f"{'format':<10}{'steps':>7}{'exact':>8}{'line@1':>8}{'well-formed':>13}{'EOS':>7}{'s/sample':>10}")
     for name, m in results.items():
         print(f"{name:<10}{m['steps']:>7}{m['exact_match_normalized']:>8.1%}{m['localization_top1']:>8.1%}"

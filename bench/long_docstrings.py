@@ -13,14 +13,13 @@ first, among the first 10, the top-1 line, and seconds per function; the last li
 from __future__ import annotations
 
 import argparse
-import ast
-import platform
 import random
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package: its shared helpers
+import machine  # noqa: E402
 from heldout import add_arguments, rows_and_files  # noqa: E402
 
 
@@ -48,7 +47,7 @@ def bugs(functions: list, n: int, seed: int) -> list[dict]:
     for func, view in functions:
         for buggy, operator in inject(func.code, rng, k=1):
             changed = [k for k, (a, b) in enumerate(zip(func.code.splitlines(), buggy.splitlines()), 1) if a != b]
-            inside = changed and view.first <= changed[0] <= view.first + view.removed
+            inside = changed and view.first <= changed[0] <= view.last + view.removed  # the docstring's lines in the function as it is
             if changed and not inside and buggy.count("\n") == func.code.count("\n"):
                 samples.append({"buggy": buggy, "fixed": func.code, "line": changed[0], "name": func.name.split(".")[-1], "operator": operator})
         if len(samples) == n:
@@ -95,9 +94,8 @@ def main() -> None:
         for cut in ((True, False) if k % 2 else (False, True)):
             rows[cut].append(rank(sample, debugger, cut))
 
-    print(f"# {' '.join(sys.argv)}")
-    print(f"# {platform.node()} {platform.processor() or platform.machine()}, torch threads {torch.get_num_threads()}; "
-          f"{len(files)} {'+'.join(args.split)} files, {len(functions)} functions with a docstring of >= ELIDE_FROM lines, {len(samples)} bugs")
+    print(machine.header())
+    print(f"{len(files)} {'+'.join(args.split)} files, {len(functions)} functions with a docstring of >= ELIDE_FROM lines, {len(samples)} bugs")
     print(f"{'docstring':<10} {'items':>5} {'top-1 exact':>12} {'top-10 exact':>13} {'top-1 line':>11} {'median s':>9} {'total s':>8}")
     totals = {}
     for cut, label in ((False, "whole"), (True, "cut")):

@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import platform
+import sys
 import time
+from pathlib import Path
 
 from codemend.training.checkpoint import PRECISIONS
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package: machine.py beside it
+import machine  # noqa: E402
 
 
 def point_logprobs(debugger, prompt, n_lines: int) -> dict[int, float]:
@@ -109,7 +112,7 @@ def main() -> None:
     rows = [measure(debugger, sample, args.points, args.beams) for sample in samples]
     seconds = time.perf_counter() - started
     n = len(rows)
-    print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(machine.header())
     print(f"model {args.model} ({args.precision}), {args.split} (first {args.limit} samples): {n} missing-line bugs, "
           f"{args.points} points x {args.beams} beams, {seconds:.0f} s")
     print(f"{'measure':<48}{'bugs':>6}{'share':>8}")

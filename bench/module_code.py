@@ -15,13 +15,13 @@ normalisation), among the first 10, the top-1 line, the fix in the candidate spa
 from __future__ import annotations
 
 import argparse
-import platform
 import random
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package: its shared helpers
+import machine  # noqa: E402
 from heldout import add_arguments, rows_and_files  # noqa: E402
 
 def module_runs(root: Path, files: list[str]) -> list:
@@ -88,12 +88,12 @@ def main() -> None:
     debugger = Debugger.load(args.model, args.precision)
     results = {"module-level code": measure(module, debugger), "functions (baseline)": measure(functions, debugger)}
 
-    print(f"# {' '.join(sys.argv)}")
-    print(f"# {platform.node()} {platform.processor() or platform.machine()}, torch threads {torch.get_num_threads()}; "
-          f"{len(files)} {'+'.join(args.split)} files, {len(runs)} runs of module-level code, {len(module)} bugs of each kind")
+    print(machine.header())
+    print(f"{len(files)} {'+'.join(args.split)} files, {len(runs)} runs of module-level code, {len(module)} bugs of each kind")
     print(f"{'kind':<22} {'items':>5} {'top-1 exact':>12} {'top-10 exact':>13} {'top-1 line':>11} {'in space':>9} {'s/item':>7}")
+    sizes = {"module-level code": len(module), "functions (baseline)": len(functions)}  # fewer functions than module bugs, maybe
     for kind, (rates, seconds) in results.items():
-        print(f"{kind:<22} {len(module):>5} {rates['top1']:>12.1%} {rates['top10']:>13.1%} {rates['line']:>11.1%} {rates['space']:>9.1%} {seconds:>7.2f}")
+        print(f"{kind:<22} {sizes[kind]:>5} {rates['top1']:>12.1%} {rates['top10']:>13.1%} {rates['line']:>11.1%} {rates['space']:>9.1%} {seconds:>7.2f}")
     (mod, _), (base, _) = results.values()
     ratio = mod["top1"] / base["top1"] if base["top1"] else float("nan")
     print(f"top-1 exact, module-level code / functions: {ratio:.2f}")

@@ -23,15 +23,18 @@ import contextlib
 import io
 import multiprocessing
 import os
-import platform
 import signal
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from codemend.sandbox import Limits, SandboxPool, run_tests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package: machine.py beside it
+import machine  # noqa: E402
 
 Item = tuple[str, str]
 
@@ -141,8 +144,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     items = build_items(args.n)
-    print(f"machine: {platform.platform()} | python {platform.python_version()} | cpus {os.cpu_count()}")
-    print(f"command: {' '.join([sys.executable, *sys.argv])}")
+    print(machine.header())
     should_pass = sum(i % 4 in (0, 2) for i in range(len(items)))
     print(f"items: {len(items)} ({should_pass} should pass), workers: {args.workers}")
     rows = []

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import copy
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -37,6 +36,9 @@ from typing import Sequence
 
 from codemend.config import TrainRecipeConfig, load_config
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package: machine.py beside it
+import machine  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 1.3
 IGNORE_INDEX = -100
@@ -44,11 +46,12 @@ IGNORE_INDEX = -100
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--arch", choices=["seq2seq", "causal"], default="seq2seq")
+    parser.add_argument("--arch", choices=["seq2seq", "causal"], default=None, help="override the config's --model.arch")
     parser.add_argument("--steps", type=int, default=30, help="optimizer steps for each of the two runs")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--data", default="", help="dataset folder; default: build one from 3000 stdlib functions in a temporary folder")
-    parser.add_argument("--config", default=str(REPO / "configs/train/demo.yaml"), help="train config giving the model sizes and optimiser")
+    parser.add_argument("--config", default=str(REPO / "configs/train/default.yaml"),
+                        help="train config giving the model and optimiser (default: the default recipe, SmolLM2-135M with LoRA)")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: the config's --train.threads, else torch's default)")
     parser.add_argument("--matmul-size", type=int, default=2048, help="side of the square fp32 matmul timed for the peak")
     return parser.parse_args(argv)
@@ -95,7 +98,7 @@ def build_data(folder: Path) -> Path:
 
 
 def bench_config(args: argparse.Namespace, data: Path, out: Path) -> TrainRecipeConfig:
-    overrides = {"data": str(data), "out": str(out), "model.arch": args.arch, "train.batch_size": args.batch_size,
+    overrides = {"data": str(data), "out": str(out), **({"model.arch": args.arch} if args.arch else {}), "train.batch_size": args.batch_size,
                  "train.grad_accum": 1, "train.max_steps": args.steps, "train.max_minutes": 0, "train.eval_every": 0,
                  "train.save_every": 0, "train.log_every": args.steps}
     return load_config(TrainRecipeConfig, args.config, overrides=overrides)
@@ -145,6 +148,8 @@ def matmul_peak(size: int) -> tuple[float, str]:
     device = "cuda" if torch.cuda.is_available() else "cpu"
     a, b = torch.randn(size, size, device=device), torch.randn(size, size, device=device)
     torch.matmul(a, b)  # warm-up: allocation, thread pool
+    if device == "cuda":
+        torch.cuda.synchronize()  # the warm-up must not run inside the timed loop
     reps, started = 5, time.perf_counter()
     for _ in range(reps):
         torch.matmul(a, b)
@@ -153,7 +158,15 @@ def matmul_peak(size: int) -> tuple[float, str]:
     return 2 * size**3 * reps / (time.perf_counter() - started), device
 
 
-def print_table(rows: list[tuple[str, float, TokenCounter]], parameters: int, peak: float) -> dict[str, float]:
+def flops_per_token(model) -> float:
+    """Training FLOPs per token: 6 per trainable weight (forward, gradients of the input and of the weight) and 4 per
+    frozen one (a LoRA base gets no weight gradients: 6 for all overstated its work by half)."""
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    frozen = sum(p.numel() for p in model.parameters() if not p.requires_grad)
+    return 6.0 * trainable + 4.0 * frozen
+
+
+def print_table(rows: list[tuple[str, float, TokenCounter]], per_token: float, peak: float) -> dict[str, float]:
     print(f"| {'run':<58} | {'batches':>7} | {'real tokens':>11} | {'padding':>7} | {'total s':>7} | {'timed s':>7} | {'CPU s':>7} | "
           f"{'real tok/s':>10} | {'tok/CPU-s':>9} | {'GFLOP/s':>7} | {'of peak':>7} |")
     print(f"|{'-' * 60}|{'-' * 9}|{'-' * 13}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 12}|{'-' * 11}|{'-' * 9}|{'-' * 9}|")
@@ -161,7 +174,7 @@ def print_table(rows: list[tuple[str, float, TokenCounter]], parameters: int, pe
     for name, total, counter in rows:
         seconds, cpu, real, computed = counter.steady
         rate = real / seconds
-        flops = 6 * parameters * rate
+        flops = per_token * rate
         rates[name] = (rate, real / max(cpu, 1e-9))
         print(f"| {name:<58} | {len(counter.batches):>7} | {real:>11,} | {1 - real / max(computed, 1):>7.1%} | {total:>7.1f} | {seconds:>7.1f} | "
               f"{cpu:>7.1f} | {rate:>10,.0f} | {rates[name][1]:>9,.0f} | {flops / 1e9:>7.2f} | {flops / peak:>7.1%} |")
@@ -182,17 +195,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         recipe.setup(config)  # seeds, and the config's --train.threads
         if args.threads:
             torch.set_num_threads(args.threads)
-        print(f"machine: {platform.platform()} | python {platform.python_version()} | cpus {os.cpu_count()} | torch "
-              f"{torch.__version__}, {torch.get_num_threads()} threads | cuda {torch.cuda.is_available()} | "
-              f"load average at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        print(f"command: {' '.join([sys.executable, *sys.argv])}")
+        print(machine.header())
         peak, device = matmul_peak(args.matmul_size)
 
         pairs = recipe.load_data(config)
         model, tokenizer = recipe.build_model(config, pairs["train"])
         datasets, _ = recipe.encode(config, tokenizer, pairs)
         baseline_model = copy.deepcopy(model)  # the same initial weights for both runs
-        parameters = sum(p.numel() for p in model.parameters())
+        parameters, per_token = sum(p.numel() for p in model.parameters()), flops_per_token(model)
         print(f"model: {config.model.arch} {type(model).__name__}, {parameters / 1e6:.2f}M parameters (d_model {config.model.d_model}, "
               f"{config.model.n_layers} layers); {len(datasets['train'])} training rows; {args.steps} steps x batch {args.batch_size} each; "
               f"precision {config.train.precision}; {device} fp32 matmul peak {peak / 1e9:.1f} GFLOP/s ({args.matmul_size}^2)")
@@ -201,13 +211,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         theirs = run_baseline(config, baseline_model, tokenizer, datasets, Path(tmp) / "baseline")
     print()
     names = ("codemend: length-grouped order, PadCollator, build_trainer", "baseline: Trainer, random batches, DataCollatorForSeq2Seq")
-    rates = print_table([(names[0], *ours), (names[1], *theirs)], parameters, peak)
+    rates = print_table([(names[0], *ours), (names[1], *theirs)], per_token, peak)
     ratio = rates[names[0]][0] / rates[names[1]][0]
     cpu_ratio = rates[names[0]][1] / rates[names[1]][1]
     print()
     print(f"real tokens/s, codemend / baseline: {ratio:.2f}x (target >= {TARGET_RATIO}) -> {'met' if ratio >= TARGET_RATIO else 'NOT met'}; "
           f"per CPU-second: {cpu_ratio:.2f}x; load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print("FLOP/s = 6 x parameters x real tokens / s" + (" (seq2seq: an approximation, an upper bound)" if config.model.arch == "seq2seq" else ""))
+    print("FLOP/s = (6 x trainable + 4 x frozen parameters) x real tokens / s"
+          + (" (seq2seq: an approximation, an upper bound)" if config.model.arch == "seq2seq" else ""))
     return 0
 
 

@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import random
 import sys
 import time
 from pathlib import Path
 
 from codemend.training.checkpoint import PRECISIONS
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package: machine.py beside it
+import machine  # noqa: E402
 
 SHORTLISTS = (2, 3, 4, 6, 8, 16)
 WEIGHTS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, None)  # None: naturalness alone
@@ -103,9 +105,8 @@ def main() -> None:
     seconds = time.perf_counter() - started
     in_space = sum(any(s["hit"]) for s in scored) / len(scored)
 
-    print(f"# {' '.join(sys.argv)}")
-    print(f"# {platform.node()} {platform.processor() or platform.machine()}, torch threads {torch.get_num_threads()}; "
-          f"{len(rows)} {args.split} samples, {seconds / len(rows):.2f} s per sample; true fix in the candidate space: {in_space:.1%}")
+    print(machine.header())
+    print(f"{len(rows)} {args.split} samples, {seconds / len(rows):.2f} s per sample; true fix in the candidate space: {in_space:.1%}")
     print(f"{'weight':>10} {'top-1 exact':>12} {'top-1 line':>11}")
     results = {}
     for weight in WEIGHTS:

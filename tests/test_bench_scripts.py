@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+REPO = Path(__file__).resolve().parents[1]
+
 
 @pytest.mark.sandbox
 def test_sandbox_throughput_times_every_runner_and_their_verdicts_agree(bench_script, capsys):
@@ -26,6 +28,16 @@ def test_data_build_times_parsing_and_the_build_of_a_small_corpus(bench_script, 
     out = capsys.readouterr().out
     assert "| codemend data build, 1 workers" in out and "ratio build / parse with 1 processes" in out
     assert (tmp_path / "data" / "train.jsonl").is_file()
+
+
+def test_fix_latency_takes_its_items_across_the_programs(bench_script):
+    from codemend.data.benchmark import load_benchmark
+
+    items = load_benchmark("builtin:operator")
+    picked = bench_script("fix_latency").spread(items, 30, seed=0)
+    programs = {item.id.split("/")[1] for item in picked}
+    assert len(picked) == 30 and len(programs) == 30  # the first 30 were 3 bugs of each of 10 programs
+    assert [item.id for item in picked] == [item.id for item in bench_script("fix_latency").spread(items, 30, seed=0)]
 
 
 @pytest.mark.slow  # ~1 min: without a model, the cold process with tests validates down a long ranking
@@ -97,3 +109,17 @@ def test_format_ablation_trains_and_evaluates_both_formats(bench_script, tiny_da
     out = capsys.readouterr().out
     rows = [line.split()[0] for line in out.splitlines() if line.split()[:1] in (["edit"], ["function"])]
     assert rows == ["edit", "function"] and "decoding time, function / edit:" in out
+
+
+def test_every_benchmark_says_when_where_and_how_it_ran(bench_script):
+    """A results table is only worth its machine line: the date, the CPU's name (platform.processor() said only
+    x86_64), its cores and load, torch's threads and GPU, and the command."""
+    import re
+
+    machine, command = bench_script("machine").lines()
+    assert re.match(r"machine: \d{4}-\d\d-\d\d \d\d:\d\d UTC \| .+, \d+ cores \| load [\d.]+ [\d.]+ [\d.]+ \| .+ \| Python [\d.]+ \| ", machine)
+    assert command.startswith("command: ")
+    scripts = [path for path in (REPO / "bench").glob("*.py")
+               if "argparse" in path.read_text() and path.name not in ("machine.py", "device_kit.py", "make_builtin_benchmark.py",
+                                                                       "make_dev_handwritten.py", "heldout.py")]
+    assert scripts and all("machine.header()" in path.read_text() for path in scripts), [p.name for p in scripts if "machine.header()" not in p.read_text()]
