@@ -84,17 +84,3 @@ def test_narrowing_a_large_space_fills_its_budget_past_lines_without_candidates(
     # The top lines are kept whatever the budget: it only adds lines.
     assert [c.line for c in on_suspicious_lines(found, ranking, min_lines=4, budget=1)] == [5, 5, 5, 6, 6, 6, 6]
 
-
-def test_naturalness_ranks_only_the_lines_a_fix_can_edit(causal_model):
-    """The `def` line's first tokens are the most surprising of 159 of the 258 operator items: that scaled the body's
-    surprise down and lit the `def` line up in explain, though no candidate ever edits it."""
-    from codemend.data.corpus import extract_functions
-    from codemend.inference.debugger import Debugger
-    from codemend.inference.repair import Stopwatch, localize_function
-
-    code = 'def total(xs, start=0):\n    """Sum xs from start."""\n    acc = start\n    for x in xs:\n        acc -= x\n    return acc\n'
-    (func,), _ = extract_functions(code, "m.py")
-    debugger = Debugger.load(str(causal_model))
-    assert set(debugger.line_surprise(func.code, func.context)) >= {1, 2}  # the reading has them ...
-    ranking = localize_function(func, [], debugger, {}, Stopwatch({}))
-    assert set(ranking.signals["naturalness"]) == {3, 4, 5, 6}  # ... the ranking does not
