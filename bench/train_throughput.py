@@ -203,8 +203,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         datasets, _ = recipe.encode(config, tokenizer, pairs)
         baseline_model = copy.deepcopy(model)  # the same initial weights for both runs
         parameters, per_token = sum(p.numel() for p in model.parameters()), flops_per_token(model)
-        print(f"model: {config.model.arch} {type(model).__name__}, {parameters / 1e6:.2f}M parameters (d_model {config.model.d_model}, "
-              f"{config.model.n_layers} layers); {len(datasets['train'])} training rows; {args.steps} steps x batch {args.batch_size} each; "
+        sizes = f"base {config.model.base}" + (", LoRA" if config.model.lora else "") if config.model.base else \
+            f"d_model {config.model.d_model}, {config.model.n_layers} layers"
+        print(f"model: {config.model.arch} {type(model).__name__}, {parameters / 1e6:.2f}M parameters ({sizes}); "
+              f"{len(datasets['train'])} training rows; {args.steps} steps x batch {args.batch_size} each; "
               f"precision {config.train.precision}; {device} fp32 matmul peak {peak / 1e9:.1f} GFLOP/s ({args.matmul_size}^2)")
 
         ours = run_codemend(config, model, tokenizer, datasets)
