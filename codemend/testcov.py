@@ -23,7 +23,6 @@ import ast
 import functools
 import json
 import logging
-import math
 import re
 import secrets
 import shlex

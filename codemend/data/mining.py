@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterator
 
-from codemend.config import DEFAULT_FIX_PATTERN, MineConfig, save_run_metadata
+from codemend.config import DEFAULT_FIX_PATTERN, MineConfig
 from codemend.data.build import SPLITS, BuildReport, _dedupe, assign_splits, warn_if_not_held_out, write_outputs
 from codemend.data.corpus import Function, extract_functions
 from codemend.data.parsing import has_error, parse
