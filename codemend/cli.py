@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import functools
 import json
 import logging
 import os
@@ -310,9 +311,7 @@ def _unread_flags(flags: set[str], config, dependent) -> list[str]:
 _REPAIR_DEPENDENT = ((("timeout", "wide", "wide_seconds", "workers", "plausible"), lambda c: bool(c.test_cmd),
                       "read only with --test_cmd (they limit and steer the test runs)"),)
 
-
-def _repair_flag_problems(flags: set[str], config) -> list[str]:
-    return _unread_flags(flags, config, _REPAIR_DEPENDENT)
+_repair_flag_problems = functools.partial(_unread_flags, dependent=_REPAIR_DEPENDENT)
 
 
 def cmd_eval(args, unknown) -> int:
@@ -446,11 +445,10 @@ def _check_applied(test_cmd: str, timeout: float) -> dict:
     """Run the tests once on the project as the applied fixes left it, and say how that went: a fix is
     judged without tests that fail for another bug, so one run may leave some failing."""
     from codemend.sandbox import Limits, run_command
-    from codemend.testcov import command_limits, reporting_command, unfinished
+    from codemend.testcov import command_limits, finished, reporting_command
 
-    result = run_command(reporting_command(test_cmd), tree=Path.cwd(), limits=command_limits(Limits(wall_s=timeout, memory_mb=2048)))
-    if why := unfinished(test_cmd, result):
-        result = dataclasses.replace(result, status="error", detail=why)
+    result = finished(test_cmd, run_command(reporting_command(test_cmd), tree=Path.cwd(),
+                                            limits=command_limits(Limits(wall_s=timeout, memory_mb=2048))))
     if result.status == "passed":
         print(f"the tests pass now: {test_cmd}", file=sys.stderr)
     else:
@@ -642,11 +640,12 @@ def with_bool_values(parser: argparse.ArgumentParser, words: list[str]) -> list[
 
 
 def main(argv: list[str] | None = None) -> int:
-    words = [word for word in (sys.argv[1:] if argv is None else argv) if word not in ("-q", "--quiet")]
+    argv = list(sys.argv[1:] if argv is None else argv)
+    words = [word for word in argv if word not in ("-q", "--quiet")]
     if words[:2] == ["eval", "compare"] and {"-h", "--help"} & set(words):  # eval's own parser would answer
         return cmd_eval_compare(["--help"])
     parser = build_parser()
-    args, unknown = parser.parse_known_args(with_bool_values(parser, list(sys.argv[1:] if argv is None else argv)))
+    args, unknown = parser.parse_known_args(with_bool_values(parser, argv))
     level = logging.WARNING if args.quiet else logging.INFO
     if args.quiet:  # the Hugging Face libraries' own progress bars (saving weights, mapping datasets), read at their import
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")

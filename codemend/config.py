@@ -331,7 +331,6 @@ class TrainRecipeConfig:
             return missing
         return [f"--data {self.data}: no such dataset folder; build one with `codemend data build --out {self.data}`"] + missing
 
-
     def _adapter_problems(self) -> list[str]:
         """--model.lora_init that holds no adapter, said before the data and the base load (~7 s), not after."""
         if not (self.model.lora_init and self.model.lora):

@@ -1514,19 +1514,15 @@ def _finish_run(
     first, took the one secret, so the run's own verdict was ignored (a child's `sys.exit(0)` failed a passing run)."""
     _settrace(None)
     _setprofile(None)
-    if _os_getpid() != harness:
-        if isinstance(exc, SystemExit):
-            exit_code = _system_exit_code(exc)[0]  # as the interpreter would end it
-        elif exc is not None:
-            _print_traceback(exc)
-        _flush_std()
-        _os_exit(exit_code)
+    forked = _os_getpid() != harness
     try:  # the traceback is the log's: a candidate that closed fd 2 must not lose the verdict with it
-        if exc is not None:
+        if exc is not None and not (forked and isinstance(exc, SystemExit)):
             _print_traceback(exc)
         _flush_std()
     except BaseException:  # noqa: BLE001
         pass
+    if forked:  # as the interpreter would end it
+        _os_exit(_system_exit_code(exc)[0] if isinstance(exc, SystemExit) else exit_code)
     try:
         token = _os_read(token_fd, 256).decode()
         _emit(result_fd, {"kind": "verdict", "token": token, "status": status, "detail": detail})

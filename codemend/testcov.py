@@ -779,6 +779,13 @@ def unfinished(command: str, result: RunResult, at_least: int | None = 0) -> str
     return ""
 
 
+def finished(command: str, result: RunResult, at_least: int | None = 0) -> RunResult:
+    """`result`, as an error when its exit status 0 does not show that the tests pass (`unfinished`): what `fix`
+    judges a candidate by, and `--apply` the project after writing."""
+    why = unfinished(command, result, at_least)
+    return replace(result, status="error", detail=why) if why else result
+
+
 def first_failing(command: str, result: RunResult, tree: Path) -> tuple[str, str] | None:
     """(test id, error line) of the first failing test a run of `command` reports: pytest's short
     summary (`first_failure`), or unittest's first FAIL/ERROR report and the exception its traceback

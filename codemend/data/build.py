@@ -30,7 +30,7 @@ import time
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Callable, NamedTuple, Sequence
 
 from codemend.config import SPLITS, DataConfig, save_run_metadata
 from codemend.data import operators as ops
@@ -177,12 +177,18 @@ def _process_file(job: tuple[str, str, DataConfig]) -> FileResult:
     return FileResult(relative, len(functions), samples, skipped, dict(drops), signatures)
 
 
-def warn_if_not_held_out(counts: dict[str, int], config, units: int, remedy: str, unit: str = "file") -> None:
-    """Say when the validation or test split came out empty though asked for: too few files (or `unit`s) to split
-    by them; every builder splits so (`assign_splits`), and only `data build` used to say it."""
-    if empty := [name for name in ("validation", "test") if getattr(config, f"{name}_fraction", 0) and not counts.get(name)]:
+def split_samples(samples: list[dict], config, remedy: str, unit_of: Callable[[dict], str] = lambda s: s["file"],
+                  assignment: dict[str, str] | None = None, unit: str = "file") -> dict[str, list[dict]]:
+    """The samples of each split, a `unit_of` them (a file) in one split (`assignment`, else `assign_splits`), and a
+    warning with the `remedy` when the held-out splits came out empty though asked for: every builder splits so,
+    and only `data build` used to say it."""
+    assignment = assignment if assignment is not None else assign_splits(sorted({unit_of(s) for s in samples}), config)
+    by_split = {name: [s for s in samples if assignment[unit_of(s)] == name] for name in SPLITS}
+    if empty := [name for name in ("validation", "test") if getattr(config, f"{name}_fraction", 0) and not by_split[name]]:
         logger.warning("%s: no samples, as %d %s(s) with samples are too few to split by %s (a held-out split needs "
-                       "3): eval and validation during training need one; %s", " and ".join(empty), units, unit, unit, remedy)
+                       "3): eval and validation during training need one; %s", " and ".join(empty),
+                       len({unit_of(s) for s in samples}), unit, unit, remedy)
+    return by_split
 
 
 def assign_splits(files: list[str], config: DataConfig) -> dict[str, str]:
@@ -409,10 +415,8 @@ def build_dataset(config: DataConfig) -> BuildReport:
     if not samples:
         raise CodemendError(f"{report.functions} functions gave no bug samples (dropped: {dict(drops)}); try more --operators")
     report.dropped = dict(drops)
-    assignment = file_splits(samples, config)
-    by_split = {name: [s for s in samples if assignment[s["file"]] == name] for name in SPLITS}
+    by_split = split_samples(samples, config, "give --source more files", assignment=file_splits(samples, config))
     report.samples = {name: len(rows) for name, rows in by_split.items()}
-    warn_if_not_held_out(report.samples, config, len({s["file"] for s in samples}), "give --source more files")
     report.per_operator = dict(sorted(collections.Counter(s["operator"] for s in samples).items()))
     report.seconds = round(time.perf_counter() - started, 2)
     written = time.perf_counter()

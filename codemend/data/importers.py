@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import IO, Iterator, get_args
 
 from codemend.config import ExportConfig, ImportConfig, ImportFormat
-from codemend.data.build import SPLITS, BuildReport, _dedupe, assign_splits, warn_if_not_held_out, write_outputs
+from codemend.data.build import BuildReport, _dedupe, split_samples, write_outputs
 from codemend.data.parsing import has_error, parse
 from codemend.errors import CodemendError
 from codemend.io import atomic_folder, check_writable_target, read_jsonl, write_jsonl
@@ -396,9 +396,8 @@ def import_dataset(config: ImportConfig) -> ImportReport:
         raise CodemendError(f"{config.file}: {counts['records']} records but no usable pair ({counts}); "
                             + "; ".join(hints or ["check the records' buggy and fixed fields"]))
     units = sorted({split_unit(s) for s in samples})
-    assignment = assign_splits(units, config)  # type: ignore[arg-type]
-    by_split = {name: [s for s in samples if assignment[split_unit(s)] == name] for name in SPLITS}
-    warn_if_not_held_out({name: len(rows) for name, rows in by_split.items()}, config, len(units), "import more of them (records are split by their file, or by function without one)", "source")
+    by_split = split_samples(samples, config, "import more of them (records are split by their file, or by function without one)",
+                             split_unit, unit="source")
     report = ImportReport(
         out=config.out, files=len(units), functions=counts["records"], input=config.file, format=config.format,
         counts=counts, samples={name: len(rows) for name, rows in by_split.items()},

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO, Iterator
 
 from codemend.config import DEFAULT_FIX_PATTERN, MineConfig
-from codemend.data.build import SPLITS, BuildReport, _dedupe, assign_splits, warn_if_not_held_out, write_outputs
+from codemend.data.build import BuildReport, _dedupe, split_samples, write_outputs
 from codemend.data.corpus import Function, extract_functions
 from codemend.data.parsing import has_error, parse
 from codemend.errors import CodemendError
@@ -333,10 +333,8 @@ def mine_repository(config: MineConfig) -> MineReport:
             f"(dropped: {report.dropped or 'none'}; skipped files: {report.skipped_files or 'none'}); "
             f"raise --max_changed_lines, --max_files_per_commit or --max_commit_lines"
         )
-    assignment = assign_splits(sorted({s["file"] for s in samples}), config)  # type: ignore[arg-type]
-    by_split = {name: [s for s in samples if assignment[s["file"]] == name] for name in SPLITS}
+    by_split = split_samples(samples, config, "mine more history (--rev, --max_commits)")
     report.samples = {name: len(rows) for name, rows in by_split.items()}
-    warn_if_not_held_out(report.samples, config, len(assignment), "mine more history (--rev, --max_commits)")
     report.per_operator = {"mined": len(samples)}
     report.seconds = round(time.perf_counter() - started, 2)
     with atomic_folder(config.out, config.overwrite) as tmp:

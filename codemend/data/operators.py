@@ -2452,23 +2452,25 @@ def _body_start(ix: _Index, func: Node) -> tuple[Node, bytes, bytes] | None:
 _ONE_PASS = frozenset({b"map", b"filter", b"zip", b"reversed", b"enumerate"})
 
 
-def _endless(ix: _Index, func: Node) -> bool:
-    """Whether a generator function loops `while True` with no `return` or `break` anywhere in its body: `list()` of
-    it never ends, and each such candidate cost validation a whole time limit."""
-    statements = list(_own_statements(func.child_by_field_name("body")))
-    forever = any(node.type == "while_statement" and ix.text(node.child_by_field_name("condition")) in (b"True", b"1")
-                  for node in statements)
-    return forever and not any(node.type in ("return_statement", "break_statement") for node in statements)
+def _finite_generators(ix: _Index) -> set[bytes]:
+    """The names of the module's generator functions that `list()` can read: not async (list() cannot take one), and
+    not one that loops `while True` with no `return` or `break` in its body (list() of it never ends, and each such
+    candidate cost validation a whole time limit)."""
+    names = set()
+    for func in ix.nodes("function_definition"):
+        kinds = [(node.type, node) for node in _own_statements(func.child_by_field_name("body"))]
+        forever = any(kind == "while_statement" and ix.text(node.child_by_field_name("condition")) in (b"True", b"1") for kind, node in kinds)
+        stops = any(kind in ("return_statement", "break_statement") for kind, _ in kinds)
+        if func.children[0].type != "async" and any(kind == "yield" for kind, _ in kinds) and (stops or not forever):
+            names.add(ix.text(func.child_by_field_name("name")))
+    return names
 
 
 def _materialize_iterator(ix: _Index) -> Iterator[Edit]:
     """`pairs = zip(xs, ys)` read twice -> `pairs = list(zip(xs, ys))` (`(x for x in xs)` -> `[x for x in xs]`): an
     iterator (map, filter, zip, a generator) is spent after one pass, and the second reads nothing. Not one that
     `next()` reads."""
-    generators = {ix.text(func.child_by_field_name("name")) for func in ix.nodes("function_definition")
-                  if func.children[0].type != "async"  # list() cannot take an async generator
-                  and any(node.type == "yield" for node in _own_statements(func.child_by_field_name("body")))
-                  and not _endless(ix, func)}
+    generators = _finite_generators(ix)
     uses: list[Node] | None = None
     for assignment in ix.nodes("assignment"):
         left, right = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")

@@ -30,9 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from codemend.config import SPLITS
-from codemend.data.build import (BuildReport, _dedupe, assign_splits, warn_if_not_held_out, benchmark_functions, check_contamination, drop_near_duplicates,
-                                 function_samples, write_contamination, write_outputs)
+from codemend.data.build import (BuildReport, _dedupe, benchmark_functions, check_contamination, drop_near_duplicates, function_samples,
+                                 split_samples, write_contamination, write_outputs)
 from codemend.data.corpus import Function, body_lines, decode_source, enters, extract_functions, iter_python_files, module_name, replace_function, source_encoding
 from codemend.data.operators import unknown_operator_problems
 from codemend.errors import CodemendError
@@ -307,10 +306,8 @@ def build_validated_dataset(config: ValidatedDataConfig) -> ValidatedReport:
     if not samples:
         raise CodemendError(f"none of {report.mutants['tried']} mutants of {len(targets)} covered functions made a test fail "
                             f"({report.mutants}); add assertions to the tests or raise --mutants_per_function")
-    assignment = assign_splits(sorted({s["file"] for s in samples}), config)
-    by_split = {name: [s for s in samples if assignment[s["file"]] == name] for name in SPLITS}
+    by_split = split_samples(samples, config, "give --include more files (or none: every covered file)")
     report.samples = {name: len(rows) for name, rows in by_split.items()}
-    warn_if_not_held_out(report.samples, config, len(assignment), "give --include more files (or none: every covered file)")
     report.per_operator = dict(sorted(collections.Counter(s["operator"] for s in samples).items()))
     report.seconds = round(time.perf_counter() - started, 2)
     with atomic_folder(config.out, config.overwrite) as tmp:

@@ -40,8 +40,8 @@ from codemend.inference.sbfl import coverage_for_benchmark, coverage_for_command
 from codemend.sandbox import BackgroundRun, Limits, RunResult, SandboxPool, never_started, run_command, run_tests, scaled_timeout
 from codemend.task import source_lines, unified_diff
 from codemend.testcov import (COMMAND_STARTUP_S, COVERAGE_SLOWDOWN, TestCoverage, collection_errors, command_limits, failing_tests,
-                              failure_trace, first_failing, focused_command, reporting_command, sandbox_failure_trace, tests_ran,
-                              unfinished)
+                              failure_trace, finished, first_failing, focused_command, reporting_command, sandbox_failure_trace,
+                              tests_ran)
 
 logger = logging.getLogger(__name__)
 
@@ -124,10 +124,9 @@ class Tests:
         return replace(first, detail=f"{first.detail} (of the tests that failed on the original code)")
 
     def finished(self, result: RunResult) -> RunResult:
-        """`result`, as an error when its exit status 0 does not show the tests pass (`testcov.unfinished`): a
+        """`result`, as an error when its exit status 0 does not show the tests pass (`testcov.finished`): a
         candidate that ends the process early (`os._exit(0)`) or makes tests skip was plausible, and --apply wrote it."""
-        why = unfinished(self.command, result, self.ran_on_original) if self.command else ""
-        return replace(result, status="error", detail=why) if why else result
+        return finished(self.command, result, self.ran_on_original) if self.command else result
 
     def failed(self, result: RunResult) -> set[str] | None:
         """The tests `result` (a run of `command`) reports failing, as pytest's ids, when its report lists
