@@ -9,7 +9,8 @@ and its measured runtime sets the time limit (2x, never under 1 s); the buggy co
 The model's candidates are ranked before any test runs; the top `n` are validated in the sandbox.
 plausible@k = a plausible fix among the first k of that ranking; correct = plausible and equivalent
 to the reference. When none of the top `n` is plausible, validation goes on down the ranking (up to
-`validate_top`, then the fixes only beams propose ranked past it: `repair.to_validate`), then through the wide repair space (up to `wide` edits), to the first plausible
+`validate_top`, then the fixes only beams propose ranked past it: `repair.to_validate`), then the file's top-level code
+(`repair.top_level_suggestions`), then through the wide repair space (up to `wide` edits), to the first plausible
 candidate, as `codemend fix` does with tests: plausible_validated and correct@1_validated score
 what such a user is shown first. Verdicts are cached per (model, item, candidate) in
 OUT/cache.jsonl and finished items in OUT/items.jsonl, so a rerun after a crash continues where it
@@ -27,6 +28,7 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from codemend.config import EvalConfig, git_sha, save_run_metadata
 from codemend.data.benchmark import BenchmarkItem, load_benchmark
@@ -34,6 +36,9 @@ from codemend.errors import CodemendError
 from codemend.eval.metrics import ast_equivalent, exact_match
 from codemend.eval.report import clear_earlier_outputs, summarize, write_report
 from codemend.sandbox import Limits, RunResult, SandboxPool, run_tests, scaled_timeout
+
+if TYPE_CHECKING:
+    from codemend.inference.repair import RepairResult
 
 logger = logging.getLogger(__name__)
 
@@ -166,9 +171,10 @@ def validate_until_plausible(item: BenchmarkItem, candidates: list[Candidate], n
 
 
 def model_candidates(item: BenchmarkItem, debugger, config: EvalConfig, limit: float,
-                     baseline: RunResult | None = None) -> tuple[list[Candidate], list[int], dict, list]:
+                     baseline: RunResult | None = None) -> tuple[list[Candidate], list[int], dict, RepairResult]:
     """Ranked candidates (before any validation), the combined line ranking, each signal's, and the
-    per-function reports (what `wide_candidates` searches from).
+    `repair` result they come from (its per-function reports are what `wide_candidates` searches from,
+    its `top_level` the file's top-level candidates).
 
     The tests feed localization (coverage) and the model's input (the failing test's error), as
     they would for a user with tests; validation happens after ranking, in `validate_candidates`.
@@ -186,7 +192,7 @@ def model_candidates(item: BenchmarkItem, debugger, config: EvalConfig, limit: f
         for name, scores in report.ranking.signals.items():
             by_signal.setdefault(name, []).extend((offset + line, score) for line, score in scores.items())
     ranked = lambda pairs: [line for line, _ in sorted(pairs, key=lambda kv: (-kv[1], kv[0]))]  # noqa: E731
-    return candidates, ranked(combined), {name: ranked(pairs) for name, pairs in by_signal.items()}, result.functions
+    return candidates, ranked(combined), {name: ranked(pairs) for name, pairs in by_signal.items()}, result
 
 
 def wide_candidates(item: BenchmarkItem, reports: list, validated: list[Candidate], budget: int) -> list[Candidate]:
@@ -207,13 +213,17 @@ def evaluate_item(item: BenchmarkItem, debugger, config: EvalConfig, pool: Sandb
                         has_reference=bool(item.fixed_code), item_digest=cache.digests[item.id])
     if state != "scored":
         return result
+    repaired = None
     if predictions is not None:
         result.candidates = [Candidate(code) for code in predictions.get(item.id, [])[: config.validate_top]]
     else:
-        result.candidates, result.ranked_lines, result.signal_lines, reports = model_candidates(item, debugger, config, limit, buggy)
+        result.candidates, result.ranked_lines, result.signal_lines, repaired = model_candidates(item, debugger, config, limit, buggy)
     result.candidates = validate_until_plausible(item, result.candidates, config.n, limit, pool, cache, config.workers)
-    if predictions is None and config.wide and not any(c.status == "passed" for c in result.candidates):
-        more = wide_candidates(item, reports, result.candidates, config.wide)
+    if repaired is not None and repaired.top_level is not None and not any(c.status == "passed" for c in result.candidates):
+        more = [Candidate(s.patched_source, score=s.score, origin=s.origin, line=s.line) for s in repaired.top_level()]
+        result.candidates += validate_until_plausible(item, more, 0, limit, pool, cache, config.workers)
+    if repaired is not None and config.wide and not any(c.status == "passed" for c in result.candidates):
+        more = wide_candidates(item, repaired.functions, result.candidates, config.wide)
         result.candidates += validate_until_plausible(item, more, 0, limit, pool, cache, config.workers)
     result.plausible = [c.status == "passed" for c in result.candidates]
     result.correct = [p and is_correct(c.patched, item.fixed_code) for p, c in zip(result.plausible, result.candidates)]

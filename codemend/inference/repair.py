@@ -23,7 +23,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Collection, Iterator, Mapping
+from typing import Any, Callable, Collection, Iterator, Mapping, Sequence
 
 from codemend.config import VALIDATION_BUDGET, WIDE_BUDGET, WIDE_SECONDS
 from codemend.data.corpus import (MODULE_CODE, Function, body_lines, enters, extract_functions, header_line, module_chunks, module_code,
@@ -192,6 +192,9 @@ class RepairResult:
     failing: set[str] | None = None  # the tests that fail there, when the run lists them all (`Tests.failed`): read once
     notes: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # where the time went, by stage
+    # The file's top-level candidates, ranked when called (`top_level_suggestions`): tried when no fix of its functions
+    # passes the tests. Set when tests fail on the file and neither --function nor --line narrows the search.
+    top_level: Callable[[], list[Suggestion]] | None = field(default=None, repr=False, compare=False)
 
 
 class Stopwatch:
@@ -719,10 +722,17 @@ def nested_lines(func: Function, functions: list[Function]) -> set[int]:
             for line in body_lines(other)}
 
 
-def suspicious_functions(functions: list[Function], sbfl: dict[int, float], keep: int = 3) -> list[Function]:
+ENTERED_BY_ALL = 2  # functions past the `keep` most suspicious that every failing test enters, looked at too
+
+
+def suspicious_functions(functions: list[Function], sbfl: dict[int, float], keep: int = 3,
+                         coverage: Sequence[TestCoverage] = ()) -> list[Function]:
     """With coverage, only the functions holding the most suspicious lines are worth the model's time; a
     function defined inside another is ranked on its own lines, and the other on the rest (a decorator
-    and its wrapper took two of the three places on the wrapper's lines alone)."""
+    and its wrapper took two of the three places on the wrapper's lines alone). Past those `keep`, up to
+    ENTERED_BY_ALL more that every failing test enters (`coverage`: per test, Ochiai's own): a constructor or a method
+    every test calls, which Ochiai ranks low because the passing tests run it too (`self.owner = balance`
+    in `__init__`, caught by one assertion, was never looked at: three other methods ranked first)."""
     if not sbfl:
         return functions
     best = {}
@@ -730,6 +740,10 @@ def suspicious_functions(functions: list[Function], sbfl: dict[int, float], keep
         nested = nested_lines(f, functions)
         best[f.name] = body_suspicion(f, {line: score for line, score in sbfl.items() if line not in nested} if nested else sbfl)
     ranked = sorted((f for f in functions if best[f.name] > 0), key=lambda f: -best[f.name])
+    failed = [test for test in coverage if not test.passed]
+    if failed:
+        ranked[keep:] = [f for f in ranked[keep:] if all(enters(test, f) for test in failed)][:ENTERED_BY_ALL]
+        return ranked or functions
     return ranked[:keep] or functions
 
 
@@ -855,7 +869,7 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     if isinstance(debugger, concurrent.futures.Future):
         with watch("model_load"):
             debugger = debugger.result()
-    chosen_functions = suspicious_functions(functions, sbfl)
+    chosen_functions = suspicious_functions(functions, sbfl, coverage=result.coverage)
     for k, func in enumerate(chosen_functions, start=1):
         if len(chosen_functions) >= PROGRESS_FROM and debugger is not None:
             logger.info("%s: [%d/%d] %s", path, k, len(chosen_functions), func.name)  # about a second each: say where it is
@@ -868,12 +882,12 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     result.suggestions = distinct(sorted(result.suggestions, key=lambda s: -s.score))
     if debugger is None and not tests_given and result.suggestions:
         result.notes.append(UNRANKED)
+    if tests and result.baseline.status != "passed" and not (function or line or any(f.module_level for f in functions)):
+        result.top_level = functools.partial(top_level_suggestions, text, path, result, debugger, readers=chosen_functions, sbfl=sbfl,
+                                             trace=trace, n=n, use_operators=use_operators, top_lines=top_lines, watch=watch)
     if tests and result.baseline.status != "passed" and max_validate > 0:
-        def top_level() -> list[Suggestion]:
-            return top_level_suggestions(text, path, result, debugger, readers=chosen_functions, sbfl=sbfl, trace=trace, n=n,
-                                         use_operators=use_operators, top_lines=top_lines, watch=watch)
         validate_ranked(text, path, result, tests, limits, max_validate, enough_plausible, wide, wide_seconds, watch,
-                        top_level=top_level if not (function or line or any(f.module_level for f in functions)) else None)
+                        top_level=result.top_level)
     return result
 
 
@@ -899,8 +913,7 @@ def top_level_suggestions(text: str, path: str, result: RepairResult, debugger: 
                                  top_lines=top_lines, watch=Stopwatch(ranking), module=text)
         result.functions.append(report)
         sites.append((report, sorted(lines)))
-        # `X = 1` -> `X += 1` on a name's first binding only fails at import.
-        kept = [c for c in report.candidates if c.line in lines and c.operator != "toggle_augmented_assignment"]
+        kept = [c for c in report.candidates if c.line in lines and not augments(chunk.code, c)]
         found += [to_suggestion(text, path, chunk, candidate) for candidate in kept[:TOP_LEVEL_BUDGET]]
     watch.seconds["top_level"] = watch.seconds.get("top_level", 0.0) + sum(ranking.values())
     known = {s.patched_source for s in result.suggestions}
@@ -910,6 +923,18 @@ def top_level_suggestions(text: str, path: str, result: RepairResult, debugger: 
     wide = _wide_tier(text, path, [report for report, _ in sites], [lines for _, lines in sites], None, tried, floor,
                       TOP_LEVEL_BUDGET, [()] * len(sites), [()] * len(sites)) if sites else []
     return ranked + wide
+
+
+AUGMENTED_OPERATOR = re.compile(r"(?:\*\*|//|>>|<<|[-+*/%@&|^])=")
+
+
+def augments(code: str, candidate: Candidate) -> bool:
+    """Whether `candidate` turns a plain assignment of top-level `code` into an augmented one: `X = 1` -> `X += 1`
+    on a name's first binding only fails at import. The other way, `TENS += [...]` -> `TENS = [...]`, is a fix."""
+    if candidate.operator != "toggle_augmented_assignment":
+        return False
+    before, after = (text.splitlines()[candidate.line - 1] for text in (code, candidate.patched))
+    return len(AUGMENTED_OPERATOR.findall(after)) > len(AUGMENTED_OPERATOR.findall(before))
 
 
 def measure_original(text: str, path: str, tests: Tests, result: RepairResult, watch: Stopwatch, *, baseline: RunResult | None,

@@ -228,6 +228,25 @@ def test_the_wide_space_is_tried_after_the_ranking_as_fix_does(tmp_path):
     assert values["200"]["plausible_validated"] == values["200"]["correct@1_validated"] == 1.0
 
 
+def test_the_top_level_code_is_tried_after_the_functions_as_fix_does(tmp_path):
+    # `TENS += [...]` on the name's first binding fails at import; eval stopped at the functions' fixes.
+    fixed = 'TENS = ["", "ten", "twenty"]\n\n\ndef tens(n):\n    return TENS[n // 10]\n'
+    item = {"id": "tens/augmented", "buggy_code": fixed.replace("TENS =", "TENS +="), "fixed_code": fixed,
+            "test_code": 'assert tens(25) == "twenty"\nassert tens(12) == "ten"\n', "bug_type": "augmented assignment",
+            "entry_point": "tens", "timeout_s": 5.0}
+    bench = tmp_path / "bench.jsonl"
+    bench.write_text(json.dumps(item) + "\n")
+    out = tmp_path / "run"
+    assert main(["-q", "eval", "--benchmark", str(bench), "--model", "none", "--out", str(out), "--wide", "0"]) == 0
+    headline = {name: entry["value"] for name, entry in json.loads((out / "metrics.json").read_text())["headline"].items()}
+    assert headline["plausible_validated"] == headline["correct@1_validated"] == 1.0
+    row = json.loads((out / "results.jsonl").read_text())
+    first = next(k for k, c in enumerate(row["candidates"]) if c["status"] == "passed")
+    assert row["candidates"][first]["line"] == 1 and "TENS = [" in row["candidates"][first]["patched"]
+    lines = [c["line"] for c in row["candidates"]]
+    assert lines[0] == 5 and lines == sorted(lines, key=lambda line: line != 5)  # the function's own fixes came first
+
+
 def test_compare_two_runs(first_run, assets, tmp_path, capsys):
     assert _run(assets, tmp_path / "no-ops", "--operators", "false") == 0
     capsys.readouterr()

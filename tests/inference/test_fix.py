@@ -2110,6 +2110,38 @@ def test_a_function_whose_body_no_failing_test_runs_takes_no_share_of_the_suspic
     assert suspicious_functions([g, h], {1: 0.7, 5: 0.7}) == [g, h]  # no body runs: every function is looked at
 
 
+def test_functions_every_failing_test_enters_are_looked_at_past_the_three_most_suspicious():
+    # A constructor every test runs ranks under the methods only the failing test calls, though the
+    # failing test runs it too: `self.owner = balance` was never looked at.
+    from codemend.inference.repair import ENTERED_BY_ALL, suspicious_functions
+    from codemend.inference.sbfl import ochiai
+    from codemend.testcov import TestCoverage
+
+    source = "".join(f"def f{k}(a):\n    return a + {k}\n\n\n" for k in range(7))
+    functions = select_functions(source, "m.py")
+    body = {k: 4 * k + 2 for k in range(7)}  # f{k}'s body line
+    failing = TestCoverage("fails", False, frozenset(body.values()) - {body[6]})
+    passing = [TestCoverage(f"passes{k}", True, frozenset({body[k]})) for k in (3, 4, 5, 6)]
+    sbfl = ochiai([failing, *passing])
+    chosen = [f.name for f in suspicious_functions(functions, sbfl, coverage=[failing, *passing])]
+    assert chosen[:3] == ["f0", "f1", "f2"] and chosen[3:] == ["f3", "f4"][:ENTERED_BY_ALL]  # f5 too, past the cap; not f6
+    assert [f.name for f in suspicious_functions(functions, sbfl)] == ["f0", "f1", "f2"]  # no per-test coverage given
+    # A function one of the failing tests does not enter is no single cause of both failures.
+    other = TestCoverage("fails too", False, frozenset({body[0], body[1], body[2], body[4]}))
+    tests = [failing, other, *passing]
+    assert [f.name for f in suspicious_functions(functions, ochiai(tests), coverage=tests)] == ["f0", "f1", "f2", "f4"]
+
+
+def test_only_the_augmented_to_plain_direction_is_a_top_level_fix():
+    from codemend.inference.repair import augments
+
+    code = "TENS += [1, 2]\nLIMIT = 3\nFLAG = a != b\n"
+    assert not augments(code, Candidate(code.replace("TENS +=", "TENS ="), 1, "", {"operator"}, operator="toggle_augmented_assignment"))
+    assert augments(code, Candidate(code.replace("LIMIT =", "LIMIT -="), 2, "", {"operator"}, operator="toggle_augmented_assignment"))
+    assert augments(code, Candidate(code.replace("LIMIT =", "LIMIT **="), 2, "", {"operator"}, operator="toggle_augmented_assignment"))
+    assert not augments(code, Candidate(code.replace("!=", "=="), 3, "", {"operator"}, operator="swap_comparison"))
+
+
 def test_a_function_defined_inside_another_is_ranked_on_its_own_lines_and_the_other_on_the_rest():
     # A decorator and its wrapper took two of the three places on the wrapper's lines, which every failing
     # test runs, past the four decorated functions that each held a bug.
