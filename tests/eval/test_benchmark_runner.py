@@ -274,11 +274,14 @@ def test_compare_two_runs(first_run, assets, tmp_path, capsys):
     assert "not a benchmark run" in capsys.readouterr().err
 
 
-def test_bad_benchmark_lines_are_named_and_skipped_and_the_run_goes_on(assets, tmp_path, caplog):
+def test_bad_benchmark_lines_are_named_and_skipped_and_the_run_goes_on(assets, tmp_path, caplog, capsys):
     good = (assets / "bench_small.jsonl").read_text().splitlines()
     bad = tmp_path / "bad.jsonl"
     bad.write_text("\n".join([good[0], '{"id": ', '{"id": "x", "buggy_code": "y"}', good[0], good[1]]) + "\n")
-    assert main(["-q", "eval", "--benchmark", str(bad), "--model", "none", "--out", str(tmp_path / "o")]) == 0
+    capsys.readouterr()
+    # The report is written; the exit status says the scores cover part of the file.
+    assert main(["-q", "eval", "--benchmark", str(bad), "--model", "none", "--out", str(tmp_path / "o")]) == 1
+    assert "6 problem(s) in --benchmark" in capsys.readouterr().err and (tmp_path / "o" / "report.md").is_file()
     metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
     assert metrics["items"] == 2  # the two valid, distinct items ran
     skipped = " ".join(metrics["skipped_lines"])
