@@ -110,6 +110,11 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
     project = args.project.resolve()
+    # Checked before the first bug's minutes of work: a wrong folder otherwise ends in copytree's or read_text's traceback.
+    missing = sorted({file for _, file, _, _ in BUGS if not (project / file).is_file()})
+    if missing:
+        raise SystemExit(f"--project {args.project}: no {', '.join(missing)} in it; give an unpacked more-itertools 10.5.0 "
+                         "source folder (this script's docstring says how to get one)")
     rows = []
     for name, file, good, bad in BUGS:
         with buggy_copy(project, file, good, bad) as (root, original):

@@ -45,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
 
     args.out = args.out or BUILTIN_FILES[args.part]
     folder, prefix = PARTS[args.part]
+    if args.check and not args.out.is_file():
+        # Before the build (minutes): afterwards load_benchmark would end the run in a traceback.
+        print(f"error: --check: {args.out} does not exist; run without --check to write it", file=sys.stderr)
+        return 1
     start = time.monotonic()
     items, drops = build_operator_items(seed=args.seed, per_program=args.per_program, folder=folder, prefix=prefix)
     print(format_summary(items, title=f"operator items (seed {args.seed})"))

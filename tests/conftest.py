@@ -39,6 +39,17 @@ def bench_script():
     return load
 
 
+@pytest.fixture
+def scratch_dir(tmp_path, monkeypatch) -> Path:
+    """The folder tempfile makes its folders in, here and in the processes started from here: a bench
+    script's throwaway copies land in the test's own tmp_path, where a test can see that they are gone."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # gettempdir() caches its first answer
+    return scratch
+
+
 @pytest.fixture(scope="session")
 def assets() -> Path:
     return ASSETS

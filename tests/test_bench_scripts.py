@@ -123,3 +123,79 @@ def test_every_benchmark_says_when_where_and_how_it_ran(bench_script):
                if "argparse" in path.read_text() and path.name not in ("machine.py", "device_kit.py", "make_builtin_benchmark.py",
                                                                        "make_dev_handwritten.py", "make_handwritten_benchmark.py", "heldout.py")]
     assert scripts and all("machine.header()" in path.read_text() for path in scripts), [p.name for p in scripts if "machine.header()" not in p.read_text()]
+
+
+def test_fix_folder_main_tables_the_folder_run_against_one_run_per_module(bench_script, monkeypatch, capsys):
+    # The real runs take ~3 min without a model (the folder run is tested for real above); here `fix` reports
+    # fixed times and fixes, so that the table's sums, ratio and fix lists can be checked exactly.
+    bench = bench_script("fix_folder")
+    runs = []
+
+    def fix(root, target, model):
+        runs.append((target, model, (root / "pkg" / "search.py").read_text(), (root / "pkg" / "stats.py").read_text()))
+        found = {"pkg": [("search.py", 12, "count"), ("stats.py", 11, "spread"), ("search.py", 12, "count")],
+                 "pkg/search.py": [("search.py", 12, "count")], "pkg/stats.py": [("stats.py", 11, "spread")]}.get(target, [])
+        suggestions = [{"file": f"pkg/{file}", "line": line, "function": function, "validation": "plausible"} for file, line, function in found]
+        return (2.0 if target == "pkg" else 1.5), [{"file": "pkg/text.py", "line": 2, "function": "shout", "validation": "failing"}] + suggestions
+
+    monkeypatch.setattr(bench, "fix", fix)
+    monkeypatch.setattr(sys, "argv", ["fix_folder.py", "--model", "none", "--bugs", "2"])
+    bench.main()
+    out = capsys.readouterr().out
+    assert [target for target, *_ in runs] == ["pkg"] + [f"pkg/{name}.py" for name in bench.MODULES]
+    assert all(model == "none" for _, model, *_ in runs)
+    assert all("n -= 1" in search and "return hi + lo" in stats for *_, search, stats in runs)  # both bugs, before the first run
+    assert out.startswith("machine: ") and "model none; 2 bug(s); test command: python -m pytest -q tests" in out
+    assert "folder (codemend fix pkg)                2.0  ['pkg/search.py:12 count', 'pkg/stats.py:11 spread']" in out
+    assert "one run per module (6 runs)              9.0  ['pkg/search.py:12 count', 'pkg/stats.py:11 spread']" in out
+    assert "per-module runs / folder run: 4.5x" in out
+
+
+def test_fix_folder_main_says_why_it_stops_on_a_missing_model_or_a_third_bug(bench_script, tmp_path, scratch_dir, monkeypatch, capsys):
+    bench = bench_script("fix_folder")
+    missing = tmp_path / "no-model"
+    monkeypatch.setattr(sys, "argv", ["fix_folder.py", "--model", str(missing)])
+    with pytest.raises(SystemExit, match=rf"codemend fix pkg failed \(1\): .*model folder {missing} does not exist"):
+        bench.main()
+    assert list(scratch_dir.iterdir()) == []  # the scratch package goes with the error
+    monkeypatch.setattr(sys, "argv", ["fix_folder.py", "--bugs", "3"])
+    with pytest.raises(SystemExit) as exit_:
+        bench.main()
+    assert exit_.value.code == 2 and "argument --bugs: invalid choice: 3 (choose from 1, 2)" in capsys.readouterr().err
+
+
+CLAMP = ("def clamp(x, lo, hi):\n    if x < lo:\n        return lo\n    if x > hi:\n        return hi\n    return x\n\n\n"
+         "# --- tests ---\nassert clamp(5, 0, 10) == 5\nassert clamp(-1, 0, 10) == 0\nassert clamp(11, 0, 10) == 10\n"
+         "assert clamp(0, 0, 10) == 0\nassert clamp(10, 0, 10) == 10\n")
+
+
+@pytest.mark.sandbox
+def test_make_builtin_benchmark_check_compares_a_fresh_build_and_writes_nothing(bench_script, tmp_path, scratch_dir, monkeypatch, capsys):
+    bench = bench_script("make_builtin_benchmark")
+    programs = tmp_path / "programs"
+    programs.mkdir()
+    (programs / "clamp.py").write_text(CLAMP)
+    # One small program instead of the dev set's 56 (minutes of sandbox runs); --out keeps codemend/data/ untouched.
+    monkeypatch.setitem(bench.PARTS, "dev", (programs, "dev"))
+    items = tmp_path / "items.jsonl"
+    argv = ["--part", "dev", "--per_program", "2", "--out", str(items)]
+
+    assert bench.main(argv + ["--check"]) == 1
+    out, err = capsys.readouterr()
+    assert f"error: --check: {items} does not exist; run without --check to write it" in err
+    assert "built in" not in out and not items.exists()  # said before the build, and nothing written
+
+    assert bench.main(argv) == 0
+    assert f"wrote {items}: 2 items" in capsys.readouterr().out
+    rows = [json.loads(line) for line in items.read_text().splitlines()]
+    assert [row["id"].rsplit("/", 1)[0] for row in rows] == ["dev/clamp", "dev/clamp"] and rows[0]["fixed_code"].startswith("def clamp")
+
+    assert bench.main(argv + ["--check"]) == 0
+    out = capsys.readouterr().out
+    assert "operator items (seed 0): 2 items on 1 programs" in out and f"{items}: up to date" in out
+
+    stale = items.read_text().splitlines(keepends=True)[0]
+    items.write_text(stale)
+    assert bench.main(argv + ["--check"]) == 1
+    assert f"{items}: DIFFERS from a fresh build" in capsys.readouterr().out
+    assert items.read_text() == stale
