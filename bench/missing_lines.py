@@ -86,12 +86,17 @@ def measure(debugger, sample: dict, points: int, beams: int) -> dict:
     return {"point": sample["line"] in [k for k, _ in ranked], "chance": min(1.0, points / (n_lines + 1)), "exact": exact, "text": text}
 
 
+def _looked_at(limit: int) -> str:
+    """The samples `--limit` picks, in words (as `codemend eval --limit`: 0 all, -1 200, spread over the split)."""
+    return "all samples" if limit == 0 else f"{200 if limit < 0 else limit} samples spread over the split"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="default", help="checkpoint folder, or default (the shipped model); a causal model")
     parser.add_argument("--data", default="runs/stdlib/data", help="dataset folder written by codemend data build")
     parser.add_argument("--split", default="validation", choices=("validation", "test"))
-    parser.add_argument("--limit", type=int, default=300, help="samples of the split to look through, as codemend eval --limit picks them")
+    parser.add_argument("--limit", type=int, default=300, help="samples of the split to look through, as codemend eval --limit picks them (0: all)")
     parser.add_argument("--points", type=int, default=3, help="likeliest insertion points the model writes at")
     parser.add_argument("--beams", type=int, default=4, help="beams written at each point")
     parser.add_argument("--precision", default="fp32", choices=PRECISIONS)
@@ -104,7 +109,7 @@ def main() -> None:
     samples = [s for s in load_split(EvalConfig(model=args.model, data=args.data, split=args.split, limit=args.limit))
                if s.get("operator") == "missing_line"]
     if not samples:
-        raise SystemExit(f"no missing-line bug among the first {args.limit} samples of {args.data} {args.split}")
+        raise SystemExit(f"no missing-line bug among {_looked_at(args.limit)} of {args.data} {args.split}")
     debugger = Debugger.load(args.model, precision=args.precision)
     if debugger.spec.arch != "causal" or debugger.spec.output_format != "edit":
         raise SystemExit(f"--model {args.model}: needs a causal model that writes edits")
@@ -113,7 +118,7 @@ def main() -> None:
     seconds = time.perf_counter() - started
     n = len(rows)
     print(machine.header())
-    print(f"model {args.model} ({args.precision}), {args.split} (first {args.limit} samples): {n} missing-line bugs, "
+    print(f"model {args.model} ({args.precision}), {args.split} ({_looked_at(args.limit)}): {n} missing-line bugs, "
           f"{args.points} points x {args.beams} beams, {seconds:.0f} s")
     print(f"{'measure':<48}{'bugs':>6}{'share':>8}")
     for name, key in (("true insertion point among the points", "point"), ("exact fix among the beams", "exact"),

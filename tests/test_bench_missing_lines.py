@@ -36,7 +36,7 @@ def test_main_tables_the_missing_line_bugs_of_a_split(bench, causal_model, tiny_
                                       "--split", "test", "--limit", "0", "--points", "2", "--beams", "1"])
     bench.main()
     out = capsys.readouterr().out
-    assert out.startswith("machine: ") and f": {len(missing)} missing-line bugs, 2 points x 1 beams, " in out
+    assert out.startswith("machine: ") and f"test (all samples): {len(missing)} missing-line bugs, 2 points x 1 beams, " in out
     table = out.split("measure")[1].splitlines()[1:]
     rows = {line[:48].strip(): (line[48:54], line[54:]) for line in table}
     assert list(rows) == ["true insertion point among the points", "exact fix among the beams", "right line text at any point",
@@ -53,5 +53,5 @@ def test_main_says_so_when_the_split_has_no_missing_line_bug(bench, tmp_path, mo
     row = {"buggy": "def f(x):\n    return x - 1\n", "fixed": "def f(x):\n    return x + 1\n", "line": 2, "operator": "swap_binary_operator"}
     (tmp_path / "test.jsonl").write_text(json.dumps(row) + "\n")
     monkeypatch.setattr(sys, "argv", ["missing_lines.py", "--model", str(tmp_path / "no-model"), "--data", str(tmp_path), "--split", "test"])
-    with pytest.raises(SystemExit, match=rf"^no missing-line bug among the first 300 samples of {tmp_path} test$"):
+    with pytest.raises(SystemExit, match=rf"^no missing-line bug among 300 samples spread over the split of {tmp_path} test$"):
         bench.main()  # before the model is loaded: this one does not exist
