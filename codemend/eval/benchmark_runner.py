@@ -71,6 +71,9 @@ class ItemResult:
     note: str = ""
     has_reference: bool = True  # False: the item gives no fixed_code, so correctness is not judged
     item_digest: str = ""  # the item's content (`item_digest`): results are reused, and runs compared, only for the same
+    # How many of `candidates` the ranking gave: those after them (the top-level code's, the wide space's) are looked for
+    # only because the tests failed every ranked one, so plausible@k and pass@k never read them (None: a run before 2026-12-07).
+    ranked: int | None = None
 
 
 class VerdictCache:
@@ -219,6 +222,7 @@ def evaluate_item(item: BenchmarkItem, debugger, config: EvalConfig, pool: Sandb
     else:
         result.candidates, result.ranked_lines, result.signal_lines, repaired = model_candidates(item, debugger, config, limit, buggy)
     result.candidates = validate_until_plausible(item, result.candidates, config.n, limit, pool, cache, config.workers)
+    result.ranked = len(result.candidates)
     if repaired is not None and repaired.top_level is not None and not any(c.status == "passed" for c in result.candidates):
         more = [Candidate(s.patched_source, score=s.score, origin=s.origin, line=s.line) for s in repaired.top_level()]
         result.candidates += validate_until_plausible(item, more, 0, limit, pool, cache, config.workers)

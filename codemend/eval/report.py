@@ -30,12 +30,13 @@ def _pass_at(n: int, c: int, k: int) -> float:
 def item_values(result, n: int) -> dict[str, float | None]:
     """Per-item 0/1 (or fractional pass@k) values, averaged into the headline numbers.
 
-    plausible@k and pass@k read the ranking's first `n` candidates; the `_validated` values read
-    every validated one (validation went past `n` only when none of the first `n` was plausible).
+    plausible@k and pass@k read the ranking's first `n` candidates (never those of the top-level code or the
+    wide space, looked for only because tests failed the ranked ones: `ItemResult.ranked`); the `_validated`
+    values read every validated one (validation went past `n` only when none of the first `n` was plausible).
     The correct@1 values are None for an item without a reference fix: nothing to be correct
     against, so it counts in neither the numerator nor the denominator.
     """
-    ranked = result.plausible[:n]
+    ranked = result.plausible[: n if result.ranked is None else min(n, result.ranked)]
     values = {f"plausible@{k}": float(any(ranked[:k])) for k in KS}
     values.update({f"pass@{k}": _pass_at(len(ranked), sum(ranked), k) if ranked else 0.0 for k in KS})
     values["correct@1"] = float(bool(result.correct[:1]) and result.correct[0])

@@ -237,11 +237,16 @@ def test_the_top_level_code_is_tried_after_the_functions_as_fix_does(tmp_path):
     bench = tmp_path / "bench.jsonl"
     bench.write_text(json.dumps(item) + "\n")
     out = tmp_path / "run"
-    assert main(["-q", "eval", "--benchmark", str(bench), "--model", "none", "--out", str(out), "--wide", "0"]) == 0
+    # --n 20: the top-level fix lies among the first 20 validated, past the function's 15 ranked candidates.
+    assert main(["-q", "eval", "--benchmark", str(bench), "--model", "none", "--out", str(out), "--wide", "0", "--n", "20",
+                 "--validate_top", "20"]) == 0
     headline = {name: entry["value"] for name, entry in json.loads((out / "metrics.json").read_text())["headline"].items()}
     assert headline["plausible_validated"] == headline["correct@1_validated"] == 1.0
+    # Looked for only because the tests failed every ranked candidate: no part of the ranking's pass@k.
+    assert headline["pass@10"] == headline["plausible@10"] == 0.0
     row = json.loads((out / "results.jsonl").read_text())
     first = next(k for k, c in enumerate(row["candidates"]) if c["status"] == "passed")
+    assert row["ranked"] <= first < 20
     assert row["candidates"][first]["line"] == 1 and "TENS = [" in row["candidates"][first]["patched"]
     lines = [c["line"] for c in row["candidates"]]
     assert lines[0] == 5 and lines == sorted(lines, key=lambda line: line != 5)  # the function's own fixes came first
