@@ -27,6 +27,11 @@ def _pass_at(n: int, c: int, k: int) -> float:
     return pass_at_k(n, c, k) if n >= k else float(c > 0)
 
 
+def ranked_verdicts(result, n: int) -> list[bool]:
+    """Whether each of the ranking's first `n` candidates passed: not those found after it (`ItemResult.ranked`)."""
+    return result.plausible[: n if result.ranked is None else min(n, result.ranked)]
+
+
 def item_values(result, n: int) -> dict[str, float | None]:
     """Per-item 0/1 (or fractional pass@k) values, averaged into the headline numbers.
 
@@ -36,7 +41,7 @@ def item_values(result, n: int) -> dict[str, float | None]:
     The correct@1 values are None for an item without a reference fix: nothing to be correct
     against, so it counts in neither the numerator nor the denominator.
     """
-    ranked = result.plausible[: n if result.ranked is None else min(n, result.ranked)]
+    ranked = ranked_verdicts(result, n)
     values = {f"plausible@{k}": float(any(ranked[:k])) for k in KS}
     values.update({f"pass@{k}": _pass_at(len(ranked), sum(ranked), k) if ranked else 0.0 for k in KS})
     values["correct@1"] = float(bool(result.correct[:1]) and result.correct[0])
@@ -94,7 +99,7 @@ def summarize(results: Sequence, n: int, seed: int = 0, references: dict[str, tu
             metrics["bleu_copy_input_baseline"] = corpus_bleu([references[r.id][0] for r in with_ref], [references[r.id][1] for r in with_ref])
     metrics["per_bug_class"] = _grouped(scored, per_item, lambda r: r.bug_type)
     metrics["per_source"] = _grouped(scored, per_item, lambda r: r.source or "unknown")
-    metrics["pass_at_k_curve"] = {k: sum(_pass_at(len(r.plausible[:n]), sum(r.plausible[:n]), k) if r.plausible else 0.0 for r in scored) / max(len(scored), 1) for k in range(1, n + 1)}
+    metrics["pass_at_k_curve"] = {k: sum(_pass_at(len(v), sum(v), k) if (v := ranked_verdicts(r, n)) else 0.0 for r in scored) / max(len(scored), 1) for k in range(1, n + 1)}
     if located:
         metrics["localization_curve"] = {k: topk_localization_accuracy([r.ranked_lines for r in located], [r.bug_line for r in located], k=k) for k in range(1, 11)}
     return metrics
