@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+from codemend.config import SPLIT_SAMPLES
 from codemend.training.checkpoint import PRECISIONS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package: machine.py beside it
@@ -88,7 +89,7 @@ def measure(debugger, sample: dict, points: int, beams: int) -> dict:
 
 def _looked_at(limit: int) -> str:
     """The samples `--limit` picks, in words (as `codemend eval --limit`: 0 all, -1 200, spread over the split)."""
-    return "all samples" if limit == 0 else f"{200 if limit < 0 else limit} samples spread over the split"
+    return "all samples" if limit == 0 else f"up to {SPLIT_SAMPLES if limit < 0 else limit} samples spread over the split"
 
 
 def main() -> None:

@@ -53,5 +53,5 @@ def test_main_says_so_when_the_split_has_no_missing_line_bug(bench, tmp_path, mo
     row = {"buggy": "def f(x):\n    return x - 1\n", "fixed": "def f(x):\n    return x + 1\n", "line": 2, "operator": "swap_binary_operator"}
     (tmp_path / "test.jsonl").write_text(json.dumps(row) + "\n")
     monkeypatch.setattr(sys, "argv", ["missing_lines.py", "--model", str(tmp_path / "no-model"), "--data", str(tmp_path), "--split", "test"])
-    with pytest.raises(SystemExit, match=rf"^no missing-line bug among 300 samples spread over the split of {tmp_path} test$"):
+    with pytest.raises(SystemExit, match=rf"^no missing-line bug among up to 300 samples spread over the split of {tmp_path} test$"):
         bench.main()  # before the model is loaded: this one does not exist

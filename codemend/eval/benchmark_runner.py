@@ -370,7 +370,9 @@ def _verdict(result: ItemResult) -> str:
     if result.state != "scored":
         return result.state
     first = next((rank for rank, ok in enumerate(result.plausible, start=1) if ok), None)
-    return f"plausible@{first}" if first else "no plausible fix"
+    if first is None:
+        return "no plausible fix"
+    return f"plausible@{first}" if result.ranked is None or first <= result.ranked else f"plausible past the ranking ({first}th validated)"
 
 
 def _isolation() -> dict:

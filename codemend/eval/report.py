@@ -44,7 +44,7 @@ def item_values(result, n: int) -> dict[str, float | None]:
     ranked = ranked_verdicts(result, n)
     values = {f"plausible@{k}": float(any(ranked[:k])) for k in KS}
     values.update({f"pass@{k}": _pass_at(len(ranked), sum(ranked), k) if ranked else 0.0 for k in KS})
-    values["correct@1"] = float(bool(result.correct[:1]) and result.correct[0])
+    values["correct@1"] = float(bool(ranked) and result.correct[0])
     # What a user with tests is shown first: the first plausible candidate, if any.
     first = next((i for i, ok in enumerate(result.plausible) if ok), None)
     values["plausible_validated"] = float(first is not None)
@@ -93,7 +93,7 @@ def summarize(results: Sequence, n: int, seed: int = 0, references: dict[str, tu
     metrics["headline"] = headline
     if references:
         with_ref = [r for r in scored if references.get(r.id, ("", ""))[1]]
-        top1 = [r.candidates[0].patched if r.candidates else references[r.id][0] for r in with_ref]
+        top1 = [r.candidates[0].patched if ranked_verdicts(r, 1) else references[r.id][0] for r in with_ref]
         if with_ref:
             metrics["bleu_top1"] = corpus_bleu(top1, [references[r.id][1] for r in with_ref])
             metrics["bleu_copy_input_baseline"] = corpus_bleu([references[r.id][0] for r in with_ref], [references[r.id][1] for r in with_ref])
@@ -150,8 +150,9 @@ def markdown(metrics: dict) -> str:
         *([f"Skipped benchmark lines ({len(metrics['skipped_lines'])}): " + "; ".join(metrics["skipped_lines"][:5])] if metrics.get("skipped_lines") else []),
         f"plausible@k, correct@1 and pass@k read the ranking's first {metrics['candidates_per_item']} candidates, before any test runs; "
         f"plausible_validated and correct@1_validated read the first plausible one found by validating down the ranking"
-        + (f" (at most {metrics['validate_top']} candidates, then up to {metrics.get('wide', 0)} edits of the mistake templates and"
-              f" {metrics.get('wide', 0)} of the wide space), what `codemend fix` with tests shows first."
+        + (f" (at most {metrics['validate_top']} candidates, then those of the file's top-level code when the tests fail or error,"
+              f" then up to {metrics.get('wide', 0)} edits of the mistake templates and {metrics.get('wide', 0)} of the wide space),"
+              f" what `codemend fix` with tests shows first."
            if metrics.get("validate_top") else "."),
         *([f"correct@1, correct@1_validated and the patch outcomes read only the {metrics['with_reference']} of "
            f"{metrics['scored']} items that give a reference fix (`fixed_code`)."]

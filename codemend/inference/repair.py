@@ -193,7 +193,8 @@ class RepairResult:
     notes: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # where the time went, by stage
     # The file's top-level candidates, ranked when called (`top_level_suggestions`): tried when no fix of its functions
-    # passes the tests. Set when tests fail on the file and neither --function nor --line narrows the search.
+    # passes the tests. Set when the tests fail or error on the file (not when they hang: each edit could cost the time
+    # limit), the file has functions, and neither --function nor --line narrows the search.
     top_level: Callable[[], list[Suggestion]] | None = field(default=None, repr=False, compare=False)
 
 
@@ -730,7 +731,8 @@ def suspicious_functions(functions: list[Function], sbfl: dict[int, float], keep
     """With coverage, only the functions holding the most suspicious lines are worth the model's time; a
     function defined inside another is ranked on its own lines, and the other on the rest (a decorator
     and its wrapper took two of the three places on the wrapper's lines alone). Past those `keep`, up to
-    ENTERED_BY_ALL more that every failing test enters (`coverage`: per test, Ochiai's own): a constructor or a method
+    ENTERED_BY_ALL more functions (not top-level code, which every test runs at import) that every failing test
+    enters (`coverage`: per test, Ochiai's own): a constructor or a method
     every test calls, which Ochiai ranks low because the passing tests run it too (`self.owner = balance`
     in `__init__`, caught by one assertion, was never looked at: three other methods ranked first)."""
     if not sbfl:
@@ -740,9 +742,9 @@ def suspicious_functions(functions: list[Function], sbfl: dict[int, float], keep
         nested = nested_lines(f, functions)
         best[f.name] = body_suspicion(f, {line: score for line, score in sbfl.items() if line not in nested} if nested else sbfl)
     ranked = sorted((f for f in functions if best[f.name] > 0), key=lambda f: -best[f.name])
-    failed = [test for test in coverage if not test.passed]
+    failed = [test for test in coverage if not test.passed and test.lines]  # a killed test's empty record says nothing
     if failed:
-        ranked[keep:] = [f for f in ranked[keep:] if all(enters(test, f) for test in failed)][:ENTERED_BY_ALL]
+        ranked[keep:] = [f for f in ranked[keep:] if not f.module_level and all(enters(test, f) for test in failed)][:ENTERED_BY_ALL]
         return ranked or functions
     return ranked[:keep] or functions
 
@@ -882,7 +884,7 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     result.suggestions = distinct(sorted(result.suggestions, key=lambda s: -s.score))
     if debugger is None and not tests_given and result.suggestions:
         result.notes.append(UNRANKED)
-    if tests and result.baseline.status != "passed" and not (function or line or any(f.module_level for f in functions)):
+    if tests and result.baseline.status in ("failed", "error") and not (function or line or any(f.module_level for f in functions)):
         result.top_level = functools.partial(top_level_suggestions, text, path, result, debugger, readers=chosen_functions, sbfl=sbfl,
                                              trace=trace, n=n, use_operators=use_operators, top_lines=top_lines, watch=watch)
     if tests and result.baseline.status != "passed" and max_validate > 0:

@@ -286,7 +286,7 @@ def test_bad_benchmark_lines_are_named_and_skipped_and_the_run_goes_on(assets, t
     capsys.readouterr()
     # The report is written; the exit status says the scores cover part of the file.
     assert main(["-q", "eval", "--benchmark", str(bad), "--model", "none", "--out", str(tmp_path / "o")]) == 1
-    assert "6 problem(s) in --benchmark" in capsys.readouterr().err and (tmp_path / "o" / "report.md").is_file()
+    assert "6 problem(s) in --benchmark" in (err := capsys.readouterr().err) and "the scores cover 2 usable item(s)" in err and (tmp_path / "o" / "report.md").is_file()
     metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
     assert metrics["items"] == 2  # the two valid, distinct items ran
     skipped = " ".join(metrics["skipped_lines"])

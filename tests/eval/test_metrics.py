@@ -195,3 +195,19 @@ def test_corpus_bleu():
     assert corpus_bleu(["completely different words here"], ["def area(w, h): return w * h"]) < 10
     with pytest.raises(ValueError):
         corpus_bleu(["a"], ["a", "b"])
+
+
+def test_the_ranked_metrics_never_read_what_was_found_after_the_ranking():
+    # A top-level or wide fix is looked for because the tests failed every ranked candidate: it is what a user with
+    # tests is shown first, not part of the ranking's plausible@k, pass@k or correct@1.
+    from codemend.eval.benchmark_runner import ItemResult
+    from codemend.eval.report import item_values
+
+    found_after = ItemResult("a", "t", "s", "scored", plausible=[False, False, True], correct=[False, False, True], ranked=2)
+    values = item_values(found_after, n=10)
+    assert values["plausible@10"] == values["pass@10"] == values["correct@1"] == 0.0
+    assert values["plausible_validated"] == values["correct@1_validated"] == 1.0
+    nothing_ranked = ItemResult("b", "t", "s", "scored", plausible=[True], correct=[True], ranked=0)
+    assert item_values(nothing_ranked, n=10)["correct@1"] == item_values(nothing_ranked, n=10)["plausible@1"] == 0.0
+    old_run = ItemResult("c", "t", "s", "scored", plausible=[False, True], correct=[False, True])  # no `ranked`: all read
+    assert item_values(old_run, n=10)["plausible@10"] == 1.0

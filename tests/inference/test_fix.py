@@ -130,6 +130,11 @@ def test_a_wrong_constant_between_functions_is_fixed_when_no_fix_of_the_function
     fixed_elsewhere = source.replace("DAY = HOUR / 24", "DAY = HOUR * 24").replace("seconds // HOUR", "seconds % HOUR")
     assert "top_level_validation" not in repair(fixed_elsewhere, debugger=None, tests=tests).seconds
     assert "top_level_validation" not in repair(source, debugger=None, tests=tests, function="days").seconds
+    # Nor when the tests hang on the original: each edit could cost the whole time limit (eval reads `top_level` too).
+    hanging = Tests(test_code="while days(0) == 0:\n    pass\n", limits=dataclasses.replace(tests.limits, wall_s=1.0))
+    hung = repair(source, debugger=None, tests=hanging, max_validate=0)
+    assert hung.baseline.status == "timeout" and hung.top_level is None
+    assert repair(source, debugger=None, tests=tests, max_validate=0).top_level is not None
     # `HOUR + 24` is no injection's bug: the wide space reaches it at the top-level code's lines too.
     added = repair(source.replace("HOUR / 24", "HOUR + 24"), debugger=None, tests=tests).suggestions[0]
     assert added.validation == "plausible" and "DAY = HOUR * 24" in added.patched_source
@@ -2126,6 +2131,8 @@ def test_functions_every_failing_test_enters_are_looked_at_past_the_three_most_s
     chosen = [f.name for f in suspicious_functions(functions, sbfl, coverage=[failing, *passing])]
     assert chosen[:3] == ["f0", "f1", "f2"] and chosen[3:] == ["f3", "f4"][:ENTERED_BY_ALL]  # f5 too, past the cap; not f6
     assert [f.name for f in suspicious_functions(functions, sbfl)] == ["f0", "f1", "f2"]  # no per-test coverage given
+    killed = TestCoverage("hung", False, frozenset(), "stopped")  # a killed run's test: no lines, so no say in who is entered
+    assert [f.name for f in suspicious_functions(functions, sbfl, coverage=[failing, killed, *passing])] == chosen
     # A function one of the failing tests does not enter is no single cause of both failures.
     other = TestCoverage("fails too", False, frozenset({body[0], body[1], body[2], body[4]}))
     tests = [failing, other, *passing]
