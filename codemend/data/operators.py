@@ -1426,17 +1426,13 @@ _FINAL_RETURN_NAMES = 3  # the last locals assigned at the function's top level:
 
 
 def _add_final_return(ix: _Index) -> Iterator[Edit]:
-    """A function that falls off its end gets `return x`, x a local its body assigns at top level: undoes
-    remove_return's deleted `return result` line (repair only; not for generators). Names assigned alone
-    come first, the last first; then names unpacked (`result, stack = [], []`), in their order: an
-    accumulator leads its tuple, and a later `i, j, k = ...` must not push `result = []` out."""
+    """A function that falls off its end gets `return x`, x a local its body assigns at top level:
+    undoes remove_return's deleted `return result` line (repair only; not for generators)."""
     for statements, append in _falling_off_the_end(ix):
-        targets = [target for statement in statements if statement.type == "expression_statement"
-                   for assignment in _named(statement) if assignment.type in ("assignment", "augmented_assignment")
-                   if (target := assignment.child_by_field_name("left")) is not None]
-        alone = [ix.text(target) for target in reversed(targets) if target.type == "identifier"]
-        unpacked = [name for target in targets if target.type != "identifier" for name in _target_names(target)]
-        for name in list(dict.fromkeys(alone + unpacked))[:_FINAL_RETURN_NAMES]:
+        assigned = [ix.text(target) for statement in statements if statement.type == "expression_statement"
+                    for assignment in _named(statement) if assignment.type in ("assignment", "augmented_assignment")
+                    if (target := assignment.child_by_field_name("left")) is not None and target.type == "identifier"]
+        for name in list(dict.fromkeys(reversed(assigned)))[:_FINAL_RETURN_NAMES]:
             yield append(b"return " + name)
 
 
