@@ -54,6 +54,15 @@ class Candidate:
     origin: str = ""
     line: int | None = None
 
+    @classmethod
+    def of(cls, suggestion) -> Candidate:
+        """A `repair.Suggestion` as this runner validates it."""
+        return cls(suggestion.patched_source, score=suggestion.score, origin=suggestion.origin, line=suggestion.line)
+
+
+def any_passed(candidates: list[Candidate]) -> bool:
+    return any(c.status == "passed" for c in candidates)
+
 
 @dataclass
 class ItemResult:
@@ -187,7 +196,7 @@ def model_candidates(item: BenchmarkItem, debugger, config: EvalConfig, limit: f
     tests = Tests(test_code=item.test_code, limits=dataclasses.replace(VERDICT_LIMITS, wall_s=limit))
     result = repair(item.buggy_code, debugger=debugger, path=item.id, tests=tests, n=config.n,
                     use_operators=config.operators, max_validate=0, baseline=baseline, use_trace=config.traces)
-    candidates = [Candidate(s.patched_source, score=s.score, origin=s.origin, line=s.line) for s in to_validate(result.suggestions, config.validate_top)]
+    candidates = [Candidate.of(s) for s in to_validate(result.suggestions, config.validate_top)]
     combined, by_signal = [], {}
     for report in result.functions:
         offset = report.start_line - 1
@@ -205,8 +214,7 @@ def wide_candidates(item: BenchmarkItem, reports: list, validated: list[Candidat
 
     tried = {normal_key(c.patched) for c in validated}
     floor = min((c.score for c in validated), default=0.0)
-    return [Candidate(s.patched_source, score=s.score, origin=s.origin, line=s.line)
-            for s in wide_suggestions(item.buggy_code, item.id, reports, tried, floor, limit=budget)]
+    return [Candidate.of(s) for s in wide_suggestions(item.buggy_code, item.id, reports, tried, floor, limit=budget)]
 
 
 def evaluate_item(item: BenchmarkItem, debugger, config: EvalConfig, pool: SandboxPool, cache: VerdictCache,
@@ -223,10 +231,10 @@ def evaluate_item(item: BenchmarkItem, debugger, config: EvalConfig, pool: Sandb
         result.candidates, result.ranked_lines, result.signal_lines, repaired = model_candidates(item, debugger, config, limit, buggy)
     result.candidates = validate_until_plausible(item, result.candidates, config.n, limit, pool, cache, config.workers)
     result.ranked = len(result.candidates)
-    if repaired is not None and repaired.top_level is not None and not any(c.status == "passed" for c in result.candidates):
-        more = [Candidate(s.patched_source, score=s.score, origin=s.origin, line=s.line) for s in repaired.top_level()]
+    if repaired is not None and repaired.top_level is not None and not any_passed(result.candidates):
+        more = [Candidate.of(s) for s in repaired.top_level()]
         result.candidates += validate_until_plausible(item, more, 0, limit, pool, cache, config.workers)
-    if repaired is not None and config.wide and not any(c.status == "passed" for c in result.candidates):
+    if repaired is not None and config.wide and not any_passed(result.candidates):
         more = wide_candidates(item, repaired.functions, result.candidates, config.wide)
         result.candidates += validate_until_plausible(item, more, 0, limit, pool, cache, config.workers)
     result.plausible = [c.status == "passed" for c in result.candidates]
@@ -372,7 +380,7 @@ def _verdict(result: ItemResult) -> str:
     first = next((rank for rank, ok in enumerate(result.plausible, start=1) if ok), None)
     if first is None:
         return "no plausible fix"
-    return f"plausible@{first}" if result.ranked is None or first <= result.ranked else f"plausible past the ranking ({first}th validated)"
+    return f"plausible@{first}" if result.ranked is None or first <= result.ranked else f"plausible past the ranking (validated #{first})"
 
 
 def _isolation() -> dict:

@@ -743,10 +743,8 @@ def suspicious_functions(functions: list[Function], sbfl: dict[int, float], keep
         best[f.name] = body_suspicion(f, {line: score for line, score in sbfl.items() if line not in nested} if nested else sbfl)
     ranked = sorted((f for f in functions if best[f.name] > 0), key=lambda f: -best[f.name])
     failed = [test for test in coverage if not test.passed and test.lines]  # a killed test's empty record says nothing
-    if failed:
-        ranked[keep:] = [f for f in ranked[keep:] if not f.module_level and all(enters(test, f) for test in failed)][:ENTERED_BY_ALL]
-        return ranked or functions
-    return ranked[:keep] or functions
+    entered = [f for f in ranked[keep:] if failed and not f.module_level and all(enters(test, f) for test in failed)]
+    return ranked[:keep] + entered[:ENTERED_BY_ALL] or functions
 
 
 def functions_of(text: str, path: str) -> tuple[list, int]:
