@@ -234,7 +234,8 @@ def evaluate_item(item: BenchmarkItem, debugger, config: EvalConfig, pool: Sandb
     if repaired is not None and repaired.top_level is not None and not any_passed(result.candidates):
         more = [Candidate.of(s) for s in repaired.top_level()]
         result.candidates += validate_until_plausible(item, more, 0, limit, pool, cache, config.workers)
-    if repaired is not None and config.wide and not any_passed(result.candidates):
+    # As `fix` does: not after a hanging (or crashing) original, where each of hundreds of edits could cost the limit.
+    if repaired is not None and config.wide and buggy.status in ("failed", "error") and not any_passed(result.candidates):
         more = wide_candidates(item, repaired.functions, result.candidates, config.wide)
         result.candidates += validate_until_plausible(item, more, 0, limit, pool, cache, config.workers)
     result.plausible = [c.status == "passed" for c in result.candidates]

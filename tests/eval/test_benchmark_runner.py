@@ -341,3 +341,19 @@ def test_items_without_a_reference_fix_count_for_plausibility_but_not_correctnes
     assert results["max_index/swap"]["bug_line"] is None and not results["max_index/swap"]["has_reference"]
     report = (tmp_path / "r" / "report.md").read_text()
     assert "read only the 1 of 2 items that give a reference fix (`fixed_code`)" in report and "| n/a |" in report
+
+
+def test_the_wide_space_is_not_searched_after_a_hanging_original_as_fix_does(tmp_path):
+    # No ranked edit ends the loop; each of the wide space's edits could cost the time limit.
+    buggy = "def drain(queue):\n    out = []\n    while queue:\n        out.append(queue[0])\n    return out\n"
+    item = {"id": "drain/pop", "buggy_code": buggy, "fixed_code": buggy.replace("queue[0]", "queue.pop(0)"),
+            "test_code": "assert drain([1, 2]) == [1, 2]\n", "bug_type": "missing function call", "entry_point": "drain",
+            "timeout_s": 2.0}
+    bench = tmp_path / "bench.jsonl"
+    bench.write_text(json.dumps(item) + "\n")
+    out = tmp_path / "run"
+    assert main(["-q", "eval", "--benchmark", str(bench), "--model", "none", "--out", str(out), "--wide", "200",
+                 "--n", "1", "--validate_top", "1"]) == 0
+    row = json.loads((out / "results.jsonl").read_text())
+    assert row["state"] == "scored" and row["ranked"] == 1
+    assert len(row["candidates"]) == 1 and row["candidates"][0]["status"] != "passed"
