@@ -248,13 +248,16 @@ def plot_report(out: Path, metrics: dict) -> None:
         plt.close(fig)
 
 
-def _scored_ids(path: Path) -> dict[str, str] | None:
-    """A run's items (results.jsonl): id -> content digest ("" from runs before 2026-12-06), or None when unreadable."""
+def _scored_ids(path: Path) -> tuple[dict[str, str] | None, bool]:
+    """A run's items (results.jsonl): id -> content digest ("" from runs before 2026-12-06), or None when unreadable;
+    and whether its plausible@k may count candidates found after the ranking (a run before 2026-12-07, whose
+    scored items do not say how many the ranking gave: `ItemResult.ranked`)."""
     try:
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        return {row["id"]: row.get("item_digest", "") for row in rows}
+        ids = {row["id"]: row.get("item_digest", "") for row in rows}
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
-        return None
+        return None, False
+    return ids, any(row.get("state") == "scored" and "ranked" not in row for row in rows)
 
 
 def _benchmark_files(name: str | None) -> tuple[str, ...]:
@@ -268,10 +271,15 @@ def _benchmark_files(name: str | None) -> tuple[str, ...]:
         return (str(name),)
 
 
-def _comparability(a: str | Path, b: str | Path, runs: list[dict], ids: list[dict[str, str] | None]) -> list[str]:
-    """What makes two runs' numbers differ besides the models or settings: another benchmark, other items, or
-    items of the same ids edited between the runs."""
+def _comparability(a: str | Path, b: str | Path, runs: list[dict], ids: list[dict[str, str] | None],
+                   unranked: list[bool]) -> list[str]:
+    """What makes two runs' numbers differ besides the models or settings: another benchmark, other items,
+    items of the same ids edited between the runs, or plausible@k counted two ways (`_scored_ids`)."""
     notes = []
+    if unranked[0] != unranked[1]:
+        old = a if unranked[0] else b
+        notes.append(f"{old} was written before plausible@k and pass@k read only the ranking's candidates (2026-12-07): its "
+                     f"numbers may count fixes of the top-level code or the wide space in the first k; rerun it to compare")
     if _benchmark_files(runs[0].get("benchmark")) != _benchmark_files(runs[1].get("benchmark")):
         notes.append(f"the runs scored different benchmarks ({runs[0].get('benchmark')} and {runs[1].get('benchmark')}): "
                      f"their differences are not one model against another")
@@ -290,7 +298,7 @@ def compare(a: str | Path, b: str | Path, out: str | Path) -> str:
     """Side-by-side headline numbers of two benchmark runs (Markdown + PNG); returns the Markdown."""
     from codemend.errors import CodemendError
 
-    runs, ids = [], []
+    runs, ids, unranked = [], [], []
     for folder in (Path(a), Path(b)):
         path = folder / "metrics.json"
         if not path.is_file():
@@ -303,9 +311,11 @@ def compare(a: str | Path, b: str | Path, out: str | Path) -> str:
             raise CodemendError(f"{folder}: not a benchmark run (a split evaluation's metrics have no pass@k); compare folders "
                                 f"written by `codemend eval --benchmark`")
         runs.append(run)
-        ids.append(_scored_ids(folder / "results.jsonl"))
+        items, before_ranked = _scored_ids(folder / "results.jsonl")
+        ids.append(items)
+        unranked.append(before_ranked)
     names = [name for name in runs[0]["headline"] if name in runs[1]["headline"]]
-    notes = _comparability(a, b, runs, ids)
+    notes = _comparability(a, b, runs, ids, unranked)
     for note in notes:
         logger.warning("%s", note)
     lines = [*(f"> {note}\n" for note in notes), f"| metric | {a} | {b} | difference |", "|---|---|---|---|"]

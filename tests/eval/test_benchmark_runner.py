@@ -2,6 +2,7 @@
 scoring other systems' predictions, reports and comparisons."""
 
 import json
+import shutil
 
 import pytest
 
@@ -268,6 +269,14 @@ def test_compare_two_runs(first_run, assets, tmp_path, capsys):
     assert _run(assets, tmp_path / "two", "--limit", "2") == 0
     assert main(["eval", "compare", str(first_run), str(tmp_path / "two"), "--out", str(tmp_path / "cmp2")]) == 0
     assert "the runs scored different items" in (tmp_path / "cmp2" / "compare.md").read_text()
+    # A run from before `ranked` was recorded may count fixes found past the ranking in its plausible@k.
+    old = tmp_path / "old"
+    shutil.copytree(tmp_path / "no-ops", old)
+    rows = [json.loads(line) for line in (old / "results.jsonl").read_text().splitlines()]
+    (old / "results.jsonl").write_text("".join(json.dumps({k: v for k, v in row.items() if k != "ranked"}) + "\n" for row in rows))
+    assert main(["eval", "compare", str(old), str(tmp_path / "no-ops"), "--out", str(tmp_path / "cmp4")]) == 0
+    assert f"{old} was written before plausible@k and pass@k read only the ranking" in (tmp_path / "cmp4" / "compare.md").read_text()
+    assert "before plausible@k" not in (tmp_path / "cmp" / "compare.md").read_text()
     from codemend.data.benchmark import BUILTIN_FILES
     from codemend.eval.report import _benchmark_files
 
