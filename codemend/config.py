@@ -1179,14 +1179,18 @@ def save_run_metadata(config: Any, folder: str | os.PathLike, **extra: Any) -> N
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    # Paths stay as typed (the folder can move with its project); a rerun needs where they start.
+    cwd = os.getcwd().encode("utf-8", "backslashreplace").decode("utf-8")
     (folder / "config.yaml").write_text(
-        f"# Resolved {type(config).__name__}, written by codemend {__version__}.\n" + to_yaml(config),
+        f"# Resolved {type(config).__name__}, written by codemend {__version__}.\n"
+        f"# Relative paths in it are from {cwd}: rerun it from there.\n" + to_yaml(config),
         encoding="utf-8",
     )
     meta = {
         "codemend_version": __version__,
         "git_sha": git_sha(),
         "command": sys.argv,
+        "cwd": cwd,
         "python": sys.version.split()[0],
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "config_class": type(config).__name__,

@@ -1,5 +1,6 @@
 """Config precedence (defaults < YAML < CLI), unknown keys, collected problems, shipped YAML files."""
 
+import os
 import re
 from pathlib import Path
 
@@ -172,6 +173,9 @@ def test_output_folder_saves_resolved_config_and_metadata(tmp_path):
     assert saved["limit"] == 7
     meta = json.loads((tmp_path / "out" / "meta.json").read_text())
     assert meta["codemend_version"] and meta["git_sha"] and meta["config_class"] == "EvalConfig"
+    # Relative paths (--model runs/model) are kept as typed, with the folder they start from.
+    assert saved["model"] == "runs/model" and meta["cwd"] == os.getcwd()
+    assert f"# Relative paths in it are from {os.getcwd()}" in (tmp_path / "out" / "config.yaml").read_text()
     # The saved config loads back to the same config.
     assert load_config(EvalConfig, str(tmp_path / "out" / "config.yaml"), check_paths=False) == config
 
