@@ -250,7 +250,7 @@ def localize_function(func: Function, model_candidates: list[Candidate], debugge
         # moved 12 of their top lines with tests, 4 to the bug and 8 away (README, "naturalness on the body's lines")
         if surprise:
             signals["naturalness"] = surprise
-    return combine(signals, func.code.count("\n") or 1)
+    return combine(signals, last_line(func))
 
 
 def scored_space(func: Function, found: list[Candidate], debugger: Debugger, sbfl: dict[int, float],
@@ -259,13 +259,22 @@ def scored_space(func: Function, found: list[Candidate], debugger: Debugger, sbf
     and the model's own surprise point at (a long function's space, p90 ~130, would take seconds to read)."""
     if len(found) <= MAX_SCORED:
         return found
-    return on_suspicious_lines(found, localize_function(func, [], debugger, sbfl, watch or Stopwatch({})), 2 * top_lines)
+    ranking = localize_function(func, [], debugger, sbfl, watch or Stopwatch({}))
+    return on_suspicious_lines(found, ranking, 2 * top_lines, last=last_line(func))
 
 
-def on_suspicious_lines(found: list[Candidate], ranking: LineRanking, min_lines: int, budget: int = MAX_SCORED) -> list[Candidate]:
+def last_line(func: Function) -> int:
+    """The function's last line, which a line inserted past its end (a final `return`) belongs to."""
+    return func.code.count("\n") or 1
+
+
+def on_suspicious_lines(found: list[Candidate], ranking: LineRanking, min_lines: int, budget: int = MAX_SCORED,
+                        last: int | None = None) -> list[Candidate]:
     """The candidates on the `min_lines` most suspicious lines, then on the next most suspicious lines
     while fewer than `budget` are kept: the lines ranked first may hold no candidate at all (a comment,
-    a blank line), which left 3 of 100 held-out test functions with nothing to suggest."""
+    a blank line), which left 3 of 100 held-out test functions with nothing to suggest. Candidates past
+    the `last` line (a final `return`, a handful) are always kept: no ranking holds a line past the end,
+    and a long function's missing final `return` was never scored."""
     per_line = collections.Counter(c.line for c in found)
     keep = set(ranking.top(min_lines))
     kept = sum(per_line[line] for line in keep)
@@ -275,7 +284,7 @@ def on_suspicious_lines(found: list[Candidate], ranking: LineRanking, min_lines:
         if line not in keep and per_line[line]:
             keep.add(line)
             kept += per_line[line]
-    return [c for c in found if c.line in keep]
+    return [c for c in found if c.line in keep or (last is not None and c.line > last)]
 
 
 def placed_proposals(func: Function, proposed: list[Candidate], debugger: Debugger, sbfl: dict[int, float], trace: str,
@@ -360,7 +369,7 @@ def _repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[in
             candidate.score = line_score.get(candidate.line, 0.0)
     elif "sbfl" in ranking.signals:
         # The failing tests weigh each line, the model each fix there (see factored_scores).
-        last = func.code.count("\n") or 1  # a line inserted past the end belongs to the last line's suspicion
+        last = last_line(func)
         factored = factored_scores([c.score for c in candidates], [min(c.line, last) for c in candidates], dict(ranking.ranked),
                                    prior=_function_share(func, sbfl))
         for candidate, value in zip(candidates, factored):

@@ -83,4 +83,32 @@ def test_narrowing_a_large_space_fills_its_budget_past_lines_without_candidates(
     assert [c.line for c in on_suspicious_lines(found, ranking, min_lines=2, budget=0)] == []
     # The top lines are kept whatever the budget: it only adds lines.
     assert [c.line for c in on_suspicious_lines(found, ranking, min_lines=4, budget=1)] == [5, 5, 5, 6, 6, 6, 6]
+    # A final `return` inserted past the last line: no ranking holds its line, and it was never scored.
+    ending = found + [Candidate("", 7, "")] * 2
+    assert [c.line for c in on_suspicious_lines(ending, ranking, min_lines=2, budget=0, last=6)] == [7, 7]
+    assert [c.line for c in on_suspicious_lines(ending, ranking, min_lines=2, budget=6, last=6)] == [5, 5, 5, 6, 6, 6, 6, 7, 7]
 
+
+
+def test_a_long_functions_missing_final_return_is_scored():
+    from codemend.inference.candidates import operator_candidates
+    from codemend.inference.repair import MAX_SCORED, scored_space, select_functions
+
+    code = (
+        "def walk(values, limit):\n"
+        "    result, stack, node = [], [], None\n"
+        "    for value in values:\n"
+        "        if value > limit and value % 2 == 0 or value < -limit:\n"
+        "            stack.append(value * 2 + 1)\n"
+        "        elif value == limit - 1 and not stack:\n"
+        "            result.append(value - 3)\n"
+        "        else:\n"
+        "            node = stack.pop() if stack else value + 1\n"
+        "            result.append(node)\n"
+    )
+    (func,) = select_functions(code, "walk.py")
+    found = operator_candidates(func.code, None)
+    assert len(found) > MAX_SCORED and any(c.operator == "return_any_local" for c in found)
+    kept = scored_space(func, found, None, {4: 1.0, 5: 0.9, 6: 0.8})  # coverage points at the loop's first lines
+    assert {4, 5}.issubset({c.line for c in kept}) and len(kept) < len(found)
+    assert "    return result" in {c.patched.splitlines()[-1] for c in kept if c.line == 11}
