@@ -112,3 +112,15 @@ def test_a_long_functions_missing_final_return_is_scored():
     kept = scored_space(func, found, None, {4: 1.0, 5: 0.9, 6: 0.8})  # coverage points at the loop's first lines
     assert {4, 5}.issubset({c.line for c in kept}) and len(kept) < len(found)
     assert "    return result" in {c.patched.splitlines()[-1] for c in kept if c.line == 11}
+
+
+def test_a_final_return_is_offered_at_the_last_line_without_a_model():
+    from codemend.inference.repair import repair_function, select_functions
+
+    code = "def total(items):\n    result = 0\n    for item in items:\n        result += item\n"
+    (func,) = select_functions(code, "t.py")
+    fixed = code + "    return result\n"
+    # Pinned to the last line (--line), or with the tests' coverage pointing there: the fix goes in after it.
+    assert fixed in [c.patched for c in repair_function(func, None, sbfl={}, line=4).candidates]
+    assert fixed in [c.patched for c in repair_function(func, None, sbfl={4: 1.0, 3: 0.5}, top_lines=1).candidates]
+    assert fixed not in [c.patched for c in repair_function(func, None, sbfl={}, line=3).candidates]
