@@ -51,6 +51,7 @@ so the sandboxed side and the parent side cannot drift apart.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import json
 import logging
@@ -206,6 +207,8 @@ class RunResult:
 
 
 # How a run's detail begins when its code or command never ran (see never_started).
+# The harness's exit status when the code closed its result or secret fd: the run stays a crash, said as what it is.
+_CLOSED_CHANNEL_EXIT = 121
 _NOT_STARTED = ("cannot run ", "command could not be started", "sandbox setup failed: ")
 
 
@@ -954,6 +957,8 @@ def _classify(
         return "passed", ""
     if rc == 0:
         return "error", "exited with status 0 before the tests finished (sys.exit/os._exit in the code?)"
+    if rc == _CLOSED_CHANNEL_EXIT:
+        return "crash", "closed file descriptors it did not open (os.closerange?), the sandbox's result channel among them: no verdict"
     return "crash", f"exited with status {rc} without reporting a verdict"
 
 
@@ -1006,6 +1011,7 @@ def _signal_name(signum: int) -> str:
 # in the candidate does not reach the harness.
 _os_write = os.write
 _os_read = os.read
+_EBADF = errno.EBADF
 _os_exit = os._exit
 _os_getpid = os.getpid
 _json_dumps = json.dumps
@@ -1526,7 +1532,9 @@ def _finish_run(
     try:
         token = _os_read(token_fd, 256).decode()
         _emit(result_fd, {"kind": "verdict", "token": token, "status": status, "detail": detail})
-    except BaseException:  # noqa: BLE001 - no verdict means "not passed", which is the safe side
+    except OSError as err:  # no verdict means "not passed", which is the safe side
+        _os_exit(_CLOSED_CHANNEL_EXIT if err.errno == _EBADF else exit_code or 1)
+    except BaseException:  # noqa: BLE001
         _os_exit(exit_code or 1)
     _os_exit(exit_code)
 
