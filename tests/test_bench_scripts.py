@@ -97,6 +97,7 @@ def test_train_throughput_trains_both_runs_and_prints_their_ratio(bench_script, 
     out = capsys.readouterr().out
     assert f"model: {arch}" in out and "codemend: length-grouped order" in out and "baseline: Trainer" in out
     assert "real tokens/s, codemend / baseline: " in out
+    assert "both runs read the same 12 rows: " in out and "DIFFER" not in out  # the same work, in another order
 
 
 @pytest.mark.slow  # ~30 s: two trainings and two evaluations, each a fresh `codemend` process
@@ -199,3 +200,17 @@ def test_make_builtin_benchmark_check_compares_a_fresh_build_and_writes_nothing(
     assert bench.main(argv + ["--check"]) == 1
     assert f"{items}: DIFFERS from a fresh build" in capsys.readouterr().out
     assert items.read_text() == stale
+
+
+def test_train_throughput_counts_the_targets_behind_shifted_decoder_inputs(bench_script):
+    """codemend's trainer hands the model decoder inputs, not labels: their count must be the labels' own."""
+    import types
+
+    import torch
+
+    decoder_tokens = bench_script("train_throughput").decoder_tokens
+    config = types.SimpleNamespace(pad_token_id=0, eos_token_id=1)
+    labels = torch.tensor([[5, 6, 7, 1], [5, 1, -100, -100], [5, 6, 1, -100]])  # full width, short, one short of full
+    shifted = torch.cat([torch.zeros(3, 1, dtype=torch.long), labels[:, :-1]], dim=1).masked_fill(torch.cat(
+        [torch.zeros(3, 1, dtype=torch.bool), labels[:, :-1] == -100], dim=1), 0)
+    assert decoder_tokens(shifted, config) == int((labels != -100).sum()) == 9
