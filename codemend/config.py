@@ -1179,11 +1179,12 @@ def save_run_metadata(config: Any, folder: str | os.PathLike, **extra: Any) -> N
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    # Paths stay as typed (the folder can move with its project); a rerun needs where they start.
-    cwd = os.getcwd().encode("utf-8", "backslashreplace").decode("utf-8")
+    # Paths stay as typed (the folder can move with its project); a rerun needs where they start. JSON-quoted in
+    # the comment: a newline or undecodable byte in the folder's name must not break the YAML.
+    cwd = os.getcwd()
     (folder / "config.yaml").write_text(
         f"# Resolved {type(config).__name__}, written by codemend {__version__}.\n"
-        f"# Relative paths in it are from {cwd}: rerun it from there.\n" + to_yaml(config),
+        f"# Relative paths in it are from {json.dumps(cwd)}: rerun it from there.\n" + to_yaml(config),
         encoding="utf-8",
     )
     meta = {

@@ -78,6 +78,9 @@ _MODULE_FILE = "<candidate>"
 _TESTS_FILE = "<tests>"
 _PROGRAM_FILE = "<string>"
 _SETUP_FAILED_EXIT = 125
+# The harness's exit status when the code closed its result or secret fd: the run stays a crash, said as what it
+# likely is (the code's own os._exit(121) reads the same: no record backs it).
+_CLOSED_CHANNEL_EXIT = 121
 _COMMAND_NOT_RUN_EXIT = 127
 _MAX_RECORD_BYTES = 65536
 # -I would also ignore PYTHONHASHSEED; with a fully scrubbed environment, -s (no user site) and -P
@@ -207,8 +210,6 @@ class RunResult:
 
 
 # How a run's detail begins when its code or command never ran (see never_started).
-# The harness's exit status when the code closed its result or secret fd: the run stays a crash, said as what it is.
-_CLOSED_CHANNEL_EXIT = 121
 _NOT_STARTED = ("cannot run ", "command could not be started", "sandbox setup failed: ")
 
 
@@ -958,7 +959,8 @@ def _classify(
     if rc == 0:
         return "error", "exited with status 0 before the tests finished (sys.exit/os._exit in the code?)"
     if rc == _CLOSED_CHANNEL_EXIT:
-        return "crash", "closed file descriptors it did not open (os.closerange?), the sandbox's result channel among them: no verdict"
+        return "crash", (f"exited with status {rc} without reporting a verdict: the code closed file descriptors it did not "
+                         f"open (os.closerange?), the sandbox's result channel among them, or called os._exit({rc})")
     return "crash", f"exited with status {rc} without reporting a verdict"
 
 
@@ -1534,7 +1536,7 @@ def _finish_run(
         _emit(result_fd, {"kind": "verdict", "token": token, "status": status, "detail": detail})
     except OSError as err:  # no verdict means "not passed", which is the safe side
         _os_exit(_CLOSED_CHANNEL_EXIT if err.errno == _EBADF else exit_code or 1)
-    except BaseException:  # noqa: BLE001
+    except BaseException:  # noqa: BLE001 - the same: whatever stopped the verdict, the run has none
         _os_exit(exit_code or 1)
     _os_exit(exit_code)
 

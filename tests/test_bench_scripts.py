@@ -204,13 +204,16 @@ def test_make_builtin_benchmark_check_compares_a_fresh_build_and_writes_nothing(
 
 def test_train_throughput_counts_the_targets_behind_shifted_decoder_inputs(bench_script):
     """codemend's trainer hands the model decoder inputs, not labels: their count must be the labels' own."""
-    import types
-
     import torch
+    from transformers import T5Config, T5ForConditionalGeneration
 
-    decoder_tokens = bench_script("train_throughput").decoder_tokens
-    config = types.SimpleNamespace(pad_token_id=0, eos_token_id=1)
+    bench = bench_script("train_throughput")
+    model = T5ForConditionalGeneration(T5Config(vocab_size=16, d_model=8, d_kv=4, d_ff=8, num_layers=1, num_heads=2,
+                                                pad_token_id=0, eos_token_id=1, decoder_start_token_id=0))
     labels = torch.tensor([[5, 6, 7, 1], [5, 1, -100, -100], [5, 6, 1, -100]])  # full width, short, one short of full
-    shifted = torch.cat([torch.zeros(3, 1, dtype=torch.long), labels[:, :-1]], dim=1).masked_fill(torch.cat(
-        [torch.zeros(3, 1, dtype=torch.bool), labels[:, :-1] == -100], dim=1), 0)
-    assert decoder_tokens(shifted, config) == int((labels != -100).sum()) == 9
+    shifted = model.prepare_decoder_input_ids_from_labels(labels=labels)  # what codemend's trainer passes
+    assert bench.decoder_tokens(shifted, model.config) == int((labels != -100).sum()) == 9
+    bench.check_countable(model)
+    model.config.pad_token_id = 1  # a base whose tokenizer had no pad: padding would pass for EOS
+    with pytest.raises(SystemExit, match="pad token is its EOS token"):
+        bench.check_countable(model)

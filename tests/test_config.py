@@ -162,7 +162,7 @@ def test_git_sha_names_the_commit_and_says_when_the_code_differs_from_it(tmp_pat
     assert git_sha(tmp_path / "elsewhere") == "unknown"
 
 
-def test_output_folder_saves_resolved_config_and_metadata(tmp_path):
+def test_output_folder_saves_resolved_config_and_metadata(tmp_path, monkeypatch):
     import json
 
     import yaml
@@ -175,9 +175,15 @@ def test_output_folder_saves_resolved_config_and_metadata(tmp_path):
     assert meta["codemend_version"] and meta["git_sha"] and meta["config_class"] == "EvalConfig"
     # Relative paths (--model runs/model) are kept as typed, with the folder they start from.
     assert saved["model"] == "runs/model" and meta["cwd"] == os.getcwd()
-    assert f"# Relative paths in it are from {os.getcwd()}" in (tmp_path / "out" / "config.yaml").read_text()
-    # The saved config loads back to the same config.
+    assert f"# Relative paths in it are from {json.dumps(os.getcwd())}" in (tmp_path / "out" / "config.yaml").read_text()
+    # The saved config loads back to the same config, whatever the folder's name holds.
     assert load_config(EvalConfig, str(tmp_path / "out" / "config.yaml"), check_paths=False) == config
+    odd = tmp_path / "a\nlimit: 3"
+    odd.mkdir()
+    monkeypatch.chdir(odd)
+    save_run_metadata(config, tmp_path / "odd")
+    assert load_config(EvalConfig, str(tmp_path / "odd" / "config.yaml"), check_paths=False) == config
+    assert json.loads((tmp_path / "odd" / "meta.json").read_text())["cwd"] == str(odd)
 
 
 def test_fix_and_explain_share_their_repair_options_and_help():

@@ -10,7 +10,8 @@ The model's candidates are ranked before any test runs; the top `n` are validate
 plausible@k = a plausible fix among the first k of that ranking; correct = plausible and equivalent
 to the reference. When none of the top `n` is plausible, validation goes on down the ranking (up to
 `validate_top`, then the fixes only beams propose ranked past it: `repair.to_validate`), then the file's top-level code
-(`repair.top_level_suggestions`), then through the wide repair space (up to `wide` edits), to the first plausible
+(`repair.top_level_suggestions`), then through the wide repair space (up to `wide` edits; like the top-level step,
+only when the tests failed or errored on the buggy code, not after a hang: `repair.tests_fail`), to the first plausible
 candidate, as `codemend fix` does with tests: plausible_validated and correct@1_validated score
 what such a user is shown first. Verdicts are cached per (model, item, candidate) in
 OUT/cache.jsonl and finished items in OUT/items.jsonl, so a rerun after a crash continues where it
@@ -219,6 +220,8 @@ def wide_candidates(item: BenchmarkItem, reports: list, validated: list[Candidat
 
 def evaluate_item(item: BenchmarkItem, debugger, config: EvalConfig, pool: SandboxPool, cache: VerdictCache,
                   predictions: dict[str, list[str]] | None) -> ItemResult:
+    from codemend.inference.repair import tests_fail
+
     state, limit, note, buggy = check_item(item)
     result = ItemResult(item.id, item.bug_type, item.source, state, item.bug_line, round(limit, 3), note=note,
                         has_reference=bool(item.fixed_code), item_digest=cache.digests[item.id])
@@ -234,8 +237,7 @@ def evaluate_item(item: BenchmarkItem, debugger, config: EvalConfig, pool: Sandb
     if repaired is not None and repaired.top_level is not None and not any_passed(result.candidates):
         more = [Candidate.of(s) for s in repaired.top_level()]
         result.candidates += validate_until_plausible(item, more, 0, limit, pool, cache, config.workers)
-    # As `fix` does: not after a hanging (or crashing) original, where each of hundreds of edits could cost the limit.
-    if repaired is not None and config.wide and buggy.status in ("failed", "error") and not any_passed(result.candidates):
+    if repaired is not None and config.wide and tests_fail(buggy) and not any_passed(result.candidates):
         more = wide_candidates(item, repaired.functions, result.candidates, config.wide)
         result.candidates += validate_until_plausible(item, more, 0, limit, pool, cache, config.workers)
     result.plausible = [c.status == "passed" for c in result.candidates]

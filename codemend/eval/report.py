@@ -257,7 +257,7 @@ def _scored_ids(path: Path) -> tuple[dict[str, str] | None, bool]:
         ids = {row["id"]: row.get("item_digest", "") for row in rows}
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
         return None, False
-    return ids, any(row.get("state") == "scored" and "ranked" not in row for row in rows)
+    return ids, any(row.get("state") == "scored" and row.get("ranked") is None for row in rows)  # null: an old item resumed
 
 
 def _benchmark_files(name: str | None) -> tuple[str, ...]:

@@ -891,7 +891,7 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     result.suggestions = distinct(sorted(result.suggestions, key=lambda s: -s.score))
     if debugger is None and not tests_given and result.suggestions:
         result.notes.append(UNRANKED)
-    if tests and result.baseline.status in ("failed", "error") and not (function or line or any(f.module_level for f in functions)):
+    if tests and tests_fail(result.baseline) and not (function or line or any(f.module_level for f in functions)):
         result.top_level = functools.partial(top_level_suggestions, text, path, result, debugger, readers=chosen_functions, sbfl=sbfl,
                                              trace=trace, n=n, use_operators=use_operators, top_lines=top_lines, watch=watch)
     if tests and result.baseline.status != "passed" and max_validate > 0:
@@ -1008,6 +1008,12 @@ def measure_original(text: str, path: str, tests: Tests, result: RepairResult, w
     return tests, limits, trace, sbfl
 
 
+def tests_fail(baseline: RunResult) -> bool:
+    """The tests ran to an end on the original code and failed: the top-level step and the wide search are worth
+    their runs (not after a hang or a crash, where each of hundreds of edits could cost the time limit)."""
+    return baseline.status in ("failed", "error")
+
+
 def validate_ranked(text: str, path: str, result: RepairResult, tests: Tests, limits: Limits, max_validate: int, enough: int,
                     wide: int, wide_seconds: float, watch: Stopwatch,
                     top_level: Callable[[], list[Suggestion]] | None = None) -> None:
@@ -1024,7 +1030,7 @@ def validate_ranked(text: str, path: str, result: RepairResult, tests: Tests, li
                        unreached=unreached, partial_is_enough=partial_is_enough, unrelated=unrelated)
     if hung and ran < len(chosen) and not any(s.validation == "plausible" for s in chosen):
         result.notes.append(f"validation stopped after {ran} of {len(chosen)} candidates, as the original code hung")
-    if top_level is not None and result.baseline.status in ("failed", "error") and not any(answers(s, partial_is_enough) for s in result.suggestions):
+    if top_level is not None and tests_fail(result.baseline) and not any(answers(s, partial_is_enough) for s in result.suggestions):
         more = top_level()  # its ranking's time is its own stage, `top_level`
         if more:
             logger.info("%s: no fix of its functions passes the tests; trying %d candidate(s) in its top-level code", path, len(more))
@@ -1035,7 +1041,7 @@ def validate_ranked(text: str, path: str, result: RepairResult, tests: Tests, li
                 result.notes.append(f"the fix found is in top-level code ({fixed.function}), which may change what other code reads; "
                                     "the functions' wide search was not tried (--function NAME looks at one function alone)")
     # Not after a hanging or crashing original: each of hundreds of edits could cost the time limit.
-    if wide > 0 and result.baseline.status in ("failed", "error") and not any(answers(s, partial_is_enough) for s in result.suggestions):
+    if wide > 0 and tests_fail(result.baseline) and not any(answers(s, partial_is_enough) for s in result.suggestions):
         with watch("wide_search"):
             wide_search(text, path, result, tests, limits, wide, wide_seconds, enough, unreached, partial_is_enough, unrelated)
     result.suggestions.sort(key=best_first)

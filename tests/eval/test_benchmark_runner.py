@@ -276,6 +276,10 @@ def test_compare_two_runs(first_run, assets, tmp_path, capsys):
     (old / "results.jsonl").write_text("".join(json.dumps({k: v for k, v in row.items() if k != "ranked"}) + "\n" for row in rows))
     assert main(["eval", "compare", str(old), str(tmp_path / "no-ops"), "--out", str(tmp_path / "cmp4")]) == 0
     assert f"{old} was written before plausible@k and pass@k read only the ranking" in (tmp_path / "cmp4" / "compare.md").read_text()
+    # An old run's items resumed by a newer codemend are written back with "ranked": null; either argument.
+    (old / "results.jsonl").write_text("".join(json.dumps({**row, "ranked": None}) + "\n" for row in rows))
+    assert main(["eval", "compare", str(tmp_path / "no-ops"), str(old), "--out", str(tmp_path / "cmp5")]) == 0
+    assert f"{old} was written before plausible@k" in (tmp_path / "cmp5" / "compare.md").read_text()
     assert "before plausible@k" not in (tmp_path / "cmp" / "compare.md").read_text()
     from codemend.data.benchmark import BUILTIN_FILES
     from codemend.eval.report import _benchmark_files

@@ -89,7 +89,6 @@ def test_narrowing_a_large_space_fills_its_budget_past_lines_without_candidates(
     assert [c.line for c in on_suspicious_lines(ending, ranking, min_lines=2, budget=6, last=6)] == [5, 5, 5, 6, 6, 6, 6, 7, 7]
 
 
-
 def test_a_long_functions_missing_final_return_is_scored():
     from codemend.inference.candidates import operator_candidates
     from codemend.inference.repair import MAX_SCORED, scored_space, select_functions
