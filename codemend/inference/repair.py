@@ -1040,7 +1040,6 @@ def validate_ranked(text: str, path: str, result: RepairResult, tests: Tests, li
             if fixed := next((s for s in more if answers(s, partial_is_enough)), None):
                 result.notes.append(f"the fix found is in top-level code ({fixed.function}), which may change what other code reads; "
                                     "the functions' wide search was not tried (--function NAME looks at one function alone)")
-    # Not after a hanging or crashing original: each of hundreds of edits could cost the time limit.
     if wide > 0 and tests_fail(result.baseline) and not any(answers(s, partial_is_enough) for s in result.suggestions):
         with watch("wide_search"):
             wide_search(text, path, result, tests, limits, wide, wide_seconds, enough, unreached, partial_is_enough, unrelated)
