@@ -10,6 +10,9 @@ In one run, from the same model initialisation and the same encoded rows, it tra
 * baseline: a plain `transformers.Trainer` with `DataCollatorForSeq2Seq` padding random batches
   to their longest row (no length grouping): what a first Trainer script does;
 
+and, as a diagnostic, the plain Trainer again on codemend's own batches in its order (what is left is the trainer
+and its loss: TRL's SFTTrainer for causal models);
+
 for --steps optimizer steps of --batch-size rows each, with the same TrainingArguments values otherwise
 (lr, schedule, clipping, precision). Both read the same rows: --steps x --batch-size of the training
 split, drawn with the config's seed, once each (until 2026-12-07 each run took its first batches of
@@ -158,22 +161,29 @@ def run_codemend(config: TrainRecipeConfig, model, tokenizer, datasets: dict) ->
     return seconds, counter
 
 
-def run_baseline(config: TrainRecipeConfig, model, tokenizer, datasets: dict, workdir: Path) -> tuple[float, TokenCounter]:
+def run_baseline(config: TrainRecipeConfig, model, tokenizer, datasets: dict, workdir: Path,
+                 grouped: bool = False) -> tuple[float, TokenCounter]:
+    """The plain Trainer: random batches, or (`grouped`) codemend's length-grouped batches in its order, which
+    leaves the trainer and its loss as the one difference from codemend's run."""
     import torch
     from transformers import DataCollatorForSeq2Seq, Trainer, TrainingArguments
 
+    from codemend.training import resume
     from codemend.training.trainers import precision_kwargs
 
     t = config.train
+    train = datasets["train"]
+    if grouped:
+        train = resume.fixed_order(train, config.seed, t.batch_size, t.max_steps)
     args = TrainingArguments(
         output_dir=str(workdir), max_steps=t.max_steps, learning_rate=t.lr, weight_decay=t.weight_decay,
         lr_scheduler_type=t.scheduler, warmup_steps=t.warmup_ratio, per_device_train_batch_size=t.batch_size,
         max_grad_norm=t.grad_clip or 0.0, logging_steps=t.log_every, save_strategy="no", report_to="none",
         seed=config.seed, data_seed=config.seed, use_cpu=not torch.cuda.is_available(), dataloader_num_workers=0,
-        disable_tqdm=True, **precision_kwargs(t.precision),
+        disable_tqdm=True, train_sampling_strategy="sequential" if grouped else "random", **precision_kwargs(t.precision),
     )
     collator = DataCollatorForSeq2Seq(tokenizer, padding="longest", label_pad_token_id=IGNORE_INDEX)
-    trainer = Trainer(model=model, args=args, train_dataset=datasets["train"].remove_columns("length"), data_collator=collator)
+    trainer = Trainer(model=model, args=args, train_dataset=train.remove_columns("length"), data_collator=collator)
     warm_up(model)
     counter = TokenCounter()
     hook = model.register_forward_pre_hook(counter, with_kwargs=True)
@@ -247,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         datasets, _ = recipe.encode(config, tokenizer, pairs)
         datasets["train"] = same_rows(datasets["train"], args.steps * args.batch_size, config.seed)
         check_countable(model)
-        baseline_model = copy.deepcopy(model)  # the same initial weights for both runs
+        baseline_model, grouped_model = copy.deepcopy(model), copy.deepcopy(model)  # the same initial weights for every run
         parameters, per_token = sum(p.numel() for p in model.parameters()), flops_per_token(model)
         sizes = f"base {config.model.base}" + (", LoRA" if config.model.lora else "") if config.model.base else \
             f"d_model {config.model.d_model}, {config.model.n_layers} layers"
@@ -257,14 +267,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         ours = run_codemend(config, model, tokenizer, datasets)
         theirs = run_baseline(config, baseline_model, tokenizer, datasets, Path(tmp) / "baseline")
+        plain = run_baseline(config, grouped_model, tokenizer, datasets, Path(tmp) / "grouped", grouped=True)
     print()
-    names = ("codemend: length-grouped order, PadCollator, build_trainer", "baseline: Trainer, random batches, DataCollatorForSeq2Seq")
-    rates = print_table([(names[0], *ours), (names[1], *theirs)], per_token, peak)
+    names = ("codemend: length-grouped order, PadCollator, build_trainer", "baseline: Trainer, random batches, DataCollatorForSeq2Seq",
+             "diagnostic: Trainer, codemend's batches, DataCollatorForSeq2Seq")
+    rates = print_table([(names[0], *ours), (names[1], *theirs), (names[2], *plain)], per_token, peak)
     ratio = rates[names[0]][0] / rates[names[1]][0]
     cpu_ratio = rates[names[0]][1] / rates[names[1]][1]
-    read = (ours[1].timed[2], theirs[1].timed[2])
-    print(f"both runs read the same {args.steps * args.batch_size} rows: {read[0]:,} real tokens "
-          + ("each" if read[0] == read[1] else f"against {read[1]:,}: the runs DIFFER in their work"))
+    read = [run[1].timed[2] for run in (ours, theirs, plain)]
+    print(f"the runs read the same {args.steps * args.batch_size} rows: {read[0]:,} real tokens "
+          + ("each" if len(set(read)) == 1 else f"against {read[1]:,} and {read[2]:,}: the runs DIFFER in their work"))
+    print(f"diagnostic: the plain Trainer on codemend's batches / codemend: {rates[names[2]][0] / rates[names[0]][0]:.2f}x "
+          f"(above 1: codemend's trainer and loss cost time of their own; padding {1 - plain[1].timed[2] / max(plain[1].timed[3], 1):.1%})")
     print()
     print(f"real tokens/s, codemend / baseline: {ratio:.2f}x (target >= {TARGET_RATIO}) -> {'met' if ratio >= TARGET_RATIO else 'NOT met'}; "
           f"per CPU-second: {cpu_ratio:.2f}x; load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

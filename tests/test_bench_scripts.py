@@ -97,7 +97,8 @@ def test_train_throughput_trains_both_runs_and_prints_their_ratio(bench_script, 
     out = capsys.readouterr().out
     assert f"model: {arch}" in out and "codemend: length-grouped order" in out and "baseline: Trainer" in out
     assert "real tokens/s, codemend / baseline: " in out
-    assert "both runs read the same 12 rows: " in out and "DIFFER" not in out  # the same work, in another order
+    assert "the runs read the same 12 rows: " in out and "DIFFER" not in out  # the same work, in another order
+    assert "diagnostic: the plain Trainer on codemend's batches / codemend: " in out
 
 
 @pytest.mark.slow  # ~30 s: two trainings and two evaluations, each a fresh `codemend` process
