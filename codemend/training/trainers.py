@@ -10,7 +10,8 @@ and batch 2 x accumulation 2 take the same step.
 
 * causal: TRL's `SFTTrainer` on our already-tokenized rows. Their `labels` already hold
   IGNORE_INDEX on the prompt, so TRL's own tokenization, label building and truncation are
-  skipped (`skip_prepare_dataset`); its fused LM head scores only the fix tokens. Packing and
+  skipped (`skip_prepare_dataset`); the loss is the model's own (`model_loss_sft_trainer_class`: TRL's
+  fused LM head, with the entropy and accuracy it logs, was 1.42x slower on the CPU). Packing and
   padding-free batches stay off: TRL documents padding-free as needing FlashAttention, and on
   SDPA/eager one flattened row of B sequences costs attention over B times the tokens, so
   length-grouped batches waste less here.
@@ -65,9 +66,7 @@ def build_trainer(config: TrainRecipeConfig, model, tokenizer, datasets: dict, a
         collator = RankCollator(tokenizer, config.task.output_format, config.train.rank_negatives, config.model.max_target_tokens, config.seed)
         return ranking_trainer_class()(rank_weight=config.train.rank_weight, args=sft_config(kwargs), **{**common, "data_collator": collator})
     if config.model.arch == "causal":
-        from trl import SFTTrainer
-
-        return SFTTrainer(args=sft_config(kwargs), **common)
+        return model_loss_sft_trainer_class()(args=sft_config(kwargs), **common)
     from transformers import TrainingArguments
 
     return token_mean_trainer_class()(args=TrainingArguments(**kwargs), **common)
@@ -98,6 +97,25 @@ def _defaults(cls) -> dict:
         elif f.init and f.default_factory is not dataclasses.MISSING:
             defaults[f.name] = f.default_factory()
     return defaults
+
+
+def model_loss_sft_trainer_class():
+    """TRL's SFTTrainer whose loss is the model's own (transformers' `Trainer.compute_loss`): the same
+    cross-entropy over the fix tokens, divided by those of the whole accumulated batch.
+
+    Its fused LM head also scores every fix token's entropy and top-1 for the logs, in tiles: on 2 CPU
+    cores it cost codemend's recipe 1.42x the time of a plain Trainer on the same batches
+    (`bench/train_throughput.py`'s diagnostic run, 2026-12-07). The logs lose `entropy` and
+    `mean_token_accuracy`; the full logits it avoided materializing are ~0.3 GB for a batch of 4 here.
+    """
+    from transformers import Trainer
+    from trl import SFTTrainer
+
+    class ModelLossSFTTrainer(SFTTrainer):
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            return Trainer.compute_loss(self, model, inputs, return_outputs=return_outputs, num_items_in_batch=num_items_in_batch)
+
+    return ModelLossSFTTrainer
 
 
 def token_mean_trainer_class():

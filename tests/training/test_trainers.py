@@ -77,6 +77,9 @@ def test_causal_trains_with_sft_trainer_and_its_loss_is_cross_entropy_on_the_fix
     predicts_fix = labels[:, 1:] != IGNORE_INDEX
     assert grad_norms[~predicts_fix].max().item() == 0.0
     assert grad_norms[predicts_fix].min().item() > 0.0
+    # Over an accumulated batch the token losses are summed and divided by the whole batch's fix tokens.
+    summed_by_hand = trainer.compute_loss(model, dict(batch), num_items_in_batch=100) * 100
+    assert summed_by_hand.item() == pytest.approx(loss.item() * predicts_fix.sum().item(), rel=1e-5)
 
 
 def test_seq2seq_loss_is_the_token_mean_cross_entropy(tokenizer, tmp_path):
