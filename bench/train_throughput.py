@@ -174,7 +174,7 @@ def run_baseline(config: TrainRecipeConfig, model, tokenizer, datasets: dict, wo
     t = config.train
     train = datasets["train"]
     if grouped:
-        train = resume.fixed_order(train, config.seed, t.batch_size, t.max_steps)
+        train = resume.fixed_order(train, config.seed, t.samples_per_step(resume.ranks().num_processes), t.max_steps)  # as recipe.train
     args = TrainingArguments(
         output_dir=str(workdir), max_steps=t.max_steps, learning_rate=t.lr, weight_decay=t.weight_decay,
         lr_scheduler_type=t.scheduler, warmup_steps=t.warmup_ratio, per_device_train_batch_size=t.batch_size,
@@ -254,6 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         pairs = recipe.load_data(config)
         model, tokenizer = recipe.build_model(config, pairs["train"])
+        model = recipe.maybe_add_lora(config, model)  # as `codemend train` does: the default recipe trains an adapter
         datasets, _ = recipe.encode(config, tokenizer, pairs)
         datasets["train"] = same_rows(datasets["train"], args.steps * args.batch_size, config.seed)
         check_countable(model)

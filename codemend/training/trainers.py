@@ -11,7 +11,7 @@ and batch 2 x accumulation 2 take the same step.
 * causal: TRL's `SFTTrainer` on our already-tokenized rows. Their `labels` already hold
   IGNORE_INDEX on the prompt, so TRL's own tokenization, label building and truncation are
   skipped (`skip_prepare_dataset`); the loss is the model's own (`model_loss_sft_trainer_class`: TRL's
-  fused LM head, with the entropy and accuracy it logs, was 1.42x slower on the CPU). Packing and
+  fused LM head, with the entropy and accuracy it logs, trained at 103 tokens/s against 128 on the CPU). Packing and
   padding-free batches stay off: TRL documents padding-free as needing FlashAttention, and on
   SDPA/eager one flattened row of B sequences costs attention over B times the tokens, so
   length-grouped batches waste less here.
@@ -104,16 +104,18 @@ def model_loss_sft_trainer_class():
     cross-entropy over the fix tokens, divided by those of the whole accumulated batch.
 
     Its fused LM head also scores every fix token's entropy and top-1 for the logs, in tiles: on 2 CPU
-    cores it cost codemend's recipe 1.42x the time of a plain Trainer on the same batches
-    (`bench/train_throughput.py`'s diagnostic run, 2026-12-07). The logs lose `entropy` and
-    `mean_token_accuracy`; the full logits it avoided materializing are ~0.3 GB for a batch of 4 here.
+    cores the model's own loss took training from 103 to 128 tokens/s (`bench/train_throughput.py`, all
+    weights trained, 2026-12-07). The logs lose `entropy`, `mean_token_accuracy` and `num_tokens`; the
+    full logits it avoided materializing are ~0.3 GB for a batch of 4 here.
     """
     from transformers import Trainer
     from trl import SFTTrainer
 
     class ModelLossSFTTrainer(SFTTrainer):
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-            return Trainer.compute_loss(self, model, inputs, return_outputs=return_outputs, num_items_in_batch=num_items_in_batch)
+            # No key/value cache in training, as SFTTrainer's own loss asks (a cache copies K and V in every layer).
+            return Trainer.compute_loss(self, model, {**inputs, "use_cache": False}, return_outputs=return_outputs,
+                                        num_items_in_batch=num_items_in_batch)
 
     return ModelLossSFTTrainer
 
