@@ -28,9 +28,9 @@ import textwrap
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Collection, Iterable, Mapping, Sequence
 
-from codemend.data.corpus import extract_functions
+from codemend.data.corpus import Function, body_lines, extract_functions
 from codemend.inference.debugger import Debugger, TokenSurprise
 from codemend.inference.localize import DEFAULT_WEIGHTS, LineRanking
 from codemend.inference.repair import FunctionReport, RepairResult, Suggestion
@@ -57,8 +57,8 @@ class LineView:
     file_line: int
     code: str
     combined: float
-    heat: float  # combined scaled to the function's maximum, in [0, 1]
-    rank: int
+    heat: float  # combined scaled to the maximum of the function's edited lines, in [0, 1]; 0 on lines never edited
+    rank: int  # among the lines a fix may edit; 0 on the others (the def line, signature, docstring)
     contributions: dict[str, float]  # weight x max-scaled signal: they add up to `combined`
     raw: dict[str, float | None]  # the signal's own score (None: the signal has no value here)
 
@@ -84,38 +84,48 @@ def contributions(ranking: LineRanking, line: int) -> dict[str, float]:
     return shares
 
 
-def line_views(ranking: LineRanking, code_lines: Sequence[str], start_line: int) -> list[LineView]:
-    """One view per code line, in code order."""
+def line_views(ranking: LineRanking, code_lines: Sequence[str], start_line: int,
+               edited: Collection[int] | None = None) -> list[LineView]:
+    """One view per code line, in code order. Lines outside `edited` (file lines; None: all) keep their scores
+    but get no heat and no rank: no fix edits a `def` line, signature or docstring, and the def line, the
+    model's most surprising line in most functions, lit the page where no fix could be."""
     combined = dict(ranking.ranked)
-    rank = {line: position for position, (line, _) in enumerate(ranking.ranked, start=1)}
-    top = max(combined.values(), default=0.0)
+    ranked = [line for line, _ in ranking.ranked if edited is None or start_line + line - 1 in edited]
+    rank = {line: position for position, line in enumerate(ranked, start=1)}
+    top = max((combined[line] for line in ranked), default=0.0)
     views = []
     for fn_line, code in enumerate(code_lines, start=1):
         score = combined.get(fn_line, 0.0)
+        is_edited = edited is None or start_line + fn_line - 1 in edited
         views.append(LineView(
-            fn_line, start_line + fn_line - 1, code, score, score / top if top > 0 else 0.0,
-            rank.get(fn_line, len(rank) + 1), contributions(ranking, fn_line),
+            fn_line, start_line + fn_line - 1, code, score, score / top if top > 0 and is_edited else 0.0,
+            rank.get(fn_line, len(rank) + 1) if is_edited else 0, contributions(ranking, fn_line),
             {name: scores.get(fn_line) for name, scores in ranking.signals.items()},
         ))
     return views
 
 
-def function_codes(path: str, text: str) -> dict[tuple[str, int], str]:
-    """(name, start line) -> the function's dedented code, for every function in the file."""
+def function_codes(path: str, text: str) -> dict[tuple[str, int], Function]:
+    """(name, start line) -> the function, for every function in the file."""
     functions, _ = extract_functions(text, path)
-    return {(f.name, f.start_line): f.code for f in functions}
+    return {(f.name, f.start_line): f for f in functions}
 
 
-def function_code(text: str, report: FunctionReport, functions: Mapping[tuple[str, int], str]) -> str:
-    """The function's (dedented) code, as the model and the ranking saw it: the report's own (module-level
-    code's too, which `function_codes` does not hold), else re-extracted by name and start line.
+def reported_function(report: FunctionReport, functions: Mapping[tuple[str, int], Function]) -> Function | None:
+    """The function as the model and the ranking saw it: the report's own (module-level code's too, which
+    `function_codes` does not hold), else re-extracted by name and start line (None: not found)."""
+    return report.func if report.func is not None else functions.get((report.function, report.start_line))
+
+
+def function_code(text: str, report: FunctionReport, functions: Mapping[tuple[str, int], Function]) -> str:
+    """The function's (dedented) code, as the model and the ranking saw it (`reported_function`).
 
     Falls back to the file's lines from `start_line` when the function cannot be re-extracted
     (a result computed on a different version of the text, say), as many as the ranking covers.
     """
-    code = report.func.code if report.func is not None else functions.get((report.function, report.start_line))
-    if code is not None:
-        return code
+    func = reported_function(report, functions)
+    if func is not None:
+        return func.code
     n_lines = max((line for line, _ in report.ranking.ranked), default=1)
     lines = source_lines(text)[report.start_line - 1 : report.start_line - 1 + n_lines]
     return textwrap.dedent("".join(lines))
@@ -194,7 +204,8 @@ def render_code(code: str, tokens: Sequence[TokenSurprise], max_surprise: float)
 
 def line_title(view: LineView, names: Sequence[str], total: int) -> str:
     """The row's tooltip: combined score and every signal's raw and scaled contribution."""
-    rows = [f"line {view.file_line} (function line {view.fn_line}): combined {_num(view.combined)}, rank {view.rank} of {total}"]
+    place = f"rank {view.rank} of {total}" if view.rank else "not ranked: no fix edits a def line, signature or docstring"
+    rows = [f"line {view.file_line} (function line {view.fn_line}): combined {_num(view.combined)}, {place}"]
     for name in names:
         if name in view.contributions:
             raw = view.raw.get(name)
@@ -232,7 +243,8 @@ def render_code_table(views: Sequence[LineView], names: Sequence[str], present: 
     max_surprise = max((t.surprise for t in tokens if math.isfinite(t.surprise)), default=0.0)
     heads = "".join(f'<th class="sig{"" if name in present else " off"}" title="{escape(SIGNAL_HELP.get(name, name))}">'
                     f'{escape(name)}{"" if name in present else " (off)"}</th>' for name in names)
-    rows = "\n".join(render_line(v, names, len(views), anchor, grouped.get(v.fn_line, []), max_surprise) for v in views)
+    ranked = sum(1 for view in views if view.rank)
+    rows = "\n".join(render_line(v, names, ranked, anchor, grouped.get(v.fn_line, []), max_surprise) for v in views)
     return (f'<table class="code"><thead><tr><th class="ln">line</th><th class="score">combined</th><th class="src">code</th>'
             f'{heads}</tr></thead>\n<tbody>\n{rows}\n</tbody></table>')
 
@@ -242,7 +254,7 @@ def render_code_table(views: Sequence[LineView], names: Sequence[str], present: 
 
 def render_why(views: Sequence[LineView], names: Sequence[str], anchor: str) -> str:
     """The top lines by rank, each with its signals and the one that contributed most."""
-    top = sorted(views, key=lambda v: v.rank)[:WHY_ROWS]
+    top = sorted((view for view in views if view.rank), key=lambda v: v.rank)[:WHY_ROWS]
     heads = "".join(f"<th>{escape(name)}</th>" for name in names)
     rows = []
     for view in top:
@@ -287,10 +299,10 @@ def render_suggestions(suggestions: Sequence[Suggestion], top: int) -> str:
 # ----------------------------------------------------------------------------- the page
 
 
-def render_function(path: str, report: FunctionReport, code: str, suggestions: Sequence[Suggestion],
+def render_function(path: str, report: FunctionReport, func: Function | None, code: str, suggestions: Sequence[Suggestion],
                     tokens: Sequence[TokenSurprise], anchor: str, top: int) -> str:
     names = signal_names(report.ranking)
-    views = line_views(report.ranking, code.splitlines(), report.start_line)
+    views = line_views(report.ranking, code.splitlines(), report.start_line, body_lines(func) if func is not None else None)
     present = [name for name in names if name in report.ranking.signals]
     used = ", ".join(present) or "none: every line scores 0, so the fixes were tried at every line"
     surprise_note = "" if tokens else " Token surprise: not available (needs a causal model)."
@@ -308,7 +320,8 @@ def render_legend() -> str:
                      for i, label in ((0, "expected"), (0.5, "·"), (1, "surprising")))
     signals = "".join(f"<li><b>{name}</b> (weight {DEFAULT_WEIGHTS.get(name, 1.0):g}): {escape(SIGNAL_HELP[name])}</li>" for name in SIGNALS)
     return ('<section class="legend" id="legend"><h2>Legend</h2>'
-            f'<p>Line heat — combined score / the function\'s highest: {steps}</p>'
+            f'<p>Line heat — combined score / the highest of the function\'s lines a fix may edit (its def line, signature '
+            f'and docstring are left cold): {steps}</p>'
             f'<p>Token surprise (causal models) — -log p of the token, scaled to the function\'s most surprising: {tokens}</p>'
             '<p>Each signal is scaled to [0, 1] by its maximum over the function and weighted; the signal columns are '
             'those contributions and add up to the combined score. The biggest one is in bold. Hover a line for the raw scores.</p>'
@@ -370,7 +383,7 @@ def explain_page(path: str, text: str, result: RepairResult, token_surprise: Map
     functions = function_codes(path, text)
     taken: set[str] = set()
     anchors = [slug(report.function, taken) for report in result.functions]
-    sections = [render_function(path, report, function_code(text, report, functions),
+    sections = [render_function(path, report, reported_function(report, functions), function_code(text, report, functions),
                                 [s for s in result.suggestions if s.function == report.function],
                                 token_surprise.get(report.function, []), anchor, top)
                 for report, anchor in zip(result.functions, anchors)]

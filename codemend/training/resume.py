@@ -29,6 +29,7 @@ import hashlib
 import json
 import logging
 import math
+import os
 import re
 import shutil
 from pathlib import Path
@@ -50,6 +51,10 @@ MAY_DIFFER = ("resume", "overwrite", "train.max_minutes", "train.save_every", "t
 # Settings added after runs were started, with what those runs did: a resume folder whose config lacks one
 # was written with this value.
 BEFORE_THEY_EXISTED = {"train.eval_loss_samples": 0, "train.eval_mode": "generate"}
+# Fields that name a file or folder: `runs/d`, `./runs/d` and its absolute path are one folder, and a run
+# resumed from another folder names it another way (`same_value`).
+PATH_FIELDS = ("data", "out", "model.base", "model.lora_init")
+NAMES_OR_PATHS = ("model.base", "model.lora_init")  # a path only where a folder of that name exists
 
 
 def partial_folder(config: TrainRecipeConfig) -> Path:
@@ -185,16 +190,41 @@ def check_same_config(folder: Path, config: TrainRecipeConfig) -> None:
     saved = _flatten(yaml.safe_load(saved_file.read_text(encoding="utf-8")) or {})
     current = _flatten(yaml.safe_load(to_yaml(config)))  # through YAML, so both sides have the same types
     saved = {**BEFORE_THEY_EXISTED, **saved}
+    started_in = started_with(folder).get("cwd") or os.getcwd()  # an older partial folder: where it was started is unknown
     differing = [
         f"{key} {saved.get(key, '(absent)')} vs {current.get(key, '(absent)')}"
         for key in sorted(current)  # a saved key the config does not write now (ModelConfig.unread) is not read either
-        if key not in MAY_DIFFER and saved.get(key) != current.get(key)
+        if key not in MAY_DIFFER and not same_value(key, saved.get(key), current[key], started_in)
     ]
     if differing:
         raise CodemendError(
             f"--resume: the resume folder {folder} was written by a different config: {'; '.join(differing)} "
             f"(saved vs now); rerun without --resume (with --overwrite to discard it) or with the same config"
         )
+
+
+def same_value(key: str, saved, current, started_in: str) -> bool:
+    """Whether a field's saved value and its value now mean the same. A path field's values are compared as
+    the places they name: `saved` read from `started_in` (the folder the interrupted run started in, which
+    relative paths in its config.yaml are from), `current` from here."""
+    saved_place, current_place = _place(key, saved, started_in), _place(key, current, os.getcwd())
+    if saved_place is None or current_place is None:
+        return saved == current
+    return saved_place == current_place
+
+
+def _place(key: str, value, folder: str) -> str | None:
+    """Where a path field's `value` points, read from `folder`; None when it names no place: not a path
+    field, empty, or a base or adapter given by name (`smollm2-135m`, `default`, a hub id) with no folder
+    of that name there."""
+    from codemend.training.bases import is_named_base
+
+    if key not in PATH_FIELDS or not isinstance(value, str) or not value:
+        return None
+    if key in NAMES_OR_PATHS and (is_named_base(value) or value == "default"):
+        return None
+    place = os.path.realpath(os.path.join(folder, os.path.expanduser(value)))
+    return place if key not in NAMES_OR_PATHS or os.path.exists(place) else None
 
 
 def started_with(folder: Path) -> dict:

@@ -149,6 +149,25 @@ def test_line_rows_carry_file_lines_and_heat(page):
     assert "sbfl: " in top["title"] and "naturalness: " in top["title"]
 
 
+def test_the_def_line_and_docstring_are_cold_and_unranked_however_surprising(result):
+    """The def line is the model's most surprising line in most functions, and no fix edits it."""
+    method = select_functions(SOURCE, "stats.py", "max_index")[0]
+    signals = {"naturalness": {**SIGNALS["naturalness"], 1: 9.0, 2: 8.0}}  # no tests: the def line, then the docstring
+    report = result.functions[0]
+    result.functions[0] = FunctionReport(report.function, report.start_line, combine(signals, 7), report.candidates, method)
+    assert [line for line, _ in result.functions[0].ranking.ranked[:2]] == [1, 2]  # the ranking itself keeps them first
+    rows = {int(r["data-line"]): r for r in Page(explain_page("stats.py", SOURCE, result)).having("tr", "line")
+            if r["id"].startswith("fn-Stats-max_index-")}
+    for line in (5, 6):
+        assert rows[line]["data-rank"] == "0" and float(rows[line]["data-score"]) == 0 and "style" not in rows[line]
+        assert "not ranked: no fix edits a def line, signature or docstring" in rows[line]["title"]
+    assert sorted(int(rows[line]["data-rank"]) for line in range(7, 12)) == [1, 2, 3, 4, 5]
+    top = next(r for r in rows.values() if r["data-rank"] == "1")
+    assert float(top["data-score"]) == 1.0 and "rank 1 of 5" in top["title"]
+    why = [int(r["data-line"]) for r in Page(explain_page("stats.py", SOURCE, result)).having("tr", "why-row")][:5]
+    assert 5 not in why and 6 not in why
+
+
 def test_a_function_without_signals_is_all_cold(page):
     rows = [r for r in Page(page).having("tr", "line") if r["id"].startswith("fn-mean-")]
     assert len(rows) == 5 and all(float(r["data-score"]) == 0 and "style" not in r for r in rows)

@@ -4,6 +4,7 @@ folder fail clearly; a half-written checkpoint is never resumed from; the data o
 
 import json
 import logging
+import shutil
 import subprocess
 import sys
 import time
@@ -121,6 +122,35 @@ def test_a_run_started_before_a_setting_existed_resumes_with_the_value_it_ran_wi
     with pytest.raises(CodemendError, match="train.eval_loss_samples 0 vs 256"):  # it read the whole split
         resume.check_same_config(tmp_path / "model.partial", tiny_config(tiny_dataset, out))
     resume.check_same_config(tmp_path / "model.partial", tiny_config(tiny_dataset, out, **{"train.eval_loss_samples": 0}))
+
+
+def test_resume_reads_a_path_as_the_folder_it_names_from_where_the_run_started(tiny_dataset, tmp_path, monkeypatch):
+    (tmp_path / "started").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    data = tmp_path / "started" / "data"
+    shutil.copytree(tiny_dataset, data)
+    monkeypatch.chdir(tmp_path / "started")
+    resume.prepare(tiny_config(Path("data"), Path("model")))  # config.yaml says data: data, out: model
+    partial = tmp_path / "started" / "model.partial"
+    resume.check_same_config(partial, tiny_config(Path("./data/"), Path("model")))
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    resume.check_same_config(partial, tiny_config(Path("../started/data"), tmp_path / "started" / "model"))
+    shutil.copytree(tiny_dataset, tmp_path / "elsewhere" / "data")
+    with pytest.raises(CodemendError, match=r"--resume: the resume folder .* different config: data data vs data \(saved vs now\)"):
+        resume.check_same_config(partial, tiny_config(Path("data"), tmp_path / "started" / "model"))  # elsewhere/data
+
+
+def test_a_base_by_name_is_not_a_folder_of_that_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "smollm2-135m").mkdir()
+    (tmp_path / "runs" / "base").mkdir(parents=True)
+    assert not resume.same_value("model.base", "smollm2-135m", "./smollm2-135m", str(tmp_path))
+    assert not resume.same_value("model.lora_init", "default", "./default", str(tmp_path))
+    assert resume.same_value("model.base", "runs/base", str(tmp_path / "runs" / "." / "base"), str(tmp_path))
+    # A hub id names no folder: the same id is the same base from anywhere, another id is another base.
+    assert resume.same_value("model.base", "org/coder", "org/coder", "/elsewhere")
+    assert not resume.same_value("model.base", "org/coder", "./org/coder", str(tmp_path))
+    assert not resume.same_value("train.lr", 0.1, 0.2, str(tmp_path))
 
 
 def test_a_leftover_partial_folder_needs_resume_or_overwrite(tiny_dataset, tmp_path, capsys):
