@@ -15,7 +15,7 @@ and its loss: TRL's SFTTrainer for causal models);
 
 for --steps optimizer steps of --batch-size rows each, with the same TrainingArguments values otherwise
 (lr, schedule, clipping, precision). Both read the same rows: --steps x --batch-size of the training
-split, drawn with the config's seed, once each (until 2026-12-07 each run took its first batches of
+split, drawn with the config's seed, once each, which the runs check row by row (until 2026-12-07 each run took its first batches of
 the whole split, and the length-grouped order's first batches are its longest: the two runs timed
 different work, 8,585 real tokens against 3,916). A forward pre-hook on the
 model counts the tokens each training batch really holds (encoder + decoder tokens for seq2seq)
@@ -32,6 +32,7 @@ FLOP share as an upper bound. Target: codemend / baseline real tokens/s >= 1.3.
 from __future__ import annotations
 
 import argparse
+import collections
 import copy
 import os
 import sys
@@ -73,6 +74,7 @@ class TokenCounter:
 
     def __init__(self):
         self.batches: list[tuple[float, float, int, int]] = []  # (wall time, CPU time, real tokens, computed positions)
+        self.rows: collections.Counter[tuple[int, ...]] = collections.Counter()  # each row's real input tokens, as read
         self.end = self.end_cpu = 0.0
 
     def __call__(self, module, args, kwargs):
@@ -80,6 +82,7 @@ class TokenCounter:
             return
         mask, labels = kwargs["attention_mask"], kwargs.get("labels")
         real, computed = int(mask.sum()), mask.numel()
+        self.rows.update(real_rows(kwargs["input_ids"], mask))
         if module.config.is_encoder_decoder:  # the decoder's tokens are work too
             if labels is not None:  # the plain Trainer: the model builds its decoder inputs from the labels
                 real, computed = real + int((labels != IGNORE_INDEX).sum()), computed + labels.numel()
@@ -96,6 +99,21 @@ class TokenCounter:
         """(wall s, CPU s, real tokens, computed positions) from the first batch's start to the end of training."""
         first = self.batches[0]
         return self.end - first[0], self.end_cpu - first[1], sum(b[2] for b in self.batches), sum(b[3] for b in self.batches)
+
+
+def real_rows(input_ids, mask) -> list[tuple[int, ...]]:
+    """Each row's tokens without its padding (on either side): the same row reads the same in any batch."""
+    return [tuple(ids[keep.bool()].tolist()) for ids, keep in zip(input_ids, mask)]
+
+
+def same_work(counters: Sequence[TokenCounter]) -> str:
+    """"" when every run read the same rows, each as often; else what differs, to print."""
+    first = counters[0].rows
+    for index, counter in enumerate(counters[1:], start=2):
+        if counter.rows != first:
+            only = sum((first - counter.rows).values()), sum((counter.rows - first).values())
+            return f"run 1 read {only[0]} row(s) run {index} did not, run {index} {only[1]} run 1 did not"
+    return ""
 
 
 def warm_up(model) -> None:
@@ -276,8 +294,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ratio = rates[names[0]][0] / rates[names[1]][0]
     cpu_ratio = rates[names[0]][1] / rates[names[1]][1]
     read = [run[1].timed[2] for run in (ours, theirs, plain)]
-    print(f"the runs read the same {args.steps * args.batch_size} rows: {read[0]:,} real tokens "
-          + ("each" if len(set(read)) == 1 else f"against {read[1]:,} and {read[2]:,}: the runs DIFFER in their work"))
+    differ = same_work([ours[1], theirs[1], plain[1]])
+    print(f"the runs read the same {args.steps * args.batch_size} rows: {read[0]:,} real tokens each" if not differ else
+          f"the runs DIFFER in their work ({differ}): {read[0]:,} real tokens against {read[1]:,} and {read[2]:,}")
     print(f"diagnostic: the plain Trainer on codemend's batches / codemend: {rates[names[2]][0] / rates[names[0]][0]:.2f}x "
           f"(above 1: codemend's trainer and loss cost time of their own; padding {1 - plain[1].timed[2] / max(plain[1].timed[3], 1):.1%})")
     print()

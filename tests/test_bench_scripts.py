@@ -203,6 +203,21 @@ def test_make_builtin_benchmark_check_compares_a_fresh_build_and_writes_nothing(
     assert items.read_text() == stale
 
 
+def test_train_throughput_tells_runs_apart_by_the_rows_they_read(bench_script):
+    """The same rows in other batches, padded on either side, are the same work; a row swapped for one of the
+    same length is not (a total of tokens would not tell)."""
+    import torch
+
+    bench = bench_script("train_throughput")
+    runs = [bench.TokenCounter() for _ in range(3)]
+    runs[0].rows.update(bench.real_rows(torch.tensor([[5, 6, 7], [8, 9, 0]]), torch.tensor([[1, 1, 1], [1, 1, 0]])))
+    runs[1].rows.update(bench.real_rows(torch.tensor([[0, 8, 9]]), torch.tensor([[0, 1, 1]])))  # padded on the left
+    runs[1].rows.update(bench.real_rows(torch.tensor([[5, 6, 7]]), torch.tensor([[1, 1, 1]])))
+    runs[2].rows.update(bench.real_rows(torch.tensor([[5, 6, 7], [8, 4, 0]]), torch.tensor([[1, 1, 1], [1, 1, 0]])))
+    assert bench.same_work(runs[:2]) == ""
+    assert bench.same_work(runs) == "run 1 read 1 row(s) run 3 did not, run 3 1 run 1 did not"
+
+
 def test_train_throughput_counts_the_targets_behind_shifted_decoder_inputs(bench_script):
     """codemend's trainer hands the model decoder inputs, not labels: their count must be the labels' own."""
     import torch
