@@ -8,6 +8,10 @@
 codemend/data/dev_programs/: ranking and template choices are made on it, so that the benchmark
 stays a measurement.
 
+The committed benchmark_operator.jsonl is frozen: since it was written, `toggle_plus_one` draws another
+sign for three of its items (`x - 1` for the file's `x + 1`), which `--check` names; the measurements stay on
+the file as it is.
+
 Writes codemend/data/benchmark_operator.jsonl: for every program in
 codemend/data/benchmark_programs/, up to `--per_program` mutants from
 `codemend.data.operators.inject` that the program's tests catch in the sandbox (verdict "failed"
@@ -25,12 +29,42 @@ import time
 from pathlib import Path
 
 from codemend.data.benchmark import (
-    BUILTIN_FILES, DEV_PROGRAMS_DIR, PROGRAMS_DIR, build_operator_items, format_summary, load_benchmark, save_benchmark,
+    BUILTIN_FILES, DEV_PROGRAMS_DIR, PROGRAMS_DIR, build_operator_items, format_summary, list_programs, load_benchmark,
+    save_benchmark,
 )
 
 PARTS = {"operator": (PROGRAMS_DIR, "op"), "dev": (DEV_PROGRAMS_DIR, "dev")}  # programs folder, id prefix
+# Dev programs written for `builtin:dev-handwritten`'s bugs (bench/make_dev_handwritten.py) after `builtin:dev`
+# was built: their operator items are left out, so `builtin:dev` stays the 168 items the README's earlier
+# decisions were measured on. A new dev program goes here or into `builtin:dev` (rebuild it), by choice.
+HANDWRITTEN_ONLY = frozenset({
+    "build_dispatch", "count_long_words", "drop_short_words", "first_negative_index", "format_cents", "gradebook", "is_weekend",
+    "make_grid", "paired_stats", "request_log", "reverse_words", "row_sums", "running_totals", "tally_words", "thermostat",
+})
+
+
+def part_programs(part: str) -> list[str]:
+    """The programs a part's operator items are injected into."""
+    folder, _ = PARTS[part]
+    return [name for name in list_programs(folder) if part != "dev" or name not in HANDWRITTEN_ONLY]
 
 MAX_BYTES = 2 * 1024 * 1024  # the file is committed; keep diffs reviewable
+
+
+SHOWN = 10  # differing items --check names
+
+
+def differences(on_disk: list[dict], built: list[dict]) -> list[str]:
+    """What a fresh build changes, one line per item id: only on disk, only built, or the fields that differ
+    (and "order" when the same items come in another order)."""
+    old, new = {row["id"]: row for row in on_disk}, {row["id"]: row for row in built}
+    lines = [f"{key}: only in the file" for key in old if key not in new]
+    lines += [f"{key}: only in the fresh build" for key in new if key not in old]
+    lines += [f"{key}: {', '.join(field for field in {**old[key], **new[key]} if old[key].get(field) != new[key].get(field))} differ"
+              for key in old if key in new and old[key] != new[key]]
+    if not lines and list(old) != list(new):
+        lines.append("the same items in another order")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,16 +84,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --check: {args.out} does not exist; run without --check to write it", file=sys.stderr)
         return 1
     start = time.monotonic()
-    items, drops = build_operator_items(seed=args.seed, per_program=args.per_program, folder=folder, prefix=prefix)
+    items, drops = build_operator_items(seed=args.seed, per_program=args.per_program, programs=part_programs(args.part),
+                                        folder=folder, prefix=prefix)
     print(format_summary(items, title=f"operator items (seed {args.seed})"))
     print(f"dropped: {json.dumps(drops)}")
     print(f"built in {time.monotonic() - start:.1f} s")
 
     if args.check:
         on_disk = [item.to_dict() for item in load_benchmark(str(args.out))]
-        same = on_disk == [item.to_dict() for item in items]
-        print(f"{args.out}: {'up to date' if same else 'DIFFERS from a fresh build'}")
-        return 0 if same else 1
+        changes = differences(on_disk, [item.to_dict() for item in items])
+        print(f"{args.out}: {'DIFFERS from a fresh build' if changes else 'up to date'}")
+        for change in changes[:SHOWN]:
+            print(f"  {change}")
+        if len(changes) > SHOWN:
+            print(f"  ... and {len(changes) - SHOWN} more")
+        return 1 if changes else 0
     save_benchmark(items, args.out)
     size = args.out.stat().st_size
     print(f"wrote {args.out}: {len(items)} items, {size / 1024:.0f} KiB")

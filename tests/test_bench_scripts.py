@@ -171,6 +171,16 @@ CLAMP = ("def clamp(x, lo, hi):\n    if x < lo:\n        return lo\n    if x > h
          "assert clamp(0, 0, 10) == 0\nassert clamp(10, 0, 10) == 10\n")
 
 
+def test_the_dev_set_holds_every_dev_program_but_those_written_for_hand_written_bugs(bench_script):
+    """A dev program added without a choice (into builtin:dev, or HANDWRITTEN_ONLY) made `--part dev --check` differ."""
+    from codemend.data.benchmark import DEV_PROGRAMS_DIR, list_programs, load_benchmark
+
+    bench = bench_script("make_builtin_benchmark")
+    assert {item.id.split("/")[1] for item in load_benchmark("builtin:dev")} == set(bench.part_programs("dev"))
+    assert bench.HANDWRITTEN_ONLY < set(list_programs(DEV_PROGRAMS_DIR))  # no name of a program that is not there
+    assert bench.part_programs("operator") == list_programs()
+
+
 @pytest.mark.sandbox
 def test_make_builtin_benchmark_check_compares_a_fresh_build_and_writes_nothing(bench_script, tmp_path, scratch_dir, monkeypatch, capsys):
     bench = bench_script("make_builtin_benchmark")
@@ -199,8 +209,18 @@ def test_make_builtin_benchmark_check_compares_a_fresh_build_and_writes_nothing(
     stale = items.read_text().splitlines(keepends=True)[0]
     items.write_text(stale)
     assert bench.main(argv + ["--check"]) == 1
-    assert f"{items}: DIFFERS from a fresh build" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"{items}: DIFFERS from a fresh build\n  {rows[1]['id']}: only in the fresh build\n" in out
     assert items.read_text() == stale
+
+
+def test_make_builtin_benchmark_check_names_what_differs(bench_script):
+    bench = bench_script("make_builtin_benchmark")
+    a, b = {"id": "op/p/x", "buggy_code": "1"}, {"id": "op/p/y", "buggy_code": "2"}
+    assert bench.differences([a, b], [a, b]) == []
+    assert bench.differences([a, b], [b, a]) == ["the same items in another order"]
+    assert bench.differences([a, b], [a, {**b, "buggy_code": "3", "note": "n"}]) == ["op/p/y: buggy_code, note differ"]
+    assert bench.differences([a], [b]) == ["op/p/x: only in the file", "op/p/y: only in the fresh build"]
 
 
 def test_train_throughput_tells_runs_apart_by_the_rows_they_read(bench_script):
