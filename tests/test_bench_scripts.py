@@ -93,7 +93,7 @@ def test_train_throughput_trains_both_runs_and_prints_their_ratio(bench_script, 
     bench = bench_script("train_throughput")
     root = Path(bench.__file__).resolve().parents[1]
     assert bench.main(["--arch", arch, "--config", str(root / config), "--data", str(tiny_dataset), "--steps", "3",
-                       "--batch-size", "4", "--matmul-size", "64", "--threads", "1"]) in (0, None)
+                       "--batch-size", "4", "--matmul-size", "64", "--threads", "1"]) == 0
     out = capsys.readouterr().out
     assert f"model: {arch}" in out and "codemend: length-grouped order" in out and "baseline: Trainer" in out
     assert "real tokens/s, codemend / baseline: " in out
@@ -214,13 +214,20 @@ def test_make_builtin_benchmark_check_compares_a_fresh_build_and_writes_nothing(
     assert items.read_text() == stale
 
 
-def test_make_builtin_benchmark_check_names_what_differs(bench_script):
+def test_make_builtin_benchmark_check_names_what_differs(bench_script, capsys):
     bench = bench_script("make_builtin_benchmark")
     a, b = {"id": "op/p/x", "buggy_code": "1"}, {"id": "op/p/y", "buggy_code": "2"}
     assert bench.differences([a, b], [a, b]) == []
-    assert bench.differences([a, b], [b, a]) == ["the same items in another order"]
-    assert bench.differences([a, b], [a, {**b, "buggy_code": "3", "note": "n"}]) == ["op/p/y: buggy_code, note differ"]
-    assert bench.differences([a], [b]) == ["op/p/x: only in the file", "op/p/y: only in the fresh build"]
+    assert bench.differences([a, b], [b, a]) == [("", "the same items in another order")]
+    assert bench.differences([a, b], [a, {**b, "buggy_code": "3", "note": "n"}]) == [("op/p/y", "buggy_code, note differ")]
+    assert bench.differences([a], [b]) == [("op/p/x", "only in the file"), ("op/p/y", "only in the fresh build")]
+    assert bench.differences([a], [a, a]) == [("", "1 rows in the file, 2 built: an id given twice")]
+
+    drift = sorted(bench.KNOWN_DRIFT)[0]
+    assert bench.report_check(Path("f.jsonl"), [(drift, "buggy_code differ")]) == 0
+    assert capsys.readouterr().out == f"f.jsonl: up to date (but for 1 known item(s), KNOWN_DRIFT)\n  {drift}: buggy_code differ (known)\n"
+    assert bench.report_check(Path("f.jsonl"), [(drift, "buggy_code differ"), ("op/p/y", "only in the file")]) == 1
+    assert "f.jsonl: DIFFERS from a fresh build (but for 1 known item(s), KNOWN_DRIFT)\n" in capsys.readouterr().out
 
 
 def test_train_throughput_tells_runs_apart_by_the_rows_they_read(bench_script):

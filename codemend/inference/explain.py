@@ -58,7 +58,7 @@ class LineView:
     code: str
     combined: float
     heat: float  # combined scaled to the maximum of the function's edited lines, in [0, 1]; 0 on lines never edited
-    rank: int  # among the lines a fix may edit; 0 on the others (the def line, signature, docstring)
+    rank: int  # among the lines a fix may edit (`edited_lines`); 0 on the others
     contributions: dict[str, float]  # weight x max-scaled signal: they add up to `combined`
     raw: dict[str, float | None]  # the signal's own score (None: the signal has no value here)
 
@@ -86,9 +86,9 @@ def contributions(ranking: LineRanking, line: int) -> dict[str, float]:
 
 def line_views(ranking: LineRanking, code_lines: Sequence[str], start_line: int,
                edited: Collection[int] | None = None) -> list[LineView]:
-    """One view per code line, in code order. Lines outside `edited` (file lines; None: all) keep their scores
-    but get no heat and no rank: no fix edits a `def` line, signature or docstring, and the def line, the
-    model's most surprising line in most functions, lit the page where no fix could be."""
+    """One view per code line, in code order. Lines outside `edited` (file lines, `edited_lines`; None: all) keep
+    their scores but get no heat and no rank: the def line, the model's most surprising line in most functions,
+    lit the page where no fix was."""
     combined = dict(ranking.ranked)
     ranked = [line for line, _ in ranking.ranked if edited is None or start_line + line - 1 in edited]
     rank = {line: position for position, line in enumerate(ranked, start=1)}
@@ -204,7 +204,7 @@ def render_code(code: str, tokens: Sequence[TokenSurprise], max_surprise: float)
 
 def line_title(view: LineView, names: Sequence[str], total: int) -> str:
     """The row's tooltip: combined score and every signal's raw and scaled contribution."""
-    place = f"rank {view.rank} of {total}" if view.rank else "not ranked: no fix edits a def line, signature or docstring"
+    place = f"rank {view.rank} of {total}" if view.rank else "not ranked: a def line, signature or docstring line that no candidate edits"
     rows = [f"line {view.file_line} (function line {view.fn_line}): combined {_num(view.combined)}, {place}"]
     for name in names:
         if name in view.contributions:
@@ -299,10 +299,18 @@ def render_suggestions(suggestions: Sequence[Suggestion], top: int) -> str:
 # ----------------------------------------------------------------------------- the page
 
 
+def edited_lines(report: FunctionReport, func: Function | None) -> set[int] | None:
+    """The file lines a fix may edit: the body's, and any line a candidate edits (`none_default` rewrites a
+    mutable default on the def line). None when the function is not known: every line is ranked."""
+    if func is None:
+        return None
+    return set(body_lines(func)) | {report.start_line + candidate.line - 1 for candidate in report.candidates}
+
+
 def render_function(path: str, report: FunctionReport, func: Function | None, code: str, suggestions: Sequence[Suggestion],
                     tokens: Sequence[TokenSurprise], anchor: str, top: int) -> str:
     names = signal_names(report.ranking)
-    views = line_views(report.ranking, code.splitlines(), report.start_line, body_lines(func) if func is not None else None)
+    views = line_views(report.ranking, code.splitlines(), report.start_line, edited_lines(report, func))
     present = [name for name in names if name in report.ranking.signals]
     used = ", ".join(present) or "none: every line scores 0, so the fixes were tried at every line"
     surprise_note = "" if tokens else " Token surprise: not available (needs a causal model)."
@@ -320,8 +328,9 @@ def render_legend() -> str:
                      for i, label in ((0, "expected"), (0.5, "·"), (1, "surprising")))
     signals = "".join(f"<li><b>{name}</b> (weight {DEFAULT_WEIGHTS.get(name, 1.0):g}): {escape(SIGNAL_HELP[name])}</li>" for name in SIGNALS)
     return ('<section class="legend" id="legend"><h2>Legend</h2>'
-            f'<p>Line heat — combined score / the highest of the function\'s lines a fix may edit (its def line, signature '
-            f'and docstring are left cold): {steps}</p>'
+            f'<p>Line heat — combined score / the highest of the function\'s lines a fix may edit: its body, and any other '
+            f'line a candidate edits (the def line, signature and docstring are otherwise left cold, and ranks count only '
+            f'the lines a fix may edit): {steps}</p>'
             f'<p>Token surprise (causal models) — -log p of the token, scaled to the function\'s most surprising: {tokens}</p>'
             '<p>Each signal is scaled to [0, 1] by its maximum over the function and weighted; the signal columns are '
             'those contributions and add up to the combined score. The biggest one is in bold. Hover a line for the raw scores.</p>'

@@ -47,14 +47,14 @@ KEEP_CHECKPOINTS = 2
 FINAL_ADAPTER = "final-adapter"  # where a LoRA run whose final save failed keeps its trained adapter
 ELAPSED_FILE = "codemend_elapsed.json"  # training seconds up to a checkpoint, summed over interrupted runs
 # Fields that may change between an interrupted run and its resumption without changing the result.
-MAY_DIFFER = ("resume", "overwrite", "train.max_minutes", "train.save_every", "train.workers")
+# `out` too: the folder resumed is the one --out names now, however the run named it.
+MAY_DIFFER = ("resume", "overwrite", "out", "train.max_minutes", "train.save_every", "train.workers")
 # Settings added after runs were started, with what those runs did: a resume folder whose config lacks one
 # was written with this value.
 BEFORE_THEY_EXISTED = {"train.eval_loss_samples": 0, "train.eval_mode": "generate"}
 # Fields that name a file or folder: `runs/d`, `./runs/d` and its absolute path are one folder, and a run
 # resumed from another folder names it another way (`same_value`).
-PATH_FIELDS = ("data", "out", "model.base", "model.lora_init")
-NAMES_OR_PATHS = ("model.base", "model.lora_init")  # a path only where a folder of that name exists
+PATH_FIELDS = ("data", "model.base", "model.lora_init")
 
 
 def partial_folder(config: TrainRecipeConfig) -> Path:
@@ -192,7 +192,7 @@ def check_same_config(folder: Path, config: TrainRecipeConfig) -> None:
     saved = {**BEFORE_THEY_EXISTED, **saved}
     started_in = started_with(folder).get("cwd") or os.getcwd()  # an older partial folder: where it was started is unknown
     differing = [
-        f"{key} {saved.get(key, '(absent)')} vs {current.get(key, '(absent)')}"
+        _difference(key, saved.get(key, "(absent)"), current[key], started_in)
         for key in sorted(current)  # a saved key the config does not write now (ModelConfig.unread) is not read either
         if key not in MAY_DIFFER and not same_value(key, saved.get(key), current[key], started_in)
     ]
@@ -204,9 +204,11 @@ def check_same_config(folder: Path, config: TrainRecipeConfig) -> None:
 
 
 def same_value(key: str, saved, current, started_in: str) -> bool:
-    """Whether a field's saved value and its value now mean the same. A path field's values are compared as
-    the places they name: `saved` read from `started_in` (the folder the interrupted run started in, which
-    relative paths in its config.yaml are from), `current` from here."""
+    """Whether a field's saved value and its value now mean the same. A path field's values, where both name
+    an existing file or folder, are compared as those places: `saved` read from `started_in` (the folder the
+    interrupted run started in, which relative paths in its config.yaml are from), `current` from here.
+    Otherwise as typed: a project moved since (its old folder gone) resumes as before, with `check_same_data`
+    guarding the data's content."""
     saved_place, current_place = _place(key, saved, started_in), _place(key, current, os.getcwd())
     if saved_place is None or current_place is None:
         return saved == current
@@ -214,17 +216,21 @@ def same_value(key: str, saved, current, started_in: str) -> bool:
 
 
 def _place(key: str, value, folder: str) -> str | None:
-    """Where a path field's `value` points, read from `folder`; None when it names no place: not a path
-    field, empty, or a base or adapter given by name (`smollm2-135m`, `default`, a hub id) with no folder
-    of that name there."""
+    """The existing file or folder a path field's `value` names, read from `folder`; None when it names none:
+    not a path field, empty, no such place, or a base or adapter given by name (`smollm2-135m`, `default`)."""
     from codemend.training.bases import is_named_base
 
-    if key not in PATH_FIELDS or not isinstance(value, str) or not value:
-        return None
-    if key in NAMES_OR_PATHS and (is_named_base(value) or value == "default"):
+    if key not in PATH_FIELDS or not isinstance(value, str) or not value or is_named_base(value) or value == "default":
         return None
     place = os.path.realpath(os.path.join(folder, os.path.expanduser(value)))
-    return place if key not in NAMES_OR_PATHS or os.path.exists(place) else None
+    return place if os.path.exists(place) else None
+
+
+def _difference(key: str, saved, current, started_in: str) -> str:
+    """One differing field as the error says it; a path with the folder each value is read from, when they differ."""
+    if key in PATH_FIELDS and started_in != os.getcwd():
+        return f"{key} {saved} (from {started_in}) vs {current} (from {os.getcwd()})"
+    return f"{key} {saved} vs {current}"
 
 
 def started_with(folder: Path) -> dict:

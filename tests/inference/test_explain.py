@@ -99,7 +99,7 @@ def result() -> RepairResult:
     fixed = method.code.replace("items[i] < items", "items[i] > items")
     wrong = method.code.replace("best = 0", "best = 1")
     candidates = [Candidate(fixed, 5, "replace 5", {"model", "operator"}, "swap_comparison", score=-0.2, status="passed"),
-                  Candidate(wrong, 2, "replace 2", {"model"}, score=-1.5, status="failed", detail="AssertionError at <tests> line 2")]
+                  Candidate(wrong, 3, "replace 3", {"model"}, score=-1.5, status="failed", detail="AssertionError at <tests> line 2")]
     mean_fix = Candidate(mean.code.replace("+ 1)", "+ 0)"), 5, "", {"operator"}, "off_by_one_literal")
     reports = [FunctionReport(method.name, method.start_line, combine(SIGNALS, method.code.count("\n")), candidates),
                FunctionReport(mean.name, mean.start_line, combine({}, mean.code.count("\n")), [mean_fix])]
@@ -160,12 +160,17 @@ def test_the_def_line_and_docstring_are_cold_and_unranked_however_surprising(res
             if r["id"].startswith("fn-Stats-max_index-")}
     for line in (5, 6):
         assert rows[line]["data-rank"] == "0" and float(rows[line]["data-score"]) == 0 and "style" not in rows[line]
-        assert "not ranked: no fix edits a def line, signature or docstring" in rows[line]["title"]
+        assert "not ranked: a def line, signature or docstring line that no candidate edits" in rows[line]["title"]
     assert sorted(int(rows[line]["data-rank"]) for line in range(7, 12)) == [1, 2, 3, 4, 5]
     top = next(r for r in rows.values() if r["data-rank"] == "1")
     assert float(top["data-score"]) == 1.0 and "rank 1 of 5" in top["title"]
     why = [int(r["data-line"]) for r in Page(explain_page("stats.py", SOURCE, result)).having("tr", "why-row")][:5]
     assert 5 not in why and 6 not in why
+    # A fix on the def line (`none_default`: `def f(xs, seen=[])` -> `seen=None`) keeps that line ranked and lit.
+    on_def = Candidate(method.code.replace("(self, items)", "(self, items=None)"), 1, "", {"operator"}, "none_default")
+    result.functions[0].candidates.append(on_def)
+    rows = {int(r["data-line"]): r for r in Page(explain_page("stats.py", SOURCE, result)).having("tr", "line")}
+    assert rows[5]["data-rank"] == "1" and float(rows[5]["data-score"]) == 1.0 and rows[6]["data-rank"] == "0"
 
 
 def test_a_function_without_signals_is_all_cold(page):
@@ -278,7 +283,7 @@ def test_the_page_renders_in_headless_chromium(page, tmp_path):
 
     rendered = Page(dom)
     assert "Stats.max_index" in dom and [a["data-function"] for a in rendered.having("section", "function")] == ["Stats.max_index", "mean"]
-    assert len(rendered.having("tr", "line")) == 12 and len(rendered.having("tr", "why-row")) == 10
+    assert len(rendered.having("tr", "line")) == 12 and len(rendered.having("tr", "why-row")) == 9  # 5 + mean's 4 body lines
     assert ">plausible</span>" in dom and ">failing</span>" in dom
     assert "&lt;/script&gt;" in dom  # still text after the browser parsed it
     assert shot.stat().st_size > 10_000

@@ -4,6 +4,7 @@ folder fail clearly; a half-written checkpoint is never resumed from; the data o
 
 import json
 import logging
+import re
 import shutil
 import subprocess
 import sys
@@ -127,17 +128,27 @@ def test_a_run_started_before_a_setting_existed_resumes_with_the_value_it_ran_wi
 def test_resume_reads_a_path_as_the_folder_it_names_from_where_the_run_started(tiny_dataset, tmp_path, monkeypatch):
     (tmp_path / "started").mkdir()
     (tmp_path / "elsewhere").mkdir()
-    data = tmp_path / "started" / "data"
-    shutil.copytree(tiny_dataset, data)
+    shutil.copytree(tiny_dataset, tmp_path / "started" / "data")
     monkeypatch.chdir(tmp_path / "started")
-    resume.prepare(tiny_config(Path("data"), Path("model")))  # config.yaml says data: data, out: model
+    resume.prepare(load_config(TrainRecipeConfig, TINY, {"data": "data", "out": "model"}))  # config.yaml: data: data
     partial = tmp_path / "started" / "model.partial"
-    resume.check_same_config(partial, tiny_config(Path("./data/"), Path("model")))
+    resume.check_same_config(partial, load_config(TrainRecipeConfig, TINY, {"data": "./data/", "out": "./model"}))
     monkeypatch.chdir(tmp_path / "elsewhere")
-    resume.check_same_config(partial, tiny_config(Path("../started/data"), tmp_path / "started" / "model"))
+    resume.check_same_config(partial, load_config(TrainRecipeConfig, TINY, {"data": "../started/data", "out": "../started/model"}))
     shutil.copytree(tiny_dataset, tmp_path / "elsewhere" / "data")
-    with pytest.raises(CodemendError, match=r"--resume: the resume folder .* different config: data data vs data \(saved vs now\)"):
-        resume.check_same_config(partial, tiny_config(Path("data"), tmp_path / "started" / "model"))  # elsewhere/data
+    with pytest.raises(CodemendError, match=re.escape(f"different config: data data (from {tmp_path / 'started'}) vs data "
+                                                      f"(from {tmp_path / 'elsewhere'}) (saved vs now)")):
+        resume.check_same_config(partial, load_config(TrainRecipeConfig, TINY, {"data": "data", "out": "../started/model"}))
+
+
+def test_a_run_resumed_in_a_moved_project_compares_its_paths_as_typed(tiny_dataset, tmp_path, monkeypatch):
+    """The folder the run started in is gone (the project moved, or ran in a container): its names stand."""
+    shutil.copytree(tiny_dataset, tmp_path / "old" / "data")
+    monkeypatch.chdir(tmp_path / "old")
+    resume.prepare(load_config(TrainRecipeConfig, TINY, {"data": "data", "out": "model"}))
+    (tmp_path / "old").rename(tmp_path / "new")
+    monkeypatch.chdir(tmp_path / "new")
+    resume.check_same_config(tmp_path / "new" / "model.partial", load_config(TrainRecipeConfig, TINY, {"data": "data", "out": "model"}))
 
 
 def test_a_base_by_name_is_not_a_folder_of_that_name(tmp_path, monkeypatch):
