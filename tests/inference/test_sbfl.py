@@ -5,6 +5,7 @@
 """
 
 import itertools
+import logging
 import math
 import random
 import subprocess
@@ -339,6 +340,23 @@ def test_benchmark_coverage_is_per_assert_and_ranks_the_buggy_line_first():
     assert scores[4] == pytest.approx(math.sqrt(3) / 2) and scores[5] == pytest.approx(math.sqrt(2 / 3))
     assert rank_lines(scores, restrict_to=BODY)[0][0] == 4
     assert elapsed < 10, f"one coverage_for_benchmark call took {elapsed:.1f} s"
+
+
+@pytest.mark.sandbox
+def test_a_benchmark_coverage_run_past_its_whole_limit_runs_once_more_with_more_time(caplog):
+    """Each test within its own limit (0.5 s), their sum past the run's (2 x 0.5 + 2 s): slow, not hung."""
+    module = "import time\n\ndef slow(x):\n    time.sleep(0.3)\n    return x\n"
+    tests = "".join(f"assert slow({i}) == {i}\n" for i in range(11))
+    with caplog.at_level(logging.INFO, logger="codemend.testcov"):
+        coverages = coverage_for_benchmark(module, tests, limits=Limits(wall_s=0.5))
+    assert len(coverages) == 11 and all(c.passed and 5 in c.lines for c in coverages)  # none cut off
+    assert "running it once more with 6 s" in caplog.text
+    caplog.clear()
+    hanging = module + "\ndef hang():\n    while True:\n        pass\n"
+    with caplog.at_level(logging.INFO, logger="codemend.testcov"):
+        coverages = coverage_for_benchmark(hanging, "assert hang()\n" * 4 + tests, limits=Limits(wall_s=0.5))
+    assert coverages[0].hung_at and "once more" not in caplog.text  # a hang is not run again
+    assert "stopped early" in caplog.text
 
 
 @pytest.mark.sandbox
