@@ -28,6 +28,7 @@ import secrets
 import shlex
 import sys
 import threading
+import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -45,6 +46,11 @@ test, ~100 bytes), and the other-bug rule and the focused runs read it whole (`f
 COVERAGE_SLOWDOWN = 2.0
 """Line tracing slows Python code down; the sandbox wall clock is scaled by this (plus start-up)."""
 BENCHMARK_STARTUP_S = 2.0
+RETRY_SCALE = 2.0
+"""A benchmark coverage run that ran slow (`_ran_slow`) runs once more with this much more time."""
+ALARM_GRACE_S = 1.0
+"""How long past its own limit a test may have been running when its run was killed and still count as slow, not
+as a hang the alarm could not stop (a loop in C, code that swallows or disarms the alarm)."""
 # Files measured by one coverage run: every test's record lists the lines of each (the import's at least),
 # so a run over hundreds of files could outgrow COVERAGE_OUTPUT_BYTES; coverage_for_files runs batches.
 FILES_PER_RUN = 20
@@ -241,7 +247,7 @@ def run_tests(plan, shared):
             if kind == "test":
                 emit(event="test", name=name, passed=False, error=setup_error, lines=[])
             continue
-        emit(event="begin", name=name)
+        emit(event="begin", name=name, at=time.time())
         compiled = lambda: compile(ast.Module([statement], type_ignores=[]), "<tests>", "exec")
         error, lines, stack = run(name, compiled)
         if kind == "test":
@@ -270,7 +276,7 @@ namespace = module.__dict__
 builtins_before = dict(vars(builtins))
 alarm = Alarm(CONFIG["per_test_s"])
 tracker = Tracker(TARGET)
-emit(event="begin", name="import")
+emit(event="begin", name="import", at=time.time())
 import_error, import_lines, _ = run("import", lambda: compile(module_code, TARGET, "exec"))
 for name_ in [name_ for name_ in vars(builtins) if name_ not in builtins_before]:
     delattr(builtins, name_)  # as sandbox.run_tests does: the tests see clean builtins
@@ -471,6 +477,8 @@ class _Records:
     """Per measured file, the lines every test from here on shares (the drivers' "shared" records)."""
     in_progress: str | None = None
     """A test that began and never reported: the run was killed (or exited) during it."""
+    in_progress_at: float | None = None
+    """When it began (`time.time()`; the benchmark driver's records only)."""
     done: dict[str, Any] | None = None
 
 
@@ -488,7 +496,7 @@ def _read_records(result: RunResult, token: str, limits: Limits, what: str) -> _
         record = json.loads(line[len(token):])
         event = record.get("event")
         if event == "begin":
-            records.in_progress = record["name"]
+            records.in_progress, records.in_progress_at = record["name"], record.get("at")
         elif event == "end":
             records.in_progress = None
         elif event == "shared":
@@ -613,8 +621,8 @@ def coverage_for_benchmark(module_code: str, test_code: str, *, limits: Limits |
     A module that fails at import gives the single failing test "import".
 
     `limits.wall_s` is per test (a test still running then fails with TimeoutError); the whole run
-    gets COVERAGE_SLOWDOWN x that plus start-up, and once more RETRY_SCALE x that when it ran slow
-    (`_ran_slow`). ValueError when `test_code` does not parse or no coverage comes back at all.
+    gets COVERAGE_SLOWDOWN x that plus start-up, and RETRY_SCALE x that in a second run when the first
+    ran slow without hanging (`_ran_slow`). ValueError when `test_code` does not parse or no coverage comes back at all.
     """
     plan = plan_benchmark_tests(test_code)
     base = limits or Limits()
@@ -625,26 +633,37 @@ def coverage_for_benchmark(module_code: str, test_code: str, *, limits: Limits |
     run_limits = _coverage_limits(base, BENCHMARK_STARTUP_S)
     result = run_python(driver, limits=run_limits, files=files)
     records = _read_records(result, token, run_limits, "the benchmark tests")
-    if _ran_slow(result, records):
-        logger.info("coverage run of the benchmark tests went past %.0f s (%s) with no test past its own limit; "
-                    "running it once more with %.0f s", run_limits.wall_s, result.detail, RETRY_SCALE * run_limits.wall_s)
-        run_limits = _scaled(run_limits, RETRY_SCALE)
-        result = run_python(driver, limits=run_limits, files=files)
-        records = _read_records(result, token, run_limits, "the benchmark tests")
+    if _ran_slow(result, records, base.wall_s, time.time()):
+        result, records = _once_more(driver, files, token, _scaled(run_limits, RETRY_SCALE), (result, records))
     tests = _finish(records, result, "the benchmark tests")
     logger.debug("benchmark coverage: %d test(s) in %.2f s", len(tests), result.duration_s)
     return tests
 
 
-RETRY_SCALE = 2.0  # a benchmark coverage run that ran slow runs once more with this much more time (`_ran_slow`)
+WALL_CLOCK = "wall-clock limit"  # how the sandbox's detail of a wall-clock kill begins (a CPU-time kill's does not)
 
 
-def _ran_slow(result: RunResult, records: _Records) -> bool:
-    """Whether a run went past its whole limit with no test stopped at its own: slow, on a loaded machine most
-    likely, not hung. Its coverage cut short would rank lines by the machine's load (one of the 168
-    `builtin:dev` items, evaluated beside a test run). Code that hangs costs its tests' limits and is not
-    run again."""
-    return result.status == "timeout" and not any(test.hung_at or test.error.startswith("TimeoutError") for test in records.tests)
+def _ran_slow(result: RunResult, records: _Records, per_test_s: float, now: float) -> bool:
+    """Whether a run went past its whole wall-clock limit (COVERAGE_SLOWDOWN x the per-test limit + start-up,
+    whatever the number of tests) without a hang: no test stopped at its own limit, and none still running
+    well past it when the run was killed (a hang the alarm could not stop). Such a run was cut short by its
+    tests' number or the machine's load, and the lines it left out would rank by that."""
+    if result.status != "timeout" or not result.detail.startswith(WALL_CLOCK) or any(test.stopped for test in records.tests):
+        return False
+    began = records.in_progress_at
+    return records.in_progress is None or began is None or now - began <= per_test_s + ALARM_GRACE_S
+
+
+def _once_more(driver: str, files: dict[str, str], token: str, limits: Limits,
+               first: tuple[RunResult, _Records]) -> tuple[RunResult, _Records]:
+    """The run again under `limits`; the first one's result stands when this one brings back fewer tests."""
+    logger.info("coverage run of the benchmark tests ran slow (%s); running it once more with %g s", first[0].detail, limits.wall_s)
+    result = run_python(driver, limits=limits, files=files)
+    try:
+        records = _read_records(result, token, limits, "the benchmark tests")
+    except ValueError:  # its output cut: the first run's records are whole as far as they go
+        return first
+    return (result, records) if records.done is not None or len(records.tests) > len(first[1].tests) else first
 
 
 def _scaled(limits: Limits, factor: float) -> Limits:

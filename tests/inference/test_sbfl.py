@@ -344,19 +344,25 @@ def test_benchmark_coverage_is_per_assert_and_ranks_the_buggy_line_first():
 
 @pytest.mark.sandbox
 def test_a_benchmark_coverage_run_past_its_whole_limit_runs_once_more_with_more_time(caplog):
-    """Each test within its own limit (0.5 s), their sum past the run's (2 x 0.5 + 2 s): slow, not hung."""
-    module = "import time\n\ndef slow(x):\n    time.sleep(0.3)\n    return x\n"
-    tests = "".join(f"assert slow({i}) == {i}\n" for i in range(11))
+    """Each test within its own limit (0.5 s), their sum past the run's (2 x 0.5 + 2 s): slow, not hung. A test
+    raising a TimeoutError of its own (a socket's) is no hang."""
+    module = "import time\n\ndef slow(x):\n    time.sleep(0.3)\n    return x\n\ndef own():\n    raise TimeoutError('socket')\n"
+    tests = "assert own()\n" + "".join(f"assert slow({i}) == {i}\n" for i in range(11))
     with caplog.at_level(logging.INFO, logger="codemend.testcov"):
         coverages = coverage_for_benchmark(module, tests, limits=Limits(wall_s=0.5))
-    assert len(coverages) == 11 and all(c.passed and 5 in c.lines for c in coverages)  # none cut off
+    assert len(coverages) == 12 and all(c.passed and 5 in c.lines for c in coverages[1:])  # none cut off
     assert "running it once more with 6 s" in caplog.text
-    caplog.clear()
-    hanging = module + "\ndef hang():\n    while True:\n        pass\n"
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize("hang", ["while True:\n        pass", "return sum(range(10 ** 13))"], ids=["alarm-stopped", "loop-in-C"])
+def test_a_benchmark_coverage_run_that_hangs_is_not_run_again(hang, caplog):
+    """A test stopped at its own limit, or one still running long past it (the alarm cannot stop a loop in C)."""
+    module = f"import time\n\ndef hang():\n    {hang}\n\ndef slow(x):\n    time.sleep(0.3)\n    return x\n"
+    tests = "assert hang()\n" + "".join(f"assert slow({i}) == {i}\n" for i in range(11))
     with caplog.at_level(logging.INFO, logger="codemend.testcov"):
-        coverages = coverage_for_benchmark(hanging, "assert hang()\n" * 4 + tests, limits=Limits(wall_s=0.5))
-    assert coverages[0].hung_at and "once more" not in caplog.text  # a hang is not run again
-    assert "stopped early" in caplog.text
+        coverages = coverage_for_benchmark(module, tests, limits=Limits(wall_s=0.5))
+    assert not coverages[0].passed and "once more" not in caplog.text and "stopped early" in caplog.text
 
 
 @pytest.mark.sandbox
