@@ -209,6 +209,8 @@ class RunResult:
     """"stdout" and/or "stderr" when that output outgrew `Limits.max_output_bytes` and its middle was cut."""
 
 
+# How a run's detail begins when the wall clock stopped it (a CPU-time kill is a "timeout" too, said otherwise).
+WALL_CLOCK_DETAIL = "wall-clock limit of "
 # How a run's detail begins when its code or command never ran (see never_started).
 _NOT_STARTED = ("cannot run ", "command could not be started", "sandbox setup failed: ")
 
@@ -938,7 +940,7 @@ def _classify(
 ) -> tuple[Status, str]:
     rc = outcome.returncode
     if outcome.timed_out:
-        return "timeout", f"wall-clock limit of {limits.wall_s:g} s exceeded"
+        return "timeout", f"{WALL_CLOCK_DETAIL}{limits.wall_s:g} s exceeded"
     if rc is not None and rc < 0:
         return _classify_signal(-rc, outcome, limits)
     if setup is None:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from codemend.sandbox import Limits, RunResult, ask_python, command_python, run_command, run_python, split_assignments
+from codemend.sandbox import WALL_CLOCK_DETAIL, Limits, RunResult, ask_python, command_python, run_command, run_python, split_assignments
 
 logger = logging.getLogger(__name__)
 
@@ -545,11 +545,8 @@ def _stopped_because(result: RunResult) -> str:
 
 def _coverage_limits(limits: Limits, startup_s: float) -> Limits:
     """The caller's limits, with room for tracing overhead and for the records on stdout."""
-    scale = lambda seconds: COVERAGE_SLOWDOWN * seconds + startup_s  # noqa: E731
     return replace(
-        limits,
-        wall_s=scale(limits.wall_s),
-        cpu_s=None if limits.cpu_s is None else scale(limits.cpu_s),
+        _scaled(limits, COVERAGE_SLOWDOWN, startup_s),
         max_output_bytes=max(limits.max_output_bytes, COVERAGE_OUTPUT_BYTES),
         # the stdout file must be able to outgrow max_output_bytes, or a cut is a SIGXFSZ crash
         max_file_mb=max(limits.max_file_mb, 2 * COVERAGE_OUTPUT_BYTES // (1024 * 1024)),
@@ -640,15 +637,12 @@ def coverage_for_benchmark(module_code: str, test_code: str, *, limits: Limits |
     return tests
 
 
-WALL_CLOCK = "wall-clock limit"  # how the sandbox's detail of a wall-clock kill begins (a CPU-time kill's does not)
-
-
 def _ran_slow(result: RunResult, records: _Records, per_test_s: float, now: float) -> bool:
     """Whether a run went past its whole wall-clock limit (COVERAGE_SLOWDOWN x the per-test limit + start-up,
     whatever the number of tests) without a hang: no test stopped at its own limit, and none still running
     well past it when the run was killed (a hang the alarm could not stop). Such a run was cut short by its
     tests' number or the machine's load, and the lines it left out would rank by that."""
-    if result.status != "timeout" or not result.detail.startswith(WALL_CLOCK) or any(test.stopped for test in records.tests):
+    if result.status != "timeout" or not result.detail.startswith(WALL_CLOCK_DETAIL) or any(test.stopped for test in records.tests):
         return False
     began = records.in_progress_at
     return records.in_progress is None or began is None or now - began <= per_test_s + ALARM_GRACE_S
@@ -666,8 +660,10 @@ def _once_more(driver: str, files: dict[str, str], token: str, limits: Limits,
     return (result, records) if records.done is not None or len(records.tests) > len(first[1].tests) else first
 
 
-def _scaled(limits: Limits, factor: float) -> Limits:
-    return replace(limits, wall_s=factor * limits.wall_s, cpu_s=None if limits.cpu_s is None else factor * limits.cpu_s)
+def _scaled(limits: Limits, factor: float, plus_s: float = 0.0) -> Limits:
+    """`limits` with its wall-clock and CPU-time limits x `factor`, + `plus_s`."""
+    scale = lambda seconds: factor * seconds + plus_s  # noqa: E731
+    return replace(limits, wall_s=scale(limits.wall_s), cpu_s=None if limits.cpu_s is None else scale(limits.cpu_s))
 
 
 # ----------------------------------------------------------------------------- test commands
