@@ -35,7 +35,7 @@ from codemend.data.benchmark import (
 
 PARTS = {"operator": (PROGRAMS_DIR, "op"), "dev": (DEV_PROGRAMS_DIR, "dev")}  # programs folder, id prefix
 # Dev programs written for `builtin:dev-handwritten`'s bugs (bench/make_dev_handwritten.py) after `builtin:dev`
-# was built: their operator items are left out, so `builtin:dev` stays the 168 items the README's earlier
+# was built: their operator items are left out, so `builtin:dev` stays the 168 items docs/measured.md's earlier
 # decisions were measured on. A new dev program goes here or into `builtin:dev` (rebuild it), by choice.
 HANDWRITTEN_ONLY = frozenset({
     "build_dispatch", "count_long_words", "drop_short_words", "first_negative_index", "format_cents", "gradebook", "is_weekend",

@@ -49,7 +49,7 @@ class PromptRead:
 
 
 # Candidates re-ranked by naturalness (see Debugger.score). Fewer cost less (each is a read of its
-# lines: ~0.02 s) but 4 instead of 8 ranked 1-3 points worse on 2 of 3 measurements (README).
+# lines: ~0.02 s) but 4 instead of 8 ranked 1-3 points worse on 2 of 3 measurements (docs/measured.md).
 SHORTLIST = 8
 
 

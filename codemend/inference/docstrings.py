@@ -4,7 +4,7 @@ The model was trained on functions of at most 40 lines and prompts of at most a 
 tokens, and every candidate's score reads the whole prompt. A long docstring holds no bug the
 ranked space can fix (an edit inside a string changes no behaviour the tests see), but it made
 most of a long function's time: tabulate 0.9.0's 649-line `tabulate`, 476 lines of docstring, took 80 s
-of a 204 s whole-file run without tests, 65 s of it reading its prompt (README). `elide` gives the
+of a 204 s whole-file run without tests, 65 s of it reading its prompt (docs/measured.md). `elide` gives the
 function with that docstring cut to its first KEEP lines and `...`, and `Elided.restore_report` puts
 the docstring back into the report's candidates, lines and ranking, so nothing after
 `repair_function` sees the cut.

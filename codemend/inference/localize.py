@@ -38,7 +38,7 @@ def model_signal(candidates: Sequence[Candidate]) -> dict[int, float]:
     The best, not the sum: the inverse-operator space gives a long line with many names and
     operators a dozen weak candidates, and their summed mass outranked the one line holding the
     model's favourite fix (stage-5 model, 150 validation bugs: top-1 line 58.0% with the best vs
-    52.7% with the sum; bench notes in README.md).
+    52.7% with the sum; docs/measured.md).
     """
     scored = [c for c in candidates if math.isfinite(c.score)]
     if not scored:
@@ -81,7 +81,7 @@ def factored_scores(scores: Sequence[float], lines: Sequence[int], line_scores: 
     normalised among the candidates at its line: normalised per line, a line's best candidate scored
     as if certain however unlikely the model found it, so the first ten held the best guess of each
     of ten lines (the development set, builtin:dev, 168 bugs: plausible@1 26.2% and @10 58.9% that
-    way, 30.4% and 63.1% this way; README). Unscored candidates (-inf) stay -inf.
+    way, 30.4% and 63.1% this way; docs/measured.md). Unscored candidates (-inf) stay -inf.
     """
     top = max(line_scores.values(), default=0.0)
     floor = LINE_FLOOR * top if top > 0 else 1.0

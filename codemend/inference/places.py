@@ -9,7 +9,7 @@ On the development set builtin:dev, 44 of 168 bugs had no plausible candidate am
 inverse operators. In a first look, "replace"/"insert" beams at the 3 most suspicious lines (at the bug's
 own line: 9) held one for 7 of them, and a binding for each name read before any binding for 3 of the
 13 deleted lines. In the shipped setting (repair.placed_proposals), the lines replaced at the first 3
-lines held one for 2 (both at the first line), the bindings for 3 (README).
+lines held one for 2 (both at the first line), the bindings for 3 (docs/measured.md).
 """
 
 from __future__ import annotations

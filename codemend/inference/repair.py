@@ -247,7 +247,7 @@ def localize_function(func: Function, model_candidates: list[Candidate], debugge
             surprise = debugger.line_surprise(func.code, func.context)
         # The `def` line's surprise stays in, though no ranked candidate edits it: it is the most surprising line of
         # 159 of the 258 operator items, and leaving it out (the body's surprise then scaled by its own maximum)
-        # moved 12 of their top lines with tests, 4 to the bug and 8 away (README, "naturalness on the body's lines")
+        # moved 12 of their top lines with tests, 4 to the bug and 8 away (docs/measured.md, "naturalness on the body's lines")
         if surprise:
             signals["naturalness"] = surprise
     return combine(signals, last_line(func))
@@ -413,7 +413,7 @@ def file_diff(text: str, patched: str, path: str) -> str:
     Only the lines from the first to the last changed one, with their context, are compared, their
     hunks numbered as the file's lines (`task.unified_diff`): a whole file's run makes a suggestion of
     every candidate of every function, and diffing the whole file each time took 9.3 s of an 80 s run
-    on tabulate's 2,700-line module (3,106 suggestions; 1.6 s this way, the same diffs; README)."""
+    on tabulate's 2,700-line module (3,106 suggestions; 1.6 s this way, the same diffs; docs/measured.md)."""
     old, new = source_lines(text), source_lines(patched)
     same = min(len(old), len(new))
     head = next((k for k in range(same) if old[k] != new[k]), same)
@@ -801,7 +801,7 @@ def model_beams(n: int | None, has_tests: bool) -> int:
 
     Without tests nothing checks a beam, and a beam is the model's own likeliest edit, so a wrong one
     outranks the true fix among the candidates (shipped model, 150 validation bugs: top-1 exact 27.3%
-    with 10 beams, 42.7% without; README). With tests, beams add reach and validation sorts them.
+    with 10 beams, 42.7% without; docs/measured.md). With tests, beams add reach and validation sorts them.
     """
     if n is not None and n >= 0:
         return n
