@@ -85,10 +85,39 @@ def atomic_folder(out: str | os.PathLike, overwrite: bool = False, disk_full_hin
                 f"{kept}; free space there or pick another --out" + (f"; {disk_full_hint}" if disk_full_hint else "")
             ) from None
         raise
-    if out.exists():
-        backup = out.parent / f"{out.name}.bak-{time.strftime('%Y%m%d-%H%M%S')}"
-        out.rename(backup)
-    tmp.rename(out)
+    for _ in range(MOVE_ATTEMPTS):  # another run writing the same `out` may move in between: back that up too
+        if out.exists():
+            back_up(out)
+        try:
+            tmp.rename(out)
+            return
+        except OSError as err:
+            if err.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+    raise CodemendError(f"{out} was replaced by other runs {MOVE_ATTEMPTS} times while this one moved its output there; "
+                        f"it is kept in {tmp}")
+
+
+MOVE_ATTEMPTS = 20
+
+
+def back_up(out: Path) -> Path | None:
+    """Rename `out` to OUT.bak-TIMESTAMP, or OUT.bak-TIMESTAMP-N where that name is taken (two runs replaced it in the
+    same second); None when `out` was gone already (another run moved it first)."""
+    stamp, number = time.strftime("%Y%m%d-%H%M%S"), 1
+    while True:
+        backup = out.parent / f"{out.name}.bak-{stamp}{'' if number == 1 else f'-{number}'}"
+        number += 1
+        if backup.exists():
+            continue
+        try:
+            out.rename(backup)
+            return backup
+        except FileNotFoundError:
+            return None
+        except OSError as err:
+            if err.errno not in (errno.ENOTEMPTY, errno.EEXIST):  # taken since the check
+                raise
 
 
 def remove_stale_temporaries(out: Path) -> None:

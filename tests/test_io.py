@@ -29,6 +29,38 @@ def test_existing_folder_needs_overwrite_and_is_backed_up(tmp_path):
     assert len(backups) == 1 and (backups[0] / "old.txt").read_text() == "precious"
 
 
+def test_folders_replaced_within_one_second_each_get_their_own_backup(tmp_path, monkeypatch):
+    import time
+
+    monkeypatch.setattr(time, "strftime", lambda *args: "20261207-120000")  # every replacement in the same second
+    out = tmp_path / "out"
+    for version in range(4):
+        with atomic_folder(out, overwrite=True) as tmp:
+            (tmp / "v.txt").write_text(str(version))
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["out", "out.bak-20261207-120000", "out.bak-20261207-120000-2", "out.bak-20261207-120000-3"]
+    assert [(tmp_path / name / "v.txt").read_text() for name in names] == ["3", "0", "1", "2"]
+
+
+def test_an_output_another_run_moved_in_meanwhile_is_backed_up_too(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    real_rename = type(out).rename
+
+    def rename(self, target):  # as another --overwrite run does between this one's backup and its move
+        if self.name.startswith(".out.tmp-") and not out.exists() and not (tmp_path / "other").exists():
+            (tmp_path / "other").mkdir()
+            (out / "theirs.txt").parent.mkdir()
+            (out / "theirs.txt").write_text("theirs")
+        return real_rename(self, target)
+
+    monkeypatch.setattr(type(out), "rename", rename)
+    with atomic_folder(out, overwrite=True) as tmp:
+        (tmp / "mine.txt").write_text("mine")
+    assert (out / "mine.txt").read_text() == "mine"
+    (backup,) = tmp_path.glob("out.bak-*")
+    assert (backup / "theirs.txt").read_text() == "theirs" and not list(tmp_path.glob(".out.tmp-*"))
+
+
 def test_a_killed_writers_temporary_folder_is_removed_and_a_live_ones_kept(tmp_path):
     import os
     import subprocess

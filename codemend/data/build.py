@@ -403,7 +403,7 @@ def build_dataset(config: DataConfig) -> BuildReport:
     report.timings["collect"] = round(time.perf_counter() - collected, 2)
     if report.functions == 0:
         raise CodemendError(
-            f"found {report.files} .py file(s) but no functions{' or module-level code' if config.module_code else ''} of "
+            f"read {report.files} file(s) (.py files in folders, and files given by name) but found no functions{' or module-level code' if config.module_code else ''} of "
             f"{config.min_lines}-{config.max_lines} lines{f' and at most {config.max_tokens} tokens' if config.max_tokens else ''} "
             f"(skipped files: {report.skipped_files or 'none'}); widen --min_lines/--max_lines"
             f"{'/--max_tokens' if config.max_tokens else ''}{'' if config.module_code else ', add --module_code true for scripts,'} "

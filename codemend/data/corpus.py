@@ -92,19 +92,24 @@ def stdlib_root() -> Path:
 def iter_python_files(roots: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, Path]]:
     """Yield (root, file) for every .py file under `roots`, sorted, skipping vendored folders and virtualenvs.
 
-    Symlinked folders are not followed, so symlink loops cannot trap the walk.
+    Symlinked folders are not followed, so symlink loops cannot trap the walk. A file that roots overlapping (or
+    given twice) reach again is yielded once: it was read, counted and deduplicated twice.
     """
+    seen: set[Path] = set()
     for root in roots:
         root = Path(root)
         if root.is_file():
-            yield root.parent, root
+            if root.resolve() not in seen:
+                seen.add(root.resolve())
+                yield root.parent, root
             continue
         for folder, dirs, files in os.walk(root, followlinks=False):
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")
                              and not os.path.isfile(os.path.join(folder, d, "pyvenv.cfg")))  # a virtualenv by any name
             for name in sorted(files):
                 path = Path(folder) / name
-                if name.endswith(".py") and not path.is_symlink():
+                if name.endswith(".py") and not path.is_symlink() and path.resolve() not in seen:
+                    seen.add(path.resolve())
                     yield root, path
 
 

@@ -163,9 +163,9 @@ def json_records(path: Path, problems: Problems) -> Iterator[tuple[int, dict]]:
                 return
             first = False
             try:
-                record = json.loads(line)
+                record = json.loads(line.rstrip("\r\n"))  # the newline is no part of the record: an error there reads as one in it
             except json.JSONDecodeError as err:
-                problems.add(number, f"invalid JSON ({err.msg} at column {err.colno})")
+                problems.add(number, f"invalid JSON ({where_in_line(err)})")
                 continue
             if not isinstance(record, dict):
                 problems.add(number, f"expected a JSON object, got {_json_type(record)}")
@@ -173,17 +173,24 @@ def json_records(path: Path, problems: Problems) -> Iterator[tuple[int, dict]]:
             yield number, record
 
 
+def where_in_line(err: json.JSONDecodeError) -> str:
+    """The parser's message with its column: "Expecting value at column 31", "Unterminated string starting at column 11"
+    (some messages end in "at" already)."""
+    message = err.msg.rstrip(": ")
+    return f"{message} column {err.colno}" if message.endswith(" at") else f"{message} at column {err.colno}"
+
+
 def _array_records(text: str, problems: Problems) -> Iterator[tuple[int, dict]]:
     """The objects of a JSON array with the line each starts on."""
     try:
         items = json.loads(text)
     except json.JSONDecodeError as err:
-        problems.add(err.lineno, f"invalid JSON ({err.msg} at column {err.colno}; the file starts with `[`, so it is read as one JSON array)")
+        problems.add(err.lineno, f"invalid JSON ({where_in_line(err)}; the file starts with `[`, so it is read as one JSON array)")
         return
     # The text parsed, so walking it item by item cannot fail; it only recovers each item's line.
     decoder, index = json.JSONDecoder(), text.index("[") + 1
     line, counted = 1, 0
-    for item in items:
+    for position, item in enumerate(items, start=1):
         while text[index] in " \t\r\n,":
             index += 1
         line, counted = line + text.count("\n", counted, index), index
@@ -191,7 +198,7 @@ def _array_records(text: str, problems: Problems) -> Iterator[tuple[int, dict]]:
         if isinstance(item, dict):
             yield line, item
         else:
-            problems.add(line, f"expected a JSON object, got {_json_type(item)}")
+            problems.add(line, f"item {position} of the JSON array: expected a JSON object, got {_json_type(item)}")
 
 
 # ----------------------------------------------------------------------------- the formats

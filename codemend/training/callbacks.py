@@ -12,20 +12,24 @@ judged by the same verdicts as `codemend eval` (exact match, top-1 line localiza
 `codemend eval --mode repair` does (`split_eval.repair_row`). The values
 go into the trainer's log history as `eval_exact_match` / `eval_localization` and into TensorBoard.
 When training ends, the weights of the best evaluation (exact match, then localization, then lower
-validation loss) are put back into the model, so the checkpoint written is the best one seen.
+validation loss) are put back into the model, so the checkpoint written is the best one seen. Each
+periodic checkpoint also holds the evaluations so far and the best one's weights (EVALS_FILE,
+BEST_FILE), so a run resumed from it (`--resume`) chooses among the evaluations before the kill too.
 
 Tests: `pytest tests/training/test_callbacks.py`.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import math
+import os
 import random
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from codemend.config import TrainRecipeConfig
@@ -80,6 +84,54 @@ def load_trainable_state(model, state: dict) -> None:
     with torch.no_grad():
         for name, value in state.items():
             params[name].copy_(value)
+
+
+EVALS_FILE = "codemend_evals.json"
+"""In a checkpoint folder: the evaluations up to its step and the best one's step."""
+BEST_FILE = "codemend_best.safetensors"
+"""In a checkpoint folder: the best evaluation's trainable weights, when they are not the checkpoint's own."""
+
+
+def save_evaluations(folder: Path, results: list[GenEval], best: GenEval | None, best_state: dict | None, step: int) -> None:
+    """Write `results` and the best weights into checkpoint `folder` (of `step`): each file written, then renamed."""
+    from safetensors.torch import save_file
+
+    own = best is not None and best.step == step  # the checkpoint's weights are the best ones
+    if best is not None and not own and best_state is not None:
+        partial = folder / (BEST_FILE + ".tmp")
+        save_file({name: value.contiguous() for name, value in best_state.items()}, str(partial))
+        os.replace(partial, folder / BEST_FILE)
+    record = {"results": [asdict(result) for result in results], "best_step": best.step if best is not None else None}
+    partial = folder / (EVALS_FILE + ".tmp")
+    partial.write_text(json.dumps(record), encoding="utf-8")
+    os.replace(partial, folder / EVALS_FILE)
+
+
+def load_evaluations(folder: Path, model, step: int) -> tuple[list[GenEval], GenEval | None, dict | None]:
+    """(results, best, best weights) that `save_evaluations` left in checkpoint `folder`, the model holding that
+    checkpoint's weights; the best is None when its weights cannot be read (said in a warning)."""
+    try:
+        record = json.loads((folder / EVALS_FILE).read_text(encoding="utf-8"))
+        results = [GenEval(**entry) for entry in record["results"]]
+        best_step = record["best_step"]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        logger.warning("%s holds no readable evaluations (%s): the best weights are chosen among this run's evaluations from step %d on",
+                       folder, err, step)
+        return [], None, None
+    best = next((result for result in results if result.step == best_step), None)
+    if best is None:
+        return results, None, None
+    if best.step == step:
+        return results, best, trainable_state(model)
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    try:
+        return results, best, load_file(str(folder / BEST_FILE))
+    except (OSError, SafetensorError) as err:
+        logger.warning("the weights of step %d, the best evaluation before step %d, could not be read from %s (%s): "
+                       "the best is chosen among this run's evaluations from here on", best.step, step, folder / BEST_FILE, err)
+        return results, None, None
 
 
 # ----------------------------------------------------------------------------- evaluation by decoding
@@ -156,6 +208,16 @@ class GenerationEvaluator:
         self.best, self.best_state = result, trainable_state(model)
         return True
 
+    def save_into(self, folder: Path, step: int) -> None:
+        """Leave the evaluations so far and the best weights in checkpoint `folder` (`save_evaluations`)."""
+        save_evaluations(folder, self.results, self.best, self.best_state, step)
+
+    def resume_from(self, folder: Path, model, step: int) -> None:
+        """Take back the evaluations a resumed checkpoint holds (`load_evaluations`), the model holding its weights."""
+        self.results, self.best, self.best_state = load_evaluations(folder, model, step)
+        if self.best is not None:
+            logger.info("resumed with %d evaluations; the best so far is step %d's", len(self.results), self.best.step)
+
     def restore_best(self, model, current_step: int) -> bool:
         """Load the best weights into `model` unless they are already its weights; True when it did."""
         if self.best is None or self.best_state is None or self.best.step == current_step:
@@ -186,6 +248,15 @@ def generation_eval_callback(evaluator: GenerationEvaluator, every: int, writer=
         def on_evaluate(self, args, state, control, metrics=None, model=None, processing_class=None, **kwargs):
             if not evaluator.results or evaluator.results[-1].step != state.global_step:
                 self._evaluate(state, model, processing_class, (metrics or {}).get("eval_loss"))
+
+        def on_train_begin(self, args, state, control, model=None, **kwargs):
+            if state.global_step:  # resumed: the Trainer has loaded that checkpoint's weights and state
+                evaluator.resume_from(Path(args.output_dir) / f"checkpoint-{state.global_step}", model, state.global_step)
+
+        def on_save(self, args, state, control, **kwargs):
+            folder = Path(args.output_dir) / f"checkpoint-{state.global_step}"
+            if state.is_world_process_zero and folder.is_dir():
+                evaluator.save_into(folder, state.global_step)
 
         def on_train_end(self, args, state, control, model=None, **kwargs):
             if evaluator.restore_best(model, state.global_step):
@@ -275,7 +346,7 @@ class TrainingMonitor:
         """Set the TrainReport fields this monitor owns: the device, the decoded evaluations' size, the best one.
 
         The evaluations' series comes from the trainer's log history (`TrainReport.fill_series`), which a
-        resumed run restores from its checkpoint; the best weights can only be among this process's.
+        resumed run restores from its checkpoint, as it does the best evaluation and its weights (`resume_from`).
         """
         report.device = device_description()
         if self.evaluator is None:

@@ -13,7 +13,7 @@ import logging
 import math
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import get_args
+from typing import get_args, get_type_hints
 
 from codemend.config import Engine, ModelConfig, Precision, TaskConfig
 from codemend.errors import CodemendError
@@ -61,8 +61,38 @@ class TaskSpec:
 
     @classmethod
     def load(cls, folder: Path) -> "TaskSpec":
-        data = json.loads((Path(folder) / SPEC_FILE).read_text(encoding="utf-8"))
+        """The spec saved in `folder`; a CodemendError naming the file when it is unreadable or not a spec."""
+        path = Path(folder) / SPEC_FILE
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+            raise CodemendError(f"{path} could not be read ({err}); {SPEC_FIX}") from None
+        problems = spec_problems(data)
+        if problems:
+            raise CodemendError(f"{path} is not a codemend task spec: {'; '.join(problems)}; {SPEC_FIX}")
         return cls(**{key: data[key] for key in cls.__dataclass_fields__ if key in data})
+
+
+SPEC_FIX = "`codemend train` writes it beside the weights: restore the folder from its backup, or train it again"
+SPEC_CHOICES = {"arch": get_args(get_type_hints(ModelConfig)["arch"]), "output_format": get_args(get_type_hints(TaskConfig)["output_format"])}
+SPEC_TYPES = {"include_context": (bool, "true or false"), "include_trace": (bool, "true or false"), "max_source_tokens": (int, "a whole number"),
+              "max_target_tokens": (int, "a whole number"), "prompt_version": (str, "a string"), "base": (str, "a string"),
+              "naturalness_weight": ((int, float), "a number")}
+
+
+def spec_problems(data) -> list[str]:
+    """What keeps `data` (a parsed codemend.json) from being a TaskSpec: a missing key, a wrong type, an unknown choice."""
+    if not isinstance(data, dict):
+        return [f"expected a JSON object, got {type(data).__name__}"]
+    required = [name for name, field in TaskSpec.__dataclass_fields__.items() if field.default is field.default_factory]
+    problems = [f"no {name!r}" for name in required if name not in data]
+    for name, choices in SPEC_CHOICES.items():
+        if name in data and data[name] not in choices:
+            problems.append(f"{name} {data[name]!r} is not one of {', '.join(choices)}")
+    for name, (kind, wanted) in SPEC_TYPES.items():
+        if name in data and (not isinstance(data[name], kind) or (kind is not bool and isinstance(data[name], bool))):
+            problems.append(f"{name} is {json.dumps(data[name])}, not {wanted}")
+    return problems
 
 
 def spec_for_training(model: ModelConfig, task: TaskConfig) -> TaskSpec:
@@ -111,11 +141,14 @@ def model_folder(path: str | Path) -> Path:
     return DEFAULT_MODEL if str(path) == "default" else Path(path)
 
 
-def has_tokenizer(folder: Path) -> bool:
-    """tokenizer.json, or tokenizer_config.json beside the vocabulary a slow tokenizer loads from."""
-    if (folder / "tokenizer.json").is_file():
-        return True
-    return (folder / "tokenizer_config.json").is_file() and any((folder / name).is_file() for name in TOKENIZER_VOCABULARIES)
+def missing_tokenizer_files(folder: Path) -> list[str]:
+    """What a tokenizer needs that `folder` lacks: tokenizer_config.json (without it transformers guesses the
+    tokenizer's class from config.json: a T5 one failed on a BPE vocabulary, a causal one had no padding token),
+    and tokenizer.json or the vocabulary a slow tokenizer loads from."""
+    missing = [] if (folder / "tokenizer_config.json").is_file() else ["tokenizer_config.json"]
+    if not (folder / "tokenizer.json").is_file() and not any((folder / name).is_file() for name in TOKENIZER_VOCABULARIES):
+        missing.append("tokenizer (tokenizer.json)")
+    return missing
 
 
 def check_checkpoint_dir(path: str | Path, need_spec: bool = True) -> Path:
@@ -133,8 +166,7 @@ def check_checkpoint_dir(path: str | Path, need_spec: bool = True) -> Path:
             missing.append("config.json")
         if not any((folder / name).is_file() for name in WEIGHT_FILES):
             missing.append("model weights (model.safetensors)")
-    if not has_tokenizer(folder):
-        missing.append("tokenizer (tokenizer.json)")
+    missing += missing_tokenizer_files(folder)
     if need_spec and not (folder / SPEC_FILE).is_file():
         missing.append(f"{SPEC_FILE} (the task format)")
     if missing:

@@ -106,6 +106,9 @@ def test_empty_tree_and_tree_without_functions_fail_clearly(tmp_path, assets):
     (tmp_path / "flat" / "m.py").write_text("X = 1\n")
     with pytest.raises(CodemendError, match="no functions of 3-40 lines"):
         build_dataset(_config(tmp_path, assets, source=[str(tmp_path / "flat")]))
+    (tmp_path / "notes.txt").write_text("hi\n")  # a file given by name is read whatever its name: not called a .py file (QA)
+    with pytest.raises(CodemendError, match=r"read 1 file\(s\) \(.py files in folders, and files given by name\) but found no functions"):
+        build_dataset(_config(tmp_path, assets, source=[str(tmp_path / "notes.txt")]))
     with pytest.raises(CodemendError, match="of 3-40 lines and at most 3 tokens .*--max_tokens"):  # it named lines only (QA)
         build_dataset(_config(tmp_path, assets, max_tokens="3"))
     assert not (tmp_path / "data").exists()
@@ -125,6 +128,13 @@ def test_symlink_loops_do_not_trap_the_walk(tmp_path):
     (tmp_path / "pkg" / "m.py").write_text("def f(x):\n    y = x + 1\n    return y\n")
     (tmp_path / "pkg" / "loop").symlink_to(tmp_path / "pkg")
     assert [p.name for _, p in iter_python_files([tmp_path])] == ["m.py"]
+
+
+def test_a_file_that_several_sources_reach_is_read_once(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "m.py").write_text("def f(x):\n    y = x + 1\n    return y\n")
+    roots = [tmp_path, tmp_path, tmp_path / "pkg", tmp_path / "pkg" / "m.py", f"{tmp_path}/pkg/../pkg"]
+    assert [(root, path.name) for root, path in iter_python_files(roots)] == [(tmp_path, "m.py")]  # counted twice before (QA)
 
 
 def test_extract_functions_keeps_methods_context_and_provenance():

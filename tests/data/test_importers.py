@@ -91,7 +91,12 @@ def test_round_trips_through_both_exporters(tmp_path):
 
 
 @pytest.mark.parametrize("lines, expected", [
-    (['{"buggy": "a", "fixed": "b"}', '{"buggy": "a", "fixed": "b"', ], r"in.jsonl:2: invalid JSON"),
+    (['{"buggy": "a", "fixed": "b"}', '{"buggy": "a", "fixed": "b"', ], r"in.jsonl:2: invalid JSON \(Expecting ',' delimiter at column 28\)"),
+    # The line's own newline is not in the record: an unterminated string is said, at its start (not "control character at at").
+    (['{"buggy": "def g(:'], r"in.jsonl:1: invalid JSON \(Unterminated string starting at column 11\)"),
+    (['{"buggy": "a", "fixed": '], r"in.jsonl:1: invalid JSON \(Expecting value at column 25\)"),
+    (['[1, {"buggy": "a", "fixed": "b"}, 2]'], r"in.jsonl:1: item 1 of the JSON array: expected a JSON object, got a number; "
+                                              r".*in.jsonl:1: item 3 of the JSON array"),
     (['{"buggy": "a"}'], r"in.jsonl:1: missing field `fixed`"),
     (['{"buggy": "a", "fixed": "b"}', "", '{"buggy": 12, "fixed": "b"}'], r"in.jsonl:3: field `buggy` must be a string, got a number"),
     (['{"buggy": "a", "fixed": "b", "context": null}'], r"in.jsonl:1: field `context` must be a string, got null"),

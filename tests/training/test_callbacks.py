@@ -11,10 +11,10 @@ import torch
 
 from codemend.cli import main
 from codemend.config import TrainRecipeConfig, load_config
-from codemend.training import recipe
+from codemend.training import recipe, resume
 from codemend.training.callbacks import (
-    GenerationEvaluator, GenEval, choose_eval_samples, generation_eval_callback, is_improvement, open_tensorboard,
-    trainable_state,
+    BEST_FILE, EVALS_FILE, GenerationEvaluator, GenEval, choose_eval_samples, generation_eval_callback, is_improvement,
+    load_evaluations, open_tensorboard, save_evaluations, trainable_state,
 )
 from codemend.eval.split_eval import truth_lines
 from codemend.training.card import command_line, model_card
@@ -157,6 +157,31 @@ def test_record_snapshots_only_improvements_and_restores_them():
     assert torch.equal(model[0].weight, at_step_4["0.weight"])
 
 
+def test_a_checkpoint_keeps_the_evaluations_and_the_best_weights_unless_they_are_its_own(tmp_path, caplog):
+    model = torch.nn.Sequential(torch.nn.Linear(3, 3), torch.nn.Linear(3, 1))
+    model[1].weight.requires_grad_(False)
+    results = [GenEval(2, 0.5, 0.5, 1.5), GenEval(4, 0.25, 1.0, None)]
+    best_state = {name: value + 1 for name, value in trainable_state(model).items()}  # step 2's, not the model's
+    save_evaluations(tmp_path, results, results[0], best_state, step=4)
+    assert sorted(path.name for path in tmp_path.iterdir()) == [BEST_FILE, EVALS_FILE]  # nothing half-written left
+    got, best, state = load_evaluations(tmp_path, model, step=4)
+    assert got == results and best == results[0]
+    assert state.keys() == best_state.keys() and all(torch.equal(state[name], best_state[name]) for name in state)
+
+    own = tmp_path / "own"
+    own.mkdir()
+    save_evaluations(own, results, results[1], trainable_state(model), step=4)
+    assert not (own / BEST_FILE).exists()  # the checkpoint's own weights are the best: not written twice
+    _, best, state = load_evaluations(own, model, step=4)
+    assert best == results[1] and all(torch.equal(state[name], value) for name, value in trainable_state(model).items())
+
+    (tmp_path / BEST_FILE).write_bytes(b"torn")
+    with caplog.at_level(logging.WARNING, logger="codemend.training.callbacks"):
+        assert load_evaluations(tmp_path, model, step=4) == (results, None, None)  # the best cannot be used: chosen anew
+        assert load_evaluations(tmp_path / "none", model, step=4) == ([], None, None)
+    assert "could not be read" in caplog.text and "no readable evaluations" in caplog.text
+
+
 def test_eval_subset_is_fixed_needs_a_buggy_line_and_fits():
     rows = [{"buggy": "a\n", "fixed": "b\n", "line": 1, "id": i} for i in range(10)]
     rows[3] = {"buggy": "a\n", "fixed": "a\n", "line": None, "id": 3}  # no edit: no line to localize
@@ -212,6 +237,38 @@ def test_saved_checkpoint_holds_the_best_evaluations_weights(tiny_dataset, tmp_p
     assert len(compared) >= len(best) - 1  # at most a tied embedding is stored under another name
     assert all(torch.equal(saved[name], best[name]) for name in compared)
     assert any(not torch.equal(best[name], last[name]) for name in compared), "training did not change the weights"
+
+
+def test_a_resumed_run_keeps_the_best_evaluation_from_before_its_checkpoint(tiny_dataset, tmp_path):
+    def start():
+        """A new process's view of the same run: fresh model, data and evaluator."""
+        config = load_config(TrainRecipeConfig, TINY, check_paths=False)
+        config.data, config.out = str(tiny_dataset), str(tmp_path / "run")
+        config.train.max_steps, config.train.eval_every, config.train.save_every = 6, 2, 2
+        rows = recipe.load_rows(config)
+        pairs = recipe.load_data(config, rows)
+        model, tokenizer = recipe.build_model(config, pairs["train"])
+        datasets, _ = recipe.encode(config, tokenizer, {"train": pairs["train"]})
+        return config, rows["validation"][:1], model, tokenizer, datasets
+
+    def evaluator(script, samples):
+        return ScriptedEvaluator(script, samples=samples, sources=["unused"], arch="seq2seq", output_format="edit", max_new_tokens=8)
+
+    config, samples, model, tokenizer, datasets = start()
+    first = evaluator([(0.5, 0.5), (0.25, 1.0), (0.25, 1.0)], samples)  # step 2 is the best
+    recipe.train(config, model, tokenizer, datasets, callbacks=[generation_eval_callback(first, every=2)])
+    checkpoint = resume.partial_folder(config) / "checkpoint-4"
+    assert (checkpoint / EVALS_FILE).is_file() and (checkpoint / BEST_FILE).is_file()
+
+    # As if killed after checkpoint-4: the resumed process evaluates step 6 only, and must still end on step 2's weights.
+    config, samples, model, tokenizer, datasets = start()
+    second = evaluator([(0.25, 1.0)], samples)
+    recipe.train(config, model, tokenizer, datasets, str(checkpoint), callbacks=[generation_eval_callback(second, every=2)])
+    assert [result.step for result in second.results] == [2, 4, 6] and second.best.step == 2
+    restored = trainable_state(model)
+    assert restored.keys() == first.weights[2].keys()
+    assert all(torch.equal(restored[name], first.weights[2][name]) for name in restored)
+    assert any(not torch.equal(first.weights[2][name], second.weights[6][name]) for name in restored), "training changed nothing"
 
 
 def test_repair_mode_scores_validation_samples_as_eval_mode_repair_does(causal_model, tiny_dataset):

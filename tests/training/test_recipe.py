@@ -75,8 +75,33 @@ def test_missing_base_and_incomplete_checkpoint_fail_clearly(tiny_model, tiny_da
     assert (copy / "tokenizer_config.json").is_file()
     with pytest.raises(CodemendError, match=r"is incomplete: missing tokenizer \(tokenizer.json\)"):
         load_checkpoint(copy)
+    # Nor is a tokenizer.json alone: transformers guessed the class from config.json (a T5 tokenizer) and failed on its vocabulary.
+    (copy / "tokenizer_config.json").rename(copy / "tokenizer.json.config")
+    shutil.copy(tiny_model / "tokenizer.json", copy / "tokenizer.json")
+    with pytest.raises(CodemendError, match=r"is incomplete: missing tokenizer_config.json; it has: "):
+        load_checkpoint(copy)
     with pytest.raises(CodemendError, match=r"model folder .*config.json is a file; pass --model with a folder written by"):
         load_checkpoint(copy / "config.json")
+
+
+def test_a_damaged_task_spec_is_named_with_what_is_wrong(tiny_model, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_model, copy)
+    spec = copy / "codemend.json"
+    good = json.loads(spec.read_text())
+    for text, said in [('{"arch": ', r"codemend.json could not be read \(Expecting value"),
+                       ("[]", "is not a codemend task spec: expected a JSON object, got list"),
+                       (json.dumps({"arch": "rnn"}), r"no 'output_format'; .*arch 'rnn' is not one of seq2seq, causal"),
+                       (json.dumps({**good, "include_trace": 1, "max_source_tokens": "768"}),
+                        r"include_trace is 1, not true or false; max_source_tokens is \"768\", not a whole number")]:
+        spec.write_text(text)
+        with pytest.raises(CodemendError, match=said + ".*restore the folder from its backup, or train it again"):
+            load_checkpoint(copy)
+    spec.write_bytes(b"\xff\xfe{")
+    with pytest.raises(CodemendError, match="could not be read"):
+        load_checkpoint(copy)
 
 
 def test_a_failed_final_save_keeps_the_trained_adapter_and_a_new_run_does_not_wipe_it(tiny_model, tiny_dataset, tmp_path, capsys, monkeypatch):

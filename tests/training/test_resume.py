@@ -29,7 +29,7 @@ KILL_AT, STEPS = 12, 28
 
 def train_args(data: Path, out: Path, *extra: str) -> list[str]:
     return ["train", "--config", TINY, "--data", str(data), "--out", str(out), "--train.max_steps", str(STEPS),
-            "--train.save_every", "4", "--train.log_every", "1", *extra]
+            "--train.save_every", "4", "--train.log_every", "1", "--train.eval_every", "8", "--train.eval_samples", "4", *extra]
 
 
 def logged_losses(out: Path) -> dict[int, float]:
@@ -80,6 +80,8 @@ def test_a_killed_run_resumes_exactly_where_it_stopped(tiny_dataset, tmp_path, c
         assert got[step] == pytest.approx(expected[step], rel=1e-4), f"step {step}"
     from safetensors.torch import load_file
 
+    best_steps = [json.loads((folder / "meta.json").read_text())["train"]["best_step"] for folder in (out, whole)]
+    assert best_steps[0] == best_steps[1] is not None  # the best evaluation is chosen among those before the kill too
     final, reference = load_file(out / "model.safetensors"), load_file(whole / "model.safetensors")
     assert final.keys() == reference.keys()
     for name, tensor in reference.items():
