@@ -581,10 +581,18 @@ def _base_spec(
     }
 
 
+def child_path() -> str:
+    """The PATH a test command runs with: the caller's, so that `python` and `pytest` are the ones their shell
+    runs (an activated virtualenv's: until 2026-12-07 they were codemend's own, which lacked the project's
+    packages, and every candidate failed on an import), then codemend's interpreter's folder and the system's.
+    Relative entries (`.`) are left out: in the copy they would run the project's files by a command's name."""
+    caller = [entry for entry in os.environ.get("PATH", "").split(os.pathsep) if os.path.isabs(entry)]
+    return os.pathsep.join(dict.fromkeys([*caller, os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]))
+
+
 def _child_env(work: str) -> dict[str, str]:
-    bin_dir = os.path.dirname(sys.executable)
     return {
-        "PATH": f"{bin_dir}:/usr/local/bin:/usr/bin:/bin",
+        "PATH": child_path(),
         "LANG": "C.UTF-8",
         "HOME": work,
         "TMPDIR": work,

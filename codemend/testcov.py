@@ -673,12 +673,19 @@ MAX_TRACE_CHARS = 400
 # pytest 9 reports each failing subtest (unittest's subTest) as "SUBFAILED(params) ID", counted among the failed.
 _FAILED_PREFIX = re.compile(r"^(?:FAILED|ERROR|SUBFAILED(?:\(.*?\))?) ")
 
+_COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # a terminal's colour codes (SGR)
+
+
+def without_colour(text: str) -> str:
+    """`text` without terminal colour codes: a project's `addopts = "--color=yes"` coloured pytest's count line
+    (`\x1b[32m140 passed`), which then read as no count at all, and a passing fix as a run cut short (QA)."""
+    return _COLOUR.sub("", text) if "\x1b[" in text else text
 
 def summary_line(line: str) -> tuple[str, str] | None:
     """(test id, error) of a line of pytest's short summary ("FAILED tests/t.py::test_a[in side] - assert
     0 == 1"), None for other lines. An id runs to the first space outside its parameters' brackets:
     parametrize ids may hold spaces (`ids=["in side"]`), and an id cut at one was no test's."""
-    line = line.strip()
+    line = without_colour(line).strip()
     prefix = _FAILED_PREFIX.match(line)
     if not prefix:
         return None
@@ -710,16 +717,16 @@ def pytest_tally(stdout: str) -> dict[str, int] | None:
     """pytest's count line as {kind: number} ("errors" read as `error`): the last line that reads as one, so that
     output printed after it (an atexit handler, a plugin) does not hide it; None when none does (the run ended
     before its report)."""
-    for line in reversed(stdout.splitlines()):
+    for line in reversed(without_colour(stdout).splitlines()):
         if _PYTEST_TIME.search(line) and ((pairs := _PYTEST_TALLY.findall(line)) or "no tests ran" in line):
             return {("error" if kind.startswith("error") else kind): int(number) for number, kind in pairs}
     return None
 
 
 # Put last on a pytest command whose report is read (`reporting_command`): its count line, which -qq hides,
-# and a short summary line for each failure and error, which -rN hides; last, they win over the command's
-# own -q/-v/-r and any in the project's addopts.
-REPORT_OPTIONS = ("--verbosity=-1", "-rfE")
+# and a short summary line for each failure and error, which -rN hides, without colours (`without_colour`);
+# last, they win over the command's own -q/-v/-r/--color and any in the project's addopts.
+REPORT_OPTIONS = ("--verbosity=-1", "-rfE", "--color=no")
 
 
 def reporting_command(command: str) -> str:

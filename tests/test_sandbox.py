@@ -612,6 +612,26 @@ def test_a_virtualenv_by_any_name_and_tools_caches_stay_out_of_the_copy_and_its_
     assert not any("py311" in str(file) for _, file in iter_python_files([project]))
 
 
+def test_a_commands_python_is_the_one_first_on_the_callers_path(project, monkeypatch):
+    """An activated virtualenv's `python` (its bin/ first on PATH) runs the tests, as in the caller's shell: it was
+    codemend's own, without the project's packages, and every candidate failed on an import (QA)."""
+    import shutil
+
+    from codemend.sandbox import child_path
+
+    shim = Path(tempfile.mkdtemp(prefix="codemend-test-path-"))  # not under tmp_path: the sandbox's uid must reach it
+    try:
+        shim.chmod(0o755)
+        (shim / "python").write_text(f"#!/bin/sh\necho shim\nexec {sys.executable} \"$@\"\n")
+        (shim / "python").chmod(0o755)
+        monkeypatch.setenv("PATH", f"{shim}:relative/bin::{os.environ['PATH']}")
+        assert child_path().split(":")[0] == str(shim) and "relative/bin" not in child_path().split(":")
+        result = run_command("python -c 'print(6 * 7)'", tree=project, limits=SMALL)
+        assert (result.status, result.stdout) == ("passed", "shim\n42\n"), result
+    finally:
+        shutil.rmtree(shim)
+
+
 def test_copies_of_the_trees_folders_on_the_pythons_path_come_first(project, tmp_path):
     # An editable install puts the project's src/ on sys.path from outside the copy (a .pth file; here
     # an absolute PYTHONPATH): the copy's own src/ must shadow it, or the tests import the originals.

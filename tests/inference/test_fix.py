@@ -1580,11 +1580,22 @@ def test_tests_that_pass_on_a_folder_are_said_before_its_files_are_ranked_and_on
     assert notes == ["note: 2 files (pkg/stats.py, pkg/text.py): the tests pass on the original code: there is nothing to validate fixes against"]
 
 
+def test_pytests_report_is_read_through_terminal_colours():
+    from codemend.testcov import first_failure, pytest_tally
+
+    coloured = ("\x1b[31mFAILED\x1b[0m tests/test_a.py::\x1b[1mtest_b\x1b[0m - assert 0 == 1\n"
+                "\x1b[31m\x1b[1m1 failed\x1b[0m, \x1b[32m140 passed\x1b[0m\x1b[31m in 1.56s\x1b[0m\n")
+    assert pytest_tally(coloured) == {"failed": 1, "passed": 140}
+    assert first_failure(coloured) == ("tests/test_a.py::test_b", "assert 0 == 1")
+
+
 @pytest.mark.sandbox
-@pytest.mark.parametrize("options, ini", [("-qq -rN", ""), ("-v", "[pytest]\naddopts = -qq -rN\n")])
+@pytest.mark.parametrize("options, ini", [("-qq -rN", ""), ("-v", "[pytest]\naddopts = -qq -rN\n"), ("--color=yes", ""),
+                                          ("", "[pytest]\naddopts = --color=yes\n")])
 def test_the_failing_tests_are_known_whatever_report_the_options_ask_for(tmp_path, options, ini):
-    """-qq hides pytest's count line and -rN its FAILED lines (from the command or the project's addopts):
-    the failing tests were unknown, so no failing-tests-first runs and no rule for another bug's failures."""
+    """-qq hides pytest's count line and -rN its FAILED lines (from the command or the project's addopts), and
+    --color=yes put colour codes in both (python-slugify's addopts, QA): the failing tests were unknown, so no
+    failing-tests-first runs and no rule for another bug's failures, and a passing fix read as a run cut short."""
     from codemend.testcov import reporting_command
 
     (tmp_path / "stats.py").write_text(SOURCE)
@@ -1596,7 +1607,8 @@ def test_the_failing_tests_are_known_whatever_report_the_options_ask_for(tmp_pat
     failed = tests.run(SOURCE)
     assert failed.status == "failed" and tests.failed(failed) == {"test_stats.py::test_max"}
     assert tests.trace(failed).startswith("test_stats.py::test_max: assert ")
-    assert reporting_command(command) == f"{command} --verbosity=-1 -rfE"
+    assert tests.judge(FIXED).status == "passed"  # its count line read
+    assert reporting_command(command) == f"{command} --verbosity=-1 -rfE --color=no"
     for other in ("python -m unittest -q", "python run_tests.py", "make test"):
         assert reporting_command(other) == other  # their reports are read otherwise, or not at all
 
