@@ -78,8 +78,9 @@ class TestCoverage:
     """First line of the failure (exception type and message); "" when passed."""
     seconds: float | None = field(default=None, compare=False)
     """How long the test took under coverage (pytest commands' tests; None where not measured); a timing, not part of what the test did."""
-    hung_at: tuple[int, ...] = ()
-    """Where a test the run stopped (`stopped`) was: the target file's lines on its stack, outermost first."""
+    raised_at: tuple[int, ...] = ()
+    """Where the test's exception was raised: the target file's lines on its stack, outermost first (() when it
+    passed, or failed with no line of the target file on the stack, as a test's own assertion does)."""
     imported: frozenset[int] = frozenset()
     """The lines of `lines` that ran before the test and not in it: at import (pytest imports while it
     collects, before any test) or in the benchmark's setup statements. Every test shares them."""
@@ -98,6 +99,11 @@ class TestCoverage:
     def stopped(self) -> bool:
         """Whether the coverage run stopped the test at its per-test limit (PER_TEST_SHARE): it hung."""
         return self.error.startswith(STOPPED)
+
+    @property
+    def hung_at(self) -> tuple[int, ...]:
+        """Where a test the run stopped (`stopped`) was: `raised_at` of the alarm's TimeoutError; () for others."""
+        return self.raised_at if self.stopped else ()
 
 
 # ----------------------------------------------------------------------------- the sandboxed drivers
@@ -202,11 +208,6 @@ def target_line(exc, target):
     return (target_stack(exc, target) or [0])[-1]
 
 
-def hung_at(exc, target):
-    """Where the alarm stopped a test (`target_stack`), for a test it stopped; [] otherwise."""
-    return target_stack(exc, target) if isinstance(exc, TimeoutError) and str(exc).startswith(Alarm.MESSAGE) else []
-
-
 def describe(exc, target, shown_as):
     try:
         text = exc.msg if isinstance(exc, SyntaxError) else str(exc)
@@ -225,14 +226,14 @@ TARGET = os.path.realpath(CONFIG["module_file"])
 
 
 def run(context, code):
-    """Run `code` in the shared namespace under `context`: (error or "", lines it executed, `hung_at`)."""
+    """Run `code` in the shared namespace under `context`: (error or "", lines it executed, `target_stack`)."""
     tracker.switch(context)
     error, stack = "", []
     try:
         with alarm:
             exec(code(), namespace)
     except BaseException as exc:
-        error, stack = describe(exc, TARGET, CONFIG["module_file"]), hung_at(exc, TARGET)
+        error, stack = describe(exc, TARGET, CONFIG["module_file"]), target_stack(exc, TARGET)
     return error, set(tracker.lines(context)), stack
 
 
@@ -251,13 +252,13 @@ def run_tests(plan, shared):
         compiled = lambda: compile(ast.Module([statement], type_ignores=[]), "<tests>", "exec")
         error, lines, stack = run(name, compiled)
         if kind == "test":
-            emit(event="test", name=name, passed=not error, error=error, lines=sorted(lines), hung_at=stack)
+            emit(event="test", name=name, passed=not error, error=error, lines=sorted(lines), raised_at=stack)
             continue
         if lines - shared:
             shared |= lines
             emit(event="shared", lines=sorted(shared))
         if error and not any(later == "test" for later, _ in plan[index + 1:]):
-            emit(event="test", name=name, passed=False, error=error, lines=sorted(lines))
+            emit(event="test", name=name, passed=False, error=error, lines=sorted(lines), raised_at=stack)
             return
         emit(event="end", name=name)
         if error:
@@ -277,13 +278,13 @@ builtins_before = dict(vars(builtins))
 alarm = Alarm(CONFIG["per_test_s"])
 tracker = Tracker(TARGET)
 emit(event="begin", name="import", at=time.time())
-import_error, import_lines, _ = run("import", lambda: compile(module_code, TARGET, "exec"))
+import_error, import_lines, import_stack = run("import", lambda: compile(module_code, TARGET, "exec"))
 for name_ in [name_ for name_ in vars(builtins) if name_ not in builtins_before]:
     delattr(builtins, name_)  # as sandbox.run_tests does: the tests see clean builtins
 for name_, value_ in builtins_before.items():
     setattr(builtins, name_, value_)
 if import_error:
-    emit(event="test", name="import", passed=False, error=import_error, lines=sorted(import_lines))
+    emit(event="test", name="import", passed=False, error=import_error, lines=sorted(import_lines), raised_at=import_stack)
 else:
     emit(event="end", name="import")
     run_tests(CONFIG["plan"], import_lines)
@@ -294,6 +295,11 @@ emit(event="done")
 _COMMAND_MAIN = r'''
 TARGET = os.path.realpath(CONFIG["target"])
 ALSO = [os.path.realpath(path) for path in CONFIG.get("also", [])]  # more files measured in the same run
+
+
+def stacks_in_files(exc):
+    """`target_stack` in TARGET and in each ALSO file: each file's own line numbers."""
+    return [target_stack(exc, path) for path in (TARGET, *ALSO)]
 OUTSIDE = "<outside tests>"
 # pytest's cacheprovider plugin's options (the last two take a value), left out of the coverage run:
 # --lf would measure only the tests that failed last, and Ochiai needs the passing ones too.
@@ -335,7 +341,7 @@ class PerTestCoverage:
 
     def __init__(self):
         self.shared, self.errors, self.skipped, self.raised = [set() for _ in range(1 + len(ALSO))], {}, set(), {}
-        self.hung = {}  # nodeid -> hung_at of a test the alarm stopped
+        self.stacks = {}  # nodeid -> target_stack of the test's first exception
         self.collect_errors, self.reported, self.started = [], False, time.perf_counter()
         tracker.switch(OUTSIDE)
 
@@ -378,9 +384,9 @@ class PerTestCoverage:
         # The exception itself: its type name and the innermost target line (pytest's summary has neither).
         if call.excinfo is not None:
             self.raised[(item.nodeid, call.when)] = describe(call.excinfo.value, TARGET, CONFIG["target"])
-            stack = hung_at(call.excinfo.value, TARGET)
-            if stack:
-                self.hung.setdefault(item.nodeid, stack)
+            stacks = stacks_in_files(call.excinfo.value)
+            if any(stacks):
+                self.stacks.setdefault(item.nodeid, stacks)
 
     def pytest_runtest_logreport(self, report):
         if report.failed:
@@ -395,8 +401,9 @@ class PerTestCoverage:
         lines, *also = tracker.lines_in(nodeid)  # the test's own; the reader adds the shared ones
         tracker.switch(OUTSIDE)
         if nodeid in self.errors:
+            raised_at, *also_raised = self.stacks.pop(nodeid, [[]])
             emit(event="test", name=nodeid, passed=False, error=self.errors[nodeid], lines=lines, also=also, seconds=seconds,
-                 hung_at=self.hung.pop(nodeid, []))
+                 raised_at=raised_at, also_raised=also_raised)
         elif nodeid in self.skipped:
             emit(event="end", name=nodeid)
         else:
@@ -426,7 +433,7 @@ def run_program():
     emit(event="begin", name=name)
     tracker.switch(name)
     sys.argv = [CONFIG["program"], *CONFIG["args"]]
-    status, error = 0, ""
+    status, error, stacks = 0, "", [[]]
     try:
         if CONFIG["kind"] == "module":
             runpy.run_module(CONFIG["program"], run_name="__main__", alter_sys=True)
@@ -436,9 +443,9 @@ def run_program():
         status = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
         error = "" if status == 0 else f"SystemExit({exc.code!r})"
     except BaseException as exc:
-        status, error = 1, describe(exc, TARGET, CONFIG["target"])
+        status, error, stacks = 1, describe(exc, TARGET, CONFIG["target"]), stacks_in_files(exc)
     lines, *also = tracker.lines_in(name)
-    emit(event="test", name=name, passed=status == 0, error=error, lines=lines, also=also)
+    emit(event="test", name=name, passed=status == 0, error=error, lines=lines, also=also, raised_at=stacks[0], also_raised=stacks[1:])
     return status
 
 
@@ -471,8 +478,8 @@ def _command_driver() -> str:
 @dataclass
 class _Records:
     tests: list[TestCoverage] = field(default_factory=list)
-    also: list[list[tuple[frozenset[int], frozenset[int]]]] = field(default_factory=list)
-    """Per test, (`lines`, `imported`) of each further measured file (`coverage_for_files`)."""
+    also: list[list[tuple[frozenset[int], frozenset[int], tuple[int, ...]]]] = field(default_factory=list)
+    """Per test, (`lines`, `imported`, `raised_at`) of each further measured file (`coverage_for_files`)."""
     shared: list[frozenset[int]] = field(default_factory=list)
     """Per measured file, the lines every test from here on shares (the drivers' "shared" records)."""
     in_progress: str | None = None
@@ -506,8 +513,9 @@ def _read_records(result: RunResult, token: str, limits: Limits, what: str) -> _
             (lines, imported), *also = [_with_shared(records.shared, index, own)
                                         for index, own in enumerate([record["lines"], *record.get("also", [])])]
             records.tests.append(TestCoverage(record["name"], bool(record["passed"]), lines, record["error"],
-                                              record.get("seconds"), tuple(record.get("hung_at", ())), imported))
-            records.also.append(also)
+                                              record.get("seconds"), tuple(record.get("raised_at", ())), imported))
+            raised = record.get("also_raised", [])
+            records.also.append([(*measured, tuple(raised[index]) if index < len(raised) else ()) for index, measured in enumerate(also)])
         elif event == "done":
             records.done = record
     return records
@@ -672,14 +680,15 @@ def _scaled(limits: Limits, factor: float, plus_s: float = 0.0) -> Limits:
 MAX_TRACE_CHARS = 400
 # pytest 9 reports each failing subtest (unittest's subTest) as "SUBFAILED(params) ID", counted among the failed.
 _FAILED_PREFIX = re.compile(r"^(?:FAILED|ERROR|SUBFAILED(?:\(.*?\))?) ")
-
 _COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # a terminal's colour codes (SGR)
+_SUBTEST_FAILED = re.compile(r"SUBFAIL(?:ED)?\b")  # a failed subtest's short-summary line (pytest 9; pytest-subtests: SUBFAIL)
 
 
 def without_colour(text: str) -> str:
     """`text` without terminal colour codes: a project's `addopts = "--color=yes"` coloured pytest's count line
     (`\x1b[32m140 passed`), which then read as no count at all, and a passing fix as a run cut short (QA)."""
     return _COLOUR.sub("", text) if "\x1b[" in text else text
+
 
 def summary_line(line: str) -> tuple[str, str] | None:
     """(test id, error) of a line of pytest's short summary ("FAILED tests/t.py::test_a[in side] - assert
@@ -804,7 +813,13 @@ def tests_ran(command: str, result: RunResult) -> int | None:
         skipped = _UNITTEST_SKIPPED.findall(result.stderr)
         return int(ran[-1]) - (int(skipped[-1]) if skipped else 0) if ran else None
     tally = pytest_tally(result.stdout)
-    return None if tally is None else sum(tally.get(kind, 0) for kind in ("passed", "failed", "xpassed"))
+    if tally is None:
+        return None
+    # A failed subtest counts as failed and its test as passed (pytest 9: "3 failed, 3 passed, 3 subtests passed" for
+    # 4 tests, 2 of its failures subtests of one): each has a SUBFAILED line in the short summary (-rfE), left out here,
+    # or the original's run of python-slugify counted 265 tests and the fixed code's 140, and its true fix an error (QA).
+    subtests = sum(1 for line in without_colour(result.stdout).splitlines() if _SUBTEST_FAILED.match(line))
+    return sum(tally.get(kind, 0) for kind in ("passed", "failed", "xpassed")) - subtests
 
 
 def unfinished(command: str, result: RunResult, at_least: int | None = 0) -> str:
@@ -1187,7 +1202,8 @@ def coverage_for_files(
     logger.debug("command coverage: %d test(s) of %d file(s) in %.2f s", len(tests), len(target_files), result.duration_s)
     by_file = {target_files[0]: tests}
     for index, name in enumerate(target_files[1:]):
-        empty = (frozenset(), frozenset())
+        empty = (frozenset(), frozenset(), ())
         found = [more[index] if index < len(more) else empty for more in records.also] + [empty] * (len(tests) - len(records.also))
-        by_file[name] = [replace(test, lines=lines, imported=imported) for test, (lines, imported) in zip(tests, found)]
+        # Each file's own lines and stack: the first file's stack read as another's lines pointed at lines the exception never saw.
+        by_file[name] = [replace(test, lines=lines, imported=imported, raised_at=raised) for test, (lines, imported, raised) in zip(tests, found)]
     return by_file

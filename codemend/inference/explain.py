@@ -41,7 +41,7 @@ WHY_ROWS = 5  # lines explained in the "why this line" table
 
 SIGNAL_HELP = {
     "model": "how likely the model's best fix at the line is, among all its candidate fixes (needs --model)",
-    "sbfl": "Ochiai suspiciousness from per-test coverage: lines run mostly by failing tests (needs failing tests)",
+    "sbfl": "Ochiai suspiciousness from per-test coverage: lines run mostly by failing tests, and more where their exceptions came from (needs failing tests)",
     "naturalness": "mean token surprise of the line under the model (needs a causal, decoder-only model)",
 }
 

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import ast
 import math
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 
 from codemend.testcov import (
     TestCommand, TestCoverage, coverage_for_benchmark, coverage_for_command, coverage_for_files, parse_test_command, plan_benchmark_tests,
 )
 
-__all__ = ["IMPORT_ONLY_WEIGHT", "TestCommand", "TestCoverage", "coverage_for_benchmark", "coverage_for_command", "coverage_for_files", "hang_loops",
-           "ochiai", "parse_test_command", "plan_benchmark_tests", "rank_lines", "with_hang_loops"]
+__all__ = ["IMPORT_ONLY_WEIGHT", "RAISED_WEIGHT", "TestCommand", "TestCoverage", "coverage_for_benchmark", "coverage_for_command", "coverage_for_files",
+           "hang_loops", "ochiai", "parse_test_command", "plan_benchmark_tests", "raised_lines", "rank_lines", "with_hang_loops", "with_raised_lines"]
 
 
 # ----------------------------------------------------------------------------- Ochiai
@@ -63,6 +64,33 @@ def rank_lines(scores: Mapping[int, float], restrict_to: Collection[int] | None 
     keep = None if restrict_to is None else set(restrict_to)
     items = [(line, score) for line, score in scores.items() if keep is None or line in keep]
     return sorted(items, key=lambda item: (-item[1], item[0]))
+
+
+# ----------------------------------------------------------------------------- where tests raised
+
+
+RAISED_WEIGHT = 0.5
+"""What a line adds to its Ochiai score, as a share of the file's top score, when every failing test's exception
+came up through it (`raised_lines`; a line half of them came through adds half of it). Ochiai ties the lines
+that exactly the failing tests run; the lines an exception came from break the tie."""
+
+
+def raised_lines(coverages: Sequence[TestCoverage]) -> dict[int, float]:
+    """line -> share of the failing tests whose exception came up through it: the lines of the target file on
+    its stack (`TestCoverage.raised_at`), the one that raised it and the calls it came up through (a bad
+    argument is passed at a call, and the helper called raises). A failed assertion in a test raises in the
+    test, and tests the coverage run stopped are `hang_loops`' to read: neither counts here, though both
+    count as failing."""
+    failed = [coverage for coverage in coverages if not coverage.passed]
+    raised = Counter(line for coverage in failed if not coverage.stopped for line in set(coverage.raised_at))
+    return {line: count / len(failed) for line, count in raised.items()}
+
+
+def with_raised_lines(scores: Mapping[int, float], coverages: Sequence[TestCoverage], weight: float = RAISED_WEIGHT) -> dict[int, float]:
+    """`scores` (Ochiai's) with each line's `raised_lines` share of `weight` x the top score added."""
+    raised = raised_lines(coverages)
+    top = max(scores.values(), default=0.0) or 1.0
+    return {line: scores.get(line, 0.0) + weight * top * raised.get(line, 0.0) for line in scores.keys() | raised.keys()}
 
 
 # ----------------------------------------------------------------------------- where tests hung

@@ -300,6 +300,10 @@ def test_a_passing_run_counts_only_when_it_reports_as_many_tests_as_the_original
     assert tests_ran(pytest_cmd, run("3 passed in 0.20s\nclosing the pool\n")) == 3  # printed after pytest's report
     assert tests_ran(pytest_cmd, run("no tests ran in 0.01s\n")) == 0
     assert tests_ran(pytest_cmd, run("..\n")) is None  # os._exit(0) in the middle: dots, no count line
+    # pytest 9's subtests: a failed one counts as failed and its test as passed; 4 tests here, as when all pass (QA: slugify)
+    subtests = ("SUBFAILED(i=0) t.py::T::test_a - AssertionError: 0 != 1\nSUBFAILED(i=2) t.py::T::test_a - AssertionError\n"
+                "FAILED t.py::T::test_c - AssertionError: 1 != 2\n3 failed, 3 passed, 3 subtests passed in 0.59s\n")
+    assert tests_ran(pytest_cmd, run(subtests, status="failed")) == 4 == tests_ran(pytest_cmd, run("4 passed, 5 subtests passed in 0.5s\n"))
     assert tests_ran(unittest_cmd, run(stderr="..s\n----\nRan 3 tests in 0.001s\n\nOK (skipped=1)\n")) == 2
     assert unfinished(pytest_cmd, run("..\n")).startswith("the tests exited with status 0 but never reported how many ran")
     assert unfinished(pytest_cmd, run("2 passed in 0.1s\n"), at_least=3) == "2 test(s) ran, fewer than the 3 that ran on the original code"
@@ -1587,6 +1591,21 @@ def test_pytests_report_is_read_through_terminal_colours():
                 "\x1b[31m\x1b[1m1 failed\x1b[0m, \x1b[32m140 passed\x1b[0m\x1b[31m in 1.56s\x1b[0m\n")
     assert pytest_tally(coloured) == {"failed": 1, "passed": 140}
     assert first_failure(coloured) == ("tests/test_a.py::test_b", "assert 0 == 1")
+
+
+@pytest.mark.sandbox
+def test_a_fix_that_makes_failing_subtests_pass_is_plausible(tmp_path, monkeypatch):
+    """pytest counts each failed subtest as a failure and its test as passed: the original's run counted more tests
+    than the fixed code's, and the true fix was an error, "fewer tests ran" (python-slugify, QA)."""
+    (tmp_path / "stats.py").write_text(SOURCE)
+    (tmp_path / "test_stats.py").write_text(
+        "import unittest\n\nfrom stats import Stats\n\n\nclass T(unittest.TestCase):\n    def test_max(self):\n"
+        "        for items, best in [([3, 9, 2], 1), ([5], 0), ([1, 2, 7], 2), ([9, 1], 0)]:\n"
+        "            with self.subTest(items=items):\n                self.assertEqual(Stats().max_index(items), best)\n")
+    monkeypatch.chdir(tmp_path)
+    (report,) = fix_path("stats.py", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider test_stats.py", wide=0)
+    first = report.result.suggestions[0]
+    assert (first.validation, first.patched_source) == ("plausible", FIXED), first.detail
 
 
 @pytest.mark.sandbox

@@ -26,8 +26,10 @@ from codemend.inference.sbfl import (
     ochiai,
     parse_test_command,
     plan_benchmark_tests,
+    raised_lines,
     rank_lines,
     with_hang_loops,
+    with_raised_lines,
 )
 from codemend.sandbox import Limits, RunResult
 
@@ -182,6 +184,27 @@ def test_with_hang_loops_puts_the_loops_lines_first_in_their_own_order():
     assert {line: boosted[line] for line in (1, 12, 13)} == {1: 0.5, 12: 0.5, 13: 0.6}  # the rest unchanged
     assert with_hang_loops({3: 0.0, 9: 0.0}, [(3, 7)]) == {3: 1.0, 9: 0.0}  # nothing else suspicious: still first
     assert with_hang_loops(scores, []) == scores
+
+
+def raised(line: int | None, *, passed: bool = False) -> TestCoverage:
+    return TestCoverage("t", passed, frozenset({1, 2, 3, 4}), "" if passed else "IndexError", 1.0, (4, line) if line else ())
+
+
+def test_raised_lines_is_the_share_of_failing_tests_whose_exception_came_up_through_each_line():
+    coverages = [raised(2), raised(2), raised(3), raised(None), raised(None, passed=True)]  # 4 failing tests, 3 raised in the file
+    assert raised_lines(coverages) == {4: 0.75, 2: 0.5, 3: 0.25}  # every line on the stack; a test's own assertion has none
+    assert raised_lines([raised(4)]) == {4: 1.0}  # a recursive call's line counts once per test
+    assert raised_lines([stopped(13, 4)]) == {}  # a hang is hang_loops' business
+    assert raised_lines([raised(None, passed=True)]) == {} and raised_lines([]) == {}
+
+
+def test_with_raised_lines_breaks_ochiais_tie_by_where_the_failing_tests_raised():
+    scores = {1: 0.5, 2: 1.0, 3: 1.0, 4: 0.2}
+    boosted = with_raised_lines(scores, [raised(3), raised(3), raised(2), raised(None)])  # every stack holds line 4 too
+    assert boosted == {1: 0.5, 2: pytest.approx(1.125), 3: pytest.approx(1.25), 4: pytest.approx(0.575)}  # + 0.5 x top x share
+    assert [line for line, _ in rank_lines(boosted)] == [3, 2, 4, 1]
+    assert with_raised_lines(scores, [raised(None)]) == scores
+    assert with_raised_lines({}, [raised(3)]) == {3: pytest.approx(0.5), 4: pytest.approx(0.5)}  # no Ochiai score: 1 stands for the top
 
 
 def test_ochiai_matches_the_textbook_formula_on_random_spectra():
@@ -392,8 +415,43 @@ def test_a_module_that_fails_at_import_is_one_failing_test():
     (only,) = coverage_for_benchmark("LIMIT = 3\nraise RuntimeError('boom')\n", MAX_INDEX_TESTS)
     assert (only.name, only.passed, only.lines, only.imported) == ("import", False, frozenset({1, 2}), frozenset())  # the import is the test
     assert only.error == "RuntimeError: boom (candidate.py line 2)"
+    assert only.raised_at == (2,)
     (syntax,) = coverage_for_benchmark("def f(:\n    pass\n", "assert f()\n")
     assert not syntax.passed and syntax.error.startswith("SyntaxError")
+
+
+# `items[size]` where `items[size - 1]` belongs, on line 8: the failing tests raise there, through `at`'s line 2.
+LAST_OR_FIRST = (
+    "def at(items, index):\n"  # 1
+    "    return items[index]\n"  # 2
+    "\n"  # 3
+    "\n"  # 4
+    "def last_or_first(items, first):\n"  # 5
+    "    if first:\n"  # 6
+    "        return at(items, 0)\n"  # 7
+    "    size = len(items)\n"  # 8
+    "    return at(items, size)\n"  # 9  <- bug
+)
+LAST_OR_FIRST_TESTS = (
+    "assert last_or_first([1, 2], True) == 1\n"  # passes: 2, 6, 7
+    "assert last_or_first([1, 2], False) == 2\n"  # IndexError at 2, called from 9
+    "assert last_or_first([7], False) == 7\n"  # the same
+    "assert last_or_first([3], True) == 4\n"  # fails in the test's own assertion
+)
+
+
+@pytest.mark.sandbox
+def test_benchmark_coverage_says_where_each_failing_tests_exception_came_up_through():
+    coverages = coverage_for_benchmark(LAST_OR_FIRST, LAST_OR_FIRST_TESTS)
+    assert [(c.passed, c.raised_at) for c in coverages] == [(True, ()), (False, (9, 2)), (False, (9, 2)), (False, ())]
+    assert coverages[1].error == "IndexError: list index out of range (candidate.py line 2)"
+    assert raised_lines(coverages) == {2: pytest.approx(2 / 3), 9: pytest.approx(2 / 3)}  # the stack's lines, the call's too
+    scores = ochiai(coverages)
+    # Ochiai alone: the `if` every test runs first, the bug's line tied with the one before it, which goes first
+    assert [line for line, _ in rank_lines(scores, restrict_to=range(6, 10))] == [6, 8, 9, 7]
+    boosted = with_raised_lines(scores, coverages)
+    assert [line for line, _ in rank_lines(boosted, restrict_to=range(6, 10))] == [9, 6, 8, 7]
+    assert boosted[2] - scores[2] == pytest.approx(boosted[9] - scores[9])  # the same share of the same top score
 
 
 @pytest.mark.sandbox
@@ -425,6 +483,17 @@ def test_a_pytest_test_that_hangs_fails_with_its_lines_and_the_tests_after_it_st
     assert spin.stopped and {2, 3} <= spin.lines and 1 <= spin.seconds < 3
     assert spin.hung_at in ((2,), (3,)) and one.hung_at == ()  # the line of mod.py it was running
     assert (one.name, one.passed, one.stopped) == ("test_mod.py::test_one", True, False) and 0 <= one.seconds < 1
+
+
+@pytest.mark.sandbox
+def test_a_pytest_tests_exception_says_the_lines_of_the_file_it_came_up_through(tmp_path):
+    (tmp_path / "mod.py").write_text(LAST_OR_FIRST)
+    (tmp_path / "test_mod.py").write_text("from mod import last_or_first\n\n\ndef test_last():\n    assert last_or_first([1, 2], False) == 2\n\n\n"
+                                          "def test_first():\n    assert last_or_first([3], True) == 4\n")
+    last, first = coverage_for_command(tmp_path, f"{sys.executable} -m pytest -q -p no:cacheprovider test_mod.py", "mod.py")
+    assert (last.passed, last.raised_at, last.error) == (False, (9, 2), "IndexError: list index out of range (mod.py line 2)")
+    assert (first.passed, first.raised_at) == (False, ())  # the test's own assertion
+    assert not last.hung_at  # a failure is not a hang
 
 
 @pytest.mark.sandbox
@@ -528,17 +597,21 @@ def test_pytest_command_coverage_per_test_with_the_tree_untouched(clamp_repo):
 
 @pytest.mark.sandbox
 def test_one_run_measures_several_files_as_runs_of_each_would(clamp_repo, monkeypatch):
-    (clamp_repo / "other.py").write_text("def double(x):\n    return 2 * x\n")
-    (clamp_repo / "tests" / "test_other.py").write_text("from other import double\n\n\ndef test_double():\n    assert double(2) == 4\n")
+    (clamp_repo / "other.py").write_text("def double(x):\n    return 2 * x // x\n")
+    (clamp_repo / "tests" / "test_other.py").write_text("from other import double\n\n\ndef test_double():\n    assert double(0) == 0\n")
     command = "python -m pytest -q tests"
     both = coverage_for_files(clamp_repo, command, ["mod.py", "other.py"], overlay={"mod.py": CLAMP_BUGGY})
     for name in ("mod.py", "other.py"):
         alone = coverage_for_command(clamp_repo, command, name, overlay={"mod.py": CLAMP_BUGGY})
-        assert [(c.name, c.passed, c.lines) for c in both[name]] == [(c.name, c.passed, c.lines) for c in alone]
+        assert [(c.name, c.passed, c.lines, c.raised_at) for c in both[name]] == [(c.name, c.passed, c.lines, c.raised_at) for c in alone]
+    # Each file's own stack: the ZeroDivisionError came up through other.py's line 2 and no line of mod.py.
+    assert [c.raised_at for c in both["other.py"]] == [(), (), (), (2,)] and [c.raised_at for c in both["mod.py"]] == [()] * 4
     assert {c.name.rsplit("::", 1)[1]: sorted(c.lines) for c in both["other.py"]} == {
         "test_inside": [1], "test_below": [1], "test_above": [1], "test_double": [1, 2]}  # the import's line, then its own
     monkeypatch.setattr(sbfl, "FILES_PER_RUN", 1)  # many files: batches of runs, the same result
-    assert coverage_for_files(clamp_repo, command, ["mod.py", "other.py"], overlay={"mod.py": CLAMP_BUGGY}) == both
+    batched = coverage_for_files(clamp_repo, command, ["mod.py", "other.py"], overlay={"mod.py": CLAMP_BUGGY})
+    measured = lambda runs: {name: [(c.name, c.passed, c.lines, c.imported, c.raised_at) for c in tests] for name, tests in runs.items()}
+    assert measured(batched) == measured(both)  # the error's "(other.py line 2)" is the run's first file's line only
 
 
 # A stand-in for pytest-xdist as coverage meets it: with -n N > 0, the tests run elsewhere (in its
