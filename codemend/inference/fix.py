@@ -367,7 +367,7 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
 
     The tests run once on the original project, not once per file or function, and their coverage of
     the files once more (`SharedRuns`): every repair here starts from the same unchanged tree."""
-    reports, skipped, explained, top_level, changed = [], [], [], [], 0
+    reports, skipped, explained, top_level, changed, lacking = [], [], [], [], 0, 0
     files = files_to_fix(Path(path))
     # A fix that edits the tests judging it proves nothing, and without tests they are not what is asked about.
     tests_left = test_files_of(files, Path(path)) if Path(path).is_dir() else set()
@@ -390,6 +390,9 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
                     reports.append(FileReport(str(file), "", "", RepairResult([], [], notes=[read])))
                 continue
             text, digest = read
+            if function and not changed_since and not select_functions(text, str(file), function):
+                lacking += 1  # a folder's other files: said once below if none has it, not once per file
+                continue
         names = changed_functions(text, file, changed_since, renames) if changed_since else [function]
         if not names:
             continue  # nothing in it changed since --changed_since
@@ -433,6 +436,8 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
     unanswered = shared.failures_left(shown) if test_cmd else not shown  # what the top-level code may hold
     notes = run_notes(skipped, explained, sorted(map(str, tests_left)), test_cmd, suggested=bool(shown),
                       top_level=top_level if unanswered else [])
+    if lacking and not changed:
+        notes.append(f"--function {function}: none of the {lacking} Python file(s) under {path} has it: nothing was looked at")
     if changed_since and not changed:  # else "no applicable fix found", as if something had been looked at
         notes.append(f"no function or module-level code changed since {changed_since} (git diff {changed_since}): nothing was looked at")
     if notes and not Path(path).is_dir() and reports:

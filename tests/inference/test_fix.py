@@ -1185,6 +1185,17 @@ def test_a_nested_function_s_fixes_are_suggested_once():
     assert len(patched) == len(set(patched)) and any("return x + 1" in p for p in patched)
 
 
+def test_a_folder_run_with_function_looks_only_at_the_files_that_have_it(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "stats.py").write_text(SOURCE)
+    (tmp_path / "pkg" / "other.py").write_text("def helper(x):\n    y = x + 1\n    return y\n")
+    (report,) = fix_path(tmp_path / "pkg", None, function="max_index")  # no note per file lacking it (QA: one each)
+    assert Path(report.path).name == "stats.py" and report.result.suggestions
+    assert not any("no such function" in note for note in report.result.notes)
+    (said,) = fix_path(tmp_path / "pkg", None, function="nope")
+    assert said.result.notes == [f"--function nope: none of the 2 Python file(s) under {tmp_path / 'pkg'} has it: nothing was looked at"]
+
+
 def test_a_folder_run_skips_files_it_cannot_fix_and_says_why(tmp_path):
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "__init__.py").write_text("")  # empty, as most are: nothing to say
