@@ -62,6 +62,9 @@ def unwritable_problem(out: str | os.PathLike, flag: str = "--out", folder: bool
     return ""
 
 
+MOVE_ATTEMPTS = 20  # moves into place that other runs writing the same folder may each undo
+
+
 @contextlib.contextmanager
 def atomic_folder(out: str | os.PathLike, overwrite: bool = False, disk_full_hint: str = "") -> Iterator[Path]:
     """Yield a temporary sibling folder; on success move it to `out` (backing up an old `out`).
@@ -95,10 +98,7 @@ def atomic_folder(out: str | os.PathLike, overwrite: bool = False, disk_full_hin
             if err.errno not in (errno.ENOTEMPTY, errno.EEXIST):
                 raise
     raise CodemendError(f"{out} was replaced by other runs {MOVE_ATTEMPTS} times while this one moved its output there; "
-                        f"it is kept in {tmp}")
-
-
-MOVE_ATTEMPTS = 20
+                        f"its output is in {tmp} until the next run into {out} (move it into place by hand)")
 
 
 def back_up(out: Path) -> Path | None:

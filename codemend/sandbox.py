@@ -500,6 +500,8 @@ def _run_fresh(
         nproc = limits.max_processes if uid is not None else _own_process_count() + limits.max_processes
         spec = _base_spec(mode, run_dir, work, uid, limits, policy, nproc)
         spec["env"].update(env or {})
+        if tree is not None and "PATH" not in (env or {}):
+            spec["env"]["PATH"] = path_in_copy(spec["env"]["PATH"], tree, work)
         spec["expose"] = [*spec["expose"], *(path for path in expose if os.path.exists(path))]
         if import_roots:
             own = spec["env"].get("PYTHONPATH")
@@ -588,6 +590,21 @@ def child_path() -> str:
     Relative entries (`.`) are left out: in the copy they would run the project's files by a command's name."""
     caller = [entry for entry in os.environ.get("PATH", "").split(os.pathsep) if os.path.isabs(entry)]
     return os.pathsep.join(dict.fromkeys([*caller, os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]))
+
+
+def path_in_copy(path: str, tree: Path, work: str) -> str:
+    """`path` (a PATH) with its folders inside `tree` moved into the run's copy `work`, as PYTHONPATH's import roots are
+    (a project's `bin/` on PATH, direnv's `PATH_add bin`, would run the original's scripts, whatever a candidate
+    changed); a folder the copy leaves out (a virtualenv's `bin/`) stays the original's."""
+    root = Path(tree).resolve()
+    entries = []
+    for entry in path.split(os.pathsep):
+        folder = Path(entry).resolve()
+        inside = folder == root or root in folder.parents
+        left_out = inside and any(left_out_of_copy(root.joinpath(*folder.relative_to(root).parts[:k]))
+                                  for k in range(1, len(folder.relative_to(root).parts) + 1))
+        entries.append(os.path.join(work, str(folder.relative_to(root))) if inside and not left_out else entry)
+    return os.pathsep.join(entries)
 
 
 def _child_env(work: str) -> dict[str, str]:

@@ -241,12 +241,12 @@ def run_tests(plan, shared):
     """Test records carry the lines the test ran; a "shared" record, the lines every later test shares
     (import, setup statements)."""
     statements = ast.parse(test_code).body
-    setup_error = ""
+    setup_error, setup_stack = "", []
     emit(event="shared", lines=sorted(shared))
     for index, (statement, (kind, name)) in enumerate(zip(statements, plan)):
         if setup_error:
-            if kind == "test":
-                emit(event="test", name=name, passed=False, error=setup_error, lines=[])
+            if kind == "test":  # the setup's exception is each later test's: where it came from too
+                emit(event="test", name=name, passed=False, error=setup_error, lines=[], raised_at=setup_stack)
             continue
         emit(event="begin", name=name, at=time.time())
         compiled = lambda: compile(ast.Module([statement], type_ignores=[]), "<tests>", "exec")
@@ -262,7 +262,7 @@ def run_tests(plan, shared):
             return
         emit(event="end", name=name)
         if error:
-            setup_error = f"{error} [in {name}]"
+            setup_error, setup_stack = f"{error} [in {name}]", stack
 
 
 with open(CONFIG["module_file"], encoding="utf-8") as handle:
@@ -297,9 +297,13 @@ TARGET = os.path.realpath(CONFIG["target"])
 ALSO = [os.path.realpath(path) for path in CONFIG.get("also", [])]  # more files measured in the same run
 
 
+
+
 def stacks_in_files(exc):
     """`target_stack` in TARGET and in each ALSO file: each file's own line numbers."""
     return [target_stack(exc, path) for path in (TARGET, *ALSO)]
+
+
 OUTSIDE = "<outside tests>"
 # pytest's cacheprovider plugin's options (the last two take a value), left out of the coverage run:
 # --lf would measure only the tests that failed last, and Ochiai needs the passing ones too.
@@ -341,7 +345,8 @@ class PerTestCoverage:
 
     def __init__(self):
         self.shared, self.errors, self.skipped, self.raised = [set() for _ in range(1 + len(ALSO))], {}, set(), {}
-        self.stacks = {}  # nodeid -> target_stack of the test's first exception
+        self.stacks = {}  # (nodeid, phase) -> stacks_in_files of the exception that phase raised
+        self.failed_in = {}  # nodeid -> the phase whose failure is the test's error (the first that failed)
         self.collect_errors, self.reported, self.started = [], False, time.perf_counter()
         tracker.switch(OUTSIDE)
 
@@ -384,15 +389,14 @@ class PerTestCoverage:
         # The exception itself: its type name and the innermost target line (pytest's summary has neither).
         if call.excinfo is not None:
             self.raised[(item.nodeid, call.when)] = describe(call.excinfo.value, TARGET, CONFIG["target"])
-            stacks = stacks_in_files(call.excinfo.value)
-            if any(stacks):
-                self.stacks.setdefault(item.nodeid, stacks)
+            self.stacks[(item.nodeid, call.when)] = stacks_in_files(call.excinfo.value)
 
     def pytest_runtest_logreport(self, report):
         if report.failed:
             prefix = "" if report.when == "call" else f"error in {report.when}: "
             message = self.raised.pop((report.nodeid, report.when), None) or crash_message(report)
             self.errors.setdefault(report.nodeid, prefix + message)
+            self.failed_in.setdefault(report.nodeid, report.when)
         elif report.skipped:
             self.skipped.add(report.nodeid)  # skip and xfail: no verdict on the code
 
@@ -400,8 +404,11 @@ class PerTestCoverage:
         seconds = round(time.perf_counter() - self.started, 4)
         lines, *also = tracker.lines_in(nodeid)  # the test's own; the reader adds the shared ones
         tracker.switch(OUTSIDE)
+        # The stack of the phase the error comes from: a test failing in its own assertion, then in a teardown
+        # that raises in the target, has the assertion's error and no stack.
+        phases = {when: self.stacks.pop((nodeid, when), None) for when in ("setup", "call", "teardown")}
         if nodeid in self.errors:
-            raised_at, *also_raised = self.stacks.pop(nodeid, [[]])
+            raised_at, *also_raised = phases[self.failed_in.pop(nodeid)] or [[]]
             emit(event="test", name=nodeid, passed=False, error=self.errors[nodeid], lines=lines, also=also, seconds=seconds,
                  raised_at=raised_at, also_raised=also_raised)
         elif nodeid in self.skipped:

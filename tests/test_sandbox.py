@@ -625,11 +625,29 @@ def test_a_commands_python_is_the_one_first_on_the_callers_path(project, monkeyp
         (shim / "python").write_text(f"#!/bin/sh\necho shim\nexec {sys.executable} \"$@\"\n")
         (shim / "python").chmod(0o755)
         monkeypatch.setenv("PATH", f"{shim}:relative/bin::{os.environ['PATH']}")
-        assert child_path().split(":")[0] == str(shim) and "relative/bin" not in child_path().split(":")
+        assert child_path().split(":")[0] == str(shim) and not {"relative/bin", ""} & set(child_path().split(":"))
         result = run_command("python -c 'print(6 * 7)'", tree=project, limits=SMALL)
         assert (result.status, result.stdout) == ("passed", "shim\n42\n"), result
     finally:
         shutil.rmtree(shim)
+
+
+def test_the_projects_own_folders_on_path_are_the_copys_but_a_virtualenvs(project, monkeypatch):
+    """direnv's `PATH_add bin` puts the project's bin/ on PATH: run from the original, its scripts ignored the candidate."""
+    from codemend.sandbox import path_in_copy
+
+    (project / "bin").mkdir()
+    (project / "bin" / "tool").write_text('#!/bin/sh\ncat "$(dirname "$0")/msg"\n')
+    (project / "bin" / "tool").chmod(0o755)
+    (project / "bin" / "msg").write_text("original\n")
+    (project / ".venv" / "bin").mkdir(parents=True)
+    (project / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    venv_bin, bin_ = str(project / ".venv" / "bin"), str(project / "bin")
+    assert path_in_copy(f"{bin_}:{venv_bin}:/usr/bin", project, "/w") == f"/w/bin:{venv_bin}:/usr/bin"
+    monkeypatch.setenv("PATH", f"{bin_}:{os.environ['PATH']}")
+    result = run_command("tool", tree=project, limits=SMALL, overlay={"bin/msg": "copy\n"})
+    assert (result.status, result.stdout) == ("passed", "copy\n"), result
+    assert (project / "bin" / "msg").read_text() == "original\n"
 
 
 def test_copies_of_the_trees_folders_on_the_pythons_path_come_first(project, tmp_path):

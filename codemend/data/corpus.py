@@ -99,8 +99,8 @@ def iter_python_files(roots: Iterable[str | os.PathLike]) -> Iterator[tuple[Path
     for root in roots:
         root = Path(root)
         if root.is_file():
-            if root.resolve() not in seen:
-                seen.add(root.resolve())
+            if (place := root.resolve()) not in seen:
+                seen.add(place)
                 yield root.parent, root
             continue
         for folder, dirs, files in os.walk(root, followlinks=False):
@@ -108,8 +108,8 @@ def iter_python_files(roots: Iterable[str | os.PathLike]) -> Iterator[tuple[Path
                              and not os.path.isfile(os.path.join(folder, d, "pyvenv.cfg")))  # a virtualenv by any name
             for name in sorted(files):
                 path = Path(folder) / name
-                if name.endswith(".py") and not path.is_symlink() and path.resolve() not in seen:
-                    seen.add(path.resolve())
+                if name.endswith(".py") and not path.is_symlink() and (place := path.resolve()) not in seen:
+                    seen.add(place)
                     yield root, path
 
 

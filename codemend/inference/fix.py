@@ -255,7 +255,7 @@ class SharedRuns:
     def __init__(self, files: list[Path]):
         self.files, self.baseline, self.coverage, self.tree = files, None, {}, ""
         self.entering: dict[Path, set[str]] = {}  # per file, the failing tests that run its functions' bodies
-        self.suspicion: dict[Path, float] = {}  # per file, its most suspicious line's Ochiai score
+        self.suspicion: dict[Path, float] = {}  # per file, its most suspicious line's score (Ochiai, raised lines, hang loops)
         self.unexplained: set[str] | None = None  # failing tests no plausible fix so far passes (None: not listed)
         self.test_holders: set[str] = set()  # files (relative to the tree) that hold the test functions the command ran
         self.reads: dict[Path, tuple[str, str] | str] = {}
@@ -311,8 +311,8 @@ class SharedRuns:
 
     def in_order(self, files: list[Path]) -> list[Path]:
         """`files`, those most failing tests enter first, then by their most suspicious line (Ochiai: a line
-        the failing tests run and few passing ones do; a loop a hanging test was stopped in, before any);
-        ties keep their order."""
+        the failing tests run and few passing ones do, more where their exceptions came up through; a loop a
+        hanging test was stopped in, before any); ties keep their order."""
         return sorted(files, key=lambda file: (-len(self.entering.get(file, ())), -self.suspicion.get(file, 0.0)))
 
     def explained(self, file: Path) -> bool:

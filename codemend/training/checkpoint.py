@@ -11,7 +11,7 @@ import functools
 import json
 import logging
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import MISSING, asdict, dataclass, replace
 from pathlib import Path
 from typing import get_args, get_type_hints
 
@@ -84,7 +84,7 @@ def spec_problems(data) -> list[str]:
     """What keeps `data` (a parsed codemend.json) from being a TaskSpec: a missing key, a wrong type, an unknown choice."""
     if not isinstance(data, dict):
         return [f"expected a JSON object, got {type(data).__name__}"]
-    required = [name for name, field in TaskSpec.__dataclass_fields__.items() if field.default is field.default_factory]
+    required = [name for name, field in TaskSpec.__dataclass_fields__.items() if field.default is MISSING]
     problems = [f"no {name!r}" for name in required if name not in data]
     for name, choices in SPEC_CHOICES.items():
         if name in data and data[name] not in choices:

@@ -463,8 +463,9 @@ def test_a_setup_failure_fails_the_tests_after_it():
     assert coverages[1].error.startswith("TypeError: object of type 'NoneType' has no len() (candidate.py line 3)")
     assert coverages[1].lines == {1, 2, 3}  # what the failed setup ran, on behalf of the tests after it
     assert coverages[1].imported == {1, 2, 3}  # none of it the test's own: it never ran
+    assert coverages[1].raised_at == coverages[2].raised_at == (3,)  # where the setup's exception came from
     (last,) = coverage_for_benchmark(MAX_INDEX, "ys = max_index(None)\n")
-    assert (last.name, last.passed) == ("setup@line1", False)  # nothing after it: the failure still counts
+    assert (last.name, last.passed, last.raised_at) == ("setup@line1", False, (3,))  # nothing after it: the failure still counts
 
 
 @pytest.mark.sandbox
@@ -494,6 +495,17 @@ def test_a_pytest_tests_exception_says_the_lines_of_the_file_it_came_up_through(
     assert (last.passed, last.raised_at, last.error) == (False, (9, 2), "IndexError: list index out of range (mod.py line 2)")
     assert (first.passed, first.raised_at) == (False, ())  # the test's own assertion
     assert not last.hung_at  # a failure is not a hang
+
+
+@pytest.mark.sandbox
+def test_a_pytest_tests_stack_is_that_of_the_phase_its_error_comes_from(tmp_path):
+    (tmp_path / "mod.py").write_text(LAST_OR_FIRST)
+    (tmp_path / "test_mod.py").write_text(
+        "import pytest\n\nfrom mod import last_or_first\n\n\n@pytest.fixture\ndef closing():\n    yield\n"
+        "    last_or_first([], False)\n\n\ndef test_first(closing):\n    assert last_or_first([3], True) == 4\n")
+    (only,) = coverage_for_command(tmp_path, f"{sys.executable} -m pytest -q -p no:cacheprovider test_mod.py", "mod.py")
+    # The call failed in the test's own assertion; the teardown's IndexError (through lines 9 and 2) is not its stack.
+    assert (only.passed, only.error.startswith("AssertionError"), only.raised_at) == (False, True, ())
 
 
 @pytest.mark.sandbox
