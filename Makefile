@@ -8,6 +8,9 @@ PIP := $(PY) -m pip
 CODEMEND := $(VENV)/bin/codemend
 DEMO := runs/demo
 STAMP := $(VENV)/.installed
+# Recipes run as in an activated virtualenv: `fix` runs a test command's `python` from the caller's PATH
+# (sandbox.child_path), so the demo's and the tests' `python -m pytest` is the venv's.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: setup demo test test-slow bench clean
 

@@ -4,6 +4,7 @@ and a tiny dataset and model are built once per session from committed assets.""
 import atexit
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -15,6 +16,8 @@ _CACHE = tempfile.mkdtemp(prefix="codemend-test-cache-")
 atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)  # it holds the base model's converted weights: ~1 GB a run
 for _name in ("HF_HOME", "HF_DATASETS_CACHE", "XDG_CACHE_HOME", "TORCHINDUCTOR_CACHE_DIR", "MPLCONFIGDIR", "CODEMEND_CACHE"):
     os.environ[_name] = os.path.join(_CACHE, _name.lower())
+# As in an activated virtualenv: a test command's `python` runs from the caller's PATH (sandbox.child_path).
+os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_DATASETS_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
