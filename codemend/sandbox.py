@@ -395,8 +395,12 @@ def _program_outside_copy(program: str, tree: Path) -> str:
     if relative.is_absolute() or len(relative.parts) < 2:
         return program
     original = tree.absolute() / relative  # not resolved: a venv's python is a link its venv is found through
-    folders = [tree.absolute().joinpath(*relative.parts[:k]) for k in range(1, len(relative.parts))]
-    return str(original) if original.exists() and any(map(left_out_of_copy, folders)) else program
+    return str(original) if original.exists() and in_left_out_folder(tree.absolute(), relative.parts[:-1]) else program
+
+
+def in_left_out_folder(root: Path, parts: Sequence[str]) -> bool:
+    """Whether the folder `root`/`parts` lies in (or is) one that a run's copy leaves out (`left_out_of_copy`)."""
+    return any(left_out_of_copy(root.joinpath(*parts[:k])) for k in range(1, len(parts) + 1))
 
 
 def split_assignments(argv: list[str]) -> tuple[dict[str, str], list[str]]:
@@ -601,9 +605,9 @@ def path_in_copy(path: str, tree: Path, work: str) -> str:
     for entry in path.split(os.pathsep):
         folder = Path(entry).resolve()
         inside = folder == root or root in folder.parents
-        left_out = inside and any(left_out_of_copy(root.joinpath(*folder.relative_to(root).parts[:k]))
-                                  for k in range(1, len(folder.relative_to(root).parts) + 1))
-        entries.append(os.path.join(work, str(folder.relative_to(root))) if inside and not left_out else entry)
+        relative = folder.relative_to(root) if inside else None
+        moved = relative is not None and not in_left_out_folder(root, relative.parts)
+        entries.append(os.path.join(work, str(relative)) if moved else entry)
     return os.pathsep.join(entries)
 
 

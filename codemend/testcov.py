@@ -191,14 +191,21 @@ class Alarm:
         self.disarm()
 
 
+def stacks_in(exc, targets):
+    """Lines of each of the `targets` files in the exception's traceback, outermost first, each in its own line
+    numbers, from one walk of it (a folder's run measures up to FILES_PER_RUN files, and every failing test raises)."""
+    stacks, tb = {target: [] for target in targets}, exc.__traceback__
+    while tb is not None:
+        path = os.path.realpath(tb.tb_frame.f_code.co_filename)
+        if path in stacks:
+            stacks[path].append(tb.tb_lineno)
+        tb = tb.tb_next
+    return [stacks[target] for target in targets]
+
+
 def target_stack(exc, target):
     """Lines of the target file in the exception's traceback, outermost first."""
-    lines, tb = [], exc.__traceback__
-    while tb is not None:
-        if os.path.realpath(tb.tb_frame.f_code.co_filename) == target:
-            lines.append(tb.tb_lineno)
-        tb = tb.tb_next
-    return lines
+    return stacks_in(exc, [target])[0]
 
 
 def target_line(exc, target):
@@ -297,13 +304,6 @@ TARGET = os.path.realpath(CONFIG["target"])
 ALSO = [os.path.realpath(path) for path in CONFIG.get("also", [])]  # more files measured in the same run
 
 
-
-
-def stacks_in_files(exc):
-    """`target_stack` in TARGET and in each ALSO file: each file's own line numbers."""
-    return [target_stack(exc, path) for path in (TARGET, *ALSO)]
-
-
 OUTSIDE = "<outside tests>"
 # pytest's cacheprovider plugin's options (the last two take a value), left out of the coverage run:
 # --lf would measure only the tests that failed last, and Ochiai needs the passing ones too.
@@ -345,7 +345,7 @@ class PerTestCoverage:
 
     def __init__(self):
         self.shared, self.errors, self.skipped, self.raised = [set() for _ in range(1 + len(ALSO))], {}, set(), {}
-        self.stacks = {}  # (nodeid, phase) -> stacks_in_files of the exception that phase raised
+        self.stacks = {}  # (nodeid, phase) -> `stacks_in` TARGET and ALSO, of the exception that phase raised
         self.failed_in = {}  # nodeid -> the phase whose failure is the test's error (the first that failed)
         self.collect_errors, self.reported, self.started = [], False, time.perf_counter()
         tracker.switch(OUTSIDE)
@@ -389,7 +389,7 @@ class PerTestCoverage:
         # The exception itself: its type name and the innermost target line (pytest's summary has neither).
         if call.excinfo is not None:
             self.raised[(item.nodeid, call.when)] = describe(call.excinfo.value, TARGET, CONFIG["target"])
-            self.stacks[(item.nodeid, call.when)] = stacks_in_files(call.excinfo.value)
+            self.stacks[(item.nodeid, call.when)] = stacks_in(call.excinfo.value, [TARGET, *ALSO])
 
     def pytest_runtest_logreport(self, report):
         if report.failed:
@@ -450,7 +450,7 @@ def run_program():
         status = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
         error = "" if status == 0 else f"SystemExit({exc.code!r})"
     except BaseException as exc:
-        status, error, stacks = 1, describe(exc, TARGET, CONFIG["target"]), stacks_in_files(exc)
+        status, error, stacks = 1, describe(exc, TARGET, CONFIG["target"]), stacks_in(exc, [TARGET, *ALSO])
     lines, *also = tracker.lines_in(name)
     emit(event="test", name=name, passed=status == 0, error=error, lines=lines, also=also, raised_at=stacks[0], also_raised=stacks[1:])
     return status
@@ -819,13 +819,14 @@ def tests_ran(command: str, result: RunResult) -> int | None:
         ran = _UNITTEST_RAN.findall(result.stderr)
         skipped = _UNITTEST_SKIPPED.findall(result.stderr)
         return int(ran[-1]) - (int(skipped[-1]) if skipped else 0) if ran else None
-    tally = pytest_tally(result.stdout)
+    stdout = without_colour(result.stdout)
+    tally = pytest_tally(stdout)
     if tally is None:
         return None
     # A failed subtest counts as failed and its test as passed (pytest 9: "3 failed, 3 passed, 3 subtests passed" for
     # 4 tests, 2 of its failures subtests of one): each has a SUBFAILED line in the short summary (-rfE), left out here,
     # or the original's run of python-slugify counted 265 tests and the fixed code's 140, and its true fix an error (QA).
-    subtests = sum(1 for line in without_colour(result.stdout).splitlines() if _SUBTEST_FAILED.match(line))
+    subtests = sum(1 for line in stdout.splitlines() if _SUBTEST_FAILED.match(line))
     return sum(tally.get(kind, 0) for kind in ("passed", "failed", "xpassed")) - subtests
 
 

@@ -30,7 +30,7 @@ from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
 from codemend.inference.repair import (TESTS_PASS, RepairResult, Stopwatch, Suggestion, Tests, best_first, class_statements, file_diff, functions_of,
                                        module_chunks_of, repair, select_functions, selection_problem, some, unusable_baseline, verdict)
-from codemend.inference.sbfl import hang_loops, ochiai, with_hang_loops, with_raised_lines
+from codemend.inference.sbfl import line_suspicion
 from codemend.sandbox import BackgroundRun
 from codemend.task import compute_edit, source_lines
 from codemend.testcov import coverage_for_files, parse_test_command, unittest_as_pytest
@@ -302,8 +302,7 @@ class SharedRuns:
             names = entering_failures(read[0], str(file), records) if not isinstance(read, str) else set()
             if names:
                 self.entering[file] = names
-                scores = with_hang_loops(with_raised_lines(ochiai(records), records), hang_loops(records, read[0]))  # the loop a hanging test spun in
-                self.suspicion[file] = max(scores.values(), default=0.0)
+                self.suspicion[file] = max(line_suspicion(records, read[0])[0].values(), default=0.0)
         self.unexplained = tests.failed(self.baseline) if self.entering and self.baseline.status == "failed" else None
         # Not doctests (`pkg/mod.py::pkg.mod.func`, a dotted name): their file is the code.
         self.test_holders = {file_part for file_part, _, name in (record.name.partition("::") for record in next(iter(self.coverage.values()), []))

@@ -36,7 +36,7 @@ from codemend.inference.candidates import merge, normal_key, operator_candidates
 from codemend.inference.debugger import Candidate, Debugger
 from codemend.inference.docstrings import elide
 from codemend.inference.localize import LineRanking, combine, factored_scores, model_signal
-from codemend.inference.sbfl import coverage_for_benchmark, coverage_for_command, hang_loops, ochiai, with_hang_loops, with_raised_lines
+from codemend.inference.sbfl import coverage_for_benchmark, coverage_for_command, line_suspicion
 from codemend.sandbox import BackgroundRun, Limits, RunResult, SandboxPool, never_started, run_command, run_tests, scaled_timeout
 from codemend.task import source_lines, unified_diff
 from codemend.testcov import (COMMAND_STARTUP_S, COVERAGE_SLOWDOWN, TestCoverage, collection_errors, command_limits, failing_tests,
@@ -991,10 +991,8 @@ def measure_original(text: str, path: str, tests: Tests, result: RepairResult, w
                 return None, limits, trace, sbfl
             if unrepeated:
                 result.notes.append(f"{some(unrepeated)} failed on the original code but passed when run again under coverage: flaky")
-            sbfl = with_raised_lines(ochiai(result.coverage), result.coverage) if result.coverage else {}
-            loops = hang_loops(result.coverage, text)
+            sbfl, loops = line_suspicion(result.coverage, text)
             if loops:
-                sbfl = with_hang_loops(sbfl, loops)
                 where = " and ".join(f"lines {start}-{end}" for start, end in loops)
                 result.notes.append(f"the tests that hung were stopped in the loop at {where}: its lines are looked at first")
     if result.baseline.status == "timeout":

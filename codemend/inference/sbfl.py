@@ -20,7 +20,8 @@ from codemend.testcov import (
 )
 
 __all__ = ["IMPORT_ONLY_WEIGHT", "RAISED_WEIGHT", "TestCommand", "TestCoverage", "coverage_for_benchmark", "coverage_for_command", "coverage_for_files",
-           "hang_loops", "ochiai", "parse_test_command", "plan_benchmark_tests", "raised_lines", "rank_lines", "with_hang_loops", "with_raised_lines"]
+           "hang_loops", "line_suspicion", "ochiai", "parse_test_command", "plan_benchmark_tests", "raised_lines", "rank_lines", "with_hang_loops",
+           "with_raised_lines"]
 
 
 # ----------------------------------------------------------------------------- Ochiai
@@ -125,3 +126,14 @@ def with_hang_loops(scores: Mapping[int, float], loops: Collection[tuple[int, in
     """`scores` with the lines of `loops` (`hang_loops`) above every other line, in their own order."""
     top = max(scores.values(), default=0.0) or 1.0
     return {line: score + top if any(start <= line <= end for start, end in loops) else score for line, score in scores.items()}
+
+
+# ----------------------------------------------------------------------------- all of it
+
+
+def line_suspicion(coverages: Sequence[TestCoverage], text: str) -> tuple[dict[int, float], list[tuple[int, int]]]:
+    """(line -> suspicion, the hang loops) of the file `text` from its tests' coverage: Ochiai, raised where the
+    failing tests' exceptions came up through (`with_raised_lines`), and the loops hanging tests spun in above
+    every other line (`hang_loops`, returned too: a run says where they are)."""
+    loops = hang_loops(coverages, text)
+    return with_hang_loops(with_raised_lines(ochiai(coverages), coverages), loops), loops
