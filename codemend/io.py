@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from codemend.errors import CodemendError
 
@@ -118,6 +118,21 @@ def back_up(out: Path) -> Path | None:
         except OSError as err:
             if err.errno not in (errno.ENOTEMPTY, errno.EEXIST):  # taken since the check
                 raise
+
+
+def write_then_rename(path: str | os.PathLike, write: Callable[[str], object], mode: int = 0o644) -> None:
+    """Write the file `path` through `write(temporary path)` beside it, then rename it into place (with `mode`):
+    a reader never sees half a file, and a failure (a full disk) leaves the old one and no temporary behind."""
+    path = Path(path)
+    descriptor, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(descriptor)
+    try:
+        write(tmp)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def remove_stale_temporaries(out: Path) -> None:

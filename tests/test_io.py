@@ -1,9 +1,11 @@
 """Output folders are written atomically and never replaced without a backup."""
 
+from pathlib import Path
+
 import pytest
 
 from codemend.errors import CodemendError
-from codemend.io import atomic_folder, read_jsonl, write_jsonl
+from codemend.io import atomic_folder, read_jsonl, write_jsonl, write_then_rename
 
 
 def test_failed_write_leaves_nothing_that_looks_complete(tmp_path):
@@ -59,6 +61,21 @@ def test_an_output_another_run_moved_in_meanwhile_is_backed_up_too(tmp_path, mon
     assert (out / "mine.txt").read_text() == "mine"
     (backup,) = tmp_path.glob("out.bak-*")
     assert (backup / "theirs.txt").read_text() == "theirs" and not list(tmp_path.glob(".out.tmp-*"))
+
+
+def test_a_file_written_then_renamed_replaces_the_old_one_whole_or_not_at_all(tmp_path):
+    path = tmp_path / "state.json"
+    path.write_text("old")
+
+    def fails(tmp):
+        Path(tmp).write_text("half")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        write_then_rename(path, fails)
+    assert [p.name for p in tmp_path.iterdir()] == ["state.json"] and path.read_text() == "old"  # no temporary left
+    write_then_rename(path, lambda tmp: Path(tmp).write_text("new"), mode=0o600)
+    assert path.read_text() == "new" and path.stat().st_mode & 0o777 == 0o600 and len(list(tmp_path.iterdir())) == 1
 
 
 def test_a_killed_writers_temporary_folder_is_removed_and_a_live_ones_kept(tmp_path):

@@ -21,9 +21,7 @@ escaped, so a `</script>` or a quote in the source is shown, never interpreted.
 from __future__ import annotations
 
 import math
-import os
 import re
-import tempfile
 import textwrap
 from dataclasses import dataclass
 from html import escape
@@ -34,6 +32,7 @@ from codemend.data.corpus import Function, body_lines, extract_functions
 from codemend.inference.debugger import Debugger, TokenSurprise
 from codemend.inference.localize import DEFAULT_WEIGHTS, LineRanking
 from codemend.inference.repair import FunctionReport, RepairResult, Suggestion
+from codemend.io import write_then_rename
 from codemend.task import source_lines
 
 SIGNALS = ("model", "sbfl", "naturalness")  # the page's column order; unknown signals follow
@@ -446,12 +445,4 @@ def write_explain(path_out: str | Path, html: str) -> None:
     """Write the page atomically: a reader never sees half a page, and a failure leaves no file behind."""
     path_out = Path(path_out)
     path_out.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, tmp = tempfile.mkstemp(dir=path_out.parent, prefix=f".{path_out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            handle.write(html)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path_out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_then_rename(path_out, lambda tmp: Path(tmp).write_text(html, encoding="utf-8", newline=""))

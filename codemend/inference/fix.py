@@ -18,7 +18,6 @@ import logging
 import os
 import re
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -31,6 +30,7 @@ from codemend.inference.debugger import Debugger
 from codemend.inference.repair import (TESTS_PASS, RepairResult, Stopwatch, Suggestion, Tests, best_first, class_statements, file_diff, functions_of,
                                        module_chunks_of, repair, select_functions, selection_problem, some, unusable_baseline, verdict)
 from codemend.inference.sbfl import line_suspicion
+from codemend.io import write_then_rename
 from codemend.sandbox import BackgroundRun
 from codemend.task import compute_edit, source_lines
 from codemend.testcov import coverage_for_files, parse_test_command, unittest_as_pytest
@@ -592,15 +592,8 @@ def apply_fix(report: FileReport, suggestion: Suggestion, force: bool = False) -
         raise CodemendError(f"{path} changed since it was read; nothing written. Run codemend fix again")
     backup = write_backup(path, original)
     real = path.resolve()  # a symbolic link: the file it points to gets the fix, the link stays a link
-    descriptor, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding=report.encoding, newline="") as handle:
-            handle.write(suggestion.patched_source)
-        os.chmod(tmp, real.stat().st_mode & 0o7777)
-        os.replace(tmp, real)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_then_rename(real, lambda tmp: Path(tmp).write_text(suggestion.patched_source, encoding=report.encoding, newline=""),
+                      mode=real.stat().st_mode & 0o7777)
     return backup
 
 

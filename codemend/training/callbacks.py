@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import random
 import shutil
 import tempfile
@@ -35,6 +34,7 @@ from pathlib import Path
 from codemend.config import TrainRecipeConfig
 from codemend.eval.metrics import topk_localization_accuracy
 from codemend.eval.split_eval import score_prediction, truth_lines
+from codemend.io import write_then_rename
 from codemend.training.checkpoint import spec_for_training
 from codemend.training.generation import generate
 from codemend.training.tokenize import encode_sample
@@ -98,13 +98,9 @@ def save_evaluations(folder: Path, results: list[GenEval], best: GenEval | None,
 
     own = best is not None and best.step == step  # the checkpoint's weights are the best ones
     if best is not None and not own and best_state is not None:
-        partial = folder / (BEST_FILE + ".tmp")
-        save_file({name: value.contiguous() for name, value in best_state.items()}, str(partial))
-        os.replace(partial, folder / BEST_FILE)
+        write_then_rename(folder / BEST_FILE, lambda tmp: save_file({name: value.contiguous() for name, value in best_state.items()}, tmp))
     record = {"results": [asdict(result) for result in results], "best_step": best.step if best is not None else None}
-    partial = folder / (EVALS_FILE + ".tmp")
-    partial.write_text(json.dumps(record), encoding="utf-8")
-    os.replace(partial, folder / EVALS_FILE)
+    write_then_rename(folder / EVALS_FILE, lambda tmp: Path(tmp).write_text(json.dumps(record), encoding="utf-8"))
 
 
 def load_evaluations(folder: Path, model, step: int) -> tuple[list[GenEval], GenEval | None, dict | None]:

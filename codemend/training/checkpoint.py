@@ -75,9 +75,7 @@ class TaskSpec:
 
 SPEC_FIX = "`codemend train` writes it beside the weights: restore the folder from its backup, or train it again"
 SPEC_CHOICES = {"arch": get_args(get_type_hints(ModelConfig)["arch"]), "output_format": get_args(get_type_hints(TaskConfig)["output_format"])}
-SPEC_TYPES = {"include_context": (bool, "true or false"), "include_trace": (bool, "true or false"), "max_source_tokens": (int, "a whole number"),
-              "max_target_tokens": (int, "a whole number"), "prompt_version": (str, "a string"), "base": (str, "a string"),
-              "naturalness_weight": ((int, float), "a number")}
+SPEC_WANTED = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}  # a TaskSpec field's type, said
 
 
 def spec_problems(data) -> list[str]:
@@ -89,9 +87,10 @@ def spec_problems(data) -> list[str]:
     for name, choices in SPEC_CHOICES.items():
         if name in data and data[name] not in choices:
             problems.append(f"{name} {data[name]!r} is not one of {', '.join(choices)}")
-    for name, (kind, wanted) in SPEC_TYPES.items():
-        if name in data and (not isinstance(data[name], kind) or (kind is not bool and isinstance(data[name], bool))):
-            problems.append(f"{name} is {json.dumps(data[name])}, not {wanted}")
+    for name, kind in get_type_hints(TaskSpec).items():
+        accepted = (int, float) if kind is float else kind  # JSON writes 1.0 as 1
+        if name in data and (not isinstance(data[name], accepted) or (kind is not bool and isinstance(data[name], bool))):
+            problems.append(f"{name} is {json.dumps(data[name])}, not {SPEC_WANTED[kind]}")
     return problems
 
 
