@@ -371,21 +371,7 @@ class PerTestCoverage:
         self.started = time.perf_counter()
         tracker.switch(nodeid)
 
-    # Each phase of a test (setup, call, teardown) runs under the alarm, so a test the bug makes hang fails
-    # with its lines and the run goes on; pytest's reports between them do not: a TimeoutError there is
-    # pytest's INTERNALERROR, and the whole run's coverage was lost (a slow boltons test failing just before
-    # its limit). This plugin's hooks run before pytest's own (registered after them).
-    def pytest_runtest_setup(self, item):
-        alarm.arm()
-
-    def pytest_runtest_call(self, item):
-        alarm.arm()
-
-    def pytest_runtest_teardown(self, item, nextitem):
-        alarm.arm()
-
     def pytest_runtest_makereport(self, item, call):
-        alarm.disarm()
         # The exception itself: its type name and the innermost target line (pytest's summary has neither).
         if call.excinfo is not None:
             self.raised[(item.nodeid, call.when)] = describe(call.excinfo.value, TARGET, CONFIG["target"])
@@ -417,6 +403,25 @@ class PerTestCoverage:
             emit(event="test", name=nodeid, passed=True, error="", lines=lines, also=also, seconds=seconds)
 
 
+def alarm_plugin(hookimpl):
+    """pytest plugin: each phase of a test (setup, call, teardown) runs under the alarm, so a test the bug makes
+    hang fails with its lines and the run goes on. pytest's reports between them do not: a TimeoutError there is
+    pytest's INTERNALERROR, and the whole run's coverage was lost (a slow boltons test failing just before its
+    limit). A wrapper around the phase, not a disarm when its report is made: pytest 9's subtests make a report
+    for each subtest in the middle of the call, and a later subtest that hung was not stopped."""
+
+    @hookimpl(hookwrapper=True)  # the old-style wrapper: the user's pytest may predate `wrapper=True`
+    def each_phase():
+        alarm.arm()
+        try:
+            yield
+        finally:
+            alarm.disarm()
+
+    return types.SimpleNamespace(pytest_runtest_setup=each_phase, pytest_runtest_call=each_phase,
+                                 pytest_runtest_teardown=each_phase)
+
+
 def run_pytest():
     import importlib.util
 
@@ -428,7 +433,7 @@ def run_pytest():
     if "no:xdist" not in args and importlib.util.find_spec("xdist") is not None:
         args += ["-n", "0"]  # pytest-xdist (-n in the command or its addopts) would run the tests in workers, unmeasured
     plugin = PerTestCoverage()
-    exit_code = pytest.main(args, plugins=[plugin])
+    exit_code = pytest.main(args, plugins=[plugin, alarm_plugin(pytest.hookimpl)])
     plugin.report_collect_errors()
     return int(exit_code)
 

@@ -487,6 +487,20 @@ def test_a_pytest_test_that_hangs_fails_with_its_lines_and_the_tests_after_it_st
 
 
 @pytest.mark.sandbox
+def test_a_subtest_that_hangs_after_one_that_failed_is_stopped_too(tmp_path):
+    # pytest 9 makes a report for each subtest in the middle of the test's call; the alarm was disarmed at
+    # the first, so a later subtest that hung ran to the whole run's limit and every test's lines were lost.
+    (tmp_path / "mod.py").write_text("def spin(n):\n    while n != 0:\n        n -= 2\n    return n\n\n\ndef one():\n    return 1\n")
+    (tmp_path / "test_mod.py").write_text(
+        "from mod import one, spin\n\n\ndef test_both(subtests):\n    with subtests.test(i=0):\n        assert one() == 2\n"
+        "    with subtests.test(i=1):\n        assert spin(3) == 0\n\n\ndef test_one():\n    assert one() == 1\n")
+    both, one = coverage_for_command(tmp_path, f"{sys.executable} -m pytest -q -p no:cacheprovider test_mod.py", "mod.py",
+                                     limits=Limits(wall_s=5.0))  # a test is stopped after 2 x 0.1 x 5 s
+    assert (both.name, both.passed) == ("test_mod.py::test_both", False) and {2, 3, 8} <= both.lines
+    assert (one.name, one.passed) == ("test_mod.py::test_one", True)
+
+
+@pytest.mark.sandbox
 def test_a_pytest_tests_exception_says_the_lines_of_the_file_it_came_up_through(tmp_path):
     (tmp_path / "mod.py").write_text(LAST_OR_FIRST)
     (tmp_path / "test_mod.py").write_text("from mod import last_or_first\n\n\ndef test_last():\n    assert last_or_first([1, 2], False) == 2\n\n\n"
