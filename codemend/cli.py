@@ -269,9 +269,12 @@ def cmd_train(args, unknown) -> int:
 
     config = resolve(TrainRecipeConfig, args, unknown, flag_checks=_train_flag_problems)
     main_process = os.environ.get("RANK", "0") == "0"  # under torchrun/accelerate, print once
-    if main_process and not args.quiet:  # -q: the outcome only (train_log.json and config.yaml keep the rest)
-        print("resolved config:\n" + "\n".join("  " + line for line in to_yaml(config).splitlines()), flush=True)
-    report = run(config)
+
+    def show_config():  # -q: the outcome only (train_log.json and config.yaml keep the rest)
+        if main_process and not args.quiet:
+            print("resolved config:\n" + "\n".join("  " + line for line in to_yaml(config).splitlines()), flush=True)
+
+    report = run(config, on_start=show_config)
     last = (f"last loss {report.losses[-1][1]:.4f}" if report.losses
             else f"no loss logged (--train.log_every {config.train.log_every}, more than the {report.steps} steps)")
     if main_process:

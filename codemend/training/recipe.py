@@ -19,6 +19,7 @@ import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from codemend.config import TrainRecipeConfig, save_run_metadata
 from codemend.errors import CodemendError
@@ -303,10 +304,12 @@ def save(config: TrainRecipeConfig, model, tokenizer, report: TrainReport, sampl
 # ----------------------------------------------------------------------------- the recipe
 
 
-def run(config: TrainRecipeConfig) -> TrainReport:
+def run(config: TrainRecipeConfig, on_start: Callable[[], None] | None = None) -> TrainReport:
+    """`on_start` is called once the output folder and the data are found usable (the CLI prints the resolved
+    config then: a refused resume or a leftover folder is said alone, not under a screen of settings)."""
     setup(config)
     try:
-        report = _prepare_and_train(config)
+        report = _prepare_and_train(config, on_start)
     except BaseException:
         resume.abandon(config)  # OUT.lock goes, and OUT.partial unless it holds something saved
         raise
@@ -314,12 +317,14 @@ def run(config: TrainRecipeConfig) -> TrainReport:
     return report
 
 
-def _prepare_and_train(config: TrainRecipeConfig) -> TrainReport:
+def _prepare_and_train(config: TrainRecipeConfig, on_start: Callable[[], None] | None) -> TrainReport:
     resume_from = resume.prepare(config)
     ranks = resume.ranks()
     if ranks.num_processes > 1:
         logger.info("data parallel: world size %d (%s)", ranks.num_processes, ranks.distributed_type)
     rows = load_rows(config)
+    if on_start is not None:
+        on_start()
     encoded_rows = loss_rows(config, rows)
     pairs = load_data(config, encoded_rows)
     model, tokenizer = build_model(config, pairs["train"])

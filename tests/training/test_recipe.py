@@ -162,6 +162,7 @@ def test_a_run_shorter_than_its_logging_interval_says_so_instead_of_a_nan_loss(t
                  "--train.max_steps", "1", "--train.log_every", "5"]) == 0
     out = capsys.readouterr().out
     assert "no loss logged (--train.log_every 5, more than the 1 steps)" in out and "nan" not in out
+    assert out.index("resolved config:\n") < out.index("saved ")  # said once the run starts, before its outcome
     card = (tmp_path / "short" / "README.md").read_text()
     assert "No training loss was logged: the run's 1 steps ended before the first log" in card and "nan" not in card
 

@@ -95,7 +95,9 @@ def tiny_config(data: Path, out: Path, **overrides) -> TrainRecipeConfig:
 def test_resume_needs_the_partial_folder_and_the_same_config(tiny_dataset, tmp_path, capsys):
     out = tmp_path / "model"
     assert main(["train", "--config", TINY, "--data", str(tiny_dataset), "--out", str(out), "--resume"]) == 1
-    assert f"no interrupted run to resume ({out}.partial does not exist); run without --resume" in capsys.readouterr().err
+    refused = capsys.readouterr()
+    assert f"no interrupted run to resume ({out}.partial does not exist); run without --resume" in refused.err
+    assert "resolved config" not in refused.out  # the refusal alone, not under a screen of settings
 
     assert resume.prepare(tiny_config(tiny_dataset, out)) is None  # what a run does before training
     assert (tmp_path / "model.partial" / "config.yaml").is_file()
