@@ -174,6 +174,8 @@ def check_checkpoint_dir(path: str | Path, need_spec: bool = True) -> Path:
         raise CodemendError(
             f"model folder {folder} is incomplete: missing {', '.join(missing)}; it has: {', '.join(present) or 'nothing'}; {hint}"
         )
+    if need_spec:
+        TaskSpec.load(folder)  # a damaged one is said with the configuration's other problems, before any model loads
     return folder
 
 

@@ -102,6 +102,13 @@ def test_a_damaged_task_spec_is_named_with_what_is_wrong(tiny_model, tmp_path):
     spec.write_bytes(b"\xff\xfe{")
     with pytest.raises(CodemendError, match="could not be read"):
         load_checkpoint(copy)
+    # Said at configuration time, with the run's other problems, before any model loads.
+    from codemend.config import model_problems
+
+    (problem,) = model_problems(str(copy), allowed=("default",))
+    assert problem.startswith(f"--model: {spec} could not be read") and "train it again" in problem
+    spec.write_text(json.dumps(good))
+    assert model_problems(str(copy), allowed=("default",)) == []
 
 
 def test_a_failed_final_save_keeps_the_trained_adapter_and_a_new_run_does_not_wipe_it(tiny_model, tiny_dataset, tmp_path, capsys, monkeypatch):
