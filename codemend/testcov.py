@@ -208,22 +208,30 @@ def target_stack(exc, target):
     return stacks_in(exc, [target])[0]
 
 
-def target_line(exc, target):
-    """Innermost line of the target file in the exception's traceback (0 if none)."""
-    if isinstance(exc, SyntaxError) and exc.filename and os.path.realpath(exc.filename) == target:
-        return exc.lineno or 0
-    return (target_stack(exc, target) or [0])[-1]
+def innermost_line(exc, shown):
+    """(shown name, line) of the innermost frame in the exception's traceback that lies in one of the files
+    `shown` maps (real path -> the name to show: a folder's run measures several); None if none does."""
+    if isinstance(exc, SyntaxError) and exc.filename and os.path.realpath(exc.filename) in shown and exc.lineno:
+        return shown[os.path.realpath(exc.filename)], exc.lineno
+    found, tb = None, exc.__traceback__
+    while tb is not None:
+        path = os.path.realpath(tb.tb_frame.f_code.co_filename)
+        if path in shown:
+            found = shown[path], tb.tb_lineno
+        tb = tb.tb_next
+    return found
 
 
-def describe(exc, target, shown_as):
+def describe(exc, shown):
+    """The exception's type and first line of message, and where it came up in the measured files `shown`."""
     try:
         text = exc.msg if isinstance(exc, SyntaxError) else str(exc)
         message = text.strip().splitlines()[0][:300] if text.strip() else ""
     except BaseException:
         message = "<unprintable>"
     head = type(exc).__name__ + (": " + message if message else "")
-    line = target_line(exc, target)
-    return head + (f" ({shown_as} line {line})" if line else "")
+    where = innermost_line(exc, shown)
+    return head + (f" ({where[0]} line {where[1]})" if where else "")
 '''
 
 _BENCHMARK_MAIN = r'''
@@ -240,7 +248,7 @@ def run(context, code):
         with alarm:
             exec(code(), namespace)
     except BaseException as exc:
-        error, stack = describe(exc, TARGET, CONFIG["module_file"]), target_stack(exc, TARGET)
+        error, stack = describe(exc, {TARGET: CONFIG["module_file"]}), target_stack(exc, TARGET)
     return error, set(tracker.lines(context)), stack
 
 
@@ -302,6 +310,7 @@ emit(event="done")
 _COMMAND_MAIN = r'''
 TARGET = os.path.realpath(CONFIG["target"])
 ALSO = [os.path.realpath(path) for path in CONFIG.get("also", [])]  # more files measured in the same run
+SHOWN = dict(zip([TARGET, *ALSO], [CONFIG["target"], *CONFIG.get("also", [])]))  # the names errors give them
 
 
 OUTSIDE = "<outside tests>"
@@ -374,7 +383,7 @@ class PerTestCoverage:
     def pytest_runtest_makereport(self, item, call):
         # The exception itself: its type name and the innermost target line (pytest's summary has neither).
         if call.excinfo is not None:
-            self.raised[(item.nodeid, call.when)] = describe(call.excinfo.value, TARGET, CONFIG["target"])
+            self.raised[(item.nodeid, call.when)] = describe(call.excinfo.value, SHOWN)
             self.stacks[(item.nodeid, call.when)] = stacks_in(call.excinfo.value, [TARGET, *ALSO])
 
     def pytest_runtest_logreport(self, report):
@@ -455,7 +464,7 @@ def run_program():
         status = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
         error = "" if status == 0 else f"SystemExit({exc.code!r})"
     except BaseException as exc:
-        status, error, stacks = 1, describe(exc, TARGET, CONFIG["target"]), stacks_in(exc, [TARGET, *ALSO])
+        status, error, stacks = 1, describe(exc, SHOWN), stacks_in(exc, [TARGET, *ALSO])
     lines, *also = tracker.lines_in(name)
     emit(event="test", name=name, passed=status == 0, error=error, lines=lines, also=also, raised_at=stacks[0], also_raised=stacks[1:])
     return status

@@ -632,12 +632,14 @@ def test_one_run_measures_several_files_as_runs_of_each_would(clamp_repo, monkey
         assert [(c.name, c.passed, c.lines, c.raised_at) for c in both[name]] == [(c.name, c.passed, c.lines, c.raised_at) for c in alone]
     # Each file's own stack: the ZeroDivisionError came up through other.py's line 2 and no line of mod.py.
     assert [c.raised_at for c in both["other.py"]] == [(), (), (), (2,)] and [c.raised_at for c in both["mod.py"]] == [()] * 4
+    # The error names that line whichever file the run measured first (it named the first file's lines only).
+    assert both["mod.py"][3].error == both["other.py"][3].error == "ZeroDivisionError: integer division or modulo by zero (other.py line 2)"
     assert {c.name.rsplit("::", 1)[1]: sorted(c.lines) for c in both["other.py"]} == {
         "test_inside": [1], "test_below": [1], "test_above": [1], "test_double": [1, 2]}  # the import's line, then its own
     monkeypatch.setattr(sbfl, "FILES_PER_RUN", 1)  # many files: batches of runs, the same result
     batched = coverage_for_files(clamp_repo, command, ["mod.py", "other.py"], overlay={"mod.py": CLAMP_BUGGY})
     measured = lambda runs: {name: [(c.name, c.passed, c.lines, c.imported, c.raised_at) for c in tests] for name, tests in runs.items()}
-    assert measured(batched) == measured(both)  # the error's "(other.py line 2)" is the run's first file's line only
+    assert measured(batched) == measured(both)
 
 
 # A stand-in for pytest-xdist as coverage meets it: with -n N > 0, the tests run elsewhere (in its
