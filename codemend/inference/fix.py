@@ -151,6 +151,35 @@ def _untracked(path: Path) -> bool:
                                capture_output=True, text=True, timeout=30).stdout.strip())
 
 
+def changed_files(files: list[Path], rev: str) -> list[Path]:
+    """The `files` that git sees changed (renamed included) or untracked since `rev`: one diff per checkout
+    instead of one per file, and a folder run's progress counts them alone. A link to a file outside the
+    checkout is kept, for `changed_lines` to say so."""
+    tops, changed, kept = {}, {}, []
+    for file in files:
+        folder = file.resolve().parent
+        if folder not in tops:
+            tops[folder] = _git_top(file, rev)
+        top = tops[folder]
+        if top not in changed:
+            listed = _git_diff(top, rev, "--name-only", "-M", "-z", rev) + "\0" + _git_untracked(top)
+            changed[top] = set(listed.split("\0")) - {""}
+        try:
+            here = file.resolve().relative_to(top).as_posix()
+        except ValueError:  # a link out of the checkout
+            kept.append(file)
+            continue
+        if here in changed[top]:
+            kept.append(file)
+    return kept
+
+
+def _git_untracked(top: Path) -> str:
+    """The checkout's untracked files that are not ignored, relative to `top`, NUL-separated."""
+    out = subprocess.run(["git", "ls-files", "--others", "--exclude-standard", "-z"], cwd=top, capture_output=True, text=True, timeout=30)
+    return out.stdout if out.returncode == 0 else ""
+
+
 def files_to_fix(path: Path) -> list[Path]:
     if path.is_dir():
         files = [file for _, file in iter_python_files([path])]
@@ -372,11 +401,14 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
     tests_left = test_files_of(files, Path(path)) if Path(path).is_dir() else set()
     files = [file for file in files if file not in tests_left]
     shared, renames = SharedRuns(files), {}  # renames: --changed_since's, asked once (`changed_lines`)
-    if test_cmd and len(files) > 1:
+    one_file = len(files) == 1
+    if test_cmd and not one_file:
         shared.prepare(test_cmd, timeout_s)
         files = shared.in_order(files)
+    if changed_since and not one_file:
+        files = changed_files(files, changed_since)  # what the progress counts; the tests' coverage saw them all
     for k, file in enumerate(files, start=1):
-        if len(files) == 1:
+        if one_file:
             text, digest = read_source(file)
             check_functions(text, str(file), function, line)
         else:

@@ -15,7 +15,7 @@ import pytest
 from codemend.cli import main
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Candidate
-from codemend.inference.fix import FileReport, apply_fix, changed_functions, check_functions, fix_path, read_source, write_backup
+from codemend.inference.fix import FileReport, apply_fix, changed_files, changed_functions, check_functions, fix_path, read_source, write_backup
 from codemend.inference.formats import as_sarif, as_text
 from codemend.inference.repair import (
     BEAMS_WITH_TESTS, UNRANKED, Tests, file_diff, in_rank_order, model_beams, names_file, repair, select_functions, to_suggestion,
@@ -1128,19 +1128,25 @@ def test_changed_since_reads_plain_hunks_whatever_git_is_configured_to_show_and_
 
 
 
-def test_a_folder_run_with_changed_since_asks_git_for_renames_once(tmp_path, monkeypatch, git_commit_all):
+def test_a_folder_run_with_changed_since_asks_git_for_renames_once(tmp_path, monkeypatch, git_commit_all, caplog):
     # Rename detection runs over the whole repository; asked once per file, a folder of 300 files asked 300 times.
     from codemend.inference import fix as fix_module
 
-    for name in ("a.py", "b.py", "c.py"):
+    for name in ("a.py", "b.py", "c.py", "sub/d.py", "sub/e.py"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text("def f(x):\n    return x + 1\n")
     git_commit_all(tmp_path)
     (tmp_path / "b.py").write_text("def f(x):\n    return x + 2\n")
+    (tmp_path / "sub" / "new.py").write_text("def g(x):\n    return x\n")  # untracked: all of it new
     asked, real = [], fix_module._renames
     monkeypatch.setattr(fix_module, "_renames", lambda top, rev: asked.append(rev) or real(top, rev))
     monkeypatch.chdir(tmp_path)
-    reports = fix_path(".", None, changed_since="HEAD")
-    assert [Path(r.path).name for r in reports] == ["b.py"] and asked == ["HEAD"]
+    with caplog.at_level(logging.INFO, logger="codemend"):
+        reports = fix_path(".", None, changed_since="HEAD")
+    assert [Path(r.path).as_posix() for r in reports] == ["b.py", "sub/new.py"] and asked == ["HEAD"]
+    # The progress counts the changed files, not every file of the folder.
+    assert [r.getMessage() for r in caplog.records if r.getMessage().startswith("[")] == ["[1/2] b.py", "[2/2] sub/new.py"]
+    assert changed_files([Path("a.py"), Path("b.py"), Path("sub/new.py")], "HEAD") == [Path("b.py"), Path("sub/new.py")]
 
 
 def test_bad_files_and_names_fail_clearly(tmp_path):
