@@ -331,7 +331,7 @@ def cmd_eval(args, unknown) -> int:
         print(f"wrote {metrics['out']}/report.md, metrics.json, results.jsonl and plots ({metrics['seconds']} s)")
         if skipped := metrics["skipped_lines"]:  # a score over part of the file must not pass for the file's in a script
             print(f"codemend: {len(skipped)} problem(s) in --benchmark {config.benchmark}, their lines skipped (named in report.md): "
-                  f"the scores cover {metrics['items']} usable item(s); fix or remove those lines (exit status 1)", file=sys.stderr)
+                  f"the scores cover the {metrics['scored']} scored of the {metrics['items']} usable item(s); fix or remove those lines (exit status 1)", file=sys.stderr)
             return 1
         return 0
     from codemend.eval.split_eval import format_table, run

@@ -120,6 +120,23 @@ def back_up(out: Path) -> Path | None:
                 raise
 
 
+def copy_to_backup(out: Path, names: Iterable[str]) -> Path:
+    """Copy the files `names` of the folder `out` into a new OUT.bak-TIMESTAMP folder beside it (-N where that name is
+    taken), for a command that replaces some of a folder's files and keeps the rest."""
+    stamp, number = time.strftime("%Y%m%d-%H%M%S"), 1
+    while True:
+        backup = out.parent / f"{out.name}.bak-{stamp}{'' if number == 1 else f'-{number}'}"
+        number += 1
+        try:
+            backup.mkdir()
+            break
+        except FileExistsError:
+            continue
+    for name in names:
+        shutil.copy2(out / name, backup / name)
+    return backup
+
+
 def write_then_rename(path: str | os.PathLike, write: Callable[[str], object], mode: int = 0o644) -> None:
     """Write the file `path` through `write(temporary path)` beside it, then rename it into place (with `mode`):
     a reader never sees half a file, and a failure (a full disk) leaves the old one and no temporary behind."""
@@ -172,6 +189,35 @@ def write_jsonl(path: str | os.PathLike, rows: Iterable[dict]) -> int:
     return count
 
 
+def jsonl_lines(data: bytes) -> Iterator[tuple[int, str, str]]:
+    """(line number, text, problem) of each non-blank line of JSONL `data`; problem is "" or why the line is not
+    text ("not UTF-8: byte 0xff at column 12"). Lines end at "\\n" only, as JSON Lines says: str.splitlines also
+    breaks at U+2028, U+0085 and others that a JSON string may hold unescaped (`ensure_ascii=False` writes them)."""
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]  # a byte-order mark (Windows editors) is not part of line 1
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            yield number, "", f"not UTF-8: byte 0x{raw[err.start]:02x} at column {err.start + 1}"
+            continue
+        if text.strip():
+            yield number, text, ""
+
+
+def own_jsonl_lines(path: Path) -> Iterator[str]:
+    """The lines of a JSONL file that codemend wrote and reads back (a run's results, its verdict cache), split as
+    `jsonl_lines` splits them; a line that is not text is left out, as its readers leave out lines that are not JSON."""
+    return (text for _, text, problem in jsonl_lines(path.read_bytes()) if not problem)
+
+
+def where_in_line(err: json.JSONDecodeError) -> str:
+    """The parser's message with its column: "Expecting value at column 31", "Unterminated string starting at column 11"
+    (some messages end in "at" already)."""
+    message = err.msg.rstrip(": ")
+    return f"{message} column {err.colno}" if message.endswith(" at") else f"{message} at column {err.colno}"
+
+
 def read_jsonl(path: str | os.PathLike, required: Iterable[str] = (), texts: Iterable[str] = ()) -> list[dict]:
     """Read JSONL; a malformed line, a missing field or one of `texts` that is not a string is an error
     naming the line and field."""
@@ -180,23 +226,19 @@ def read_jsonl(path: str | os.PathLike, required: Iterable[str] = (), texts: Ite
     path = Path(path)
     if not path.is_file():
         raise CodemendError(f"{path}: no such file")
-    with open(path, encoding="utf-8-sig", errors="strict") as handle:  # a byte-order mark is not JSON
+    for number, line, problem in jsonl_lines(path.read_bytes()):
+        if problem:
+            raise CodemendError(f"{path}:{number}: {problem}; fix or remove that line")
         try:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as err:
-                    raise CodemendError(f"{path}:{number}: invalid JSON ({err.msg}); fix or remove that line") from None
-                if not isinstance(row, dict):
-                    raise CodemendError(f"{path}:{number}: expected a JSON object, got {type(row).__name__}")
-                missing = [key for key in required if key not in row]
-                if missing:
-                    raise CodemendError(f"{path}:{number}: missing field(s) {', '.join(missing)}")
-                if wrong := next((key for key in texts if key in row and not isinstance(row[key], str)), None):
-                    raise CodemendError(f"{path}:{number}: field {wrong} must be a string, got {type(row[wrong]).__name__}")
-                rows.append(row)
-        except UnicodeDecodeError:
-            raise CodemendError(f"{path}: not UTF-8 text") from None
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise CodemendError(f"{path}:{number}: invalid JSON ({where_in_line(err)}); fix or remove that line") from None
+        if not isinstance(row, dict):
+            raise CodemendError(f"{path}:{number}: expected a JSON object, got {type(row).__name__}")
+        missing = [key for key in required if key not in row]
+        if missing:
+            raise CodemendError(f"{path}:{number}: missing field(s) {', '.join(missing)}")
+        if wrong := next((key for key in texts if key in row and not isinstance(row[key], str)), None):
+            raise CodemendError(f"{path}:{number}: field {wrong} must be a string, got {type(row[wrong]).__name__}")
+        rows.append(row)
     return rows

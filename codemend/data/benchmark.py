@@ -33,12 +33,14 @@ import difflib
 import json
 import logging
 import random
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
 from codemend.errors import CodemendError
+from codemend.io import jsonl_lines, where_in_line
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +126,42 @@ def _field_problems(row: dict[str, Any]) -> list[str]:
             ok = bool(value)
         if not ok:
             problems.append(f"field {name!r} must be {wanted}, got {json.dumps(value)[:40]}")
+    return problems or _content_problems(row)
+
+
+MAX_TIMEOUT_S = 600.0
+"""A benchmark item's `timeout_s` above this is a mistake (a time in milliseconds): each hanging candidate would cost it."""
+
+
+def _content_problems(row: dict[str, Any]) -> list[str]:
+    """What makes a well-typed item unusable, found when the file is read (`data benchmark --list`), not as a
+    "broken" item or a localization miss once the eval has run."""
+    problems = []
+    if row["timeout_s"] > MAX_TIMEOUT_S:
+        problems.append(f"timeout_s {row['timeout_s']:g} is above {MAX_TIMEOUT_S:g} s (each run that hangs waits that long; "
+                        f"seconds, not milliseconds)")
+    if not row["test_code"].strip():
+        problems.append("test_code is empty: nothing would tell a fix from the bug")
+    else:
+        try:
+            ast.parse(row["test_code"])
+        except SyntaxError as err:
+            problems.append(f"test_code does not parse (line {err.lineno}: {err.msg})")
+    lines = row["buggy_code"].count("\n") + (not row["buggy_code"].endswith("\n"))
+    if row.get("bug_line") is not None and row["bug_line"] > lines + 1:  # a missing last line: the one past the end
+        problems.append(f"bug_line {row['bug_line']} is past buggy_code's {lines} line(s)")
+    codes = [row["buggy_code"], row.get("fixed_code") or ""]
+    if row["entry_point"] and not any(defines(code, row["entry_point"].split(".")[0]) for code in codes):
+        problems.append(f"entry_point {row['entry_point']!r} is not defined in buggy_code (no def, class or assignment of it)")
     return problems
+
+
+def defines(code: str, name: str) -> bool:
+    """Whether `code` binds `name` at some line start: def, class, an assignment or an import (read as text: the
+    buggy code may not parse)."""
+    word = re.escape(name)
+    return re.search(rf"^\s*(?:(?:async\s+)?def|class)\s+{word}\b|^{word}\s*(?::[^=]*)?=(?!=)|^(?:from\s+\S+\s+)?import\b.*\b{word}\b",
+                     code, flags=re.M) is not None
 
 
 def _item_from_row(row: dict[str, Any]) -> BenchmarkItem:
@@ -144,17 +181,14 @@ def _read_rows(path: Path, problems: list[str]) -> list[tuple[int, dict[str, Any
     if not path.is_file():
         raise CodemendError(f"{path}: no such benchmark file; pass {_BUILTIN_NAMES} or the path of a JSONL file")
     rows = []
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark (Windows editors) is not part of line 1
-    except UnicodeDecodeError:
-        raise CodemendError(f"{path}: not UTF-8 text") from None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+    for number, line, problem in jsonl_lines(path.read_bytes()):
+        if problem:
+            problems.append(f"{path}:{number}: {problem}")
             continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as err:
-            problems.append(f"{path}:{number}: invalid JSON ({err.msg} at column {err.colno})")
+            problems.append(f"{path}:{number}: invalid JSON ({where_in_line(err)})")
             continue
         if not isinstance(row, dict):
             problems.append(f"{path}:{number}: expected a JSON object, got {type(row).__name__}")

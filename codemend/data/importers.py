@@ -42,7 +42,7 @@ from codemend.config import ExportConfig, ImportConfig, ImportFormat
 from codemend.data.build import BuildReport, _dedupe, split_samples, write_outputs
 from codemend.data.parsing import has_error, parse
 from codemend.errors import CodemendError
-from codemend.io import atomic_folder, check_writable_target, read_jsonl, write_jsonl
+from codemend.io import atomic_folder, check_writable_target, read_jsonl, where_in_line, write_jsonl
 from codemend.task import compute_edit, render_edit, unified_diff
 
 logger = logging.getLogger(__name__)
@@ -171,13 +171,6 @@ def json_records(path: Path, problems: Problems) -> Iterator[tuple[int, dict]]:
                 problems.add(number, f"expected a JSON object, got {_json_type(record)}")
                 continue
             yield number, record
-
-
-def where_in_line(err: json.JSONDecodeError) -> str:
-    """The parser's message with its column: "Expecting value at column 31", "Unterminated string starting at column 11"
-    (some messages end in "at" already)."""
-    message = err.msg.rstrip(": ")
-    return f"{message} column {err.colno}" if message.endswith(" at") else f"{message} at column {err.colno}"
 
 
 def _array_records(text: str, problems: Problems) -> Iterator[tuple[int, dict]]:

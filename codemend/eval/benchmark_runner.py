@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from codemend.config import EvalConfig, git_sha, save_run_metadata
 from codemend.data.benchmark import BenchmarkItem, load_benchmark
 from codemend.errors import CodemendError
+from codemend.io import own_jsonl_lines
 from codemend.eval.metrics import ast_equivalent, exact_match
 from codemend.eval.report import clear_earlier_outputs, summarize, write_report
 from codemend.sandbox import Limits, RunResult, SandboxPool, run_tests, scaled_timeout
@@ -93,7 +94,7 @@ class VerdictCache:
         # `digests`: each item's content (`item_digest`) by id, not only its id: an edited benchmark file reruns
         self.path, self.model_key, self.entries, self.digests = path, model_key, {}, digests
         if path.is_file():
-            for line in path.read_text(encoding="utf-8").splitlines():
+            for line in own_jsonl_lines(path):
                 try:
                     row = json.loads(line)
                     self.entries[row["key"]] = (row["status"], row.get("detail", ""))
@@ -281,7 +282,7 @@ def _finished(path: Path, key: str, digests: dict[str, str]) -> tuple[dict[str, 
     `item_digest`), and the codemend commit that wrote each."""
     done, commits = {}, {}
     if path.is_file():
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for line in own_jsonl_lines(path):
             try:
                 row = json.loads(line)
             except json.JSONDecodeError:
@@ -333,7 +334,7 @@ def run(config: EvalConfig) -> dict:
 
         debugger = Debugger.load(config.model, config.precision, config.engine)
     key = model_key(config.model) if predictions is None else "predictions:" + hashlib.sha256(Path(config.predictions).read_bytes()).hexdigest()[:16]
-    clear_earlier_outputs(out, keep=("items.jsonl", "cache.jsonl"), inputs=(config.predictions, config.benchmark))
+    clear_earlier_outputs(out, config, keep=("items.jsonl", "cache.jsonl"), inputs=(config.predictions, config.benchmark))
     save_run_metadata(config, out)  # now, not only at the end: a run stopped part way is this command's to resume
     run_key = f"{key}:{config.n}:{config.operators}" + ("" if config.traces else ":no-traces") + _precision_key(config) + ("" if config.engine == "auto" else f":{config.engine}") + f":v{config.validate_top}" + (f":w{config.wide}" if config.wide else "")
     digests = {item.id: item_digest(item) for item in items}

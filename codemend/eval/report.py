@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Sequence
 
 from codemend.eval.metrics import bootstrap_ci, corpus_bleu, pass_at_k, patch_outcomes, topk_localization_accuracy
+from codemend.io import copy_to_backup, own_jsonl_lines
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ HEADLINE = ("plausible@1", "plausible@5", "plausible@10", "correct@1", "plausibl
 
 
 def _pass_at(n: int, c: int, k: int) -> float:
-    """Unbiased pass@k; with fewer than k candidates it is whether any passed."""
+    """Unbiased pass@k; with fewer than k candidates (a ranking shorter than k), whether any passed: k tries take them all."""
     return pass_at_k(n, c, k) if n >= k else float(c > 0)
 
 
@@ -42,8 +43,9 @@ def item_values(result, n: int) -> dict[str, float | None]:
     against, so it counts in neither the numerator nor the denominator.
     """
     ranked = ranked_verdicts(result, n)
-    values = {f"plausible@{k}": float(any(ranked[:k])) for k in KS}
-    values.update({f"pass@{k}": _pass_at(len(ranked), sum(ranked), k) if ranked else 0.0 for k in KS})
+    # Above `n` (`--n`), plausible@k and pass@k are not measured: None, "n/a" in the report, not the first n's value.
+    values = {f"plausible@{k}": float(any(ranked[:k])) if k <= n else None for k in KS}
+    values.update({f"pass@{k}": (_pass_at(len(ranked), sum(ranked), k) if ranked else 0.0) if k <= n else None for k in KS})
     values["correct@1"] = float(bool(ranked) and result.correct[0])
     # What a user with tests is shown first: the first plausible candidate, if any.
     first = next((i for i, ok in enumerate(result.plausible) if ok), None)
@@ -79,7 +81,7 @@ def summarize(results: Sequence, n: int, seed: int = 0, references: dict[str, tu
         "candidates_per_item": n,
     }
     headline = {name: _with_ci([v[name] for v in per_item], seed) for name in HEADLINE if not name.startswith("localization")}
-    located = [r for r in scored if r.bug_line and r.ranked_lines]
+    located = [r for r in scored if r.bug_line]  # an item the run ranked no line of is a miss, not left out
     for k in (1, 3, 5):
         if located:
             hits = [float(topk_localization_accuracy([r.ranked_lines], [r.bug_line], k=k)) for r in located]
@@ -146,13 +148,14 @@ def markdown(metrics: dict) -> str:
           if metrics.get("benchmark_items", metrics["items"]) > metrics["items"] else []),
         f"{metrics['scored']} items scored of {metrics['items']}; broken (reference fails its tests, not counted): "
         f"{len(metrics['broken'])}; tests already pass on the buggy code (not counted): {len(metrics['not_failing'])}.",
-        f"Sandbox isolation: {metrics.get('isolation', {}).get('network', 'unknown')} network; {metrics.get('isolation', {}).get('filesystem', '')}.",
+        "Sandbox isolation: " + "; ".join(f"{part} {metrics.get('isolation', {}).get(part, 'unknown')}" for part in ("network", "filesystem", "user")) + ".",
         *([f"Skipped benchmark lines ({len(metrics['skipped_lines'])}): " + "; ".join(metrics["skipped_lines"][:5])] if metrics.get("skipped_lines") else []),
         f"plausible@k, correct@1 and pass@k read the ranking's first {metrics['candidates_per_item']} candidates, before any test runs; "
         f"plausible_validated and correct@1_validated read the first plausible one found by validating down the ranking"
-        + (f" (at most {metrics['validate_top']} candidates, then those of the file's top-level code when the tests fail or error,"
-              f" then up to {metrics.get('wide', 0)} edits of the mistake templates and {metrics.get('wide', 0)} of the wide space),"
-              f" what `codemend fix` with tests shows first."
+        + (f" (at most {metrics['validate_top']} of the given predictions, in their order)." if metrics.get("predictions") and metrics.get("validate_top")
+           else f" (at most {metrics['validate_top']} candidates, then those of the file's top-level code when the tests fail or error,"
+                f" then up to {metrics.get('wide', 0)} edits of the mistake templates and {metrics.get('wide', 0)} of the wide space),"
+                f" what `codemend fix` with tests shows first."
            if metrics.get("validate_top") else "."),
         *([f"correct@1, correct@1_validated and the patch outcomes read only the {metrics['with_reference']} of "
            f"{metrics['scored']} items that give a reference fix (`fixed_code`)."]
@@ -187,16 +190,33 @@ EVAL_OUTPUTS = ("report.md", "metrics.json", "results.jsonl", "predictions.jsonl
                 "per_bug_class.png", "pass_at_k.png", "localization_topk.png")
 
 
-def clear_earlier_outputs(out: Path, keep: Sequence[str] = (), inputs: Sequence[str] = ()) -> list[str]:
+def clear_earlier_outputs(out: Path, config, keep: Sequence[str] = (), inputs: Sequence[str] = ()) -> list[str]:
     """Remove an earlier evaluation's outputs from `out` (except `keep`: a benchmark run's resume state, and the
     files this run reads, `inputs`: `--predictions runs/x/predictions.jsonl --out runs/x`), so a run stopped part
     way, or of the other kind (a split after a benchmark), never leaves the old report beside its own as if it
-    were current. Returns the names removed."""
+    were current. A finished evaluation of another `config` (another model, benchmark, kind) is copied to
+    OUT.bak-TIMESTAMP first: rerunning the same command needs no copy, as it gives the same report. Returns the
+    names removed."""
     read = {Path(path).resolve() for path in inputs if path}
     removed = [name for name in EVAL_OUTPUTS if name not in keep and (out / name).is_file() and (out / name).resolve() not in read]
+    if "metrics.json" in removed and not same_config(out / "config.yaml", config):
+        kept = [name for name in (*EVAL_OUTPUTS, "config.yaml", "meta.json") if (out / name).is_file()]
+        logger.warning("%s held a finished evaluation of another configuration: copied to %s before it is replaced", out,
+                       copy_to_backup(out, kept))
     for name in removed:
         (out / name).unlink()
     return removed
+
+
+def same_config(path: Path, config) -> bool:
+    """Whether the resolved config saved in `path` (`save_run_metadata`) is `config`'s."""
+    from codemend.config import to_yaml
+
+    try:
+        saved = [line for line in path.read_text(encoding="utf-8").splitlines(keepends=True) if not line.startswith("#")]
+    except (OSError, UnicodeDecodeError):
+        return False
+    return "".join(saved) == to_yaml(config)
 
 
 def write_report(out: Path, metrics: dict, results: Sequence) -> None:
@@ -225,7 +245,8 @@ def plot_report(out: Path, metrics: dict) -> None:
     if classes:
         fig, ax = plt.subplots(figsize=(8, max(3, 0.3 * len(classes))))
         names = list(classes)
-        ax.barh(names, [classes[c]["plausible@10"] for c in names], color="#4a90d9", label="plausible@10")
+        if all(classes[c]["plausible@10"] is not None for c in names):  # None: --n below 10
+            ax.barh(names, [classes[c]["plausible@10"] for c in names], color="#4a90d9", label="plausible@10")
         ax.barh(names, [classes[c]["plausible@1"] for c in names], color="#1f4e79", label="plausible@1")
         ax.set_xlim(0, 1)
         ax.set_xlabel("share of items")
@@ -253,7 +274,7 @@ def _scored_ids(path: Path) -> tuple[dict[str, str] | None, bool]:
     and whether its plausible@k may count candidates found after the ranking (a run before 2026-12-07, whose
     scored items do not say how many the ranking gave: `ItemResult.ranked`)."""
     try:
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        rows = [json.loads(line) for line in own_jsonl_lines(path)]
         ids = {row["id"]: row.get("item_digest", "") for row in rows}
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
         return None, False

@@ -108,7 +108,7 @@ def run(config: EvalConfig) -> dict:
     metrics.update({"model": config.model, "precision": inference_precision(config.precision), "engine": config.engine, "data": config.data, "split": config.split, "mode": config.mode,
                     "seconds": round(seconds, 1), "seconds_per_sample": round(seconds / len(samples), 3)})
     out.mkdir(parents=True, exist_ok=True)
-    clear_earlier_outputs(out, inputs=(str(Path(config.data) / f"{config.split}.jsonl"),))
+    clear_earlier_outputs(out, config, inputs=(str(Path(config.data) / f"{config.split}.jsonl"),))
     write_jsonl(out / "predictions.jsonl", rows)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     save_run_metadata(config, out)

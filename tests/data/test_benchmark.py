@@ -311,6 +311,32 @@ def test_wrong_type_names_line_and_field(tmp_path, field, value):
         load_benchmark(str(path))
 
 
+def test_items_that_could_not_be_judged_are_named_when_the_file_is_read(tmp_path):
+    # Each was found only after the eval (a "broken" item, "not failing", a localization miss every time) or never.
+    rows = [_row(id="syntax", test_code="assert f() == 1 +\n"), _row(id="empty", test_code="  \n"),
+            _row(id="past", bug_line=4), _row(id="last", bug_line=3), _row(id="nope", entry_point="nope"),
+            _row(id="ms", timeout_s=5000), _row(id="ok", entry_point="g", buggy_code="from m import g\n")]
+    path = _write(tmp_path / "b.jsonl", [json.dumps(row) for row in rows])
+    problems: list[str] = []
+    kept = load_benchmark(str(path), strict=False, problems_out=problems)
+    assert [item.id for item in kept] == ["last", "ok"]  # a missing last line is the one past the end
+    assert [p.split(": ", 1)[1] for p in problems] == [
+        "test_code does not parse (line 1: invalid syntax)", "test_code is empty: nothing would tell a fix from the bug",
+        "bug_line 4 is past buggy_code's 2 line(s)",
+        "entry_point 'nope' is not defined in buggy_code (no def, class or assignment of it)",
+        "timeout_s 5000 is above 600 s (each run that hangs waits that long; seconds, not milliseconds)"]
+
+
+def test_lines_end_at_newlines_only_and_a_line_that_is_not_utf8_is_named(tmp_path):
+    # save_benchmark writes U+2028 as it is (ensure_ascii=False); str.splitlines broke that line in three.
+    item = BenchmarkItem(**_row(buggy_code="def f():\n    # a\u2028b\u0085\n    return 2\n"))
+    save_benchmark([item], tmp_path / "u.jsonl")
+    assert load_benchmark(str(tmp_path / "u.jsonl")) == [item]
+    (tmp_path / "bad.jsonl").write_bytes((tmp_path / "u.jsonl").read_bytes() + b'{"id": "x\xff"}\n')
+    with pytest.raises(CodemendError, match=r"bad\.jsonl:2: not UTF-8: byte 0xff at column 10"):
+        load_benchmark(str(tmp_path / "bad.jsonl"))
+
+
 def test_duplicate_id_names_both_lines(tmp_path):
     path = _write(tmp_path / "b.jsonl", [json.dumps(_row()), json.dumps(_row(id="z")), json.dumps(_row())])
     with pytest.raises(CodemendError, match=r"b\.jsonl:3: duplicate id 'x' \(first on .*b\.jsonl:1\)"):

@@ -70,11 +70,13 @@ def test_an_edited_item_is_scored_again_not_reused_by_its_id(first_run, assets, 
 
 def test_clearing_an_earlier_run_never_removes_what_this_run_reads(tmp_path):
     """Review: `--predictions runs/x/predictions.jsonl --out runs/x` deleted the predictions, then crashed."""
+    from codemend.config import EvalConfig
     from codemend.eval.report import clear_earlier_outputs
 
     (tmp_path / "predictions.jsonl").write_text("{}\n")
     (tmp_path / "report.md").write_text("old\n")
-    assert clear_earlier_outputs(tmp_path, inputs=(str(tmp_path / "predictions.jsonl"),)) == ["report.md"]
+    config = EvalConfig(benchmark="b.jsonl", predictions=str(tmp_path / "predictions.jsonl"), out=str(tmp_path))
+    assert clear_earlier_outputs(tmp_path, config, inputs=(config.predictions,)) == ["report.md"]
     assert (tmp_path / "predictions.jsonl").read_text() == "{}\n"
 
 
@@ -97,8 +99,26 @@ def test_a_run_stopped_before_its_end_is_resumed_and_old_reports_go(first_run, a
     (out / "stale.txt").write_text("")
     from codemend.eval.report import clear_earlier_outputs
 
-    assert set(clear_earlier_outputs(out, keep=("items.jsonl",))) >= {"report.md", "metrics.json", "results.jsonl", "cache.jsonl"}
+    same = EvalConfig(benchmark=str(assets / "bench_small.jsonl"), model="none", out=str(out))  # the command that wrote it
+    assert set(clear_earlier_outputs(out, same, keep=("items.jsonl",))) >= {"report.md", "metrics.json", "results.jsonl", "cache.jsonl"}
     assert (out / "items.jsonl").is_file() and (out / "stale.txt").is_file() and not (out / "report.md").exists()
+    assert not list(tmp_path.glob("stopped.bak-*"))  # rerunning the same command gives the same report: no copy
+
+
+def test_a_finished_evaluation_of_another_configuration_is_copied_before_it_is_replaced(first_run, assets, tmp_path, caplog):
+    """QA: a benchmark eval into the --out of a split eval removed its predictions.jsonl, without a backup."""
+    import shutil
+
+    out = tmp_path / "ev"
+    shutil.copytree(first_run, out)
+    report = (out / "report.md").read_text()
+    other = tmp_path / "other.jsonl"
+    other.write_text((assets / "bench_small.jsonl").read_text().splitlines()[0] + "\n")
+    assert main(["-q", "eval", "--benchmark", str(other), "--model", "none", "--out", str(out)]) == 0
+    (backup,) = tmp_path.glob("ev.bak-*")
+    assert (backup / "report.md").read_text() == report and (backup / "config.yaml").is_file() and (backup / "results.jsonl").is_file()
+    assert "held a finished evaluation of another configuration: copied to" in caplog.text
+    assert json.loads((out / "metrics.json").read_text())["items"] == 1
 
 
 def test_out_that_cannot_be_written_is_one_error_before_any_work(assets, tmp_path, capsys):
@@ -168,6 +188,7 @@ def test_predictions_from_another_system(assets, tmp_path, caplog):
     assert "2 of the 4 items scored have no prediction (each counts as not fixed)" in caplog.text
     report = (tmp_path / "p" / "report.md").read_text()
     assert f"predictions `{preds}`" in report and "model `" not in report  # no model was read
+    assert "(at most 60 of the given predictions, in their order)." in report and "wide space" not in report  # never searched
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
     assert _run(assets, tmp_path / "e", "--predictions", str(empty)) == 1
@@ -202,7 +223,8 @@ def test_validation_goes_down_the_ranking_only_until_the_first_plausible_fix(ass
     metrics = json.loads((tmp_path / "v" / "metrics.json").read_text())
     headline = {name: entry["value"] for name, entry in metrics["headline"].items()}
     scored = metrics["scored"]  # the other items have no predictions: nothing plausible
-    assert headline["plausible@10"] == 0.0 and headline["pass@1"] == 0.0  # the fix is 4th, past --n 2
+    assert headline["plausible@1"] == 0.0 and headline["pass@1"] == 0.0  # the fix is 4th, past --n 2
+    assert headline["plausible@10"] is None  # not measured: the first 2 are all --n 2 reads
     assert headline["plausible_validated"] == headline["correct@1_validated"] == 1 / scored
     row = next(r for r in map(json.loads, open(tmp_path / "v" / "results.jsonl")) if r["id"] == item["id"])
     assert [c["status"] == "passed" for c in row["candidates"]] == [False, False, False, True]  # 2, then 2 per round, then stop
@@ -299,7 +321,7 @@ def test_bad_benchmark_lines_are_named_and_skipped_and_the_run_goes_on(assets, t
     capsys.readouterr()
     # The report is written; the exit status says the scores cover part of the file.
     assert main(["-q", "eval", "--benchmark", str(bad), "--model", "none", "--out", str(tmp_path / "o")]) == 1
-    assert "6 problem(s) in --benchmark" in (err := capsys.readouterr().err) and "the scores cover 2 usable item(s)" in err and (tmp_path / "o" / "report.md").is_file()
+    assert "6 problem(s) in --benchmark" in (err := capsys.readouterr().err) and "the scores cover the 2 scored of the 2 usable item(s)" in err and (tmp_path / "o" / "report.md").is_file()
     metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
     assert metrics["items"] == 2  # the two valid, distinct items ran
     skipped = " ".join(metrics["skipped_lines"])

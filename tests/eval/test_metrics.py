@@ -211,3 +211,38 @@ def test_the_ranked_metrics_never_read_what_was_found_after_the_ranking():
     assert item_values(nothing_ranked, n=10)["correct@1"] == item_values(nothing_ranked, n=10)["plausible@1"] == 0.0
     old_run = ItemResult("c", "t", "s", "scored", plausible=[False, True], correct=[False, True])  # no `ranked`: all read
     assert item_values(old_run, n=10)["plausible@10"] == 1.0
+
+
+# ------------------------------------------------------------------ the benchmark report's numbers
+
+
+def _scored(item_id: str, ranked_lines: list[int], plausible: list[bool], bug_line: int = 4):
+    from codemend.eval.benchmark_runner import ItemResult
+
+    return ItemResult(item_id, "c", "operator", "scored", bug_line=bug_line, ranked_lines=ranked_lines, plausible=plausible,
+                      correct=list(plausible), ranked=len(plausible))
+
+
+def test_an_item_ranked_no_line_of_is_a_localization_miss_not_left_out():
+    from codemend.eval.report import summarize
+
+    # A buggy module that does not parse: scored, with a bug line, and no line ranked (QA: 100% over 1 item, not 50% over 2).
+    metrics = summarize([_scored("a", [4, 2], [True]), _scored("c", [], [False])], n=10)
+    assert metrics["headline"]["localization@1"]["value"] == 0.5 and metrics["localization_curve"][1] == 0.5
+    assert metrics["localization_by_signal"]["combined"]["items"] == 2
+
+
+def test_plausible_and_pass_at_k_above_n_are_not_measured():
+    from codemend.eval.report import markdown, summarize
+
+    # --n 1 with a ranking of 5 whose second passed: plausible@5 was "0.0%" (the first n read as the first 5).
+    results = [_scored("a", [4], [False, True, False, False, False])]
+    one = summarize(results, n=1)["headline"]
+    assert one["plausible@1"]["value"] == 0.0 and one["pass@1"]["value"] == 0.0
+    assert all(one[name]["value"] is None for name in ("plausible@5", "plausible@10", "pass@5", "pass@10"))
+    ten = summarize(results, n=10)["headline"]
+    assert ten["plausible@5"]["value"] == ten["plausible@10"]["value"] == 1.0 and ten["pass@5"]["value"] == 1.0  # 5 tries take all 5
+    assert ten["pass@1"]["value"] == pytest.approx(0.2)
+    metrics = summarize(results, n=1)
+    metrics.update(benchmark="b.jsonl", model="none")
+    assert "| plausible@10 | n/a |" in markdown(metrics)
