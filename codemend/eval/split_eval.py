@@ -184,9 +184,9 @@ def format_table(metrics: dict) -> str:
         f"{'outputs ending with EOS':<28}{metrics['stopped_with_eos']:>10.1%}",
         f"{'BLEU (side column)':<28}{metrics['bleu']:>10.1f}",
         f"{'  copy-the-input baseline':<28}{metrics['bleu_copy_input_baseline']:>10.1f}",
-        "",
-        f"{'bug class':<40}{'samples':>8}{'exact':>8}",
     ]
+    width = max([len("bug class"), *map(len, metrics["per_bug_class"])]) + 2  # whole names: they are what a user looks up
+    lines += ["", f"{'bug class':<{width}}{'samples':>8}{'exact':>8}"]
     for name, row in metrics["per_bug_class"].items():
-        lines.append(f"{name[:39]:<40}{row['samples']:>8}{row['exact_match']:>8.1%}")
+        lines.append(f"{name:<{width}}{row['samples']:>8}{row['exact_match']:>8.1%}")
     return "\n".join(lines)

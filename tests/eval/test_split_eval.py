@@ -68,3 +68,15 @@ def test_naturalness_weight_is_checked_against_the_mode():
     assert any("-1 for the model's own" in p for p in EvalConfig(mode="repair", naturalness_weight=-0.5).validate())
     assert any("--mode repair" in p for p in EvalConfig(naturalness_weight=0.2).validate())
     assert any("--mode repair" in p for p in EvalConfig(mode="repair", benchmark="builtin", naturalness_weight=0.2).validate())
+
+
+def test_the_printed_table_gives_each_bug_class_its_whole_name():
+    from codemend.eval.split_eval import format_table
+
+    long = "augmented assignment instead of plain assignment"  # was cut to "augmented assignment instead of plain a"
+    metrics = {"samples": 3, "exact_match": 0.5, "exact_match_normalized": 0.5, "localization_top1": 1.0, "well_formed": 1.0,
+               "stopped_with_eos": 1.0, "bleu": 50.0, "bleu_copy_input_baseline": 40.0,
+               "per_bug_class": {long: {"samples": 2, "exact_match": 0.5}, "x": {"samples": 1, "exact_match": 1.0}}}
+    rows = format_table(metrics).splitlines()[-2:]
+    assert rows[0].startswith(long + "  ") and rows[0].split()[-2:] == ["2", "50.0%"]
+    assert rows[1].split() == ["x", "1", "100.0%"] and len(rows[0]) == len(rows[1])
