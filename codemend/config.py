@@ -203,14 +203,26 @@ class ModelConfig:
         if self.lora_init and not (self.lora and self.base):
             problems.append("--model.lora_init continues a LoRA adapter: it needs --model.lora true and the --model.base it adapts")
         if not self.base:
-            if self.vocab_size < 300:
-                problems.append("--model.vocab_size must be at least 300 (256 bytes + specials)")
-            if self.d_model % self.n_heads:
-                problems.append(
-                    f"--model.d_model {self.d_model} must be divisible by --model.n_heads {self.n_heads}"
-                )
+            problems += self.size_problems()
         if self.max_source_tokens < 16 or self.max_target_tokens < 4:
             problems.append("--model.max_source_tokens must be >= 16 and --model.max_target_tokens >= 4")
+        return problems
+
+    def size_problems(self) -> list[str]:
+        """The from-scratch sizes: each at least 1 (a zero or negative one failed in torch after the data loaded, or n_layers 0
+        trained a model of embeddings alone), and heads that split d_model evenly."""
+        problems = [f"--model.{name} {getattr(self, name)}: must be at least 1" for name in ("d_model", "n_layers", "n_heads", "d_ff")
+                    if getattr(self, name) < 1]
+        if self.vocab_size < 300:
+            problems.append("--model.vocab_size must be at least 300 (256 bytes + specials)")
+        if self.d_model < 1 or self.n_heads < 1:
+            return problems  # the head width below means nothing (n_heads 0 divided by zero)
+        if self.d_model % self.n_heads:
+            problems.append(f"--model.d_model {self.d_model} must be divisible by --model.n_heads {self.n_heads}")
+        elif self.arch == "causal" and self.d_model // self.n_heads % 2:
+            # Llama's rotary embedding rotates the two halves of each head: an odd width failed at the first forward pass.
+            problems.append(f"--model.d_model {self.d_model} / --model.n_heads {self.n_heads}: a causal model's head width "
+                            f"(d_model / n_heads = {self.d_model // self.n_heads}) must be even; pick sizes such as 64 / 4")
         return problems
 
 
@@ -271,6 +283,10 @@ class TrainConfig:
         negative = [name for name in ("max_minutes", "eval_every", "eval_samples", "eval_loss_samples", "grad_clip", "workers") if getattr(self, name) < 0]
         if negative:
             problems.append(f"{', '.join('--train.' + name for name in negative)}: must not be negative")
+        if self.weight_decay < 0:
+            problems.append(f"--train.weight_decay {self.weight_decay}: must not be negative (0 turns it off)")
+        if self.threads < 0:
+            problems.append(f"--train.threads {self.threads}: must be 0 (torch decides) or positive")
         if self.save_every < 0:
             problems.append(f"--train.save_every {self.save_every}: must be 0 (no resumable checkpoints) or positive")
         if self.rank_weight < 0 or self.rank_negatives < 1:
@@ -316,6 +332,8 @@ class TrainRecipeConfig:
 
     def validate(self) -> list[str]:
         problems = ["--max_train_samples must be 0 (all) or positive"] if self.max_train_samples < 0 else []
+        if not 0 <= self.seed < 2**32:  # numpy's range, which transformers' set_seed feeds it to after the data loaded
+            problems.append(f"--seed {self.seed}: must be in [0, 2**32)")
         if _same_or_inside(self.data, self.out):
             problems.append(f"--out {self.out} is the dataset folder --data {self.data} or holds it: with --overwrite the checkpoint "
                             "would replace the data (moved to a backup); pick another --out")

@@ -88,6 +88,27 @@ def test_negative_counts_are_named_in_one_problem(tmp_path):
     assert "--train.eval_loss_samples, --train.workers: must not be negative" in str(err.value)
 
 
+def test_model_sizes_and_train_numbers_out_of_range_are_config_problems(tmp_path):
+    # n_heads 0 raised ZeroDivisionError in validate; n_layers 0 trained a layerless model; d_ff -4, n_layers -1 and
+    # threads -2 failed in torch or transformers after the data loaded; weight_decay -1 and seed -1 passed (QA).
+    overrides = {"data": str(tmp_path), "model.n_heads": "0", "model.n_layers": "0", "model.d_ff": "-4", "model.d_model": "0",
+                 "train.threads": "-2", "train.weight_decay": "-1", "seed": "-1"}
+    with pytest.raises(ConfigError) as err:
+        load_config(TrainRecipeConfig, None, overrides)
+    text = str(err.value)
+    for flag in ("--model.n_heads 0", "--model.n_layers 0", "--model.d_ff -4", "--model.d_model 0", "--train.threads -2",
+                 "--train.weight_decay -1.0", "--seed -1"):
+        assert flag in text
+    assert "--train.threads -2: must be 0 (torch decides) or positive" in text
+    assert "ZeroDivisionError" not in text and "divisible" not in text  # one problem per field, no knock-on noise
+    # A Llama head of odd width cannot be rotated (RoPE pairs its halves): torch failed at the first forward pass.
+    with pytest.raises(ConfigError, match="--model.d_model 6 / --model.n_heads 2: a causal model's head width"):
+        load_config(TrainRecipeConfig, None, {"data": str(tmp_path), "model.arch": "causal", "model.d_model": "6", "model.n_heads": "2"})
+    assert load_config(TrainRecipeConfig, None, {"data": str(tmp_path), "model.arch": "seq2seq", "model.d_model": "6", "model.n_heads": "2"})
+    # A base brings its own sizes: the from-scratch fields are not read, so not checked.
+    assert not ModelConfig(base="some/base", n_heads=0, n_layers=0).validate()
+
+
 def test_malformed_yaml_is_one_clear_problem(tmp_path):
     path = write(tmp_path, "train:\n  lr: [1, 2\n")
     with pytest.raises(ConfigError) as err:
