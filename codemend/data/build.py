@@ -117,6 +117,13 @@ class FileResult(NamedTuple):
     skipped: str | None
     drops: dict[str, int]
     signatures: np.ndarray | None  # one MinHash row per function that gave samples, in order
+    per_function: tuple[int, ...] = ()  # samples of each function, in order: where --max_functions cuts a file
+
+    def first_functions(self, keep: int) -> FileResult:
+        """This file's result for its first `keep` functions alone (--max_functions reached inside it)."""
+        counts = self.per_function[:keep]
+        signatures = self.signatures[:sum(1 for n in counts if n)] if self.signatures is not None else None
+        return self._replace(functions=keep, samples=self.samples[:sum(counts)], signatures=signatures, per_function=counts)
 
 
 def single_hunk_diff(buggy: str, fixed: str, edit: LineEdit, path: str, first_line: int = 1, context: int = 3) -> str:
@@ -174,7 +181,7 @@ def _process_file(job: tuple[str, str, DataConfig]) -> FileResult:
         # serial step after them.
         signatures = minhash_signatures([func.code for func, rows in zip(functions, per_function) if rows])
     samples = [s for rows in per_function for s in rows]
-    return FileResult(relative, len(functions), samples, skipped, dict(drops), signatures)
+    return FileResult(relative, len(functions), samples, skipped, dict(drops), signatures, tuple(map(len, per_function)))
 
 
 def split_samples(samples: list[dict], config, remedy: str, unit_of: Callable[[dict], str] = lambda s: s["file"],
@@ -249,7 +256,7 @@ def collect(config: DataConfig) -> tuple[list[dict], BuildReport, np.ndarray | N
     jobs = [(str(root), str(path), config) for root, path in iter_python_files(roots)]
     if not jobs:
         raise CodemendError(f"no .py files found under {', '.join(roots)}; point --source at Python code")
-    report = BuildReport(out=config.out, files=len(jobs))
+    report = BuildReport(out=config.out)
     skipped, drops = collections.Counter(), collections.Counter()
     samples: list[dict] = []
     signature_parts = []
@@ -263,6 +270,9 @@ def collect(config: DataConfig) -> tuple[list[dict], BuildReport, np.ndarray | N
                                                   initializer=_quiet_worker) if config.workers > 1 else None
     try:
         for result in pool.map(_process_file, jobs, chunksize=CHUNKSIZE) if pool else map(_process_file, jobs):
+            if config.max_functions and report.functions + result.functions > config.max_functions:
+                result = result.first_functions(config.max_functions - report.functions)
+            report.files += 1  # the files read, not those found: --max_functions stops early
             if result.skipped:
                 skipped[result.skipped] += 1
             drops.update(result.drops)
@@ -415,7 +425,7 @@ def build_dataset(config: DataConfig) -> BuildReport:
     if not samples:
         raise CodemendError(f"{report.functions} functions gave no bug samples (dropped: {dict(drops)}); try more --operators")
     report.dropped = dict(drops)
-    by_split = split_samples(samples, config, "give --source more files", assignment=file_splits(samples, config))
+    by_split = split_samples(samples, config, _split_remedy(config, report), assignment=file_splits(samples, config))
     report.samples = {name: len(rows) for name, rows in by_split.items()}
     report.per_operator = dict(sorted(collections.Counter(s["operator"] for s in samples).items()))
     report.seconds = round(time.perf_counter() - started, 2)
@@ -426,6 +436,14 @@ def build_dataset(config: DataConfig) -> BuildReport:
             write_contamination(tmp / "contamination.json", matches, config)
     report.timings["write"] = round(time.perf_counter() - written, 2)
     return report
+
+
+def _split_remedy(config: DataConfig, report: BuildReport) -> str:
+    """What to do about held-out splits too few files left empty: a build --max_functions stopped read only its first files."""
+    if config.max_functions and report.functions >= config.max_functions:
+        return (f"--max_functions {config.max_functions} stopped the build after {report.files} file(s); raise it "
+                "(0 reads every file)")
+    return "give --source more files"
 
 
 def _hygiene(

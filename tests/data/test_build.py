@@ -257,3 +257,33 @@ def test_too_few_files_for_a_held_out_split_is_said(tmp_path, assets, caplog):
         report = build_dataset(_config(tmp_path, assets, source=[str(tmp_path / "two")]))
     assert report.samples["test"] == report.samples["validation"] == 0 and report.samples["train"] > 0
     assert any("validation and test: no samples, as 2 file(s)" in r.getMessage() for r in caplog.records)  # it was silent (QA)
+
+
+def _source_of_functions(folder, files=4, per_file=3):
+    """`files` modules of `per_file` small functions each, every one with a comparison, arithmetic and a return to mutate."""
+    folder.mkdir()
+    for f in range(files):
+        body = "".join(f"def f{f}_{i}(x):\n    y = x + {f * 10 + i}\n    if y > {i + 2}:\n        return y * {f + 2}\n    return y - {i}\n\n"
+                       for i in range(per_file))
+        (folder / f"m{f}.py").write_text(body)
+    return str(folder)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_max_functions_stops_inside_a_file_and_counts_only_the_files_read(tmp_path, assets, caplog, workers):
+    # --max_functions 30 of the stdlib gave 100 functions (the limit was checked after each whole file) and the card
+    # counted all 1788 stdlib files though a handful were read (QA).
+    source = _source_of_functions(tmp_path / "src")
+    config = _config(tmp_path, assets, source=[source], max_functions="5", workers=workers, near_dup_threshold="0", benchmark="")
+    with caplog.at_level("WARNING", logger="codemend.data.build"):
+        report = build_dataset(config)
+    assert report.functions == 5 and report.files == 2  # m0's three functions, then two of m1's
+    rows = _rows(tmp_path / "data")
+    assert {(r["file"], r["function"]) for r in rows} == {("m0.py", "f0_0"), ("m0.py", "f0_1"), ("m0.py", "f0_2"),
+                                                         ("m1.py", "f1_0"), ("m1.py", "f1_1")}
+    stats = json.loads((tmp_path / "data" / "stats.json").read_text())
+    assert stats["files"] == 2 and stats["functions"] == 5
+    assert "2 files, 5 functions" in (tmp_path / "data" / "README.md").read_text()
+    # Two files are too few for held-out splits; the cause is the limit, not a --source with few files.
+    warning = next(r.getMessage() for r in caplog.records if "no samples" in r.getMessage())
+    assert "--max_functions 5 stopped the build" in warning and "give --source more files" not in warning
