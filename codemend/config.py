@@ -779,7 +779,7 @@ class ExportConfig:
     data: str = "runs/data"
     """Dataset folder written by `codemend data build`, `data mine` or `data import`."""
     format: ExportFormat = "pairs"
-    """Output format: `pairs` (SPLIT.jsonl with buggy/fixed) or `codexglue` (SPLIT.buggy-fixed.buggy/.fixed, validation named `valid`)."""
+    """Output format: `pairs` (SPLIT.jsonl with buggy/fixed, and the id, file, function, context, bug_class, operator and trace a sample has, which `data import --format pairs` reads back) or `codexglue` (SPLIT.buggy-fixed.buggy/.fixed, validation named `valid`)."""
     out: str = "runs/export"
     """Output folder."""
     splits: list[str] = field(default_factory=lambda: list(SPLITS))

@@ -7,7 +7,8 @@
 
 Formats:
   pairs      JSONL (or a JSON array) of objects with string fields `buggy` and `fixed`; optional
-             `id`, `file`, `function`, `context`, `bug_class`.
+             `id`, `file`, `function`, `context`, `bug_class`, `operator`, `trace` (what the pairs
+             export writes, so that a round trip keeps them).
   codexglue  CodeXGLUE code refinement: parallel text files `NAME.buggy-fixed.buggy` and
              `NAME.buggy-fixed.fixed`, one sample per line. Our multi-line functions are written
              with newlines as `\\n` (and `\\` as `\\\\`); import undoes that.
@@ -197,6 +198,10 @@ def _array_records(text: str, problems: Problems) -> Iterator[tuple[int, dict]]:
 # ----------------------------------------------------------------------------- the formats
 
 
+# The optional string fields of a pairs record, read on import and written on export (when set).
+PAIR_LABELS = ("id", "file", "function", "context", "bug_class", "operator", "trace")
+
+
 def read_pairs(path: Path, problems: Problems, fields: tuple[str, str] = ("buggy", "fixed")) -> Iterator[dict]:
     """Samples from buggy/fixed JSON(L); `fields` name the buggy and fixed code's keys."""
     for line, record in json_records(path, problems):
@@ -207,13 +212,14 @@ def read_pairs(path: Path, problems: Problems, fields: tuple[str, str] = ("buggy
             continue
         buggy, fixed = text_field(record, fields[0], line, problems), text_field(record, fields[1], line, problems)
         optional = {name: text_field(record, name, line, problems, required=False)
-                    for name in ("id", "file", "function", "context", "bug_class")}
+                    for name in PAIR_LABELS}
         if buggy is None or fixed is None or len(problems.items):
             continue
         yield pair_sample(
             buggy, fixed, sample_id=optional["id"] or f"{path.name}:{line}", file=optional["file"] or f"{path.name}:{line}",
-            operator="imported", bug_class=optional["bug_class"] or "imported", function=optional["function"] or "",
-            context=optional["context"] or "",
+            operator=optional["operator"] or "imported", bug_class=optional["bug_class"] or "imported",
+            function=optional["function"] or "", context=optional["context"] or "",
+            extra={"trace": optional["trace"]} if optional["trace"] else None,
         )
 
 
@@ -332,8 +338,8 @@ def parses_as_python(code: str) -> bool:
 
 
 def export_pairs(samples: list[dict], path: str | Path) -> int:
-    """Write buggy/fixed JSONL (with id, file, function, context when present); returns the count."""
-    keys = ("id", "file", "function", "context", "buggy", "fixed")
+    """Write buggy/fixed JSONL (with the PAIR_LABELS a sample has: a trace, the bug class); returns the count."""
+    keys = (*PAIR_LABELS, "buggy", "fixed")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     return write_jsonl(path, ({k: s[k] for k in keys if s.get(k) not in (None, "")} for s in samples))

@@ -90,6 +90,21 @@ def test_round_trips_through_both_exporters(tmp_path):
     assert [(s["buggy"], s["fixed"], s["edit"]) for s in from_codexglue] == [(s["buggy"], s["fixed"], s["edit"]) for s in samples]
 
 
+def test_a_pairs_export_and_import_keep_bug_class_operator_and_trace(tmp_path):
+    # The export wrote id, file, function, context, buggy and fixed only: a round trip lost the labels and the
+    # failing test's trace that --task.include_trace trains on (QA).
+    path = _write_jsonl(tmp_path / "in.jsonl", [{"buggy": BUGGY, "fixed": FIXED, "id": "a"}])
+    (sample,), _ = import_pairs(path, "pairs")
+    labeled = {**sample, "operator": "off_by_one_index", "bug_class": "off-by-one", "trace": "IndexError: list index out of range"}
+    plain = {**sample, "id": "b"}  # no trace: none is written, and none comes back
+    export_pairs([labeled, plain], tmp_path / "out" / "pairs.jsonl")
+    written = [json.loads(line) for line in open(tmp_path / "out" / "pairs.jsonl")]
+    assert (written[0]["operator"], written[0]["bug_class"], written[0]["trace"]) == ("off_by_one_index", "off-by-one", labeled["trace"])
+    assert "trace" not in written[1]
+    again, _ = import_pairs(tmp_path / "out" / "pairs.jsonl", "pairs")
+    assert again == [labeled, plain]
+
+
 @pytest.mark.parametrize("lines, expected", [
     (['{"buggy": "a", "fixed": "b"}', '{"buggy": "a", "fixed": "b"', ], r"in.jsonl:2: invalid JSON \(Expecting ',' delimiter at column 28\)"),
     # The line's own newline is not in the record: an unterminated string is said, at its start (not "control character at at").
