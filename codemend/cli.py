@@ -520,8 +520,25 @@ def _kind_by_keys(path: str) -> str:
     kinds = [kind for kind in CONFIG_KINDS if keys and keys <= {f.name for f in dataclasses.fields(_config_class(kind, keys))}]
     if len(kinds) == 1:
         return kinds[0]
-    could = f" (its keys fit {', '.join(kinds)})" if kinds else " (no command takes all its keys)" if keys else " (it is empty)"
-    raise CodemendError(f"cannot tell which command {path} is for{could}; pass --kind {{{','.join(CONFIG_KINDS)}}}")
+    could = f" (its keys fit {', '.join(kinds)})" if kinds else f" (no command takes all its keys{_nearest_kind(keys)})" if keys else " (it is empty)"
+    # A configuration problem (exit 2, as the README says of them), not a failed run: --kind or a key's fix settles it.
+    raise ConfigError([f"cannot tell which command {path} is for{could}; pass --kind {{{','.join(CONFIG_KINDS)}}}"])
+
+
+def _nearest_kind(keys: set) -> str:
+    """The one command whose config lacks the fewest of `keys`, and those keys with their likely spelling: a typo
+    (`modle:`) fitted no command, and the message did not say which key."""
+    import difflib
+
+    lacking = {kind: sorted(keys - {f.name for f in dataclasses.fields(_config_class(kind, keys))}) for kind in CONFIG_KINDS}
+    fewest = min(map(len, lacking.values()))
+    nearest = [kind for kind, names in lacking.items() if len(names) == fewest]
+    if len(nearest) != 1:
+        return ""
+    valid = [f.name for f in dataclasses.fields(_config_class(nearest[0], keys))]
+    unknown = [f"`{name}`" + "".join(f" (did you mean `{m}`?)" for m in difflib.get_close_matches(str(name), valid, n=1, cutoff=0.5))
+               for name in lacking[nearest[0]]]
+    return f"; nearest: {nearest[0]}, which has no key {', '.join(unknown)}"
 
 
 def _config_class(kind: str, keys: set) -> type:
@@ -535,7 +552,7 @@ def _config_class(kind: str, keys: set) -> type:
 
 def cmd_validate(args, unknown) -> int:
     if unknown:
-        raise CodemendError(f"unexpected arguments {' '.join(unknown)}")
+        raise ConfigError([f"unexpected arguments {' '.join(unknown)}: `codemend validate FILE [--kind KIND]` takes one file"])
     kind = args.kind or Path(args.file).resolve().parent.name
     keys = _yaml_keys(args.file)
     if kind not in CONFIG_KINDS:
@@ -543,7 +560,7 @@ def cmd_validate(args, unknown) -> int:
     elif not args.kind and not keys <= {f.name for f in dataclasses.fields(_config_class(kind, keys))}:
         # configs/KIND/ names the kind, but a folder of the user's named `eval` may hold a data config; a typo in
         # a key fits no kind, and keeps the folder's (its did-you-mean)
-        with contextlib.suppress(CodemendError):
+        with contextlib.suppress(ConfigError):
             kind = _kind_by_keys(args.file)
     config = load_config(_config_class(kind, keys), args.file, check_paths=False)
     print(f"{args.file}: valid {kind} config")

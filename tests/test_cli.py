@@ -161,9 +161,13 @@ def test_validate_tells_a_config_outside_configs_by_its_keys_and_says_malformed_
     assert "malformed YAML at line 2" in capsys.readouterr().err
     shared = tmp_path / "shared.yaml"
     shared.write_text("out: runs/x\nseed: 1\n")
-    assert main(["validate", str(shared)]) == 1
+    assert main(["validate", str(shared)]) == 2  # a configuration problem, as the README says (it exited 1, QA)
     err = capsys.readouterr().err
     assert "cannot tell which command" in err and "its keys fit data, train" in err and "--kind" in err
+    typo = tmp_path / "typo.yaml"  # a misspelt section fitted no command, and the message did not say which key
+    typo.write_text("data: runs/data\nmodle:\n  arch: causal\ntrain:\n  max_steps: 5\n")
+    assert main(["validate", str(typo)]) == 2
+    assert "nearest: train, which has no key `modle` (did you mean `model`?)" in capsys.readouterr().err
 
 
 def test_sigterm_ends_the_process_even_where_its_exception_is_swallowed():
