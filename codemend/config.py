@@ -555,7 +555,17 @@ class RepairOptions(InferenceOptions):
 
 
 def command_problems(test_cmd: str) -> list[str]:
-    """--test_cmd is split into words as a shell would (quotes, leading NAME=value assignments)."""
+    """--test_cmd is split into words as a shell would (quotes, leading NAME=value assignments), and names no path
+    above the current folder (the project's copy is made of it)."""
+    if problems := command_word_problems(test_cmd):
+        return problems
+    return [outside] if (outside := paths_above(test_cmd, Path.cwd().resolve())) else []
+
+
+def command_word_problems(test_cmd: str) -> list[str]:
+    """What stops --test_cmd from running as one command without a shell: quotes a shell could not split, no command
+    after its NAME=value assignments, a shell operator (`&&` reached pytest as a test path). `fix` and a `data build`
+    validated by tests both check it with their configuration, before a run."""
     import shlex
 
     from codemend.sandbox import split_assignments
@@ -569,7 +579,7 @@ def command_problems(test_cmd: str) -> list[str]:
     if operators := [word for word in words if word in _SHELL_OPERATORS or word.startswith((">", "2>", "&>"))]:
         return [f"--test_cmd {test_cmd!r}: `{operators[0]}` is a shell operator, but the command runs without a shell (every word "
                 "reaches the program as an argument); give one command, or put the pipeline in a script and run that"]
-    return [outside] if (outside := paths_above(test_cmd, Path.cwd().resolve())) else []
+    return []
 
 
 def paths_above(test_cmd: str, root: Path) -> str:

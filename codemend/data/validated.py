@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from codemend.config import command_word_problems
 from codemend.data.build import (BuildReport, _dedupe, benchmark_functions, check_contamination, drop_near_duplicates, function_samples,
                                  split_samples, write_contamination, write_outputs)
 from codemend.data.corpus import Function, body_lines, decode_source, enters, extract_functions, iter_python_files, module_name, replace_function, source_encoding
@@ -88,12 +89,7 @@ class ValidatedDataConfig:
         problems = []
         if not self.repo:
             problems.append("--repo is required: the folder of the project whose tests validate the bugs")
-        try:
-            parsed = parse_test_command(self.test_cmd)
-            if not parsed.kind.startswith("pytest"):
-                problems.append(f"--test_cmd {self.test_cmd!r}: per-test coverage needs pytest; use 'pytest ARGS' or 'python -m pytest ARGS'")
-        except ValueError as err:
-            problems.append(f"--test_cmd: {err}")
+        problems += command_word_problems(self.test_cmd) or self._pytest_problems()
         if self.min_lines < 1 or self.max_lines < self.min_lines:
             problems.append(f"--min_lines {self.min_lines} / --max_lines {self.max_lines}: need 1 <= min_lines <= max_lines")
         if self.mutants_per_function < 1:
@@ -111,6 +107,15 @@ class ValidatedDataConfig:
         if not 0 <= self.near_dup_threshold <= 1:
             problems.append(f"--near_dup_threshold {self.near_dup_threshold}: must be in [0, 1] (0 disables near-duplicate removal)")
         return problems + unknown_operator_problems(self.operators)
+
+    def _pytest_problems(self) -> list[str]:
+        try:
+            parsed = parse_test_command(self.test_cmd)
+        except ValueError as err:
+            return [f"--test_cmd: {err}"]
+        if not parsed.kind.startswith("pytest"):
+            return [f"--test_cmd {self.test_cmd!r}: per-test coverage needs pytest; use 'pytest ARGS' or 'python -m pytest ARGS'"]
+        return []
 
     def missing_paths(self) -> list[str]:
         missing = [f"--benchmark {path}: no such file; give a benchmark JSONL or `builtin`"

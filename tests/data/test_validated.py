@@ -192,6 +192,16 @@ def test_config_problems_name_the_flag(tmp_path):
         "--benchmark nope.jsonl: no such file; give a benchmark JSONL or `builtin`"]
 
 
+def test_a_test_command_with_shell_operators_is_refused_at_configuration_time(tmp_path):
+    # Without a shell, `&&` reached pytest as a test path: refused only when the baseline ran ("file or directory not
+    # found: &&"), after the repository was copied; `fix` refuses it with the configuration (QA).
+    for command, operator in (("pytest -q tests && echo hi", "&&"), ("pytest tests | tee log", "|"), ("pytest >log", ">log")):
+        (problem,) = ValidatedDataConfig(repo=str(tmp_path), test_cmd=command).validate()
+        assert f"`{operator}` is a shell operator, but the command runs without a shell" in problem
+    assert ValidatedDataConfig(repo=str(tmp_path), test_cmd="pytest -k 'a and not b' tests").validate() == []  # quoted: an argument
+    assert "No closing quotation" in " ".join(ValidatedDataConfig(repo=str(tmp_path), test_cmd="pytest 'tests").validate())
+
+
 def test_a_function_counts_as_covered_by_its_body_not_its_def_line():
     (func,), _ = extract_functions(b'x = 1\n\n\ndef f(a):\n    """Doc."""\n    b = a\n    return b\n', "m.py")
     assert body_lines(func) == {6, 7}
