@@ -290,6 +290,24 @@ def open_tensorboard(folder: Path, purge_step: int | None = None):
     return SummaryWriter(log_dir=str(folder), purge_step=purge_step)
 
 
+def no_validation_cause(data: str) -> str:
+    """Why the dataset in `data` has no validation split, by the --validation_fraction its config.yaml records: a
+    fraction above 0 left empty means too few files (every builder splits by file), and "use a fraction above 0"
+    misled there."""
+    import yaml
+
+    try:
+        fraction = float(yaml.safe_load((Path(data) / "config.yaml").read_text(encoding="utf-8"))["validation_fraction"])
+    except (OSError, ValueError, TypeError, KeyError, yaml.YAMLError):
+        fraction = None  # no builder's config.yaml: both causes are possible
+    if fraction == 0:
+        return "it was built with --validation_fraction 0; build it with --validation_fraction above 0"
+    if fraction is None:
+        return "build it with --validation_fraction above 0, from at least 3 files with samples (the splits are by file)"
+    return (f"though built with --validation_fraction {fraction:g}, it had too few files with samples to split by file (a "
+            f"held-out split needs 3); build it from more files")
+
+
 class TrainingMonitor:
     """Everything that watches one `codemend train` run, and what it leaves in the checkpoint folder."""
 
@@ -319,7 +337,7 @@ class TrainingMonitor:
                 logger.warning("--train.eval_samples %d: no usable validation sample to decode; evaluating validation loss only", t.eval_samples)
             else:
                 logger.warning("--train.eval_every %d: the dataset has no validation samples, so nothing is evaluated during training "
-                               "(build it with --validation_fraction above 0)", t.eval_every)
+                               "(%s)", t.eval_every, no_validation_cause(config.data))
         evaluator = GenerationEvaluator(
             samples, [to_pair(s)[0] for s in samples], arch=m.arch, output_format=config.task.output_format,
             max_new_tokens=m.max_target_tokens, batch_size=t.batch_size,

@@ -300,3 +300,22 @@ def test_evaluating_without_validation_samples_says_nothing_is_evaluated(caplog)
     assert monitor.evaluator is None
     assert "the dataset has no validation samples, so nothing is evaluated during training" in caplog.text
     assert "validation loss only" not in caplog.text
+
+
+@pytest.mark.parametrize("fraction, cause", [
+    ("0.05", "though built with --validation_fraction 0.05, it had too few files with samples to split by file (a held-out split needs 3)"),
+    ("0.0", "it was built with --validation_fraction 0; build it with --validation_fraction above 0"),
+])
+def test_no_validation_samples_names_the_cause_the_dataset_records(tmp_path, caplog, fraction, cause):
+    # A --repo dataset of few files, built with --validation_fraction 0.05, was told to use a fraction above 0 (QA).
+    from codemend.training.callbacks import TrainingMonitor
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "config.yaml").write_text(f"# Resolved ValidatedDataConfig\nrepo: r\nvalidation_fraction: {fraction}\n")
+    config = TrainRecipeConfig(data=str(tmp_path / "data"))
+    config.train.eval_every, config.train.eval_samples = 2, 4
+    with caplog.at_level(logging.WARNING):
+        TrainingMonitor.for_run(config, [], lambda row: ("", ""), tokenizer=None)
+    assert "--train.eval_every 2: the dataset has no validation samples" in caplog.text and cause in caplog.text
+    if fraction != "0.0":
+        assert "above 0" not in caplog.text
