@@ -118,12 +118,15 @@ class FileResult(NamedTuple):
     drops: dict[str, int]
     signatures: np.ndarray | None  # one MinHash row per function that gave samples, in order
     per_function: tuple[int, ...] = ()  # samples of each function, in order: where --max_functions cuts a file
+    function_drops: tuple[dict[str, int], ...] = ()  # each function's drops, with --max_functions only
 
     def first_functions(self, keep: int) -> FileResult:
         """This file's result for its first `keep` functions alone (--max_functions reached inside it)."""
         counts = self.per_function[:keep]
         signatures = self.signatures[:sum(1 for n in counts if n)] if self.signatures is not None else None
-        return self._replace(functions=keep, samples=self.samples[:sum(counts)], signatures=signatures, per_function=counts)
+        drops = sum(map(collections.Counter, self.function_drops[:keep]), collections.Counter())
+        return self._replace(functions=keep, samples=self.samples[:sum(counts)], signatures=signatures, per_function=counts,
+                             drops=dict(drops), function_drops=self.function_drops[:keep])
 
 
 def single_hunk_diff(buggy: str, fixed: str, edit: LineEdit, path: str, first_line: int = 1, context: int = 3) -> str:
@@ -170,9 +173,9 @@ def _process_file(job: tuple[str, str, DataConfig]) -> FileResult:
         functions += module_runs(data, relative, config.min_lines, config.max_lines)
     if config.max_tokens:
         functions = [f for f in functions if f.n_tokens <= config.max_tokens]
-    drops: collections.Counter = collections.Counter()
+    function_drops = [collections.Counter() for _ in functions]
     module = module_name(root, relative)
-    per_function = [function_samples(func, config, drops, module) for func in functions]
+    per_function = [function_samples(func, config, drops, module) for func, drops in zip(functions, function_drops)]
     signatures = None
     if _needs_signatures(config):
         from codemend.data.hygiene import signatures as minhash_signatures
@@ -181,7 +184,9 @@ def _process_file(job: tuple[str, str, DataConfig]) -> FileResult:
         # serial step after them.
         signatures = minhash_signatures([func.code for func, rows in zip(functions, per_function) if rows])
     samples = [s for rows in per_function for s in rows]
-    return FileResult(relative, len(functions), samples, skipped, dict(drops), signatures, tuple(map(len, per_function)))
+    drops = sum(function_drops, collections.Counter())
+    return FileResult(relative, len(functions), samples, skipped, dict(drops), signatures, tuple(map(len, per_function)),
+                      tuple(map(dict, function_drops)) if config.max_functions else ())
 
 
 def split_samples(samples: list[dict], config, remedy: str, unit_of: Callable[[dict], str] = lambda s: s["file"],

@@ -284,6 +284,12 @@ def test_max_functions_stops_inside_a_file_and_counts_only_the_files_read(tmp_pa
     stats = json.loads((tmp_path / "data" / "stats.json").read_text())
     assert stats["files"] == 2 and stats["functions"] == 5
     assert "2 files, 5 functions" in (tmp_path / "data" / "README.md").read_text()
+    # The same as a build of those five functions alone: their samples and their dropped mutants, no more.
+    alone = tmp_path / "alone"
+    _source_of_functions(alone, files=1)
+    (alone / "m1.py").write_text("\n\n".join((tmp_path / "src" / "m1.py").read_text().split("\n\n")[:2]) + "\n\n")
+    whole = build_dataset(_config(tmp_path / "whole", assets, source=[str(alone)], workers=workers, near_dup_threshold="0", benchmark=""))
+    assert (whole.functions, whole.dropped) == (5, report.dropped) and _rows(tmp_path / "whole" / "data") == rows
     # Two files are too few for held-out splits; the cause is the limit, not a --source with few files.
     warning = next(r.getMessage() for r in caplog.records if "no samples" in r.getMessage())
     assert "--max_functions 5 stopped the build" in warning and "give --source more files" not in warning
