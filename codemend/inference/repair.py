@@ -983,7 +983,10 @@ def measure_original(text: str, path: str, tests: Tests, result: RepairResult, w
             with watch("focus_check"):
                 tests = focus_on_failures(tests, result.failing, text, limits)
         with watch("sbfl"):
-            result.coverage = slow_not_failing(measure() if use_sbfl else [], result.failing)
+            measured = measure() if use_sbfl else []
+            if isinstance(measured, NoCoverage):  # a warning on stderr alone was missed (QA: pytest-cov, a 31-minute run)
+                result.notes.append(NO_COVERAGE)
+            result.coverage = slow_not_failing(measured, result.failing)
             unrepeated = not_repeated(result.failing, result.coverage)
             if unrepeated and unrepeated == result.failing:
                 result.notes.append(f"the tests that failed on the original code ({some(unrepeated)}) passed when run again under coverage: "
@@ -1266,8 +1269,16 @@ def coverage_source(text: str, tests: Tests, coverage: list[TestCoverage] | None
             yield run.result
 
 
+class NoCoverage(list):
+    """The empty coverage of a run that gave none, with why (`file_coverage`): said in the run's notes too."""
+
+    def __init__(self, why: str):
+        super().__init__()
+        self.why = why
+
+
 def file_coverage(text: str, tests: Tests, cancel: threading.Event | None = None) -> list[TestCoverage]:
-    """Per-test coverage of the file (empty when unavailable)."""
+    """Per-test coverage of the file (a NoCoverage when unavailable)."""
     try:
         if tests.test_code:
             return coverage_for_benchmark(text, tests.test_code, limits=tests.limits)
@@ -1275,4 +1286,8 @@ def file_coverage(text: str, tests: Tests, cancel: threading.Event | None = None
                                     import_roots=tests.import_roots, cancel=cancel)
     except ValueError as err:
         logger.warning("no per-test coverage (%s); localizing without it", err)
-        return []
+        return NoCoverage(str(err))
+
+
+NO_COVERAGE = ("the tests' per-test coverage could not be measured (the log says why): lines are ranked without it, "
+               "which is slower and less sure")

@@ -512,6 +512,24 @@ def test_the_coverage_run_goes_beside_the_baseline_and_is_cancelled_when_not_nee
 
 
 @pytest.mark.sandbox
+def test_a_coverage_run_that_gave_nothing_is_said_in_the_notes_not_only_the_log(tmp_path, monkeypatch):
+    import importlib
+
+    repair_module = importlib.import_module("codemend.inference.repair")
+
+    def no_coverage(*args, **kwargs):  # as pytest-cov's collector made it before the driver turned it off
+        raise ValueError("no coverage came back from `pytest`: INTERNALERROR> AssertionError: Expected current collector")
+
+    monkeypatch.setattr(repair_module, "coverage_for_command", no_coverage)
+    (tmp_path / "stats.py").write_text(SOURCE)
+    (tmp_path / "test_stats.py").write_text("from stats import Stats\n\ndef test_max():\n    assert Stats().max_index([3, 9, 2]) == 1\n")
+    tests = Tests(command=f"{sys.executable} -m pytest -q -p no:cacheprovider test_stats.py", tree=str(tmp_path), target="stats.py")
+    result = repair(SOURCE, debugger=None, tests=tests, max_validate=20, wide=0)
+    assert result.coverage == [] and repair_module.NO_COVERAGE in result.notes
+    assert result.suggestions[0].validation == "plausible"  # still validated; only the ranking lacked the coverage
+
+
+@pytest.mark.sandbox
 def test_a_conftest_that_the_file_being_fixed_stops_is_validated_against(tmp_path):
     # pytest exits with status 4 ("tested nothing") when a conftest cannot be imported: here because of the bug.
     source = SOURCE + "\nFIRST = Stats().max_index([3, 9, 2])\nassert FIRST == 1\n"

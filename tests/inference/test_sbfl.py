@@ -650,6 +650,27 @@ FAKE_XDIST = (
 )
 
 
+# A stand-in for pytest-cov as coverage meets it: with --cov (in a project's addopts) and without --no-cov, a
+# collector of its own starts over the driver's, and coverage.py's stop asserts on the wrong collector.
+FAKE_PYTEST_COV = (
+    "import coverage\n\n\ndef pytest_addoption(parser):\n    parser.addoption('--cov', action='append', default=[])\n"
+    "    parser.addoption('--no-cov', action='store_true')\n\n\n"
+    "def pytest_configure(config):\n    if config.getoption('cov') and not config.getoption('no_cov'):\n"
+    "        config.own_cov = coverage.Coverage()\n        config.own_cov.start()\n"
+)
+
+
+@pytest.mark.sandbox
+def test_pytest_cov_in_the_projects_options_does_not_take_the_coverage_away(clamp_repo):
+    (clamp_repo / "pytest_cov").mkdir()
+    (clamp_repo / "pytest_cov" / "__init__.py").write_text("")
+    (clamp_repo / "pytest_cov" / "plugin.py").write_text(FAKE_PYTEST_COV)
+    (clamp_repo / "pytest.ini").write_text("[pytest]\naddopts = -p pytest_cov.plugin --cov=mod\n")
+    coverages = coverage_for_command(clamp_repo, "python -m pytest -q tests/test_mod.py", "mod.py", overlay={"mod.py": CLAMP_BUGGY})
+    assert [(c.name.rsplit("::")[-1], c.passed, sorted(c.lines)) for c in coverages] == [
+        ("test_inside", True, [1, 2, 4, 6]), ("test_below", True, [1, 2, 3]), ("test_above", False, [1, 2, 4, 5])]
+
+
 @pytest.mark.sandbox
 def test_pytest_xdist_in_the_command_does_not_hide_the_tests_from_coverage(clamp_repo):
     (clamp_repo / "xdist").mkdir()
