@@ -441,6 +441,7 @@ def run_pytest():
         args += ["-p", "no:cacheprovider"]  # the copy is thrown away; do not spend time on a cache
     if "no:xdist" not in args and importlib.util.find_spec("xdist") is not None:
         args += ["-n", "0"]  # pytest-xdist (-n in the command or its addopts) would run the tests in workers, unmeasured
+    args += ["--maxfail=0"]  # every test measured: -x stopped the run at an unrelated test that failed first
     if cov_plugin_loads(args):
         # pytest-cov (--cov in the project's addopts: common) starts a collector of its own over this driver's, and
         # coverage.py's stop asserted on the wrong one: no per-test coverage at all (QA: parse, a 3-minute fix in 31).
@@ -768,9 +769,10 @@ def pytest_tally(stdout: str) -> dict[str, int] | None:
 
 
 # Put last on a pytest command whose report is read (`reporting_command`): its count line, which -qq hides,
-# and a short summary line for each failure and error, which -rN hides, without colours (`without_colour`);
-# last, they win over the command's own -q/-v/-r/--color and any in the project's addopts.
-REPORT_OPTIONS = ("--verbosity=-1", "-rfE", "--color=no")
+# a short summary line for each failure and error, which -rN hides, without colours (`without_colour`), and
+# every test's verdict, which -x and --maxfail cut short (an unrelated test failing first hid the one a fix
+# made pass, and the true fix read "failing"); last, they win over the command's own options and addopts.
+REPORT_OPTIONS = ("--verbosity=-1", "-rfE", "--color=no", "--maxfail=0")
 
 
 def reporting_command(command: str) -> str:

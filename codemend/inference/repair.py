@@ -984,7 +984,9 @@ def measure_original(text: str, path: str, tests: Tests, result: RepairResult, w
                 tests = focus_on_failures(tests, result.failing, text, limits)
         with watch("sbfl"):
             measured = measure() if use_sbfl else []
-            if isinstance(measured, NoCoverage):  # a warning on stderr alone was missed (QA: pytest-cov, a 31-minute run)
+            # Said where the tests ran (and failed or hung) but their coverage did not come back: a warning on stderr
+            # alone was missed (QA: pytest-cov, a 31-minute run). A command that could not even collect them has none.
+            if isinstance(measured, NoCoverage) and (result.baseline.returncode == 1 or result.baseline.status == "timeout"):
                 result.notes.append(NO_COVERAGE)
             result.coverage = slow_not_failing(measured, result.failing)
             unrepeated = not_repeated(result.failing, result.coverage)

@@ -530,6 +530,21 @@ def test_a_coverage_run_that_gave_nothing_is_said_in_the_notes_not_only_the_log(
 
 
 @pytest.mark.sandbox
+def test_an_unrelated_failure_that_runs_first_does_not_hide_the_fix_under_x(tmp_path):
+    # QA (isodate): with -x, pytest stopped at an unrelated failing test before the bug's; the true fix read "failing",
+    # with no note. Every test's verdict is read now, whatever -x or --maxfail the command or addopts give.
+    (tmp_path / "stats.py").write_text(SOURCE)
+    (tmp_path / "test_aaa_unrelated.py").write_text("def test_unrelated():\n    assert 1 + 1 == 3\n")
+    (tmp_path / "test_stats.py").write_text("from stats import Stats\n\ndef test_max():\n    assert Stats().max_index([3, 9, 2]) == 1\n")
+    tests = Tests(command=f"{sys.executable} -m pytest -q -x -p no:cacheprovider .", tree=str(tmp_path), target="stats.py")
+    result = repair(SOURCE, debugger=None, tests=tests, max_validate=20, wide=0)
+    assert result.failing == {"test_aaa_unrelated.py::test_unrelated", "test_stats.py::test_max"}
+    first = result.suggestions[0]
+    assert first.validation == "plausible" and "items[i] > items[best]" in first.patched_source
+    assert first.still_failing == ["test_aaa_unrelated.py::test_unrelated"]
+
+
+@pytest.mark.sandbox
 def test_a_conftest_that_the_file_being_fixed_stops_is_validated_against(tmp_path):
     # pytest exits with status 4 ("tested nothing") when a conftest cannot be imported: here because of the bug.
     source = SOURCE + "\nFIRST = Stats().max_index([3, 9, 2])\nassert FIRST == 1\n"
@@ -1662,7 +1677,7 @@ def test_the_failing_tests_are_known_whatever_report_the_options_ask_for(tmp_pat
     assert failed.status == "failed" and tests.failed(failed) == {"test_stats.py::test_max"}
     assert tests.trace(failed).startswith("test_stats.py::test_max: assert ")
     assert tests.judge(FIXED).status == "passed"  # its count line read
-    assert reporting_command(command) == f"{command} --verbosity=-1 -rfE --color=no"
+    assert reporting_command(command) == f"{command} --verbosity=-1 -rfE --color=no --maxfail=0"
     for other in ("python -m unittest -q", "python run_tests.py", "make test"):
         assert reporting_command(other) == other  # their reports are read otherwise, or not at all
 
