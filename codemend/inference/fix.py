@@ -407,6 +407,7 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
         files = shared.in_order(files)
     if changed_since and not one_file:
         files = changed_files(files, changed_since)  # what the progress counts; the tests' coverage saw them all
+        tests_left = set(changed_files(sorted(tests_left), changed_since))  # "not repaired": of those asked about only
     for k, file in enumerate(files, start=1):
         if one_file:
             text, digest = read_source(file)

@@ -788,6 +788,8 @@ def selection_problem(text: str, path: str, function: str, line: int) -> str:
         hint = f"; did you mean {', '.join(close)}?" if close else f"; it has: {', '.join(f.name for f in functions[:10])}{more}"
         return f"--function {function}: no such function in {path}{hint}"
     if line and not selected(at=line):
+        if line > (lines := len(text.splitlines())):
+            return f"--line {line} is past the end of {path} ({lines} lines)"
         return f"--line {line}: no function or module-level statement of {path} contains that line"
     if function and line and not selected(function, line):
         spans = ", ".join(f"{f.start_line}-{f.end_line}" for f in selected(function))

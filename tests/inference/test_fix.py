@@ -1165,18 +1165,21 @@ def test_a_folder_run_with_changed_since_asks_git_for_renames_once(tmp_path, mon
     # Rename detection runs over the whole repository; asked once per file, a folder of 300 files asked 300 times.
     from codemend.inference import fix as fix_module
 
-    for name in ("a.py", "b.py", "c.py", "sub/d.py", "sub/e.py"):
+    for name in ("a.py", "b.py", "c.py", "sub/d.py", "sub/e.py", "tests/test_x.py", "tests/test_y.py"):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text("def f(x):\n    return x + 1\n")
     git_commit_all(tmp_path)
     (tmp_path / "b.py").write_text("def f(x):\n    return x + 2\n")
+    (tmp_path / "tests" / "test_y.py").write_text("def f(x):\n    return x + 3\n")
     (tmp_path / "sub" / "new.py").write_text("def g(x):\n    return x\n")  # untracked: all of it new
     asked, real = [], fix_module._renames
     monkeypatch.setattr(fix_module, "_renames", lambda top, rev: asked.append(rev) or real(top, rev))
     monkeypatch.chdir(tmp_path)
     with caplog.at_level(logging.INFO, logger="codemend"):
         reports = fix_path(".", None, changed_since="HEAD")
-    assert [Path(r.path).as_posix() for r in reports] == ["b.py", "sub/new.py"] and asked == ["HEAD"]
+    assert [Path(r.path).as_posix() for r in reports[:2]] == ["b.py", "sub/new.py"] and asked == ["HEAD"]
+    (note,) = reports[2].result.notes  # the changed test file alone (QA: every test file of the folder was named)
+    assert note.startswith("1 test file(s) not repaired") and note.endswith(": tests/test_y.py")
     # The progress counts the changed files, not every file of the folder.
     assert [r.getMessage() for r in caplog.records if r.getMessage().startswith("[")] == ["[1/2] b.py", "[2/2] sub/new.py"]
     assert changed_files([Path("a.py"), Path("b.py"), Path("sub/new.py")], "HEAD") == [Path("b.py"), Path("sub/new.py")]

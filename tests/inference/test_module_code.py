@@ -132,6 +132,9 @@ def test_check_functions_accepts_a_script_and_names_what_is_missing():
         check_functions('"""Only a docstring."""\nimport os\n', "avg.py", "", 0)
     with pytest.raises(CodemendError, match="--line 6: no function or module-level statement of m.py contains that line"):
         check_functions(MIXED, "m.py", "", 6)
+    lines = len(MIXED.splitlines())
+    with pytest.raises(CodemendError, match=rf"--line 500 is past the end of m.py \({lines} lines\)$"):  # QA: was "no ... contains"
+        check_functions(MIXED, "m.py", "", 500)
 
 
 def test_a_name_module_code_reads_before_binding_gets_a_binding_from_the_model():
