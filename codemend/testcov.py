@@ -1076,6 +1076,19 @@ def focused_command(command: str, test_ids: Collection[str], tree: Path) -> str:
     return _command_line(env, argv[:start] + pytest_options(argv[start:], tree) + sorted(test_ids))
 
 
+def deselected_command(command: str, test_ids: Collection[str]) -> str:
+    """A pytest `command` that leaves `test_ids` out (`--deselect` each); "" for other commands and for ids that are
+    not pytest's node ids."""
+    try:
+        kind = parse_test_command(command).kind
+    except ValueError:
+        return ""
+    if not kind.startswith("pytest") or not test_ids or any("::" not in test_id for test_id in test_ids):
+        return ""
+    env, argv = split_assignments(shlex.split(command))
+    return _command_line(env, argv + [word for test_id in sorted(test_ids) for word in ("--deselect", test_id)])
+
+
 def _unittest_filter(test_id: str) -> str:
     """pytest's `tests/test_x.py::T::test_a` as a substring of unittest's dotted name for it, which starts
     wherever discovery's top folder is (`tests.test_x.T.test_a`, or `test_x.T.test_a`): `test_x.T.test_a`."""

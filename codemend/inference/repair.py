@@ -39,8 +39,8 @@ from codemend.inference.localize import LineRanking, combine, factored_scores, m
 from codemend.inference.sbfl import coverage_for_benchmark, coverage_for_command, line_suspicion
 from codemend.sandbox import BackgroundRun, Limits, RunResult, SandboxPool, never_started, run_command, run_tests, scaled_timeout
 from codemend.task import source_lines, unified_diff
-from codemend.testcov import (COMMAND_STARTUP_S, COVERAGE_SLOWDOWN, TestCoverage, collection_errors, command_limits, failing_tests,
-                              failure_trace, finished, first_failing, focused_command, reporting_command, sandbox_failure_trace,
+from codemend.testcov import (COMMAND_STARTUP_S, COVERAGE_SLOWDOWN, TestCoverage, collection_errors, command_limits, deselected_command,
+                              failing_tests, failure_trace, finished, first_failing, focused_command, reporting_command, sandbox_failure_trace,
                               tests_ran)
 
 logger = logging.getLogger(__name__)
@@ -1002,6 +1002,13 @@ def measure_original(text: str, path: str, tests: Tests, result: RepairResult, w
             if loops:
                 where = " and ".join(f"lines {start}-{end}" for start, end in loops)
                 result.notes.append(f"the tests that hung were stopped in the loop at {where}: its lines are looked at first")
+    if result.baseline.status == "timeout" and (apart := without_hangs_elsewhere(tests, result.coverage)):
+        # Every candidate's run would hang with them, the true fix's too (QA: isodate, all "timeout").
+        hung = [test.name for test in result.coverage if test.stopped]
+        result.notes.append(f"the tests that hung on the original code ({some(hung)}) never ran a line of {path}: the runs that "
+                            f"judge a fix leave them out (--deselect), and a fix is judged by the other tests")
+        return measure_original(text, path, apart, result, watch, baseline=None, coverage=[t for t in result.coverage if not t.stopped],
+                                use_sbfl=use_sbfl, use_trace=use_trace, validating=validating)
     if result.baseline.status == "timeout":
         limits = _hung_limits(limits, result.coverage)
         note = (f"the tests did not finish on the original code ({result.baseline.detail}): a fix that ends the hang passes, "
@@ -1011,6 +1018,16 @@ def measure_original(text: str, path: str, tests: Tests, result: RepairResult, w
             logger.warning("%s: %s", path, note)  # now, not with the results: validating what still hangs takes minutes
         result.notes.append(note)
     return tests, limits, trace, sbfl
+
+
+def without_hangs_elsewhere(tests: Tests, coverage: list[TestCoverage]) -> Tests | None:
+    """After the original code hung: `tests` leaving out the tests that hung (`TestCoverage.stopped`), when none of them
+    ran a line of the file in the test itself (a hang elsewhere) and the command is pytest's; else None."""
+    hung = [test for test in coverage if test.stopped]
+    if not hung or any(test.lines - test.imported for test in hung):
+        return None
+    command = deselected_command(tests.command, [test.name for test in hung])
+    return replace(tests, command=command) if command else None
 
 
 def tests_fail(baseline: RunResult) -> bool:

@@ -545,6 +545,34 @@ def test_an_unrelated_failure_that_runs_first_does_not_hide_the_fix_under_x(tmp_
 
 
 @pytest.mark.sandbox
+def test_a_test_that_hangs_without_running_the_file_is_left_out_of_the_runs_that_judge_fixes(tmp_path):
+    # QA (isodate): an unrelated test that hung made every candidate's run hang, the true fix's too ("timeout").
+    from codemend.sandbox import Limits
+
+    (tmp_path / "stats.py").write_text(SOURCE)
+    (tmp_path / "test_stats.py").write_text("from stats import Stats\n\ndef test_max():\n    assert Stats().max_index([3, 9, 2]) == 1\n")
+    (tmp_path / "test_zz_hang.py").write_text("import time\n\nimport stats\n\n\ndef test_hang():\n    time.sleep(1000)\n")
+    tests = Tests(command=f"{sys.executable} -m pytest -q -p no:cacheprovider .", tree=str(tmp_path), target="stats.py",
+                  limits=Limits(wall_s=5.0))
+    result = repair(SOURCE, debugger=None, tests=tests, max_validate=20, wide=0)
+    assert result.notes[0] == ("the tests that hung on the original code (test_zz_hang.py::test_hang) never ran a line of <memory>: the runs "
+                               "that judge a fix leave them out (--deselect), and a fix is judged by the other tests")
+    assert result.baseline.status == "failed" and result.failing == {"test_stats.py::test_max"}
+    first = result.suggestions[0]
+    assert first.validation == "plausible" and "items[i] > items[best]" in first.patched_source
+    # A hang in the file itself is the bug's: the tests are kept (a fix that ends it passes them).
+    (tmp_path / "test_zz_hang.py").write_text("from stats import Stats\n\n\ndef test_hang():\n    Stats().spin()\n")
+    spinning = SOURCE + "\n    def spin(self):\n        while True:\n            pass\n"
+    hung = repair(spinning, debugger=None, tests=tests, max_validate=2, wide=0)
+    assert hung.baseline.status == "timeout" and not any("never ran a line" in note for note in hung.notes)
+    from codemend.testcov import deselected_command
+
+    assert deselected_command("A=1 pytest -q tests", ["tests/t.py::test_b", "tests/t.py::test_a"]) == (
+        "A=1 pytest -q tests --deselect tests/t.py::test_a --deselect tests/t.py::test_b")
+    assert deselected_command("python -m unittest -q", ["t.py::T::test_a"]) == "" == deselected_command("python t.py", ["t.py"])
+
+
+@pytest.mark.sandbox
 def test_a_conftest_that_the_file_being_fixed_stops_is_validated_against(tmp_path):
     # pytest exits with status 4 ("tested nothing") when a conftest cannot be imported: here because of the bug.
     source = SOURCE + "\nFIRST = Stats().max_index([3, 9, 2])\nassert FIRST == 1\n"
