@@ -196,10 +196,11 @@ def jsonl_lines(data: bytes) -> Iterator[tuple[int, str, str]]:
     for number, raw in enumerate(data.split(b"\n"), start=1):
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]  # a byte-order mark (Windows editors) is not part of line 1
+        raw = raw.removesuffix(b"\r")  # nor a CRLF file's \r of its line: an unterminated string's error would be about it
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as err:
-            yield number, "", f"not UTF-8: byte 0x{raw[err.start]:02x} at column {err.start + 1}"
+            yield number, "", f"not UTF-8: byte 0x{raw[err.start]:02x} at byte {err.start + 1} of the line"
             continue
         if text.strip():
             yield number, text, ""

@@ -102,12 +102,15 @@ def test_read_jsonl_names_the_bad_line_and_field(tmp_path):
     with pytest.raises(CodemendError, match=r"x.jsonl:2: missing field\(s\) a"):
         read_jsonl(path, ("a",))
     path.write_bytes(b'{"a": 1}\n{"a": "\xff"}\n')
-    with pytest.raises(CodemendError, match=r"x.jsonl:2: not UTF-8: byte 0xff at column 8; fix or remove that line"):
+    with pytest.raises(CodemendError, match=r"x.jsonl:2: not UTF-8: byte 0xff at byte 8 of the line; fix or remove that line"):
         read_jsonl(path)
     path.write_text('{"a": "one\u2028two\u0085"}\n{"a": 2}\n', encoding="utf-8")  # JSON holds them as they are; lines end at \n
     assert read_jsonl(path, ("a",)) == [{"a": "one\u2028two\u0085"}, {"a": 2}]
     path.write_text('{"a": "unterminated}\n')
     with pytest.raises(CodemendError, match=r"invalid JSON \(Unterminated string starting at column 7\)"):
+        read_jsonl(path)
+    path.write_bytes(b'{"a": 1}\r\n\r\n{"a": "abc\r\n')  # CRLF: the \r is no part of the record, nor of its error
+    with pytest.raises(CodemendError, match=r"x.jsonl:3: invalid JSON \(Unterminated string starting at column 7\)"):
         read_jsonl(path)
     path.write_text('{"buggy": "x", "fixed": 123}\n')  # a train run ended in AttributeError: 'int' object has no attribute 'split' (QA)
     with pytest.raises(CodemendError, match=r"x.jsonl:1: field fixed must be a string, got int"):

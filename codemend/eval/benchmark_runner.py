@@ -353,7 +353,8 @@ def run(config: EvalConfig) -> dict:
                     handle.write(json.dumps({"run_key": run_key, "git_sha": commit, **asdict(done[item.id])}) + "\n")
                 logger.info("[%d/%d] %s: %s", index, len(items), item.id, _verdict(done[item.id]))
             results.append(done[item.id])
-    metrics = summarize(results, n=config.n, seed=config.seed, references={i.id: (i.buggy_code, i.fixed_code or "") for i in items})
+    metrics = summarize(results, n=config.n, seed=config.seed, references={i.id: (i.buggy_code, i.fixed_code or "") for i in items},
+                        localizes=not config.predictions)
     metrics.update({"benchmark": config.benchmark, "benchmark_items": total, "model": "" if config.predictions else config.model,
                     "predictions": config.predictions, "skipped_lines": skipped,
                     "seconds": round(time.perf_counter() - started, 1), "isolation": _isolation(),

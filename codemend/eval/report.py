@@ -70,8 +70,10 @@ def _with_ci(values: Sequence[float | None], seed: int) -> dict:
     return {"value": sum(values) / len(values), "ci95": [low, high]}
 
 
-def summarize(results: Sequence, n: int, seed: int = 0, references: dict[str, tuple[str, str]] | None = None) -> dict:
-    """Headline numbers with bootstrap CIs; `references` maps id -> (buggy, fixed) for the BLEU side column."""
+def summarize(results: Sequence, n: int, seed: int = 0, references: dict[str, tuple[str, str]] | None = None,
+              localizes: bool = True) -> dict:
+    """Headline numbers with bootstrap CIs; `references` maps id -> (buggy, fixed) for the BLEU side column.
+    `localizes`: whether the system ranks lines (another system's `--predictions` do not: no localization numbers)."""
     scored = [r for r in results if r.state == "scored"]
     per_item = [item_values(r, n) for r in scored]
     metrics: dict = {
@@ -81,7 +83,7 @@ def summarize(results: Sequence, n: int, seed: int = 0, references: dict[str, tu
         "candidates_per_item": n,
     }
     headline = {name: _with_ci([v[name] for v in per_item], seed) for name in HEADLINE if not name.startswith("localization")}
-    located = [r for r in scored if r.bug_line]  # an item the run ranked no line of is a miss, not left out
+    located = [r for r in scored if r.bug_line] if localizes else []  # an item the run ranked no line of is a miss
     for k in (1, 3, 5):
         if located:
             hits = [float(topk_localization_accuracy([r.ranked_lines], [r.bug_line], k=k)) for r in located]

@@ -333,7 +333,7 @@ def test_lines_end_at_newlines_only_and_a_line_that_is_not_utf8_is_named(tmp_pat
     save_benchmark([item], tmp_path / "u.jsonl")
     assert load_benchmark(str(tmp_path / "u.jsonl")) == [item]
     (tmp_path / "bad.jsonl").write_bytes((tmp_path / "u.jsonl").read_bytes() + b'{"id": "x\xff"}\n')
-    with pytest.raises(CodemendError, match=r"bad\.jsonl:2: not UTF-8: byte 0xff at column 10"):
+    with pytest.raises(CodemendError, match=r"bad\.jsonl:2: not UTF-8: byte 0xff at byte 10 of the line"):
         load_benchmark(str(tmp_path / "bad.jsonl"))
 
 

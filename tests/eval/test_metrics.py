@@ -230,6 +230,9 @@ def test_an_item_ranked_no_line_of_is_a_localization_miss_not_left_out():
     metrics = summarize([_scored("a", [4, 2], [True]), _scored("c", [], [False])], n=10)
     assert metrics["headline"]["localization@1"]["value"] == 0.5 and metrics["localization_curve"][1] == 0.5
     assert metrics["localization_by_signal"]["combined"]["items"] == 2
+    # Another system's --predictions rank no lines at all: no localization numbers, not 0%.
+    predicted = summarize([_scored("a", [], [True]), _scored("c", [], [False])], n=10, localizes=False)
+    assert "localization@1" not in predicted["headline"] and "localization_curve" not in predicted
 
 
 def test_plausible_and_pass_at_k_above_n_are_not_measured():

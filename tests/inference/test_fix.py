@@ -565,8 +565,14 @@ def test_a_test_that_hangs_without_running_the_file_is_left_out_of_the_runs_that
     spinning = SOURCE + "\n    def spin(self):\n        while True:\n            pass\n"
     hung = repair(spinning, debugger=None, tests=tests, max_validate=2, wide=0)
     assert hung.baseline.status == "timeout" and not any("never ran a line" in note for note in hung.notes)
-    from codemend.testcov import deselected_command
+    from codemend.inference.repair import without_hangs_elsewhere
+    from codemend.testcov import STOPPED, TestCoverage, deselected_command
 
+    # --deselect takes node-id prefixes: leaving out test_parse would leave out test_parse_date, which may be the bug's.
+    hang, other = (TestCoverage("t.py::test_parse", False, frozenset(), STOPPED + " 1 s"),
+                   TestCoverage("t.py::test_parse_date", False, frozenset({2})))
+    assert without_hangs_elsewhere(tests, [hang, other]) is None
+    assert "--deselect t.py::test_parse" in without_hangs_elsewhere(tests, [hang, dataclasses.replace(other, name="t.py::test_date")]).command
     assert deselected_command("A=1 pytest -q tests", ["tests/t.py::test_b", "tests/t.py::test_a"]) == (
         "A=1 pytest -q tests --deselect tests/t.py::test_a --deselect tests/t.py::test_b")
     assert deselected_command("python -m unittest -q", ["t.py::T::test_a"]) == "" == deselected_command("python t.py", ["t.py"])
