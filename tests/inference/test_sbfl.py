@@ -650,13 +650,14 @@ FAKE_XDIST = (
 )
 
 
-# A stand-in for pytest-cov as coverage meets it: with --cov (in a project's addopts) and without --no-cov, a
-# collector of its own starts over the driver's, and coverage.py's stop asserts on the wrong collector.
+# A stand-in for pytest-cov (7.1) as coverage meets it: with --cov (in a project's addopts) and its options'
+# no_cov unset, a collector of its own starts over the driver's, and coverage.py's stop asserts on the wrong one.
 FAKE_PYTEST_COV = (
     "import coverage\n\n\ndef pytest_addoption(parser):\n    parser.addoption('--cov', action='append', default=[])\n"
     "    parser.addoption('--no-cov', action='store_true')\n\n\n"
-    "def pytest_configure(config):\n    if config.getoption('cov') and not config.getoption('no_cov'):\n"
-    "        config.own_cov = coverage.Coverage()\n        config.own_cov.start()\n"
+    "def pytest_load_initial_conftests(early_config, parser, args):\n    options = early_config.known_args_namespace\n"
+    "    if options.cov and not getattr(options, 'no_cov', False):\n"
+    "        early_config.own_cov = coverage.Coverage()\n        early_config.own_cov.start()\n"
 )
 
 
