@@ -152,16 +152,29 @@ def _content_problems(row: dict[str, Any]) -> list[str]:
         problems.append(f"bug_line {row['bug_line']} is past buggy_code's {lines} line(s)")
     codes = [row["buggy_code"], row.get("fixed_code") or ""]
     if row["entry_point"] and not any(defines(code, row["entry_point"].split(".")[0]) for code in codes):
-        problems.append(f"entry_point {row['entry_point']!r} is not defined in buggy_code (no def, class or assignment of it)")
+        problems.append(f"entry_point {row['entry_point']!r} is defined in neither buggy_code nor fixed_code (no def, class, "
+                        f"assignment or import of it)")
     return problems
 
 
 def defines(code: str, name: str) -> bool:
-    """Whether `code` binds `name` at some line start: def, class, an assignment or an import (read as text: the
-    buggy code may not parse)."""
-    word = re.escape(name)
-    return re.search(rf"^\s*(?:(?:async\s+)?def|class)\s+{word}\b|^{word}\s*(?::[^=]*)?=(?!=)|^(?:from\s+\S+\s+)?import\b.*\b{word}\b",
-                     code, flags=re.M) is not None
+    """Whether `code` binds `name` anywhere: a def or class, an assignment's, loop's or with's target, an import (a
+    star import may); read as text where the code does not parse (a buggy module may not)."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        word = re.escape(name)
+        return re.search(rf"^\s*(?:(?:async\s+)?def|class)\s+{word}\b|^\s*{word}\s*(?::[^=]*)?=(?!=)|\bimport\b[^#\n]*(?:\b{word}\b|\*)",
+                         code, flags=re.M) is not None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+            return True
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id == name:
+            return True
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                alias.name == "*" or (alias.asname or alias.name.split(".")[0]) == name for alias in node.names):
+            return True
+    return False
 
 
 def _item_from_row(row: dict[str, Any]) -> BenchmarkItem:

@@ -323,8 +323,25 @@ def test_items_that_could_not_be_judged_are_named_when_the_file_is_read(tmp_path
     assert [p.split(": ", 1)[1] for p in problems] == [
         "test_code does not parse (line 1: invalid syntax)", "test_code is empty: nothing would tell a fix from the bug",
         "bug_line 4 is past buggy_code's 2 line(s)",
-        "entry_point 'nope' is not defined in buggy_code (no def, class or assignment of it)",
+        "entry_point 'nope' is defined in neither buggy_code nor fixed_code (no def, class, assignment or import of it)",
         "timeout_s 5000 is above 600 s (each run that hangs waits that long; seconds, not milliseconds)"]
+
+
+@pytest.mark.parametrize("code", [
+    "async def f():\n    pass\n", "@wraps\ndef f():\n    pass\n", "for f in ():\n    pass\n", "with open(p) as f:\n    pass\n",
+    "a, f = 1, 2\n", "try:\n    from m import g as f\nexcept ImportError:\n    f = None\n", "from m import (\n    f,\n)\n",
+    "from m import *\n", "import f.sub\n", "def f(:\n", "if x:\n    f = 1\n    f(\n"])
+def test_an_entry_point_bound_any_way_python_binds_a_name_is_defined(code):
+    from codemend.data.benchmark import defines
+
+    assert defines(code, "f")  # the review found the first text-only check refused most of these
+
+
+def test_an_entry_point_named_only_in_a_docstring_or_a_call_is_not_defined():
+    from codemend.data.benchmark import defines
+
+    assert not defines('"""import f"""\ng = f()\n', "f")
+    assert not defines("def g(f):\n    return f\n", "f")  # a parameter of another function
 
 
 def test_lines_end_at_newlines_only_and_a_line_that_is_not_utf8_is_named(tmp_path):
