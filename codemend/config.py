@@ -283,7 +283,7 @@ class TrainConfig:
         negative = [name for name in ("max_minutes", "eval_every", "eval_samples", "eval_loss_samples", "grad_clip", "workers") if getattr(self, name) < 0]
         if negative:
             problems.append(f"{', '.join('--train.' + name for name in negative)}: must not be negative")
-        if self.weight_decay < 0:
+        if not self.weight_decay >= 0:  # nan too
             problems.append(f"--train.weight_decay {self.weight_decay}: must not be negative (0 turns it off)")
         if self.threads < 0:
             problems.append(f"--train.threads {self.threads}: must be 0 (torch decides) or positive")
@@ -1201,20 +1201,24 @@ def foreign_output_problems(out: str, config_class: type) -> list[str]:
     return [f"--out {out} holds {kind}: its config.yaml and meta.json would be replaced; pick another --out (a new folder)"]
 
 
+def config_text(config: Any) -> str:
+    """What config.yaml holds for `config` run from here: the resolved config, and where its relative paths start."""
+    from codemend import __version__
+
+    # Paths stay as typed (the folder can move with its project); a rerun needs where they start. JSON-quoted in
+    # the comment: a newline or undecodable byte in the folder's name must not break the YAML.
+    return (f"# Resolved {type(config).__name__}, written by codemend {__version__}.\n"
+            f"# Relative paths in it are from {json.dumps(os.getcwd())}: rerun it from there.\n" + to_yaml(config))
+
+
 def save_run_metadata(config: Any, folder: str | os.PathLike, **extra: Any) -> None:
     """Write config.yaml (the resolved config) and meta.json (version, git SHA, command) to `folder`."""
     from codemend import __version__
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    # Paths stay as typed (the folder can move with its project); a rerun needs where they start. JSON-quoted in
-    # the comment: a newline or undecodable byte in the folder's name must not break the YAML.
     cwd = os.getcwd()
-    (folder / "config.yaml").write_text(
-        f"# Resolved {type(config).__name__}, written by codemend {__version__}.\n"
-        f"# Relative paths in it are from {json.dumps(cwd)}: rerun it from there.\n" + to_yaml(config),
-        encoding="utf-8",
-    )
+    (folder / "config.yaml").write_text(config_text(config), encoding="utf-8")
     meta = {
         "codemend_version": __version__,
         "git_sha": git_sha(),

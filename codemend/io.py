@@ -123,6 +123,7 @@ def back_up(out: Path) -> Path | None:
 def copy_to_backup(out: Path, names: Iterable[str]) -> Path:
     """Copy the files `names` of the folder `out` into a new OUT.bak-TIMESTAMP folder beside it (-N where that name is
     taken), for a command that replaces some of a folder's files and keeps the rest."""
+    out = out.resolve()  # `--out .` has no name to put .bak- after
     stamp, number = time.strftime("%Y%m%d-%H%M%S"), 1
     while True:
         backup = out.parent / f"{out.name}.bak-{stamp}{'' if number == 1 else f'-{number}'}"

@@ -1215,7 +1215,7 @@ def coverage_for_files(
 ) -> dict[str, list[TestCoverage]]:
     """Per-test coverage of each of `target_files` (relative to `tree`) under a test command, in one run
     per FILES_PER_RUN files in a sandboxed copy: {file: its TestCoverage list}, the same tests for every
-    file. A test's error names its line in the first file of its run.
+    file. A test's error names the innermost line of a measured file its exception came up through.
 
     pytest commands give one TestCoverage per test id ("tests/test_x.py::test_a"); skipped and
     xfailed tests are left out, a collection error is a failing test named after its file.

@@ -211,14 +211,14 @@ def clear_earlier_outputs(out: Path, config, keep: Sequence[str] = (), inputs: S
 
 
 def same_config(path: Path, config) -> bool:
-    """Whether the resolved config saved in `path` (`save_run_metadata`) is `config`'s."""
-    from codemend.config import to_yaml
+    """Whether the config.yaml at `path` (`save_run_metadata`) is `config`'s, run from the same folder (`--model runs/m`
+    from another project names another model)."""
+    from codemend.config import config_text
 
     try:
-        saved = [line for line in path.read_text(encoding="utf-8").splitlines(keepends=True) if not line.startswith("#")]
+        return path.read_text(encoding="utf-8") == config_text(config)
     except (OSError, UnicodeDecodeError):
         return False
-    return "".join(saved) == to_yaml(config)
 
 
 def write_report(out: Path, metrics: dict, results: Sequence) -> None:
@@ -354,7 +354,8 @@ def compare(a: str | Path, b: str | Path, out: str | Path) -> str:
     fig, ax = plt.subplots(figsize=(8, 4))
     width = 0.4
     for offset, (label, run) in zip((-width / 2, width / 2), ((str(a), runs[0]), (str(b), runs[1]))):
-        ax.bar([i + offset for i in range(len(names))], [run["headline"][n]["value"] or 0 for n in names], width, label=label)
+        values = [run["headline"][n]["value"] for n in names]  # None (plausible@k above --n): no bar, not a 0 one
+        ax.bar([i + offset for i, v in enumerate(values) if v is not None], [v for v in values if v is not None], width, label=label)
     ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
     ax.set_ylim(0, 1)
     ax.legend()

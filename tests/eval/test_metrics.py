@@ -249,3 +249,18 @@ def test_plausible_and_pass_at_k_above_n_are_not_measured():
     metrics = summarize(results, n=1)
     metrics.update(benchmark="b.jsonl", model="none")
     assert "| plausible@10 | n/a |" in markdown(metrics)
+
+
+def test_an_evaluation_is_the_same_configuration_only_from_the_same_folder(tmp_path, monkeypatch):
+    from codemend.config import EvalConfig, save_run_metadata
+    from codemend.eval.report import same_config
+
+    config = EvalConfig(benchmark="b.jsonl", model="runs/m", out=str(tmp_path / "ev"))
+    monkeypatch.chdir(tmp_path)
+    save_run_metadata(config, tmp_path / "ev")
+    assert same_config(tmp_path / "ev" / "config.yaml", config)
+    assert not same_config(tmp_path / "ev" / "config.yaml", EvalConfig(benchmark="b.jsonl", model="runs/n", out=str(tmp_path / "ev")))
+    (tmp_path / "other").mkdir()
+    monkeypatch.chdir(tmp_path / "other")  # `runs/m` from another project is another model
+    assert not same_config(tmp_path / "ev" / "config.yaml", config)
+    assert not same_config(tmp_path / "missing.yaml", config)
