@@ -560,13 +560,13 @@ def test_a_test_that_hangs_without_running_the_file_is_left_out_of_the_runs_that
     assert result.baseline.status == "failed" and result.failing == {"test_stats.py::test_max"}
     first = result.suggestions[0]
     assert first.validation == "plausible" and "items[i] > items[best]" in first.patched_source
-    # A hang in the file itself is the bug's: the tests are kept (a fix that ends it passes them).
-    (tmp_path / "test_zz_hang.py").write_text("from stats import Stats\n\n\ndef test_hang():\n    Stats().spin()\n")
-    spinning = SOURCE + "\n    def spin(self):\n        while True:\n            pass\n"
-    hung = repair(spinning, debugger=None, tests=tests, max_validate=2, wide=0)
-    assert hung.baseline.status == "timeout" and not any("never ran a line" in note for note in hung.notes)
     from codemend.inference.repair import without_hangs_elsewhere
     from codemend.testcov import STOPPED, TestCoverage, deselected_command
+
+    # A hang in the file itself (lines of it ran in the test, not only at import) is the bug's: the tests are kept.
+    spins = TestCoverage("t.py::test_spin", False, frozenset({1, 11, 12}), STOPPED + " 1 s", imported=frozenset({1}))
+    assert without_hangs_elsewhere(tests, [spins]) is None
+    assert without_hangs_elsewhere(tests, [dataclasses.replace(spins, lines=frozenset({1}))]) is not None  # import only
 
     # --deselect takes node-id prefixes: leaving out test_parse would leave out test_parse_date, which may be the bug's.
     hang, other = (TestCoverage("t.py::test_parse", False, frozenset(), STOPPED + " 1 s"),
