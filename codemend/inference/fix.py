@@ -131,7 +131,8 @@ def _git_top(path: Path, rev: str) -> Path:
 
 def _git_diff(top: Path, rev: str, *args: str) -> str:
     try:
-        out = subprocess.run(["git", *_PLAIN_DIFF, *args], cwd=top, capture_output=True, text=True, timeout=30)
+        # surrogateescape, as os.fsdecode reads paths: a file name that is not UTF-8 anywhere in the checkout crashed the run
+        out = subprocess.run(["git", *_PLAIN_DIFF, *args], cwd=top, capture_output=True, text=True, errors="surrogateescape", timeout=30)
     except (OSError, subprocess.TimeoutExpired) as err:
         raise CodemendError(f"--changed_since {rev}: could not run git ({err})") from None
     if out.returncode != 0:
@@ -157,7 +158,7 @@ def changed_files(files: list[Path], rev: str) -> list[Path]:
     checkout is kept, for `changed_lines` to say so."""
     tops, changed, kept = {}, {}, []
     for file in files:
-        folder = file.resolve().parent
+        folder = file.parent  # git runs there (`_git_top`): a link's folder may lie in another checkout than its target's
         if folder not in tops:
             tops[folder] = _git_top(file, rev)
         top = tops[folder]
@@ -176,7 +177,11 @@ def changed_files(files: list[Path], rev: str) -> list[Path]:
 
 def _git_untracked(top: Path) -> str:
     """The checkout's untracked files that are not ignored, relative to `top`, NUL-separated."""
-    out = subprocess.run(["git", "ls-files", "--others", "--exclude-standard", "-z"], cwd=top, capture_output=True, text=True, timeout=30)
+    try:
+        out = subprocess.run(["git", "ls-files", "--others", "--exclude-standard", "-z"], cwd=top, capture_output=True, text=True,
+                             errors="surrogateescape", timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise CodemendError(f"could not list the checkout's untracked files with git ({err})") from None
     return out.stdout if out.returncode == 0 else ""
 
 

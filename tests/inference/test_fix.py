@@ -4,6 +4,7 @@ import concurrent.futures
 import dataclasses
 import json
 import logging
+import os
 import math
 import re
 import subprocess
@@ -2379,3 +2380,15 @@ def test_a_note_says_why_the_suggestions_shown_are_out_of_score_order():
     assert order_note(ordered, 10).startswith("suggestions are in order of what the tests said, then of score")
     assert order_note(ordered, 1) == ""  # one shown: no order to explain
     assert order_note([alone, worse], 10) == order_note([], 10) == ""
+
+
+def test_changed_since_reads_file_names_that_are_not_utf8(tmp_path, monkeypatch, git_commit_all):
+    # A name git prints in other bytes anywhere in the checkout ended the run in a UnicodeDecodeError (review).
+    (tmp_path / "a.py").write_text("def f(x):\n    return x + 1\n")
+    (tmp_path / "b.py").write_text("def f(x):\n    return x + 1\n")
+    git_commit_all(tmp_path)
+    (tmp_path / "b.py").write_text("def f(x):\n    return x + 2\n")
+    with open(os.path.join(os.fsencode(tmp_path), b"caf\xe9.txt"), "wb") as handle:  # untracked, named in latin-1
+        handle.write(b"x\n")
+    monkeypatch.chdir(tmp_path)
+    assert changed_files([Path("a.py"), Path("b.py")], "HEAD") == [Path("b.py")]
