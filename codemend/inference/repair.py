@@ -1029,7 +1029,7 @@ def without_hangs_elsewhere(tests: Tests, coverage: list[TestCoverage]) -> Tests
     names = [test.name for test in hung]
     if any(test.name.startswith(tuple(names)) for test in coverage if not test.stopped):
         return None  # --deselect takes node-id prefixes: test_parse would take test_parse_date with it
-    command = deselected_command(tests.command, [test.name for test in hung])
+    command = deselected_command(tests.command, names)
     return replace(tests, command=command) if command else None
 
 
