@@ -150,7 +150,7 @@ def markdown(metrics: dict) -> str:
           if metrics.get("benchmark_items", metrics["items"]) > metrics["items"] else []),
         f"{metrics['scored']} items scored of {metrics['items']}; broken (reference fails its tests, not counted): "
         f"{len(metrics['broken'])}; tests already pass on the buggy code (not counted): {len(metrics['not_failing'])}.",
-        "Sandbox isolation: " + "; ".join(f"{part} {metrics.get('isolation', {}).get(part, 'unknown')}" for part in ("network", "filesystem", "user")) + ".",
+        "Sandbox isolation: " + "; ".join(f"{part}: {metrics.get('isolation', {}).get(part, 'unknown')}" for part in ("network", "filesystem", "user")) + ".",
         *([f"Skipped benchmark lines ({len(metrics['skipped_lines'])}): " + "; ".join(metrics["skipped_lines"][:5])] if metrics.get("skipped_lines") else []),
         f"plausible@k, correct@1 and pass@k read the ranking's first {metrics['candidates_per_item']} candidates, before any test runs; "
         f"plausible_validated and correct@1_validated read the first plausible one found by validating down the ranking"

@@ -36,7 +36,8 @@ def test_items_are_scored_flagged_and_reported(first_run):
     assert 0 <= low <= metrics["headline"]["plausible@1"]["value"] <= high <= 1
     for name in ("report.md", "results.jsonl", "config.yaml", "per_bug_class.png", "pass_at_k.png"):
         assert (first_run / name).exists(), name
-    assert "| incorrect comparison operator |" in (first_run / "report.md").read_text()
+    assert "| incorrect comparison operator |" in (report := (first_run / "report.md").read_text())
+    assert "Sandbox isolation: network: " in report and "; filesystem: " in report and "; user: " in report  # was "network network ..."
 
 
 def test_rerun_continues_from_the_cache_with_identical_verdicts(first_run, assets):
