@@ -101,13 +101,19 @@ def atomic_folder(out: str | os.PathLike, overwrite: bool = False, disk_full_hin
                         f"its output is in {tmp} until the next run into {out} (move it into place by hand)")
 
 
+def backup_names(out: Path) -> Iterator[Path]:
+    """OUT.bak-TIMESTAMP, then OUT.bak-TIMESTAMP-2, -3, ...: where a backup of `out` may go (two runs in the same
+    second each need one); the caller takes the first it can create."""
+    stamp, number = time.strftime("%Y%m%d-%H%M%S"), 1
+    while True:
+        yield out.parent / f"{out.name}.bak-{stamp}{'' if number == 1 else f'-{number}'}"
+        number += 1
+
+
 def back_up(out: Path) -> Path | None:
     """Rename `out` to OUT.bak-TIMESTAMP, or OUT.bak-TIMESTAMP-N where that name is taken (two runs replaced it in the
     same second); None when `out` was gone already (another run moved it first)."""
-    stamp, number = time.strftime("%Y%m%d-%H%M%S"), 1
-    while True:
-        backup = out.parent / f"{out.name}.bak-{stamp}{'' if number == 1 else f'-{number}'}"
-        number += 1
+    for backup in backup_names(out):
         if backup.exists():
             continue
         try:
@@ -124,10 +130,7 @@ def copy_to_backup(out: Path, names: Iterable[str]) -> Path:
     """Copy the files `names` of the folder `out` into a new OUT.bak-TIMESTAMP folder beside it (-N where that name is
     taken), for a command that replaces some of a folder's files and keeps the rest."""
     out = out.resolve()  # `--out .` has no name to put .bak- after
-    stamp, number = time.strftime("%Y%m%d-%H%M%S"), 1
-    while True:
-        backup = out.parent / f"{out.name}.bak-{stamp}{'' if number == 1 else f'-{number}'}"
-        number += 1
+    for backup in backup_names(out):
         try:
             backup.mkdir()
             break
@@ -192,7 +195,7 @@ def write_jsonl(path: str | os.PathLike, rows: Iterable[dict]) -> int:
 
 def jsonl_lines(data: bytes) -> Iterator[tuple[int, str, str]]:
     """(line number, text, problem) of each non-blank line of JSONL `data`; problem is "" or why the line is not
-    text ("not UTF-8: byte 0xff at column 12"). Lines end at "\\n" only, as JSON Lines says: str.splitlines also
+    text ("not UTF-8: byte 0xff at byte 12 of the line"). Lines end at "\\n" only, as JSON Lines says: str.splitlines also
     breaks at U+2028, U+0085 and others that a JSON string may hold unescaped (`ensure_ascii=False` writes them)."""
     for number, raw in enumerate(data.split(b"\n"), start=1):
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):

@@ -191,15 +191,22 @@ class Alarm:
         self.disarm()
 
 
+def frames_in(exc, paths):
+    """(real path, line) of each frame of the exception's traceback in one of the files `paths`, outermost first."""
+    tb = exc.__traceback__
+    while tb is not None:
+        path = os.path.realpath(tb.tb_frame.f_code.co_filename)
+        if path in paths:
+            yield path, tb.tb_lineno
+        tb = tb.tb_next
+
+
 def stacks_in(exc, targets):
     """Lines of each of the `targets` files in the exception's traceback, outermost first, each in its own line
     numbers, from one walk of it (a folder's run measures up to FILES_PER_RUN files, and every failing test raises)."""
-    stacks, tb = {target: [] for target in targets}, exc.__traceback__
-    while tb is not None:
-        path = os.path.realpath(tb.tb_frame.f_code.co_filename)
-        if path in stacks:
-            stacks[path].append(tb.tb_lineno)
-        tb = tb.tb_next
+    stacks = {target: [] for target in targets}
+    for path, line in frames_in(exc, stacks):
+        stacks[path].append(line)
     return [stacks[target] for target in targets]
 
 
@@ -213,13 +220,8 @@ def innermost_line(exc, shown):
     `shown` maps (real path -> the name to show: a folder's run measures several); None if none does."""
     if isinstance(exc, SyntaxError) and exc.filename and os.path.realpath(exc.filename) in shown and exc.lineno:
         return shown[os.path.realpath(exc.filename)], exc.lineno
-    found, tb = None, exc.__traceback__
-    while tb is not None:
-        path = os.path.realpath(tb.tb_frame.f_code.co_filename)
-        if path in shown:
-            found = shown[path], tb.tb_lineno
-        tb = tb.tb_next
-    return found
+    frames = list(frames_in(exc, shown))
+    return (shown[frames[-1][0]], frames[-1][1]) if frames else None
 
 
 def describe(exc, shown):

@@ -41,6 +41,7 @@ from typing import Any, Iterable
 
 from codemend.errors import CodemendError
 from codemend.io import jsonl_lines, where_in_line
+from codemend.task import source_lines
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ def _content_problems(row: dict[str, Any]) -> list[str]:
             ast.parse(row["test_code"])
         except SyntaxError as err:
             problems.append(f"test_code does not parse (line {err.lineno}: {err.msg})")
-    lines = row["buggy_code"].count("\n") + (not row["buggy_code"].endswith("\n"))
+    lines = len(source_lines(row["buggy_code"]))
     if row.get("bug_line") is not None and row["bug_line"] > lines + 1:  # a missing last line: the one past the end
         problems.append(f"bug_line {row['bug_line']} is past buggy_code's {lines} line(s)")
     codes = [row["buggy_code"], row.get("fixed_code") or ""]

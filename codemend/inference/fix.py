@@ -148,8 +148,7 @@ def _renames(top: Path, rev: str) -> dict[str, str]:
 
 
 def _untracked(path: Path) -> bool:
-    return bool(subprocess.run(["git", "ls-files", "--others", "--exclude-standard", "--", path.name], cwd=path.parent,
-                               capture_output=True, text=True, timeout=30).stdout.strip())
+    return bool(_git_untracked(path.parent, path.name).strip("\0"))
 
 
 def changed_files(files: list[Path], rev: str) -> list[Path]:
@@ -175,11 +174,11 @@ def changed_files(files: list[Path], rev: str) -> list[Path]:
     return kept
 
 
-def _git_untracked(top: Path) -> str:
-    """The checkout's untracked files that are not ignored, relative to `top`, NUL-separated."""
+def _git_untracked(folder: Path, *names: str) -> str:
+    """The untracked files that are not ignored, below `folder` (or those of `names` there), relative to it, NUL-separated."""
     try:
-        out = subprocess.run(["git", "ls-files", "--others", "--exclude-standard", "-z"], cwd=top, capture_output=True, text=True,
-                             errors="surrogateescape", timeout=30)
+        out = subprocess.run(["git", "ls-files", "--others", "--exclude-standard", "-z", "--", *names], cwd=folder, capture_output=True,
+                             text=True, errors="surrogateescape", timeout=30)
     except (OSError, subprocess.TimeoutExpired) as err:
         raise CodemendError(f"could not list the checkout's untracked files with git ({err})") from None
     return out.stdout if out.returncode == 0 else ""
@@ -411,8 +410,9 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
         shared.prepare(test_cmd, timeout_s)
         files = shared.in_order(files)
     if changed_since and not one_file:
-        files = changed_files(files, changed_since)  # what the progress counts; the tests' coverage saw them all
-        tests_left = set(changed_files(sorted(tests_left), changed_since))  # "not repaired": of those asked about only
+        touched = set(changed_files([*files, *sorted(tests_left)], changed_since))  # one git diff per checkout for both
+        files = [file for file in files if file in touched]  # what the progress counts; the tests' coverage saw them all
+        tests_left = tests_left & touched  # "not repaired": of those asked about only
     for k, file in enumerate(files, start=1):
         if one_file:
             text, digest = read_source(file)

@@ -788,7 +788,7 @@ def selection_problem(text: str, path: str, function: str, line: int) -> str:
         hint = f"; did you mean {', '.join(close)}?" if close else f"; it has: {', '.join(f.name for f in functions[:10])}{more}"
         return f"--function {function}: no such function in {path}{hint}"
     if line and not selected(at=line):
-        if line > (lines := text.count("\n") + (not text.endswith("\n"))):  # as Python numbers them: no form feed ends one
+        if line > (lines := len(source_lines(text))):  # as Python numbers them: no form feed ends one
             return f"--line {line} is past the end of {path} ({lines} lines)"
         return f"--line {line}: no function or module-level statement of {path} contains that line"
     if function and line and not selected(function, line):
