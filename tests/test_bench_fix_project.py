@@ -11,6 +11,7 @@ TESTS = ("import stats\n\n\ndef test_mean():\n    assert stats.mean([1, 2, 3]) =
          "def test_biggest():\n    assert stats.biggest([3, 9, 4]) == 9\n")
 
 
+@pytest.mark.slow  # ~8 s: the benchmark script's whole run (CI's 10 minutes)
 @pytest.mark.sandbox
 def test_the_whole_fix_and_the_validation_ab_run_on_a_small_project(bench_script, tmp_path, monkeypatch):
     bench = bench_script("fix_project")
@@ -26,6 +27,7 @@ def test_the_whole_fix_and_the_validation_ab_run_on_a_small_project(bench_script
     assert n == 4 and same and whole_s > 0 and focused_s > 0 and differ == "none"
 
 
+@pytest.mark.slow  # ~8 s: the benchmark script's whole run (CI's 10 minutes)
 @pytest.mark.sandbox
 def test_main_prints_a_row_per_bug_and_never_writes_the_project(bench_script, tmp_path, scratch_dir, monkeypatch, capsys):
     bench = bench_script("fix_project")

@@ -169,6 +169,7 @@ def test_a_hanging_test_is_stopped_and_left_out(tmp_path, caplog):
     assert rows and all(row["failing_test"] in TEST_IDS for row in rows)
 
 
+@pytest.mark.slow  # ~11 s: every run hangs to its limit (CI's 10 minutes)
 @pytest.mark.sandbox
 def test_a_test_that_keeps_hanging_is_a_clear_error_naming_the_timeout(tmp_path):
     hangs = "\n\ndef test_hangs():\n    import signal\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n    while True:\n        pass\n"

@@ -310,6 +310,7 @@ def test_explain_command_writes_a_page(tmp_path, monkeypatch):
     assert 'data-function="first"' in page and 'data-function="max_index"' not in page
 
 
+@pytest.mark.slow  # ~11 s: a model load beside a test run (CI's 10 minutes)
 @pytest.mark.sandbox
 def test_explain_with_a_model_and_tests_loads_it_while_they_run(tmp_path, monkeypatch, causal_model):
     import sys

@@ -545,6 +545,7 @@ def test_an_unrelated_failure_that_runs_first_does_not_hide_the_fix_under_x(tmp_
     assert first.still_failing == ["test_aaa_unrelated.py::test_unrelated"]
 
 
+@pytest.mark.slow  # ~10 s: a baseline run that hangs to its limit (CI's 10 minutes)
 @pytest.mark.sandbox
 def test_a_test_that_hangs_without_running_the_file_is_left_out_of_the_runs_that_judge_fixes(tmp_path):
     # QA (isodate): an unrelated test that hung made every candidate's run hang, the true fix's too ("timeout").
@@ -561,9 +562,13 @@ def test_a_test_that_hangs_without_running_the_file_is_left_out_of_the_runs_that
     assert result.baseline.status == "failed" and result.failing == {"test_stats.py::test_max"}
     first = result.suggestions[0]
     assert first.validation == "plausible" and "items[i] > items[best]" in first.patched_source
+
+
+def test_only_a_hang_that_ran_no_line_of_the_file_in_the_test_is_left_out(tmp_path):
     from codemend.inference.repair import without_hangs_elsewhere
     from codemend.testcov import STOPPED, TestCoverage, deselected_command
 
+    tests = Tests(command=f"{sys.executable} -m pytest -q -p no:cacheprovider .", tree=str(tmp_path), target="stats.py")
     # A hang in the file itself (lines of it ran in the test, not only at import) is the bug's: the tests are kept.
     spins = TestCoverage("t.py::test_spin", False, frozenset({1, 11, 12}), STOPPED + " 1 s", imported=frozenset({1}))
     assert without_hangs_elsewhere(tests, [spins]) is None
@@ -673,6 +678,7 @@ assert backoff(1, 8, 4) == [1, 2, 4, 8]
 """
 
 
+@pytest.mark.slow  # ~10 s: baseline runs that hang to their limit (CI's 10 minutes)
 @pytest.mark.sandbox
 def test_a_hang_is_looked_for_first_in_the_loop_the_tests_were_stopped_in():
     from codemend.sandbox import Limits
@@ -1599,6 +1605,7 @@ def test_one_fix_may_explain_every_failure_only_where_one_function_runs_them_all
                       "pkg/stats.py")  # mean and maximum each run one of the two failures
 
 
+@pytest.mark.slow  # ~11 s: two fix runs validating down the ranking (CI's 10 minutes)
 @pytest.mark.sandbox
 def test_validation_goes_on_past_the_first_plausible_fix_when_asked_for_alternatives(tmp_path, monkeypatch):
     """One test that many edits pass: the first plausible fix ends validation unless --plausible asks for
@@ -1967,6 +1974,7 @@ def test_a_folder_run_never_edits_the_tests_that_judge_its_fixes(tmp_path, monke
     assert any("1 test file(s) not repaired (they hold tests;" in note for note in payload["notes"])
 
 
+@pytest.mark.slow  # ~13 s: a folder run whose tests start a Python of their own (CI's 10 minutes)
 @pytest.mark.sandbox
 def test_tests_that_run_the_code_in_a_child_process_leave_every_file_to_validation(tmp_path, monkeypatch):
     # coverage.py does not follow child processes: seeing no file entered, fix skips none.
@@ -2014,6 +2022,7 @@ def test_a_project_on_the_pythons_path_from_outside_is_validated_on_the_copy(tmp
     assert (project / "src" / "calc" / "__init__.py").read_text().count("a - b") == 1  # untouched
 
 
+@pytest.mark.slow  # ~11 s: two repairs and an --apply, each validated (CI's 10 minutes)
 @pytest.mark.sandbox
 def test_two_bugs_in_one_file_come_as_one_suggestion_that_fixes_both(tmp_path, monkeypatch, capsys):
     source = TWO_BUGS["pkg/stats.py"].replace("return sum(xs) / len(xs)", "return sum(xs) * len(xs)")  # and maximum's `<`

@@ -174,6 +174,7 @@ def test_a_run_shorter_than_its_logging_interval_says_so_instead_of_a_nan_loss(t
     assert "No training loss was logged: the run's 1 steps ended before the first log" in card and "nan" not in card
 
 
+@pytest.mark.slow  # ~18 s: a `codemend train` process of its own (CI's 10 minutes)
 def test_quiet_training_prints_only_its_outcome(tiny_dataset, tmp_path):
     # -q is "only warnings and errors on stderr": the resolved config, the progress bars and the
     # Trainer's log dicts were printed anyway. A process of its own: progress bars are set at import.
