@@ -1013,6 +1013,9 @@ def read_yaml(path: str | os.PathLike, problems: list[str]) -> dict:
     import yaml
 
     path = Path(path)
+    if path.exists() and not path.is_file():  # `--config <(...)`: a pipe reads once, and a config is read more than once
+        problems.append(f"--config {path}: not a regular file (a folder, a pipe or a device); save the YAML to a file and pass that")
+        return {}
     if not path.is_file():
         problems.append(f"--config {path}: no such file; pass an existing YAML file (see configs/)")
         return {}

@@ -170,6 +170,21 @@ def test_validate_tells_a_config_outside_configs_by_its_keys_and_says_malformed_
     assert "nearest: train, which has no key `modle` (did you mean `model`?)" in capsys.readouterr().err
 
 
+def test_a_config_that_is_a_pipe_or_a_folder_is_said_to_be_no_regular_file(tmp_path, capsys):
+    # `codemend validate <(...)` said "no such file" of a path that exists: a config is read more than once
+    import os
+
+    fifo = tmp_path / "eval" / "piped.yaml"
+    fifo.parent.mkdir()
+    os.mkfifo(fifo)
+    for path in (fifo, tmp_path / "eval"):
+        assert main(["validate", str(path), "--kind", "eval"]) == 2
+        err = capsys.readouterr().err
+        assert f"--config {path}: not a regular file" in err and "save the YAML to a file" in err and "no such file" not in err
+    assert main(["eval", "--config", str(fifo), "--model", "none", "--benchmark", "builtin"]) == 2
+    assert "not a regular file" in capsys.readouterr().err
+
+
 def test_sigterm_ends_the_process_even_where_its_exception_is_swallowed():
     """The handler's exception can land where Python ignores it (a `__del__` the garbage collector runs): a training
     run went on after `kill -TERM` (QA). A process still running TERMINATE_GRACE_S after SIGTERM ends with 143."""

@@ -125,9 +125,12 @@ def model_key(model: str) -> str:
         return "none"
     from codemend.training.checkpoint import model_folder
 
-    digest = hashlib.sha256()
-    for name in ("model.safetensors", "adapter/adapter_model.safetensors", "codemend.json"):
-        path = model_folder(model) / name
+    folder, digest = model_folder(model), hashlib.sha256()
+    named = ("model.safetensors", "adapter/adapter_model.safetensors", "codemend.json")
+    # The named files first, in this order, so that keys written before shards were counted still match.
+    shards = sorted(str(path.relative_to(folder)) for pattern in ("*.safetensors", "adapter/*.safetensors") for path in folder.glob(pattern))
+    for name in (*named, *(shard for shard in shards if shard not in named)):
+        path = folder / name
         if path.is_file():
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -334,8 +337,8 @@ def run(config: EvalConfig) -> dict:
 
         debugger = Debugger.load(config.model, config.precision, config.engine)
     key = model_key(config.model) if predictions is None else "predictions:" + hashlib.sha256(Path(config.predictions).read_bytes()).hexdigest()[:16]
-    clear_earlier_outputs(out, config, keep=("items.jsonl", "cache.jsonl"), inputs=(config.predictions, config.benchmark))
-    save_run_metadata(config, out)  # now, not only at the end: a run stopped part way is this command's to resume
+    clear_earlier_outputs(out, config, keep=("items.jsonl", "cache.jsonl"), inputs=(config.predictions, config.benchmark), model_key=key)
+    save_run_metadata(config, out, model_key=key)  # now, not only at the end: a run stopped part way is this command's to resume
     run_key = f"{key}:{config.n}:{config.operators}" + ("" if config.traces else ":no-traces") + _precision_key(config) + ("" if config.engine == "auto" else f":{config.engine}") + f":v{config.validate_top}" + (f":w{config.wide}" if config.wide else "")
     digests = {item.id: item_digest(item) for item in items}
     cache = VerdictCache(out / "cache.jsonl", run_key, digests)
@@ -361,7 +364,7 @@ def run(config: EvalConfig) -> dict:
                     "validate_top": config.validate_top, "wide": config.wide, "precision": _weights_precision(config),
                     "reused_from_other_code": reused_other_code})
     write_report(out, metrics, results)
-    save_run_metadata(config, out)
+    save_run_metadata(config, out, model_key=key)
     metrics["out"] = str(out)
     return metrics
 

@@ -192,16 +192,16 @@ EVAL_OUTPUTS = ("report.md", "metrics.json", "results.jsonl", "predictions.jsonl
                 "per_bug_class.png", "pass_at_k.png", "localization_topk.png")
 
 
-def clear_earlier_outputs(out: Path, config, keep: Sequence[str] = (), inputs: Sequence[str] = ()) -> list[str]:
+def clear_earlier_outputs(out: Path, config, keep: Sequence[str] = (), inputs: Sequence[str] = (), model_key: str = "") -> list[str]:
     """Remove an earlier evaluation's outputs from `out` (except `keep`: a benchmark run's resume state, and the
     files this run reads, `inputs`: `--predictions runs/x/predictions.jsonl --out runs/x`), so a run stopped part
     way, or of the other kind (a split after a benchmark), never leaves the old report beside its own as if it
     were current. A finished evaluation of another `config` (another model, benchmark, kind) is copied to
-    OUT.bak-TIMESTAMP first: rerunning the same command needs no copy, as it gives the same report. Returns the
-    names removed."""
+    OUT.bak-TIMESTAMP first: rerunning the same command needs no copy, as it gives the same report, unless the
+    model's weights changed in place (`model_key`, which the earlier run's meta.json names). Returns the names removed."""
     read = {Path(path).resolve() for path in inputs if path}
     removed = [name for name in EVAL_OUTPUTS if name not in keep and (out / name).is_file() and (out / name).resolve() not in read]
-    if "metrics.json" in removed and not same_config(out / "config.yaml", config):
+    if "metrics.json" in removed and not same_config(out / "config.yaml", config, model_key):
         kept = [name for name in (*EVAL_OUTPUTS, "config.yaml", "meta.json") if (out / name).is_file()]
         logger.warning("%s held a finished evaluation of another configuration: copied to %s before it is replaced", out,
                        copy_to_backup(out, kept))
@@ -210,15 +210,22 @@ def clear_earlier_outputs(out: Path, config, keep: Sequence[str] = (), inputs: S
     return removed
 
 
-def same_config(path: Path, config) -> bool:
+def same_config(path: Path, config, model_key: str = "") -> bool:
     """Whether the config.yaml at `path` (`save_run_metadata`) is `config`'s, run from the same folder (`--model runs/m`
-    from another project names another model)."""
+    from another project names another model), with the same weights when the meta.json beside it names them (a
+    model trained again into the same folder is another model under the same name)."""
     from codemend.config import config_text
 
     try:
-        return path.read_text(encoding="utf-8") == config_text(config)
+        if path.read_text(encoding="utf-8") != config_text(config):
+            return False
     except (OSError, UnicodeDecodeError):
         return False
+    try:
+        earlier = json.loads((path.parent / "meta.json").read_text(encoding="utf-8")).get("model_key", "")
+    except (OSError, ValueError, AttributeError):
+        earlier = ""
+    return not (model_key and earlier) or earlier == model_key
 
 
 def write_report(out: Path, metrics: dict, results: Sequence) -> None:

@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from codemend.config import EvalConfig, save_run_metadata
+from codemend.eval.benchmark_runner import model_key
 from codemend.eval.report import clear_earlier_outputs
 from codemend.errors import CodemendError
 from codemend.eval.metrics import corpus_bleu, exact_match, topk_localization_accuracy
@@ -108,10 +109,11 @@ def run(config: EvalConfig) -> dict:
     metrics.update({"model": config.model, "precision": inference_precision(config.precision), "engine": config.engine, "data": config.data, "split": config.split, "mode": config.mode,
                     "seconds": round(seconds, 1), "seconds_per_sample": round(seconds / len(samples), 3)})
     out.mkdir(parents=True, exist_ok=True)
-    clear_earlier_outputs(out, config, inputs=(str(Path(config.data) / f"{config.split}.jsonl"),))
+    key = model_key(config.model)
+    clear_earlier_outputs(out, config, inputs=(str(Path(config.data) / f"{config.split}.jsonl"),), model_key=key)
     write_jsonl(out / "predictions.jsonl", rows)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-    save_run_metadata(config, out)
+    save_run_metadata(config, out, model_key=key)
     metrics["out"] = str(out)
     return metrics
 

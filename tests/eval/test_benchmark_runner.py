@@ -122,6 +122,32 @@ def test_a_finished_evaluation_of_another_configuration_is_copied_before_it_is_r
     assert json.loads((out / "metrics.json").read_text())["items"] == 1
 
 
+def test_a_model_trained_again_in_place_is_another_configuration(assets, tmp_path):
+    """The same command over the same --out, but the model's folder holds new weights: the earlier report was
+    that of another model, so it is copied before it is replaced."""
+    from codemend.config import EvalConfig, save_run_metadata
+    from codemend.eval.benchmark_runner import model_key
+    from codemend.eval.report import clear_earlier_outputs
+
+    model, out = tmp_path / "m", tmp_path / "ev"
+    model.mkdir()
+    (model / "model.safetensors").write_bytes(b"first weights")
+    config = EvalConfig(benchmark=str(assets / "bench_small.jsonl"), model=str(model), out=str(out))
+    first = model_key(str(model))
+    for key in (first, first):  # the same weights twice: no copy
+        save_run_metadata(config, out, model_key=first)
+        (out / "metrics.json").write_text("{}")
+        assert "metrics.json" in clear_earlier_outputs(out, config, model_key=key)
+    assert not list(tmp_path.glob("ev.bak-*"))
+    (model / "model-00002-of-00002.safetensors").write_bytes(b"a shard")  # trained again, saved in shards
+    assert model_key(str(model)) != first
+    save_run_metadata(config, out, model_key=first)
+    (out / "metrics.json").write_text('{"items": 3}')
+    clear_earlier_outputs(out, config, model_key=model_key(str(model)))
+    (backup,) = tmp_path.glob("ev.bak-*")
+    assert (backup / "metrics.json").read_text() == '{"items": 3}' and not (out / "metrics.json").exists()
+
+
 def test_out_that_cannot_be_written_is_one_error_before_any_work(assets, tmp_path, capsys):
     (tmp_path / "afile").write_text("mine")
     for out in (tmp_path / "afile", tmp_path / "afile" / "sub"):

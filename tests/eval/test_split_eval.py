@@ -35,6 +35,9 @@ def test_repair_mode_scores_the_top_suggestion_of_the_repair_pipeline(causal_mod
         assert row["applies"] == (row["patched"] != samples[row["id"]]["buggy"])
         assert row["origin"] in ("", "operator")  # no beams were asked for
     assert metrics["exact_match_normalized"] == sum(r["exact_normalized"] for r in rows) / 6
+    from codemend.eval.benchmark_runner import model_key
+
+    assert json.loads((out / "meta.json").read_text())["model_key"] == model_key(str(causal_model))  # weights retrained in place read apart
 
 
 def test_spread_takes_evenly_spaced_rows_in_order():
