@@ -28,10 +28,11 @@ from codemend.data.corpus import body_lines, decode_source, enters, iter_python_
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
 from codemend.inference.repair import (TESTS_PASS, RepairResult, Stopwatch, Suggestion, Tests, best_first, class_statements, file_diff, functions_of,
-                                       module_chunks_of, repair, select_functions, selection_problem, some, unusable_baseline, verdict)
+                                       module_chunks_of, repair, select_functions, selection_problem, some, unusable_baseline, verdict,
+                                       hangs_elsewhere_note, without_hangs_elsewhere)
 from codemend.inference.sbfl import line_suspicion
 from codemend.io import write_then_rename
-from codemend.sandbox import BackgroundRun
+from codemend.sandbox import BackgroundRun, RunResult
 from codemend.task import compute_edit, source_lines
 from codemend.testcov import coverage_for_files, parse_test_command, unittest_as_pytest
 from codemend.training.checkpoint import check_checkpoint_dir
@@ -292,6 +293,7 @@ class SharedRuns:
         self.unexplained: set[str] | None = None  # failing tests no plausible fix so far passes (None: not listed)
         self.test_holders: set[str] = set()  # files (relative to the tree) that hold the test functions the command ran
         self.reads: dict[Path, tuple[str, str] | str] = {}
+        self.apart: dict[str, RunResult] = {}  # the baseline of each command that leaves out tests hanging elsewhere
 
     def read(self, file: Path) -> tuple[str, str] | str:
         """`read_in_folder(file)`, once: measuring and repairing both read every file."""
@@ -379,6 +381,19 @@ class SharedRuns:
         """The file's coverage when measured, else None (`repair` measures it)."""
         return self.coverage.get(tests.target) if tests is not None else None
 
+    def judging(self, tests: Tests | None, text: str, file: Path) -> tuple[Tests | None, RunResult | None, list | None, str]:
+        """(tests, their baseline, the file's coverage, a note) for `repair`: after the original project hung in
+        tests that ran no line of `file`, tests leaving them out (`without_hangs_elsewhere`), whose baseline runs
+        once for the folder, not once for each function repaired (`repair` would run it again for each)."""
+        coverage = self.coverage_of(tests)
+        apart = (without_hangs_elsewhere(tests, coverage) if tests is not None and coverage
+                 and self.baseline is not None and self.baseline.status == "timeout" else None)
+        if apart is None:
+            return tests, self.baseline, coverage, ""
+        if apart.command not in self.apart:
+            self.apart[apart.command] = apart.run(text)  # the original project, whichever file `text` is
+        return apart, self.apart[apart.command], [test for test in coverage if not test.stopped], hangs_elsewhere_note(coverage, str(file))
+
     def remember(self, tests: Tests | None, result: RepairResult) -> None:
         self.baseline = self.baseline or result.baseline
         if tests is not None and result.coverage:
@@ -446,11 +461,13 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             explained.append(str(file))
             continue
         merged = RepairResult([], [])
+        tests, baseline, coverage, apart_note = shared.judging(tests, text, file)
+        merged.notes += [apart_note] if apart_note else []
         for name in names:
             # One plausible fix answers the user (more only cost test runs) unless they ask for alternatives.
             result = repair(text, debugger=debugger, path=str(file), function=name, line=line, tests=tests, n=n,
                             use_operators=use_operators, enough_plausible=plausible, wide=wide,
-                            wide_seconds=wide_seconds, baseline=shared.baseline, coverage=shared.coverage_of(tests))
+                            wide_seconds=wide_seconds, baseline=baseline, coverage=coverage)
             shared.remember(tests, result)
             merged.suggestions += result.suggestions
             merged.functions += result.functions

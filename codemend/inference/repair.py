@@ -1004,9 +1004,7 @@ def measure_original(text: str, path: str, tests: Tests, result: RepairResult, w
                 result.notes.append(f"the tests that hung were stopped in the loop at {where}: its lines are looked at first")
     if result.baseline.status == "timeout" and (apart := without_hangs_elsewhere(tests, result.coverage)):
         # Every candidate's run would hang with them, the true fix's too (QA: isodate, all "timeout").
-        hung = [test.name for test in result.coverage if test.stopped]
-        result.notes.append(f"the tests that hung on the original code ({some(hung)}) never ran a line of {path}: the runs that "
-                            f"judge a fix leave them out (--deselect), and a fix is judged by the other tests")
+        result.notes.append(hangs_elsewhere_note(result.coverage, path))
         return measure_original(text, path, apart, result, watch, baseline=None, coverage=[t for t in result.coverage if not t.stopped],
                                 use_sbfl=use_sbfl, use_trace=use_trace, validating=validating)
     if result.baseline.status == "timeout":
@@ -1031,6 +1029,12 @@ def without_hangs_elsewhere(tests: Tests, coverage: list[TestCoverage]) -> Tests
         return None  # --deselect takes node-id prefixes: test_parse would take test_parse_date with it
     command = deselected_command(tests.command, names)
     return replace(tests, command=command) if command else None
+
+
+def hangs_elsewhere_note(coverage: list[TestCoverage], path: str) -> str:
+    hung = [test.name for test in coverage if test.stopped]
+    return (f"the tests that hung on the original code ({some(hung)}) never ran a line of {path}: the runs that "
+            f"judge a fix leave them out (--deselect), and a fix is judged by the other tests")
 
 
 def tests_fail(baseline: RunResult) -> bool:

@@ -1432,6 +1432,26 @@ def test_two_bugs_in_two_files_are_each_fixed_and_applied(tmp_path, monkeypatch,
     assert (tmp_path / "pkg/stats.py.codemend.bak").read_text() == TWO_BUGS["pkg/stats.py"]
 
 
+@pytest.mark.slow  # ~15 s: the original project hangs to its limit (CI's 10 minutes)
+@pytest.mark.sandbox
+def test_a_folder_run_leaves_a_hang_elsewhere_out_with_one_baseline_for_all_its_files(tmp_path, monkeypatch):
+    # Each file's repair ran the tests leaving the hung one out again on the same original project.
+    import importlib
+
+    repair_module = importlib.import_module("codemend.inference.repair")
+
+    _project(tmp_path, monkeypatch, {**TWO_BUGS, "tests/test_zz_hang.py": "import time\n\nimport pkg.stats\n\n\ndef test_hang():\n    time.sleep(1000)\n"})
+    originals, apart_runs, real_run = {TWO_BUGS["pkg/stats.py"], TWO_BUGS["pkg/text.py"]}, [], repair_module.Tests.run
+    monkeypatch.setattr(repair_module.Tests, "run", lambda self, text, *args, **kwargs: (
+        apart_runs.append(self.target) if "--deselect" in self.command and text in originals else None) or real_run(self, text, *args, **kwargs))
+    reports = fix_path("pkg", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider tests", timeout_s=5, wide=0)
+    fixed = {Path(r.path).name: r for r in reports if r.result.suggestions and r.result.suggestions[0].validation == "plausible"}
+    assert set(fixed) == {"stats.py", "text.py"} and len(apart_runs) == 1
+    for report in fixed.values():
+        assert any(note.startswith("the tests that hung on the original code (tests/test_zz_hang.py::test_hang) never ran a line of")
+                   for note in report.result.notes)
+
+
 @pytest.mark.sandbox
 def test_a_fix_is_never_judged_without_a_failing_test_that_runs_its_function(tmp_path):
     # Both tests run maximum: a fix that mends one and breaks nothing else is still failing.
