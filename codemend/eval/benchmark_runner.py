@@ -126,13 +126,16 @@ def model_key(model: str) -> str:
     from codemend.training.checkpoint import model_folder
 
     folder, digest = model_folder(model), hashlib.sha256()
-    named = ("model.safetensors", "adapter/adapter_model.safetensors", "codemend.json")
-    # The named files first, in this order, so that keys written before shards were counted still match.
-    shards = sorted(str(path.relative_to(folder)) for pattern in ("*.safetensors", "adapter/*.safetensors") for path in folder.glob(pattern))
-    for name in (*named, *(shard for shard in shards if shard not in named)):
+    # The files it always read first, in this order, so that a single-file model's key is the one its earlier runs
+    # saved; then the weights in other forms the loader takes (shards, .bin), which a key of only those missed.
+    others = sorted(str(path.relative_to(folder)) for pattern in ("model-*-of-*.safetensors", "pytorch_model*.bin", "adapter/adapter_model.bin")
+                    for path in folder.glob(pattern))
+    for name in ("model.safetensors", "adapter/adapter_model.safetensors", "codemend.json", *others):
         path = folder / name
         if path.is_file():
-            digest.update(path.read_bytes())
+            with open(path, "rb") as handle:  # in pieces: a model's weights may be gigabytes
+                while piece := handle.read(1 << 20):
+                    digest.update(piece)
     return digest.hexdigest()[:16]
 
 
@@ -283,7 +286,7 @@ def load_predictions(path: str, known: set[str], scored: set[str] | None = None)
 def _finished(path: Path, key: str, digests: dict[str, str]) -> tuple[dict[str, ItemResult], dict[str, str]]:
     """Finished items of an earlier run with the same key and the same item content (`digests`: id ->
     `item_digest`), and the codemend commit that wrote each."""
-    done, commits = {}, {}
+    done, commits, other_keys = {}, {}, set()
     if path.is_file():
         for line in own_jsonl_lines(path):
             try:
@@ -292,10 +295,15 @@ def _finished(path: Path, key: str, digests: dict[str, str]) -> tuple[dict[str, 
                 continue
             commit = row.pop("git_sha", "unknown")
             same_item = row.get("item_digest") == digests.get(row.get("id"))
-            if row.pop("run_key", None) == key and same_item:
+            if (row_key := row.pop("run_key", None)) == key and same_item:
                 row["candidates"] = [Candidate(**c) for c in row["candidates"]]
                 done[row["id"]] = ItemResult(**row)
                 commits[row["id"]] = commit
+            elif same_item:
+                other_keys.add(row.get("id"))
+    if other_keys := other_keys - set(done):  # said, or a resumed run scoring everything again looked like a fresh one
+        logger.info("%d item(s) in %s were finished with other weights or settings (another run key): they are scored again",
+                    len(other_keys), path)
     return done, commits
 
 

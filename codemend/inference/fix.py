@@ -294,6 +294,7 @@ class SharedRuns:
         self.test_holders: set[str] = set()  # files (relative to the tree) that hold the test functions the command ran
         self.reads: dict[Path, tuple[str, str] | str] = {}
         self.apart: dict[str, RunResult] = {}  # the baseline of each command that leaves out tests hanging elsewhere
+        self.judged: dict[str, tuple[Tests, RunResult | None, list | None, str]] = {}  # per file, `judging`'s answer
 
     def read(self, file: Path) -> tuple[str, str] | str:
         """`read_in_folder(file)`, once: measuring and repairing both read every file."""
@@ -385,16 +386,26 @@ class SharedRuns:
         """(tests, their baseline, the file's coverage, a note) for `repair`: after the original project hung in
         tests that ran no line of `file`, tests leaving them out (`without_hangs_elsewhere`), whose baseline runs
         once for the folder, not once for each function repaired (`repair` would run it again for each)."""
+        if tests is None:
+            return None, self.baseline, None, ""
+        if tests.target in self.judged:  # an earlier function's repair of this file left the hung tests out
+            return self.judged[tests.target]
         coverage = self.coverage_of(tests)
-        apart = (without_hangs_elsewhere(tests, coverage) if tests is not None and coverage
-                 and self.baseline is not None and self.baseline.status == "timeout" else None)
+        apart = (without_hangs_elsewhere(tests, coverage) if coverage and self.baseline is not None
+                 and self.baseline.status == "timeout" else None)
         if apart is None:
             return tests, self.baseline, coverage, ""
         if apart.command not in self.apart:
             self.apart[apart.command] = apart.run(text)  # the original project, whichever file `text` is
-        return apart, self.apart[apart.command], [test for test in coverage if not test.stopped], hangs_elsewhere_note(coverage, str(file))
+            if self.apart[apart.command].status == "passed":
+                logger.warning("the tests pass on the original project once those that hung are left out (%s)", apart.command)
+        self.judged[tests.target] = (apart, self.apart[apart.command], [test for test in coverage if not test.stopped], "")
+        return apart, self.apart[apart.command], self.judged[tests.target][2], hangs_elsewhere_note(coverage, str(file))
 
     def remember(self, tests: Tests | None, result: RepairResult) -> None:
+        if tests is not None and result.judged_by:  # its baseline and coverage are of the command leaving hung tests out
+            self.judged[tests.target] = (replace(tests, command=result.judged_by), result.baseline, result.coverage, "")
+            return
         self.baseline = self.baseline or result.baseline
         if tests is not None and result.coverage:
             self.coverage.setdefault(tests.target, result.coverage)
@@ -461,11 +472,13 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             explained.append(str(file))
             continue
         merged = RepairResult([], [])
-        tests, baseline, coverage, apart_note = shared.judging(tests, text, file)
-        merged.notes += [apart_note] if apart_note else []
         for name in names:
+            # Each time: the first function's repair may measure what the next ones start from (`remember`).
+            with Stopwatch(merged.seconds)("baseline_tests"):
+                judged, baseline, coverage, apart_note = shared.judging(tests, text, file)
+            merged.notes += [apart_note] if apart_note else []
             # One plausible fix answers the user (more only cost test runs) unless they ask for alternatives.
-            result = repair(text, debugger=debugger, path=str(file), function=name, line=line, tests=tests, n=n,
+            result = repair(text, debugger=debugger, path=str(file), function=name, line=line, tests=judged, n=n,
                             use_operators=use_operators, enough_plausible=plausible, wide=wide,
                             wide_seconds=wide_seconds, baseline=baseline, coverage=coverage)
             shared.remember(tests, result)
@@ -478,7 +491,8 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
         merged.suggestions.sort(key=best_first)
         if tests is not None and not (function or line or changed_since):
             # Another bug of the same file: repair the fixed text again, as a user would after applying.
-            combined = mend_file(text, str(file), merged, tests, debugger=debugger, n=n, use_operators=use_operators, wide=wide,
+            judged = shared.judging(tests, text, file)[0]  # without tests that hung elsewhere, as the repairs had them
+            combined = mend_file(text, str(file), merged, judged, debugger=debugger, n=n, use_operators=use_operators, wide=wide,
                                  wide_seconds=wide_seconds)
             merged.suggestions[:0] = [combined] if combined else []
         shared.account(merged.suggestions[0] if merged.suggestions else None)

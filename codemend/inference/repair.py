@@ -192,6 +192,9 @@ class RepairResult:
     failing: set[str] | None = None  # the tests that fail there, when the run lists them all (`Tests.failed`): read once
     notes: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # where the time went, by stage
+    # The command fixes were judged by when the tests hung in tests that ran no line of the file and it leaves them
+    # out (`without_hangs_elsewhere`): `baseline` and `coverage` are then that command's.
+    judged_by: str = ""
     # The file's top-level candidates, ranked when called (`top_level_suggestions`): tried when no fix of its functions
     # passes the tests. Set when the tests fail or error on the file (not when they hang: each edit could cost the time
     # limit), the file has functions, and neither --function nor --line narrows the search.
@@ -1005,6 +1008,7 @@ def measure_original(text: str, path: str, tests: Tests, result: RepairResult, w
     if result.baseline.status == "timeout" and (apart := without_hangs_elsewhere(tests, result.coverage)):
         # Every candidate's run would hang with them, the true fix's too (QA: isodate, all "timeout").
         result.notes.append(hangs_elsewhere_note(result.coverage, path))
+        result.judged_by = apart.command
         return measure_original(text, path, apart, result, watch, baseline=None, coverage=[t for t in result.coverage if not t.stopped],
                                 use_sbfl=use_sbfl, use_trace=use_trace, validating=validating)
     if result.baseline.status == "timeout":

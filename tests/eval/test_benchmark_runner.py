@@ -29,6 +29,7 @@ def first_run(assets, tmp_path_factory):
 def test_items_are_scored_flagged_and_reported(first_run):
     metrics = json.loads((first_run / "metrics.json").read_text())
     assert metrics["items"] == 4 and metrics["scored"] == 2
+    assert json.loads((first_run / "meta.json").read_text())["model_key"] == "none"  # what a later run's backup rule compares
     assert metrics["broken"] == ["mean/broken-reference"] and metrics["not_failing"] == ["mean/not-failing"]
     assert metrics["headline"]["plausible@10"]["value"] == 1.0  # both bugs are inverse-operator fixable
     assert metrics["headline"]["correct@1_validated"]["value"] == 1.0
@@ -125,6 +126,8 @@ def test_a_finished_evaluation_of_another_configuration_is_copied_before_it_is_r
 def test_a_model_trained_again_in_place_is_another_configuration(assets, tmp_path):
     """The same command over the same --out, but the model's folder holds new weights: the earlier report was
     that of another model, so it is copied before it is replaced."""
+    import hashlib
+
     from codemend.config import EvalConfig, save_run_metadata
     from codemend.eval.benchmark_runner import model_key
     from codemend.eval.report import clear_earlier_outputs
@@ -132,17 +135,26 @@ def test_a_model_trained_again_in_place_is_another_configuration(assets, tmp_pat
     model, out = tmp_path / "m", tmp_path / "ev"
     model.mkdir()
     (model / "model.safetensors").write_bytes(b"first weights")
-    config = EvalConfig(benchmark=str(assets / "bench_small.jsonl"), model=str(model), out=str(out))
     first = model_key(str(model))
-    for key in (first, first):  # the same weights twice: no copy
-        save_run_metadata(config, out, model_key=first)
-        (out / "metrics.json").write_text("{}")
-        assert "metrics.json" in clear_earlier_outputs(out, config, model_key=key)
+    assert first == hashlib.sha256(b"first weights").hexdigest()[:16]  # the key earlier runs saved: their items are reused
+    (model / "codemend_best.safetensors").write_bytes(b"the best step's copy, not what loads")
+    assert model_key(str(model)) == first
+    config = EvalConfig(benchmark=str(assets / "bench_small.jsonl"), model=str(model), out=str(out))
+
+    def finished(key: str | None, metrics: str) -> None:
+        save_run_metadata(config, out, **({"model_key": key} if key else {}))
+        (out / "metrics.json").write_text(metrics)
+
+    finished(first, "{}")  # the same weights: no copy
+    assert "metrics.json" in clear_earlier_outputs(out, config, model_key=first)
+    finished(None, "{}")  # a run from before meta.json named the weights: the same command, no copy
+    assert "metrics.json" in clear_earlier_outputs(out, config, model_key=first)
     assert not list(tmp_path.glob("ev.bak-*"))
-    (model / "model-00002-of-00002.safetensors").write_bytes(b"a shard")  # trained again, saved in shards
-    assert model_key(str(model)) != first
-    save_run_metadata(config, out, model_key=first)
-    (out / "metrics.json").write_text('{"items": 3}')
+    for name in ("model-00002-of-00002.safetensors", "pytorch_model.bin"):  # trained again, saved in shards or as .bin
+        before = model_key(str(model))
+        (model / name).write_bytes(b"more weights")
+        assert model_key(str(model)) != before
+    finished(first, '{"items": 3}')
     clear_earlier_outputs(out, config, model_key=model_key(str(model)))
     (backup,) = tmp_path.glob("ev.bak-*")
     assert (backup / "metrics.json").read_text() == '{"items": 3}' and not (out / "metrics.json").exists()
@@ -154,6 +166,19 @@ def test_out_that_cannot_be_written_is_one_error_before_any_work(assets, tmp_pat
         assert main(["eval", "--benchmark", str(assets / "bench_small.jsonl"), "--model", "none", "--out", str(out)]) == 2  # a config error
         assert "--out" in capsys.readouterr().err
     assert (tmp_path / "afile").read_text() == "mine"
+
+
+def test_items_finished_with_other_weights_or_settings_are_said_to_be_scored_again(first_run, assets, tmp_path, caplog):
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(first_run, old)
+    rows = [json.loads(line) for line in open(old / "items.jsonl")]
+    (old / "items.jsonl").write_text("".join(json.dumps({**row, "run_key": "0123456789abcdef:10:True"}) + "\n" for row in rows))
+    with caplog.at_level("INFO", logger="codemend"):
+        assert main(["eval", "--benchmark", str(assets / "bench_small.jsonl"), "--model", "none", "--out", str(old)]) == 0
+    assert f"{len(rows)} item(s) in {old / 'items.jsonl'} were finished with other weights or settings" in caplog.text
+    assert "are reused from" not in caplog.text
 
 
 def test_items_reused_from_other_code_are_named(first_run, assets, tmp_path, caplog):

@@ -1180,6 +1180,24 @@ def test_changed_since_selects_touched_functions(tmp_path, tmp_path_factory, git
         changed_functions("", plain / "m.py", "HEAD")
 
 
+@pytest.mark.sandbox
+def test_changed_since_on_one_file_runs_the_tests_on_the_original_once_for_all_its_functions(tmp_path, monkeypatch, git_commit_all):
+    # The review's catch: each changed function's repair ran the baseline and coverage again.
+    import importlib
+
+    fix_module, given = importlib.import_module("codemend.inference.fix"), []
+    real_repair = fix_module.repair
+    monkeypatch.setattr(fix_module, "repair", lambda *args, **kwargs: given.append((kwargs["function"], kwargs["baseline"] is not None,
+                                                                                     kwargs["coverage"] is not None)) or real_repair(*args, **kwargs))
+    (tmp_path / "test_m.py").write_text("from m import a, b\n\n\ndef test_a():\n    assert a(1) == 2\n\n\ndef test_b():\n    assert b(1) == 2\n")
+    (tmp_path / "m.py").write_text("def a(x):\n    return x + 1\n\n\ndef b(x):\n    return x * 2\n")
+    git_commit_all(tmp_path)
+    (tmp_path / "m.py").write_text("def a(x):\n    return x - 1\n\n\ndef b(x):\n    return x * 3\n")
+    monkeypatch.chdir(tmp_path)
+    fix_path("m.py", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider test_m.py", changed_since="HEAD", wide=0)
+    assert given == [("a", False, False), ("b", True, True)]
+
+
 def test_changed_since_reads_plain_hunks_whatever_git_is_configured_to_show_and_follows_renames(tmp_path, git_commit_all):
     import subprocess
 
@@ -1442,14 +1460,37 @@ def test_a_folder_run_leaves_a_hang_elsewhere_out_with_one_baseline_for_all_its_
 
     _project(tmp_path, monkeypatch, {**TWO_BUGS, "tests/test_zz_hang.py": "import time\n\nimport pkg.stats\n\n\ndef test_hang():\n    time.sleep(1000)\n"})
     originals, apart_runs, real_run = {TWO_BUGS["pkg/stats.py"], TWO_BUGS["pkg/text.py"]}, [], repair_module.Tests.run
-    monkeypatch.setattr(repair_module.Tests, "run", lambda self, text, *args, **kwargs: (
-        apart_runs.append(self.target) if "--deselect" in self.command and text in originals else None) or real_run(self, text, *args, **kwargs))
+    monkeypatch.setattr(repair_module.Tests, "run", lambda self, text, *args, **kwargs: (  # a baseline: the command as it is
+        apart_runs.append(self.target) if "--deselect" in self.command and text in originals and len(args) < 2 and "command" not in kwargs
+        else None) or real_run(self, text, *args, **kwargs))
     reports = fix_path("pkg", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider tests", timeout_s=5, wide=0)
     fixed = {Path(r.path).name: r for r in reports if r.result.suggestions and r.result.suggestions[0].validation == "plausible"}
     assert set(fixed) == {"stats.py", "text.py"} and len(apart_runs) == 1
     for report in fixed.values():
         assert any(note.startswith("the tests that hung on the original code (tests/test_zz_hang.py::test_hang) never ran a line of")
                    for note in report.result.notes)
+
+
+def test_each_function_of_a_file_starts_from_what_the_first_ones_repair_measured(tmp_path):
+    # --changed_since repairs a file function by function: the later ones reuse the first's baseline and coverage,
+    # and, where it left out tests that hung elsewhere, its command too (not the whole one with the other's baseline).
+    from codemend.inference.fix import SharedRuns
+    from codemend.inference.repair import RepairResult
+    from codemend.sandbox import RunResult
+    from codemend.testcov import TestCoverage
+
+    file = tmp_path / "m.py"
+    tests = Tests(command="pytest -q tests", tree=str(tmp_path), target="m.py")
+    failed, covered = RunResult("failed", 1, "", "", 0.5), [TestCoverage("tests/t.py::test_a", False, frozenset({2}))]
+    shared = SharedRuns([file])
+    assert shared.judging(tests, "", file) == (tests, None, None, "")  # the first function's repair measures them
+    shared.remember(tests, RepairResult([], [], baseline=failed, coverage=covered))
+    assert shared.judging(tests, "", file) == (tests, failed, covered, "")
+    apart = SharedRuns([file])
+    apart.remember(tests, RepairResult([], [], baseline=failed, coverage=covered, judged_by="pytest -q tests --deselect tests/t.py::test_h"))
+    judged, baseline, coverage, note = apart.judging(tests, "", file)
+    assert judged.command == "pytest -q tests --deselect tests/t.py::test_h" and (baseline, coverage, note) == (failed, covered, "")
+    assert apart.baseline is None  # the whole command's baseline is not the one that passed with the hung tests left out
 
 
 @pytest.mark.sandbox
