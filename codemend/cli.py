@@ -438,8 +438,9 @@ def _run_fix(args, config: FixConfig) -> int:
         else:
             print(f"{args.path}: {nothing}")
     applied = _apply_best(reports, config.force) if config.apply else None
-    tested = any(a["applied"] for a in applied or ()) and config.test_cmd
-    after = _check_applied(config.test_cmd, config.timeout) if tested else None
+    written = {a["file"] for a in applied or () if a["applied"]}
+    judged = {r.result.judged_by for r in reports if r.path in written}  # one command for all, or the user's own
+    after = _check_applied(config.test_cmd, config.timeout, judged.pop() if len(judged) == 1 else "") if written and config.test_cmd else None
     if config.format == "json":  # tools read what --apply did here, not from the messages
         print(as_json(suggestions[: config.top], notes, applied, after))
     elif config.format == "sarif":  # --top counts over all files, as text and JSON do
@@ -448,19 +449,24 @@ def _run_fix(args, config: FixConfig) -> int:
     return 1 if any(not a["applied"] for a in applied or ()) else 0
 
 
-def _check_applied(test_cmd: str, timeout: float) -> dict:
+def _check_applied(test_cmd: str, timeout: float, judged_by: str = "") -> dict:
     """Run the tests once on the project as the applied fixes left it, and say how that went: a fix is
-    judged without tests that fail for another bug, so one run may leave some failing."""
+    judged without tests that fail for another bug, so one run may leave some failing. `judged_by`: the
+    command the fixes were judged by when it left out tests that hung without running the fixed code; the
+    whole command would hang with them again, and say only "timeout"."""
     from codemend.sandbox import Limits, run_command
     from codemend.testcov import command_limits, finished, reporting_command
 
-    result = finished(test_cmd, run_command(reporting_command(test_cmd), tree=Path.cwd(),
-                                            limits=command_limits(Limits(wall_s=timeout, memory_mb=2048))))
+    command = judged_by or test_cmd
+    result = finished(command, run_command(reporting_command(command), tree=Path.cwd(),
+                                           limits=command_limits(Limits(wall_s=timeout, memory_mb=2048))))
+    apart = (", leaving out those that hung on the original code without running the fixed code, as the fixes were judged "
+             "(they still need a look)") if judged_by else ""
     if result.status == "passed":
-        print(f"the tests pass now: {test_cmd}", file=sys.stderr)
+        print(f"the tests pass now{apart}: {command}", file=sys.stderr)
     else:
-        print(f"the tests still fail ({result.status}: {result.detail}); run codemend fix again for what is left", file=sys.stderr)
-    return {"command": test_cmd, "status": result.status, "detail": result.detail}
+        print(f"the tests still fail{apart} ({result.status}: {result.detail}); run codemend fix again for what is left", file=sys.stderr)
+    return {"command": command, "status": result.status, "detail": result.detail}
 
 
 def _apply_best(reports, force: bool) -> list[dict]:

@@ -489,9 +489,10 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             merged.coverage = merged.coverage or result.coverage
             add_seconds(merged.seconds, result.seconds)
         merged.suggestions.sort(key=best_first)
+        judged = shared.judging(tests, text, file)[0]  # without tests that hung elsewhere, when the repairs left them out
+        merged.judged_by = judged.command if judged is not None and judged.command != tests.command else ""
         if tests is not None and not (function or line or changed_since):
             # Another bug of the same file: repair the fixed text again, as a user would after applying.
-            judged = shared.judging(tests, text, file)[0]  # without tests that hung elsewhere, as the repairs had them
             combined = mend_file(text, str(file), merged, judged, debugger=debugger, n=n, use_operators=use_operators, wide=wide,
                                  wide_seconds=wide_seconds)
             merged.suggestions[:0] = [combined] if combined else []

@@ -1452,7 +1452,7 @@ def test_two_bugs_in_two_files_are_each_fixed_and_applied(tmp_path, monkeypatch,
 
 @pytest.mark.slow  # ~15 s: the original project hangs to its limit (CI's 10 minutes)
 @pytest.mark.sandbox
-def test_a_folder_run_leaves_a_hang_elsewhere_out_with_one_baseline_for_all_its_files(tmp_path, monkeypatch):
+def test_a_folder_run_leaves_a_hang_elsewhere_out_with_one_baseline_for_all_its_files(tmp_path, monkeypatch, capsys):
     # Each file's repair ran the tests leaving the hung one out again on the same original project.
     import importlib
 
@@ -1469,6 +1469,14 @@ def test_a_folder_run_leaves_a_hang_elsewhere_out_with_one_baseline_for_all_its_
     for report in fixed.values():
         assert any(note.startswith("the tests that hung on the original code (tests/test_zz_hang.py::test_hang) never ran a line of")
                    for note in report.result.notes)
+        assert report.result.judged_by.endswith("tests --deselect tests/test_zz_hang.py::test_hang")
+    # --apply checks the project as the fixes were judged: the whole command would hang again and say only "timeout"
+    monkeypatch.undo()
+    monkeypatch.chdir(tmp_path)
+    command = f"{sys.executable} -m pytest -q -p no:cacheprovider tests"
+    assert main(["fix", "pkg", "--model", "none", "--test_cmd", command, "--timeout", "5", "--wide", "0", "--apply", "--format", "json"]) == 0
+    after = json.loads(capsys.readouterr().out)["tests_after"]
+    assert after["status"] == "passed" and after["command"] == f"{command} --deselect tests/test_zz_hang.py::test_hang"
 
 
 def test_each_function_of_a_file_starts_from_what_the_first_ones_repair_measured(tmp_path):
