@@ -607,7 +607,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="With --repo: seconds one run of --test_cmd may take (default 60; the baseline gets extra for coverage)")
     build.add_argument("--include", dest="include", nargs="+", action="extend", default=argparse.SUPPRESS, metavar="GLOB",
                        help="With --repo: mutate only the source files matching these globs (relative to --repo); "
-                            "each gets its own coverage run of the tests at baseline")
+                            "the baseline measures them under coverage, 20 files per run of the tests")
     add_config_flags(_sub(data_commands, "mine", "data mine", MineConfig.__doc__, cmd_data_mine), MineConfig)
     importer = _sub(data_commands, "import", "data import", ImportConfig.__doc__, cmd_data_import)
     importer.add_argument("file", metavar="FILE", default=argparse.SUPPRESS, help="file to import (see --format)")
