@@ -382,10 +382,12 @@ class SharedRuns:
         """The file's coverage when measured, else None (`repair` measures it)."""
         return self.coverage.get(tests.target) if tests is not None else None
 
-    def judging(self, tests: Tests | None, text: str, file: Path) -> tuple[Tests | None, RunResult | None, list | None, str]:
+    def judging(self, tests: Tests | None, text: str, file: Path,
+                seconds: dict[str, float] | None = None) -> tuple[Tests | None, RunResult | None, list | None, str]:
         """(tests, their baseline, the file's coverage, a note) for `repair`: after the original project hung in
         tests that ran no line of `file`, tests leaving them out (`without_hangs_elsewhere`), whose baseline runs
-        once for the folder, not once for each function repaired (`repair` would run it again for each)."""
+        once for the folder, not once for each function repaired (`repair` would run it again for each), and
+        is timed into `seconds` as "baseline_tests"."""
         if tests is None:
             return None, self.baseline, None, ""
         if tests.target in self.judged:  # an earlier function's repair of this file left the hung tests out
@@ -396,7 +398,8 @@ class SharedRuns:
         if apart is None:
             return tests, self.baseline, coverage, ""
         if apart.command not in self.apart:
-            self.apart[apart.command] = apart.run(text)  # the original project, whichever file `text` is
+            with Stopwatch(seconds if seconds is not None else {})("baseline_tests"):
+                self.apart[apart.command] = apart.run(text)  # the original project, whichever file `text` is
             if self.apart[apart.command].status == "passed":
                 logger.warning("the tests pass on the original project once those that hung are left out (%s)", apart.command)
         self.judged[tests.target] = (apart, self.apart[apart.command], [test for test in coverage if not test.stopped], "")
@@ -474,8 +477,7 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
         merged = RepairResult([], [])
         for name in names:
             # Each time: the first function's repair may measure what the next ones start from (`remember`).
-            with Stopwatch(merged.seconds)("baseline_tests"):
-                judged, baseline, coverage, apart_note = shared.judging(tests, text, file)
+            judged, baseline, coverage, apart_note = shared.judging(tests, text, file, merged.seconds)
             merged.notes += [apart_note] if apart_note else []
             # One plausible fix answers the user (more only cost test runs) unless they ask for alternatives.
             result = repair(text, debugger=debugger, path=str(file), function=name, line=line, tests=judged, n=n,

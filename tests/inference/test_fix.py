@@ -1466,6 +1466,7 @@ def test_a_folder_run_leaves_a_hang_elsewhere_out_with_one_baseline_for_all_its_
     reports = fix_path("pkg", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider tests", timeout_s=5, wide=0)
     fixed = {Path(r.path).name: r for r in reports if r.result.suggestions and r.result.suggestions[0].validation == "plausible"}
     assert set(fixed) == {"stats.py", "text.py"} and len(apart_runs) == 1
+    assert sum(r.result.seconds.get("baseline_tests", 0.0) for r in fixed.values()) > 0.3  # that run (a pytest process) is timed
     for report in fixed.values():
         assert any(note.startswith("the tests that hung on the original code (tests/test_zz_hang.py::test_hang) never ran a line of")
                    for note in report.result.notes)
