@@ -1168,12 +1168,18 @@ def measuring_python(command: str, tree: Path) -> str:
     python = command_python(command, tree)
     if not python or python == sys.executable:
         return sys.executable
-    needs = "coverage, pytest" if parse_test_command(command).kind.startswith("pytest") else "coverage"
-    check = f"import sys, {needs}; sys.exit(int(coverage.version_info[0] < 7))"
-    usable = ask_python(python, check, command, wall_s=60).status == "passed"
+    needs = ["coverage", "pytest"] if parse_test_command(command).kind.startswith("pytest") else ["coverage"]
+    # Prints what it lacks: the log named both where a project's venv had pytest and lacked only coverage.py (QA).
+    check = (f"import importlib.util, sys\nlacks = [name for name in {needs!r} if importlib.util.find_spec(name) is None]\n"
+             "if 'coverage' not in lacks:\n    import coverage\n    lacks += [] if coverage.version_info[0] >= 7 else ['coverage']\n"
+             "print(' '.join(lacks)); sys.exit(1 if lacks else 0)")
+    answer = ask_python(python, check, command, wall_s=60)
+    usable = answer.status == "passed"
     if not usable:
-        logger.info("per-test coverage runs with codemend's Python: %s lacks coverage.py 7%s (install it there for "
-                    "coverage with the project's own packages)", python, " or pytest" if "pytest" in needs else "")
+        lacks = answer.stdout.split() if answer.status == "failed" else needs
+        names = " and ".join({"coverage": "coverage.py 7", "pytest": "pytest"}[name] for name in lacks if name in needs) or "coverage.py 7"
+        logger.info("per-test coverage runs with codemend's Python: %s lacks %s (install it there for coverage with the "
+                    "project's own packages)", python, names)
     return python if usable else sys.executable
 
 

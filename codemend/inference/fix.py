@@ -27,7 +27,7 @@ from codemend.config import WIDE_BUDGET, WIDE_SECONDS, paths_above
 from codemend.data.corpus import body_lines, decode_source, enters, iter_python_files, metadata_only, source_encoding
 from codemend.errors import CodemendError
 from codemend.inference.debugger import Debugger
-from codemend.inference.repair import (TESTS_PASS, RepairResult, Stopwatch, Suggestion, Tests, best_first, class_statements, file_diff, functions_of,
+from codemend.inference.repair import (FOLDER_HINT, TESTS_PASS, RepairResult, Stopwatch, Suggestion, Tests, best_first, class_statements, file_diff, functions_of,
                                        module_chunks_of, repair, select_functions, selection_problem, some, unusable_baseline, verdict,
                                        hangs_elsewhere_note, without_hangs_elsewhere)
 from codemend.inference.sbfl import line_suspicion
@@ -486,7 +486,9 @@ def fix_path(path: str | Path, debugger: Debugger | concurrent.futures.Future | 
             shared.remember(tests, result)
             merged.suggestions += result.suggestions
             merged.functions += result.functions
-            merged.notes += [note for note in result.notes if note not in merged.notes]
+            # A folder run has looked where the failing tests run: telling the user to give the folder misleads (QA: toolz).
+            notes = result.notes if one_file else [note.replace(FOLDER_HINT, "") for note in result.notes]
+            merged.notes += [note for note in notes if note not in merged.notes]
             merged.baseline = result.baseline
             merged.coverage = merged.coverage or result.coverage
             add_seconds(merged.seconds, result.seconds)

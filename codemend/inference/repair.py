@@ -574,9 +574,13 @@ def failing_elsewhere(result: RepairResult, functions: list[Function]) -> str:
     runs_one = [test.enters(bodies, headers) for test in result.coverage]
     if any(runs for test, runs in zip(result.coverage, runs_one) if test.name in result.failing) or not any(runs_one):
         return ""
-    what = functions[0].name if len(functions) == 1 else "its functions"
+    what, whose = (functions[0].name, "its") if len(functions) == 1 else ("its functions", "their")
     return (f"no test that fails on the original code ({some(result.failing)}) runs {what} (per-test coverage): the bug they see is "
-            f"elsewhere; give the project's folder (`codemend fix DIR --test_cmd ...`) to look where they run; suggestions are not validated")
+            f"elsewhere{FOLDER_HINT}; {whose} suggestions are not validated")
+
+
+# Said of a file given alone: a folder run (`fix.fix_path`) has looked at the other files already, and leaves it out.
+FOLDER_HINT = "; give the project's folder (`codemend fix DIR --test_cmd ...`) to look where they run"
 
 
 def unreached_failures(failing: set[str] | None, coverage: list[TestCoverage], functions: list[FunctionReport]) -> dict[str, set[str]]:

@@ -448,7 +448,7 @@ def test_a_file_no_failing_test_runs_is_said_and_not_validated(tmp_path):
     result = repair(FIXED, debugger=None, tests=Tests(command=command, tree=str(tmp_path), target="stats.py"))
     assert result.notes == ["no test that fails on the original code (test_both.py::test_double) runs Stats.max_index (per-test coverage): "
                             "the bug they see is elsewhere; give the project's folder (`codemend fix DIR --test_cmd ...`) to look where "
-                            "they run; suggestions are not validated"]
+                            "they run; its suggestions are not validated"]
     assert all(s.validation == "not validated" for s in result.suggestions) and "validation" not in result.seconds
     result = repair((tmp_path / "util.py").read_text(), debugger=None, tests=Tests(command=command, tree=str(tmp_path), target="util.py"))
     assert not result.notes and result.suggestions[0].validation == "plausible"
@@ -1196,6 +1196,23 @@ def test_changed_since_on_one_file_runs_the_tests_on_the_original_once_for_all_i
     monkeypatch.chdir(tmp_path)
     fix_path("m.py", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider test_m.py", changed_since="HEAD", wide=0)
     assert given == [("a", False, False), ("b", True, True)]
+
+
+@pytest.mark.sandbox
+def test_a_folder_run_does_not_tell_the_user_to_give_the_folder(tmp_path, monkeypatch, git_commit_all):
+    # QA (toolz): --changed_since on a folder said of a changed function no failing test runs "give the project's folder".
+    files = {"pkg/__init__.py": "", "pkg/m.py": "def a(x):\n    return x + 1\n\n\ndef b(x):\n    return x * 2\n",
+             "pkg/other.py": "def c(x):\n    return x\n",
+             "tests/test_m.py": "from pkg.m import a, b\nfrom pkg.other import c\n\n\ndef test_a():\n    assert a(1) == 2\n\n\n"
+                                "def test_b():\n    assert b(0) == 0\n\n\ndef test_c():\n    assert c(1) == 1\n"}
+    _project(tmp_path, monkeypatch, files)
+    git_commit_all(tmp_path)
+    (tmp_path / "pkg/m.py").write_text("def a(x):\n    return x - 1\n\n\ndef b(y):\n    return y * 2\n")
+    reports = fix_path("pkg", None, test_cmd=f"{sys.executable} -m pytest -q -p no:cacheprovider tests", changed_since="HEAD", wide=0)
+    (report,) = [r for r in reports if r.result.suggestions]
+    assert report.result.suggestions[0].function == "a" and report.result.suggestions[0].validation == "plausible"
+    (note,) = [note for note in report.result.notes if note.startswith("no test that fails")]
+    assert note.endswith("runs b (per-test coverage): the bug they see is elsewhere; its suggestions are not validated"), note
 
 
 def test_changed_since_reads_plain_hunks_whatever_git_is_configured_to_show_and_follows_renames(tmp_path, git_commit_all):

@@ -745,3 +745,19 @@ def test_coverage_runs_with_the_commands_own_python_when_it_can(clamp_repo, tmp_
     (only,) = coverage_for_command(clamp_repo, command, "mod.py", overlay={"mod.py": CLAMP_BUGGY})
     assert (only.name, only.passed, sorted(only.lines)) == ("tests/test_dep.py::test_limit", False, [1, 2, 4, 5]), only.error
     assert sbfl.measuring_python(f"{sys.executable} -m pytest -q", clamp_repo) == sys.executable
+
+
+@pytest.mark.sandbox
+def test_the_log_names_what_the_commands_python_lacks(clamp_repo, tmp_path, caplog):
+    # QA: a project's venv with pytest but coverage.py 6 was said to lack "coverage.py 7 or pytest".
+    venv = tmp_path / "old-coverage"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)], check=True)
+    site = subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    Path(site, "coverage").mkdir()
+    Path(site, "coverage", "__init__.py").write_text("version_info = (6, 5, 0, 'final', 0)\n")
+    Path(site, "pytest.py").write_text("")  # found, whatever it holds: only coverage.py is old
+    sbfl.measuring_python.cache_clear()
+    with caplog.at_level("INFO", logger="codemend"):
+        assert sbfl.measuring_python(f"{venv / 'bin' / 'python'} -m pytest -q", clamp_repo) == sys.executable
+    assert "lacks coverage.py 7 (install it there" in caplog.text and "pytest" not in caplog.text.split("lacks")[1].split("(")[0]
