@@ -1507,10 +1507,16 @@ def _wrap_in_call(ix: _Index) -> Iterator[Edit]:
         yield from _wrapped(ix, node, sorted(called.get(scope.start_byte, ())))
 
 
+# What a slice bound may be wrapped in: a slice takes integers (and None) only, and `seq[tuple(n):]` passed toolz's
+# tests by raising into its `except TypeError` (QA). An index may be anything a mapping takes (`d[tuple(key)]`).
+_INTEGER_CALLS = frozenset({b"len", b"int", b"abs", b"min", b"max", b"round", b"sum", b"ord"})
+
+
 def _wrapped(ix: _Index, node: Node, names: Iterable[bytes]) -> Iterator[Edit]:
     """`node` wrapped in a call to each of `names`: the one way the wrap templates build their edits."""
+    bound = node.parent is not None and node.parent.type == "slice"
     for name in names:
-        if not _calls_itself(ix, node, name):
+        if not _calls_itself(ix, node, name) and (not bound or name in _INTEGER_CALLS):
             yield _replace(node, name + b"(" + ix.text(node) + b")")
 
 
@@ -1557,6 +1563,24 @@ def _restore_slice_bound(ix: _Index) -> Iterator[Edit]:
         if stop is None:
             for value in list(dict.fromkeys(reversed(ix.names_before(node))))[:_SLICE_NAMES]:
                 yield Edit(colons[0].end_byte, colons[0].end_byte, value)
+
+
+def _negate_index(ix: _Index) -> Iterator[Edit]:
+    """`xs[i]` -> `xs[-i]`, `seq[n:]` -> `seq[-n:]`, `xs[0]` -> `xs[-1]`, `xs[:2]` -> `xs[:-2]`: a whole index or
+    slice bound counted from the other end, the commonest index mistake (QA: toolz's `tail`, more-itertools'
+    `last`; undoes remove_unary_operator there, which adds a minus nowhere else; repair only)."""
+    for subscript in ix.nodes("subscript"):
+        for part in subscript.children_by_field_name("subscript"):
+            bounds = [bound for bound in _slice_bounds(part) if bound is not None] if part.type == "slice" else [part]
+            for bound in bounds:
+                text = ix.text(bound)
+                if bound.type == "identifier":
+                    yield _replace(bound, b"-" + text)
+                elif bound.type == "integer" and text.isdigit():
+                    if int(text) > 0:
+                        yield _replace(bound, b"-" + text)
+                    elif part.type != "slice":  # xs[0] -> xs[-1]: the first for the last
+                        yield _replace(bound, b"-1")
 
 
 def _identifiers_in(node: Node) -> Iterator[Node]:
@@ -1674,6 +1698,7 @@ REPAIR_TEMPLATES = {
     "wrap_in_call": _public_sites(_wrap_in_call),
     "call_method": _public_sites(_call_method),
     "restore_slice_bound": _public_sites(_restore_slice_bound),
+    "negate_index": _public_sites(_negate_index),
     "negate_condition_operand": _public_sites(_negate_condition_operand),
     "copy_instead_of_alias": _public_sites(_copy_instead_of_alias),
     "wrap_in_len": _public_sites(_wrap_in_len),
@@ -2582,12 +2607,46 @@ def _candidate_fixes(source: str, lines: Collection[int] | None, wide: bool, onl
     for name, edit in repair_sites(tree, data, wide, only, fields, globals_):
         if wanted is not None and ix.line_of(edit.start_byte) not in wanted:
             continue
+        if _subscripts_itself(tree.root_node, data, edit):
+            continue
         key = statements.variant_key(edit)
         if key is None or key in seen:
             continue
         seen.add(key)
         candidates.append((apply_edit(data, edit).decode("utf-8"), name))
     return candidates
+
+
+def _subscripts_itself(root: Node, data: bytes, edit: Edit) -> bool:
+    """Whether `edit` makes a name subscripted by itself, as a whole index or slice bound: `seq[n:]` ->
+    `seq[n:seq]`, `seq[seq:]` or `n[n:]`. Never a fix, and it passed tests where it raised into the
+    function's `except TypeError` (QA: toolz's `tail`, whose four plausible fixes were all such). Not where
+    the name is part of a larger index (`a[a > 0]`, numpy's masks)."""
+    name = edit.replacement.strip()
+    if not name.decode("utf-8", "replace").isidentifier():
+        return False
+    node = root.descendant_for_byte_range(edit.start_byte, edit.end_byte)
+    if edit.start_byte == edit.end_byte:  # an inserted bound (restore_slice_bound), in a slice of the subscript around it
+        subscript = node
+        while subscript is not None and subscript.type != "subscript":
+            subscript = subscript.parent
+        if subscript is None or not any(part.type == "slice" and part.start_byte <= edit.start_byte <= part.end_byte
+                                         for part in subscript.children_by_field_name("subscript")):
+            return False
+    elif node.type == "identifier" and (node.start_byte, node.end_byte) == (edit.start_byte, edit.end_byte):
+        subscript = node.parent if node.parent is not None and node.parent.type == "slice" else node
+        subscript = subscript.parent
+    else:
+        return False
+    if subscript is None or subscript.type != "subscript" or (value := subscript.child_by_field_name("value")) is None:
+        return False
+    if value.type != "identifier":
+        return False
+    wholes = [child for part in subscript.children_by_field_name("subscript")
+              for child in ([part] if part.type != "slice" else part.named_children) if child.type == "identifier"]
+    if value.start_byte == edit.start_byte and value.end_byte == edit.end_byte:  # the object replaced by a bound's name
+        return any(data[child.start_byte:child.end_byte] == name for child in wholes)
+    return data[value.start_byte:value.end_byte] == name and (edit.start_byte == edit.end_byte or node in wholes)
 
 
 def _body_dumps(source: bytes) -> tuple[str, ...] | None:

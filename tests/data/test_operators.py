@@ -634,6 +634,40 @@ def test_wrap_templates_never_call_a_builtin_on_its_own_result():
     assert buggy.replace("max(rows)", "max(max(rows))") in fixes  # the largest of the largest row is a value
 
 
+def test_no_candidate_subscripts_a_name_by_itself():
+    # QA (toolz's tail): `seq[n:seq]` raised into the function's `except TypeError` and passed its tests, as did
+    # `seq[seq:]` and `n[n:]`; the name within a larger index (numpy's `a[a > 0]`) is still offered.
+    tail = "def tail(n, seq):\n    try:\n        return seq[n:]\n    except TypeError:\n        return tuple(seq)\n"
+    fixes = {fix.splitlines()[2].strip() for fix, _ in candidate_fixes(tail, wide=True)}
+    assert fixes and not fixes & {"return seq[n:seq]", "return seq[seq:]", "return n[n:]"}
+    mixed = "def f(a, b, i):\n    return a[b > 0] + a[i] + a[:i]\n"
+    fixes = {fix.splitlines()[1].strip() for fix, _ in candidate_fixes(mixed)}
+    assert "return a[a > 0] + a[i] + a[:i]" in fixes and "return a[b > 0] + a[b] + a[:i]" in fixes
+    assert not fixes & {"return a[b > 0] + i[i] + a[:i]", "return a[b > 0] + a[a] + a[:i]", "return a[b > 0] + a[i] + a[:a]",
+                        "return a[b > 0] + a[i] + i[:i]"}
+
+
+def test_an_index_or_slice_bound_is_counted_from_the_other_end():
+    # QA: toolz's `tail` (`seq[-n:]` -> `seq[n:]`) and more-itertools' `last` (`[-1]` -> `[0]`) had no such candidate.
+    def negated(buggy: str) -> set[str]:
+        return {fix.splitlines()[1].strip() for fix, operator in candidate_fixes(buggy) if operator == "negate_index"}
+
+    assert negated("def tail(n, seq):\n    return seq[n:]\n") == {"return seq[-n:]"}
+    assert negated("def last(xs, d):\n    return xs[0] if d else xs[:2]\n") == {"return xs[-1] if d else xs[:2]",
+                                                                           "return xs[0] if d else xs[:-2]"}
+    assert negated("def f(xs):\n    return xs[1:0]\n") == {"return xs[-1:0]"}  # 0 as a bound stays: -0 is 0
+    assert not negated("def f(xs, i):\n    return xs[i + 1]\n")  # not a whole index
+
+
+def test_a_slice_bound_is_wrapped_only_in_calls_that_give_integers():
+    # QA (toolz's tail): `seq[tuple(n):]` raised into an `except TypeError` and passed; `d[tuple(key)]` is a mapping's key.
+    wraps = {fix.splitlines()[3].strip() for fix, operator in candidate_fixes(
+        "def f(seq, n, d, key):\n    a = tuple(key) + (len(seq),)\n    b = tuple(seq)\n    return seq[n:], d[key]\n")
+             if operator == "wrap_in_call"}
+    assert "return seq[len(n):], d[key]" in wraps and "return seq[n:], d[tuple(key)]" in wraps
+    assert "return seq[tuple(n):], d[key]" not in wraps
+
+
 def test_slice_bound_negated_operand_and_copy_templates():
     def fixes_of(buggy: str, name: str) -> set[str]:
         return {fix for fix, operator in candidate_fixes(buggy) if operator == name}
@@ -659,13 +693,16 @@ def test_the_final_return_becomes_an_insert_edit():
 
 
 def _every_variant_read_whole(source: str) -> list[tuple[str, str]]:
-    """candidate_fixes as it was before statements were read alone: each variant parsed and dumped whole."""
-    from codemend.data.operators import repair_sites
+    """candidate_fixes as it was before statements were read alone: each variant parsed and dumped whole (but for
+    the subscripts of a name by itself, left out before either reads a variant)."""
+    from codemend.data.operators import _subscripts_itself, repair_sites
     from codemend.data.parsing import has_error
 
     data = source.encode()
     seen, found = {ast.dump(ast.parse(data))}, []
     for name, edit in repair_sites(parse(data), data, True, None):
+        if _subscripts_itself(parse(data).root_node, data, edit):
+            continue
         patched = apply_edit(data, edit)
         try:
             dump = None if has_error(parse(patched)) else ast.dump(ast.parse(patched))
