@@ -295,7 +295,7 @@ def _finished(path: Path, key: str, digests: dict[str, str]) -> tuple[dict[str, 
                 continue
             commit = row.pop("git_sha", "unknown")
             same_item = row.get("item_digest") == digests.get(row.get("id"))
-            if (row_key := row.pop("run_key", None)) == key and same_item:
+            if row.pop("run_key", None) == key and same_item:
                 row["candidates"] = [Candidate(**c) for c in row["candidates"]]
                 done[row["id"]] = ItemResult(**row)
                 commits[row["id"]] = commit

@@ -404,8 +404,9 @@ class SharedRuns:
                 self.apart[apart.command] = apart.run(text)  # the original project, whichever file `text` is
             if self.apart[apart.command].status == "passed":
                 logger.warning("the tests pass on the original project once those that hung are left out (%s)", apart.command)
-        self.judged[tests.target] = (apart, self.apart[apart.command], [test for test in coverage if not test.stopped], "")
-        return apart, self.apart[apart.command], self.judged[tests.target][2], hangs_elsewhere_note(coverage, str(file))
+        kept = [test for test in coverage if not test.stopped]
+        self.judged[tests.target] = (apart, self.apart[apart.command], kept, "")  # the note is said once, with this file's first
+        return apart, self.apart[apart.command], kept, hangs_elsewhere_note(coverage, str(file))
 
     def remember(self, tests: Tests | None, result: RepairResult) -> None:
         if tests is not None and result.judged_by:  # its baseline and coverage are of the command leaving hung tests out

@@ -1859,7 +1859,7 @@ def test_failing_tests_that_pass_on_their_own_keep_the_whole_command(tmp_path, m
 
 
 @pytest.mark.sandbox
-def test_a_folder_repairs_the_file_most_failures_run_first_and_stops_when_its_fix_passes_them_all(tmp_path, monkeypatch, caplog):
+def test_a_folder_repairs_the_most_suspicious_file_first_and_stops_when_its_fix_passes_them_all(tmp_path, monkeypatch, caplog):
     # more-itertools' ilen (in more.py) off by a factor: recipes.py, first by name, cost minutes before more.py.
     files = {"pkg/__init__.py": "", "pkg/api.py": "from pkg.core import double\n\n\ndef quad(x):\n    y = double(x)\n    return double(y)\n",
              "pkg/core.py": "def double(x):\n    y = x * 3\n    return y\n",
