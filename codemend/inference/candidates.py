@@ -11,14 +11,30 @@ import ast
 from typing import Collection, Iterable
 
 from codemend.data.operators import candidate_fixes
+from codemend.inference import places
 from codemend.inference.debugger import Candidate, Debugger
 from codemend.task import compute_edit
 
 
 def operator_candidates(code: str, debugger: Debugger | None, lines: Collection[int] | None = None) -> list[Candidate]:
     """Every inverse-operator edit of `code` (at `lines` only, when given), as candidates."""
+    return _as_candidates(code, debugger, candidate_fixes(code, lines=lines))
+
+
+BINDING_TEMPLATE = "bind_unbound"
+
+
+def binding_candidates(code: str, debugger: Debugger | None, module: str | None = None, line: int = 0,
+                       lines: Collection[int] | None = None) -> list[Candidate]:
+    """An assignment of each name `code` reads before any binding, inserted (`places.binding_fixes`; `module`: the
+    text of the module holding it and `line` its `def`'s line there), as candidates of the BINDING_TEMPLATE (at `lines` only)."""
+    fixes = [(patched, BINDING_TEMPLATE) for patched in places.binding_fixes(code, module, line)]
+    return [c for c in _as_candidates(code, debugger, fixes) if lines is None or c.line in lines]
+
+
+def _as_candidates(code: str, debugger: Debugger | None, fixes: Iterable[tuple[str, str]]) -> list[Candidate]:
     candidates = []
-    for patched, operator in candidate_fixes(code, lines=lines):
+    for patched, operator in fixes:
         edit = compute_edit(code, patched)
         if edit is None:
             continue

@@ -47,6 +47,220 @@ def binding_prefixes(code: str, module: str | None = None) -> list[str]:
     return prefixes[:MAX_BINDINGS]
 
 
+# What a deleted binding most often held, told by how the function uses the name (`initial_values`).
+_LIST_METHODS = frozenset({"append", "extend", "insert", "sort", "reverse"})
+_SET_METHODS = frozenset({"add", "discard"})
+_DICT_METHODS = frozenset({"setdefault", "items", "keys", "values", "get"})
+_UNKNOWN_VALUES = ("None", "0")  # a name read only as it is (returned, passed on): the commonest starts
+MAX_TOGETHER = 3  # unbound names bound together on one line (`evens, odds = [], []`, `a, b = 0, 1`)
+MAX_BINDING_FIXES = 24
+
+
+def binding_fixes(code: str, module: str | None = None, line: int = 0) -> list[str]:
+    """`code` with an assignment inserted for what it reads before any binding (`unbound_names`): the
+    deleted `result = []` a NameError or UnboundLocalError points to. Each name alone, before the
+    statement that first reads it and before each statement around that one, innermost first; then
+    all of them together (two or three: a deleted `i = j = 0`) before each statement around all their
+    first reads. The values are those `initial_values` reads off the name's uses. `module`: the text of
+    the module holding it, for its globals, and `line`: where its `def` is in it, for the names of the
+    functions around it (a closure's). [] when `code` does not parse or reads nothing unbound; never a
+    variant that does not parse."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return []
+    if not (tree.body and isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef))):
+        return []  # module-level code: `placed_proposals` asks the model there
+    # A name only ever called is a function misspelt or not imported, not a deleted line.
+    unbound = {name: read for name, read in unbound_names(tree, known_names(module, line)).items() if not _only_called(tree, name)}
+    lines = code.splitlines(keepends=True)
+    values = {name: initial_values(tree, name) for name in unbound}
+    # Not inside a loop that updates the name: `total = 0` there would start it over on every pass.
+    loops = {name: _updating_loops(tree, name) for name in unbound}
+    alone = {name: [place for at in enclosing_statements(tree, read) if not _inside(at, loops[name]) and (place := _place(lines, *at))]
+             for name, read in unbound.items()}
+    together = list(unbound)[:MAX_TOGETHER]
+    shared = set.intersection(*(set(enclosing_statements(tree, unbound[name])) for name in together)) if len(together) > 1 else set()
+    joint = [place for at in sorted(shared, reverse=True)  # innermost first
+             if not any(_inside(at, loops[name]) for name in together) and (place := _place(lines, *at))]
+    # The likeliest value of each name first, then the names together, so the cap drops the least likely.
+    fixes = [_insert(place, f"{name} = {values[name][0]}") for name in unbound for place in alone[name]]
+    fixes += [_insert(place, f"{', '.join(together)} = {', '.join(combo)}") for combo in _products([values[name] for name in together])
+              for place in joint]
+    fixes += [_insert(place, f"{name} = {value}") for name in unbound for value in values[name][1:] for place in alone[name]]
+    found = dict.fromkeys(fix for fix in fixes if _parses(fix))
+    return list(found)[:MAX_BINDING_FIXES]
+
+
+# The tests' failure when a name is read unbound: a NameError for a global (or a local never bound), an
+# UnboundLocalError for a local read before its binding (Python 3.11+'s wording, then the older one).
+_UNBOUND_ERRORS = re.compile(r"NameError: name '(\w+)' is not defined|UnboundLocalError: (?:cannot access local variable|local variable) '(\w+)'")
+
+
+def unbound_in_trace(trace: str) -> str:
+    """The name a NameError or UnboundLocalError in the tests' failure `trace` says was read unbound; "" when none."""
+    match = _UNBOUND_ERRORS.search(trace)
+    return (match[1] or match[2]) if match else ""
+
+
+def reads_unbound(code: str, name: str, known: set[str] | None) -> bool:
+    """Whether `code`, a function, reads `name` before any binding of it (`unbound_names`; `known`: the names
+    bound outside it, `known_names`); False when it does not parse."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return False
+    return name in unbound_names(tree, known)
+
+
+def known_names(module: str | None, line: int) -> set[str] | None:
+    """The names bound outside a function whose `def` is on `line` of `module`: the module's and those of the
+    functions around it; None when they cannot be told (no module, or it imports `*`)."""
+    known = module_names(module) if module is not None else None
+    if known is not None and line:
+        known |= enclosing_function_names(module, line)
+    return known
+
+
+def enclosing_function_names(module: str, line: int) -> set[str]:
+    """The names bound in the functions of `module` around the one whose `def` is on `line`: a closure reads
+    them unbound in its own code, and no line of it was deleted."""
+    try:
+        tree = ast.parse(module)
+    except (SyntaxError, ValueError):
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno < line <= (node.end_lineno or 0):
+            _, binds = _first_lines(node)
+            names |= set(binds)
+    return names
+
+
+_MUTATORS = _LIST_METHODS | _SET_METHODS | frozenset({"setdefault", "update", "pop", "popleft", "appendleft", "remove", "clear"})
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+
+
+def only_called(code: str, name: str) -> bool:
+    """Whether `code` reads `name` only as the function of a call (`lenn(seq)`); False when it does not parse."""
+    try:
+        return _only_called(ast.parse(code), name)
+    except (SyntaxError, ValueError):
+        return False
+
+
+def _only_called(tree: ast.AST, name: str) -> bool:
+    callees = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    reads = [node for node in ast.walk(tree) if _is(node, name) and isinstance(node.ctx, ast.Load)]
+    return bool(reads) and all(id(node) in callees for node in reads)
+
+
+def _updating_loops(tree: ast.AST, name: str) -> list[tuple[int, int]]:
+    """The (first, last) lines of the body of each loop that changes `name` from what it was (an augmented
+    assignment, an assignment that reads it too, a mutating method's call, an item set) and whose value is
+    read outside that body too (after the loop, in a `while` test): what the passes add up. A `row`
+    filled by an inner loop and used only in the outer one's body starts over in the outer one, rightly."""
+    reads = [node.lineno for node in ast.walk(tree) if _is(node, name) and isinstance(node.ctx, ast.Load)]
+    loops = []
+    for loop in ast.walk(tree):
+        if isinstance(loop, _LOOPS) and any(_updates(node, name) for statement in loop.body for node in ast.walk(statement)):
+            first, last = loop.body[0].lineno, loop.body[-1].end_lineno or loop.body[-1].lineno
+            if any(not first <= line <= last for line in reads):
+                loops.append((first, last))
+    return loops
+
+
+def _updates(node: ast.AST, name: str) -> bool:
+    if isinstance(node, ast.AugAssign):
+        return _is(node.target, name)
+    if isinstance(node, ast.Assign):
+        bound = any(_is(target, name) for each in node.targets for target in ast.walk(each))
+        return bound and any(_is(read, name) for read in ast.walk(node.value))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return _is(node.func.value, name) and node.func.attr in _MUTATORS
+    return isinstance(node, ast.Subscript) and _is(node.value, name) and not isinstance(node.ctx, ast.Load)
+
+
+def _inside(at: tuple[int, int], bodies: list[tuple[int, int]]) -> bool:
+    """Whether the statement starting at `at` (line, column) is in one of the loop `bodies` (first, last line)."""
+    return any(first <= at[0] <= last for first, last in bodies)
+
+
+def _products(choices: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Every combination of one value per name, the first values' first."""
+    combos: list[tuple[str, ...]] = [()]
+    for values in choices:
+        combos = [combo + (value,) for combo in combos for value in values]
+    return combos
+
+
+def _place(lines: list[str], start: int, column: int) -> tuple[str, str, str] | None:
+    """(the text before line `start`, its indentation, the text from it on): where a statement goes in before
+    the one on line `start`; None when that one does not begin its line (`a = 1; b = 2`)."""
+    here = lines[start - 1] if 0 < start <= len(lines) else ""
+    indent = here[:len(here) - len(here.lstrip())]
+    return ("".join(lines[:start - 1]), indent, "".join(lines[start - 1:])) if len(indent) == column else None
+
+
+def _insert(place: tuple[str, str, str], statement: str) -> str:
+    before, indent, after = place
+    return f"{before}{indent}{statement}\n{after}"
+
+
+def _parses(code: str) -> bool:
+    """Whether `code` parses: an insertion between a decorator and its `def` does not."""
+    try:
+        ast.parse(code)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def initial_values(tree: ast.AST, name: str) -> tuple[str, ...]:
+    """The values `name` likely started from, read off its uses: `[]` for a list's methods (`append`, called
+    or only read: `seen_add = seen.add`) or a
+    list added to it, `set()` for a set's (`add`), `{}` for a mapping's (`setdefault`) or an item set
+    (`seen[k] = True`), `""` when a string is added to it, `None` when tested against None; failing
+    those, `0` and `1` when it is counted or computed with (`total += x`, `i < n`, `xs[i]`; `1` first when
+    multiplied into), since `evens + odds` adds lists too; else `_UNKNOWN_VALUES`."""
+    typed: dict[str, None] = {}
+    numeric: dict[str, None] = {}
+    for node in ast.walk(tree):
+        values = _values_from(node, name)
+        (numeric if values and values[0] in ("0", "1") else typed).update(dict.fromkeys(values))
+    return tuple(typed or numeric) or _UNKNOWN_VALUES
+
+
+def _is(node: ast.AST | None, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
+
+
+def _values_from(node: ast.AST, name: str) -> tuple[str, ...]:
+    if isinstance(node, ast.Attribute) and _is(node.value, name):  # called or not: `seen_add = seen.add`
+        method = node.attr
+        return ("[]",) if method in _LIST_METHODS else ("set()",) if method in _SET_METHODS else ("{}",) if method in _DICT_METHODS else ()
+    if isinstance(node, ast.Subscript) and _is(node.value, name) and not isinstance(node.ctx, ast.Load):
+        return ("{}",)
+    if isinstance(node, ast.AugAssign) and _is(node.target, name):
+        if isinstance(node.op, ast.Mult):
+            return ("1", "0")
+        if isinstance(node.value, (ast.JoinedStr, ast.Constant)) and isinstance(getattr(node.value, "value", ""), str):
+            return ('""',)
+        return ("[]",) if isinstance(node.value, (ast.List, ast.ListComp)) else ("0", "1")
+    if isinstance(node, ast.Compare) and (_is(node.left, name) or any(_is(c, name) for c in node.comparators)):
+        if any(isinstance(c, ast.Constant) and c.value is None for c in [node.left, *node.comparators]):
+            return ("None",)
+        return ("0", "1") if any(isinstance(op, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for op in node.ops) else ()
+    if isinstance(node, ast.BinOp) and (_is(node.left, name) or _is(node.right, name)) and isinstance(node.op, _NUMERIC_OPS):
+        return ("0", "1")
+    if isinstance(node, ast.Subscript) and _is(node.slice, name):
+        return ("0",)
+    return ()
+
+
+_NUMERIC_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
+
+
 def unbound_names(tree: ast.Module, known: set[str] | None = frozenset()) -> dict[str, int]:
     """Names the function (the first statement of `tree`) reads with no binding before: never bound at
     all (nor in `known`, nor a builtin; None: the module's names are not known, as after `import *`),

@@ -17,6 +17,7 @@ import concurrent.futures
 import contextlib
 import functools
 import logging
+import math
 import os
 import re
 import threading
@@ -32,7 +33,7 @@ from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes, class_fi
 from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
 from codemend.inference import places
-from codemend.inference.candidates import merge, normal_key, operator_candidates
+from codemend.inference.candidates import binding_candidates, merge, normal_key, operator_candidates
 from codemend.inference.debugger import Candidate, Debugger
 from codemend.inference.docstrings import elide
 from codemend.inference.localize import LineRanking, combine, factored_scores, model_signal
@@ -320,7 +321,7 @@ def repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[int
     if debugger is not None and (why := debugger.too_long(read.code, read.context, trace)):
         report = _repair_function(func, None, sbfl=sbfl, trace=trace, n=n, line=line, use_operators=use_operators,
                                   top_lines=top_lines, watch=watch, placed=placed, module=module)
-        report.note = f"{func.name} is ranked without the model, as with --model none: {why}"
+        report.note = "; ".join(filter(None, [f"{func.name} is ranked without the model, as with --model none: {why}", report.note]))
         return report
     if view is None:
         return _repair_function(func, debugger, sbfl=sbfl, trace=trace, n=n, line=line, use_operators=use_operators,
@@ -353,6 +354,8 @@ def _repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[in
         found = operator_candidates(func.code, debugger, lines) if use_operators else []
     if debugger is not None and lines is None:
         found = scored_space(func, found, debugger, sbfl, watch, top_lines)
+    if use_operators and not func.module_level:  # a handful, and only where a name is read unbound: always scored
+        found += binding_candidates(func.code, debugger, module, func.start_line, lines)
     candidates = merge([proposed, found, at_places])  # a placed fix another source has keeps that one's text
     # Fixes only placed are scored and localized apart from the rest: among them they took places in the
     # full reading and the naturalness shortlist (Debugger.score), and placed at lines already ranked first
@@ -381,8 +384,36 @@ def _repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[in
         for candidate in candidates:
             if beam_only(candidate.origin):
                 candidate.score -= BEAM_PENALTY if "model" in candidate.origin else PLACED_PENALTY
+    lifted = lift_trace_answers(candidates, func, trace, module)
     candidates.sort(key=lambda c: -c.score)
-    return FunctionReport(func.name, func.start_line, ranking, candidates, func)
+    note = f"the tests fail reading `{lifted}` in {func.name} before any value is bound to it: the fixes that bind it rank first" if lifted else ""
+    return FunctionReport(func.name, func.start_line, ranking, candidates, func, note)
+
+
+# How far above the rest the fixes that answer the tests' NameError go (`lift_trace_answers`): a margin, so
+# their order among themselves is the model's and any of them comes before every other candidate.
+TRACE_LIFT_MARGIN = 1.0
+
+
+def lift_trace_answers(candidates: list[Candidate], func: Function, trace: str, module: str | None) -> str:
+    """When the tests fail with a NameError or UnboundLocalError on a name `func` reads unbound, put the
+    candidates that bind it (or no longer read it unbound) above all others: no other edit can get past
+    that error. On builtin:dev, the deleted `result = []` and its kind ranked 14th to 69th, below edits
+    of the lines that read the name, every one of which still raised it. The name lifted for, or ""."""
+    name = places.unbound_in_trace(trace)
+    known = places.known_names(module, func.start_line) if name else None
+    if not name or not places.reads_unbound(func.code, name, known) or places.only_called(func.code, name):
+        return ""  # a name only ever called is a function misspelt or not imported: binding it fixes nothing
+    answers = {id(c) for c in candidates if not places.reads_unbound(c.patched, name, known)}
+    others = [c.score for c in candidates if id(c) not in answers and math.isfinite(c.score)]
+    lifted = [c for c in candidates if id(c) in answers]
+    scored = [c.score for c in lifted if math.isfinite(c.score)]
+    if not (others and scored):
+        return ""
+    lift = max(max(others) - min(scored) + TRACE_LIFT_MARGIN, 0.0)
+    for candidate in lifted:
+        candidate.score += lift
+    return name
 
 
 # ----------------------------------------------------------------------------- whole file

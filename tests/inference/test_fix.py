@@ -90,6 +90,40 @@ def test_operator_candidates_validated_by_tests_put_the_plausible_fix_first():
 
 
 @pytest.mark.sandbox
+def test_a_deleted_initialisation_is_written_back_and_validated_first():
+    """`groups = {}` deleted: the NameError points at the name, and its uses say it was a mapping."""
+    source = ("def group_anagrams(words):\n    for word in words:\n        groups.setdefault(''.join(sorted(word)), []).append(word)\n"
+              "    return sorted(groups.values())\n")
+    tests = Tests(test_code="assert group_anagrams(['ab', 'ba', 'c']) == [['ab', 'ba'], ['c']]\nassert group_anagrams([]) == []\n")
+    result = repair(source, debugger=None, tests=tests, wide=0)
+    best = result.suggestions[0]
+    assert best.validation == "plausible" and best.operator == "bind_unbound" and best.origin == "operator"
+    assert best.patched_source == source.replace("    for word", "    groups = {}\n    for word") and best.line == 2
+    assert "the tests fail reading `groups` in group_anagrams before any value is bound to it" in " ".join(result.notes)
+
+
+def test_a_name_error_in_the_tests_lifts_the_fixes_that_bind_the_name_above_the_rest():
+    from codemend.data.corpus import extract_functions
+    from codemend.inference.repair import lift_trace_answers
+    source = "def average(xs):\n    for x in xs:\n        total += x\n    return total / len(xs)\n"
+    func = extract_functions(source)[0][0]
+    insert = Candidate(source.replace("    for", "    total = 0\n    for"), 2, "", {"operator"}, score=-4.0)
+    toggle = Candidate(source.replace("total += x", "total = x"), 3, "", {"operator"}, score=-1.5)
+    other = Candidate(source.replace("len(xs)", "len(x)"), 4, "", {"operator"}, score=-1.0)
+    unscored = Candidate(source.replace("/ len", "// len"), 4, "", {"model"})
+    candidates = [insert, toggle, other, unscored]
+    lift_trace_answers(candidates, func, "<tests> line 2: UnboundLocalError: cannot access local variable 'total'", "")
+    assert toggle.score > insert.score > other.score == -1.0 and toggle.score - insert.score == pytest.approx(2.5)  # their own order kept
+    assert insert.score == pytest.approx(-1.0 + 1.0)  # the lowest answer one margin over the best other
+    before = [c.score for c in candidates]
+    lift_trace_answers(candidates, func, "<tests> line 2: NameError: name 'total_count' is not defined", "")  # not read here
+    typo = extract_functions(source.replace("len(xs)", "lenn(xs)"))[0][0]
+    assert lift_trace_answers(candidates, typo, "<tests> line 2: NameError: name 'lenn' is not defined", "") == ""  # a misspelt function
+    lift_trace_answers(candidates, func, "<tests> line 2: assert average([1]) == 1", "")
+    assert [c.score for c in candidates] == before
+
+
+@pytest.mark.sandbox
 def test_the_wide_space_is_tried_by_tests_only_when_no_ranked_candidate_passes():
     """`ordered = items` needs `sorted(items)`: no usual edit fixes it, the wide space does."""
     source = "def smallest_two(items):\n    ordered = items\n    return ordered[:2]\n"
@@ -767,8 +801,11 @@ def test_the_model_writes_fixes_at_the_most_suspicious_line_and_binds_names_read
     assert ("", 2) in asked and len([p for p in placed if p.startswith("replace ")]) == PLACED_LINES
     assert {p for p in placed if not p.startswith("replace ")} == {"insert 3\n        total =", "insert 2\n    total ="}
     by_code = {c.patched: c for c in report.candidates}
-    # Each place's beams become candidates; the binding before the loop is the fix.
-    assert by_code[fixed].origin == {"placed"} and by_code[fixed].target == "insert 2\n    total = 0" and by_code[fixed].line == 2
+    # Each place's beams become candidates; the binding before the loop is the fix (the `bind_unbound` template has it too).
+    assert by_code[fixed].origin == {"placed", "operator"} and by_code[fixed].target == "insert 2\n    total = 0" and by_code[fixed].line == 2
+    assert by_code[fixed.replace("total = 0", "total = 1")].origin == {"operator"}  # the template's other value
+    in_loop = code.replace("        total +=", "        total = 0\n        total +=")
+    assert by_code[in_loop].origin == {"placed"}  # the template never puts it in the loop that adds to it; the model may
     assert not any("(total" in c.patched for c in report.candidates)  # outputs that do not parse are dropped
     asked.clear()
     assert debugger_module.Debugger.load(tiny_model).propose_at(code, ["replace 2"]) == [] and asked == []  # seq2seq: no forced beginnings

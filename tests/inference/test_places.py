@@ -73,3 +73,93 @@ def test_a_fix_that_sets_a_global_it_reads_to_a_literal_shadows_it():
     config = "CONFIG = {}\n\n\ndef setup(n):\n    CONFIG['retries'] = 3\n    STATE.count = 0\n    return n - 1\n"
     setup = config.split("\n\n\n")[1]
     assert places.shadowed_globals(setup, setup.replace("n - 1", "n + 1"), config + "STATE = None\n") == set()
+
+
+def _added(code: str, fixes: list[str]) -> list[str]:
+    """Each fix's inserted line, stripped: every fix is `code` plus one line."""
+    added = []
+    for fix in fixes:
+        old, new = code.splitlines(), fix.splitlines()
+        assert len(new) == len(old) + 1
+        at = next(i for i, (a, b) in enumerate(zip(old + [None], new)) if a != b)
+        assert new[:at] + new[at + 1:] == old
+        added.append(new[at].strip())
+    return added
+
+
+def test_a_deleted_initialisation_is_written_with_the_value_its_uses_tell():
+    groups = "def group(words):\n    for word in words:\n        groups.setdefault(''.join(sorted(word)), []).append(word)\n    return groups\n"
+    assert places.binding_fixes(groups, "") == ["def group(words):\n    groups = {}\n" + groups.split("\n", 1)[1]]  # not in the loop
+    assert _added(AVERAGE, places.binding_fixes(AVERAGE, "")) == ["total = 0", "total = 1"]
+    uses = {
+        "    seen.add(x)\n": "set()", "    out.append(x)\n": "[]", "    index[x] = True\n": "{}", "    text += 'a'\n": '""',
+        "    if best is None or x > best:\n        best = x\n": "None", "    product *= x\n": "1",
+    }
+    for use, value in uses.items():
+        code = "def f(xs):\n    for x in xs:\n    " + use.replace("\n    ", "\n        ")
+        name = use.split()[0] if use.split()[0] != "if" else "best"
+        name = name.split(".")[0].split("[")[0]
+        assert places.initial_values(ast.parse(code), name)[0] == value, use
+
+
+def test_lists_added_together_are_lists_not_numbers():
+    split = ("def split(xs):\n    for x in xs:\n        if x % 2:\n            odds.append(x)\n        else:\n"
+             "            evens.append(x)\n    return evens + odds\n")
+    assert places.initial_values(ast.parse(split), "odds") == ("[]",)
+    assert "odds, evens = [], []" in _added(split, places.binding_fixes(split, ""))
+    assert places.initial_values(ast.parse("def f():\n    return thing\n"), "thing") == places._UNKNOWN_VALUES
+
+
+def test_names_deleted_together_are_bound_together():
+    fib = "def fib(n):\n    for _ in range(n):\n        a, b = b, a + b\n    return a\n"
+    fixes = places.binding_fixes(fib, None)  # without the module: `a` and `b` are read before the line that binds them
+    assert "def fib(n):\n    a, b = 0, 1\n    for _ in range(n):\n" in [fix[:len("def fib(n):\n    a, b = 0, 1\n    for _ in range(n):\n")] for fix in fixes]
+    assert len(fixes) == len(set(fixes)) <= places.MAX_BINDING_FIXES
+
+
+def test_no_binding_fix_where_nothing_is_unbound_or_nothing_parses():
+    assert places.binding_fixes("def f(xs):\n    total = 0\n    for x in xs:\n        total += x\n    return total\n", "") == []
+    assert places.binding_fixes("def f(:\n    return x\n", "") == []
+    assert places.binding_fixes("total += 1\n", "") == []  # module-level code: the model is asked there instead
+    one_line = "def f(xs):\n    a = 1; total += a\n    return total\n"
+    assert places.binding_fixes(one_line, "")[0] == one_line.replace("    a = 1;", "    total = 0\n    a = 1;")  # before the line
+    decorated = "def f():\n    @wraps(g)\n    def inner():\n        return g()\n    return inner\n"
+    assert all(ast.parse(fix) for fix in places.binding_fixes(decorated, ""))  # never between a decorator and its def
+
+
+def test_a_closure_reading_its_enclosing_function_names_has_nothing_unbound():
+    module = ("def count(edges, n):\n    parent = list(range(n))\n\n    def find(x):\n        while parent[x] != x:\n"
+              "            x = parent[x]\n        return x\n\n    return len({find(a) for a, _ in edges})\n")
+    find = "def find(x):\n    while parent[x] != x:\n        x = parent[x]\n    return x\n"
+    assert places.enclosing_function_names(module, 4) >= {"parent", "n", "edges", "find"}
+    assert places.binding_fixes(find, module, 4) == []
+    assert places.binding_fixes(find, module) != []  # where its def is unknown, `parent` looks deleted
+
+
+def test_the_name_a_failure_says_was_read_unbound():
+    assert places.unbound_in_trace("<tests> line 3: NameError: name 'index' is not defined") == "index"
+    py311 = "tests/test_x.py::test_a - UnboundLocalError: cannot access local variable 'total' where it is not associated with a value"
+    assert places.unbound_in_trace(py311) == "total"
+    assert places.unbound_in_trace("UnboundLocalError: local variable 'n' referenced before assignment") == "n"  # Python 3.10 and before
+    assert places.unbound_in_trace("<tests> line 3: assert f(1) == 2") == "" and places.unbound_in_trace("") == ""
+    assert places.reads_unbound(AVERAGE, "total", set()) and not places.reads_unbound(AVERAGE, "count", set())
+    assert not places.reads_unbound("def f(:\n", "x", set())
+    assert places.known_names("import os\ndef f():\n    def g():\n        pass\n    n = 1\n", 3) == {"os", "f", "g", "n"}
+    assert places.known_names(None, 3) is None and places.known_names("from os import *\n", 1) is None
+
+
+def test_never_inside_a_loop_that_updates_the_name_but_inside_an_outer_one():
+    rows = ("def table(n):\n    out = []\n    for i in range(n):\n        for j in range(n):\n            row.append(i * j)\n"
+            "        out.append(row)\n    return out\n")
+    assert places.binding_fixes(rows, "") == [rows.replace("        for j", "        row = []\n        for j"),  # a row per pass
+                                               rows.replace("    for i", "    row = []\n    for i")]
+    rebound = "def rotate(m, turns):\n    for _ in range(turns):\n        result = spin(result)\n    return result\n"
+    assert _added(rebound, places.binding_fixes(rebound, "")) == ["result = None", "result = 0"]  # only before the loop; `spin` is no local
+
+
+def test_a_method_read_without_a_call_tells_the_value_and_a_name_only_called_is_no_variable():
+    fast = "def unique(xs):\n    seen_add = seen.add\n    for x in xs:\n        if x not in seen:\n            seen_add(x)\n            yield x\n"
+    assert places.initial_values(ast.parse(fast), "seen") == ("set()",)
+    typo = "def distinct(seq):\n    return lenn(seq) == lenn(set(seq))\n"
+    assert places.only_called(typo, "lenn") and not places.only_called(fast, "seen") and not places.only_called("def f(:", "x")
+    assert places.binding_fixes(typo, "") == []
