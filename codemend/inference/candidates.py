@@ -24,12 +24,12 @@ def operator_candidates(code: str, debugger: Debugger | None, lines: Collection[
 BINDING_TEMPLATE = "bind_unbound"
 
 
-def binding_candidates(code: str, debugger: Debugger | None, module: str | None = None, line: int = 0,
-                       lines: Collection[int] | None = None) -> list[Candidate]:
+def binding_candidates(code: str, debugger: Debugger | None, module: str | None = None, line: int = 0) -> list[Candidate]:
     """An assignment of each name `code` reads before any binding, inserted (`places.binding_fixes`; `module`: the
-    text of the module holding it and `line` its `def`'s line there), as candidates of the BINDING_TEMPLATE (at `lines` only)."""
-    fixes = [(patched, BINDING_TEMPLATE) for patched in places.binding_fixes(code, module, line)]
-    return [c for c in _as_candidates(code, debugger, fixes) if lines is None or c.line in lines]
+    text of the module holding it and `line` its `def`'s line there), as candidates of the BINDING_TEMPLATE. A
+    handful, so not narrowed to the lines a user or the localization names: the insertion goes on another
+    line than the read that fails (`--line` at the NameError kept none)."""
+    return _as_candidates(code, debugger, [(patched, BINDING_TEMPLATE) for patched in places.binding_fixes(code, module, line)])
 
 
 def _as_candidates(code: str, debugger: Debugger | None, fixes: Iterable[tuple[str, str]]) -> list[Candidate]:

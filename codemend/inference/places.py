@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import re
+from typing import Iterator
 
 _BUILTINS = frozenset(dir(builtins))
 _IMPLICIT = frozenset({"self", "cls"})  # read but unbound in a nested function: its method's, not a deleted line's
@@ -61,7 +63,10 @@ def binding_fixes(code: str, module: str | None = None, line: int = 0) -> list[s
     deleted `result = []` a NameError or UnboundLocalError points to. Each name alone, before the
     statement that first reads it and before each statement around that one, innermost first; then
     all of them together (two or three: a deleted `i = j = 0`) before each statement around all their
-    first reads. The values are those `initial_values` reads off the name's uses. `module`: the text of
+    first reads. Not for a name only ever called (a function misspelt or not imported), nor for one
+    the function never binds and whose uses tell no value (`os.path`: an import gone, not a deleted
+    line). Never inside a loop whose passes carry the name (`_carrying_loops`). The values are those
+    `initial_values` reads off the name's uses. `module`: the text of
     the module holding it, for its globals, and `line`: where its `def` is in it, for the names of the
     functions around it (a closure's). [] when `code` does not parse or reads nothing unbound; never a
     variant that does not parse."""
@@ -71,12 +76,11 @@ def binding_fixes(code: str, module: str | None = None, line: int = 0) -> list[s
         return []
     if not (tree.body and isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef))):
         return []  # module-level code: `placed_proposals` asks the model there
-    # A name only ever called is a function misspelt or not imported, not a deleted line.
-    unbound = {name: read for name, read in unbound_names(tree, known_names(module, line)).items() if not _only_called(tree, name)}
+    unbound = {name: read for name, read in unbound_names(tree, known_names(module, line)).items() if _bindable(tree, name)}
     lines = code.splitlines(keepends=True)
     values = {name: initial_values(tree, name) for name in unbound}
-    # Not inside a loop that updates the name: `total = 0` there would start it over on every pass.
-    loops = {name: _updating_loops(tree, name) for name in unbound}
+    # Not inside a loop whose passes carry the name: `total = 0` there would start it over on every pass.
+    loops = {name: _carrying_loops(tree, name) for name in unbound}
     alone = {name: [place for at in enclosing_statements(tree, read) if not _inside(at, loops[name]) and (place := _place(lines, *at))]
              for name, read in unbound.items()}
     together = list(unbound)[:MAX_TOGETHER]
@@ -114,27 +118,37 @@ def reads_unbound(code: str, name: str, known: set[str] | None) -> bool:
 
 
 def known_names(module: str | None, line: int) -> set[str] | None:
-    """The names bound outside a function whose `def` is on `line` of `module`: the module's and those of the
-    functions around it; None when they cannot be told (no module, or it imports `*`)."""
-    known = module_names(module) if module is not None else None
-    if known is not None and line:
-        known |= enclosing_function_names(module, line)
-    return known
+    """The names bound outside a function whose `def` is on `line` of `module`: the module's (and those its
+    functions declare `global` and set), and those of the functions around it; None when they cannot be told
+    (no module, or it imports `*`)."""
+    if module is None:
+        return None
+    names, functions = _module_scope(module)
+    if names is None:
+        return None
+    return set(names).union(*(binds for first, last, binds in functions if first < line <= last))
+
+
+@functools.lru_cache(maxsize=4)
+def _module_scope(module: str) -> tuple[frozenset[str] | None, tuple[tuple[int, int, frozenset[str]], ...]]:
+    """(`module_names` plus the names its functions declare `global`, or None; each function's (first line,
+    last line, names it binds)): read once per module text, as every function of a file asks (a 6,400-line
+    module took 0.14 s per function parsed twice each time)."""
+    names = module_names(module)
+    try:
+        tree = ast.parse(module)
+    except (SyntaxError, ValueError):
+        return names and frozenset(names), ()
+    declared = {name for node in ast.walk(tree) if isinstance(node, ast.Global) for name in node.names}
+    functions = tuple((node.lineno, node.end_lineno or node.lineno, frozenset(_first_lines(node)[2]))
+                      for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    return (None if names is None else frozenset(names | declared)), functions
 
 
 def enclosing_function_names(module: str, line: int) -> set[str]:
     """The names bound in the functions of `module` around the one whose `def` is on `line`: a closure reads
     them unbound in its own code, and no line of it was deleted."""
-    try:
-        tree = ast.parse(module)
-    except (SyntaxError, ValueError):
-        return set()
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno < line <= (node.end_lineno or 0):
-            _, binds = _first_lines(node)
-            names |= set(binds)
-    return names
+    return set().union(*(binds for first, last, binds in _module_scope(module)[1] if first < line <= last))
 
 
 _MUTATORS = _LIST_METHODS | _SET_METHODS | frozenset({"setdefault", "update", "pop", "popleft", "appendleft", "remove", "clear"})
@@ -155,19 +169,57 @@ def _only_called(tree: ast.AST, name: str) -> bool:
     return bool(reads) and all(id(node) in callees for node in reads)
 
 
-def _updating_loops(tree: ast.AST, name: str) -> list[tuple[int, int]]:
-    """The (first, last) lines of the body of each loop that changes `name` from what it was (an augmented
-    assignment, an assignment that reads it too, a mutating method's call, an item set) and whose value is
-    read outside that body too (after the loop, in a `while` test): what the passes add up. A `row`
-    filled by an inner loop and used only in the outer one's body starts over in the outer one, rightly."""
+def _carrying_loops(tree: ast.AST, name: str) -> list[tuple[int, int]]:
+    """The (first, last) lines of the body of each loop whose passes carry `name` from one to the next: the
+    body changes it itself (an augmented assignment, an assignment that reads it too, a mutating method's
+    call, an item set: `tries += 1` in a retry loop, which would never end), binds it after a line that
+    reads it (`prev = x`), or changes it in a loop inside and it is read outside the body (after the loop,
+    in a `while` test). A `row` filled by an inner loop and used only in the outer one's body starts over
+    in the outer one, rightly."""
     reads = [node.lineno for node in ast.walk(tree) if _is(node, name) and isinstance(node.ctx, ast.Load)]
     loops = []
     for loop in ast.walk(tree):
-        if isinstance(loop, _LOOPS) and any(_updates(node, name) for statement in loop.body for node in ast.walk(statement)):
-            first, last = loop.body[0].lineno, loop.body[-1].end_lineno or loop.body[-1].lineno
-            if any(not first <= line <= last for line in reads):
-                loops.append((first, last))
+        if not isinstance(loop, _LOOPS):
+            continue
+        first, last = _start(loop.body[0]), loop.body[-1].end_lineno or loop.body[-1].lineno
+        own = list(_own_nodes(loop.body))
+        read_here = [node.lineno for node in own if _is(node, name) and isinstance(node.ctx, ast.Load)]
+        rebound_after_read = bool(read_here) and any(_is(node, name) and isinstance(node.ctx, ast.Store) and node.lineno > min(read_here)
+                                                     for node in own)
+        summed = (any(_updates(node, name) for statement in loop.body for node in ast.walk(statement))
+                  and any(not first <= line <= last for line in reads))
+        if any(_updates(node, name) for node in own) or rebound_after_read or summed:
+            loops.append((first, last))
     return loops
+
+
+def _own_nodes(statements: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every node of `statements` but those in a loop, function, lambda or class inside them."""
+    stack: list[ast.AST] = [statement for statement in statements if not isinstance(statement, _LOOPS + _SCOPES)]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, _LOOPS + _SCOPES))
+
+
+def _bindable(tree: ast.AST, name: str) -> bool:
+    """Whether a deleted binding of `name` could be what its unbound read means: not a name only ever called
+    (a function misspelt or not imported), nor one the function never binds whose uses tell no value
+    (`os.path.join(...)`: an import gone)."""
+    if _only_called(tree, name):
+        return False
+    _, _, binds = _first_lines(tree)
+    return name in binds or initial_values(tree, name) != _UNKNOWN_VALUES
+
+
+def missing_binding(code: str, name: str, known: set[str] | None) -> bool:
+    """Whether `code`, a function, reads `name` unbound (`reads_unbound`) as a deleted binding would leave it
+    (`_bindable`); False when it does not parse."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return False
+    return name in unbound_names(tree, known) and _bindable(tree, name)
 
 
 def _updates(node: ast.AST, name: str) -> bool:
@@ -218,9 +270,9 @@ def _parses(code: str) -> bool:
 
 def initial_values(tree: ast.AST, name: str) -> tuple[str, ...]:
     """The values `name` likely started from, read off its uses: `[]` for a list's methods (`append`, called
-    or only read: `seen_add = seen.add`) or a
-    list added to it, `set()` for a set's (`add`), `{}` for a mapping's (`setdefault`) or an item set
-    (`seen[k] = True`), `""` when a string is added to it, `None` when tested against None; failing
+    or only read: `seen_add = seen.add`) or a list `+=` to it, `set()` for a set's (`add`), `{}` for a
+    mapping's (`setdefault`) or an item set (`seen[k] = True`), `""` when a string is `+=` to it, `None`
+    when tested against None; failing
     those, `0` and `1` when it is counted or computed with (`total += x`, `i < n`, `xs[i]`; `1` first when
     multiplied into), since `evens + odds` adds lists too; else `_UNKNOWN_VALUES`."""
     typed: dict[str, None] = {}
@@ -264,40 +316,73 @@ _NUMERIC_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.
 def unbound_names(tree: ast.Module, known: set[str] | None = frozenset()) -> dict[str, int]:
     """Names the function (the first statement of `tree`) reads with no binding before: never bound at
     all (nor in `known`, nor a builtin; None: the module's names are not known, as after `import *`),
-    only updated (`total += x`), or first bound at or after the line that first reads it. Name -> that
-    line. Comprehension variables and names declared global or nonlocal are left out; a nested
-    function's reads of its enclosing function's names are not told apart."""
-    reads, binds = _first_lines(tree)
-    declared = {name for node in ast.walk(tree) if isinstance(node, (ast.Global, ast.Nonlocal)) for name in node.names}
+    only updated (`total += x`), or first bound after the line that first reads it (or on it, unless
+    by `:=`). Name -> that line. A function or lambda inside it reads its names when called, after they
+    are bound: its reads count only for names bound nowhere. Comprehension variables, names the function
+    itself declares global or nonlocal and a module's dunders are left out."""
+    reads, nested, binds = _first_lines(tree)
+    top = tree.body[0] if tree.body and isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)) else tree
+    declared = {name for node in _own_nodes(getattr(top, "body", [])) if isinstance(node, (ast.Global, ast.Nonlocal)) for name in node.names}
+
+    def never_bound(name: str) -> bool:
+        return name not in binds and known is not None and name not in known and name not in _BUILTINS
+
     found = {}
-    for name, line in sorted(reads.items(), key=lambda item: item[1]):
-        if name in declared or name in _IMPLICIT or line > binds.get(name, float("inf")):
+    for name, line in reads.items():
+        if name in declared or name in _IMPLICIT or _is_dunder(name) or line > binds.get(name, float("inf")):
             continue
-        if name in binds or (known is not None and name not in known and name not in _BUILTINS):
+        if name in binds or never_bound(name):
+            found[name] = min(line, nested.get(name, line)) if name not in binds else line  # a closure that reads it first
+    for name, line in nested.items():
+        if name not in found and name not in declared and name not in _IMPLICIT and not _is_dunder(name) and never_bound(name):
             found[name] = line
-    return found
+    return {name: int(line) for name, line in sorted(found.items(), key=lambda item: item[1])}
 
 
-def _first_lines(tree: ast.AST) -> tuple[dict[str, int], dict[str, int]]:
-    """The first line each name is read on, and the first it is bound on (an update is a read, not a
-    binding; parameters, definitions and imports bind on line 0: before any read)."""
-    reads: dict[str, int] = {}
-    binds: dict[str, int] = {}
+def _is_dunder(name: str) -> bool:
+    """A module's own attribute (`__file__`, `__path__`, `__builtins__`): bound by the import system, not by any line."""
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
+def _first_lines(tree: ast.AST) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """The first line each name is read on in the function's own code, the first it is read on inside a
+    function or lambda nested in it, and the first it is bound on (an update is a read, not a binding;
+    parameters, definitions and imports bind on line 0: before any read; `:=`, `for` and `with` targets
+    half a line early: before the reads of their own line)."""
+    reads: dict[str, float] = {}
+    nested: dict[str, float] = {}
+    binds: dict[str, float] = {}
     comprehension_own = _comprehension_variables(tree)
     updated = {id(node.target) for node in ast.walk(tree) if isinstance(node, ast.AugAssign)}
+    # Bound before the rest of their line runs: `:=`, a `for`'s target (`for i in r: xs[i] = 0`), a `with`'s
+    # (`with m as view, view.cast("B") as b:`).
+    early = {id(name) for node in ast.walk(tree) for target in _early_targets(node) for name in ast.walk(target)}
+    top = tree.body[0] if isinstance(tree, ast.Module) and tree.body and isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)) else tree
+    inner = {id(node) for scope in ast.walk(top) if scope is not top and isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+             for part in (scope.body if isinstance(scope.body, list) else [scope.body]) for node in ast.walk(part)}
 
-    def first(table: dict[str, int], name: str, line: int) -> None:
+    def first(table: dict[str, float], name: str, line: float) -> None:
         table[name] = min(table.get(name, line), line)
 
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and id(node) not in comprehension_own:
             if isinstance(node.ctx, ast.Load) or id(node) in updated:
-                first(reads, node.id, node.lineno)
+                first(nested if id(node) in inner else reads, node.id, node.lineno)
             else:
-                first(binds, node.id, node.lineno)
+                first(binds, node.id, node.lineno - 0.5 if id(node) in early else node.lineno)
         for name in _defined(node):
             first(binds, name, 0)
-    return reads, binds
+    return reads, nested, binds
+
+
+def _early_targets(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, ast.NamedExpr):
+        return [node.target]
+    if isinstance(node, (ast.For, ast.AsyncFor)):
+        return [node.target]
+    if isinstance(node, ast.withitem) and node.optional_vars is not None:
+        return [node.optional_vars]
+    return []
 
 
 def _comprehension_variables(tree: ast.AST) -> set[int]:
@@ -322,6 +407,8 @@ def _defined(node: ast.AST) -> list[str]:
         return [node.name]
     if isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
         return [node.name]
+    if isinstance(node, ast.MatchMapping) and node.rest:
+        return [node.rest]
     return []
 
 
@@ -433,18 +520,24 @@ def _is_main_guard(statement: ast.stmt) -> bool:
 
 def enclosing_statements(tree: ast.Module, line: int) -> list[tuple[int, int]]:
     """(first line, column) of the function's statement that holds `line` and of each statement around
-    it, innermost first: where a binding read on `line` could be inserted. `tree` without a function
-    first: module-level code (`corpus.module_code`), whose statements are the top-level ones."""
+    it, innermost first: where a binding read on `line` could be inserted. A decorated definition starts
+    at its first decorator. `tree` without a function first: module-level code (`corpus.module_code`),
+    whose statements are the top-level ones."""
     found = []
     body = tree.body[0].body if tree.body and isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)) else tree.body
     while body:
-        holding = [statement for statement in body if statement.lineno <= line <= statement.end_lineno]
+        holding = [statement for statement in body if _start(statement) <= line <= statement.end_lineno]
         if not holding:
             break
         statement = holding[0]
-        found.append((statement.lineno, statement.col_offset))
-        body = next((block for block in _blocks(statement) if any(s.lineno <= line <= s.end_lineno for s in block)), [])
+        found.append((_start(statement), statement.col_offset))
+        body = next((block for block in _blocks(statement) if any(_start(s) <= line <= s.end_lineno for s in block)), [])
     return found[::-1]
+
+
+def _start(statement: ast.stmt) -> int:
+    """The first line of `statement`, its decorators' included."""
+    return min([statement.lineno] + [decorator.lineno for decorator in getattr(statement, "decorator_list", [])])
 
 
 def _blocks(statement: ast.stmt) -> list[list[ast.stmt]]:

@@ -355,7 +355,7 @@ def _repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[in
     if debugger is not None and lines is None:
         found = scored_space(func, found, debugger, sbfl, watch, top_lines)
     if use_operators and not func.module_level:  # a handful, and only where a name is read unbound: always scored
-        found += binding_candidates(func.code, debugger, module, func.start_line, lines)
+        found += binding_candidates(func.code, debugger, module, func.start_line)
     candidates = merge([proposed, found, at_places])  # a placed fix another source has keeps that one's text
     # Fixes only placed are scored and localized apart from the rest: among them they took places in the
     # full reading and the naturalness shortlist (Debugger.score), and placed at lines already ranked first
@@ -396,23 +396,26 @@ TRACE_LIFT_MARGIN = 1.0
 
 
 def lift_trace_answers(candidates: list[Candidate], func: Function, trace: str, module: str | None) -> str:
-    """When the tests fail with a NameError or UnboundLocalError on a name `func` reads unbound, put the
-    candidates that bind it (or no longer read it unbound) above all others: no other edit can get past
-    that error. On builtin:dev, the deleted `result = []` and its kind ranked 14th to 69th, below edits
-    of the lines that read the name, every one of which still raised it. The name lifted for, or ""."""
+    """When the tests fail with a NameError or UnboundLocalError on a name `func` reads as a deleted binding
+    leaves it (`places.missing_binding`: not a function only called, not an `os` whose import is gone),
+    put the candidates that bind it (or no longer read it unbound) above all others: no other edit can
+    get past that error. On builtin:dev, the deleted `result = []` and its kind ranked 14th to 69th,
+    below edits of the lines that read the name, every one of which still raised it. Unscored ones (no
+    edit the model could write) go just above the others, below the scored ones. The name lifted for, or ""."""
     name = places.unbound_in_trace(trace)
     known = places.known_names(module, func.start_line) if name else None
-    if not name or not places.reads_unbound(func.code, name, known) or places.only_called(func.code, name):
-        return ""  # a name only ever called is a function misspelt or not imported: binding it fixes nothing
+    if not name or not places.missing_binding(func.code, name, known):
+        return ""
     answers = {id(c) for c in candidates if not places.reads_unbound(c.patched, name, known)}
     others = [c.score for c in candidates if id(c) not in answers and math.isfinite(c.score)]
     lifted = [c for c in candidates if id(c) in answers]
-    scored = [c.score for c in lifted if math.isfinite(c.score)]
-    if not (others and scored):
+    if not (others and lifted):
         return ""
-    lift = max(max(others) - min(scored) + TRACE_LIFT_MARGIN, 0.0)
+    floor = max(others) + TRACE_LIFT_MARGIN
+    scored = [c.score for c in lifted if math.isfinite(c.score)]
+    lift = max(floor - min(scored), 0.0) if scored else 0.0
     for candidate in lifted:
-        candidate.score += lift
+        candidate.score = candidate.score + lift if math.isfinite(candidate.score) else floor - TRACE_LIFT_MARGIN / 2
     return name
 
 
@@ -427,15 +430,25 @@ def suggested(ranked: list[Candidate], max_validate: int) -> list[Candidate]:
     return ranked[:keep] + [c for c in ranked[keep:] if beam_only(c.origin)]
 
 
-def distinct(suggestions: list[Suggestion]) -> list[Suggestion]:
+def distinct(suggestions: list[Suggestion], functions: Sequence[Function] = ()) -> list[Suggestion]:
     """The first of each set of suggestions that patch the file into the same text: a nested function is
-    repaired as itself and as part of the function around it, by the same edits. (Each function's own
-    candidates are already merged after normalisation; normalising whole files here took 13 s for the
-    3,859 suggestions of json/decoder.py without a model.)"""
+    repaired as itself and as part of the function around it, by the same edits. Each is named for the
+    innermost of `functions` whose body holds its line, whichever of the two ranked it higher (QA: an edit
+    inside `scale` said "suspected bug in make_scaler" where the outer one ranked it first). (Each
+    function's own candidates are already merged after normalisation; normalising whole files here took
+    13 s for the 3,859 suggestions of json/decoder.py without a model.)"""
     kept: dict[str, Suggestion] = {}
     for suggestion in suggestions:
         kept.setdefault(suggestion.patched_source, suggestion)
-    return list(kept.values())
+    bodies = [(func.name, body_lines(func), func.end_line - func.start_line) for func in functions if not func.module_level]
+    return [_named_innermost(suggestion, bodies) for suggestion in kept.values()]
+
+
+def _named_innermost(suggestion: Suggestion, bodies: list[tuple[str, frozenset[int], int]]) -> Suggestion:
+    holding = [(span, name) for name, lines, span in bodies if suggestion.line in lines]
+    if len(holding) < 2 or suggestion.function not in {name for _, name in holding}:
+        return suggestion
+    return replace(suggestion, function=min(holding)[1])
 
 
 DIFF_CONTEXT = 3  # lines of context around a change in a suggestion's diff (difflib's and git's default)
@@ -928,7 +941,7 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
         if report.note:
             result.notes.append(report.note)
         result.suggestions.extend(to_suggestion(text, path, func, c) for c in suggested(report.candidates, max_validate))
-    result.suggestions = distinct(sorted(result.suggestions, key=lambda s: -s.score))
+    result.suggestions = distinct(sorted(result.suggestions, key=lambda s: -s.score), chosen_functions)
     if debugger is None and not tests_given and result.suggestions:
         result.notes.append(UNRANKED)
     if tests and tests_fail(result.baseline) and not (function or line or any(f.module_level for f in functions)):

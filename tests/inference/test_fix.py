@@ -102,6 +102,21 @@ def test_a_deleted_initialisation_is_written_back_and_validated_first():
     assert "the tests fail reading `groups` in group_anagrams before any value is bound to it" in " ".join(result.notes)
 
 
+def test_an_edit_inside_a_nested_function_is_named_for_it_whichever_function_ranked_it():
+    from codemend.data.corpus import extract_functions
+    from codemend.inference.repair import Suggestion, distinct
+    text = ("def make_scaler(factor):\n    limit = 100\n\n    def scale(values):\n        return [min(v * factor, limit) for v in values]\n\n"
+            "    return scale\n")
+    functions = extract_functions(text)[0]
+    inner = Suggestion("m.py", "make_scaler", 5, -1.0, "", text.replace("min(", "max("), "")
+    same = dataclasses.replace(inner, function="scale", score=-2.0)
+    outer = Suggestion("m.py", "make_scaler", 2, -1.5, "", text.replace("100", "101"), "")
+    header = Suggestion("m.py", "make_scaler", 4, -1.6, "", text.replace("def scale(values)", "def scale(values=())"), "")
+    kept = distinct([inner, outer, same, header], functions)
+    assert [(s.function, s.line, s.score) for s in kept] == [("scale", 5, -1.0), ("make_scaler", 2, -1.5), ("make_scaler", 4, -1.6)]
+    assert [s.function for s in distinct([inner, outer, same])] == ["make_scaler", "make_scaler"]  # without the functions: as ranked
+
+
 def test_a_name_error_in_the_tests_lifts_the_fixes_that_bind_the_name_above_the_rest():
     from codemend.data.corpus import extract_functions
     from codemend.inference.repair import lift_trace_answers
@@ -115,6 +130,9 @@ def test_a_name_error_in_the_tests_lifts_the_fixes_that_bind_the_name_above_the_
     lift_trace_answers(candidates, func, "<tests> line 2: UnboundLocalError: cannot access local variable 'total'", "")
     assert toggle.score > insert.score > other.score == -1.0 and toggle.score - insert.score == pytest.approx(2.5)  # their own order kept
     assert insert.score == pytest.approx(-1.0 + 1.0)  # the lowest answer one margin over the best other
+    unscored_answer = Candidate(source.replace("    for", "    total = 0.0\n    for"), 2, "", {"placed"})
+    lift_trace_answers([unscored_answer, other], func, "UnboundLocalError: cannot access local variable 'total'", "")
+    assert other.score < unscored_answer.score < other.score + 1.0  # just above the rest
     before = [c.score for c in candidates]
     lift_trace_answers(candidates, func, "<tests> line 2: NameError: name 'total_count' is not defined", "")  # not read here
     typo = extract_functions(source.replace("len(xs)", "lenn(xs)"))[0][0]

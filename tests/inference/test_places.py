@@ -123,8 +123,8 @@ def test_no_binding_fix_where_nothing_is_unbound_or_nothing_parses():
     assert places.binding_fixes("total += 1\n", "") == []  # module-level code: the model is asked there instead
     one_line = "def f(xs):\n    a = 1; total += a\n    return total\n"
     assert places.binding_fixes(one_line, "")[0] == one_line.replace("    a = 1;", "    total = 0\n    a = 1;")  # before the line
-    decorated = "def f():\n    @wraps(g)\n    def inner():\n        return g()\n    return inner\n"
-    assert all(ast.parse(fix) for fix in places.binding_fixes(decorated, ""))  # never between a decorator and its def
+    missing_import = "def f():\n    @wraps(g)\n    def inner():\n        return g()\n    return inner\n"
+    assert places.binding_fixes(missing_import, "") == []  # `g` is never bound and its uses tell nothing: an import gone
 
 
 def test_a_closure_reading_its_enclosing_function_names_has_nothing_unbound():
@@ -133,7 +133,8 @@ def test_a_closure_reading_its_enclosing_function_names_has_nothing_unbound():
     find = "def find(x):\n    while parent[x] != x:\n        x = parent[x]\n    return x\n"
     assert places.enclosing_function_names(module, 4) >= {"parent", "n", "edges", "find"}
     assert places.binding_fixes(find, module, 4) == []
-    assert places.binding_fixes(find, module) != []  # where its def is unknown, `parent` looks deleted
+    assert _unbound(find, module) == {"parent": 2}  # where its def is unknown, `parent` looks deleted
+    assert places.unbound_names(ast.parse(find), places.known_names(module, 4)) == {}
 
 
 def test_the_name_a_failure_says_was_read_unbound():
@@ -163,3 +164,46 @@ def test_a_method_read_without_a_call_tells_the_value_and_a_name_only_called_is_
     typo = "def distinct(seq):\n    return lenn(seq) == lenn(set(seq))\n"
     assert places.only_called(typo, "lenn") and not places.only_called(fast, "seen") and not places.only_called("def f(:", "x")
     assert places.binding_fixes(typo, "") == []
+
+
+def test_a_module_s_own_dunders_are_never_unbound():
+    code = "def here():\n    return os.path.dirname(__file__), __path__, __builtins__\n"
+    assert _unbound(code, "import os\n" + code) == {} and places.binding_fixes(code, "import os\n" + code, 1) == []
+
+
+def test_a_value_carried_from_pass_to_pass_is_never_started_over_in_the_loop():
+    retry = ("def retry(op, attempts):\n    while True:\n        try:\n            return op()\n        except Exception:\n"
+             "            tries += 1\n            if tries >= attempts:\n                raise\n")
+    assert _added(retry, places.binding_fixes(retry, "")) == ["tries = 0", "tries = 1"]  # before the loop: inside, it never ends
+    assert all(fix.index("tries = ") < fix.index("while True") for fix in places.binding_fixes(retry, ""))
+    changes = "def changes(xs):\n    n = 0\n    for x in xs:\n        if x != prev:\n            n += 1\n        prev = x\n    return n\n"
+    assert [fix.index("prev = ") < fix.index("for x") for fix in places.binding_fixes(changes, "")] == [True, True]
+
+
+def test_a_missing_import_or_a_global_set_elsewhere_is_no_deleted_line():
+    module = "import json\n\ndef load(p):\n    global cache\n    cache = {}\n\ndef get(k):\n    return cache[k]\n\ndef path(p):\n    return os.path.join(p, 'x')\n"
+    assert places.binding_fixes("def get(k):\n    return cache[k]\n", module, 7) == []  # `global cache` set in load
+    code = "def path(p):\n    return os.path.join(p, 'x')\n"
+    assert _unbound(code, module) == {"os": 2} and places.binding_fixes(code, module, 10) == []  # `import os` gone
+    assert not places.missing_binding(code, "os", places.known_names(module, 10))
+    assert places.missing_binding(AVERAGE, "total", set())
+
+
+def test_a_closure_reads_names_bound_later_when_called_and_its_own_declarations_stay_its_own():
+    later = "def outer():\n    def helper(k):\n        return cache[k]\n    cache = {}\n    return helper\n"
+    assert _unbound(later) == {} and places.binding_fixes(later, "") == []
+    total = "def outer(xs):\n    def add(x):\n        nonlocal total\n        total += x\n    for x in xs:\n        add(x)\n    return total\n"
+    assert _unbound(total) == {"total": 4}  # the deleted `total = 0` of the outer function: the nested `nonlocal` is not its
+    assert "def outer(xs):\n    total = 0\n    def add(x):" in "".join(places.binding_fixes(total, ""))
+
+
+def test_walrus_match_rest_and_decorators_bind_and_read_where_they_stand():
+    walrus = "def f(s):\n    if (m := PAT.match(s)) and m.group(1):\n        return m\n"
+    assert _unbound(walrus, "PAT = 1\n") == {}
+    one_line = "def f(b, xs):\n    for i in range(3): xs[i] = 0\n    with memoryview(b) as view, view.cast('B') as c:\n        return c\n"
+    assert _unbound(one_line) == {}  # stdlib's inspect.cleandoc and ssl's sendall: a `for`'s and a `with`'s targets
+    match = "def f(d):\n    match d:\n        case {'a': 1, **rest}:\n            return rest\n"
+    assert _unbound(match) == {}
+    decorated = "def setup(other):\n    @registry.add\n    def handler():\n        return 1\n    registry.add(other)\n    return registry\n"
+    fixes = places.binding_fixes(decorated, "")
+    assert fixes and fixes[0] == decorated.replace("    @registry", "    registry = set()\n    @registry")  # before the decorator
