@@ -66,10 +66,10 @@ def binding_fixes(code: str, module: str | None = None, line: int = 0) -> list[s
     first reads. Not for a name only ever called (a function misspelt or not imported), nor for one
     the function never binds and whose uses tell no value (`os.path`: an import gone, not a deleted
     line). Never inside a loop whose passes carry the name (`_carrying_loops`). The values are those
-    `initial_values` reads off the name's uses. `module`: the text of
-    the module holding it, for its globals, and `line`: where its `def` is in it, for the names of the
-    functions around it (a closure's). [] when `code` does not parse or reads nothing unbound; never a
-    variant that does not parse."""
+    `initial_values` reads off the name's uses. `module`: the text of the module holding it, for its
+    globals, and `line`: where its `def` is in it, for the names of the functions around it (a
+    closure's). [] when `code` does not parse or reads nothing unbound; never a variant that does not
+    parse."""
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError):
@@ -138,7 +138,7 @@ def _module_scope(module: str) -> tuple[frozenset[str] | None, tuple[tuple[int, 
     try:
         tree = ast.parse(module)
     except (SyntaxError, ValueError):
-        return names and frozenset(names), ()
+        return None, ()
     declared = {name for node in ast.walk(tree) if isinstance(node, ast.Global) for name in node.names}
     functions = tuple((node.lineno, node.end_lineno or node.lineno, frozenset(_first_lines(node)[2]))
                       for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)))
@@ -272,9 +272,9 @@ def initial_values(tree: ast.AST, name: str) -> tuple[str, ...]:
     """The values `name` likely started from, read off its uses: `[]` for a list's methods (`append`, called
     or only read: `seen_add = seen.add`) or a list `+=` to it, `set()` for a set's (`add`), `{}` for a
     mapping's (`setdefault`) or an item set (`seen[k] = True`), `""` when a string is `+=` to it, `None`
-    when tested against None; failing
-    those, `0` and `1` when it is counted or computed with (`total += x`, `i < n`, `xs[i]`; `1` first when
-    multiplied into), since `evens + odds` adds lists too; else `_UNKNOWN_VALUES`."""
+    when tested against None; failing those, `0` and `1` when it is counted or computed with (`total += x`,
+    `i < n`, `xs[i]`; `1` first when multiplied into), since `evens + odds` adds lists too; else
+    `_UNKNOWN_VALUES`."""
     typed: dict[str, None] = {}
     numeric: dict[str, None] = {}
     for node in ast.walk(tree):
