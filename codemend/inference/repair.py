@@ -386,7 +386,8 @@ def _repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[in
                 candidate.score -= BEAM_PENALTY if "model" in candidate.origin else PLACED_PENALTY
     lifted = lift_trace_answers(candidates, func, trace, module)
     candidates.sort(key=lambda c: -c.score)
-    note = f"the tests fail reading `{lifted}` in {func.name} before any value is bound to it: the fixes that bind it rank first" if lifted else ""
+    # Not naming the function: a closure's name is read in it and in the function around it, and one note says it.
+    note = f"the tests fail reading `{lifted}` before any value is bound to it: the fixes that bind it rank first" if lifted else ""
     return FunctionReport(func.name, func.start_line, ranking, candidates, func, note)
 
 
@@ -938,7 +939,7 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
         report = repair_function(func, debugger, sbfl=sbfl, trace=trace, n=n, line=line,
                                  use_operators=use_operators, top_lines=top_lines, watch=watch, module=text)
         result.functions.append(report)
-        if report.note:
+        if report.note and report.note not in result.notes:
             result.notes.append(report.note)
         result.suggestions.extend(to_suggestion(text, path, func, c) for c in suggested(report.candidates, max_validate))
     result.suggestions = distinct(sorted(result.suggestions, key=lambda s: -s.score), chosen_functions)

@@ -99,7 +99,7 @@ def test_a_deleted_initialisation_is_written_back_and_validated_first():
     best = result.suggestions[0]
     assert best.validation == "plausible" and best.operator == "bind_unbound" and best.origin == "operator"
     assert best.patched_source == source.replace("    for word", "    groups = {}\n    for word") and best.line == 2
-    assert "the tests fail reading `groups` in group_anagrams before any value is bound to it" in " ".join(result.notes)
+    assert "the tests fail reading `groups` before any value is bound to it: the fixes that bind it rank first" in result.notes
 
 
 def test_an_edit_inside_a_nested_function_is_named_for_it_whichever_function_ranked_it():
@@ -139,6 +139,18 @@ def test_a_name_error_in_the_tests_lifts_the_fixes_that_bind_the_name_above_the_
     assert lift_trace_answers(candidates, typo, "<tests> line 2: NameError: name 'lenn' is not defined", "") == ""  # a misspelt function
     lift_trace_answers(candidates, func, "<tests> line 2: assert average([1]) == 1", "")
     assert [c.score for c in candidates] == before
+
+
+@pytest.mark.sandbox
+def test_a_closure_s_unbound_name_is_said_once_and_bound_where_the_closure_is_made():
+    source = ("def make_scaler(factor):\n    def scale(values):\n        return [v * factor if v * factor < limit else limit for v in values]\n\n"
+              "    return scale\n")
+    tests = Tests(test_code="assert make_scaler(2)([0, 60]) == [0, 1]\n")
+    result = repair(source, debugger=None, tests=tests, wide=0)
+    assert [note for note in result.notes if "`limit`" in note] == [
+        "the tests fail reading `limit` before any value is bound to it: the fixes that bind it rank first"]  # not once per function
+    best = result.suggestions[0]
+    assert best.validation == "plausible" and best.operator == "bind_unbound" and "limit = 1" in best.patched_source
 
 
 @pytest.mark.sandbox
