@@ -33,19 +33,18 @@ def line_prefixes(lines: list[int]) -> list[str]:
     return [f"replace {line}" for line in lines]
 
 
-def binding_prefixes(code: str, module: str | None = None) -> list[str]:
+def binding_prefixes(code: str, module: str | None = None, line: int = 0) -> list[str]:
     """An assignment to each name `code` reads before any binding of it, at every place it could go:
     before the statement that first reads it and before each statement enclosing that one, innermost
-    first ("insert 5\n    total ="). `module`: the text of the module holding it, for its globals
-    (None: only names the function binds later count). [] when `code` does not parse."""
+    first ("insert 5\n    total ="). `module` and `line` as for `binding_fixes` (`known_names`; None:
+    only names the function binds later count). [] when `code` does not parse."""
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError):
         return []
     prefixes = []
-    known = module_names(module) if module is not None else None
-    for name, line in unbound_names(tree, known).items():
-        prefixes += [f"insert {start}\n{' ' * column}{name} =" for start, column in enclosing_statements(tree, line)]
+    for name, read in unbound_names(tree, known_names(module, line)).items():
+        prefixes += [f"insert {start}\n{' ' * column}{name} =" for start, column in enclosing_statements(tree, read)]
     return prefixes[:MAX_BINDINGS]
 
 
@@ -76,7 +75,8 @@ def binding_fixes(code: str, module: str | None = None, line: int = 0) -> list[s
         return []
     if not (tree.body and isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef))):
         return []  # module-level code: `placed_proposals` asks the model there
-    unbound = {name: read for name, read in unbound_names(tree, known_names(module, line)).items() if _bindable(tree, name)}
+    binds = _first_lines(tree)[2]
+    unbound = {name: read for name, read in unbound_names(tree, known_names(module, line)).items() if _bindable(tree, name, binds)}
     lines = code.splitlines(keepends=True)
     values = {name: initial_values(tree, name) for name in unbound}
     # Not inside a loop whose passes carry the name: `total = 0` there would start it over on every pass.
@@ -123,10 +123,8 @@ def known_names(module: str | None, line: int) -> set[str] | None:
     (no module, or it imports `*`)."""
     if module is None:
         return None
-    names, functions = _module_scope(module)
-    if names is None:
-        return None
-    return set(names).union(*(binds for first, last, binds in functions if first < line <= last))
+    names = _module_scope(module)[0]
+    return None if names is None else set(names) | enclosing_function_names(module, line)
 
 
 @functools.lru_cache(maxsize=4)
@@ -134,11 +132,11 @@ def _module_scope(module: str) -> tuple[frozenset[str] | None, tuple[tuple[int, 
     """(`module_names` plus the names its functions declare `global`, or None; each function's (first line,
     last line, names it binds)): read once per module text, as every function of a file asks (a 6,400-line
     module took 0.14 s per function parsed twice each time)."""
-    names = module_names(module)
     try:
         tree = ast.parse(module)
     except (SyntaxError, ValueError):
         return None, ()
+    names = _top_level_names(tree)
     declared = {name for node in ast.walk(tree) if isinstance(node, ast.Global) for name in node.names}
     functions = tuple((node.lineno, node.end_lineno or node.lineno, frozenset(_first_lines(node)[2]))
                       for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)))
@@ -153,14 +151,6 @@ def enclosing_function_names(module: str, line: int) -> set[str]:
 
 _MUTATORS = _LIST_METHODS | _SET_METHODS | frozenset({"setdefault", "update", "pop", "popleft", "appendleft", "remove", "clear"})
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
-
-
-def only_called(code: str, name: str) -> bool:
-    """Whether `code` reads `name` only as the function of a call (`lenn(seq)`); False when it does not parse."""
-    try:
-        return _only_called(ast.parse(code), name)
-    except (SyntaxError, ValueError):
-        return False
 
 
 def _only_called(tree: ast.AST, name: str) -> bool:
@@ -202,14 +192,11 @@ def _own_nodes(statements: list[ast.stmt]) -> Iterator[ast.AST]:
         stack.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, _LOOPS + _SCOPES))
 
 
-def _bindable(tree: ast.AST, name: str) -> bool:
+def _bindable(tree: ast.AST, name: str, binds: dict[str, float]) -> bool:
     """Whether a deleted binding of `name` could be what its unbound read means: not a name only ever called
     (a function misspelt or not imported), nor one the function never binds whose uses tell no value
     (`os.path.join(...)`: an import gone)."""
-    if _only_called(tree, name):
-        return False
-    _, _, binds = _first_lines(tree)
-    return name in binds or initial_values(tree, name) != _UNKNOWN_VALUES
+    return not _only_called(tree, name) and (name in binds or initial_values(tree, name) != _UNKNOWN_VALUES)
 
 
 def missing_binding(code: str, name: str, known: set[str] | None) -> bool:
@@ -219,7 +206,7 @@ def missing_binding(code: str, name: str, known: set[str] | None) -> bool:
         tree = ast.parse(code)
     except (SyntaxError, ValueError):
         return False
-    return name in unbound_names(tree, known) and _bindable(tree, name)
+    return name in unbound_names(tree, known) and _bindable(tree, name, _first_lines(tree)[2])
 
 
 def _updates(node: ast.AST, name: str) -> bool:
@@ -416,9 +403,12 @@ def module_names(module: str) -> set[str] | None:
     """The names a module binds at its top level (where a function finds its globals); None when they
     cannot be told: it does not parse, or it imports `*`."""
     try:
-        tree = ast.parse(module)
+        return _top_level_names(ast.parse(module))
     except (SyntaxError, ValueError):
         return None
+
+
+def _top_level_names(tree: ast.Module) -> set[str] | None:
     if any(isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names) for node in tree.body):
         return None
     return {name for statement in tree.body for name in _statement_names(statement)}

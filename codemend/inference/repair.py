@@ -299,7 +299,7 @@ def placed_proposals(func: Function, proposed: list[Candidate], debugger: Debugg
     lines = [line] if line else localize_function(func, proposed, debugger, sbfl, watch).top(PLACED_LINES)[:PLACED_LINES]
     if module is not None and func.module_level:  # its globals are those bound outside it, not its own
         module = text_without(module, func)
-    prefixes = places.line_prefixes(lines) + places.binding_prefixes(func.code, module)
+    prefixes = places.line_prefixes(lines) + places.binding_prefixes(func.code, module, func.start_line)
     return debugger.propose_at(func.code, prefixes, func.context, trace, PLACED_BEAMS)
 
 

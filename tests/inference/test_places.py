@@ -162,7 +162,8 @@ def test_a_method_read_without_a_call_tells_the_value_and_a_name_only_called_is_
     fast = "def unique(xs):\n    seen_add = seen.add\n    for x in xs:\n        if x not in seen:\n            seen_add(x)\n            yield x\n"
     assert places.initial_values(ast.parse(fast), "seen") == ("set()",)
     typo = "def distinct(seq):\n    return lenn(seq) == lenn(set(seq))\n"
-    assert places.only_called(typo, "lenn") and not places.only_called(fast, "seen") and not places.only_called("def f(:", "x")
+    assert not places.missing_binding(typo, "lenn", set()) and places.missing_binding(fast, "seen", set())
+    assert not places.missing_binding("def f(:", "x", set())
     assert places.binding_fixes(typo, "") == []
 
 
