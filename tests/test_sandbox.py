@@ -836,7 +836,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG) is Linux's")
-def test_a_run_dies_with_the_process_that_started_it():
+def test_a_run_dies_with_the_process_that_started_it(tmp_path):
     """codemend killed with SIGKILL cannot enforce the wall clock, and a sleeping run spends no CPU to meet
     RLIMIT_CPU: it lived on under init."""
     import signal
@@ -845,7 +845,8 @@ def test_a_run_dies_with_the_process_that_started_it():
 
     script = ("from codemend.sandbox import Limits, run_python\n"
               "run_python('import time\\ntime.sleep(120)\\n', limits=Limits(wall_s=120))\n")
-    env = {**os.environ, "PYTHONPATH": str(Path(sandbox.__file__).parents[1])}
+    # The killed parent cannot remove its run's folder: it goes to tmp_path, not /tmp.
+    env = {**os.environ, "PYTHONPATH": str(Path(sandbox.__file__).parents[1]), "TMPDIR": str(tmp_path)}
     parent, children = subprocess.Popen([sys.executable, "-c", script], env=env), []
     try:
         deadline = time.monotonic() + 30
@@ -859,6 +860,7 @@ def test_a_run_dies_with_the_process_that_started_it():
         while any(map(_alive, children)) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not any(map(_alive, children))
+        assert [p.name[:13] for p in tmp_path.iterdir()] == ["codemend-sbx-"]  # the run made its folder there
     finally:
         for pid in children + [parent.pid]:
             with contextlib.suppress(OSError):

@@ -317,7 +317,8 @@ class TrainingMonitor:
         # `save_into` moves them in. `log_dir`: OUT.partial's, where a killed run's logs wait for its
         # --resume (in a temporary folder they were lost, and TensorBoard showed the resumed steps only);
         # other ranks, and runs without one, write to a temporary folder that disappears even if training fails.
-        self._scratch = tempfile.TemporaryDirectory(prefix="codemend-train-logs-")
+        # Made only then: a run killed with SIGKILL runs no finalizer, and left an empty one in /tmp each time.
+        self._scratch = tempfile.TemporaryDirectory(prefix="codemend-train-logs-") if log_dir is None else None
         self.tensorboard_dir = log_dir or Path(self._scratch.name) / "tensorboard"
         self.writer = open_tensorboard(self.tensorboard_dir, purge_step)
 
@@ -377,7 +378,8 @@ class TrainingMonitor:
             self.writer.close()
             if self.tensorboard_dir.is_dir():
                 shutil.move(str(self.tensorboard_dir), str(folder / "tensorboard"))
-        self._scratch.cleanup()
+        if self._scratch is not None:
+            self._scratch.cleanup()
 
 
 def device_description() -> str:

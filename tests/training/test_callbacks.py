@@ -319,3 +319,18 @@ def test_no_validation_samples_names_the_cause_the_dataset_records(tmp_path, cap
     assert "--train.eval_every 2: the dataset has no validation samples" in caplog.text and cause in caplog.text
     if fraction != "0.0":
         assert "above 0" not in caplog.text
+
+
+def test_a_monitor_with_a_log_folder_makes_no_temporary_one(tmp_path, scratch_dir):
+    """Each run killed with SIGKILL (its finalizers never ran) left an empty codemend-train-logs-* in /tmp, though
+    its logs went to OUT.partial; only a run without a log folder needs the temporary one."""
+    from codemend.training.callbacks import TrainingMonitor
+
+    monitor = TrainingMonitor(None, 0, log_dir=tmp_path / "partial" / "tensorboard")
+    assert list(scratch_dir.iterdir()) == [] and monitor.tensorboard_dir == tmp_path / "partial" / "tensorboard"
+    (tmp_path / "out").mkdir()
+    monitor.save_into(tmp_path / "out")
+    other_rank = TrainingMonitor(None, 0)
+    assert [p.name[:19] for p in scratch_dir.iterdir()] == ["codemend-train-logs"]
+    other_rank.save_into(tmp_path / "out2")
+    assert list(scratch_dir.iterdir()) == []
