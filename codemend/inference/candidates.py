@@ -32,6 +32,15 @@ def binding_candidates(code: str, debugger: Debugger | None, module: str | None 
     return _as_candidates(code, debugger, [(patched, BINDING_TEMPLATE) for patched in places.binding_fixes(code, module, line)])
 
 
+RENAME_TEMPLATE = "rename_misspelt"
+
+
+def rename_candidates(code: str, debugger: Debugger | None, module: str | None = None, line: int = 0) -> list[Candidate]:
+    """Each name `code` reads but nothing binds, written as a bound name a letter or two away
+    (`places.rename_fixes`), as candidates of the RENAME_TEMPLATE; `module` and `line` as for `binding_candidates`."""
+    return _as_candidates(code, debugger, [(patched, RENAME_TEMPLATE) for patched in places.rename_fixes(code, module, line)])
+
+
 def _as_candidates(code: str, debugger: Debugger | None, fixes: Iterable[tuple[str, str]]) -> list[Candidate]:
     candidates = []
     for patched, operator in fixes:

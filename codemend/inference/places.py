@@ -18,6 +18,7 @@ import ast
 import builtins
 import functools
 import re
+import sys
 from typing import Iterator
 
 _BUILTINS = frozenset(dir(builtins))
@@ -96,6 +97,108 @@ def binding_fixes(code: str, module: str | None = None, line: int = 0) -> list[s
     return list(found)[:MAX_BINDING_FIXES]
 
 
+# A misspelt name (`smalest` for `smallest`, `lenn(xs)`): read, bound nowhere, and a letter or two from a
+# name that is. Python's own "Did you mean" allows about a third of the name's length; a short name gets one edit.
+MAX_RENAMES = 3  # spellings offered per misspelt name, the closest first
+
+
+def rename_fixes(code: str, module: str | None = None, line: int = 0) -> list[str]:
+    """`code` with each name it reads but binds nowhere, and the module does not bind either (`unbound_names`
+    with `known_names`), replaced everywhere in it by a name one or two edits away (`close_names`): a typo, which
+    a NameError points to and no binding fixes (`smalest = 1` passed a test by chance). `module` and `line` as
+    for `binding_fixes`; without the module nothing is known to be unbound, so [] (as when `code` does not parse)."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return []
+    fixes = [_renamed(code, tree, name, other) for name, others in misspellings(tree, known_names(module, line)).items()
+             for other in others[:MAX_RENAMES]]
+    return [fix for fix in dict.fromkeys(fixes) if _parses(fix)]
+
+
+def misspelt(code: str, name: str, known: set[str] | None) -> bool:
+    """Whether `code`, a function, reads `name` as `rename_fixes` takes a typo (`misspellings`); False when it does not parse."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return False
+    return name in misspellings(tree, known)
+
+
+def misspellings(tree: ast.Module, known: set[str] | None) -> dict[str, list[str]]:
+    """Each name the function (the first statement of `tree`) reads in its body and binds nowhere, the module
+    not either (`known`, `known_names`; None: nothing can be told), with the bound names a letter or two away
+    (`close_names`), where there are any. Not a standard module's name (`os`, `re`: an import gone), nor one
+    read only in the signature or a decorator (evaluated outside the function: a method's default reads its
+    class's names), nor one of one or two letters (`i` is one edit from every other short name), nor one the
+    function updates (`i += 1`, `rows.append(row)`: a deleted binding, `binding_fixes`'). A name is never
+    offered as what a loop over the name itself binds (`for word in words`: `words` is not `word`)."""
+    top = tree.body[0] if tree.body and isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    if known is None or top is None:
+        return {}
+    binds = _first_lines(tree)[2]
+    in_body = {node.id for statement in top.body for node in ast.walk(statement) if isinstance(node, ast.Name)}
+    pool = [*binds, *sorted(known), *_PUBLIC_BUILTINS]
+    found = {}
+    for name in unbound_names(tree, known):
+        if (len(name) < 3 or name in binds or name not in in_body or name in sys.stdlib_module_names
+                or any(_updates(node, name) for node in ast.walk(tree))):
+            continue
+        own_loops = _loop_targets_over(tree, name)
+        if others := [other for other in close_names(name, pool) if other not in own_loops]:
+            found[name] = others
+    return found
+
+
+def _loop_targets_over(tree: ast.AST, name: str) -> set[str]:
+    """The names bound by each `for` (statement or comprehension) whose iterable reads `name`."""
+    loops = [node for node in ast.walk(tree) if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension))]
+    return {target.id for loop in loops if any(_is(node, name) for node in ast.walk(loop.iter))
+            for target in ast.walk(loop.target) if isinstance(target, ast.Name)}
+
+
+_PUBLIC_BUILTINS = tuple(sorted(name for name in _BUILTINS if not name.startswith("_")))
+
+
+def close_names(name: str, pool: list[str]) -> list[str]:
+    """The names of `pool` (in its order, which breaks ties) within one edit of `name` (a letter added,
+    dropped, changed, or two swapped), or two for a name of 6 letters or more, the closest first."""
+    limit = 2 if len(name) >= 6 else 1
+    found: dict[str, int] = {}
+    for other in pool:
+        if other != name and other not in found and abs(len(other) - len(name)) <= limit:
+            if (distance := edit_distance(name, other, limit)) <= limit:
+                found[other] = distance
+    return sorted(found, key=found.__getitem__)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Letters added, dropped, changed or swapped with their neighbour to make `a` into `b` (optimal string
+    alignment); anything over `limit` is reported as `limit + 1`."""
+    before, row = None, list(range(len(b) + 1))
+    for i, x in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, y in enumerate(b, start=1):
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (x != y))
+            if before is not None and i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        before, row = row, current
+    return min(row[-1], limit + 1)
+
+
+def _renamed(code: str, tree: ast.AST, name: str, other: str) -> str:
+    """`code` with every `name` it reads written `other` (ast's columns count UTF-8 bytes)."""
+    lines = code.splitlines(keepends=True)
+    spots = sorted(((node.lineno, node.col_offset, node.end_col_offset) for node in ast.walk(tree)
+                    if isinstance(node, ast.Name) and node.id == name), reverse=True)
+    for row, start, end in spots:
+        text = lines[row - 1].encode("utf-8")
+        lines[row - 1] = (text[:start] + other.encode("utf-8") + text[end:]).decode("utf-8")
+    return "".join(lines)
+
+
 # The tests' failure when a name is read unbound: a NameError for a global (or a local never bound), an
 # UnboundLocalError for a local read before its binding (Python 3.11+'s wording, then the older one).
 _UNBOUND_ERRORS = re.compile(r"NameError: name '(\w+)' is not defined|UnboundLocalError: (?:cannot access local variable|local variable) '(\w+)'")
@@ -129,18 +232,26 @@ def known_names(module: str | None, line: int) -> set[str] | None:
 
 @functools.lru_cache(maxsize=4)
 def _module_scope(module: str) -> tuple[frozenset[str] | None, tuple[tuple[int, int, frozenset[str]], ...]]:
-    """(`module_names` plus the names its functions declare `global`, or None; each function's (first line,
+    """(`module_names` plus the names its functions declare `global`, or None, as when it writes its globals
+    (`_writes_globals`); each function's (first line,
     last line, names it binds)): read once per module text, as every function of a file asks (a 6,400-line
     module took 0.14 s per function parsed twice each time)."""
     try:
         tree = ast.parse(module)
     except (SyntaxError, ValueError):
         return None, ()
-    names = _top_level_names(tree)
+    names = None if _writes_globals(tree) else _top_level_names(tree)
     declared = {name for node in ast.walk(tree) if isinstance(node, ast.Global) for name in node.names}
     functions = tuple((node.lineno, node.end_lineno or node.lineno, frozenset(_first_lines(node)[2]))
                       for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)))
     return (None if names is None else frozenset(names | declared)), functions
+
+
+def _writes_globals(tree: ast.Module) -> bool:
+    """Whether the module may bind names no statement shows: it calls `globals()` or `exec` (turtle makes its
+    functions `pd`, `st`, ... so; os binds the `exec*` functions through `globals()`)."""
+    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("globals", "exec")
+               for node in ast.walk(tree))
 
 
 def enclosing_function_names(module: str, line: int) -> set[str]:
@@ -409,7 +520,8 @@ def module_names(module: str) -> set[str] | None:
 
 
 def _top_level_names(tree: ast.Module) -> set[str] | None:
-    if any(isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names) for node in tree.body):
+    # Anywhere, not only in the module's own statements: `try: from tkinter import *` (idlelib's pyshell).
+    if any(isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names) for node in ast.walk(tree)):
         return None
     return {name for statement in tree.body for name in _statement_names(statement)}
 

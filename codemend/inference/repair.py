@@ -33,7 +33,7 @@ from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes, class_fi
 from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
 from codemend.inference import places
-from codemend.inference.candidates import binding_candidates, merge, normal_key, operator_candidates
+from codemend.inference.candidates import binding_candidates, merge, normal_key, operator_candidates, rename_candidates
 from codemend.inference.debugger import Candidate, Debugger
 from codemend.inference.docstrings import elide
 from codemend.inference.localize import LineRanking, combine, factored_scores, model_signal
@@ -356,6 +356,7 @@ def _repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[in
         found = scored_space(func, found, debugger, sbfl, watch, top_lines)
     if use_operators and not func.module_level:  # a handful, and only where a name is read unbound: always scored
         found += binding_candidates(func.code, debugger, module, func.start_line)
+        found += rename_candidates(func.code, debugger, module, func.start_line)
     candidates = merge([proposed, found, at_places])  # a placed fix another source has keeps that one's text
     # Fixes only placed are scored and localized apart from the rest: among them they took places in the
     # full reading and the naturalness shortlist (Debugger.score), and placed at lines already ranked first
@@ -387,8 +388,15 @@ def _repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[in
     lifted = lift_trace_answers(candidates, func, trace, module)
     candidates.sort(key=lambda c: -c.score)
     # Not naming the function: a closure's name is read in it and in the function around it, and one note says it.
-    note = f"the tests fail reading `{lifted}` before any value is bound to it: the fixes that bind it rank first" if lifted else ""
+    note = trace_note(lifted, func.code, module, func.start_line) if lifted else ""
     return FunctionReport(func.name, func.start_line, ranking, candidates, func, note)
+
+
+def trace_note(name: str, code: str, module: str | None, line: int) -> str:
+    """What `lift_trace_answers` did for `name`, said as the report's note: a typo is not "before any value is bound"."""
+    if places.misspelt(code, name, places.known_names(module, line)):
+        return f"the tests fail reading `{name}`, which nothing binds (misspelt?): the fixes that stop reading it rank first"
+    return f"the tests fail reading `{name}` before any value is bound to it: the fixes that bind it rank first"
 
 
 # How far above the rest the fixes that answer the tests' NameError go (`lift_trace_answers`): a margin, so
@@ -398,14 +406,14 @@ TRACE_LIFT_MARGIN = 1.0
 
 def lift_trace_answers(candidates: list[Candidate], func: Function, trace: str, module: str | None) -> str:
     """When the tests fail with a NameError or UnboundLocalError on a name `func` reads as a deleted binding
-    leaves it (`places.missing_binding`: not a function only called, not an `os` whose import is gone),
-    put the candidates that bind it (or no longer read it unbound) above all others: no other edit can
+    leaves it (`places.missing_binding`: not a function only called, not an `os` whose import is gone) or
+    as a typo does (`places.misspelt`: bound nowhere, a letter or two from a bound name), put the candidates that bind it (or no longer read it unbound) above all others: no other edit can
     get past that error. On builtin:dev, the deleted `result = []` and its kind ranked 14th to 69th,
     below edits of the lines that read the name, every one of which still raised it. Unscored ones (no
     edit the model could write) go just above the others, below the scored ones. The name lifted for, or ""."""
     name = places.unbound_in_trace(trace)
     known = places.known_names(module, func.start_line) if name else None
-    if not name or not places.missing_binding(func.code, name, known):
+    if not name or not (places.missing_binding(func.code, name, known) or places.misspelt(func.code, name, known)):
         return ""
     answers = {id(c) for c in candidates if not places.reads_unbound(c.patched, name, known)}
     others = [c.score for c in candidates if id(c) not in answers and math.isfinite(c.score)]

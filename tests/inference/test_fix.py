@@ -136,9 +136,34 @@ def test_a_name_error_in_the_tests_lifts_the_fixes_that_bind_the_name_above_the_
     before = [c.score for c in candidates]
     lift_trace_answers(candidates, func, "<tests> line 2: NameError: name 'total_count' is not defined", "")  # not read here
     typo = extract_functions(source.replace("len(xs)", "lenn(xs)"))[0][0]
-    assert lift_trace_answers(candidates, typo, "<tests> line 2: NameError: name 'lenn' is not defined", "") == ""  # a misspelt function
+    assert lift_trace_answers(candidates, typo, "<tests> line 2: NameError: name 'lenn' is not defined", None) == ""  # no module: unknown
     lift_trace_answers(candidates, func, "<tests> line 2: assert average([1]) == 1", "")
     assert [c.score for c in candidates] == before
+
+
+def test_a_name_error_on_a_misspelt_name_lifts_the_fixes_that_spell_it_right():
+    from codemend.data.corpus import extract_functions
+    from codemend.inference.repair import lift_trace_answers, trace_note
+    source = "def mean(xs):\n    total = sum(xs)\n    return total / lenn(xs)\n"
+    func = extract_functions(source)[0][0]
+    renamed = Candidate(source.replace("lenn(", "len("), 3, "", {"operator"}, score=-6.0)
+    other = Candidate(source.replace("sum(xs)", "sum(xs[1:])"), 2, "", {"operator"}, score=-1.0)
+    assert lift_trace_answers([renamed, other], func, "<tests> line 2: NameError: name 'lenn' is not defined", "") == "lenn"
+    assert renamed.score == pytest.approx(other.score + 1.0)
+    assert trace_note("lenn", func.code, "", 1) == ("the tests fail reading `lenn`, which nothing binds (misspelt?): the fixes that "
+                                                   "stop reading it rank first")
+
+
+@pytest.mark.sandbox
+def test_a_misspelt_name_is_fixed_by_its_bound_spelling_not_by_a_value_bound_to_it():
+    # `smalest = 1` came first, and passed the user's one test by chance (spread([4, 1, 9]) is 8 either way).
+    source = "def spread(values):\n    smallest = min(values)\n    largest = max(values)\n    return largest - smalest\n"
+    tests = Tests(test_code="assert spread([4, 1, 9]) == 8\nassert spread([2, 5]) == 3\n")
+    result = repair(source, debugger=None, tests=tests, wide=0)
+    best = result.suggestions[0]
+    assert best.validation == "plausible" and best.operator == "rename_misspelt"
+    assert best.patched_source == source.replace("- smalest", "- smallest")
+    assert any("`smalest`, which nothing binds (misspelt?)" in note for note in result.notes)
 
 
 @pytest.mark.sandbox

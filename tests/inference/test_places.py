@@ -208,3 +208,42 @@ def test_walrus_match_rest_and_decorators_bind_and_read_where_they_stand():
     decorated = "def setup(other):\n    @registry.add\n    def handler():\n        return 1\n    registry.add(other)\n    return registry\n"
     fixes = places.binding_fixes(decorated, "")
     assert fixes and fixes[0] == decorated.replace("    @registry", "    registry = set()\n    @registry")  # before the decorator
+
+
+SPREAD = "def spread(values):\n    smallest = min(values)\n    largest = max(values)\n    return largest - smalest\n"
+
+
+def test_a_misspelt_name_is_written_as_the_bound_names_a_letter_or_two_away():
+    # `smalest = 1` was the first fix offered, and it passed a test by chance.
+    assert places.rename_fixes(SPREAD, "") == [SPREAD.replace("- smalest", "- smallest")]
+    assert places.binding_fixes(SPREAD, "") != []  # a deleted `smalest = ...` stays possible: the model and the tests decide
+    mean = "def mean(xs):\n    total = sum(xs)\n    return total / lenn(xs) if lenn(xs) else 0.0\n"
+    assert places.rename_fixes(mean, "") == [mean.replace("lenn(", "len(")]  # a function too, every read of it
+    # A module's function, and a line with letters of more than one byte before the name (ast counts bytes).
+    module = "def total_price(items):\n    return 0\n\n\ndef label(items):\n    return 'Σ €: ' + str(totl_price(items))\n"
+    assert places.rename_fixes("def label(items):\n    return 'Σ €: ' + str(totl_price(items))\n", module, 5) == [
+        "def label(items):\n    return 'Σ €: ' + str(total_price(items))\n"]
+    assert places.misspelt(SPREAD, "smalest", set()) and not places.misspelt(SPREAD, "largest", set())
+
+
+def test_edit_distance_counts_a_swap_as_one_edit_and_stops_past_its_limit():
+    assert places.edit_distance("lenght", "length", 2) == 1
+    assert places.edit_distance("kitten", "sitting", 2) == 3  # over the limit: limit + 1
+    assert places.close_names("lenght", ["length", "height", "len", "lengths"]) == ["length", "height", "lengths"]  # ties: pool order
+    assert places.close_names("cout", ["count", "cost", "out", "counter"]) == ["count", "cost", "out"]  # one edit under 6 letters
+
+
+def test_no_rename_where_the_name_is_no_typo_or_nothing_can_be_told():
+    assert places.rename_fixes(SPREAD, None) == []  # the module unknown: no name is known to be unbound
+    assert places.rename_fixes("def f(p):\n    return oss.path.join(p)\n", "import os\n") == ["def f(p):\n    return os.path.join(p)\n"]
+    assert places.rename_fixes("def f(p):\n    return os.path.join(p)\n", "os2 = 1\n") == []  # `import os` gone
+    assert places.rename_fixes("def f(xs):\n    for x in xs:\n        ij += x\n    return ij\n", "") == []  # updated: a deleted `ij = 0`
+    assert places.rename_fixes("def f(x):\n    return rows.copy()\n", "row = 1\n") == ["def f(x):\n    return row.copy()\n"]  # read only
+    assert places.rename_fixes("def f(x):\n    rows.append(x)\n    return rows\n", "row = 1\n") == []  # mutated: a deleted `rows = []`
+    assert places.rename_fixes("def f(a, b):\n    return a + c\n", "") == []  # one or two letters: one edit from any short name
+    title = "def title(text):\n    out = []\n    for word in words:\n        out.append(word.title())\n    return out\n"
+    assert places.rename_fixes(title, "") == []  # `words` is not the `word` its own loop binds
+    method = "def pop(self, key, default=_marker):\n    return default\n"
+    assert places.rename_fixes(method, "marker = 1\n") == []  # a default is read in the class, not the function
+    assert places.rename_fixes(SPREAD, "try:\n    from tkinter import *\nexcept ImportError:\n    pass\n") == []
+    assert places.rename_fixes(SPREAD, "globals().update(smalest=1)\n") == []  # the module binds names no statement shows
