@@ -903,6 +903,9 @@ def test_ignored_parameters_counts_arguments_set_to_a_constant_before_anything_r
     debugger = Debugger.load(str(tiny_model))
     kept = debugger._applied(ratio, [("insert 2\n    a, b = 10, 20", -1.0), ("replace 2\n    return a / b", -2.0)])
     assert [c.patched for c in kept] == ["def ratio(a, b):\n    return a / b\n"]
+    # Nor is one that changes only spacing or a comment: it ranked 7th on builtin:operator, above the true fix.
+    spacing = [("replace 2\n    return b /  a", -0.5), ("replace 2\n    return b / a  # why", -0.6), ("replace 2\n    return (b / a)", -0.7)]
+    assert debugger._applied(ratio, spacing) == []
 
 
 def test_localize_gives_the_ranking_repair_shows(tiny_model):
