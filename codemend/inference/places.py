@@ -558,6 +558,27 @@ def free_names(code: str) -> set[str]:
     return (loads - local) | attributes
 
 
+def new_unbound_reads(code: str, patched: str, module: str | None, line: int = 0) -> set[str]:
+    """The names a function's `patched` version reads that nothing binds (not it, not its module, not the
+    builtins) and its `code` did not read: a beam's `taken + 1` for `take + 1`, a NameError wherever it
+    runs. `module` and `line` as for `binding_fixes`; empty when the module's names cannot be told."""
+    known = known_names(module, line)
+    if known is None:
+        return set()
+    return _bound_nowhere(patched, known) - _bound_nowhere(code, known)
+
+
+def _bound_nowhere(code: str, known: set[str]) -> set[str]:
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return set()
+    if not (tree.body and isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef))):
+        return set()
+    binds = _first_lines(tree)[2]
+    return {name for name in unbound_names(tree, known) if name not in binds}
+
+
 def shadowed_globals(code: str, patched: str, module: str | None) -> set[str]:
     """The module-level names a function's `code` reads that its `patched` version sets to a literal
     (`DAY = 86400` written into the function that reads the module's `DAY = HOUR + 24`): it makes a test

@@ -340,8 +340,10 @@ def _repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[in
         at_places = []
         if debugger and n > 0 and placed:
             at_places = placed_proposals(func, proposed, debugger, sbfl, trace, module, watch, line and line - func.start_line + 1)
-        # `DAY = 86400` written into the function that reads a wrong module-level DAY: it passes and fixes nothing
-        proposed, at_places = ([c for c in group if not places.shadowed_globals(func.code, c.patched, module)]
+        # `DAY = 86400` written into the function that reads a wrong module-level DAY: it passes and fixes nothing;
+        # `taken + 1` for `take + 1` reads a name nothing binds: a NameError wherever it runs
+        proposed, at_places = ([c for c in group if not places.shadowed_globals(func.code, c.patched, module)
+                                and not places.new_unbound_reads(func.code, c.patched, module, func.start_line)]
                                for group in (proposed, at_places))
     if line:
         lines = [line - func.start_line + 1]

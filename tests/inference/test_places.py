@@ -247,3 +247,14 @@ def test_no_rename_where_the_name_is_no_typo_or_nothing_can_be_told():
     assert places.rename_fixes(method, "marker = 1\n") == []  # a default is read in the class, not the function
     assert places.rename_fixes(SPREAD, "try:\n    from tkinter import *\nexcept ImportError:\n    pass\n") == []
     assert places.rename_fixes(SPREAD, "globals().update(smalest=1)\n") == []  # the module binds names no statement shows
+
+
+def test_a_fix_that_reads_a_name_nothing_binds_is_told():
+    # A beam's `taken + 1` for `take + 1` ranked in the first 10 of builtin:operator's house_robber: a NameError where it runs.
+    rob = "def rob(values):\n    take, skip = 0, 0\n    for value in values:\n        take, skip = skip + value, max(take, skip)\n    return max(take, skip)\n"
+    assert places.new_unbound_reads(rob, rob.replace("skip + value,", "taken + 1,"), "") == {"taken"}
+    assert places.new_unbound_reads(rob, rob.replace("skip + value,", "take + 1,"), "") == set()
+    assert places.new_unbound_reads(rob, rob.replace("skip + value,", "LIMIT + 1,"), "LIMIT = 3\n") == set()  # the module's
+    assert places.new_unbound_reads(rob, rob.replace("skip + value,", "taken + 1,"), None) == set()  # the module unknown
+    assert places.new_unbound_reads(SPREAD, SPREAD.replace("smalest", "smallest"), "") == set()  # it was read before
+    assert places.new_unbound_reads(SPREAD, SPREAD.replace("- smalest", "- smalest - tiny"), "") == {"tiny"}
