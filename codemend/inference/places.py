@@ -579,6 +579,83 @@ def _bound_nowhere(code: str, known: set[str]) -> set[str]:
     return {name for name in unbound_names(tree, known) if name not in binds}
 
 
+# The standard library's names most often imported from their module rather than read through it: a
+# NameError on one of them is a `from` import gone (`Counter` without `from collections import Counter`).
+FROM_IMPORTS = {name: module for module, names in (
+    ("collections", "defaultdict Counter OrderedDict deque namedtuple ChainMap"),
+    ("dataclasses", "dataclass field asdict replace"),
+    ("pathlib", "Path PurePath"),
+    ("functools", "partial reduce lru_cache wraps cache cached_property total_ordering"),
+    ("itertools", "chain groupby islice product permutations combinations accumulate zip_longest"),
+    ("typing", "Any Optional List Dict Tuple Set Iterable Iterator Callable Union Sequence Mapping"),
+    ("math", "sqrt floor ceil inf pi isclose gcd"),
+    ("heapq", "heappush heappop heapify"),
+    ("bisect", "bisect_left bisect_right insort"),
+    ("copy", "deepcopy"),
+    ("datetime", "datetime date timedelta timezone"),
+    ("enum", "Enum IntEnum auto"),
+    ("contextlib", "contextmanager suppress"),
+    ("pprint", "pprint"),
+) for name in names.split()}
+
+
+def import_fixes(module: str, name: str) -> list[tuple[str, int, str]]:
+    """(`module` with an import of `name` added, the line it went on, the import) for a name the module reads and nothing
+    binds that the standard library has: `import json` for a module's name, `from collections import Counter`
+    for one of FROM_IMPORTS (both for `datetime`; the tests tell which). The import goes after the module's
+    last top-level import before its first definition, else after its docstring and `__future__` imports.
+    [] when the module binds the name, cannot tell its names (`import *`) or does not parse."""
+    try:
+        tree = ast.parse(module)
+    except (SyntaxError, ValueError):
+        return []
+    names = _top_level_names(tree)
+    if names is None or name in names or name in _BUILTINS:
+        return []
+    uses = _uses(tree, name)
+    statements = [f"import {name}"] if name in sys.stdlib_module_names and uses <= {"attribute"} else []
+    if name in FROM_IMPORTS and uses <= {"attribute", "called"}:
+        statements.append(f"from {FROM_IMPORTS[name]} import {name}")
+    after = _import_line(tree)
+    lines = module.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n") and after >= len(lines):
+        lines[-1] += "\n"
+    return [("".join(lines[:after]) + statement + "\n" + "".join(lines[after:]), after + 1, statement) for statement in statements]
+
+
+def _uses(tree: ast.AST, name: str) -> set[str]:
+    """How `tree` reads `name`: "attribute" (`json.dumps`), "called" (`Counter(xs)`, a decorator), "value"
+    (anything else: `product[i] += x`, `return rows`, a deleted variable's reads, not an import's), or "bound"."""
+    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    decorators = {id(d) for node in ast.walk(tree) for d in getattr(node, "decorator_list", [])}
+    uses = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == name:
+            parent = parents.get(id(node))
+            if not isinstance(node.ctx, ast.Load):
+                uses.add("bound")
+            elif isinstance(parent, ast.Attribute):
+                uses.add("attribute")
+            elif (isinstance(parent, ast.Call) and parent.func is node) or id(node) in decorators:
+                uses.add("called")
+            else:
+                uses.add("value")
+    return uses
+
+
+def _import_line(tree: ast.Module) -> int:
+    """The line after which a new import goes (0: the top)."""
+    last = 0
+    for k, statement in enumerate(tree.body):
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            last = statement.end_lineno or statement.lineno
+        elif k == 0 and isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) and isinstance(statement.value.value, str):
+            last = statement.end_lineno or statement.lineno  # the docstring
+        elif isinstance(statement, (*_SCOPES, ast.If, ast.Try)) or last:
+            break
+    return last
+
+
 def shadowed_globals(code: str, patched: str, module: str | None) -> set[str]:
     """The module-level names a function's `code` reads that its `patched` version sets to a literal
     (`DAY = 86400` written into the function that reads the module's `DAY = HOUR + 24`): it makes a test

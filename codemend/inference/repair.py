@@ -952,6 +952,9 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
         if report.note and report.note not in result.notes:
             result.notes.append(report.note)
         result.suggestions.extend(to_suggestion(text, path, func, c) for c in suggested(report.candidates, max_validate))
+    if use_operators and (imports := import_suggestions(text, path, trace, chosen_functions, result.suggestions)):
+        result.suggestions.extend(imports[0])
+        result.notes.append(imports[1])
     result.suggestions = distinct(sorted(result.suggestions, key=lambda s: -s.score), chosen_functions)
     if debugger is None and not tests_given and result.suggestions:
         result.notes.append(UNRANKED)
@@ -962,6 +965,25 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
         validate_ranked(text, path, result, tests, limits, max_validate, enough_plausible, wide, wide_seconds, watch,
                         top_level=result.top_level)
     return result
+
+
+def import_suggestions(text: str, path: str, trace: str, functions: list[Function],
+                       ranked: list[Suggestion]) -> tuple[list[Suggestion], str] | None:
+    """When the tests fail with a NameError on a name of the standard library that `text` reads and does not
+    import (`json`, `Counter`), the import added (`places.import_fixes`), above every `ranked` suggestion (no
+    edit of a function gets past that error), and the note that says so; None otherwise. QA: a `store.py`
+    without `import json` got three unrelated edits and no word of the NameError. Each is named for the first
+    of `functions` that reads the name."""
+    match = re.search(r"NameError: name '(\w+)' is not defined", trace)
+    fixes = places.import_fixes(text, match[1]) if match else []
+    if not fixes:
+        return None
+    reader = next((func.name for func in functions if match[1] in places.free_names(func.code)), "")
+    top = max((s.score for s in ranked if math.isfinite(s.score)), default=0.0) + TRACE_LIFT_MARGIN
+    found = [Suggestion(path, reader, line, top - k * 1e-3, file_diff(text, patched, path), patched, f"insert {line}\n{statement}",
+                        origin="operator", operator="add_import") for k, (patched, line, statement) in enumerate(fixes)]
+    said = " or ".join(f"`{statement}`" for _, _, statement in fixes)
+    return found, f"the tests fail reading `{match[1]}`, which the standard library has and this file does not import: {said} ranks first"
 
 
 TOP_LEVEL_BUDGET = 20  # ranked candidates of a file's top-level code validated when no fix of its functions passes; as many wide edits

@@ -167,6 +167,20 @@ def test_a_misspelt_name_is_fixed_by_its_bound_spelling_not_by_a_value_bound_to_
 
 
 @pytest.mark.sandbox
+def test_a_standard_module_the_file_does_not_import_is_imported_first():
+    # QA: `store.py` without `import json` got three unrelated edits first, and no word of the NameError.
+    source = '"""A store."""\nimport os\n\n\ndef dump(data):\n    jsn = dict(data)\n    return json.dumps(jsn, sort_keys=True)\n'
+    tests = Tests(test_code="assert dump({'b': 1, 'a': 2}) == '{\"a\": 2, \"b\": 1}'\n")
+    result = repair(source, debugger=None, tests=tests, wide=0)
+    best = result.suggestions[0]
+    assert best.validation == "plausible" and best.operator == "add_import" and best.function == "dump" and best.line == 3
+    assert best.patched_source == source.replace("import os\n", "import os\nimport json\n")
+    assert ("the tests fail reading `json`, which the standard library has and this file does not import: `import json` ranks first"
+            in result.notes)
+    assert not any(s.operator == "add_import" for s in repair(source, debugger=None, tests=tests, wide=0, use_operators=False).suggestions)
+
+
+@pytest.mark.sandbox
 def test_a_closure_s_unbound_name_is_said_once_and_bound_where_the_closure_is_made():
     source = ("def make_scaler(factor):\n    def scale(values):\n        return [v * factor if v * factor < limit else limit for v in values]\n\n"
               "    return scale\n")

@@ -258,3 +258,22 @@ def test_a_fix_that_reads_a_name_nothing_binds_is_told():
     assert places.new_unbound_reads(rob, rob.replace("skip + value,", "taken + 1,"), None) == set()  # the module unknown
     assert places.new_unbound_reads(SPREAD, SPREAD.replace("smalest", "smallest"), "") == set()  # it was read before
     assert places.new_unbound_reads(SPREAD, SPREAD.replace("- smalest", "- smalest - tiny"), "") == {"tiny"}
+
+
+def test_a_standard_module_or_name_not_imported_is_imported_after_the_module_s_imports():
+    module = '"""Doc."""\nfrom __future__ import annotations\n\nimport os\n\n\ndef dump(x):\n    return json.dumps(x)\n'
+    assert places.import_fixes(module, "json") == [(module.replace("import os\n", "import os\nimport json\n"), 5, "import json")]
+    bare = "def count(text):\n    return Counter(text)"  # no import, no docstring, no final newline
+    assert places.import_fixes(bare, "Counter") == [("from collections import Counter\n" + bare, 1, "from collections import Counter")]
+    docstring = '"""Doc."""\n\ndef now():\n    return datetime.now()\n'
+    assert [fix[1:] for fix in places.import_fixes(docstring, "datetime")] == [  # both: the tests tell which
+        (2, "import datetime"), (2, "from datetime import datetime")]
+    assert places.import_fixes(docstring, "numpy") == []  # not the standard library's
+    poly = "def multiply(p, q):\n    for i, a in enumerate(p):\n        product[i] += a\n    return product\n"
+    assert places.import_fixes(poly, "product") == []  # a deleted `product = [0] * n`, not itertools.product
+    assert places.import_fixes("def f(xs):\n    return copy\n", "copy") == []  # a module is read through its attributes
+    assert places.import_fixes("import json\n" + module, "json") == []  # bound already
+    assert places.import_fixes("from os.path import *\n" + module, "json") == []  # the module's names cannot be told
+    assert places.import_fixes("def f(:\n", "json") == []
+    late = "import os\n\nX = 1\nimport sys\n\ndef f():\n    return re.sub('a', 'b', X)\n"
+    assert places.import_fixes(late, "re")[0][1] == 2  # after the first block of imports
