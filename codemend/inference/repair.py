@@ -955,6 +955,10 @@ def repair(text: str, *, debugger: Debugger | concurrent.futures.Future | None, 
     if use_operators and (imports := import_suggestions(text, path, trace, chosen_functions, result.suggestions)):
         result.suggestions.extend(imports[0])
         result.notes.append(imports[1])
+    if ((unbound := places.unbound_in_trace(trace)) and re.search(rf"\b{unbound}\b", text)  # not in a file that never names it
+            and not any(f"`{unbound}`" in note for note in result.notes)):
+        # QA: a deleted `words = text.split()` (no template binds it) said nothing of the tests' NameError
+        result.notes.append(f"the tests fail reading `{unbound}`, which has no value where it is read (a NameError or UnboundLocalError)")
     result.suggestions = distinct(sorted(result.suggestions, key=lambda s: -s.score), chosen_functions)
     if debugger is None and not tests_given and result.suggestions:
         result.notes.append(UNRANKED)
