@@ -288,7 +288,7 @@ def same_program(a: str, b: str) -> bool:
 
     try:
         return ast.dump(ast.parse(a)) == ast.dump(ast.parse(b))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):  # RecursionError: ast.dump of ~1,500 chained `+` (QA review)
         return a.strip() == b.strip()
 
 

@@ -21,6 +21,8 @@ import re
 import sys
 from typing import Iterator
 
+from codemend.task import source_lines
+
 _BUILTINS = frozenset(dir(builtins))
 _IMPLICIT = frozenset({"self", "cls"})  # read but unbound in a nested function: its method's, not a deleted line's
 MAX_BINDINGS = 6  # prefixes per function: a closure's reads of its enclosing names look unbound too
@@ -138,16 +140,50 @@ def misspellings(tree: ast.Module, known: set[str] | None) -> dict[str, list[str
         return {}
     binds = _first_lines(tree)[2]
     in_body = {node.id for statement in top.body for node in ast.walk(statement) if isinstance(node, ast.Name)}
-    pool = [*binds, *sorted(known), *_PUBLIC_BUILTINS]
+    parents = {id(child): node for node in ast.walk(top) for child in ast.iter_child_nodes(node)}
     found = {}
     for name in unbound_names(tree, known):
         if (len(name) < 3 or name in binds or name not in in_body or name in sys.stdlib_module_names
                 or any(_updates(node, name) for node in ast.walk(tree))):
             continue
         own_loops = _loop_targets_over(tree, name)
+        pool = [*_visible(top, name, parents), *sorted(known), *_PUBLIC_BUILTINS]
         if others := [other for other in close_names(name, pool) if other not in own_loops]:
             found[name] = others
     return found
+
+
+def _visible(top: ast.AST, name: str, parents: dict[int, ast.AST]) -> list[str]:
+    """The names bound in the scopes around every read of `name` in the function `top`, innermost first: its
+    own, a closure's or lambda's around the read, a comprehension's variables (`[itme * 2 for item in items]`),
+    not those of a lambda beside it (QA review: `valeu` became a lambda's `value`, still a NameError)."""
+    names: list[str] = []
+    for read in (node for node in ast.walk(top) if _is(node, name)):
+        node = parents.get(id(read))
+        while node is not None:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, *_COMPREHENSIONS)):
+                names += _scope_bindings(node)
+            node = parents.get(id(node))
+    return list(dict.fromkeys(names))
+
+
+def _scope_bindings(scope: ast.AST) -> list[str]:
+    """The names `scope` (a function, lambda or comprehension) binds itself, not in a scope inside it."""
+    if isinstance(scope, _COMPREHENSIONS):
+        return [node.id for generator in scope.generators for node in ast.walk(generator.target) if isinstance(node, ast.Name)]
+    arguments = scope.args
+    names = [arg.arg for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg] if arg]
+    if isinstance(scope, ast.Lambda):
+        return names
+    stack = list(scope.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.append(node.id)
+        names += [] if isinstance(node, ast.arg) else _defined(node)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, *_COMPREHENSIONS)):
+            stack.extend(ast.iter_child_nodes(node))
+    return names
 
 
 def _loop_targets_over(tree: ast.AST, name: str) -> set[str]:
@@ -189,8 +225,9 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 
 
 def _renamed(code: str, tree: ast.AST, name: str, other: str) -> str:
-    """`code` with every `name` it reads written `other` (ast's columns count UTF-8 bytes)."""
-    lines = code.splitlines(keepends=True)
+    """`code` with every `name` it reads written `other` (ast's columns count UTF-8 bytes; its lines end at
+    line feeds only, not at the form feeds str.splitlines ends them at)."""
+    lines = source_lines(code)
     spots = sorted(((node.lineno, node.col_offset, node.end_col_offset) for node in ast.walk(tree)
                     if isinstance(node, ast.Name) and node.id == name), reverse=True)
     for row, start, end in spots:
@@ -248,10 +285,22 @@ def _module_scope(module: str) -> tuple[frozenset[str] | None, tuple[tuple[int, 
 
 
 def _writes_globals(tree: ast.Module) -> bool:
-    """Whether the module may bind names no statement shows: it calls `globals()` or `exec` (turtle makes its
-    functions `pd`, `st`, ... so; os binds the `exec*` functions through `globals()`)."""
-    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("globals", "exec")
-               for node in ast.walk(tree))
+    """Whether the module may bind names no statement shows: it sets an item of `globals()` or updates it,
+    or runs `exec` in its globals (turtle makes its functions `pd`, `st`, ... so). Reading `globals()` or
+    `exec` with a namespace of its own is no such write (QA review: they cost a module its binding fixes)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load) and _calls(node.value, "globals"):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("update", "setdefault", "__setitem__") \
+                and _calls(node.func.value, "globals"):
+            return True
+        if _calls(node, "exec") and (len(node.args) < 2 or any(_calls(arg, "globals") for arg in node.args[1:])):
+            return True
+    return False
+
+
+def _calls(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name
 
 
 def enclosing_function_names(module: str, line: int) -> set[str]:
@@ -562,10 +611,15 @@ def new_unbound_reads(code: str, patched: str, module: str | None, line: int = 0
     """The names a function's `patched` version reads that nothing binds (not it, not its module, not the
     builtins) and its `code` did not read: a beam's `taken + 1` for `take + 1`, a NameError wherever it
     runs. `module` and `line` as for `binding_fixes`; empty when the module's names cannot be told."""
+    if set(_IDENTIFIER.findall(patched)) <= set(_IDENTIFIER.findall(code)):
+        return set()  # no name it did not have: most candidates, read without parsing either (a long function's took 23 ms)
     known = known_names(module, line)
     if known is None:
         return set()
     return _bound_nowhere(patched, known) - _bound_nowhere(code, known)
+
+
+_IDENTIFIER = re.compile(r"[^\W\d]\w*")
 
 
 def _bound_nowhere(code: str, known: set[str]) -> set[str]:
@@ -600,35 +654,65 @@ FROM_IMPORTS = {name: module for module, names in (
 
 
 def import_fixes(module: str, name: str) -> list[tuple[str, int, str]]:
-    """(`module` with an import of `name` added, the line it went on, the import) for a name the module reads and nothing
-    binds that the standard library has: `import json` for a module's name, `from collections import Counter`
-    for one of FROM_IMPORTS (both for `datetime`; the tests tell which). The import goes after the module's
-    last top-level import before its first definition, else after its docstring and `__future__` imports.
-    [] when the module binds the name, cannot tell its names (`import *`) or does not parse."""
+    """(`module` with an import of `name` added, the line it went on, the import) for a name the module reads and
+    nothing binds that the standard library has: `import json` for a module's name read through attributes it has,
+    `from collections import Counter` for one of FROM_IMPORTS called, read through its attributes or as a type
+    (both for `datetime`; the tests tell which). The import goes after the module's last top-level import before
+    its first definition, else after its docstring and `__future__` imports, else after its first comment lines
+    (`#!`, a coding line), with the line ending of the line above. [] when the module binds the name or never
+    reads it, cannot tell its names (`import *`), or does not parse; never `this` or `antigravity`."""
     try:
         tree = ast.parse(module)
     except (SyntaxError, ValueError):
         return []
     names = _top_level_names(tree)
-    if names is None or name in names or name in _BUILTINS:
+    if names is None or name in names or name in _BUILTINS or name in _SIDE_EFFECTS:
         return []
-    uses = _uses(tree, name)
-    statements = [f"import {name}"] if name in sys.stdlib_module_names and uses <= {"attribute"} else []
-    if name in FROM_IMPORTS and uses <= {"attribute", "called"}:
+    uses, attributes = _uses(tree, name)
+    statements = []
+    if name in sys.stdlib_module_names and uses == {"attribute"} and _has(name, None, attributes):
+        statements.append(f"import {name}")  # not for a deleted `string = text.strip()`: `string.upper` is no module's
+    allowed = {"attribute", "called", "type"} | ({"value"} if name in _CONSTANTS else set())
+    if name in FROM_IMPORTS and uses and uses <= allowed and _has(FROM_IMPORTS[name], name, attributes):
         statements.append(f"from {FROM_IMPORTS[name]} import {name}")
-    after = _import_line(tree)
-    lines = module.splitlines(keepends=True)
+    lines = source_lines(module)
+    after = _import_line(tree) or next((k for k, line in enumerate(lines) if not line.startswith("#")), len(lines))
+    ending = "\r\n" if lines and lines[max(after - 1, 0)].endswith("\r\n") else "\n"
     if lines and not lines[-1].endswith("\n") and after >= len(lines):
-        lines[-1] += "\n"
-    return [("".join(lines[:after]) + statement + "\n" + "".join(lines[after:]), after + 1, statement) for statement in statements]
+        lines[-1] += ending
+    return [("".join(lines[:after]) + statement + ending + "".join(lines[after:]), after + 1, statement) for statement in statements]
 
 
-def _uses(tree: ast.AST, name: str) -> set[str]:
-    """How `tree` reads `name`: "attribute" (`json.dumps`), "called" (`Counter(xs)`, a decorator), "value"
-    (anything else: `product[i] += x`, `return rows`, a deleted variable's reads, not an import's), or "bound"."""
+_SIDE_EFFECTS = frozenset({"this", "antigravity"})  # standard modules whose import prints or opens a browser
+_CONSTANTS = frozenset({"pi", "inf"})  # names of FROM_IMPORTS read as values (`2 * pi * r`)
+
+
+def _has(module: str, name: str | None, attributes: set[str]) -> bool:
+    """Whether the standard `module` (its `name`, when given) has every one of `attributes`; imported to
+    tell (quietly: nothing it prints shows), False when it cannot be."""
+    import contextlib
+    import importlib
+    import io
+
+    if not attributes:
+        return True
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            found = importlib.import_module(module)
+        found = getattr(found, name) if name else found
+    except Exception:  # noqa: BLE001 - any failure to import means: do not offer it
+        return False
+    return all(hasattr(found, attribute) for attribute in attributes)
+
+
+def _uses(tree: ast.AST, name: str) -> tuple[set[str], set[str]]:
+    """How `tree` reads `name`, and the attributes it reads of it: "attribute" (`json.dumps`), "called"
+    (`Counter(xs)`, a decorator), "type" (`Optional[int]`, an annotation, a base class), "value" (anything
+    else: `product[i] += x`, `return rows`, a deleted variable's reads, not an import's), or "bound"."""
     parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     decorators = {id(d) for node in ast.walk(tree) for d in getattr(node, "decorator_list", [])}
-    uses = set()
+    types = {id(node) for scope in ast.walk(tree) for part in _type_parts(scope) for node in ast.walk(part)}
+    uses, attributes = set(), set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id == name:
             parent = parents.get(id(node))
@@ -636,15 +720,32 @@ def _uses(tree: ast.AST, name: str) -> set[str]:
                 uses.add("bound")
             elif isinstance(parent, ast.Attribute):
                 uses.add("attribute")
+                attributes.add(parent.attr)
             elif (isinstance(parent, ast.Call) and parent.func is node) or id(node) in decorators:
                 uses.add("called")
+            elif id(node) in types or (isinstance(parent, ast.Subscript) and parent.value is node):
+                uses.add("type")
             else:
                 uses.add("value")
-    return uses
+    return uses, attributes
+
+
+def _type_parts(node: ast.AST) -> list[ast.AST]:
+    """The parts of `node` that name types: annotations, a return annotation, a class's bases."""
+    if isinstance(node, ast.arg) and node.annotation is not None:
+        return [node.annotation]
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None:
+        return [node.returns]
+    if isinstance(node, ast.AnnAssign):
+        return [node.annotation]
+    if isinstance(node, ast.ClassDef):
+        return list(node.bases)
+    return []
 
 
 def _import_line(tree: ast.Module) -> int:
-    """The line after which a new import goes (0: the top)."""
+    """The line after which a new import goes: the module's last top-level import before its first definition,
+    else its docstring's last line; 0 when it has neither."""
     last = 0
     for k, statement in enumerate(tree.body):
         if isinstance(statement, (ast.Import, ast.ImportFrom)):

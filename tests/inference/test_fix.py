@@ -905,6 +905,14 @@ def test_unreachable_statements_counts_what_follows_a_return_raise_continue_or_b
     assert unreachable_statements("def f(:\n") == -1
 
 
+def test_same_program_reads_spacing_and_comments_as_the_same_and_survives_deep_expressions():
+    from codemend.inference.debugger import same_program
+
+    assert same_program("x = a+b  # sum\n", "x = (a + b)\n") and not same_program("x = a + b\n", "x = a - b\n")
+    deep = "x = " + " + ".join(["1"] * 3000) + "\n"  # ast.dump raised RecursionError (review)
+    assert same_program(deep, deep) and not same_program(deep, deep.replace("1 + 1", "1 - 1", 1))
+
+
 def test_ignored_parameters_counts_arguments_set_to_a_constant_before_anything_reads_them(tiny_model):
     from codemend.inference.debugger import Debugger, ignored_parameters
 

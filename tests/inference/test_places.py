@@ -266,8 +266,10 @@ def test_a_standard_module_or_name_not_imported_is_imported_after_the_module_s_i
     bare = "def count(text):\n    return Counter(text)"  # no import, no docstring, no final newline
     assert places.import_fixes(bare, "Counter") == [("from collections import Counter\n" + bare, 1, "from collections import Counter")]
     docstring = '"""Doc."""\n\ndef now():\n    return datetime.now()\n'
-    assert [fix[1:] for fix in places.import_fixes(docstring, "datetime")] == [  # both: the tests tell which
-        (2, "import datetime"), (2, "from datetime import datetime")]
+    assert [fix[1:] for fix in places.import_fixes(docstring, "datetime")] == [  # the module has no `now`: the class
+        (2, "from datetime import datetime")]
+    today = docstring.replace("datetime.now()", "datetime.date.today()")
+    assert [fix[2] for fix in places.import_fixes(today, "datetime")] == ["import datetime", "from datetime import datetime"]
     assert places.import_fixes(docstring, "numpy") == []  # not the standard library's
     poly = "def multiply(p, q):\n    for i, a in enumerate(p):\n        product[i] += a\n    return product\n"
     assert places.import_fixes(poly, "product") == []  # a deleted `product = [0] * n`, not itertools.product
@@ -277,3 +279,33 @@ def test_a_standard_module_or_name_not_imported_is_imported_after_the_module_s_i
     assert places.import_fixes("def f(:\n", "json") == []
     late = "import os\n\nX = 1\nimport sys\n\ndef f():\n    return re.sub('a', 'b', X)\n"
     assert places.import_fixes(late, "re")[0][1] == 2  # after the first block of imports
+
+
+def test_review_only_writes_to_globals_hide_a_module_s_names():
+    lost = "def f(xs):\n    for x in xs:\n        total += x\n    return total\n"
+    for reads in ("def g(n):\n    return globals().get(n)\n", "def g(src, ns):\n    exec(src, ns)\n"):
+        assert places.binding_fixes(lost, reads) != []  # reading globals(), exec in a namespace of its own
+    for writes in ("globals()['x'] = 1\n", "globals().setdefault('x', 1)\n", "exec('x = 1')\n", "exec(src, globals())\n"):
+        assert places.binding_fixes(lost, writes) == [] and places.known_names(writes, 1) is None
+
+
+def test_review_imports_only_for_a_name_read_as_the_standard_library_s():
+    assert places.import_fixes("def f():\n    return 1\n", "json") == []  # never read here (the tests' own missing import)
+    assert places.import_fixes("def shout(text):\n    return string.upper() + '!'\n", "string") == []  # a deleted local
+    assert places.import_fixes("def f():\n    return this.s\n", "this") == []  # its import prints the Zen of Python
+    script = "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\ndef f(x):\n    return json.dumps(x)\n"
+    assert places.import_fixes(script, "json")[0][:2] == (script.replace("def f", "import json\ndef f"), 3)  # under the #! lines
+    crlf = "import os\r\n\r\ndef f(x):\r\n    return json.dumps(x)\r\n"
+    assert places.import_fixes(crlf, "json")[0][0] == crlf.replace("import os\r\n", "import os\r\nimport json\r\n")
+    typed = "class Colour(Enum):\n    RED = 1\n\n\ndef area(r: float) -> Optional[float]:\n    return pi * r * r\n"
+    assert [places.import_fixes(typed, name)[0][2] for name in ("Enum", "Optional", "pi")] == [
+        "from enum import Enum", "from typing import Optional", "from math import pi"]
+
+
+def test_review_a_rename_is_a_name_bound_around_the_read():
+    beside = "def f(xs):\n    key = lambda value: value * 2\n    return sorted(xs, key=key) + [valeu]\n"
+    assert places.rename_fixes(beside, "") == []  # a lambda's parameter is not bound where `valeu` is read
+    inside = "def f(items):\n    return [itme * 2 for item in items]\n"
+    assert places.rename_fixes(inside, "") == [inside.replace("itme", "item")]  # the comprehension's own variable
+    feed = "def f(values):\n    x = 1  # a\x0cform feed\n    return totl + x\n\n\ntotal = 3\n"
+    assert places.rename_fixes(feed.split("\n\n\n")[0] + "\n", feed) == [feed.split("\n\n\n")[0].replace("totl", "total") + "\n"]
