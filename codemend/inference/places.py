@@ -707,7 +707,7 @@ def _has(module: str, name: str | None, attributes: set[str]) -> bool:
 
 def _uses(tree: ast.AST, name: str) -> tuple[set[str], set[str]]:
     """How `tree` reads `name`, and the attributes it reads of it: "attribute" (`json.dumps`), "called"
-    (`Counter(xs)`, a decorator), "type" (`Optional[int]`, an annotation, a base class), "value" (anything
+    (`Counter(xs)`, a decorator), "type" (in an annotation, `-> Optional[int]`, or a base class), "value" (anything
     else: `product[i] += x`, `return rows`, a deleted variable's reads, not an import's), or "bound"."""
     parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     decorators = {id(d) for node in ast.walk(tree) for d in getattr(node, "decorator_list", [])}
@@ -723,7 +723,7 @@ def _uses(tree: ast.AST, name: str) -> tuple[set[str], set[str]]:
                 attributes.add(parent.attr)
             elif (isinstance(parent, ast.Call) and parent.func is node) or id(node) in decorators:
                 uses.add("called")
-            elif id(node) in types or (isinstance(parent, ast.Subscript) and parent.value is node):
+            elif id(node) in types:  # not any subscript: `product[i] = 0` is a deleted list's
                 uses.add("type")
             else:
                 uses.add("value")

@@ -273,6 +273,7 @@ def test_a_standard_module_or_name_not_imported_is_imported_after_the_module_s_i
     assert places.import_fixes(docstring, "numpy") == []  # not the standard library's
     poly = "def multiply(p, q):\n    for i, a in enumerate(p):\n        product[i] += a\n    return product\n"
     assert places.import_fixes(poly, "product") == []  # a deleted `product = [0] * n`, not itertools.product
+    assert places.import_fixes(poly.replace("    return product\n", "    return 0\n"), "product") == []  # subscripted only
     assert places.import_fixes("def f(xs):\n    return copy\n", "copy") == []  # a module is read through its attributes
     assert places.import_fixes("import json\n" + module, "json") == []  # bound already
     assert places.import_fixes("from os.path import *\n" + module, "json") == []  # the module's names cannot be told
