@@ -133,7 +133,8 @@ def misspellings(tree: ast.Module, known: set[str] | None) -> dict[str, list[str
     (`close_names`), where there are any. Not a standard module's name (`os`, `re`: an import gone), nor one
     read only in the signature or a decorator (evaluated outside the function: a method's default reads its
     class's names), nor one of one or two letters (`i` is one edit from every other short name), nor one the
-    function updates (`i += 1`, `rows.append(row)`: a deleted binding, `binding_fixes`'). A name is never
+    function updates and reads elsewhere (`rows.append(row)`, `return rows`: a deleted binding, `binding_fixes`').
+    A name is never
     offered as what a loop over the name itself binds (`for word in words`: `words` is not `word`)."""
     top = tree.body[0] if tree.body and isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)) else None
     if known is None or top is None:
@@ -143,8 +144,11 @@ def misspellings(tree: ast.Module, known: set[str] | None) -> dict[str, list[str
     parents = {id(child): node for node in ast.walk(top) for child in ast.iter_child_nodes(node)}
     found = {}
     for name in unbound_names(tree, known):
-        if (len(name) < 3 or name in binds or name not in in_body or name in sys.stdlib_module_names
-                or any(_updates(node, name) for node in ast.walk(tree))):
+        if len(name) < 3 or name in binds or name not in in_body or name in sys.stdlib_module_names:
+            continue
+        # Updated (`rows.append(row)`, `total += x`) and read again: a deleted binding, `binding_fixes`'; updated in
+        # its one spot (`ietms[k] = x` among a dozen `items`): a typo.
+        if any(_updates(node, name) for node in ast.walk(tree)) and sum(_is(node, name) for node in ast.walk(tree)) > 1:
             continue
         own_loops = _loop_targets_over(tree, name)
         pool = [*_visible(top, name, parents), *sorted(known), *_PUBLIC_BUILTINS]

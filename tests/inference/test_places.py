@@ -240,6 +240,8 @@ def test_no_rename_where_the_name_is_no_typo_or_nothing_can_be_told():
     assert places.rename_fixes("def f(xs):\n    for x in xs:\n        ij += x\n    return ij\n", "") == []  # updated: a deleted `ij = 0`
     assert places.rename_fixes("def f(x):\n    return rows.copy()\n", "row = 1\n") == ["def f(x):\n    return row.copy()\n"]  # read only
     assert places.rename_fixes("def f(x):\n    rows.append(x)\n    return rows\n", "row = 1\n") == []  # mutated: a deleted `rows = []`
+    swap = "def swap(items, i):\n    ietms[i], items[i + 1] = items[i + 1], items[i]\n"
+    assert places.rename_fixes(swap, "") == [swap.replace("ietms", "items")]  # updated in its one spot: a typo
     assert places.rename_fixes("def f(a, b):\n    return a + c\n", "") == []  # one or two letters: one edit from any short name
     title = "def title(text):\n    out = []\n    for word in words:\n        out.append(word.title())\n    return out\n"
     assert places.rename_fixes(title, "") == []  # `words` is not the `word` its own loop binds
