@@ -16,9 +16,14 @@ import ast
 import json
 import random
 import re
+import sys
+from pathlib import Path
 
 from codemend.data.benchmark import list_programs, load_program
 from codemend.inference.repair import Tests, repair
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package: machine.py beside it
+import machine  # noqa: E402
 
 
 def misspell(name: str, rng: random.Random) -> str:
@@ -55,6 +60,7 @@ def main() -> None:
     parser.add_argument("--model", default="none", help="a checkpoint folder, `default`, or `none` (the templates alone)")
     parser.add_argument("--out", default="", help="also write the JSON lines here")
     args = parser.parse_args()
+    print(machine.header())
     debugger = None
     if args.model != "none":
         from codemend.inference.debugger import Debugger
