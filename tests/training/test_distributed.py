@@ -16,15 +16,15 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
-def test_two_cpu_processes_train_one_checkpoint(tiny_dataset, tmp_path):
+def test_two_cpu_processes_train_one_checkpoint(tiny_dataset, tmp_path, tmp_path_factory):
     runs = tmp_path / "runs"
     out = runs / "model"
     torchrun = Path(sys.executable).with_name("torchrun")
     command = [str(torchrun), "--standalone", "--nproc_per_node", "2", "-m", "codemend", "train",
                "--config", str(REPO / "configs/train/tiny.yaml"), "--data", str(tiny_dataset), "--out", str(out),
                "--train.max_steps", "6", "--train.save_every", "4", "--train.log_every", "2", "--train.threads", "1"]
-    (tmp_path / "tmp").mkdir()  # torchrun's torchelastic_* folders outlived the run in /tmp
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "TMPDIR": str(tmp_path / "tmp")}  # two processes on a shared CPU
+    scratch = tmp_path_factory.mktemp("torchrun-tmp")  # torchrun's torchelastic_* folders outlived the run in /tmp
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "TMPDIR": str(scratch)}  # two processes on a shared CPU
     result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
