@@ -41,6 +41,15 @@ def rename_candidates(code: str, debugger: Debugger | None, module: str | None =
     return _as_candidates(code, debugger, [(patched, RENAME_TEMPLATE) for patched in places.rename_fixes(code, module, line)])
 
 
+ATTRIBUTE_TEMPLATE = "rename_attribute"
+
+
+def attribute_candidates(code: str, debugger: Debugger | None, trace: str, module: str | None) -> list[Candidate]:
+    """The attribute the tests' AttributeError names, written as the module's attributes a letter or two away
+    (`places.attribute_fixes`), as candidates of the ATTRIBUTE_TEMPLATE."""
+    return _as_candidates(code, debugger, [(patched, ATTRIBUTE_TEMPLATE) for patched in places.attribute_fixes(code, trace, module)])
+
+
 def _as_candidates(code: str, debugger: Debugger | None, fixes: Iterable[tuple[str, str]]) -> list[Candidate]:
     candidates = []
     for patched, operator in fixes:

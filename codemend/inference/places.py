@@ -190,6 +190,67 @@ def _scope_bindings(scope: ast.AST) -> list[str]:
     return names
 
 
+_NO_ATTRIBUTE = re.compile(r"(?:'(\w+)' object|module '[\w.]+'|type object '\w+') has no attribute '(\w+)'")
+
+
+def attribute_in_trace(trace: str) -> str:
+    """The attribute an AttributeError in the tests' failure `trace` says nothing has; "" when none."""
+    match = _NO_ATTRIBUTE.search(trace)
+    return match[2] if match else ""
+
+
+def attribute_fixes(code: str, trace: str, module: str | None) -> list[str]:
+    """`code` with every use of the attribute the tests' AttributeError names (`self.lenght`) written as each
+    attribute of `module` one or two edits away (`close_names`: the names it reads or sets after a dot, and its
+    classes' methods), the closest three: the attribute-side `rename_fixes`. [] without such an error, a read of
+    that attribute in `code` (an update counts), or the module."""
+    match = _NO_ATTRIBUTE.search(trace)
+    if not match or module is None or len(match[2]) < 3:
+        return []
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return []
+    kind, wrong = match[1], match[2]
+    reads = [node for node in ast.walk(tree) if isinstance(node, ast.Attribute) and node.attr == wrong]
+    augmented = {id(node.target) for node in ast.walk(tree) if isinstance(node, ast.AugAssign)}
+    if not any(isinstance(node.ctx, ast.Load) or id(node) in augmented for node in reads):
+        return []  # only set here: the error is another function's read
+    # An object of a builtin type has its own attributes: `'list' object has no attribute 'apend'` is a typo of
+    # `append`, `'list' object has no attribute 'get'` a list where a dict belongs (no list attribute is close).
+    builtin = _BUILTIN_TYPES.get(kind or "")
+    pool = [name for name in dir(builtin) if not name.startswith("_")] if builtin is not None else list(_attributes(module))
+    fixes = [_reattributed(code, reads, other) for other in close_names(wrong, pool)[:MAX_RENAMES]]
+    return [fix for fix in dict.fromkeys(fixes) if _parses(fix)]
+
+
+_BUILTIN_TYPES = {kind.__name__: kind for kind in (list, dict, set, frozenset, tuple, str, bytes, int, float, bool, type(None))}
+
+
+@functools.lru_cache(maxsize=4)
+def _attributes(module: str) -> tuple[str, ...]:
+    """The names `module` reads or sets after a dot, and its classes' methods, in order of first appearance."""
+    try:
+        tree = ast.parse(module)
+    except (SyntaxError, ValueError):
+        return ()
+    found = [node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)]
+    found += [item.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef) for item in node.body
+              if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    return tuple(dict.fromkeys(found))
+
+
+def _reattributed(code: str, reads: list[ast.Attribute], other: str) -> str:
+    """`code` with each of `reads` (attribute nodes) naming `other`: the name is the last thing each node spans."""
+    lines = source_lines(code)
+    for node in sorted(reads, key=lambda n: (n.end_lineno, n.end_col_offset), reverse=True):
+        text = lines[node.end_lineno - 1].encode("utf-8")
+        end = node.end_col_offset
+        start = end - len(node.attr.encode("utf-8"))
+        lines[node.end_lineno - 1] = (text[:start] + other.encode("utf-8") + text[end:]).decode("utf-8")
+    return "".join(lines)
+
+
 def _loop_targets_over(tree: ast.AST, name: str) -> set[str]:
     """The names bound by each `for` (statement or comprehension) whose iterable reads `name`."""
     loops = [node for node in ast.walk(tree) if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension))]

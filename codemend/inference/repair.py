@@ -33,7 +33,8 @@ from codemend.data.operators import MISTAKE_TEMPLATES, candidate_fixes, class_fi
 from codemend.data.parsing import first_error_line, parse
 from codemend.errors import CodemendError
 from codemend.inference import places
-from codemend.inference.candidates import binding_candidates, merge, normal_key, operator_candidates, rename_candidates
+from codemend.inference.candidates import (ATTRIBUTE_TEMPLATE, attribute_candidates, binding_candidates, merge, normal_key,
+                                          operator_candidates, rename_candidates)
 from codemend.inference.debugger import Candidate, Debugger
 from codemend.inference.docstrings import elide
 from codemend.inference.localize import LineRanking, combine, factored_scores, model_signal
@@ -359,6 +360,7 @@ def _repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[in
     if use_operators and not func.module_level:  # a handful, and only where a name is read unbound: always scored
         found += binding_candidates(func.code, debugger, module, func.start_line)
         found += rename_candidates(func.code, debugger, module, func.start_line)
+        found += attribute_candidates(func.code, debugger, trace, module)
     candidates = merge([proposed, found, at_places])  # a placed fix another source has keeps that one's text
     # Fixes only placed are scored and localized apart from the rest: among them they took places in the
     # full reading and the naturalness shortlist (Debugger.score), and placed at lines already ranked first
@@ -388,10 +390,30 @@ def _repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[in
             if beam_only(candidate.origin):
                 candidate.score -= BEAM_PENALTY if "model" in candidate.origin else PLACED_PENALTY
     lifted = lift_trace_answers(candidates, func, trace, module)
+    renamed = lift_attribute_answers(candidates, trace, func, module)
     candidates.sort(key=lambda c: -c.score)
     # Not naming the function: a closure's name is read in it and in the function around it, and one note says it.
     note = trace_note(lifted, func.code, module, func.start_line) if lifted else ""
+    if renamed:
+        note = "; ".join(filter(None, [note, f"the tests fail reading the attribute `{renamed}`, which the object does not have (misspelt?): "
+                                             f"the fixes that name one a letter or two away rank first"]))
     return FunctionReport(func.name, func.start_line, ranking, candidates, func, note)
+
+
+def lift_attribute_answers(candidates: list[Candidate], trace: str, func: Function, module: str | None) -> str:
+    """Put the `rename_attribute` candidates (made from the tests' AttributeError: `places.attribute_fixes`)
+    above the others, as `lift_trace_answers` does for a NameError; the attribute, or "" when there are none."""
+    offered = {normal_key(patched) for patched in places.attribute_fixes(func.code, trace, module)}
+    answers = [c for c in candidates if c.operator == ATTRIBUTE_TEMPLATE or normal_key(c.patched) in offered]  # kept by another source
+    others = [c.score for c in candidates if c not in answers and math.isfinite(c.score)]
+    if not (answers and others):
+        return ""
+    floor = max(others) + TRACE_LIFT_MARGIN
+    scored = [c.score for c in answers if math.isfinite(c.score)]
+    lift = max(floor - min(scored), 0.0) if scored else 0.0
+    for candidate in answers:
+        candidate.score = candidate.score + lift if math.isfinite(candidate.score) else floor - TRACE_LIFT_MARGIN / 2
+    return places.attribute_in_trace(trace)
 
 
 def trace_note(name: str, code: str, module: str | None, line: int) -> str:

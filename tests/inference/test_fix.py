@@ -184,6 +184,16 @@ def test_a_standard_module_the_file_does_not_import_is_imported_first():
 
 
 @pytest.mark.sandbox
+def test_a_misspelt_method_is_written_as_the_class_s_and_ranked_first():
+    source = ("class Queue:\n    def __init__(self):\n        self.items = []\n\n    def enqueue(self, x):\n        self.items.append(x)\n"
+              "        return self\n\n    def fill(self, xs):\n        for x in xs:\n            self.enqeue(x)\n        return len(self.items)\n")
+    result = repair(source, debugger=None, tests=Tests(test_code="assert Queue().fill([1, 2]) == 2\n"), wide=0)
+    best = result.suggestions[0]
+    assert best.validation == "plausible" and best.patched_source == source.replace("self.enqeue(x)", "self.enqueue(x)")
+    assert any("the attribute `enqeue`, which the object does not have (misspelt?)" in note for note in result.notes)
+
+
+@pytest.mark.sandbox
 def test_a_closure_s_unbound_name_is_said_once_and_bound_where_the_closure_is_made():
     source = ("def make_scaler(factor):\n    def scale(values):\n        return [v * factor if v * factor < limit else limit for v in values]\n\n"
               "    return scale\n")

@@ -312,3 +312,20 @@ def test_review_a_rename_is_a_name_bound_around_the_read():
     assert places.rename_fixes(inside, "") == [inside.replace("itme", "item")]  # the comprehension's own variable
     feed = "def f(values):\n    x = 1  # a\x0cform feed\n    return totl + x\n\n\ntotal = 3\n"
     assert places.rename_fixes(feed.split("\n\n\n")[0] + "\n", feed) == [feed.split("\n\n\n")[0].replace("totl", "total") + "\n"]
+
+
+def test_an_attribute_the_object_lacks_is_written_as_one_a_letter_or_two_away():
+    code = "def collect(xs):\n    out = []\n    for x in xs:\n        out.apend(x)\n    return out\n"
+    error = "AttributeError: 'list' object has no attribute 'apend'"
+    assert places.attribute_fixes(code, error, code) == [code.replace("apend", "append")]  # a list's own attributes
+    assert places.attribute_in_trace(error) == "apend" and places.attribute_in_trace("AssertionError") == ""
+    wrong_type = "def seen(graph):\n    color = []\n    return color.get(1)\n"  # a list where a dict belongs: no list attribute is close
+    assert places.attribute_fixes(wrong_type, "AttributeError: 'list' object has no attribute 'get'", wrong_type) == []
+    module = ("class Stack:\n    def __init__(self):\n        self.length = 0\n\n    def push(self, x):\n        self.lenght += 1\n"
+              "        return self.lenght\n")
+    push = "def push(self, x):\n    self.lenght += 1\n    return self.lenght\n"
+    assert places.attribute_fixes(push, "AttributeError: 'Stack' object has no attribute 'lenght'", module) == [
+        push.replace("lenght", "length")]  # the module's attributes, an update's target too
+    assert places.attribute_fixes(push, "AttributeError: 'Stack' object has no attribute 'lenght'", None) == []
+    unused = "def size(self):\n    return 0\n"
+    assert places.attribute_fixes(unused, "AttributeError: 'Stack' object has no attribute 'lenght'", module) == []
