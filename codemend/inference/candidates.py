@@ -44,10 +44,10 @@ def rename_candidates(code: str, debugger: Debugger | None, module: str | None =
 ATTRIBUTE_TEMPLATE = "rename_attribute"
 
 
-def attribute_candidates(code: str, debugger: Debugger | None, trace: str, module: str | None) -> list[Candidate]:
-    """The attribute the tests' AttributeError names, written as the module's attributes a letter or two away
-    (`places.attribute_fixes`), as candidates of the ATTRIBUTE_TEMPLATE."""
-    return _as_candidates(code, debugger, [(patched, ATTRIBUTE_TEMPLATE) for patched in places.attribute_fixes(code, trace, module)])
+def attribute_candidates(code: str, debugger: Debugger | None, fixes: list[str]) -> list[Candidate]:
+    """`fixes` of `code` (`places.attribute_fixes`: the attribute the tests' AttributeError names, written as one
+    a letter or two away) as candidates of the ATTRIBUTE_TEMPLATE; the caller keeps them to lift them."""
+    return _as_candidates(code, debugger, [(patched, ATTRIBUTE_TEMPLATE) for patched in fixes])
 
 
 def _as_candidates(code: str, debugger: Debugger | None, fixes: Iterable[tuple[str, str]]) -> list[Candidate]:

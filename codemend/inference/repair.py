@@ -357,10 +357,11 @@ def _repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[in
         found = operator_candidates(func.code, debugger, lines) if use_operators else []
     if debugger is not None and lines is None:
         found = scored_space(func, found, debugger, sbfl, watch, top_lines)
+    attribute_fixes = places.attribute_fixes(func.code, trace, module) if use_operators and not func.module_level else []
     if use_operators and not func.module_level:  # a handful, and only where a name is read unbound: always scored
         found += binding_candidates(func.code, debugger, module, func.start_line)
         found += rename_candidates(func.code, debugger, module, func.start_line)
-        found += attribute_candidates(func.code, debugger, trace, module)
+        found += attribute_candidates(func.code, debugger, attribute_fixes)
     candidates = merge([proposed, found, at_places])  # a placed fix another source has keeps that one's text
     # Fixes only placed are scored and localized apart from the rest: among them they took places in the
     # full reading and the naturalness shortlist (Debugger.score), and placed at lines already ranked first
@@ -390,7 +391,7 @@ def _repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[in
             if beam_only(candidate.origin):
                 candidate.score -= BEAM_PENALTY if "model" in candidate.origin else PLACED_PENALTY
     lifted = lift_trace_answers(candidates, func, trace, module)
-    renamed = lift_attribute_answers(candidates, trace, func, module)
+    renamed = lift_attribute_answers(candidates, attribute_fixes, trace)
     candidates.sort(key=lambda c: -c.score)
     # Not naming the function: a closure's name is read in it and in the function around it, and one note says it.
     note = trace_note(lifted, func.code, module, func.start_line) if lifted else ""
@@ -400,20 +401,13 @@ def _repair_function(func: Function, debugger: Debugger | None, *, sbfl: dict[in
     return FunctionReport(func.name, func.start_line, ranking, candidates, func, note)
 
 
-def lift_attribute_answers(candidates: list[Candidate], trace: str, func: Function, module: str | None) -> str:
-    """Put the `rename_attribute` candidates (made from the tests' AttributeError: `places.attribute_fixes`)
-    above the others, as `lift_trace_answers` does for a NameError; the attribute, or "" when there are none."""
-    offered = {normal_key(patched) for patched in places.attribute_fixes(func.code, trace, module)}
-    answers = [c for c in candidates if c.operator == ATTRIBUTE_TEMPLATE or normal_key(c.patched) in offered]  # kept by another source
-    others = [c.score for c in candidates if c not in answers and math.isfinite(c.score)]
-    if not (answers and others):
-        return ""
-    floor = max(others) + TRACE_LIFT_MARGIN
-    scored = [c.score for c in answers if math.isfinite(c.score)]
-    lift = max(floor - min(scored), 0.0) if scored else 0.0
-    for candidate in answers:
-        candidate.score = candidate.score + lift if math.isfinite(candidate.score) else floor - TRACE_LIFT_MARGIN / 2
-    return places.attribute_in_trace(trace)
+def lift_attribute_answers(candidates: list[Candidate], fixes: list[str], trace: str) -> str:
+    """Put the candidates that are one of `fixes` (`places.attribute_fixes`, made from the tests' AttributeError,
+    whichever source kept them) above the others, as `lift_trace_answers` does for a NameError; the attribute,
+    or "" when none was lifted."""
+    offered = {normal_key(patched) for patched in fixes}
+    answers = {id(c) for c in candidates if c.operator == ATTRIBUTE_TEMPLATE or (offered and normal_key(c.patched) in offered)}
+    return places.attribute_in_trace(trace) if lift_above(candidates, answers) else ""
 
 
 def trace_note(name: str, code: str, module: str | None, line: int) -> str:
@@ -431,25 +425,32 @@ TRACE_LIFT_MARGIN = 1.0
 def lift_trace_answers(candidates: list[Candidate], func: Function, trace: str, module: str | None) -> str:
     """When the tests fail with a NameError or UnboundLocalError on a name `func` reads as a deleted binding
     leaves it (`places.missing_binding`: not a function only called, not an `os` whose import is gone) or
-    as a typo does (`places.misspelt`: bound nowhere, a letter or two from a bound name), put the candidates that bind it (or no longer read it unbound) above all others: no other edit can
-    get past that error. On builtin:dev, the deleted `result = []` and its kind ranked 14th to 69th,
-    below edits of the lines that read the name, every one of which still raised it. Unscored ones (no
-    edit the model could write) go just above the others, below the scored ones. The name lifted for, or ""."""
+    as a typo does (`places.misspelt`: bound nowhere, a letter or two from a bound name), put the candidates
+    that bind it (or no longer read it unbound) above all others (`lift_above`): no other edit can get past
+    that error. On builtin:dev, the deleted `result = []` and its kind ranked 14th to 69th, below edits of
+    the lines that read the name, every one of which still raised it. The name lifted for, or ""."""
     name = places.unbound_in_trace(trace)
     known = places.known_names(module, func.start_line) if name else None
     if not name or not (places.missing_binding(func.code, name, known) or places.misspelt(func.code, name, known)):
         return ""
     answers = {id(c) for c in candidates if not places.reads_unbound(c.patched, name, known)}
+    return name if lift_above(candidates, answers) else ""
+
+
+def lift_above(candidates: list[Candidate], answers: set[int]) -> bool:
+    """Raise the candidates whose `id` is in `answers` TRACE_LIFT_MARGIN above the best other one, keeping their
+    order among themselves; unscored ones go just above the others, below the scored ones. False (nothing
+    moved) when there are no answers or nothing else."""
     others = [c.score for c in candidates if id(c) not in answers and math.isfinite(c.score)]
     lifted = [c for c in candidates if id(c) in answers]
     if not (others and lifted):
-        return ""
+        return False
     floor = max(others) + TRACE_LIFT_MARGIN
     scored = [c.score for c in lifted if math.isfinite(c.score)]
     lift = max(floor - min(scored), 0.0) if scored else 0.0
     for candidate in lifted:
         candidate.score = candidate.score + lift if math.isfinite(candidate.score) else floor - TRACE_LIFT_MARGIN / 2
-    return name
+    return True
 
 
 # ----------------------------------------------------------------------------- whole file
@@ -1000,16 +1001,16 @@ def import_suggestions(text: str, path: str, trace: str, functions: list[Functio
     edit of a function gets past that error), and the note that says so; None otherwise. QA: a `store.py`
     without `import json` got three unrelated edits and no word of the NameError. Each is named for the first
     of `functions` that reads the name."""
-    match = re.search(r"NameError: name '(\w+)' is not defined", trace)
-    fixes = places.import_fixes(text, match[1]) if match else []
+    name = places.unbound_in_trace(trace)  # an UnboundLocalError's name is bound in the file: `import_fixes` gives none
+    fixes = places.import_fixes(text, name) if name else []
     if not fixes:
         return None
-    reader = next((func.name for func in functions if match[1] in places.free_names(func.code)), "")
+    reader = next((func.name for func in functions if name in places.free_names(func.code)), "")
     top = max((s.score for s in ranked if math.isfinite(s.score)), default=0.0) + TRACE_LIFT_MARGIN
     found = [Suggestion(path, reader, line, top - k * 1e-3, file_diff(text, patched, path), patched, f"insert {line}\n{statement}",
                         origin="operator", operator="add_import") for k, (patched, line, statement) in enumerate(fixes)]
     said = " or ".join(f"`{statement}`" for _, _, statement in fixes)
-    return found, f"the tests fail reading `{match[1]}`, which the standard library has and this file does not import: {said} ranks first"
+    return found, f"the tests fail reading `{name}`, which the standard library has and this file does not import: {said} ranks first"
 
 
 TOP_LEVEL_BUDGET = 20  # ranked candidates of a file's top-level code validated when no fix of its functions passes; as many wide edits
